@@ -1,0 +1,38 @@
+import { BatchActionsError } from './batch-actions-error';
+
+/** No job with this id exists in the store. */
+export class JobNotFoundError extends BatchActionsError {
+  readonly jobId: string;
+  constructor(jobId: string) {
+    super('JOB_NOT_FOUND', `Job "${jobId}" was not found in the state store`);
+    this.jobId = jobId;
+  }
+}
+
+/**
+ * The worker no longer holds the batch it is writing: it was reclaimed (and perhaps claimed by
+ * another worker) after its lease went stale. Its results were not written.
+ */
+export class LeaseLostError extends BatchActionsError {
+  readonly jobId: string;
+  readonly batchId: string;
+  readonly workerId: string;
+  readonly attempt: number;
+  constructor(jobId: string, batchId: string, workerId: string, attempt: number) {
+    super(
+      'LEASE_LOST',
+      `Worker "${workerId}" lost its lease on batch "${batchId}" of job "${jobId}" (attempt ${attempt}); its results were discarded`,
+    );
+    this.jobId = jobId;
+    this.batchId = batchId;
+    this.workerId = workerId;
+    this.attempt = attempt;
+  }
+}
+
+/** A store was asked to act on a batch that does not exist. */
+export class BatchNotFoundError extends BatchActionsError {
+  constructor(jobId: string, batchId: string) {
+    super('BATCH_NOT_FOUND', `Batch "${batchId}" of job "${jobId}" was not found in the state store`);
+  }
+}

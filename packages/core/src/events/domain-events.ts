@@ -1,0 +1,119 @@
+import type { JobProgress, JobSummary } from '../model/job';
+import type { ParsedRecord, RawRecord } from '../model/record';
+
+interface EventBase {
+  readonly jobId: string;
+  /** Epoch ms when the event was emitted. */
+  readonly timestamp: number;
+}
+
+/** `prepare` finished: the job's batches are claimable. */
+export interface DistributedPreparedEvent extends EventBase {
+  readonly type: 'distributed:prepared';
+  readonly totalRecords: number;
+  readonly totalBatches: number;
+  /** Rows skipped as empty during prepare. */
+  readonly skippedRows: number;
+  readonly elapsedMs: number;
+}
+
+/** A worker claimed a batch. */
+export interface BatchClaimedEvent extends EventBase {
+  readonly type: 'batch:claimed';
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly workerId: string;
+  readonly attempt?: number;
+}
+
+/** A worker started processing a claimed batch's records. */
+export interface BatchStartedEvent extends EventBase {
+  readonly type: 'batch:started';
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly recordCount: number;
+}
+
+/** A batch's results were written; it is COMPLETED. */
+export interface BatchCompletedEvent extends EventBase {
+  readonly type: 'batch:completed';
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly processedCount: number;
+  readonly failedCount: number;
+  readonly totalCount: number;
+}
+
+/** A batch stopped early (`continueOnError: false`) and is FAILED. */
+export interface BatchFailedEvent extends EventBase {
+  readonly type: 'batch:failed';
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly error: string;
+}
+
+/** The processor accepted a record. */
+export interface RecordProcessedEvent extends EventBase {
+  readonly type: 'record:processed';
+  readonly batchId: string;
+  readonly recordIndex: number;
+}
+
+/** A record was invalid, or its processing (or a hook) failed. */
+export interface RecordFailedEvent extends EventBase {
+  readonly type: 'record:failed';
+  readonly batchId: string;
+  readonly recordIndex: number;
+  readonly error: string;
+  readonly record: RawRecord | ParsedRecord;
+}
+
+/** The processor failed for a record and will be retried after `delayMs`. */
+export interface RecordRetriedEvent extends EventBase {
+  readonly type: 'record:retried';
+  readonly batchId: string;
+  readonly recordIndex: number;
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  readonly maxRetries: number;
+  readonly delayMs: number;
+  readonly error: string;
+}
+
+/** Emitted by the one worker that finalised the job. */
+export interface JobCompletedEvent extends EventBase {
+  readonly type: 'job:completed';
+  readonly status: 'COMPLETED' | 'FAILED';
+  readonly summary: JobSummary;
+}
+
+/** Same payload as `job:completed`, under the name earlier releases documented. */
+export interface ImportCompletedEvent extends EventBase {
+  readonly type: 'import:completed';
+  readonly status: 'COMPLETED' | 'FAILED';
+  readonly summary: JobSummary;
+}
+
+/** Progress after a batch, as the worker that wrote it sees the whole job. */
+export interface JobProgressEvent extends EventBase {
+  readonly type: 'job:progress';
+  readonly progress: JobProgress;
+}
+
+/** Every event, keyed by its `type`. */
+export interface DomainEventMap {
+  'distributed:prepared': DistributedPreparedEvent;
+  'batch:claimed': BatchClaimedEvent;
+  'batch:started': BatchStartedEvent;
+  'batch:completed': BatchCompletedEvent;
+  'batch:failed': BatchFailedEvent;
+  'record:processed': RecordProcessedEvent;
+  'record:failed': RecordFailedEvent;
+  'record:retried': RecordRetriedEvent;
+  'job:completed': JobCompletedEvent;
+  'import:completed': ImportCompletedEvent;
+  'job:progress': JobProgressEvent;
+}
+
+export type EventType = keyof DomainEventMap;
+export type DomainEvent = DomainEventMap[EventType];

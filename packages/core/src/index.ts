@@ -1,0 +1,21 @@
+export * from './model/validation';
+export * from './model/record';
+export * from './model/batch';
+export * from './model/job';
+export { BatchSplitter } from './model/batch-splitter';
+export * from './errors';
+export type * from './events/domain-events';
+export { EventBus } from './events/event-bus';
+export type { AnyEventHandler, EventHandler, HandlerErrorReporter } from './events/event-bus';
+export type * from './ports/data-source';
+export type * from './ports/processing';
+export type * from './ports/state-store';
+export {
+  DISTRIBUTED_STATE_STORE_METHODS,
+  isDistributedStateStore,
+  missingDistributedMethods,
+  supportsFencedWrites,
+} from './ports/distributed-state-store';
+export type * from './ports/distributed-state-store';
+export * from './sources';
+export * from './stores';

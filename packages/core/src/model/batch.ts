@@ -1,0 +1,58 @@
+import type { ProcessedRecord } from './record';
+
+/** Status values of a batch. */
+export const BatchStatus = {
+  PENDING: 'PENDING',
+  PROCESSING: 'PROCESSING',
+  PAUSED: 'PAUSED',
+  COMPLETED: 'COMPLETED',
+  FAILED: 'FAILED',
+} as const;
+export type BatchStatus = (typeof BatchStatus)[keyof typeof BatchStatus];
+
+/** A slice of a job's records, the unit that workers claim. */
+export interface Batch {
+  readonly id: string;
+  /** 0-based position of the batch in the job. */
+  readonly index: number;
+  readonly status: BatchStatus;
+  /** The batch's records; empty in job states returned by distributed stores. */
+  readonly records: readonly ProcessedRecord[];
+  readonly processedCount: number;
+  readonly failedCount: number;
+  /** Worker holding the batch while it is PROCESSING. */
+  readonly workerId?: string;
+  /** Epoch ms of the current claim. */
+  readonly claimedAt?: number;
+  /** Index of the batch's first record (inclusive). */
+  readonly recordStartIndex?: number;
+  /** Index one past the batch's last record (exclusive). */
+  readonly recordEndIndex?: number;
+  /** How many times the batch was claimed (fencing token of the current claim). */
+  readonly attempt?: number;
+  /** Why the batch FAILED, when it did. */
+  readonly error?: string;
+}
+
+/** Counters and status written back for a batch. */
+export interface BatchState {
+  readonly batchId: string;
+  readonly status: BatchStatus;
+  readonly processedCount: number;
+  readonly failedCount: number;
+}
+
+/** A new PENDING batch holding `records`. */
+export function createBatch(id: string, index: number, records: readonly ProcessedRecord[]): Batch {
+  const first = records[0];
+  const last = records[records.length - 1];
+  return {
+    id,
+    index,
+    status: BatchStatus.PENDING,
+    records,
+    processedCount: 0,
+    failedCount: 0,
+    ...(first && last ? { recordStartIndex: first.index, recordEndIndex: last.index + 1 } : {}),
+  };
+}

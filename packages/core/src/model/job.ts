@@ -1,0 +1,72 @@
+import type { Batch } from './batch';
+
+/** Status values of a job. */
+export const JobStatus = {
+  CREATED: 'CREATED',
+  PREVIEWING: 'PREVIEWING',
+  PREVIEWED: 'PREVIEWED',
+  PROCESSING: 'PROCESSING',
+  PAUSED: 'PAUSED',
+  COMPLETED: 'COMPLETED',
+  ABORTED: 'ABORTED',
+  FAILED: 'FAILED',
+} as const;
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+/** The serialisable part of a job's configuration, kept with the job. */
+export interface JobConfig {
+  readonly batchSize: number;
+  readonly continueOnError?: boolean;
+  readonly maxRetries?: number;
+  readonly retryDelayMs?: number;
+  /** The schema definition (serialisable parts only). */
+  readonly schema?: unknown;
+}
+
+/** Everything a store keeps about a job. */
+export interface JobState {
+  readonly id: string;
+  readonly config: JobConfig;
+  readonly status: JobStatus;
+  readonly batches: readonly Batch[];
+  readonly totalRecords: number;
+  /** Epoch ms. */
+  readonly startedAt?: number;
+  /** Epoch ms. */
+  readonly completedAt?: number;
+  /** True for jobs prepared by `DistributedImport`. */
+  readonly distributed?: boolean;
+}
+
+/** Record-level progress of a job. */
+export interface JobProgress {
+  readonly totalRecords: number;
+  /** Records the processor accepted. */
+  readonly processedRecords: number;
+  /** Records that were invalid or whose processing failed. */
+  readonly failedRecords: number;
+  /** Records not yet processed. */
+  readonly pendingRecords: number;
+  /** (processed + failed) / total × 100, 0 to 100. */
+  readonly percentage: number;
+  /** Number of batches done (COMPLETED or FAILED). */
+  readonly currentBatch: number;
+  readonly totalBatches: number;
+  readonly elapsedMs: number;
+  readonly estimatedRemainingMs?: number;
+}
+
+/** Final record-level totals of a job, carried by `job:completed`. */
+export interface JobSummary {
+  readonly total: number;
+  readonly processed: number;
+  readonly failed: number;
+  /** Records neither processed nor failed (left in a batch that stopped early). */
+  readonly skipped: number;
+  readonly elapsedMs: number;
+}
+
+/** True for statuses a job never leaves. */
+export function isTerminalJobStatus(status: JobStatus): boolean {
+  return status === JobStatus.COMPLETED || status === JobStatus.FAILED || status === JobStatus.ABORTED;
+}

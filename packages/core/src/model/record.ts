@@ -1,0 +1,99 @@
+import { isErrorSeverity, type ValidationError } from './validation';
+
+/** A record as the parser produced it: field name to raw value. */
+export type RawRecord = Record<string, unknown>;
+/** A record after aliases, transforms and defaults were applied. */
+export type ParsedRecord = Record<string, unknown>;
+
+/**
+ * Lifecycle of a record: `pending` after prepare, `valid`/`invalid` after validation,
+ * `processed`/`failed` after the processor ran.
+ */
+export type RecordStatus = 'pending' | 'valid' | 'invalid' | 'processed' | 'failed';
+
+/** A record with everything known about it. Immutable: helpers return new objects. */
+export interface ProcessedRecord {
+  /** 0-based position of the record in the source (after empty rows were skipped). */
+  readonly index: number;
+  readonly raw: RawRecord;
+  readonly parsed: ParsedRecord;
+  readonly status: RecordStatus;
+  /** Validation findings, warnings included. */
+  readonly errors: readonly ValidationError[];
+  /** Message of the last processor error, for `failed` records. */
+  readonly processingError?: string;
+  /** How many times the processor was retried for this record. */
+  readonly retryCount?: number;
+}
+
+/** A freshly parsed record, not yet validated. */
+export function createPendingRecord(index: number, raw: RawRecord): ProcessedRecord {
+  return { index, raw, parsed: raw, status: 'pending', errors: [] };
+}
+
+/** The record passed validation; `warnings` are kept on it. */
+export function markRecordValid(
+  record: ProcessedRecord,
+  parsed: ParsedRecord,
+  warnings: readonly ValidationError[] = [],
+): ProcessedRecord {
+  return { ...record, parsed, status: 'valid', errors: warnings };
+}
+
+/** The record failed validation. */
+export function markRecordInvalid(
+  record: ProcessedRecord,
+  errors: readonly ValidationError[],
+  parsed?: ParsedRecord,
+): ProcessedRecord {
+  return { ...record, parsed: parsed ?? record.parsed, status: 'invalid', errors };
+}
+
+/** The processor (or a processing hook) failed for this record. */
+export function markRecordFailed(
+  record: ProcessedRecord,
+  error: string,
+  retryCount?: number,
+): ProcessedRecord {
+  return {
+    ...record,
+    status: 'failed',
+    processingError: error,
+    ...(retryCount === undefined ? {} : { retryCount }),
+  };
+}
+
+/** The processor succeeded for this record. */
+export function markRecordProcessed(record: ProcessedRecord, retryCount?: number): ProcessedRecord {
+  return { ...record, status: 'processed', ...(retryCount === undefined ? {} : { retryCount }) };
+}
+
+/** True when every value of the row is `undefined`, `null` or a blank string. */
+export function isEmptyRow(row: RawRecord): boolean {
+  for (const value of Object.values(row)) {
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'string' && value.trim() === '') continue;
+    return false;
+  }
+  return true;
+}
+
+/** True when the record carries at least one error-severity finding. */
+export function hasErrors(record: ProcessedRecord): boolean {
+  return record.errors.some(isErrorSeverity);
+}
+
+/** The warning-severity findings of a record. */
+export function getWarnings(record: ProcessedRecord): readonly ValidationError[] {
+  return record.errors.filter((e) => e.severity === 'warning');
+}
+
+/** The error-severity findings of a record. */
+export function getErrors(record: ProcessedRecord): readonly ValidationError[] {
+  return record.errors.filter(isErrorSeverity);
+}
+
+/** True for records that count as failed in totals (`invalid` or `failed`). */
+export function isFailedRecord(record: ProcessedRecord): boolean {
+  return record.status === 'invalid' || record.status === 'failed';
+}

@@ -1,0 +1,147 @@
+import type { BatchStatus } from '../model/batch';
+import type { ProcessedRecord } from '../model/record';
+import type { StateStore } from './state-store';
+
+/** A batch held by one worker. */
+export interface BatchReservation {
+  readonly jobId: string;
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly workerId: string;
+  /** Epoch ms of the claim. */
+  readonly claimedAt: number;
+  /** Index of the batch's first record (inclusive). */
+  readonly recordStartIndex: number;
+  /** Index one past the batch's last record (exclusive). */
+  readonly recordEndIndex: number;
+  /**
+   * Fencing token: 1 on the first claim of the batch, one more on every later claim. Stores
+   * with fenced writes reject writes carrying an older attempt. Absent on stores without fencing.
+   */
+  readonly attempt?: number;
+}
+
+/** Why a claim returned no batch. */
+export type ClaimBatchFailureReason = 'JOB_NOT_FOUND' | 'JOB_NOT_PROCESSING' | 'NO_PENDING_BATCHES';
+
+export type ClaimBatchResult =
+  | { readonly claimed: true; readonly reservation: BatchReservation }
+  | { readonly claimed: false; readonly reason: ClaimBatchFailureReason };
+
+/** Batch counts of a distributed job. */
+export interface DistributedJobStatus {
+  readonly jobId: string;
+  readonly totalBatches: number;
+  readonly pendingBatches: number;
+  readonly processingBatches: number;
+  readonly completedBatches: number;
+  readonly failedBatches: number;
+  /** True when every batch is COMPLETED or FAILED. */
+  readonly isComplete: boolean;
+}
+
+/** Identifies one claim of one batch: the fencing token of a write. */
+export interface BatchLease {
+  readonly jobId: string;
+  readonly batchId: string;
+  readonly workerId: string;
+  readonly attempt: number;
+}
+
+/** Final state of a batch, written with its records. */
+export interface BatchOutcome {
+  readonly status: typeof BatchStatus.COMPLETED | typeof BatchStatus.FAILED;
+  readonly processedCount: number;
+  readonly failedCount: number;
+  /** Why the batch FAILED. */
+  readonly error?: string;
+}
+
+/**
+ * A store that many workers share. The required methods are the published port; the optional
+ * ones below them make a store faster and safer and are detected at runtime, so a store written
+ * for the published port keeps working without them.
+ */
+export interface DistributedStateStore extends StateStore {
+  /**
+   * Atomically moves the job's lowest PENDING batch to PROCESSING for `workerId`. Only jobs in
+   * PROCESSING status hand out batches.
+   */
+  claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult>;
+  /** Puts a PROCESSING batch back to PENDING, only when `workerId` holds it. */
+  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void>;
+  /**
+   * Puts PROCESSING batches claimed more than `timeoutMs` ago back to PENDING and returns how
+   * many. Stores with fencing accept `maxAttempts`: a stale batch already claimed that many
+   * times is marked FAILED (quarantined) instead, with its reason.
+   */
+  reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number>;
+  /** Stores a batch's records (one bulk write). */
+  saveBatchRecords(jobId: string, batchId: string, records: readonly ProcessedRecord[]): Promise<void>;
+  /** A batch's records in index order. */
+  getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]>;
+  getDistributedStatus(jobId: string): Promise<DistributedJobStatus>;
+  /**
+   * When every batch is COMPLETED or FAILED and the job is still PROCESSING, moves the job to
+   * COMPLETED (or FAILED when a batch failed) and returns true. Exactly one caller ever gets true.
+   */
+  tryFinalizeJob(jobId: string): Promise<boolean>;
+
+  /**
+   * Optional, fenced: writes every record of the batch and its final status and counters in one
+   * transaction, only if `lease` is still the batch's current claim; otherwise throws
+   * `LeaseLostError` and writes nothing.
+   */
+  completeBatch?(
+    lease: BatchLease,
+    records: readonly ProcessedRecord[],
+    outcome: BatchOutcome,
+  ): Promise<void>;
+  /**
+   * Optional, fenced: renews the claim time of a batch the worker still holds, so it is not
+   * reclaimed as stale while it runs. Throws `LeaseLostError` when the lease is gone.
+   */
+  heartbeatBatch?(lease: BatchLease): Promise<void>;
+}
+
+const REQUIRED_METHODS = [
+  'saveJobState',
+  'getJobState',
+  'updateBatchState',
+  'saveProcessedRecord',
+  'getFailedRecords',
+  'getPendingRecords',
+  'getProcessedRecords',
+  'getProgress',
+  'claimBatch',
+  'releaseBatch',
+  'reclaimStaleBatches',
+  'saveBatchRecords',
+  'getBatchRecords',
+  'getDistributedStatus',
+  'tryFinalizeJob',
+] as const;
+
+/** The methods `isDistributedStateStore` checks (every method the facade calls). */
+export const DISTRIBUTED_STATE_STORE_METHODS: readonly string[] = REQUIRED_METHODS;
+
+/** True when `store` has every method of the distributed port. */
+export function isDistributedStateStore(store: unknown): store is DistributedStateStore {
+  if (typeof store !== 'object' || store === null) return false;
+  const candidate = store as Record<string, unknown>;
+  return REQUIRED_METHODS.every((name) => typeof candidate[name] === 'function');
+}
+
+/** Names of the required distributed methods that `store` lacks. */
+export function missingDistributedMethods(store: unknown): string[] {
+  if (typeof store !== 'object' || store === null) return [...REQUIRED_METHODS];
+  const candidate = store as Record<string, unknown>;
+  return REQUIRED_METHODS.filter((name) => typeof candidate[name] !== 'function');
+}
+
+/** True when the store implements the fenced writes (`completeBatch` and `heartbeatBatch`). */
+export function supportsFencedWrites(
+  store: DistributedStateStore,
+): store is DistributedStateStore & Required<Pick<DistributedStateStore, 'completeBatch' | 'heartbeatBatch'>> {
+  return typeof store.completeBatch === 'function' && typeof store.heartbeatBatch === 'function';
+}

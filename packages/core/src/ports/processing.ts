@@ -1,0 +1,40 @@
+import type { ParsedRecord, ProcessedRecord, RawRecord } from '../model/record';
+
+/** What the processor and hooks know about the record they are handed. */
+export interface ProcessingContext {
+  readonly jobId: string;
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly recordIndex: number;
+  /** Total records of the whole job. */
+  readonly totalRecords: number;
+  /**
+   * Aborted when the worker loses its lease on the batch, is shut down, or its deadline passes.
+   * Pass it to `fetch` and database drivers so abandoned work stops.
+   */
+  readonly signal: AbortSignal;
+  /** The worker processing the batch. */
+  readonly workerId?: string;
+}
+
+/** The user's code for one record. Throwing (or rejecting) marks the record failed. */
+export type RecordProcessorFn = (record: ParsedRecord, context: ProcessingContext) => Promise<void> | void;
+
+/** Context handed to lifecycle hooks; same fields as the processor's. */
+export type HookContext = ProcessingContext;
+
+/**
+ * Lifecycle hooks run for each record, in this order: `beforeValidate` → validation →
+ * `afterValidate` → `beforeProcess` → processor → `afterProcess`. A hook that throws marks the
+ * record failed (it does not stop the batch unless `continueOnError` is false).
+ */
+export interface JobHooks {
+  /** Rewrites the raw record before validation. */
+  beforeValidate?(record: RawRecord, context: HookContext): RawRecord | Promise<RawRecord>;
+  /** Sees (and may replace) the validated record, valid or not. */
+  afterValidate?(record: ProcessedRecord, context: HookContext): ProcessedRecord | Promise<ProcessedRecord>;
+  /** Rewrites the parsed record just before the processor gets it. */
+  beforeProcess?(record: ParsedRecord, context: HookContext): ParsedRecord | Promise<ParsedRecord>;
+  /** Runs after the processor succeeded. */
+  afterProcess?(record: ProcessedRecord, context: HookContext): void | Promise<void>;
+}

@@ -1,0 +1,4 @@
+/** Placeholder global setup; database suites add their server here. */
+export default function setup(): void {
+  // nothing yet
+}
