@@ -1,4 +1,4 @@
-import type { BatchStatus } from '../model/batch';
+import type { Batch, BatchStatus } from '../model/batch';
 import type { ProcessedRecord } from '../model/record';
 import type { StateStore } from './state-store';
 
@@ -87,6 +87,12 @@ export interface DistributedStateStore extends StateStore {
    */
   tryFinalizeJob(jobId: string): Promise<boolean>;
 
+  /**
+   * Optional, used by `prepare`: stores a new PENDING batch and its records (`batch.records`) in
+   * one transaction. The batch is claimable once the job is saved as PROCESSING. Stores without
+   * it get `saveBatchRecords` per batch and the batch list in the final `saveJobState`.
+   */
+  registerBatch?(jobId: string, batch: Batch): Promise<void>;
   /**
    * Optional, fenced: writes every record of the batch and its final status and counters in one
    * transaction, only if `lease` is still the batch's current claim; otherwise throws
