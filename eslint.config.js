@@ -24,7 +24,7 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
-    files: ['tests/**', 'packages/*/tests/**', 'bench/**'],
+    files: ['tests/**', 'packages/*/tests/**', 'packages/core/src/testing/**', 'bench/**'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
     },

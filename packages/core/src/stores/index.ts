@@ -1,1 +1,2 @@
-export {};
+export { InMemoryDistributedStateStore } from './in-memory-distributed-state-store';
+export { computeProgress } from './progress';

@@ -1,0 +1,406 @@
+import { BatchStatus, type Batch, type BatchState } from '../model/batch';
+import { JobStatus, type JobProgress, type JobState } from '../model/job';
+import type { ProcessedRecord } from '../model/record';
+import { BatchNotFoundError, JobNotFoundError, LeaseLostError } from '../errors/job-errors';
+import type {
+  BatchLease,
+  BatchOutcome,
+  ClaimBatchResult,
+  DistributedJobStatus,
+  DistributedStateStore,
+} from '../ports/distributed-state-store';
+import { computeProgress } from './progress';
+
+/** Runs `fn` now, as one synchronous step, and turns its result or throw into a promise. */
+function settle<T>(fn: () => T): Promise<T> {
+  return new Promise<T>((resolve) => {
+    resolve(fn());
+  });
+}
+
+interface MutableBatch {
+  id: string;
+  index: number;
+  status: BatchStatus;
+  processedCount: number;
+  failedCount: number;
+  workerId: string | undefined;
+  claimedAt: number | undefined;
+  recordStartIndex: number;
+  recordEndIndex: number;
+  attempt: number;
+  error: string | undefined;
+}
+
+interface RecordEntry {
+  batchId: string;
+  record: ProcessedRecord;
+}
+
+interface StoredJob {
+  state: Omit<JobState, 'batches'>;
+  batches: Map<string, MutableBatch>;
+  /** Batch ids in index order, rebuilt when a batch is added. */
+  order: MutableBatch[];
+  /** Record index → batch id and record. */
+  records: Map<number, RecordEntry>;
+  /** Batch id → its records by index (the same entries). */
+  byBatch: Map<string, Map<number, RecordEntry>>;
+}
+
+/**
+ * A complete `DistributedStateStore` held in this process's memory, for tests and for
+ * single-process use. Every method runs synchronously inside one call, so claims and
+ * finalisation are atomic under any number of concurrent async callers. Nothing survives the
+ * process.
+ */
+export class InMemoryDistributedStateStore implements DistributedStateStore {
+  private readonly jobs = new Map<string, StoredJob>();
+  private readonly now: () => number;
+
+  /** @param options.now clock used for claims and staleness (default `Date.now`). */
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  saveJobState(job: JobState): Promise<void> {
+    return settle(() => {
+      const { batches, ...state } = job;
+      let stored = this.jobs.get(job.id);
+      if (!stored) {
+        stored = { state, batches: new Map(), order: [], records: new Map(), byBatch: new Map() };
+        this.jobs.set(job.id, stored);
+      } else {
+        stored.state = state;
+      }
+      for (const batch of batches) {
+        if (!stored.batches.has(batch.id)) this.addBatch(stored, batch);
+        if (batch.records.length > 0) this.putRecords(stored, batch.id, batch.records);
+      }
+      return;
+    });
+  }
+
+  getJobState(jobId: string): Promise<JobState | null> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return null;
+      return { ...stored.state, batches: stored.order.map(toBatch) };
+    });
+  }
+
+  registerBatch(jobId: string, batch: Batch): Promise<void> {
+    return settle(() => {
+      const stored = this.requireJob(jobId);
+      if (!stored.batches.has(batch.id)) this.addBatch(stored, batch);
+      this.putRecords(stored, batch.id, batch.records);
+      return;
+    });
+  }
+
+  updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
+    return settle(() => {
+      const batch = this.requireBatch(jobId, batchId);
+      batch.status = state.status;
+      batch.processedCount = state.processedCount;
+      batch.failedCount = state.failedCount;
+      if (state.status === BatchStatus.PENDING) {
+        batch.workerId = undefined;
+        batch.claimedAt = undefined;
+      }
+      return;
+    });
+  }
+
+  saveProcessedRecord(jobId: string, batchId: string, record: ProcessedRecord): Promise<void> {
+    return settle(() => {
+      this.putRecords(this.requireJob(jobId), batchId, [record]);
+      return;
+    });
+  }
+
+  saveBatchRecords(
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): Promise<void> {
+    return settle(() => {
+      this.putRecords(this.requireJob(jobId), batchId, records);
+      return;
+    });
+  }
+
+  getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
+    return settle(() => {
+      const entries = this.jobs.get(jobId)?.byBatch.get(batchId);
+      if (!entries) return [];
+      return sortedCopies(entries.values(), () => true);
+    });
+  }
+
+  getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, ['invalid', 'failed']);
+  }
+
+  getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, ['pending', 'valid']);
+  }
+
+  getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, ['processed']);
+  }
+
+  getProgress(jobId: string): Promise<JobProgress> {
+    return settle(() => {
+      const stored = this.requireJob(jobId);
+      return computeProgress(stored.state, stored.order, this.now());
+    });
+  }
+
+  claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
+    return settle((): ClaimBatchResult => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return { claimed: false, reason: 'JOB_NOT_FOUND' };
+      if (stored.state.status !== JobStatus.PROCESSING) {
+        return { claimed: false, reason: 'JOB_NOT_PROCESSING' };
+      }
+      const batch = stored.order.find((b) => b.status === BatchStatus.PENDING);
+      if (!batch) return { claimed: false, reason: 'NO_PENDING_BATCHES' };
+      batch.status = BatchStatus.PROCESSING;
+      batch.workerId = workerId;
+      batch.claimedAt = this.now();
+      batch.attempt += 1;
+      batch.error = undefined;
+      return {
+        claimed: true,
+        reservation: {
+          jobId,
+          batchId: batch.id,
+          batchIndex: batch.index,
+          workerId,
+          claimedAt: batch.claimedAt,
+          recordStartIndex: batch.recordStartIndex,
+          recordEndIndex: batch.recordEndIndex,
+          attempt: batch.attempt,
+        },
+      };
+    });
+  }
+
+  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+    return settle(() => {
+      const batch = this.jobs.get(jobId)?.batches.get(batchId);
+      if (batch?.status === BatchStatus.PROCESSING && batch.workerId === workerId) {
+        batch.status = BatchStatus.PENDING;
+        batch.workerId = undefined;
+        batch.claimedAt = undefined;
+      }
+      return;
+    });
+  }
+
+  reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return 0;
+      const now = this.now();
+      let changed = 0;
+      for (const batch of stored.order) {
+        if (batch.status !== BatchStatus.PROCESSING) continue;
+        if ((batch.claimedAt ?? 0) + timeoutMs > now) continue;
+        changed += 1;
+        if (maxAttempts !== undefined && batch.attempt >= maxAttempts) {
+          this.quarantine(stored, batch);
+        } else {
+          batch.status = BatchStatus.PENDING;
+          batch.workerId = undefined;
+          batch.claimedAt = undefined;
+        }
+      }
+      return changed;
+    });
+  }
+
+  getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
+    return settle(() => {
+      const stored = this.requireJob(jobId);
+      let pending = 0;
+      let processing = 0;
+      let completed = 0;
+      let failed = 0;
+      for (const batch of stored.order) {
+        if (batch.status === BatchStatus.PROCESSING) processing += 1;
+        else if (batch.status === BatchStatus.COMPLETED) completed += 1;
+        else if (batch.status === BatchStatus.FAILED) failed += 1;
+        else pending += 1;
+      }
+      return {
+        jobId,
+        totalBatches: stored.order.length,
+        pendingBatches: pending,
+        processingBatches: processing,
+        completedBatches: completed,
+        failedBatches: failed,
+        isComplete: pending === 0 && processing === 0,
+      };
+    });
+  }
+
+  tryFinalizeJob(jobId: string): Promise<boolean> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (stored?.state.status !== JobStatus.PROCESSING) return false;
+      const open = stored.order.some(
+        (b) => b.status !== BatchStatus.COMPLETED && b.status !== BatchStatus.FAILED,
+      );
+      if (open) return false;
+      const anyFailed = stored.order.some((b) => b.status === BatchStatus.FAILED);
+      stored.state = {
+        ...stored.state,
+        status: anyFailed ? JobStatus.FAILED : JobStatus.COMPLETED,
+        completedAt: this.now(),
+      };
+      return true;
+    });
+  }
+
+  completeBatch(
+    lease: BatchLease,
+    records: readonly ProcessedRecord[],
+    outcome: BatchOutcome,
+  ): Promise<void> {
+    return settle(() => {
+      const stored = this.requireJob(lease.jobId);
+      const batch = this.requireHeld(lease);
+      this.putRecords(stored, batch.id, records);
+      batch.status = outcome.status;
+      batch.processedCount = outcome.processedCount;
+      batch.failedCount = outcome.failedCount;
+      batch.error = outcome.error;
+      return;
+    });
+  }
+
+  heartbeatBatch(lease: BatchLease): Promise<void> {
+    return settle(() => {
+      this.requireHeld(lease).claimedAt = this.now();
+      return;
+    });
+  }
+
+  private requireHeld(lease: BatchLease): MutableBatch {
+    const batch = this.jobs.get(lease.jobId)?.batches.get(lease.batchId);
+    if (
+      batch?.status !== BatchStatus.PROCESSING ||
+      batch.workerId !== lease.workerId ||
+      batch.attempt !== lease.attempt
+    ) {
+      throw new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
+    }
+    return batch;
+  }
+
+  private quarantine(stored: StoredJob, batch: MutableBatch): void {
+    const reason = `Batch ${batch.index} abandoned after ${batch.attempt} attempts (last worker ${batch.workerId ?? 'unknown'})`;
+    batch.status = BatchStatus.FAILED;
+    batch.error = reason;
+    batch.processedCount = 0;
+    batch.failedCount = batch.recordEndIndex - batch.recordStartIndex;
+    for (const entry of stored.byBatch.get(batch.id)?.values() ?? []) {
+      if (entry.record.status !== 'processed') {
+        entry.record = { ...entry.record, status: 'failed', processingError: reason };
+      }
+    }
+  }
+
+  private addBatch(stored: StoredJob, batch: Batch): void {
+    const mutable: MutableBatch = {
+      id: batch.id,
+      index: batch.index,
+      status: batch.status,
+      processedCount: batch.processedCount,
+      failedCount: batch.failedCount,
+      workerId: batch.workerId,
+      claimedAt: batch.claimedAt,
+      recordStartIndex: batch.recordStartIndex ?? batch.records[0]?.index ?? 0,
+      recordEndIndex: batch.recordEndIndex ?? (batch.records.at(-1)?.index ?? -1) + 1,
+      attempt: batch.attempt ?? 0,
+      error: batch.error,
+    };
+    stored.batches.set(batch.id, mutable);
+    stored.order.push(mutable);
+    stored.order.sort((a, b) => a.index - b.index);
+  }
+
+  private putRecords(
+    stored: StoredJob,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): void {
+    let inBatch = stored.byBatch.get(batchId);
+    if (!inBatch) {
+      inBatch = new Map();
+      stored.byBatch.set(batchId, inBatch);
+    }
+    for (const record of records) {
+      const previous = stored.records.get(record.index);
+      if (previous && previous.batchId !== batchId) {
+        stored.byBatch.get(previous.batchId)?.delete(record.index);
+      }
+      const entry = { batchId, record: structuredClone(record) };
+      stored.records.set(record.index, entry);
+      inBatch.set(record.index, entry);
+    }
+  }
+
+  private recordsWithStatus(
+    jobId: string,
+    statuses: readonly ProcessedRecord['status'][],
+  ): Promise<readonly ProcessedRecord[]> {
+    const stored = this.jobs.get(jobId);
+    if (!stored) return Promise.resolve([]);
+    return Promise.resolve(
+      sortedCopies(stored.records.values(), (record) => statuses.includes(record.status)),
+    );
+  }
+
+  private requireJob(jobId: string): StoredJob {
+    const stored = this.jobs.get(jobId);
+    if (!stored) throw new JobNotFoundError(jobId);
+    return stored;
+  }
+
+  private requireBatch(jobId: string, batchId: string): MutableBatch {
+    const batch = this.requireJob(jobId).batches.get(batchId);
+    if (!batch) throw new BatchNotFoundError(jobId, batchId);
+    return batch;
+  }
+}
+
+function sortedCopies(
+  entries: Iterable<RecordEntry>,
+  keep: (record: ProcessedRecord) => boolean,
+): ProcessedRecord[] {
+  const out: ProcessedRecord[] = [];
+  for (const entry of entries) {
+    if (keep(entry.record)) out.push(structuredClone(entry.record));
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+function toBatch(batch: MutableBatch): Batch {
+  return {
+    id: batch.id,
+    index: batch.index,
+    status: batch.status,
+    records: [],
+    processedCount: batch.processedCount,
+    failedCount: batch.failedCount,
+    recordStartIndex: batch.recordStartIndex,
+    recordEndIndex: batch.recordEndIndex,
+    attempt: batch.attempt,
+    ...(batch.workerId === undefined ? {} : { workerId: batch.workerId }),
+    ...(batch.claimedAt === undefined ? {} : { claimedAt: batch.claimedAt }),
+    ...(batch.error === undefined ? {} : { error: batch.error }),
+  };
+}

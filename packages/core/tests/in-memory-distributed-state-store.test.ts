@@ -1,0 +1,4 @@
+import { describeDistributedStateStore } from '@batchactions/core/testing';
+import { InMemoryDistributedStateStore } from '@batchactions/core';
+
+describeDistributedStateStore('InMemoryDistributedStateStore', () => new InMemoryDistributedStateStore());
