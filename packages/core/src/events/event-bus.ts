@@ -54,7 +54,7 @@ export class EventBus {
     return this.anyHandlers.size > 0 || (this.handlers.get(type)?.size ?? 0) > 0;
   }
 
-  emit<T extends EventType>(event: DomainEventMap[T]): void {
+  emit(event: DomainEvent): void {
     const typed = this.handlers.get(event.type);
     if (typed) for (const handler of typed) this.call(handler, event);
     for (const handler of this.anyHandlers) this.call(handler, event);
