@@ -1,0 +1,99 @@
+import { SourceError } from '../errors/source-error';
+
+/** What {@link streamHttpBody} needs to fetch one URL. */
+export interface HttpBodyRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Limit on waiting for the response and on each wait for the next body chunk. */
+  readonly timeoutMs: number;
+  readonly fetch: typeof fetch;
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // undici wraps the interesting part ("connect ECONNREFUSED", "other side closed") in `cause`.
+  const cause: unknown = error.cause;
+  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+}
+
+/**
+ * GETs `request.url` and yields its body as Buffers. Every failure is a `SourceError` naming the
+ * URL: a non-2xx status (with `status`), a timeout (naming the limit), a body that ends early.
+ * The timer runs only while waiting for the server, never while the consumer handles a chunk.
+ */
+export async function* streamHttpBody(
+  request: HttpBodyRequest,
+  onResponse: (response: Response) => void,
+): AsyncGenerator<Buffer> {
+  const { url, timeoutMs } = request;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOutWhile: string | undefined;
+  const arm = (phase: string): void => {
+    timer = setTimeout(() => {
+      timedOutWhile = phase;
+      controller.abort();
+    }, timeoutMs);
+  };
+  const timeoutError = (cause: unknown): SourceError =>
+    new SourceError(
+      url,
+      `GET ${url} timed out after ${timeoutMs} ms ${timedOutWhile ?? ''}`.trim(),
+      {
+        cause,
+      },
+    );
+
+  let response: Response;
+  arm('waiting for the response');
+  try {
+    response = await request.fetch(url, { headers: request.headers, signal: controller.signal });
+  } catch (error) {
+    if (timedOutWhile !== undefined) throw timeoutError(error);
+    throw new SourceError(url, `GET ${url} failed: ${describeError(error)}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+
+  if (!response.ok) {
+    // Nobody reads an error body: cancel it so the connection is freed.
+    await response.body?.cancel();
+    const status = `HTTP ${response.status} ${response.statusText}`.trim();
+    throw new SourceError(url, `GET ${url} failed: ${status}`, { status: response.status });
+  }
+  onResponse(response);
+  if (!response.body) return;
+
+  // undici types the body as ReadableStream<any>; its chunks are Uint8Arrays.
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  let settled = false;
+  try {
+    for (;;) {
+      let result: Awaited<ReturnType<typeof reader.read>>;
+      arm('waiting for the next chunk of the response body');
+      try {
+        result = await reader.read();
+      } catch (error) {
+        settled = true;
+        if (timedOutWhile !== undefined) throw timeoutError(error);
+        throw new SourceError(
+          url,
+          `GET ${url} failed: response body ended early (aborted): ${describeError(error)}`,
+          { cause: error },
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+      if (result.done) {
+        settled = true;
+        return;
+      }
+      const { buffer, byteOffset, byteLength } = result.value;
+      yield Buffer.from(buffer, byteOffset, byteLength);
+    }
+  } finally {
+    // The consumer stopped early: cancel the body so the connection is released.
+    if (!settled) await reader.cancel();
+    reader.releaseLock();
+  }
+}
