@@ -1,0 +1,168 @@
+import { InvalidOptionError, SourceError, UrlSource } from '@batchactions/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pause, startTestServer, type TestServer } from './http-test-server';
+import { readBytes, readChunks } from './read-all';
+
+const parts = ['id,email\n', '1,ann@example.com\n', '2,bob@example.com\n'];
+const whole = parts.join('');
+
+async function errorOf(promise: Promise<unknown>): Promise<SourceError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SourceError);
+  return error as SourceError;
+}
+
+describe('UrlSource', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      '/data/users.csv': (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8' });
+        void (async () => {
+          for (const part of parts) {
+            res.write(part);
+            await pause(30);
+          }
+          res.end();
+        })();
+      },
+      '/ranged.csv': (req, res) => {
+        const match = /^bytes=0-(\d+)$/.exec(req.headers.range ?? '');
+        if (!match) {
+          res.writeHead(200).end(whole);
+          return;
+        }
+        const end = Number(match[1]);
+        res.writeHead(206, { 'Content-Range': `bytes 0-${end}/${whole.length}` });
+        res.end(whole.slice(0, end + 1));
+      },
+      '/no-range.csv': (_req, res) => {
+        res.writeHead(200, { 'Content-Length': Buffer.byteLength(whole) }).end(whole);
+      },
+      '/empty.csv': (req, res) => {
+        if (req.headers.range) res.writeHead(416, 'Range Not Satisfiable').end();
+        else res.writeHead(200).end();
+      },
+      '/silent.csv': () => {
+        // Never answers.
+      },
+      '/stalls.csv': (_req, res) => {
+        res.writeHead(200);
+        res.write('id,email\n');
+      },
+      '/aborted.csv': (req, res) => {
+        res.writeHead(200);
+        res.write('id,email\n1,ann@');
+        void pause(30).then(() => req.socket.destroy());
+      },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('streams the body in several Buffers and restarts on every read()', async () => {
+    const source = new UrlSource(`${server.baseUrl}/data/users.csv`);
+    const chunks = await readChunks(source);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).toString()).toBe(whole);
+    expect((await readBytes(source)).toString()).toBe(whole);
+  });
+
+  it('takes metadata from the URL, then from the response', async () => {
+    const source = new UrlSource(`${server.baseUrl}/data/users.csv?token=1`);
+    expect(source.metadata()).toEqual({
+      url: `${server.baseUrl}/data/users.csv?token=1`,
+      fileName: 'users.csv',
+      mimeType: 'text/csv',
+    });
+    const sized = new UrlSource(`${server.baseUrl}/no-range.csv`);
+    await readBytes(sized);
+    expect(sized.metadata().fileSize).toBe(Buffer.byteLength(whole));
+  });
+
+  it('fails a 404 with a SourceError naming the URL and the status', async () => {
+    const url = `${server.baseUrl}/nope.csv`;
+    const error = await errorOf(readBytes(new UrlSource(url)));
+    expect(error.message).toBe(`GET ${url} failed: HTTP 404 Not Found`);
+    expect(error.status).toBe(404);
+    expect(error.location).toBe(url);
+  });
+
+  it('times out when the server never answers', async () => {
+    const url = `${server.baseUrl}/silent.csv`;
+    const error = await errorOf(readBytes(new UrlSource(url, { timeoutMs: 200 })));
+    expect(error.message).toBe(`GET ${url} timed out after 200 ms waiting for the response`);
+  });
+
+  it('times out when the body stops arriving', async () => {
+    const url = `${server.baseUrl}/stalls.csv`;
+    const received: string[] = [];
+    const read = (async () => {
+      for await (const chunk of new UrlSource(url, { timeoutMs: 200 }).read()) {
+        received.push(chunk.toString());
+      }
+    })();
+    const error = await errorOf(read);
+    expect(received.join('')).toBe('id,email\n');
+    expect(error.message).toContain(`GET ${url} timed out after 200 ms`);
+    expect(error.message).toContain('body');
+  });
+
+  it('fails a body cut off mid-stream with a SourceError naming the URL', async () => {
+    const url = `${server.baseUrl}/aborted.csv`;
+    const error = await errorOf(readBytes(new UrlSource(url)));
+    expect(error.message).toContain(`GET ${url} failed: response body ended early (aborted)`);
+    expect(error.cause).toBeDefined();
+  });
+
+  it('fails an unreachable host with a SourceError naming the URL', async () => {
+    const closed = await startTestServer({});
+    const url = `${closed.baseUrl}/x.csv`;
+    await closed.close();
+    const error = await errorOf(readBytes(new UrlSource(url)));
+    expect(error.message).toContain(`GET ${url} failed`);
+  });
+
+  it('samples with a Range header', async () => {
+    const url = `${server.baseUrl}/ranged.csv`;
+    const sample = await new UrlSource(url).sample(12);
+    expect(sample.toString()).toBe(whole.slice(0, 12));
+    expect(server.requests.at(-1)).toEqual({ path: '/ranged.csv', range: 'bytes=0-11' });
+  });
+
+  it('truncates the sample when the server ignores Range', async () => {
+    const sample = await new UrlSource(`${server.baseUrl}/no-range.csv`).sample(5);
+    expect(sample.toString()).toBe(whole.slice(0, 5));
+  });
+
+  it('samples an empty resource (416) as no bytes', async () => {
+    expect((await new UrlSource(`${server.baseUrl}/empty.csv`).sample()).length).toBe(0);
+  });
+
+  it('sends the configured headers and uses the given fetch', async () => {
+    const seen: Headers[] = [];
+    const source = new UrlSource('https://example.test/a.json', {
+      headers: { Authorization: 'Bearer t' },
+      fetch: (_input, init) => {
+        seen.push(new Headers(init?.headers));
+        return Promise.resolve(new Response('[1]', { headers: { 'Content-Type': 'text/plain' } }));
+      },
+    });
+    expect(source.metadata().mimeType).toBe('application/json');
+    expect((await readBytes(source)).toString()).toBe('[1]');
+    expect(seen[0]?.get('authorization')).toBe('Bearer t');
+    // The response's Content-Type wins over the extension once known.
+    expect(source.metadata().mimeType).toBe('text/plain');
+  });
+
+  it('rejects bad options at construction', () => {
+    expect(() => new UrlSource('not a url')).toThrow(InvalidOptionError);
+    expect(() => new UrlSource('ftp://example.com/a.csv')).toThrow(/"url"/);
+    expect(() => new UrlSource('https://example.com/a.csv', { timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+});
