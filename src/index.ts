@@ -1,0 +1,16 @@
+export { DistributedImport } from './distributed-import';
+export { DistributedStoreRequiredError } from './config';
+export type { DistributedBatchConfig, DistributedImportConfig } from './config';
+export type { PrepareResult } from './prepare/prepare-job';
+export type { DistributedBatchResult, ProcessWorkerBatchOptions } from './process/process-batch';
+export { isDistributedStateStore } from '@batchactions/core';
+export type {
+  BatchLease,
+  BatchOutcome,
+  BatchReservation,
+  ClaimBatchFailureReason,
+  ClaimBatchResult,
+  DistributedJobStatus,
+  DistributedStateStore,
+  ProcessedRecord,
+} from '@batchactions/core';

@@ -1,0 +1,69 @@
+import { LeaseLostError, type BatchLease, type DistributedStateStore } from '@batchactions/core';
+
+/**
+ * Keeps a worker's claim on its batch alive while it runs, and owns the batch's AbortSignal.
+ * The signal aborts when the lease is lost (another worker now owns the batch), when the
+ * caller's signal aborts, or when the keeper stops.
+ */
+export class LeaseKeeper {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeatInFlight: Promise<void> | undefined;
+  /** The error that ended the lease early, if any. */
+  lostWith: unknown;
+
+  constructor(
+    private readonly store: DistributedStateStore,
+    private readonly lease: BatchLease | undefined,
+    intervalMs: number,
+    outer?: AbortSignal,
+  ) {
+    if (outer) {
+      if (outer.aborted) this.controller.abort(outer.reason);
+      else outer.addEventListener('abort', () => this.controller.abort(outer.reason), { once: true });
+    }
+    if (lease && store.heartbeatBatch) {
+      this.timer = setInterval(() => {
+        this.heartbeatInFlight ??= this.beat().finally(() => {
+          this.heartbeatInFlight = undefined;
+        });
+      }, intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private async beat(): Promise<void> {
+    if (!this.lease || !this.store.heartbeatBatch) return;
+    try {
+      await this.store.heartbeatBatch(this.lease);
+    } catch (error) {
+      // A lost lease is final: stop the user's work. Other errors (a dropped connection) are
+      // retried on the next beat; the fenced write at the end decides who owns the batch.
+      if (error instanceof LeaseLostError) {
+        this.lostWith = error;
+        this.controller.abort(error);
+        this.stopTimer();
+      } else {
+        this.lastHeartbeatError = error;
+      }
+    }
+  }
+
+  /** The last heartbeat failure that was not a lost lease (for diagnostics). */
+  lastHeartbeatError: unknown;
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Stops heartbeating and waits for a beat in flight. */
+  async stop(): Promise<void> {
+    this.stopTimer();
+    await this.heartbeatInFlight;
+  }
+}

@@ -1,0 +1,168 @@
+import type {
+  BatchLease,
+  DistributedStateStore,
+  EventBus,
+  JobHooks,
+  RecordProcessorFn,
+} from '@batchactions/core';
+import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
+import type { DistributedBatchConfig } from '../config';
+import type { BatchRun } from './batch-run';
+import { checkDuplicates } from './check-duplicates';
+import { claimNextBatch } from './claim-next-batch';
+import { finalizeJob } from './finalize-job';
+import { LeaseKeeper } from './lease-keeper';
+import { processRecords } from './process-records';
+import { validateRecords } from './validate-records';
+import { batchOutcome, writeBatchResults } from './write-batch-results';
+
+/** What `processWorkerBatch` returns. */
+export interface DistributedBatchResult {
+  /** Whether a batch was claimed. `false` means no batch is left to claim right now. */
+  readonly claimed: boolean;
+  /** ID of the batch that was processed. */
+  readonly batchId?: string;
+  /** Index of the batch that was processed. */
+  readonly batchIndex?: number;
+  /** Records of this batch the processor accepted. */
+  readonly processedCount: number;
+  /** Records of this batch that were invalid or failed. */
+  readonly failedCount: number;
+  /** `true` for the one worker that finalised the whole job. */
+  readonly jobComplete: boolean;
+  readonly jobId: string;
+  /**
+   * `true` when the call's `signal` aborted mid-batch: the batch was released back to PENDING
+   * (no results written) so another worker can take it.
+   */
+  readonly released?: boolean;
+}
+
+/** Per-call options of `processWorkerBatch`. */
+export interface ProcessWorkerBatchOptions {
+  /**
+   * Aborting it stops the batch: the processor's signal aborts, no further record starts, and
+   * the batch is released unwritten. Default: none.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** What the process-batch use case needs from the facade. */
+export interface ProcessBatchDeps {
+  readonly store: DistributedStateStore;
+  readonly config: DistributedBatchConfig;
+  readonly validator: SchemaValidator;
+  readonly hooks: JobHooks;
+  readonly duplicateChecker: DuplicateChecker | undefined;
+  readonly events: EventBus;
+  readonly totalRecordsOf: (jobId: string) => Promise<number>;
+}
+
+/**
+ * Phase 2 for one batch: reclaim stale batches, claim one, run the record pipeline, write the
+ * results, and try to finalise the job. Store errors reject the call and leave the batch to be
+ * reclaimed; they are never turned into "batch failed".
+ */
+export async function processBatch(
+  deps: ProcessBatchDeps,
+  jobId: string,
+  processor: RecordProcessorFn,
+  workerId: string,
+  options: ProcessWorkerBatchOptions = {},
+): Promise<DistributedBatchResult> {
+  const { store, config, events } = deps;
+  const fenced = typeof store.completeBatch === 'function';
+  await store.reclaimStaleBatches(
+    jobId,
+    config.staleBatchTimeoutMs,
+    fenced ? config.maxBatchAttempts : undefined,
+  );
+
+  const claim = await claimNextBatch(store, jobId, workerId);
+  if (!claim.claimed) {
+    const jobComplete =
+      claim.reason === 'NO_PENDING_BATCHES' && (await finalizeJob(store, events, jobId));
+    return { claimed: false, processedCount: 0, failedCount: 0, jobComplete, jobId };
+  }
+
+  const { reservation } = claim;
+  const { batchId, batchIndex } = reservation;
+  events.emit({
+    type: 'batch:claimed',
+    jobId,
+    timestamp: Date.now(),
+    batchId,
+    batchIndex,
+    workerId,
+    ...(reservation.attempt === undefined ? {} : { attempt: reservation.attempt }),
+  });
+  const lease: BatchLease | undefined =
+    reservation.attempt === undefined ? undefined : { jobId, batchId, workerId, attempt: reservation.attempt };
+  const keeper = new LeaseKeeper(store, lease, config.heartbeatIntervalMs, options.signal);
+
+  let original;
+  let outcome;
+  try {
+    const totalRecords = await deps.totalRecordsOf(jobId);
+    original = await store.getBatchRecords(jobId, batchId);
+    events.emit({
+      type: 'batch:started',
+      jobId,
+      timestamp: Date.now(),
+      batchId,
+      batchIndex,
+      recordCount: original.length,
+    });
+    const run: BatchRun = {
+      jobId,
+      batchId,
+      batchIndex,
+      workerId,
+      totalRecords,
+      signal: keeper.signal,
+      config,
+      validator: deps.validator,
+      hooks: deps.hooks,
+      duplicateChecker: deps.duplicateChecker,
+      processor,
+      events,
+    };
+    const validated = await checkDuplicates(run, await validateRecords(run, original));
+    outcome = await processRecords(run, validated);
+  } finally {
+    await keeper.stop();
+  }
+  if (keeper.lostWith !== undefined) throw keeper.lostWith;
+  if (options.signal?.aborted) {
+    await store.releaseBatch(jobId, batchId, workerId);
+    return { claimed: true, batchId, batchIndex, processedCount: 0, failedCount: 0, jobComplete: false, jobId, released: true };
+  }
+
+  const final = batchOutcome(outcome.processedCount, outcome.failedCount, outcome.stopReason);
+  await writeBatchResults(store, { jobId, batchId, ...(lease ? { lease } : {}) }, original, outcome.records, final);
+  if (final.error === undefined) {
+    events.emit({
+      type: 'batch:completed',
+      jobId,
+      timestamp: Date.now(),
+      batchId,
+      batchIndex,
+      processedCount: final.processedCount,
+      failedCount: final.failedCount,
+      totalCount: original.length,
+    });
+  } else {
+    events.emit({ type: 'batch:failed', jobId, timestamp: Date.now(), batchId, batchIndex, error: final.error });
+  }
+
+  const jobComplete = await finalizeJob(store, events, jobId);
+  return {
+    claimed: true,
+    batchId,
+    batchIndex,
+    processedCount: final.processedCount,
+    failedCount: final.failedCount,
+    jobComplete,
+    jobId,
+  };
+}

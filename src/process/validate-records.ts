@@ -1,0 +1,50 @@
+import {
+  markRecordFailed,
+  markRecordInvalid,
+  markRecordValid,
+  type ProcessedRecord,
+  type ValidationError,
+} from '@batchactions/core';
+import { UniqueValueTracker } from '@batchactions/import';
+import { contextFor, type BatchRun } from './batch-run';
+import { errorMessage } from './retry';
+
+/**
+ * Steps 1–3 of the pipeline for one record: alias resolution, the `beforeValidate` hook, then
+ * transforms and schema validation. The record comes back valid (with its warnings), invalid,
+ * or failed (when the hook threw).
+ */
+async function validateRecord(
+  run: BatchRun,
+  record: ProcessedRecord,
+  unique: UniqueValueTracker | undefined,
+): Promise<ProcessedRecord> {
+  let raw = run.validator.resolveAliases(record.raw);
+  const hook = run.hooks.beforeValidate;
+  if (hook) {
+    try {
+      raw = await hook(raw, contextFor(run, record.index));
+    } catch (error) {
+      return markRecordFailed(record, `beforeValidate hook failed: ${errorMessage(error)}`);
+    }
+  }
+  const parsed = run.validator.applyTransforms(raw);
+  const result = run.validator.validate(parsed);
+  const duplicates: ValidationError[] = result.isValid && unique ? unique.check(parsed) : [];
+  if (!result.isValid || duplicates.length > 0) {
+    return markRecordInvalid(record, [...result.errors, ...duplicates], parsed);
+  }
+  return markRecordValid(record, parsed, result.errors);
+}
+
+/** Validates every record of the batch (in order, so uniqueness within the batch is stable). */
+export async function validateRecords(
+  run: BatchRun,
+  records: readonly ProcessedRecord[],
+): Promise<ProcessedRecord[]> {
+  const fields = run.validator.uniqueFields;
+  const unique = fields.length > 0 ? new UniqueValueTracker(fields) : undefined;
+  const out: ProcessedRecord[] = [];
+  for (const record of records) out.push(await validateRecord(run, record, unique));
+  return out;
+}
