@@ -14,3 +14,5 @@ export type {
   DistributedStateStore,
   ProcessedRecord,
 } from '@batchactions/core';
+export { runWorker } from './worker/run-worker';
+export type { RunWorkerOptions, RunWorkerResult } from './worker/run-worker';

@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  BufferSource,
+  JobNotFoundError,
+  LeaseLostError,
+  type RawRecord,
+} from '@batchactions/core';
+import { CsvParser, type SourceParser } from '@batchactions/import';
+import { DistributedImport } from '../../src/index';
+import { storeFactories, type TestStore } from '../support/stores';
+import { usersCsv, usersSchema, workerLoop } from '../support/workers';
+
+describe.each(storeFactories)('failures and recovery on $name', (factory) => {
+  let t: TestStore;
+  beforeEach(async (ctx) => {
+    t = await factory.create(ctx.task.name);
+  });
+  afterEach(async () => {
+    await t.teardown();
+  });
+
+  it('reclaims the batch of a crashed worker and counts every record once', async () => {
+    const di = new DistributedImport({ schema: usersSchema, batchSize: 5, stateStore: t.store });
+    const { jobId } = await di.prepare(new BufferSource(usersCsv(20)), new CsvParser());
+    // A worker claims a batch and dies before writing anything.
+    const dead = await t.store.claimBatch(jobId, 'crashed-worker');
+    expect(dead.claimed).toBe(true);
+
+    const seen: number[] = [];
+    const patient = await workerLoop(di, jobId, (r) => void seen.push(r.id as number), 'w1');
+    // The default 15-minute timeout has not elapsed: the dead worker's batch is left alone.
+    expect(patient.some((r) => r.jobComplete)).toBe(false);
+    expect(seen).toHaveLength(15);
+
+    const rescuer = new DistributedImport({
+      schema: usersSchema,
+      batchSize: 5,
+      stateStore: t.store,
+      staleBatchTimeoutMs: 0,
+    });
+    const results = await workerLoop(rescuer, jobId, (r) => void seen.push(r.id as number), 'w2');
+    expect(results.filter((r) => r.jobComplete)).toHaveLength(1);
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const progress = await t.store.getProgress(jobId);
+    expect([progress.processedRecords, progress.failedRecords]).toEqual([20, 0]);
+    expect((await t.store.getJobState(jobId))?.status).toBe('COMPLETED');
+  });
+
+  it('rejects the write of a worker whose batch was taken over, and keeps the winner\'s results', async () => {
+    if (typeof t.store.completeBatch !== 'function') return;
+    const make = (stale: number) =>
+      new DistributedImport({
+        schema: usersSchema,
+        batchSize: 5,
+        stateStore: t.store,
+        staleBatchTimeoutMs: stale,
+        heartbeatIntervalMs: 3_600_000,
+      });
+    const slow = make(900_000);
+    const fast = make(0);
+    const { jobId } = await slow.prepare(new BufferSource(usersCsv(5)), new CsvParser());
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let slowStarted!: () => void;
+    const started = new Promise<void>((resolve) => (slowStarted = resolve));
+    const slowSignals: AbortSignal[] = [];
+    const slowRun = slow.processWorkerBatch(
+      jobId,
+      async (_r, ctx) => {
+        slowSignals.push(ctx.signal);
+        slowStarted();
+        await gate;
+      },
+      'slow',
+    );
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const winner = await fast.processWorkerBatch(jobId, () => undefined, 'fast');
+    expect(winner).toMatchObject({ claimed: true, processedCount: 5, jobComplete: true });
+    release();
+    await expect(slowRun).rejects.toBeInstanceOf(LeaseLostError);
+    const processed = await t.store.getProcessedRecords(jobId);
+    expect(processed).toHaveLength(5);
+    expect((await t.store.getProgress(jobId)).processedRecords).toBe(5);
+  });
+
+  it('fails prepare with the parser error and leaves no claimable or finalisable job', async () => {
+    const failing: SourceParser = {
+      parse: () => {
+        throw new Error('unused');
+      },
+      async *parseStream(): AsyncIterable<RawRecord> {
+        for (let i = 0; i < 7; i += 1) yield { id: String(i), email: `u${i}@x.io`, name: 'n' };
+        await Promise.resolve();
+        throw new Error('corrupt input at line 9');
+      },
+    };
+    const di = new DistributedImport({ schema: usersSchema, batchSize: 3, stateStore: t.store });
+    const ids: string[] = [];
+    di.on('distributed:prepared', (e) => ids.push(e.jobId));
+    await expect(di.prepare(new BufferSource('x'), failing)).rejects.toThrow('corrupt input at line 9');
+    expect(ids).toEqual([]);
+  });
+
+  it('keeps a job whose prepare failed out of workers\' reach', async () => {
+    const jobs: string[] = [];
+    // Note the id of every job saved, so the test can look at the job prepare gave up on.
+    const proxied = new Proxy(t.store, {
+      get: (target, key, receiver) =>
+        key === 'saveJobState'
+          ? (job: { id: string }) => {
+              jobs.push(job.id);
+              return target.saveJobState(job as Parameters<typeof target.saveJobState>[0]);
+            }
+          : (Reflect.get(target, key, receiver) as unknown),
+    });
+    const failing: SourceParser = {
+      parse: () => [],
+      async *parseStream(): AsyncIterable<RawRecord> {
+        yield { id: '1', email: 'a@b.co', name: 'n' };
+        await Promise.resolve();
+        throw new Error('broken');
+      },
+    };
+    const di = new DistributedImport({ schema: usersSchema, batchSize: 1, stateStore: proxied });
+    await expect(di.prepare(new BufferSource('x'), failing)).rejects.toThrow('broken');
+    const jobId = jobs[0]!;
+    expect((await t.store.getJobState(jobId))?.status).toBe('FAILED');
+    const result = await di.processWorkerBatch(jobId, () => undefined, 'w');
+    expect(result).toMatchObject({ claimed: false, jobComplete: false });
+    expect(await t.store.tryFinalizeJob(jobId)).toBe(false);
+  });
+
+  it('rejects an unknown job id with JobNotFoundError', async () => {
+    const di = new DistributedImport({ schema: usersSchema, stateStore: t.store });
+    await expect(di.processWorkerBatch('no-such-job', () => undefined, 'w')).rejects.toBeInstanceOf(
+      JobNotFoundError,
+    );
+  });
+
+  it('surfaces a store error instead of reporting the batch failed, leaving it to be reclaimed', async () => {
+    const di0 = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: t.store });
+    const { jobId } = await di0.prepare(new BufferSource(usersCsv(4)), new CsvParser());
+    const broken = new Proxy(t.store, {
+      get: (target, key, receiver) =>
+        key === 'getBatchRecords'
+          ? () => Promise.reject(new Error('connection reset'))
+          : (Reflect.get(target, key, receiver) as unknown),
+    });
+    const di = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: broken });
+    await expect(di.processWorkerBatch(jobId, () => undefined, 'w')).rejects.toThrow('connection reset');
+    const status = await t.store.getDistributedStatus(jobId);
+    expect([status.processingBatches, status.failedBatches]).toEqual([1, 0]);
+  });
+});

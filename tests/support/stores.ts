@@ -1,0 +1,53 @@
+import { InMemoryDistributedStateStore, type DistributedStateStore } from '@batchactions/core';
+
+/** A store made fresh for one test, and how to dispose of it. */
+export interface TestStore {
+  readonly store: DistributedStateStore;
+  readonly teardown: () => Promise<void>;
+}
+
+/** One entry per real store; every facade acceptance test runs against each. */
+export interface StoreFactory {
+  readonly name: string;
+  readonly create: (testName: string) => Promise<TestStore>;
+}
+
+/**
+ * Hides the optional port methods, leaving exactly the published port: the facade must work
+ * with such a store as the published package did (per-record writes, no fencing).
+ */
+export function publishedPortOnly(store: DistributedStateStore): DistributedStateStore {
+  return {
+    saveJobState: (job) => store.saveJobState(job),
+    getJobState: (id) => store.getJobState(id),
+    updateBatchState: (j, b, s) => store.updateBatchState(j, b, s),
+    saveProcessedRecord: (j, b, r) => store.saveProcessedRecord(j, b, r),
+    getFailedRecords: (j) => store.getFailedRecords(j),
+    getPendingRecords: (j) => store.getPendingRecords(j),
+    getProcessedRecords: (j) => store.getProcessedRecords(j),
+    getProgress: (j) => store.getProgress(j),
+    claimBatch: (j, w) => store.claimBatch(j, w),
+    releaseBatch: (j, b, w) => store.releaseBatch(j, b, w),
+    reclaimStaleBatches: (j, t) => store.reclaimStaleBatches(j, t),
+    saveBatchRecords: (j, b, r) => store.saveBatchRecords(j, b, r),
+    getBatchRecords: (j, b) => store.getBatchRecords(j, b),
+    getDistributedStatus: (j) => store.getDistributedStatus(j),
+    tryFinalizeJob: (j) => store.tryFinalizeJob(j),
+  };
+}
+
+export const storeFactories: StoreFactory[] = [
+  {
+    name: 'InMemoryDistributedStateStore',
+    create: () =>
+      Promise.resolve({ store: new InMemoryDistributedStateStore(), teardown: () => Promise.resolve() }),
+  },
+  {
+    name: 'published port only (in memory)',
+    create: () =>
+      Promise.resolve({
+        store: publishedPortOnly(new InMemoryDistributedStateStore()),
+        teardown: () => Promise.resolve(),
+      }),
+  },
+];
