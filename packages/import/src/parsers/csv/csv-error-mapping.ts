@@ -1,0 +1,72 @@
+import { CsvError } from 'csv-parse';
+import { CsvColumnCountError, ParseError } from '../../errors/parse-error';
+
+/** What the parser knows about its progress when an error surfaces. */
+export interface CsvProgress {
+  /** Whether rows are keyed by a header row (as opposed to the `columns` option). */
+  readonly usesHeader: boolean;
+  /** Whether the header row has been read. */
+  readonly headerRead: boolean;
+  /** Number of columns, once known. */
+  readonly columnCount: number | undefined;
+}
+
+function numberField(error: CsvError, key: string): number | undefined {
+  const value = error[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+function arrayLength(error: CsvError, key: string): number | undefined {
+  const value = error[key];
+  return Array.isArray(value) ? value.length : undefined;
+}
+
+function rowName(progress: CsvProgress, dataRow: number): string {
+  return progress.usesHeader && !progress.headerRead ? 'the header row' : `data row ${dataRow}`;
+}
+
+/**
+ * Turns a csv-parse error into a `ParseError` naming the line. Other errors (the source failing,
+ * our own header checks) are returned unchanged.
+ */
+export function toCsvParseError(error: unknown, progress: CsvProgress): unknown {
+  if (!(error instanceof CsvError)) return error;
+  const line = numberField(error, 'lines');
+  const completedRows = numberField(error, 'records') ?? 0;
+  const record = completedRows + 1;
+  const position = numberField(error, 'bytes');
+  const location = { line, record, position };
+  switch (error.code) {
+    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return new CsvColumnCountError(
+        progress.columnCount ?? arrayLength(error, 'columns') ?? -1,
+        arrayLength(error, 'record') ?? -1,
+        location,
+        error,
+      );
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new ParseError(
+        'csv',
+        `unterminated quoted field: the input ends (at line ${line ?? '?'}) inside a quoted field of ${rowName(progress, record)}`,
+        location,
+        { cause: error },
+      );
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new ParseError(
+        'csv',
+        `a closing quote in ${rowName(progress, record)} is followed by a character other than the delimiter or a line break`,
+        location,
+        { cause: error },
+      );
+    case 'INVALID_OPENING_QUOTE':
+      return new ParseError(
+        'csv',
+        `a quote appears inside an unquoted field of ${rowName(progress, record)} (quote the whole field and double inner quotes)`,
+        location,
+        { cause: error },
+      );
+    default:
+      return new ParseError('csv', error.message, location, { cause: error });
+  }
+}

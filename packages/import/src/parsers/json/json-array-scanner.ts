@@ -1,0 +1,193 @@
+import type { RawRecord } from '@batchactions/core';
+import { ParseError } from '../../errors/parse-error';
+import { advancePosition, locateJsonSyntaxError } from './json-syntax-locator';
+import { isJsonWhitespace, type JsonTextScanner } from './json-text-scanner';
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const LF = 0x0a;
+
+/** What the scanner expects next. */
+const Expect = {
+  ArrayStart: 0,
+  ElementOrEnd: 1,
+  Element: 2,
+  CommaOrEnd: 3,
+  Nothing: 4,
+  InElement: 5,
+} as const;
+type Expect = (typeof Expect)[keyof typeof Expect];
+
+function describeToken(code: number): string {
+  return JSON.stringify(String.fromCharCode(code));
+}
+
+function startedKind(code: number): string {
+  if (code === OPEN_BRACKET) return 'an array';
+  if (code === QUOTE) return 'a string';
+  if (code === 0x74 || code === 0x66) return 'a boolean';
+  if (code === 0x6e) return 'null';
+  if (code === 0x2d || (code >= 0x30 && code <= 0x39)) return 'a number';
+  return '';
+}
+
+/**
+ * Reads a top-level JSON array incrementally and emits each element, which must be an object.
+ * Only the element being read is buffered, so memory is bounded by the largest element. The
+ * scanner tracks strings and nesting to find element boundaries; each element's text is then
+ * handed to `JSON.parse`, and on failure a checker locates the problem for the error message.
+ */
+export class JsonArrayScanner implements JsonTextScanner {
+  private expect: Expect = Expect.ArrayStart;
+  /** Nesting depth inside the current element (1 = the element's own braces). */
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Pieces of the current element from earlier chunks. */
+  private parts: string[] = [];
+  /** Offset of the current text's first character in the whole input. */
+  private offset = 0;
+  private line = 1;
+  /** Offset in the whole input where the current line starts. */
+  private lineStart = 0;
+  /** 0-based index of the next element. */
+  private index = 0;
+  private elementLine = 0;
+  private elementColumn = 0;
+  private elementPosition = 0;
+
+  feed(text: string, out: RawRecord[]): void {
+    let start = this.expect === Expect.InElement ? 0 : -1;
+    let { depth, inString, escaped } = this;
+    const length = text.length;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === LF) {
+        this.line++;
+        this.lineStart = this.offset + i + 1;
+      }
+      if (this.expect === Expect.InElement) {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (code === BACKSLASH) escaped = true;
+          else if (code === QUOTE) inString = false;
+        } else if (code === QUOTE) {
+          inString = true;
+        } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+          depth++;
+        } else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --depth === 0) {
+          this.emit(text.slice(start, i + 1), out);
+          start = -1;
+          this.expect = Expect.CommaOrEnd;
+        }
+        continue;
+      }
+      if (isJsonWhitespace(code)) continue;
+      if (this.expect === Expect.ArrayStart) {
+        if (code !== OPEN_BRACKET)
+          this.fail(i, `expected '[' to start the array, got ${describeToken(code)}`);
+        this.expect = Expect.ElementOrEnd;
+      } else if (this.expect === Expect.CommaOrEnd) {
+        if (code === COMMA) this.expect = Expect.Element;
+        else if (code === CLOSE_BRACKET) this.expect = Expect.Nothing;
+        else
+          this.fail(
+            i,
+            `expected ',' or ']' after the array element at index ${this.index - 1}, got ${describeToken(code)}`,
+          );
+      } else if (this.expect === Expect.Nothing) {
+        this.fail(i, `unexpected ${describeToken(code)} after the closing ']' of the array`);
+      } else if (code === OPEN_BRACE) {
+        start = i;
+        depth = 1;
+        inString = false;
+        escaped = false;
+        this.expect = Expect.InElement;
+        this.markElementStart(i);
+      } else if (code === CLOSE_BRACKET && this.expect === Expect.ElementOrEnd) {
+        this.expect = Expect.Nothing;
+      } else {
+        this.failAtElement(i, code);
+      }
+    }
+    if (start !== -1) this.parts.push(start === 0 ? text : text.slice(start));
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.offset += length;
+  }
+
+  end(): void {
+    // Positions are relative to the text after the last one fed: 0 is the end of the input.
+    if (this.expect === Expect.Nothing) return;
+    if (this.expect === Expect.ArrayStart) {
+      this.fail(0, 'expected a JSON array, the input is empty');
+    }
+    if (this.expect === Expect.InElement) {
+      throw new ParseError(
+        'json',
+        `unexpected end of input inside the array element at index ${this.index} (it starts at line ${this.elementLine}, column ${this.elementColumn})`,
+        { ...this.location(0), record: this.index + 1 },
+      );
+    }
+    this.fail(0, "unexpected end of input: the array is not closed with ']'");
+  }
+
+  private markElementStart(i: number): void {
+    this.elementPosition = this.offset + i;
+    this.elementLine = this.line;
+    this.elementColumn = this.elementPosition - this.lineStart + 1;
+  }
+
+  private emit(tail: string, out: RawRecord[]): void {
+    const text = this.parts.length === 0 ? tail : this.parts.join('') + tail;
+    this.parts = [];
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error: unknown) {
+      const fallback = error instanceof Error ? error.message : String(error);
+      const problem = locateJsonSyntaxError(text, fallback);
+      const { line, column } = advancePosition(
+        text,
+        problem.offset,
+        this.elementLine,
+        this.elementColumn,
+      );
+      throw new ParseError(
+        'json',
+        `the array element at index ${this.index} is not valid JSON: ${problem.message}`,
+        { line, column, position: this.elementPosition + problem.offset, record: this.index + 1 },
+        { cause: error },
+      );
+    }
+    this.index++;
+    out.push(value as RawRecord);
+  }
+
+  private location(i: number): { line: number; column: number; position: number } {
+    const position = this.offset + i;
+    return { line: this.line, column: position - this.lineStart + 1, position };
+  }
+
+  private fail(i: number, detail: string): never {
+    throw new ParseError('json', detail, this.location(i));
+  }
+
+  private failAtElement(i: number, code: number): never {
+    if (code === CLOSE_BRACKET) this.fail(i, "unexpected ']' after ',' (trailing comma)");
+    const kind = startedKind(code);
+    if (kind === '')
+      this.fail(i, `unexpected ${describeToken(code)} where an element was expected`);
+    throw new ParseError(
+      'json',
+      `the array element at index ${this.index} is ${kind}; every element must be an object`,
+      { ...this.location(i), record: this.index + 1 },
+    );
+  }
+}

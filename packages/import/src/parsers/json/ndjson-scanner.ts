@@ -1,0 +1,83 @@
+import type { RawRecord } from '@batchactions/core';
+import { ParseError } from '../../errors/parse-error';
+import { locateJsonSyntaxError } from './json-syntax-locator';
+import { isJsonWhitespace, jsonKind, type JsonTextScanner } from './json-text-scanner';
+
+function isBlankLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    if (!isJsonWhitespace(line.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/**
+ * Reads newline-delimited JSON: one object per line, blank lines ignored, `\r\n` accepted. Only
+ * the current line is buffered.
+ */
+export class NdjsonScanner implements JsonTextScanner {
+  /** Pieces of the current line from earlier chunks. */
+  private parts: string[] = [];
+  /** 1-based number of the line being read. */
+  private line = 1;
+  /** Offset in the whole input where the current line starts. */
+  private lineStart = 0;
+  /** Offset of the current text's first character in the whole input. */
+  private offset = 0;
+  /** Records read so far (non-blank lines). */
+  private records = 0;
+
+  feed(text: string, out: RawRecord[]): void {
+    let from = 0;
+    for (;;) {
+      const newline = text.indexOf('\n', from);
+      if (newline === -1) break;
+      const piece = text.slice(from, newline);
+      const line = this.parts.length === 0 ? piece : this.parts.join('') + piece;
+      this.parts = [];
+      this.readLine(line, out);
+      this.line++;
+      this.lineStart = this.offset + newline + 1;
+      from = newline + 1;
+    }
+    if (from < text.length) this.parts.push(from === 0 ? text : text.slice(from));
+    this.offset += text.length;
+  }
+
+  end(out: RawRecord[]): void {
+    if (this.parts.length === 0) return;
+    const line = this.parts.join('');
+    this.parts = [];
+    this.readLine(line, out);
+  }
+
+  private readLine(line: string, out: RawRecord[]): void {
+    if (isBlankLine(line)) return;
+    this.records++;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error: unknown) {
+      const fallback = error instanceof Error ? error.message : String(error);
+      const problem = locateJsonSyntaxError(line, fallback);
+      throw new ParseError(
+        'ndjson',
+        `record ${this.records} is not valid JSON: ${problem.message}`,
+        {
+          line: this.line,
+          column: problem.offset + 1,
+          position: this.lineStart + problem.offset,
+          record: this.records,
+        },
+        { cause: error },
+      );
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ParseError(
+        'ndjson',
+        `record ${this.records} is ${jsonKind(value)}; every line must hold a JSON object`,
+        { line: this.line, column: 1, position: this.lineStart, record: this.records },
+      );
+    }
+    out.push(value as RawRecord);
+  }
+}
