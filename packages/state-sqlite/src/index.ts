@@ -1,0 +1,16 @@
+export { SqliteStateStore } from './sqlite-state-store';
+export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  type SqliteStateStoreCommonOptions,
+  type SqliteStateStoreFileOptions,
+  type SqliteStateStoreHandleOptions,
+  type SqliteStateStoreOptions,
+} from './options';
+export type { SqliteDatabase, SqliteStatement } from './database-handle';
+export {
+  SqliteJournalModeError,
+  SqliteRollbackError,
+  SqliteSchemaVersionError,
+  SqliteStoreNotReadyError,
+} from './errors';
+export { SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './sql/schema';

@@ -1,0 +1,411 @@
+import {
+  BatchNotFoundError,
+  BatchStatus,
+  JobNotFoundError,
+  JobStatus,
+  LeaseLostError,
+  type Batch,
+  type BatchLease,
+  type BatchOutcome,
+  type BatchState,
+  type ClaimBatchResult,
+  type DistributedJobStatus,
+  type DistributedStateStore,
+  type JobProgress,
+  type JobState,
+  type ProcessedRecord,
+} from '@batchactions/core';
+import { configureConnection, openConnection, type Connection } from './connection';
+import { SqliteStoreNotReadyError } from './errors';
+import {
+  batchFromRow,
+  batchParams,
+  jobFromRow,
+  jobParams,
+  type BatchRow,
+  type JobRow,
+} from './job-rows';
+import { migrate } from './migrate';
+import {
+  resolveSqliteOptions,
+  type ResolvedSqliteOptions,
+  type SqliteStateStoreOptions,
+} from './options';
+import { progressFromCounters, type BatchCounterRow } from './progress';
+import {
+  fullRecordParams,
+  recordFromRow,
+  resultRecordParams,
+  type RecordParams,
+  type RecordRow,
+} from './record-rows';
+import { prepareStatements, type Statements } from './statements';
+import { inTransaction } from './transaction';
+
+interface Ready {
+  readonly connection: Connection;
+  readonly s: Statements;
+}
+
+interface JobKeyRow {
+  readonly pk: number;
+  readonly status: JobStatus;
+}
+
+interface ClaimRow {
+  readonly id: string;
+  readonly batch_index: number;
+  readonly claimed_at: number;
+  readonly record_start: number;
+  readonly record_end: number;
+  readonly attempt: number;
+}
+
+/** Runs `fn` now and turns its result or throw into a promise. */
+function settle<T>(fn: () => T): Promise<T> {
+  return new Promise<T>((resolve) => {
+    resolve(fn());
+  });
+}
+
+/**
+ * A `DistributedStateStore` in one SQLite file, shared by any number of processes on the same
+ * host (WAL mode, every write in a `BEGIN IMMEDIATE` transaction). Implements the optional
+ * `registerBatch`, `completeBatch` and `heartbeatBatch`.
+ *
+ * Call `await store.initialize()` before use and `await store.close()` at the end. Methods
+ * return promises but run synchronously on better-sqlite3; a method waiting for another
+ * process's write lock blocks this thread for up to `busyTimeoutMs`.
+ */
+export class SqliteStateStore implements DistributedStateStore {
+  private readonly options: ResolvedSqliteOptions;
+  private ready: Ready | undefined;
+  private closed = false;
+
+  /** @throws InvalidOptionError when an option is missing or has a bad value. */
+  constructor(options: SqliteStateStoreOptions) {
+    this.options = resolveSqliteOptions(options);
+  }
+
+  /**
+   * Opens the database, sets WAL mode, `synchronous = NORMAL` and `busy_timeout`, creates or
+   * upgrades the schema and prepares the statements. Idempotent, and safe when several
+   * processes initialise the same file at once.
+   * @throws SqliteSchemaVersionError when the file was written by a newer version of this package.
+   */
+  initialize(): Promise<void> {
+    return settle(() => {
+      if (this.closed) throw new SqliteStoreNotReadyError('initialize', true);
+      if (this.ready) return;
+      const connection = openConnection(this.options);
+      try {
+        configureConnection(connection, this.options.busyTimeoutMs);
+        migrate(connection.db, connection.location);
+        this.ready = { connection, s: prepareStatements(connection.db) };
+      } catch (error) {
+        if (connection.owned) connection.db.close();
+        throw error;
+      }
+    });
+  }
+
+  /** Closes the database if this store opened it; a handle passed as `database` stays open. */
+  close(): Promise<void> {
+    return settle(() => {
+      const ready = this.ready;
+      this.ready = undefined;
+      this.closed = true;
+      if (ready?.connection.owned && ready.connection.db.open) ready.connection.db.close();
+    });
+  }
+
+  saveJobState(job: JobState): Promise<void> {
+    const recordsByBatch = job.batches
+      .filter((batch) => batch.records.length > 0)
+      .map((batch) => ({ batchId: batch.id, params: batch.records.map(fullRecordParams) }));
+    return this.write('saveJobState', (s) => {
+      const { pk } = s.upsertJob.get(jobParams(job)) as { pk: number };
+      for (const batch of job.batches) s.insertBatch.run(pk, ...batchParams(batch));
+      for (const { batchId, params } of recordsByBatch) upsertRecords(s, pk, batchId, params);
+    });
+  }
+
+  getJobState(jobId: string): Promise<JobState | null> {
+    return this.read('getJobState', (s) => {
+      const row = s.selectJob.get(jobId) as JobRow | undefined;
+      if (!row) return null;
+      const batches = (s.selectBatches.all(row.pk) as BatchRow[]).map(batchFromRow);
+      return jobFromRow(row, batches);
+    });
+  }
+
+  /** Stores a new batch and all its records in one transaction (used by `prepare`). */
+  registerBatch(jobId: string, batch: Batch): Promise<void> {
+    const params = batch.records.map(fullRecordParams);
+    return this.write('registerBatch', (s) => {
+      const pk = requireJobKey(s, jobId).pk;
+      s.insertBatch.run(pk, ...batchParams(batch));
+      upsertRecords(s, pk, batch.id, params);
+    });
+  }
+
+  updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
+    return this.write('updateBatchState', (s) => {
+      const { changes } = s.updateBatchState.run({
+        jobId,
+        batchId,
+        status: state.status,
+        processedCount: state.processedCount,
+        failedCount: state.failedCount,
+      });
+      if (changes > 0) return;
+      requireJobKey(s, jobId);
+      throw new BatchNotFoundError(jobId, batchId);
+    });
+  }
+
+  saveProcessedRecord(jobId: string, batchId: string, record: ProcessedRecord): Promise<void> {
+    return this.saveRecords('saveProcessedRecord', jobId, batchId, [record]);
+  }
+
+  saveBatchRecords(
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): Promise<void> {
+    return this.saveRecords('saveBatchRecords', jobId, batchId, records);
+  }
+
+  getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
+    return this.query('getBatchRecords', (s) =>
+      (s.selectBatchRecords.all(jobId, batchId) as RecordRow[]).map(recordFromRow),
+    );
+  }
+
+  getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.query('getFailedRecords', (s) =>
+      (s.selectFailedRecords.all(jobId) as RecordRow[]).map(recordFromRow),
+    );
+  }
+
+  getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.query('getPendingRecords', (s) =>
+      (s.selectPendingRecords.all(jobId) as RecordRow[]).map(recordFromRow),
+    );
+  }
+
+  getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.query('getProcessedRecords', (s) =>
+      (s.selectProcessedRecords.all(jobId) as RecordRow[]).map(recordFromRow),
+    );
+  }
+
+  getProgress(jobId: string): Promise<JobProgress> {
+    return this.read('getProgress', (s) => {
+      const job = s.selectJob.get(jobId) as JobRow | undefined;
+      if (!job) throw new JobNotFoundError(jobId);
+      const counters = s.sumBatchCounters.get(job.pk) as BatchCounterRow;
+      return progressFromCounters(job, counters, Date.now());
+    });
+  }
+
+  claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
+    return this.write('claimBatch', (s): ClaimBatchResult => {
+      const row = s.claimBatch.get({ jobId, workerId, now: Date.now() }) as ClaimRow | undefined;
+      if (row) {
+        return {
+          claimed: true,
+          reservation: {
+            jobId,
+            batchId: row.id,
+            batchIndex: row.batch_index,
+            workerId,
+            claimedAt: row.claimed_at,
+            recordStartIndex: row.record_start,
+            recordEndIndex: row.record_end,
+            attempt: row.attempt,
+          },
+        };
+      }
+      const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
+      if (!job) return { claimed: false, reason: 'JOB_NOT_FOUND' };
+      if (job.status !== JobStatus.PROCESSING) {
+        return { claimed: false, reason: 'JOB_NOT_PROCESSING' };
+      }
+      return { claimed: false, reason: 'NO_PENDING_BATCHES' };
+    });
+  }
+
+  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+    return this.write('releaseBatch', (s) => {
+      s.releaseBatch.run({ jobId, batchId, workerId });
+    });
+  }
+
+  reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
+    return this.write('reclaimStaleBatches', (s) => {
+      const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
+      if (!job) return 0;
+      const stale = { jobPk: job.pk, timeoutMs, now: Date.now() };
+      let changed = 0;
+      if (maxAttempts !== undefined) {
+        const failed = s.quarantineStaleBatches.all({ ...stale, maxAttempts }) as {
+          id: string;
+          error: string;
+        }[];
+        for (const batch of failed) {
+          s.failUnprocessedRecords.run({ jobPk: job.pk, batchId: batch.id, error: batch.error });
+        }
+        changed += failed.length;
+      }
+      return changed + s.resetStaleBatches.run(stale).changes;
+    });
+  }
+
+  getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
+    return this.read('getDistributedStatus', (s) => {
+      const job = requireJobKey(s, jobId);
+      const counts = { pending: 0, processing: 0, completed: 0, failed: 0 };
+      let total = 0;
+      for (const row of s.countBatchesByStatus.all(job.pk) as { status: string; n: number }[]) {
+        total += row.n;
+        if (row.status === BatchStatus.PROCESSING) counts.processing += row.n;
+        else if (row.status === BatchStatus.COMPLETED) counts.completed += row.n;
+        else if (row.status === BatchStatus.FAILED) counts.failed += row.n;
+        else counts.pending += row.n;
+      }
+      return {
+        jobId,
+        totalBatches: total,
+        pendingBatches: counts.pending,
+        processingBatches: counts.processing,
+        completedBatches: counts.completed,
+        failedBatches: counts.failed,
+        isComplete: counts.pending === 0 && counts.processing === 0,
+      };
+    });
+  }
+
+  tryFinalizeJob(jobId: string): Promise<boolean> {
+    return this.write(
+      'tryFinalizeJob',
+      (s) => s.finalizeJob.run({ jobId, now: Date.now() }).changes === 1,
+    );
+  }
+
+  /**
+   * Fenced: writes the records and the batch outcome in one transaction while `lease` is the
+   * batch's current claim.
+   * @throws LeaseLostError (writing nothing) when the batch was released, reclaimed or finished.
+   */
+  completeBatch(
+    lease: BatchLease,
+    records: readonly ProcessedRecord[],
+    outcome: BatchOutcome,
+  ): Promise<void> {
+    const params = records.map(resultRecordParams);
+    return this.write('completeBatch', (s) => {
+      const held = s.completeBatch.get({
+        jobId: lease.jobId,
+        batchId: lease.batchId,
+        workerId: lease.workerId,
+        attempt: lease.attempt,
+        status: outcome.status,
+        processedCount: outcome.processedCount,
+        failedCount: outcome.failedCount,
+        error: outcome.error ?? null,
+      }) as { job_pk: number } | undefined;
+      if (!held) throw leaseLost(lease);
+      const jobPk = held.job_pk;
+      for (let i = 0; i < params.length; i += 1) {
+        const record = records[i] as ProcessedRecord;
+        const { changes } = s.updateRecordResult.run(
+          lease.batchId,
+          ...(params[i] as unknown[]),
+          jobPk,
+          record.index,
+        );
+        // A record the batch never stored (not the usual path): insert it whole.
+        if (changes === 0) s.upsertRecord.run(jobPk, lease.batchId, ...fullRecordParams(record));
+      }
+    });
+  }
+
+  /**
+   * Fenced: renews the claim time of a batch the lease still holds.
+   * @throws LeaseLostError when the lease is gone.
+   */
+  heartbeatBatch(lease: BatchLease): Promise<void> {
+    return this.write('heartbeatBatch', (s) => {
+      const { changes } = s.heartbeatBatch.run({
+        jobId: lease.jobId,
+        batchId: lease.batchId,
+        workerId: lease.workerId,
+        attempt: lease.attempt,
+        now: Date.now(),
+      });
+      if (changes === 0) throw leaseLost(lease);
+    });
+  }
+
+  private saveRecords(
+    method: string,
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): Promise<void> {
+    const params = records.map(fullRecordParams);
+    return this.write(method, (s) => {
+      upsertRecords(s, requireJobKey(s, jobId).pk, batchId, params);
+    });
+  }
+
+  private use(method: string): Ready {
+    if (!this.ready) throw new SqliteStoreNotReadyError(method, this.closed);
+    return this.ready;
+  }
+
+  /** One statement, no explicit transaction. */
+  private query<T>(method: string, work: (s: Statements) => T): Promise<T> {
+    return settle(() => work(this.use(method).s));
+  }
+
+  /** Several reads from one snapshot (a deferred transaction never waits for writers in WAL). */
+  private read<T>(method: string, work: (s: Statements) => T): Promise<T> {
+    return settle(() => {
+      const { connection, s } = this.use(method);
+      return inTransaction(
+        connection.db,
+        { begin: s.beginRead, commit: s.commit, rollback: s.rollback },
+        () => work(s),
+      );
+    });
+  }
+
+  /** A write transaction, taking the write lock up front (BEGIN IMMEDIATE). */
+  private write<T>(method: string, work: (s: Statements) => T): Promise<T> {
+    return settle(() => {
+      const { connection, s } = this.use(method);
+      return inTransaction(connection.db, s, () => work(s));
+    });
+  }
+}
+
+function requireJobKey(s: Statements, jobId: string): JobKeyRow {
+  const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
+  if (!job) throw new JobNotFoundError(jobId);
+  return job;
+}
+
+function upsertRecords(
+  s: Statements,
+  jobPk: number,
+  batchId: string,
+  params: readonly RecordParams[],
+): void {
+  for (const p of params) s.upsertRecord.run(jobPk, batchId, ...p);
+}
+
+function leaseLost(lease: BatchLease): LeaseLostError {
+  return new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
+}

@@ -1,0 +1,46 @@
+import type { SqliteDatabase, SqliteStatement } from './database-handle';
+import * as batches from './sql/batch-queries';
+import * as jobs from './sql/job-queries';
+import * as leases from './sql/lease-queries';
+import * as records from './sql/record-queries';
+
+const SQL = {
+  begin: 'BEGIN IMMEDIATE',
+  beginRead: 'BEGIN DEFERRED',
+  commit: 'COMMIT',
+  rollback: 'ROLLBACK',
+  upsertJob: jobs.UPSERT_JOB,
+  selectJob: jobs.SELECT_JOB,
+  selectJobKey: jobs.SELECT_JOB_KEY,
+  finalizeJob: jobs.FINALIZE_JOB,
+  insertBatch: batches.INSERT_BATCH,
+  selectBatches: batches.SELECT_BATCHES,
+  updateBatchState: batches.UPDATE_BATCH_STATE,
+  countBatchesByStatus: batches.COUNT_BATCHES_BY_STATUS,
+  sumBatchCounters: batches.SUM_BATCH_COUNTERS,
+  claimBatch: leases.CLAIM_BATCH,
+  releaseBatch: leases.RELEASE_BATCH,
+  completeBatch: leases.COMPLETE_BATCH,
+  heartbeatBatch: leases.HEARTBEAT_BATCH,
+  quarantineStaleBatches: leases.QUARANTINE_STALE_BATCHES,
+  failUnprocessedRecords: leases.FAIL_UNPROCESSED_RECORDS,
+  resetStaleBatches: leases.RESET_STALE_BATCHES,
+  upsertRecord: records.UPSERT_RECORD,
+  updateRecordResult: records.UPDATE_RECORD_RESULT,
+  selectBatchRecords: records.SELECT_BATCH_RECORDS,
+  selectFailedRecords: records.SELECT_FAILED_RECORDS,
+  selectPendingRecords: records.SELECT_PENDING_RECORDS,
+  selectProcessedRecords: records.SELECT_PROCESSED_RECORDS,
+} as const;
+
+/** Every statement of the store, prepared once per connection. */
+export type Statements = { readonly [K in keyof typeof SQL]: SqliteStatement };
+
+/** Prepares every statement (the schema must exist). */
+export function prepareStatements(db: SqliteDatabase): Statements {
+  const out: Partial<Record<keyof typeof SQL, SqliteStatement>> = {};
+  for (const name of Object.keys(SQL) as (keyof typeof SQL)[]) {
+    out[name] = db.prepare(SQL[name]);
+  }
+  return out as Statements;
+}
