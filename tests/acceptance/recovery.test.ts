@@ -10,6 +10,12 @@ import { DistributedImport } from '../../src/index';
 import { storeFactories, type TestStore } from '../support/stores';
 import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 
+/** A property of the store, with methods bound to the store itself (not the proxy). */
+function bound(target: object, key: string | symbol): unknown {
+  const value = Reflect.get(target, key) as unknown;
+  return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+}
+
 describe.each(storeFactories)('failures and recovery on $name', (factory) => {
   let t: TestStore;
   beforeEach(async (ctx) => {
@@ -106,13 +112,13 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
     const jobs: string[] = [];
     // Note the id of every job saved, so the test can look at the job prepare gave up on.
     const proxied = new Proxy(t.store, {
-      get: (target, key, receiver) =>
+      get: (target, key) =>
         key === 'saveJobState'
           ? (job: { id: string }) => {
               jobs.push(job.id);
               return target.saveJobState(job as Parameters<typeof target.saveJobState>[0]);
             }
-          : (Reflect.get(target, key, receiver) as unknown),
+          : bound(target, key),
     });
     const failing: SourceParser = {
       parse: () => [],
@@ -142,10 +148,10 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
     const di0 = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: t.store });
     const { jobId } = await di0.prepare(new BufferSource(usersCsv(4)), new CsvParser());
     const broken = new Proxy(t.store, {
-      get: (target, key, receiver) =>
+      get: (target, key) =>
         key === 'getBatchRecords'
           ? () => Promise.reject(new Error('connection reset'))
-          : (Reflect.get(target, key, receiver) as unknown),
+          : bound(target, key),
     });
     const di = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: broken });
     await expect(di.processWorkerBatch(jobId, () => undefined, 'w')).rejects.toThrow('connection reset');

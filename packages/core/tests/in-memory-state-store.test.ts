@@ -13,7 +13,7 @@ import {
   type JobState,
 } from '@batchactions/core';
 import { describe, expect, it } from 'vitest';
-import { InMemoryStateStore } from '../src/stores/in-memory-state-store';
+import { InMemoryStateStore } from '@batchactions/core';
 
 function makeJob(overrides: Partial<JobState> = {}): JobState {
   const records = [0, 1, 2, 3].map((i) => createPendingRecord(i, { n: i }));

@@ -154,7 +154,7 @@ export class SchemaValidator {
       }
     }
     if (errors === undefined) return VALID;
-    return { isValid: errors.some((e) => e.severity !== 'warning'), errors };
+    return { isValid: !errors.some((e) => e.severity !== 'warning'), errors };
   }
 
   private checkField(plan: FieldPlan, record: ParsedRecord): ValidationError | undefined {
