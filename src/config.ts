@@ -102,7 +102,11 @@ export function resolveConfig(config: DistributedImportConfig): {
     throw new InvalidOptionError('config', config, 'an options object');
   }
   const schema = config.schema as unknown;
-  if (typeof schema !== 'object' || schema === null || !Array.isArray((schema as SchemaDefinition).fields)) {
+  if (
+    typeof schema !== 'object' ||
+    schema === null ||
+    !Array.isArray((schema as SchemaDefinition).fields)
+  ) {
     throw new InvalidOptionError('schema', schema, 'a schema definition with a "fields" array');
   }
   const store = config.stateStore as unknown;
@@ -115,7 +119,12 @@ export function resolveConfig(config: DistributedImportConfig): {
   if (config.continueOnError !== undefined && typeof config.continueOnError !== 'boolean') {
     throw new InvalidOptionError('continueOnError', config.continueOnError, 'a boolean');
   }
-  const staleBatchTimeoutMs = integerAtLeast('staleBatchTimeoutMs', config.staleBatchTimeoutMs, 0, 900_000);
+  const staleBatchTimeoutMs = integerAtLeast(
+    'staleBatchTimeoutMs',
+    config.staleBatchTimeoutMs,
+    0,
+    900_000,
+  );
   const defaultHeartbeat = Math.max(1, Math.min(60_000, Math.floor(staleBatchTimeoutMs / 3)));
   return {
     store,
@@ -126,7 +135,12 @@ export function resolveConfig(config: DistributedImportConfig): {
       retryDelayMs: integerAtLeast('retryDelayMs', config.retryDelayMs, 0, 1000),
       staleBatchTimeoutMs,
       maxBatchAttempts: integerAtLeast('maxBatchAttempts', config.maxBatchAttempts, 1, 5),
-      heartbeatIntervalMs: integerAtLeast('heartbeatIntervalMs', config.heartbeatIntervalMs, 1, defaultHeartbeat),
+      heartbeatIntervalMs: integerAtLeast(
+        'heartbeatIntervalMs',
+        config.heartbeatIntervalMs,
+        1,
+        defaultHeartbeat,
+      ),
       recordConcurrency: integerAtLeast('recordConcurrency', config.recordConcurrency, 1, 1),
     },
   };

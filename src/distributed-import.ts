@@ -21,7 +21,11 @@ import {
 /** The schema as kept with the job: field names, types and flags (functions and patterns dropped). */
 function describeSchema(schema: SchemaDefinition): unknown {
   return {
-    fields: schema.fields.map((f) => ({ name: f.name, type: f.type, required: f.required ?? false })),
+    fields: schema.fields.map((f) => ({
+      name: f.name,
+      type: f.type,
+      required: f.required ?? false,
+    })),
     strict: schema.strict ?? false,
     skipEmptyRows: schema.skipEmptyRows ?? false,
     uniqueFields: schema.uniqueFields ?? [],
@@ -44,7 +48,9 @@ export class DistributedImport {
     this.store = resolved.store;
     this.batchConfig = resolved.batch;
     this.validator = new SchemaValidator(config.schema);
-    this.events = new EventBus(config.onHandlerError ? { onHandlerError: config.onHandlerError } : {});
+    this.events = new EventBus(
+      config.onHandlerError ? { onHandlerError: config.onHandlerError } : {},
+    );
   }
 
   /** The processing settings in force, defaults filled in. */

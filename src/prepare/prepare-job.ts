@@ -108,8 +108,14 @@ export async function prepareJob(
   } catch (error) {
     const pending = await inFlight;
     const failure =
-      pending === WRITE_OK ? error : new AggregateError([error, pending.error], `prepare of job ${jobId} failed`);
-    await markFailed(store, { ...base, status: JobStatus.FAILED, batches: [], totalRecords }, failure);
+      pending === WRITE_OK
+        ? error
+        : new AggregateError([error, pending.error], `prepare of job ${jobId} failed`);
+    await markFailed(
+      store,
+      { ...base, status: JobStatus.FAILED, batches: [], totalRecords },
+      failure,
+    );
     throw failure;
   }
 
@@ -131,7 +137,11 @@ function storeBatch(store: DistributedStateStore, jobId: string, batch: Batch): 
   return store.saveBatchRecords(jobId, batch.id, batch.records);
 }
 
-async function markFailed(store: DistributedStateStore, job: JobState, cause: unknown): Promise<void> {
+async function markFailed(
+  store: DistributedStateStore,
+  job: JobState,
+  cause: unknown,
+): Promise<void> {
   try {
     await store.saveJobState({ ...job, completedAt: Date.now() });
   } catch (saveError) {

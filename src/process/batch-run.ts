@@ -1,9 +1,4 @@
-import type {
-  EventBus,
-  JobHooks,
-  ProcessingContext,
-  RecordProcessorFn,
-} from '@batchactions/core';
+import type { EventBus, JobHooks, ProcessingContext, RecordProcessorFn } from '@batchactions/core';
 import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
 import type { DistributedBatchConfig } from '../config';
 

@@ -53,7 +53,10 @@ export async function checkDuplicates(
       results = await checker.checkBatch(input);
     } catch (error) {
       for (const i of positions) {
-        out[i] = markRecordFailed(out[i] as ProcessedRecord, `duplicate check failed: ${errorMessage(error)}`);
+        out[i] = markRecordFailed(
+          out[i] as ProcessedRecord,
+          `duplicate check failed: ${errorMessage(error)}`,
+        );
       }
       return out;
     }
@@ -71,7 +74,10 @@ export async function checkDuplicates(
     try {
       out[i] = apply(out[i] as ProcessedRecord, await checker.check(item.fields, item.context));
     } catch (error) {
-      out[i] = markRecordFailed(out[i] as ProcessedRecord, `duplicate check failed: ${errorMessage(error)}`);
+      out[i] = markRecordFailed(
+        out[i] as ProcessedRecord,
+        `duplicate check failed: ${errorMessage(error)}`,
+      );
     }
   }
   return out;

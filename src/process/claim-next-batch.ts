@@ -1,4 +1,8 @@
-import { JobNotFoundError, type ClaimBatchResult, type DistributedStateStore } from '@batchactions/core';
+import {
+  JobNotFoundError,
+  type ClaimBatchResult,
+  type DistributedStateStore,
+} from '@batchactions/core';
 
 const EMPTY_CLAIM_RETRIES = 3;
 

@@ -15,7 +15,10 @@ export async function finalizeJob(
     total: progress.totalRecords,
     processed: progress.processedRecords,
     failed: progress.failedRecords,
-    skipped: Math.max(0, progress.totalRecords - progress.processedRecords - progress.failedRecords),
+    skipped: Math.max(
+      0,
+      progress.totalRecords - progress.processedRecords - progress.failedRecords,
+    ),
     elapsedMs: progress.elapsedMs,
   };
   const status = job?.status === 'FAILED' ? 'FAILED' : 'COMPLETED';

@@ -9,8 +9,8 @@ export class LeaseKeeper {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private heartbeatInFlight: Promise<void> | undefined;
-  /** The error that ended the lease early, if any. */
-  lostWith: unknown;
+  /** Set when the lease was lost while the batch ran. */
+  lostWith: LeaseLostError | undefined;
 
   constructor(
     private readonly store: DistributedStateStore,
@@ -20,7 +20,15 @@ export class LeaseKeeper {
   ) {
     if (outer) {
       if (outer.aborted) this.controller.abort(outer.reason);
-      else outer.addEventListener('abort', () => this.controller.abort(outer.reason), { once: true });
+      else {
+        outer.addEventListener(
+          'abort',
+          () => {
+            this.controller.abort(outer.reason);
+          },
+          { once: true },
+        );
+      }
     }
     if (lease && store.heartbeatBatch) {
       this.timer = setInterval(() => {

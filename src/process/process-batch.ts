@@ -97,7 +97,9 @@ export async function processBatch(
     ...(reservation.attempt === undefined ? {} : { attempt: reservation.attempt }),
   });
   const lease: BatchLease | undefined =
-    reservation.attempt === undefined ? undefined : { jobId, batchId, workerId, attempt: reservation.attempt };
+    reservation.attempt === undefined
+      ? undefined
+      : { jobId, batchId, workerId, attempt: reservation.attempt };
   const keeper = new LeaseKeeper(store, lease, config.heartbeatIntervalMs, options.signal);
 
   let original;
@@ -135,11 +137,26 @@ export async function processBatch(
   if (keeper.lostWith !== undefined) throw keeper.lostWith;
   if (options.signal?.aborted) {
     await store.releaseBatch(jobId, batchId, workerId);
-    return { claimed: true, batchId, batchIndex, processedCount: 0, failedCount: 0, jobComplete: false, jobId, released: true };
+    return {
+      claimed: true,
+      batchId,
+      batchIndex,
+      processedCount: 0,
+      failedCount: 0,
+      jobComplete: false,
+      jobId,
+      released: true,
+    };
   }
 
   const final = batchOutcome(outcome.processedCount, outcome.failedCount, outcome.stopReason);
-  await writeBatchResults(store, { jobId, batchId, ...(lease ? { lease } : {}) }, original, outcome.records, final);
+  await writeBatchResults(
+    store,
+    { jobId, batchId, ...(lease ? { lease } : {}) },
+    original,
+    outcome.records,
+    final,
+  );
   if (final.error === undefined) {
     events.emit({
       type: 'batch:completed',
@@ -152,7 +169,14 @@ export async function processBatch(
       totalCount: original.length,
     });
   } else {
-    events.emit({ type: 'batch:failed', jobId, timestamp: Date.now(), batchId, batchIndex, error: final.error });
+    events.emit({
+      type: 'batch:failed',
+      jobId,
+      timestamp: Date.now(),
+      batchId,
+      batchIndex,
+      error: final.error,
+    });
   }
 
   const jobComplete = await finalizeJob(store, events, jobId);

@@ -82,7 +82,11 @@ async function processRecord(run: BatchRun, validated: ProcessedRecord): Promise
     try {
       await hooks.afterProcess(processed, context);
     } catch (error) {
-      return markRecordFailed(processed, `afterProcess hook failed: ${errorMessage(error)}`, retryCount);
+      return markRecordFailed(
+        processed,
+        `afterProcess hook failed: ${errorMessage(error)}`,
+        retryCount,
+      );
     }
   }
   return processed;

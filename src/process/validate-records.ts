@@ -20,10 +20,9 @@ async function validateRecord(
   unique: UniqueValueTracker | undefined,
 ): Promise<ProcessedRecord> {
   let raw = run.validator.resolveAliases(record.raw);
-  const hook = run.hooks.beforeValidate;
-  if (hook) {
+  if (run.hooks.beforeValidate) {
     try {
-      raw = await hook(raw, contextFor(run, record.index));
+      raw = await run.hooks.beforeValidate(raw, contextFor(run, record.index));
     } catch (error) {
       return markRecordFailed(record, `beforeValidate hook failed: ${errorMessage(error)}`);
     }

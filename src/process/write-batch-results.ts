@@ -36,7 +36,11 @@ export async function writeBatchResults(
 }
 
 /** The final state of a batch from its counts and the reason it stopped, if it did. */
-export function batchOutcome(processedCount: number, failedCount: number, stopReason?: string): BatchOutcome {
+export function batchOutcome(
+  processedCount: number,
+  failedCount: number,
+  stopReason?: string,
+): BatchOutcome {
   return stopReason === undefined
     ? { status: BatchStatus.COMPLETED, processedCount, failedCount }
     : { status: BatchStatus.FAILED, processedCount, failedCount, error: stopReason };

@@ -22,7 +22,8 @@ describe('DistributedImport options', () => {
   });
 
   it('refuses a store that is not distributed, naming what it lacks', () => {
-    const make = () => new DistributedImport({ schema: usersSchema, stateStore: new InMemoryStateStore() });
+    const make = () =>
+      new DistributedImport({ schema: usersSchema, stateStore: new InMemoryStateStore() });
     expect(make).toThrow(DistributedStoreRequiredError);
     expect(make).toThrow(/requires a DistributedStateStore/);
     expect(make).toThrow(/claimBatch/);
@@ -43,9 +44,9 @@ describe('DistributedImport options', () => {
   });
 
   it('requires a schema with fields', () => {
-    expect(
-      () => new DistributedImport({ schema: undefined as never, stateStore }),
-    ).toThrow(/Invalid option "schema"/);
+    expect(() => new DistributedImport({ schema: undefined as never, stateStore })).toThrow(
+      /Invalid option "schema"/,
+    );
   });
 
   it('returns itself from on, onAny and offAny so calls chain', () => {

@@ -20,7 +20,12 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
     processor: Parameters<DistributedImport['processWorkerBatch']>[1] = () => undefined,
     bad: (i: number) => boolean = () => false,
   ) {
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 4, stateStore: t.store, ...config });
+    const di = new DistributedImport({
+      schema: usersSchema,
+      batchSize: 4,
+      stateStore: t.store,
+      ...config,
+    });
     const events: DomainEvent[] = [];
     di.onAny((e) => events.push(e));
     const { jobId } = await di.prepare(new BufferSource(usersCsv(rows, bad)), new CsvParser());
@@ -30,7 +35,12 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
 
   it('marks invalid records failed with their errors and keeps going', async () => {
     const processed: unknown[] = [];
-    const { jobId, events } = await run(10, {}, (r) => void processed.push(r.id), (i) => i % 3 === 0);
+    const { jobId, events } = await run(
+      10,
+      {},
+      (r) => void processed.push(r.id),
+      (i) => i % 3 === 0,
+    );
     expect(processed).toEqual([1, 2, 4, 5, 7, 8]);
     const failed = await t.store.getFailedRecords(jobId);
     expect(failed.map((r) => [r.index, r.status])).toEqual([
@@ -41,7 +51,10 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
     ]);
     expect(failed[0]?.errors[0]).toMatchObject({ field: 'email', code: 'TYPE_MISMATCH' });
     const completed = events.find((e) => e.type === 'job:completed');
-    expect(completed).toMatchObject({ status: 'COMPLETED', summary: { total: 10, processed: 6, failed: 4, skipped: 0 } });
+    expect(completed).toMatchObject({
+      status: 'COMPLETED',
+      summary: { total: 10, processed: 6, failed: 4, skipped: 0 },
+    });
     const recordFailed = events.filter((e) => e.type === 'record:failed');
     expect(recordFailed).toHaveLength(4);
     expect(recordFailed[0]).toMatchObject({ recordIndex: 0, record: { email: 'not-an-email' } });
@@ -62,12 +75,18 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
       [2, 4, 0],
     ]);
     const failedEvent = events.find((e) => e.type === 'batch:failed');
-    expect(failedEvent).toMatchObject({ batchIndex: 1, error: expect.stringMatching(/Record 5 failed/) });
+    expect(failedEvent).toMatchObject({
+      batchIndex: 1,
+      error: expect.stringMatching(/Record 5 failed/),
+    });
     const job = await t.store.getJobState(jobId);
     expect(job?.status).toBe('FAILED');
     expect(job?.batches[1]?.status).toBe('FAILED');
     const completed = events.find((e) => e.type === 'job:completed');
-    expect(completed).toMatchObject({ status: 'FAILED', summary: { total: 12, processed: 9, failed: 1, skipped: 2 } });
+    expect(completed).toMatchObject({
+      status: 'FAILED',
+      summary: { total: 12, processed: 9, failed: 1, skipped: 2 },
+    });
   });
 
   it('runs the hooks in order with the job total and a live signal in their context', async () => {
@@ -100,7 +119,10 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
     });
     expect(calls).toEqual(['bv0', 'bv1', 'av0', 'bp0', 'p0', 'ap0', 'av1', 'bp1', 'p1', 'ap1']);
     expect(seen[0]).toEqual({ id: 0, email: 'user0@example.com', name: 'USER 0', extra: true });
-    expect((await t.store.getProcessedRecords(jobId))[1]?.parsed).toMatchObject({ name: 'USER 1', extra: true });
+    expect((await t.store.getProcessedRecords(jobId))[1]?.parsed).toMatchObject({
+      name: 'USER 1',
+      extra: true,
+    });
   });
 
   it.each(['beforeValidate', 'afterValidate', 'beforeProcess', 'afterProcess'] as const)(
@@ -131,7 +153,9 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
         batchCalls.push(records.length);
         return Promise.resolve(
           records.map((r) =>
-            r.fields.email === 'user2@example.com' ? { isDuplicate: true, existingId: 'u-2' } : { isDuplicate: false },
+            r.fields.email === 'user2@example.com'
+              ? { isDuplicate: true, existingId: 'u-2' }
+              : { isDuplicate: false },
           ),
         );
       },
@@ -141,7 +165,10 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
     const failed = await t.store.getFailedRecords(jobId);
     expect(failed.map((r) => r.index)).toEqual([2, 5]);
     expect(failed[0]?.errors).toContainEqual(
-      expect.objectContaining({ code: 'EXTERNAL_DUPLICATE', message: expect.stringContaining('u-2') }),
+      expect.objectContaining({
+        code: 'EXTERNAL_DUPLICATE',
+        message: expect.stringContaining('u-2'),
+      }),
     );
   });
 
@@ -178,7 +205,9 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
     const processed = await t.store.getProcessedRecords(jobId);
     expect(processed.find((r) => r.index === 1)?.retryCount).toBe(2);
     const failed = await t.store.getFailedRecords(jobId);
-    expect(failed.map((r) => [r.index, r.processingError, r.retryCount])).toEqual([[2, 'always', 2]]);
+    expect(failed.map((r) => [r.index, r.processingError, r.retryCount])).toEqual([
+      [2, 'always', 2],
+    ]);
   });
 
   it('emits the events of each batch in order, and job:completed last', async () => {
@@ -201,7 +230,12 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
       'import:completed',
     ]);
     expect(events[0]).toMatchObject({ totalRecords: 5, totalBatches: 2 });
-    expect(events[7]).toMatchObject({ batchIndex: 0, processedCount: 3, failedCount: 1, totalCount: 4 });
+    expect(events[7]).toMatchObject({
+      batchIndex: 0,
+      processedCount: 3,
+      failedCount: 1,
+      totalCount: 4,
+    });
   });
 
   it('reports a throwing event handler instead of losing it, and keeps processing', async () => {

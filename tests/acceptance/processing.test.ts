@@ -34,13 +34,26 @@ describe.each(storeFactories)('processing on $name', (factory) => {
     expect(seen.map((r) => r.id)).toEqual(Array.from({ length: 35 }, (_, i) => i));
     expect(seen[3]).toEqual({ id: 3, email: 'user3@example.com', name: 'User 3' });
     expect(results.filter((r) => r.jobComplete)).toHaveLength(1);
-    expect(results.at(-1)).toMatchObject({ claimed: true, jobComplete: true, batchIndex: 3, processedCount: 5 });
-    expect(completed).toEqual([{ total: 35, processed: 35, failed: 0, skipped: 0, elapsedMs: expect.any(Number) }]);
+    expect(results.at(-1)).toMatchObject({
+      claimed: true,
+      jobComplete: true,
+      batchIndex: 3,
+      processedCount: 5,
+    });
+    expect(completed).toEqual([
+      { total: 35, processed: 35, failed: 0, skipped: 0, elapsedMs: expect.any(Number) },
+    ]);
     const job = await t.store.getJobState(jobId);
     expect(job?.status).toBe('COMPLETED');
     expect((await t.store.getProcessedRecords(jobId)).length).toBe(35);
     const after = await di.processWorkerBatch(jobId, () => undefined, 'late');
-    expect(after).toEqual({ claimed: false, processedCount: 0, failedCount: 0, jobComplete: false, jobId });
+    expect(after).toEqual({
+      claimed: false,
+      processedCount: 0,
+      failedCount: 0,
+      jobComplete: false,
+      jobId,
+    });
   });
 
   it('processes every record exactly once with 8 concurrent worker loops', async () => {

@@ -1,10 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BufferSource,
-  JobNotFoundError,
-  LeaseLostError,
-  type RawRecord,
-} from '@batchactions/core';
+import { BufferSource, JobNotFoundError, LeaseLostError, type RawRecord } from '@batchactions/core';
 import { CsvParser, type SourceParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
 import { storeFactories, type TestStore } from '../support/stores';
@@ -52,7 +47,7 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
     expect((await t.store.getJobState(jobId))?.status).toBe('COMPLETED');
   });
 
-  it('rejects the write of a worker whose batch was taken over, and keeps the winner\'s results', async () => {
+  it("rejects the write of a worker whose batch was taken over, and keeps the winner's results", async () => {
     if (typeof t.store.completeBatch !== 'function') return;
     const make = (stale: number) =>
       new DistributedImport({
@@ -104,11 +99,13 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
     const di = new DistributedImport({ schema: usersSchema, batchSize: 3, stateStore: t.store });
     const ids: string[] = [];
     di.on('distributed:prepared', (e) => ids.push(e.jobId));
-    await expect(di.prepare(new BufferSource('x'), failing)).rejects.toThrow('corrupt input at line 9');
+    await expect(di.prepare(new BufferSource('x'), failing)).rejects.toThrow(
+      'corrupt input at line 9',
+    );
     expect(ids).toEqual([]);
   });
 
-  it('keeps a job whose prepare failed out of workers\' reach', async () => {
+  it("keeps a job whose prepare failed out of workers' reach", async () => {
     const jobs: string[] = [];
     // Note the id of every job saved, so the test can look at the job prepare gave up on.
     const proxied = new Proxy(t.store, {
@@ -154,7 +151,9 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
           : bound(target, key),
     });
     const di = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: broken });
-    await expect(di.processWorkerBatch(jobId, () => undefined, 'w')).rejects.toThrow('connection reset');
+    await expect(di.processWorkerBatch(jobId, () => undefined, 'w')).rejects.toThrow(
+      'connection reset',
+    );
     const status = await t.store.getDistributedStatus(jobId);
     expect([status.processingBatches, status.failedBatches]).toEqual([1, 0]);
   });

@@ -40,7 +40,10 @@ export const storeFactories: StoreFactory[] = [
   {
     name: 'InMemoryDistributedStateStore',
     create: () =>
-      Promise.resolve({ store: new InMemoryDistributedStateStore(), teardown: () => Promise.resolve() }),
+      Promise.resolve({
+        store: new InMemoryDistributedStateStore(),
+        teardown: () => Promise.resolve(),
+      }),
   },
   {
     name: 'published port only (in memory)',
