@@ -1,0 +1,33 @@
+// Pieces shared by the benchmark runner and its worker processes.
+export const schema = {
+  fields: [
+    { name: 'id', type: 'number', required: true },
+    { name: 'email', type: 'email', required: true },
+    { name: 'name', type: 'string', required: true },
+    { name: 'age', type: 'number' },
+    { name: 'country', type: 'string' },
+  ],
+};
+
+/** `rows` CSV lines of a users file, header first. */
+export function* usersCsvLines(rows) {
+  yield 'id,email,name,age,country\n';
+  const countries = ['ES', 'FR', 'DE', 'IT', 'PT', 'NL'];
+  for (let i = 0; i < rows; i += 1) {
+    yield `${i},user${i}@example.com,User ${i},${20 + (i % 50)},${countries[i % countries.length]}\n`;
+  }
+}
+
+/** Opens the store a parent process described in environment variables. */
+export async function freshStoreFromEnv(env) {
+  if (env.STORE_KIND === 'sqlite') {
+    const { SqliteStateStore } = await import('@batchactions/state-sqlite');
+    const store = new SqliteStateStore({ filename: env.SQLITE_FILE });
+    await store.initialize();
+    return store;
+  }
+  const { PostgresStateStore } = await import('@batchactions/state-postgres');
+  const store = new PostgresStateStore({ connectionString: env.DATABASE_URL, schema: env.PG_SCHEMA });
+  await store.initialize();
+  return store;
+}

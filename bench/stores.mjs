@@ -1,0 +1,40 @@
+// Opens a fresh store of each kind for the benchmarks (built packages; run `npm run build`).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh store: `open()` gives a new connection to it (for each worker), `dispose()` removes it. */
+export async function freshStore(kind) {
+  if (kind === 'sqlite') {
+    const { SqliteStateStore } = await import('@batchactions/state-sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'ba-bench-'));
+    const filename = join(dir, 'bench.sqlite');
+    const open = async () => {
+      const store = new SqliteStateStore({ filename });
+      await store.initialize();
+      return store;
+    };
+    return { kind, env: { STORE_KIND: 'sqlite', SQLITE_FILE: filename }, open, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  if (kind === 'postgres') {
+    const { PostgresStateStore } = await import('@batchactions/state-postgres');
+    const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+    const open = async () => {
+      const store = new PostgresStateStore({ connectionString: DATABASE_URL, schema });
+      await store.initialize();
+      return store;
+    };
+    const dispose = async () => {
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    };
+    return { kind, env: { STORE_KIND: 'postgres', DATABASE_URL, PG_SCHEMA: schema }, open, dispose };
+  }
+  throw new Error(`unknown store kind "${kind}" (expected sqlite or postgres)`);
+}
