@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  BatchSplitter,
   EventBus,
   JobStatus,
   createBatch,
@@ -11,7 +10,6 @@ import {
   type JobConfig,
   type JobState,
   type ProcessedRecord,
-  type RawRecord,
 } from '@batchactions/core';
 import type { SchemaValidator, SourceParser } from '@batchactions/import';
 import { readRecords } from './read-records';
@@ -42,23 +40,6 @@ function descriptor(batch: Batch): Batch {
   return { ...batch, records: [] };
 }
 
-async function* numberedRecords(
-  rows: AsyncIterable<RawRecord>,
-  validator: SchemaValidator,
-  counters: { skipped: number },
-): AsyncGenerator<ProcessedRecord> {
-  let index = 0;
-  const skipEmpty = validator.skipEmptyRows;
-  for await (const row of rows) {
-    if (skipEmpty && validator.isEmptyRow(row)) {
-      counters.skipped += 1;
-      continue;
-    }
-    yield createPendingRecord(index, row);
-    index += 1;
-  }
-}
-
 /**
  * Phase 1: streams the source once, stores its records batch by batch, then opens the job to
  * workers. Until the final save the job is CREATED, so a half-prepared job is never claimable;
@@ -81,7 +62,7 @@ export async function prepareJob(
   await store.saveJobState({ ...base, status: JobStatus.CREATED, batches: [], totalRecords: 0 });
 
   const batches: Batch[] = [];
-  const counters = { skipped: 0 };
+  let skipped = 0;
   let totalRecords = 0;
   // One write in flight while the next batch is parsed, so parsing and storage overlap. The
   // write's outcome is captured as a value (not a dangling rejection) and checked before the next.
@@ -92,9 +73,7 @@ export async function prepareJob(
     if (outcome !== WRITE_OK) throw outcome.error;
   };
   try {
-    const splitter = new BatchSplitter(deps.batchSize);
-    const records = numberedRecords(readRecords(source, parser), deps.validator, counters);
-    for await (const chunk of splitter.split(records)) {
+    const flush = async (chunk: ProcessedRecord[]): Promise<void> => {
       const batch = createBatch(randomUUID(), batches.length, chunk);
       await settle();
       inFlight = storeBatch(store, jobId, batch).then(
@@ -102,8 +81,24 @@ export async function prepareJob(
         (error: unknown) => ({ error }),
       );
       batches.push(descriptor(batch));
-      totalRecords += chunk.length;
+    };
+    // Numbering, empty-row skipping and batching in one loop over the parser's records.
+    const { validator, batchSize } = deps;
+    const skipEmpty = validator.skipEmptyRows;
+    let chunk: ProcessedRecord[] = [];
+    for await (const row of readRecords(source, parser)) {
+      if (skipEmpty && validator.isEmptyRow(row)) {
+        skipped += 1;
+        continue;
+      }
+      chunk.push(createPendingRecord(totalRecords, row));
+      totalRecords += 1;
+      if (chunk.length === batchSize) {
+        await flush(chunk);
+        chunk = [];
+      }
     }
+    if (chunk.length > 0) await flush(chunk);
     await settle();
   } catch (error) {
     const pending = await inFlight;
@@ -126,7 +121,7 @@ export async function prepareJob(
     timestamp: Date.now(),
     totalRecords,
     totalBatches: batches.length,
-    skippedRows: counters.skipped,
+    skippedRows: skipped,
     elapsedMs: Date.now() - startedAt,
   });
   return { jobId, totalRecords, totalBatches: batches.length };

@@ -14,13 +14,15 @@ async function readWhole(source: DataSource): Promise<Buffer> {
  * only `parse` (the published port) gets the whole content at once, since parsing each chunk on
  * its own would split records and lose the header after the first chunk.
  */
-export async function* readRecords(
+export function readRecords(
   source: DataSource,
   parser: SourceParser,
-): AsyncGenerator<RawRecord> {
-  if (parser.parseStream) {
-    yield* parser.parseStream(source.read());
-    return;
-  }
+): AsyncIterable<RawRecord> | Iterable<RawRecord> {
+  // Returned as is, not re-yielded: every generator layer costs a promise per record.
+  if (parser.parseStream) return parser.parseStream(source.read());
+  return parseWhole(source, parser);
+}
+
+async function* parseWhole(source: DataSource, parser: SourceParser): AsyncGenerator<RawRecord> {
   yield* parser.parse(await readWhole(source));
 }
