@@ -61,7 +61,7 @@ export class NdjsonScanner implements JsonTextScanner {
       const problem = locateJsonSyntaxError(line, fallback);
       throw new ParseError(
         'ndjson',
-        `record ${this.records} is not valid JSON: ${problem.message}`,
+        `the line is not valid JSON: ${problem.message}`,
         {
           line: this.line,
           column: problem.offset + 1,
@@ -74,7 +74,7 @@ export class NdjsonScanner implements JsonTextScanner {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ParseError(
         'ndjson',
-        `record ${this.records} is ${jsonKind(value)}; every line must hold a JSON object`,
+        `the line holds ${jsonKind(value)}; every line must hold a JSON object`,
         { line: this.line, column: 1, position: this.lineStart, record: this.records },
       );
     }
