@@ -52,23 +52,36 @@ async function inProcess(rig, workers) {
   const started = performance.now();
   const results = await Promise.all(
     stores.map((s, i) =>
-      runWorker(new DistributedImport({ schema, batchSize, stateStore: s }), jobId, () => undefined, { workerId: `w${i}` }),
+      runWorker(
+        new DistributedImport({ schema, batchSize, stateStore: s }),
+        jobId,
+        () => undefined,
+        { workerId: `w${i}` },
+      ),
     ),
   );
   const ms = performance.now() - started;
   const processed = results.reduce((n, r) => n + r.processed, 0);
   if (processed !== rows) throw new Error(`processed ${processed} records, expected ${rows}`);
-  if (results.filter((r) => r.jobComplete).length !== 1) throw new Error('expected exactly one jobComplete');
+  if (results.filter((r) => r.jobComplete).length !== 1)
+    throw new Error('expected exactly one jobComplete');
   for (const s of stores) await s.close();
   return { prepareMs, ms };
 }
 
 function runChild(env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerScript], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [workerScript], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`worker exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`worker exited ${code}`)),
+    );
   });
 }
 
@@ -78,12 +91,15 @@ async function inProcesses(rig, processes) {
   await store.close();
   const started = performance.now();
   const results = await Promise.all(
-    Array.from({ length: processes }, (_, i) => runChild({ ...rig.env, JOB_ID: jobId, WORKER_ID: `p${i}`, BATCH_SIZE: String(batchSize) })),
+    Array.from({ length: processes }, (_, i) =>
+      runChild({ ...rig.env, JOB_ID: jobId, WORKER_ID: `p${i}`, BATCH_SIZE: String(batchSize) }),
+    ),
   );
   const wallMs = performance.now() - started;
   // Processing window: first worker starting its loop to last one ending (process start-up and
   // store connection excluded; wallMs includes them).
-  const ms = Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
+  const ms =
+    Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
   const processed = results.reduce((n, r) => n + r.processed, 0);
   if (processed !== rows) throw new Error(`processed ${processed} records, expected ${rows}`);
   return { prepareMs, ms, wallMs, childRssMb: Math.max(...results.map((r) => r.maxRssMb)) };
@@ -100,10 +116,14 @@ async function parseOnly() {
 const lines = [];
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`${rows} records, batch ${batchSize}, no-op processor — ${machine}`);
-lines.push(`| store | prepare rec/s | 1 worker rec/s | 4 workers, 1 process rec/s | 4 processes rec/s | peak RSS (runner / worker process) |`);
+lines.push(
+  `| store | prepare rec/s | 1 worker rec/s | 4 workers, 1 process rec/s | 4 processes rec/s | peak RSS (runner / worker process) |`,
+);
 lines.push('|---|---|---|---|---|---|');
 const parseRate = Math.max(await parseOnly(), await parseOnly());
-console.log(`CSV parse only (FilePathSource + CsvParser, no store): ${parseRate.toLocaleString('en')} records/s`);
+console.log(
+  `CSV parse only (FilePathSource + CsvParser, no store): ${parseRate.toLocaleString('en')} records/s`,
+);
 for (const kind of kinds) {
   const rig = await freshStore(kind);
   try {

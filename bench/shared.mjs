@@ -27,7 +27,10 @@ export async function freshStoreFromEnv(env) {
     return store;
   }
   const { PostgresStateStore } = await import('@batchactions/state-postgres');
-  const store = new PostgresStateStore({ connectionString: env.DATABASE_URL, schema: env.PG_SCHEMA });
+  const store = new PostgresStateStore({
+    connectionString: env.DATABASE_URL,
+    schema: env.PG_SCHEMA,
+  });
   await store.initialize();
   return store;
 }

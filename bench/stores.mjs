@@ -17,7 +17,12 @@ export async function freshStore(kind) {
       await store.initialize();
       return store;
     };
-    return { kind, env: { STORE_KIND: 'sqlite', SQLITE_FILE: filename }, open, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      kind,
+      env: { STORE_KIND: 'sqlite', SQLITE_FILE: filename },
+      open,
+      dispose: () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (kind === 'postgres') {
     const { PostgresStateStore } = await import('@batchactions/state-postgres');
@@ -34,7 +39,12 @@ export async function freshStore(kind) {
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
     };
-    return { kind, env: { STORE_KIND: 'postgres', DATABASE_URL, PG_SCHEMA: schema }, open, dispose };
+    return {
+      kind,
+      env: { STORE_KIND: 'postgres', DATABASE_URL, PG_SCHEMA: schema },
+      open,
+      dispose,
+    };
   }
   throw new Error(`unknown store kind "${kind}" (expected sqlite or postgres)`);
 }

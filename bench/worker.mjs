@@ -3,9 +3,17 @@ import { DistributedImport, runWorker } from '@batchactions/distributed';
 import { freshStoreFromEnv, schema } from './shared.mjs';
 
 const store = await freshStoreFromEnv(process.env);
-const di = new DistributedImport({ schema, batchSize: Number(process.env.BATCH_SIZE), stateStore: store });
+const di = new DistributedImport({
+  schema,
+  batchSize: Number(process.env.BATCH_SIZE),
+  stateStore: store,
+});
 const startedAt = Date.now();
-const result = await runWorker(di, process.env.JOB_ID, () => undefined, { workerId: process.env.WORKER_ID });
+const result = await runWorker(di, process.env.JOB_ID, () => undefined, {
+  workerId: process.env.WORKER_ID,
+});
 const endedAt = Date.now();
-process.stdout.write(`${JSON.stringify({ ...result, startedAt, endedAt, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ...result, startedAt, endedAt, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);
 await store.close();

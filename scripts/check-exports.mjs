@@ -5,18 +5,48 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 const expected = {
-  '@batchactions/distributed': ['DistributedImport', 'isDistributedStateStore', 'runWorker', 'DistributedStoreRequiredError'],
+  '@batchactions/distributed': [
+    'DistributedImport',
+    'isDistributedStateStore',
+    'runWorker',
+    'DistributedStoreRequiredError',
+  ],
   '@batchactions/core': [
-    'JobStatus', 'BatchStatus', 'BatchSplitter', 'EventBus',
-    'createPendingRecord', 'markRecordValid', 'markRecordInvalid', 'markRecordFailed', 'markRecordProcessed',
-    'isEmptyRow', 'createBatch', 'hasErrors', 'getWarnings', 'getErrors',
-    'isDistributedStateStore', 'BufferSource', 'FilePathSource', 'StreamSource', 'UrlSource',
-    'InMemoryStateStore', 'InMemoryDistributedStateStore',
-    'BatchActionsError', 'InvalidOptionError', 'JobNotFoundError', 'LeaseLostError', 'SourceError',
+    'JobStatus',
+    'BatchStatus',
+    'BatchSplitter',
+    'EventBus',
+    'createPendingRecord',
+    'markRecordValid',
+    'markRecordInvalid',
+    'markRecordFailed',
+    'markRecordProcessed',
+    'isEmptyRow',
+    'createBatch',
+    'hasErrors',
+    'getWarnings',
+    'getErrors',
+    'isDistributedStateStore',
+    'BufferSource',
+    'FilePathSource',
+    'StreamSource',
+    'UrlSource',
+    'InMemoryStateStore',
+    'InMemoryDistributedStateStore',
+    'BatchActionsError',
+    'InvalidOptionError',
+    'JobNotFoundError',
+    'LeaseLostError',
+    'SourceError',
   ],
   '@batchactions/core/testing': ['describeDistributedStateStore'],
   '@batchactions/import': [
-    'SchemaValidator', 'UniqueValueTracker', 'CsvParser', 'JsonParser', 'XmlParser', 'ParseError',
+    'SchemaValidator',
+    'UniqueValueTracker',
+    'CsvParser',
+    'JsonParser',
+    'XmlParser',
+    'ParseError',
   ],
   '@batchactions/state-postgres': ['PostgresStateStore'],
   '@batchactions/state-sqlite': ['SqliteStateStore'],
@@ -32,7 +62,9 @@ for (const [name, names] of Object.entries(expected)) {
     try {
       mod = way === 'import' ? await import(name) : require(name);
     } catch (error) {
-      console.error(`FAIL ${way}(${name}): ${error instanceof Error ? error.message : String(error)}`);
+      console.error(
+        `FAIL ${way}(${name}): ${error instanceof Error ? error.message : String(error)}`,
+      );
       failures += 1;
       continue;
     }

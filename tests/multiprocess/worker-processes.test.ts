@@ -61,7 +61,9 @@ async function sqliteRig(): Promise<Rig> {
     store,
     env: { STORE_KIND: 'sqlite', SQLITE_FILE: file, TARGET_FILE: targetFile },
     targetCount: () => {
-      const row = target.prepare('SELECT count(*) AS n, count(DISTINCT id) AS d FROM target').get() as {
+      const row = target
+        .prepare('SELECT count(*) AS n, count(DISTINCT id) AS d FROM target')
+        .get() as {
         n: number;
         d: number;
       };
@@ -83,7 +85,12 @@ function csv(rows: number): string {
 
 async function prepare(store: DistributedStateStore): Promise<string> {
   const di = new DistributedImport({
-    schema: { fields: [{ name: 'id', type: 'number' }, { name: 'email', type: 'email' }] },
+    schema: {
+      fields: [
+        { name: 'id', type: 'number' },
+        { name: 'email', type: 'email' },
+      ],
+    },
     batchSize: BATCH_SIZE,
     stateStore: store,
   });
@@ -92,9 +99,12 @@ async function prepare(store: DistributedStateStore): Promise<string> {
   return jobId;
 }
 
-function reportsOf(results: { code: number | null; report?: ChildReport; stderr: string }[]): ChildReport[] {
+function reportsOf(
+  results: { code: number | null; report?: ChildReport; stderr: string }[],
+): ChildReport[] {
   return results.map((r) => {
-    if (r.code !== 0 || !r.report) throw new Error(`worker exited with ${String(r.code)}: ${r.stderr}`);
+    if (r.code !== 0 || !r.report)
+      throw new Error(`worker exited with ${String(r.code)}: ${r.stderr}`);
     return r.report;
   });
 }
@@ -117,7 +127,12 @@ describe.each([
   it('process every record exactly once and exactly one of them finalises the job', async () => {
     const jobId = await prepare(rig.store);
     const workers = Array.from({ length: 4 }, (_, i) =>
-      startWorker({ ...rig.env, JOB_ID: jobId, WORKER_ID: `p${i}`, BATCH_SIZE: String(BATCH_SIZE) }),
+      startWorker({
+        ...rig.env,
+        JOB_ID: jobId,
+        WORKER_ID: `p${i}`,
+        BATCH_SIZE: String(BATCH_SIZE),
+      }),
     );
     const reports = reportsOf(await Promise.all(workers.map((w) => w.done)));
 
@@ -129,7 +144,11 @@ describe.each([
     expect(reports.every((r) => r.batches > 0)).toBe(true);
     expect(await rig.targetCount()).toEqual({ rows: RECORDS, distinct: RECORDS });
     const progress = await rig.store.getProgress(jobId);
-    expect([progress.processedRecords, progress.failedRecords, progress.pendingRecords]).toEqual([RECORDS, 0, 0]);
+    expect([progress.processedRecords, progress.failedRecords, progress.pendingRecords]).toEqual([
+      RECORDS,
+      0,
+      0,
+    ]);
     expect((await rig.store.getJobState(jobId))?.status).toBe('COMPLETED');
   }, 240_000);
 

@@ -7,9 +7,15 @@ const workerScript = fileURLToPath(new URL('../fixtures/mp-worker.mjs', import.m
 
 /** Fails with a clear message when the packages the child processes load are not built. */
 export function requireBuild(): void {
-  for (const dist of ['dist/index.js', 'packages/state-sqlite/dist/index.js', 'packages/state-postgres/dist/index.js']) {
+  for (const dist of [
+    'dist/index.js',
+    'packages/state-sqlite/dist/index.js',
+    'packages/state-postgres/dist/index.js',
+  ]) {
     if (!existsSync(`${root}${dist}`)) {
-      throw new Error(`${dist} is missing: multi-process tests run the built packages; run \`npm run build\` first`);
+      throw new Error(
+        `${dist} is missing: multi-process tests run the built packages; run \`npm run build\` first`,
+      );
     }
   }
 }
@@ -27,7 +33,12 @@ export interface ChildReport {
 /** A worker process and the promise of its end. */
 export interface ChildWorker {
   readonly child: ChildProcess;
-  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; report?: ChildReport; stderr: string }>;
+  readonly done: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    report?: ChildReport;
+    stderr: string;
+  }>;
 }
 
 /** Starts `mp-worker.mjs` with the given environment. */
@@ -41,15 +52,18 @@ export function startWorker(env: Record<string, string>): ChildWorker {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; report?: ChildReport; stderr: string }>(
-    (resolve) => {
-      child.on('close', (code, signal) => {
-        const last = stdout.trim().split('\n').at(-1);
-        const parsed = last ? (JSON.parse(last) as Partial<ChildReport>) : undefined;
-        const report = parsed && 'workerId' in parsed ? (parsed as ChildReport) : undefined;
-        resolve({ code, signal, stderr, ...(report ? { report } : {}) });
-      });
-    },
-  );
+  const done = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    report?: ChildReport;
+    stderr: string;
+  }>((resolve) => {
+    child.on('close', (code, signal) => {
+      const last = stdout.trim().split('\n').at(-1);
+      const parsed = last ? (JSON.parse(last) as Partial<ChildReport>) : undefined;
+      const report = parsed && 'workerId' in parsed ? (parsed as ChildReport) : undefined;
+      resolve({ code, signal, stderr, ...(report ? { report } : {}) });
+    });
+  });
   return { child, done };
 }

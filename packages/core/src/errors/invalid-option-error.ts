@@ -2,7 +2,12 @@ import { BatchActionsError } from './batch-actions-error';
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+  if (
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    value === null ||
+    value === undefined
+  ) {
     return String(value);
   }
   if (typeof value === 'function') return 'a function';
@@ -16,7 +21,10 @@ export class InvalidOptionError extends BatchActionsError {
   readonly value: unknown;
 
   constructor(option: string, value: unknown, expected: string) {
-    super('INVALID_OPTION', `Invalid option "${option}": expected ${expected}, got ${describe(value)}`);
+    super(
+      'INVALID_OPTION',
+      `Invalid option "${option}": expected ${expected}, got ${describe(value)}`,
+    );
     this.option = option;
     this.value = value;
   }

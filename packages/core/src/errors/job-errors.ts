@@ -33,6 +33,9 @@ export class LeaseLostError extends BatchActionsError {
 /** A store was asked to act on a batch that does not exist. */
 export class BatchNotFoundError extends BatchActionsError {
   constructor(jobId: string, batchId: string) {
-    super('BATCH_NOT_FOUND', `Batch "${batchId}" of job "${jobId}" was not found in the state store`);
+    super(
+      'BATCH_NOT_FOUND',
+      `Batch "${batchId}" of job "${jobId}" was not found in the state store`,
+    );
   }
 }

@@ -68,5 +68,7 @@ export interface JobSummary {
 
 /** True for statuses a job never leaves. */
 export function isTerminalJobStatus(status: JobStatus): boolean {
-  return status === JobStatus.COMPLETED || status === JobStatus.FAILED || status === JobStatus.ABORTED;
+  return (
+    status === JobStatus.COMPLETED || status === JobStatus.FAILED || status === JobStatus.ABORTED
+  );
 }

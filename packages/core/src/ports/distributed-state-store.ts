@@ -77,7 +77,11 @@ export interface DistributedStateStore extends StateStore {
    */
   reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number>;
   /** Stores a batch's records (one bulk write). */
-  saveBatchRecords(jobId: string, batchId: string, records: readonly ProcessedRecord[]): Promise<void>;
+  saveBatchRecords(
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): Promise<void>;
   /** A batch's records in index order. */
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]>;
   getDistributedStatus(jobId: string): Promise<DistributedJobStatus>;
@@ -148,6 +152,7 @@ export function missingDistributedMethods(store: unknown): string[] {
 /** True when the store implements the fenced writes (`completeBatch` and `heartbeatBatch`). */
 export function supportsFencedWrites(
   store: DistributedStateStore,
-): store is DistributedStateStore & Required<Pick<DistributedStateStore, 'completeBatch' | 'heartbeatBatch'>> {
+): store is DistributedStateStore &
+  Required<Pick<DistributedStateStore, 'completeBatch' | 'heartbeatBatch'>> {
   return typeof store.completeBatch === 'function' && typeof store.heartbeatBatch === 'function';
 }

@@ -18,7 +18,10 @@ export interface ProcessingContext {
 }
 
 /** The user's code for one record. Throwing (or rejecting) marks the record failed. */
-export type RecordProcessorFn = (record: ParsedRecord, context: ProcessingContext) => Promise<void> | void;
+export type RecordProcessorFn = (
+  record: ParsedRecord,
+  context: ProcessingContext,
+) => Promise<void> | void;
 
 /** Context handed to lifecycle hooks; same fields as the processor's. */
 export type HookContext = ProcessingContext;
@@ -32,7 +35,10 @@ export interface JobHooks {
   /** Rewrites the raw record before validation. */
   beforeValidate?(record: RawRecord, context: HookContext): RawRecord | Promise<RawRecord>;
   /** Sees (and may replace) the validated record, valid or not. */
-  afterValidate?(record: ProcessedRecord, context: HookContext): ProcessedRecord | Promise<ProcessedRecord>;
+  afterValidate?(
+    record: ProcessedRecord,
+    context: HookContext,
+  ): ProcessedRecord | Promise<ProcessedRecord>;
   /** Rewrites the parsed record just before the processor gets it. */
   beforeProcess?(record: ParsedRecord, context: HookContext): ParsedRecord | Promise<ParsedRecord>;
   /** Runs after the processor succeeded. */

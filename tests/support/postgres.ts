@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import {
+  PostgresStateStore,
+  type PostgresStateStoreConnectionOptions,
+} from '@batchactions/state-postgres';
+
+/** The server tests/global-setup.ts checked or started. */
+export function testDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (url === undefined || url === '') {
+    throw new Error(
+      'DATABASE_URL is not set: run the tests through vitest (tests/global-setup.ts sets it)',
+    );
+  }
+  return url;
+}
+
+/**
+ * A schema name of its own for a test: `t_` + the test name's letters and digits + a random
+ * suffix, within PostgreSQL's 63-character identifier limit.
+ */
+export function uniqueSchemaName(testName: string): string {
+  const slug = testName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
+  return `t_${slug}_${randomBytes(5).toString('hex')}`;
+}
+
+const created = new Map<PostgresStateStore, string>();
+
+/**
+ * A new, initialised `PostgresStateStore` in a fresh schema named after `testName`, with a pool
+ * of its own. Drop it with {@link dropTestSchemaStore} after the test (e.g. in `afterEach`, or
+ * the conformance suite's `teardown`).
+ */
+export async function createTestSchemaStore(
+  testName: string,
+  options: Omit<PostgresStateStoreConnectionOptions, 'connectionString' | 'schema'> = {},
+): Promise<PostgresStateStore> {
+  const schema = uniqueSchemaName(testName);
+  const store = new PostgresStateStore({ ...options, connectionString: testDatabaseUrl(), schema });
+  created.set(store, schema);
+  await store.initialize();
+  return store;
+}
+
+/** Drops a schema (and everything in it) through a short-lived connection of its own. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Closes a store made by {@link createTestSchemaStore} and drops its schema. */
+export async function dropTestSchemaStore(store: PostgresStateStore): Promise<void> {
+  const schema = created.get(store);
+  if (schema === undefined)
+    throw new Error('dropTestSchemaStore: this store was not made by createTestSchemaStore');
+  created.delete(store);
+  await store.close();
+  await dropSchema(schema);
+}
+
+/** A pool for a test to use directly (to inspect tables); end it after the test. */
+export function createTestPool(max = 4): pg.Pool {
+  return new pg.Pool({ connectionString: testDatabaseUrl(), max });
+}
