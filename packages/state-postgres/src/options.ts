@@ -1,0 +1,137 @@
+import { InvalidOptionError } from '@batchactions/core';
+import type { PgPoolLike } from './pg-types';
+
+/** Default of {@link PostgresStateStoreCommonOptions.schema}. */
+export const DEFAULT_SCHEMA = 'batchactions';
+/** Default of {@link PostgresStateStoreConnectionOptions.poolSize}. */
+export const DEFAULT_POOL_SIZE = 10;
+
+/** Options shared by both ways to build a {@link PostgresStateStore}. */
+export interface PostgresStateStoreCommonOptions {
+  /**
+   * PostgreSQL schema that holds the store's tables; created by `initialize()`. A lowercase SQL
+   * identifier: letters, digits and `_`, starting with a letter or `_`, at most 63 characters.
+   * Use one schema per environment (or per test) to keep their jobs apart.
+   * @default 'batchactions'
+   */
+  readonly schema?: string;
+}
+
+/** The store opens (and owns) a pool to `connectionString`; `close()` ends it. */
+export interface PostgresStateStoreConnectionOptions extends PostgresStateStoreCommonOptions {
+  /** A libpq connection URI, e.g. `postgres://user:secret@db.internal:5432/app`. */
+  readonly connectionString: string;
+  /**
+   * Maximum connections of the pool the store opens. Each in-flight store call holds one
+   * connection for one statement (a few for `saveJobState`), so a worker process rarely needs
+   * more than its batch concurrency plus two.
+   * @default 10
+   */
+  readonly poolSize?: number;
+  /**
+   * Called when an idle pooled connection fails (the server restarted, a proxy closed it). The
+   * pool drops that connection and opens a new one on the next query.
+   * @default reports the error with `console.error`
+   */
+  readonly onPoolError?: (error: Error) => void;
+  readonly pool?: undefined;
+}
+
+/** The store uses a pool the caller owns; `close()` leaves it open. */
+export interface PostgresStateStorePoolOptions extends PostgresStateStoreCommonOptions {
+  /** A `pg.Pool` (or anything with its `query` and `connect`). */
+  readonly pool: PgPoolLike;
+  readonly connectionString?: undefined;
+  readonly poolSize?: undefined;
+  readonly onPoolError?: undefined;
+}
+
+/** Options of {@link PostgresStateStore}: either `connectionString` or `pool`, not both. */
+export type PostgresStateStoreOptions =
+  PostgresStateStoreConnectionOptions | PostgresStateStorePoolOptions;
+
+/** Options after checking, with defaults applied. */
+export type ResolvedPostgresOptions =
+  | {
+      readonly kind: 'connection';
+      readonly schema: string;
+      readonly connectionString: string;
+      readonly poolSize: number;
+      readonly onPoolError: (error: Error) => void;
+    }
+  | { readonly kind: 'pool'; readonly schema: string; readonly pool: PgPoolLike };
+
+const SAFE_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function reportPoolError(error: Error): void {
+  console.error('@batchactions/state-postgres: an idle pooled connection failed:', error);
+}
+
+function isPool(value: unknown): value is PgPoolLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.query === 'function' && typeof candidate.connect === 'function';
+}
+
+/** Checks the options; a bad one throws `InvalidOptionError` naming it. */
+export function resolvePostgresOptions(
+  options: PostgresStateStoreOptions,
+): ResolvedPostgresOptions {
+  if (typeof options !== 'object') {
+    throw new InvalidOptionError('options', options, 'an object with "connectionString" or "pool"');
+  }
+  const raw = options as Partial<Record<keyof PostgresStateStoreConnectionOptions, unknown>> & {
+    pool?: unknown;
+  };
+  const schema = raw.schema ?? DEFAULT_SCHEMA;
+  if (typeof schema !== 'string' || !SAFE_IDENTIFIER.test(schema)) {
+    throw new InvalidOptionError(
+      'schema',
+      schema,
+      'a lowercase SQL identifier (letters a-z, digits and "_", starting with a letter or "_", at most 63 characters)',
+    );
+  }
+  if (raw.pool !== undefined && raw.connectionString !== undefined) {
+    throw new InvalidOptionError('pool', 'both', 'either "pool" or "connectionString", not both');
+  }
+  if (raw.pool !== undefined) {
+    if (!isPool(raw.pool)) {
+      throw new InvalidOptionError(
+        'pool',
+        raw.pool,
+        'a pg.Pool (an object with query() and connect())',
+      );
+    }
+    if (raw.poolSize !== undefined) {
+      throw new InvalidOptionError(
+        'poolSize',
+        raw.poolSize,
+        'no "poolSize" with "pool" (size your own pool)',
+      );
+    }
+    return { kind: 'pool', schema, pool: raw.pool };
+  }
+  const { connectionString } = raw;
+  if (typeof connectionString !== 'string' || connectionString.trim() === '') {
+    throw new InvalidOptionError(
+      'connectionString',
+      connectionString,
+      'a PostgreSQL connection URI such as "postgres://user@host:5432/db" (or pass "pool")',
+    );
+  }
+  const poolSize = raw.poolSize ?? DEFAULT_POOL_SIZE;
+  if (typeof poolSize !== 'number' || !Number.isInteger(poolSize) || poolSize < 1) {
+    throw new InvalidOptionError('poolSize', poolSize, 'an integer >= 1');
+  }
+  const onPoolError = raw.onPoolError ?? reportPoolError;
+  if (typeof onPoolError !== 'function') {
+    throw new InvalidOptionError('onPoolError', onPoolError, 'a function (error) => void');
+  }
+  return {
+    kind: 'connection',
+    schema,
+    connectionString,
+    poolSize,
+    onPoolError: onPoolError as (error: Error) => void,
+  };
+}

@@ -1,0 +1,381 @@
+import {
+  BatchNotFoundError,
+  InvalidOptionError,
+  JobNotFoundError,
+  LeaseLostError,
+  type Batch,
+  type BatchLease,
+  type BatchOutcome,
+  type BatchState,
+  type ClaimBatchResult,
+  type DistributedJobStatus,
+  type DistributedStateStore,
+  type JobProgress,
+  type JobState,
+  type ProcessedRecord,
+  type RecordStatus,
+} from '@batchactions/core';
+import pg from 'pg';
+import { SchemaNotInitializedError } from './errors';
+import { batchColumns, decodeJob, recordEndIndex, recordStartIndex } from './job-rows';
+import type { BatchRow, JobRow } from './job-rows';
+import { migrateSchema, type MigrationOutcome } from './migrate';
+import { resolvePostgresOptions, type PostgresStateStoreOptions } from './options';
+import { PgErrorCode, sqlState } from './pg-errors';
+import type { PgPoolLike, PgQueryable, PgQueryResultLike } from './pg-types';
+import { progressFromRow, type ProgressRow } from './progress';
+import { decodeRecord, encodeRecords, recordParameters, toPgText } from './record-codec';
+import type { RecordRow } from './record-codec';
+import { schemaTables, type SchemaTables } from './sql/tables';
+import { buildStatements, type Statements } from './statements';
+import { withTransaction } from './transaction';
+
+interface ClaimRow {
+  readonly job_status: string;
+  readonly id: string | null;
+  readonly batch_index: number;
+  readonly record_start_index: number;
+  readonly record_end_index: number;
+  readonly attempt: number;
+  readonly claimed_at: number;
+}
+
+interface StatusRow {
+  readonly total: number;
+  readonly pending: number;
+  readonly processing: number;
+  readonly completed: number;
+  readonly failed: number;
+}
+
+/**
+ * A `DistributedStateStore` in PostgreSQL, for workers on many machines.
+ *
+ * Jobs, batches and records live in three tables of one schema (`batchactions` by default).
+ * Every store call is one SQL statement (`saveJobState`: one short transaction), so it is
+ * atomic on its own; claims use `FOR UPDATE SKIP LOCKED`, writes of a finished batch are fenced
+ * by the claim's attempt number, and the database clock times claims and staleness.
+ *
+ * ```ts
+ * const store = new PostgresStateStore({ connectionString: process.env.DATABASE_URL! });
+ * await store.initialize(); // creates or migrates the schema; safe to call from every process
+ * // ... new DistributedImport({ stateStore: store, ... })
+ * await store.close();
+ * ```
+ */
+export class PostgresStateStore implements DistributedStateStore {
+  /** The schema holding the store's tables. */
+  readonly schema: string;
+  private readonly pool: PgPoolLike;
+  private readonly ownedPool: pg.Pool | undefined;
+  private readonly tables: SchemaTables;
+  private readonly sql: Statements;
+  private closed = false;
+
+  constructor(options: PostgresStateStoreOptions) {
+    const resolved = resolvePostgresOptions(options);
+    this.schema = resolved.schema;
+    this.tables = schemaTables(resolved.schema);
+    this.sql = buildStatements(this.tables);
+    if (resolved.kind === 'pool') {
+      this.pool = resolved.pool;
+      this.ownedPool = undefined;
+    } else {
+      const owned = new pg.Pool({
+        connectionString: resolved.connectionString,
+        max: resolved.poolSize,
+      });
+      owned.on('error', resolved.onPoolError);
+      this.pool = owned;
+      this.ownedPool = owned;
+    }
+  }
+
+  /**
+   * Creates the schema and its tables, or migrates them to this version. Idempotent and safe
+   * when many processes call it at once. Throws `SchemaVersionError` when a newer version of
+   * this package already migrated the schema further.
+   */
+  async initialize(): Promise<MigrationOutcome> {
+    return migrateSchema(this.pool, this.tables);
+  }
+
+  /** Ends the pool the store opened from `connectionString`; a pool you passed stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ownedPool?.end();
+  }
+
+  async saveJobState(job: JobState): Promise<void> {
+    await this.translateErrors(() =>
+      withTransaction(this.pool, async (client) => {
+        await client.query(this.sql.upsertJob, [
+          job.id,
+          job.status,
+          JSON.stringify(job.config),
+          job.totalRecords,
+          job.distributed ?? null,
+          job.startedAt ?? null,
+          job.completedAt ?? null,
+        ]);
+        if (job.batches.length > 0) {
+          await client.query(this.sql.insertBatches, [job.id, ...batchColumns(job.batches)]);
+        }
+        for (const batch of job.batches) {
+          if (batch.records.length === 0) continue;
+          await this.upsertRecords(client, job.id, batch.id, batch.records);
+        }
+      }),
+    );
+  }
+
+  async getJobState(jobId: string): Promise<JobState | null> {
+    const jobs = await this.query(this.sql.selectJob, [jobId]);
+    const job = jobs.rows[0] as JobRow | undefined;
+    if (!job) return null;
+    const batches = await this.query(this.sql.selectBatches, [jobId]);
+    return decodeJob(job, batches.rows as BatchRow[]);
+  }
+
+  /**
+   * Stores a new batch and its records in one statement. The records are plainly inserted
+   * (the fast path: in `prepare` they are new); if some already exist the call is repeated as an
+   * upsert, so registering a batch again replaces its records.
+   */
+  async registerBatch(jobId: string, batch: Batch): Promise<void> {
+    const columns = encodeRecords(batch.records);
+    const values = [
+      jobId,
+      batch.id,
+      ...recordParameters(columns),
+      batch.index,
+      batch.status,
+      recordStartIndex(batch),
+      recordEndIndex(batch),
+      batch.processedCount,
+      batch.failedCount,
+      batch.attempt ?? 0,
+      batch.workerId ?? null,
+      batch.claimedAt ?? null,
+      batch.error === undefined ? null : toPgText(batch.error),
+    ];
+    try {
+      await this.query(this.sql.registerBatch, values);
+    } catch (error) {
+      if (sqlState(error) === PgErrorCode.FOREIGN_KEY_VIOLATION) throw new JobNotFoundError(jobId);
+      if (sqlState(error) !== PgErrorCode.UNIQUE_VIOLATION) throw error;
+      await this.query(this.sql.registerBatchReplacing, values);
+    }
+  }
+
+  async updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
+    const result = await this.query(this.sql.updateBatchState, [
+      jobId,
+      batchId,
+      state.status,
+      state.processedCount,
+      state.failedCount,
+    ]);
+    if (result.rowCount === 0) throw new BatchNotFoundError(jobId, batchId);
+  }
+
+  async saveProcessedRecord(
+    jobId: string,
+    batchId: string,
+    record: ProcessedRecord,
+  ): Promise<void> {
+    await this.saveBatchRecords(jobId, batchId, [record]);
+  }
+
+  async saveBatchRecords(
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): Promise<void> {
+    if (records.length === 0) {
+      const found = await this.query(this.sql.jobExists, [jobId]);
+      if (found.rowCount === 0) throw new JobNotFoundError(jobId);
+      return;
+    }
+    const written = await this.upsertRecords(this.pool, jobId, batchId, records);
+    if (written === 0) throw new JobNotFoundError(jobId);
+  }
+
+  async getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
+    const result = await this.query(this.sql.selectBatchRecords, [jobId, batchId]);
+    return (result.rows as RecordRow[]).map(decodeRecord);
+  }
+
+  getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, ['invalid', 'failed']);
+  }
+
+  getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, ['pending', 'valid']);
+  }
+
+  getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, ['processed']);
+  }
+
+  async getProgress(jobId: string): Promise<JobProgress> {
+    const result = await this.query(this.sql.progress, [jobId]);
+    const row = result.rows[0] as ProgressRow | undefined;
+    if (!row) throw new JobNotFoundError(jobId);
+    return progressFromRow(row);
+  }
+
+  async claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
+    const result = await this.query(this.sql.claimBatch, [jobId, workerId]);
+    const row = result.rows[0] as ClaimRow | undefined;
+    if (!row) return { claimed: false, reason: 'JOB_NOT_FOUND' };
+    if (row.id === null) {
+      return {
+        claimed: false,
+        reason: row.job_status === 'PROCESSING' ? 'NO_PENDING_BATCHES' : 'JOB_NOT_PROCESSING',
+      };
+    }
+    return {
+      claimed: true,
+      reservation: {
+        jobId,
+        batchId: row.id,
+        batchIndex: row.batch_index,
+        workerId,
+        claimedAt: row.claimed_at,
+        recordStartIndex: row.record_start_index,
+        recordEndIndex: row.record_end_index,
+        attempt: row.attempt,
+      },
+    };
+  }
+
+  async releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+    await this.query(this.sql.releaseBatch, [jobId, batchId, workerId]);
+  }
+
+  async reclaimStaleBatches(
+    jobId: string,
+    timeoutMs: number,
+    maxAttempts?: number,
+  ): Promise<number> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new InvalidOptionError('timeoutMs', timeoutMs, 'a finite number of milliseconds >= 0');
+    }
+    if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
+      throw new InvalidOptionError('maxAttempts', maxAttempts, 'an integer >= 1');
+    }
+    const result = await this.query(this.sql.reclaimStaleBatches, [
+      jobId,
+      timeoutMs,
+      maxAttempts ?? null,
+    ]);
+    return (result.rows[0] as { reclaimed: number } | undefined)?.reclaimed ?? 0;
+  }
+
+  async getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
+    const result = await this.query(this.sql.distributedStatus, [jobId]);
+    const row = result.rows[0] as StatusRow | undefined;
+    if (!row) throw new JobNotFoundError(jobId);
+    return {
+      jobId,
+      totalBatches: row.total,
+      pendingBatches: row.pending,
+      processingBatches: row.processing,
+      completedBatches: row.completed,
+      failedBatches: row.failed,
+      isComplete: row.pending === 0 && row.processing === 0,
+    };
+  }
+
+  async tryFinalizeJob(jobId: string): Promise<boolean> {
+    const result = await this.query(this.sql.finalizeJob, [jobId]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async completeBatch(
+    lease: BatchLease,
+    records: readonly ProcessedRecord[],
+    outcome: BatchOutcome,
+  ): Promise<void> {
+    const columns = encodeRecords(records);
+    const result = await this.query(this.sql.completeBatch, [
+      lease.jobId,
+      lease.batchId,
+      ...recordParameters(columns),
+      outcome.status,
+      outcome.processedCount,
+      outcome.failedCount,
+      outcome.error === undefined ? null : toPgText(outcome.error),
+      lease.workerId,
+      lease.attempt,
+    ]);
+    const leased = (result.rows[0] as { leased: number } | undefined)?.leased ?? 0;
+    if (leased === 0) {
+      throw new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
+    }
+  }
+
+  async heartbeatBatch(lease: BatchLease): Promise<void> {
+    const result = await this.query(this.sql.heartbeatBatch, [
+      lease.jobId,
+      lease.batchId,
+      lease.workerId,
+      lease.attempt,
+    ]);
+    if (result.rowCount === 0) {
+      throw new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
+    }
+  }
+
+  /**
+   * Deletes a job with its batches and records (retention). Returns false when the job did not
+   * exist. Workers still processing it fail their next write with `LeaseLostError`.
+   */
+  async deleteJob(jobId: string): Promise<boolean> {
+    const result = await this.query(this.sql.deleteJob, [jobId]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  private async recordsWithStatus(
+    jobId: string,
+    statuses: readonly RecordStatus[],
+  ): Promise<readonly ProcessedRecord[]> {
+    const result = await this.query(this.sql.selectRecordsByStatus, [jobId, statuses]);
+    return (result.rows as RecordRow[]).map(decodeRecord);
+  }
+
+  /** Upserts records of a batch; returns how many were written (0 when the job is unknown). */
+  private async upsertRecords(
+    client: PgQueryable,
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): Promise<number> {
+    const columns = encodeRecords(records);
+    const result = await client.query(this.sql.upsertRecords, [
+      jobId,
+      batchId,
+      ...recordParameters(columns),
+    ]);
+    return result.rowCount ?? 0;
+  }
+
+  private query(text: string, values: unknown[]): Promise<PgQueryResultLike> {
+    return this.translateErrors(() => this.pool.query(text, values));
+  }
+
+  /** Turns "relation does not exist" into an error that says to call `initialize()`. */
+  private async translateErrors<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const state = sqlState(error);
+      if (state === PgErrorCode.UNDEFINED_TABLE || state === PgErrorCode.INVALID_SCHEMA_NAME) {
+        throw new SchemaNotInitializedError(this.schema, error);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { claimBatchSql } from './sql/claim-batch';
+import { completeBatchSql } from './sql/complete-batch';
+import { finalizeJobSql } from './sql/finalize-job';
+import { heartbeatBatchSql } from './sql/heartbeat-batch';
+import {
+  deleteJobSql,
+  insertBatchesSql,
+  selectBatchesSql,
+  selectJobSql,
+  upsertJobSql,
+} from './sql/job-queries';
+import { distributedStatusSql, progressSql } from './sql/job-status';
+import { reclaimStaleBatchesSql } from './sql/reclaim-stale-batches';
+import {
+  selectBatchRecordsSql,
+  selectRecordsByStatusSql,
+  upsertRecordsSql,
+} from './sql/record-queries';
+import { registerBatchSql } from './sql/register-batch';
+import { releaseBatchSql } from './sql/release-batch';
+import type { SchemaTables } from './sql/tables';
+import { updateBatchStateSql } from './sql/update-batch-state';
+
+/** Every query of the store with the schema spliced in, built once per store. */
+export function buildStatements(t: SchemaTables) {
+  return {
+    upsertJob: upsertJobSql(t),
+    selectJob: selectJobSql(t),
+    selectBatches: selectBatchesSql(t),
+    insertBatches: insertBatchesSql(t),
+    deleteJob: deleteJobSql(t),
+    registerBatch: registerBatchSql(t, { replaceRecords: false }),
+    registerBatchReplacing: registerBatchSql(t, { replaceRecords: true }),
+    upsertRecords: upsertRecordsSql(t),
+    selectBatchRecords: selectBatchRecordsSql(t),
+    selectRecordsByStatus: selectRecordsByStatusSql(t),
+    updateBatchState: updateBatchStateSql(t),
+    claimBatch: claimBatchSql(t),
+    releaseBatch: releaseBatchSql(t),
+    reclaimStaleBatches: reclaimStaleBatchesSql(t),
+    completeBatch: completeBatchSql(t),
+    heartbeatBatch: heartbeatBatchSql(t),
+    finalizeJob: finalizeJobSql(t),
+    distributedStatus: distributedStatusSql(t),
+    progress: progressSql(t),
+    jobExists: `SELECT 1 FROM ${t.jobs} WHERE id = $1`,
+  } as const;
+}
+
+export type Statements = ReturnType<typeof buildStatements>;
