@@ -7,7 +7,13 @@
 // checksum) and reused. Pass 1 only counts rows (parser throughput); pass 2 checks every field
 // against the checksum computed while writing.
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +69,10 @@ async function chunkSource(path) {
       return { name: 'FilePathSource', read: () => new core.FilePathSource(path).read() };
     }
   }
-  return { name: 'fs.createReadStream', read: () => createReadStream(path, { highWaterMark: 65_536 }) };
+  return {
+    name: 'fs.createReadStream',
+    read: () => createReadStream(path, { highWaterMark: 65_536 }),
+  };
 }
 
 async function timed(label, source, onRecord) {
@@ -100,8 +109,11 @@ const verified = await timed('pass 2, parse + checksum of every field', source, 
 });
 
 const peakMb = process.resourceUsage().maxRSS / 1024;
-const ok = counted === expected.rows && verified === expected.rows && checksum === expected.checksum;
-console.log(`checksum: ${checksum === expected.checksum ? 'match' : `MISMATCH (${checksum} != ${expected.checksum})`}`);
+const ok =
+  counted === expected.rows && verified === expected.rows && checksum === expected.checksum;
+console.log(
+  `checksum: ${checksum === expected.checksum ? 'match' : `MISMATCH (${checksum} != ${expected.checksum})`}`,
+);
 console.log(`peak RSS: ${peakMb.toFixed(1)} MB`);
 console.log(ok ? 'OK' : 'FAILED');
 process.exitCode = ok ? 0 : 1;

@@ -64,9 +64,10 @@ describe('CsvParser', () => {
       { name: '東京', city: 'Αθήνα', emoji: '👩‍👩‍👧' },
     ];
     for (let cut = 0; cut <= bytes.length; cut++) {
-      expect(await collect(new CsvParser().parseStream(splitAt(bytes, [cut]))), `cut ${cut}`).toEqual(
-        expected,
-      );
+      expect(
+        await collect(new CsvParser().parseStream(splitAt(bytes, [cut]))),
+        `cut ${cut}`,
+      ).toEqual(expected);
     }
     expect(await collect(new CsvParser().parseStream(chunksOf(bytes, 1)))).toEqual(expected);
     expect(await collect(new CsvParser().parseStream(chunksOf(bytes, 2)))).toEqual(expected);
@@ -84,7 +85,8 @@ describe('CsvParser', () => {
 
   it('detects the delimiter among , ; tab and |', async () => {
     for (const delimiter of [',', ';', '\t', '|']) {
-      const text = ['id', 'name', 'note'].join(delimiter) + '\n' + ['1', 'Ann', 'x'].join(delimiter) + '\n';
+      const text =
+        ['id', 'name', 'note'].join(delimiter) + '\n' + ['1', 'Ann', 'x'].join(delimiter) + '\n';
       expect(await parseCsv(text), JSON.stringify(delimiter)).toEqual([
         { id: '1', name: 'Ann', note: 'x' },
       ]);
@@ -160,7 +162,9 @@ describe('CsvParser', () => {
     expect(parseError.format).toBe('csv');
     expect(parseError.line).toBeGreaterThanOrEqual(3);
     expect(parseError.record).toBe(2);
-    expect(parseError.message).toMatch(/^Invalid CSV at record 2, line \d+: unterminated quoted field/);
+    expect(parseError.message).toMatch(
+      /^Invalid CSV at record 2, line \d+: unterminated quoted field/,
+    );
   });
 
   it('rejects text after a closing quote and quotes inside unquoted fields', async () => {
@@ -224,6 +228,8 @@ describe('CsvParser', () => {
       'Invalid option "encoding"',
     );
     expect(() => new CsvParser({ columns: ['a', 'a'] })).toThrow('Invalid option "columns[1]"');
-    expect(() => new CsvParser({ trim: 'yes' as unknown as boolean })).toThrow('Invalid option "trim"');
+    expect(() => new CsvParser({ trim: 'yes' as unknown as boolean })).toThrow(
+      'Invalid option "trim"',
+    );
   });
 });

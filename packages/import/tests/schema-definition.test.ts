@@ -19,7 +19,12 @@ describe('SchemaValidator schema checks', () => {
   });
 
   it('rejects empty field names', () => {
-    const error = definitionError({ fields: [{ name: 'a', type: 'string' }, { name: ' ', type: 'string' }] });
+    const error = definitionError({
+      fields: [
+        { name: 'a', type: 'string' },
+        { name: ' ', type: 'string' },
+      ],
+    });
     expect(error.option).toBe('schema.fields[1].name');
     expect(error.message).toContain('non-empty field name');
   });
@@ -84,9 +89,9 @@ describe('SchemaValidator schema checks', () => {
   });
 
   it('rejects options of the wrong type', () => {
-    expect(definitionError({ fields: [{ name: 'a', type: 'string', pattern: '^a$' }] }).option).toBe(
-      'schema.fields[0] ("a").pattern',
-    );
+    expect(
+      definitionError({ fields: [{ name: 'a', type: 'string', pattern: '^a$' }] }).option,
+    ).toBe('schema.fields[0] ("a").pattern');
     expect(definitionError({ fields: [{ name: 'a', type: 'array', separator: '' }] }).option).toBe(
       'schema.fields[0] ("a").separator',
     );

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FieldTransformError, SchemaValidator, type FieldDefinition } from '@batchactions/import';
 
-function validatorFor(fields: FieldDefinition[], extra: { strict?: boolean } = {}): SchemaValidator {
+function validatorFor(
+  fields: FieldDefinition[],
+  extra: { strict?: boolean } = {},
+): SchemaValidator {
   return new SchemaValidator({ fields, ...extra });
 }
 
@@ -219,7 +222,11 @@ describe('SchemaValidator.validate', () => {
     expect(result.isValid).toBe(false);
     expect(result.errors.map((e) => [e.field, e.code, e.message])).toEqual([
       ['age', 'TYPE_MISMATCH', 'Field "age" must be a number, got "abc"'],
-      ['active', 'TYPE_MISMATCH', 'Field "active" must be a boolean (true/false, yes/no, 1/0), got "maybe"'],
+      [
+        'active',
+        'TYPE_MISMATCH',
+        'Field "active" must be a boolean (true/false, yes/no, 1/0), got "maybe"',
+      ],
       ['born', 'TYPE_MISMATCH', 'Field "born" must be a valid date, got "not a date"'],
       ['email', 'TYPE_MISMATCH', 'Field "email" must be a valid email address, got "nope@"'],
       ['tags', 'TYPE_MISMATCH', 'Field "tags" must be an array, got 5'],
@@ -242,7 +249,15 @@ describe('SchemaValidator.validate', () => {
     for (const valid of ['a@b.io', 'first.last+tag@sub.example.co.uk', 'zoë@exämple.de']) {
       expect(run(validator, { e: valid }).result.isValid, valid).toBe(true);
     }
-    for (const invalid of ['plain', 'a@b', 'a b@c.io', 'a@@b.io', '.a@b.io', 'a..b@c.io', 'a@-b.io']) {
+    for (const invalid of [
+      'plain',
+      'a@b',
+      'a b@c.io',
+      'a@@b.io',
+      '.a@b.io',
+      'a..b@c.io',
+      'a@-b.io',
+    ]) {
       expect(run(validator, { e: invalid }).result.isValid, invalid).toBe(false);
     }
   });

@@ -7,7 +7,8 @@ const FIELD_TYPE_SET: ReadonlySet<string> = new Set(FIELD_TYPES);
 const FORBIDDEN_NAMES: ReadonlySet<string> = new Set(['__proto__']);
 
 function fieldPath(index: number, field?: FieldDefinition): string {
-  const name = typeof field?.name === 'string' && field.name.trim() !== '' ? ` ("${field.name}")` : '';
+  const name =
+    typeof field?.name === 'string' && field.name.trim() !== '' ? ` ("${field.name}")` : '';
   return `schema.fields[${index}]${name}`;
 }
 

@@ -8,7 +8,10 @@ export async function* chunksOf(data: Buffer | string, size: number): AsyncItera
 }
 
 /** Yields `data` split at the given byte offsets (sorted, duplicates allowed: empty chunks). */
-export async function* splitAt(data: Buffer | string, cuts: readonly number[]): AsyncIterable<Buffer> {
+export async function* splitAt(
+  data: Buffer | string,
+  cuts: readonly number[],
+): AsyncIterable<Buffer> {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   let previous = 0;
   for (const cut of [...cuts].sort((a, b) => a - b)) {
