@@ -6,16 +6,22 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     tsconfig: 'tsconfig.build.json',
-    clean: true,
+    // dist/cli is the CLI build's to clean; the two builds run side by side.
+    clean: ['!cli/**'],
     sourcemap: true,
     target: 'node20',
   },
   {
-    // The CLI and the worker entry it forks: ESM only, with a shebang kept by tsup.
-    entry: { 'cli/main': 'src/cli/main.ts' },
+    // The CLI (src/cli/main.ts starts with `#!/usr/bin/env node`, which tsup keeps and marks
+    // executable) and the demo's processor module that its worker processes import.
+    entry: { main: 'src/cli/main.ts', 'demo-processor': 'src/cli/demo-processor.ts' },
+    outDir: 'dist/cli',
     format: ['esm'],
     tsconfig: 'tsconfig.build.json',
+    clean: true,
     sourcemap: true,
     target: 'node20',
+    // Optional dependencies, loaded on demand by the store URL resolver.
+    external: ['@batchactions/state-sqlite', '@batchactions/state-postgres'],
   },
 ]);

@@ -39,7 +39,9 @@ async function readJsonSchema(file: string): Promise<unknown> {
     return revivePatterns(file, JSON.parse(text));
   } catch (error) {
     if (error instanceof SyntaxError) {
-      throw new CliUsageError(`--schema ${file}: not valid JSON (${error.message})`, { cause: error });
+      throw new CliUsageError(`--schema ${file}: not valid JSON (${error.message})`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -10,7 +10,7 @@ export interface OpenedStore {
 }
 
 interface Lifecycle {
-  initialize(): Promise<void>;
+  initialize(): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -9,7 +9,6 @@ export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 const BY_EXTENSION: Readonly<Record<string, SourceFormat>> = {
   '.csv': 'csv',
   '.tsv': 'csv',
-  '.txt': 'csv',
   '.json': 'json',
   '.ndjson': 'ndjson',
   '.jsonl': 'ndjson',

@@ -1,0 +1,130 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  isTerminalJobStatus,
+  JobNotFoundError,
+  type DistributedJobStatus,
+  type DistributedStateStore,
+  type JobProgress,
+  type JobStatus,
+} from '@batchactions/core';
+import type { Command } from 'commander';
+import { formatCount, formatDuration } from '../format';
+import { withStore } from '../open-store';
+import { integerAtLeast, nonEmpty } from '../option-parsers';
+import { runAction } from '../run-action';
+import { parseStoreUrl, STORE_URL_FORMS, type StoreLocation } from '../store-url';
+
+/** Options of `status`, as commander parses them. */
+export interface StatusCommandOptions {
+  readonly store: StoreLocation;
+  readonly watch?: boolean;
+  readonly interval: number;
+  readonly json?: boolean;
+}
+
+/** What `status --json` prints. */
+export interface JobStatusReport {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly progress: JobProgress;
+  readonly batches: DistributedJobStatus;
+}
+
+/** Reads the job's status, record progress and batch counts. */
+export async function readJobStatus(
+  store: DistributedStateStore,
+  jobId: string,
+): Promise<JobStatusReport> {
+  const job = await store.getJobState(jobId);
+  if (!job) throw new JobNotFoundError(jobId);
+  const [progress, batches] = await Promise.all([
+    store.getProgress(jobId),
+    store.getDistributedStatus(jobId),
+  ]);
+  return { jobId, status: job.status, progress, batches };
+}
+
+function humanReport(report: JobStatusReport): string {
+  const { progress: p, batches: b } = report;
+  const eta =
+    p.estimatedRemainingMs === undefined || isTerminalJobStatus(report.status)
+      ? ''
+      : `, ETA ${formatDuration(p.estimatedRemainingMs)}`;
+  return [
+    `job ${report.jobId}: ${report.status}`,
+    `  records  ${formatCount(p.processedRecords + p.failedRecords)}/${formatCount(p.totalRecords)} (${p.percentage.toFixed(1)}%): ` +
+      `${formatCount(p.processedRecords)} processed, ${formatCount(p.failedRecords)} failed, ${formatCount(p.pendingRecords)} pending`,
+    `  batches  ${formatCount(b.totalBatches)} total: ${formatCount(b.pendingBatches)} pending, ${formatCount(b.processingBatches)} processing, ` +
+      `${formatCount(b.completedBatches)} completed, ${formatCount(b.failedBatches)} failed`,
+    `  elapsed  ${formatDuration(p.elapsedMs)}${eta}`,
+    '',
+  ].join('\n');
+}
+
+function print(report: JobStatusReport, json: boolean): void {
+  process.stdout.write(json ? `${JSON.stringify(report)}\n` : humanReport(report));
+}
+
+/** Resolves when SIGINT or SIGTERM arrives, for ending `--watch`. */
+function untilInterrupted(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** `status <jobId>`: prints the job's status once, or until it ends with `--watch`. */
+export async function showStatus(jobId: string, options: StatusCommandOptions): Promise<void> {
+  const json = options.json === true;
+  await withStore(options.store, async ({ store }) => {
+    let report = await readJobStatus(store, jobId);
+    print(report, json);
+    if (options.watch !== true) return;
+    const interrupt = untilInterrupted();
+    const interrupted = (): boolean => interrupt.signal.aborted;
+    try {
+      while (!isTerminalJobStatus(report.status) && !interrupted()) {
+        await sleep(options.interval, undefined, { signal: interrupt.signal }).catch(
+          (error: unknown) => {
+            // Ctrl-C ends the watch; anything else is a real failure.
+            if (!interrupted()) throw error;
+          },
+        );
+        if (interrupted()) break;
+        report = await readJobStatus(store, jobId);
+        print(report, json);
+      }
+    } finally {
+      interrupt.dispose();
+    }
+  });
+}
+
+/** Adds the `status` command to the program. */
+export function addStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description("Print a job's status, record progress and batch counts.")
+    .argument('<jobId>', 'job id printed by prepare', nonEmpty)
+    .requiredOption('--store <url>', `state store: ${STORE_URL_FORMS}`, parseStoreUrl)
+    .option('--watch', 'print again every --interval until the job ends (Ctrl-C stops)')
+    .option(
+      '--interval <ms>',
+      'milliseconds between two prints with --watch',
+      integerAtLeast(100),
+      1000,
+    )
+    .option('--json', 'print JSON: {jobId, status, progress, batches} (one line per print)')
+    .action((jobId: string, options: StatusCommandOptions, command: Command) =>
+      runAction(command, () => showStatus(jobId, options)),
+    );
+}

@@ -1,0 +1,175 @@
+import { JobNotFoundError } from '@batchactions/core';
+import type { Command } from 'commander';
+import { DistributedImport } from '../../distributed-import';
+import type { DistributedBatchResult } from '../../process/process-batch';
+import { runWorker, type RunWorkerResult } from '../../worker/run-worker';
+import { CliUsageError } from '../cli-errors';
+import { formatCount, formatDuration, formatRate, peakRssBytes } from '../format';
+import { loadProcessor } from '../load-processor';
+import { loadSchema } from '../load-schema';
+import { withStore } from '../open-store';
+import { integerAtLeast, nonEmpty, readableFile } from '../option-parsers';
+import { runAction } from '../run-action';
+import { schemaMismatch } from '../schema-match';
+import { parseStoreUrl, STORE_URL_FORMS, type StoreLocation } from '../store-url';
+import { sendWorkerReport } from '../worker-report';
+
+/** Options of `work`, as commander parses them. */
+export interface WorkCommandOptions {
+  readonly processor: string;
+  readonly store: StoreLocation;
+  readonly schema: string;
+  readonly workerId?: string;
+  readonly concurrency: number;
+  readonly recordConcurrency: number;
+  readonly staleTimeoutMs?: number;
+  readonly quiet?: boolean;
+}
+
+/**
+ * First SIGTERM/SIGINT: stop claiming, finish the batches in flight. Second: abort them too
+ * (they are released unwritten for another worker).
+ */
+function shutdownSignals(workerId: string): {
+  stop: AbortSignal;
+  abort: AbortSignal;
+  dispose: () => void;
+} {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) {
+      process.stderr.write(
+        `worker ${workerId}: ${signal} received, finishing the batches in flight (send it again to release them instead)\n`,
+      );
+      stop.abort();
+    } else if (!abort.signal.aborted) {
+      process.stderr.write(
+        `worker ${workerId}: ${signal} received again, releasing the batches in flight\n`,
+      );
+      abort.abort();
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    stop: stop.signal,
+    abort: abort.signal,
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+function batchLine(workerId: string, result: DistributedBatchResult): string {
+  const batch = `batch ${String(result.batchIndex ?? '?')}`;
+  if (result.released === true) return `${workerId}: ${batch} released unwritten (shutdown)\n`;
+  const done = result.jobComplete ? ' - job complete' : '';
+  return `${workerId}: ${batch} processed ${result.processedCount}, failed ${result.failedCount}${done}\n`;
+}
+
+function summaryLine(result: RunWorkerResult, elapsedMs: number): string {
+  const records = result.processed + result.failed;
+  const finalised = result.jobComplete ? '; finalised the job' : '';
+  return (
+    `worker ${result.workerId}: ${formatCount(result.batches)} batches, ${formatCount(result.processed)} processed, ` +
+    `${formatCount(result.failed)} failed in ${formatDuration(elapsedMs)} (${formatRate(records, elapsedMs)}); ` +
+    `stopped: ${result.stoppedBy}${finalised}\n`
+  );
+}
+
+function defaultWorkerId(): string {
+  return `${process.env.HOSTNAME ?? 'worker'}-${process.pid}`;
+}
+
+/** `work <jobId>`: processes the job's batches until none is left. */
+export async function workOnJob(jobId: string, options: WorkCommandOptions): Promise<void> {
+  const schema = await loadSchema(options.schema);
+  const processor = await loadProcessor(options.processor);
+  const workerId = options.workerId ?? defaultWorkerId();
+  await withStore(options.store, async ({ store }) => {
+    const job = await store.getJobState(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    const mismatch = schemaMismatch(job.config.schema, schema);
+    if (mismatch !== undefined) {
+      throw new CliUsageError(
+        `--schema ${options.schema} does not match job ${jobId}: ${mismatch}`,
+      );
+    }
+    // The settings kept with the job at prepare time apply to every worker.
+    const { continueOnError, maxRetries, retryDelayMs } = job.config;
+    const importer = new DistributedImport({
+      schema,
+      stateStore: store,
+      batchSize: job.config.batchSize,
+      recordConcurrency: options.recordConcurrency,
+      ...(continueOnError === undefined ? {} : { continueOnError }),
+      ...(maxRetries === undefined ? {} : { maxRetries }),
+      ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
+      ...(options.staleTimeoutMs === undefined
+        ? {}
+        : { staleBatchTimeoutMs: options.staleTimeoutMs }),
+    });
+    const signals = shutdownSignals(workerId);
+    const started = performance.now();
+    let result: RunWorkerResult;
+    try {
+      result = await runWorker(importer, jobId, processor, {
+        workerId,
+        concurrency: options.concurrency,
+        stopSignal: signals.stop,
+        abortSignal: signals.abort,
+        ...(options.quiet === true
+          ? {}
+          : { onBatch: (batch) => process.stdout.write(batchLine(workerId, batch)) }),
+      });
+    } finally {
+      signals.dispose();
+    }
+    process.stdout.write(summaryLine(result, performance.now() - started));
+    await sendWorkerReport({
+      type: 'batchactions:worker-report',
+      result,
+      peakRssBytes: peakRssBytes(),
+    });
+  });
+}
+
+/** Adds the `work` command to the program. */
+export function addWorkCommand(program: Command): void {
+  program
+    .command('work')
+    .description(
+      'Claim and process batches of a prepared job until none is left (SIGTERM/SIGINT: finish the batches in flight, then exit).',
+    )
+    .argument('<jobId>', 'job id printed by prepare', nonEmpty)
+    .requiredOption(
+      '--processor <module>',
+      'ES module whose default export (or "processor") handles one record',
+      readableFile,
+    )
+    .requiredOption('--store <url>', `state store: ${STORE_URL_FORMS}`, parseStoreUrl)
+    .requiredOption(
+      '--schema <file>',
+      'the schema file given to prepare (validation runs in workers)',
+      readableFile,
+    )
+    .option('--worker-id <id>', 'worker id used in claims (default: <hostname>-<pid>)', nonEmpty)
+    .option('--concurrency <n>', 'batches processed at the same time', integerAtLeast(1), 1)
+    .option(
+      '--record-concurrency <n>',
+      'records of one batch processed at the same time',
+      integerAtLeast(1),
+      1,
+    )
+    .option(
+      '--stale-timeout-ms <ms>',
+      'reclaim batches claimed longer ago than this (default: 900000)',
+      integerAtLeast(0),
+    )
+    .option('--quiet', 'print only the final summary line, not a line per batch')
+    .action((jobId: string, options: WorkCommandOptions, command: Command) =>
+      runAction(command, () => workOnJob(jobId, options)),
+    );
+}

@@ -1,0 +1,55 @@
+import { inspect } from 'node:util';
+
+/** Text helpers for the CLI's human-readable output. */
+
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `1234567` → `1,234,567`. */
+export function formatCount(value: number): string {
+  return integerFormat.format(value);
+}
+
+/** Records per second over `elapsedMs`, as text (`12,345 records/s`). */
+export function formatRate(records: number, elapsedMs: number): string {
+  if (elapsedMs <= 0) return 'n/a records/s';
+  return `${formatCount((records * 1000) / elapsedMs)} records/s`;
+}
+
+/** `950` → `950 ms`, `12345` → `12.3 s`, `125000` → `2 min 5 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  if (minutes < 60) return `${minutes} min ${seconds} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Bytes as mebibytes (`123.4 MB`). */
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Peak resident set size of this process so far, in bytes. */
+export function peakRssBytes(): number {
+  // resourceUsage reports maxRSS in kilobytes.
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** An error's message followed by the messages of its causes. */
+export function describeError(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
+    const message =
+      current instanceof Error
+        ? current.message
+        : typeof current === 'string'
+          ? current
+          : inspect(current);
+    lines.push(depth === 0 ? message : `  caused by: ${message}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return lines.join('\n');
+}
