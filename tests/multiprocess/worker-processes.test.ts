@@ -110,12 +110,12 @@ function reportsOf(
 }
 
 describe.each([
-  { name: 'SqliteStateStore', rig: sqliteRig },
-  { name: 'PostgresStateStore', rig: postgresRig },
-])('4 worker processes on $name', ({ rig: makeRig }) => {
+  { name: 'SqliteStateStore', rig: sqliteRig, pkg: 'state-sqlite' as const },
+  { name: 'PostgresStateStore', rig: postgresRig, pkg: 'state-postgres' as const },
+])('4 worker processes on $name', ({ rig: makeRig, pkg }) => {
   let rig: Rig;
   beforeAll(() => {
-    requireBuild();
+    requireBuild(pkg);
   });
   beforeEach(async () => {
     rig = await makeRig();

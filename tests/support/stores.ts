@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InMemoryDistributedStateStore, type DistributedStateStore } from '@batchactions/core';
+import { SqliteStateStore } from '@batchactions/state-sqlite';
 
 /** A store made fresh for one test, and how to dispose of it. */
 export interface TestStore {
@@ -36,7 +40,21 @@ export function publishedPortOnly(store: DistributedStateStore): DistributedStat
   };
 }
 
+async function sqliteStore(): Promise<TestStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'ba-accept-sqlite-'));
+  const store = new SqliteStateStore({ filename: join(dir, 'state.sqlite') });
+  await store.initialize();
+  return {
+    store,
+    teardown: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export const storeFactories: StoreFactory[] = [
+  { name: 'SqliteStateStore', create: sqliteStore },
   {
     name: 'InMemoryDistributedStateStore',
     create: () =>
