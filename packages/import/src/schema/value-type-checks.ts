@@ -10,14 +10,20 @@ const ISO_DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/;
 const EMAIL =
   /^[^\s@"(),:;<>[\]\\.]+(?:\.[^\s@"(),:;<>[\]\\.]+)*@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+$/u;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }
 
-/** ISO dates must exist in the calendar: `Date.parse('2024-02-30')` would roll over silently. */
-function isRealIsoDate(text: string): boolean {
+/**
+ * ISO dates must exist in the calendar: `Date.parse('2024-02-30')` would roll over silently.
+ * Returns `undefined` for text that does not start with an ISO date.
+ */
+function isoCalendarCheck(text: string): boolean | undefined {
   const match = ISO_DATE_PREFIX.exec(text);
-  if (match === null) return true;
+  if (match === null) return undefined;
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
@@ -27,8 +33,14 @@ function isRealIsoDate(text: string): boolean {
 /** A valid `Date`, or a string that is an ISO 8601 date or that `Date.parse` understands. */
 export function isValidDate(value: unknown): boolean {
   if (value instanceof Date) return !Number.isNaN(value.getTime());
-  if (typeof value !== 'string' || value.trim() === '') return false;
-  return !Number.isNaN(Date.parse(value)) && isRealIsoDate(value.trim());
+  if (typeof value !== 'string') return false;
+  const text = value.trim();
+  if (text === '') return false;
+  const calendar = isoCalendarCheck(text);
+  if (calendar === false) return false;
+  // A bare `YYYY-MM-DD` needs nothing more; anything longer must also satisfy Date.parse.
+  if (calendar === true && text.length === 10) return true;
+  return !Number.isNaN(Date.parse(text));
 }
 
 /** True when the value looks like an email address. */
