@@ -1,4 +1,5 @@
 import {
+  BufferSource,
   EventBus,
   JobNotFoundError,
   type AnyEventHandler,
@@ -6,10 +7,20 @@ import {
   type DistributedStateStore,
   type EventHandler,
   type EventType,
+  type DistributedJobStatus,
   type JobConfig,
+  type JobProgress,
+  type JobStatus,
   type RecordProcessorFn,
 } from '@batchactions/core';
 import { SchemaValidator, type SchemaDefinition, type SourceParser } from '@batchactions/import';
+import {
+  failedRecordReports,
+  recordsParser,
+  renderFailedRecords,
+  type FailedRecordReport,
+  type FailedRecordsFormat,
+} from './failed-records';
 import { resolveConfig, type DistributedBatchConfig, type DistributedImportConfig } from './config';
 import { prepareJob, type PrepareResult } from './prepare/prepare-job';
 import {
@@ -30,6 +41,14 @@ function describeSchema(schema: SchemaDefinition): unknown {
     skipEmptyRows: schema.skipEmptyRows ?? false,
     uniqueFields: schema.uniqueFields ?? [],
   };
+}
+
+/** What `getStatus` returns. */
+export interface JobStatusReport {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly progress: JobProgress;
+  readonly batches: DistributedJobStatus;
 }
 
 /**
@@ -108,6 +127,47 @@ export class DistributedImport {
       processor,
       workerId,
       options,
+    );
+  }
+
+  /**
+   * Where a job stands, readable from any process that shares the store: its status, record
+   * progress and batch counts. Rejects with `JobNotFoundError` for an unknown job.
+   */
+  async getStatus(jobId: string): Promise<JobStatusReport> {
+    const job = await this.store.getJobState(jobId);
+    if (!job) throw new JobNotFoundError(jobId);
+    const [progress, batches] = await Promise.all([
+      this.store.getProgress(jobId),
+      this.store.getDistributedStatus(jobId),
+    ]);
+    return { jobId, status: job.status, progress, batches };
+  }
+
+  /** The job's invalid and failed records in source order, each with its row and its errors. */
+  getFailedRecords(jobId: string): Promise<FailedRecordReport[]> {
+    return failedRecordReports(this.store, jobId);
+  }
+
+  /**
+   * The job's invalid and failed records as CSV (`row`, `status`, the source columns, `errors`)
+   * or NDJSON text, for people to fix and re-import.
+   */
+  async exportFailedRecords(jobId: string, format: FailedRecordsFormat = 'csv'): Promise<string> {
+    const reports = await failedRecordReports(this.store, jobId);
+    return [...renderFailedRecords(reports, format)].join('');
+  }
+
+  /**
+   * Prepares a new job holding just the invalid and failed records of `jobId` (their source
+   * rows, unchanged), for another run once the cause is fixed. The new job's workers use this
+   * importer's schema, hooks and processor settings.
+   */
+  async redrive(jobId: string): Promise<PrepareResult> {
+    const failed = await this.store.getFailedRecords(jobId);
+    return this.prepare(
+      new BufferSource('', { fileName: `redrive-of-${jobId}` }),
+      recordsParser(failed.map((r) => r.raw)),
     );
   }
 

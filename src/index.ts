@@ -1,4 +1,6 @@
 export { DistributedImport } from './distributed-import';
+export type { JobStatusReport } from './distributed-import';
+export type { FailedRecordReport, FailedRecordsFormat } from './failed-records';
 export { DistributedStoreRequiredError } from './config';
 export type { DistributedBatchConfig, DistributedImportConfig } from './config';
 export type { PrepareResult } from './prepare/prepare-job';
