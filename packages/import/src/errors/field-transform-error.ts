@@ -7,7 +7,9 @@ import { describeValue } from '../schema/describe-value';
  * original error is the `cause`.
  */
 export class FieldTransformError extends BatchActionsError {
+  /** The field whose transform threw. */
   readonly field: string;
+  /** The value (or array item) handed to the transform. */
   readonly value: unknown;
 
   constructor(field: string, value: unknown, cause: unknown) {

@@ -35,10 +35,15 @@ function describeLocation(location: ParseErrorLocation): string {
  * e.g. `Invalid CSV at line 7: ...`. Parsing stops at the first problem: no row is skipped silently.
  */
 export class ParseError extends BatchActionsError {
+  /** The format being parsed. */
   readonly format: ParseFormat;
+  /** 1-based line of the problem, when known. */
   readonly line?: number;
+  /** 1-based column of the problem, when known. */
   readonly column?: number;
+  /** 0-based offset: bytes for CSV, UTF-16 code units for JSON, NDJSON and XML. */
   readonly position?: number;
+  /** 1-based number of the record being read, when known. */
   readonly record?: number;
   /** The problem without the location prefix. */
   readonly detail: string;
