@@ -9,6 +9,7 @@ export class LeaseKeeper {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private heartbeatInFlight: Promise<void> | undefined;
+  private detachOuter: (() => void) | undefined;
   /** Set when the lease was lost while the batch ran. */
   lostWith: LeaseLostError | undefined;
 
@@ -21,13 +22,15 @@ export class LeaseKeeper {
     if (outer) {
       if (outer.aborted) this.controller.abort(outer.reason);
       else {
-        outer.addEventListener(
-          'abort',
-          () => {
-            this.controller.abort(outer.reason);
-          },
-          { once: true },
-        );
+        const onOuterAbort = (): void => {
+          this.controller.abort(outer.reason);
+        };
+        outer.addEventListener('abort', onOuterAbort, { once: true });
+        // A worker hands the same signal to every batch: detach when the batch ends, or the
+        // listeners (and the batches they hold) pile up for the life of the worker.
+        this.detachOuter = () => {
+          outer.removeEventListener('abort', onOuterAbort);
+        };
       }
     }
     if (lease && store.heartbeatBatch) {
@@ -72,6 +75,8 @@ export class LeaseKeeper {
   /** Stops heartbeating and waits for a beat in flight. */
   async stop(): Promise<void> {
     this.stopTimer();
+    this.detachOuter?.();
+    this.detachOuter = undefined;
     await this.heartbeatInFlight;
   }
 }
