@@ -44,7 +44,10 @@ async function createStore(location: StoreLocation): Promise<DistributedStateSto
   const packageName = '@batchactions/state-postgres';
   try {
     const { PostgresStateStore } = await import('@batchactions/state-postgres');
-    return new PostgresStateStore({ connectionString: location.connectionString });
+    return new PostgresStateStore({
+      connectionString: location.connectionString,
+      ...(location.schema === undefined ? {} : { schema: location.schema }),
+    });
   } catch (error) {
     if (isModuleNotFound(error, packageName)) {
       throw new StorePackageMissingError(packageName, location.url, error);

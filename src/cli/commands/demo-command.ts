@@ -246,7 +246,7 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
             'work',
             prepared.jobId,
             '--store',
-            location.kind === 'sqlite' ? location.url : location.connectionString,
+            location.raw,
             '--schema',
             schemaPath,
             '--processor',
