@@ -1,0 +1,159 @@
+import { BatchStatus, JobStatus, type BatchReservation } from '@batchactions/core';
+import { makeJobState, prepareJob } from '@batchactions/core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PostgresStateStore } from '@batchactions/state-postgres';
+import {
+  createTestSchemaStore,
+  dropTestSchemaStore,
+  testDatabaseUrl,
+} from '../../../tests/support/postgres';
+
+let store: PostgresStateStore;
+let others: PostgresStateStore[] = [];
+
+beforeEach(async (context) => {
+  store = await createTestSchemaStore(context.task.name);
+});
+afterEach(async () => {
+  for (const other of others) await other.close();
+  others = [];
+  await dropTestSchemaStore(store);
+});
+
+/** Stores on the same schema with one connection each: each claimer has its own session. */
+function claimers(count: number): PostgresStateStore[] {
+  const created = Array.from(
+    { length: count },
+    () =>
+      new PostgresStateStore({
+        connectionString: testDatabaseUrl(),
+        schema: store.schema,
+        poolSize: 1,
+      }),
+  );
+  others.push(...created);
+  return created;
+}
+
+describe('PostgresStateStore claims', () => {
+  it('never hands a batch to two of 20 claimers on separate connections', async () => {
+    const { jobId, batches } = await prepareJob(store, 60, 2, { useRegisterBatch: true });
+    const taken: BatchReservation[] = [];
+    await Promise.all(
+      claimers(20).map(async (claimer, i) => {
+        for (;;) {
+          const result = await claimer.claimBatch(jobId, `worker-${i}`);
+          if (!result.claimed) {
+            expect(result.reason).toBe('NO_PENDING_BATCHES');
+            return;
+          }
+          taken.push(result.reservation);
+        }
+      }),
+    );
+    // SKIP LOCKED can answer NO_PENDING_BATCHES while a batch is being claimed by someone else,
+    // but every batch is claimed exactly once in the end.
+    expect(taken.map((r) => r.batchIndex).sort((a, b) => a - b)).toEqual(
+      batches.map((b) => b.index),
+    );
+    expect(taken.every((r) => r.attempt === 1)).toBe(true);
+    const job = await store.getJobState(jobId);
+    for (const batch of job?.batches ?? []) {
+      const reservation = taken.find((r) => r.batchId === batch.id);
+      expect(batch).toMatchObject({
+        status: BatchStatus.PROCESSING,
+        workerId: reservation?.workerId,
+        attempt: 1,
+      });
+    }
+  });
+
+  it('keeps claims exclusive while batches are released and reclaimed concurrently', async () => {
+    const { jobId, batches } = await prepareJob(store, 30, 1);
+    const holders = new Map<string, string>();
+    let doubleClaims = 0;
+    let completed = 0;
+    await Promise.all(
+      claimers(10).map(async (claimer, i) => {
+        const workerId = `worker-${i}`;
+        for (let round = 0; ; round += 1) {
+          const result = await claimer.claimBatch(jobId, workerId);
+          if (!result.claimed) {
+            const status = await claimer.getDistributedStatus(jobId);
+            if (status.pendingBatches === 0) return;
+            continue;
+          }
+          const { batchId, attempt } = result.reservation;
+          if (holders.has(batchId)) doubleClaims += 1;
+          holders.set(batchId, workerId);
+          if (round % 2 === 0) {
+            // Give every other batch back once: it must be claimable again, by anyone.
+            holders.delete(batchId);
+            await claimer.releaseBatch(jobId, batchId, workerId);
+            continue;
+          }
+          await claimer.completeBatch({ jobId, batchId, workerId, attempt: attempt ?? 0 }, [], {
+            status: BatchStatus.COMPLETED,
+            processedCount: 1,
+            failedCount: 0,
+          });
+          completed += 1;
+        }
+      }),
+    );
+    expect(doubleClaims).toBe(0);
+    expect(completed).toBe(batches.length);
+    expect(await store.tryFinalizeJob(jobId)).toBe(true);
+  });
+
+  it('takes the lowest index first, whatever order the batches were registered in', async () => {
+    const { jobId, batches } = await prepareJob(store, 3, 1, { status: JobStatus.CREATED });
+    await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, [...batches].reverse(), 3));
+    const order: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const result = await store.claimBatch(jobId, 'w');
+      if (result.claimed) order.push(result.reservation.batchIndex);
+    }
+    expect(order).toEqual([0, 1, 2]);
+  });
+
+  it('hands out nothing while the job is paused, and resumes with the next batch', async () => {
+    const { jobId, batches } = await prepareJob(store, 2, 1);
+    expect((await store.claimBatch(jobId, 'w')).claimed).toBe(true);
+    await store.saveJobState(makeJobState(jobId, JobStatus.PAUSED, batches, 2));
+    expect(await store.claimBatch(jobId, 'w')).toEqual({
+      claimed: false,
+      reason: 'JOB_NOT_PROCESSING',
+    });
+    await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, batches, 2));
+    const next = await store.claimBatch(jobId, 'w');
+    expect(next.claimed && next.reservation.batchIndex).toBe(1);
+  });
+
+  it('counts a PAUSED batch as pending and never hands it out', async () => {
+    const { jobId, batches } = await prepareJob(store, 2, 1);
+    await store.updateBatchState(jobId, batches[0]!.id, {
+      batchId: batches[0]!.id,
+      status: BatchStatus.PAUSED,
+      processedCount: 0,
+      failedCount: 0,
+    });
+    const claim = await store.claimBatch(jobId, 'w');
+    expect(claim.claimed && claim.reservation.batchIndex).toBe(1);
+    expect(await store.getDistributedStatus(jobId)).toMatchObject({
+      pendingBatches: 1,
+      processingBatches: 1,
+      isComplete: false,
+    });
+    expect(await store.tryFinalizeJob(jobId)).toBe(false);
+  });
+
+  it('reports claim times from the database clock as whole epoch milliseconds', async () => {
+    const { jobId } = await prepareJob(store, 1, 1);
+    const result = await store.claimBatch(jobId, 'w');
+    if (!result.claimed) throw new Error('expected a claim');
+    expect(Number.isInteger(result.reservation.claimedAt)).toBe(true);
+    const job = await store.getJobState(jobId);
+    expect(job?.batches[0]?.claimedAt).toBe(result.reservation.claimedAt);
+  });
+});

@@ -1,0 +1,189 @@
+import {
+  BatchStatus,
+  LeaseLostError,
+  markRecordFailed,
+  markRecordProcessed,
+  type BatchLease,
+  type BatchReservation,
+  type ProcessedRecord,
+} from '@batchactions/core';
+import { prepareJob } from '@batchactions/core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PostgresStateStore } from '@batchactions/state-postgres';
+import { createTestSchemaStore, dropTestSchemaStore } from '../../../tests/support/postgres';
+
+let store: PostgresStateStore;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeEach(async (context) => {
+  store = await createTestSchemaStore(context.task.name);
+});
+afterEach(async () => {
+  await dropTestSchemaStore(store);
+});
+
+function leaseOf(r: BatchReservation): BatchLease {
+  return { jobId: r.jobId, batchId: r.batchId, workerId: r.workerId, attempt: r.attempt ?? 0 };
+}
+
+async function claim(jobId: string, workerId: string): Promise<BatchReservation> {
+  const result = await store.claimBatch(jobId, workerId);
+  if (!result.claimed) throw new Error(`expected a claim, got ${result.reason}`);
+  return result.reservation;
+}
+
+const done = (processed: number, failed = 0) => ({
+  status: BatchStatus.COMPLETED,
+  processedCount: processed,
+  failedCount: failed,
+});
+
+describe('PostgresStateStore fencing', () => {
+  it('rejects the results of a worker whose batch another worker reclaimed and finished', async () => {
+    const { jobId } = await prepareJob(store, 1, 3);
+    const slow = await claim(jobId, 'slow');
+    expect(await store.reclaimStaleBatches(jobId, 0)).toBe(1);
+    const fast = await claim(jobId, 'fast');
+    expect(fast.attempt).toBe(2);
+
+    const records = await store.getBatchRecords(jobId, fast.batchId);
+    const fastResults = records.map((r) => markRecordProcessed(r));
+    await store.completeBatch(leaseOf(fast), fastResults, done(3));
+
+    const slowResults = records.map((r) => markRecordFailed(r, 'slow worker timed out'));
+    const error = await store
+      .completeBatch(leaseOf(slow), slowResults, { ...done(0, 3), status: BatchStatus.FAILED })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(LeaseLostError);
+    expect(error).toMatchObject({ jobId, batchId: slow.batchId, workerId: 'slow', attempt: 1 });
+
+    expect(await store.getBatchRecords(jobId, fast.batchId)).toEqual(fastResults);
+    const job = await store.getJobState(jobId);
+    expect(job?.batches[0]).toMatchObject({
+      status: BatchStatus.COMPLETED,
+      workerId: 'fast',
+      attempt: 2,
+      processedCount: 3,
+      failedCount: 0,
+    });
+    expect(await store.getProgress(jobId)).toMatchObject({ processedRecords: 3, failedRecords: 0 });
+  });
+
+  it('fences on the attempt, not only the worker: an old claim of the same worker is rejected', async () => {
+    const { jobId } = await prepareJob(store, 1, 1);
+    const first = await claim(jobId, 'w1');
+    await store.releaseBatch(jobId, first.batchId, 'w1');
+    const second = await claim(jobId, 'w1');
+    expect(second.attempt).toBe(2);
+    await expect(store.heartbeatBatch(leaseOf(first))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(store.completeBatch(leaseOf(first), [], done(1))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    await store.heartbeatBatch(leaseOf(second));
+    await store.completeBatch(leaseOf(second), [], done(1));
+    await expect(store.completeBatch(leaseOf(second), [], done(1))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+  });
+
+  it('rejects a lease on an unknown job or batch', async () => {
+    const { jobId } = await prepareJob(store, 1, 1);
+    const lease = { jobId, batchId: 'no-such-batch', workerId: 'w', attempt: 1 };
+    await expect(store.completeBatch(lease, [], done(0))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(store.heartbeatBatch({ ...lease, jobId: 'no-such-job' })).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+  });
+
+  it('renews the claim time on a heartbeat, with the database clock', async () => {
+    const { jobId } = await prepareJob(store, 1, 1);
+    const r = await claim(jobId, 'w1');
+    await sleep(25);
+    await store.heartbeatBatch(leaseOf(r));
+    const job = await store.getJobState(jobId);
+    expect(job?.batches[0]?.claimedAt).toBeGreaterThan(r.claimedAt);
+    expect(job?.batches[0]).toMatchObject({ status: BatchStatus.PROCESSING, workerId: 'w1' });
+  });
+
+  it('keeps every batch whole when completions race reclaims', async () => {
+    const { jobId } = await prepareJob(store, 24, 4);
+    const reservations: BatchReservation[] = [];
+    for (let i = 0; i < 24; i += 1) reservations.push(await claim(jobId, `w${i}`));
+    const results = new Map<string, ProcessedRecord[]>();
+    for (const r of reservations) {
+      const records = await store.getBatchRecords(jobId, r.batchId);
+      results.set(
+        r.batchId,
+        records.map((rec) => markRecordProcessed(rec)),
+      );
+    }
+
+    const outcomes = await Promise.all([
+      ...reservations.map((r) =>
+        store.completeBatch(leaseOf(r), results.get(r.batchId)!, done(4)).then(
+          () => 'written' as const,
+          (error: unknown) => {
+            if (error instanceof LeaseLostError) return 'lost' as const;
+            throw error;
+          },
+        ),
+      ),
+      store.reclaimStaleBatches(jobId, 0),
+      store.reclaimStaleBatches(jobId, 0),
+    ]);
+    const reclaimed = (outcomes[24] as number) + (outcomes[25] as number);
+    const lost = outcomes.filter((o) => o === 'lost').length;
+    expect(lost).toBe(reclaimed);
+
+    const job = await store.getJobState(jobId);
+    for (const [i, r] of reservations.entries()) {
+      const batch = job?.batches.find((b) => b.id === r.batchId);
+      const records = await store.getBatchRecords(jobId, r.batchId);
+      if (outcomes[i] === 'written') {
+        expect(batch?.status).toBe(BatchStatus.COMPLETED);
+        expect(records.every((rec) => rec.status === 'processed')).toBe(true);
+      } else {
+        expect(batch?.status).toBe(BatchStatus.PENDING);
+        expect(records.every((rec) => rec.status === 'pending')).toBe(true);
+      }
+    }
+  });
+
+  it('quarantines an exhausted batch but keeps the records it had processed', async () => {
+    const { jobId } = await prepareJob(store, 1, 3);
+    const r = await claim(jobId, 'w1');
+    const [first] = await store.getBatchRecords(jobId, r.batchId);
+    await store.saveProcessedRecord(jobId, r.batchId, markRecordProcessed(first!));
+    expect(await store.reclaimStaleBatches(jobId, 0, 1)).toBe(1);
+
+    const records = await store.getBatchRecords(jobId, r.batchId);
+    expect(records.map((rec) => rec.status)).toEqual(['processed', 'failed', 'failed']);
+    expect(records[1]?.processingError).toBe('Batch 0 abandoned after 1 attempts (last worker w1)');
+    const job = await store.getJobState(jobId);
+    expect(job?.batches[0]).toMatchObject({
+      status: BatchStatus.FAILED,
+      error: 'Batch 0 abandoned after 1 attempts (last worker w1)',
+      processedCount: 0,
+      failedCount: 3,
+      workerId: 'w1',
+    });
+    await expect(store.completeBatch(leaseOf(r), [], done(3))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+  });
+
+  it('requeues a stale batch below maxAttempts and rejects bad reclaim arguments', async () => {
+    const { jobId } = await prepareJob(store, 1, 1);
+    await claim(jobId, 'w1');
+    expect(await store.reclaimStaleBatches(jobId, 0, 2)).toBe(1);
+    expect((await store.getJobState(jobId))?.batches[0]?.status).toBe(BatchStatus.PENDING);
+    await expect(store.reclaimStaleBatches(jobId, -1)).rejects.toThrow(/"timeoutMs"/);
+    await expect(store.reclaimStaleBatches(jobId, Infinity)).rejects.toThrow(/"timeoutMs"/);
+    await expect(store.reclaimStaleBatches(jobId, 0, 0)).rejects.toThrow(/"maxAttempts"/);
+    expect(await store.reclaimStaleBatches('no-such-job', 0)).toBe(0);
+  });
+});
