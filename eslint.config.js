@@ -1,10 +1,18 @@
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '**/*.cjs', 'bench/.data/**'],
+    ignores: [
+      '.tmp/**',
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      '**/*.cjs',
+      'bench/.data/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -22,9 +30,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    // Plain JS scripts and the per-package build configs are outside the TypeScript project.
+    files: ['**/*.js', '**/*.mjs', 'packages/*/tsup.config.ts'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.node,
+    },
   },
   {
     files: ['tests/**', 'packages/*/tests/**', 'packages/core/src/testing/**', 'bench/**'],

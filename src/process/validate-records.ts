@@ -2,12 +2,32 @@ import {
   markRecordFailed,
   markRecordInvalid,
   markRecordValid,
+  type ParsedRecord,
   type ProcessedRecord,
+  type RawRecord,
   type ValidationError,
 } from '@batchactions/core';
-import { UniqueValueTracker } from '@batchactions/import';
+import {
+  FieldTransformError,
+  UniqueValueTracker,
+  type SchemaValidator,
+} from '@batchactions/import';
 import { contextFor, type BatchRun } from './batch-run';
 import { errorMessage } from './retry';
+
+/**
+ * Applies the schema's transforms. A user `transform` that throws fails this record (with a
+ * message naming the field and value) rather than the whole batch; other errors are bugs and
+ * propagate.
+ */
+function transform(validator: SchemaValidator, raw: RawRecord): ParsedRecord | FieldTransformError {
+  try {
+    return validator.applyTransforms(raw);
+  } catch (error) {
+    if (error instanceof FieldTransformError) return error;
+    throw error;
+  }
+}
 
 /**
  * Steps 1–3 of the pipeline for one record: alias resolution, the `beforeValidate` hook, then
@@ -27,7 +47,8 @@ async function validateRecord(
       return markRecordFailed(record, `beforeValidate hook failed: ${errorMessage(error)}`);
     }
   }
-  const parsed = run.validator.applyTransforms(raw);
+  const parsed = transform(run.validator, raw);
+  if (parsed instanceof FieldTransformError) return markRecordFailed(record, parsed.message);
   const result = run.validator.validate(parsed);
   const duplicates: ValidationError[] = result.isValid && unique ? unique.check(parsed) : [];
   if (!result.isValid || duplicates.length > 0) {

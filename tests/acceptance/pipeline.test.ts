@@ -145,6 +145,26 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
     },
   );
 
+  it('fails only the record whose field transform throws, naming the field and value', async () => {
+    const schema = {
+      fields: usersSchema.fields.map((f) =>
+        f.name === 'name'
+          ? {
+              ...f,
+              transform: (v: unknown) => {
+                if (v === 'User 1') throw new Error('reserved name');
+                return v;
+              },
+            }
+          : f,
+      ),
+    };
+    const { jobId } = await run(3, { schema });
+    const failed = await t.store.getFailedRecords(jobId);
+    expect(failed.map((r) => [r.index, r.status])).toEqual([[1, 'failed']]);
+    expect(failed[0]?.processingError).toMatch(/field "name".*"User 1".*reserved name/);
+  });
+
   it('asks checkBatch once per batch and marks duplicates invalid', async () => {
     const batchCalls: number[] = [];
     const checker: DuplicateChecker = {

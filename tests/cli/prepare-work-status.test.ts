@@ -228,6 +228,36 @@ describe('prepare → work (2 processes) → status', () => {
     expect((await status(prepared.jobId, store)).status).toBe('COMPLETED');
   });
 
+  it('status --watch prints until the job ends', async () => {
+    const store = `sqlite:${join(dir, 'watch.sqlite')}`;
+    const idsDir = await mkdtemp(join(dir, 'ids-'));
+    const prepared = await prepare(store, 50);
+    const watch = startCli([
+      'status',
+      prepared.jobId,
+      '--store',
+      store,
+      '--watch',
+      '--interval',
+      '100',
+      '--json',
+    ]);
+    await watch.waitForStdout(/PROCESSING/);
+    const worker = await runCli(workArgs(prepared.jobId, store, 'w'), {
+      env: { IDS_DIR: idsDir, DELAY_MS: '1' },
+    });
+    expect(worker.code, worker.stderr).toBe(0);
+    const watched = await watch.done;
+    expect(watched.code, watched.stderr).toBe(0);
+    const reports = watched.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StatusJson);
+    expect(reports[0]?.status).toBe('PROCESSING');
+    expect(reports.at(-1)?.status).toBe('COMPLETED');
+    expect(reports.at(-1)?.progress.pendingRecords).toBe(0);
+  });
+
   it('refuses a schema that differs from the one the job was prepared with', async () => {
     const store = `sqlite:${join(dir, 'mismatch.sqlite')}`;
     const prepared = await prepare(store, 100);

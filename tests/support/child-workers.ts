@@ -6,12 +6,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const workerScript = fileURLToPath(new URL('../fixtures/mp-worker.mjs', import.meta.url));
 
 /** Fails with a clear message when the packages the child processes load are not built. */
-export function requireBuild(): void {
-  for (const dist of [
-    'dist/index.js',
-    'packages/state-sqlite/dist/index.js',
-    'packages/state-postgres/dist/index.js',
-  ]) {
+export function requireBuild(storePackage: 'state-sqlite' | 'state-postgres'): void {
+  for (const dist of ['dist/index.js', `packages/${storePackage}/dist/index.js`]) {
     if (!existsSync(`${root}${dist}`)) {
       throw new Error(
         `${dist} is missing: multi-process tests run the built packages; run \`npm run build\` first`,
