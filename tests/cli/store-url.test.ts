@@ -17,7 +17,9 @@ describe('parseStoreUrl', () => {
     expect(parseStoreUrl('sqlite:///var/tmp/jobs.db')).toMatchObject({
       filename: '/var/tmp/jobs.db',
     });
-    expect(parseStoreUrl('sqlite:data/x.db').filename).toBe(join(process.cwd(), 'data/x.db'));
+    expect(parseStoreUrl('sqlite:data/x.db')).toMatchObject({
+      filename: join(process.cwd(), 'data/x.db'),
+    });
   });
 
   it('postgres: keeps the URL for the driver without ?schema=, and hides the password in url', () => {
