@@ -1,4 +1,7 @@
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { InMemoryDistributedStateStore } from '@batchactions/core';
 
-describeDistributedStateStore('InMemoryDistributedStateStore', () => new InMemoryDistributedStateStore());
+describeDistributedStateStore(
+  'InMemoryDistributedStateStore',
+  () => new InMemoryDistributedStateStore(),
+);

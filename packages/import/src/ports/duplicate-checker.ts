@@ -19,8 +19,14 @@ export interface DuplicateCheckResult {
  * one result per input, in order; otherwise `check` is called per record.
  */
 export interface DuplicateChecker {
-  check(fields: Record<string, unknown>, context: DuplicateCheckContext): Promise<DuplicateCheckResult>;
+  check(
+    fields: Record<string, unknown>,
+    context: DuplicateCheckContext,
+  ): Promise<DuplicateCheckResult>;
   checkBatch?(
-    records: readonly { readonly fields: Record<string, unknown>; readonly context: DuplicateCheckContext }[],
+    records: readonly {
+      readonly fields: Record<string, unknown>;
+      readonly context: DuplicateCheckContext;
+    }[],
   ): Promise<readonly DuplicateCheckResult[]>;
 }
