@@ -330,12 +330,21 @@ export class PostgresStateStore implements DistributedStateStore {
   }
 
   /**
-   * Deletes a job with its batches and records (retention). Returns false when the job did not
-   * exist. Workers still processing it fail their next write with `LeaseLostError`.
+   * Deletes a job with its batches and records, in one transaction (retention). Returns false
+   * when the job did not exist. Workers still processing it fail their next fenced write with
+   * `LeaseLostError`.
    */
   async deleteJob(jobId: string): Promise<boolean> {
-    const result = await this.query(this.sql.deleteJob, [jobId]);
-    return (result.rowCount ?? 0) > 0;
+    return this.translateErrors(() =>
+      withTransaction(this.pool, async (client) => {
+        let deletedJobs = 0;
+        for (const statement of this.sql.deleteJob) {
+          deletedJobs = (await client.query(statement, [jobId])).rowCount ?? 0;
+        }
+        // The last statement deletes the job row itself.
+        return deletedJobs > 0;
+      }),
+    );
   }
 
   private async recordsWithStatus(

@@ -99,6 +99,21 @@ describe('PostgresStateStore fencing', () => {
     );
   });
 
+  it('rejects the results of a batch whose job was deleted meanwhile', async () => {
+    const { jobId } = await prepareJob(store, 1, 2);
+    const r = await claim(jobId, 'w1');
+    const records = await store.getBatchRecords(jobId, r.batchId);
+    expect(await store.deleteJob(jobId)).toBe(true);
+    await expect(
+      store.completeBatch(
+        leaseOf(r),
+        records.map((rec) => markRecordProcessed(rec)),
+        done(2),
+      ),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await store.getBatchRecords(jobId, r.batchId)).toEqual([]);
+  });
+
   it('renews the claim time on a heartbeat, with the database clock', async () => {
     const { jobId } = await prepareJob(store, 1, 1);
     const r = await claim(jobId, 'w1');

@@ -54,12 +54,15 @@ export function insertBatchesSql(t: SchemaTables): string {
     ON CONFLICT (job_id, id) DO NOTHING`;
 }
 
-/** Deletes job `$1` with its batches (by cascade) and records; returns the job row if any. */
-export function deleteJobSql(t: SchemaTables): string {
-  return `
-    WITH deleted_records AS (
-      DELETE FROM ${t.records} WHERE job_id = $1
-    )
-    DELETE FROM ${t.jobs} WHERE id = $1
-    RETURNING id`;
+/**
+ * The three deletes of `deleteJob`, run in this order in one transaction: batches first, then
+ * records, so that locks are taken in the same order as `completeBatch` and reclaim take them
+ * (batch row, then its records) and a delete racing a worker cannot deadlock with it.
+ */
+export function deleteJobSql(t: SchemaTables): readonly string[] {
+  return [
+    `DELETE FROM ${t.batches} WHERE job_id = $1`,
+    `DELETE FROM ${t.records} WHERE job_id = $1`,
+    `DELETE FROM ${t.jobs} WHERE id = $1`,
+  ];
 }
