@@ -42,8 +42,14 @@ export async function createTestSchemaStore(
 ): Promise<PostgresStateStore> {
   const schema = uniqueSchemaName(testName);
   const store = new PostgresStateStore({ ...options, connectionString: testDatabaseUrl(), schema });
+  try {
+    await store.initialize();
+  } catch (error) {
+    await store.close();
+    await dropSchema(schema);
+    throw error;
+  }
   created.set(store, schema);
-  await store.initialize();
   return store;
 }
 
