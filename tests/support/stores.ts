@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryDistributedStateStore, type DistributedStateStore } from '@batchactions/core';
 import { SqliteStateStore } from '@batchactions/state-sqlite';
+import { createTestSchemaStore, dropTestSchemaStore } from './postgres';
 
 /** A store made fresh for one test, and how to dispose of it. */
 export interface TestStore {
@@ -55,6 +56,13 @@ async function sqliteStore(): Promise<TestStore> {
 
 export const storeFactories: StoreFactory[] = [
   { name: 'SqliteStateStore', create: sqliteStore },
+  {
+    name: 'PostgresStateStore',
+    create: async (testName) => {
+      const store = await createTestSchemaStore(testName);
+      return { store, teardown: () => dropTestSchemaStore(store) };
+    },
+  },
   {
     name: 'InMemoryDistributedStateStore',
     create: () =>
