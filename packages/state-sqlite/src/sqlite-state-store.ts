@@ -61,6 +61,13 @@ interface ClaimRow {
   readonly attempt: number;
 }
 
+interface QuarantineRow {
+  readonly id: string;
+  readonly record_start: number;
+  readonly record_end: number;
+  readonly error: string;
+}
+
 /** Runs `fn` now and turns its result or throw into a promise. */
 function settle<T>(fn: () => T): Promise<T> {
   return new Promise<T>((resolve) => {
@@ -176,10 +183,19 @@ export class SqliteStateStore implements DistributedStateStore {
     return this.saveRecords('saveBatchRecords', jobId, batchId, records);
   }
 
+  /**
+   * The records saved for the batch within its range [recordStartIndex, recordEndIndex), in
+   * index order (records are looked up by that range, so a record saved under a batch outside
+   * its range is not returned). Before the batch row exists, every record saved under its id.
+   */
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
-    return this.query('getBatchRecords', (s) =>
-      (s.selectBatchRecords.all(jobId, batchId) as RecordRow[]).map(recordFromRow),
-    );
+    return this.read('getBatchRecords', (s) => {
+      let rows = s.selectBatchRecords.all(jobId, batchId) as RecordRow[];
+      if (rows.length === 0 && s.batchExists.get(jobId, batchId) === undefined) {
+        rows = s.selectRecordsOfUnknownBatch.all(jobId, batchId) as RecordRow[];
+      }
+      return rows.map(recordFromRow);
+    });
   }
 
   getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
@@ -249,12 +265,15 @@ export class SqliteStateStore implements DistributedStateStore {
       const stale = { jobPk: job.pk, timeoutMs, now: Date.now() };
       let changed = 0;
       if (maxAttempts !== undefined) {
-        const failed = s.quarantineStaleBatches.all({ ...stale, maxAttempts }) as {
-          id: string;
-          error: string;
-        }[];
+        const failed = s.quarantineStaleBatches.all({ ...stale, maxAttempts }) as QuarantineRow[];
         for (const batch of failed) {
-          s.failUnprocessedRecords.run({ jobPk: job.pk, batchId: batch.id, error: batch.error });
+          s.failUnprocessedRecords.run({
+            jobPk: job.pk,
+            batchId: batch.id,
+            recordStart: batch.record_start,
+            recordEnd: batch.record_end,
+            error: batch.error,
+          });
         }
         changed += failed.length;
       }

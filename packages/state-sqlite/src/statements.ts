@@ -28,6 +28,8 @@ const SQL = {
   upsertRecord: records.UPSERT_RECORD,
   updateRecordResult: records.UPDATE_RECORD_RESULT,
   selectBatchRecords: records.SELECT_BATCH_RECORDS,
+  batchExists: records.BATCH_EXISTS,
+  selectRecordsOfUnknownBatch: records.SELECT_RECORDS_OF_UNKNOWN_BATCH,
   selectFailedRecords: records.SELECT_FAILED_RECORDS,
   selectPendingRecords: records.SELECT_PENDING_RECORDS,
   selectProcessedRecords: records.SELECT_PROCESSED_RECORDS,

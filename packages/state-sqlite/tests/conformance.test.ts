@@ -1,23 +1,25 @@
+import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { SqliteStateStore } from '@batchactions/state-sqlite';
 import { tempDb, type TempDb } from './temp-db';
 
-const files = new Map<object, TempDb>();
+const opened = new Map<DistributedStateStore, { store: SqliteStateStore; file: TempDb }>();
 
 describeDistributedStateStore(
   'SqliteStateStore (file)',
   async () => {
-    const db = tempDb('conformance');
-    const store = new SqliteStateStore({ filename: db.filename });
+    const file = tempDb('conformance');
+    const store = new SqliteStateStore({ filename: file.filename });
     await store.initialize();
-    files.set(store, db);
+    opened.set(store, { store, file });
     return store;
   },
   {
-    teardown: async (store) => {
-      await (store as SqliteStateStore).close();
-      files.get(store)?.remove();
-      files.delete(store);
+    teardown: async (created) => {
+      const entry = opened.get(created);
+      opened.delete(created);
+      await entry?.store.close();
+      entry?.file.remove();
     },
   },
 );

@@ -47,12 +47,13 @@ SET status = 'FAILED',
     processed_count = 0,
     failed_count = record_end - record_start
 WHERE ${STALE} AND attempt >= @maxAttempts
-RETURNING id, error`;
+RETURNING id, record_start, record_end, error`;
 
 export const FAIL_UNPROCESSED_RECORDS = `
 UPDATE batchactions_records
 SET status = 'failed', processing_error = @error
-WHERE job_pk = @jobPk AND batch_id = @batchId AND status <> 'processed'`;
+WHERE job_pk = @jobPk AND record_index >= @recordStart AND record_index < @recordEnd
+  AND batch_id = @batchId AND status <> 'processed'`;
 
 export const RESET_STALE_BATCHES = `
 UPDATE batchactions_batches SET status = 'PENDING', worker_id = NULL, claimed_at = NULL

@@ -25,7 +25,26 @@ SET batch_id = ?, status = ?, raw = coalesce(?, raw), parsed = ?, errors = ?,
     processing_error = ?, retry_count = ?
 WHERE job_pk = ? AND record_index = ?`;
 
+/** A batch's records: its record range on the primary key, checked against its id. */
 export const SELECT_BATCH_RECORDS = `
+SELECT r.record_index, r.status, r.raw, r.parsed, r.errors, r.processing_error, r.retry_count
+FROM batchactions_batches b
+JOIN batchactions_records r
+  ON r.job_pk = b.job_pk
+ AND r.record_index >= b.record_start AND r.record_index < b.record_end
+ AND r.batch_id = b.id
+WHERE b.job_pk = (SELECT pk FROM batchactions_jobs WHERE id = ?) AND b.id = ?
+ORDER BY r.record_index`;
+
+export const BATCH_EXISTS = `
+SELECT 1 AS found FROM batchactions_batches
+WHERE job_pk = (SELECT pk FROM batchactions_jobs WHERE id = ?) AND id = ?`;
+
+/**
+ * Records saved for a batch that has no row yet (`saveBatchRecords` before `saveJobState`):
+ * a scan of the job's records, only used in that case.
+ */
+export const SELECT_RECORDS_OF_UNKNOWN_BATCH = `
 SELECT ${RECORD_COLUMNS} FROM batchactions_records
 WHERE job_pk = (SELECT pk FROM batchactions_jobs WHERE id = ?) AND batch_id = ?
 ORDER BY record_index`;

@@ -12,7 +12,10 @@ export interface Migration {
  * Version 1. Jobs get an integer key so that batches and records carry 8 bytes per row instead
  * of the job id text. Batches: a partial index over PENDING rows makes a claim one index probe,
  * however many batches are already done. Records: `parsed` is NULL when it is the raw record,
- * `errors` NULL when there are none, which keeps freshly prepared rows small.
+ * `errors` NULL when there are none, which keeps freshly prepared rows small. A batch finds its
+ * records through its record range [record_start, record_end) on the (job_pk, record_index) key
+ * plus a `batch_id` check, not through an index on `batch_id`: that index would cost about a
+ * quarter of the insert speed of `prepare`.
  */
 const V1 = `
 CREATE TABLE batchactions_jobs (
@@ -59,8 +62,6 @@ CREATE TABLE batchactions_records (
   retry_count      INTEGER,
   UNIQUE (job_pk, record_index)
 );
-CREATE INDEX batchactions_records_batch
-  ON batchactions_records (job_pk, batch_id, record_index);
 `;
 
 /** Every migration, oldest first. */
