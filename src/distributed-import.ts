@@ -28,6 +28,7 @@ import {
   type DistributedBatchResult,
   type ProcessWorkerBatchOptions,
 } from './process/process-batch';
+import { StaleReclaimer } from './process/stale-reclaimer';
 
 /** The schema as kept with the job: field names, types and flags (functions and patterns dropped). */
 function describeSchema(schema: SchemaDefinition): unknown {
@@ -61,12 +62,14 @@ export class DistributedImport {
   private readonly validator: SchemaValidator;
   private readonly events: EventBus;
   private readonly totals = new Map<string, number>();
+  private readonly reclaimer: StaleReclaimer;
 
   constructor(private readonly config: DistributedImportConfig) {
     const resolved = resolveConfig(config);
     this.store = resolved.store;
     this.batchConfig = resolved.batch;
     this.validator = new SchemaValidator(config.schema);
+    this.reclaimer = new StaleReclaimer(this.store, this.batchConfig);
     this.events = new EventBus(
       config.onHandlerError ? { onHandlerError: config.onHandlerError } : {},
     );
@@ -122,6 +125,7 @@ export class DistributedImport {
         duplicateChecker: this.config.duplicateChecker,
         events: this.events,
         totalRecordsOf: (id) => this.totalRecordsOf(id),
+        reclaimer: this.reclaimer,
       },
       jobId,
       processor,

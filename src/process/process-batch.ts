@@ -13,6 +13,7 @@ import { claimNextBatch } from './claim-next-batch';
 import { finalizeJob } from './finalize-job';
 import { LeaseKeeper } from './lease-keeper';
 import { processRecords } from './process-records';
+import type { StaleReclaimer } from './stale-reclaimer';
 import { validateRecords } from './validate-records';
 import { batchOutcome, writeBatchResults } from './write-batch-results';
 
@@ -56,6 +57,7 @@ export interface ProcessBatchDeps {
   readonly duplicateChecker: DuplicateChecker | undefined;
   readonly events: EventBus;
   readonly totalRecordsOf: (jobId: string) => Promise<number>;
+  readonly reclaimer: StaleReclaimer;
 }
 
 /**
@@ -71,14 +73,13 @@ export async function processBatch(
   options: ProcessWorkerBatchOptions = {},
 ): Promise<DistributedBatchResult> {
   const { store, config, events } = deps;
-  const fenced = typeof store.completeBatch === 'function';
-  await store.reclaimStaleBatches(
-    jobId,
-    config.staleBatchTimeoutMs,
-    fenced ? config.maxBatchAttempts : undefined,
-  );
-
-  const claim = await claimNextBatch(store, jobId, workerId);
+  const swept = deps.reclaimer.isDue(jobId);
+  if (swept) await deps.reclaimer.sweep(jobId);
+  let claim = await claimNextBatch(store, jobId, workerId);
+  if (!claim.claimed && claim.reason === 'NO_PENDING_BATCHES' && !swept) {
+    if ((await deps.reclaimer.sweep(jobId)) > 0)
+      claim = await claimNextBatch(store, jobId, workerId);
+  }
   if (!claim.claimed) {
     const jobComplete =
       claim.reason === 'NO_PENDING_BATCHES' && (await finalizeJob(store, events, jobId));

@@ -47,6 +47,31 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
     expect((await t.store.getJobState(jobId))?.status).toBe('COMPLETED');
   });
 
+  it('sweeps stale batches periodically, not before every claim, and always before stopping', async () => {
+    const sweeps: number[] = [];
+    const counted = new Proxy(t.store, {
+      get: (target, key) =>
+        key === 'reclaimStaleBatches'
+          ? (jobId: string, timeoutMs: number, maxAttempts?: number) => {
+              sweeps.push(timeoutMs);
+              return target.reclaimStaleBatches(jobId, timeoutMs, maxAttempts);
+            }
+          : bound(target, key),
+    });
+    const di = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: counted });
+    const { jobId } = await di.prepare(new BufferSource(usersCsv(10)), new CsvParser());
+    // Another worker holds the last batch (alive: not stale), so the loop ends on an empty claim.
+    const first = await di.processWorkerBatch(jobId, () => undefined, 'w1');
+    expect(first.batchIndex).toBe(0);
+    expect((await t.store.claimBatch(jobId, 'other')).claimed).toBe(true);
+    const results = await workerLoop(di, jobId, () => undefined, 'w1');
+    expect(results.map((r) => r.batchIndex)).toEqual([2, 3, 4, undefined]);
+    // One sweep on the first call and none per batch after it (with the default 15-minute
+    // timeout the next periodic sweep is due a second later), then one more before answering
+    // "no batch left": a stale batch is never the reason a worker stops.
+    expect(sweeps).toEqual([900_000, 900_000]);
+  });
+
   it("rejects the write of a worker whose batch was taken over, and keeps the winner's results", async () => {
     if (typeof t.store.completeBatch !== 'function') return;
     const make = (stale: number) =>
