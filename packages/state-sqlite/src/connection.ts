@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database-handle';
+import { retryWhileBusy } from './busy-retry';
 import { SqliteJournalModeError } from './errors';
 import type { ResolvedSqliteOptions } from './options';
 
@@ -22,18 +23,26 @@ export function openConnection(options: ResolvedSqliteOptions): Connection {
 }
 
 /**
- * Per-connection settings. busy_timeout first, so that switching to WAL waits for other
- * processes instead of failing. WAL lets readers run beside the single writer; NORMAL
- * synchronisation is durable against process crashes (not power loss of the last commits) and
- * avoids an fsync per transaction.
+ * Per-connection settings. busy_timeout first, so that lock waits are bounded. WAL lets readers
+ * run beside the single writer; NORMAL synchronisation is durable against process crashes (not
+ * against power loss of the last commits) and avoids an fsync per transaction. Switching a fresh
+ * file to WAL can fail with SQLITE_BUSY at once when other processes do the same; that is
+ * retried until `busyTimeoutMs`.
  */
-export function configureConnection(connection: Connection, busyTimeoutMs: number): void {
+export async function configureConnection(
+  connection: Connection,
+  busyTimeoutMs: number,
+): Promise<void> {
   const { db } = connection;
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-  const row = db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string } | undefined;
+  const row = await retryWhileBusy(
+    () => db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string } | undefined,
+    busyTimeoutMs,
+  );
   const mode = row?.journal_mode ?? 'unknown';
   // In-memory databases cannot use WAL; they are private to one connection anyway.
-  if (mode !== 'wal' && mode !== 'memory')
+  if (mode !== 'wal' && mode !== 'memory') {
     throw new SqliteJournalModeError(connection.location, mode);
+  }
   db.exec('PRAGMA synchronous = NORMAL');
 }

@@ -15,6 +15,7 @@ import {
   type JobState,
   type ProcessedRecord,
 } from '@batchactions/core';
+import { retryWhileBusy } from './busy-retry';
 import { configureConnection, openConnection, type Connection } from './connection';
 import { SqliteStoreNotReadyError } from './errors';
 import {
@@ -87,6 +88,7 @@ function settle<T>(fn: () => T): Promise<T> {
 export class SqliteStateStore implements DistributedStateStore {
   private readonly options: ResolvedSqliteOptions;
   private ready: Ready | undefined;
+  private initializing: Promise<void> | undefined;
   private closed = false;
 
   /** @throws InvalidOptionError when an option is missing or has a bad value. */
@@ -101,19 +103,29 @@ export class SqliteStateStore implements DistributedStateStore {
    * @throws SqliteSchemaVersionError when the file was written by a newer version of this package.
    */
   initialize(): Promise<void> {
-    return settle(() => {
-      if (this.closed) throw new SqliteStoreNotReadyError('initialize', true);
-      if (this.ready) return;
-      const connection = openConnection(this.options);
-      try {
-        configureConnection(connection, this.options.busyTimeoutMs);
-        migrate(connection.db, connection.location);
-        this.ready = { connection, s: prepareStatements(connection.db) };
-      } catch (error) {
-        if (connection.owned) connection.db.close();
-        throw error;
-      }
+    if (this.closed) return Promise.reject(new SqliteStoreNotReadyError('initialize', true));
+    if (this.ready) return Promise.resolve();
+    // Concurrent calls on one store share one run.
+    this.initializing ??= this.open().finally(() => {
+      this.initializing = undefined;
     });
+    return this.initializing;
+  }
+
+  private async open(): Promise<void> {
+    const connection = openConnection(this.options);
+    try {
+      await configureConnection(connection, this.options.busyTimeoutMs);
+      await retryWhileBusy(
+        () => migrate(connection.db, connection.location),
+        this.options.busyTimeoutMs,
+      );
+      if (this.closed) throw new SqliteStoreNotReadyError('initialize', true);
+      this.ready = { connection, s: prepareStatements(connection.db) };
+    } catch (error) {
+      if (connection.owned) connection.db.close();
+      throw error;
+    }
   }
 
   /** Closes the database if this store opened it; a handle passed as `database` stays open. */

@@ -1,0 +1,155 @@
+import Database from 'better-sqlite3';
+import { InvalidOptionError } from '@batchactions/core';
+import {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  SCHEMA_VERSION,
+  SCHEMA_VERSION_TABLE,
+  SqliteSchemaVersionError,
+  SqliteStateStore,
+  SqliteStoreNotReadyError,
+  type SqliteStateStoreOptions,
+} from '@batchactions/state-sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDb, type TempDb } from './temp-db';
+
+let file: TempDb;
+beforeEach(() => {
+  file = tempDb('init');
+});
+afterEach(() => {
+  file.remove();
+});
+
+function inspect<T>(filename: string, read: (db: Database.Database) => T): T {
+  const db = new Database(filename, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+const tablesOf = (db: Database.Database) =>
+  (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((t) => t.name);
+
+describe('SqliteStateStore.initialize', () => {
+  it('creates the tables in WAL mode and records the schema version', async () => {
+    const store = new SqliteStateStore({ filename: file.filename });
+    await store.initialize();
+    await store.close();
+    inspect(file.filename, (db) => {
+      expect(tablesOf(db)).toEqual([
+        'batchactions_batches',
+        'batchactions_jobs',
+        'batchactions_records',
+        SCHEMA_VERSION_TABLE,
+      ]);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`).all()).toEqual([
+        { version: SCHEMA_VERSION },
+      ]);
+    });
+  });
+
+  it('is idempotent on one store and across stores on the same file, keeping the data', async () => {
+    const first = new SqliteStateStore({ filename: file.filename });
+    await Promise.all([first.initialize(), first.initialize()]);
+    await first.initialize();
+    await first.saveJobState({
+      id: 'kept',
+      config: { batchSize: 1 },
+      status: 'CREATED',
+      batches: [],
+      totalRecords: 0,
+    });
+    const second = new SqliteStateStore({ filename: file.filename });
+    await second.initialize();
+    expect((await second.getJobState('kept'))?.status).toBe('CREATED');
+    await first.close();
+    await second.close();
+    inspect(file.filename, (db) => {
+      expect(db.prepare(`SELECT count(*) AS n FROM ${SCHEMA_VERSION_TABLE}`).get()).toEqual({
+        n: SCHEMA_VERSION,
+      });
+    });
+  });
+
+  it('refuses a database written by a newer schema version', async () => {
+    const store = new SqliteStateStore({ filename: file.filename });
+    await store.initialize();
+    await store.close();
+    const db = new Database(file.filename);
+    db.prepare(`INSERT INTO ${SCHEMA_VERSION_TABLE} (version, applied_at) VALUES (?, ?)`).run(
+      SCHEMA_VERSION + 1,
+      Date.now(),
+    );
+    db.close();
+
+    const newer = new SqliteStateStore({ filename: file.filename });
+    const failure = await newer.initialize().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(SqliteSchemaVersionError);
+    expect(failure).toMatchObject({
+      code: 'SQLITE_SCHEMA_TOO_NEW',
+      foundVersion: SCHEMA_VERSION + 1,
+      supportedVersion: SCHEMA_VERSION,
+    });
+    expect(String(failure)).toContain(file.filename);
+    await expect(newer.getJobState('x')).rejects.toBeInstanceOf(SqliteStoreNotReadyError);
+  });
+
+  it('rejects calls before initialize() and after close() with a message naming the fix', async () => {
+    const store = new SqliteStateStore({ filename: file.filename });
+    await expect(store.claimBatch('job', 'w')).rejects.toThrow(/call await store.initialize\(\)/);
+    await store.initialize();
+    await store.close();
+    await store.close();
+    await expect(store.getJobState('job')).rejects.toThrow(/after close\(\)/);
+    await expect(store.initialize()).rejects.toBeInstanceOf(SqliteStoreNotReadyError);
+  });
+
+  it('configures a handle passed as `database` and leaves it open on close()', async () => {
+    const db = new Database(file.filename);
+    const store = new SqliteStateStore({ database: db, busyTimeoutMs: 12_345 });
+    await store.initialize();
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(12_345);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    await store.close();
+    expect(db.open).toBe(true);
+    expect(tablesOf(db)).toContain('batchactions_jobs');
+    db.close();
+  });
+
+  it('sets busy_timeout to 30 s by default', async () => {
+    const db = new Database(file.filename);
+    const store = new SqliteStateStore({ database: db });
+    await store.initialize();
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(DEFAULT_BUSY_TIMEOUT_MS);
+    expect(DEFAULT_BUSY_TIMEOUT_MS).toBe(30_000);
+    await store.close();
+    db.close();
+  });
+});
+
+describe('SqliteStateStore options', () => {
+  const bad: [string, unknown, RegExp][] = [
+    ['neither filename nor database', {}, /"filename"/],
+    ['both filename and database', { filename: 'a.db', database: {} }, /not both/],
+    ['an empty filename', { filename: ' ' }, /"filename".*non-empty/],
+    ['a database that is no handle', { database: { prepare: 1 } }, /"database"/],
+    ['a negative busy timeout', { filename: 'a.db', busyTimeoutMs: -1 }, /"busyTimeoutMs"/],
+    ['a fractional busy timeout', { filename: 'a.db', busyTimeoutMs: 1.5 }, /"busyTimeoutMs"/],
+  ];
+  it.each(bad)('rejects %s with InvalidOptionError', (_label, options, message) => {
+    const build = () => new SqliteStateStore(options as SqliteStateStoreOptions);
+    expect(build).toThrow(InvalidOptionError);
+    expect(build).toThrow(message);
+  });
+});
