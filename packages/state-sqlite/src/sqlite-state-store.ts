@@ -325,6 +325,22 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /**
+   * Deletes a job with its batches and records in one transaction (for purging finished jobs).
+   * Returns false when there was no such job. Deleted pages are reused by later jobs; the file
+   * only shrinks with `VACUUM`.
+   */
+  deleteJob(jobId: string): Promise<boolean> {
+    return this.write('deleteJob', (s) => {
+      const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
+      if (!job) return false;
+      s.deleteJobRecords.run(job.pk);
+      s.deleteJobBatches.run(job.pk);
+      s.deleteJob.run(job.pk);
+      return true;
+    });
+  }
+
+  /**
    * Fenced: writes the records and the batch outcome in one transaction while `lease` is the
    * batch's current claim.
    * @throws LeaseLostError (writing nothing) when the batch was released, reclaimed or finished.

@@ -35,3 +35,7 @@ WHERE id = @jobId
     SELECT 1 FROM batchactions_batches b
     WHERE b.job_pk = batchactions_jobs.pk AND b.status IN ('PENDING', 'PROCESSING', 'PAUSED')
   )`;
+
+export const DELETE_JOB_RECORDS = `DELETE FROM batchactions_records WHERE job_pk = ?`;
+export const DELETE_JOB_BATCHES = `DELETE FROM batchactions_batches WHERE job_pk = ?`;
+export const DELETE_JOB = `DELETE FROM batchactions_jobs WHERE pk = ?`;
