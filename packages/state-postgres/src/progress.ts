@@ -1,4 +1,4 @@
-import type { JobProgress } from '@batchactions/core';
+import { progressFromCounts, type JobProgress } from '@batchactions/core';
 
 /** The aggregate `progressSql` reads. */
 export interface ProgressRow {
@@ -19,20 +19,14 @@ export interface ProgressRow {
  * job, so a skewed clock there is clamped to 0 rather than reported as negative time.
  */
 export function progressFromRow(row: ProgressRow): JobProgress {
-  const total = row.total_records;
-  const finished = row.processed + row.failed;
-  const elapsedMs =
-    row.started_at === null ? 0 : Math.max(0, (row.completed_at ?? row.now) - row.started_at);
-  const rate = elapsedMs > 0 ? finished / elapsedMs : 0;
-  return {
-    totalRecords: total,
-    processedRecords: row.processed,
-    failedRecords: row.failed,
-    pendingRecords: Math.max(0, total - finished),
-    percentage: total === 0 ? 0 : (finished / total) * 100,
-    currentBatch: row.done_batches,
+  return progressFromCounts({
+    totalRecords: row.total_records,
+    processed: row.processed,
+    failed: row.failed,
+    doneBatches: row.done_batches,
     totalBatches: row.total_batches,
-    elapsedMs,
-    ...(rate > 0 ? { estimatedRemainingMs: Math.round(Math.max(0, total - finished) / rate) } : {}),
-  };
+    startedAt: row.started_at ?? undefined,
+    completedAt: row.completed_at ?? undefined,
+    now: row.now,
+  });
 }

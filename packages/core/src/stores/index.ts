@@ -1,4 +1,5 @@
 export { InMemoryDistributedStateStore } from './in-memory-distributed-state-store';
-export { computeProgress } from './progress';
+export { computeProgress, progressFromCounts } from './progress';
+export type { ProgressCounts } from './progress';
 export { InMemoryStateStore } from './in-memory-state-store';
 export type { InMemoryStateStoreOptions } from './in-memory-state-store';

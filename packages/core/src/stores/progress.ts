@@ -1,13 +1,58 @@
 import { BatchStatus } from '../model/batch';
 import type { JobProgress, JobState } from '../model/job';
 
+/** What record-level progress is computed from: the job's totals and its summed batch counters. */
+export interface ProgressCounts {
+  readonly totalRecords: number;
+  /** Σ processedCount over the job's batches. */
+  readonly processed: number;
+  /** Σ failedCount over the job's batches. */
+  readonly failed: number;
+  /** Batches COMPLETED or FAILED. */
+  readonly doneBatches: number;
+  readonly totalBatches: number;
+  /** Epoch ms; `undefined` when the job has not started. */
+  readonly startedAt: number | undefined;
+  /** Epoch ms; `undefined` while the job runs. */
+  readonly completedAt: number | undefined;
+  /** The store's clock, epoch ms. */
+  readonly now: number;
+}
+
+/**
+ * Record-level progress from counts, the one formula every store uses. Elapsed time runs to
+ * `completedAt` (or now) and is clamped at 0, since `startedAt` may come from another machine's
+ * clock; the remaining time is extrapolated from the rate so far.
+ */
+export function progressFromCounts(counts: ProgressCounts): JobProgress {
+  const { totalRecords: total, processed, failed } = counts;
+  const finished = processed + failed;
+  const elapsedMs =
+    counts.startedAt === undefined
+      ? 0
+      : Math.max(0, (counts.completedAt ?? counts.now) - counts.startedAt);
+  const remaining = Math.max(0, total - finished);
+  const rate = elapsedMs > 0 ? finished / elapsedMs : 0;
+  return {
+    totalRecords: total,
+    processedRecords: processed,
+    failedRecords: failed,
+    pendingRecords: remaining,
+    percentage: total === 0 ? 0 : (finished / total) * 100,
+    currentBatch: counts.doneBatches,
+    totalBatches: counts.totalBatches,
+    elapsedMs,
+    ...(rate > 0 ? { estimatedRemainingMs: Math.round(remaining / rate) } : {}),
+  };
+}
+
 interface BatchCounters {
   readonly status: BatchStatus;
   readonly processedCount: number;
   readonly failedCount: number;
 }
 
-/** Record-level progress of a job from its batches' counters. */
+/** Record-level progress of a job from its batches' counters (for stores holding batches in memory). */
 export function computeProgress(
   job: Pick<JobState, 'totalRecords' | 'startedAt' | 'completedAt'>,
   batches: readonly BatchCounters[],
@@ -21,20 +66,14 @@ export function computeProgress(
     failed += batch.failedCount;
     if (batch.status === BatchStatus.COMPLETED || batch.status === BatchStatus.FAILED) done += 1;
   }
-  const total = job.totalRecords;
-  const elapsedMs = job.startedAt === undefined ? 0 : (job.completedAt ?? now) - job.startedAt;
-  const finished = processed + failed;
-  const percentage = total === 0 ? 0 : (finished / total) * 100;
-  const rate = elapsedMs > 0 ? finished / elapsedMs : 0;
-  return {
-    totalRecords: total,
-    processedRecords: processed,
-    failedRecords: failed,
-    pendingRecords: Math.max(0, total - finished),
-    percentage,
-    currentBatch: done,
+  return progressFromCounts({
+    totalRecords: job.totalRecords,
+    processed,
+    failed,
+    doneBatches: done,
     totalBatches: batches.length,
-    elapsedMs,
-    ...(rate > 0 ? { estimatedRemainingMs: Math.round((total - finished) / rate) } : {}),
-  };
+    startedAt: job.startedAt,
+    completedAt: job.completedAt,
+    now,
+  });
 }
