@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database-handle';
 import { retryWhileBusy } from './busy-retry';
-import { SqliteJournalModeError } from './errors';
+import { SqliteJournalModeError, SqliteOpenError } from './errors';
 import type { ResolvedSqliteOptions } from './options';
 
 /** An open connection and whether the store opened it (and so must close it). */
@@ -18,7 +18,12 @@ export function openConnection(options: ResolvedSqliteOptions): Connection {
     return { db: options.database, owned: false, location: '(database handle)' };
   }
   const filename = options.filename ?? ':memory:';
-  const db: SqliteDatabase = new Database(filename, { timeout: options.busyTimeoutMs });
+  let db: SqliteDatabase;
+  try {
+    db = new Database(filename, { timeout: options.busyTimeoutMs });
+  } catch (error) {
+    throw new SqliteOpenError(filename, error);
+  }
   return { db, owned: true, location: filename };
 }
 

@@ -53,3 +53,17 @@ export class SqliteJournalModeError extends BatchActionsError {
     );
   }
 }
+
+/** The database file could not be opened; `cause` is better-sqlite3's error. */
+export class SqliteOpenError extends BatchActionsError {
+  readonly filename: string;
+
+  constructor(filename: string, cause: unknown) {
+    super(
+      'SQLITE_OPEN_FAILED',
+      `SQLite state store could not open "${filename}": ${cause instanceof Error ? cause.message : String(cause)} (does its directory exist and is it writable?)`,
+      { cause },
+    );
+    this.filename = filename;
+  }
+}

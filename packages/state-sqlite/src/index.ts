@@ -9,6 +9,7 @@ export {
 export type { SqliteDatabase, SqliteStatement } from './database-handle';
 export {
   SqliteJournalModeError,
+  SqliteOpenError,
   SqliteRollbackError,
   SqliteSchemaVersionError,
   SqliteStoreNotReadyError,

@@ -4,6 +4,7 @@ import {
   DEFAULT_BUSY_TIMEOUT_MS,
   SCHEMA_VERSION,
   SCHEMA_VERSION_TABLE,
+  SqliteOpenError,
   SqliteSchemaVersionError,
   SqliteStateStore,
   SqliteStoreNotReadyError,
@@ -102,6 +103,18 @@ describe('SqliteStateStore.initialize', () => {
     });
     expect(String(failure)).toContain(file.filename);
     await expect(newer.getJobState('x')).rejects.toBeInstanceOf(SqliteStoreNotReadyError);
+  });
+
+  it('names the file it cannot open', async () => {
+    const missing = `${file.filename}-no-such-dir/state.db`;
+    const store = new SqliteStateStore({ filename: missing });
+    const failure = await store.initialize().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(SqliteOpenError);
+    expect(String(failure)).toContain(missing);
+    expect((failure as SqliteOpenError).cause).toBeInstanceOf(Error);
   });
 
   it('rejects calls before initialize() and after close() with a message naming the fix', async () => {
