@@ -9,6 +9,7 @@ import {
   type BatchState,
   type ClaimBatchResult,
   type DistributedJobStatus,
+  type JobStatus,
   type DistributedStateStore,
   type JobProgress,
   type JobState,
@@ -327,6 +328,23 @@ export class PostgresStateStore implements DistributedStateStore {
     if (result.rowCount === 0) {
       throw new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
     }
+  }
+
+  /** Moves the job to `to` if its status is one of `from` (one conditional UPDATE). */
+  async updateJobStatus(
+    jobId: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+  ): Promise<boolean> {
+    const result = await this.query(this.sql.updateJobStatus, [jobId, from, to]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** The job's status alone, or null for an unknown job. */
+  async getJobStatus(jobId: string): Promise<JobStatus | null> {
+    const result = await this.query(this.sql.selectJobStatus, [jobId]);
+    const row = result.rows[0] as { status: JobStatus } | undefined;
+    return row?.status ?? null;
   }
 
   /**

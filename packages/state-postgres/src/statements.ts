@@ -1,6 +1,7 @@
 import { claimBatchSql } from './sql/claim-batch';
 import { completeBatchSql } from './sql/complete-batch';
 import { finalizeJobSql } from './sql/finalize-job';
+import { selectJobStatusSql, updateJobStatusSql } from './sql/job-control';
 import { heartbeatBatchSql } from './sql/heartbeat-batch';
 import {
   deleteJobSql,
@@ -41,6 +42,8 @@ export function buildStatements(t: SchemaTables) {
     completeBatch: completeBatchSql(t),
     heartbeatBatch: heartbeatBatchSql(t),
     finalizeJob: finalizeJobSql(t),
+    updateJobStatus: updateJobStatusSql(t),
+    selectJobStatus: selectJobStatusSql(t),
     distributedStatus: distributedStatusSql(t),
     progress: progressSql(t),
     jobExists: `SELECT 1 FROM ${t.jobs} WHERE id = $1`,

@@ -1,4 +1,5 @@
 import type { Batch, BatchStatus } from '../model/batch';
+import type { JobStatus } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
 import type { StateStore } from './state-store';
 
@@ -112,6 +113,16 @@ export interface DistributedStateStore extends StateStore {
    * reclaimed as stale while it runs. Throws `LeaseLostError` when the lease is gone.
    */
   heartbeatBatch?(lease: BatchLease): Promise<void>;
+  /**
+   * Optional control plane: moves the job to `to` only if its status is one of `from`, in one
+   * atomic step, and returns whether it did. Backs pause, resume, cancel and the failure
+   * threshold; claims and finalisation only happen while the job is PROCESSING.
+   */
+  updateJobStatus?(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean>;
+  /** Optional: the job's status alone (cheap; no batches), or `null` for an unknown job. */
+  getJobStatus?(jobId: string): Promise<JobStatus | null>;
+  /** Optional purge: deletes the job, its batches and its records; false when it did not exist. */
+  deleteJob?(jobId: string): Promise<boolean>;
 }
 
 const REQUIRED_METHODS = [

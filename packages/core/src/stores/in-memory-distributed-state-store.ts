@@ -1,5 +1,5 @@
 import { BatchStatus, type Batch, type BatchState } from '../model/batch';
-import { JobStatus, type JobProgress, type JobState } from '../model/job';
+import { JobStatus, isTerminalJobStatus, type JobProgress, type JobState } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
 import { BatchNotFoundError, JobNotFoundError, LeaseLostError } from '../errors/job-errors';
 import type {
@@ -286,6 +286,27 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       this.requireHeld(lease).claimedAt = this.now();
       return;
     });
+  }
+
+  updateJobStatus(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored || !from.includes(stored.state.status)) return false;
+      stored.state = {
+        ...stored.state,
+        status: to,
+        ...(isTerminalJobStatus(to) ? { completedAt: this.now() } : {}),
+      };
+      return true;
+    });
+  }
+
+  getJobStatus(jobId: string): Promise<JobStatus | null> {
+    return settle(() => this.jobs.get(jobId)?.state.status ?? null);
+  }
+
+  deleteJob(jobId: string): Promise<boolean> {
+    return settle(() => this.jobs.delete(jobId));
   }
 
   private requireHeld(lease: BatchLease): MutableBatch {

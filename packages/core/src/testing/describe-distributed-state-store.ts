@@ -411,6 +411,82 @@ export function describeDistributedStateStore(
       });
     });
 
+    describe('control plane', () => {
+      const controlPlane = () =>
+        typeof store.updateJobStatus === 'function' && typeof store.getJobStatus === 'function';
+
+      it('moves a job between statuses only from the statuses given', async () => {
+        if (!controlPlane()) return;
+        const { jobId } = await prepareJob(store, 2, 1);
+        expect(await store.getJobStatus!(jobId)).toBe(JobStatus.PROCESSING);
+        expect(await store.getJobStatus!('no-such-job')).toBeNull();
+        expect(await store.updateJobStatus!(jobId, [JobStatus.PAUSED], JobStatus.PROCESSING)).toBe(
+          false,
+        );
+        expect(await store.updateJobStatus!(jobId, [JobStatus.PROCESSING], JobStatus.PAUSED)).toBe(
+          true,
+        );
+        expect(await store.getJobStatus!(jobId)).toBe(JobStatus.PAUSED);
+        expect(await store.claimBatch(jobId, 'w')).toEqual({
+          claimed: false,
+          reason: 'JOB_NOT_PROCESSING',
+        });
+        expect(await store.updateJobStatus!(jobId, [JobStatus.PAUSED], JobStatus.PROCESSING)).toBe(
+          true,
+        );
+        expect((await store.claimBatch(jobId, 'w')).claimed).toBe(true);
+        expect(
+          await store.updateJobStatus!('no-such-job', [JobStatus.PROCESSING], JobStatus.ABORTED),
+        ).toBe(false);
+      });
+
+      it('gives exactly one of many concurrent callers the transition', async () => {
+        if (!controlPlane()) return;
+        const { jobId } = await prepareJob(store, 1, 1);
+        const wins = await Promise.all(
+          Array.from({ length: concurrency }, () =>
+            store.updateJobStatus!(jobId, [JobStatus.PROCESSING], JobStatus.ABORTED),
+          ),
+        );
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        const job = await store.getJobState(jobId);
+        expect(job?.status).toBe(JobStatus.ABORTED);
+        expect(typeof job?.completedAt).toBe('number');
+        expect(await store.tryFinalizeJob(jobId)).toBe(false);
+      });
+
+      it('never finalises a job that is not PROCESSING', async () => {
+        if (!controlPlane()) return;
+        const { jobId } = await prepareJob(store, 1, 1);
+        const r = await claimOrFail(store, jobId, 'w');
+        await store.updateBatchState(jobId, r.batchId, {
+          batchId: r.batchId,
+          status: BatchStatus.COMPLETED,
+          processedCount: 1,
+          failedCount: 0,
+        });
+        await store.updateJobStatus!(jobId, [JobStatus.PROCESSING], JobStatus.PAUSED);
+        expect(await store.tryFinalizeJob(jobId)).toBe(false);
+        await store.updateJobStatus!(jobId, [JobStatus.PAUSED], JobStatus.PROCESSING);
+        expect(await store.tryFinalizeJob(jobId)).toBe(true);
+      });
+
+      it('deletes a job with its batches and records', async () => {
+        if (typeof store.deleteJob !== 'function') return;
+        const a = await prepareJob(store, 2, 2);
+        const b = await prepareJob(store, 1, 2);
+        expect(await store.deleteJob(a.jobId)).toBe(true);
+        expect(await store.deleteJob(a.jobId)).toBe(false);
+        expect(await store.getJobState(a.jobId)).toBeNull();
+        expect(await store.getBatchRecords(a.jobId, a.batches[0]!.id)).toEqual([]);
+        expect(await store.claimBatch(a.jobId, 'w')).toEqual({
+          claimed: false,
+          reason: 'JOB_NOT_FOUND',
+        });
+        expect((await store.getBatchRecords(b.jobId, b.batches[0]!.id)).length).toBe(2);
+      });
+    });
+
     describe('fenced writes', () => {
       it('writes a batch and its records in one call while the lease holds', async () => {
         if (!fencing()) return;
