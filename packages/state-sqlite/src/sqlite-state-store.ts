@@ -324,6 +324,24 @@ export class SqliteStateStore implements DistributedStateStore {
     );
   }
 
+  /** Moves the job to `to` if its status is one of `from` (one conditional UPDATE). */
+  updateJobStatus(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean> {
+    return this.write(
+      'updateJobStatus',
+      (s) =>
+        s.updateJobStatus.run({ jobId, from: JSON.stringify(from), to, now: Date.now() })
+          .changes === 1,
+    );
+  }
+
+  /** The job's status alone, or null for an unknown job. */
+  getJobStatus(jobId: string): Promise<JobStatus | null> {
+    return this.read('getJobStatus', (s) => {
+      const row = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
+      return row ? row.status : null;
+    });
+  }
+
   /**
    * Deletes a job with its batches and records in one transaction (for purging finished jobs).
    * Returns false when there was no such job. Deleted pages are reused by later jobs; the file

@@ -13,6 +13,7 @@ const SQL = {
   selectJob: jobs.SELECT_JOB,
   selectJobKey: jobs.SELECT_JOB_KEY,
   finalizeJob: jobs.FINALIZE_JOB,
+  updateJobStatus: jobs.UPDATE_JOB_STATUS,
   deleteJobRecords: jobs.DELETE_JOB_RECORDS,
   deleteJobBatches: jobs.DELETE_JOB_BATCHES,
   deleteJob: jobs.DELETE_JOB,

@@ -39,3 +39,24 @@ export class BatchNotFoundError extends BatchActionsError {
     );
   }
 }
+
+/** The job was cancelled while a worker was processing one of its batches. */
+export class JobCancelledError extends BatchActionsError {
+  readonly jobId: string;
+  constructor(jobId: string) {
+    super('JOB_CANCELLED', `Job "${jobId}" was cancelled`);
+    this.jobId = jobId;
+  }
+}
+
+/** The state store lacks an optional method that the requested operation needs. */
+export class UnsupportedByStoreError extends BatchActionsError {
+  readonly method: string;
+  constructor(operation: string, method: string) {
+    super(
+      'UNSUPPORTED_BY_STORE',
+      `${operation} needs a state store with the optional method "${method}"; this store does not implement it`,
+    );
+    this.method = method;
+  }
+}

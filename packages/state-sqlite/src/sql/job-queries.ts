@@ -39,3 +39,13 @@ WHERE id = @jobId
 export const DELETE_JOB_RECORDS = `DELETE FROM batchactions_records WHERE job_pk = ?`;
 export const DELETE_JOB_BATCHES = `DELETE FROM batchactions_batches WHERE job_pk = ?`;
 export const DELETE_JOB = `DELETE FROM batchactions_jobs WHERE pk = ?`;
+
+/**
+ * Control plane: moves the job to `@to` only if its status is one of `@from` (a JSON array), in
+ * one conditional statement. Terminal statuses stamp `completed_at`.
+ */
+export const UPDATE_JOB_STATUS = `
+UPDATE batchactions_jobs
+SET status = @to,
+    completed_at = CASE WHEN @to IN ('COMPLETED', 'FAILED', 'ABORTED') THEN @now ELSE completed_at END
+WHERE id = @jobId AND status IN (SELECT value FROM json_each(@from))`;
