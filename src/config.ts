@@ -9,6 +9,7 @@ import {
   type StateStore,
 } from '@batchactions/core';
 import type { DuplicateChecker, SchemaDefinition } from '@batchactions/import';
+import { checkFailureThreshold, type FailureThreshold } from './control/failure-threshold';
 
 /** Options of `DistributedImport`. */
 export interface DistributedImportConfig {
@@ -53,6 +54,17 @@ export interface DistributedImportConfig {
    * Records of one batch processed at the same time. Default `1` (in order, one at a time).
    */
   readonly recordConcurrency?: number;
+  /**
+   * Fails the whole job early (status FAILED, `job:completed` with a `reason`) once this many
+   * records, or this share of all records, are invalid or failed. Needs a store with
+   * `updateJobStatus`. Default: none (the job runs to the end).
+   */
+  readonly failureThreshold?: FailureThreshold;
+  /**
+   * How often a worker checks whether the job of the batch it runs was cancelled, so that its
+   * processor's signal aborts. Needs a store with `getJobStatus`. Default `2000` ms.
+   */
+  readonly cancelCheckIntervalMs?: number;
   /** Receives errors thrown by event handlers. Default: `console.error`. */
   readonly onHandlerError?: HandlerErrorReporter;
 }
@@ -67,6 +79,8 @@ export interface DistributedBatchConfig {
   readonly maxBatchAttempts: number;
   readonly heartbeatIntervalMs: number;
   readonly recordConcurrency: number;
+  readonly cancelCheckIntervalMs: number;
+  readonly failureThreshold: FailureThreshold | undefined;
 }
 
 /** The store is not a `DistributedStateStore` (for example `InMemoryStateStore`). */
@@ -142,6 +156,13 @@ export function resolveConfig(config: DistributedImportConfig): {
         defaultHeartbeat,
       ),
       recordConcurrency: integerAtLeast('recordConcurrency', config.recordConcurrency, 1, 1),
+      cancelCheckIntervalMs: integerAtLeast(
+        'cancelCheckIntervalMs',
+        config.cancelCheckIntervalMs,
+        1,
+        2000,
+      ),
+      failureThreshold: checkFailureThreshold(config.failureThreshold),
     },
   };
 }

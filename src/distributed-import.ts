@@ -29,6 +29,7 @@ import {
   type ProcessWorkerBatchOptions,
 } from './process/process-batch';
 import { StaleReclaimer } from './process/stale-reclaimer';
+import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
 
 /** The schema as kept with the job: field names, types and flags (functions and patterns dropped). */
 function describeSchema(schema: SchemaDefinition): unknown {
@@ -126,6 +127,7 @@ export class DistributedImport {
         events: this.events,
         totalRecordsOf: (id) => this.totalRecordsOf(id),
         reclaimer: this.reclaimer,
+        failureThreshold: this.batchConfig.failureThreshold,
       },
       jobId,
       processor,
@@ -173,6 +175,35 @@ export class DistributedImport {
       new BufferSource('', { fileName: `redrive-of-${jobId}` }),
       recordsParser(failed.map((r) => r.raw)),
     );
+  }
+
+  /**
+   * Pauses the job from any process: no batch is handed out until `resume`; batches in flight
+   * finish. Returns false when the job was not PROCESSING. Needs a store with `updateJobStatus`
+   * (every store in this repository), else throws `UnsupportedByStoreError`.
+   */
+  pause(jobId: string): Promise<boolean> {
+    return pauseJob(this.store, jobId);
+  }
+
+  /** Resumes a paused job. Returns false when the job was not PAUSED. */
+  resume(jobId: string): Promise<boolean> {
+    return resumeJob(this.store, jobId);
+  }
+
+  /**
+   * Cancels the job (status ABORTED) from any process: no batch is handed out any more, and the
+   * processors of batches in flight see their `signal` abort within `cancelCheckIntervalMs`;
+   * those batches are released unwritten. Returns false when the job had already ended.
+   */
+  cancel(jobId: string): Promise<boolean> {
+    return cancelJob(this.store, jobId);
+  }
+
+  /** Deletes a job with its batches and records (retention). Returns false when it did not exist. */
+  purge(jobId: string): Promise<boolean> {
+    this.totals.delete(jobId);
+    return purgeJob(this.store, jobId);
   }
 
   /** Subscribes to one event type. Chainable. */

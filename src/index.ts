@@ -17,4 +17,5 @@ export type {
   ProcessedRecord,
 } from '@batchactions/core';
 export { runWorker } from './worker/run-worker';
+export type { FailureThreshold } from './control/failure-threshold';
 export type { RunWorkerOptions, RunWorkerResult } from './worker/run-worker';

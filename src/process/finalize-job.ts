@@ -10,6 +10,17 @@ export async function finalizeJob(
   jobId: string,
 ): Promise<boolean> {
   if (!(await store.tryFinalizeJob(jobId))) return false;
+  await emitJobCompleted(store, events, jobId);
+  return true;
+}
+
+/** Emits `job:completed` (and `import:completed`) with the job's final record-level summary. */
+export async function emitJobCompleted(
+  store: DistributedStateStore,
+  events: EventBus,
+  jobId: string,
+  reason?: string,
+): Promise<void> {
   const [progress, job] = await Promise.all([store.getProgress(jobId), store.getJobState(jobId)]);
   const summary: JobSummary = {
     total: progress.totalRecords,
@@ -23,7 +34,7 @@ export async function finalizeJob(
   };
   const status = job?.status === 'FAILED' ? 'FAILED' : 'COMPLETED';
   const timestamp = Date.now();
-  events.emit({ type: 'job:completed', jobId, timestamp, status, summary });
-  events.emit({ type: 'import:completed', jobId, timestamp, status, summary });
-  return true;
+  const extra = reason === undefined ? {} : { reason };
+  events.emit({ type: 'job:completed', jobId, timestamp, status, summary, ...extra });
+  events.emit({ type: 'import:completed', jobId, timestamp, status, summary, ...extra });
 }

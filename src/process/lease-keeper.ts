@@ -47,6 +47,11 @@ export class LeaseKeeper {
     return this.controller.signal;
   }
 
+  /** Aborts the batch's signal (for example when its job is cancelled). */
+  abort(reason: unknown): void {
+    this.controller.abort(reason);
+  }
+
   private async beat(): Promise<void> {
     if (!this.lease || !this.store.heartbeatBatch) return;
     try {

@@ -10,7 +10,9 @@ import type { DistributedBatchConfig } from '../config';
 import type { BatchRun } from './batch-run';
 import { checkDuplicates } from './check-duplicates';
 import { claimNextBatch } from './claim-next-batch';
-import { finalizeJob } from './finalize-job';
+import { emitJobCompleted, finalizeJob } from './finalize-job';
+import { JobWatcher } from './job-watcher';
+import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import { LeaseKeeper } from './lease-keeper';
 import { processRecords } from './process-records';
 import type { StaleReclaimer } from './stale-reclaimer';
@@ -33,8 +35,8 @@ export interface DistributedBatchResult {
   readonly jobComplete: boolean;
   readonly jobId: string;
   /**
-   * `true` when the call's `signal` aborted mid-batch: the batch was released back to PENDING
-   * (no results written) so another worker can take it.
+   * `true` when the call's `signal` aborted mid-batch, or the job was cancelled: the batch was
+   * released back to PENDING (no results written).
    */
   readonly released?: boolean;
 }
@@ -58,6 +60,7 @@ export interface ProcessBatchDeps {
   readonly events: EventBus;
   readonly totalRecordsOf: (jobId: string) => Promise<number>;
   readonly reclaimer: StaleReclaimer;
+  readonly failureThreshold: FailureThreshold | undefined;
 }
 
 /**
@@ -102,6 +105,9 @@ export async function processBatch(
       ? undefined
       : { jobId, batchId, workerId, attempt: reservation.attempt };
   const keeper = new LeaseKeeper(store, lease, config.heartbeatIntervalMs, options.signal);
+  const watcher = new JobWatcher(store, jobId, config.cancelCheckIntervalMs, (cancelled) => {
+    keeper.abort(cancelled);
+  });
 
   let original;
   let outcome;
@@ -133,10 +139,10 @@ export async function processBatch(
     const validated = await checkDuplicates(run, await validateRecords(run, original));
     outcome = await processRecords(run, validated);
   } finally {
-    await keeper.stop();
+    await Promise.all([keeper.stop(), watcher.stop()]);
   }
   if (keeper.lostWith !== undefined) throw keeper.lostWith;
-  if (options.signal?.aborted) {
+  if (options.signal?.aborted || watcher.cancelled) {
     await store.releaseBatch(jobId, batchId, workerId);
     return {
       claimed: true,
@@ -180,7 +186,9 @@ export async function processBatch(
     });
   }
 
-  const jobComplete = await finalizeJob(store, events, jobId);
+  const failedEarly = await enforceFailureThreshold(store, jobId, deps.failureThreshold);
+  if (failedEarly !== undefined) await emitJobCompleted(store, events, jobId, failedEarly);
+  const jobComplete = failedEarly !== undefined || (await finalizeJob(store, events, jobId));
   return {
     claimed: true,
     batchId,

@@ -119,7 +119,7 @@ export async function processRecords(
   const emitProcessed = run.events.hasListeners('record:processed');
 
   const worker = async (): Promise<void> => {
-    while (stopReason === undefined && next < records.length) {
+    while (stopReason === undefined && !run.signal.aborted && next < records.length) {
       const position = next;
       next += 1;
       const result = await processRecord(run, records[position] as ProcessedRecord);

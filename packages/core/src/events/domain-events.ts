@@ -85,6 +85,8 @@ export interface JobCompletedEvent extends EventBase {
   readonly type: 'job:completed';
   readonly status: 'COMPLETED' | 'FAILED';
   readonly summary: JobSummary;
+  /** Why the job failed early (the failure threshold), when it did. */
+  readonly reason?: string;
 }
 
 /** Same payload as `job:completed`, under the name earlier releases documented. */
@@ -92,6 +94,7 @@ export interface ImportCompletedEvent extends EventBase {
   readonly type: 'import:completed';
   readonly status: 'COMPLETED' | 'FAILED';
   readonly summary: JobSummary;
+  readonly reason?: string;
 }
 
 /** Progress after a batch, as the worker that wrote it sees the whole job. */
