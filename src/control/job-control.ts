@@ -1,8 +1,4 @@
-import {
-  JobStatus,
-  UnsupportedByStoreError,
-  type DistributedStateStore,
-} from '@batchactions/core';
+import { JobStatus, UnsupportedByStoreError, type DistributedStateStore } from '@batchactions/core';
 
 type ControllableStore = DistributedStateStore &
   Required<Pick<DistributedStateStore, 'updateJobStatus'>>;
