@@ -1,4 +1,12 @@
-import type { Batch, BatchStatus, JobConfig, JobState, JobStatus } from '@batchactions/core';
+import {
+  storedBatch,
+  storedJob,
+  type Batch,
+  type BatchStatus,
+  type JobConfig,
+  type JobState,
+  type JobStatus,
+} from '@batchactions/core';
 
 /** A `jobs` row as `selectJobSql` reads it. */
 export interface JobRow {
@@ -28,34 +36,35 @@ export interface BatchRow {
 
 /** A batch as the store hands it out: no records, absent fields left out. */
 export function decodeBatch(row: BatchRow): Batch {
-  return {
+  return storedBatch({
     id: row.id,
     index: row.batch_index,
     status: row.status,
-    records: [],
     processedCount: row.processed_count,
     failedCount: row.failed_count,
     recordStartIndex: row.record_start_index,
     recordEndIndex: row.record_end_index,
     attempt: row.attempt,
-    ...(row.worker_id === null ? {} : { workerId: row.worker_id }),
-    ...(row.claimed_at === null ? {} : { claimedAt: row.claimed_at }),
-    ...(row.error === null ? {} : { error: row.error }),
-  };
+    workerId: row.worker_id,
+    claimedAt: row.claimed_at,
+    error: row.error,
+  });
 }
 
 /** A job with its batches (absent fields left out). */
 export function decodeJob(row: JobRow, batches: readonly BatchRow[]): JobState {
-  return {
-    id: row.id,
-    config: JSON.parse(row.config) as JobConfig,
-    status: row.status,
-    batches: batches.map(decodeBatch),
-    totalRecords: row.total_records,
-    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
-    ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
-    ...(row.distributed === null ? {} : { distributed: row.distributed }),
-  };
+  return storedJob(
+    {
+      id: row.id,
+      config: JSON.parse(row.config) as JobConfig,
+      status: row.status,
+      totalRecords: row.total_records,
+      startedAt: row.started_at,
+      completedAt: row.completed_at,
+      distributed: row.distributed,
+    },
+    batches.map(decodeBatch),
+  );
 }
 
 /** The batches of a job as the column arrays of `insertBatchesSql` (`$2`..`$12`). */

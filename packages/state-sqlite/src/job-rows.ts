@@ -1,4 +1,12 @@
-import type { Batch, BatchStatus, JobConfig, JobState, JobStatus } from '@batchactions/core';
+import {
+  storedBatch,
+  storedJob,
+  type Batch,
+  type BatchStatus,
+  type JobConfig,
+  type JobState,
+  type JobStatus,
+} from '@batchactions/core';
 
 /** A job as stored. */
 export interface JobRow {
@@ -59,32 +67,33 @@ export function batchParams(batch: Batch): unknown[] {
 
 /** A stored batch without its records; absent fields are left out. */
 export function batchFromRow(row: BatchRow): Batch {
-  return {
+  return storedBatch({
     id: row.id,
     index: row.batch_index,
     status: row.status,
-    records: [],
     processedCount: row.processed_count,
     failedCount: row.failed_count,
     recordStartIndex: row.record_start,
     recordEndIndex: row.record_end,
     attempt: row.attempt,
-    ...(row.worker_id === null ? {} : { workerId: row.worker_id }),
-    ...(row.claimed_at === null ? {} : { claimedAt: row.claimed_at }),
-    ...(row.error === null ? {} : { error: row.error }),
-  };
+    workerId: row.worker_id,
+    claimedAt: row.claimed_at,
+    error: row.error,
+  });
 }
 
 /** A stored job with its batches. */
 export function jobFromRow(row: JobRow, batches: readonly Batch[]): JobState {
-  return {
-    id: row.id,
-    config: JSON.parse(row.config) as JobConfig,
-    status: row.status,
+  return storedJob(
+    {
+      id: row.id,
+      config: JSON.parse(row.config) as JobConfig,
+      status: row.status,
+      totalRecords: row.total_records,
+      startedAt: row.started_at,
+      completedAt: row.completed_at,
+      distributed: row.distributed === null ? null : row.distributed !== 0,
+    },
     batches,
-    totalRecords: row.total_records,
-    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
-    ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
-    ...(row.distributed === null ? {} : { distributed: row.distributed !== 0 }),
-  };
+  );
 }

@@ -56,3 +56,30 @@ export function createBatch(id: string, index: number, records: readonly Process
     ...(first && last ? { recordStartIndex: first.index, recordEndIndex: last.index + 1 } : {}),
   };
 }
+
+/** A batch's fields as a store keeps them: optional ones may be `null` (SQL) or `undefined`. */
+export interface StoredBatchFields {
+  readonly id: string;
+  readonly index: number;
+  readonly status: BatchStatus;
+  readonly processedCount: number;
+  readonly failedCount: number;
+  readonly recordStartIndex: number;
+  readonly recordEndIndex: number;
+  readonly attempt: number;
+  readonly workerId: string | null | undefined;
+  readonly claimedAt: number | null | undefined;
+  readonly error: string | null | undefined;
+}
+
+/** The batch a store hands out: no records, and absent fields left out rather than null. */
+export function storedBatch(fields: StoredBatchFields): Batch {
+  const { workerId, claimedAt, error, ...always } = fields;
+  return {
+    ...always,
+    records: [],
+    ...(workerId == null ? {} : { workerId }),
+    ...(claimedAt == null ? {} : { claimedAt }),
+    ...(error == null ? {} : { error }),
+  };
+}

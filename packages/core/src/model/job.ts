@@ -72,3 +72,26 @@ export function isTerminalJobStatus(status: JobStatus): boolean {
     status === JobStatus.COMPLETED || status === JobStatus.FAILED || status === JobStatus.ABORTED
   );
 }
+
+/** A job's fields as a store keeps them: optional ones may be `null` (SQL) or `undefined`. */
+export interface StoredJobFields {
+  readonly id: string;
+  readonly config: JobConfig;
+  readonly status: JobStatus;
+  readonly totalRecords: number;
+  readonly startedAt: number | null | undefined;
+  readonly completedAt: number | null | undefined;
+  readonly distributed: boolean | null | undefined;
+}
+
+/** The job a store hands out, with its batches; absent fields left out rather than null. */
+export function storedJob(fields: StoredJobFields, batches: readonly Batch[]): JobState {
+  const { startedAt, completedAt, distributed, ...always } = fields;
+  return {
+    ...always,
+    batches,
+    ...(startedAt == null ? {} : { startedAt }),
+    ...(completedAt == null ? {} : { completedAt }),
+    ...(distributed == null ? {} : { distributed }),
+  };
+}

@@ -1,4 +1,4 @@
-import { BatchStatus, type Batch, type BatchState } from '../model/batch';
+import { BatchStatus, storedBatch, type Batch, type BatchState } from '../model/batch';
 import { JobStatus, isTerminalJobStatus, type JobProgress, type JobState } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
 import { BatchNotFoundError, JobNotFoundError, LeaseLostError } from '../errors/job-errors';
@@ -410,18 +410,5 @@ function sortedCopies(
 }
 
 function toBatch(batch: MutableBatch): Batch {
-  return {
-    id: batch.id,
-    index: batch.index,
-    status: batch.status,
-    records: [],
-    processedCount: batch.processedCount,
-    failedCount: batch.failedCount,
-    recordStartIndex: batch.recordStartIndex,
-    recordEndIndex: batch.recordEndIndex,
-    attempt: batch.attempt,
-    ...(batch.workerId === undefined ? {} : { workerId: batch.workerId }),
-    ...(batch.claimedAt === undefined ? {} : { claimedAt: batch.claimedAt }),
-    ...(batch.error === undefined ? {} : { error: batch.error }),
-  };
+  return storedBatch(batch);
 }
