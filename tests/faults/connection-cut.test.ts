@@ -94,10 +94,10 @@ describe('PostgreSQL connections cut under running workers', () => {
       }
     };
 
-    let cutting = true;
+    const stopCutting = new AbortController();
     let cuts = 0;
     const cutter = (async () => {
-      while (cutting) {
+      while (!stopCutting.signal.aborted) {
         await sleep(60);
         const { rowCount } = await admin.query(
           'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
@@ -109,7 +109,7 @@ describe('PostgreSQL connections cut under running workers', () => {
     const loops = stores.map((store, i) => resilientLoop(store, `w${i}`));
     // Cut connections during the first part of the run, then let the job finish.
     await Promise.race([Promise.all(loops), sleep(1500)]);
-    cutting = false;
+    stopCutting.abort();
     await cutter;
     await Promise.all(loops);
 
