@@ -32,7 +32,8 @@ describe('the published README quick start', () => {
   afterAll(async () => {
     await new Promise<void>((resolve, reject) =>
       server.close((e) => {
-        e ? reject(e) : resolve();
+        if (e) reject(e);
+        else resolve();
       }),
     );
   });
