@@ -11,6 +11,7 @@ import {
   type JobConfig,
   type JobProgress,
   type JobStatus,
+  type BulkProcessor,
   type RecordProcessorFn,
 } from '@batchactions/core';
 import { SchemaValidator, type SchemaDefinition, type SourceParser } from '@batchactions/import';
@@ -109,11 +110,13 @@ export class DistributedImport {
   /**
    * Phase 2: claims the job's next batch, runs every record through validation, hooks and
    * `processor`, writes the results, and finalises the job when it was the last batch.
+   * `processor` is called per record; pass `{ processBatch }` instead to get each batch's valid
+   * records in one call (bulk inserts), with per-record outcomes.
    * Call it in a loop until `claimed` is false or `jobComplete` is true.
    */
   processWorkerBatch(
     jobId: string,
-    processor: RecordProcessorFn,
+    processor: RecordProcessorFn | BulkProcessor,
     workerId: string,
     options?: ProcessWorkerBatchOptions,
   ): Promise<DistributedBatchResult> {

@@ -1,4 +1,4 @@
-import type { EventBus, JobHooks, ProcessingContext, RecordProcessorFn } from '@batchactions/core';
+import type { EventBus, JobHooks, ProcessingContext } from '@batchactions/core';
 import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
 import type { DistributedBatchConfig } from '../config';
 
@@ -14,7 +14,6 @@ export interface BatchRun {
   readonly validator: SchemaValidator;
   readonly hooks: JobHooks;
   readonly duplicateChecker: DuplicateChecker | undefined;
-  readonly processor: RecordProcessorFn;
   readonly events: EventBus;
 }
 

@@ -1,4 +1,5 @@
 import type {
+  BulkProcessor,
   BatchLease,
   DistributedStateStore,
   EventBus,
@@ -15,9 +16,17 @@ import { JobWatcher } from './job-watcher';
 import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import { LeaseKeeper } from './lease-keeper';
 import { processRecords } from './process-records';
+import { processRecordsInBulk } from './process-records-in-bulk';
 import type { StaleReclaimer } from './stale-reclaimer';
 import { validateRecords } from './validate-records';
 import { batchOutcome, writeBatchResults } from './write-batch-results';
+
+/** True for `{ processBatch }` objects (bulk mode), false for record processor functions. */
+export function isBulkProcessor(
+  processor: RecordProcessorFn | BulkProcessor,
+): processor is BulkProcessor {
+  return typeof processor === 'object' && typeof processor.processBatch === 'function';
+}
 
 /** What `processWorkerBatch` returns. */
 export interface DistributedBatchResult {
@@ -71,7 +80,7 @@ export interface ProcessBatchDeps {
 export async function processBatch(
   deps: ProcessBatchDeps,
   jobId: string,
-  processor: RecordProcessorFn,
+  processor: RecordProcessorFn | BulkProcessor,
   workerId: string,
   options: ProcessWorkerBatchOptions = {},
 ): Promise<DistributedBatchResult> {
@@ -133,11 +142,12 @@ export async function processBatch(
       validator: deps.validator,
       hooks: deps.hooks,
       duplicateChecker: deps.duplicateChecker,
-      processor,
       events,
     };
     const validated = await checkDuplicates(run, await validateRecords(run, original));
-    outcome = await processRecords(run, validated);
+    outcome = isBulkProcessor(processor)
+      ? await processRecordsInBulk(run, validated, processor)
+      : await processRecords(run, validated, processor);
   } finally {
     await Promise.all([keeper.stop(), watcher.stop()]);
   }

@@ -1,4 +1,4 @@
-import { InvalidOptionError, type RecordProcessorFn } from '@batchactions/core';
+import { InvalidOptionError, type BulkProcessor, type RecordProcessorFn } from '@batchactions/core';
 import type { DistributedImport } from '../distributed-import';
 import type { DistributedBatchResult } from '../process/process-batch';
 
@@ -53,7 +53,7 @@ function defaultWorkerId(): string {
 export async function runWorker(
   importer: DistributedImport,
   jobId: string,
-  processor: RecordProcessorFn,
+  processor: RecordProcessorFn | BulkProcessor,
   options: RunWorkerOptions = {},
 ): Promise<RunWorkerResult> {
   const concurrency = options.concurrency ?? 1;

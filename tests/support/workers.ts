@@ -1,11 +1,11 @@
-import type { RecordProcessorFn } from '@batchactions/core';
+import type { BulkProcessor, RecordProcessorFn } from '@batchactions/core';
 import type { DistributedBatchResult, DistributedImport } from '../../src/index';
 
 /** Runs the README's worker loop until no batch is left or the job completes. */
 export async function workerLoop(
   di: DistributedImport,
   jobId: string,
-  processor: RecordProcessorFn,
+  processor: RecordProcessorFn | BulkProcessor,
   workerId: string,
 ): Promise<DistributedBatchResult[]> {
   const results: DistributedBatchResult[] = [];

@@ -44,3 +44,43 @@ export interface JobHooks {
   /** Runs after the processor succeeded. */
   afterProcess?(record: ProcessedRecord, context: HookContext): void | Promise<void>;
 }
+
+/** What a bulk processor knows about the batch it is handed. */
+export interface BatchProcessingContext {
+  readonly jobId: string;
+  readonly batchId: string;
+  readonly batchIndex: number;
+  /** Source index of each record handed over, in the same order as the records. */
+  readonly recordIndexes: readonly number[];
+  /** Total records of the whole job. */
+  readonly totalRecords: number;
+  /** Aborted when the worker loses its lease, is shut down, or the job is cancelled. */
+  readonly signal: AbortSignal;
+  readonly workerId?: string;
+}
+
+/**
+ * The outcome of one record in a bulk call: `undefined`, `null` or `true` when it was processed;
+ * an `Error` or a message when it failed.
+ */
+export type RecordOutcome = true | null | undefined | Error | string;
+
+/**
+ * User code for a whole batch at once (a bulk insert, one API call for many records). It gets
+ * the batch's valid records after hooks. Returning nothing marks them all processed; returning
+ * an array (one outcome per record, in order) marks each; throwing fails them all after the
+ * configured retries.
+ */
+export type BatchProcessorFn = (
+  records: readonly ParsedRecord[],
+  context: BatchProcessingContext,
+) => Promise<BatchProcessorReturn> | BatchProcessorReturn;
+
+/** What a bulk processor returns: nothing (all processed) or one outcome per record. */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- `async () => {}` must fit
+export type BatchProcessorReturn = readonly RecordOutcome[] | undefined | void;
+
+/** Pass `{ processBatch }` instead of a record processor to process each batch in one call. */
+export interface BulkProcessor {
+  readonly processBatch: BatchProcessorFn;
+}
