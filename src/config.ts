@@ -65,6 +65,12 @@ export interface DistributedImportConfig {
    * processor's signal aborts. Needs a store with `getJobStatus`. Default `2000` ms.
    */
   readonly cancelCheckIntervalMs?: number;
+  /**
+   * Receives failures of a worker's background work, which is retried on its next tick: a
+   * heartbeat or a cancellation check that failed (a dropped connection, say). The batch's
+   * fenced write still decides whether its results count. Default: `console.warn`.
+   */
+  readonly onBackgroundError?: (error: unknown) => void;
   /** Receives errors thrown by event handlers. Default: `console.error`. */
   readonly onHandlerError?: HandlerErrorReporter;
 }

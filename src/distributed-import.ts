@@ -46,6 +46,10 @@ function describeSchema(schema: SchemaDefinition): unknown {
   };
 }
 
+function warnBackgroundError(error: unknown): void {
+  console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
+}
+
 /** What `getStatus` returns. */
 export interface JobStatusReport {
   readonly jobId: string;
@@ -131,6 +135,7 @@ export class DistributedImport {
         totalRecordsOf: (id) => this.totalRecordsOf(id),
         reclaimer: this.reclaimer,
         failureThreshold: this.batchConfig.failureThreshold,
+        onBackgroundError: this.config.onBackgroundError ?? warnBackgroundError,
       },
       jobId,
       processor,

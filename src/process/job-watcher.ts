@@ -10,14 +10,13 @@ export class JobWatcher {
   private checkInFlight: Promise<void> | undefined;
   /** Set once the job was seen ABORTED. */
   cancelled: JobCancelledError | undefined;
-  /** The last failed status check (a dropped connection); the next check tries again. */
-  lastCheckError: unknown;
 
   constructor(
     private readonly store: DistributedStateStore,
     private readonly jobId: string,
     intervalMs: number,
     private readonly onCancel: (error: JobCancelledError) => void,
+    private readonly reportRetriedError: (error: unknown) => void,
   ) {
     if (!store.getJobStatus) return;
     this.timer = setInterval(() => {
@@ -33,7 +32,8 @@ export class JobWatcher {
     try {
       if ((await this.store.getJobStatus(this.jobId)) !== JobStatus.ABORTED) return;
     } catch (error) {
-      this.lastCheckError = error;
+      // A failed check (a dropped connection) is reported and tried again on the next tick.
+      this.reportRetriedError(error);
       return;
     }
     this.cancelled = new JobCancelledError(this.jobId);

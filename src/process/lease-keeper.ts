@@ -17,7 +17,8 @@ export class LeaseKeeper {
     private readonly store: DistributedStateStore,
     private readonly lease: BatchLease | undefined,
     intervalMs: number,
-    outer?: AbortSignal,
+    outer: AbortSignal | undefined,
+    private readonly reportRetriedError: (error: unknown) => void,
   ) {
     if (outer) {
       if (outer.aborted) this.controller.abort(outer.reason);
@@ -64,13 +65,10 @@ export class LeaseKeeper {
         this.controller.abort(error);
         this.stopTimer();
       } else {
-        this.lastHeartbeatError = error;
+        this.reportRetriedError(error);
       }
     }
   }
-
-  /** The last heartbeat failure that was not a lost lease (for diagnostics). */
-  lastHeartbeatError: unknown;
 
   private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);

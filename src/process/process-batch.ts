@@ -70,6 +70,8 @@ export interface ProcessBatchDeps {
   readonly totalRecordsOf: (jobId: string) => Promise<number>;
   readonly reclaimer: StaleReclaimer;
   readonly failureThreshold: FailureThreshold | undefined;
+  /** Receives failures of background work that is retried (heartbeats, cancellation checks). */
+  readonly onBackgroundError: (error: unknown) => void;
 }
 
 /**
@@ -113,10 +115,22 @@ export async function processBatch(
     reservation.attempt === undefined
       ? undefined
       : { jobId, batchId, workerId, attempt: reservation.attempt };
-  const keeper = new LeaseKeeper(store, lease, config.heartbeatIntervalMs, options.signal);
-  const watcher = new JobWatcher(store, jobId, config.cancelCheckIntervalMs, (cancelled) => {
-    keeper.abort(cancelled);
-  });
+  const keeper = new LeaseKeeper(
+    store,
+    lease,
+    config.heartbeatIntervalMs,
+    options.signal,
+    deps.onBackgroundError,
+  );
+  const watcher = new JobWatcher(
+    store,
+    jobId,
+    config.cancelCheckIntervalMs,
+    (cancelled) => {
+      keeper.abort(cancelled);
+    },
+    deps.onBackgroundError,
+  );
 
   let original;
   let outcome;
