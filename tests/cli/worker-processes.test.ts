@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   // Runs until SIGTERM, then exits 0 like a worker finishing its batches.
   await writeFile(
     waiting,
-    "const t = setInterval(() => {}, 1000); process.on('SIGTERM', () => { clearInterval(t); process.disconnect(); });\n",
+    "const t = setInterval(() => {}, 1000); process.on('SIGTERM', () => { clearInterval(t); process.disconnect(); }); process.send('ready');\n",
   );
   await writeFile(
     reporting,
@@ -33,7 +34,10 @@ afterAll(async () => {
 
 describe('demo worker processes', () => {
   it('a failing worker fails the wait with its exit code and stderr, and the others are stopped', async () => {
-    const workers = [forkWorker(waiting, 'w-wait', []), forkWorker(failing, 'w-fail', [])];
+    const waiter = forkWorker(waiting, 'w-wait', []);
+    // Start the failing worker only once the other one handles SIGTERM.
+    await once(waiter.child, 'message');
+    const workers = [waiter, forkWorker(failing, 'w-fail', [])];
     const error = await waitForWorkers(workers).then(
       () => undefined,
       (reason: unknown) => reason,

@@ -54,10 +54,14 @@ export function forkWorker(
 export async function waitForWorkers(
   workers: readonly WorkerProcess[],
 ): Promise<WorkerProcessOutcome[]> {
+  // The failure to report is the one that came first in time, not in the workers' order: the
+  // others may end badly only because they were stopped after it.
+  let failed: WorkerProcessOutcome | undefined;
   const outcomes = await Promise.all(
     workers.map((worker) =>
       worker.exited.then((outcome) => {
-        if (outcome.exitCode !== 0) {
+        if (outcome.exitCode !== 0 && failed === undefined) {
+          failed = outcome;
           for (const other of workers) {
             if (other !== worker && other.child.exitCode === null) other.child.kill('SIGTERM');
           }
@@ -66,7 +70,6 @@ export async function waitForWorkers(
       }),
     ),
   );
-  const failed = outcomes.find((outcome) => outcome.exitCode !== 0);
   if (failed) {
     throw new WorkerProcessError(failed.workerId, failed.exitCode, failed.signal, failed.stderr);
   }
