@@ -1,4 +1,4 @@
-import type { EventBus, JobHooks, ProcessingContext } from '@batchactions/core';
+import type { EventBus, JobHooks, ProcessingContext, UniqueValueClaim } from '@batchactions/core';
 import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
 import type { DistributedBatchConfig } from '../config';
 
@@ -15,6 +15,9 @@ export interface BatchRun {
   readonly hooks: JobHooks;
   readonly duplicateChecker: DuplicateChecker | undefined;
   readonly events: EventBus;
+  /** The store's job-wide unique-value claims, when it has them (`claimUniqueValues`). */
+  readonly claimUniqueValues:
+    ((claims: readonly UniqueValueClaim[]) => Promise<readonly number[]>) | undefined;
 }
 
 /** The context handed to hooks and the processor for one record. */

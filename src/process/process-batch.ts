@@ -10,6 +10,7 @@ import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
 import type { DistributedBatchConfig } from '../config';
 import type { BatchRun } from './batch-run';
 import { checkDuplicates } from './check-duplicates';
+import { claimUniqueValues } from './claim-unique-values';
 import { claimNextBatch } from './claim-next-batch';
 import { emitJobCompleted, finalizeJob } from './finalize-job';
 import { JobWatcher } from './job-watcher';
@@ -136,6 +137,7 @@ export async function processBatch(
   let outcome;
   try {
     const totalRecords = await deps.totalRecordsOf(jobId);
+    const claimUnique = store.claimUniqueValues?.bind(store);
     original = await store.getBatchRecords(jobId, batchId);
     events.emit({
       type: 'batch:started',
@@ -157,8 +159,10 @@ export async function processBatch(
       hooks: deps.hooks,
       duplicateChecker: deps.duplicateChecker,
       events,
+      claimUniqueValues: claimUnique && ((claims) => claimUnique(jobId, claims)),
     };
-    const validated = await checkDuplicates(run, await validateRecords(run, original));
+    const unique = await claimUniqueValues(run, await validateRecords(run, original));
+    const validated = await checkDuplicates(run, unique);
     outcome = isBulkProcessor(processor)
       ? await processRecordsInBulk(run, validated, processor)
       : await processRecords(run, validated, processor);

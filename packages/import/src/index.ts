@@ -6,7 +6,8 @@ export type {
 } from './schema/schema-definition';
 export { FIELD_TYPES } from './schema/schema-definition';
 export { SchemaValidator } from './schema/schema-validator';
-export { UniqueValueTracker } from './schema/unique-value-tracker';
+export { UniqueValueTracker, uniqueFieldValues } from './schema/unique-value-tracker';
+export type { UniqueFieldValue } from './schema/unique-value-tracker';
 export type { SourceParser } from './ports/source-parser';
 export type {
   DuplicateChecker,

@@ -1,4 +1,5 @@
 import {
+  BatchActionsError,
   BatchNotFoundError,
   InvalidOptionError,
   JobNotFoundError,
@@ -10,6 +11,7 @@ import {
   type ClaimBatchResult,
   type DistributedJobStatus,
   type JobStatus,
+  type UniqueValueClaim,
   type DistributedStateStore,
   type JobProgress,
   type JobState,
@@ -338,6 +340,54 @@ export class PostgresStateStore implements DistributedStateStore {
   ): Promise<boolean> {
     const result = await this.query(this.sql.updateJobStatus, [jobId, from, to]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Job-wide `uniqueFields`: gives each value to the first record that claims it and returns,
+   * per claim, the index of the record holding the value. One statement, plus one read for
+   * values a concurrent claimant committed in between.
+   */
+  async claimUniqueValues(
+    jobId: string,
+    claims: readonly UniqueValueClaim[],
+  ): Promise<readonly number[]> {
+    if (claims.length === 0) return [];
+    const fields = claims.map((c) => c.field);
+    const values = claims.map((c) => toPgText(c.value));
+    const result = await this.query(this.sql.claimUniqueValues, [
+      jobId,
+      fields,
+      values,
+      claims.map((c) => c.recordIndex),
+    ]);
+    const holders = (result.rows as { holder: number | null }[]).map((r) => r.holder);
+    const missing = holders.flatMap((h, k) => (h === null ? [k] : []));
+    if (missing.length > 0) {
+      const reread = await this.query(this.sql.selectUniqueHolders, [
+        jobId,
+        missing.map((k) => fields[k]),
+        missing.map((k) => values[k]),
+      ]);
+      const byPair = new Map(
+        (reread.rows as { field: string; value: string; holder: number }[]).map((r) => [
+          JSON.stringify([r.field, r.value]),
+          r.holder,
+        ]),
+      );
+      for (const k of missing) {
+        holders[k] = byPair.get(JSON.stringify([fields[k], values[k]])) ?? null;
+      }
+    }
+    return holders.map((holder, k) => {
+      if (holder === null) {
+        // Only a concurrent deleteJob of this very job can take the row away in between.
+        throw new BatchActionsError(
+          'UNIQUE_CLAIM_LOST',
+          `claimUniqueValues: no holder found for ${JSON.stringify(claims[k])} of job "${jobId}" after inserting it`,
+        );
+      }
+      return holder;
+    });
   }
 
   /** The job's status alone, or null for an unknown job. */

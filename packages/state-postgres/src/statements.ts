@@ -21,6 +21,7 @@ import { registerBatchSql } from './sql/register-batch';
 import { releaseBatchSql } from './sql/release-batch';
 import type { SchemaTables } from './sql/tables';
 import { updateBatchStateSql } from './sql/update-batch-state';
+import { claimUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-values';
 
 /** Every query of the store with the schema spliced in, built once per store. */
 export function buildStatements(t: SchemaTables) {
@@ -43,6 +44,8 @@ export function buildStatements(t: SchemaTables) {
     heartbeatBatch: heartbeatBatchSql(t),
     finalizeJob: finalizeJobSql(t),
     updateJobStatus: updateJobStatusSql(t),
+    claimUniqueValues: claimUniqueValuesSql(t),
+    selectUniqueHolders: selectUniqueHoldersSql(t),
     selectJobStatus: selectJobStatusSql(t),
     distributedStatus: distributedStatusSql(t),
     progress: progressSql(t),

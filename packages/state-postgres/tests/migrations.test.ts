@@ -41,7 +41,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 0,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [1],
+      applied: [1, 2],
     });
     expect(await store.initialize()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,
@@ -60,6 +60,7 @@ describe('PostgresStateStore migrations', () => {
       'jobs',
       'records',
       'schema_migrations',
+      'unique_values',
     ]);
     const indexes = await pool.query<{ indexname: string }>(
       'SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1',
@@ -72,9 +73,13 @@ describe('PostgresStateStore migrations', () => {
       'records_batch_index',
       'records_pkey',
       'schema_migrations_pkey',
+      'unique_values_pkey',
     ]);
     const versions = await pool.query(`SELECT version, name FROM "${schema}".schema_migrations`);
-    expect(versions.rows).toEqual([{ version: 1, name: 'initial' }]);
+    expect(versions.rows).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'unique values' },
+    ]);
   });
 
   it('lets many processes initialise the same schema at once: one migrates, the others wait', async () => {
@@ -86,8 +91,10 @@ describe('PostgresStateStore migrations', () => {
 
     const pool = createTestPool(1);
     cleanups.push(() => pool.end());
-    const versions = await pool.query(`SELECT version FROM "${schema}".schema_migrations`);
-    expect(versions.rows).toEqual([{ version: 1 }]);
+    const versions = await pool.query(
+      `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
+    );
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
     // Each store works on the shared schema.
     expect(await stores[3]!.getJobState('nothing-yet')).toBeNull();
   });
@@ -115,11 +122,17 @@ describe('PostgresStateStore migrations', () => {
       foundVersion: LATEST_SCHEMA_VERSION + 5,
       supportedVersion: LATEST_SCHEMA_VERSION,
     });
-    expect((error as Error).message).toContain(`Schema "${schema}" is at version 6`);
+    expect((error as Error).message).toContain(
+      `Schema "${schema}" is at version ${LATEST_SCHEMA_VERSION + 5}`,
+    );
     const versions = await pool.query(
       `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
     );
-    expect(versions.rows).toEqual([{ version: 1 }, { version: LATEST_SCHEMA_VERSION + 5 }]);
+    expect(versions.rows).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: LATEST_SCHEMA_VERSION + 5 },
+    ]);
   });
 
   it('tells the caller to run initialize() when the tables do not exist', async () => {

@@ -40,7 +40,7 @@ describe('README of @batchactions/state-postgres', () => {
   it('describes every column of every table', async () => {
     const { rows } = await pool.query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns
-       WHERE table_schema = $1 AND table_name IN ('jobs', 'batches', 'records')`,
+       WHERE table_schema = $1 AND table_name IN ('jobs', 'batches', 'records', 'unique_values')`,
       [store.schema],
     );
     expect(rows.length).toBeGreaterThan(20);

@@ -41,6 +41,14 @@ export interface DistributedJobStatus {
   readonly isComplete: boolean;
 }
 
+/** One record's claim on one value of a unique field. */
+export interface UniqueValueClaim {
+  readonly field: string;
+  /** The value as text (non-strings as JSON). */
+  readonly value: string;
+  readonly recordIndex: number;
+}
+
 /** Identifies one claim of one batch: the fencing token of a write. */
 export interface BatchLease {
   readonly jobId: string;
@@ -121,6 +129,17 @@ export interface DistributedStateStore extends StateStore {
   updateJobStatus?(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean>;
   /** Optional: the job's status alone (cheap; no batches), or `null` for an unknown job. */
   getJobStatus?(jobId: string): Promise<JobStatus | null>;
+  /**
+   * Optional, for `uniqueFields` across the whole job: for each claim in order, records that
+   * `recordIndex` holds `value` of `field` unless a record of the job holds it already, and
+   * returns the index of the record that holds it (the claimant's own index when it took the
+   * value, or had taken it before: reprocessing a batch is not a duplicate). Atomic against
+   * concurrent claims of the same value.
+   */
+  claimUniqueValues?(
+    jobId: string,
+    claims: readonly UniqueValueClaim[],
+  ): Promise<readonly number[]>;
   /** Optional purge: deletes the job, its batches and its records; false when it did not exist. */
   deleteJob?(jobId: string): Promise<boolean>;
 }

@@ -8,6 +8,7 @@ import type {
   ClaimBatchResult,
   DistributedJobStatus,
   DistributedStateStore,
+  UniqueValueClaim,
 } from '../ports/distributed-state-store';
 import { computeProgress } from './progress';
 
@@ -46,6 +47,8 @@ interface StoredJob {
   records: Map<number, RecordEntry>;
   /** Batch id → its records by index (the same entries). */
   byBatch: Map<string, Map<number, RecordEntry>>;
+  /** `[field, value]` as JSON → index of the record holding it (`uniqueFields`). */
+  uniqueValues: Map<string, number>;
 }
 
 /**
@@ -68,7 +71,14 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       const { batches, ...state } = job;
       let stored = this.jobs.get(job.id);
       if (!stored) {
-        stored = { state, batches: new Map(), order: [], records: new Map(), byBatch: new Map() };
+        stored = {
+          state,
+          batches: new Map(),
+          order: [],
+          records: new Map(),
+          byBatch: new Map(),
+          uniqueValues: new Map(),
+        };
         this.jobs.set(job.id, stored);
       } else {
         stored.state = state;
@@ -307,6 +317,22 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
 
   deleteJob(jobId: string): Promise<boolean> {
     return settle(() => this.jobs.delete(jobId));
+  }
+
+  claimUniqueValues(
+    jobId: string,
+    claims: readonly UniqueValueClaim[],
+  ): Promise<readonly number[]> {
+    return settle(() => {
+      const stored = this.requireJob(jobId);
+      return claims.map((claim) => {
+        const key = JSON.stringify([claim.field, claim.value]);
+        const holder = stored.uniqueValues.get(key);
+        if (holder !== undefined) return holder;
+        stored.uniqueValues.set(key, claim.recordIndex);
+        return claim.recordIndex;
+      });
+    });
   }
 
   private requireHeld(lease: BatchLease): MutableBatch {

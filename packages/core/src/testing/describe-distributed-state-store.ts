@@ -471,6 +471,45 @@ export function describeDistributedStateStore(
         expect(await store.tryFinalizeJob(jobId)).toBe(true);
       });
 
+      it('hands each unique value to the first record that claims it, per job and field', async () => {
+        if (typeof store.claimUniqueValues !== 'function') return;
+        const a = await prepareJob(store, 1, 1);
+        const b = await prepareJob(store, 1, 1);
+        const first = await store.claimUniqueValues(a.jobId, [
+          { field: 'email', value: 'x@y.z', recordIndex: 4 },
+          { field: 'email', value: 'other@y.z', recordIndex: 5 },
+          { field: 'code', value: 'x@y.z', recordIndex: 6 },
+        ]);
+        expect(first).toEqual([4, 5, 6]);
+        const later = await store.claimUniqueValues(a.jobId, [
+          { field: 'email', value: 'x@y.z', recordIndex: 9 },
+          { field: 'email', value: 'x@y.z', recordIndex: 4 },
+          { field: 'email', value: 'new@y.z', recordIndex: 9 },
+        ]);
+        expect(later).toEqual([4, 4, 9]);
+        expect(
+          await store.claimUniqueValues(b.jobId, [
+            { field: 'email', value: 'x@y.z', recordIndex: 0 },
+          ]),
+        ).toEqual([0]);
+      });
+
+      it('gives a contested unique value to exactly one of many concurrent claimants', async () => {
+        if (typeof store.claimUniqueValues !== 'function') return;
+        const { jobId } = await prepareJob(store, 1, 1);
+        const holders = await Promise.all(
+          Array.from({ length: concurrency }, (_, i) =>
+            store.claimUniqueValues!(jobId, [
+              { field: 'email', value: 'same@y.z', recordIndex: i },
+              { field: 'email', value: `own${i}@y.z`, recordIndex: i },
+            ]),
+          ),
+        );
+        const winners = new Set(holders.map((h) => h[0]));
+        expect(winners.size).toBe(1);
+        expect(holders.map((h) => h[1])).toEqual(Array.from({ length: concurrency }, (_, i) => i));
+      });
+
       it('deletes a job with its batches and records', async () => {
         if (typeof store.deleteJob !== 'function') return;
         const a = await prepareJob(store, 2, 2);

@@ -12,6 +12,27 @@ function uniquenessKey(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** One present value of a unique field, with the key it is compared by. */
+export interface UniqueFieldValue {
+  readonly field: string;
+  /** The value as compared: text as-is (case-sensitive), other values as JSON. */
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** The record's present values of `fields` (missing values are never duplicates). */
+export function uniqueFieldValues(
+  record: ParsedRecord,
+  fields: readonly string[],
+): UniqueFieldValue[] {
+  const out: UniqueFieldValue[] = [];
+  for (const field of fields) {
+    const value = record[field];
+    if (!isMissingValue(value)) out.push({ field, key: uniquenessKey(value), value });
+  }
+  return out;
+}
+
 /**
  * Enforces `uniqueFields` within one process: remembers every value seen per field and reports
  * `DUPLICATE_VALUE` for repeats. Comparison is case-sensitive on the value's text (so `1` and

@@ -63,6 +63,7 @@ export function deleteJobSql(t: SchemaTables): readonly string[] {
   return [
     `DELETE FROM ${t.batches} WHERE job_id = $1`,
     `DELETE FROM ${t.records} WHERE job_id = $1`,
+    `DELETE FROM ${t.uniqueValues} WHERE job_id = $1`,
     `DELETE FROM ${t.jobs} WHERE id = $1`,
   ];
 }

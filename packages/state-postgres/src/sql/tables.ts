@@ -7,6 +7,7 @@ export interface SchemaTables {
   readonly jobs: string;
   readonly batches: string;
   readonly records: string;
+  readonly uniqueValues: string;
   readonly migrations: string;
 }
 
@@ -19,6 +20,7 @@ export function schemaTables(schema: string): SchemaTables {
     jobs: `${quoted}.jobs`,
     batches: `${quoted}.batches`,
     records: `${quoted}.records`,
+    uniqueValues: `${quoted}.unique_values`,
     migrations: `${quoted}.schema_migrations`,
   };
 }
