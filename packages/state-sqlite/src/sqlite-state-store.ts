@@ -13,6 +13,7 @@ import {
   type DistributedStateStore,
   type JobProgress,
   type JobState,
+  type UniqueValueClaim,
   type ProcessedRecord,
 } from '@batchactions/core';
 import { retryWhileBusy } from './busy-retry';
@@ -343,6 +344,26 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /**
+   * Job-wide `uniqueFields`: in one IMMEDIATE transaction, gives each value to the first record
+   * that claims it and returns, per claim, the index of the record holding the value.
+   */
+  claimUniqueValues(
+    jobId: string,
+    claims: readonly UniqueValueClaim[],
+  ): Promise<readonly number[]> {
+    return this.write('claimUniqueValues', (s) => {
+      const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
+      if (!job) throw new JobNotFoundError(jobId);
+      return claims.map((claim) => {
+        const key = { jobPk: job.pk, field: claim.field, value: claim.value };
+        s.insertUniqueValue.run({ ...key, recordIndex: claim.recordIndex });
+        const row = s.selectUniqueHolder.get(key) as { record_index: number };
+        return row.record_index;
+      });
+    });
+  }
+
+  /**
    * Deletes a job with its batches and records in one transaction (for purging finished jobs).
    * Returns false when there was no such job. Deleted pages are reused by later jobs; the file
    * only shrinks with `VACUUM`.
@@ -352,6 +373,7 @@ export class SqliteStateStore implements DistributedStateStore {
       const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
       if (!job) return false;
       s.deleteJobRecords.run(job.pk);
+      s.deleteJobUniqueValues.run(job.pk);
       s.deleteJobBatches.run(job.pk);
       s.deleteJob.run(job.pk);
       return true;

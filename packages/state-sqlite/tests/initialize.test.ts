@@ -48,11 +48,12 @@ describe('SqliteStateStore.initialize', () => {
         'batchactions_jobs',
         'batchactions_records',
         SCHEMA_VERSION_TABLE,
+        'batchactions_unique_values',
       ]);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare(`SELECT version FROM ${SCHEMA_VERSION_TABLE}`).all()).toEqual([
-        { version: SCHEMA_VERSION },
-      ]);
+      expect(
+        db.prepare(`SELECT version FROM ${SCHEMA_VERSION_TABLE} ORDER BY version`).all(),
+      ).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
     });
   });
 

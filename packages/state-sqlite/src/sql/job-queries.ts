@@ -37,6 +37,18 @@ WHERE id = @jobId
   )`;
 
 export const DELETE_JOB_RECORDS = `DELETE FROM batchactions_records WHERE job_pk = ?`;
+export const DELETE_JOB_UNIQUE_VALUES = `DELETE FROM batchactions_unique_values WHERE job_pk = ?`;
+
+/** Takes a unique value for a record unless a record of the job holds it already. */
+export const INSERT_UNIQUE_VALUE = `
+INSERT INTO batchactions_unique_values (job_pk, field, value, record_index)
+VALUES (@jobPk, @field, @value, @recordIndex)
+ON CONFLICT DO NOTHING`;
+
+/** The record holding a unique value. */
+export const SELECT_UNIQUE_HOLDER = `
+SELECT record_index FROM batchactions_unique_values
+WHERE job_pk = @jobPk AND field = @field AND value = @value`;
 export const DELETE_JOB_BATCHES = `DELETE FROM batchactions_batches WHERE job_pk = ?`;
 export const DELETE_JOB = `DELETE FROM batchactions_jobs WHERE pk = ?`;
 

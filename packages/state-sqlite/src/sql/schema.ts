@@ -64,9 +64,24 @@ CREATE TABLE batchactions_records (
 );
 `;
 
+/**
+ * Version 2: the job-wide register behind `uniqueFields`. The primary key makes a value go to
+ * exactly one record; WITHOUT ROWID keeps the table to that one B-tree.
+ */
+const V2 = `
+CREATE TABLE batchactions_unique_values (
+  job_pk       INTEGER NOT NULL,
+  field        TEXT    NOT NULL,
+  value        TEXT    NOT NULL,
+  record_index INTEGER NOT NULL,
+  PRIMARY KEY (job_pk, field, value)
+) WITHOUT ROWID;
+`;
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
+  { version: 2, description: 'unique values', sql: V2 },
 ];
 
 /** The newest schema version this package writes. */
