@@ -7,10 +7,7 @@ import {
   type DistributedStateStore,
   type EventHandler,
   type EventType,
-  type DistributedJobStatus,
   type JobConfig,
-  type JobProgress,
-  type JobStatus,
   type BulkProcessor,
   type RecordProcessorFn,
 } from '@batchactions/core';
@@ -31,6 +28,7 @@ import {
 } from './process/process-batch';
 import { StaleReclaimer } from './process/stale-reclaimer';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
+import { readJobStatus, type JobStatusReport } from './control/job-status';
 
 /** The schema as kept with the job: field names, types and flags (functions and patterns dropped). */
 function describeSchema(schema: SchemaDefinition): unknown {
@@ -48,14 +46,6 @@ function describeSchema(schema: SchemaDefinition): unknown {
 
 function warnBackgroundError(error: unknown): void {
   console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
-}
-
-/** What `getStatus` returns. */
-export interface JobStatusReport {
-  readonly jobId: string;
-  readonly status: JobStatus;
-  readonly progress: JobProgress;
-  readonly batches: DistributedJobStatus;
 }
 
 /**
@@ -148,14 +138,8 @@ export class DistributedImport {
    * Where a job stands, readable from any process that shares the store: its status, record
    * progress and batch counts. Rejects with `JobNotFoundError` for an unknown job.
    */
-  async getStatus(jobId: string): Promise<JobStatusReport> {
-    const job = await this.store.getJobState(jobId);
-    if (!job) throw new JobNotFoundError(jobId);
-    const [progress, batches] = await Promise.all([
-      this.store.getProgress(jobId),
-      this.store.getDistributedStatus(jobId),
-    ]);
-    return { jobId, status: job.status, progress, batches };
+  getStatus(jobId: string): Promise<JobStatusReport> {
+    return readJobStatus(this.store, jobId);
   }
 
   /** The job's invalid and failed records in source order, each with its row and its errors. */

@@ -1,5 +1,5 @@
 export { DistributedImport } from './distributed-import';
-export type { JobStatusReport } from './distributed-import';
+export type { JobStatusReport } from './control/job-status';
 export type { FailedRecordReport, FailedRecordsFormat } from './failed-records';
 export { DistributedStoreRequiredError } from './config';
 export type { DistributedBatchConfig, DistributedImportConfig } from './config';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { addControlCommands } from './commands/control-commands';
 import { addDemoCommand } from './commands/demo-command';
 import { addPrepareCommand } from './commands/prepare-command';
 import { addStatusCommand } from './commands/status-command';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   addPrepareCommand(program);
   addWorkCommand(program);
   addStatusCommand(program);
+  addControlCommands(program);
   return program;
 }
 
@@ -49,7 +51,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   if (argv.length <= 2) {
     // Commander prints the usage but names no problem when the command is missing.
-    process.stderr.write('error: missing command: demo, prepare, work or status\n\n');
+    process.stderr.write(
+      'error: missing command: demo, prepare, work, status, pause, resume, cancel, failed or purge\n\n',
+    );
   }
   try {
     await program.parseAsync([...argv]);

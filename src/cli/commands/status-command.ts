@@ -1,12 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  isTerminalJobStatus,
-  JobNotFoundError,
-  type DistributedJobStatus,
-  type DistributedStateStore,
-  type JobProgress,
-  type JobStatus,
-} from '@batchactions/core';
+import { isTerminalJobStatus } from '@batchactions/core';
+import { readJobStatus, type JobStatusReport } from '../../control/job-status';
 import type { Command } from 'commander';
 import { formatCount, formatDuration } from '../format';
 import { withStore } from '../open-store';
@@ -20,28 +14,6 @@ export interface StatusCommandOptions {
   readonly watch?: boolean;
   readonly interval: number;
   readonly json?: boolean;
-}
-
-/** What `status --json` prints. */
-export interface JobStatusReport {
-  readonly jobId: string;
-  readonly status: JobStatus;
-  readonly progress: JobProgress;
-  readonly batches: DistributedJobStatus;
-}
-
-/** Reads the job's status, record progress and batch counts. */
-export async function readJobStatus(
-  store: DistributedStateStore,
-  jobId: string,
-): Promise<JobStatusReport> {
-  const job = await store.getJobState(jobId);
-  if (!job) throw new JobNotFoundError(jobId);
-  const [progress, batches] = await Promise.all([
-    store.getProgress(jobId),
-    store.getDistributedStatus(jobId),
-  ]);
-  return { jobId, status: job.status, progress, batches };
 }
 
 function humanReport(report: JobStatusReport): string {

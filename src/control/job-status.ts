@@ -1,0 +1,34 @@
+import {
+  JobNotFoundError,
+  type DistributedJobStatus,
+  type DistributedStateStore,
+  type JobProgress,
+  type JobStatus,
+} from '@batchactions/core';
+
+/** Where a job stands: what `getStatus` and the CLI's `status` report. */
+export interface JobStatusReport {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly progress: JobProgress;
+  readonly batches: DistributedJobStatus;
+}
+
+/**
+ * Reads a job's status, record progress and batch counts from the store (any process).
+ * Rejects with `JobNotFoundError` for an unknown job.
+ */
+export async function readJobStatus(
+  store: DistributedStateStore,
+  jobId: string,
+): Promise<JobStatusReport> {
+  const status = store.getJobStatus
+    ? await store.getJobStatus(jobId)
+    : ((await store.getJobState(jobId))?.status ?? null);
+  if (status === null) throw new JobNotFoundError(jobId);
+  const [progress, batches] = await Promise.all([
+    store.getProgress(jobId),
+    store.getDistributedStatus(jobId),
+  ]);
+  return { jobId, status, progress, batches };
+}

@@ -1,0 +1,156 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltCli, runCli } from './built-cli';
+
+let dir: string;
+let csv: string;
+let schema: string;
+let processor: string;
+let store: string;
+
+beforeAll(async () => {
+  requireBuiltCli();
+  dir = await mkdtemp(join(tmpdir(), 'cli-control-'));
+  csv = join(dir, 'users.csv');
+  schema = join(dir, 'schema.json');
+  processor = join(dir, 'processor.mjs');
+  store = `sqlite:${join(dir, 'state.sqlite')}`;
+  const lines = ['id,email'];
+  for (let id = 1; id <= 40; id += 1) {
+    lines.push(`${id},${id % 10 === 3 ? '"bad, ""quoted"""' : `u${id}@x.io`}`);
+  }
+  await writeFile(csv, `${lines.join('\n')}\n`);
+  await writeFile(
+    schema,
+    JSON.stringify({
+      fields: [
+        { name: 'id', type: 'number', required: true },
+        { name: 'email', type: 'email', required: true },
+      ],
+    }),
+  );
+  await writeFile(processor, 'export default function processor() {}\n');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function ok(args: string[]): Promise<string> {
+  const run = await runCli(args);
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout;
+}
+
+describe('pause, resume, cancel, failed and purge', () => {
+  it('controls a job, exports its failed rows and deletes it', async () => {
+    const prepared = JSON.parse(
+      await ok([
+        'prepare',
+        csv,
+        '--schema',
+        schema,
+        '--store',
+        store,
+        '--batch-size',
+        '10',
+        '--json',
+      ]),
+    ) as { jobId: string };
+    const { jobId } = prepared;
+
+    expect(await ok(['pause', jobId, '--store', store])).toBe(`job ${jobId}: PAUSED\n`);
+    const again = await runCli(['pause', jobId, '--store', store]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`cannot pause job ${jobId}: it is PAUSED`);
+    // A worker on a paused job finds nothing to claim and stops.
+    await ok([
+      'work',
+      jobId,
+      '--store',
+      store,
+      '--schema',
+      schema,
+      '--processor',
+      processor,
+      '--quiet',
+    ]);
+    expect(JSON.parse(await ok(['status', jobId, '--store', store, '--json']))).toMatchObject({
+      status: 'PAUSED',
+      progress: { processedRecords: 0 },
+    });
+
+    await ok(['resume', jobId, '--store', store]);
+    await ok([
+      'work',
+      jobId,
+      '--store',
+      store,
+      '--schema',
+      schema,
+      '--processor',
+      processor,
+      '--quiet',
+    ]);
+    expect(JSON.parse(await ok(['status', jobId, '--store', store, '--json']))).toMatchObject({
+      status: 'COMPLETED',
+      progress: { processedRecords: 36, failedRecords: 4 },
+    });
+
+    const csvOut = await ok(['failed', jobId, '--store', store]);
+    const csvLines = csvOut.trim().split('\n');
+    expect(csvLines[0]).toBe('row,status,id,email,errors');
+    expect(csvLines.slice(1).map((l) => l.slice(0, l.indexOf(',"email:')))).toEqual(
+      [3, 13, 23, 33].map((row) => `${row},invalid,${row},"bad, ""quoted"""`),
+    );
+    const file = join(dir, 'failed.ndjson');
+    await ok(['failed', jobId, '--store', store, '--format', 'ndjson', '--output', file]);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    const reports = lines.map(
+      (l) => JSON.parse(l) as { row: number; raw: { email: string }; errors: string },
+    );
+    expect(reports.map((r) => r.row)).toEqual([3, 13, 23, 33]);
+    expect(reports[0]?.raw.email).toBe('bad, "quoted"');
+    expect(reports[0]?.errors).toBe(
+      `email: Field "email" must be a valid email address, got ${JSON.stringify('bad, "quoted"')}`,
+    );
+    const badFormat = await runCli(['failed', jobId, '--store', store, '--format', 'xml']);
+    expect([badFormat.code, badFormat.stderr]).toEqual([
+      2,
+      expect.stringContaining('--format must be csv or ndjson'),
+    ]);
+
+    const cancel = await runCli(['cancel', jobId, '--store', store]);
+    expect(cancel.code).toBe(2);
+    expect(cancel.stderr).toContain('it is COMPLETED');
+
+    expect(await ok(['purge', jobId, '--store', store])).toBe(`job ${jobId}: deleted\n`);
+    const gone = await runCli(['status', jobId, '--store', store]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`Job "${jobId}" was not found`);
+  });
+
+  it('cancels a job so that workers get nothing more', async () => {
+    const { jobId } = JSON.parse(
+      await ok(['prepare', csv, '--schema', schema, '--store', store, '--json']),
+    ) as { jobId: string };
+    expect(await ok(['cancel', jobId, '--store', store])).toBe(`job ${jobId}: ABORTED\n`);
+    await ok([
+      'work',
+      jobId,
+      '--store',
+      store,
+      '--schema',
+      schema,
+      '--processor',
+      processor,
+      '--quiet',
+    ]);
+    expect(JSON.parse(await ok(['status', jobId, '--store', store, '--json']))).toMatchObject({
+      status: 'ABORTED',
+      progress: { processedRecords: 0 },
+    });
+  });
+});
