@@ -44,6 +44,25 @@ async function ok(args: string[]): Promise<string> {
   return run.stdout;
 }
 
+/** Runs a worker until no batch is left (or none is handed out). */
+async function work(jobId: string): Promise<void> {
+  await ok([
+    'work',
+    jobId,
+    '--store',
+    store,
+    '--schema',
+    schema,
+    '--processor',
+    processor,
+    '--quiet',
+  ]);
+}
+
+async function statusOf(jobId: string): Promise<unknown> {
+  return JSON.parse(await ok(['status', jobId, '--store', store, '--json']));
+}
+
 describe('pause, resume, cancel, failed and purge', () => {
   it('controls a job, exports its failed rows and deletes it', async () => {
     const prepared = JSON.parse(
@@ -66,35 +85,15 @@ describe('pause, resume, cancel, failed and purge', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`cannot pause job ${jobId}: it is PAUSED`);
     // A worker on a paused job finds nothing to claim and stops.
-    await ok([
-      'work',
-      jobId,
-      '--store',
-      store,
-      '--schema',
-      schema,
-      '--processor',
-      processor,
-      '--quiet',
-    ]);
-    expect(JSON.parse(await ok(['status', jobId, '--store', store, '--json']))).toMatchObject({
+    await work(jobId);
+    expect(await statusOf(jobId)).toMatchObject({
       status: 'PAUSED',
       progress: { processedRecords: 0 },
     });
 
     await ok(['resume', jobId, '--store', store]);
-    await ok([
-      'work',
-      jobId,
-      '--store',
-      store,
-      '--schema',
-      schema,
-      '--processor',
-      processor,
-      '--quiet',
-    ]);
-    expect(JSON.parse(await ok(['status', jobId, '--store', store, '--json']))).toMatchObject({
+    await work(jobId);
+    expect(await statusOf(jobId)).toMatchObject({
       status: 'COMPLETED',
       progress: { processedRecords: 36, failedRecords: 4 },
     });
@@ -137,18 +136,8 @@ describe('pause, resume, cancel, failed and purge', () => {
       await ok(['prepare', csv, '--schema', schema, '--store', store, '--json']),
     ) as { jobId: string };
     expect(await ok(['cancel', jobId, '--store', store])).toBe(`job ${jobId}: ABORTED\n`);
-    await ok([
-      'work',
-      jobId,
-      '--store',
-      store,
-      '--schema',
-      schema,
-      '--processor',
-      processor,
-      '--quiet',
-    ]);
-    expect(JSON.parse(await ok(['status', jobId, '--store', store, '--json']))).toMatchObject({
+    await work(jobId);
+    expect(await statusOf(jobId)).toMatchObject({
       status: 'ABORTED',
       progress: { processedRecords: 0 },
     });
