@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BufferSource, type BatchProcessingContext, type ParsedRecord } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport, runWorker, type DistributedImportConfig } from '../../src/index';
-import { storeFactories, type TestStore } from '../support/stores';
+import { storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
 describe.each(storeFactories)('bulk processing on $name', (factory) => {
-  let t: TestStore;
-  beforeEach(async (ctx) => {
-    t = await factory.create(ctx.task.name);
-  });
-  afterEach(async () => {
-    await t.teardown();
-  });
+  const t = useTestStore(factory);
 
   async function prepared(
     rows: number,

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BufferSource,
   InMemoryDistributedStateStore,
@@ -8,19 +8,13 @@ import {
 } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
-import { publishedPortOnly, storeFactories, type TestStore } from '../support/stores';
+import { publishedPortOnly, storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 
 const controllable = storeFactories.filter((f) => !f.name.startsWith('published port only'));
 
 describe.each(controllable)('control plane on $name', (factory) => {
-  let t: TestStore;
-  beforeEach(async (ctx) => {
-    t = await factory.create(ctx.task.name);
-  });
-  afterEach(async () => {
-    await t.teardown();
-  });
+  const t = useTestStore(factory);
 
   const importer = (extra: Partial<ConstructorParameters<typeof DistributedImport>[0]> = {}) =>
     new DistributedImport({ schema: usersSchema, batchSize: 5, stateStore: t.store, ...extra });

@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BufferSource, JobNotFoundError } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
-import { storeFactories, type TestStore } from '../support/stores';
+import { storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 
 describe.each(storeFactories)('status, failed-record export and redrive on $name', (factory) => {
-  let t: TestStore;
-  beforeEach(async (ctx) => {
-    t = await factory.create(ctx.task.name);
-  });
-  afterEach(async () => {
-    await t.teardown();
-  });
+  const t = useTestStore(factory);
 
   async function jobWithFailures() {
     const di = new DistributedImport({ schema: usersSchema, batchSize: 3, stateStore: t.store });

@@ -1,18 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BufferSource, type DomainEvent, type JobHooks } from '@batchactions/core';
 import { CsvParser, type DuplicateChecker } from '@batchactions/import';
 import { DistributedImport, type DistributedImportConfig } from '../../src/index';
-import { storeFactories, type TestStore } from '../support/stores';
+import { storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 
 describe.each(storeFactories)('record pipeline on $name', (factory) => {
-  let t: TestStore;
-  beforeEach(async (ctx) => {
-    t = await factory.create(ctx.task.name);
-  });
-  afterEach(async () => {
-    await t.teardown();
-  });
+  const t = useTestStore(factory);
 
   async function run(
     rows: number,

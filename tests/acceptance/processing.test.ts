@@ -1,21 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BufferSource, FilePathSource, type ParsedRecord } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
-import { storeFactories, type TestStore } from '../support/stores';
+import { storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 
 describe.each(storeFactories)('processing on $name', (factory) => {
-  let t: TestStore;
-  beforeEach(async (ctx) => {
-    t = await factory.create(ctx.task.name);
-  });
-  afterEach(async () => {
-    await t.teardown();
-  });
+  const t = useTestStore(factory);
 
   const importer = (batchSize: number) =>
     new DistributedImport({ schema: usersSchema, batchSize, stateStore: t.store });

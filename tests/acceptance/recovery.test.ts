@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BufferSource, JobNotFoundError, LeaseLostError, type RawRecord } from '@batchactions/core';
 import { CsvParser, type SourceParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
-import { storeFactories, type TestStore } from '../support/stores';
+import { storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 
 /** A property of the store, with methods bound to the store itself (not the proxy). */
@@ -12,13 +12,7 @@ function bound(target: object, key: string | symbol): unknown {
 }
 
 describe.each(storeFactories)('failures and recovery on $name', (factory) => {
-  let t: TestStore;
-  beforeEach(async (ctx) => {
-    t = await factory.create(ctx.task.name);
-  });
-  afterEach(async () => {
-    await t.teardown();
-  });
+  const t = useTestStore(factory);
 
   it('reclaims the batch of a crashed worker and counts every record once', async () => {
     const di = new DistributedImport({ schema: usersSchema, batchSize: 5, stateStore: t.store });

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BufferSource } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
-import { storeFactories, type TestStore } from '../support/stores';
+import { storeFactories, useTestStore } from '../support/stores';
 import { workerLoop } from '../support/workers';
 
 const schema = {
@@ -24,13 +24,7 @@ function csv(): string {
 }
 
 describe.each(storeFactories)('uniqueFields on $name', (factory) => {
-  let t: TestStore;
-  beforeEach(async (ctx) => {
-    t = await factory.create(ctx.task.name);
-  });
-  afterEach(async () => {
-    await t.teardown();
-  });
+  const t = useTestStore(factory);
 
   const jobWide = () => typeof t.store.claimUniqueValues === 'function';
 

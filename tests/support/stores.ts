@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,3 +81,25 @@ export const storeFactories: StoreFactory[] = [
       }),
   },
 ];
+
+/**
+ * Gives each test of the enclosing `describe` a fresh store of `factory` (created before the
+ * test, torn down after it). The returned object always refers to the current test's store.
+ */
+export function useTestStore(factory: StoreFactory): Pick<TestStore, 'store'> {
+  let current: TestStore | undefined;
+  beforeEach(async (ctx) => {
+    current = await factory.create(ctx.task.name);
+  });
+  afterEach(async () => {
+    const finished = current;
+    current = undefined;
+    await finished?.teardown();
+  });
+  return {
+    get store(): DistributedStateStore {
+      if (!current) throw new Error('useTestStore: the store exists only while a test runs');
+      return current.store;
+    },
+  };
+}
