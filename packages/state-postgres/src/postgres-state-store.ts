@@ -1,5 +1,6 @@
 import {
   BatchActionsError,
+  RECORD_STATUS_GROUPS,
   BatchNotFoundError,
   InvalidOptionError,
   JobNotFoundError,
@@ -211,15 +212,15 @@ export class PostgresStateStore implements DistributedStateStore {
   }
 
   getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['invalid', 'failed']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.failed);
   }
 
   getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['pending', 'valid']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.pending);
   }
 
   getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['processed']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
   async getProgress(jobId: string): Promise<JobProgress> {

@@ -11,6 +11,16 @@ export type ParsedRecord = Record<string, unknown>;
  */
 export type RecordStatus = 'pending' | 'valid' | 'invalid' | 'processed' | 'failed';
 
+/**
+ * The statuses each record query of the store port returns: `getFailedRecords` (invalid or
+ * failed), `getPendingRecords` (not processed yet) and `getProcessedRecords`.
+ */
+export const RECORD_STATUS_GROUPS = {
+  failed: ['invalid', 'failed'],
+  pending: ['pending', 'valid'],
+  processed: ['processed'],
+} as const satisfies Record<string, readonly RecordStatus[]>;
+
 /** A record with everything known about it. Immutable: helpers return new objects. */
 export interface ProcessedRecord {
   /** 0-based position of the record in the source (after empty rows were skipped). */
@@ -95,5 +105,5 @@ export function getErrors(record: ProcessedRecord): readonly ValidationError[] {
 
 /** True for records that count as failed in totals (`invalid` or `failed`). */
 export function isFailedRecord(record: ProcessedRecord): boolean {
-  return record.status === 'invalid' || record.status === 'failed';
+  return (RECORD_STATUS_GROUPS.failed as readonly RecordStatus[]).includes(record.status);
 }

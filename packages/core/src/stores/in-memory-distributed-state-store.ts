@@ -1,6 +1,6 @@
 import { BatchStatus, storedBatch, type Batch, type BatchState } from '../model/batch';
 import { JobStatus, isTerminalJobStatus, type JobProgress, type JobState } from '../model/job';
-import type { ProcessedRecord } from '../model/record';
+import { RECORD_STATUS_GROUPS, type ProcessedRecord } from '../model/record';
 import { BatchNotFoundError, JobNotFoundError, LeaseLostError } from '../errors/job-errors';
 import type {
   BatchLease,
@@ -149,15 +149,15 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
   }
 
   getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['invalid', 'failed']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.failed);
   }
 
   getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['pending', 'valid']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.pending);
   }
 
   getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['processed']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
   getProgress(jobId: string): Promise<JobProgress> {

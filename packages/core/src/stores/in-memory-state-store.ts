@@ -2,7 +2,7 @@ import { BatchNotFoundError, JobNotFoundError } from '../errors/job-errors';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { BatchStatus, type Batch, type BatchState } from '../model/batch';
 import type { JobProgress, JobState } from '../model/job';
-import type { ProcessedRecord, RecordStatus } from '../model/record';
+import { RECORD_STATUS_GROUPS, type ProcessedRecord, type RecordStatus } from '../model/record';
 import type { StateStore } from '../ports/state-store';
 
 /** Options of {@link InMemoryStateStore}. */
@@ -112,15 +112,15 @@ export class InMemoryStateStore implements StateStore {
   }
 
   getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['invalid', 'failed']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.failed);
   }
 
   getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['pending', 'valid']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.pending);
   }
 
   getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
-    return this.recordsWithStatus(jobId, ['processed']);
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
   /**
