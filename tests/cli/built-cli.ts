@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 /** The built CLI; the tests run it as users do. */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -85,4 +86,87 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
   return startCli(args, options).done;
+}
+
+/** Runs the CLI, expects exit code 0 (showing stderr otherwise) and returns stdout. */
+export async function runCliOk(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const run = await runCli(args, options);
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout;
+}
+
+/** What `prepare --json` prints. */
+export interface PreparedJson {
+  readonly jobId: string;
+  readonly totalRecords: number;
+  readonly totalBatches: number;
+}
+
+/** `prepare <file> --schema --store [--batch-size] --json`. */
+export async function prepareJson(options: {
+  file: string;
+  schema: string;
+  store: string;
+  batchSize?: number;
+}): Promise<PreparedJson> {
+  const { file, schema, store, batchSize } = options;
+  const sizeArgs = batchSize === undefined ? [] : ['--batch-size', String(batchSize)];
+  const stdout = await runCliOk([
+    'prepare',
+    file,
+    '--schema',
+    schema,
+    '--store',
+    store,
+    ...sizeArgs,
+    '--json',
+  ]);
+  return JSON.parse(stdout) as PreparedJson;
+}
+
+/** The arguments of one `work` run. */
+export function workArgs(options: {
+  jobId: string;
+  store: string;
+  schema: string;
+  processor: string;
+  workerId?: string;
+  quiet?: boolean;
+}): string[] {
+  const { jobId, store, schema, processor, workerId, quiet } = options;
+  return [
+    'work',
+    jobId,
+    ...['--store', store, '--schema', schema, '--processor', processor],
+    ...(workerId === undefined ? [] : ['--worker-id', workerId]),
+    ...(quiet === true ? ['--quiet'] : []),
+  ];
+}
+
+/** What `status --json` prints. */
+export interface StatusJson {
+  jobId: string;
+  status: string;
+  progress: {
+    totalRecords: number;
+    processedRecords: number;
+    failedRecords: number;
+    pendingRecords: number;
+  };
+  batches: {
+    totalBatches: number;
+    pendingBatches: number;
+    processingBatches: number;
+    completedBatches: number;
+    failedBatches: number;
+    isComplete: boolean;
+  };
+}
+
+/** `status <jobId> --store --json`. */
+export async function statusJson(jobId: string, store: string): Promise<StatusJson> {
+  return JSON.parse(await runCliOk(['status', jobId, '--store', store, '--json'])) as StatusJson;
 }

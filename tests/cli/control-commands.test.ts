@@ -2,7 +2,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuiltCli, runCli } from './built-cli';
+import {
+  prepareJson,
+  requireBuiltCli,
+  runCli,
+  runCliOk,
+  statusJson,
+  workArgs,
+  type PreparedJson,
+  type StatusJson,
+} from './built-cli';
 
 let dir: string;
 let csv: string;
@@ -38,49 +47,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function ok(args: string[]): Promise<string> {
-  const run = await runCli(args);
-  expect(run.code, run.stderr).toBe(0);
-  return run.stdout;
-}
-
 /** Runs a worker until no batch is left (or none is handed out). */
 async function work(jobId: string): Promise<void> {
-  await ok([
-    'work',
-    jobId,
-    '--store',
-    store,
-    '--schema',
-    schema,
-    '--processor',
-    processor,
-    '--quiet',
-  ]);
+  await runCliOk(workArgs({ jobId, store, schema, processor, quiet: true }));
 }
 
-async function statusOf(jobId: string): Promise<unknown> {
-  return JSON.parse(await ok(['status', jobId, '--store', store, '--json']));
-}
+const statusOf = (jobId: string): Promise<StatusJson> => statusJson(jobId, store);
+const prepare = (batchSize?: number): Promise<PreparedJson> =>
+  prepareJson({ file: csv, schema, store, ...(batchSize === undefined ? {} : { batchSize }) });
 
 describe('pause, resume, cancel, failed and purge', () => {
   it('controls a job, exports its failed rows and deletes it', async () => {
-    const prepared = JSON.parse(
-      await ok([
-        'prepare',
-        csv,
-        '--schema',
-        schema,
-        '--store',
-        store,
-        '--batch-size',
-        '10',
-        '--json',
-      ]),
-    ) as { jobId: string };
-    const { jobId } = prepared;
+    const { jobId } = await prepare(10);
 
-    expect(await ok(['pause', jobId, '--store', store])).toBe(`job ${jobId}: PAUSED\n`);
+    expect(await runCliOk(['pause', jobId, '--store', store])).toBe(`job ${jobId}: PAUSED\n`);
     const again = await runCli(['pause', jobId, '--store', store]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`cannot pause job ${jobId}: it is PAUSED`);
@@ -91,21 +71,21 @@ describe('pause, resume, cancel, failed and purge', () => {
       progress: { processedRecords: 0 },
     });
 
-    await ok(['resume', jobId, '--store', store]);
+    await runCliOk(['resume', jobId, '--store', store]);
     await work(jobId);
     expect(await statusOf(jobId)).toMatchObject({
       status: 'COMPLETED',
       progress: { processedRecords: 36, failedRecords: 4 },
     });
 
-    const csvOut = await ok(['failed', jobId, '--store', store]);
+    const csvOut = await runCliOk(['failed', jobId, '--store', store]);
     const csvLines = csvOut.trim().split('\n');
     expect(csvLines[0]).toBe('row,status,id,email,errors');
     expect(csvLines.slice(1).map((l) => l.slice(0, l.indexOf(',"email:')))).toEqual(
       [3, 13, 23, 33].map((row) => `${row},invalid,${row},"bad, ""quoted"""`),
     );
     const file = join(dir, 'failed.ndjson');
-    await ok(['failed', jobId, '--store', store, '--format', 'ndjson', '--output', file]);
+    await runCliOk(['failed', jobId, '--store', store, '--format', 'ndjson', '--output', file]);
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     const reports = lines.map(
       (l) => JSON.parse(l) as { row: number; raw: { email: string }; errors: string },
@@ -125,17 +105,15 @@ describe('pause, resume, cancel, failed and purge', () => {
     expect(cancel.code).toBe(2);
     expect(cancel.stderr).toContain('it is COMPLETED');
 
-    expect(await ok(['purge', jobId, '--store', store])).toBe(`job ${jobId}: deleted\n`);
+    expect(await runCliOk(['purge', jobId, '--store', store])).toBe(`job ${jobId}: deleted\n`);
     const gone = await runCli(['status', jobId, '--store', store]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain(`Job "${jobId}" was not found`);
   });
 
   it('cancels a job so that workers get nothing more', async () => {
-    const { jobId } = JSON.parse(
-      await ok(['prepare', csv, '--schema', schema, '--store', store, '--json']),
-    ) as { jobId: string };
-    expect(await ok(['cancel', jobId, '--store', store])).toBe(`job ${jobId}: ABORTED\n`);
+    const { jobId } = await prepare();
+    expect(await runCliOk(['cancel', jobId, '--store', store])).toBe(`job ${jobId}: ABORTED\n`);
     await work(jobId);
     expect(await statusOf(jobId)).toMatchObject({
       status: 'ABORTED',

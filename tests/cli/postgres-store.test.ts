@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countInvalidDemoRows } from '../../src/cli/demo/demo-data';
 import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '../support/postgres';
-import { requireBuiltCli, runCli } from './built-cli';
+import { prepareJson, requireBuiltCli, runCli, statusJson, workArgs } from './built-cli';
 
 let dir: string;
 const schemas: string[] = [];
@@ -49,49 +49,17 @@ describe('postgres:// store URLs', () => {
     );
     await writeFile(processor, 'export function processor() {}\n');
 
-    const prepared = await runCli([
-      'prepare',
-      csv,
-      '--schema',
-      schema,
-      '--store',
-      store,
-      '--batch-size',
-      '25',
-      '--json',
-    ]);
-    expect(prepared.code, prepared.stderr).toBe(0);
-    const { jobId, totalBatches } = JSON.parse(prepared.stdout) as {
-      jobId: string;
-      totalBatches: number;
-    };
+    const { jobId, totalBatches } = await prepareJson({ file: csv, schema, store, batchSize: 25 });
     expect(totalBatches).toBe(12);
 
     const runs = await Promise.all(
       ['a', 'b'].map((id) =>
-        runCli([
-          'work',
-          jobId,
-          '--store',
-          store,
-          '--schema',
-          schema,
-          '--processor',
-          processor,
-          '--worker-id',
-          id,
-          '--quiet',
-        ]),
+        runCli(workArgs({ jobId, store, schema, processor, workerId: id, quiet: true })),
       ),
     );
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
 
-    const status = await runCli(['status', jobId, '--store', store, '--json']);
-    expect(status.code, status.stderr).toBe(0);
-    const report = JSON.parse(status.stdout) as {
-      status: string;
-      progress: { processedRecords: number; failedRecords: number };
-    };
+    const report = await statusJson(jobId, store);
     expect(report.status).toBe('COMPLETED');
     expect(report.progress).toMatchObject({ processedRecords: 290, failedRecords: 10 });
 

@@ -2,7 +2,16 @@ import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuiltCli, runCli, startCli } from './built-cli';
+import {
+  prepareJson,
+  requireBuiltCli,
+  runCli,
+  startCli,
+  statusJson,
+  workArgs,
+  type PreparedJson,
+  type StatusJson,
+} from './built-cli';
 
 const ROWS = 1000;
 const isBad = (id: number): boolean => id % 50 === 7;
@@ -65,63 +74,17 @@ async function idCounts(idsDir: string): Promise<Map<number, number>> {
   return counts;
 }
 
-async function prepare(
-  store: string,
-  batchSize: number,
-): Promise<{ jobId: string; totalRecords: number; totalBatches: number }> {
-  const run = await runCli([
-    'prepare',
-    csv,
-    '--schema',
-    schema,
-    '--store',
-    store,
-    '--batch-size',
-    String(batchSize),
-    '--json',
-  ]);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as { jobId: string; totalRecords: number; totalBatches: number };
+function prepare(store: string, batchSize: number): Promise<PreparedJson> {
+  return prepareJson({ file: csv, schema, store, batchSize });
 }
 
-interface StatusJson {
-  jobId: string;
-  status: string;
-  progress: {
-    totalRecords: number;
-    processedRecords: number;
-    failedRecords: number;
-    pendingRecords: number;
-  };
-  batches: {
-    totalBatches: number;
-    pendingBatches: number;
-    processingBatches: number;
-    completedBatches: number;
-    failedBatches: number;
-    isComplete: boolean;
-  };
+function status(jobId: string, store: string): Promise<StatusJson> {
+  return statusJson(jobId, store);
 }
 
-async function status(jobId: string, store: string): Promise<StatusJson> {
-  const run = await runCli(['status', jobId, '--store', store, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as StatusJson;
-}
-
-function workArgs(jobId: string, store: string, workerId: string): string[] {
-  return [
-    'work',
-    jobId,
-    '--store',
-    store,
-    '--schema',
-    schema,
-    '--processor',
-    processor,
-    '--worker-id',
-    workerId,
-  ];
+/** `work` for one worker of this file's job, schema and processor. */
+function workerArgs(jobId: string, store: string, workerId: string): string[] {
+  return workArgs({ jobId, store, schema, processor, workerId });
 }
 
 describe('prepare → work (2 processes) → status', () => {
@@ -136,7 +99,7 @@ describe('prepare → work (2 processes) → status', () => {
     expect(pending.batches.pendingBatches).toBe(25);
 
     const workers = ['w1', 'w2'].map((id) =>
-      startCli(workArgs(prepared.jobId, store, id), { env: { IDS_DIR: idsDir } }),
+      startCli(workerArgs(prepared.jobId, store, id), { env: { IDS_DIR: idsDir } }),
     );
     const runs = await Promise.all(workers.map((w) => w.done));
     for (const run of runs) {
@@ -197,7 +160,7 @@ describe('prepare → work (2 processes) → status', () => {
     const store = `sqlite:${join(dir, 'sigterm.sqlite')}`;
     const idsDir = await mkdtemp(join(dir, 'ids-'));
     const prepared = await prepare(store, 20);
-    const worker = startCli(workArgs(prepared.jobId, store, 'slow'), {
+    const worker = startCli(workerArgs(prepared.jobId, store, 'slow'), {
       env: { IDS_DIR: idsDir, DELAY_MS: '5' },
     });
     await worker.waitForStdout(/slow: batch \d+ processed/);
@@ -218,7 +181,7 @@ describe('prepare → work (2 processes) → status', () => {
       midway.batches.completedBatches * 20,
     );
 
-    const rest = await runCli(workArgs(prepared.jobId, store, 'rest'), {
+    const rest = await runCli(workerArgs(prepared.jobId, store, 'rest'), {
       env: { IDS_DIR: idsDir },
     });
     expect(rest.code, rest.stderr).toBe(0);
@@ -243,7 +206,7 @@ describe('prepare → work (2 processes) → status', () => {
       '--json',
     ]);
     await watch.waitForStdout(/PROCESSING/);
-    const worker = await runCli(workArgs(prepared.jobId, store, 'w'), {
+    const worker = await runCli(workerArgs(prepared.jobId, store, 'w'), {
       env: { IDS_DIR: idsDir, DELAY_MS: '1' },
     });
     expect(worker.code, worker.stderr).toBe(0);
@@ -263,16 +226,7 @@ describe('prepare → work (2 processes) → status', () => {
     const prepared = await prepare(store, 100);
     const other = join(dir, 'other-schema.json');
     await writeFile(other, JSON.stringify({ fields: [{ name: 'id', type: 'string' }] }));
-    const run = await runCli([
-      'work',
-      prepared.jobId,
-      '--store',
-      store,
-      '--schema',
-      other,
-      '--processor',
-      processor,
-    ]);
+    const run = await runCli(workArgs({ jobId: prepared.jobId, store, schema: other, processor }));
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(
       /does not match job .*id:number!, email:email!, name:string!.*id:string/,
@@ -282,16 +236,14 @@ describe('prepare → work (2 processes) → status', () => {
   it('a processor module without a processor function is a usage error', async () => {
     const bad = join(dir, 'no-processor.mjs');
     await writeFile(bad, 'export const answer = 42;\n');
-    const run = await runCli([
-      'work',
-      'any-job',
-      '--store',
-      `sqlite:${join(dir, 'x.sqlite')}`,
-      '--schema',
-      schema,
-      '--processor',
-      bad,
-    ]);
+    const run = await runCli(
+      workArgs({
+        jobId: 'any-job',
+        store: `sqlite:${join(dir, 'x.sqlite')}`,
+        schema,
+        processor: bad,
+      }),
+    );
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(
       /--processor .*no-processor.mjs: the module exports no processor function/,
