@@ -95,7 +95,7 @@ describe.each(storeFactories)('processing on $name', (factory) => {
       Array.from({ length: batches }, (_, i) => [
         i,
         i * batchSize,
-        Math.min(rows, (i + 1) * batchSize),
+        Math.min(rows, (i + 1) * batchSize) - 1,
       ]),
     );
   });

@@ -13,7 +13,7 @@ export interface BatchReservation {
   readonly claimedAt: number;
   /** Index of the batch's first record (inclusive). */
   readonly recordStartIndex: number;
-  /** Index one past the batch's last record (exclusive). */
+  /** Index of the batch's last record (inclusive, as published: a 5-record batch at 0 is 0..4). */
   readonly recordEndIndex: number;
   /**
    * Fencing token: 1 on the first claim of the batch, one more on every later claim. Stores

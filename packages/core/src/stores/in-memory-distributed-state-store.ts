@@ -352,7 +352,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     batch.status = BatchStatus.FAILED;
     batch.error = reason;
     batch.processedCount = 0;
-    batch.failedCount = batch.recordEndIndex - batch.recordStartIndex;
+    batch.failedCount = batch.recordEndIndex - batch.recordStartIndex + 1;
     for (const entry of stored.byBatch.get(batch.id)?.values() ?? []) {
       if (entry.record.status !== 'processed') {
         entry.record = { ...entry.record, status: 'failed', processingError: reason };
@@ -370,7 +370,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       workerId: batch.workerId,
       claimedAt: batch.claimedAt,
       recordStartIndex: batch.recordStartIndex ?? batch.records[0]?.index ?? 0,
-      recordEndIndex: batch.recordEndIndex ?? (batch.records.at(-1)?.index ?? -1) + 1,
+      recordEndIndex: batch.recordEndIndex ?? batch.records.at(-1)?.index ?? -1,
       attempt: batch.attempt ?? 0,
       error: batch.error,
     };
