@@ -1,5 +1,5 @@
 import type { JobProgress, JobSummary } from '../model/job';
-import type { ParsedRecord, RawRecord } from '../model/record';
+import type { ProcessedRecord } from '../model/record';
 
 interface EventBase {
   readonly jobId: string;
@@ -12,9 +12,9 @@ export interface DistributedPreparedEvent extends EventBase {
   readonly type: 'distributed:prepared';
   readonly totalRecords: number;
   readonly totalBatches: number;
-  /** Rows skipped as empty during prepare. */
-  readonly skippedRows: number;
-  readonly elapsedMs: number;
+  /** Rows skipped as empty during prepare (not in the published payload; not emitted by DistributedImport). */
+  readonly skippedRows?: number;
+  readonly elapsedMs?: number;
 }
 
 /** A worker claimed a batch. */
@@ -65,7 +65,8 @@ export interface RecordFailedEvent extends EventBase {
   readonly batchId: string;
   readonly recordIndex: number;
   readonly error: string;
-  readonly record: RawRecord | ParsedRecord;
+  /** The record as stored for this failure (published: `ProcessedRecord`). */
+  readonly record: ProcessedRecord;
 }
 
 /** The processor failed for a record and will be retried after `delayMs`. */
@@ -76,14 +77,16 @@ export interface RecordRetriedEvent extends EventBase {
   /** 1 for the first retry. */
   readonly attempt: number;
   readonly maxRetries: number;
-  readonly delayMs: number;
+  /** Not in the published payload; not emitted by DistributedImport. */
+  readonly delayMs?: number;
   readonly error: string;
 }
 
 /** Emitted by the one worker that finalised the job. */
 export interface JobCompletedEvent extends EventBase {
   readonly type: 'job:completed';
-  readonly status: 'COMPLETED' | 'FAILED';
+  /** Not in the published payload; not emitted by DistributedImport. */
+  readonly status?: 'COMPLETED' | 'FAILED';
   readonly summary: JobSummary;
   /** Why the job failed early (the failure threshold), when it did. */
   readonly reason?: string;
