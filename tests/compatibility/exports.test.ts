@@ -31,7 +31,7 @@ describe('exports and types, as published', () => {
       readonly totalRecords: number;
       readonly totalBatches: number;
     }>();
-    expectTypeOf<DistributedBatchResult>().toMatchTypeOf<{
+    expectTypeOf<DistributedBatchResult>().toExtend<{
       readonly claimed: boolean;
       readonly batchId?: string;
       readonly batchIndex?: number;

@@ -138,7 +138,7 @@ describe('prepare on a store with only the published port', () => {
     expect(events).toEqual([]);
   });
 
-  it('rejects a batch size below 1 before reading the source', async () => {
+  it('rejects a batch size below 1 before reading the source', () => {
     const store = new PublishedPortStore();
     expect(() => new DistributedImport({ schema, stateStore: store, batchSize: 0 })).toThrow(
       /batchSize/,

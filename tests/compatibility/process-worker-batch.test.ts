@@ -263,7 +263,7 @@ describe('processWorkerBatch on a store with only the published port', () => {
       'updateBatchState',
       'tryFinalizeJob',
     ]);
-    const b0 = (first.batchId ?? '') as string;
+    const b0 = first.batchId ?? '';
     expect(store.calls[6]?.args[2]).toEqual({
       batchId: b0,
       status: 'FAILED',

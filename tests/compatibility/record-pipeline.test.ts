@@ -19,6 +19,9 @@ import { PublishedPortStore } from './published-port-store';
 
 const ts = expect.any(Number) as number;
 
+/** A schema that checks nothing (`custom`, optional): every record is valid. */
+const anySchema: SchemaDefinition = { fields: [{ name: 'n', type: 'custom', required: false }] };
+
 /** A parser handing over these rows as they are (values exactly as a parser produced them). */
 function rowsParser(rows: RawRecord[]): SourceParser {
   return { parse: () => rows };
@@ -269,14 +272,14 @@ describe('the per-record pipeline, as published', () => {
   it('retries with record:retried and exponential backoff, then records the last error', async () => {
     const delays: number[] = [];
     const realSetTimeout = globalThis.setTimeout;
-    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+    vi.spyOn(globalThis, 'setTimeout').mockImplementation((fn: () => void, ms?: number) => {
       delays.push(ms ?? 0);
       return realSetTimeout(fn, 0);
-    }) as typeof setTimeout);
+    });
     let calls = 0;
     const { events, saved, jobId } = await run(
       [{ n: '1' }, { n: '2' }],
-      { schema: { fields: [] }, maxRetries: 2, retryDelayMs: 10 },
+      { schema: anySchema, maxRetries: 2, retryDelayMs: 10 },
       (r) => {
         calls += 1;
         if (r.n === '2') throw new Error(`attempt ${String(calls)} failed`);
@@ -312,10 +315,11 @@ describe('the per-record pipeline, as published', () => {
 
   it('reports an afterProcess failure after record:processed, as a failed record with the bare message', async () => {
     const { events, saved, store, jobId } = await run([{ n: 1 }], {
-      schema: { fields: [] },
+      schema: anySchema,
       hooks: { afterProcess: () => Promise.reject(new Error('audit down')) },
     });
     expect(events.map((e) => e.type)).toEqual([
+      'distributed:prepared',
       'batch:claimed',
       'batch:started',
       'record:processed',
@@ -327,8 +331,8 @@ describe('the per-record pipeline, as published', () => {
       ['processed', undefined],
       ['failed', 'afterProcess hook failed: audit down'],
     ]);
-    expect(events[3]).toMatchObject({ error: 'audit down', record: saved[1] });
-    expect(events[4]).toMatchObject({ processedCount: 0, failedCount: 1 });
+    expect(events[4]).toMatchObject({ error: 'audit down', record: saved[1] });
+    expect(events[5]).toMatchObject({ processedCount: 0, failedCount: 1 });
     expect((await store.getJobState(jobId))?.batches[0]).toMatchObject({
       processedCount: 0,
       failedCount: 1,
@@ -337,7 +341,7 @@ describe('the per-record pipeline, as published', () => {
 
   it('fails a record whose hook throws with the prefixed message, keeping the raw record', async () => {
     const { saved, events } = await run([{ n: 1 }, { n: 2 }], {
-      schema: { fields: [] },
+      schema: anySchema,
       hooks: {
         beforeProcess: (r) => (r.n === 1 ? Promise.reject(new Error('nope')) : Promise.resolve(r)),
       },
