@@ -8,12 +8,7 @@ import {
   type ProcessedRecord,
   type RawRecord,
 } from '@batchactions/core';
-import {
-  JsonParser,
-  type DuplicateChecker,
-  type SchemaDefinition,
-  type SourceParser,
-} from '@batchactions/import';
+import type { SchemaDefinition, SourceParser } from '@batchactions/import';
 import { DistributedImport, type DistributedImportConfig } from '../../src/index';
 import { PublishedPortStore } from './published-port-store';
 
@@ -111,33 +106,6 @@ describe('the per-record pipeline, as published', () => {
     expect(saved[0]).toMatchObject({ status: 'processed', parsed: { email: 'a', touched: true } });
   });
 
-  it('hands the processor the values as parsed: no coercion, arrays split (coerceValues is opt-in)', async () => {
-    const schema: SchemaDefinition = {
-      fields: [
-        { name: 'age', type: 'number', required: true },
-        { name: 'active', type: 'boolean', required: true },
-        { name: 'tags', type: 'array', required: false },
-      ],
-    };
-    const rows = [
-      { age: '30', active: 'yes', tags: 'a, b,,c' },
-      { age: 41, active: true },
-    ];
-    const seen: ParsedRecord[] = [];
-    await run(rows, { schema }, (r) => seen.push(r));
-    expect(seen).toEqual([
-      { age: '30', active: 'yes', tags: ['a', 'b', 'c'] },
-      { age: 41, active: true },
-    ]);
-
-    const typed: ParsedRecord[] = [];
-    await run(rows, { schema, coerceValues: true }, (r) => typed.push(r));
-    expect(typed).toEqual([
-      { age: 30, active: true, tags: ['a', 'b', 'c'] },
-      { age: 41, active: true },
-    ]);
-  });
-
   it('processes warnings-only records with the transformed data; afterValidate decides by severity', async () => {
     const schema: SchemaDefinition = {
       fields: [
@@ -173,61 +141,6 @@ describe('the per-record pipeline, as published', () => {
       errors: [{ code: 'CUSTOM_VALIDATION', severity: 'warning', message: 'odd code' }],
     });
     expect(events.filter((e) => e.type === 'record:failed')).toEqual([]);
-  });
-
-  it('asks the duplicate checker with the transformed record and the hook context, only when validation found nothing', async () => {
-    const asked: [Record<string, unknown>, Record<string, unknown>][] = [];
-    const checker: DuplicateChecker = {
-      check: (fields, ctx) => {
-        asked.push([fields, { ...ctx }]);
-        if (fields.email === 'dup') return Promise.resolve({ isDuplicate: true, existingId: '42' });
-        if (fields.email === 'dup-no-id') return Promise.resolve({ isDuplicate: true });
-        if (fields.email === 'boom') return Promise.reject(new Error('db down'));
-        return Promise.resolve({ isDuplicate: false });
-      },
-      checkBatch: () => Promise.reject(new Error('checkBatch is never called, as published')),
-    };
-    const schema: SchemaDefinition = {
-      fields: [
-        { name: 'email', type: 'string', required: true, transform: (v) => String(v).trim() },
-      ],
-    };
-    const { saved, events } = await run(
-      [
-        { email: ' ok ' },
-        { email: 'dup' },
-        { email: 'dup-no-id' },
-        { email: 'boom' },
-        { email: '' },
-      ],
-      { schema, duplicateChecker: checker },
-    );
-    expect(asked.map(([f]) => f.email)).toEqual(['ok', 'dup', 'dup-no-id', 'boom']);
-    expect(asked[1]?.[1]).toMatchObject({ recordIndex: 1, batchIndex: 0, totalRecords: 5 });
-    const finding = (message: string) => ({
-      field: '_external',
-      message,
-      code: 'EXTERNAL_DUPLICATE',
-      value: undefined,
-    });
-    expect(saved.map((r) => r.status)).toEqual([
-      'processed',
-      'invalid',
-      'invalid',
-      'invalid',
-      'invalid',
-    ]);
-    expect(saved[1]?.errors).toStrictEqual([finding('Duplicate record found (existing ID: 42)')]);
-    expect(saved[2]?.errors).toStrictEqual([finding('Duplicate record found')]);
-    expect(saved[3]?.errors).toStrictEqual([finding('Duplicate check failed: db down')]);
-    expect(
-      events.filter((e) => e.type === 'record:failed').map((e) => (e as { error: string }).error),
-    ).toEqual([
-      'Duplicate record found (existing ID: 42)',
-      'Duplicate record found',
-      'Duplicate check failed: db down',
-      "Field 'email' is required",
-    ]);
   });
 
   it('ignores uniqueFields by default; jobWideUniqueFields enforces them across the job on our stores', async () => {
@@ -358,20 +271,5 @@ describe('the per-record pipeline, as published', () => {
       error: 'beforeProcess hook failed: nope',
     });
     expect(saved[1]?.status).toBe('processed');
-  });
-
-  it('keeps JSON values as the parser made them', async () => {
-    const store = new PublishedPortStore();
-    const di = new DistributedImport({
-      schema: { fields: [{ name: 'n', type: 'number', required: true }] },
-      stateStore: store,
-    });
-    const { jobId } = await di.prepare(
-      new BufferSource('[{"n": 5, "flag": true}, {"n": "6"}]'),
-      new JsonParser(),
-    );
-    const seen: ParsedRecord[] = [];
-    await di.processWorkerBatch(jobId, (r) => void seen.push(r), 'w');
-    expect(seen).toEqual([{ n: 5, flag: true }, { n: '6' }]);
   });
 });
