@@ -224,7 +224,6 @@ async function finishRun(
           type: 'job:completed',
           jobId: job.jobId,
           timestamp: Date.now(),
-          status: 'COMPLETED',
           summary: job.buildSummary(),
         });
       }

@@ -214,7 +214,7 @@ export async function runRecordPipeline(
     maxRetries: steps.maxRetries,
     retryDelayMs: steps.retryDelayMs,
     signal: context.signal,
-    onRetry: (attempt, delayMs, error) => {
+    onRetry: (attempt, _delayMs, error) => {
       steps.events.emit({
         type: 'record:retried',
         jobId: context.jobId,
@@ -223,7 +223,6 @@ export async function runRecordPipeline(
         recordIndex: pending.index,
         attempt,
         maxRetries: steps.maxRetries,
-        delayMs,
         error: errorMessage(error),
       });
     },

@@ -32,7 +32,14 @@ describe('BatchEngine run protocol (core 6.4)', () => {
       'job:completed',
     ]);
     expect(events[0]).toMatchObject({ totalRecords: 0, totalBatches: 0, jobId: engine.getJobId() });
-    expect(events.at(-1)).toMatchObject({
+    const completed = events.at(-1);
+    expect(completed && Object.keys(completed).sort()).toEqual([
+      'jobId',
+      'summary',
+      'timestamp',
+      'type',
+    ]);
+    expect(completed).toMatchObject({
       summary: { total: 3, processed: 3, failed: 0, skipped: 0 },
     });
     expect(events[4]).toMatchObject({
