@@ -77,3 +77,10 @@ export function checkEncoding(encoding: unknown): BufferEncoding {
   }
   return encoding;
 }
+
+/** Every chunk joined into one string. */
+export async function readAllText(chunks: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  for await (const chunk of chunks) text += chunk;
+  return text;
+}

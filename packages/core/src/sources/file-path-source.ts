@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { checkEncoding, decodeChunks, decodePrefix, sampleLimit } from './chunk-bytes';
+import { checkEncoding, decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
 import { detectMimeType } from './mime-types';
 
 /** Options of {@link FilePathSource}. */
@@ -76,11 +76,7 @@ export class FilePathSource implements DataSource {
    */
   async sample(maxBytes?: number): Promise<string> {
     const limit = sampleLimit(maxBytes);
-    if (limit === undefined) {
-      let text = '';
-      for await (const chunk of this.read()) text += chunk;
-      return text;
-    }
+    if (limit === undefined) return readAllText(this.read());
     const parts: Buffer[] = [];
     for await (const chunk of this.bytes({ end: limit - 1 })) parts.push(chunk);
     return decodePrefix(Buffer.concat(parts), limit, this.encoding);

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { decodeChunks, decodePrefix, sampleLimit } from './chunk-bytes';
+import { decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
 import { type HttpBodyRequest, streamHttpBody } from './http-body-stream';
 import { DEFAULT_MIME_TYPE, knownMimeType, mediaTypeOf } from './mime-types';
 
@@ -100,11 +100,7 @@ export class UrlSource implements DataSource {
    */
   async sample(maxBytes?: number): Promise<string> {
     const limit = sampleLimit(maxBytes);
-    if (limit === undefined) {
-      let text = '';
-      for await (const chunk of this.read()) text += chunk;
-      return text;
-    }
+    if (limit === undefined) return readAllText(this.read());
     const request: HttpBodyRequest = {
       ...this.request,
       headers: { ...this.request.headers, Range: `bytes=0-${limit - 1}` },

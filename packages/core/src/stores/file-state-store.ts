@@ -4,6 +4,7 @@ import type { BatchState } from '../model/batch';
 import type { JobProgress, JobState } from '../model/job';
 import { RECORD_STATUS_GROUPS, type ProcessedRecord, type RecordStatus } from '../model/record';
 import type { StateStore } from '../ports/state-store';
+import { applyBatchState } from './apply-batch-state';
 import { readTextIfExists, writeAtomically } from './json-files';
 import { runExclusive } from './keyed-queue';
 import { progressFromRecords } from './record-progress';
@@ -78,16 +79,7 @@ export class FileStateStore implements StateStore {
     await runExclusive(path, async () => {
       const job = await this.getJobState(jobId);
       if (!job) return;
-      const batches = job.batches.map((batch) =>
-        batch.id === batchId
-          ? {
-              ...batch,
-              status: state.status,
-              processedCount: state.processedCount,
-              failedCount: state.failedCount,
-            }
-          : batch,
-      );
+      const batches = applyBatchState(job.batches, batchId, state);
       await writeAtomically(path, JSON.stringify({ ...job, batches }, null, 2));
     });
   }

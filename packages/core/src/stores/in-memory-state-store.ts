@@ -2,6 +2,7 @@ import type { BatchState } from '../model/batch';
 import type { JobProgress, JobState } from '../model/job';
 import { RECORD_STATUS_GROUPS, type ProcessedRecord, type RecordStatus } from '../model/record';
 import type { StateStore } from '../ports/state-store';
+import { applyBatchState } from './apply-batch-state';
 import { BatchListCopier, copyBatch, copyJob, copyRecord } from './copy-state';
 import { progressFromRecords } from './record-progress';
 
@@ -55,16 +56,7 @@ export class InMemoryStateStore implements StateStore {
   updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
     const stored = this.jobs.get(jobId);
     if (stored) {
-      const batches = stored.state.batches.map((batch) =>
-        batch.id === batchId
-          ? {
-              ...batch,
-              status: state.status,
-              processedCount: state.processedCount,
-              failedCount: state.failedCount,
-            }
-          : batch,
-      );
+      const batches = applyBatchState(stored.state.batches, batchId, state);
       stored.state = { ...stored.state, batches };
     }
     return Promise.resolve();
