@@ -64,7 +64,7 @@ export class DistributedImport {
     const resolved = resolveConfig(config);
     this.store = resolved.store;
     this.batchConfig = resolved.batch;
-    this.validator = new SchemaValidator(config.schema);
+    this.validator = new SchemaValidator(config.schema, { coerceValues: true });
     this.reclaimer = new StaleReclaimer(this.store, this.batchConfig);
     this.events = new EventBus(
       config.onHandlerError ? { onHandlerError: config.onHandlerError } : {},

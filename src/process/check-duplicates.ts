@@ -5,7 +5,7 @@ import {
   type ValidationError,
 } from '@batchactions/core';
 import type { DuplicateCheckResult } from '@batchactions/import';
-import type { BatchRun } from './batch-run';
+import { contextFor, type BatchRun } from './batch-run';
 import { errorMessage } from './retry';
 
 function duplicateError(result: DuplicateCheckResult): ValidationError {
@@ -43,7 +43,7 @@ export async function checkDuplicates(
     const record = records[i] as ProcessedRecord;
     return {
       fields: record.parsed,
-      context: { jobId: run.jobId, batchId: run.batchId, recordIndex: record.index },
+      context: contextFor(run, record.index),
     };
   });
 
