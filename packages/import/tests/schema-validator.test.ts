@@ -381,5 +381,6 @@ describe('SchemaValidator row options', () => {
     expect(validator.skipEmptyRows).toBe(true);
     expect(validator.isEmptyRow({ a: '', b: null, c: undefined })).toBe(true);
     expect(validator.isEmptyRow({ a: [] })).toBe(false);
+    expect(validator.isEmptyRow({ a: '  ' })).toBe(false); // whitespace is a value
   });
 });
