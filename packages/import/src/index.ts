@@ -1,4 +1,10 @@
 // Own values and types (published).
+export { BulkImport } from './bulk-import/bulk-import';
+export type {
+  BulkImportConfig,
+  GenerateTemplateOptions,
+  PreviewResult,
+} from './bulk-import/bulk-import-config';
 export { SchemaValidator } from './schema/schema-validator';
 export type { SchemaValidatorOptions } from './schema/schema-validator';
 export type {
@@ -40,12 +46,14 @@ export {
   getWarnings,
   getErrors,
   validResult,
+  invalidResult,
   isEmptyRow,
   BufferSource,
   FilePathSource,
   StreamSource,
   UrlSource,
   InMemoryStateStore,
+  BatchEngine,
   BatchSplitter,
 } from '@batchactions/core';
 export type {
@@ -61,6 +69,8 @@ export type {
   ValidationResult,
   ValidationError,
   ValidationErrorCode,
+  ErrorSeverity,
+  ErrorCategory,
   DataSource,
   StateStore,
   RecordProcessorFn,
@@ -69,7 +79,12 @@ export type {
   HookContext,
   DomainEvent,
   EventType,
+  EventPayload,
+  JobStartedEvent,
   JobCompletedEvent,
+  JobPausedEvent,
+  JobAbortedEvent,
+  JobFailedEvent,
   JobProgressEvent,
   BatchStartedEvent,
   BatchCompletedEvent,
@@ -77,4 +92,8 @@ export type {
   RecordProcessedEvent,
   RecordFailedEvent,
   RecordRetriedEvent,
+  ChunkCompletedEvent,
+  ChunkOptions,
+  ChunkResult,
+  JobStatusResult,
 } from '@batchactions/core';

@@ -1,16 +1,17 @@
-import { isEmptyRow, type RawRecord, type ValidationError } from '@batchactions/core';
+import {
+  invalidResult,
+  isEmptyRow,
+  validResult,
+  type RawRecord,
+  type ValidationError,
+  type ValidationResult,
+} from '@batchactions/core';
 import { FieldTransformError } from '../errors/field-transform-error';
 import { isEmptyValue } from './empty-value';
 import { defineField, FieldAliasResolver } from './field-alias-resolver';
 import { assertUsableSchema } from './schema-check';
 import type { FieldDefinition, SchemaDefinition, ValidationFieldResult } from './schema-definition';
 import { splitArrayValue } from './split-array-value';
-import {
-  failed,
-  passed,
-  type ImportValidationError,
-  type ImportValidationResult,
-} from './validation-results';
 import { coerceFieldValue } from './value-coercion';
 import { passesTypeCheck, TYPE_MISMATCH_TEXT } from './value-type-checks';
 
@@ -126,8 +127,8 @@ export class SchemaValidator {
    * `CUSTOM_VALIDATION`), then strict-mode `UNKNOWN_FIELD`. `isValid` is `false` whenever any
    * entry exists, warnings included. No alias resolution, transforms or uniqueness here.
    */
-  validate(record: RawRecord): ImportValidationResult {
-    const errors: ImportValidationError[] = [];
+  validate(record: RawRecord): ValidationResult {
+    const errors: ValidationError[] = [];
     for (const field of this.fields) {
       const error = this.checkField(field, record);
       if (error !== undefined) errors.push(error);
@@ -144,10 +145,10 @@ export class SchemaValidator {
         });
       }
     }
-    return errors.length === 0 ? passed() : failed(errors);
+    return errors.length === 0 ? validResult() : invalidResult(errors);
   }
 
-  private checkField(field: FieldDefinition, record: RawRecord): ImportValidationError | undefined {
+  private checkField(field: FieldDefinition, record: RawRecord): ValidationError | undefined {
     const { name } = field;
     const value = record[name];
     if (isEmptyValue(value)) {
@@ -197,7 +198,7 @@ export class SchemaValidator {
    * new ones (mutates `seenValues`). Strings compare case-insensitively; empty values are skipped.
    */
   validateUniqueness(record: RawRecord, seenValues: Map<string, Set<unknown>>): ValidationError[] {
-    const errors: ImportValidationError[] = [];
+    const errors: ValidationError[] = [];
     for (const field of this.schema.uniqueFields ?? []) {
       const value = record[field];
       if (isEmptyValue(value)) continue;
@@ -228,7 +229,7 @@ function runCustomValidator(
   validator: NonNullable<FieldDefinition['customValidator']>,
   value: unknown,
   record: RawRecord,
-): ImportValidationError | undefined {
+): ValidationError | undefined {
   // Typed as unknown: plain-JS validators may return anything.
   let result: unknown;
   try {
