@@ -53,6 +53,7 @@ export {
   StreamSource,
   UrlSource,
   InMemoryStateStore,
+  FileStateStore,
   BatchEngine,
   BatchSplitter,
 } from '@batchactions/core';

@@ -12,6 +12,7 @@ import {
   BulkImport,
   CsvParser,
   FilePathSource,
+  FileStateStore,
   getErrors,
   getWarnings,
   hasErrors,
@@ -92,6 +93,7 @@ describe('published @batchactions/import exports', () => {
     expect(StreamSource).toBe(core.StreamSource);
     expect(UrlSource).toBe(core.UrlSource);
     expect(InMemoryStateStore).toBe(core.InMemoryStateStore);
+    expect(FileStateStore).toBe(core.FileStateStore);
     expect(JobStatus).toBe(core.JobStatus);
     expect(BatchStatus).toBe(core.BatchStatus);
   });
@@ -134,6 +136,10 @@ describe('published @batchactions/import exports', () => {
       await rm(dir, { recursive: true, force: true });
     }
 
+    const fileStore: StateStore = new FileStateStore({
+      directory: join(tmpdir(), 'exports-store'),
+    });
+    expect(typeof fileStore.saveJobState).toBe('function');
     const store: StateStore = new InMemoryStateStore();
     const engine = new BatchEngine({ stateStore: store }).fromRecords([{ a: 1 }]);
     const processed: RecordProcessorFn = () => Promise.resolve();
