@@ -21,6 +21,8 @@ export interface TestDatabase {
   readonly options: Record<string, unknown>;
   /** A new Sequelize instance on the test's database (close it yourself). */
   connect(extra?: Record<string, unknown>): Sequelize;
+  /** Environment for a child process to open the same database (`fixtures/sequelize-env.mjs`). */
+  readonly childEnv: Record<string, string>;
   /** Drops the schema, database or file. */
   drop(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function createTestDatabase(
     return {
       dialect,
       options: { ...options, url: testDatabaseUrl() },
+      childEnv: { SEQ_DIALECT: 'postgres', SEQ_URL: testDatabaseUrl(), SEQ_SEARCH_PATH: name },
       connect: (extra = {}) => new Sequelize(testDatabaseUrl(), { ...options, ...extra }),
       drop: () => adminQuery('postgres', `DROP SCHEMA IF EXISTS "${name}" CASCADE`),
     };
@@ -75,6 +78,7 @@ export async function createTestDatabase(
     return {
       dialect,
       options: { ...base, url: url.toString() },
+      childEnv: { SEQ_DIALECT: 'mariadb', SEQ_URL: url.toString() },
       connect: (extra = {}) => new Sequelize(url.toString(), { ...base, ...extra }),
       drop: () => adminQuery('mariadb', `DROP DATABASE IF EXISTS \`${name}\``),
     };
@@ -85,6 +89,7 @@ export async function createTestDatabase(
   return {
     dialect,
     options,
+    childEnv: { SEQ_DIALECT: 'sqlite', SEQ_STORAGE: storage },
     connect: (extra = {}) => new Sequelize({ ...options, ...extra } as never),
     drop: () => {
       rmSync(dir, { recursive: true, force: true });
