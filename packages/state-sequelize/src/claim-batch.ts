@@ -70,27 +70,30 @@ export async function claimBatch(
     const job = await db.select<{ status: string }>(s.selectJobStatus(), [jobId]);
     return notClaimed(job[0]?.status);
   }
-  return db.transaction(async (transaction) => {
-    const job = await db.select<{ status: string; now: number | string | bigint }>(
-      s.lockJobForClaim(),
-      [jobId],
-      transaction,
-    );
-    const status = job[0]?.status;
-    if (status !== 'PROCESSING') return notClaimed(status);
-    const picked = await db.select<Omit<ClaimedRow, 'claimedAt'>>(
-      s.pickBatch(),
-      [jobId],
-      transaction,
-    );
-    const batch = picked[0];
-    if (batch === undefined) return notClaimed(status);
-    const now = Number(job[0]?.now);
-    await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
-    return claimed(jobId, workerId, {
-      ...batch,
-      attempt: Number(batch.attempt) + 1,
-      claimedAt: now,
-    });
-  });
+  return db.transaction(
+    async (transaction) => {
+      const job = await db.select<{ status: string; now: number | string | bigint }>(
+        s.lockJobForClaim(),
+        [jobId],
+        transaction,
+      );
+      const status = job[0]?.status;
+      if (status !== 'PROCESSING') return notClaimed(status);
+      const picked = await db.select<Omit<ClaimedRow, 'claimedAt'>>(
+        s.pickBatch(),
+        [jobId],
+        transaction,
+      );
+      const batch = picked[0];
+      if (batch === undefined) return notClaimed(status);
+      const now = Number(job[0]?.now);
+      await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
+      return claimed(jobId, workerId, {
+        ...batch,
+        attempt: Number(batch.attempt) + 1,
+        claimedAt: now,
+      });
+    },
+    { lockingReads: true },
+  );
 }

@@ -54,6 +54,6 @@ export async function completeBatch(
       transaction,
     );
     if (held === 0) throw lost();
-    await upsertRecords(db, s, lease.jobId, lease.batchId, records, transaction);
+    await upsertRecords(db, s, lease.jobId, lease.batchId, records, transaction, true);
   });
 }

@@ -60,14 +60,18 @@ export class Db {
 
   /**
    * Runs `work` in a transaction. SQLite transactions begin IMMEDIATE (they take the write lock
-   * first, so two writers never deadlock upgrading a read lock); the MySQL family's read
-   * committed, so that locking reads lock only the rows they return (no gap locks).
+   * first, so two writers never deadlock upgrading a read lock). With `lockingReads`, the MySQL
+   * family's run read committed, so that locking reads lock only the rows they return (no gap
+   * locks between claimers); the others keep the server default and save that round trip.
    */
-  async transaction<T>(work: (t: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    work: (t: Transaction) => Promise<T>,
+    options: { lockingReads?: boolean } = {},
+  ): Promise<T> {
     if (this.family === 'sqlite') {
       return this.sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work);
     }
-    if (this.family === 'mysql') {
+    if (this.family === 'mysql' && options.lockingReads === true) {
       return this.sequelize.transaction(
         { isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED },
         work,

@@ -33,28 +33,31 @@ export async function reclaimStaleBatches(
 ): Promise<number> {
   const probe = await db.select<StaleRow>(s.selectStaleBatches(false), [jobId, timeoutMs]);
   if (probe.length === 0) return 0;
-  return db.transaction(async (transaction) => {
-    const stale = await db.select<StaleRow>(
-      s.selectStaleBatches(db.family !== 'sqlite'),
-      [jobId, timeoutMs],
-      transaction,
-    );
-    let changed = 0;
-    for (const row of stale) {
-      if (maxAttempts === undefined || Number(row.attempt) < maxAttempts) {
-        changed += await db.run(s.requeueBatch(), [jobId, row.id], transaction);
-        continue;
-      }
-      const reason = abandonedMessage(row);
-      const counted = await db.select<{ count: number | string }>(
-        s.countBatchRecords(),
-        [jobId, row.id],
+  return db.transaction(
+    async (transaction) => {
+      const stale = await db.select<StaleRow>(
+        s.selectStaleBatches(db.family !== 'sqlite'),
+        [jobId, timeoutMs],
         transaction,
       );
-      const records = Number(counted[0]?.count ?? 0);
-      changed += await db.run(s.quarantineBatch(), [jobId, row.id, reason, records], transaction);
-      await db.run(s.failUnprocessedRecords(), [jobId, row.id, reason], transaction);
-    }
-    return changed;
-  });
+      let changed = 0;
+      for (const row of stale) {
+        if (maxAttempts === undefined || Number(row.attempt) < maxAttempts) {
+          changed += await db.run(s.requeueBatch(), [jobId, row.id], transaction);
+          continue;
+        }
+        const reason = abandonedMessage(row);
+        const counted = await db.select<{ count: number | string }>(
+          s.countBatchRecords(),
+          [jobId, row.id],
+          transaction,
+        );
+        const records = Number(counted[0]?.count ?? 0);
+        changed += await db.run(s.quarantineBatch(), [jobId, row.id, reason, records], transaction);
+        await db.run(s.failUnprocessedRecords(), [jobId, row.id, reason], transaction);
+      }
+      return changed;
+    },
+    { lockingReads: true },
+  );
 }

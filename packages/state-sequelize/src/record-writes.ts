@@ -34,7 +34,8 @@ function statementsOf(rows: readonly unknown[][]): unknown[][][] {
 /**
  * Upserts records of batch `batchId` of job `jobId` by (job, record index): one statement on
  * PostgreSQL (the records travel as column arrays), multi-row INSERTs of up to 500 rows
- * elsewhere. Pass `transaction` to make several statements one write.
+ * elsewhere. Pass `transaction` to make several statements one write; `keepRaw` leaves the
+ * `raw` of stored records alone (MySQL family, SQLite: the completion of a batch).
  */
 export async function upsertRecords(
   db: Db,
@@ -43,6 +44,7 @@ export async function upsertRecords(
   batchId: string,
   input: readonly ProcessedRecord[],
   transaction?: Transaction,
+  keepRaw = false,
 ): Promise<void> {
   if (input.length === 0) return;
   const records = lastPerIndex(input);
@@ -55,7 +57,11 @@ export async function upsertRecords(
     return;
   }
   for (const rows of statementsOf(records.map(recordRowValues))) {
-    await db.run(s.upsertRecordsValues(rows.length), [jobId, batchId, ...rows.flat()], transaction);
+    await db.run(
+      s.upsertRecordsValues(rows.length, keepRaw),
+      [jobId, batchId, ...rows.flat()],
+      transaction,
+    );
   }
 }
 

@@ -90,8 +90,10 @@ export class Statements {
     this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t));
   completeBatchPostgres = () =>
     this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t));
-  upsertRecordsValues = (rows: number) =>
-    this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
+  upsertRecordsValues = (rows: number, keepRaw = false) =>
+    this.get(`upsertRecordsValues${rows}${String(keepRaw)}`, () =>
+      upsertRecordsValuesSql(this.t, this.family, rows, keepRaw),
+    );
   selectBatchRecords = () => this.get('selectBatchRecords', () => selectBatchRecordsSql(this.t));
   selectRecordsByStatus = (statuses: number) =>
     this.get(`selectRecordsByStatus${statuses}`, () => selectRecordsByStatusSql(this.t, statuses));
