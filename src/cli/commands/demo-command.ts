@@ -60,7 +60,7 @@ function validationErrorLines(records: readonly ProcessedRecord[]): string[] {
   return records.slice(0, 5).map((record) => {
     // index is the 0-based data row; the header is line 1, so data row 0 is line 2.
     const line = record.index + 2;
-    const errors = getErrors(record);
+    const errors = getErrors(record.errors);
     const text =
       errors.length > 0
         ? errors.map((e) => `${e.field}: ${e.message}`).join('; ')
