@@ -5,7 +5,7 @@ import {
   type ProcessedRecord,
 } from '@batchactions/core';
 import type { Db } from './db';
-import { lastPerIndex, recordColumns } from './record-codec';
+import { lastPerIndex, noNul, recordColumns } from './record-codec';
 import { upsertRecords } from './record-writes';
 import type { Statements } from './statements';
 
@@ -33,7 +33,7 @@ export async function completeBatch(
       outcome.status,
       outcome.processedCount,
       outcome.failedCount,
-      outcome.error ?? null,
+      outcome.error === undefined ? null : noNul(outcome.error),
     ]);
     if (Number(rows[0]?.leased ?? 0) === 0) throw lost();
     return;

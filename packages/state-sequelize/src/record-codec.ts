@@ -39,14 +39,17 @@ export function recordRowValues(record: ProcessedRecord): unknown[] {
   ];
 }
 
+/** PostgreSQL text cannot hold NUL characters, which error messages from user code might. */
+export function noNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 /**
  * PostgreSQL: records as the seven column parameters of the `ROWS FROM (unnest ...)` input, JSON
  * columns as one JSON array each. PostgreSQL text cannot hold NUL characters, which error
  * messages from user code might: they become U+FFFD.
  */
 export function recordColumns(records: readonly ProcessedRecord[]): unknown[] {
-  const noNul = (text: string) =>
-    text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
   return [
     records.map((r) => r.index),
     records.map((r) => r.status),

@@ -25,11 +25,12 @@ import { completeBatch } from './complete-batch';
 import { chunks, Db, type SqlFamily } from './db';
 import { UnsupportedDialectError } from './errors';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
+import { listJobs, type ListedJob, type ListJobsFilter } from './list-jobs';
 import { migrateTables, type MigrationOutcome } from './migrate';
 import { defineModels } from './models';
 import { resolveTableNames, type SequelizeStateStoreOptions, type TableNames } from './options';
 import { persistedConfig } from './persisted-config';
-import { decodeRecord, type RecordRow } from './record-codec';
+import { decodeRecord, lastPerIndex, recordColumns, type RecordRow } from './record-codec';
 import { needsSeveralStatements, upsertRecords } from './record-writes';
 import { reclaimStaleBatches } from './reclaim-stale-batches';
 import { Serial } from './serial';
@@ -365,6 +366,20 @@ export class SequelizeStateStore implements DistributedStateStore {
    * @throws JobNotFoundError when the job was not saved first.
    */
   registerBatch(jobId: string, batch: Batch): Promise<void> {
+    if (this.db.family === 'postgres') {
+      return this.run(async () => {
+        const rows = await this.db.select<{ found: number | string }>(
+          this.sql.registerBatchPostgres(),
+          [
+            jobId,
+            batch.id,
+            ...recordColumns(lastPerIndex(batch.records)),
+            ...batchRowValues(jobId, batch).slice(2),
+          ],
+        );
+        if (Number(rows[0]?.found ?? 0) === 0) throw new JobNotFoundError(jobId);
+      });
+    }
     return this.run(() =>
       this.db.transaction(async (transaction) => {
         const job = await this.db.select(this.sql.selectJobStatus(), [jobId], transaction);
@@ -447,6 +462,15 @@ export class SequelizeStateStore implements DistributedStateStore {
         return deleted > 0;
       }),
     );
+  }
+
+  /**
+   * Every job of the store with its batch counts, newest first (`startedAt` descending, jobs
+   * without one last, ties by id), filtered by status and limited in number.
+   * @throws InvalidOptionError for a `limit` that is not an integer >= 1 or an unknown status.
+   */
+  listJobs(filter?: ListJobsFilter): Promise<readonly ListedJob[]> {
+    return this.run(() => listJobs(this.db, this.sql.t, filter));
   }
 
   private recordsWithStatus(

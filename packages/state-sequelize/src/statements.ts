@@ -27,6 +27,7 @@ import {
 } from './sql/job-sql';
 import {
   completeBatchPostgresSql,
+  registerBatchPostgresSql,
   failUnprocessedRecordsSql,
   selectBatchRecordsSql,
   selectRecordsByStatusSql,
@@ -88,6 +89,8 @@ export class Statements {
 
   upsertRecordsPostgres = () =>
     this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t));
+  registerBatchPostgres = () =>
+    this.get('registerBatchPostgres', () => registerBatchPostgresSql(this.t));
   completeBatchPostgres = () =>
     this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t));
   upsertRecordsValues = (rows: number, keepRaw = false) =>

@@ -138,3 +138,34 @@ export function failUnprocessedRecordsSql(t: QuotedTables): string {
     SET "status" = 'failed', "processingError" = $3
     WHERE "jobId" = $1 AND "batchId" = $2 AND "status" <> 'processed'`;
 }
+
+/**
+ * PostgreSQL: `registerBatch` in one statement (so one transaction): the row of batch `$2` of job
+ * `$1` (`$10` index, `$11` status, `$12` worker, `$13` claim time, `$14`..`$15` record range,
+ * `$16`..`$17` counters, `$18` attempt, `$19` error; a batch the store holds keeps its state)
+ * and the upsert of its records (`$3`..`$9`), both only if the job exists. `found` is 0 for an
+ * unknown job, in which case nothing was written.
+ */
+export function registerBatchPostgresSql(t: QuotedTables): string {
+  return `
+    WITH job AS (
+      SELECT 1 FROM ${t.jobs} WHERE "id" = $1
+    ),
+    batch AS (
+      INSERT INTO ${t.batches} ("id", "jobId", "batchIndex", "status", "workerId", "claimedAt",
+                                "recordStartIndex", "recordEndIndex", "processedCount",
+                                "failedCount", "attempt", "error")
+      SELECT $2, $1, $10::integer, $11::text, $12::text, $13::bigint, $14::integer, $15::integer,
+             $16::integer, $17::integer, $18::integer, $19::text
+      FROM job
+      ON CONFLICT DO NOTHING
+    ),
+    written AS (
+      INSERT INTO ${t.records} (${COLUMN_LIST})
+      SELECT ${POSTGRES_INPUT_VALUES}
+      FROM ${postgresRecordInput(3)}
+      WHERE EXISTS (SELECT 1 FROM job)
+      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
+    )
+    SELECT count(*)::integer AS "found" FROM job`;
+}
