@@ -6,7 +6,7 @@ import {
 } from '@batchactions/core';
 import type { Db } from './db';
 import { lastPerIndex, noNul, recordColumns } from './record-codec';
-import { upsertRecords } from './record-writes';
+import { writeCompletedRecords } from './record-writes';
 import type { Statements } from './statements';
 
 /**
@@ -54,6 +54,6 @@ export async function completeBatch(
       transaction,
     );
     if (held === 0) throw lost();
-    await upsertRecords(db, s, lease.jobId, lease.batchId, records, transaction, true);
+    await writeCompletedRecords(db, s, lease.jobId, lease.batchId, records, transaction);
   });
 }

@@ -91,3 +91,22 @@ export function decodeRecord(row: RecordRow): ProcessedRecord {
     ...(row.retryCount === null ? {} : { retryCount: Number(row.retryCount) }),
   };
 }
+
+/**
+ * MySQL family: records as the one JSON document `JSON_TABLE` reads: `i` index, `s` status, `w`
+ * raw, `p` parsed, `e` errors (JSON payloads as strings), `x` processing error, `r` retry count
+ * (absent when there is none).
+ */
+export function mysqlRecordDocument(records: readonly ProcessedRecord[]): string {
+  return JSON.stringify(
+    records.map((r) => ({
+      i: r.index,
+      s: r.status,
+      w: JSON.stringify(r.raw),
+      p: JSON.stringify(ownParsed(r)),
+      e: JSON.stringify(r.errors),
+      ...(r.processingError === undefined ? {} : { x: r.processingError }),
+      ...(r.retryCount === undefined ? {} : { r: r.retryCount }),
+    })),
+  );
+}

@@ -34,6 +34,7 @@ import {
   upsertRecordsPostgresSql,
   upsertRecordsValuesSql,
 } from './sql/record-sql';
+import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
 import type { QuotedTables } from './sql/tables';
 import { insertUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-sql';
 
@@ -93,10 +94,11 @@ export class Statements {
     this.get('registerBatchPostgres', () => registerBatchPostgresSql(this.t));
   completeBatchPostgres = () =>
     this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t));
-  upsertRecordsValues = (rows: number, keepRaw = false) =>
-    this.get(`upsertRecordsValues${rows}${String(keepRaw)}`, () =>
-      upsertRecordsValuesSql(this.t, this.family, rows, keepRaw),
-    );
+  upsertRecordsValues = (rows: number) =>
+    this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
+  upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));
+  completeRecordsMysql = () =>
+    this.get('completeRecordsMysql', () => completeRecordsMysqlSql(this.t));
   selectBatchRecords = () => this.get('selectBatchRecords', () => selectBatchRecordsSql(this.t));
   selectRecordsByStatus = (statuses: number) =>
     this.get(`selectRecordsByStatus${statuses}`, () => selectRecordsByStatusSql(this.t, statuses));

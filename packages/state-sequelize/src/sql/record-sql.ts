@@ -17,12 +17,6 @@ export const RECORD_COLUMNS = [
 
 /** Columns replaced when a record is saved again (every one but the key). */
 const REPLACED = RECORD_COLUMNS.filter((c) => c !== 'jobId' && c !== 'recordIndex');
-/**
- * Columns replaced when a finished batch is written: `raw` is what the parser produced and never
- * changes after prepare, and rewriting that large value for every record cost MariaDB about a
- * third of the write.
- */
-const REPLACED_ON_COMPLETION = REPLACED.filter((c) => c !== 'raw');
 
 const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
 
@@ -30,16 +24,10 @@ const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
 export const RECORD_ROW_VALUES = RECORD_COLUMNS.length - 2;
 
 /**
- * MySQL family and SQLite: upserts `rows` records of batch `$2` of job `$1` as one multi-row
- * INSERT; row r binds its seven own columns from `$3 + 7r`. With `keepRaw`, a record already
- * stored keeps its `raw` (the completion of a batch).
+ * SQLite (and any family): upserts `rows` records of batch `$2` of job `$1` as one multi-row
+ * INSERT; row r binds its seven own columns from `$3 + 7r`.
  */
-export function upsertRecordsValuesSql(
-  t: QuotedTables,
-  family: SqlFamily,
-  rows: number,
-  keepRaw = false,
-): string {
+export function upsertRecordsValuesSql(t: QuotedTables, family: SqlFamily, rows: number): string {
   const values = new Array<string>(rows);
   for (let r = 0; r < rows; r += 1) {
     const first = 3 + r * RECORD_ROW_VALUES;
@@ -49,7 +37,7 @@ export function upsertRecordsValuesSql(
   return `
     INSERT INTO ${t.records} (${COLUMN_LIST})
     VALUES ${values.join(',\n')}
-    ${upsertClause(family, ['jobId', 'recordIndex'], keepRaw ? REPLACED_ON_COMPLETION : REPLACED)}`;
+    ${upsertClause(family, ['jobId', 'recordIndex'], REPLACED)}`;
 }
 
 /**
