@@ -20,6 +20,7 @@ import {
   type RecordStatus,
 } from '@batchactions/core';
 import pg from 'pg';
+import { ConnectingClient } from './connecting-client';
 import { SchemaNotInitializedError } from './errors';
 import { batchColumns, decodeJob, recordEndIndex, recordStartIndex } from './job-rows';
 import type { BatchRow, JobRow } from './job-rows';
@@ -88,6 +89,8 @@ export class PostgresStateStore implements DistributedStateStore {
       const owned = new pg.Pool({
         connectionString: resolved.connectionString,
         max: resolved.poolSize,
+        connectionTimeoutMillis: resolved.connectTimeoutMs,
+        Client: ConnectingClient,
       });
       owned.on('error', resolved.onPoolError);
       this.pool = owned;
