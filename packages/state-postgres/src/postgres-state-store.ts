@@ -1,5 +1,8 @@
 import {
   BatchActionsError,
+  checkJobListFilter,
+  type JobListEntry,
+  type JobListFilter,
   RECORD_STATUS_GROUPS,
   BatchNotFoundError,
   InvalidOptionError,
@@ -21,6 +24,7 @@ import {
 } from '@batchactions/core';
 import pg from 'pg';
 import { ConnectingClient } from './connecting-client';
+import { jobListEntryFromRow, listJobsSql, type ListJobsRow } from './sql/list-jobs';
 import { SchemaNotInitializedError } from './errors';
 import { batchColumns, decodeJob, recordEndIndex, recordStartIndex } from './job-rows';
 import type { BatchRow, JobRow } from './job-rows';
@@ -392,6 +396,13 @@ export class PostgresStateStore implements DistributedStateStore {
       }
       return holder;
     });
+  }
+
+  /** Every job with its counts, newest first (see `DistributedStateStore.listJobs`). */
+  async listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
+    const { statuses, limit } = checkJobListFilter(filter);
+    const result = await this.query(listJobsSql(this.tables), [statuses ?? null, limit ?? null]);
+    return (result.rows as ListJobsRow[]).map(jobListEntryFromRow);
   }
 
   /** The job's status alone, or null for an unknown job. */
