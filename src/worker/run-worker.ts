@@ -1,6 +1,7 @@
 import { InvalidOptionError, type BulkProcessor, type RecordProcessorFn } from '@batchactions/core';
 import type { DistributedImport } from '../distributed-import';
 import type { DistributedBatchResult } from '../process/process-batch';
+import { defaultWorkerId } from './worker-id';
 
 /** Options of `runWorker`. */
 export interface RunWorkerOptions {
@@ -40,10 +41,6 @@ export interface RunWorkerResult {
   readonly jobComplete: boolean;
   /** Why the loop ended. */
   readonly stoppedBy: 'no-batches' | 'job-complete' | 'stop-signal' | 'deadline';
-}
-
-function defaultWorkerId(): string {
-  return `${process.env.HOSTNAME ?? 'worker'}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /**

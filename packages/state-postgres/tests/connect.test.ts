@@ -47,7 +47,10 @@ describe('PostgresStateStore connections that cannot open', () => {
     expect(
       () =>
         new PostgresStateStore({
-          pool: { query: () => Promise.resolve({ rows: [] }), connect: () => Promise.reject() },
+          pool: {
+            query: () => Promise.resolve({ rows: [] }),
+            connect: () => Promise.reject(new Error('unused')),
+          },
           connectTimeoutMs: 5,
         } as never),
     ).toThrow(/connectTimeoutMs/);

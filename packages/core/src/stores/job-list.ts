@@ -18,7 +18,9 @@ const JOB_STATUSES: readonly string[] = Object.values(JobStatus);
  */
 export function checkJobListFilter(filter: JobListFilter | undefined): CheckedJobListFilter {
   if (filter === undefined) return { statuses: undefined, limit: undefined };
-  if (typeof filter !== 'object' || filter === null) {
+  // Callers from JavaScript may pass anything.
+  const given: unknown = filter;
+  if (typeof given !== 'object' || given === null) {
     throw new InvalidOptionError('filter', filter, 'an object { statuses?, limit? }');
   }
   const { statuses, limit } = filter as { statuses?: unknown; limit?: unknown };
