@@ -10,7 +10,7 @@ import { errorMessage } from './retry';
 /** Why a record counts as failed, for `record:failed` and for stopping the batch. */
 export function failureReason(record: ProcessedRecord): string {
   if (record.processingError !== undefined) return record.processingError;
-  const messages = getErrors(record).map((e) => e.message);
+  const messages = getErrors(record.errors).map((e) => e.message);
   return messages.length > 0 ? messages.join('; ') : `record is ${record.status}`;
 }
 
@@ -35,7 +35,7 @@ export function emitRecordOutcome(run: BatchRun, record: ProcessedRecord): void 
     batchId: run.batchId,
     recordIndex: record.index,
     error: failureReason(record),
-    record: record.status === 'invalid' ? record.raw : record.parsed,
+    record,
   });
 }
 

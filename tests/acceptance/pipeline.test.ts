@@ -51,7 +51,10 @@ describe.each(storeFactories)('record pipeline on $name', (factory) => {
     });
     const recordFailed = events.filter((e) => e.type === 'record:failed');
     expect(recordFailed).toHaveLength(4);
-    expect(recordFailed[0]).toMatchObject({ recordIndex: 0, record: { email: 'not-an-email' } });
+    expect(recordFailed[0]).toMatchObject({
+      recordIndex: 0,
+      record: { status: 'invalid', raw: { email: 'not-an-email' } },
+    });
   });
 
   it('stops the batch and fails the job when continueOnError is false', async () => {

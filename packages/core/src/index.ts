@@ -2,7 +2,9 @@ export * from './model/validation';
 export * from './model/record';
 export * from './model/batch';
 export * from './model/job';
-export { BatchSplitter } from './model/batch-splitter';
+export { canTransition } from './model/job-transitions';
+export { BatchSplitter, InvalidBatchSizeError } from './model/batch-splitter';
+export type { SplitResult } from './model/batch-splitter';
 export * from './errors';
 export type * from './events/domain-events';
 export { EventBus } from './events/event-bus';
@@ -17,5 +19,16 @@ export {
   supportsFencedWrites,
 } from './ports/distributed-state-store';
 export type * from './ports/distributed-state-store';
+export { BatchEngine } from './engine/batch-engine';
+export { JobContext } from './engine/job-context';
+export type { PauseGate, RecordParser } from './engine/job-context';
+export type {
+  BatchEngineConfig,
+  ChunkOptions,
+  ChunkResult,
+  JobStatusResult,
+  ValidateFn,
+} from './engine/batch-engine-config';
+export * from './pipeline';
 export * from './sources';
 export * from './stores';

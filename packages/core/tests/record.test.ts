@@ -39,17 +39,17 @@ describe('record helpers', () => {
     const valid = markRecordValid(pending, { age: 7 }, [warning]);
     expect(valid).toMatchObject({ status: 'valid', parsed: { age: 7 }, errors: [warning] });
     expect(pending.status).toBe('pending');
-    expect(hasErrors(valid)).toBe(false);
-    expect(getWarnings(valid)).toEqual([warning]);
+    expect(hasErrors(valid.errors)).toBe(false);
+    expect(getWarnings(valid.errors)).toEqual([warning]);
   });
 
   it('marks a record invalid with its errors, keeping parsed unless given', () => {
     const pending = createPendingRecord(1, { email: '' });
     const invalid = markRecordInvalid(pending, [required, warning]);
     expect(invalid).toMatchObject({ status: 'invalid', parsed: { email: '' } });
-    expect(hasErrors(invalid)).toBe(true);
-    expect(getErrors(invalid)).toEqual([required]);
-    expect(getWarnings(invalid)).toEqual([warning]);
+    expect(hasErrors(invalid.errors)).toBe(true);
+    expect(getErrors(invalid.errors)).toEqual([required]);
+    expect(getWarnings(invalid.errors)).toEqual([warning]);
     expect(isFailedRecord(invalid)).toBe(true);
     expect(markRecordInvalid(pending, [required], { email: null }).parsed).toEqual({ email: null });
   });
@@ -68,13 +68,17 @@ describe('record helpers', () => {
   });
 
   it('treats a finding without severity as an error', () => {
-    expect(hasErrors(markRecordValid(createPendingRecord(0, {}), {}, [warning]))).toBe(false);
-    expect(hasErrors({ ...createPendingRecord(0, {}), errors: [required] })).toBe(true);
+    expect(hasErrors([warning])).toBe(false);
+    expect(hasErrors([required])).toBe(true);
+    expect(hasErrors([{ ...required, severity: 'error' }])).toBe(true);
   });
 
   it.each([
     [{}, true],
-    [{ a: '', b: '   ', c: null, d: undefined }, true],
+    [{ a: '', c: null, d: undefined }, true],
+    // Published: whitespace is a value, not emptiness.
+    [{ a: '', b: '   ' }, false],
+    [{ a: [] }, false],
     [{ a: '', b: 'x' }, false],
     [{ a: 0 }, false],
     [{ a: false }, false],

@@ -417,7 +417,9 @@ describe('SchemaValidator row options', () => {
 
   it('detects empty rows', () => {
     const validator = validatorFor([{ name: 'a', type: 'string' }]);
-    expect(validator.isEmptyRow({ a: '', b: '  ', c: null, d: undefined })).toBe(true);
+    expect(validator.isEmptyRow({ a: '', c: null, d: undefined })).toBe(true);
+    // Published core isEmptyRow: a whitespace-only value is not empty.
+    expect(validator.isEmptyRow({ a: '', b: '  ' })).toBe(false);
     expect(validator.isEmptyRow({})).toBe(true);
     expect(validator.isEmptyRow({ a: '', b: 'x' })).toBe(false);
     expect(validator.isEmptyRow({ a: 0 })).toBe(false);

@@ -60,7 +60,7 @@ function validationErrorLines(records: readonly ProcessedRecord[]): string[] {
   return records.slice(0, 5).map((record) => {
     // The same numbering as the failed-records export: row N is the N-th record (1-based).
     const row = record.index + 1;
-    const errors = getErrors(record);
+    const errors = getErrors(record.errors);
     const text =
       errors.length > 0
         ? errors.map((e) => `${e.field}: ${e.message}`).join('; ')

@@ -1,4 +1,10 @@
 export { BatchActionsError } from './batch-actions-error';
+export {
+  InvalidJobStatusError,
+  InvalidStateTransitionError,
+  RecordFailedError,
+  SourceNotConfiguredError,
+} from './engine-errors';
 export { InvalidOptionError } from './invalid-option-error';
 export {
   BatchNotFoundError,

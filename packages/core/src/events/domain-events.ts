@@ -1,5 +1,5 @@
 import type { JobProgress, JobSummary } from '../model/job';
-import type { ParsedRecord, RawRecord } from '../model/record';
+import type { ProcessedRecord } from '../model/record';
 
 interface EventBase {
   readonly jobId: string;
@@ -65,7 +65,8 @@ export interface RecordFailedEvent extends EventBase {
   readonly batchId: string;
   readonly recordIndex: number;
   readonly error: string;
-  readonly record: RawRecord | ParsedRecord;
+  /** The record as stored: `invalid` (its `parsed` is the raw record) or `failed`. */
+  readonly record: ProcessedRecord;
 }
 
 /** The processor failed for a record and will be retried after `delayMs`. */
@@ -73,14 +74,56 @@ export interface RecordRetriedEvent extends EventBase {
   readonly type: 'record:retried';
   readonly batchId: string;
   readonly recordIndex: number;
-  /** 1 for the first retry. */
+  /** The 1-based attempt that just failed (1 before the first retry). */
   readonly attempt: number;
   readonly maxRetries: number;
+  /** The backoff before the next attempt: `retryDelayMs × 2^(attempt − 1)`. */
   readonly delayMs: number;
   readonly error: string;
 }
 
-/** Emitted by the one worker that finalised the job. */
+/** `BatchEngine.start()` / `processChunk()` began a run. */
+export interface JobStartedEvent extends EventBase {
+  readonly type: 'job:started';
+  /** Records known when the run starts (0: the source is streamed, not counted ahead). */
+  readonly totalRecords: number;
+  /** Batches known when the run starts (restored ones after `restore()`). */
+  readonly totalBatches: number;
+}
+
+/** `BatchEngine.pause()` paused the job. */
+export interface JobPausedEvent extends EventBase {
+  readonly type: 'job:paused';
+  readonly progress: JobProgress;
+}
+
+/** `BatchEngine.abort()` aborted the job. */
+export interface JobAbortedEvent extends EventBase {
+  readonly type: 'job:aborted';
+  readonly progress: JobProgress;
+}
+
+/** A `BatchEngine` run ended with an error (a record failure with `continueOnError: false`, a store or source error). */
+export interface JobFailedEvent extends EventBase {
+  readonly type: 'job:failed';
+  readonly error: string;
+}
+
+/** `BatchEngine.processChunk()` finished a call. */
+export interface ChunkCompletedEvent extends EventBase {
+  readonly type: 'chunk:completed';
+  /** Records processed during this call. */
+  readonly processedRecords: number;
+  /** Records failed during this call. */
+  readonly failedRecords: number;
+  /** True when the job is COMPLETED. */
+  readonly done: boolean;
+}
+
+/**
+ * The job finished: emitted by `BatchEngine` at the end of a run, and by the one distributed
+ * worker that finalised the job.
+ */
 export interface JobCompletedEvent extends EventBase {
   readonly type: 'job:completed';
   readonly status: 'COMPLETED' | 'FAILED';
@@ -97,7 +140,7 @@ export interface ImportCompletedEvent extends EventBase {
   readonly reason?: string;
 }
 
-/** Progress after a batch, as the worker that wrote it sees the whole job. */
+/** Progress after each completed batch (`BatchEngine`; distributed workers as they see the job). */
 export interface JobProgressEvent extends EventBase {
   readonly type: 'job:progress';
   readonly progress: JobProgress;
@@ -105,6 +148,11 @@ export interface JobProgressEvent extends EventBase {
 
 /** Every event, keyed by its `type`. */
 export interface DomainEventMap {
+  'job:started': JobStartedEvent;
+  'job:paused': JobPausedEvent;
+  'job:aborted': JobAbortedEvent;
+  'job:failed': JobFailedEvent;
+  'chunk:completed': ChunkCompletedEvent;
   'distributed:prepared': DistributedPreparedEvent;
   'batch:claimed': BatchClaimedEvent;
   'batch:started': BatchStartedEvent;
@@ -120,3 +168,5 @@ export interface DomainEventMap {
 
 export type EventType = keyof DomainEventMap;
 export type DomainEvent = DomainEventMap[EventType];
+/** The event object of one `type`. */
+export type EventPayload<T extends EventType> = DomainEventMap[T];

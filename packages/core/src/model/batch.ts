@@ -83,3 +83,8 @@ export function storedBatch(fields: StoredBatchFields): Batch {
     ...(error == null ? {} : { error }),
   };
 }
+
+/** A copy of `batch` without its records (what `BatchEngine` keeps once a batch is done). */
+export function clearBatchRecords(batch: Batch): Batch {
+  return { ...batch, records: [] };
+}

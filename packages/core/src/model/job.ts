@@ -15,7 +15,11 @@ export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 
 /** The serialisable part of a job's configuration, kept with the job. */
 export interface JobConfig {
+  /** Never written by `BatchEngine`. */
+  readonly id?: string;
   readonly batchSize: number;
+  readonly maxConcurrentBatches?: number;
+  readonly skipEmptyRows?: boolean;
   readonly continueOnError?: boolean;
   readonly maxRetries?: number;
   readonly retryDelayMs?: number;

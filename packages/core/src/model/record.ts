@@ -1,4 +1,4 @@
-import { isErrorSeverity, type ValidationError } from './validation';
+import type { ValidationError } from './validation';
 
 /** A record as the parser produced it: field name to raw value. */
 export type RawRecord = Record<string, unknown>;
@@ -78,29 +78,15 @@ export function markRecordProcessed(record: ProcessedRecord, retryCount?: number
   return { ...record, status: 'processed', ...(retryCount === undefined ? {} : { retryCount }) };
 }
 
-/** True when every value of the row is `undefined`, `null` or a blank string. */
+/**
+ * True when every own enumerable value is `undefined`, `null` or `''` (a row without keys is
+ * empty). Whitespace strings, `0`, `false` and `[]` are values, not emptiness.
+ */
 export function isEmptyRow(row: RawRecord): boolean {
   for (const value of Object.values(row)) {
-    if (value === undefined || value === null) continue;
-    if (typeof value === 'string' && value.trim() === '') continue;
-    return false;
+    if (value !== undefined && value !== null && value !== '') return false;
   }
   return true;
-}
-
-/** True when the record carries at least one error-severity finding. */
-export function hasErrors(record: ProcessedRecord): boolean {
-  return record.errors.some(isErrorSeverity);
-}
-
-/** The warning-severity findings of a record. */
-export function getWarnings(record: ProcessedRecord): readonly ValidationError[] {
-  return record.errors.filter((e) => e.severity === 'warning');
-}
-
-/** The error-severity findings of a record. */
-export function getErrors(record: ProcessedRecord): readonly ValidationError[] {
-  return record.errors.filter(isErrorSeverity);
 }
 
 /** True for records that count as failed in totals (`invalid` or `failed`). */

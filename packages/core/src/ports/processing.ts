@@ -33,16 +33,19 @@ export type HookContext = ProcessingContext;
  */
 export interface JobHooks {
   /** Rewrites the raw record before validation. */
-  beforeValidate?(record: RawRecord, context: HookContext): RawRecord | Promise<RawRecord>;
+  beforeValidate?: (record: RawRecord, context: HookContext) => RawRecord | Promise<RawRecord>;
   /** Sees (and may replace) the validated record, valid or not. */
-  afterValidate?(
+  afterValidate?: (
     record: ProcessedRecord,
     context: HookContext,
-  ): ProcessedRecord | Promise<ProcessedRecord>;
+  ) => ProcessedRecord | Promise<ProcessedRecord>;
   /** Rewrites the parsed record just before the processor gets it. */
-  beforeProcess?(record: ParsedRecord, context: HookContext): ParsedRecord | Promise<ParsedRecord>;
+  beforeProcess?: (
+    record: ParsedRecord,
+    context: HookContext,
+  ) => ParsedRecord | Promise<ParsedRecord>;
   /** Runs after the processor succeeded. */
-  afterProcess?(record: ProcessedRecord, context: HookContext): void | Promise<void>;
+  afterProcess?: (record: ProcessedRecord, context: HookContext) => void | Promise<void>;
 }
 
 /** What a bulk processor knows about the batch it is handed. */
