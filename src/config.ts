@@ -1,9 +1,10 @@
 import {
   BatchActionsError,
   InvalidOptionError,
+  UnsupportedByStoreError,
+  type DistributedStateStore,
   isDistributedStateStore,
   missingDistributedMethods,
-  type DistributedStateStore,
   type HandlerErrorReporter,
   type JobHooks,
   type StateStore,
@@ -11,7 +12,11 @@ import {
 import type { DuplicateChecker, SchemaDefinition } from '@batchactions/import';
 import { checkFailureThreshold, type FailureThreshold } from './control/failure-threshold';
 
-/** Options of `DistributedImport`. */
+/**
+ * Options of `DistributedImport`. The first nine are the published options, with the published
+ * defaults; the rest are additions, each off (or neutral) by default so that code written for the
+ * published package gets the published results.
+ */
 export interface DistributedImportConfig {
   /** Field definitions and validation rules applied by workers to every record. Required. */
   readonly schema: SchemaDefinition;
@@ -19,12 +24,14 @@ export interface DistributedImportConfig {
   readonly batchSize?: number;
   /**
    * Keep going when a record is invalid or its processing fails. When `false`, the first such
-   * record stops its batch, which is marked FAILED (and so is the job). Default `true`.
+   * record stops its batch (records after it stay `pending`), which is marked FAILED; other
+   * batches still run. Default `true` (unlike `BulkImport`).
    */
   readonly continueOnError?: boolean;
   /**
    * Where jobs, batches and records live. Must implement `DistributedStateStore`
-   * (`SqliteStateStore`, `PostgresStateStore`, `InMemoryDistributedStateStore`...). Required.
+   * (`SqliteStateStore`, `PostgresStateStore`, `InMemoryDistributedStateStore`, or a store
+   * written for the published port). Required.
    */
   readonly stateStore: StateStore;
   /** Retries of a failing processor call per record, with exponential backoff. Default `0`. */
@@ -33,55 +40,98 @@ export interface DistributedImportConfig {
   readonly retryDelayMs?: number;
   /** Lifecycle hooks run around validation and processing of each record. Default: none. */
   readonly hooks?: JobHooks;
-  /** External duplicate detection, run on valid records. Default: none. */
+  /**
+   * External duplicate detection: `check(record, context)` per record whose validation found
+   * nothing (no errors, no warnings). Default: none.
+   */
   readonly duplicateChecker?: DuplicateChecker;
   /**
    * A PROCESSING batch claimed longer ago than this (and not heartbeated since) is considered
    * abandoned and is reclaimed by the next worker. Default `900000` ms (15 minutes).
    */
   readonly staleBatchTimeoutMs?: number;
+
   /**
-   * A batch abandoned this many times (worker crashes, timeouts) is quarantined as FAILED
-   * instead of being handed out again. Needs a store with fenced writes. Default `5`.
+   * Addition. Convert valid values to their field's type before the processor sees them:
+   * `number` fields become numbers, `boolean` fields booleans (`'yes'`/`'1'`/`'true'`...),
+   * `date` fields `Date`s. Default `false`: as published, the processor gets the values as the
+   * parser produced them (strings from CSV and XML, JSON values as parsed, arrays split).
+   */
+  readonly coerceValues?: boolean;
+  /**
+   * Addition. Enforce `schema.uniqueFields` across the whole job, whichever worker runs each
+   * batch: the first record (in source order within a batch, in claim order across batches) to
+   * hold a value keeps it, later ones are invalid with a `DUPLICATE_VALUE` error naming the row
+   * that holds it. Needs a store with `claimUniqueValues` (every store in this repository).
+   * With it on, a batch is validated in full before its first record is processed. Default
+   * `false`: as published, `uniqueFields` is ignored in distributed mode.
+   */
+  readonly jobWideUniqueFields?: boolean;
+  /**
+   * Addition. A batch abandoned this many times (worker crashes, timeouts) is quarantined as
+   * FAILED instead of being handed out again. Needs a store with fenced writes. Default `5`.
    */
   readonly maxBatchAttempts?: number;
   /**
-   * How often a worker renews its claim on the batch it is processing, on stores with fenced
-   * writes. Default: a third of `staleBatchTimeoutMs`, at most `60000` ms.
+   * Addition. How often a worker renews its claim on the batch it is processing, on stores
+   * with fenced writes. Default: a third of `staleBatchTimeoutMs`, at most `60000` ms.
    */
   readonly heartbeatIntervalMs?: number;
   /**
-   * Records of one batch processed at the same time. Default `1` (in order, one at a time).
+   * Addition. Records of one batch processed at the same time. Default `1` (in order, one at a
+   * time, as published).
    */
   readonly recordConcurrency?: number;
   /**
-   * Fails the whole job early (status FAILED, `job:completed` with a `reason`) once this many
-   * records, or this share of all records, are invalid or failed. Needs a store with
+   * Addition. Fails the whole job early (status FAILED, `job:completed` with a `reason`) once
+   * this many records, or this share of all records, are invalid or failed. Needs a store with
    * `updateJobStatus`. Default: none (the job runs to the end).
    */
   readonly failureThreshold?: FailureThreshold;
   /**
-   * How often a worker checks whether the job of the batch it runs was cancelled, so that its
-   * processor's signal aborts. Needs a store with `getJobStatus`. Default `2000` ms.
+   * Addition. How often a worker checks whether the job of the batch it runs was cancelled, so
+   * that its processor's signal aborts. Needs a store with `getJobStatus`. Default `2000` ms.
    */
   readonly cancelCheckIntervalMs?: number;
   /**
-   * Receives failures of a worker's background work, which is retried on its next tick: a
-   * heartbeat or a cancellation check that failed (a dropped connection, say). The batch's
-   * fenced write still decides whether its results count. Default: `console.warn`.
+   * Addition. Receives failures of a worker's background work, which is retried on its next
+   * tick: a heartbeat or a cancellation check that failed (a dropped connection, say). The
+   * batch's fenced write still decides whether its results count. Default: `console.warn`.
    */
   readonly onBackgroundError?: (error: unknown) => void;
-  /** Receives errors thrown by event handlers. Default: `console.error`. */
+  /**
+   * Addition. Receives errors thrown by event handlers (the published bus drops them
+   * silently). Default: `console.error`.
+   */
   readonly onHandlerError?: HandlerErrorReporter;
 }
 
-/** The processing settings a worker applies to each batch (the config with defaults filled in). */
+/**
+ * The published processing-settings type, exported as published (no public API accepts it; see
+ * the README's Compatibility section).
+ */
 export interface DistributedBatchConfig {
+  readonly schema: SchemaDefinition;
+  readonly stateStore: StateStore;
+  /** Default `true`. */
+  readonly continueOnError?: boolean;
+  /** Default `0`. */
+  readonly maxRetries?: number;
+  /** Default `1000` ms. */
+  readonly retryDelayMs?: number;
+  readonly hooks?: JobHooks;
+  readonly duplicateChecker?: DuplicateChecker;
+}
+
+/** The processing settings a worker applies to each batch (the options with defaults filled in). */
+export interface DistributedSettings {
   readonly batchSize: number;
   readonly continueOnError: boolean;
   readonly maxRetries: number;
   readonly retryDelayMs: number;
   readonly staleBatchTimeoutMs: number;
+  readonly coerceValues: boolean;
+  readonly jobWideUniqueFields: boolean;
   readonly maxBatchAttempts: number;
   readonly heartbeatIntervalMs: number;
   readonly recordConcurrency: number;
@@ -89,7 +139,16 @@ export interface DistributedBatchConfig {
   readonly failureThreshold: FailureThreshold | undefined;
 }
 
-/** The store is not a `DistributedStateStore` (for example `InMemoryStateStore`). */
+/** The published constructor message, kept verbatim at the start of ours. */
+const PUBLISHED_STORE_MESSAGE =
+  'DistributedImport requires a DistributedStateStore implementation (e.g. SequelizeStateStore). ' +
+  'The InMemoryStateStore does not support distributed batch claiming.';
+
+/**
+ * The store is not a `DistributedStateStore` (for example `InMemoryStateStore`), or lacks a
+ * method of the port that `DistributedImport` calls. The message starts with the published one
+ * and names the missing methods.
+ */
 export class DistributedStoreRequiredError extends BatchActionsError {
   readonly missingMethods: readonly string[];
   constructor(store: unknown, missing: readonly string[]) {
@@ -97,12 +156,18 @@ export class DistributedStoreRequiredError extends BatchActionsError {
       typeof store === 'object' && store !== null ? store.constructor.name : typeof store;
     super(
       'DISTRIBUTED_STORE_REQUIRED',
-      `DistributedImport requires a DistributedStateStore, but the stateStore given (${name}) lacks ${missing.join(', ')}. ` +
+      `${PUBLISHED_STORE_MESSAGE} The stateStore given (${name}) lacks ${missing.join(', ')}. ` +
         'Use SqliteStateStore (@batchactions/state-sqlite), PostgresStateStore (@batchactions/state-postgres) ' +
         'or InMemoryDistributedStateStore (@batchactions/core).',
     );
     this.missingMethods = missing;
   }
+}
+
+function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, value, 'a boolean');
+  return value;
 }
 
 function integerAtLeast(option: string, value: unknown, min: number, fallback: number): number {
@@ -115,7 +180,7 @@ function integerAtLeast(option: string, value: unknown, min: number, fallback: n
 
 /** Checks every option (naming the one that is wrong) and fills in the defaults. */
 export function resolveConfig(config: DistributedImportConfig): {
-  batch: DistributedBatchConfig;
+  batch: DistributedSettings;
   store: DistributedStateStore;
 } {
   if (typeof config !== 'object') {
@@ -130,14 +195,23 @@ export function resolveConfig(config: DistributedImportConfig): {
     throw new InvalidOptionError('schema', schema, 'a schema definition with a "fields" array');
   }
   const store = config.stateStore as unknown;
-  if (!isDistributedStateStore(store)) {
-    if (typeof store !== 'object' || store === null) {
-      throw new InvalidOptionError('stateStore', store, 'a DistributedStateStore');
-    }
-    throw new DistributedStoreRequiredError(store, missingDistributedMethods(store));
+  if (typeof store !== 'object' || store === null) {
+    throw new InvalidOptionError('stateStore', store, 'a DistributedStateStore');
   }
-  if (config.continueOnError !== undefined && typeof config.continueOnError !== 'boolean') {
-    throw new InvalidOptionError('continueOnError', config.continueOnError, 'a boolean');
+  // The published guard first (same verdict as published), then every method the facade calls.
+  const missing = missingDistributedMethods(store);
+  if (!isDistributedStateStore(store) || missing.length > 0) {
+    throw new DistributedStoreRequiredError(store, missing);
+  }
+  const continueOnError = booleanOption('continueOnError', config.continueOnError, true);
+  const coerceValues = booleanOption('coerceValues', config.coerceValues, false);
+  const jobWideUniqueFields = booleanOption(
+    'jobWideUniqueFields',
+    config.jobWideUniqueFields,
+    false,
+  );
+  if (jobWideUniqueFields && typeof store.claimUniqueValues !== 'function') {
+    throw new UnsupportedByStoreError('jobWideUniqueFields', 'claimUniqueValues');
   }
   const staleBatchTimeoutMs = integerAtLeast(
     'staleBatchTimeoutMs',
@@ -150,7 +224,9 @@ export function resolveConfig(config: DistributedImportConfig): {
     store,
     batch: {
       batchSize: integerAtLeast('batchSize', config.batchSize, 1, 100),
-      continueOnError: config.continueOnError ?? true,
+      continueOnError,
+      coerceValues,
+      jobWideUniqueFields,
       maxRetries: integerAtLeast('maxRetries', config.maxRetries, 0, 0),
       retryDelayMs: integerAtLeast('retryDelayMs', config.retryDelayMs, 0, 1000),
       staleBatchTimeoutMs,

@@ -1,17 +1,15 @@
 import {
   BufferSource,
   EventBus,
-  JobNotFoundError,
   type AnyEventHandler,
   type DataSource,
   type DistributedStateStore,
   type EventHandler,
   type EventType,
-  type JobConfig,
   type BulkProcessor,
   type RecordProcessorFn,
 } from '@batchactions/core';
-import { SchemaValidator, type SchemaDefinition, type SourceParser } from '@batchactions/import';
+import type { SchemaValidator, SourceParser } from '@batchactions/import';
 import {
   failedRecordReports,
   recordsParser,
@@ -20,30 +18,18 @@ import {
   type FailedRecordsExportOptions,
   type FailedRecordsFormat,
 } from './failed-records';
-import { resolveConfig, type DistributedBatchConfig, type DistributedImportConfig } from './config';
+import { resolveConfig, type DistributedImportConfig, type DistributedSettings } from './config';
 import { prepareJob, type PrepareResult } from './prepare/prepare-job';
 import {
   processBatch,
+  type BatchAttempt,
   type DistributedBatchResult,
   type ProcessWorkerBatchOptions,
 } from './process/process-batch';
 import { StaleReclaimer } from './process/stale-reclaimer';
+import { createValidator } from './process/create-validator';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
 import { readJobStatus, type JobStatusReport } from './control/job-status';
-
-/** The schema as kept with the job: field names, types and flags (functions and patterns dropped). */
-function describeSchema(schema: SchemaDefinition): unknown {
-  return {
-    fields: schema.fields.map((f) => ({
-      name: f.name,
-      type: f.type,
-      required: f.required ?? false,
-    })),
-    strict: schema.strict ?? false,
-    skipEmptyRows: schema.skipEmptyRows ?? false,
-    uniqueFields: schema.uniqueFields ?? [],
-  };
-}
 
 function warnBackgroundError(error: unknown): void {
   console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
@@ -55,7 +41,7 @@ function warnBackgroundError(error: unknown): void {
  */
 export class DistributedImport {
   private readonly store: DistributedStateStore;
-  private readonly batchConfig: DistributedBatchConfig;
+  private readonly batchConfig: DistributedSettings;
   private readonly validator: SchemaValidator;
   private readonly events: EventBus;
   private readonly totals = new Map<string, number>();
@@ -65,7 +51,7 @@ export class DistributedImport {
     const resolved = resolveConfig(config);
     this.store = resolved.store;
     this.batchConfig = resolved.batch;
-    this.validator = new SchemaValidator(config.schema);
+    this.validator = createValidator(config.schema, this.batchConfig.coerceValues);
     this.reclaimer = new StaleReclaimer(this.store, this.batchConfig);
     this.events = new EventBus(
       config.onHandlerError ? { onHandlerError: config.onHandlerError } : {},
@@ -73,7 +59,7 @@ export class DistributedImport {
   }
 
   /** The processing settings in force, defaults filled in. */
-  get settings(): DistributedBatchConfig {
+  get settings(): DistributedSettings {
     return this.batchConfig;
   }
 
@@ -82,19 +68,12 @@ export class DistributedImport {
    * job to workers. Returns the job id to hand to workers.
    */
   prepare(source: DataSource, parser: SourceParser): Promise<PrepareResult> {
-    const jobConfig: JobConfig = {
-      batchSize: this.batchConfig.batchSize,
-      continueOnError: this.batchConfig.continueOnError,
-      maxRetries: this.batchConfig.maxRetries,
-      retryDelayMs: this.batchConfig.retryDelayMs,
-      schema: describeSchema(this.config.schema),
-    };
     return prepareJob(
       {
         store: this.store,
         validator: this.validator,
+        schema: this.config.schema,
         batchSize: this.batchConfig.batchSize,
-        jobConfig,
         events: this.events,
       },
       source,
@@ -107,14 +86,25 @@ export class DistributedImport {
    * `processor`, writes the results, and finalises the job when it was the last batch.
    * `processor` is called per record; pass `{ processBatch }` instead to get each batch's valid
    * records in one call (bulk inserts), with per-record outcomes.
-   * Call it in a loop until `claimed` is false or `jobComplete` is true.
+   * Call it in a loop until `claimed` is false or `jobComplete` is true. As published, an
+   * unknown job id resolves `claimed: false` (use `runWorker`, or `getStatus`, to fail loudly).
    */
-  processWorkerBatch(
+  async processWorkerBatch(
     jobId: string,
     processor: RecordProcessorFn | BulkProcessor,
     workerId: string,
     options?: ProcessWorkerBatchOptions,
   ): Promise<DistributedBatchResult> {
+    return (await this.attemptBatch(jobId, processor, workerId, options)).result;
+  }
+
+  /** `processWorkerBatch` with the reason nothing was claimed (for `runWorker`). */
+  attemptBatch(
+    jobId: string,
+    processor: RecordProcessorFn | BulkProcessor,
+    workerId: string,
+    options?: ProcessWorkerBatchOptions,
+  ): Promise<BatchAttempt> {
     return processBatch(
       {
         store: this.store,
@@ -210,7 +200,7 @@ export class DistributedImport {
     return this;
   }
 
-  /** Unsubscribes a handler of one event type. Chainable. */
+  /** Unsubscribes a handler of one event type (an addition: the published facade has no `off`). Chainable. */
   off<T extends EventType>(type: T, handler: EventHandler<T>): this {
     this.events.off(type, handler);
     return this;
@@ -228,11 +218,12 @@ export class DistributedImport {
     return this;
   }
 
+  /** The job's totalRecords, read once per job (0 for an unknown job; our stores only). */
   private async totalRecordsOf(jobId: string): Promise<number> {
     const cached = this.totals.get(jobId);
     if (cached !== undefined) return cached;
     const job = await this.store.getJobState(jobId);
-    if (!job) throw new JobNotFoundError(jobId);
+    if (!job) return 0;
     this.totals.set(jobId, job.totalRecords);
     return job.totalRecords;
   }

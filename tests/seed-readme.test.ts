@@ -56,7 +56,9 @@ describe('the published README quick start', () => {
     const summaries: { processed: number; failed: number }[] = [];
     const failures: string[] = [];
     di.on('record:failed', (e) => failures.push(`Record ${e.recordIndex} failed: ${e.error}`));
-    di.on('import:completed', (e) => summaries.push(e.summary));
+    // The 0.0.4 README listened to `import:completed`, which the published 0.0.5 API (our
+    // contract) no longer has; its `job:completed` carries the same summary.
+    di.on('job:completed', (e) => summaries.push(e.summary));
     const seen = new Map<string, number>();
     const processRecord = (record: ParsedRecord) => {
       const email = String(record.email);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   EventBus,
   JobStatus,
-  createBatch,
   createPendingRecord,
   type Batch,
   type DataSource,
@@ -11,14 +10,14 @@ import {
   type JobState,
   type ProcessedRecord,
 } from '@batchactions/core';
-import type { SchemaValidator, SourceParser } from '@batchactions/import';
+import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
 import { readRecords } from './read-records';
 
 /** What `prepare` returns. */
 export interface PrepareResult {
-  /** Unique job identifier. Pass it to workers. */
+  /** Unique job identifier (a random UUID). Pass it to workers. */
   readonly jobId: string;
-  /** Records found in the source (empty rows skipped when the schema says so). */
+  /** Records found in the source (empty rows excluded when `schema.skipEmptyRows` is set). */
   readonly totalRecords: number;
   /** Number of batches created. */
   readonly totalBatches: number;
@@ -27,122 +26,176 @@ export interface PrepareResult {
 interface PrepareDeps {
   readonly store: DistributedStateStore;
   readonly validator: SchemaValidator;
+  readonly schema: SchemaDefinition;
   readonly batchSize: number;
-  readonly jobConfig: JobConfig;
   readonly events: EventBus;
+}
+
+/** The published job configuration: the caller's schema itself, and always `continueOnError: true`. */
+function jobConfig(deps: PrepareDeps): JobConfig {
+  return {
+    schema: deps.schema,
+    batchSize: deps.batchSize,
+    continueOnError: true,
+  };
+}
+
+/** The published batch descriptor: PENDING, no records, both record bounds inclusive. */
+function descriptor(id: string, index: number, records: readonly ProcessedRecord[]): Batch {
+  return {
+    id,
+    index,
+    status: 'PENDING',
+    records: [],
+    processedCount: 0,
+    failedCount: 0,
+    recordStartIndex: (records[0] as ProcessedRecord).index,
+    recordEndIndex: (records[records.length - 1] as ProcessedRecord).index,
+  };
+}
+
+/** Where `prepare` puts each batch, and how it opens (or abandons) the job. */
+interface BatchWriter {
+  begin(): Promise<void>;
+  write(batch: Batch, records: ProcessedRecord[]): Promise<void>;
+  /** Waits for writes still in flight. */
+  drain(): Promise<void>;
+  fail(error: unknown, totalRecords: number): Promise<never>;
+}
+
+/**
+ * A store with only the published port gets exactly the published calls: one awaited
+ * `saveBatchRecords` per batch (the next batch is read only after it resolved), then the single
+ * `saveJobState` below. On failure nothing more is written (the published behaviour).
+ */
+function publishedWriter(store: DistributedStateStore, jobId: string): BatchWriter {
+  return {
+    begin: () => Promise.resolve(),
+    write: (batch, records) => store.saveBatchRecords(jobId, batch.id, records),
+    drain: () => Promise.resolve(),
+    fail: (error) => {
+      throw error;
+    },
+  };
 }
 
 const WRITE_OK = 'ok' as const;
 type WriteOutcome = typeof WRITE_OK | { readonly error: unknown };
 
-/** A batch without its records: what the job state lists once every batch is stored. */
-function descriptor(batch: Batch): Batch {
-  return { ...batch, records: [] };
-}
-
 /**
- * Phase 1: streams the source once, stores its records batch by batch, then opens the job to
- * workers. Until the final save the job is CREATED, so a half-prepared job is never claimable;
- * if the source or the parser fails, the job is marked FAILED and the error is rethrown.
+ * A store with `registerBatch` (ours) gets a safer sequence: the job is saved CREATED first (so a
+ * half-prepared job is visible and never claimable), each batch row and its records are stored in
+ * one transaction while the next batch is parsed, and a failure marks the job FAILED.
  */
-export async function prepareJob(
-  deps: PrepareDeps,
-  source: DataSource,
-  parser: SourceParser,
-): Promise<PrepareResult> {
-  const { store, events } = deps;
-  const jobId = randomUUID();
-  const startedAt = Date.now();
-  const base: Omit<JobState, 'status' | 'batches' | 'totalRecords'> = {
-    id: jobId,
-    config: deps.jobConfig,
-    startedAt,
-    distributed: true,
-  };
-  await store.saveJobState({ ...base, status: JobStatus.CREATED, batches: [], totalRecords: 0 });
-
-  const batches: Batch[] = [];
-  let skipped = 0;
-  let totalRecords = 0;
-  // One write in flight while the next batch is parsed, so parsing and storage overlap. The
-  // write's outcome is captured as a value (not a dangling rejection) and checked before the next.
+function registeringWriter(
+  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'registerBatch'>>,
+  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
+): BatchWriter {
   let inFlight: Promise<WriteOutcome> = Promise.resolve(WRITE_OK);
   const settle = async (): Promise<void> => {
     const outcome = await inFlight;
     inFlight = Promise.resolve(WRITE_OK);
     if (outcome !== WRITE_OK) throw outcome.error;
   };
-  try {
-    const flush = async (chunk: ProcessedRecord[]): Promise<void> => {
-      const batch = createBatch(randomUUID(), batches.length, chunk);
+  return {
+    begin: () =>
+      store.saveJobState({ ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 }),
+    async write(batch, records) {
       await settle();
-      inFlight = storeBatch(store, jobId, batch).then(
+      // The write's outcome is kept as a value (not a dangling rejection), checked before the next.
+      inFlight = store.registerBatch(job.id, { ...batch, records }).then(
         () => WRITE_OK,
         (error: unknown) => ({ error }),
       );
-      batches.push(descriptor(batch));
+    },
+    drain: settle,
+    async fail(error, totalRecords) {
+      const pending = await inFlight;
+      const failure =
+        pending === WRITE_OK
+          ? error
+          : new AggregateError([error, pending.error], `prepare of job ${job.id} failed`);
+      try {
+        await store.saveJobState({
+          ...job,
+          status: JobStatus.FAILED,
+          batches: [],
+          totalRecords,
+          completedAt: Date.now(),
+        });
+      } catch (saveError) {
+        throw new AggregateError(
+          [failure, saveError],
+          `prepare of job ${job.id} failed, and marking the job FAILED failed too`,
+        );
+      }
+      throw failure;
+    },
+  };
+}
+
+/**
+ * Phase 1: streams the source once, stores its records (pending, unvalidated) batch by batch,
+ * then saves the job PROCESSING with every batch listed, which opens it to workers.
+ */
+export async function prepareJob(
+  deps: PrepareDeps,
+  source: DataSource,
+  parser: SourceParser,
+): Promise<PrepareResult> {
+  const { store, events, validator, batchSize } = deps;
+  const jobId = randomUUID();
+  const config = jobConfig(deps);
+  const writer = store.registerBatch
+    ? registeringWriter(store as Parameters<typeof registeringWriter>[0], {
+        id: jobId,
+        config,
+        distributed: true,
+      })
+    : publishedWriter(store, jobId);
+
+  await writer.begin();
+  const batches: Batch[] = [];
+  let totalRecords = 0;
+  try {
+    const flush = async (records: ProcessedRecord[]): Promise<void> => {
+      const batch = descriptor(randomUUID(), batches.length, records);
+      batches.push(batch);
+      await writer.write(batch, records);
     };
     // Numbering, empty-row skipping and batching in one loop over the parser's records.
-    const { validator, batchSize } = deps;
     const skipEmpty = validator.skipEmptyRows;
     let chunk: ProcessedRecord[] = [];
     for await (const row of readRecords(source, parser)) {
-      if (skipEmpty && validator.isEmptyRow(row)) {
-        skipped += 1;
-        continue;
-      }
+      if (skipEmpty && validator.isEmptyRow(row)) continue;
       chunk.push(createPendingRecord(totalRecords, row));
       totalRecords += 1;
-      if (chunk.length === batchSize) {
+      if (chunk.length >= batchSize) {
         await flush(chunk);
         chunk = [];
       }
     }
     if (chunk.length > 0) await flush(chunk);
-    await settle();
+    await writer.drain();
   } catch (error) {
-    const pending = await inFlight;
-    const failure =
-      pending === WRITE_OK
-        ? error
-        : new AggregateError([error, pending.error], `prepare of job ${jobId} failed`);
-    await markFailed(
-      store,
-      { ...base, status: JobStatus.FAILED, batches: [], totalRecords },
-      failure,
-    );
-    throw failure;
+    return writer.fail(error, totalRecords);
   }
 
-  await store.saveJobState({ ...base, status: JobStatus.PROCESSING, batches, totalRecords });
+  await store.saveJobState({
+    id: jobId,
+    config,
+    status: JobStatus.PROCESSING,
+    batches,
+    totalRecords,
+    startedAt: Date.now(),
+    distributed: true,
+  });
   events.emit({
     type: 'distributed:prepared',
     jobId,
-    timestamp: Date.now(),
     totalRecords,
     totalBatches: batches.length,
-    skippedRows: skipped,
-    elapsedMs: Date.now() - startedAt,
+    timestamp: Date.now(),
   });
   return { jobId, totalRecords, totalBatches: batches.length };
-}
-
-function storeBatch(store: DistributedStateStore, jobId: string, batch: Batch): Promise<void> {
-  if (store.registerBatch) return store.registerBatch(jobId, batch);
-  return store.saveBatchRecords(jobId, batch.id, batch.records);
-}
-
-async function markFailed(
-  store: DistributedStateStore,
-  job: JobState,
-  cause: unknown,
-): Promise<void> {
-  try {
-    await store.saveJobState({ ...job, completedAt: Date.now() });
-  } catch (saveError) {
-    throw new AggregateError(
-      [cause, saveError],
-      `prepare of job ${job.id} failed, and marking the job FAILED failed too`,
-    );
-  }
 }

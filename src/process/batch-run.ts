@@ -1,6 +1,12 @@
-import type { EventBus, JobHooks, ProcessingContext, UniqueValueClaim } from '@batchactions/core';
+import type {
+  EventBus,
+  JobHooks,
+  ProcessedRecord,
+  ProcessingContext,
+  UniqueValueClaim,
+} from '@batchactions/core';
 import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
-import type { DistributedBatchConfig } from '../config';
+import type { DistributedSettings } from '../config';
 
 /** Everything the record pipeline needs to process one claimed batch. */
 export interface BatchRun {
@@ -8,19 +14,30 @@ export interface BatchRun {
   readonly batchId: string;
   readonly batchIndex: number;
   readonly workerId: string;
+  /** The job's `totalRecords`, handed to hooks and the processor as published. */
   readonly totalRecords: number;
+  /** Aborts when the batch must stop (lease lost, job cancelled, caller's signal). */
   readonly signal: AbortSignal;
-  readonly config: DistributedBatchConfig;
+  readonly config: DistributedSettings;
   readonly validator: SchemaValidator;
   readonly hooks: JobHooks;
   readonly duplicateChecker: DuplicateChecker | undefined;
   readonly events: EventBus;
-  /** The store's job-wide unique-value claims, when it has them (`claimUniqueValues`). */
+  /**
+   * Stores one record's final state. On a store with only the published port this is the
+   * published `saveProcessedRecord` call, made before the record's event; on a store with
+   * fenced batch writes it keeps the record for the one write at the end of the batch.
+   */
+  readonly save: (record: ProcessedRecord) => Promise<void>;
+  /** The store's job-wide unique-value claims, when `jobWideUniqueFields` is on. */
   readonly claimUniqueValues:
     ((claims: readonly UniqueValueClaim[]) => Promise<readonly number[]>) | undefined;
 }
 
-/** The context handed to hooks and the processor for one record. */
+/**
+ * The context handed to hooks, the duplicate checker and the processor for one record: the
+ * published fields, nothing more. The signal is the batch's (ours can abort; see `BatchRun`).
+ */
 export function contextFor(run: BatchRun, recordIndex: number): ProcessingContext {
   return {
     jobId: run.jobId,
@@ -29,6 +46,5 @@ export function contextFor(run: BatchRun, recordIndex: number): ProcessingContex
     recordIndex,
     totalRecords: run.totalRecords,
     signal: run.signal,
-    workerId: run.workerId,
   };
 }

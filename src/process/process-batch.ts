@@ -1,25 +1,26 @@
-import type {
-  BulkProcessor,
-  BatchLease,
-  DistributedStateStore,
-  EventBus,
-  JobHooks,
-  RecordProcessorFn,
+import {
+  supportsFencedWrites,
+  type BatchLease,
+  type BulkProcessor,
+  type ClaimBatchFailureReason,
+  type DistributedStateStore,
+  type EventBus,
+  type JobHooks,
+  type ProcessedRecord,
+  type RecordProcessorFn,
 } from '@batchactions/core';
 import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
-import type { DistributedBatchConfig } from '../config';
+import type { DistributedSettings } from '../config';
+import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import type { BatchRun } from './batch-run';
-import { checkDuplicates } from './check-duplicates';
-import { claimUniqueValues } from './claim-unique-values';
 import { claimNextBatch } from './claim-next-batch';
 import { emitJobCompleted, finalizeJob } from './finalize-job';
 import { JobWatcher } from './job-watcher';
-import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import { LeaseKeeper } from './lease-keeper';
-import { processRecords } from './process-records';
+import { precheckBatch } from './precheck-batch';
+import { processRecords, type BatchCounts } from './process-records';
 import { processRecordsInBulk } from './process-records-in-bulk';
 import type { StaleReclaimer } from './stale-reclaimer';
-import { validateRecords } from './validate-records';
 import { batchOutcome, writeBatchResults } from './write-batch-results';
 
 /** True for `{ processBatch }` objects (bulk mode), false for record processor functions. */
@@ -29,33 +30,34 @@ export function isBulkProcessor(
   return typeof processor === 'object' && typeof processor.processBatch === 'function';
 }
 
-/** What `processWorkerBatch` returns. */
+/** What `processWorkerBatch` returns (the published shape; `released` is an addition). */
 export interface DistributedBatchResult {
-  /** Whether a batch was claimed. `false` means no batch is left to claim right now. */
+  /** Whether a batch was claimed. `false`: nothing claimable right now, or no such job. */
   readonly claimed: boolean;
-  /** ID of the batch that was processed. */
+  /** ID of the batch that was processed; present only when claimed. */
   readonly batchId?: string;
-  /** Index of the batch that was processed. */
+  /** Index of the batch that was processed; present only when claimed. */
   readonly batchIndex?: number;
-  /** Records of this batch the processor accepted. */
+  /** Records of this batch processed (0 when not claimed). */
   readonly processedCount: number;
-  /** Records of this batch that were invalid or failed. */
+  /** Records of this batch invalid or failed (0 when not claimed). */
   readonly failedCount: number;
-  /** `true` for the one worker that finalised the whole job. */
+  /** `true` only for the one call that finalised the whole job. */
   readonly jobComplete: boolean;
+  /** Echoes the argument. */
   readonly jobId: string;
   /**
-   * `true` when the call's `signal` aborted mid-batch, or the job was cancelled: the batch was
-   * released back to PENDING (no results written).
+   * Addition, present only when `true`: the call's `signal` aborted mid-batch, or the job was
+   * cancelled, and the batch was released back to PENDING (on fenced stores: unwritten).
    */
   readonly released?: boolean;
 }
 
-/** Per-call options of `processWorkerBatch`. */
+/** Per-call options of `processWorkerBatch` (an addition). */
 export interface ProcessWorkerBatchOptions {
   /**
    * Aborting it stops the batch: the processor's signal aborts, no further record starts, and
-   * the batch is released unwritten. Default: none.
+   * the batch is released. Default: none.
    */
   readonly signal?: AbortSignal;
 }
@@ -63,11 +65,12 @@ export interface ProcessWorkerBatchOptions {
 /** What the process-batch use case needs from the facade. */
 export interface ProcessBatchDeps {
   readonly store: DistributedStateStore;
-  readonly config: DistributedBatchConfig;
+  readonly config: DistributedSettings;
   readonly validator: SchemaValidator;
   readonly hooks: JobHooks;
   readonly duplicateChecker: DuplicateChecker | undefined;
   readonly events: EventBus;
+  /** The job's totalRecords, cached per job (used on our stores only). */
   readonly totalRecordsOf: (jobId: string) => Promise<number>;
   readonly reclaimer: StaleReclaimer;
   readonly failureThreshold: FailureThreshold | undefined;
@@ -75,10 +78,44 @@ export interface ProcessBatchDeps {
   readonly onBackgroundError: (error: unknown) => void;
 }
 
+/** The result, and why nothing was claimed (for `runWorker`; not part of the published result). */
+export interface BatchAttempt {
+  readonly result: DistributedBatchResult;
+  readonly claimFailure?: ClaimBatchFailureReason;
+}
+
+function notClaimed(jobId: string, jobComplete: boolean): DistributedBatchResult {
+  return { claimed: false, processedCount: 0, failedCount: 0, jobComplete, jobId };
+}
+
 /**
- * Phase 2 for one batch: reclaim stale batches, claim one, run the record pipeline, write the
- * results, and try to finalise the job. Store errors reject the call and leave the batch to be
- * reclaimed; they are never turned into "batch failed".
+ * Steps 1–3: the stale sweep and the claim. A store with only the published port gets exactly
+ * the published calls (a sweep before every claim, one `claimBatch`). Our stores (fenced writes)
+ * are swept at most every `staleBatchTimeoutMs / 10` and always before concluding that nothing is
+ * left, and an empty claim is retried while batches are still pending.
+ */
+async function sweepAndClaim(deps: ProcessBatchDeps, jobId: string, workerId: string) {
+  const { store, config, reclaimer } = deps;
+  if (!supportsFencedWrites(store)) {
+    await store.reclaimStaleBatches(jobId, config.staleBatchTimeoutMs);
+    return store.claimBatch(jobId, workerId);
+  }
+  const swept = reclaimer.isDue(jobId);
+  if (swept) await reclaimer.sweep(jobId);
+  const claim = await claimNextBatch(store, jobId, workerId);
+  if (claim.claimed || claim.reason !== 'NO_PENDING_BATCHES' || swept) return claim;
+  return (await reclaimer.sweep(jobId)) > 0 ? claimNextBatch(store, jobId, workerId) : claim;
+}
+
+/**
+ * Phase 2 for one batch, in the published order: sweep, claim, `batch:claimed`, read the records
+ * and the job total, `batch:started`, the record pipeline, the batch write, `batch:completed` or
+ * `batch:failed`, then `tryFinalizeJob` and, for the one winner, `job:completed`.
+ *
+ * Fixed defects: an infrastructure error (a store write that fails) rejects the call instead of
+ * being turned into "Batch failed with N errors", and the claimed batch is released first so
+ * another worker can take it at once; on our stores a job whose batches are all done but which
+ * nobody finalised (an empty job, a crashed finaliser) is finalised by the next worker.
  */
 export async function processBatch(
   deps: ProcessBatchDeps,
@@ -86,19 +123,16 @@ export async function processBatch(
   processor: RecordProcessorFn | BulkProcessor,
   workerId: string,
   options: ProcessWorkerBatchOptions = {},
-): Promise<DistributedBatchResult> {
-  const { store, config, events } = deps;
-  const swept = deps.reclaimer.isDue(jobId);
-  if (swept) await deps.reclaimer.sweep(jobId);
-  let claim = await claimNextBatch(store, jobId, workerId);
-  if (!claim.claimed && claim.reason === 'NO_PENDING_BATCHES' && !swept) {
-    if ((await deps.reclaimer.sweep(jobId)) > 0)
-      claim = await claimNextBatch(store, jobId, workerId);
-  }
+): Promise<BatchAttempt> {
+  const { store, events } = deps;
+  const fenced = supportsFencedWrites(store);
+  const claim = await sweepAndClaim(deps, jobId, workerId);
   if (!claim.claimed) {
-    const jobComplete =
-      claim.reason === 'NO_PENDING_BATCHES' && (await finalizeJob(store, events, jobId));
-    return { claimed: false, processedCount: 0, failedCount: 0, jobComplete, jobId };
+    const finalised =
+      fenced &&
+      claim.reason === 'NO_PENDING_BATCHES' &&
+      (await finalizeJob(store, events, jobId, await deps.totalRecordsOf(jobId)));
+    return { result: notClaimed(jobId, finalised), claimFailure: claim.reason };
   }
 
   const { reservation } = claim;
@@ -106,16 +140,65 @@ export async function processBatch(
   events.emit({
     type: 'batch:claimed',
     jobId,
-    timestamp: Date.now(),
     batchId,
     batchIndex,
     workerId,
-    ...(reservation.attempt === undefined ? {} : { attempt: reservation.attempt }),
+    timestamp: Date.now(),
   });
   const lease: BatchLease | undefined =
-    reservation.attempt === undefined
-      ? undefined
-      : { jobId, batchId, workerId, attempt: reservation.attempt };
+    fenced && reservation.attempt !== undefined
+      ? { jobId, batchId, workerId, attempt: reservation.attempt }
+      : undefined;
+  try {
+    return {
+      result: await runClaimedBatch(
+        deps,
+        jobId,
+        workerId,
+        batchId,
+        batchIndex,
+        lease,
+        processor,
+        options,
+      ),
+    };
+  } catch (error) {
+    // The batch is handed back at once rather than after the stale timeout (published: it
+    // stayed PROCESSING). A lease lost to another worker makes this a no-op.
+    await store.releaseBatch(jobId, batchId, workerId).catch((releaseError: unknown) => {
+      throw new AggregateError(
+        [error, releaseError],
+        `batch ${batchId} of job ${jobId} failed, and releasing it failed too`,
+      );
+    });
+    throw error;
+  }
+}
+
+async function runClaimedBatch(
+  deps: ProcessBatchDeps,
+  jobId: string,
+  workerId: string,
+  batchId: string,
+  batchIndex: number,
+  lease: BatchLease | undefined,
+  processor: RecordProcessorFn | BulkProcessor,
+  options: ProcessWorkerBatchOptions,
+): Promise<DistributedBatchResult> {
+  const { store, config, events } = deps;
+  const records = await store.getBatchRecords(jobId, batchId);
+  const jobTotal = lease
+    ? await deps.totalRecordsOf(jobId)
+    : ((await store.getJobState(jobId))?.totalRecords ?? records.length);
+  events.emit({
+    type: 'batch:started',
+    jobId,
+    batchId,
+    batchIndex,
+    recordCount: records.length,
+    timestamp: Date.now(),
+  });
+
   const keeper = new LeaseKeeper(
     store,
     lease,
@@ -132,40 +215,38 @@ export async function processBatch(
     },
     deps.onBackgroundError,
   );
+  // Fenced stores get every record in one write at the end; others get the published
+  // per-record `saveProcessedRecord`, made before each record's event.
+  const kept = new Map<number, ProcessedRecord>();
+  const save = lease
+    ? (record: ProcessedRecord) => {
+        kept.set(record.index, record);
+        return Promise.resolve();
+      }
+    : (record: ProcessedRecord) => store.saveProcessedRecord(jobId, batchId, record);
+  const claimUnique = config.jobWideUniqueFields ? store.claimUniqueValues?.bind(store) : undefined;
+  const run: BatchRun = {
+    jobId,
+    batchId,
+    batchIndex,
+    workerId,
+    totalRecords: jobTotal,
+    signal: keeper.signal,
+    config,
+    validator: deps.validator,
+    hooks: deps.hooks,
+    duplicateChecker: deps.duplicateChecker,
+    events,
+    save,
+    claimUniqueValues: claimUnique && ((claims) => claimUnique(jobId, claims)),
+  };
 
-  let original;
-  let outcome;
+  let counts: BatchCounts;
   try {
-    const totalRecords = await deps.totalRecordsOf(jobId);
-    const claimUnique = store.claimUniqueValues?.bind(store);
-    original = await store.getBatchRecords(jobId, batchId);
-    events.emit({
-      type: 'batch:started',
-      jobId,
-      timestamp: Date.now(),
-      batchId,
-      batchIndex,
-      recordCount: original.length,
-    });
-    const run: BatchRun = {
-      jobId,
-      batchId,
-      batchIndex,
-      workerId,
-      totalRecords,
-      signal: keeper.signal,
-      config,
-      validator: deps.validator,
-      hooks: deps.hooks,
-      duplicateChecker: deps.duplicateChecker,
-      events,
-      claimUniqueValues: claimUnique && ((claims) => claimUnique(jobId, claims)),
-    };
-    const unique = await claimUniqueValues(run, await validateRecords(run, original));
-    const validated = await checkDuplicates(run, unique);
-    outcome = isBulkProcessor(processor)
-      ? await processRecordsInBulk(run, validated, processor)
-      : await processRecords(run, validated, processor);
+    const prechecked = run.claimUniqueValues ? await precheckBatch(run, records) : undefined;
+    counts = isBulkProcessor(processor)
+      ? await processRecordsInBulk(run, records, processor, prechecked)
+      : await processRecords(run, records, processor, prechecked);
   } finally {
     await Promise.all([keeper.stop(), watcher.stop()]);
   }
@@ -184,45 +265,47 @@ export async function processBatch(
     };
   }
 
-  const final = batchOutcome(outcome.processedCount, outcome.failedCount, outcome.stopReason);
+  const outcome = batchOutcome(counts.processedCount, counts.failedCount, counts.stopped);
   await writeBatchResults(
     store,
     { jobId, batchId, ...(lease ? { lease } : {}) },
-    original,
-    outcome.records,
-    final,
+    records,
+    kept,
+    outcome,
   );
-  if (final.error === undefined) {
+  if (outcome.error === undefined) {
     events.emit({
       type: 'batch:completed',
       jobId,
-      timestamp: Date.now(),
       batchId,
       batchIndex,
-      processedCount: final.processedCount,
-      failedCount: final.failedCount,
-      totalCount: original.length,
+      processedCount: outcome.processedCount,
+      failedCount: outcome.failedCount,
+      totalCount: records.length,
+      timestamp: Date.now(),
     });
   } else {
     events.emit({
       type: 'batch:failed',
       jobId,
-      timestamp: Date.now(),
       batchId,
       batchIndex,
-      error: final.error,
+      error: outcome.error,
+      timestamp: Date.now(),
     });
   }
 
   const failedEarly = await enforceFailureThreshold(store, jobId, deps.failureThreshold);
-  if (failedEarly !== undefined) await emitJobCompleted(store, events, jobId, failedEarly);
-  const jobComplete = failedEarly !== undefined || (await finalizeJob(store, events, jobId));
+  if (failedEarly !== undefined)
+    await emitJobCompleted(store, events, jobId, jobTotal, failedEarly);
+  const jobComplete =
+    failedEarly !== undefined || (await finalizeJob(store, events, jobId, jobTotal));
   return {
     claimed: true,
     batchId,
     batchIndex,
-    processedCount: final.processedCount,
-    failedCount: final.failedCount,
+    processedCount: outcome.processedCount,
+    failedCount: outcome.failedCount,
     jobComplete,
     jobId,
   };

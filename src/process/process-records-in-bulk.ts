@@ -1,108 +1,147 @@
 import {
   markRecordFailed,
   type BulkProcessor,
+  type HookContext,
   type ProcessedRecord,
   type RecordOutcome,
 } from '@batchactions/core';
-import type { BatchRun } from './batch-run';
-import {
-  afterProcessed,
-  emitRecordOutcome,
-  emitRetried,
-  failureReason,
-  readyForProcessing,
-  tally,
-  type RecordsOutcome,
-} from './record-steps';
-import { errorMessage, runWithRetries } from './retry';
+import { contextFor, type BatchRun } from './batch-run';
+import type { BatchCounts, Prechecked } from './process-records';
+import { checkRecord, decideRecord } from './record-checks';
+import { emitRetried, recordFailed, recordProcessed } from './record-outcomes';
+import { runWithRetries } from './retry';
+import { thrownMessage } from './thrown-message';
 
 /** The failure message of one outcome, or undefined when the record was processed. */
 function outcomeError(outcome: RecordOutcome): string | undefined {
   if (outcome === true || outcome === null || outcome === undefined) return undefined;
-  return typeof outcome === 'string' ? outcome : errorMessage(outcome);
+  return typeof outcome === 'string' ? outcome : thrownMessage(outcome);
+}
+
+/** A valid record waiting for the bulk call, with what `beforeProcess` made of it. */
+interface Ready {
+  readonly valid: ProcessedRecord;
+  readonly input: ProcessedRecord['parsed'];
+  readonly context: HookContext;
 }
 
 /**
- * The bulk variant of the processing steps: hooks per record, then ONE call of
- * `processBatch` with every valid record (retried as a whole when it throws), then
- * `afterProcess` per processed record. With `continueOnError: false` the call is made only when
- * every record of the batch is valid; otherwise the batch stops at the first bad record.
+ * Bulk mode (an addition: `{ processBatch }` instead of a record processor). Steps 1–11 run per
+ * record, in order, as in record mode; then ONE `processBatch` call gets every valid record's
+ * processor input (retried as a whole when it throws); then each record is written and reported
+ * in index order, with `afterProcess` per processed record. With `continueOnError: false` the
+ * first rejected record stops the batch before the call, and the valid records before it stay
+ * pending.
  */
 export async function processRecordsInBulk(
   run: BatchRun,
-  validated: readonly ProcessedRecord[],
+  records: readonly ProcessedRecord[],
   bulk: BulkProcessor,
-): Promise<RecordsOutcome> {
-  const records: ProcessedRecord[] = [];
-  for (const record of validated) records.push(await readyForProcessing(run, record));
-
-  const firstBad = records.find((r) => r.status !== 'valid');
-  if (firstBad && !run.config.continueOnError) {
-    emitRecordOutcome(run, firstBad);
-    const stopReason = `Record ${firstBad.index} failed: ${failureReason(firstBad)}`;
-    const untouched = records.map((r, i) =>
-      r === firstBad ? r : (validated[i] as ProcessedRecord),
-    );
-    return tally(untouched, stopReason);
+  prechecked?: Prechecked,
+): Promise<BatchCounts> {
+  let failedCount = 0;
+  const ready: Ready[] = [];
+  for (const [position, record] of records.entries()) {
+    if (run.signal.aborted) return { processedCount: 0, failedCount, stopped: false };
+    const context = contextFor(run, record.index);
+    const step = prechecked?.checked[position] ?? (await checkRecord(run, record, context));
+    if (step.kind === 'skip') continue;
+    let rejected: { record: ProcessedRecord; error: string } | undefined;
+    if (step.kind === 'failed') rejected = step;
+    else {
+      const decision = await decideRecord(
+        run,
+        record,
+        step,
+        context,
+        prechecked?.uniqueness.get(position),
+      );
+      if (decision.kind === 'rejected') rejected = decision;
+      else {
+        let input = decision.record.parsed;
+        try {
+          if (run.hooks.beforeProcess) input = await run.hooks.beforeProcess(input, context);
+          ready.push({ valid: decision.record, input, context });
+        } catch (error) {
+          const message = `beforeProcess hook failed: ${thrownMessage(error)}`;
+          rejected = { record: markRecordFailed(record, message), error: message };
+        }
+      }
+    }
+    if (rejected) {
+      await recordFailed(run, rejected.record, rejected.error);
+      failedCount += 1;
+      if (!run.config.continueOnError) return { processedCount: 0, failedCount, stopped: true };
+    }
+  }
+  if (ready.length === 0 || run.signal.aborted) {
+    return { processedCount: 0, failedCount, stopped: false };
   }
 
-  const positions = records.flatMap((r, i) => (r.status === 'valid' ? [i] : []));
-  if (positions.length > 0 && !run.signal.aborted) {
-    const ready = positions.map((i) => records[i] as ProcessedRecord);
-    let outcomes: readonly RecordOutcome[] | undefined;
-    const attempt = await runWithRetries(
-      async () => {
-        const returned = await bulk.processBatch(
-          ready.map((r) => r.parsed),
-          {
-            jobId: run.jobId,
-            batchId: run.batchId,
-            batchIndex: run.batchIndex,
-            recordIndexes: ready.map((r) => r.index),
-            totalRecords: run.totalRecords,
-            signal: run.signal,
-            workerId: run.workerId,
-          },
-        );
-        outcomes = returned ?? undefined;
-      },
-      {
-        maxRetries: run.config.maxRetries,
-        retryDelayMs: run.config.retryDelayMs,
-        signal: run.signal,
-        onRetry: (n, delayMs, error) => {
-          if (!run.events.hasListeners('record:retried')) return;
-          for (const r of ready) emitRetried(run, r.index, n, delayMs, error);
+  let outcomes: readonly RecordOutcome[] | undefined;
+  const attempt = await runWithRetries(
+    async () => {
+      const returned = await bulk.processBatch(
+        ready.map((r) => r.input),
+        {
+          jobId: run.jobId,
+          batchId: run.batchId,
+          batchIndex: run.batchIndex,
+          recordIndexes: ready.map((r) => r.valid.index),
+          totalRecords: run.totalRecords,
+          signal: run.signal,
         },
+      );
+      outcomes = returned ?? undefined;
+    },
+    {
+      maxRetries: run.config.maxRetries,
+      retryDelayMs: run.config.retryDelayMs,
+      signal: run.signal,
+      onRetry: (n, error) => {
+        for (const r of ready) emitRetried(run, r.valid.index, n, thrownMessage(error));
       },
-    );
-    const retryCount = attempt.retries > 0 ? attempt.retries : undefined;
-    const callError = attempt.ok
-      ? outcomes !== undefined && outcomes.length !== ready.length
-        ? `processBatch returned ${outcomes.length} outcomes for ${ready.length} records; it must return one per record, in order`
-        : undefined
-      : errorMessage(attempt.error);
-    for (const [k, i] of positions.entries()) {
-      const record = ready[k] as ProcessedRecord;
-      const failed = callError ?? outcomeError(outcomes?.[k]);
-      records[i] =
-        failed === undefined
-          ? await afterProcessed(run, record, retryCount)
-          : markRecordFailed(record, failed, retryCount);
-    }
-  }
-
-  let stopReason: string | undefined;
-  for (const record of records) {
-    if (record.status === 'valid') continue;
-    emitRecordOutcome(run, record);
-    if (record.status !== 'processed' && !run.config.continueOnError) {
-      stopReason ??= `Record ${record.index} failed: ${failureReason(record)}`;
-    }
-  }
-  // Valid records left unprocessed (the call was skipped because the signal aborted) stay pending.
-  const final = records.map((r, i) =>
-    r.status === 'valid' ? (validated[i] as ProcessedRecord) : r,
+    },
   );
-  return tally(final, stopReason);
+  const callError = attempt.ok
+    ? outcomes !== undefined && outcomes.length !== ready.length
+      ? `processBatch returned ${outcomes.length} outcomes for ${ready.length} records; it must return one per record, in order`
+      : undefined
+    : thrownMessage(attempt.error);
+
+  let processedCount = 0;
+  let stopped = false;
+  for (const [k, { valid, input, context }] of ready.entries()) {
+    const failure = callError ?? outcomeError(outcomes?.[k]);
+    if (failure !== undefined) {
+      const failed = { ...markRecordFailed(valid, failure), retryCount: attempt.retries };
+      await recordFailed(run, failed, failure);
+      failedCount += 1;
+      stopped ||= !run.config.continueOnError;
+      continue;
+    }
+    const processed: ProcessedRecord = {
+      ...valid,
+      parsed: input,
+      status: 'processed',
+      retryCount: attempt.retries,
+    };
+    await recordProcessed(run, processed);
+    processedCount += 1;
+    if (!run.hooks.afterProcess) continue;
+    try {
+      await run.hooks.afterProcess(processed, context);
+    } catch (error) {
+      const message = thrownMessage(error);
+      await recordFailed(
+        run,
+        markRecordFailed(processed, `afterProcess hook failed: ${message}`),
+        message,
+      );
+      processedCount -= 1;
+      failedCount += 1;
+      stopped ||= !run.config.continueOnError;
+    }
+  }
+  return { processedCount, failedCount, stopped };
 }

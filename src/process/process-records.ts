@@ -1,66 +1,152 @@
-import { markRecordFailed, type ProcessedRecord, type RecordProcessorFn } from '@batchactions/core';
-import { contextFor, type BatchRun } from './batch-run';
 import {
-  afterProcessed,
-  emitRecordOutcome,
+  markRecordFailed,
+  type HookContext,
+  type ProcessedRecord,
+  type RecordProcessorFn,
+  type ValidationError,
+} from '@batchactions/core';
+import { contextFor, type BatchRun } from './batch-run';
+import { checkRecord, decideRecord, type CheckedRecord } from './record-checks';
+import {
+  SKIPPED,
   emitRetried,
-  failureReason,
-  readyForProcessing,
-  tally,
-  type RecordsOutcome,
-} from './record-steps';
-import { errorMessage, runWithRetries } from './retry';
+  failedTally,
+  recordFailed,
+  recordProcessed,
+  type RecordTally,
+} from './record-outcomes';
+import { runWithRetries } from './retry';
+import { thrownMessage } from './thrown-message';
 
-/** Steps 5–9 for one record: hooks around the processor, which is retried on failure. */
-async function processRecord(
-  run: BatchRun,
-  processor: RecordProcessorFn,
-  validated: ProcessedRecord,
-): Promise<ProcessedRecord> {
-  const record = await readyForProcessing(run, validated);
-  if (record.status !== 'valid') return record;
-  const context = contextFor(run, record.index);
-  const outcome = await runWithRetries(() => processor(record.parsed, context), {
-    maxRetries: run.config.maxRetries,
-    retryDelayMs: run.config.retryDelayMs,
-    signal: run.signal,
-    onRetry: (attempt, delayMs, error) => {
-      emitRetried(run, record.index, attempt, delayMs, error);
-    },
-  });
-  const retryCount = outcome.retries > 0 ? outcome.retries : undefined;
-  if (!outcome.ok) return markRecordFailed(record, errorMessage(outcome.error), retryCount);
-  return afterProcessed(run, record, retryCount);
+/** Checks done for the whole batch before its first record is processed (opt-in features). */
+export interface Prechecked {
+  readonly checked: readonly CheckedRecord[];
+  /** Job-wide `DUPLICATE_VALUE` findings by record position. */
+  readonly uniqueness: ReadonlyMap<number, readonly ValidationError[]>;
 }
 
 /**
- * Runs the processing steps over the validated records, `recordConcurrency` at a time. With
- * `continueOnError: false`, the first invalid or failed record stops the batch: no further
- * record is started, and records not reached stay pending.
+ * Steps 11–14 for a valid record: `beforeProcess`, the processor with retries and backoff, the
+ * write and event, then `afterProcess` (whose failure turns the processed record into a failed
+ * one, after both events, as published).
+ */
+async function processValid(
+  run: BatchRun,
+  processor: RecordProcessorFn,
+  pending: ProcessedRecord,
+  valid: ProcessedRecord,
+  context: HookContext,
+): Promise<RecordTally> {
+  let input = valid.parsed;
+  if (run.hooks.beforeProcess) {
+    try {
+      input = await run.hooks.beforeProcess(valid.parsed, context);
+    } catch (error) {
+      const message = `beforeProcess hook failed: ${thrownMessage(error)}`;
+      await recordFailed(run, markRecordFailed(pending, message), message);
+      return failedTally(run);
+    }
+  }
+  const outcome = await runWithRetries(() => processor(input, contextFor(run, valid.index)), {
+    maxRetries: run.config.maxRetries,
+    retryDelayMs: run.config.retryDelayMs,
+    signal: run.signal,
+    onRetry: (attempt, error) => {
+      emitRetried(run, valid.index, attempt, thrownMessage(error));
+    },
+  });
+  if (!outcome.ok) {
+    const message = thrownMessage(outcome.error);
+    const failed = { ...markRecordFailed(valid, message), retryCount: outcome.retries };
+    await recordFailed(run, failed, message);
+    return failedTally(run);
+  }
+  const processed: ProcessedRecord = {
+    ...valid,
+    parsed: input,
+    status: 'processed',
+    retryCount: outcome.retries,
+  };
+  await recordProcessed(run, processed);
+  if (run.hooks.afterProcess) {
+    try {
+      await run.hooks.afterProcess(processed, context);
+    } catch (error) {
+      const message = thrownMessage(error);
+      await recordFailed(
+        run,
+        markRecordFailed(processed, `afterProcess hook failed: ${message}`),
+        message,
+      );
+      return failedTally(run);
+    }
+  }
+  return { processed: 1, failed: 0, stop: false };
+}
+
+/** The published per-record pipeline (distributed 5.1) for one stored record. */
+async function processRecord(
+  run: BatchRun,
+  processor: RecordProcessorFn,
+  record: ProcessedRecord,
+  checked: CheckedRecord | undefined,
+  uniqueness: readonly ValidationError[] | undefined,
+): Promise<RecordTally> {
+  const context = contextFor(run, record.index);
+  const step = checked ?? (await checkRecord(run, record, context));
+  if (step.kind === 'skip') return SKIPPED;
+  if (step.kind === 'failed') {
+    await recordFailed(run, step.record, step.error);
+    return failedTally(run);
+  }
+  const decision = await decideRecord(run, record, step, context, uniqueness);
+  if (decision.kind === 'rejected') {
+    await recordFailed(run, decision.record, decision.error);
+    return failedTally(run);
+  }
+  return processValid(run, processor, record, decision.record, context);
+}
+
+/** Counts of one batch and whether it stopped early (`continueOnError: false`). */
+export interface BatchCounts {
+  readonly processedCount: number;
+  readonly failedCount: number;
+  readonly stopped: boolean;
+}
+
+/**
+ * Runs the batch's records through the pipeline in index order, `recordConcurrency` at a time
+ * (default 1: strictly one after the other, as published). After a failure with
+ * `continueOnError: false`, or once the batch's signal aborted, no further record starts;
+ * records not reached are left exactly as `prepare` stored them.
  */
 export async function processRecords(
   run: BatchRun,
-  validated: readonly ProcessedRecord[],
+  records: readonly ProcessedRecord[],
   processor: RecordProcessorFn,
-): Promise<RecordsOutcome> {
-  const records = [...validated];
-  let stopReason: string | undefined;
+  prechecked?: Prechecked,
+): Promise<BatchCounts> {
+  let processedCount = 0;
+  let failedCount = 0;
+  let stopped = false;
   let next = 0;
-
   const lane = async (): Promise<void> => {
-    while (stopReason === undefined && !run.signal.aborted && next < records.length) {
+    while (!stopped && !run.signal.aborted && next < records.length) {
       const position = next;
       next += 1;
-      const result = await processRecord(run, processor, records[position] as ProcessedRecord);
-      records[position] = result;
-      emitRecordOutcome(run, result);
-      if (result.status !== 'processed' && !run.config.continueOnError) {
-        stopReason ??= `Record ${result.index} failed: ${failureReason(result)}`;
-      }
+      const tally = await processRecord(
+        run,
+        processor,
+        records[position] as ProcessedRecord,
+        prechecked?.checked[position],
+        prechecked?.uniqueness.get(position),
+      );
+      processedCount += tally.processed;
+      failedCount += tally.failed;
+      if (tally.stop) stopped = true;
     }
   };
-
   const lanes = Math.min(run.config.recordConcurrency, Math.max(1, records.length));
   await Promise.all(Array.from({ length: lanes }, lane));
-  return tally(records, stopReason);
+  return { processedCount, failedCount, stopped };
 }

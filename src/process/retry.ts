@@ -1,4 +1,4 @@
-/** Outcome of running the processor for one record, retries included. */
+/** Outcome of running the processor for one record (or one bulk call), retries included. */
 export type AttemptOutcome =
   | { readonly ok: true; readonly retries: number }
   | { readonly ok: false; readonly retries: number; readonly error: unknown };
@@ -8,9 +8,10 @@ export interface RetryPolicy {
   readonly maxRetries: number;
   /** Delay before the first retry; doubled for each further one. */
   readonly retryDelayMs: number;
+  /** Once aborted, no further attempt is made and a pending backoff wait ends. */
   readonly signal: AbortSignal;
-  /** Told before each retry (1-based attempt number, the delay, the error that caused it). */
-  readonly onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+  /** Told after each failed attempt that will be retried (1-based number of that attempt). */
+  readonly onRetry?: (attempt: number, error: unknown) => void;
 }
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -26,7 +27,10 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Calls `fn` until it succeeds or `maxRetries` retries failed, with exponential backoff. */
+/**
+ * Calls `fn` up to `1 + maxRetries` times until it succeeds. After failed attempt `n` (not the
+ * last) it reports the retry, then waits `retryDelayMs × 2^(n−1)` ms, as published.
+ */
 export async function runWithRetries(
   fn: () => Promise<void> | void,
   policy: RetryPolicy,
@@ -41,20 +45,8 @@ export async function runWithRetries(
         return { ok: false, retries, error };
       }
       retries += 1;
-      const delayMs = policy.retryDelayMs * 2 ** (retries - 1);
-      policy.onRetry?.(retries, delayMs, error);
-      await wait(delayMs, policy.signal);
+      policy.onRetry?.(retries, error);
+      await wait(policy.retryDelayMs * 2 ** (retries - 1), policy.signal);
     }
-  }
-}
-
-/** The message of an error or a thrown value. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'string') return error;
-  try {
-    return JSON.stringify(error);
-  } catch (stringifyError) {
-    return `${String(error)} (not serialisable: ${errorMessage(stringifyError)})`;
   }
 }

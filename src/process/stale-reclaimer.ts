@@ -1,5 +1,5 @@
 import type { DistributedStateStore } from '@batchactions/core';
-import type { DistributedBatchConfig } from '../config';
+import type { DistributedSettings } from '../config';
 
 /**
  * Decides when a worker sweeps stale batches back to PENDING. Sweeping before every claim is one
@@ -13,7 +13,7 @@ export class StaleReclaimer {
 
   constructor(
     private readonly store: DistributedStateStore,
-    private readonly config: DistributedBatchConfig,
+    private readonly config: DistributedSettings,
   ) {}
 
   private get intervalMs(): number {

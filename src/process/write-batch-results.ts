@@ -7,26 +7,25 @@ import {
 } from '@batchactions/core';
 
 /**
- * Step 10: stores the batch's records and final state. Stores with fenced writes get one
- * `completeBatch` call (one transaction, rejected with `LeaseLostError` if another worker took
- * the batch over); stores with only the published port get one `saveProcessedRecord` per record
- * that changed, then `updateBatchState`.
+ * Step 9: stores the batch's final state. On a store with fenced writes, one `completeBatch`
+ * call writes the records kept during the batch (the others as `prepare` stored them) with the
+ * status and counters, in one transaction, rejected with `LeaseLostError` if another worker took
+ * the batch over. On a store with only the published port the records were already saved one by
+ * one; this is the published `updateBatchState` call.
  */
 export async function writeBatchResults(
   store: DistributedStateStore,
   target: { readonly jobId: string; readonly batchId: string; readonly lease?: BatchLease },
   original: readonly ProcessedRecord[],
-  records: readonly ProcessedRecord[],
+  kept: ReadonlyMap<number, ProcessedRecord>,
   outcome: BatchOutcome,
 ): Promise<void> {
   if (target.lease && store.completeBatch) {
+    const records = original.map((r) => kept.get(r.index) ?? r);
     await store.completeBatch(target.lease, records, outcome);
     return;
   }
   const { jobId, batchId } = target;
-  for (const [i, record] of records.entries()) {
-    if (record !== original[i]) await store.saveProcessedRecord(jobId, batchId, record);
-  }
   await store.updateBatchState(jobId, batchId, {
     batchId,
     status: outcome.status,
@@ -35,13 +34,18 @@ export async function writeBatchResults(
   });
 }
 
-/** The final state of a batch from its counts and the reason it stopped, if it did. */
+/** The batch's final state: FAILED with the published message when it stopped early. */
 export function batchOutcome(
   processedCount: number,
   failedCount: number,
-  stopReason?: string,
+  stopped: boolean,
 ): BatchOutcome {
-  return stopReason === undefined
-    ? { status: BatchStatus.COMPLETED, processedCount, failedCount }
-    : { status: BatchStatus.FAILED, processedCount, failedCount, error: stopReason };
+  return stopped
+    ? {
+        status: BatchStatus.FAILED,
+        processedCount,
+        failedCount,
+        error: `Batch failed with ${failedCount} errors`,
+      }
+    : { status: BatchStatus.COMPLETED, processedCount, failedCount };
 }

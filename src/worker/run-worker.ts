@@ -1,4 +1,9 @@
-import { InvalidOptionError, type BulkProcessor, type RecordProcessorFn } from '@batchactions/core';
+import {
+  InvalidOptionError,
+  JobNotFoundError,
+  type BulkProcessor,
+  type RecordProcessorFn,
+} from '@batchactions/core';
 import type { DistributedImport } from '../distributed-import';
 import type { DistributedBatchResult } from '../process/process-batch';
 import { defaultWorkerId } from './worker-id';
@@ -46,6 +51,10 @@ export interface RunWorkerResult {
 /**
  * The worker loop: calls `processWorkerBatch` until no batch is left, the job is complete, the
  * stop signal aborts or the deadline nears, with `concurrency` batches in flight.
+ *
+ * Unlike `processWorkerBatch` (which, as published, resolves `claimed: false` for a job id the
+ * store does not know), `runWorker` rejects with `JobNotFoundError` when a claim finds no such
+ * job, so that a mistyped id does not look like a finished job.
  */
 export async function runWorker(
   importer: DistributedImport,
@@ -87,9 +96,13 @@ export async function runWorker(
     const laneWorkerId = concurrency === 1 ? workerId : `${workerId}#${laneIndex}`;
     while (mayClaim()) {
       const started = Date.now();
-      const result = await importer.processWorkerBatch(jobId, processor, laneWorkerId, {
-        ...(options.abortSignal ? { signal: options.abortSignal } : {}),
-      });
+      const { result, claimFailure } = await importer.attemptBatch(
+        jobId,
+        processor,
+        laneWorkerId,
+        options.abortSignal ? { signal: options.abortSignal } : {},
+      );
+      if (claimFailure === 'JOB_NOT_FOUND') throw new JobNotFoundError(jobId);
       if (result.jobComplete) {
         jobComplete = true;
         stoppedBy = 'job-complete';

@@ -11,8 +11,14 @@ import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 describe.each(storeFactories)('processing on $name', (factory) => {
   const t = useTestStore(factory);
 
+  // Typed values (ids as numbers), as these tests were written for: an opt-in since issue 8.
   const importer = (batchSize: number) =>
-    new DistributedImport({ schema: usersSchema, batchSize, stateStore: t.store });
+    new DistributedImport({
+      schema: usersSchema,
+      batchSize,
+      stateStore: t.store,
+      coerceValues: true,
+    });
 
   it('processes every record with one worker and finalises the job', async () => {
     const di = importer(10);
@@ -88,14 +94,21 @@ describe.each(storeFactories)('processing on $name', (factory) => {
     const ids: unknown[] = [];
     const results = await workerLoop(di, jobId, (r) => void ids.push(r.id), 'w');
     expect(ids).toEqual(Array.from({ length: rows }, (_, i) => i));
-    expect(results.filter((r) => r.jobComplete)).toHaveLength(1);
     const job = await t.store.getJobState(jobId);
+    if (rows === 0 && typeof t.store.completeBatch !== 'function') {
+      // Published defect 6, kept on a store with only the published port (its tryFinalizeJob
+      // refuses a job without batches): an empty job is never finalised.
+      expect(results.filter((r) => r.jobComplete)).toHaveLength(0);
+      expect(job?.status).toBe('PROCESSING');
+      return;
+    }
+    expect(results.filter((r) => r.jobComplete)).toHaveLength(1);
     expect(job?.status).toBe('COMPLETED');
     expect(job?.batches.map((b) => [b.index, b.recordStartIndex, b.recordEndIndex])).toEqual(
       Array.from({ length: batches }, (_, i) => [
         i,
         i * batchSize,
-        Math.min(rows, (i + 1) * batchSize),
+        Math.min(rows, (i + 1) * batchSize) - 1,
       ]),
     );
   });

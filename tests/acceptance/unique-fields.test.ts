@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource } from '@batchactions/core';
+import { BufferSource, UnsupportedByStoreError } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
 import { storeFactories, useTestStore } from '../support/stores';
@@ -28,16 +28,25 @@ describe.each(storeFactories)('uniqueFields on $name', (factory) => {
 
   const jobWide = () => typeof t.store.claimUniqueValues === 'function';
 
-  it('keeps the first record of each value and marks later ones invalid, across batches', async () => {
+  it('ignores uniqueFields by default, as published', async () => {
     const di = new DistributedImport({ schema, batchSize: 5, stateStore: t.store });
     const { jobId } = await di.prepare(new BufferSource(csv()), new CsvParser());
     await workerLoop(di, jobId, () => undefined, 'w');
-    const failed = await t.store.getFailedRecords(jobId);
+    expect(await t.store.getFailedRecords(jobId)).toEqual([]);
+    expect(await t.store.getProcessedRecords(jobId)).toHaveLength(30);
+  });
+
+  it('with jobWideUniqueFields, keeps the first record of each value and marks later ones invalid, across batches', async () => {
+    const options = { schema, batchSize: 5, stateStore: t.store, jobWideUniqueFields: true };
     if (!jobWide()) {
-      // A store with only the published port: duplicates are found within a batch only.
-      expect(failed.map((r) => r.index)).toEqual([11]);
+      // A store with only the published port cannot enforce it: said at construction.
+      expect(() => new DistributedImport(options)).toThrow(UnsupportedByStoreError);
       return;
     }
+    const di = new DistributedImport(options);
+    const { jobId } = await di.prepare(new BufferSource(csv()), new CsvParser());
+    await workerLoop(di, jobId, () => undefined, 'w');
+    const failed = await t.store.getFailedRecords(jobId);
     expect(failed.map((r) => r.index)).toEqual([11, 17, 25]);
     expect(failed[1]?.errors).toContainEqual(
       expect.objectContaining({
@@ -50,7 +59,12 @@ describe.each(storeFactories)('uniqueFields on $name', (factory) => {
 
   it('lets exactly one record keep a value when concurrent workers race for it', async () => {
     if (!jobWide()) return;
-    const di = new DistributedImport({ schema, batchSize: 2, stateStore: t.store });
+    const di = new DistributedImport({
+      schema,
+      batchSize: 2,
+      stateStore: t.store,
+      jobWideUniqueFields: true,
+    });
     const { jobId } = await di.prepare(new BufferSource(csv()), new CsvParser());
     await Promise.all([1, 2, 3, 4].map((w) => workerLoop(di, jobId, () => undefined, `w${w}`)));
     const processed = await t.store.getProcessedRecords(jobId);
@@ -68,6 +82,7 @@ describe.each(storeFactories)('uniqueFields on $name', (factory) => {
       batchSize: 5,
       stateStore: t.store,
       staleBatchTimeoutMs: 0,
+      jobWideUniqueFields: true,
     });
     const { jobId } = await di.prepare(new BufferSource(csv()), new CsvParser());
     // A worker validates batch 0 (claiming its values), then is stopped and releases it unwritten.

@@ -95,7 +95,7 @@ describe('record helpers', () => {
       processedCount: 0,
       failedCount: 0,
       recordStartIndex: 10,
-      recordEndIndex: 12,
+      recordEndIndex: 11,
     });
     expect(createBatch('b2', 2, [])).not.toHaveProperty('recordStartIndex');
   });

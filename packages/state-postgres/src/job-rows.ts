@@ -89,7 +89,7 @@ export function recordStartIndex(batch: Batch): number {
   return batch.recordStartIndex ?? batch.records[0]?.index ?? 0;
 }
 
-/** One past the last record index of a batch: given, else its last record's + 1, else 0. */
+/** Last record index of a batch (inclusive): given, else its last record's, else start − 1. */
 export function recordEndIndex(batch: Batch): number {
-  return batch.recordEndIndex ?? (batch.records.at(-1)?.index ?? -1) + 1;
+  return batch.recordEndIndex ?? batch.records.at(-1)?.index ?? recordStartIndex(batch) - 1;
 }

@@ -5,6 +5,7 @@ import {
   SchemaNotInitializedError,
   SchemaVersionError,
 } from '@batchactions/state-postgres';
+import { MIGRATIONS } from '../src/migrations';
 import {
   createTestPool,
   dropSchema,
@@ -41,7 +42,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 0,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [1, 2],
+      applied: [1, 2, 3],
     });
     expect(await store.initialize()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,
@@ -79,6 +80,7 @@ describe('PostgresStateStore migrations', () => {
     expect(versions.rows).toEqual([
       { version: 1, name: 'initial' },
       { version: 2, name: 'unique values' },
+      { version: 3, name: 'inclusive record end index' },
     ]);
   });
 
@@ -94,7 +96,7 @@ describe('PostgresStateStore migrations', () => {
     const versions = await pool.query(
       `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
     );
-    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     // Each store works on the shared schema.
     expect(await stores[3]!.getJobState('nothing-yet')).toBeNull();
   });
@@ -131,6 +133,7 @@ describe('PostgresStateStore migrations', () => {
     expect(versions.rows).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
       { version: LATEST_SCHEMA_VERSION + 5 },
     ]);
   });
@@ -140,5 +143,59 @@ describe('PostgresStateStore migrations', () => {
     const store = freshStore(schema);
     await expect(store.getJobState('x')).rejects.toBeInstanceOf(SchemaNotInitializedError);
     await expect(store.claimBatch('x', 'w')).rejects.toThrow(/call "await store.initialize\(\)"/);
+  });
+
+  it('upgrades a database created at version 2: stored batch ranges become inclusive, nothing else changes', async () => {
+    const schema = newSchema('upgrade from v2');
+    const pool = createTestPool(1);
+    cleanups.push(() => pool.end());
+    // The schema exactly as version 2 of this package created it (released migrations never change).
+    for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+      await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await pool.query(m.sql.replaceAll('{{schema}}', `"${schema}"`));
+    }
+    await pool.query(`CREATE TABLE "${schema}".schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await pool.query(
+      `INSERT INTO "${schema}".schema_migrations (version, name) VALUES (1, 'initial'), (2, 'unique values')`,
+    );
+    // A job prepared by version 2: 5 records in batches of 3, ends stored one past the last record.
+    await pool.query(
+      `INSERT INTO "${schema}".jobs (id, status, config, total_records, distributed, started_at)
+       VALUES ('old-job', 'PROCESSING', '{"batchSize":3,"continueOnError":true}', 5, true, now())`,
+    );
+    await pool.query(
+      `INSERT INTO "${schema}".batches (job_id, id, batch_index, status, record_start_index, record_end_index)
+       VALUES ('old-job', 'b0', 0, 'PENDING', 0, 3), ('old-job', 'b1', 1, 'PENDING', 3, 5)`,
+    );
+    await pool.query(
+      `INSERT INTO "${schema}".records (job_id, record_index, batch_id, status, raw)
+       SELECT 'old-job', i, CASE WHEN i < 3 THEN 'b0' ELSE 'b1' END, 'pending', json_build_object('n', i)
+       FROM generate_series(0, 4) AS i`,
+    );
+
+    const store = freshStore(schema);
+    expect(await store.initialize()).toEqual({ fromVersion: 2, toVersion: 3, applied: [3] });
+    const job = await store.getJobState('old-job');
+    expect(job?.batches.map((b) => [b.id, b.recordStartIndex, b.recordEndIndex])).toEqual([
+      ['b0', 0, 2],
+      ['b1', 3, 4],
+    ]);
+    const claim = await store.claimBatch('old-job', 'w1');
+    expect(claim).toMatchObject({
+      claimed: true,
+      reservation: { batchId: 'b0', recordStartIndex: 0, recordEndIndex: 2 },
+    });
+    expect((await store.getBatchRecords('old-job', 'b1')).map((r) => r.raw)).toEqual([
+      { n: 3 },
+      { n: 4 },
+    ]);
+    // A quarantined batch still counts all of its records (end - start + 1).
+    await pool.query(
+      `UPDATE "${schema}".batches SET claimed_at = now() - interval '1 hour' WHERE id = 'b0'`,
+    );
+    expect(await store.reclaimStaleBatches('old-job', 1000, 1)).toBe(1);
+    const after = await store.getJobState('old-job');
+    expect(after?.batches[0]).toMatchObject({ status: 'FAILED', failedCount: 3 });
   });
 });

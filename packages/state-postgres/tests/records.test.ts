@@ -105,8 +105,8 @@ describe('PostgresStateStore records', () => {
     expect(await store.getBatchRecords(jobId, 'b1')).toEqual(second.records);
     const job = await store.getJobState(jobId);
     expect(job?.batches.map((b) => [b.id, b.recordStartIndex, b.recordEndIndex])).toEqual([
-      ['b0', 0, 2],
-      ['b1', 2, 4],
+      ['b0', 0, 1],
+      ['b1', 2, 3],
     ]);
   });
 

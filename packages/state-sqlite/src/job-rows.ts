@@ -59,7 +59,7 @@ export function batchParams(batch: Batch): unknown[] {
     batch.workerId ?? null,
     batch.claimedAt ?? null,
     batch.recordStartIndex ?? batch.records[0]?.index ?? 0,
-    batch.recordEndIndex ?? (batch.records.at(-1)?.index ?? -1) + 1,
+    batch.recordEndIndex ?? batch.records.at(-1)?.index ?? (batch.recordStartIndex ?? 0) - 1,
     batch.attempt ?? 0,
     batch.error ?? null,
   ];

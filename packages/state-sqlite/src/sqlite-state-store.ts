@@ -201,7 +201,7 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /**
-   * The records saved for the batch within its range [recordStartIndex, recordEndIndex), in
+   * The records saved for the batch within its range recordStartIndex..recordEndIndex (inclusive), in
    * index order (records are looked up by that range, so a record saved under a batch outside
    * its range is not returned). Before the batch row exists, every record saved under its id.
    */

@@ -11,6 +11,7 @@ import {
   type SqliteStateStoreOptions,
 } from '@batchactions/state-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/sql/schema';
 import { tempDb, type TempDb } from './temp-db';
 
 let file: TempDb;
@@ -104,6 +105,58 @@ describe('SqliteStateStore.initialize', () => {
     });
     expect(String(failure)).toContain(file.filename);
     await expect(newer.getJobState('x')).rejects.toBeInstanceOf(SqliteStoreNotReadyError);
+  });
+
+  it('upgrades a database created at version 2: stored batch ranges become inclusive, nothing else changes', async () => {
+    // The file exactly as version 2 of this package created it (released migrations never change),
+    // holding a job of 5 records in batches of 3 with the then exclusive ends.
+    const old = new Database(file.filename);
+    old.exec(
+      `CREATE TABLE ${SCHEMA_VERSION_TABLE} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+    );
+    for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+      old.exec(m.sql);
+      old.prepare(`INSERT INTO ${SCHEMA_VERSION_TABLE} VALUES (?, ?)`).run(m.version, Date.now());
+    }
+    old.exec(`
+      INSERT INTO batchactions_jobs (pk, id, status, config, total_records, started_at, distributed)
+        VALUES (1, 'old-job', 'PROCESSING', '{"batchSize":3}', 5, 0, 1);
+      INSERT INTO batchactions_batches (job_pk, id, batch_index, status, processed_count, failed_count,
+                                        record_start, record_end, attempt)
+        VALUES (1, 'b0', 0, 'PENDING', 0, 0, 0, 3, 0), (1, 'b1', 1, 'PENDING', 0, 0, 3, 5, 0);
+      INSERT INTO batchactions_records (job_pk, record_index, batch_id, status, raw)
+        VALUES (1, 0, 'b0', 'pending', '{"n":0}'), (1, 1, 'b0', 'pending', '{"n":1}'),
+               (1, 2, 'b0', 'pending', '{"n":2}'), (1, 3, 'b1', 'pending', '{"n":3}'),
+               (1, 4, 'b1', 'pending', '{"n":4}');`);
+    old.close();
+
+    const store = new SqliteStateStore({ filename: file.filename });
+    await store.initialize();
+    try {
+      const job = await store.getJobState('old-job');
+      expect(job?.batches.map((b) => [b.id, b.recordStartIndex, b.recordEndIndex])).toEqual([
+        ['b0', 0, 2],
+        ['b1', 3, 4],
+      ]);
+      expect(await store.claimBatch('old-job', 'w1')).toMatchObject({
+        claimed: true,
+        reservation: { batchId: 'b0', recordStartIndex: 0, recordEndIndex: 2 },
+      });
+      // Every record of each batch is still found through its (now inclusive) range.
+      expect((await store.getBatchRecords('old-job', 'b0')).map((r) => r.raw)).toEqual([
+        { n: 0 },
+        { n: 1 },
+        { n: 2 },
+      ]);
+      expect((await store.getBatchRecords('old-job', 'b1')).map((r) => r.index)).toEqual([3, 4]);
+    } finally {
+      await store.close();
+    }
+    expect(
+      inspect(file.filename, (db) =>
+        db.prepare(`SELECT max(version) AS v FROM ${SCHEMA_VERSION_TABLE}`).get(),
+      ),
+    ).toEqual({ v: 3 });
   });
 
   it('names the file it cannot open', async () => {

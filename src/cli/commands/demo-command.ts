@@ -256,6 +256,8 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
             files.processor,
             '--worker-id',
             workerId,
+            // The demo's workers get typed values, explicitly (off by default since issue 8).
+            '--coerce-values',
             '--quiet',
           ],
         },

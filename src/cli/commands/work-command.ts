@@ -24,6 +24,10 @@ export interface WorkCommandOptions {
   readonly concurrency: number;
   readonly recordConcurrency: number;
   readonly staleTimeoutMs?: number;
+  /** `coerceValues`: hand the processor typed values (numbers, booleans, dates). */
+  readonly coerceValues?: boolean;
+  /** `jobWideUniqueFields`: enforce the schema's uniqueFields across the whole job. */
+  readonly jobWideUniqueFields?: boolean;
   readonly quiet?: boolean;
 }
 
@@ -133,6 +137,8 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
       stateStore: store,
       batchSize: job.config.batchSize,
       recordConcurrency: options.recordConcurrency,
+      coerceValues: options.coerceValues === true,
+      jobWideUniqueFields: options.jobWideUniqueFields === true,
       ...(continueOnError === undefined ? {} : { continueOnError }),
       ...(maxRetries === undefined ? {} : { maxRetries }),
       ...(retryDelayMs === undefined ? {} : { retryDelayMs }),
@@ -200,6 +206,14 @@ export function addWorkCommand(program: Command): void {
       '--stale-timeout-ms <ms>',
       'reclaim batches claimed longer ago than this (default: 900000)',
       integerAtLeast(0),
+    )
+    .option(
+      '--coerce-values',
+      'hand the processor typed values (numbers, booleans, dates) instead of the values as parsed',
+    )
+    .option(
+      '--job-wide-unique-fields',
+      "enforce the schema's uniqueFields across the whole job (ignored without it, as published)",
     )
     .option('--quiet', 'print only the final summary line, not a line per batch')
     .action((jobId: string, options: WorkCommandOptions, command: Command) =>

@@ -12,9 +12,9 @@ export interface DistributedPreparedEvent extends EventBase {
   readonly type: 'distributed:prepared';
   readonly totalRecords: number;
   readonly totalBatches: number;
-  /** Rows skipped as empty during prepare. */
-  readonly skippedRows: number;
-  readonly elapsedMs: number;
+  /** Rows skipped as empty during prepare (not in the published payload; not emitted by DistributedImport). */
+  readonly skippedRows?: number;
+  readonly elapsedMs?: number;
 }
 
 /** A worker claimed a batch. */
@@ -77,8 +77,11 @@ export interface RecordRetriedEvent extends EventBase {
   /** The 1-based attempt that just failed (1 before the first retry). */
   readonly attempt: number;
   readonly maxRetries: number;
-  /** The backoff before the next attempt: `retryDelayMs × 2^(attempt − 1)`. */
-  readonly delayMs: number;
+  /**
+   * The backoff before the next attempt: `retryDelayMs × 2^(attempt − 1)`. Not in the published
+   * payload: optional, and not emitted by DistributedImport.
+   */
+  readonly delayMs?: number;
   readonly error: string;
 }
 
@@ -126,7 +129,8 @@ export interface ChunkCompletedEvent extends EventBase {
  */
 export interface JobCompletedEvent extends EventBase {
   readonly type: 'job:completed';
-  readonly status: 'COMPLETED' | 'FAILED';
+  /** Not in the published payload; not emitted by DistributedImport. */
+  readonly status?: 'COMPLETED' | 'FAILED';
   readonly summary: JobSummary;
   /** Why the job failed early (the failure threshold), when it did. */
   readonly reason?: string;

@@ -26,7 +26,10 @@ export interface Batch {
   readonly claimedAt?: number;
   /** Index of the batch's first record (inclusive). */
   readonly recordStartIndex?: number;
-  /** Index one past the batch's last record (exclusive). */
+  /**
+   * Index of the batch's last record (inclusive, as published): a batch of 5 records starting at
+   * 0 spans 0..4, a one-record batch has `recordStartIndex === recordEndIndex`.
+   */
   readonly recordEndIndex?: number;
   /** How many times the batch was claimed (fencing token of the current claim). */
   readonly attempt?: number;
@@ -53,7 +56,7 @@ export function createBatch(id: string, index: number, records: readonly Process
     records,
     processedCount: 0,
     failedCount: 0,
-    ...(first && last ? { recordStartIndex: first.index, recordEndIndex: last.index + 1 } : {}),
+    ...(first && last ? { recordStartIndex: first.index, recordEndIndex: last.index } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ export interface BatchReservation {
   readonly claimedAt: number;
   /** Index of the batch's first record (inclusive). */
   readonly recordStartIndex: number;
-  /** Index one past the batch's last record (exclusive). */
+  /** Index of the batch's last record (inclusive, as published: a 5-record batch at 0 is 0..4). */
   readonly recordEndIndex: number;
   /**
    * Fencing token: 1 on the first claim of the batch, one more on every later claim. Stores
@@ -198,17 +198,32 @@ const REQUIRED_METHODS = [
   'tryFinalizeJob',
 ] as const;
 
-/** The methods `isDistributedStateStore` checks (every method the facade calls). */
+/** Every method of the distributed port (the published `DistributedStateStore`, all required). */
 export const DISTRIBUTED_STATE_STORE_METHODS: readonly string[] = REQUIRED_METHODS;
 
-/** True when `store` has every method of the distributed port. */
+/** The properties the published `isDistributedStateStore` looks for (with the `in` operator). */
+const PUBLISHED_GUARD_PROPERTIES = [
+  'claimBatch',
+  'releaseBatch',
+  'getBatchRecords',
+  'getDistributedStatus',
+  'tryFinalizeJob',
+] as const;
+
+/**
+ * True when `store` has (own or inherited) properties named `claimBatch`, `releaseBatch`,
+ * `getBatchRecords`, `getDistributedStatus` and `tryFinalizeJob`: exactly the published check,
+ * which does not look at `reclaimStaleBatches` or `saveBatchRecords`, nor at whether the
+ * properties are functions. `DistributedImport` checks the full port itself
+ * ({@link missingDistributedMethods}). Unlike the published guard, a non-object gives `false`
+ * instead of a `TypeError`.
+ */
 export function isDistributedStateStore(store: unknown): store is DistributedStateStore {
-  if (typeof store !== 'object' || store === null) return false;
-  const candidate = store as Record<string, unknown>;
-  return REQUIRED_METHODS.every((name) => typeof candidate[name] === 'function');
+  if ((typeof store !== 'object' && typeof store !== 'function') || store === null) return false;
+  return PUBLISHED_GUARD_PROPERTIES.every((name) => name in store);
 }
 
-/** Names of the required distributed methods that `store` lacks. */
+/** Names of the distributed port's methods (all of them, functions) that `store` lacks. */
 export function missingDistributedMethods(store: unknown): string[] {
   if (typeof store !== 'object' || store === null) return [...REQUIRED_METHODS];
   const candidate = store as Record<string, unknown>;

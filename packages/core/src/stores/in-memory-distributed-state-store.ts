@@ -62,6 +62,11 @@ interface StoredJob {
  */
 export class InMemoryDistributedStateStore implements DistributedStateStore {
   private readonly jobs = new Map<string, StoredJob>();
+  /**
+   * Records saved with `saveBatchRecords` before their job exists: the published prepare saves
+   * every batch first and the job (listing the batches) last. Adopted by that `saveJobState`.
+   */
+  private readonly unattached = new Map<string, Map<string, ProcessedRecord[]>>();
   private readonly now: () => number;
 
   /** @param options.now clock used for claims and staleness (default `Date.now`). */
@@ -83,6 +88,10 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           uniqueValues: new Map(),
         };
         this.jobs.set(job.id, stored);
+        for (const [batchId, records] of this.unattached.get(job.id) ?? []) {
+          this.putRecords(stored, batchId, records);
+        }
+        this.unattached.delete(job.id);
       } else {
         stored.state = state;
       }
@@ -138,7 +147,20 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     records: readonly ProcessedRecord[],
   ): Promise<void> {
     return settle(() => {
-      this.putRecords(this.requireJob(jobId), batchId, records);
+      const stored = this.jobs.get(jobId);
+      if (stored) {
+        this.putRecords(stored, batchId, records);
+        return;
+      }
+      let batches = this.unattached.get(jobId);
+      if (!batches) {
+        batches = new Map();
+        this.unattached.set(jobId, batches);
+      }
+      batches.set(batchId, [
+        ...(batches.get(batchId) ?? []),
+        ...records.map((r) => structuredClone(r)),
+      ]);
       return;
     });
   }
@@ -365,7 +387,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     batch.status = BatchStatus.FAILED;
     batch.error = reason;
     batch.processedCount = 0;
-    batch.failedCount = batch.recordEndIndex - batch.recordStartIndex;
+    batch.failedCount = batch.recordEndIndex - batch.recordStartIndex + 1;
     for (const entry of stored.byBatch.get(batch.id)?.values() ?? []) {
       if (entry.record.status !== 'processed') {
         entry.record = { ...entry.record, status: 'failed', processingError: reason };
@@ -383,7 +405,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       workerId: batch.workerId,
       claimedAt: batch.claimedAt,
       recordStartIndex: batch.recordStartIndex ?? batch.records[0]?.index ?? 0,
-      recordEndIndex: batch.recordEndIndex ?? (batch.records.at(-1)?.index ?? -1) + 1,
+      recordEndIndex: batch.recordEndIndex ?? batch.records.at(-1)?.index ?? -1,
       attempt: batch.attempt ?? 0,
       error: batch.error,
     };

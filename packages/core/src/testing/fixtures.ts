@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createBatch, type Batch } from '../model/batch';
+import { BatchStatus, type Batch } from '../model/batch';
 import { JobStatus, type JobState } from '../model/job';
 import { createPendingRecord, type ProcessedRecord } from '../model/record';
 import type { DistributedStateStore } from '../ports/distributed-state-store';
@@ -15,6 +15,20 @@ export function makeRecords(start: number, count: number): ProcessedRecord[] {
   return Array.from({ length: count }, (_, i) =>
     createPendingRecord(start + i, { email: `user${start + i}@example.com`, n: String(start + i) }),
   );
+}
+
+/** A PENDING batch of `records`, its bounds inclusive as published (5 records at 0 → 0..4). */
+export function makeBatch(id: string, index: number, records: readonly ProcessedRecord[]): Batch {
+  return {
+    id,
+    index,
+    status: BatchStatus.PENDING,
+    records,
+    processedCount: 0,
+    failedCount: 0,
+    recordStartIndex: records[0]?.index ?? 0,
+    recordEndIndex: records.at(-1)?.index ?? -1,
+  };
 }
 
 /** A job state with the given status and batches. */
@@ -48,9 +62,7 @@ export async function prepareJob(
   const jobId = `job-${randomUUID()}`;
   const batches: Batch[] = [];
   for (let i = 0; i < batchCount; i += 1) {
-    batches.push(
-      createBatch(`batch-${i}-${randomUUID()}`, i, makeRecords(i * batchSize, batchSize)),
-    );
+    batches.push(makeBatch(`batch-${i}-${randomUUID()}`, i, makeRecords(i * batchSize, batchSize)));
   }
   const total = batchCount * batchSize;
   await store.saveJobState(makeJobState(jobId, JobStatus.CREATED, [], total));

@@ -1,11 +1,16 @@
 import { migration001Initial } from './001_initial';
 import { migration002UniqueValues } from './002_unique_values';
+import { migration003InclusiveRecordEnd } from './003_inclusive_record_end';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, in version order. Append new ones; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [migration001Initial, migration002UniqueValues];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Initial,
+  migration002UniqueValues,
+  migration003InclusiveRecordEnd,
+];
 
 /** The schema version this package writes and reads. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;

@@ -33,7 +33,7 @@ export function reclaimStaleBatchesSql(t: SchemaTables): string {
           error = format('Batch %s abandoned after %s attempts (last worker %s)',
                          b.batch_index, b.attempt, coalesce(b.worker_id, 'unknown')),
           processed_count = 0,
-          failed_count = b.record_end_index - b.record_start_index
+          failed_count = b.record_end_index - b.record_start_index + 1
       FROM stale
       WHERE b.job_id = $1 AND b.id = stale.id AND stale.exhausted
       RETURNING b.id, b.error

@@ -45,14 +45,14 @@ SET status = 'FAILED',
     error = 'Batch ' || batch_index || ' abandoned after ' || attempt || ' attempts (last worker '
             || coalesce(worker_id, 'unknown') || ')',
     processed_count = 0,
-    failed_count = record_end - record_start
+    failed_count = record_end - record_start + 1
 WHERE ${STALE} AND attempt >= @maxAttempts
 RETURNING id, record_start, record_end, error`;
 
 export const FAIL_UNPROCESSED_RECORDS = `
 UPDATE batchactions_records
 SET status = 'failed', processing_error = @error
-WHERE job_pk = @jobPk AND record_index >= @recordStart AND record_index < @recordEnd
+WHERE job_pk = @jobPk AND record_index >= @recordStart AND record_index <= @recordEnd
   AND batch_id = @batchId AND status <> 'processed'`;
 
 export const RESET_STALE_BATCHES = `

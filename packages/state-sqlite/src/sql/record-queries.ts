@@ -31,7 +31,7 @@ SELECT r.record_index, r.status, r.raw, r.parsed, r.errors, r.processing_error, 
 FROM batchactions_batches b
 JOIN batchactions_records r
   ON r.job_pk = b.job_pk
- AND r.record_index >= b.record_start AND r.record_index < b.record_end
+ AND r.record_index >= b.record_start AND r.record_index <= b.record_end
  AND r.batch_id = b.id
 WHERE b.job_pk = (SELECT pk FROM batchactions_jobs WHERE id = ?) AND b.id = ?
 ORDER BY r.record_index`;

@@ -13,7 +13,7 @@ export interface Migration {
  * of the job id text. Batches: a partial index over PENDING rows makes a claim one index probe,
  * however many batches are already done. Records: `parsed` is NULL when it is the raw record,
  * `errors` NULL when there are none, which keeps freshly prepared rows small. A batch finds its
- * records through its record range [record_start, record_end) on the (job_pk, record_index) key
+ * records through its record range on the (job_pk, record_index) key
  * plus a `batch_id` check, not through an index on `batch_id`: that index would cost about a
  * quarter of the insert speed of `prepare`.
  */
@@ -78,10 +78,20 @@ CREATE TABLE batchactions_unique_values (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 3: `record_end` holds the index of the batch's LAST record (inclusive), as the
+ * published `Batch` and `BatchReservation` define `recordEndIndex`. Versions 1 and 2 stored one
+ * past it, so existing rows move down by one; the range a batch covers is unchanged.
+ */
+const V3 = `
+UPDATE batchactions_batches SET record_end = record_end - 1;
+`;
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
+  { version: 3, description: 'inclusive record end', sql: V3 },
 ];
 
 /** The newest schema version this package writes. */
