@@ -23,12 +23,13 @@ describe('README, CLI section', () => {
       },
       stateStore: store,
       batchSize: 1,
+      jobWideUniqueFields: true,
     });
     const csv = 'email\nann@example.com\nbob@example.com\nann@example.com\n';
     const { jobId } = await importer.prepare(new BufferSource(csv), new CsvParser());
     await workerLoop(importer, jobId, () => undefined, 'w');
     const [duplicate] = await store.getFailedRecords(jobId);
-    const message = getErrors(duplicate ?? { errors: [] })[0]?.message ?? '';
+    const message = getErrors(duplicate?.errors ?? [])[0]?.message ?? '';
     // Row 1 (the first record, the line after the header) holds the value.
     expect(message).toBe(
       'Field "email" has duplicate value "ann@example.com": row 1 already has it',
