@@ -67,7 +67,7 @@ describe('prepare <http(s) URL>', () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      `GET ${base}/missing.csv?X-Amz-Signature=*** failed: HTTP 404 Not Found`,
+      `UrlSource: HTTP 404 Not Found for ${base}/missing.csv?X-Amz-Signature=***`,
     );
     expect(run.stderr).not.toContain('topsecret');
   });

@@ -1,70 +1,52 @@
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { checkMaxBytes, DEFAULT_SAMPLE_BYTES, truncate, utf8Prefix } from './chunk-bytes';
-import { guessMimeType } from './mime-types';
+import { sampleLimit, utf8Prefix } from './chunk-bytes';
+import { DEFAULT_MIME_TYPE } from './mime-types';
 
-/** Options of {@link BufferSource}. */
-export interface BufferSourceOptions {
-  /** Reported by `metadata()`; also used to guess `mimeType`. Default: none. */
-  readonly fileName?: string;
-  /** Reported by `metadata()`. Default: guessed from `fileName`, else none. */
-  readonly mimeType?: string;
-  /**
-   * Splits the content into Buffers of this many bytes (the last may be shorter); a multi-byte
-   * character may then span two chunks, as in any real stream. Handy to test parsers.
-   * Default: the whole content as one chunk, of the type it was given (string or Buffer).
-   */
-  readonly chunkSize?: number;
-}
+/** Metadata reported by a {@link BufferSource}. */
+export type BufferSourceOptions = Partial<SourceMetadata>;
 
-/** Content already in memory: a string (UTF-8) or a Buffer. */
+/** Content already in memory: a string, or a Buffer decoded once as UTF-8. Re-readable. */
 export class BufferSource implements DataSource {
-  private readonly data: string | Buffer;
-  private readonly options: BufferSourceOptions;
+  private readonly text: string;
+  private readonly meta: BufferSourceOptions;
 
-  constructor(data: string | Buffer, options: BufferSourceOptions = {}) {
+  /**
+   * @param data The content; a Buffer is decoded as UTF-8 (a leading BOM is kept as U+FEFF).
+   * @param metadata `fileName` (default `'buffer-input'`) and `mimeType` (default `'text/plain'`)
+   *   reported by `metadata()`; a `fileSize` given here is ignored (the real size is reported).
+   */
+  constructor(data: string | Buffer, metadata: BufferSourceOptions = {}) {
     if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
       throw new InvalidOptionError('data', data, 'a string or a Buffer');
     }
-    const { chunkSize } = options;
-    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) {
-      throw new InvalidOptionError('chunkSize', chunkSize, 'an integer >= 1');
-    }
-    this.data = data;
-    this.options = options;
+    this.text = typeof data === 'string' ? data : data.toString('utf8');
+    this.meta = metadata;
   }
 
-  // An async generator is the plainest AsyncIterable; the content is in memory, nothing to await.
-  // eslint-disable-next-line @typescript-eslint/require-await
-  async *read(): AsyncGenerator<string | Buffer> {
-    const { chunkSize } = this.options;
-    if (chunkSize === undefined) {
-      if (this.data.length > 0) yield this.data;
-      return;
-    }
-    const bytes = typeof this.data === 'string' ? Buffer.from(this.data, 'utf8') : this.data;
-    for (let start = 0; start < bytes.length; start += chunkSize) {
-      yield bytes.subarray(start, start + chunkSize);
-    }
+  /** Yields the whole content as one string (`''` for an empty source). */
+  // eslint-disable-next-line @typescript-eslint/require-await -- the content is in memory
+  async *read(): AsyncGenerator<string> {
+    yield this.text;
   }
 
-  /** The first `maxBytes` bytes; a string source returns a string cut on a character boundary. */
-  sample(maxBytes: number = DEFAULT_SAMPLE_BYTES): Promise<string | Buffer> {
-    // Inside the executor a bad `maxBytes` becomes a rejection, like the other sources'.
+  /**
+   * The first `maxBytes` UTF-8 bytes, cut on a character boundary (the published source cut
+   * `maxBytes` characters); without `maxBytes`, the whole content.
+   */
+  sample(maxBytes?: number): Promise<string> {
     return new Promise((resolve) => {
-      checkMaxBytes(maxBytes);
-      const { data } = this;
-      resolve(typeof data === 'string' ? utf8Prefix(data, maxBytes) : truncate(data, maxBytes));
+      const limit = sampleLimit(maxBytes);
+      resolve(limit === undefined ? this.text : utf8Prefix(this.text, limit));
     });
   }
 
+  /** `fileSize` is the UTF-8 byte length (the published source reported UTF-16 code units). */
   metadata(): SourceMetadata {
-    const { fileName } = this.options;
-    const mimeType = this.options.mimeType ?? (fileName ? guessMimeType(fileName) : undefined);
     return {
-      fileSize: typeof this.data === 'string' ? Buffer.byteLength(this.data) : this.data.length,
-      ...(fileName === undefined ? {} : { fileName }),
-      ...(mimeType === undefined ? {} : { mimeType }),
+      fileName: this.meta.fileName ?? 'buffer-input',
+      fileSize: Buffer.byteLength(this.text, 'utf8'),
+      mimeType: this.meta.mimeType ?? DEFAULT_MIME_TYPE,
     };
   }
 }

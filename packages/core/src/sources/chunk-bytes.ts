@@ -1,53 +1,79 @@
+import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError } from '../errors/invalid-option-error';
-
-/** Default size of `sample()`: 64 KiB. */
-export const DEFAULT_SAMPLE_BYTES = 65_536;
 
 /** A chunk as bytes (strings are UTF-8 encoded). */
 export function chunkToBuffer(chunk: string | Buffer): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 }
 
-/** Throws `InvalidOptionError` unless `maxBytes` is an integer >= 1. */
-export function checkMaxBytes(maxBytes: number): void {
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
-    throw new InvalidOptionError('maxBytes', maxBytes, 'an integer >= 1');
-  }
-}
-
 /**
- * Reads chunks until `maxBytes` bytes are collected (or the chunks end) and returns at most
- * `maxBytes` of them. Leaving the loop early closes the iterator, which releases the stream.
+ * `undefined` when the whole content is wanted (no `maxBytes`, or `0`, as published), else the
+ * byte limit; anything but an integer ≥ 0 is an `InvalidOptionError`.
  */
-export async function collectPrefix(
-  chunks: AsyncIterable<string | Buffer>,
-  maxBytes: number,
-): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    const bytes = chunkToBuffer(chunk);
-    parts.push(bytes);
-    size += bytes.length;
-    if (size >= maxBytes) break;
+export function sampleLimit(maxBytes: number | undefined): number | undefined {
+  if (maxBytes === undefined || maxBytes === 0) return undefined;
+  if (!Number.isInteger(maxBytes) || maxBytes < 0) {
+    throw new InvalidOptionError(
+      'maxBytes',
+      maxBytes,
+      'an integer >= 1 (bytes), or none for everything',
+    );
   }
-  return truncate(Buffer.concat(parts, size), maxBytes);
-}
-
-/** The first `maxBytes` bytes of `bytes`. */
-export function truncate(bytes: Buffer, maxBytes: number): Buffer {
-  return bytes.length > maxBytes ? bytes.subarray(0, maxBytes) : bytes;
+  return maxBytes;
 }
 
 /**
  * The longest prefix of `text` whose UTF-8 encoding fits in `maxBytes`, cut on a character
- * boundary so the sample never ends in half a character.
+ * boundary so a sample never ends in half a character.
  */
 export function utf8Prefix(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes) return text;
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return text;
-  let cut = maxBytes;
-  // 0b10xxxxxx bytes continue a multi-byte character: back off to the character's first byte.
-  while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
-  return bytes.subarray(0, cut).toString('utf8');
+  return decodePrefix(bytes, maxBytes, 'utf8');
+}
+
+/** The first `maxBytes` bytes decoded with `encoding`, without a trailing partial character. */
+export function decodePrefix(bytes: Buffer, maxBytes: number, encoding: BufferEncoding): string {
+  // A decoder holds back an incomplete trailing character instead of emitting U+FFFD.
+  return new StringDecoder(encoding).write(bytes.subarray(0, maxBytes));
+}
+
+/**
+ * Decodes a stream of chunks into strings: Buffers through one streaming decoder, so a
+ * character split across two chunks is decoded whole; strings pass through.
+ */
+export async function* decodeChunks(
+  chunks: AsyncIterable<string | Buffer | Uint8Array>,
+  encoding: BufferEncoding,
+): AsyncGenerator<string> {
+  const decoder = new StringDecoder(encoding);
+  for await (const chunk of chunks) {
+    if (typeof chunk === 'string') {
+      const pending = decoder.end();
+      if (pending !== '') yield pending;
+      yield chunk;
+    } else {
+      const text = decoder.write(
+        Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
+      if (text !== '') yield text;
+    }
+  }
+  const tail = decoder.end();
+  if (tail !== '') yield tail;
+}
+
+/** Throws `InvalidOptionError` unless `encoding` is one Node.js can decode. */
+export function checkEncoding(encoding: unknown): BufferEncoding {
+  if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) {
+    throw new InvalidOptionError(
+      'encoding',
+      encoding,
+      "a Node.js encoding such as 'utf-8' or 'latin1'",
+    );
+  }
+  return encoding;
 }

@@ -3,14 +3,16 @@ import { basename } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { checkMaxBytes, collectPrefix, DEFAULT_SAMPLE_BYTES } from './chunk-bytes';
-import { guessMimeType } from './mime-types';
+import { checkEncoding, decodeChunks, decodePrefix, sampleLimit } from './chunk-bytes';
+import { detectMimeType } from './mime-types';
 
 /** Options of {@link FilePathSource}. */
 export interface FilePathSourceOptions {
-  /** Bytes per chunk read from disk. Default: 65536. */
+  /** How the file's bytes are decoded into the strings `read()` yields. Default: `'utf-8'`. */
+  readonly encoding?: BufferEncoding;
+  /** Bytes per read from disk (each chunk comes from at most this many bytes). Default: 65536. */
   readonly highWaterMark?: number;
-  /** Reported by `metadata()`. Default: guessed from the extension (.csv, .json, .ndjson, .jsonl, .xml...). */
+  /** Reported by `metadata()`. Default: from the extension (csv, json, xml, tsv), else `'text/plain'`. */
   readonly mimeType?: string;
 }
 
@@ -34,16 +36,20 @@ function describeFsError(error: unknown): string {
   }
 }
 
-/** A file on the local disk, streamed in Buffers of `highWaterMark` bytes. */
+/**
+ * A file on the local disk, streamed as strings decoded with `encoding` (a multi-byte character
+ * split between two reads is decoded whole). Construction does not touch the file; a missing
+ * file is a `SourceError` naming the path when reading. Re-readable.
+ */
 export class FilePathSource implements DataSource {
   readonly path: string;
+  private readonly encoding: BufferEncoding;
   private readonly highWaterMark: number;
-  private readonly mimeType: string | undefined;
-  private fileSize: number | undefined;
+  private readonly mimeType: string;
 
-  constructor(path: string, options: FilePathSourceOptions = {}) {
-    if (typeof path !== 'string' || path === '') {
-      throw new InvalidOptionError('path', path, 'a non-empty file path');
+  constructor(filePath: string, options: FilePathSourceOptions = {}) {
+    if (typeof filePath !== 'string' || filePath === '') {
+      throw new InvalidOptionError('filePath', filePath, 'a non-empty file path');
     }
     const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     if (!Number.isInteger(highWaterMark) || highWaterMark < 1) {
@@ -53,57 +59,53 @@ export class FilePathSource implements DataSource {
         'an integer >= 1 (bytes per chunk)',
       );
     }
-    this.path = path;
+    this.path = filePath;
+    this.encoding = checkEncoding(options.encoding ?? 'utf-8');
     this.highWaterMark = highWaterMark;
-    this.mimeType = options.mimeType ?? guessMimeType(path);
+    this.mimeType = options.mimeType ?? detectMimeType(basename(filePath));
   }
 
-  /** Streams the file; a missing or unreadable file rejects with a `SourceError` naming the path. */
-  read(): AsyncGenerator<Buffer> {
-    return this.stream({});
+  /** Streams the file as decoded strings. */
+  read(): AsyncGenerator<string> {
+    return decodeChunks(this.bytes({}), this.encoding);
   }
 
-  sample(maxBytes: number = DEFAULT_SAMPLE_BYTES): Promise<Buffer> {
-    return new Promise<void>((resolve) => {
-      checkMaxBytes(maxBytes);
-      resolve();
-    }).then(() => collectPrefix(this.stream({ end: maxBytes - 1 }), maxBytes));
-  }
-
-  /** `fileSize` comes from the file system while the file exists (or from the last read). */
-  metadata(): SourceMetadata {
-    const fileSize = this.currentSize();
-    return {
-      fileName: basename(this.path),
-      ...(fileSize === undefined ? {} : { fileSize }),
-      ...(this.mimeType === undefined ? {} : { mimeType: this.mimeType }),
-    };
-  }
-
-  private currentSize(): number | undefined {
-    try {
-      this.fileSize = statSync(this.path).size;
-    } catch (error) {
-      // Metadata is descriptive: a file that is gone keeps its last known size; read() reports it.
-      if (errorCode(error) !== 'ENOENT') throw this.fail(error);
+  /**
+   * The first `maxBytes` bytes decoded (without a trailing partial character; the published
+   * source left a U+FFFD there); without `maxBytes`, the whole file.
+   */
+  async sample(maxBytes?: number): Promise<string> {
+    const limit = sampleLimit(maxBytes);
+    if (limit === undefined) {
+      let text = '';
+      for await (const chunk of this.read()) text += chunk;
+      return text;
     }
-    return this.fileSize;
+    const parts: Buffer[] = [];
+    for await (const chunk of this.bytes({ end: limit - 1 })) parts.push(chunk);
+    return decodePrefix(Buffer.concat(parts), limit, this.encoding);
   }
 
-  private async *stream(range: { end?: number }): AsyncGenerator<Buffer> {
-    const stream = createReadStream(this.path, { highWaterMark: this.highWaterMark, ...range });
-    let size = 0;
+  /** `{ fileName, fileSize, mimeType }`; reads the size from disk on every call (throws if the file is gone). */
+  metadata(): SourceMetadata {
+    let fileSize: number;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        yield chunk;
-      }
+      fileSize = statSync(this.path).size;
+    } catch (error) {
+      throw this.fail(error);
+    }
+    return { fileName: basename(this.path), fileSize, mimeType: this.mimeType };
+  }
+
+  private async *bytes(range: { end?: number }): AsyncGenerator<Buffer> {
+    const stream = createReadStream(this.path, { highWaterMark: this.highWaterMark, ...range });
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
     } catch (error) {
       throw this.fail(error);
     } finally {
       stream.destroy();
     }
-    if (range.end === undefined) this.fileSize = size;
   }
 
   private fail(error: unknown): SourceError {

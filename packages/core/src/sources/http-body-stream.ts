@@ -73,8 +73,14 @@ export async function* streamHttpBody(
   if (!response.ok) {
     // Nobody reads an error body: cancel it so the connection is freed.
     await response.body?.cancel();
-    const status = `HTTP ${response.status} ${response.statusText}`.trim();
-    throw new SourceError(url, `GET ${url} failed: ${status}`, { status: response.status });
+    // The published message, word for word.
+    throw new SourceError(
+      url,
+      `UrlSource: HTTP ${response.status} ${response.statusText} for ${url}`,
+      {
+        status: response.status,
+      },
+    );
   }
   onResponse(response);
   if (!response.body) return;

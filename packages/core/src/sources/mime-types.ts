@@ -1,18 +1,26 @@
-import { extname } from 'node:path';
-
 const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
-  '.csv': 'text/csv',
-  '.tsv': 'text/tab-separated-values',
-  '.json': 'application/json',
-  '.ndjson': 'application/x-ndjson',
-  '.jsonl': 'application/x-ndjson',
-  '.xml': 'application/xml',
-  '.txt': 'text/plain',
+  csv: 'text/csv',
+  json: 'application/json',
+  xml: 'application/xml',
+  tsv: 'text/tab-separated-values',
 };
 
-/** The MIME type implied by a file name's extension, or `undefined` when unknown. */
-export function guessMimeType(fileName: string): string | undefined {
-  return MIME_BY_EXTENSION[extname(fileName).toLowerCase()];
+/** The published default when nothing better is known. */
+export const DEFAULT_MIME_TYPE = 'text/plain';
+
+/**
+ * The MIME type of a known extension (the text after the last `.`, lower-cased: csv, json, xml,
+ * tsv), or `undefined` for any other (`.ndjson` included, as published).
+ */
+export function knownMimeType(fileName: string): string | undefined {
+  const dot = fileName.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  return MIME_BY_EXTENSION[fileName.slice(dot + 1).toLowerCase()];
+}
+
+/** The published detection: a known extension's type, else `text/plain`. */
+export function detectMimeType(fileName: string): string {
+  return knownMimeType(fileName) ?? DEFAULT_MIME_TYPE;
 }
 
 /** The media type of a `Content-Type` header without its parameters (`text/csv; charset=utf-8` → `text/csv`). */

@@ -2,27 +2,39 @@ import type { Readable } from 'node:stream';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { checkMaxBytes, chunkToBuffer, DEFAULT_SAMPLE_BYTES, truncate } from './chunk-bytes';
-import { guessMimeType } from './mime-types';
+import { checkEncoding, chunkToBuffer, decodeChunks, sampleLimit, utf8Prefix } from './chunk-bytes';
+import { DEFAULT_MIME_TYPE } from './mime-types';
 
 /** Options of {@link StreamSource}. */
 export interface StreamSourceOptions {
-  /** Reported by `metadata()` and named in errors. Default: none (errors say "stream"). */
+  /** Reported by `metadata()` and named in errors. Default: `'stream-input'`. */
   readonly fileName?: string;
-  /** Reported by `metadata()`. Default: guessed from `fileName`, else none. */
+  /** Reported by `metadata()`. Default: `'text/plain'`. */
   readonly mimeType?: string;
-  /** Reported by `metadata()` when the caller knows it. Default: none. */
+  /** Reported by `metadata()` when the caller knows it. Default: `undefined`. */
   readonly fileSize?: number;
+  /** How Buffer chunks are decoded. Default: `'utf-8'`. */
+  readonly encoding?: BufferEncoding;
 }
 
-/** Streams `StreamSource` accepts: a Node.js Readable or a web (WHATWG) ReadableStream. */
-export type StreamSourceInput = NodeJS.ReadableStream | Readable | ReadableStream<Uint8Array>;
+/** Streams `StreamSource` accepts: any async iterable (a Node.js Readable) or a web ReadableStream. */
+export type StreamSourceInput =
+  | AsyncIterable<string | Buffer | Uint8Array>
+  | NodeJS.ReadableStream
+  | Readable
+  | ReadableStream<string | Buffer | Uint8Array>;
 
-function isWebStream(stream: StreamSourceInput): stream is ReadableStream<Uint8Array> {
+type Chunk = string | Buffer;
+
+/** The published message of a second `read()`. */
+export const STREAM_CONSUMED_MESSAGE =
+  'StreamSource: stream has already been consumed. Streams can only be read once.';
+
+function isWebStream(stream: unknown): stream is ReadableStream<unknown> {
   return typeof (stream as Partial<ReadableStream>).getReader === 'function';
 }
 
-async function* readWebStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* readWebStream(stream: ReadableStream<unknown>): AsyncGenerator {
   const reader = stream.getReader();
   let done = false;
   try {
@@ -40,83 +52,94 @@ async function* readWebStream(stream: ReadableStream<Uint8Array>): AsyncGenerato
 }
 
 /**
- * A stream that is already open. A stream can be consumed only once, so `read()` works once: a
- * second call throws a `SourceError`. `sample()` may be called before `read()`: the sampled
- * bytes are kept in memory and `read()` still yields the whole content from the start.
+ * A stream that is already open, read once. `read()` yields strings: Buffer chunks go through
+ * one streaming decoder (the published source decoded each chunk alone and corrupted characters
+ * split between chunks). `sample()` keeps what it read, so `read()` still yields everything
+ * (the published `sample()` consumed the stream).
  */
 export class StreamSource implements DataSource {
   private readonly options: StreamSourceOptions;
+  private readonly encoding: BufferEncoding;
   private readonly chunks: AsyncIterator<unknown>;
   /** Chunks pulled by `sample()` that `read()` has not yielded yet. */
-  private readonly sampled: Buffer[] = [];
+  private readonly sampled: Chunk[] = [];
   private ended = false;
   private reading = false;
 
   constructor(stream: StreamSourceInput, options: StreamSourceOptions = {}) {
     const candidate: unknown = stream;
-    const iterable = stream as Partial<AsyncIterable<unknown>>;
-    // Checked at run time too, for callers without types.
     if (typeof candidate !== 'object' || candidate === null) {
-      throw new InvalidOptionError('stream', stream, 'a Node.js Readable or a web ReadableStream');
+      throw new InvalidOptionError(
+        'stream',
+        stream,
+        'an async iterable (a Node.js Readable) or a web ReadableStream',
+      );
     }
-    if (isWebStream(stream)) {
-      this.chunks = readWebStream(stream);
-    } else if (typeof iterable[Symbol.asyncIterator] === 'function') {
-      this.chunks = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    if (isWebStream(candidate)) {
+      this.chunks = readWebStream(candidate);
+    } else if (
+      typeof (candidate as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function'
+    ) {
+      this.chunks = (candidate as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     } else {
-      throw new InvalidOptionError('stream', stream, 'a Node.js Readable or a web ReadableStream');
+      throw new InvalidOptionError(
+        'stream',
+        stream,
+        'an async iterable (a Node.js Readable) or a web ReadableStream',
+      );
     }
     this.options = options;
+    this.encoding = checkEncoding(options.encoding ?? 'utf-8');
   }
 
-  /** Yields the sampled bytes (if any), then the rest of the stream. Works once. */
-  read(): AsyncGenerator<string | Buffer> {
-    if (this.reading) {
-      throw new SourceError(
-        this.location,
-        `StreamSource can be read only once (${this.location} was already read); create a new StreamSource, or use FilePathSource/UrlSource, to read the content again`,
-      );
-    }
-    this.reading = true;
-    return this.readAll();
+  /**
+   * Yields the content as strings. Works once: a second call throws, when its iteration starts,
+   * `StreamSource: stream has already been consumed. Streams can only be read once.`
+   */
+  read(): AsyncGenerator<string> {
+    return decodeChunks(this.rawChunks(), this.encoding);
   }
 
-  /** The first `maxBytes` bytes, kept buffered so a later `read()` still yields everything. */
-  async sample(maxBytes: number = DEFAULT_SAMPLE_BYTES): Promise<Buffer> {
-    checkMaxBytes(maxBytes);
-    if (this.reading) {
-      throw new SourceError(
-        this.location,
-        `Cannot sample ${this.location}: StreamSource is already being read`,
-      );
-    }
-    let size = this.sampled.reduce((sum, chunk) => sum + chunk.length, 0);
-    while (size < maxBytes) {
+  /**
+   * The first `maxBytes` bytes of the content (cut on a character boundary), without consuming
+   * the stream; without `maxBytes`, everything (kept in memory for `read()`).
+   */
+  async sample(maxBytes?: number): Promise<string> {
+    const limit = sampleLimit(maxBytes);
+    if (this.reading) throw new SourceError(this.location, STREAM_CONSUMED_MESSAGE);
+    let size = this.sampled.reduce((sum, chunk) => sum + chunkToBuffer(chunk).length, 0);
+    while (limit === undefined || size < limit) {
       const chunk = await this.next();
       if (chunk === undefined) break;
-      // Sampled strings are kept as UTF-8 bytes: the parser sees the same bytes either way.
-      const bytes = chunkToBuffer(chunk);
-      this.sampled.push(bytes);
-      size += bytes.length;
+      this.sampled.push(chunk);
+      size += chunkToBuffer(chunk).length;
     }
-    return truncate(Buffer.concat(this.sampled, size), maxBytes);
+    let text = '';
+    for await (const part of decodeChunks(this.sampledCopy(), this.encoding)) text += part;
+    return limit === undefined ? text : utf8Prefix(text, limit);
   }
 
+  /** `{ fileName, fileSize, mimeType }` from the options (`fileSize` present, possibly `undefined`). */
   metadata(): SourceMetadata {
-    const { fileName, fileSize } = this.options;
-    const mimeType = this.options.mimeType ?? (fileName ? guessMimeType(fileName) : undefined);
     return {
-      ...(fileName === undefined ? {} : { fileName }),
-      ...(fileSize === undefined ? {} : { fileSize }),
-      ...(mimeType === undefined ? {} : { mimeType }),
+      fileName: this.options.fileName ?? 'stream-input',
+      fileSize: this.options.fileSize,
+      mimeType: this.options.mimeType ?? DEFAULT_MIME_TYPE,
     };
   }
 
   private get location(): string {
-    return this.options.fileName === undefined ? 'stream' : `stream "${this.options.fileName}"`;
+    return `stream "${this.options.fileName ?? 'stream-input'}"`;
   }
 
-  private async *readAll(): AsyncGenerator<string | Buffer> {
+  // eslint-disable-next-line @typescript-eslint/require-await -- yields what sample() kept
+  private async *sampledCopy(): AsyncGenerator<Chunk> {
+    yield* this.sampled;
+  }
+
+  private async *rawChunks(): AsyncGenerator<Chunk> {
+    if (this.reading) throw new SourceError(this.location, STREAM_CONSUMED_MESSAGE);
+    this.reading = true;
     try {
       while (this.sampled.length > 0) {
         const chunk = this.sampled.shift();
@@ -137,7 +160,7 @@ export class StreamSource implements DataSource {
   }
 
   /** The next chunk of the underlying stream, or `undefined` at its end. */
-  private async next(): Promise<string | Buffer | undefined> {
+  private async next(): Promise<Chunk | undefined> {
     if (this.ended) return undefined;
     let result: IteratorResult<unknown>;
     try {
@@ -149,14 +172,14 @@ export class StreamSource implements DataSource {
         cause: error,
       });
     }
-    if (result.done) {
+    if (result.done === true) {
       this.ended = true;
       return undefined;
     }
     return this.normalize(result.value);
   }
 
-  private normalize(chunk: unknown): string | Buffer {
+  private normalize(chunk: unknown): Chunk {
     if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) return chunk;
     if (chunk instanceof Uint8Array)
       return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

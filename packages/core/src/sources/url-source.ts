@@ -2,21 +2,30 @@ import { posix } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { checkMaxBytes, collectPrefix, DEFAULT_SAMPLE_BYTES } from './chunk-bytes';
+import { decodeChunks, decodePrefix, sampleLimit } from './chunk-bytes';
 import { type HttpBodyRequest, streamHttpBody } from './http-body-stream';
-import { guessMimeType, mediaTypeOf } from './mime-types';
+import { DEFAULT_MIME_TYPE, knownMimeType, mediaTypeOf } from './mime-types';
 import { redactUrl } from './redact-url';
 
 /** Options of {@link UrlSource}. */
 export interface UrlSourceOptions {
-  /** Extra request headers (e.g. `Authorization`). Default: none. */
+  /** Extra request headers (e.g. `Authorization`). Default: `{}`. */
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * Milliseconds to wait for the response, and then for each next chunk of the body (an
-   * inactivity limit, not a limit on the whole download). Default: 30000.
+   * Milliseconds to wait for the response, and then for each next chunk of the body (the
+   * published timeout stopped at the headers; a stalled body hung forever). Default: 30000.
    */
+  readonly timeout?: number;
+  /** Same as `timeout` (the name earlier releases of this package used). */
   readonly timeoutMs?: number;
-  /** The `fetch` to use (for proxies, custom agents, tests). Default: the global `fetch`. */
+  /** Reported by `metadata()`. Default: the URI-decoded last path segment, else `'remote-file'`. */
+  readonly fileName?: string;
+  /**
+   * Reported by `metadata()`. Default: from the file name's extension (csv, json, xml, tsv),
+   * else the last response's `Content-Type`, else `'text/plain'`.
+   */
+  readonly mimeType?: string;
+  /** The `fetch` to use (proxies, custom agents, tests). Default: the global `fetch`. */
   readonly fetch?: typeof fetch;
 }
 
@@ -30,17 +39,18 @@ function fileNameOf(url: URL): string | undefined {
   try {
     return decodeURIComponent(name);
   } catch (error) {
-    // A malformed %-escape: the raw name still identifies the file.
-    if (error instanceof URIError) return name;
+    // A malformed %-escape: published falls back to the default name.
+    if (error instanceof URIError) return undefined;
     throw error;
   }
 }
 
-/** A file served over HTTP(S), streamed with `fetch`; each `read()` issues a new GET. */
+/** A file served over HTTP(S), streamed with `fetch` as UTF-8 strings; each `read()` issues a new GET. */
 export class UrlSource implements DataSource {
   readonly url: string;
   private readonly request: HttpBodyRequest;
-  private readonly fileName: string | undefined;
+  private readonly options: UrlSourceOptions;
+  private readonly fileName: string;
   private contentType: string | undefined;
   private contentLength: number | undefined;
 
@@ -54,9 +64,9 @@ export class UrlSource implements DataSource {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new InvalidOptionError('url', redactUrl(url), 'an absolute http:// or https:// URL');
     }
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = options.timeout ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new InvalidOptionError('timeoutMs', timeoutMs, 'a finite number of milliseconds > 0');
+      throw new InvalidOptionError('timeout', timeoutMs, 'a finite number of milliseconds > 0');
     }
     const headers = options.headers ?? {};
     if (typeof headers !== 'object' || Object.values(headers).some((v) => typeof v !== 'string')) {
@@ -67,50 +77,72 @@ export class UrlSource implements DataSource {
       throw new InvalidOptionError('fetch', fetchFn, 'a fetch function (Node.js >= 20 has one)');
     }
     this.url = url;
-    this.fileName = fileNameOf(parsed);
+    this.options = options;
+    this.fileName = options.fileName ?? fileNameOf(parsed) ?? 'remote-file';
     this.request = { url, headers, timeoutMs, fetch: fetchFn };
   }
 
-  /** GETs the URL and streams its body; errors are `SourceError`s naming the URL. */
-  read(): AsyncGenerator<Buffer> {
-    return streamHttpBody(this.request, (response) => {
-      this.remember(response);
-    });
+  /**
+   * GETs the URL and streams its body as UTF-8 strings (characters split between network
+   * chunks decoded whole). A non-2xx status is a `SourceError`:
+   * `UrlSource: HTTP ${status} ${statusText} for ${url}`.
+   */
+  read(): AsyncGenerator<string> {
+    return decodeChunks(
+      streamHttpBody(this.request, (response) => {
+        this.remember(response);
+      }),
+      'utf8',
+    );
   }
 
   /**
-   * The first `maxBytes` bytes, asked for with `Range: bytes=0-(maxBytes-1)`; a server that
-   * ignores the header is cut off after `maxBytes`.
+   * The first `maxBytes` bytes (cut on a character boundary), asked for with
+   * `Range: bytes=0-(maxBytes-1)`; a server that ignores the header is cut off after `maxBytes`
+   * bytes instead of being downloaded whole. Without `maxBytes`, the whole body.
    */
-  async sample(maxBytes: number = DEFAULT_SAMPLE_BYTES): Promise<Buffer> {
-    checkMaxBytes(maxBytes);
+  async sample(maxBytes?: number): Promise<string> {
+    const limit = sampleLimit(maxBytes);
+    if (limit === undefined) {
+      let text = '';
+      for await (const chunk of this.read()) text += chunk;
+      return text;
+    }
     const request: HttpBodyRequest = {
       ...this.request,
-      headers: { ...this.request.headers, Range: `bytes=0-${maxBytes - 1}` },
+      headers: { ...this.request.headers, Range: `bytes=0-${limit - 1}` },
     };
+    const parts: Buffer[] = [];
+    let size = 0;
     try {
-      return await collectPrefix(
-        streamHttpBody(request, (response) => {
-          this.remember(response);
-        }),
-        maxBytes,
-      );
-    } catch (error) {
-      if (error instanceof SourceError && error.status === RANGE_NOT_SATISFIABLE) {
-        return Buffer.alloc(0);
+      for await (const chunk of streamHttpBody(request, (response) => {
+        this.remember(response);
+      })) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= limit) break;
       }
+    } catch (error) {
+      if (error instanceof SourceError && error.status === RANGE_NOT_SATISFIABLE) return '';
       throw error;
     }
+    return decodePrefix(Buffer.concat(parts, size), limit, 'utf8');
   }
 
-  /** `mimeType` comes from the last response's `Content-Type`, else from the extension. */
+  /**
+   * `{ fileName, mimeType }`, plus `fileSize` once a full response told its length (the
+   * published source never reported it).
+   */
   metadata(): SourceMetadata {
-    const mimeType = this.contentType ?? (this.fileName ? guessMimeType(this.fileName) : undefined);
+    const mimeType =
+      this.options.mimeType ??
+      knownMimeType(this.fileName) ??
+      this.contentType ??
+      DEFAULT_MIME_TYPE;
     return {
-      url: this.url,
-      ...(this.fileName === undefined ? {} : { fileName: this.fileName }),
+      fileName: this.fileName,
+      mimeType,
       ...(this.contentLength === undefined ? {} : { fileSize: this.contentLength }),
-      ...(mimeType === undefined ? {} : { mimeType }),
     };
   }
 

@@ -1,3 +1,5 @@
+export { FileStateStore } from './file-state-store';
+export type { FileStateStoreOptions } from './file-state-store';
 export { InMemoryDistributedStateStore } from './in-memory-distributed-state-store';
 export { computeProgress, progressFromCounts } from './progress';
 export type { ProgressCounts } from './progress';

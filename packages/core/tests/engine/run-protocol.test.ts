@@ -1,4 +1,13 @@
-import { BatchEngine, BufferSource, JobStatus } from '@batchactions/core';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BatchEngine,
+  BufferSource,
+  FilePathSource,
+  InvalidOptionError,
+  JobStatus,
+} from '@batchactions/core';
 import { describe, expect, it } from 'vitest';
 import { collectEvents, RecordingStore, rows, trace } from './helpers';
 
@@ -218,5 +227,51 @@ describe('BatchEngine run protocol (core 6.4)', () => {
     expect(events.at(-1)).toMatchObject({
       summary: { total: 3, processed: 2, failed: 0, skipped: 1 },
     });
+  });
+
+  it('hands a parse()-only parser the whole content, not each chunk (defect 1)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'engine-parse-'));
+    try {
+      const path = join(dir, 'rows.txt');
+      const lines = Array.from({ length: 500 }, (_, i) => `row-${i}-José`);
+      await writeFile(path, lines.join('\n'));
+      const inputs: number[] = [];
+      const seen: unknown[] = [];
+      const engine = new BatchEngine({ batchSize: 50 }).from(
+        new FilePathSource(path, { highWaterMark: 64 }),
+        {
+          *parse(data: string | Buffer) {
+            inputs.push(data.length);
+            for (const line of data.toString().split('\n')) yield { line };
+          },
+        },
+      );
+      await engine.start((r) => {
+        seen.push(r.line);
+      });
+      expect(inputs).toHaveLength(1);
+      expect(seen).toEqual(lines);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [{ batchSize: 0 }, 'batchSize'],
+    [{ batchSize: Number.NaN }, 'batchSize'],
+    [{ maxRetries: -1 }, 'maxRetries'],
+    [{ maxRetries: 1.5 }, 'maxRetries'],
+    [{ retryDelayMs: -5 }, 'retryDelayMs'],
+    [{ continueOnError: 'yes' as unknown as boolean }, 'continueOnError'],
+    [{ hooks: { beforeProcess: 3 } as never }, 'hooks.beforeProcess'],
+    [{ stateStore: {} as never }, 'stateStore'],
+  ])('rejects %j at construction naming %s (defect 23)', (config, option) => {
+    expect(() => new BatchEngine(config)).toThrow(InvalidOptionError);
+    expect(() => new BatchEngine(config)).toThrow(`"${option}"`);
+  });
+
+  it('applies defaults for null options, as published (??)', () => {
+    const engine = new BatchEngine({ batchSize: null as unknown as number });
+    expect(engine.getStatus().status).toBe('CREATED');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilePathSource, InvalidOptionError, SourceError } from '@batchactions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBytes, readChunks } from './read-all';
+import { readBytes } from './read-all';
 
 describe('FilePathSource', () => {
   let dir: string;
@@ -21,11 +21,20 @@ describe('FilePathSource', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('streams the file in highWaterMark-sized Buffers that concat to its bytes', async () => {
-    const chunks = await readChunks(new FilePathSource(csvPath, { highWaterMark: 64 }));
-    expect(chunks.length).toBe(Math.ceil(content.length / 64));
-    expect(chunks.every((c) => Buffer.isBuffer(c) && c.length <= 64)).toBe(true);
-    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+  it('streams the file as strings of about highWaterMark bytes, characters decoded whole', async () => {
+    const chunks: string[] = [];
+    for await (const chunk of new FilePathSource(csvPath, { highWaterMark: 7 }).read()) {
+      chunks.push(chunk);
+    }
+    expect(chunks.every((c) => typeof c === 'string' && Buffer.byteLength(c) <= 7 + 3)).toBe(true);
+    expect(chunks.join('')).toBe(content.toString('utf8'));
+    expect(chunks.join('')).not.toContain('\uFFFD');
+  });
+
+  it('decodes with the encoding option', async () => {
+    const latin = join(dir, 'latin.txt');
+    await writeFile(latin, Buffer.from('Zoë', 'latin1'));
+    expect(await new FilePathSource(latin, { encoding: 'latin1' }).sample()).toBe('Zoë');
   });
 
   it('restarts from the beginning on every read()', async () => {
@@ -34,9 +43,13 @@ describe('FilePathSource', () => {
     expect((await readBytes(source)).equals(content)).toBe(true);
   });
 
-  it('samples the first maxBytes bytes', async () => {
+  it('samples the first maxBytes bytes as text, or the whole file without maxBytes', async () => {
     const sample = await new FilePathSource(csvPath, { highWaterMark: 16 }).sample(100);
-    expect(sample.equals(content.subarray(0, 100))).toBe(true);
+    expect(sample).toBe(content.subarray(0, 100).toString('utf8'));
+    expect(await new FilePathSource(csvPath).sample()).toBe(content.toString('utf8'));
+    // "Zoë" ends the first line: cutting inside "ë" drops the half character.
+    const firstLine = '0,user0@example.com,Zo';
+    expect(await new FilePathSource(csvPath).sample(firstLine.length + 1)).toBe(firstLine);
   });
 
   it('reports file name, size and MIME type', () => {
@@ -49,11 +62,12 @@ describe('FilePathSource', () => {
 
   it.each([
     ['data.json', 'application/json'],
-    ['data.ndjson', 'application/x-ndjson'],
-    ['data.JSONL', 'application/x-ndjson'],
+    ['data.TSV', 'text/tab-separated-values'],
+    ['data.ndjson', 'text/plain'],
     ['data.xml', 'application/xml'],
-    ['data.bin', undefined],
-  ])('guesses the MIME type of %s', (name, mimeType) => {
+    ['data', 'text/plain'],
+  ])('detects the MIME type of %s as published', async (name, mimeType) => {
+    await writeFile(join(dir, name), '');
     expect(new FilePathSource(join(dir, name)).metadata().mimeType).toBe(mimeType);
   });
 
@@ -66,8 +80,8 @@ describe('FilePathSource', () => {
     expect((readError as SourceError).message).toContain('does not exist');
     expect((readError as SourceError).location).toBe(missing);
     await expect(source.sample()).rejects.toThrow(SourceError);
-    await expect(source.sample()).rejects.toThrow(missing);
-    expect(source.metadata().fileSize).toBeUndefined();
+    await expect(source.sample(10)).rejects.toThrow(missing);
+    expect(() => source.metadata()).toThrow(SourceError);
   });
 
   it('rejects a directory with a SourceError', async () => {
@@ -79,6 +93,9 @@ describe('FilePathSource', () => {
     expect(() => new FilePathSource(csvPath, { highWaterMark: Number.NaN })).toThrow(
       /highWaterMark/,
     );
-    expect(() => new FilePathSource('')).toThrow(/"path"/);
+    expect(() => new FilePathSource('')).toThrow(/"filePath"/);
+    expect(() => new FilePathSource(csvPath, { encoding: 'klingon' as BufferEncoding })).toThrow(
+      /encoding/,
+    );
   });
 });

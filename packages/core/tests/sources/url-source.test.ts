@@ -75,11 +75,18 @@ describe('UrlSource', () => {
 
   it('takes metadata from the URL, then from the response', async () => {
     const source = new UrlSource(`${server.baseUrl}/data/users.csv?token=1`);
-    expect(source.metadata()).toEqual({
-      url: `${server.baseUrl}/data/users.csv?token=1`,
-      fileName: 'users.csv',
-      mimeType: 'text/csv',
+    expect(source.metadata()).toEqual({ fileName: 'users.csv', mimeType: 'text/csv' });
+    expect(new UrlSource(`${server.baseUrl}/`).metadata()).toEqual({
+      fileName: 'remote-file',
+      mimeType: 'text/plain',
     });
+    expect(new UrlSource(`${server.baseUrl}/a%20b.tsv`).metadata()).toEqual({
+      fileName: 'a b.tsv',
+      mimeType: 'text/tab-separated-values',
+    });
+    expect(
+      new UrlSource(`${server.baseUrl}/x`, { fileName: 'f.csv', mimeType: 'a/b' }).metadata(),
+    ).toEqual({ fileName: 'f.csv', mimeType: 'a/b' });
     const sized = new UrlSource(`${server.baseUrl}/no-range.csv`);
     await readBytes(sized);
     expect(sized.metadata().fileSize).toBe(Buffer.byteLength(whole));
@@ -88,7 +95,7 @@ describe('UrlSource', () => {
   it('fails a 404 with a SourceError naming the URL and the status', async () => {
     const url = `${server.baseUrl}/nope.csv`;
     const error = await errorOf(readBytes(new UrlSource(url)));
-    expect(error.message).toBe(`GET ${url} failed: HTTP 404 Not Found`);
+    expect(error.message).toBe(`UrlSource: HTTP 404 Not Found for ${url}`);
     expect(error.status).toBe(404);
     expect(error.location).toBe(url);
   });
@@ -97,7 +104,7 @@ describe('UrlSource', () => {
     const url = `${server.baseUrl}/nope.csv?X-Amz-Signature=deadbeef&X-Amz-Expires=60#part`;
     const error = await errorOf(readBytes(new UrlSource(url)));
     const shown = `${server.baseUrl}/nope.csv?X-Amz-Signature=***&X-Amz-Expires=***`;
-    expect(error.message).toBe(`GET ${shown} failed: HTTP 404 Not Found`);
+    expect(error.message).toBe(`UrlSource: HTTP 404 Not Found for ${shown}`);
     expect(error.location).toBe(shown);
     // fetch refuses credentials in a URL and quotes the URL: the quote is redacted too.
     const base = new URL(server.baseUrl);
@@ -130,7 +137,7 @@ describe('UrlSource', () => {
     const received: string[] = [];
     const read = (async () => {
       for await (const chunk of new UrlSource(url, { timeoutMs: 200 }).read()) {
-        received.push(chunk.toString());
+        received.push(chunk);
       }
     })();
     const error = await errorOf(read);
@@ -154,16 +161,37 @@ describe('UrlSource', () => {
     expect(error.message).toContain(`GET ${url} failed`);
   });
 
+  it('yields strings, decoding characters split between network chunks', async () => {
+    const bytes = Buffer.from('naïve €', 'utf8');
+    const source = new UrlSource('https://example.test/u.txt', {
+      fetch: () =>
+        Promise.resolve(
+          new Response(
+            new ReadableStream<Uint8Array>({
+              start(controller) {
+                for (const b of bytes) controller.enqueue(new Uint8Array([b]));
+                controller.close();
+              },
+            }),
+          ),
+        ),
+    });
+    const chunks: string[] = [];
+    for await (const chunk of source.read()) chunks.push(chunk);
+    expect(chunks.every((c) => typeof c === 'string')).toBe(true);
+    expect(chunks.join('')).toBe('naïve €');
+  });
+
   it('samples with a Range header', async () => {
     const url = `${server.baseUrl}/ranged.csv`;
     const sample = await new UrlSource(url).sample(12);
-    expect(sample.toString()).toBe(whole.slice(0, 12));
+    expect(sample).toBe(whole.slice(0, 12));
     expect(server.requests.at(-1)).toEqual({ path: '/ranged.csv', range: 'bytes=0-11' });
   });
 
   it('truncates the sample when the server ignores Range', async () => {
     const sample = await new UrlSource(`${server.baseUrl}/no-range.csv`).sample(5);
-    expect(sample.toString()).toBe(whole.slice(0, 5));
+    expect(sample).toBe(whole.slice(0, 5));
   });
 
   it('samples an empty resource (416) as no bytes', async () => {
@@ -172,24 +200,25 @@ describe('UrlSource', () => {
 
   it('sends the configured headers and uses the given fetch', async () => {
     const seen: Headers[] = [];
-    const source = new UrlSource('https://example.test/a.json', {
+    const source = new UrlSource('https://example.test/a.data', {
       headers: { Authorization: 'Bearer t' },
       fetch: (_input, init) => {
         seen.push(new Headers(init?.headers));
-        return Promise.resolve(new Response('[1]', { headers: { 'Content-Type': 'text/plain' } }));
+        return Promise.resolve(new Response('[1]', { headers: { 'Content-Type': 'text/csv' } }));
       },
     });
-    expect(source.metadata().mimeType).toBe('application/json');
+    expect(source.metadata().mimeType).toBe('text/plain');
     expect((await readBytes(source)).toString()).toBe('[1]');
     expect(seen[0]?.get('authorization')).toBe('Bearer t');
-    // The response's Content-Type wins over the extension once known.
-    expect(source.metadata().mimeType).toBe('text/plain');
+    // An unknown extension: the response's Content-Type, once known.
+    expect(source.metadata().mimeType).toBe('text/csv');
   });
 
   it('rejects bad options at construction', () => {
     expect(() => new UrlSource('not a url')).toThrow(InvalidOptionError);
     expect(() => new UrlSource('ftp://example.com/a.csv')).toThrow(/"url"/);
-    expect(() => new UrlSource('https://example.com/a.csv', { timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => new UrlSource('https://example.com/a.csv', { timeout: 0 })).toThrow(/timeout/);
+    expect(() => new UrlSource('https://example.com/a.csv', { timeoutMs: -1 })).toThrow(/timeout/);
   });
 });
 
