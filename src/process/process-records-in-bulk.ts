@@ -4,18 +4,18 @@ import {
   type HookContext,
   type ProcessedRecord,
   type RecordOutcome,
+  errorMessage,
+  runWithRetries,
 } from '@batchactions/core';
 import { contextFor, type BatchRun } from './batch-run';
 import type { BatchCounts, Prechecked } from './process-records';
 import { checkRecord, decideRecord } from './record-checks';
 import { emitRetried, recordFailed, recordProcessed } from './record-outcomes';
-import { runWithRetries } from './retry';
-import { thrownMessage } from './thrown-message';
 
 /** The failure message of one outcome, or undefined when the record was processed. */
 function outcomeError(outcome: RecordOutcome): string | undefined {
   if (outcome === true || outcome === null || outcome === undefined) return undefined;
-  return typeof outcome === 'string' ? outcome : thrownMessage(outcome);
+  return typeof outcome === 'string' ? outcome : errorMessage(outcome);
 }
 
 /** A valid record waiting for the bulk call, with what `beforeProcess` made of it. */
@@ -63,7 +63,7 @@ export async function processRecordsInBulk(
           if (run.hooks.beforeProcess) input = await run.hooks.beforeProcess(input, context);
           ready.push({ valid: decision.record, input, context });
         } catch (error) {
-          const message = `beforeProcess hook failed: ${thrownMessage(error)}`;
+          const message = `beforeProcess hook failed: ${errorMessage(error)}`;
           rejected = { record: markRecordFailed(record, message), error: message };
         }
       }
@@ -98,8 +98,8 @@ export async function processRecordsInBulk(
       maxRetries: run.config.maxRetries,
       retryDelayMs: run.config.retryDelayMs,
       signal: run.signal,
-      onRetry: (n, error) => {
-        for (const r of ready) emitRetried(run, r.valid.index, n, thrownMessage(error));
+      onRetry: (n, _delayMs, error) => {
+        for (const r of ready) emitRetried(run, r.valid.index, n, errorMessage(error));
       },
     },
   );
@@ -107,14 +107,14 @@ export async function processRecordsInBulk(
     ? outcomes !== undefined && outcomes.length !== ready.length
       ? `processBatch returned ${outcomes.length} outcomes for ${ready.length} records; it must return one per record, in order`
       : undefined
-    : thrownMessage(attempt.error);
+    : attempt.message;
 
   let processedCount = 0;
   let stopped = false;
   for (const [k, { valid, input, context }] of ready.entries()) {
     const failure = callError ?? outcomeError(outcomes?.[k]);
     if (failure !== undefined) {
-      const failed = { ...markRecordFailed(valid, failure), retryCount: attempt.retries };
+      const failed = { ...markRecordFailed(valid, failure), retryCount: attempt.attempts - 1 };
       await recordFailed(run, failed, failure);
       failedCount += 1;
       stopped ||= !run.config.continueOnError;
@@ -124,7 +124,7 @@ export async function processRecordsInBulk(
       ...valid,
       parsed: input,
       status: 'processed',
-      retryCount: attempt.retries,
+      retryCount: attempt.attempts - 1,
     };
     await recordProcessed(run, processed);
     processedCount += 1;
@@ -132,7 +132,7 @@ export async function processRecordsInBulk(
     try {
       await run.hooks.afterProcess(processed, context);
     } catch (error) {
-      const message = thrownMessage(error);
+      const message = errorMessage(error);
       await recordFailed(
         run,
         markRecordFailed(processed, `afterProcess hook failed: ${message}`),

@@ -4,6 +4,8 @@ import {
   type ProcessedRecord,
   type RecordProcessorFn,
   type ValidationError,
+  errorMessage,
+  runWithRetries,
 } from '@batchactions/core';
 import { contextFor, type BatchRun } from './batch-run';
 import { checkRecord, decideRecord, type CheckedRecord } from './record-checks';
@@ -15,8 +17,6 @@ import {
   recordProcessed,
   type RecordTally,
 } from './record-outcomes';
-import { runWithRetries } from './retry';
-import { thrownMessage } from './thrown-message';
 
 /** Checks done for the whole batch before its first record is processed (opt-in features). */
 export interface Prechecked {
@@ -42,7 +42,7 @@ async function processValid(
     try {
       input = await run.hooks.beforeProcess(valid.parsed, context);
     } catch (error) {
-      const message = `beforeProcess hook failed: ${thrownMessage(error)}`;
+      const message = `beforeProcess hook failed: ${errorMessage(error)}`;
       await recordFailed(run, markRecordFailed(pending, message), message);
       return failedTally(run);
     }
@@ -51,13 +51,13 @@ async function processValid(
     maxRetries: run.config.maxRetries,
     retryDelayMs: run.config.retryDelayMs,
     signal: run.signal,
-    onRetry: (attempt, error) => {
-      emitRetried(run, valid.index, attempt, thrownMessage(error));
+    onRetry: (attempt, _delayMs, error) => {
+      emitRetried(run, valid.index, attempt, errorMessage(error));
     },
   });
   if (!outcome.ok) {
-    const message = thrownMessage(outcome.error);
-    const failed = { ...markRecordFailed(valid, message), retryCount: outcome.retries };
+    const { message } = outcome;
+    const failed = { ...markRecordFailed(valid, message), retryCount: outcome.attempts - 1 };
     await recordFailed(run, failed, message);
     return failedTally(run);
   }
@@ -65,14 +65,14 @@ async function processValid(
     ...valid,
     parsed: input,
     status: 'processed',
-    retryCount: outcome.retries,
+    retryCount: outcome.attempts - 1,
   };
   await recordProcessed(run, processed);
   if (run.hooks.afterProcess) {
     try {
       await run.hooks.afterProcess(processed, context);
     } catch (error) {
-      const message = thrownMessage(error);
+      const message = errorMessage(error);
       await recordFailed(
         run,
         markRecordFailed(processed, `afterProcess hook failed: ${message}`),

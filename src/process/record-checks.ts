@@ -6,10 +6,10 @@ import {
   type ProcessedRecord,
   type RawRecord,
   type ValidationError,
+  errorMessage,
 } from '@batchactions/core';
 import type { DuplicateCheckResult } from '@batchactions/import';
 import type { BatchRun } from './batch-run';
-import { thrownMessage } from './thrown-message';
 
 /** Outcome of steps 1–5 of the published per-record pipeline (distributed 5.1). */
 export type CheckedRecord =
@@ -36,7 +36,7 @@ export function isHardError(error: ValidationError): boolean {
 
 /** A record failure caused by a hook (published 5.2): `parsed` = raw, `errors` = []. */
 function hookFailure(record: ProcessedRecord, hook: string, error: unknown) {
-  const message = `${hook} hook failed: ${thrownMessage(error)}`;
+  const message = `${hook} hook failed: ${errorMessage(error)}`;
   return { kind: 'failed', record: markRecordFailed(record, message), error: message } as const;
 }
 
@@ -66,7 +66,7 @@ export async function checkRecord(
     const transformed = validator.applyTransforms(working);
     return { kind: 'checked', transformed, errors: validator.validate(transformed).errors };
   } catch (error) {
-    const message = thrownMessage(error);
+    const message = errorMessage(error);
     return { kind: 'failed', record: markRecordFailed(record, message), error: message };
   }
 }
@@ -87,7 +87,7 @@ async function askDuplicateChecker(
   try {
     result = await checker.check(transformed, context);
   } catch (error) {
-    return [duplicateFinding(`Duplicate check failed: ${thrownMessage(error)}`)];
+    return [duplicateFinding(`Duplicate check failed: ${errorMessage(error)}`)];
   }
   if (!result.isDuplicate) return [];
   const existing = result.existingId ? ` (existing ID: ${result.existingId})` : '';

@@ -14,6 +14,7 @@ describe.each(storeFactories)('bulk processing on $name', (factory) => {
     bad = (_i: number) => false,
   ) {
     const di = new DistributedImport({
+      coerceValues: true,
       schema: usersSchema,
       batchSize: 4,
       stateStore: t.store,

@@ -18,6 +18,10 @@ describe('DistributedImport options', () => {
       maxRetries: 0,
       retryDelayMs: 1000,
       staleBatchTimeoutMs: 900_000,
+      // Additions that would change published results are off by default.
+      coerceValues: false,
+      jobWideUniqueFields: false,
+      recordConcurrency: 1,
     });
   });
 

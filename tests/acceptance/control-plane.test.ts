@@ -17,7 +17,13 @@ describe.each(controllable)('control plane on $name', (factory) => {
   const t = useTestStore(factory);
 
   const importer = (extra: Partial<ConstructorParameters<typeof DistributedImport>[0]> = {}) =>
-    new DistributedImport({ schema: usersSchema, batchSize: 5, stateStore: t.store, ...extra });
+    new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 5,
+      stateStore: t.store,
+      ...extra,
+    });
 
   it('pauses and resumes a job from another importer; every record is processed once', async () => {
     const worker = importer();
@@ -135,6 +141,7 @@ describe('control plane options and stores without it', () => {
   ])('rejects failureThreshold %j naming %s', (failureThreshold, option) => {
     const make = () =>
       new DistributedImport({
+        coerceValues: true,
         schema: usersSchema,
         stateStore: new InMemoryDistributedStateStore(),
         failureThreshold,
@@ -145,6 +152,7 @@ describe('control plane options and stores without it', () => {
 
   it('says which store method pause, cancel and purge need', async () => {
     const di = new DistributedImport({
+      coerceValues: true,
       schema: usersSchema,
       stateStore: publishedPortOnly(new InMemoryDistributedStateStore()),
     });

@@ -9,7 +9,12 @@ describe.each(storeFactories)('status, failed-record export and redrive on $name
   const t = useTestStore(factory);
 
   async function jobWithFailures() {
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 3, stateStore: t.store });
+    const di = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 3,
+      stateStore: t.store,
+    });
     const { jobId } = await di.prepare(
       new BufferSource(usersCsv(8, (i) => i === 2 || i === 6)),
       new CsvParser(),
@@ -70,6 +75,7 @@ describe.each(storeFactories)('status, failed-record export and redrive on $name
     expect(redrive).toMatchObject({ totalRecords: 3, totalBatches: 1 });
     expect(redrive.jobId).not.toBe(jobId);
     const relaxed = new DistributedImport({
+      coerceValues: true,
       schema: {
         fields: usersSchema.fields.map((f) =>
           f.name === 'email' ? { ...f, type: 'string' as const } : f,

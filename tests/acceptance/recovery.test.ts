@@ -15,7 +15,12 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
   const t = useTestStore(factory);
 
   it('reclaims the batch of a crashed worker and counts every record once', async () => {
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 5, stateStore: t.store });
+    const di = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 5,
+      stateStore: t.store,
+    });
     const { jobId } = await di.prepare(new BufferSource(usersCsv(20)), new CsvParser());
     // A worker claims a batch and dies before writing anything.
     const dead = await t.store.claimBatch(jobId, 'crashed-worker');
@@ -28,6 +33,7 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
     expect(seen).toHaveLength(15);
 
     const rescuer = new DistributedImport({
+      coerceValues: true,
       schema: usersSchema,
       batchSize: 5,
       stateStore: t.store,
@@ -52,7 +58,12 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
             }
           : bound(target, key),
     });
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: counted });
+    const di = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 2,
+      stateStore: counted,
+    });
     const { jobId } = await di.prepare(new BufferSource(usersCsv(10)), new CsvParser());
     // Another worker holds the last batch (alive: not stale), so the loop ends on an empty claim.
     const first = await di.processWorkerBatch(jobId, () => undefined, 'w1');
@@ -75,6 +86,7 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
     if (typeof t.store.completeBatch !== 'function') return;
     const make = (stale: number) =>
       new DistributedImport({
+        coerceValues: true,
         schema: usersSchema,
         batchSize: 5,
         stateStore: t.store,
@@ -120,7 +132,12 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
         throw new Error('corrupt input at line 9');
       },
     };
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 3, stateStore: t.store });
+    const di = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 3,
+      stateStore: t.store,
+    });
     const ids: string[] = [];
     di.on('distributed:prepared', (e) => ids.push(e.jobId));
     await expect(di.prepare(new BufferSource('x'), failing)).rejects.toThrow(
@@ -149,7 +166,12 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
         throw new Error('broken');
       },
     };
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 1, stateStore: proxied });
+    const di = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 1,
+      stateStore: proxied,
+    });
     await expect(di.prepare(new BufferSource('x'), failing)).rejects.toThrow('broken');
     if (typeof t.store.registerBatch !== 'function') {
       // Published-port store: the published sequence saves the job only at the end, so there is
@@ -165,7 +187,11 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
   });
 
   it('answers claimed: false for an unknown job id (published); runWorker rejects with JobNotFoundError', async () => {
-    const di = new DistributedImport({ schema: usersSchema, stateStore: t.store });
+    const di = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      stateStore: t.store,
+    });
     await expect(di.processWorkerBatch('no-such-job', () => undefined, 'w')).resolves.toStrictEqual(
       {
         claimed: false,
@@ -181,7 +207,12 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
   });
 
   it('surfaces a store error instead of reporting the batch failed, and releases the batch at once', async () => {
-    const di0 = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: t.store });
+    const di0 = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 2,
+      stateStore: t.store,
+    });
     const { jobId } = await di0.prepare(new BufferSource(usersCsv(4)), new CsvParser());
     const broken = new Proxy(t.store, {
       get: (target, key) =>
@@ -189,7 +220,12 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
           ? () => Promise.reject(new Error('connection reset'))
           : bound(target, key),
     });
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 2, stateStore: broken });
+    const di = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 2,
+      stateStore: broken,
+    });
     await expect(di.processWorkerBatch(jobId, () => undefined, 'w')).rejects.toThrow(
       'connection reset',
     );

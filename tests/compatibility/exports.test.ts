@@ -104,9 +104,27 @@ describe('exports and types, as published', () => {
     );
   });
 
-  it('returns this from on, onAny and offAny', () => {
+  it('accepts every published event type in on(), and returns this from on, onAny and offAny', () => {
     const di = new DistributedImport({ schema, stateStore: new PublishedPortStore() });
     const handler = () => undefined;
+    const published = [
+      'job:started',
+      'job:completed',
+      'job:paused',
+      'job:aborted',
+      'job:failed',
+      'job:progress',
+      'batch:started',
+      'batch:completed',
+      'batch:failed',
+      'record:processed',
+      'record:failed',
+      'record:retried',
+      'chunk:completed',
+      'batch:claimed',
+      'distributed:prepared',
+    ] as const;
+    for (const type of published) expect(di.on(type, handler)).toBe(di);
     expect(di.on('batch:claimed', handler)).toBe(di);
     expect(di.onAny(handler)).toBe(di);
     expect(di.offAny(handler)).toBe(di);
