@@ -83,7 +83,8 @@ describe('the published README quick start', () => {
     expect(failures).toEqual([]);
     expect(summaries).toEqual([expect.objectContaining({ processed: rows, failed: 0 })]);
     const records = await stateStore.getProcessedRecords(jobId);
-    expect(records[1]?.parsed.role).toBe('user');
+    // Published (import.md §2.4): a default applies to a missing key, not to an empty CSV cell.
+    expect(records[1]?.parsed.role).toBe('');
     expect(records[0]?.parsed.role).toBe('admin');
 
     // "You can also manually reclaim stale batches"

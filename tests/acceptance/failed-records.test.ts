@@ -52,9 +52,9 @@ describe.each(storeFactories)('status, failed-record export and redrive on $name
     const csv = await di.exportFailedRecords(jobId);
     expect(csv.split('\n')).toEqual([
       'row,status,id,email,name,errors',
-      '3,invalid,2,not-an-email,User 2,"email: Field ""email"" must be a valid email address, got ""not-an-email"""',
+      "3,invalid,2,not-an-email,User 2,email: Field 'email' must be a valid email",
       '5,failed,4,user4@example.com,User 4,"downstream said ""no"", twice"',
-      '7,invalid,6,not-an-email,User 6,"email: Field ""email"" must be a valid email address, got ""not-an-email"""',
+      "7,invalid,6,not-an-email,User 6,email: Field 'email' must be a valid email",
       '',
     ]);
     const lines = (await di.exportFailedRecords(jobId, 'ndjson')).trim().split('\n');

@@ -81,8 +81,11 @@ describe('pause, resume, cancel, failed and purge', () => {
     const csvOut = await runCliOk(['failed', jobId, '--store', store]);
     const csvLines = csvOut.trim().split('\n');
     expect(csvLines[0]).toBe('row,status,id,email,errors');
-    expect(csvLines.slice(1).map((l) => l.slice(0, l.indexOf(',"email:')))).toEqual(
-      [3, 13, 23, 33].map((row) => `${row},invalid,${row},"bad, ""quoted"""`),
+    expect(csvLines.slice(1)).toEqual(
+      [3, 13, 23, 33].map(
+        (row) =>
+          `${row},invalid,${row},"bad, ""quoted""",email: Field 'email' must be a valid email`,
+      ),
     );
     const file = join(dir, 'failed.ndjson');
     await runCliOk(['failed', jobId, '--store', store, '--format', 'ndjson', '--output', file]);
@@ -92,9 +95,7 @@ describe('pause, resume, cancel, failed and purge', () => {
     );
     expect(reports.map((r) => r.row)).toEqual([3, 13, 23, 33]);
     expect(reports[0]?.raw.email).toBe('bad, "quoted"');
-    expect(reports[0]?.errors).toBe(
-      `email: Field "email" must be a valid email address, got ${JSON.stringify('bad, "quoted"')}`,
-    );
+    expect(reports[0]?.errors).toBe("email: Field 'email' must be a valid email");
     const badFormat = await runCli(['failed', jobId, '--store', store, '--format', 'xml']);
     expect([badFormat.code, badFormat.stderr]).toEqual([
       2,

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '@batchactions/core';
 import { describe, expect, it } from 'vitest';
-import { CsvColumnCountError, CsvParser, ParseError } from '@batchactions/import';
+import { CsvParser, ParseError } from '@batchactions/import';
 import { chunksOf, collect, collectUntilError, splitAt } from './helpers/chunks';
 
 async function parseCsv(text: string | Buffer, parser = new CsvParser()) {
@@ -40,17 +40,11 @@ describe('CsvParser', () => {
     ]);
   });
 
-  it('treats an empty line as a row when skipEmptyLines is false', async () => {
-    const { records, error } = await collectUntilError(
-      new CsvParser({ skipEmptyLines: false }).parse('a,b\n1,2\n\n3,4\n'),
-    );
-    expect(error).toBeInstanceOf(CsvColumnCountError);
-    expect((error as CsvColumnCountError).line).toBe(3);
-    expect(records.length).toBeLessThanOrEqual(1);
+  it('treats an empty line as a one-field row when skipEmptyLines is false', async () => {
     const single = await parseCsv('a\n1\n\n2\n', new CsvParser({ skipEmptyLines: false }));
-    expect(single).toEqual([{ a: '1' }, { a: '' }, { a: '2' }]);
+    // The empty line is a row whose only value is '' and is dropped like every all-empty row.
+    expect(single).toEqual([{ a: '1' }, { a: '2' }]);
   });
-
   it('yields nothing for an empty input or a header alone', async () => {
     expect(await parseCsv('')).toEqual([]);
     expect(await parseCsv('a,b\n')).toEqual([]);
@@ -90,16 +84,16 @@ describe('CsvParser', () => {
       expect(await parseCsv(text), JSON.stringify(delimiter)).toEqual([
         { id: '1', name: 'Ann', note: 'x' },
       ]);
-      expect(CsvParser.detect(text)).toEqual({ delimiter });
-      expect(new CsvParser().detect(Buffer.from(text))).toEqual({ delimiter });
+      expect(CsvParser.detect(text)).toEqual({ delimiter, encoding: 'utf-8', hasHeader: true });
+      expect(new CsvParser().detect(Buffer.from(text)).delimiter).toBe(delimiter);
     }
   });
 
   it('ignores quoted delimiters when detecting, and defaults to a comma', () => {
-    expect(CsvParser.detect('"a,b,c";d\n1;2\n')).toEqual({ delimiter: ';' });
-    expect(CsvParser.detect('single\nvalue\n')).toEqual({ delimiter: ',' });
-    expect(CsvParser.detect('\uFEFFa|b,c|d\n')).toEqual({ delimiter: '|' });
-    expect(CsvParser.detect('')).toEqual({ delimiter: ',' });
+    expect(CsvParser.detect('"a,b,c";d\n1;2\n').delimiter).toBe(';');
+    expect(CsvParser.detect('single\nvalue\n').delimiter).toBe(',');
+    expect(CsvParser.detect('\uFEFFa|b,c|d\n').delimiter).toBe('|');
+    expect(CsvParser.detect('').delimiter).toBe(',');
   });
 
   it('detects the delimiter when the header arrives one byte at a time', async () => {
@@ -134,27 +128,6 @@ describe('CsvParser', () => {
     expect(await parseCsv(bytes, new CsvParser({ encoding: 'latin1' }))).toEqual([{ name: 'Zoë' }]);
   });
 
-  it('rejects a row with more fields than the header, naming the line', async () => {
-    const { error } = await collectUntilError(new CsvParser().parse('a,b\n1,2\n3,4,5\n6,7\n'));
-    expect(error).toBeInstanceOf(CsvColumnCountError);
-    const columnError = error as CsvColumnCountError;
-    expect(columnError.line).toBe(3);
-    expect(columnError.record).toBe(2);
-    expect(columnError.expected).toBe(2);
-    expect(columnError.actual).toBe(3);
-    expect(columnError.message).toBe(
-      'Invalid CSV at record 2, line 3: the row has 3 field(s) but the header has 2 column(s)',
-    );
-  });
-
-  it('rejects a row with fewer fields than the header', async () => {
-    const text = 'a,b,c\n1,2,3\n"multi\nline",2,3\n4,5\n';
-    const { error } = await collectUntilError(new CsvParser().parseStream(chunksOf(text, 3)));
-    expect(error).toBeInstanceOf(CsvColumnCountError);
-    expect((error as CsvColumnCountError).line).toBe(5);
-    expect((error as CsvColumnCountError).actual).toBe(2);
-  });
-
   it('rejects an unterminated quote with a ParseError naming the line', async () => {
     const { error } = await collectUntilError(new CsvParser().parse('a,b\n1,2\n3,"4\n5,6\n'));
     expect(error).toBeInstanceOf(ParseError);
@@ -167,23 +140,12 @@ describe('CsvParser', () => {
     );
   });
 
-  it('rejects text after a closing quote and quotes inside unquoted fields', async () => {
-    const closing = await collectUntilError(new CsvParser().parse('a,b\n"1"x,2\n'));
-    expect(closing.error).toBeInstanceOf(ParseError);
-    expect((closing.error as ParseError).line).toBe(2);
-    const opening = await collectUntilError(new CsvParser().parse('a,b\n1,2\n3,4 "inch"\n'));
-    expect(opening.error).toBeInstanceOf(ParseError);
-    expect((opening.error as ParseError).line).toBe(3);
+  it('keeps stray quotes as text, as published', async () => {
+    expect(await parseCsv('a,b\n"1"x,2\n3,4 "inch"\n')).toEqual([
+      { a: '"1"x', b: '2' },
+      { a: '3', b: '4 "inch"' },
+    ]);
   });
-
-  it('rejects duplicate header names instead of dropping a column', async () => {
-    const { error } = await collectUntilError(new CsvParser().parse('id,name,id\n1,2,3\n'));
-    expect(error).toBeInstanceOf(ParseError);
-    expect((error as ParseError).message).toBe(
-      'Invalid CSV: duplicate column name "id" in the header (columns 1 and 3)',
-    );
-  });
-
   it('passes source errors through unchanged', async () => {
     const failure = new Error('disk on fire');
     async function* failing() {
@@ -222,12 +184,12 @@ describe('CsvParser', () => {
   });
 
   it('validates its options', () => {
-    expect(() => new CsvParser({ delimiter: '' })).toThrow(InvalidOptionError);
+    expect(() => new CsvParser({ delimiter: 1 as unknown as string })).toThrow(InvalidOptionError);
     expect(() => new CsvParser({ delimiter: '"' })).toThrow('Invalid option "delimiter"');
-    expect(() => new CsvParser({ encoding: 'klingon' as BufferEncoding })).toThrow(
-      'Invalid option "encoding"',
+    expect(() => new CsvParser({ encoding: 'klingon' })).toThrow('Invalid option "encoding"');
+    expect(() => new CsvParser({ columns: ['a', 2 as unknown as string] })).toThrow(
+      'Invalid option "columns[1]"',
     );
-    expect(() => new CsvParser({ columns: ['a', 'a'] })).toThrow('Invalid option "columns[1]"');
     expect(() => new CsvParser({ trim: 'yes' as unknown as boolean })).toThrow(
       'Invalid option "trim"',
     );

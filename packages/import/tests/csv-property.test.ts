@@ -35,9 +35,10 @@ describe('CsvParser round-trip (property)', () => {
         );
         const boundaries = cuts.map((cut) => cut % (bytes.length + 1));
         const parsed = await collect(new CsvParser().parseStream(splitAt(bytes, boundaries)));
-        const expected = rows.map((row) =>
-          Object.fromEntries(header.map((name, i) => [name, row[i]])),
-        );
+        // Rows whose values are all empty are dropped by the parser (published behaviour).
+        const expected = rows
+          .filter((row) => row.some((value) => value !== ''))
+          .map((row) => Object.fromEntries(header.map((name, i) => [name, row[i]])));
         expect(parsed).toEqual(expected);
       }),
       { numRuns: 300 },

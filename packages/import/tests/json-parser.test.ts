@@ -10,11 +10,15 @@ const tricky = [
   { id: 3, text: 'ends with backslash \\', flag: true, none: null },
 ];
 
-async function parseJson(input: string, parser = new JsonParser(), chunk = 0) {
+async function parseJson(
+  input: string,
+  parser = new JsonParser({ keepNestedValues: true }),
+  chunk = 0,
+) {
   return collect(chunk > 0 ? parser.parseStream(chunksOf(input, chunk)) : parser.parse(input));
 }
 
-async function parseFailure(input: string, parser = new JsonParser()) {
+async function parseFailure(input: string, parser = new JsonParser({ keepNestedValues: true })) {
   const outcome = await collectUntilError(parser.parseStream(chunksOf(input, 1)));
   expect(outcome.error).toBeInstanceOf(ParseError);
   return { records: outcome.records, error: outcome.error as ParseError };
@@ -23,27 +27,33 @@ async function parseFailure(input: string, parser = new JsonParser()) {
 describe('JsonParser, arrays', () => {
   it('streams the elements of a top-level array, one byte at a time', async () => {
     const text = JSON.stringify(tricky, null, 2);
-    expect(await parseJson(text, new JsonParser(), 1)).toEqual(tricky);
-    expect(await parseJson(text, new JsonParser({ format: 'array' }), 5)).toEqual(tricky);
+    expect(await parseJson(text, new JsonParser({ keepNestedValues: true }), 1)).toEqual(tricky);
+    expect(
+      await parseJson(text, new JsonParser({ format: 'array', keepNestedValues: true }), 5),
+    ).toEqual(tricky);
     expect(await parseJson(JSON.stringify(tricky))).toEqual(tricky);
   });
 
   it('decodes multi-byte characters split at every byte offset', async () => {
     const bytes = Buffer.from('\uFEFF[{"city":"Kraków","emoji":"🎉"},{"name":"東京"}]');
     for (let cut = 0; cut <= bytes.length; cut++) {
-      expect(await collect(new JsonParser().parseStream(splitAt(bytes, [cut])))).toEqual([
-        { city: 'Kraków', emoji: '🎉' },
-        { name: '東京' },
-      ]);
+      expect(
+        await collect(
+          new JsonParser({ keepNestedValues: true }).parseStream(splitAt(bytes, [cut])),
+        ),
+      ).toEqual([{ city: 'Kraków', emoji: '🎉' }, { name: '東京' }]);
     }
   });
 
   it('accepts empty arrays and surrounding whitespace', async () => {
     expect(await parseJson('  \n [ ] \n')).toEqual([]);
-    expect(await parseJson('[\n  {"a": 1} ,\n  {"a": 2}\n]\n', new JsonParser(), 1)).toEqual([
-      { a: 1 },
-      { a: 2 },
-    ]);
+    expect(
+      await parseJson(
+        '[\n  {"a": 1} ,\n  {"a": 2}\n]\n',
+        new JsonParser({ keepNestedValues: true }),
+        1,
+      ),
+    ).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
   it('reports invalid JSON inside an element with line and column', async () => {
@@ -125,7 +135,7 @@ describe('JsonParser, arrays', () => {
           const text = pretty ? JSON.stringify(records, null, 2) : JSON.stringify(records);
           const bytes = Buffer.from(text);
           const parsed = await collect(
-            new JsonParser().parseStream(
+            new JsonParser({ keepNestedValues: true }).parseStream(
               splitAt(
                 bytes,
                 cuts.map((c) => c % (bytes.length + 1)),
@@ -144,7 +154,7 @@ describe('JsonParser, NDJSON', () => {
   it('reads one object per line, ignoring blank lines, with CRLF and no final newline', async () => {
     const text = '{"a":1}\r\n\n  \n{"a":"x\\ny"}\n{"a":[1,{"b":2}]}';
     for (const chunk of [0, 1, 4]) {
-      expect(await parseJson(text, new JsonParser(), chunk)).toEqual([
+      expect(await parseJson(text, new JsonParser({ keepNestedValues: true }), chunk)).toEqual([
         { a: 1 },
         { a: 'x\ny' },
         { a: [1, { b: 2 }] },

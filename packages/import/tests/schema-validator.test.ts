@@ -1,427 +1,386 @@
 import { describe, expect, it } from 'vitest';
-import { FieldTransformError, SchemaValidator, type FieldDefinition } from '@batchactions/import';
+import {
+  FieldTransformError,
+  SchemaValidator,
+  type FieldDefinition,
+  type SchemaDefinition,
+} from '@batchactions/import';
 
-function validatorFor(
-  fields: FieldDefinition[],
-  extra: { strict?: boolean } = {},
-): SchemaValidator {
-  return new SchemaValidator({ fields, ...extra });
+function field(definition: Partial<FieldDefinition> & Pick<FieldDefinition, 'name' | 'type'>) {
+  return { required: false, ...definition } as FieldDefinition;
 }
 
-/** resolveAliases → applyTransforms → validate, the way an import runs a record. */
-function run(validator: SchemaValidator, raw: Record<string, unknown>) {
-  const parsed = validator.applyTransforms(validator.resolveAliases(raw));
-  return { parsed, result: validator.validate(parsed) };
+function errorsOf(schema: SchemaDefinition, record: Record<string, unknown>) {
+  return new SchemaValidator(schema).validate(record).errors;
 }
+
+describe('SchemaValidator.validate (published codes and messages)', () => {
+  it('REQUIRED for undefined, null, empty string and empty array; whitespace, 0 and false are values', () => {
+    const schema = { fields: [field({ name: 'a', type: 'custom', required: true })] };
+    for (const value of [undefined, null, '', []]) {
+      expect(errorsOf(schema, { a: value })).toEqual([
+        {
+          field: 'a',
+          message: "Field 'a' is required",
+          code: 'REQUIRED',
+          value,
+          category: 'VALIDATION',
+        },
+      ]);
+    }
+    for (const value of [' ', 0, false]) expect(errorsOf(schema, { a: value })).toEqual([]);
+  });
+
+  it('skips every check of an empty optional value', () => {
+    const schema = {
+      fields: [
+        field({
+          name: 'n',
+          type: 'number',
+          pattern: /^\d$/,
+          customValidator: () => ({ valid: false }),
+        }),
+      ],
+    };
+    expect(errorsOf(schema, { n: '' })).toEqual([]);
+  });
+
+  it('TYPE_MISMATCH with the published text per type, without converting values', () => {
+    const cases: [FieldDefinition['type'], unknown, string][] = [
+      ['number', 'abc', "Field 'f' must be a number"],
+      ['boolean', 'maybe', "Field 'f' must be a boolean"],
+      ['date', 'not a date', "Field 'f' must be a valid date"],
+      ['email', 'bo@example', "Field 'f' must be a valid email"],
+      ['array', 42, "Field 'f' must be a string (to be split) or an array"],
+    ];
+    for (const [type, value, message] of cases) {
+      expect(errorsOf({ fields: [field({ name: 'f', type })] }, { f: value })).toEqual([
+        { field: 'f', message, code: 'TYPE_MISMATCH', value, category: 'FORMAT' },
+      ]);
+    }
+  });
+
+  it('keeps the published leniency of the type checks', () => {
+    const numbers = { fields: [field({ name: 'n', type: 'number' })] };
+    for (const value of [' ', '0x1F', '1e3', 'Infinity', '30', 30]) {
+      expect(errorsOf(numbers, { n: value }), String(value)).toEqual([]);
+    }
+    const booleans = { fields: [field({ name: 'b', type: 'boolean' })] };
+    for (const value of ['TRUE', 'no', '1', 0, true])
+      expect(errorsOf(booleans, { b: value })).toEqual([]);
+    const record = { n: '30' };
+    new SchemaValidator(numbers).validate(record);
+    expect(record).toEqual({ n: '30' });
+  });
+
+  it('PATTERN_MISMATCH on String(value); g/y patterns give the same answer every time', () => {
+    const schema = { fields: [field({ name: 'code', type: 'string', pattern: /^a/g })] };
+    expect(errorsOf(schema, { code: 'b' })).toEqual([
+      {
+        field: 'code',
+        message: "Field 'code' does not match pattern /^a/g",
+        code: 'PATTERN_MISMATCH',
+        value: 'b',
+        category: 'FORMAT',
+      },
+    ]);
+    const validator = new SchemaValidator(schema);
+    const answers = [1, 2, 3, 4].map(() => validator.validate({ code: 'abc' }).isValid);
+    expect(answers).toEqual([true, true, true, true]);
+    const arrays = { fields: [field({ name: 't', type: 'array', pattern: /^a,b$/ })] };
+    expect(errorsOf(arrays, { t: ['a', 'b'] })).toEqual([]);
+  });
+
+  it('CUSTOM_VALIDATION copies message, severity, suggestion and metadata; default message', () => {
+    const schema = {
+      fields: [
+        field({
+          name: 'age',
+          type: 'number',
+          customValidator: (value) =>
+            Number(value) < 18
+              ? {
+                  valid: false,
+                  message: 'too young',
+                  severity: 'warning',
+                  suggestion: 'check',
+                  metadata: { min: 18 },
+                }
+              : { valid: Number(value) < 200 },
+        }),
+      ],
+    };
+    expect(errorsOf(schema, { age: '12' })).toEqual([
+      {
+        field: 'age',
+        message: 'too young',
+        code: 'CUSTOM_VALIDATION',
+        value: '12',
+        category: 'CUSTOM',
+        severity: 'warning',
+        suggestion: 'check',
+        metadata: { min: 18 },
+      },
+    ]);
+    const fallback = errorsOf(schema, { age: '300' })[0];
+    expect(fallback?.message).toBe("Custom validation failed for field 'age'");
+    expect(Object.keys(fallback ?? {})).toEqual(
+      expect.arrayContaining(['severity', 'suggestion', 'metadata']),
+    );
+  });
+
+  it('a warnings-only result is not valid (published), and the validator sees the value of any type', () => {
+    const seen: unknown[] = [];
+    const schema = {
+      fields: [
+        field({
+          name: 'x',
+          type: 'string',
+          customValidator: (value) => {
+            seen.push(value);
+            return { valid: false, severity: 'warning' };
+          },
+        }),
+      ],
+    };
+    const result = new SchemaValidator(schema).validate({ x: 'v' });
+    expect(result.isValid).toBe(false);
+    expect(seen).toEqual(['v']);
+  });
+
+  it('a throwing custom validator is a CUSTOM_VALIDATION error naming the field (defect 16)', () => {
+    const schema = {
+      fields: [
+        field({
+          name: 'x',
+          type: 'custom',
+          customValidator: () => {
+            throw new Error('boom');
+          },
+        }),
+      ],
+    };
+    expect(errorsOf(schema, { x: 1 })).toEqual([
+      {
+        field: 'x',
+        message: "Custom validator of field 'x' threw: boom",
+        code: 'CUSTOM_VALIDATION',
+        value: 1,
+        category: 'CUSTOM',
+      },
+    ]);
+  });
+
+  it('UNKNOWN_FIELD per extra key in strict mode, in key order, after the field errors', () => {
+    const schema = { fields: [field({ name: 'a', type: 'string', required: true })], strict: true };
+    expect(errorsOf(schema, { z: 1, __parsed_extra: ['x'] })).toEqual([
+      {
+        field: 'a',
+        message: "Field 'a' is required",
+        code: 'REQUIRED',
+        value: undefined,
+        category: 'VALIDATION',
+      },
+      {
+        field: 'z',
+        message: "Unknown field 'z' is not allowed in strict mode",
+        code: 'UNKNOWN_FIELD',
+        value: 1,
+        category: 'VALIDATION',
+      },
+      {
+        field: '__parsed_extra',
+        message: "Unknown field '__parsed_extra' is not allowed in strict mode",
+        code: 'UNKNOWN_FIELD',
+        value: ['x'],
+        category: 'VALIDATION',
+      },
+    ]);
+    expect(errorsOf({ ...schema, strict: false }, { a: 'x', z: 1 })).toEqual([]);
+  });
+
+  it('returns { isValid: true, errors: [] } without a parsed key', () => {
+    const result = new SchemaValidator({ fields: [field({ name: 'a', type: 'string' })] }).validate(
+      { a: 'x' },
+    );
+    expect(result).toStrictEqual({ isValid: true, errors: [] });
+  });
+});
 
 describe('SchemaValidator.resolveAliases', () => {
-  const validator = validatorFor([
-    { name: 'email', type: 'email', aliases: ['E-Mail Address', 'mail'] },
-    { name: 'firstName', type: 'string' },
-  ]);
-
-  it('renames aliases and case variants of names and aliases to the canonical name', () => {
-    expect(validator.resolveAliases({ 'e-mail address': 'a@b.io', FIRSTNAME: 'Ann' })).toEqual({
-      email: 'a@b.io',
-      firstName: 'Ann',
-    });
-    expect(validator.resolveAliases({ MAIL: 'x@y.io' })).toEqual({ email: 'x@y.io' });
+  const validator = new SchemaValidator({
+    fields: [
+      field({ name: 'email', type: 'email', aliases: ['E-Mail', 'mail'] }),
+      field({ name: 'age', type: 'number' }),
+    ],
   });
 
-  it('keeps unknown keys and returns the same object when nothing needs renaming', () => {
-    const raw = { email: 'a@b.io', extra: 1 };
-    expect(validator.resolveAliases(raw)).toBe(raw);
-    expect(validator.resolveAliases({ Mail: 'a@b.io', Extra: 1 })).toEqual({
-      email: 'a@b.io',
-      Extra: 1,
-    });
+  it('maps aliases and case variants to the field name; unknown keys stay; returns a new object', () => {
+    const record = { 'e-mail': 'a@b.io', AGE: '3', other: 1 };
+    const resolved = validator.resolveAliases(record);
+    expect(resolved).toEqual({ email: 'a@b.io', age: '3', other: 1 });
+    expect(resolved).not.toBe(record);
   });
 
-  it('prefers a present value over a missing one, then the exact name over an alias', () => {
-    expect(validator.resolveAliases({ mail: 'alias@b.io', Email: '' })).toEqual({
-      email: 'alias@b.io',
+  it('keeps whichever key comes first when an alias and the canonical name are both present', () => {
+    expect(validator.resolveAliases({ mail: 'first@x.io', email: 'second@x.io' })).toEqual({
+      email: 'first@x.io',
     });
-    expect(validator.resolveAliases({ mail: 'alias@b.io', email: 'exact@b.io' })).toEqual({
-      email: 'exact@b.io',
-    });
-    expect(validator.resolveAliases({ mail: 'first@b.io', MAIL: 'second@b.io' })).toEqual({
-      email: 'first@b.io',
-    });
+    expect(validator.resolveAliases({ email: '', MAIL: 'later@x.io' })).toEqual({ email: '' });
   });
 
-  it('keeps a "__proto__" key as data instead of changing the prototype', () => {
-    const raw = JSON.parse('{"__proto__": "x", "MAIL": "a@b.io"}') as Record<string, unknown>;
-    const resolved = validator.resolveAliases(raw);
-    expect(Object.getPrototypeOf(resolved)).toBe(Object.prototype);
-    expect(Object.keys(resolved)).toEqual(['__proto__', 'email']);
+  it('returns the record itself for a schema without fields', () => {
+    const record = { a: 1 };
+    expect(new SchemaValidator({ fields: [] }).resolveAliases(record)).toBe(record);
+  });
+
+  it('hasAliases counts distinct lower-cased names beyond the fields', () => {
+    expect(validator.hasAliases).toBe(true);
+    expect(
+      new SchemaValidator({ fields: [field({ name: 'a', type: 'string', aliases: ['A'] })] })
+        .hasAliases,
+    ).toBe(false);
   });
 });
 
 describe('SchemaValidator.applyTransforms', () => {
-  it('uses defaultValue for absent, null, empty and blank values, and coerces it', () => {
-    const validator = validatorFor([
-      { name: 'role', type: 'string', defaultValue: 'user' },
-      { name: 'level', type: 'number', defaultValue: '3' },
-    ]);
-    for (const missing of [undefined, null, '', '   ']) {
-      expect(validator.applyTransforms({ role: missing, level: missing })).toEqual({
-        role: 'user',
-        level: 3,
-      });
-    }
-    expect(validator.applyTransforms({})).toEqual({ role: 'user', level: 3 });
-    expect(validator.applyTransforms({ role: 'admin', level: '7' })).toEqual({
-      role: 'admin',
-      level: 7,
+  it('splits array strings (trim, drop empties, itemTransform), then transform, then defaults', () => {
+    const validator = new SchemaValidator({
+      fields: [
+        field({
+          name: 'tags',
+          type: 'array',
+          separator: '|',
+          itemTransform: (item) => item.toUpperCase(),
+        }),
+        field({ name: 'n', type: 'number', transform: (value) => `${String(value)}!` }),
+        field({ name: 'role', type: 'string', defaultValue: 'user' }),
+        field({ name: 'list', type: 'array', defaultValue: 'a,b' }),
+      ],
     });
-  });
-
-  it('leaves missing values without a default untouched', () => {
-    const validator = validatorFor([{ name: 'age', type: 'number' }]);
-    expect(validator.applyTransforms({})).toEqual({});
-    expect(validator.applyTransforms({ age: '' })).toEqual({ age: '' });
-  });
-
-  it('coerces numeric strings only', () => {
-    const validator = validatorFor([{ name: 'n', type: 'number' }]);
-    const cases: [unknown, unknown][] = [
-      ['42', 42],
-      [' -1.5 ', -1.5],
-      ['1e3', 1000],
-      ['.5', 0.5],
-      ['+7', 7],
-      [12, 12],
-      ['1,5', '1,5'],
-      ['abc', 'abc'],
-      ['0x10', '0x10'],
-      ['Infinity', 'Infinity'],
-      [true, true],
-    ];
-    for (const [input, output] of cases) {
-      expect(validator.applyTransforms({ n: input }).n, `input ${String(input)}`).toEqual(output);
-    }
-  });
-
-  it('coerces true/false/yes/no/1/0 case-insensitively to booleans', () => {
-    const validator = validatorFor([{ name: 'b', type: 'boolean' }]);
-    const cases: [unknown, unknown][] = [
-      ['TRUE', true],
-      ['False', false],
-      ['yes', true],
-      ['No', false],
-      ['1', true],
-      ['0', false],
-      [1, true],
-      [0, false],
-      [false, false],
-      ['maybe', 'maybe'],
-      [2, 2],
-    ];
-    for (const [input, output] of cases) {
-      expect(validator.applyTransforms({ b: input }).b, `input ${String(input)}`).toBe(output);
-    }
-  });
-
-  it('splits arrays on the separator, trims items and applies itemTransform', () => {
-    const validator = validatorFor([
-      { name: 'tags', type: 'array' },
-      { name: 'scores', type: 'array', separator: '|', itemTransform: (item) => Number(item) },
-    ]);
-    expect(validator.applyTransforms({ tags: ' a, b ,c', scores: '1| 2 |3' })).toEqual({
-      tags: ['a', 'b', 'c'],
-      scores: [1, 2, 3],
+    const input = { tags: ' a | |b ', n: '', extra: 1 };
+    expect(validator.applyTransforms(input)).toEqual({
+      tags: ['A', 'B'],
+      n: '!',
+      role: 'user',
+      list: 'a,b',
+      extra: 1,
     });
-    expect(validator.applyTransforms({ tags: ['x', 'y'], scores: ['4', 5] })).toEqual({
-      tags: ['x', 'y'],
-      scores: [4, 5],
+    expect(input).toEqual({ tags: ' a | |b ', n: '', extra: 1 });
+  });
+
+  it('defaults apply to missing keys only, not to empty cells or null (published)', () => {
+    const validator = new SchemaValidator({
+      fields: [field({ name: 'role', type: 'string', defaultValue: 'user' })],
     });
-    expect(validator.applyTransforms({ tags: 42 }).tags).toBe(42);
+    expect(validator.applyTransforms({ role: '' })).toEqual({ role: '' });
+    expect(validator.applyTransforms({ role: null })).toEqual({ role: null });
+    expect(validator.applyTransforms({ role: undefined })).toEqual({ role: 'user' });
   });
 
-  it('keeps dates as the original string and strings untrimmed', () => {
-    const validator = validatorFor([
-      { name: 'd', type: 'date' },
-      { name: 's', type: 'string' },
-    ]);
-    expect(validator.applyTransforms({ d: '2024-03-01', s: '  padded  ' })).toEqual({
-      d: '2024-03-01',
-      s: '  padded  ',
+  it('leaves non-string array values alone and reads JSON array text as JSON (defect 8)', () => {
+    const validator = new SchemaValidator({ fields: [field({ name: 't', type: 'array' })] });
+    expect(validator.applyTransforms({ t: ['x'] })).toEqual({ t: ['x'] });
+    expect(validator.applyTransforms({ t: 5 })).toEqual({ t: 5 });
+    expect(validator.applyTransforms({ t: '["a","b,c",1]' })).toEqual({ t: ['a', 'b,c', '1'] });
+    expect(validator.applyTransforms({ t: '[a, b]' })).toEqual({ t: ['[a', 'b]'] });
+  });
+
+  it('does not convert values by default', () => {
+    const validator = new SchemaValidator({
+      fields: [field({ name: 'n', type: 'number' }), field({ name: 'b', type: 'boolean' })],
     });
-    expect(validator.applyTransforms({ s: 12 }).s).toBe('12');
+    expect(validator.applyTransforms({ n: '30', b: 'yes' })).toEqual({ n: '30', b: 'yes' });
   });
 
-  it('runs transform after coercion, only on values that could be coerced', () => {
-    const validator = validatorFor([
-      { name: 'n', type: 'number', transform: (value) => (value as number) * 2 },
-      { name: 's', type: 'string', transform: (value) => (value as string).toUpperCase() },
-    ]);
-    expect(validator.applyTransforms({ n: '21', s: 'abc' })).toEqual({ n: 42, s: 'ABC' });
-    expect(validator.applyTransforms({ n: 'abc' })).toEqual({ n: 'abc' });
-  });
-
-  it('copies keys that are not in the schema unchanged and does not mutate the input', () => {
-    const validator = validatorFor([{ name: 'n', type: 'number' }]);
-    const raw = { n: '1', other: 'x' };
-    expect(validator.applyTransforms(raw)).toEqual({ n: 1, other: 'x' });
-    expect(raw).toEqual({ n: '1', other: 'x' });
-  });
-
-  it('throws FieldTransformError naming the field when a transform throws', () => {
-    const validator = validatorFor([
-      {
-        name: 'code',
-        type: 'string',
-        transform: () => {
-          throw new Error('boom');
-        },
-      },
-    ]);
-    expect(() => validator.applyTransforms({ code: 'x' })).toThrow(FieldTransformError);
-    expect(() => validator.applyTransforms({ code: 'x' })).toThrow(
-      'The transform of field "code" threw for value "x": boom',
+  it('throws FieldTransformError naming the field and value when transform or itemTransform throws', () => {
+    const validator = new SchemaValidator({
+      fields: [
+        field({
+          name: 'x',
+          type: 'string',
+          transform: () => {
+            throw new Error('bad');
+          },
+        }),
+      ],
+    });
+    expect(() => validator.applyTransforms({ x: 'v' })).toThrow(FieldTransformError);
+    expect(() => validator.applyTransforms({ x: 'v' })).toThrow(
+      'The transform of field "x" threw for value "v": bad',
     );
   });
 });
 
-describe('SchemaValidator.validate', () => {
-  it('reports REQUIRED for absent, null, empty and blank values', () => {
-    const validator = validatorFor([{ name: 'email', type: 'email', required: true }]);
-    for (const missing of [undefined, null, '', ' \t']) {
-      const { result } = run(validator, { email: missing });
-      expect(result.isValid).toBe(false);
-      expect(result.errors).toEqual([
-        { field: 'email', code: 'REQUIRED', message: 'Field "email" is required', value: missing },
-      ]);
-    }
-    expect(run(validator, { email: 'a@b.io' }).result).toEqual({ isValid: true, errors: [] });
-  });
-
-  it('does not check optional fields that are missing', () => {
-    const validator = validatorFor([{ name: 'age', type: 'number', pattern: /^\d$/ }]);
-    expect(run(validator, {}).result.isValid).toBe(true);
-    expect(run(validator, { age: '' }).result.isValid).toBe(true);
-  });
-
-  it('reports TYPE_MISMATCH naming the field and value', () => {
-    const validator = validatorFor([
-      { name: 'age', type: 'number' },
-      { name: 'active', type: 'boolean' },
-      { name: 'born', type: 'date' },
-      { name: 'email', type: 'email' },
-      { name: 'tags', type: 'array' },
-      { name: 'name', type: 'string' },
-    ]);
-    const { result } = run(validator, {
-      age: 'abc',
-      active: 'maybe',
-      born: 'not a date',
-      email: 'nope@',
-      tags: 5,
-      name: { first: 'A' },
-    });
-    expect(result.isValid).toBe(false);
-    expect(result.errors.map((e) => [e.field, e.code, e.message])).toEqual([
-      ['age', 'TYPE_MISMATCH', 'Field "age" must be a number, got "abc"'],
-      [
-        'active',
-        'TYPE_MISMATCH',
-        'Field "active" must be a boolean (true/false, yes/no, 1/0), got "maybe"',
+describe('SchemaValidator coerceValues (opt-in)', () => {
+  const validator = new SchemaValidator(
+    {
+      fields: [
+        field({ name: 'n', type: 'number', transform: (value) => (value as number) * 2 }),
+        field({ name: 'b', type: 'boolean' }),
+        field({ name: 's', type: 'string' }),
+        field({ name: 'd', type: 'date' }),
       ],
-      ['born', 'TYPE_MISMATCH', 'Field "born" must be a valid date, got "not a date"'],
-      ['email', 'TYPE_MISMATCH', 'Field "email" must be a valid email address, got "nope@"'],
-      ['tags', 'TYPE_MISMATCH', 'Field "tags" must be an array, got 5'],
-      ['name', 'TYPE_MISMATCH', 'Field "name" must be a string, got {"first":"A"}'],
-    ]);
-  });
+    },
+    { coerceValues: true },
+  );
 
-  it('accepts ISO and Date.parse-able dates, rejects impossible calendar dates', () => {
-    const validator = validatorFor([{ name: 'd', type: 'date' }]);
-    for (const valid of ['2024-02-29', '2024-03-01T10:00:00Z', 'March 7, 2024', new Date(0)]) {
-      expect(run(validator, { d: valid }).result.isValid, String(valid)).toBe(true);
-    }
-    for (const invalid of ['2023-02-29', '2024-13-01', '2024-04-31', 'tomorrow', new Date(NaN)]) {
-      expect(run(validator, { d: invalid }).result.isValid, String(invalid)).toBe(false);
-    }
-  });
-
-  it('checks email addresses with a reasonable pattern', () => {
-    const validator = validatorFor([{ name: 'e', type: 'email' }]);
-    for (const valid of ['a@b.io', 'first.last+tag@sub.example.co.uk', 'zoë@exämple.de']) {
-      expect(run(validator, { e: valid }).result.isValid, valid).toBe(true);
-    }
-    for (const invalid of [
-      'plain',
-      'a@b',
-      'a b@c.io',
-      'a@@b.io',
-      '.a@b.io',
-      'a..b@c.io',
-      'a@-b.io',
-    ]) {
-      expect(run(validator, { e: invalid }).result.isValid, invalid).toBe(false);
-    }
-  });
-
-  it('reports PATTERN_MISMATCH, resetting stateful regexes, and checks each array item', () => {
-    const validator = validatorFor([
-      { name: 'code', type: 'string', pattern: /^[A-Z]{3}$/g },
-      { name: 'ids', type: 'array', pattern: /^\d+$/ },
-    ]);
-    for (let i = 0; i < 3; i++) {
-      expect(run(validator, { code: 'ABC' }).result.isValid).toBe(true);
-    }
-    expect(run(validator, { code: 'abc' }).result.errors).toEqual([
-      {
-        field: 'code',
-        code: 'PATTERN_MISMATCH',
-        message: 'Field "code" must match /^[A-Z]{3}$/g, got "abc"',
-        value: 'abc',
-      },
-    ]);
-    expect(run(validator, { ids: '1,2,3' }).result.isValid).toBe(true);
-    expect(run(validator, { ids: '1,x,3' }).result.errors[0]?.code).toBe('PATTERN_MISMATCH');
-  });
-
-  it('reports CUSTOM_VALIDATION with the validator message and severity', () => {
-    const seen: unknown[] = [];
-    const validator = validatorFor([
-      {
-        name: 'age',
-        type: 'number',
-        customValidator: (value, record) => {
-          seen.push([value, record.name]);
-          return (value as number) >= 18
-            ? { valid: true }
-            : { valid: false, message: 'must be an adult' };
-        },
-      },
-      { name: 'name', type: 'string' },
-    ]);
-    expect(run(validator, { age: '30', name: 'Ann' }).result.isValid).toBe(true);
-    expect(seen).toEqual([[30, 'Ann']]);
-    expect(run(validator, { age: '12', name: 'Bo' }).result).toEqual({
-      isValid: false,
-      errors: [
-        {
-          field: 'age',
-          code: 'CUSTOM_VALIDATION',
-          message: 'must be an adult',
-          value: 12,
-          severity: 'error',
-        },
-      ],
+  it('converts before transform and keeps dates as given', () => {
+    expect(validator.applyTransforms({ n: ' 21 ', b: 'YES', s: 5, d: '2024-02-29' })).toEqual({
+      n: 42,
+      b: true,
+      s: '5',
+      d: '2024-02-29',
     });
   });
 
-  it('keeps the record valid when a custom validator reports a warning', () => {
-    const validator = validatorFor([
+  it('rejects values the published checks let through but that cannot be converted', () => {
+    const result = validator.validate({ n: '0x1F', b: 'true', d: '2024-02-30' });
+    expect(result.errors.map((e) => [e.field, e.message])).toEqual([
+      ['n', "Field 'n' must be a number"],
+      ['d', "Field 'd' must be a valid date"],
+    ]);
+  });
+});
+
+describe('SchemaValidator.validateUniqueness', () => {
+  const validator = new SchemaValidator({
+    fields: [field({ name: 'email', type: 'email' }), field({ name: 'code', type: 'custom' })],
+    uniqueFields: ['email', 'code'],
+  });
+
+  it('registers values, compares strings case-insensitively, keeps the original value in the error', () => {
+    const seen = new Map<string, Set<unknown>>();
+    expect(validator.validateUniqueness({ email: 'A@x.io', code: 5 }, seen)).toEqual([]);
+    expect(validator.validateUniqueness({ email: 'a@X.io', code: '5' }, seen)).toEqual([
       {
-        name: 'nick',
-        type: 'string',
-        customValidator: (value) => ({
-          valid: (value as string).length > 2,
-          severity: 'warning',
-        }),
+        field: 'email',
+        message: "Duplicate value 'a@X.io' for unique field 'email'",
+        code: 'DUPLICATE_VALUE',
+        value: 'a@X.io',
+        category: 'DUPLICATE',
       },
     ]);
-    const { result } = run(validator, { nick: 'ab' });
-    expect(result.isValid).toBe(true);
-    expect(result.errors).toEqual([
-      {
-        field: 'nick',
-        code: 'CUSTOM_VALIDATION',
-        message: 'Field "nick" failed custom validation, got "ab"',
-        value: 'ab',
-        severity: 'warning',
-      },
-    ]);
+    expect(seen.get('email')).toEqual(new Set(['a@x.io']));
+    expect(seen.get('code')).toEqual(new Set([5, '5']));
   });
 
-  it('does not call the custom validator for missing or mistyped values', () => {
-    let calls = 0;
-    const validator = validatorFor([
-      { name: 'n', type: 'number', customValidator: () => ((calls += 1), { valid: true }) },
-    ]);
-    run(validator, {});
-    run(validator, { n: 'x' });
-    expect(calls).toBe(0);
-    run(validator, { n: '1' });
-    expect(calls).toBe(1);
-  });
-
-  it('turns a throwing custom validator into a CUSTOM_VALIDATION error', () => {
-    const validator = validatorFor([
-      {
-        name: 'x',
-        type: 'custom',
-        customValidator: () => {
-          throw new Error('lookup failed');
-        },
-      },
-    ]);
-    const { result } = run(validator, { x: { any: 'thing' } });
-    expect(result.isValid).toBe(false);
-    expect(result.errors[0]?.message).toBe(
-      'Custom validator of field "x" threw for {"any":"thing"}: lookup failed',
-    );
-  });
-
-  it('does not type-check custom fields', () => {
-    const validator = validatorFor([{ name: 'blob', type: 'custom', required: true }]);
-    expect(run(validator, { blob: { nested: [1, 2] } }).result.isValid).toBe(true);
-  });
-
-  it('reports UNKNOWN_FIELD only in strict mode', () => {
-    const fields: FieldDefinition[] = [{ name: 'id', type: 'number', aliases: ['ID#'] }];
-    expect(run(validatorFor(fields), { id: '1', extra: 'x' }).result.isValid).toBe(true);
-    const { result } = run(validatorFor(fields, { strict: true }), { 'id#': '1', extra: 'x' });
-    expect(result).toEqual({
-      isValid: false,
-      errors: [
-        {
-          field: 'extra',
-          code: 'UNKNOWN_FIELD',
-          message: 'Field "extra" is not defined in the schema (strict mode)',
-          value: 'x',
-        },
-      ],
-    });
-  });
-
-  it('reports one finding per field and all failing fields', () => {
-    const validator = validatorFor([
-      { name: 'a', type: 'number', required: true },
-      { name: 'b', type: 'number', pattern: /^\d$/ },
-    ]);
-    const { result } = run(validator, { b: 'x' });
-    expect(result.errors.map((e) => [e.field, e.code])).toEqual([
-      ['a', 'REQUIRED'],
-      ['b', 'TYPE_MISMATCH'],
-    ]);
+  it('skips empty values; hasUniqueFields reflects the schema', () => {
+    const seen = new Map<string, Set<unknown>>();
+    validator.validateUniqueness({ email: '' }, seen);
+    expect(validator.validateUniqueness({ email: '' }, seen)).toEqual([]);
+    expect(validator.hasUniqueFields).toBe(true);
+    expect(new SchemaValidator({ fields: [] }).hasUniqueFields).toBe(false);
   });
 });
 
 describe('SchemaValidator row options', () => {
-  it('exposes skipEmptyRows (default false) and uniqueFields (default [])', () => {
-    const plain = validatorFor([{ name: 'a', type: 'string' }]);
-    expect(plain.skipEmptyRows).toBe(false);
-    expect(plain.uniqueFields).toEqual([]);
-    const configured = new SchemaValidator({
-      fields: [{ name: 'a', type: 'string' }],
-      skipEmptyRows: true,
-      uniqueFields: ['a'],
-    });
-    expect(configured.skipEmptyRows).toBe(true);
-    expect(configured.uniqueFields).toEqual(['a']);
-  });
-
-  it('detects empty rows', () => {
-    const validator = validatorFor([{ name: 'a', type: 'string' }]);
-    expect(validator.isEmptyRow({ a: '', c: null, d: undefined })).toBe(true);
-    // Published core isEmptyRow: a whitespace-only value is not empty.
-    expect(validator.isEmptyRow({ a: '', b: '  ' })).toBe(false);
-    expect(validator.isEmptyRow({})).toBe(true);
-    expect(validator.isEmptyRow({ a: '', b: 'x' })).toBe(false);
-    expect(validator.isEmptyRow({ a: 0 })).toBe(false);
+  it('skipEmptyRows defaults to false; isEmptyRow is core isEmptyRow', () => {
+    expect(new SchemaValidator({ fields: [] }).skipEmptyRows).toBe(false);
+    const validator = new SchemaValidator({ fields: [], skipEmptyRows: true });
+    expect(validator.skipEmptyRows).toBe(true);
+    expect(validator.isEmptyRow({ a: '', b: null, c: undefined })).toBe(true);
+    expect(validator.isEmptyRow({ a: [] })).toBe(false);
+    expect(validator.isEmptyRow({ a: '  ' })).toBe(false); // whitespace is a value
   });
 });

@@ -21,23 +21,25 @@ const DOCUMENT = `<?xml version="1.0" encoding="UTF-8"?>
 </users>
 `;
 
+/** Published shape: attributes ignored, a repeated field keeps its last value. */
 const EXPECTED = [
-  {
-    id: '1',
-    role: 'admin',
-    name: 'Ann & Bo',
-    note: '<b>bold</b> & raw',
-    city: 'Kraków 🎉',
-    tag: ['a', 'b'],
-  },
-  { id: '2', name: '', role: 'editor' },
-  { id: '3' },
+  { name: 'Ann & Bo', note: '<b>bold</b> & raw', city: 'Kraków 🎉', tag: 'b' },
+  { name: '', role: 'editor' },
+  {},
 ];
 
 describe('XmlParser', () => {
   it('turns the children of the root into records, whole or one byte at a time', async () => {
     expect(await collect(new XmlParser().parse(DOCUMENT))).toEqual(EXPECTED);
     expect(await collect(new XmlParser().parseStream(chunksOf(DOCUMENT, 1)))).toEqual(EXPECTED);
+  });
+
+  it('includes the record element attributes when includeAttributes is set', async () => {
+    expect(await collect(new XmlParser({ includeAttributes: true }).parse(DOCUMENT))).toEqual([
+      { id: '1', role: 'admin', ...EXPECTED[0] },
+      { id: '2', ...EXPECTED[1] },
+      { id: '3' },
+    ]);
   });
 
   it('decodes multi-byte characters split at every byte offset', async () => {
@@ -51,7 +53,9 @@ describe('XmlParser', () => {
 
   it('lets a child element win over an attribute of the same name', async () => {
     const records = await collect(
-      new XmlParser().parse('<r><u role="attr"><role>child</role></u></r>'),
+      new XmlParser({ includeAttributes: true }).parse(
+        '<r><u role="attr"><role>child</role></u></r>',
+      ),
     );
     expect(records).toEqual([{ role: 'child' }]);
   });
@@ -63,25 +67,21 @@ describe('XmlParser', () => {
     expect(records).toEqual([{ address: 'Main 1' }]);
   });
 
-  it('keeps field text as written, whitespace included', async () => {
+  it('trims field text, as published', async () => {
     const records = await collect(new XmlParser().parse('<r><u><name>  Ann\n</name></u></r>'));
-    expect(records).toEqual([{ name: '  Ann\n' }]);
+    expect(records).toEqual([{ name: 'Ann' }]);
   });
 
-  it('reads only the named record elements, at any depth, when recordElement is set', async () => {
+  it('reads only the named record elements, at any depth, when recordTag is set', async () => {
     const xml = `<export><meta><count>2</count></meta>
       <data><group><item sku="A1"><qty>3</qty></item></group><item sku="B2"><qty>5</qty></item></data>
     </export>`;
     expect(
-      await collect(new XmlParser({ recordElement: 'item' }).parseStream(chunksOf(xml, 3))),
-    ).toEqual([
-      { sku: 'A1', qty: '3' },
-      { sku: 'B2', qty: '5' },
-    ]);
-    expect(await collect(new XmlParser().parse(xml))).toEqual([
-      { count: '2' },
-      { group: '3', item: '5' },
-    ]);
+      await collect(new XmlParser({ recordTag: 'item' }).parseStream(chunksOf(xml, 3))),
+    ).toEqual([{ qty: '3' }, { qty: '5' }]);
+    expect(await collect(new XmlParser({ recordElement: 'item' }).parse(xml))).toHaveLength(2);
+    // Auto-detection takes the root's first child element as the record tag (published).
+    expect(await collect(new XmlParser().parse(xml))).toEqual([{ count: '2' }]);
   });
 
   it('reports a mismatched close tag with line and column', async () => {
@@ -108,17 +108,22 @@ describe('XmlParser', () => {
     expect((error as ParseError).detail).toContain('unclosed tag');
   });
 
-  it('reports broken entities and an empty document', async () => {
+  it('reports broken entities; empty input yields nothing; a childless root fails', async () => {
     const entity = await collectUntilError(
       new XmlParser().parse('<r><u><a>x &bogus; y</a></u></r>'),
     );
     expect(entity.error).toBeInstanceOf(ParseError);
     expect((entity.error as ParseError).line).toBe(1);
-    const empty = await collectUntilError(new XmlParser().parse(''));
-    expect(empty.error).toBeInstanceOf(ParseError);
+    expect(await collect(new XmlParser().parse(' \n'))).toEqual([]);
+    const childless = await collectUntilError(new XmlParser().parse('<root/>'));
+    expect(childless.error).toBeInstanceOf(ParseError);
+    expect((childless.error as ParseError).detail).toBe(
+      'could not detect record tag. Provide recordTag in options.',
+    );
   });
 
   it('validates its options', () => {
     expect(() => new XmlParser({ recordElement: '' })).toThrow(InvalidOptionError);
+    expect(() => new XmlParser({ recordTag: ' ' })).toThrow('Invalid option "recordTag"');
   });
 });

@@ -1,4 +1,4 @@
-import type { ParsedRecord, ValidationSeverity } from '@batchactions/core';
+import type { RawRecord } from '@batchactions/core';
 
 /** Every field type a schema understands. */
 export const FIELD_TYPES = [
@@ -12,102 +12,107 @@ export const FIELD_TYPES = [
 ] as const;
 
 /**
- * What a field holds. Coercion (in `applyTransforms`) and the type check (in `validate`):
- * - `string`: numbers and booleans become their text; anything else non-string is a mismatch.
- * - `number`: numeric strings such as `"42"`, `"-1.5"`, `"1e3"` become numbers (`"1,5"` does not).
- * - `boolean`: `true/false/yes/no/1/0` (case-insensitive, also the numbers 1 and 0) become booleans.
- * - `date`: a string kept as given when it is an ISO 8601 date or `Date.parse` accepts it; `Date`
- *   objects are valid too.
- * - `email`: a string that looks like `local@domain.tld`.
- * - `array`: a string split on `separator`, items trimmed, then `itemTransform`; arrays pass through.
- * - `custom`: no coercion and no type check; use `customValidator`.
+ * What a field holds, and the built-in check `validate` runs on a non-empty value (the value
+ * itself is never converted unless `coerceValues` is on):
+ * - `string`, `custom`: no check;
+ * - `number`: `Number(String(value))` is not `NaN`;
+ * - `boolean`: `true`, `false`, `1`, `0`, `yes` or `no`, case-insensitively;
+ * - `date`: `new Date(String(value))` is a valid date;
+ * - `email`: `local@domain.tld` without whitespace;
+ * - `array`: an array, or a string (which `applyTransforms` splits on `separator`).
  */
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-/** What a custom validator answers for one value. */
-export interface CustomValidationResult {
-  /** `false` produces a `CUSTOM_VALIDATION` finding. */
+/** What a `customValidator` answers for one value. */
+export interface ValidationFieldResult {
+  /** `false` produces a `CUSTOM_VALIDATION` error. */
   readonly valid: boolean;
-  /** Message of the finding. Default: `Field "<name>" failed custom validation, got <value>`. */
+  /** Text of the error. Default: `Custom validation failed for field '<name>'`. */
   readonly message?: string;
-  /** `warning` keeps the record valid. Default: `error`. */
-  readonly severity?: ValidationSeverity;
+  /** `'warning'` does not block the record. Default: `'error'` (absent). */
+  readonly severity?: 'error' | 'warning';
+  /** Copied onto the `ValidationError`. Default: none. */
+  readonly suggestion?: string;
+  /** Copied onto the `ValidationError`. Default: none. */
+  readonly metadata?: Record<string, unknown>;
 }
+
+/** Earlier name of {@link ValidationFieldResult}, kept for code written against it. */
+export type CustomValidationResult = ValidationFieldResult;
 
 /** One field of a schema. */
 export interface FieldDefinition {
-  /** Canonical field name; records are keyed by it after alias resolution. Must be unique. */
+  /** Canonical key of the field in the record (after alias resolution). */
   readonly name: string;
-  /** What the field holds; drives coercion and the type check. */
+  /** What the field holds; selects the built-in type check. */
   readonly type: FieldType;
   /**
-   * A missing value (absent, `null`, or a blank string) is a `REQUIRED` error.
+   * An empty value (`undefined`, `null`, `''` or an empty array) is a `REQUIRED` error.
+   * Mandatory in the published type, optional here (code that sets it compiles unchanged).
    * @defaultValue `false`
    */
   readonly required?: boolean;
   /**
-   * The value (its text, or each item of an array) must match this pattern. Not checked for
-   * missing values. A `g`/`y` regex is safe: its `lastIndex` is reset before each test.
+   * Tested against `String(value)` after the type check (arrays as their comma-joined text).
+   * `g`/`y` flags are harmless: `lastIndex` is reset before each test.
    * @defaultValue none
    */
   readonly pattern?: RegExp;
   /**
-   * Extra check, called with the coerced and transformed value and the whole record, only when
-   * the value is present and passed the type and pattern checks. A validator that throws produces
-   * a `CUSTOM_VALIDATION` error carrying the thrown message.
+   * Extra check on every non-empty value that passed the type and pattern checks, whatever the
+   * type. Receives the value and (an addition) the whole record. A validator that throws gives
+   * a `CUSTOM_VALIDATION` error naming the field instead of aborting the run.
    * @defaultValue none
    */
-  readonly customValidator?: (value: unknown, record: ParsedRecord) => CustomValidationResult;
+  readonly customValidator?: (value: unknown, record: RawRecord) => ValidationFieldResult;
   /**
-   * Called after coercion with the coerced value, only for present values of the field's type
-   * (a value that could not be coerced is left as-is for `validate` to report). A transform that
-   * throws makes `applyTransforms` throw a `FieldTransformError`.
+   * Rewrites the value (called for every value that is not `undefined`, including `''` and
+   * `null`; array fields receive the split array). A transform that throws makes
+   * `applyTransforms` throw a `FieldTransformError` naming the field and the value.
    * @defaultValue none
    */
   readonly transform?: (value: unknown) => unknown;
   /**
-   * Replaces a missing value (absent, `null` or a blank string); it is then coerced and
-   * transformed like a value from the source.
+   * Used as-is (not split, not transformed) when the key is absent or `undefined`; not for `''`
+   * or `null`.
    * @defaultValue none
    */
   readonly defaultValue?: unknown;
   /**
-   * For `array` fields: the separator a string value is split on.
+   * `array` fields: a string value is split on it.
    * @defaultValue `','`
    */
   readonly separator?: string;
   /**
-   * For `array` fields: applied to each (trimmed) string item after splitting.
+   * `array` fields: applied to each trimmed, non-empty item after splitting.
    * @defaultValue none
    */
   readonly itemTransform?: (item: string) => unknown;
   /**
-   * Other source column names for this field. Aliases and the field name itself are matched
-   * case-insensitively; an alias may not name another field or another field's alias.
-   * @defaultValue `[]`
+   * Other source keys for this field, matched case-insensitively (the field name too).
+   * @defaultValue none
    */
   readonly aliases?: readonly string[];
 }
 
 /** Field definitions plus record-level rules. */
 export interface SchemaDefinition {
-  /** The fields of a record. At least one; names unique (case-insensitively). */
+  /** The fields of a record, in the order they are checked. */
   readonly fields: readonly FieldDefinition[];
   /**
-   * Fields not defined in the schema are `UNKNOWN_FIELD` errors. When `false` they are kept
-   * on the record untouched.
+   * Keys that are not a field name (after alias resolution) are `UNKNOWN_FIELD` errors.
    * @defaultValue `false`
    */
   readonly strict?: boolean;
   /**
-   * Rows whose values are all missing (absent, `null` or blank) are skipped instead of validated.
+   * Rows whose values are all `undefined`, `null` or `''` are skipped before validation.
    * @defaultValue `false`
    */
   readonly skipEmptyRows?: boolean;
   /**
-   * Fields whose values must be unique across the whole import (`DUPLICATE_VALUE`), compared
-   * case-sensitively; missing values are ignored.
-   * @defaultValue `[]`
+   * Fields whose values must be unique across the whole run (`DUPLICATE_VALUE`); strings are
+   * compared case-insensitively, empty values are ignored.
+   * @defaultValue none
    */
   readonly uniqueFields?: readonly string[];
 }

@@ -1,223 +1,267 @@
 import {
+  invalidResult,
   isEmptyRow,
-  type ParsedRecord,
+  validResult,
   type RawRecord,
   type ValidationError,
   type ValidationResult,
 } from '@batchactions/core';
 import { FieldTransformError } from '../errors/field-transform-error';
-import { describeValue } from './describe-value';
+import { isEmptyValue } from './empty-value';
 import { defineField, FieldAliasResolver } from './field-alias-resolver';
-import { isMissingValue } from './missing-value';
-import type {
-  CustomValidationResult,
-  FieldDefinition,
-  FieldType,
-  SchemaDefinition,
-} from './schema-definition';
-import { assertValidSchema } from './schema-definition-check';
-import { coerceValue, NOT_COERCIBLE, type CoercionPlan } from './value-coercion';
-import { matchesFieldType, TYPE_EXPECTATIONS } from './value-type-checks';
+import { assertUsableSchema } from './schema-check';
+import type { FieldDefinition, SchemaDefinition, ValidationFieldResult } from './schema-definition';
+import { splitArrayValue } from './split-array-value';
+import { coerceFieldValue } from './value-coercion';
+import { passesTypeCheck, TYPE_MISMATCH_TEXT } from './value-type-checks';
 
-/** Everything the per-record loops need about a field, resolved once. */
-interface FieldPlan extends CoercionPlan {
-  readonly definition: FieldDefinition;
-  readonly type: FieldType;
-  readonly required: boolean;
-  readonly hasDefault: boolean;
-  readonly pattern: RegExp | undefined;
+/** Options of `SchemaValidator` beyond the published constructor. */
+export interface SchemaValidatorOptions {
+  /**
+   * Convert values to their field's type in `applyTransforms` (numeric text → number, yes/no →
+   * boolean, …; see `coerceFieldValue`), before `transform`, and make `validate` reject values
+   * that cannot be converted. Off, as published: values reach the processor as parsed.
+   * @defaultValue `false`
+   */
+  readonly coerceValues?: boolean;
 }
 
-const VALID: ValidationResult = Object.freeze({ isValid: true, errors: Object.freeze([]) });
-
-function planField(field: FieldDefinition): FieldPlan {
-  return {
-    definition: field,
-    name: field.name,
-    type: field.type,
-    required: field.required === true,
-    hasDefault: field.defaultValue !== undefined,
-    pattern: field.pattern,
-    separator: field.separator ?? ',',
-    itemTransform: field.itemTransform,
-  };
-}
-
-function testPattern(pattern: RegExp, value: unknown): boolean {
-  const test = (item: unknown): boolean => {
-    pattern.lastIndex = 0; // `g` and `y` regexes are stateful
-    return pattern.test(typeof item === 'string' ? item : String(item));
-  };
-  return Array.isArray(value) ? value.every(test) : test(value);
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
- * Applies a schema to records: alias resolution, defaults, coercion and transforms, then
- * validation. The constructor checks the schema itself and throws `InvalidOptionError` naming
- * the offending field. Built once per job and reused for every record: lookups are precomputed.
+ * Applies a schema to records: `resolveAliases`, `applyTransforms`, `validate` and
+ * `validateUniqueness`, chained by the caller in that order. Stateless apart from the alias table
+ * built here.
  */
 export class SchemaValidator {
-  private readonly plans: readonly FieldPlan[];
+  private readonly schema: SchemaDefinition;
+  private readonly fields: readonly FieldDefinition[];
   private readonly fieldNames: ReadonlySet<string>;
   private readonly aliases: FieldAliasResolver;
-  private readonly strict: boolean;
-  private readonly skipEmpty: boolean;
-  private readonly unique: readonly string[];
+  private readonly coerce: boolean;
 
-  constructor(schema: SchemaDefinition) {
-    assertValidSchema(schema);
-    this.plans = schema.fields.map(planField);
+  constructor(schema: SchemaDefinition, options: SchemaValidatorOptions = {}) {
+    assertUsableSchema(schema);
+    this.schema = schema;
+    this.fields = schema.fields;
     this.fieldNames = new Set(schema.fields.map((field) => field.name));
     this.aliases = new FieldAliasResolver(schema.fields);
-    this.strict = schema.strict === true;
-    this.skipEmpty = schema.skipEmptyRows === true;
-    this.unique = Object.freeze([...(schema.uniqueFields ?? [])]);
+    this.coerce = options.coerceValues === true;
   }
 
-  /** Whether rows with only missing values are skipped (`schema.skipEmptyRows`, default `false`). */
+  /** `schema.skipEmptyRows`, default `false`. */
   get skipEmptyRows(): boolean {
-    return this.skipEmpty;
+    return this.schema.skipEmptyRows ?? false;
   }
 
-  /** Fields whose values must be unique across the import (`schema.uniqueFields`, default `[]`). */
+  /** True when some alias adds a name beyond the fields' own names. */
+  get hasAliases(): boolean {
+    return this.aliases.hasAliases;
+  }
+
+  /** True when `schema.uniqueFields` has at least one entry. */
+  get hasUniqueFields(): boolean {
+    return (this.schema.uniqueFields?.length ?? 0) > 0;
+  }
+
+  /** `schema.uniqueFields` (an addition; `[]` when none). */
   get uniqueFields(): readonly string[] {
-    return this.unique;
+    return this.schema.uniqueFields ?? [];
   }
 
-  /** True when every value of the row is missing (`undefined`, `null` or blank). */
-  isEmptyRow(raw: RawRecord): boolean {
-    return isEmptyRow(raw);
+  /** Whether `coerceValues` is on (an addition). */
+  get coercesValues(): boolean {
+    return this.coerce;
+  }
+
+  /** Core `isEmptyRow`: every value `undefined`, `null` or `''`. */
+  isEmptyRow(record: RawRecord): boolean {
+    return isEmptyRow(record);
+  }
+
+  /** A new record with alias and case-variant keys renamed to field names (see README). */
+  resolveAliases(record: RawRecord): RawRecord {
+    return this.aliases.resolve(record);
   }
 
   /**
-   * Renames alias and case-variant keys to canonical field names; unknown keys are kept as-is.
-   * Returns the input object itself when nothing needs renaming.
+   * A shallow copy where, per field in schema order: a string value of an `array` field is split
+   * (trimmed, empty items dropped, `itemTransform` applied); with `coerceValues` the value is
+   * converted to its type; `transform` rewrites any value that is not `undefined`; an `undefined`
+   * value takes `defaultValue` as-is. Throws `FieldTransformError` when `transform` or
+   * `itemTransform` throws.
    */
-  resolveAliases(raw: RawRecord): RawRecord {
-    return this.aliases.resolve(raw);
-  }
-
-  /**
-   * Returns a new record with, per field: `defaultValue` for missing values, coercion to the
-   * field's type when the value is a valid representation of it, then `transform`. Values that
-   * cannot be coerced are left as-is (and not transformed) so `validate` reports them. Keys not in
-   * the schema are copied unchanged. Throws `FieldTransformError` when a transform throws.
-   */
-  applyTransforms(record: RawRecord): ParsedRecord {
-    const parsed: ParsedRecord = { ...record };
-    for (const plan of this.plans) {
-      let value = parsed[plan.name];
-      if (isMissingValue(value)) {
-        if (!plan.hasDefault) continue;
-        value = plan.definition.defaultValue;
+  applyTransforms(record: RawRecord): RawRecord {
+    const out: RawRecord = { ...record };
+    for (const field of this.fields) {
+      let value = out[field.name];
+      if (field.type === 'array' && typeof value === 'string') {
+        value = splitArrayValue(field, value);
       }
-      const coerced = coerceValue(plan, value);
-      if (coerced === NOT_COERCIBLE) {
-        defineField(parsed, plan.name, value);
-        continue;
+      if (this.coerce && !isEmptyValue(value)) value = this.coerced(field, value);
+      if (field.transform !== undefined && value !== undefined) {
+        try {
+          value = field.transform(value);
+        } catch (error: unknown) {
+          throw new FieldTransformError(field.name, value, error);
+        }
       }
-      defineField(parsed, plan.name, this.runTransform(plan, coerced));
+      if (value === undefined && field.defaultValue !== undefined) {
+        value = this.coerce ? this.coerced(field, field.defaultValue) : field.defaultValue;
+      }
+      if (value !== undefined || Object.hasOwn(out, field.name))
+        defineField(out, field.name, value);
     }
-    return parsed;
+    return out;
   }
 
-  private runTransform(plan: FieldPlan, value: unknown): unknown {
-    const transform = plan.definition.transform;
-    if (transform === undefined) return value;
-    try {
-      return transform(value);
-    } catch (error: unknown) {
-      throw new FieldTransformError(plan.name, value, error);
-    }
+  private coerced(field: FieldDefinition, value: unknown): unknown {
+    const result = coerceFieldValue(field, value);
+    return result.coerced ? result.value : value;
   }
 
   /**
-   * Checks a record (normally the output of `applyTransforms`): `REQUIRED`, `TYPE_MISMATCH`,
-   * `PATTERN_MISMATCH`, `CUSTOM_VALIDATION` and, in strict mode, `UNKNOWN_FIELD`. At most one
-   * finding per field: the first check that fails. Warnings keep the record valid.
+   * Checks a record per field in schema order (`REQUIRED`, `TYPE_MISMATCH`, `PATTERN_MISMATCH`,
+   * `CUSTOM_VALIDATION`), then strict-mode `UNKNOWN_FIELD`. `isValid` is `false` whenever any
+   * entry exists, warnings included. No alias resolution, transforms or uniqueness here.
    */
-  validate(record: ParsedRecord): ValidationResult {
-    let errors: ValidationError[] | undefined;
-    for (const plan of this.plans) {
-      const error = this.checkField(plan, record);
-      if (error !== undefined) (errors ??= []).push(error);
+  validate(record: RawRecord): ValidationResult {
+    const errors: ValidationError[] = [];
+    for (const field of this.fields) {
+      const error = this.checkField(field, record);
+      if (error !== undefined) errors.push(error);
     }
-    if (this.strict) {
-      for (const key in record) {
+    if (this.schema.strict === true) {
+      for (const key of Object.keys(record)) {
         if (this.fieldNames.has(key)) continue;
-        (errors ??= []).push({
+        errors.push({
           field: key,
+          message: `Unknown field '${key}' is not allowed in strict mode`,
           code: 'UNKNOWN_FIELD',
-          message: `Field "${key}" is not defined in the schema (strict mode)`,
           value: record[key],
+          category: 'VALIDATION',
         });
       }
     }
-    if (errors === undefined) return VALID;
-    return { isValid: !errors.some((e) => e.severity !== 'warning'), errors };
+    return errors.length === 0 ? validResult() : invalidResult(errors);
   }
 
-  private checkField(plan: FieldPlan, record: ParsedRecord): ValidationError | undefined {
-    const name = plan.name;
+  private checkField(field: FieldDefinition, record: RawRecord): ValidationError | undefined {
+    const { name } = field;
     const value = record[name];
-    if (isMissingValue(value)) {
-      if (!plan.required) return undefined;
-      return { field: name, code: 'REQUIRED', message: `Field "${name}" is required`, value };
-    }
-    if (!matchesFieldType(plan.type, value)) {
+    if (isEmptyValue(value)) {
+      if (field.required !== true) return undefined;
       return {
         field: name,
+        message: `Field '${name}' is required`,
+        code: 'REQUIRED',
+        value,
+        category: 'VALIDATION',
+      };
+    }
+    if (!this.matchesType(field, value)) {
+      return {
+        field: name,
+        message: `Field '${name}' ${TYPE_MISMATCH_TEXT[field.type]}`,
         code: 'TYPE_MISMATCH',
-        message: `Field "${name}" ${TYPE_EXPECTATIONS[plan.type]}, got ${describeValue(value)}`,
         value,
+        category: 'FORMAT',
       };
     }
-    if (plan.pattern !== undefined && !testPattern(plan.pattern, value)) {
-      return {
-        field: name,
-        code: 'PATTERN_MISMATCH',
-        message: `Field "${name}" must match ${String(plan.pattern)}, got ${describeValue(value)}`,
-        value,
-      };
+    const { pattern } = field;
+    if (pattern !== undefined) {
+      pattern.lastIndex = 0; // a `g`/`y` pattern would otherwise alternate between results
+      if (!pattern.test(String(value))) {
+        return {
+          field: name,
+          message: `Field '${name}' does not match pattern ${String(pattern)}`,
+          code: 'PATTERN_MISMATCH',
+          value,
+          category: 'FORMAT',
+        };
+      }
     }
-    const validator = plan.definition.customValidator;
-    return validator === undefined ? undefined : runCustomValidator(name, validator, value, record);
+    return field.customValidator === undefined
+      ? undefined
+      : runCustomValidator(field, field.customValidator, value, record);
+  }
+
+  private matchesType(field: FieldDefinition, value: unknown): boolean {
+    if (!passesTypeCheck(field.type, value)) return false;
+    return !this.coerce || coerceFieldValue(field, value).coerced;
+  }
+
+  /**
+   * `DUPLICATE_VALUE` errors for `uniqueFields` values already in `seenValues`, registering the
+   * new ones (mutates `seenValues`). Strings compare case-insensitively; empty values are skipped.
+   */
+  validateUniqueness(record: RawRecord, seenValues: Map<string, Set<unknown>>): ValidationError[] {
+    const errors: ValidationError[] = [];
+    for (const field of this.schema.uniqueFields ?? []) {
+      const value = record[field];
+      if (isEmptyValue(value)) continue;
+      let seen = seenValues.get(field);
+      if (seen === undefined) {
+        seen = new Set();
+        seenValues.set(field, seen);
+      }
+      const key = typeof value === 'string' ? value.toLowerCase() : value;
+      if (seen.has(key)) {
+        errors.push({
+          field,
+          message: `Duplicate value '${String(value)}' for unique field '${field}'`,
+          code: 'DUPLICATE_VALUE',
+          value,
+          category: 'DUPLICATE',
+        });
+      } else {
+        seen.add(key);
+      }
+    }
+    return errors;
   }
 }
 
 function runCustomValidator(
-  name: string,
+  field: FieldDefinition,
   validator: NonNullable<FieldDefinition['customValidator']>,
   value: unknown,
-  record: ParsedRecord,
+  record: RawRecord,
 ): ValidationError | undefined {
+  // Typed as unknown: plain-JS validators may return anything.
   let result: unknown;
   try {
     result = validator(value, record);
   } catch (error: unknown) {
-    const reason = error instanceof Error ? error.message : String(error);
     return {
-      field: name,
+      field: field.name,
+      message: `Custom validator of field '${field.name}' threw: ${describe(error)}`,
       code: 'CUSTOM_VALIDATION',
-      message: `Custom validator of field "${name}" threw for ${describeValue(value)}: ${reason}`,
       value,
+      category: 'CUSTOM',
     };
   }
-  if (typeof result !== 'object' || result === null || !('valid' in result)) {
+  if (typeof result !== 'object' || result === null) {
     return {
-      field: name,
+      field: field.name,
+      message: `Custom validator of field '${field.name}' returned ${String(result)} instead of { valid }`,
       code: 'CUSTOM_VALIDATION',
-      message: `Custom validator of field "${name}" returned ${describeValue(result)} instead of { valid, message?, severity? }`,
       value,
+      category: 'CUSTOM',
     };
   }
-  const { valid, message, severity } = result as CustomValidationResult;
-  if (valid) return undefined;
+  const answer = result as ValidationFieldResult;
+  if (answer.valid) return undefined;
   return {
-    field: name,
+    field: field.name,
+    message: answer.message ?? `Custom validation failed for field '${field.name}'`,
     code: 'CUSTOM_VALIDATION',
-    message: message ?? `Field "${name}" failed custom validation, got ${describeValue(value)}`,
     value,
-    severity: severity ?? 'error',
+    category: 'CUSTOM',
+    severity: answer.severity,
+    suggestion: answer.suggestion,
+    metadata: answer.metadata,
   };
 }

@@ -1,99 +1,106 @@
-import { FieldTransformError } from '../errors/field-transform-error';
-import type { FieldType } from './schema-definition';
-import { isValidDate } from './value-type-checks';
+import type { RawRecord } from '@batchactions/core';
+import { defineField } from './field-alias-resolver';
+import type { FieldDefinition, FieldType, SchemaDefinition } from './schema-definition';
 
-/** Returned by coercion when the value is not a valid representation of the field's type. */
-export const NOT_COERCIBLE: unique symbol = Symbol('not coercible');
+/** Outcome of converting one value to its field's type. */
+export type CoercionResult =
+  { readonly coerced: true; readonly value: unknown } | { readonly coerced: false };
 
-/** Plain decimal or scientific notation, optional sign; no thousands separators or hex. */
+/** Plain decimal or scientific notation, optional sign; no hex, no `Infinity`, no separators. */
 const NUMERIC_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
+/** `YYYY-MM-DD` at the start of a date text; checked against the calendar. */
+const ISO_DATE_PREFIX = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/;
 const TRUE_WORDS: ReadonlySet<string> = new Set(['true', 'yes', '1']);
 const FALSE_WORDS: ReadonlySet<string> = new Set(['false', 'no', '0']);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+const NOT_COERCED: CoercionResult = Object.freeze({ coerced: false });
 
-function coerceNumber(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : NOT_COERCIBLE;
-  if (typeof value !== 'string') return NOT_COERCIBLE;
+function coerced(value: unknown): CoercionResult {
+  return { coerced: true, value };
+}
+
+function coerceNumber(value: unknown): CoercionResult {
+  if (typeof value === 'number') return Number.isFinite(value) ? coerced(value) : NOT_COERCED;
+  if (typeof value !== 'string') return NOT_COERCED;
   const text = value.trim();
-  return NUMERIC_TEXT.test(text) ? Number(text) : NOT_COERCIBLE;
+  return NUMERIC_TEXT.test(text) ? coerced(Number(text)) : NOT_COERCED;
 }
 
-function coerceBoolean(value: unknown): unknown {
-  if (typeof value === 'boolean') return value;
-  if (value === 1) return true;
-  if (value === 0) return false;
-  if (typeof value !== 'string') return NOT_COERCIBLE;
+function coerceBoolean(value: unknown): CoercionResult {
+  if (typeof value === 'boolean') return coerced(value);
+  if (value === 1 || value === 0) return coerced(value === 1);
+  if (typeof value !== 'string') return NOT_COERCED;
   const word = value.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  return NOT_COERCIBLE;
+  if (TRUE_WORDS.has(word)) return coerced(true);
+  if (FALSE_WORDS.has(word)) return coerced(false);
+  return NOT_COERCED;
 }
 
-function coerceString(value: unknown): unknown {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return NOT_COERCIBLE;
+function existsInCalendar(text: string): boolean {
+  const match = ISO_DATE_PREFIX.exec(text);
+  if (match === null) return true;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return month >= 1 && month <= 12 && day >= 1 && day <= days;
 }
 
-function coerceDate(value: unknown): unknown {
-  return isValidDate(value) ? value : NOT_COERCIBLE;
+/** Dates stay as given (text is not turned into `Date`); the text must be a real date. */
+function coerceDate(value: unknown): CoercionResult {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? NOT_COERCED : coerced(value);
+  if (typeof value !== 'string') return NOT_COERCED;
+  const text = value.trim();
+  if (text === '' || !existsInCalendar(text)) return NOT_COERCED;
+  return Number.isNaN(Date.parse(text)) ? NOT_COERCED : coerced(value);
 }
 
-function transformItems(
-  items: unknown[],
-  field: string,
-  itemTransform: ((item: string) => unknown) | undefined,
-): unknown[] {
-  if (itemTransform === undefined) return items;
-  return items.map((item) => {
-    if (typeof item !== 'string') return item;
-    try {
-      return itemTransform(item);
-    } catch (error: unknown) {
-      throw new FieldTransformError(field, item, error);
-    }
-  });
-}
-
-function coerceArray(
-  value: unknown,
-  field: string,
-  separator: string,
-  itemTransform: ((item: string) => unknown) | undefined,
-): unknown {
-  if (Array.isArray(value)) return transformItems(value, field, itemTransform);
-  if (typeof value !== 'string') return NOT_COERCIBLE;
-  const items: unknown[] = value.split(separator);
-  for (let i = 0; i < items.length; i++) items[i] = (items[i] as string).trim();
-  return transformItems(items, field, itemTransform);
-}
-
-/** What coercion needs to know about a field, precomputed once per schema. */
-export interface CoercionPlan {
-  readonly name: string;
-  readonly type: FieldType;
-  readonly separator: string;
-  readonly itemTransform: ((item: string) => unknown) | undefined;
+function coerceString(value: unknown): CoercionResult {
+  if (typeof value === 'number' || typeof value === 'boolean') return coerced(String(value));
+  return coerced(value);
 }
 
 /**
- * Converts a present value to the field's type when it is a valid representation of it;
- * otherwise returns `NOT_COERCIBLE` so the caller leaves the value for `validate` to report.
+ * Converts one value to its field's type (the opt-in `coerceValues` behaviour): numeric text →
+ * `number` (`'42'`, `'-1.5'`, `'1e3'`; not `' '`, hex or `Infinity`), `true/false/yes/no/1/0` →
+ * `boolean`, numbers and booleans → text for `string` fields; dates must exist in the calendar
+ * and stay as given; `email`, `array` and `custom` values are kept. `{ coerced: false }` means the
+ * value is not a valid representation of the type.
  */
-export function coerceValue(plan: CoercionPlan, value: unknown): unknown {
-  switch (plan.type) {
+export function coerceFieldValue(
+  field: Pick<FieldDefinition, 'type'>,
+  value: unknown,
+): CoercionResult {
+  const type: FieldType = field.type;
+  switch (type) {
     case 'number':
       return coerceNumber(value);
     case 'boolean':
       return coerceBoolean(value);
-    case 'string':
-      return coerceString(value);
     case 'date':
       return coerceDate(value);
-    case 'array':
-      return coerceArray(value, plan.name, plan.separator, plan.itemTransform);
+    case 'string':
+      return coerceString(value);
     case 'email':
+    case 'array':
     case 'custom':
-      return value;
+      return coerced(value);
   }
+}
+
+/**
+ * A copy of `record` with every schema field's non-empty value converted by
+ * {@link coerceFieldValue}; values that cannot be converted, empty values and keys outside the
+ * schema are kept unchanged.
+ */
+export function coerceRecordValues(schema: SchemaDefinition, record: RawRecord): RawRecord {
+  const out: RawRecord = { ...record };
+  for (const field of schema.fields) {
+    const value = out[field.name];
+    if (value === undefined || value === null || value === '') continue;
+    const result = coerceFieldValue(field, value);
+    if (result.coerced) defineField(out, field.name, result.value);
+  }
+  return out;
 }

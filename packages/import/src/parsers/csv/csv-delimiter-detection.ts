@@ -1,10 +1,14 @@
 /** Delimiters tried by auto-detection, in order of preference when counts tie. */
 export const CANDIDATE_DELIMITERS = [',', ';', '\t', '|'] as const;
 
-/** Result of delimiter detection. */
+/** Result of delimiter detection (the published `ParserOptions` shape). */
 export interface CsvDetection {
   /** The detected delimiter; `','` when no candidate occurs in the first line. */
   readonly delimiter: string;
+  /** Always `'utf-8'`. */
+  readonly encoding: 'utf-8';
+  /** Always `true`. */
+  readonly hasHeader: true;
 }
 
 /**
@@ -23,8 +27,9 @@ export function firstLineEnd(text: string, quote = '"'): number {
 }
 
 /**
- * Picks the delimiter of a CSV sample: among `, ; \t |`, the one that occurs most often outside
- * quotes in the first line (ties go to the earlier candidate); `','` when none occurs.
+ * Picks the delimiter of a CSV sample as published: the candidate among `, ; \t |` that splits
+ * the first row into the most fields (quotes respected; ties go to the earlier candidate);
+ * `','` when none occurs.
  */
 export function detectCsvDelimiter(sample: string, quote = '"'): CsvDetection {
   const text = sample.startsWith('\uFEFF') ? sample.slice(1) : sample;
@@ -44,5 +49,5 @@ export function detectCsvDelimiter(sample: string, quote = '"'): CsvDetection {
       bestCount = count;
     }
   }
-  return { delimiter: best };
+  return { delimiter: best, encoding: 'utf-8', hasHeader: true };
 }

@@ -3,11 +3,9 @@ import { CsvColumnCountError, ParseError } from '../../errors/parse-error';
 
 /** What the parser knows about its progress when an error surfaces. */
 export interface CsvProgress {
-  /** Whether rows are keyed by a header row (as opposed to the `columns` option). */
+  /** Whether the first row is a header row (counted by csv-parse as a record). */
   readonly usesHeader: boolean;
-  /** Whether the header row has been read. */
-  readonly headerRead: boolean;
-  /** Number of columns, once known. */
+  /** Number of columns, when known. */
   readonly columnCount: number | undefined;
 }
 
@@ -22,7 +20,7 @@ function arrayLength(error: CsvError, key: string): number | undefined {
 }
 
 function rowName(progress: CsvProgress, dataRow: number): string {
-  return progress.usesHeader && !progress.headerRead ? 'the header row' : `data row ${dataRow}`;
+  return progress.usesHeader && dataRow === 0 ? 'the header row' : `data row ${dataRow}`;
 }
 
 /**
@@ -32,8 +30,9 @@ function rowName(progress: CsvProgress, dataRow: number): string {
 export function toCsvParseError(error: unknown, progress: CsvProgress): unknown {
   if (!(error instanceof CsvError)) return error;
   const line = numberField(error, 'lines');
-  const completedRows = numberField(error, 'records') ?? 0;
-  const record = completedRows + 1;
+  const rowsRead = numberField(error, 'records') ?? 0;
+  // csv-parse counts the header row as a record; ours are 1-based data rows (0: the header).
+  const record = progress.usesHeader ? rowsRead : rowsRead + 1;
   const position = numberField(error, 'bytes');
   const location = { line, record, position };
   switch (error.code) {

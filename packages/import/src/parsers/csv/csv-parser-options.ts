@@ -1,36 +1,41 @@
 import { InvalidOptionError } from '@batchactions/core';
 
-/** Options of `CsvParser`. */
+/** Options of `CsvParser`: the published `delimiter`, `encoding`, `hasHeader`, plus ours. */
 export interface CsvParserOptions {
   /**
-   * Field delimiter (one or more characters).
+   * Field delimiter (one or more characters). `''` also means auto-detection.
    * @defaultValue auto-detected from the first line among `,` `;` `\t` `|`, else `,`
    */
   readonly delimiter?: string;
   /**
-   * Quote character; a quote inside a quoted field is written twice.
+   * Encoding of `Buffer` chunks (and of string chunks re-encoded for parsing). A byte-order mark
+   * is stripped.
+   * @defaultValue `'utf-8'`
+   */
+  readonly encoding?: string;
+  /**
+   * The first row is the header. Without a header, records are keyed by column number
+   * (`'0'`, `'1'`, …) unless `columns` names them.
+   * @defaultValue `true`
+   */
+  readonly hasHeader?: boolean;
+  /**
+   * Quote character (an addition); a quote inside a quoted field is written twice.
    * @defaultValue `'"'`
    */
   readonly quote?: string;
   /**
-   * Encoding of `Buffer` chunks (and the one string chunks are converted with). A UTF-8 or
-   * UTF-16LE byte-order mark is detected and stripped whatever the setting.
-   * @defaultValue `'utf-8'`
-   */
-  readonly encoding?: BufferEncoding;
-  /**
-   * Column names. When set, the first row is data, not a header.
-   * @defaultValue none: the first row is the header
+   * Column names (an addition). When set, every row is data (the file has no header row).
+   * @defaultValue none
    */
   readonly columns?: readonly string[];
   /**
-   * Trim whitespace around unquoted fields and around quoted fields (not inside the quotes).
+   * Trim whitespace around fields (an addition; published values are never trimmed).
    * @defaultValue `false`
    */
   readonly trim?: boolean;
   /**
-   * Skip lines that are empty. When `false`, an empty line is a one-field row, which is a column
-   * count error unless there is exactly one column.
+   * Skip empty lines (an addition; published: always).
    * @defaultValue `true`
    */
   readonly skipEmptyLines?: boolean;
@@ -41,16 +46,15 @@ export interface ResolvedCsvOptions {
   readonly delimiter: string | undefined;
   readonly quote: string;
   readonly encoding: BufferEncoding;
+  readonly hasHeader: boolean;
   readonly columns: readonly string[] | undefined;
   readonly trim: boolean;
   readonly skipEmptyLines: boolean;
 }
 
-function nonEmptyString(value: unknown, option: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    throw new InvalidOptionError(option, value, 'a non-empty string');
-  }
+function optionalString(value: unknown, option: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new InvalidOptionError(option, value, 'a string');
   if (value.includes('\n') || value.includes('\r')) {
     throw new InvalidOptionError(option, value, 'a string without line breaks');
   }
@@ -68,18 +72,11 @@ function checkColumns(columns: unknown): readonly string[] | undefined {
   if (!Array.isArray(columns) || columns.length === 0) {
     throw new InvalidOptionError('columns', columns, 'a non-empty array of column names');
   }
-  const seen = new Set<string>();
   (columns as readonly unknown[]).forEach((name, index) => {
-    if (typeof name !== 'string' || name === '__proto__' || seen.has(name)) {
-      throw new InvalidOptionError(
-        `columns[${index}]`,
-        name,
-        'a string, unique among the columns, other than "__proto__"',
-      );
-    }
-    seen.add(name);
+    if (typeof name !== 'string')
+      throw new InvalidOptionError(`columns[${index}]`, name, 'a string');
   });
-  return Object.freeze([...seen]);
+  return Object.freeze([...(columns as string[])]);
 }
 
 /** Checks the options (throwing `InvalidOptionError` naming the option) and applies defaults. */
@@ -88,8 +85,8 @@ export function resolveCsvOptions(options: CsvParserOptions = {}): ResolvedCsvOp
   if (typeof encoding !== 'string' || !Buffer.isEncoding(encoding)) {
     throw new InvalidOptionError('encoding', encoding, 'a Node.js Buffer encoding such as "utf-8"');
   }
-  const delimiter = nonEmptyString(options.delimiter, 'delimiter');
-  const quote = nonEmptyString(options.quote, 'quote') ?? '"';
+  const delimiter = optionalString(options.delimiter, 'delimiter');
+  const quote = optionalString(options.quote, 'quote') ?? '"';
   if (delimiter !== undefined && delimiter === quote) {
     throw new InvalidOptionError('delimiter', delimiter, 'a delimiter different from the quote');
   }
@@ -97,6 +94,7 @@ export function resolveCsvOptions(options: CsvParserOptions = {}): ResolvedCsvOp
     delimiter,
     quote,
     encoding,
+    hasHeader: optionalBoolean(options.hasHeader, 'hasHeader', true),
     columns: checkColumns(options.columns),
     trim: optionalBoolean(options.trim, 'trim', false),
     skipEmptyLines: optionalBoolean(options.skipEmptyLines, 'skipEmptyLines', true),

@@ -1,16 +1,16 @@
 import { Readable, pipeline } from 'node:stream';
 import type { RawRecord } from '@batchactions/core';
 import { parse, type Options as CsvParseOptions } from 'csv-parse';
-import { ParseError } from '../../errors/parse-error';
+import { parse as parseWhole } from 'csv-parse/sync';
 import type { SourceParser } from '../../ports/source-parser';
-import { wholeInput } from '../whole-input';
 import { detectCsvDelimiter, firstLineEnd, type CsvDetection } from './csv-delimiter-detection';
-import { toCsvParseError } from './csv-error-mapping';
+import { toCsvParseError, type CsvProgress } from './csv-error-mapping';
 import {
   resolveCsvOptions,
   type CsvParserOptions,
   type ResolvedCsvOptions,
 } from './csv-parser-options';
+import { CsvRecordShaper } from './csv-record-shaper';
 
 /** Bytes read at most before detecting the delimiter without a complete first line. */
 const DETECTION_LIMIT = 64 * 1024;
@@ -24,24 +24,20 @@ interface Head {
   readonly delimiter: string;
 }
 
-/** Mutable progress shared with the header callback and the error mapping. */
-interface ParseProgress {
-  readonly usesHeader: boolean;
-  headerRead: boolean;
-  columnCount: number | undefined;
-}
-
 /**
- * Streaming CSV parser on csv-parse. Each data row becomes a record keyed by the header (or the
- * `columns` option); values are strings. Handles a BOM, CRLF, quoted delimiters, quotes and
- * line breaks, and multi-byte characters split across chunks. A row with a different number of
- * fields than the header throws `CsvColumnCountError`; malformed quoting throws `ParseError`.
- * No row is ever skipped silently (only empty lines, with `skipEmptyLines`).
+ * CSV parser (csv-parse underneath) with the published record shape: values are strings, keyed
+ * by the header (duplicate names get `_1`, `_2`…), short rows lack the missing keys, surplus
+ * values go to `__parsed_extra`, rows whose values are all empty are dropped. Handles a BOM, CRLF,
+ * quoted delimiters, quotes and line breaks. Broken quoting throws `ParseError` naming the line
+ * (the published parser ignored it).
+ *
+ * `parse` reads one whole input synchronously; `parseStream` reads a chunk stream split anywhere
+ * (inside rows, quotes or multi-byte characters) with one header for the whole stream.
  */
 export class CsvParser implements SourceParser {
   private readonly options: ResolvedCsvOptions;
 
-  constructor(options?: CsvParserOptions) {
+  constructor(options?: Partial<CsvParserOptions>) {
     this.options = resolveCsvOptions(options);
   }
 
@@ -50,41 +46,71 @@ export class CsvParser implements SourceParser {
     return detectCsvDelimiter(typeof sample === 'string' ? sample : sample.toString('utf8'), quote);
   }
 
-  /** Detects the delimiter of a sample with this parser's quote and encoding. */
+  /** `{ delimiter, encoding: 'utf-8', hasHeader: true }` for a sample (its first line). */
   detect(sample: string | Buffer): CsvDetection {
     const text = typeof sample === 'string' ? sample : sample.toString(this.options.encoding);
     return detectCsvDelimiter(text, this.options.quote);
   }
 
-  /** Parses one complete input. */
-  parse(data: string | Buffer): AsyncIterable<RawRecord> {
-    return this.parseStream(wholeInput(data));
+  /** Parses one complete input (synchronously). */
+  *parse(data: string | Buffer): Generator<RawRecord> {
+    const text = typeof data === 'string' ? data : data.toString(this.options.encoding);
+    const delimiter = this.options.delimiter ?? this.detect(text).delimiter;
+    const progress = this.newProgress();
+    let rows: string[][];
+    try {
+      // Strings are parsed as text; Buffers as bytes in the configured encoding.
+      const options = this.csvParseOptions(delimiter);
+      const rowsOf: (input: string | Buffer, o: CsvParseOptions) => string[][] = parseWhole;
+      rows =
+        typeof data === 'string'
+          ? rowsOf(data, { ...options, encoding: 'utf8' })
+          : rowsOf(data, options);
+    } catch (error: unknown) {
+      throw toCsvParseError(error, progress);
+    }
+    const shaper = this.newShaper();
+    for (const row of rows) {
+      const record = shaper.shape(row);
+      if (record !== undefined) yield record;
+    }
   }
 
   /** Parses a stream of chunks split anywhere (inside rows, quotes or multi-byte characters). */
-  async *parseStream(chunks: AsyncIterable<string | Buffer>): AsyncIterable<RawRecord> {
+  async *parseStream(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<RawRecord> {
     const source = chunks[Symbol.asyncIterator]();
     const head = await this.readHead(source);
-    const progress: ParseProgress = {
-      usesHeader: this.options.columns === undefined,
-      headerRead: false,
-      columnCount: this.options.columns?.length,
-    };
-    const parser = parse(this.csvParseOptions(head.delimiter, progress));
+    const progress = this.newProgress();
+    const parser = parse(this.csvParseOptions(head.delimiter));
     const input = Readable.from(this.bytesOf(head, source));
     pipeline(input, parser, () => {
       // Nothing to do: on failure pipeline destroys `parser` with the error, and the loop below
       // rethrows it; an early `return` by our consumer also ends here (premature close).
     });
+    const shaper = this.newShaper();
     try {
-      for await (const record of parser as AsyncIterable<RawRecord>) yield record;
+      for await (const row of parser as AsyncIterable<string[]>) {
+        const record = shaper.shape(row);
+        if (record !== undefined) yield record;
+      }
     } catch (error: unknown) {
       throw toCsvParseError(error, progress);
     }
   }
 
-  private csvParseOptions(delimiter: string, progress: ParseProgress): CsvParseOptions {
-    const { columns, quote, encoding, trim, skipEmptyLines } = this.options;
+  private newShaper(): CsvRecordShaper {
+    return new CsvRecordShaper(this.options.columns, this.options.hasHeader);
+  }
+
+  private newProgress(): CsvProgress {
+    return {
+      usesHeader: this.options.hasHeader && this.options.columns === undefined,
+      columnCount: this.options.columns?.length,
+    };
+  }
+
+  private csvParseOptions(delimiter: string): CsvParseOptions {
+    const { quote, trim, skipEmptyLines, encoding } = this.options;
     return {
       delimiter,
       quote,
@@ -93,9 +119,9 @@ export class CsvParser implements SourceParser {
       bom: true,
       trim,
       skip_empty_lines: skipEmptyLines,
-      relax_column_count: false,
-      columns:
-        columns === undefined ? (header: string[]) => checkHeader(header, progress) : [...columns],
+      relax_column_count: true,
+      relax_quotes: true,
+      columns: false,
     };
   }
 
@@ -125,7 +151,7 @@ export class CsvParser implements SourceParser {
   private async *bytesOf(
     head: Head,
     source: AsyncIterator<string | Buffer>,
-  ): AsyncIterable<Buffer> {
+  ): AsyncGenerator<Buffer> {
     yield* head.chunks;
     if (head.exhausted) return;
     const rest: AsyncIterable<string | Buffer> = { [Symbol.asyncIterator]: () => source };
@@ -135,25 +161,4 @@ export class CsvParser implements SourceParser {
   private toBuffer(chunk: string | Buffer): Buffer {
     return typeof chunk === 'string' ? Buffer.from(chunk, this.options.encoding) : chunk;
   }
-}
-
-/** Header row check: names must be unique, and `__proto__` cannot be a plain-object key. */
-function checkHeader(header: string[], progress: ParseProgress): string[] {
-  const firstIndex = new Map<string, number>();
-  header.forEach((name, index) => {
-    const earlier = firstIndex.get(name);
-    if (earlier !== undefined) {
-      throw new ParseError(
-        'csv',
-        `duplicate column name ${JSON.stringify(name)} in the header (columns ${earlier + 1} and ${index + 1})`,
-      );
-    }
-    if (name === '__proto__') {
-      throw new ParseError('csv', 'the header names a column "__proto__", which cannot be a field');
-    }
-    firstIndex.set(name, index);
-  });
-  progress.headerRead = true;
-  progress.columnCount = header.length;
-  return header;
 }

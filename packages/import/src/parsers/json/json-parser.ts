@@ -1,7 +1,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError, type RawRecord } from '@batchactions/core';
 import type { SourceParser } from '../../ports/source-parser';
-import { wholeInput } from '../whole-input';
+import { nestedValuesAsText } from './nested-values';
+import type { ParserOptions } from '../../ports/source-parser';
 import { JsonArrayScanner } from './json-array-scanner';
 import { isJsonWhitespace, type JsonTextScanner } from './json-text-scanner';
 import { NdjsonScanner } from './ndjson-scanner';
@@ -17,6 +18,12 @@ export interface JsonParserOptions {
    * @defaultValue `'auto'`
    */
   readonly format?: JsonFormat;
+  /**
+   * Keep nested objects and arrays as they are (an addition). Published: a top-level value that
+   * is an object or an array is replaced by its `JSON.stringify` text.
+   * @defaultValue `false`
+   */
+  readonly keepNestedValues?: boolean;
 }
 
 const FORMATS: readonly JsonFormat[] = ['array', 'ndjson', 'auto'];
@@ -31,12 +38,14 @@ function firstSignificant(text: string): number {
 }
 
 /**
- * Streaming JSON parser (UTF-8): a top-level array of objects, read element by element without
- * holding the file, or NDJSON. Every record must be a JSON object. Invalid JSON and non-object
- * records throw `ParseError` with line, column and position (and the record number).
+ * JSON parser (UTF-8): a top-level array of objects, read element by element without holding the
+ * file, or NDJSON. Every record must be a JSON object; nested objects and arrays arrive as JSON
+ * text (published). Invalid JSON and non-object records throw `ParseError` with line, column and
+ * position (and the record number).
  */
 export class JsonParser implements SourceParser {
   private readonly format: JsonFormat;
+  private readonly keepNested: boolean;
 
   constructor(options: JsonParserOptions = {}) {
     const format = options.format ?? 'auto';
@@ -44,15 +53,39 @@ export class JsonParser implements SourceParser {
       throw new InvalidOptionError('format', format, `one of ${FORMATS.join(', ')}`);
     }
     this.format = format;
+    this.keepNested = options.keepNestedValues === true;
   }
 
-  /** Parses one complete input. */
-  parse(data: string | Buffer): AsyncIterable<RawRecord> {
-    return this.parseStream(wholeInput(data));
+  /**
+   * `{ encoding: 'utf-8', delimiter: '\n', hasHeader: false }` for NDJSON, the same without a
+   * delimiter for an array (the `format` option, or for `auto` the first character).
+   */
+  detect(sample: string | Buffer): ParserOptions {
+    const text = typeof sample === 'string' ? sample : sample.toString('utf8');
+    const scanner = this.scannerFor(text.startsWith(BOM) ? text.slice(1) : text);
+    const ndjson =
+      scanner === undefined ? this.format !== 'array' : scanner instanceof NdjsonScanner;
+    return { encoding: 'utf-8', delimiter: ndjson ? '\n' : undefined, hasHeader: false };
+  }
+
+  /** Parses one complete input (synchronously). An empty input yields nothing. */
+  *parse(data: string | Buffer): Generator<RawRecord> {
+    let text = typeof data === 'string' ? data : data.toString('utf8');
+    if (text.startsWith(BOM)) text = text.slice(1);
+    const scanner = firstSignificant(text) === -1 ? undefined : this.scannerFor(text);
+    if (scanner === undefined) return;
+    const out: RawRecord[] = [];
+    yield* this.shaped(drain(scanner, text, out));
+    yield* this.shaped(drain(scanner, undefined, out));
+  }
+
+  private *shaped(records: Iterable<RawRecord>): Generator<RawRecord> {
+    if (this.keepNested) yield* records;
+    else for (const record of records) yield nestedValuesAsText(record);
   }
 
   /** Parses a stream of chunks split anywhere, including inside UTF-8 characters. */
-  async *parseStream(chunks: AsyncIterable<string | Buffer>): AsyncIterable<RawRecord> {
+  async *parseStream(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<RawRecord> {
     const decoder = new StringDecoder('utf8');
     const out: RawRecord[] = [];
     let scanner: JsonTextScanner | undefined;
@@ -75,10 +108,10 @@ export class JsonParser implements SourceParser {
         text = pending;
         pending = '';
       }
-      yield* drain(scanner, text, out);
+      yield* this.shaped(drain(scanner, text, out));
     }
     scanner ??= this.format === 'array' ? new JsonArrayScanner() : new NdjsonScanner();
-    yield* drain(scanner, undefined, out);
+    yield* this.shaped(drain(scanner, undefined, out));
   }
 
   /** The scanner for this input, or undefined while only whitespace has been seen. */

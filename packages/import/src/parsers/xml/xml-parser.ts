@@ -2,67 +2,93 @@ import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError, type RawRecord } from '@batchactions/core';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { ParseError } from '../../errors/parse-error';
-import type { SourceParser } from '../../ports/source-parser';
-import { wholeInput } from '../whole-input';
+import type { ParserOptions, SourceParser } from '../../ports/source-parser';
 import { XmlRecordBuilder } from './xml-record-builder';
 
 /** Options of `XmlParser`. */
 export interface XmlParserOptions {
   /**
-   * Name of the elements that are records (matched exactly, at any depth; elements outside
-   * records are ignored).
-   * @defaultValue none: every child element of the root element is a record
+   * Name of the record elements (matched exactly, at any depth outside another record).
+   * @defaultValue auto-detected: the name of the root element's first child element
+   */
+  readonly recordTag?: string;
+  /**
+   * Earlier name of `recordTag`, kept for code written against it; `recordTag` wins.
+   * @defaultValue none
    */
   readonly recordElement?: string;
+  /**
+   * Include the record element's attributes as fields (an addition; published: ignored).
+   * @defaultValue `false`
+   */
+  readonly includeAttributes?: boolean;
 }
 
 /** saxes prefixes its messages with `line:column: `; our ParseError carries those separately. */
 const SAXES_POSITION_PREFIX = /^\d+:\d+: /;
 
+type Saxes = SaxesParser<{ xmlns: false; position: true }>;
+
+function checkTag(value: unknown, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new InvalidOptionError(option, value, 'a non-empty element name');
+  }
+  return value;
+}
+
 /**
- * Streaming XML parser on saxes. Each record element becomes a record: its attributes and the
- * text content of its child elements (entities decoded, CDATA included) are the fields; a child
- * element wins over an attribute of the same name; a repeated child element gives an array.
- * Malformed XML throws `ParseError` with line and column.
+ * XML parser on saxes (a real, streaming XML parser). Each record element becomes a record whose
+ * fields are its child elements' text content (trimmed; entities, numeric references and CDATA
+ * decoded; a repeated child keeps the last value; `<name/>` gives `''`); attributes are ignored
+ * unless `includeAttributes`. Malformed XML throws `ParseError` with line and column.
+ *
+ * `parse` reads one whole input synchronously; `parseStream` reads a chunk stream split anywhere.
  */
 export class XmlParser implements SourceParser {
-  private readonly recordElement: string | undefined;
+  private readonly recordTag: string | undefined;
+  private readonly includeAttributes: boolean;
 
   constructor(options: XmlParserOptions = {}) {
-    const { recordElement } = options;
-    if (
-      recordElement !== undefined &&
-      (typeof recordElement !== 'string' || recordElement === '')
-    ) {
-      throw new InvalidOptionError('recordElement', recordElement, 'a non-empty element name');
-    }
-    this.recordElement = recordElement;
+    this.recordTag =
+      checkTag(options.recordTag, 'recordTag') ?? checkTag(options.recordElement, 'recordElement');
+    this.includeAttributes = options.includeAttributes === true;
   }
 
-  /** Parses one complete input. */
-  parse(data: string | Buffer): AsyncIterable<RawRecord> {
-    return this.parseStream(wholeInput(data));
+  /** Always `{ encoding: 'utf-8', hasHeader: false }` (published). */
+  detect(_sample: string | Buffer): ParserOptions {
+    return { encoding: 'utf-8', hasHeader: false };
+  }
+
+  /** Parses one complete input (synchronously). Whitespace-only input yields nothing. */
+  *parse(data: string | Buffer): Generator<RawRecord> {
+    const text = typeof data === 'string' ? data : data.toString('utf8');
+    if (text.trim() === '') return;
+    const out: RawRecord[] = [];
+    const parser = this.createSaxParser(out);
+    yield* drain(out, () => parser.write(text).close());
   }
 
   /** Parses a stream of chunks split anywhere, including inside UTF-8 characters. */
-  async *parseStream(chunks: AsyncIterable<string | Buffer>): AsyncIterable<RawRecord> {
+  async *parseStream(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<RawRecord> {
     const out: RawRecord[] = [];
     const parser = this.createSaxParser(out);
     const decoder = new StringDecoder('utf8');
+    let started = false;
     for await (const chunk of chunks) {
-      yield* drain(out, () =>
-        parser.write(typeof chunk === 'string' ? chunk : decoder.write(chunk)),
-      );
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      if (!started && text.trim() === '') continue;
+      started = true;
+      yield* drain(out, () => parser.write(text));
     }
-    yield* drain(out, () => parser.write(decoder.end()).close());
+    const rest = decoder.end();
+    if (!started && rest.trim() === '') return;
+    yield* drain(out, () => parser.write(rest).close());
   }
 
-  private createSaxParser(out: RawRecord[]): SaxesParser<{ xmlns: false; position: true }> {
-    const parser = new SaxesParser<{ xmlns: false; position: true }>({
-      xmlns: false,
-      position: true,
-    });
-    const recordElement = this.recordElement;
+  private createSaxParser(out: RawRecord[]): Saxes {
+    const parser: Saxes = new SaxesParser({ xmlns: false, position: true });
+    let recordTag = this.recordTag;
     let depth = 0;
     /** Depth of the open record element, or 0 outside records. */
     let recordDepth = 0;
@@ -71,9 +97,9 @@ export class XmlParser implements SourceParser {
     parser.on('opentag', (tag: SaxesTagPlain) => {
       depth++;
       if (record === undefined) {
-        const isRecord = recordElement === undefined ? depth === 2 : tag.name === recordElement;
-        if (isRecord) {
-          record = new XmlRecordBuilder(tag.attributes);
+        if (recordTag === undefined && depth === 2) recordTag = tag.name;
+        if (tag.name === recordTag) {
+          record = new XmlRecordBuilder(this.includeAttributes ? tag.attributes : undefined);
           recordDepth = depth;
         }
       } else if (depth === recordDepth + 1) {
@@ -93,6 +119,11 @@ export class XmlParser implements SourceParser {
     });
     parser.on('text', (text) => record?.addText(text));
     parser.on('cdata', (text) => record?.addText(text));
+    parser.on('end', () => {
+      if (recordTag === undefined) {
+        throw new ParseError('xml', 'could not detect record tag. Provide recordTag in options.');
+      }
+    });
     parser.on('error', (error) => {
       throw new ParseError(
         'xml',
@@ -106,7 +137,7 @@ export class XmlParser implements SourceParser {
 }
 
 /** Runs a parser step and yields the records it completed, even when the step throws. */
-function* drain(out: RawRecord[], step: () => unknown): Iterable<RawRecord> {
+function* drain(out: RawRecord[], step: () => unknown): Generator<RawRecord> {
   try {
     step();
   } finally {

@@ -2,18 +2,17 @@ import type { RawRecord } from '@batchactions/core';
 import { defineField } from '../../schema/field-alias-resolver';
 
 /**
- * Collects one record element: its attributes, then its child elements' text (child elements
- * override attributes of the same name; a child element that repeats yields an array of texts).
+ * Collects one record element: each child element's text content (trimmed, entities and CDATA
+ * decoded, text of nested elements included) under the child's name; a repeated child keeps the
+ * last value (published). Attributes of the record element are included only when asked for,
+ * and a child element wins over an attribute of the same name.
  */
 export class XmlRecordBuilder {
-  private readonly attributes: Readonly<Record<string, string>>;
-  private readonly fields = new Map<string, string | string[]>();
+  private readonly fields = new Map<string, string>();
   private fieldName: string | undefined;
   private text: string[] = [];
 
-  constructor(attributes: Readonly<Record<string, string>>) {
-    this.attributes = attributes;
-  }
+  constructor(private readonly attributes: Readonly<Record<string, string>> | undefined) {}
 
   /** A child element of the record opens. */
   openField(name: string): void {
@@ -30,19 +29,19 @@ export class XmlRecordBuilder {
   closeField(): void {
     const name = this.fieldName;
     if (name === undefined) return;
-    const value = this.text.join('');
-    const existing = this.fields.get(name);
-    if (existing === undefined) this.fields.set(name, value);
-    else if (Array.isArray(existing)) existing.push(value);
-    else this.fields.set(name, [existing, value]);
+    this.fields.delete(name); // a repeated field moves to its last position, as published
+    this.fields.set(name, this.text.join('').trim());
     this.fieldName = undefined;
     this.text = [];
   }
 
   build(): RawRecord {
     const record: RawRecord = {};
-    for (const name of Object.keys(this.attributes))
-      defineField(record, name, this.attributes[name]);
+    if (this.attributes !== undefined) {
+      for (const name of Object.keys(this.attributes)) {
+        if (!this.fields.has(name)) defineField(record, name, this.attributes[name]);
+      }
+    }
     for (const [name, value] of this.fields) defineField(record, name, value);
     return record;
   }
