@@ -17,6 +17,10 @@ export default defineConfig({
         find: /^@batchactions\/state-postgres$/,
         replacement: here('packages/state-postgres/src/index.ts'),
       },
+      {
+        find: /^@batchactions\/state-sequelize$/,
+        replacement: here('packages/state-sequelize/src/index.ts'),
+      },
       { find: /^@batchactions\/distributed$/, replacement: here('src/index.ts') },
       {
         find: /^@batchactions\/state-sqlite$/,

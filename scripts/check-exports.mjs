@@ -67,6 +67,11 @@ const expected = {
   ],
   '@batchactions/state-postgres': ['PostgresStateStore'],
   '@batchactions/state-sqlite': ['SqliteStateStore'],
+  '@batchactions/state-sequelize': [
+    'SequelizeStateStore',
+    'SchemaVersionError',
+    'UnsupportedDialectError',
+  ],
 };
 
 let failures = 0;

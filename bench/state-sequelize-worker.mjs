@@ -1,0 +1,18 @@
+// One worker process of the SequelizeStateStore benchmark: no-op processor, prints its counts.
+import { DistributedImport, runWorker } from '@batchactions/distributed';
+import { schema } from './shared.mjs';
+import { storeFromEnv } from './state-sequelize-stores.mjs';
+
+const { store, close } = await storeFromEnv(process.env);
+const di = new DistributedImport({
+  schema,
+  batchSize: Number(process.env.BATCH_SIZE),
+  stateStore: store,
+});
+const startedAt = Date.now();
+const result = await runWorker(di, process.env.JOB_ID, () => undefined, {
+  workerId: process.env.WORKER_ID,
+});
+const endedAt = Date.now();
+process.stdout.write(`${JSON.stringify({ ...result, startedAt, endedAt })}\n`);
+await close();

@@ -1,0 +1,126 @@
+// Benchmark of SequelizeStateStore against the PostgresStateStore baseline, same work as
+// bench/run.mjs: prepare N records from a CSV file (batch 500), then process them with a no-op
+// processor in 4 worker processes. Stores are measured in turn, `--rounds` times, and the best
+// round is kept, since other work on the machine varies. Prints records/s and the load average,
+// and writes the "SequelizeStateStore" section of bench/results.md.
+// Usage: npm run build && node bench/state-sequelize.mjs [--rows 100000] [--batch-size 500]
+//          [--rounds 2] [--stores postgres,sequelize-postgres,sequelize-mariadb]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FilePathSource } from '@batchactions/core';
+import { DistributedImport } from '@batchactions/distributed';
+import { CsvParser } from '@batchactions/import';
+import { schema, usersCsvLines } from './shared.mjs';
+import { freshStore, storeFromEnv } from './state-sequelize-stores.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    'batch-size': { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '2' },
+    stores: { type: 'string', default: 'postgres,sequelize-postgres,sequelize-mariadb' },
+  },
+});
+const rows = Number(values.rows);
+const batchSize = Number(values['batch-size']);
+const rounds = Number(values.rounds);
+const kinds = values.stores.split(',');
+const workerScript = fileURLToPath(new URL('./state-sequelize-worker.mjs', import.meta.url));
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-data-'));
+const csvFile = join(dataDir, 'users.csv');
+writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+
+const rate = (n, ms) => Math.round((n / ms) * 1000);
+
+function runChild(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [workerScript], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`worker exited ${code}`)),
+    );
+  });
+}
+
+/** One round on a fresh store: prepare, then 4 worker processes. */
+async function round(kind) {
+  const rig = await freshStore(kind);
+  try {
+    const { store, close } = await storeFromEnv(rig.env);
+    const di = new DistributedImport({ schema, batchSize, stateStore: store });
+    const started = performance.now();
+    const { jobId, totalRecords } = await di.prepare(new FilePathSource(csvFile), new CsvParser());
+    const prepareMs = performance.now() - started;
+    await close();
+    if (totalRecords !== rows) throw new Error(`prepared ${totalRecords}, expected ${rows}`);
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        runChild({ ...rig.env, JOB_ID: jobId, WORKER_ID: `p${i}`, BATCH_SIZE: String(batchSize) }),
+      ),
+    );
+    // From the first worker starting its loop to the last one ending (start-up excluded).
+    const ms =
+      Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
+    const processed = results.reduce((n, r) => n + r.processed, 0);
+    if (processed !== rows) throw new Error(`processed ${processed}, expected ${rows}`);
+    if (results.filter((r) => r.jobComplete).length !== 1)
+      throw new Error('expected one finaliser');
+    return { prepare: rate(rows, prepareMs), process: rate(rows, ms) };
+  } finally {
+    await rig.dispose();
+  }
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const loadBefore = loadavg()[0].toFixed(1);
+console.log(
+  `${rows} records, batch ${batchSize}, ${rounds} rounds — ${machine}, load ${loadBefore}`,
+);
+const best = new Map(kinds.map((k) => [k, { prepare: 0, process: 0 }]));
+for (let r = 0; r < rounds; r += 1) {
+  for (const kind of kinds) {
+    const result = await round(kind);
+    console.log(
+      `round ${r + 1} ${kind}: prepare ${result.prepare} rec/s, 4 processes ${result.process} rec/s`,
+    );
+    const b = best.get(kind);
+    b.prepare = Math.max(b.prepare, result.prepare);
+    b.process = Math.max(b.process, result.process);
+  }
+}
+const loadAfter = loadavg()[0].toFixed(1);
+const label = {
+  postgres: 'PostgresStateStore (baseline)',
+  'sequelize-postgres': 'SequelizeStateStore, PostgreSQL 15',
+  'sequelize-mariadb': 'SequelizeStateStore, MariaDB 10.11',
+  'sequelize-sqlite': 'SequelizeStateStore, SQLite (file, WAL)',
+};
+const table = [
+  '| store | prepare rec/s | 4 processes rec/s |',
+  '|---|---|---|',
+  ...kinds.map((k) => {
+    const b = best.get(k);
+    return `| ${label[k] ?? k} | ${b.prepare.toLocaleString('en')} | ${b.process.toLocaleString('en')} |`;
+  }),
+].join('\n');
+console.log(table);
+const section = `<!-- state-sequelize:start -->\n## SequelizeStateStore\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn).\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n<!-- state-sequelize:end -->\n`;
+const resultsFile = new URL('./results.md', import.meta.url);
+const current = readFileSync(resultsFile, 'utf8');
+const marker = /<!-- state-sequelize:start -->[\s\S]*<!-- state-sequelize:end -->\n/;
+writeFileSync(
+  resultsFile,
+  marker.test(current) ? current.replace(marker, section) : `${current}\n${section}`,
+);

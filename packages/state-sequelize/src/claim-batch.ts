@@ -1,0 +1,99 @@
+import type { ClaimBatchResult } from '@batchactions/core';
+import type { Db } from './db';
+import type { Statements } from './statements';
+
+interface ClaimedRow {
+  readonly id: string;
+  readonly batchIndex: number | string;
+  readonly recordStartIndex: number | string;
+  readonly recordEndIndex: number | string;
+  readonly attempt: number | string;
+  readonly claimedAt: number | string | bigint;
+}
+
+function claimed(jobId: string, workerId: string, row: ClaimedRow): ClaimBatchResult {
+  return {
+    claimed: true,
+    reservation: {
+      jobId,
+      batchId: row.id,
+      batchIndex: Number(row.batchIndex),
+      workerId,
+      claimedAt: Number(row.claimedAt),
+      recordStartIndex: Number(row.recordStartIndex),
+      recordEndIndex: Number(row.recordEndIndex),
+      attempt: Number(row.attempt),
+    },
+  };
+}
+
+function notClaimed(jobStatus: string | undefined): ClaimBatchResult {
+  if (jobStatus === undefined) return { claimed: false, reason: 'JOB_NOT_FOUND' };
+  return {
+    claimed: false,
+    reason: jobStatus === 'PROCESSING' ? 'NO_PENDING_BATCHES' : 'JOB_NOT_PROCESSING',
+  };
+}
+
+/**
+ * Moves the job's lowest-index PENDING batch to PROCESSING for `workerId`, atomically:
+ *
+ * - PostgreSQL: one statement with `FOR UPDATE SKIP LOCKED`;
+ * - MySQL family: a short transaction (job status under a shared lock, then the lowest batch
+ *   with `FOR UPDATE SKIP LOCKED`, then its update) — MariaDB >= 10.6, MySQL >= 8;
+ * - SQLite: one `UPDATE ... RETURNING` under the database's write lock.
+ *
+ * Concurrent claimers never wait for each other's batch and never get the same one; a claim
+ * fails with NO_PENDING_BATCHES only when no batch is pending.
+ */
+export async function claimBatch(
+  db: Db,
+  s: Statements,
+  jobId: string,
+  workerId: string,
+): Promise<ClaimBatchResult> {
+  if (db.family === 'postgres') {
+    const rows = await db.select<Omit<ClaimedRow, 'id'> & { jobStatus: string; id: string | null }>(
+      s.claimBatchPostgres(),
+      [jobId, workerId],
+    );
+    const row = rows[0];
+    if (row === undefined) return notClaimed(undefined);
+    return row.id === null
+      ? notClaimed(row.jobStatus)
+      : claimed(jobId, workerId, { ...row, id: row.id });
+  }
+  if (db.family === 'sqlite') {
+    const rows = await db.select<ClaimedRow>(s.claimBatchSqlite(), [jobId, workerId]);
+    const row = rows[0];
+    if (row !== undefined) return claimed(jobId, workerId, row);
+    const job = await db.select<{ status: string }>(s.selectJobStatus(), [jobId]);
+    return notClaimed(job[0]?.status);
+  }
+  return db.transaction(
+    async (transaction) => {
+      const job = await db.select<{ status: string; now: number | string | bigint }>(
+        s.lockJobForClaim(),
+        [jobId],
+        transaction,
+      );
+      const status = job[0]?.status;
+      if (status !== 'PROCESSING') return notClaimed(status);
+      const picked = await db.select<Omit<ClaimedRow, 'claimedAt'>>(
+        s.pickBatch(),
+        [jobId],
+        transaction,
+      );
+      const batch = picked[0];
+      if (batch === undefined) return notClaimed(status);
+      const now = Number(job[0]?.now);
+      await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
+      return claimed(jobId, workerId, {
+        ...batch,
+        attempt: Number(batch.attempt) + 1,
+        claimedAt: now,
+      });
+    },
+    { lockingReads: true },
+  );
+}

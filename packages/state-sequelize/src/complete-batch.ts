@@ -1,0 +1,59 @@
+import {
+  LeaseLostError,
+  type BatchLease,
+  type BatchOutcome,
+  type ProcessedRecord,
+} from '@batchactions/core';
+import type { Db } from './db';
+import { lastPerIndex, noNul, recordColumns } from './record-codec';
+import { writeCompletedRecords } from './record-writes';
+import type { Statements } from './statements';
+
+/**
+ * The fenced write of a finished batch: its outcome and all its records, in one transaction,
+ * only while `lease` is still the batch's current claim; otherwise `LeaseLostError` and nothing
+ * written. PostgreSQL does it in one statement; the others fence with an UPDATE first (whose
+ * row lock, or SQLite's write lock, keeps a reclaim out until commit) and then upsert.
+ */
+export async function completeBatch(
+  db: Db,
+  s: Statements,
+  lease: BatchLease,
+  records: readonly ProcessedRecord[],
+  outcome: BatchOutcome,
+): Promise<void> {
+  const lost = () => new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
+  if (db.family === 'postgres') {
+    const rows = await db.select<{ leased: number | string }>(s.completeBatchPostgres(), [
+      lease.jobId,
+      lease.batchId,
+      ...recordColumns(lastPerIndex(records)),
+      lease.workerId,
+      lease.attempt,
+      outcome.status,
+      outcome.processedCount,
+      outcome.failedCount,
+      outcome.error === undefined ? null : noNul(outcome.error),
+    ]);
+    if (Number(rows[0]?.leased ?? 0) === 0) throw lost();
+    return;
+  }
+  await db.transaction(async (transaction) => {
+    const held = await db.run(
+      s.fenceBatch(),
+      [
+        lease.jobId,
+        lease.batchId,
+        lease.workerId,
+        lease.attempt,
+        outcome.status,
+        outcome.processedCount,
+        outcome.failedCount,
+        outcome.error ?? null,
+      ],
+      transaction,
+    );
+    if (held === 0) throw lost();
+    await writeCompletedRecords(db, s, lease.jobId, lease.batchId, records, transaction);
+  });
+}

@@ -1,0 +1,116 @@
+import { InvalidOptionError, JobStatus } from '@batchactions/core';
+import { forFamily, type Db } from './db';
+import { optionalNumber } from './job-rows';
+import type { QuotedTables } from './sql/tables';
+
+/** Which jobs `listJobs` returns (the shape of core's `JobListFilter`). */
+export interface ListJobsFilter {
+  /** Only jobs whose status is one of these. Absent or empty: every status. */
+  readonly statuses?: readonly JobStatus[];
+  /** At most this many jobs (an integer >= 1). Absent: all. */
+  readonly limit?: number;
+}
+
+/** One job as `listJobs` returns it (the shape of core's `JobListEntry`). */
+export interface ListedJob {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly totalRecords: number;
+  readonly processedRecords: number;
+  readonly failedRecords: number;
+  readonly totalBatches: number;
+  readonly pendingBatches: number;
+  readonly processingBatches: number;
+  readonly completedBatches: number;
+  readonly failedBatches: number;
+  readonly startedAt?: number;
+  readonly completedAt?: number;
+}
+
+type Count = number | string | bigint | null;
+
+interface ListedRow {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly totalRecords: Count;
+  readonly startedAt: Count;
+  readonly completedAt: Count;
+  readonly processed: Count;
+  readonly failed: Count;
+  readonly total: Count;
+  readonly pending: Count;
+  readonly processing: Count;
+  readonly completed: Count;
+  readonly failedBatches: Count;
+}
+
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(Object.values(JobStatus));
+
+function checkFilter(filter: ListJobsFilter): void {
+  if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 1)) {
+    throw new InvalidOptionError('filter.limit', filter.limit, 'an integer >= 1');
+  }
+  const unknown = (filter.statuses ?? []).find((s) => !KNOWN_STATUSES.has(s));
+  if (unknown !== undefined) {
+    throw new InvalidOptionError(
+      'filter.statuses',
+      unknown,
+      `job statuses (${[...KNOWN_STATUSES].join(', ')})`,
+    );
+  }
+}
+
+/**
+ * Every job of the store with its batch counts, newest first: `startedAt` descending (jobs
+ * without one last), ties by id; one query.
+ * @throws InvalidOptionError for a bad `limit` or an unknown status.
+ */
+export async function listJobs(
+  db: Db,
+  t: QuotedTables,
+  filter: ListJobsFilter = {},
+): Promise<readonly ListedJob[]> {
+  checkFilter(filter);
+  const statuses = filter.statuses ?? [];
+  const where =
+    statuses.length === 0
+      ? ''
+      : `WHERE j."status" IN (${statuses.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const count = (condition: string) => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+  const sql = forFamily(
+    db.family,
+    `SELECT j."id", j."status", j."totalRecords", j."startedAt", j."completedAt",
+            coalesce(sum(b."processedCount"), 0) AS "processed",
+            coalesce(sum(b."failedCount"), 0) AS "failed",
+            count(b."id") AS "total",
+            ${count(`b."status" IN ('PENDING', 'PAUSED')`)} AS "pending",
+            ${count(`b."status" = 'PROCESSING'`)} AS "processing",
+            ${count(`b."status" = 'COMPLETED'`)} AS "completed",
+            ${count(`b."status" = 'FAILED'`)} AS "failedBatches"
+     FROM ${t.jobs} j
+     LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
+     ${where}
+     GROUP BY j."id", j."status", j."totalRecords", j."startedAt", j."completedAt"
+     ORDER BY (CASE WHEN j."startedAt" IS NULL THEN 1 ELSE 0 END), j."startedAt" DESC, j."id"
+     ${filter.limit === undefined ? '' : `LIMIT ${String(filter.limit)}`}`,
+  );
+  const rows = await db.select<ListedRow>(sql, statuses);
+  return rows.map((row) => {
+    const startedAt = optionalNumber(row.startedAt);
+    const completedAt = optionalNumber(row.completedAt);
+    return {
+      jobId: row.id,
+      status: row.status,
+      totalRecords: Number(row.totalRecords),
+      processedRecords: Number(row.processed ?? 0),
+      failedRecords: Number(row.failed ?? 0),
+      totalBatches: Number(row.total ?? 0),
+      pendingBatches: Number(row.pending ?? 0),
+      processingBatches: Number(row.processing ?? 0),
+      completedBatches: Number(row.completed ?? 0),
+      failedBatches: Number(row.failedBatches ?? 0),
+      ...(startedAt === null ? {} : { startedAt }),
+      ...(completedAt === null ? {} : { completedAt }),
+    };
+  });
+}

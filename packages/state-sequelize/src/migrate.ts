@@ -1,0 +1,142 @@
+import { BatchActionsError } from '@batchactions/core';
+import type { Transaction } from 'sequelize';
+import { forFamily, type Db } from './db';
+import { SchemaVersionError } from './errors';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import type { TableNames } from './options';
+import type { QuotedTables } from './sql/tables';
+
+/** What `initialize()` did. */
+export interface MigrationOutcome {
+  /** Schema version before the call (0 for new tables or tables of the published 0.0.5). */
+  readonly fromVersion: number;
+  /** Schema version after the call. */
+  readonly toVersion: number;
+  /** Versions this call applied, in order (empty when the tables were up to date). */
+  readonly applied: readonly number[];
+}
+
+/** Seconds a process waits for another one's migration before giving up (MySQL family). */
+const MYSQL_LOCK_WAIT_SECONDS = 120;
+
+/**
+ * Serialises migrations between processes for the rest of `transaction`:
+ * PostgreSQL a transaction-scoped advisory lock, the MySQL family a named lock on the
+ * transaction's connection (DDL commits implicitly there, so a transaction cannot hold it),
+ * SQLite the write lock its IMMEDIATE transaction already holds.
+ */
+async function lockMigrations(db: Db, key: string, transaction: Transaction): Promise<void> {
+  if (db.family === 'postgres') {
+    await db.select('SELECT pg_advisory_xact_lock(hashtext($1))', [key], transaction);
+  } else if (db.family === 'mysql') {
+    const rows = await db.select<{ locked: number | string | null }>(
+      'SELECT GET_LOCK($1, $2) AS locked',
+      [key, MYSQL_LOCK_WAIT_SECONDS],
+      transaction,
+    );
+    if (Number(rows[0]?.locked) !== 1) {
+      throw new BatchActionsError(
+        'MIGRATION_LOCK_TIMEOUT',
+        `Waited ${MYSQL_LOCK_WAIT_SECONDS}s for lock "${key}", held by another process migrating the tables`,
+      );
+    }
+  }
+}
+
+async function unlockMigrations(db: Db, key: string, transaction: Transaction): Promise<void> {
+  if (db.family === 'mysql') {
+    await db.select('SELECT RELEASE_LOCK($1) AS released', [key], transaction);
+  }
+}
+
+/** The name of the lock: per database (and PostgreSQL schema) and table prefix. */
+async function lockKey(db: Db, names: TableNames, transaction: Transaction): Promise<string> {
+  if (db.family === 'sqlite') return names.jobs;
+  const sql =
+    db.family === 'postgres'
+      ? 'SELECT current_database() || $1 || current_schema() AS name'
+      : 'SELECT CONCAT(DATABASE(), $1) AS name';
+  const rows = await db.select<{ name: string }>(sql, ['.'], transaction);
+  // MySQL lock names are limited to 64 characters.
+  return `bact:${rows[0]?.name ?? ''}.${names.jobs}`.slice(0, 64);
+}
+
+/**
+ * Creates the tables or brings them to {@link LATEST_SCHEMA_VERSION}: the published 0.0.5
+ * tables first (a no-op where they exist), then this package's additions. Safe when many
+ * processes start at once: one migrates while the others wait for its lock, then find the
+ * tables up to date. Refuses tables that a newer version migrated further.
+ */
+export async function migrateTables(
+  db: Db,
+  names: TableNames,
+  t: QuotedTables,
+): Promise<MigrationOutcome> {
+  return db.transaction(async (transaction) => {
+    const key = await lockKey(db, names, transaction);
+    await lockMigrations(db, key, transaction);
+    try {
+      return await applyMigrations(db, names, t, transaction);
+    } finally {
+      await unlockMigrations(db, key, transaction);
+    }
+  });
+}
+
+async function applyMigrations(
+  db: Db,
+  names: TableNames,
+  t: QuotedTables,
+  transaction: Transaction,
+): Promise<MigrationOutcome> {
+  const q = (sql: string) => forFamily(db.family, sql);
+  await db.exec(
+    q(`CREATE TABLE IF NOT EXISTS ${t.schemaVersion} (
+         "version" INTEGER NOT NULL PRIMARY KEY,
+         "name" VARCHAR(100) NOT NULL,
+         "appliedAt" BIGINT NOT NULL)`),
+    transaction,
+  );
+  const rows = await db.select<{ version: number | string | null }>(
+    q(`SELECT max("version") AS "version" FROM ${t.schemaVersion}`),
+    [],
+    transaction,
+  );
+  const fromVersion = Number(rows[0]?.version ?? 0);
+  if (fromVersion > LATEST_SCHEMA_VERSION) {
+    throw new SchemaVersionError(names.schemaVersion, fromVersion, LATEST_SCHEMA_VERSION);
+  }
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= fromVersion) continue;
+    for (const statement of migration.statements(db.family, names)) {
+      await db.exec(q(statement), transaction);
+    }
+    if (db.family === 'postgres' && migration.version === 2) {
+      await widenRecordIdSequence(db, names, transaction);
+    }
+    await migration.after?.(db, t, transaction);
+    await db.run(
+      q(`INSERT INTO ${t.schemaVersion} ("version", "name", "appliedAt") VALUES ($1, $2, $3)`),
+      [migration.version, migration.name, Date.now()],
+      transaction,
+    );
+    applied.push(migration.version);
+  }
+  return { fromVersion, toVersion: Math.max(fromVersion, LATEST_SCHEMA_VERSION), applied };
+}
+
+/** PostgreSQL: the SERIAL sequence behind `records.id` is an integer one; make it 64-bit too. */
+async function widenRecordIdSequence(
+  db: Db,
+  names: TableNames,
+  transaction: Transaction,
+): Promise<void> {
+  const rows = await db.select<{ sequence: string | null }>(
+    'SELECT pg_get_serial_sequence($1, $2) AS sequence',
+    [`"${names.records}"`, 'id'],
+    transaction,
+  );
+  const sequence = rows[0]?.sequence;
+  if (sequence) await db.exec(`ALTER SEQUENCE ${sequence} AS bigint`, transaction);
+}

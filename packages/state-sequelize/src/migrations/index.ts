@@ -1,0 +1,32 @@
+import type { Transaction } from 'sequelize';
+import type { Db, SqlFamily } from '../db';
+import type { TableNames } from '../options';
+import type { QuotedTables } from '../sql/tables';
+import { batchRowsFromJobJson } from './batch-rows-from-job-json';
+import { leasesAndIds } from './leases-and-ids';
+import { publishedTables } from './published-tables';
+
+/** One step of the schema, applied once, in version order. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** DDL statements, one per entry (SQLite runs one statement per call). */
+  readonly statements: (family: SqlFamily, names: TableNames) => readonly string[];
+  /** Data step run after the statements, in the same transaction. */
+  readonly after?: (db: Db, t: QuotedTables, transaction: Transaction) => Promise<void>;
+}
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'published 0.0.5 tables', statements: publishedTables },
+  { version: 2, name: 'leases, wider ids, unique values', statements: leasesAndIds },
+  {
+    version: 3,
+    name: 'batch rows from the job JSON',
+    statements: () => [],
+    after: batchRowsFromJobJson,
+  },
+];
+
+/** The newest schema version this package writes. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

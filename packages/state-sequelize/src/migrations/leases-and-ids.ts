@@ -1,0 +1,87 @@
+import type { SqlFamily } from '../db';
+import type { TableNames } from '../options';
+
+/**
+ * Version 2, what this package adds to the published tables (only additions and widenings, so
+ * code that reads the published columns keeps working):
+ *
+ * - ids widen from 36 to 255 characters (job and batch ids are the caller's strings, not
+ *   always UUIDs), worker ids from 128; `records.id` becomes 64-bit, since upserts consume ids;
+ * - `batches.attempt` (the fencing token: how many times the batch was claimed) and
+ *   `batches.error` (why it FAILED); `records.retryCount` (0.0.5 dropped it);
+ * - the claim index (`jobId`, `status`, `batchIndex`): a claim is one probe of it;
+ * - the published (`jobId`, `status`) index on records goes: every batch completion changes the
+ *   status of each of its records, and keeping that index current cost more than it saved
+ *   (status queries read one job's records through the (`jobId`, `recordIndex`) key);
+ * - `unique_values`, the job-wide register behind `uniqueFields`, whose primary key makes a value
+ *   go to exactly one record.
+ */
+export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
+  switch (family) {
+    case 'postgres':
+      return [
+        `ALTER TABLE "${n.jobs}" ALTER COLUMN "id" TYPE VARCHAR(255)`,
+        `ALTER TABLE "${n.batches}"
+           ALTER COLUMN "id" TYPE VARCHAR(255),
+           ALTER COLUMN "jobId" TYPE VARCHAR(255),
+           ALTER COLUMN "workerId" TYPE VARCHAR(255),
+           ADD COLUMN "attempt" INTEGER NOT NULL DEFAULT 0,
+           ADD COLUMN "error" TEXT`,
+        // Finishing a batch rewrites each of its records once; free room on the page lets
+        // PostgreSQL do that without touching the indexes (a HOT update).
+        `ALTER TABLE "${n.records}"
+           ALTER COLUMN "id" TYPE BIGINT,
+           ALTER COLUMN "jobId" TYPE VARCHAR(255),
+           ALTER COLUMN "batchId" TYPE VARCHAR(255),
+           ADD COLUMN "retryCount" INTEGER,
+           SET (fillfactor = 50)`,
+        `CREATE INDEX "${n.batches}_claim" ON "${n.batches}" ("jobId", "status", "batchIndex")`,
+        `DROP INDEX IF EXISTS "${n.records}_job_id_status"`,
+        `CREATE TABLE "${n.uniqueValues}" (
+           "jobId" VARCHAR(255) NOT NULL,
+           "field" VARCHAR(191) NOT NULL,
+           "valueKey" VARCHAR(191) NOT NULL,
+           "recordIndex" INTEGER NOT NULL,
+           PRIMARY KEY ("jobId", "field", "valueKey"))`,
+      ];
+    case 'mysql':
+      return [
+        `ALTER TABLE "${n.jobs}" MODIFY "id" VARCHAR(255) NOT NULL`,
+        `ALTER TABLE "${n.batches}"
+           MODIFY "id" VARCHAR(255) NOT NULL,
+           MODIFY "jobId" VARCHAR(255) NOT NULL,
+           MODIFY "workerId" VARCHAR(255) NULL,
+           ADD COLUMN "attempt" INTEGER NOT NULL DEFAULT 0,
+           ADD COLUMN "error" TEXT NULL,
+           ADD INDEX "${n.batches}_claim" ("jobId", "status", "batchIndex")`,
+        `ALTER TABLE "${n.records}"
+           MODIFY "id" BIGINT NOT NULL AUTO_INCREMENT,
+           MODIFY "jobId" VARCHAR(255) NOT NULL,
+           MODIFY "batchId" VARCHAR(255) NOT NULL,
+           ADD COLUMN "retryCount" INTEGER NULL,
+           DROP INDEX "${n.records}_job_id_status"`,
+        // Binary collation: unique values compare exactly, as in the other databases.
+        `CREATE TABLE "${n.uniqueValues}" (
+           "jobId" VARCHAR(255) NOT NULL,
+           "field" VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+           "valueKey" VARCHAR(191) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+           "recordIndex" INTEGER NOT NULL,
+           PRIMARY KEY ("jobId", "field", "valueKey")) ENGINE=InnoDB`,
+      ];
+    case 'sqlite':
+      // SQLite does not enforce VARCHAR lengths and its integers are 64-bit already.
+      return [
+        `ALTER TABLE "${n.batches}" ADD COLUMN "attempt" INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE "${n.batches}" ADD COLUMN "error" TEXT`,
+        `ALTER TABLE "${n.records}" ADD COLUMN "retryCount" INTEGER`,
+        `CREATE INDEX "${n.batches}_claim" ON "${n.batches}" ("jobId", "status", "batchIndex")`,
+        `DROP INDEX IF EXISTS "${n.records}_job_id_status"`,
+        `CREATE TABLE "${n.uniqueValues}" (
+           "jobId" TEXT NOT NULL,
+           "field" TEXT NOT NULL,
+           "valueKey" TEXT NOT NULL,
+           "recordIndex" INTEGER NOT NULL,
+           PRIMARY KEY ("jobId", "field", "valueKey")) WITHOUT ROWID`,
+      ];
+  }
+}

@@ -1,0 +1,63 @@
+import type { Db } from './db';
+import type { Statements } from './statements';
+
+interface StaleRow {
+  readonly id: string;
+  readonly batchIndex: number | string;
+  readonly attempt: number | string;
+  readonly workerId: string | null;
+}
+
+/** Why a quarantined batch FAILED (the same words as the other stores). */
+export function abandonedMessage(row: StaleRow): string {
+  return `Batch ${String(row.batchIndex)} abandoned after ${String(row.attempt)} attempts (last worker ${row.workerId ?? 'unknown'})`;
+}
+
+/**
+ * Puts the job's batches claimed at least `timeoutMs` ago back to PENDING, or, with
+ * `maxAttempts`, quarantines those already claimed that many times: FAILED with the reason,
+ * every record counted failed and the unprocessed ones marked failed. Returns how many batches
+ * changed.
+ *
+ * Workers call this before every claim, so the usual case (nothing stale) is one plain read.
+ * Otherwise one transaction locks the stale rows (PostgreSQL, MySQL family; SQLite holds its
+ * write lock) and re-checks them, so a batch completed or renewed meanwhile is left alone and
+ * concurrent reclaimers change each batch once.
+ */
+export async function reclaimStaleBatches(
+  db: Db,
+  s: Statements,
+  jobId: string,
+  timeoutMs: number,
+  maxAttempts: number | undefined,
+): Promise<number> {
+  const probe = await db.select<StaleRow>(s.selectStaleBatches(false), [jobId, timeoutMs]);
+  if (probe.length === 0) return 0;
+  return db.transaction(
+    async (transaction) => {
+      const stale = await db.select<StaleRow>(
+        s.selectStaleBatches(db.family !== 'sqlite'),
+        [jobId, timeoutMs],
+        transaction,
+      );
+      let changed = 0;
+      for (const row of stale) {
+        if (maxAttempts === undefined || Number(row.attempt) < maxAttempts) {
+          changed += await db.run(s.requeueBatch(), [jobId, row.id], transaction);
+          continue;
+        }
+        const reason = abandonedMessage(row);
+        const counted = await db.select<{ count: number | string }>(
+          s.countBatchRecords(),
+          [jobId, row.id],
+          transaction,
+        );
+        const records = Number(counted[0]?.count ?? 0);
+        changed += await db.run(s.quarantineBatch(), [jobId, row.id, reason, records], transaction);
+        await db.run(s.failUnprocessedRecords(), [jobId, row.id, reason], transaction);
+      }
+      return changed;
+    },
+    { lockingReads: true },
+  );
+}

@@ -1,0 +1,112 @@
+import type { ProcessedRecord, RawRecord, ValidationError } from '@batchactions/core';
+
+/**
+ * Keeps the last record of each index: one upsert statement may not touch a row twice, and a
+ * later record saved with the same index replaces the earlier one.
+ */
+export function lastPerIndex(records: readonly ProcessedRecord[]): readonly ProcessedRecord[] {
+  const seen = new Set<number>();
+  for (const record of records) {
+    if (seen.has(record.index)) {
+      const byIndex = new Map<number, ProcessedRecord>();
+      for (const r of records) byIndex.set(r.index, r);
+      return [...byIndex.values()];
+    }
+    seen.add(record.index);
+  }
+  return records;
+}
+
+/**
+ * The parsed record to store: `null` (the JSON value, since the published column is NOT NULL)
+ * when it is the raw record itself, as for every record not validated yet, so the payload is
+ * stored once.
+ */
+function ownParsed(record: ProcessedRecord): RawRecord | null {
+  return record.parsed === record.raw ? null : record.parsed;
+}
+
+/** The seven own values of one record row (after job and batch id), in column order. */
+export function recordRowValues(record: ProcessedRecord): unknown[] {
+  return [
+    record.index,
+    record.status,
+    JSON.stringify(record.raw),
+    JSON.stringify(ownParsed(record)),
+    JSON.stringify(record.errors),
+    record.processingError ?? null,
+    record.retryCount ?? null,
+  ];
+}
+
+/** PostgreSQL text cannot hold NUL characters, which error messages from user code might. */
+export function noNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/**
+ * PostgreSQL: records as the seven column parameters of the `ROWS FROM (unnest ...)` input, JSON
+ * columns as one JSON array each. PostgreSQL text cannot hold NUL characters, which error
+ * messages from user code might: they become U+FFFD.
+ */
+export function recordColumns(records: readonly ProcessedRecord[]): unknown[] {
+  return [
+    records.map((r) => r.index),
+    records.map((r) => r.status),
+    JSON.stringify(records.map((r) => r.raw)),
+    JSON.stringify(records.map(ownParsed)),
+    JSON.stringify(records.map((r) => r.errors)),
+    records.map((r) => (r.processingError === undefined ? null : noNul(r.processingError))),
+    records.map((r) => r.retryCount ?? null),
+  ];
+}
+
+/** A record row as the record queries select it. JSON arrives as text or already parsed, by driver. */
+export interface RecordRow {
+  readonly recordIndex: number | string;
+  readonly status: ProcessedRecord['status'];
+  readonly raw: unknown;
+  readonly parsed: unknown;
+  readonly errors: unknown;
+  readonly processingError: string | null;
+  readonly retryCount: number | string | null;
+}
+
+/** A JSON column's value: drivers hand JSON back as text (SQLite, some MySQL setups) or parsed. */
+export function jsonValue(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+export function decodeRecord(row: RecordRow): ProcessedRecord {
+  const raw = jsonValue(row.raw) as RawRecord;
+  const parsed = jsonValue(row.parsed) as RawRecord | null;
+  const errors = jsonValue(row.errors) as ValidationError[] | null;
+  return {
+    index: Number(row.recordIndex),
+    raw,
+    parsed: parsed ?? raw,
+    status: row.status,
+    errors: errors ?? [],
+    ...(row.processingError === null ? {} : { processingError: row.processingError }),
+    ...(row.retryCount === null ? {} : { retryCount: Number(row.retryCount) }),
+  };
+}
+
+/**
+ * MySQL family: records as the one JSON document `JSON_TABLE` reads: `i` index, `s` status, `w`
+ * raw, `p` parsed, `e` errors (JSON payloads as strings), `x` processing error, `r` retry count
+ * (absent when there is none).
+ */
+export function mysqlRecordDocument(records: readonly ProcessedRecord[]): string {
+  return JSON.stringify(
+    records.map((r) => ({
+      i: r.index,
+      s: r.status,
+      w: JSON.stringify(r.raw),
+      p: JSON.stringify(ownParsed(r)),
+      e: JSON.stringify(r.errors),
+      ...(r.processingError === undefined ? {} : { x: r.processingError }),
+      ...(r.retryCount === undefined ? {} : { r: r.retryCount }),
+    })),
+  );
+}

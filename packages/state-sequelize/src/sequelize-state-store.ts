@@ -1,0 +1,488 @@
+import {
+  BatchNotFoundError,
+  InvalidOptionError,
+  JobNotFoundError,
+  JobStatus,
+  LeaseLostError,
+  RECORD_STATUS_GROUPS,
+  progressFromCounts,
+  type Batch,
+  type BatchLease,
+  type BatchOutcome,
+  type BatchState,
+  type ClaimBatchResult,
+  type DistributedJobStatus,
+  type DistributedStateStore,
+  type JobProgress,
+  type JobState,
+  type ProcessedRecord,
+  type RecordStatus,
+  type UniqueValueClaim,
+} from '@batchactions/core';
+import type { Sequelize } from 'sequelize';
+import { claimBatch } from './claim-batch';
+import { completeBatch } from './complete-batch';
+import { chunks, Db, type SqlFamily } from './db';
+import { UnsupportedDialectError } from './errors';
+import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
+import { listJobs, type ListedJob, type ListJobsFilter } from './list-jobs';
+import { migrateTables, type MigrationOutcome } from './migrate';
+import { defineModels } from './models';
+import { resolveTableNames, type SequelizeStateStoreOptions, type TableNames } from './options';
+import { persistedConfig } from './persisted-config';
+import { decodeRecord, lastPerIndex, recordColumns, type RecordRow } from './record-codec';
+import { needsSeveralStatements, upsertRecords } from './record-writes';
+import { reclaimStaleBatches } from './reclaim-stale-batches';
+import { Serial } from './serial';
+import { quoteTables } from './sql/tables';
+import { Statements } from './statements';
+import { claimUniqueValues } from './unique-values';
+
+type Count = number | string | bigint | null;
+
+interface StatusRow {
+  readonly total: Count;
+  readonly pending: Count;
+  readonly processing: Count;
+  readonly completed: Count;
+  readonly failed: Count;
+}
+
+interface ProgressRow {
+  readonly totalRecords: Count;
+  readonly startedAt: Count;
+  readonly completedAt: Count;
+  readonly now: Count;
+  readonly processed: Count;
+  readonly failed: Count;
+  readonly doneBatches: Count;
+  readonly totalBatches: Count;
+}
+
+/** Batch rows per INSERT (12 values each). */
+const BATCHES_PER_STATEMENT = 500;
+
+const TERMINAL: ReadonlySet<string> = new Set([
+  JobStatus.COMPLETED,
+  JobStatus.FAILED,
+  JobStatus.ABORTED,
+]);
+
+function familyOf(sequelize: Sequelize): SqlFamily {
+  const dialect = sequelize.getDialect();
+  if (dialect === 'postgres') return 'postgres';
+  if (dialect === 'mysql' || dialect === 'mariadb') return 'mysql';
+  if (dialect === 'sqlite') return 'sqlite';
+  throw new UnsupportedDialectError(dialect);
+}
+
+function checkSequelize(sequelize: unknown): asserts sequelize is Sequelize {
+  const candidate = sequelize as Partial<Sequelize> | null | undefined;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.query !== 'function' ||
+    typeof candidate.getDialect !== 'function' ||
+    typeof candidate.transaction !== 'function'
+  ) {
+    throw new InvalidOptionError(
+      'sequelize',
+      sequelize,
+      'a Sequelize instance (new Sequelize(...))',
+    );
+  }
+}
+
+/**
+ * A `StateStore` and `DistributedStateStore` on the database of a Sequelize v6 instance:
+ * PostgreSQL, MariaDB (>= 10.6) / MySQL (>= 8) or SQLite.
+ *
+ * The published constructor and tables: `new SequelizeStateStore(sequelize)` uses
+ * `batchactions_jobs`, `batchactions_batches` and `batchactions_records`, and upgrades tables
+ * created by version 0.0.5 in place. Calling `initialize()` is optional: the first call of any
+ * method creates or migrates the tables, once per store.
+ *
+ * Batch state lives in the batches table only (one row per batch): claims change one row
+ * (`FOR UPDATE SKIP LOCKED` on PostgreSQL and MariaDB/MySQL), a finished batch is written with
+ * all its records in one fenced transaction (`completeBatch`), and the job row is never
+ * rewritten by workers.
+ *
+ * ```ts
+ * const sequelize = new Sequelize(process.env.DATABASE_URL!, { logging: false });
+ * const store = new SequelizeStateStore(sequelize);
+ * // new DistributedImport({ stateStore: store, ... })
+ * ```
+ */
+export class SequelizeStateStore implements DistributedStateStore {
+  /** The store's table names. */
+  readonly tables: TableNames;
+  private readonly db: Db;
+  private readonly sql: Statements;
+  /** SQLite: one call at a time (see `Serial`); others run calls concurrently. */
+  private readonly serial: Serial | undefined;
+  private migration: Promise<MigrationOutcome> | undefined;
+
+  /**
+   * Registers the published models (`BatchActionsJob`, `BatchActionsRecord`,
+   * `BatchActionsBatch`) on `sequelize`; performs no I/O.
+   * @throws InvalidOptionError when `sequelize` is not a Sequelize instance or an option is bad.
+   * @throws UnsupportedDialectError for dialects other than postgres, mariadb, mysql, sqlite.
+   */
+  constructor(sequelize: Sequelize, options?: SequelizeStateStoreOptions) {
+    checkSequelize(sequelize);
+    this.tables = resolveTableNames(options);
+    const family = familyOf(sequelize);
+    this.db = new Db(sequelize, family);
+    this.sql = new Statements(family, quoteTables(this.tables));
+    this.serial = family === 'sqlite' ? new Serial() : undefined;
+    defineModels(sequelize, this.tables);
+  }
+
+  /**
+   * Creates the tables, or migrates tables of an earlier version (including those of the
+   * published 0.0.5) to this one. Idempotent, and safe when many processes call it at once.
+   * Optional: every other method runs it first if it has not run yet.
+   * @throws SchemaVersionError when a newer version of this package migrated the tables further.
+   */
+  initialize(): Promise<MigrationOutcome> {
+    this.migration ??= this.migrate().catch((error: unknown) => {
+      // A failed attempt (database down, say) is retried by the next call.
+      this.migration = undefined;
+      throw error;
+    });
+    return this.migration;
+  }
+
+  private async migrate(): Promise<MigrationOutcome> {
+    return this.exclusive(async () => {
+      if (this.db.family === 'sqlite') {
+        // Persistent in the file: readers no longer block the writer, nor the writer readers.
+        await this.db.select('PRAGMA journal_mode = WAL', []);
+        await this.db.select('PRAGMA busy_timeout = 10000', []);
+      }
+      return migrateTables(this.db, this.tables, this.sql.t);
+    });
+  }
+
+  /** Runs `work` once the tables are ready (SQLite: in turn with the store's other calls). */
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.initialize();
+    return this.exclusive(work);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.serial ? this.serial.run(work) : work();
+  }
+
+  // ---------------------------------------------------------------- StateStore
+
+  /**
+   * Creates or replaces the job row, and adds the rows of listed batches the store does not
+   * hold yet (those it holds keep their state), with any records they carry; one transaction.
+   */
+  saveJobState(job: JobState): Promise<void> {
+    return this.run(async () => {
+      const jobValues = [
+        job.id,
+        job.status,
+        JSON.stringify(persistedConfig(job.config)),
+        job.totalRecords,
+        job.startedAt ?? null,
+        job.completedAt ?? null,
+        job.distributed ?? false,
+      ];
+      if (job.batches.length === 0) {
+        await this.db.run(this.sql.upsertJob(), jobValues);
+        return;
+      }
+      await this.db.transaction(async (transaction) => {
+        await this.db.run(this.sql.upsertJob(), jobValues, transaction);
+        for (const part of chunks(job.batches, BATCHES_PER_STATEMENT)) {
+          await this.db.run(
+            this.sql.insertBatches(part.length),
+            part.flatMap((b) => batchRowValues(job.id, b)),
+            transaction,
+          );
+        }
+        for (const batch of job.batches) {
+          if (batch.records.length === 0) continue;
+          await upsertRecords(this.db, this.sql, job.id, batch.id, batch.records, transaction);
+        }
+      });
+    });
+  }
+
+  getJobState(jobId: string): Promise<JobState | null> {
+    return this.run(async () => {
+      const jobs = await this.db.select<JobRow>(this.sql.selectJob(), [jobId]);
+      const job = jobs[0];
+      if (job === undefined) return null;
+      const batches = await this.db.select<BatchRow>(this.sql.selectBatches(), [jobId]);
+      return decodeJob(job, batches);
+    });
+  }
+
+  /** @throws BatchNotFoundError when the job has no such batch. */
+  updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
+    return this.run(async () => {
+      const changed = await this.db.run(this.sql.updateBatchState(), [
+        jobId,
+        batchId,
+        state.status,
+        state.processedCount,
+        state.failedCount,
+        state.status === 'PENDING' ? 1 : 0,
+      ]);
+      if (changed === 0) throw new BatchNotFoundError(jobId, batchId);
+    });
+  }
+
+  /** Upserts one record by (job, index) in one statement; `retryCount` is kept. */
+  saveProcessedRecord(jobId: string, batchId: string, record: ProcessedRecord): Promise<void> {
+    return this.run(() => upsertRecords(this.db, this.sql, jobId, batchId, [record]));
+  }
+
+  getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.failed);
+  }
+
+  getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.pending);
+  }
+
+  getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
+    return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
+  }
+
+  /**
+   * Record-level progress from the batches' counters.
+   * @throws JobNotFoundError for an unknown job (0.0.5 returned zeros).
+   */
+  getProgress(jobId: string): Promise<JobProgress> {
+    return this.run(async () => {
+      const rows = await this.db.select<ProgressRow>(this.sql.progress(), [jobId]);
+      const row = rows[0];
+      if (row === undefined) throw new JobNotFoundError(jobId);
+      return progressFromCounts({
+        totalRecords: Number(row.totalRecords),
+        processed: Number(row.processed),
+        failed: Number(row.failed),
+        doneBatches: Number(row.doneBatches ?? 0),
+        totalBatches: Number(row.totalBatches),
+        startedAt: optionalNumber(row.startedAt) ?? undefined,
+        completedAt: optionalNumber(row.completedAt) ?? undefined,
+        now: Number(row.now),
+      });
+    });
+  }
+
+  // ---------------------------------------------------------- DistributedStateStore
+
+  claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
+    return this.run(() => claimBatch(this.db, this.sql, jobId, workerId));
+  }
+
+  /** Puts the batch back to PENDING only while `workerId` holds it (PROCESSING). */
+  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+    return this.run(async () => {
+      await this.db.run(this.sql.releaseBatch(), [jobId, batchId, workerId]);
+    });
+  }
+
+  /**
+   * Puts batches claimed at least `timeoutMs` ago (database clock) back to PENDING; with
+   * `maxAttempts`, a stale batch already claimed that many times is quarantined as FAILED.
+   * @throws InvalidOptionError for a negative or non-finite timeout or a bad `maxAttempts`.
+   */
+  reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      return Promise.reject(
+        new InvalidOptionError('timeoutMs', timeoutMs, 'a finite number of milliseconds >= 0'),
+      );
+    }
+    if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
+      return Promise.reject(new InvalidOptionError('maxAttempts', maxAttempts, 'an integer >= 1'));
+    }
+    return this.run(() =>
+      reclaimStaleBatches(this.db, this.sql, jobId, Math.floor(timeoutMs), maxAttempts),
+    );
+  }
+
+  /** Upserts the records of one batch (one statement on PostgreSQL, one transaction elsewhere). */
+  saveBatchRecords(
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+  ): Promise<void> {
+    return this.run(async () => {
+      if (!needsSeveralStatements(this.db, records)) {
+        await upsertRecords(this.db, this.sql, jobId, batchId, records);
+        return;
+      }
+      await this.db.transaction((transaction) =>
+        upsertRecords(this.db, this.sql, jobId, batchId, records, transaction),
+      );
+    });
+  }
+
+  getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
+    return this.run(async () => {
+      const rows = await this.db.select<RecordRow>(this.sql.selectBatchRecords(), [jobId, batchId]);
+      return rows.map(decodeRecord);
+    });
+  }
+
+  /** @throws JobNotFoundError for an unknown job (0.0.5 returned zeros). */
+  getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
+    return this.run(async () => {
+      const rows = await this.db.select<StatusRow>(this.sql.distributedStatus(), [jobId]);
+      const row = rows[0];
+      if (row === undefined) throw new JobNotFoundError(jobId);
+      const pending = Number(row.pending ?? 0);
+      const processing = Number(row.processing ?? 0);
+      return {
+        jobId,
+        totalBatches: Number(row.total ?? 0),
+        pendingBatches: pending,
+        processingBatches: processing,
+        completedBatches: Number(row.completed ?? 0),
+        failedBatches: Number(row.failed ?? 0),
+        isComplete: pending === 0 && processing === 0,
+      };
+    });
+  }
+
+  /** One conditional UPDATE: exactly one caller ever gets true. */
+  tryFinalizeJob(jobId: string): Promise<boolean> {
+    return this.run(async () => (await this.db.run(this.sql.finalizeJob(), [jobId])) > 0);
+  }
+
+  // ------------------------------------------------------------- optional port methods
+
+  /**
+   * Stores a new batch and its records in one transaction (the `prepare` path). The batch is
+   * claimable once the job is PROCESSING. A batch the store holds keeps its state; its
+   * records are replaced.
+   * @throws JobNotFoundError when the job was not saved first.
+   */
+  registerBatch(jobId: string, batch: Batch): Promise<void> {
+    if (this.db.family === 'postgres') {
+      return this.run(async () => {
+        const rows = await this.db.select<{ found: number | string }>(
+          this.sql.registerBatchPostgres(),
+          [
+            jobId,
+            batch.id,
+            ...recordColumns(lastPerIndex(batch.records)),
+            ...batchRowValues(jobId, batch).slice(2),
+          ],
+        );
+        if (Number(rows[0]?.found ?? 0) === 0) throw new JobNotFoundError(jobId);
+      });
+    }
+    return this.run(() =>
+      this.db.transaction(async (transaction) => {
+        const job = await this.db.select(this.sql.selectJobStatus(), [jobId], transaction);
+        if (job.length === 0) throw new JobNotFoundError(jobId);
+        await this.db.run(this.sql.insertBatches(1), batchRowValues(jobId, batch), transaction);
+        await upsertRecords(this.db, this.sql, jobId, batch.id, batch.records, transaction);
+      }),
+    );
+  }
+
+  /**
+   * Fenced: writes the batch's outcome and every record in one transaction while `lease` is
+   * the batch's current claim.
+   * @throws LeaseLostError (nothing written) when the batch was reclaimed, released or finished.
+   */
+  completeBatch(
+    lease: BatchLease,
+    records: readonly ProcessedRecord[],
+    outcome: BatchOutcome,
+  ): Promise<void> {
+    return this.run(() => completeBatch(this.db, this.sql, lease, records, outcome));
+  }
+
+  /**
+   * Fenced: renews the claim time of a batch the worker still holds.
+   * @throws LeaseLostError when the lease is gone.
+   */
+  heartbeatBatch(lease: BatchLease): Promise<void> {
+    return this.run(async () => {
+      const changed = await this.db.run(this.sql.heartbeatBatch(), [
+        lease.jobId,
+        lease.batchId,
+        lease.workerId,
+        lease.attempt,
+      ]);
+      if (changed === 0) {
+        throw new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
+      }
+    });
+  }
+
+  /** Moves the job to `to` only if its status is one of `from` (one conditional UPDATE). */
+  updateJobStatus(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean> {
+    if (from.length === 0) return Promise.resolve(false);
+    return this.run(async () => {
+      const changed = await this.db.run(this.sql.updateJobStatus(from.length), [
+        jobId,
+        to,
+        TERMINAL.has(to) ? 1 : 0,
+        ...from,
+      ]);
+      return changed > 0;
+    });
+  }
+
+  /** The job's status alone, or null for an unknown job. */
+  getJobStatus(jobId: string): Promise<JobStatus | null> {
+    return this.run(async () => {
+      const rows = await this.db.select<{ status: JobStatus }>(this.sql.selectJobStatus(), [jobId]);
+      return rows[0]?.status ?? null;
+    });
+  }
+
+  /** Job-wide `uniqueFields`: the index of the record holding each claimed value. */
+  claimUniqueValues(
+    jobId: string,
+    claims: readonly UniqueValueClaim[],
+  ): Promise<readonly number[]> {
+    return this.run(() => claimUniqueValues(this.db, this.sql, jobId, claims));
+  }
+
+  /** Deletes a job with its batches, records and unique values; false when it did not exist. */
+  deleteJob(jobId: string): Promise<boolean> {
+    return this.run(() =>
+      this.db.transaction(async (transaction) => {
+        let deleted = 0;
+        for (const statement of this.sql.deleteJob()) {
+          deleted = await this.db.run(statement, [jobId], transaction);
+        }
+        return deleted > 0;
+      }),
+    );
+  }
+
+  /**
+   * Every job of the store with its batch counts, newest first (`startedAt` descending, jobs
+   * without one last, ties by id), filtered by status and limited in number.
+   * @throws InvalidOptionError for a `limit` that is not an integer >= 1 or an unknown status.
+   */
+  listJobs(filter?: ListJobsFilter): Promise<readonly ListedJob[]> {
+    return this.run(() => listJobs(this.db, this.sql.t, filter));
+  }
+
+  private recordsWithStatus(
+    jobId: string,
+    statuses: readonly RecordStatus[],
+  ): Promise<readonly ProcessedRecord[]> {
+    return this.run(async () => {
+      const rows = await this.db.select<RecordRow>(
+        this.sql.selectRecordsByStatus(statuses.length),
+        [jobId, ...statuses],
+      );
+      return rows.map(decodeRecord);
+    });
+  }
+}

@@ -1,0 +1,208 @@
+import { valueRows, type SqlFamily } from '../db';
+import { ignoreDuplicates, nowMs } from './dialect-sql';
+import type { QuotedTables } from './tables';
+
+/** Columns of a batch row as `insertBatchesSql` writes them, in bind order. */
+export const BATCH_INSERT_COLUMNS = [
+  'id',
+  'jobId',
+  'batchIndex',
+  'status',
+  'workerId',
+  'claimedAt',
+  'recordStartIndex',
+  'recordEndIndex',
+  'processedCount',
+  'failedCount',
+  'attempt',
+  'error',
+] as const;
+
+/** Inserts `rows` batches (all columns bound per row); a batch the store holds keeps its state. */
+export function insertBatchesSql(t: QuotedTables, family: SqlFamily, rows: number): string {
+  return `
+    INSERT INTO ${t.batches} (${BATCH_INSERT_COLUMNS.map((c) => `"${c}"`).join(', ')})
+    VALUES ${valueRows(1, rows, BATCH_INSERT_COLUMNS.length)}
+    ${ignoreDuplicates(family, 'id')}`;
+}
+
+/** The batches of job `$1` in index order. */
+export function selectBatchesSql(t: QuotedTables): string {
+  return `
+    SELECT "id", "batchIndex", "status", "processedCount", "failedCount", "recordStartIndex",
+           "recordEndIndex", "attempt", "workerId", "claimedAt", "error"
+    FROM ${t.batches}
+    WHERE "jobId" = $1
+    ORDER BY "batchIndex"`;
+}
+
+/**
+ * Unfenced write of status `$3` and counters `$4`, `$5` of batch `$2` of job `$1` (the published
+ * port's `updateBatchState`). `$6` = 1 when the status is PENDING: the batch then loses its worker
+ * and claim time. `version` always moves, so the row always counts as changed (MySQL reports
+ * only rows whose values changed).
+ */
+export function updateBatchStateSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = $3,
+        "processedCount" = $4,
+        "failedCount" = $5,
+        "workerId" = CASE WHEN $6 = 1 THEN NULL ELSE "workerId" END,
+        "claimedAt" = CASE WHEN $6 = 1 THEN NULL ELSE "claimedAt" END,
+        "version" = "version" + 1
+    WHERE "jobId" = $1 AND "id" = $2`;
+}
+
+/** Puts batch `$2` of job `$1` back to PENDING if worker `$3` still holds it. */
+export function releaseBatchSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "version" = "version" + 1
+    WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING' AND "workerId" = $3`;
+}
+
+/** The lease test shared by the fenced writes: worker `$3` holds batch `$2` of job `$1` at attempt `$4`. */
+const HELD_BY_LEASE = `"jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
+      AND "workerId" = $3 AND "attempt" = $4`;
+
+/** Renews the claim time of a leased batch (`$1`..`$4` as in the lease test). */
+export function heartbeatBatchSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    UPDATE ${t.batches}
+    SET "claimedAt" = ${nowMs(family)}, "version" = "version" + 1
+    WHERE ${HELD_BY_LEASE}`;
+}
+
+/**
+ * The fence of `completeBatch`: writes the outcome (`$5` status, `$6` processed, `$7` failed,
+ * `$8` error) only while the lease (`$1`..`$4`) holds. One changed row means the lease held; the
+ * row lock it takes keeps a concurrent reclaim out until the transaction ends.
+ */
+export function fenceBatchSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = $5, "processedCount" = $6, "failedCount" = $7, "error" = $8,
+        "version" = "version" + 1
+    WHERE ${HELD_BY_LEASE}`;
+}
+
+/** Columns a claim returns. */
+const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex", "attempt", "claimedAt"`;
+
+/**
+ * PostgreSQL: claims the lowest-index PENDING batch of job `$1` for worker `$2` in one statement.
+ * `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over a batch another one is taking
+ * instead of queueing behind it. The job row is read (to tell the failure reasons apart in the
+ * same round trip), never locked or written. No row: the job does not exist.
+ */
+export function claimBatchPostgresSql(t: QuotedTables): string {
+  return `
+    WITH job AS (
+      SELECT "status" FROM ${t.jobs} WHERE "id" = $1
+    ),
+    next_batch AS (
+      SELECT b."id"
+      FROM ${t.batches} b
+      WHERE b."jobId" = $1
+        AND b."status" = 'PENDING'
+        AND (SELECT "status" FROM job) = 'PROCESSING'
+      ORDER BY b."batchIndex"
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    ),
+    claimed AS (
+      UPDATE ${t.batches} b
+      SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
+          "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
+      FROM next_batch
+      WHERE b."id" = next_batch."id"
+      RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
+                b."claimedAt"
+    )
+    SELECT job."status" AS "jobStatus", claimed.*
+    FROM job LEFT JOIN claimed ON true`;
+}
+
+/**
+ * SQLite: the claim as one UPDATE ... RETURNING. A single statement holds the database's write
+ * lock from choosing the row to changing it, so no two connections can choose the same batch.
+ */
+export function claimBatchSqliteSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('sqlite')},
+        "attempt" = "attempt" + 1, "version" = "version" + 1, "error" = NULL
+    WHERE "id" = (
+      SELECT b."id" FROM ${t.batches} b
+      WHERE b."jobId" = $1
+        AND b."status" = 'PENDING'
+        AND (SELECT j."status" FROM ${t.jobs} j WHERE j."id" = $1) = 'PROCESSING'
+      ORDER BY b."batchIndex"
+      LIMIT 1)
+    RETURNING ${CLAIMED_COLUMNS}`;
+}
+
+/**
+ * MySQL family, step 1 of the claim transaction: the job's status under a shared lock (a
+ * concurrent pause or cancel waits for the claim, and the claim sees its outcome), and the clock.
+ */
+export function lockJobForClaimMysqlSql(t: QuotedTables): string {
+  return `
+    SELECT "status", ${nowMs('mysql')} AS "now"
+    FROM ${t.jobs}
+    WHERE "id" = $1
+    LOCK IN SHARE MODE`;
+}
+
+/** MySQL family, step 2: the lowest PENDING batch that no concurrent claimer has locked. */
+export function pickBatchMysqlSql(t: QuotedTables): string {
+  return `
+    SELECT "id", "batchIndex", "recordStartIndex", "recordEndIndex", "attempt"
+    FROM ${t.batches}
+    WHERE "jobId" = $1 AND "status" = 'PENDING'
+    ORDER BY "batchIndex"
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED`;
+}
+
+/** MySQL family, step 3: the chosen batch `$1` becomes worker `$2`'s, claimed at `$3`. */
+export function takeBatchMysqlSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = $3,
+        "attempt" = "attempt" + 1, "version" = "version" + 1, "error" = NULL
+    WHERE "id" = $1`;
+}
+
+/**
+ * Batches of job `$1` claimed at least `$2` ms ago (database clock). With `lock`, the rows are
+ * locked (PostgreSQL, MySQL): a batch a worker is finishing or renewing right now is waited for
+ * and re-checked, so a batch that was just completed or renewed is left alone.
+ */
+export function selectStaleBatchesSql(t: QuotedTables, family: SqlFamily, lock: boolean): string {
+  return `
+    SELECT "id", "batchIndex", "attempt", "workerId", "recordStartIndex", "recordEndIndex"
+    FROM ${t.batches}
+    WHERE "jobId" = $1 AND "status" = 'PROCESSING'
+      AND "claimedAt" <= ${nowMs(family)} - $2
+    ORDER BY "batchIndex"
+    ${lock ? 'FOR UPDATE' : ''}`;
+}
+
+/** Puts stale batch `$2` of job `$1` back to PENDING. */
+export function requeueBatchSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "version" = "version" + 1
+    WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;
+}
+
+/** Quarantines stale batch `$2` of job `$1`: FAILED with reason `$3`, `$4` records failed. */
+export function quarantineBatchSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = 'FAILED', "error" = $3, "processedCount" = 0, "failedCount" = $4,
+        "version" = "version" + 1
+    WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;
+}

@@ -1,0 +1,113 @@
+import type { SqlFamily } from '../db';
+import { nowMs, upsertClause } from './dialect-sql';
+import type { QuotedTables } from './tables';
+
+/** Columns of the job row that `saveJobState` writes, in bind order `$1`..`$7`. */
+const JOB_COLUMNS = [
+  'id',
+  'status',
+  'config',
+  'totalRecords',
+  'startedAt',
+  'completedAt',
+  'distributed',
+] as const;
+
+/**
+ * Creates job `$1` or replaces its fields. The published `batches` JSON column gets `[]` on
+ * insert and is never rewritten: batch state lives in the batches table only.
+ */
+export function upsertJobSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]')
+    ${upsertClause(family, ['id'], JOB_COLUMNS.slice(1))}`;
+}
+
+export function selectJobSql(t: QuotedTables): string {
+  return `
+    SELECT "id", "status", "config", "totalRecords", "startedAt", "completedAt", "distributed"
+    FROM ${t.jobs}
+    WHERE "id" = $1`;
+}
+
+export function selectJobStatusSql(t: QuotedTables): string {
+  return `SELECT "status" FROM ${t.jobs} WHERE "id" = $1`;
+}
+
+/**
+ * Moves job `$1` to status `$2` if its status is one of `$4`..: one conditional UPDATE, so
+ * concurrent callers queue on the job row and exactly one changes it. `$3` = 1 stamps
+ * `completedAt` (terminal statuses).
+ */
+export function updateJobStatusSql(t: QuotedTables, family: SqlFamily, from: number): string {
+  const list = Array.from({ length: from }, (_, i) => `$${i + 4}`).join(', ');
+  return `
+    UPDATE ${t.jobs}
+    SET "status" = $2,
+        "completedAt" = CASE WHEN $3 = 1 THEN ${nowMs(family)} ELSE "completedAt" END
+    WHERE "id" = $1 AND "status" IN (${list})`;
+}
+
+/**
+ * Moves job `$1` from PROCESSING to COMPLETED (FAILED when a batch failed) once none of its
+ * batches is PENDING, PROCESSING or PAUSED, in one conditional UPDATE. Concurrent callers queue
+ * on the job row; the first changes it, the others re-check `status = 'PROCESSING'` and change
+ * nothing. So exactly one caller sees one changed row.
+ */
+export function finalizeJobSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    UPDATE ${t.jobs}
+    SET "status" = CASE WHEN EXISTS (
+                          SELECT 1 FROM ${t.batches} b
+                          WHERE b."jobId" = $1 AND b."status" = 'FAILED')
+                        THEN 'FAILED' ELSE 'COMPLETED' END,
+        "completedAt" = ${nowMs(family)}
+    WHERE "id" = $1
+      AND "status" = 'PROCESSING'
+      AND NOT EXISTS (
+        SELECT 1 FROM ${t.batches} b
+        WHERE b."jobId" = $1 AND b."status" IN ('PENDING', 'PROCESSING', 'PAUSED'))`;
+}
+
+/** Batch counts of job `$1` by status; no row when the job does not exist. */
+export function distributedStatusSql(t: QuotedTables): string {
+  const count = (condition: string) => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+  return `
+    SELECT count(b."id") AS "total",
+           ${count(`b."status" IN ('PENDING', 'PAUSED')`)} AS "pending",
+           ${count(`b."status" = 'PROCESSING'`)} AS "processing",
+           ${count(`b."status" = 'COMPLETED'`)} AS "completed",
+           ${count(`b."status" = 'FAILED'`)} AS "failed"
+    FROM ${t.jobs} j
+    LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
+    WHERE j."id" = $1
+    GROUP BY j."id"`;
+}
+
+/** Record-level totals of job `$1` from its batches' counters; no row when it does not exist. */
+export function progressSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    SELECT j."totalRecords" AS "totalRecords",
+           j."startedAt" AS "startedAt",
+           j."completedAt" AS "completedAt",
+           ${nowMs(family)} AS "now",
+           coalesce(sum(b."processedCount"), 0) AS "processed",
+           coalesce(sum(b."failedCount"), 0) AS "failed",
+           sum(CASE WHEN b."status" IN ('COMPLETED', 'FAILED') THEN 1 ELSE 0 END) AS "doneBatches",
+           count(b."id") AS "totalBatches"
+    FROM ${t.jobs} j
+    LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
+    WHERE j."id" = $1
+    GROUP BY j."id", j."totalRecords", j."startedAt", j."completedAt"`;
+}
+
+/** The deletes of `deleteJob`, in this order in one transaction; the last one is the job row. */
+export function deleteJobSql(t: QuotedTables): readonly string[] {
+  return [
+    `DELETE FROM ${t.batches} WHERE "jobId" = $1`,
+    `DELETE FROM ${t.records} WHERE "jobId" = $1`,
+    `DELETE FROM ${t.uniqueValues} WHERE "jobId" = $1`,
+    `DELETE FROM ${t.jobs} WHERE "id" = $1`,
+  ];
+}

@@ -1,0 +1,159 @@
+import type { SqlFamily } from '../db';
+import { upsertClause } from './dialect-sql';
+import type { QuotedTables } from './tables';
+
+/** Columns of a record row as the store writes them. */
+export const RECORD_COLUMNS = [
+  'jobId',
+  'batchId',
+  'recordIndex',
+  'status',
+  'raw',
+  'parsed',
+  'errors',
+  'processingError',
+  'retryCount',
+] as const;
+
+/** Columns replaced when a record is saved again (every one but the key). */
+const REPLACED = RECORD_COLUMNS.filter((c) => c !== 'jobId' && c !== 'recordIndex');
+
+const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+/** Bind values per row of {@link upsertRecordsValuesSql}: the row's own columns after job and batch. */
+export const RECORD_ROW_VALUES = RECORD_COLUMNS.length - 2;
+
+/**
+ * SQLite (and any family): upserts `rows` records of batch `$2` of job `$1` as one multi-row
+ * INSERT; row r binds its seven own columns from `$3 + 7r`.
+ */
+export function upsertRecordsValuesSql(t: QuotedTables, family: SqlFamily, rows: number): string {
+  const values = new Array<string>(rows);
+  for (let r = 0; r < rows; r += 1) {
+    const first = 3 + r * RECORD_ROW_VALUES;
+    const own = Array.from({ length: RECORD_ROW_VALUES }, (_, i) => `$${first + i}`).join(', ');
+    values[r] = `($1, $2, ${own})`;
+  }
+  return `
+    INSERT INTO ${t.records} (${COLUMN_LIST})
+    VALUES ${values.join(',\n')}
+    ${upsertClause(family, ['jobId', 'recordIndex'], REPLACED)}`;
+}
+
+/**
+ * PostgreSQL: the records of one write as a row source, from seven array parameters starting
+ * at `$first`: indexes, statuses, raws (one JSON array), parsed (one JSON array), errors (one
+ * JSON array), processing errors and retry counts. JSON travels as one array per column: `pg`
+ * escapes every element of an array parameter, which for JSON costs far more than one
+ * `JSON.stringify` of the whole column.
+ */
+function postgresRecordInput(first: number): string {
+  const p = (offset: number) => `$${first + offset}`;
+  return `ROWS FROM (
+      unnest(${p(0)}::integer[]),
+      unnest(${p(1)}::text[]),
+      json_array_elements(${p(2)}::json),
+      json_array_elements(${p(3)}::json),
+      json_array_elements(${p(4)}::json),
+      unnest(${p(5)}::text[]),
+      unnest(${p(6)}::integer[])
+    ) AS input ("recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount")`;
+}
+
+const POSTGRES_INPUT_VALUES = `$1, $2, input."recordIndex", input."status", input."raw",
+      input."parsed", input."errors", input."processingError", input."retryCount"`;
+
+/** PostgreSQL: upserts the records of batch `$2` of job `$1` (columns `$3`..`$9`) in one statement. */
+export function upsertRecordsPostgresSql(t: QuotedTables): string {
+  return `
+    INSERT INTO ${t.records} (${COLUMN_LIST})
+    SELECT ${POSTGRES_INPUT_VALUES}
+    FROM ${postgresRecordInput(3)}
+    ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}`;
+}
+
+/**
+ * PostgreSQL: `completeBatch` in one statement (so one transaction): the fence (lease `$1`,
+ * `$2`, worker `$10`, attempt `$11`) sets the outcome (`$12` status, `$13` processed, `$14`
+ * failed, `$15` error), and only if it held are the records (`$3`..`$9`) upserted. `leased` is
+ * 1 when the lease held, 0 when nothing was written.
+ */
+export function completeBatchPostgresSql(t: QuotedTables): string {
+  return `
+    WITH lease AS (
+      UPDATE ${t.batches}
+      SET "status" = $12, "processedCount" = $13, "failedCount" = $14, "error" = $15,
+          "version" = "version" + 1
+      WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
+        AND "workerId" = $10 AND "attempt" = $11
+      RETURNING "id"
+    ),
+    written AS (
+      INSERT INTO ${t.records} (${COLUMN_LIST})
+      SELECT ${POSTGRES_INPUT_VALUES}
+      FROM ${postgresRecordInput(3)}
+      WHERE EXISTS (SELECT 1 FROM lease)
+      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
+    )
+    SELECT count(*)::integer AS "leased" FROM lease`;
+}
+
+const RECORD_SELECT = `"recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount"`;
+
+/** Records of batch `$2` of job `$1`, in index order. */
+export function selectBatchRecordsSql(t: QuotedTables): string {
+  return `
+    SELECT ${RECORD_SELECT}
+    FROM ${t.records}
+    WHERE "jobId" = $1 AND "batchId" = $2
+    ORDER BY "recordIndex"`;
+}
+
+/** Records of job `$1` whose status is one of `$2`..., in index order, across batches. */
+export function selectRecordsByStatusSql(t: QuotedTables, statuses: number): string {
+  const list = Array.from({ length: statuses }, (_, i) => `$${i + 2}`).join(', ');
+  return `
+    SELECT ${RECORD_SELECT}
+    FROM ${t.records}
+    WHERE "jobId" = $1 AND "status" IN (${list})
+    ORDER BY "recordIndex"`;
+}
+
+/** Marks the unprocessed records of quarantined batch `$2` of job `$1` failed with reason `$3`. */
+export function failUnprocessedRecordsSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.records}
+    SET "status" = 'failed', "processingError" = $3
+    WHERE "jobId" = $1 AND "batchId" = $2 AND "status" <> 'processed'`;
+}
+
+/**
+ * PostgreSQL: `registerBatch` in one statement (so one transaction): the row of batch `$2` of job
+ * `$1` (`$10` index, `$11` status, `$12` worker, `$13` claim time, `$14`..`$15` record range,
+ * `$16`..`$17` counters, `$18` attempt, `$19` error; a batch the store holds keeps its state)
+ * and the upsert of its records (`$3`..`$9`), both only if the job exists. `found` is 0 for an
+ * unknown job, in which case nothing was written.
+ */
+export function registerBatchPostgresSql(t: QuotedTables): string {
+  return `
+    WITH job AS (
+      SELECT 1 FROM ${t.jobs} WHERE "id" = $1
+    ),
+    batch AS (
+      INSERT INTO ${t.batches} ("id", "jobId", "batchIndex", "status", "workerId", "claimedAt",
+                                "recordStartIndex", "recordEndIndex", "processedCount",
+                                "failedCount", "attempt", "error")
+      SELECT $2, $1, $10::integer, $11::text, $12::text, $13::bigint, $14::integer, $15::integer,
+             $16::integer, $17::integer, $18::integer, $19::text
+      FROM job
+      ON CONFLICT DO NOTHING
+    ),
+    written AS (
+      INSERT INTO ${t.records} (${COLUMN_LIST})
+      SELECT ${POSTGRES_INPUT_VALUES}
+      FROM ${postgresRecordInput(3)}
+      WHERE EXISTS (SELECT 1 FROM job)
+      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
+    )
+    SELECT count(*)::integer AS "found" FROM job`;
+}

@@ -1,0 +1,118 @@
+import { forFamily, type SqlFamily } from './db';
+import {
+  claimBatchPostgresSql,
+  claimBatchSqliteSql,
+  fenceBatchSql,
+  heartbeatBatchSql,
+  insertBatchesSql,
+  lockJobForClaimMysqlSql,
+  pickBatchMysqlSql,
+  quarantineBatchSql,
+  releaseBatchSql,
+  requeueBatchSql,
+  selectBatchesSql,
+  selectStaleBatchesSql,
+  takeBatchMysqlSql,
+  updateBatchStateSql,
+} from './sql/batch-sql';
+import {
+  deleteJobSql,
+  distributedStatusSql,
+  finalizeJobSql,
+  progressSql,
+  selectJobSql,
+  selectJobStatusSql,
+  updateJobStatusSql,
+  upsertJobSql,
+} from './sql/job-sql';
+import {
+  completeBatchPostgresSql,
+  registerBatchPostgresSql,
+  failUnprocessedRecordsSql,
+  selectBatchRecordsSql,
+  selectRecordsByStatusSql,
+  upsertRecordsPostgresSql,
+  upsertRecordsValuesSql,
+} from './sql/record-sql';
+import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
+import type { QuotedTables } from './sql/tables';
+import { insertUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-sql';
+
+/**
+ * Every statement of the store for one dialect family, built on first use and kept: fixed
+ * statements once per store, statements whose shape depends on a row count once per count.
+ */
+export class Statements {
+  private readonly cache = new Map<string, string>();
+
+  constructor(
+    readonly family: SqlFamily,
+    readonly t: QuotedTables,
+  ) {}
+
+  private get(key: string, build: () => string): string {
+    let sql = this.cache.get(key);
+    if (sql === undefined) {
+      sql = forFamily(this.family, build());
+      this.cache.set(key, sql);
+    }
+    return sql;
+  }
+
+  upsertJob = () => this.get('upsertJob', () => upsertJobSql(this.t, this.family));
+  selectJob = () => this.get('selectJob', () => selectJobSql(this.t));
+  selectJobStatus = () => this.get('selectJobStatus', () => selectJobStatusSql(this.t));
+  updateJobStatus = (from: number) =>
+    this.get(`updateJobStatus${from}`, () => updateJobStatusSql(this.t, this.family, from));
+  finalizeJob = () => this.get('finalizeJob', () => finalizeJobSql(this.t, this.family));
+  distributedStatus = () => this.get('distributedStatus', () => distributedStatusSql(this.t));
+  progress = () => this.get('progress', () => progressSql(this.t, this.family));
+  deleteJob = () => deleteJobSql(this.t).map((sql) => forFamily(this.family, sql));
+
+  insertBatches = (rows: number) =>
+    this.get(`insertBatches${rows}`, () => insertBatchesSql(this.t, this.family, rows));
+  selectBatches = () => this.get('selectBatches', () => selectBatchesSql(this.t));
+  updateBatchState = () => this.get('updateBatchState', () => updateBatchStateSql(this.t));
+  releaseBatch = () => this.get('releaseBatch', () => releaseBatchSql(this.t));
+  heartbeatBatch = () => this.get('heartbeatBatch', () => heartbeatBatchSql(this.t, this.family));
+  fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
+  claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
+  claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
+  lockJobForClaim = () => this.get('lockJobForClaim', () => lockJobForClaimMysqlSql(this.t));
+  pickBatch = () => this.get('pickBatch', () => pickBatchMysqlSql(this.t));
+  takeBatch = () => this.get('takeBatch', () => takeBatchMysqlSql(this.t));
+  selectStaleBatches = (lock: boolean) =>
+    this.get(`selectStaleBatches${String(lock)}`, () =>
+      selectStaleBatchesSql(this.t, this.family, lock),
+    );
+  requeueBatch = () => this.get('requeueBatch', () => requeueBatchSql(this.t));
+  quarantineBatch = () => this.get('quarantineBatch', () => quarantineBatchSql(this.t));
+
+  upsertRecordsPostgres = () =>
+    this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t));
+  registerBatchPostgres = () =>
+    this.get('registerBatchPostgres', () => registerBatchPostgresSql(this.t));
+  completeBatchPostgres = () =>
+    this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t));
+  upsertRecordsValues = (rows: number) =>
+    this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
+  upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));
+  completeRecordsMysql = () =>
+    this.get('completeRecordsMysql', () => completeRecordsMysqlSql(this.t));
+  selectBatchRecords = () => this.get('selectBatchRecords', () => selectBatchRecordsSql(this.t));
+  selectRecordsByStatus = (statuses: number) =>
+    this.get(`selectRecordsByStatus${statuses}`, () => selectRecordsByStatusSql(this.t, statuses));
+  failUnprocessedRecords = () =>
+    this.get('failUnprocessedRecords', () => failUnprocessedRecordsSql(this.t));
+  countBatchRecords = () =>
+    this.get(
+      'countBatchRecords',
+      () =>
+        `SELECT count(*) AS "count" FROM ${this.t.records} WHERE "jobId" = $1 AND "batchId" = $2`,
+    );
+
+  insertUniqueValues = (rows: number) =>
+    this.get(`insertUniqueValues${rows}`, () => insertUniqueValuesSql(this.t, this.family, rows));
+  selectUniqueHolders = (keys: number) =>
+    this.get(`selectUniqueHolders${keys}`, () => selectUniqueHoldersSql(this.t, keys));
+}

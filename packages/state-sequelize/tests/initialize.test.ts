@@ -1,0 +1,130 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidOptionError, JobStatus } from '@batchactions/core';
+import { prepareJob } from '@batchactions/core/testing';
+import {
+  LATEST_SCHEMA_VERSION,
+  SchemaVersionError,
+  SequelizeStateStore,
+  UnsupportedDialectError,
+  type MigrationOutcome,
+} from '@batchactions/state-sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { reportsOf, requireBuild, startChild } from './support/children';
+import { createTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
+
+describe('SequelizeStateStore construction', () => {
+  it('rejects something that is not a Sequelize instance with InvalidOptionError', () => {
+    expect(() => new SequelizeStateStore({} as never)).toThrow(InvalidOptionError);
+    expect(() => new SequelizeStateStore(undefined as never)).toThrow(/Sequelize instance/);
+  });
+
+  it('rejects a dialect it has no SQL for with UnsupportedDialectError', () => {
+    const mssql = {
+      query: () => Promise.resolve([]),
+      transaction: () => Promise.resolve(),
+      getDialect: () => 'mssql',
+    };
+    expect(() => new SequelizeStateStore(mssql as never)).toThrow(UnsupportedDialectError);
+  });
+});
+
+describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
+  let database: TestDatabase;
+  const open: Sequelize[] = [];
+  const connect = () => {
+    const sequelize = database.connect();
+    open.push(sequelize);
+    return sequelize;
+  };
+  beforeAll(() => {
+    requireBuild();
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+    await database.drop();
+  });
+
+  it('creates its tables on first use when initialize() was never called, once', async () => {
+    database = await createTestDatabase(dialect, 'lazy');
+    const store = new SequelizeStateStore(connect());
+    const [{ jobId }] = await Promise.all([prepareJob(store, 2, 3), prepareJob(store, 1, 1)]);
+    const claim = await store.claimBatch(jobId, 'w');
+    expect(claim.claimed).toBe(true);
+    expect(await store.initialize()).toEqual({
+      fromVersion: 0,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [1, 2, 3],
+    });
+    expect(await new SequelizeStateStore(connect()).initialize()).toEqual({
+      fromVersion: LATEST_SCHEMA_VERSION,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [],
+    });
+  });
+
+  it('is safe when 4 processes initialise the same new database at once', async () => {
+    database = await createTestDatabase(dialect, 'init race');
+    const startAt = String(Date.now() + 1500);
+    const children = Array.from({ length: 4 }, () =>
+      startChild<MigrationOutcome>('initialize.mjs', { ...database.childEnv, START_AT: startAt }),
+    );
+    const outcomes = reportsOf(await Promise.all(children.map((c) => c.done)));
+    expect(outcomes.filter((o) => o.applied.length > 0)).toEqual([
+      { fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: [1, 2, 3] },
+    ]);
+    const sequelize = connect();
+    const versions = await sequelize.query<{ version: number | string }>(
+      dialect === 'postgres'
+        ? 'SELECT "version" FROM "batchactions_schema_version" ORDER BY 1'
+        : 'SELECT `version` FROM `batchactions_schema_version` ORDER BY 1',
+      { type: QueryTypes.SELECT },
+    );
+    expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3]);
+    const store = new SequelizeStateStore(sequelize);
+    const { jobId } = await prepareJob(store, 1, 1);
+    expect((await store.claimBatch(jobId, 'w')).claimed).toBe(true);
+  }, 60_000);
+
+  it('honours tablePrefix, and registers the published models on the Sequelize instance', async () => {
+    database = await createTestDatabase(dialect, 'prefix');
+    const sequelize = connect();
+    const store = new SequelizeStateStore(sequelize, { tablePrefix: 'acme_' });
+    expect(store.tables.jobs).toBe('acme_jobs');
+    const { jobId } = await prepareJob(store, 1, 2);
+    const listing = {
+      postgres: `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`,
+      mariadb: `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()`,
+      sqlite: `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+    }[dialect];
+    const tables = await sequelize.query<{ name: string }>(listing, { type: QueryTypes.SELECT });
+    const names = tables.map((t) => t.name).sort();
+    expect(names).toEqual([
+      'acme_batches',
+      'acme_jobs',
+      'acme_records',
+      'acme_schema_version',
+      'acme_unique_values',
+    ]);
+    const Job = sequelize.models.BatchActionsJob;
+    expect(Job?.getTableName()).toBe('acme_jobs');
+    const row = (await Job?.findByPk(jobId))?.get({ plain: true }) as
+      { status: string } | undefined;
+    expect(row?.status).toBe(JobStatus.PROCESSING);
+    expect(() => new SequelizeStateStore(sequelize, { tablePrefix: 'bad-prefix;' })).toThrow(
+      InvalidOptionError,
+    );
+  });
+
+  it('refuses tables that a newer version migrated further', async () => {
+    database = await createTestDatabase(dialect, 'too new');
+    const sequelize = connect();
+    await new SequelizeStateStore(sequelize).initialize();
+    const q = dialect === 'postgres' ? '"' : '`';
+    await sequelize.query(
+      `INSERT INTO ${q}batchactions_schema_version${q} (${q}version${q}, ${q}name${q}, ${q}appliedAt${q}) VALUES (99, 'future', 0)`,
+    );
+    const store = new SequelizeStateStore(connect());
+    await expect(store.initialize()).rejects.toBeInstanceOf(SchemaVersionError);
+    await expect(store.getJobState('x')).rejects.toBeInstanceOf(SchemaVersionError);
+  });
+});
