@@ -15,6 +15,7 @@ import {
   recordsParser,
   renderFailedRecords,
   type FailedRecordReport,
+  type FailedRecordsExportOptions,
   type FailedRecordsFormat,
 } from './failed-records';
 import { resolveConfig, type DistributedImportConfig, type DistributedSettings } from './config';
@@ -139,11 +140,16 @@ export class DistributedImport {
 
   /**
    * The job's invalid and failed records as CSV (`row`, `status`, the source columns, `errors`)
-   * or NDJSON text, for people to fix and re-import.
+   * or NDJSON text, for people to fix and re-import. CSV cells that a spreadsheet would run as a
+   * formula get a leading `'` unless `options.raw` is true.
    */
-  async exportFailedRecords(jobId: string, format: FailedRecordsFormat = 'csv'): Promise<string> {
+  async exportFailedRecords(
+    jobId: string,
+    format: FailedRecordsFormat = 'csv',
+    options: FailedRecordsExportOptions = {},
+  ): Promise<string> {
     const reports = await failedRecordReports(this.store, jobId);
-    return [...renderFailedRecords(reports, format)].join('');
+    return [...renderFailedRecords(reports, format, options)].join('');
   }
 
   /**

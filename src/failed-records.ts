@@ -4,9 +4,22 @@ import type { SourceParser } from '@batchactions/import';
 /** Formats of `exportFailedRecords`. */
 export type FailedRecordsFormat = 'csv' | 'ndjson';
 
+/** Options of the failed-records export. */
+export interface FailedRecordsExportOptions {
+  /**
+   * CSV only: write every cell as stored. By default a cell starting with `=`, `+`, `-`, `@`, a
+   * tab or a carriage return gets a leading `'`, so that a spreadsheet shows it as text instead
+   * of running it as a formula (the rows come from untrusted files). Default `false`.
+   */
+  readonly raw?: boolean;
+}
+
 /** One failed or invalid record as exported: its source row and why it failed. */
 export interface FailedRecordReport {
-  /** 1-based position of the record among the source's data rows (empty rows skipped). */
+  /**
+   * The record's row: its 1-based position among the source's records (`record.index + 1`). The
+   * header of a CSV is not a row, and skipped empty rows are not counted.
+   */
   readonly row: number;
   readonly status: 'invalid' | 'failed';
   readonly raw: RawRecord;
@@ -36,12 +49,25 @@ export async function failedRecordReports(
   }));
 }
 
-function csvCell(value: unknown): string {
+/** First characters that make a spreadsheet read a cell as a formula (OWASP's list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A string a spreadsheet would run as a formula, made inert with a leading `'` (shown as text,
+ * the quote itself hidden by Excel, LibreOffice and Google Sheets).
+ */
+export function guardFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+function csvCell(value: unknown, raw: boolean): string {
   const text =
     value === undefined || value === null
       ? ''
       : typeof value === 'string'
-        ? value
+        ? raw
+          ? value
+          : guardFormula(value)
         : JSON.stringify(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
@@ -49,12 +75,17 @@ function csvCell(value: unknown): string {
 /**
  * Renders failed-record reports as CSV (`row`, `status`, the source's columns, `errors`) or as
  * NDJSON, one line per record. The CSV's source columns are the union of every record's fields,
- * in first-seen order, so the file can be fixed and imported again.
+ * in first-seen order, so the file can be fixed and imported again. CSV text cells that a
+ * spreadsheet would run as formulas are guarded unless `options.raw` (see
+ * {@link FailedRecordsExportOptions}); NDJSON is always exact.
  */
 export function* renderFailedRecords(
   reports: readonly FailedRecordReport[],
   format: FailedRecordsFormat,
+  options: FailedRecordsExportOptions = {},
 ): Generator<string> {
+  const raw = options.raw === true;
+  const cell = (value: unknown): string => csvCell(value, raw);
   if (format === 'ndjson') {
     for (const report of reports) yield `${JSON.stringify(report)}\n`;
     return;
@@ -69,10 +100,10 @@ export function* renderFailedRecords(
       }
     }
   }
-  yield `${['row', 'status', ...columns, 'errors'].map(csvCell).join(',')}\n`;
+  yield `${['row', 'status', ...columns, 'errors'].map(cell).join(',')}\n`;
   for (const report of reports) {
     const cells = [report.row, report.status, ...columns.map((c) => report.raw[c]), report.errors];
-    yield `${cells.map(csvCell).join(',')}\n`;
+    yield `${cells.map(cell).join(',')}\n`;
   }
 }
 

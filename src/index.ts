@@ -1,6 +1,10 @@
 export { DistributedImport } from './distributed-import';
 export type { JobStatusReport } from './control/job-status';
-export type { FailedRecordReport, FailedRecordsFormat } from './failed-records';
+export type {
+  FailedRecordReport,
+  FailedRecordsExportOptions,
+  FailedRecordsFormat,
+} from './failed-records';
 export { DistributedStoreRequiredError } from './config';
 export type { DistributedBatchConfig, DistributedImportConfig } from './config';
 export type { PrepareResult } from './prepare/prepare-job';

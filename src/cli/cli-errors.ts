@@ -46,3 +46,29 @@ export class WorkerProcessError extends BatchActionsError {
     this.stderr = stderr;
   }
 }
+
+/**
+ * A command working on one job failed: the message starts with the job id, so every failure
+ * names the job it concerns. The original error's own cause stays the cause.
+ */
+export class JobCommandError extends BatchActionsError {
+  readonly jobId: string;
+  /** The error that ended the command. */
+  readonly original: unknown;
+
+  constructor(jobId: string, original: unknown) {
+    const message = original instanceof Error ? original.message : String(original);
+    super('JOB_COMMAND_FAILED', `job ${jobId}: ${message}`, {
+      cause: original instanceof Error ? original.cause : undefined,
+    });
+    this.jobId = jobId;
+    this.original = original;
+  }
+}
+
+/** The job id an error carries (`error.jobId`), if any. */
+export function jobIdOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { jobId } = error as { jobId?: unknown };
+  return typeof jobId === 'string' && jobId !== '' ? jobId : undefined;
+}

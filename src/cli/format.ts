@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { redactUrl } from '@batchactions/core';
 
 /** Text helpers for the CLI's human-readable output. */
 
@@ -37,7 +38,19 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** An error's message followed by the messages of its causes. */
+/** Anything shaped like `scheme://…` in a text. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]*[^\s'"<>.,;:)]/gi;
+
+/**
+ * The text with every URL in it redacted (password and query values hidden, see `redactUrl`):
+ * the last guard before a message reaches the terminal, for texts the CLI did not write itself
+ * (driver errors, causes).
+ */
+export function scrubSecrets(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+
+/** An error's message followed by the messages of its causes, with secrets scrubbed. */
 export function describeError(error: unknown): string {
   const lines: string[] = [];
   let current: unknown = error;
@@ -48,8 +61,11 @@ export function describeError(error: unknown): string {
         : typeof current === 'string'
           ? current
           : inspect(current);
-    lines.push(depth === 0 ? message : `  caused by: ${message}`);
+    // A cause already quoted by the message above it adds nothing.
+    if (depth === 0 || !lines.some((line) => line.includes(message))) {
+      lines.push(depth === 0 ? message : `  caused by: ${message}`);
+    }
     current = current instanceof Error ? current.cause : undefined;
   }
-  return lines.join('\n');
+  return scrubSecrets(lines.join('\n'));
 }

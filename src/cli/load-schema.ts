@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { extname } from 'node:path';
 import { InvalidOptionError } from '@batchactions/core';
 import { SchemaValidator, type SchemaDefinition } from '@batchactions/import';
 import { CliUsageError } from './cli-errors';
+import { importUserModule } from './load-module';
 
 const MODULE_EXTENSIONS = new Set(['.mjs', '.js', '.cjs']);
 
@@ -48,7 +48,7 @@ async function readJsonSchema(file: string): Promise<unknown> {
 }
 
 async function importSchemaModule(file: string): Promise<unknown> {
-  const exports = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  const exports = await importUserModule('--schema', file);
   const schema = exports.default ?? exports.schema;
   if (schema === undefined) {
     throw new CliUsageError(

@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { redactUrl } from '@batchactions/core';
 import { InvalidArgumentError } from 'commander';
 
 /** A commander argument parser for an integer of at least `min` (written in decimal digits). */
@@ -39,4 +40,19 @@ export function nonEmpty(value: string): string {
   const trimmed = value.trim();
   if (trimmed === '') throw new InvalidArgumentError('Expected a non-empty value.');
   return trimmed;
+}
+
+/**
+ * A commander argument parser for a data source: an `http://` or `https://` URL (read later
+ * with `UrlSource`), else a readable regular file.
+ */
+export function readableFileOrUrl(value: string): string {
+  if (/^https?:\/\//i.test(value.trim())) {
+    const url = value.trim();
+    if (!URL.canParse(url)) {
+      throw new InvalidArgumentError(`"${redactUrl(url)}" is not a valid URL.`);
+    }
+    return url;
+  }
+  return readableFile(value);
 }

@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addControlCommands } from './commands/control-commands';
+import { addListCommand } from './commands/list-command';
 import { addDemoCommand } from './commands/demo-command';
 import { addPrepareCommand } from './commands/prepare-command';
 import { addStatusCommand } from './commands/status-command';
 import { addWorkCommand } from './commands/work-command';
-import { describeError } from './format';
-import { USAGE_EXIT_CODE } from './run-action';
+import { CliUsageError } from './cli-errors';
+import { describeError, scrubSecrets } from './format';
+import { USAGE_EXIT_CODE, usageHint } from './run-action';
+
+/** The binary's name. */
+export const PROGRAM_NAME = 'batchactions-distributed';
 
 /** Exit code of runtime failures (store errors, parse errors, a failed worker process). */
 export const RUNTIME_EXIT_CODE = 1;
@@ -20,40 +25,55 @@ function packageVersion(): string {
 
 /** The `batchactions-distributed` program with its commands. */
 export function buildProgram(): Command {
-  const program = new Command('batchactions-distributed')
+  const program = new Command(PROGRAM_NAME)
     .description(
       'Import huge CSV/JSON/XML files with many workers: prepare a file once, let worker processes claim and process its batches.',
     )
     .version(packageVersion())
     // Settings inherited by the commands added below: throw instead of exiting, write to the
-    // process streams, and show the usage after an error.
+    // process streams (errors without secrets: commander quotes bad option values), and point
+    // at --help in one line after an error (the full help only on --help).
     .exitOverride()
     .configureOutput({
       writeOut: (text) => process.stdout.write(text),
       writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => {
+        write(scrubSecrets(text));
+      },
     })
-    .showHelpAfterError()
+    .showHelpAfterError(usageHint(PROGRAM_NAME))
     .showSuggestionAfterError();
   addDemoCommand(program);
   addPrepareCommand(program);
   addWorkCommand(program);
   addStatusCommand(program);
+  addListCommand(program);
   addControlCommands(program);
+  for (const command of program.commands) {
+    command.showHelpAfterError(usageHint(`${PROGRAM_NAME} ${command.name()}`));
+  }
   return program;
+}
+
+/** The command named in `argv` (the first argument, when it is one of the program's). */
+function commandPathOf(program: Command, argv: readonly string[]): string {
+  const name = argv[2];
+  const known = program.commands.some((command) => command.name() === name);
+  return known ? `${PROGRAM_NAME} ${String(name)}` : PROGRAM_NAME;
 }
 
 /**
  * Runs the CLI with `argv` (as `process.argv`: node, script, arguments...) and returns the exit
- * code: 0 on success (and for --help/--version), 2 for usage errors (already reported with the
- * usage), 1 for runtime failures (reported here).
+ * code: 0 on success (and for --help/--version), 2 for usage errors (the problem and one line
+ * pointing at --help), 1 for runtime failures (reported here). Nothing printed shows a password
+ * or a URL's query values.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   if (argv.length <= 2) {
-    // Commander prints the usage but names no problem when the command is missing.
-    process.stderr.write(
-      'error: missing command: demo, prepare, work, status, pause, resume, cancel, failed or purge\n\n',
-    );
+    const names = program.commands.map((command) => command.name()).join(', ');
+    process.stderr.write(`error: missing command (one of: ${names})\n${usageHint(PROGRAM_NAME)}\n`);
+    return USAGE_EXIT_CODE;
   }
   try {
     await program.parseAsync([...argv]);
@@ -62,9 +82,16 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
     }
+    if (error instanceof CliUsageError) {
+      // Thrown while parsing an option (a store URL): commander did not report it.
+      process.stderr.write(
+        `error: ${scrubSecrets(error.message)}\n${usageHint(commandPathOf(program, argv))}\n`,
+      );
+      return USAGE_EXIT_CODE;
+    }
     process.stderr.write(`error: ${describeError(error)}\n`);
     if (process.env.BATCHACTIONS_DEBUG === '1' && error instanceof Error && error.stack) {
-      process.stderr.write(`${error.stack}\n`);
+      process.stderr.write(`${scrubSecrets(error.stack)}\n`);
     }
     return RUNTIME_EXIT_CODE;
   }

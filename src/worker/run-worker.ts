@@ -6,6 +6,7 @@ import {
 } from '@batchactions/core';
 import type { DistributedImport } from '../distributed-import';
 import type { DistributedBatchResult } from '../process/process-batch';
+import { defaultWorkerId } from './worker-id';
 
 /** Options of `runWorker`. */
 export interface RunWorkerOptions {
@@ -45,10 +46,6 @@ export interface RunWorkerResult {
   readonly jobComplete: boolean;
   /** Why the loop ended. */
   readonly stoppedBy: 'no-batches' | 'job-complete' | 'stop-signal' | 'deadline';
-}
-
-function defaultWorkerId(): string {
-  return `${process.env.HOSTNAME ?? 'worker'}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /**

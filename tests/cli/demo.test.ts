@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countInvalidDemoRows, DEFAULT_DEMO_SEED, demoRows } from '../../src/cli/demo/demo-data';
-import { requireBuiltCli, runCli } from './built-cli';
+import { requireBuiltCli, runCli, runCliOk } from './built-cli';
 
 let dir: string;
 
@@ -64,13 +64,28 @@ describe('demo', () => {
     expect(run.stdout).toMatch(/peak RSS \(parent\): +\d+\.\d MB/);
     expect(run.stdout).toMatch(/peak RSS \(workers\): +\d+\.\d MB/);
 
-    // The first five failed rows, by CSV line number (header = line 1, so row i is line i + 2).
-    const invalidLines = [...demoRows(3000)]
-      .map((row, index) => (row.defect === undefined ? undefined : index + 2))
-      .filter((line) => line !== undefined)
+    // The first five failed rows by row number: row N is the N-th data row (1-based, the CSV
+    // header not counted), as in the failed-records export of the same job.
+    const invalidRows = [...demoRows(3000)]
+      .map((row, index) => (row.defect === undefined ? undefined : index + 1))
+      .filter((row) => row !== undefined)
       .slice(0, 5);
-    const shown = [...run.stdout.matchAll(/^ {4}line (\d+): (.+)$/gm)].map((m) => Number(m[1]));
-    expect(shown).toEqual(invalidLines);
+    const shown = [...run.stdout.matchAll(/^ {4}row (\d+): (.+)$/gm)].map((m) => Number(m[1]));
+    expect(shown).toEqual(invalidRows);
+    const jobId = /job: +(\S+) \(COMPLETED\)/.exec(run.stdout)?.[1] ?? '';
+    const exported = await runCliOk([
+      'failed',
+      jobId,
+      '--store',
+      `sqlite:${store}`,
+      '--format',
+      'ndjson',
+    ]);
+    const exportedRows = exported
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { row: number }).row);
+    expect(exportedRows.slice(0, 5)).toEqual(shown);
     // Not a terminal: plain progress lines instead of a bar.
     expect(run.stdout).toMatch(/^processing: 3000\/3000 records \(100\.0%\)/m);
     // A store the user named is kept.

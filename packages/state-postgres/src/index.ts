@@ -1,5 +1,6 @@
 export { PostgresStateStore } from './postgres-state-store';
 export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_POOL_SIZE,
   DEFAULT_SCHEMA,
   type PostgresStateStoreCommonOptions,

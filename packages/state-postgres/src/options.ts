@@ -3,6 +3,8 @@ import type { PgPoolLike } from './pg-types';
 
 /** Default of {@link PostgresStateStoreCommonOptions.schema}. */
 export const DEFAULT_SCHEMA = 'batchactions';
+/** Default of {@link PostgresStateStoreConnectionOptions.connectTimeoutMs}: no limit. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 0;
 /** Default of {@link PostgresStateStoreConnectionOptions.poolSize}. */
 export const DEFAULT_POOL_SIZE = 10;
 
@@ -29,6 +31,14 @@ export interface PostgresStateStoreConnectionOptions extends PostgresStateStoreC
    */
   readonly poolSize?: number;
   /**
+   * How long opening a connection may take, in milliseconds (the driver's
+   * `connectionTimeoutMillis`), 0 for no limit. It also bounds a wait for a free pooled connection
+   * when all `poolSize` are busy, so keep it well above the longest store call. A connection that
+   * fails to open (timeout, refused authentication) is closed at once.
+   * @default 0
+   */
+  readonly connectTimeoutMs?: number;
+  /**
    * Called when an idle pooled connection fails (the server restarted, a proxy closed it). The
    * pool drops that connection and opens a new one on the next query.
    * @default reports the error with `console.error`
@@ -43,6 +53,7 @@ export interface PostgresStateStorePoolOptions extends PostgresStateStoreCommonO
   readonly pool: PgPoolLike;
   readonly connectionString?: undefined;
   readonly poolSize?: undefined;
+  readonly connectTimeoutMs?: undefined;
   readonly onPoolError?: undefined;
 }
 
@@ -57,6 +68,7 @@ export type ResolvedPostgresOptions =
       readonly schema: string;
       readonly connectionString: string;
       readonly poolSize: number;
+      readonly connectTimeoutMs: number;
       readonly onPoolError: (error: Error) => void;
     }
   | { readonly kind: 'pool'; readonly schema: string; readonly pool: PgPoolLike };
@@ -109,6 +121,13 @@ export function resolvePostgresOptions(
         'no "poolSize" with "pool" (size your own pool)',
       );
     }
+    if (raw.connectTimeoutMs !== undefined) {
+      throw new InvalidOptionError(
+        'connectTimeoutMs',
+        raw.connectTimeoutMs,
+        'no "connectTimeoutMs" with "pool" (set connectionTimeoutMillis on your own pool)',
+      );
+    }
     return { kind: 'pool', schema, pool: raw.pool };
   }
   const { connectionString } = raw;
@@ -123,6 +142,19 @@ export function resolvePostgresOptions(
   if (typeof poolSize !== 'number' || !Number.isInteger(poolSize) || poolSize < 1) {
     throw new InvalidOptionError('poolSize', poolSize, 'an integer >= 1');
   }
+  const connectTimeoutMs =
+    raw.connectTimeoutMs === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : raw.connectTimeoutMs;
+  if (
+    typeof connectTimeoutMs !== 'number' ||
+    !Number.isInteger(connectTimeoutMs) ||
+    connectTimeoutMs < 0
+  ) {
+    throw new InvalidOptionError(
+      'connectTimeoutMs',
+      connectTimeoutMs,
+      'an integer >= 0 (milliseconds; 0 for no limit)',
+    );
+  }
   const onPoolError = raw.onPoolError ?? reportPoolError;
   if (typeof onPoolError !== 'function') {
     throw new InvalidOptionError('onPoolError', onPoolError, 'a function (error) => void');
@@ -132,6 +164,7 @@ export function resolvePostgresOptions(
     schema,
     connectionString,
     poolSize,
+    connectTimeoutMs,
     onPoolError: onPoolError as (error: Error) => void,
   };
 }

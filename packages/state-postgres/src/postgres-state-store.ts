@@ -1,5 +1,8 @@
 import {
   BatchActionsError,
+  checkJobListFilter,
+  type JobListEntry,
+  type JobListFilter,
   RECORD_STATUS_GROUPS,
   BatchNotFoundError,
   InvalidOptionError,
@@ -20,6 +23,8 @@ import {
   type RecordStatus,
 } from '@batchactions/core';
 import pg from 'pg';
+import { ConnectingClient } from './connecting-client';
+import { jobListEntryFromRow, listJobsSql, type ListJobsRow } from './sql/list-jobs';
 import { SchemaNotInitializedError } from './errors';
 import { batchColumns, decodeJob, recordEndIndex, recordStartIndex } from './job-rows';
 import type { BatchRow, JobRow } from './job-rows';
@@ -88,6 +93,8 @@ export class PostgresStateStore implements DistributedStateStore {
       const owned = new pg.Pool({
         connectionString: resolved.connectionString,
         max: resolved.poolSize,
+        connectionTimeoutMillis: resolved.connectTimeoutMs,
+        Client: ConnectingClient,
       });
       owned.on('error', resolved.onPoolError);
       this.pool = owned;
@@ -389,6 +396,13 @@ export class PostgresStateStore implements DistributedStateStore {
       }
       return holder;
     });
+  }
+
+  /** Every job with its counts, newest first (see `DistributedStateStore.listJobs`). */
+  async listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
+    const { statuses, limit } = checkJobListFilter(filter);
+    const result = await this.query(listJobsSql(this.tables), [statuses ?? null, limit ?? null]);
+    return (result.rows as ListJobsRow[]).map(jobListEntryFromRow);
   }
 
   /** The job's status alone, or null for an unknown job. */

@@ -47,8 +47,16 @@ interface ListedRow {
 const KNOWN_STATUSES: ReadonlySet<string> = new Set(Object.values(JobStatus));
 
 function checkFilter(filter: ListJobsFilter): void {
+  const whole: unknown = filter;
+  if (typeof whole !== 'object' || whole === null) {
+    throw new InvalidOptionError('filter', whole, 'an object { statuses?, limit? }');
+  }
   if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 1)) {
     throw new InvalidOptionError('filter.limit', filter.limit, 'an integer >= 1');
+  }
+  const given: unknown = filter.statuses;
+  if (given !== undefined && !Array.isArray(given)) {
+    throw new InvalidOptionError('filter.statuses', given, 'an array of job statuses');
   }
   const unknown = (filter.statuses ?? []).find((s) => !KNOWN_STATUSES.has(s));
   if (unknown !== undefined) {

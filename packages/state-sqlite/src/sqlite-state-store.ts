@@ -1,5 +1,8 @@
 import {
   BatchNotFoundError,
+  checkJobListFilter,
+  type JobListEntry,
+  type JobListFilter,
   BatchStatus,
   JobNotFoundError,
   JobStatus,
@@ -28,6 +31,7 @@ import {
   type JobRow,
 } from './job-rows';
 import { migrate } from './migrate';
+import { jobListEntryFromRow, LIST_JOBS, type ListJobsRow } from './sql/list-jobs';
 import {
   resolveSqliteOptions,
   type ResolvedSqliteOptions,
@@ -336,6 +340,20 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /** The job's status alone, or null for an unknown job. */
+  /** Every job with its counts, newest first (see `DistributedStateStore.listJobs`). */
+  listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
+    return settle(() => {
+      const { statuses, limit } = checkJobListFilter(filter);
+      const rows = this.use('listJobs')
+        .connection.db.prepare(LIST_JOBS)
+        .all({
+          statuses: statuses === undefined ? null : JSON.stringify(statuses),
+          limit: limit ?? -1,
+        }) as ListJobsRow[];
+      return rows.map(jobListEntryFromRow);
+    });
+  }
+
   getJobStatus(jobId: string): Promise<JobStatus | null> {
     return this.read('getJobStatus', (s) => {
       const row = s.selectJobKey.get(jobId) as JobKeyRow | undefined;

@@ -1,5 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import type { DistributedStateStore } from '@batchactions/core';
+import {
+  BatchActionsError,
+  JobNotFoundError,
+  JobStatus,
+  type DistributedStateStore,
+  type JobListEntry,
+} from '@batchactions/core';
 import type { Command } from 'commander';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from '../../control/job-control';
 import { readJobStatus } from '../../control/job-status';
@@ -9,10 +15,12 @@ import {
   type FailedRecordsFormat,
 } from '../../failed-records';
 import { CliUsageError } from '../cli-errors';
+import { age, jobStatusList } from '../job-filters';
 import { withStore } from '../open-store';
 import { nonEmpty } from '../option-parsers';
 import { runAction } from '../run-action';
-import { parseStoreUrl, STORE_URL_FORMS, type StoreLocation } from '../store-url';
+import { storeOption, type StoreLocation } from '../store-url';
+import { jobAge, listJobsOf } from './list-command';
 
 interface StoreOption {
   readonly store: StoreLocation;
@@ -36,16 +44,19 @@ function addTransitionCommand(
     .command(name)
     .description(description)
     .argument('<jobId>', 'job id printed by prepare', nonEmpty)
-    .requiredOption('--store <url>', `state store: ${STORE_URL_FORMS}`, parseStoreUrl)
+    .addOption(storeOption({ required: true }))
     .action((jobId: string, options: StoreOption, command: Command) =>
-      runAction(command, () =>
-        withStore(options.store, async ({ store }) => {
-          const before = await readJobStatus(store, jobId);
-          if (!(await transition(store, jobId))) {
-            throw new CliUsageError(`cannot ${name} job ${jobId}: it is ${before.status}`);
-          }
-          process.stdout.write(`job ${jobId}: ${done}\n`);
-        }),
+      runAction(
+        command,
+        () =>
+          withStore(options.store, 'existing', async ({ store }) => {
+            const before = await readJobStatus(store, jobId);
+            if (!(await transition(store, jobId))) {
+              throw new CliUsageError(`cannot ${name} job ${jobId}: it is ${before.status}`);
+            }
+            process.stdout.write(`job ${jobId}: ${done}\n`);
+          }),
+        jobId,
       ),
     );
 }
@@ -53,6 +64,7 @@ function addTransitionCommand(
 interface FailedOptions extends StoreOption {
   readonly format: string;
   readonly output?: string;
+  readonly raw?: boolean;
 }
 
 /** `failed <jobId>`: the job's invalid and failed rows with their errors, as CSV or NDJSON. */
@@ -61,12 +73,117 @@ async function exportFailed(jobId: string, options: FailedOptions): Promise<void
     throw new CliUsageError(`--format must be csv or ndjson, got "${options.format}"`);
   }
   const format: FailedRecordsFormat = options.format;
-  await withStore(options.store, async ({ store }) => {
+  await withStore(options.store, 'existing', async ({ store }) => {
     await readJobStatus(store, jobId);
-    const text = [...renderFailedRecords(await failedRecordReports(store, jobId), format)].join('');
+    const reports = await failedRecordReports(store, jobId);
+    const text = [...renderFailedRecords(reports, format, { raw: options.raw === true })].join('');
     if (options.output === undefined) process.stdout.write(text);
     else await writeFile(options.output, text);
   });
+}
+
+interface PurgeOptions extends StoreOption {
+  readonly status?: JobStatus[];
+  readonly olderThan?: number;
+  readonly dryRun?: boolean;
+}
+
+/** Statuses of jobs that may still be worked on: purging them by filter needs --older-than. */
+const LIVE_STATUSES: readonly JobStatus[] = [
+  JobStatus.CREATED,
+  JobStatus.PREVIEWING,
+  JobStatus.PREVIEWED,
+  JobStatus.PROCESSING,
+  JobStatus.PAUSED,
+];
+
+/** The jobs a `purge --status` selects. */
+async function selectForPurge(
+  store: DistributedStateStore,
+  options: PurgeOptions & { status: JobStatus[] },
+): Promise<readonly JobListEntry[]> {
+  const live = options.status.filter((status) => LIVE_STATUSES.includes(status));
+  if (live.length > 0 && options.olderThan === undefined) {
+    throw new CliUsageError(
+      `purge --status ${live.join(',')} could delete a job that is still running; add --older-than <age> (e.g. 1d) to purge only abandoned ones`,
+    );
+  }
+  const entries = await listJobsOf(store, { statuses: options.status });
+  if (options.olderThan === undefined) return entries;
+  const cutoff = Date.now() - options.olderThan;
+  // A job with no start time cannot be shown to be old: it is kept.
+  return entries.filter((entry) => entry.startedAt !== undefined && entry.startedAt <= cutoff);
+}
+
+/** `purge`: deletes the jobs named, or those `--status` (and `--older-than`) select. */
+async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<void> {
+  if (jobIds.length > 0 && options.status !== undefined) {
+    throw new CliUsageError('purge takes job ids or --status, not both');
+  }
+  if (jobIds.length === 0 && options.status === undefined) {
+    throw new CliUsageError(
+      'purge needs the job ids to delete, or --status (e.g. --status FAILED,ABORTED) to select them',
+    );
+  }
+  if (options.olderThan !== undefined && options.status === undefined) {
+    throw new CliUsageError('--older-than selects among --status; give --status too');
+  }
+  await withStore(options.store, 'existing', async ({ store }) => {
+    const now = Date.now();
+    const targets: { jobId: string; note: string }[] =
+      options.status === undefined
+        ? jobIds.map((jobId) => ({ jobId, note: '' }))
+        : (await selectForPurge(store, { ...options, status: options.status })).map((entry) => ({
+            jobId: entry.jobId,
+            note: ` (${entry.status}, started ${jobAge(entry, now)} ago)`,
+          }));
+    if (targets.length === 0) {
+      process.stdout.write('no job to purge\n');
+      return;
+    }
+    const missing: string[] = [];
+    for (const { jobId, note } of targets) {
+      if (options.dryRun === true) {
+        process.stdout.write(`job ${jobId}: would be deleted${note}\n`);
+      } else if (await purgeJob(store, jobId)) {
+        process.stdout.write(`job ${jobId}: deleted${note}\n`);
+      } else {
+        missing.push(jobId);
+      }
+    }
+    const [first, ...others] = missing;
+    if (first !== undefined && others.length === 0) throw new JobNotFoundError(first);
+    if (first !== undefined) {
+      throw new BatchActionsError(
+        'JOB_NOT_FOUND',
+        `${missing.length} of ${targets.length} jobs were not found (nothing deleted for them): ${missing.join(', ')}`,
+      );
+    }
+  });
+}
+
+function addPurgeCommand(program: Command): void {
+  program
+    .command('purge')
+    .description(
+      'Delete jobs with their batches and records: the jobs named, or those --status selects (e.g. failed and abandoned jobs).',
+    )
+    .argument('[jobIds...]', 'ids of the jobs to delete')
+    .addOption(storeOption({ required: true }))
+    .option(
+      '--status <statuses>',
+      'delete every job in these statuses, comma-separated (e.g. FAILED,ABORTED); statuses of jobs that may still run (CREATED, PROCESSING, PAUSED) need --older-than',
+      jobStatusList,
+    )
+    .option(
+      '--older-than <age>',
+      'with --status: only jobs started longer ago than this (e.g. 90m, 12h, 7d)',
+      age,
+    )
+    .option('--dry-run', 'print what would be deleted, delete nothing')
+    .action((jobIds: string[], options: PurgeOptions, command: Command) =>
+      runAction(command, () => purge(jobIds, options), jobIds.length === 1 ? jobIds[0] : undefined),
+    );
 }
 
 /** Adds `pause`, `resume`, `cancel`, `purge` and `failed` to the program. */
@@ -92,21 +209,21 @@ export function addControlCommands(program: Command): void {
     cancelJob,
     'ABORTED',
   );
-  addTransitionCommand(
-    program,
-    'purge',
-    'Delete a job with its batches and records.',
-    purgeJob,
-    'deleted',
-  );
+  addPurgeCommand(program);
   program
     .command('failed')
-    .description("Export a job's invalid and failed rows with their row numbers and errors.")
+    .description(
+      "Export a job's invalid and failed rows with their errors; row N is the N-th record of the source (1-based, the CSV header not counted).",
+    )
     .argument('<jobId>', 'job id printed by prepare', nonEmpty)
-    .requiredOption('--store <url>', `state store: ${STORE_URL_FORMS}`, parseStoreUrl)
+    .addOption(storeOption({ required: true }))
     .option('--format <format>', 'csv or ndjson', 'csv')
     .option('--output <file>', 'write to this file instead of standard output')
+    .option(
+      '--raw',
+      "CSV: write cells as stored; by default a cell starting with = + - @ tab or CR gets a leading ' so spreadsheets do not run it as a formula",
+    )
     .action((jobId: string, options: FailedOptions, command: Command) =>
-      runAction(command, () => exportFailed(jobId, options)),
+      runAction(command, () => exportFailed(jobId, options), jobId),
     );
 }

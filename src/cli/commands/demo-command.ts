@@ -22,7 +22,7 @@ import { formatCount, formatDuration, formatMegabytes, formatRate, peakRssBytes 
 import { openStore } from '../open-store';
 import { integerAtLeast } from '../option-parsers';
 import { runAction } from '../run-action';
-import { parseStoreUrl, STORE_URL_FORMS, type StoreLocation } from '../store-url';
+import { parseStoreUrl, STORE_URL_ENV, STORE_URL_FORMS, type StoreLocation } from '../store-url';
 
 /** Options of `demo`, as commander parses them. */
 export interface DemoCommandOptions {
@@ -58,14 +58,14 @@ function builtFiles(): { cli: string; processor: string } {
 
 function validationErrorLines(records: readonly ProcessedRecord[]): string[] {
   return records.slice(0, 5).map((record) => {
-    // index is the 0-based data row; the header is line 1, so data row 0 is line 2.
-    const line = record.index + 2;
+    // The same numbering as the failed-records export: row N is the N-th record (1-based).
+    const row = record.index + 1;
     const errors = getErrors(record.errors);
     const text =
       errors.length > 0
         ? errors.map((e) => `${e.field}: ${e.message}`).join('; ')
         : (record.processingError ?? record.status);
-    return `    line ${line}: ${text}`;
+    return `    row ${row}: ${text}`;
   });
 }
 
@@ -104,7 +104,7 @@ async function printSummary(
     `  peak RSS (parent):    ${formatMegabytes(peakRssBytes())}`,
     `  peak RSS (workers):   ${workerPeak > 0 ? `${formatMegabytes(workerPeak)} (largest)` : 'not reported'}`,
     `  store:                ${storeNote}`,
-    `  first validation errors (${formatCount(failedRecords.length)} failed records):`,
+    `  first validation errors (${formatCount(failedRecords.length)} failed records; row N = N-th data row):`,
     ...(failedRecords.length === 0 ? ['    none'] : validationErrorLines(failedRecords)),
     '',
   ];
@@ -147,6 +147,8 @@ async function processWithWorkers(
   args: {
     cli: string;
     workerArgs: (workerId: string) => string[];
+    /** Environment of the worker processes (the store URL, kept off their command lines). */
+    workerEnv: NodeJS.ProcessEnv;
     count: number;
     interrupt: InterruptWatch;
   },
@@ -154,7 +156,7 @@ async function processWithWorkers(
   const started = performance.now();
   const workers = Array.from({ length: args.count }, (_, i) => {
     const workerId = `demo-worker-${i + 1}`;
-    return forkWorker(args.cli, workerId, args.workerArgs(workerId));
+    return forkWorker(args.cli, workerId, args.workerArgs(workerId), args.workerEnv);
   });
   // A terminal's Ctrl-C reaches the workers too, but a SIGTERM sent to this process alone does
   // not: pass it on, so workers finish their batches in flight and exit.
@@ -216,7 +218,7 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
         `Store: ${location.url}\n`,
     );
 
-    const opened = await openStore(location);
+    const opened = await openStore(location, 'create');
     try {
       const importer = new DistributedImport({
         schema: DEMO_SCHEMA,
@@ -242,11 +244,12 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
           cli: files.cli,
           count: options.workers,
           interrupt,
+          // The store URL (with its password, if any) goes by environment: a command line is
+          // visible to every user of the machine (`ps`), a process's environment is not.
+          workerEnv: { ...process.env, [STORE_URL_ENV]: location.raw },
           workerArgs: (workerId) => [
             'work',
             prepared.jobId,
-            '--store',
-            location.raw,
             '--schema',
             schemaPath,
             '--processor',

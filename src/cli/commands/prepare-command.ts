@@ -1,13 +1,13 @@
-import { FilePathSource } from '@batchactions/core';
+import { FilePathSource, UrlSource, type DataSource } from '@batchactions/core';
 import { Command, Option } from 'commander';
 import { DistributedImport } from '../../distributed-import';
 import { formatCount, formatDuration, formatRate } from '../format';
 import { loadSchema } from '../load-schema';
 import { withStore } from '../open-store';
-import { integerAtLeast, readableFile } from '../option-parsers';
+import { integerAtLeast, readableFile, readableFileOrUrl } from '../option-parsers';
 import { runAction } from '../run-action';
 import { parserFor, resolveFormat, SOURCE_FORMATS, type SourceFormat } from '../source-format';
-import { parseStoreUrl, STORE_URL_FORMS, type StoreLocation } from '../store-url';
+import { storeOption, type StoreLocation } from '../store-url';
 
 /** Options of `prepare`, as commander parses them. */
 export interface PrepareCommandOptions {
@@ -19,22 +19,40 @@ export interface PrepareCommandOptions {
   readonly json?: boolean;
 }
 
-/** `prepare <file>`: streams a file into the store as a job of batches; prints the job id. */
+/** True for the `http://` and `https://` sources `prepare` downloads with `UrlSource`. */
+function isHttpUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** The data source for a `prepare` argument: a local file, or an `http(s)://` URL. */
+function sourceFor(source: string): DataSource {
+  return isHttpUrl(source) ? new UrlSource(source) : new FilePathSource(source);
+}
+
+/** The path part of a source, whose extension tells the format (a URL's query is not part). */
+function pathOf(source: string): string {
+  return isHttpUrl(source) ? new URL(source).pathname : source;
+}
+
+/**
+ * `prepare <file|url>`: streams a file (or an `http(s)://` URL) into the store as a job of
+ * batches; prints the job id.
+ */
 export async function prepareFile(file: string, options: PrepareCommandOptions): Promise<void> {
-  const format = resolveFormat(file, options.format);
+  const format = resolveFormat(pathOf(file), options.format);
   const parser = parserFor({
     format,
     ...(options.recordElement === undefined ? {} : { recordElement: options.recordElement }),
   });
   const schema = await loadSchema(options.schema);
-  await withStore(options.store, async ({ store }) => {
+  await withStore(options.store, 'create', async ({ store }) => {
     const importer = new DistributedImport({
       schema,
       stateStore: store,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
     const started = performance.now();
-    const result = await importer.prepare(new FilePathSource(file), parser);
+    const result = await importer.prepare(sourceFor(file), parser);
     const elapsed = performance.now() - started;
     if (options.json === true) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -54,11 +72,19 @@ export function addPrepareCommand(program: Command): void {
   program
     .command('prepare')
     .description(
-      'Read a file once and store its records in batches as a new job; print the job id.',
+      'Read a file (or an http(s):// URL) once and store its records in batches as a new job; print the job id.',
     )
-    .argument('<file>', 'CSV, JSON (array), NDJSON or XML file', readableFile)
-    .requiredOption('--schema <file>', 'schema: .json, or an ES module exporting it', readableFile)
-    .requiredOption('--store <url>', `state store: ${STORE_URL_FORMS}`, parseStoreUrl)
+    .argument(
+      '<file>',
+      'CSV, JSON (array), NDJSON or XML: a local file or an http(s):// URL',
+      readableFileOrUrl,
+    )
+    .requiredOption(
+      '--schema <file>',
+      'schema: .json, or an ES module exporting it (required)',
+      readableFile,
+    )
+    .addOption(storeOption({ required: true }))
     .option('--batch-size <n>', 'records per batch (default: 100)', integerAtLeast(1))
     .addOption(
       new Option('--format <format>', 'file format (default: from the file extension)').choices(

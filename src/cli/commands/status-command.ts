@@ -6,7 +6,7 @@ import { formatCount, formatDuration } from '../format';
 import { withStore } from '../open-store';
 import { integerAtLeast, nonEmpty } from '../option-parsers';
 import { runAction } from '../run-action';
-import { parseStoreUrl, STORE_URL_FORMS, type StoreLocation } from '../store-url';
+import { storeOption, type StoreLocation } from '../store-url';
 
 /** Options of `status`, as commander parses them. */
 export interface StatusCommandOptions {
@@ -57,7 +57,7 @@ function untilInterrupted(): { signal: AbortSignal; dispose: () => void } {
 /** `status <jobId>`: prints the job's status once, or until it ends with `--watch`. */
 export async function showStatus(jobId: string, options: StatusCommandOptions): Promise<void> {
   const json = options.json === true;
-  await withStore(options.store, async ({ store }) => {
+  await withStore(options.store, 'existing', async ({ store }) => {
     let report = await readJobStatus(store, jobId);
     print(report, json);
     if (options.watch !== true) return;
@@ -87,7 +87,7 @@ export function addStatusCommand(program: Command): void {
     .command('status')
     .description("Print a job's status, record progress and batch counts.")
     .argument('<jobId>', 'job id printed by prepare', nonEmpty)
-    .requiredOption('--store <url>', `state store: ${STORE_URL_FORMS}`, parseStoreUrl)
+    .addOption(storeOption({ required: true }))
     .option('--watch', 'print again every --interval until the job ends (Ctrl-C stops)')
     .option(
       '--interval <ms>',
@@ -97,6 +97,6 @@ export function addStatusCommand(program: Command): void {
     )
     .option('--json', 'print JSON: {jobId, status, progress, batches} (one line per print)')
     .action((jobId: string, options: StatusCommandOptions, command: Command) =>
-      runAction(command, () => showStatus(jobId, options)),
+      runAction(command, () => showStatus(jobId, options), jobId),
     );
 }

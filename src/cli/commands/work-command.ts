@@ -1,8 +1,9 @@
-import { JobNotFoundError } from '@batchactions/core';
+import { isTerminalJobStatus, JobNotFoundError, JobStatus } from '@batchactions/core';
 import type { Command } from 'commander';
 import { DistributedImport } from '../../distributed-import';
 import type { DistributedBatchResult } from '../../process/process-batch';
 import { runWorker, type RunWorkerResult } from '../../worker/run-worker';
+import { defaultWorkerId } from '../../worker/worker-id';
 import { CliUsageError } from '../cli-errors';
 import { formatCount, formatDuration, formatRate, peakRssBytes } from '../format';
 import { loadProcessor } from '../load-processor';
@@ -11,7 +12,7 @@ import { withStore } from '../open-store';
 import { integerAtLeast, nonEmpty, readableFile } from '../option-parsers';
 import { runAction } from '../run-action';
 import { schemaMismatch } from '../schema-match';
-import { parseStoreUrl, STORE_URL_FORMS, type StoreLocation } from '../store-url';
+import { storeOption, type StoreLocation } from '../store-url';
 import { sendWorkerReport } from '../worker-report';
 
 /** Options of `work`, as commander parses them. */
@@ -83,8 +84,18 @@ function summaryLine(result: RunWorkerResult, elapsedMs: number): string {
   );
 }
 
-function defaultWorkerId(): string {
-  return `${process.env.HOSTNAME ?? 'worker'}-${process.pid}`;
+/** Why `work` claims nothing from a job in `status`, or undefined when it can work on it. */
+export function idleReason(jobId: string, status: JobStatus): string | undefined {
+  if (isTerminalJobStatus(status)) {
+    return `job ${jobId} is ${status}: nothing to do (a finished job hands out no batches)`;
+  }
+  if (status === JobStatus.PAUSED) {
+    return `job ${jobId} is PAUSED: nothing to do until \`resume ${jobId}\``;
+  }
+  if (status !== JobStatus.PROCESSING) {
+    return `job ${jobId} is ${status}: its prepare has not finished, no batch can be claimed yet`;
+  }
+  return undefined;
 }
 
 /** `work <jobId>`: processes the job's batches until none is left. */
@@ -92,9 +103,27 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
   const schema = await loadSchema(options.schema);
   const processor = await loadProcessor(options.processor);
   const workerId = options.workerId ?? defaultWorkerId();
-  await withStore(options.store, async ({ store }) => {
+  await withStore(options.store, 'existing', async ({ store }) => {
     const job = await store.getJobState(jobId);
     if (!job) throw new JobNotFoundError(jobId);
+    const idle = idleReason(jobId, job.status);
+    if (idle !== undefined) {
+      // Not a failure: a worker started after the end (or during a pause) has nothing to do.
+      process.stderr.write(`worker ${workerId}: ${idle}\n`);
+      await sendWorkerReport({
+        type: 'batchactions:worker-report',
+        result: {
+          workerId,
+          batches: 0,
+          processed: 0,
+          failed: 0,
+          jobComplete: false,
+          stoppedBy: 'no-batches',
+        },
+        peakRssBytes: peakRssBytes(),
+      });
+      return;
+    }
     const mismatch = schemaMismatch(job.config.schema, schema);
     if (mismatch !== undefined) {
       throw new CliUsageError(
@@ -152,16 +181,20 @@ export function addWorkCommand(program: Command): void {
     .argument('<jobId>', 'job id printed by prepare', nonEmpty)
     .requiredOption(
       '--processor <module>',
-      'ES module whose default export (or "processor") handles one record',
+      'ES module whose default export (or "processor") handles one record (required)',
       readableFile,
     )
-    .requiredOption('--store <url>', `state store: ${STORE_URL_FORMS}`, parseStoreUrl)
+    .addOption(storeOption({ required: true }))
     .requiredOption(
       '--schema <file>',
-      'the schema file given to prepare (validation runs in workers)',
+      'the schema file given to prepare; validation runs in workers (required)',
       readableFile,
     )
-    .option('--worker-id <id>', 'worker id used in claims (default: <hostname>-<pid>)', nonEmpty)
+    .option(
+      '--worker-id <id>',
+      'worker id used in claims and events (default: <host name>-<pid>-<8 random hex digits>)',
+      nonEmpty,
+    )
     .option('--concurrency <n>', 'batches processed at the same time', integerAtLeast(1), 1)
     .option(
       '--record-concurrency <n>',
@@ -184,6 +217,6 @@ export function addWorkCommand(program: Command): void {
     )
     .option('--quiet', 'print only the final summary line, not a line per batch')
     .action((jobId: string, options: WorkCommandOptions, command: Command) =>
-      runAction(command, () => workOnJob(jobId, options)),
+      runAction(command, () => workOnJob(jobId, options), jobId),
     );
 }

@@ -22,13 +22,17 @@ export interface WorkerProcess {
 
 const STDERR_KEEP = 8 * 1024;
 
-/** Forks `cliPath` with `args` (a `work` command line) as the worker `workerId`. */
+/**
+ * Forks `cliPath` with `args` (a `work` command line) as the worker `workerId`, with `env` as
+ * its environment (default: this process's). Secrets belong in `env`, never in `args`.
+ */
 export function forkWorker(
   cliPath: string,
   workerId: string,
   args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
 ): WorkerProcess {
-  const child = fork(cliPath, [...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(cliPath, [...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
   let stderr = '';
   let report: WorkerReport | undefined;
   child.stderr?.setEncoding('utf8');

@@ -66,6 +66,35 @@ export interface BatchOutcome {
   readonly error?: string;
 }
 
+/** Which jobs `listJobs` returns. */
+export interface JobListFilter {
+  /** Only jobs whose status is one of these. Absent or empty: every status. */
+  readonly statuses?: readonly JobStatus[];
+  /** At most this many jobs (an integer >= 1), the first ones in the list's order. Absent: all. */
+  readonly limit?: number;
+}
+
+/** One job as `listJobs` returns it: its status and counts, without batches or records. */
+export interface JobListEntry {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  readonly totalRecords: number;
+  /** Sum of the batches' `processedCount`. */
+  readonly processedRecords: number;
+  /** Sum of the batches' `failedCount`. */
+  readonly failedRecords: number;
+  readonly totalBatches: number;
+  /** Batches neither claimed nor finished (PENDING or PAUSED). */
+  readonly pendingBatches: number;
+  readonly processingBatches: number;
+  readonly completedBatches: number;
+  readonly failedBatches: number;
+  /** Epoch ms, as `JobState.startedAt`. */
+  readonly startedAt?: number;
+  /** Epoch ms, as `JobState.completedAt`. */
+  readonly completedAt?: number;
+}
+
 /**
  * A store that many workers share. The required methods are the published port; the optional
  * ones below them make a store faster and safer and are detected at runtime, so a store written
@@ -142,6 +171,13 @@ export interface DistributedStateStore extends StateStore {
   ): Promise<readonly number[]>;
   /** Optional purge: deletes the job, its batches and its records; false when it did not exist. */
   deleteJob?(jobId: string): Promise<boolean>;
+  /**
+   * Optional, for operators (the CLI's `list`): every job of the store, distributed or not, with
+   * its counts; newest first (`startedAt` descending, jobs without it last, ties by `jobId`
+   * ascending). A bad filter throws `InvalidOptionError` naming `filter.statuses` or
+   * `filter.limit` (check it with `checkJobListFilter`).
+   */
+  listJobs?(filter?: JobListFilter): Promise<readonly JobListEntry[]>;
 }
 
 const REQUIRED_METHODS = [

@@ -1,4 +1,5 @@
 import { SourceError } from '../errors/source-error';
+import { redactUrl } from './redact-url';
 
 /** What {@link streamHttpBody} needs to fetch one URL. */
 export interface HttpBodyRequest {
@@ -9,23 +10,32 @@ export interface HttpBodyRequest {
   readonly fetch: typeof fetch;
 }
 
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // undici wraps the interesting part ("connect ECONNREFUSED", "other side closed") in `cause`.
-  const cause: unknown = error.cause;
-  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+/** The failure's text, with every copy of the request's URL in it redacted. */
+function describeError(error: unknown, rawUrl: string): string {
+  let text: string;
+  if (!(error instanceof Error)) text = String(error);
+  else {
+    // undici wraps the interesting part ("connect ECONNREFUSED", "other side closed") in `cause`.
+    const cause: unknown = error.cause;
+    text = cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+  }
+  // fetch's own messages may quote the URL ("cannot be constructed from a URL that includes
+  // credentials: …").
+  return text.replaceAll(rawUrl, redactUrl(rawUrl));
 }
 
 /**
  * GETs `request.url` and yields its body as Buffers. Every failure is a `SourceError` naming the
- * URL: a non-2xx status (with `status`), a timeout (naming the limit), a body that ends early.
+ * URL, redacted (password and query values hidden, see `redactUrl`): a non-2xx status (with `status`), a timeout (naming the limit), a body that ends early.
  * The timer runs only while waiting for the server, never while the consumer handles a chunk.
  */
 export async function* streamHttpBody(
   request: HttpBodyRequest,
   onResponse: (response: Response) => void,
 ): AsyncGenerator<Buffer> {
-  const { url, timeoutMs } = request;
+  const { timeoutMs } = request;
+  // Messages and `location` carry the URL without its secrets (pre-signed query tokens).
+  const url = redactUrl(request.url);
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOutWhile: string | undefined;
@@ -47,10 +57,15 @@ export async function* streamHttpBody(
   let response: Response;
   arm('waiting for the response');
   try {
-    response = await request.fetch(url, { headers: request.headers, signal: controller.signal });
+    response = await request.fetch(request.url, {
+      headers: request.headers,
+      signal: controller.signal,
+    });
   } catch (error) {
     if (timedOutWhile !== undefined) throw timeoutError(error);
-    throw new SourceError(url, `GET ${url} failed: ${describeError(error)}`, { cause: error });
+    throw new SourceError(url, `GET ${url} failed: ${describeError(error, request.url)}`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }
@@ -84,7 +99,7 @@ export async function* streamHttpBody(
         if (timedOutWhile !== undefined) throw timeoutError(error);
         throw new SourceError(
           url,
-          `GET ${url} failed: response body ended early (aborted): ${describeError(error)}`,
+          `GET ${url} failed: response body ended early (aborted): ${describeError(error, request.url)}`,
           { cause: error },
         );
       } finally {

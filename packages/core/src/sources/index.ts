@@ -6,3 +6,4 @@ export { StreamSource } from './stream-source';
 export type { StreamSourceInput, StreamSourceOptions } from './stream-source';
 export { UrlSource } from './url-source';
 export type { UrlSourceOptions } from './url-source';
+export { redactUrl } from './redact-url';

@@ -5,6 +5,7 @@ import type { DataSource, SourceMetadata } from '../ports/data-source';
 import { decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
 import { type HttpBodyRequest, streamHttpBody } from './http-body-stream';
 import { DEFAULT_MIME_TYPE, knownMimeType, mediaTypeOf } from './mime-types';
+import { redactUrl } from './redact-url';
 
 /** Options of {@link UrlSource}. */
 export interface UrlSourceOptions {
@@ -54,12 +55,14 @@ export class UrlSource implements DataSource {
   private contentLength: number | undefined;
 
   constructor(url: string, options: UrlSourceOptions = {}) {
+    // The rejected URL is named without its password and query values (see `redactUrl`).
     if (typeof url !== 'string' || !URL.canParse(url)) {
-      throw new InvalidOptionError('url', url, 'an absolute http:// or https:// URL');
+      const shown = typeof url === 'string' ? redactUrl(url) : url;
+      throw new InvalidOptionError('url', shown, 'an absolute http:// or https:// URL');
     }
     const parsed = new URL(url);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new InvalidOptionError('url', url, 'an absolute http:// or https:// URL');
+      throw new InvalidOptionError('url', redactUrl(url), 'an absolute http:// or https:// URL');
     }
     const timeoutMs = options.timeout ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {

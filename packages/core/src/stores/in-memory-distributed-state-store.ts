@@ -8,8 +8,11 @@ import type {
   ClaimBatchResult,
   DistributedJobStatus,
   DistributedStateStore,
+  JobListEntry,
+  JobListFilter,
   UniqueValueClaim,
 } from '../ports/distributed-state-store';
+import { checkJobListFilter, jobListEntry, selectJobListEntries } from './job-list';
 import { computeProgress } from './progress';
 
 /** Runs `fn` now, as one synchronous step, and turns its result or throw into a promise. */
@@ -180,6 +183,16 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
 
   getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
     return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
+  }
+
+  listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
+    return settle(() => {
+      const checked = checkJobListFilter(filter);
+      const entries = [...this.jobs.values()].map((stored) =>
+        jobListEntry(stored.state, stored.order),
+      );
+      return selectJobListEntries(entries, checked);
+    });
   }
 
   getProgress(jobId: string): Promise<JobProgress> {

@@ -5,3 +5,10 @@ export { computeProgress, progressFromCounts } from './progress';
 export type { ProgressCounts } from './progress';
 export { InMemoryStateStore } from './in-memory-state-store';
 export type { InMemoryStateStoreOptions } from './in-memory-state-store';
+export {
+  checkJobListFilter,
+  compareJobListEntries,
+  jobListEntry,
+  selectJobListEntries,
+} from './job-list';
+export type { CheckedJobListFilter, JobListSource } from './job-list';

@@ -8,6 +8,7 @@ import type {
   BatchReservation,
   DistributedStateStore,
 } from '../ports/distributed-state-store';
+import { describeListJobs } from './describe-list-jobs';
 import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
 /** Options of the conformance suite. */
@@ -66,6 +67,8 @@ export function describeDistributedStateStore(
     });
 
     const fencing = () => options.fencing ?? typeof store.completeBatch === 'function';
+
+    describeListJobs(() => store);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {

@@ -1,4 +1,4 @@
-import { InvalidOptionError, SourceError, UrlSource } from '@batchactions/core';
+import { InvalidOptionError, redactUrl, SourceError, UrlSource } from '@batchactions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pause, startTestServer, type TestServer } from './http-test-server';
 import { readBytes, readChunks } from './read-all';
@@ -100,6 +100,32 @@ describe('UrlSource', () => {
     expect(error.location).toBe(url);
   });
 
+  it('names a failing URL without its password and query values (pre-signed tokens)', async () => {
+    const url = `${server.baseUrl}/nope.csv?X-Amz-Signature=deadbeef&X-Amz-Expires=60#part`;
+    const error = await errorOf(readBytes(new UrlSource(url)));
+    const shown = `${server.baseUrl}/nope.csv?X-Amz-Signature=***&X-Amz-Expires=***`;
+    expect(error.message).toBe(`UrlSource: HTTP 404 Not Found for ${shown}`);
+    expect(error.location).toBe(shown);
+    // fetch refuses credentials in a URL and quotes the URL: the quote is redacted too.
+    const base = new URL(server.baseUrl);
+    const withPassword = `http://reader:pa55word@${base.host}/users.csv?sig=deadbeef`;
+    const refused = await errorOf(readBytes(new UrlSource(withPassword)));
+    expect(refused.message).toContain(
+      `GET http://reader:***@${base.host}/users.csv?sig=*** failed`,
+    );
+    expect(`${refused.message} ${refused.location}`).not.toMatch(/pa55word|deadbeef/);
+  });
+
+  it('rejects a malformed URL without printing its secrets', () => {
+    const make = () => new UrlSource('https://u:hunter2@exa mple.com/a.csv?sig=s3cr3t');
+    expect(make).toThrow(InvalidOptionError);
+    expect(make).toThrow('https://u:***@exa mple.com/a.csv?***');
+    expect(make).not.toThrow(/hunter2|s3cr3t/);
+    expect(() => new UrlSource('ftp://u:hunter2@example.com/a.csv?sig=s3cr3t')).toThrow(
+      /"url".*ftp:\/\/u:\*\*\*@example\.com\/a\.csv\?sig=\*\*\*/,
+    );
+  });
+
   it('times out when the server never answers', async () => {
     const url = `${server.baseUrl}/silent.csv`;
     const error = await errorOf(readBytes(new UrlSource(url, { timeoutMs: 200 })));
@@ -193,5 +219,25 @@ describe('UrlSource', () => {
     expect(() => new UrlSource('ftp://example.com/a.csv')).toThrow(/"url"/);
     expect(() => new UrlSource('https://example.com/a.csv', { timeout: 0 })).toThrow(/timeout/);
     expect(() => new UrlSource('https://example.com/a.csv', { timeoutMs: -1 })).toThrow(/timeout/);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password and every query value, keeps the rest, drops the fragment', () => {
+    expect(redactUrl('postgres://app:s3cret@db:5432/jobs?schema=imports&password=p#x')).toBe(
+      'postgres://app:***@db:5432/jobs?schema=***&password=***',
+    );
+    expect(redactUrl('https://example.com/a.csv')).toBe('https://example.com/a.csv');
+    expect(redactUrl('postgres://app@db/jobs')).toBe('postgres://app@db/jobs');
+  });
+
+  it('redacts text that is not a parsable URL as far as its shape allows', () => {
+    expect(redactUrl('postgres://app:p@ss word@db:5432/jobs')).toBe(
+      'postgres://app:***@db:5432/jobs',
+    );
+    expect(redactUrl('postgres://app:pw@db:99999/jobs?password=x')).toBe(
+      'postgres://app:***@db:99999/jobs?***',
+    );
+    expect(redactUrl('not a url')).toBe('not a url');
   });
 });

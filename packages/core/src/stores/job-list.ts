@@ -1,0 +1,112 @@
+import { InvalidOptionError } from '../errors/invalid-option-error';
+import { BatchStatus } from '../model/batch';
+import { JobStatus } from '../model/job';
+import type { JobListEntry, JobListFilter } from '../ports/distributed-state-store';
+
+/** A `listJobs` filter after checking: `statuses` undefined means every status. */
+export interface CheckedJobListFilter {
+  readonly statuses: readonly JobStatus[] | undefined;
+  readonly limit: number | undefined;
+}
+
+const JOB_STATUSES: readonly string[] = Object.values(JobStatus);
+
+/**
+ * Checks a `listJobs` filter for every store alike: `statuses` an array of job statuses (empty
+ * means all), `limit` an integer >= 1; `undefined` fields mean "no restriction", anything else
+ * (`null` included) throws `InvalidOptionError` naming the field.
+ */
+export function checkJobListFilter(filter: JobListFilter | undefined): CheckedJobListFilter {
+  if (filter === undefined) return { statuses: undefined, limit: undefined };
+  // Callers from JavaScript may pass anything.
+  const given: unknown = filter;
+  if (typeof given !== 'object' || given === null) {
+    throw new InvalidOptionError('filter', filter, 'an object { statuses?, limit? }');
+  }
+  const { statuses, limit } = filter as { statuses?: unknown; limit?: unknown };
+  if (
+    statuses !== undefined &&
+    (!Array.isArray(statuses) ||
+      statuses.some((status) => typeof status !== 'string' || !JOB_STATUSES.includes(status)))
+  ) {
+    throw new InvalidOptionError(
+      'filter.statuses',
+      statuses,
+      `an array of job statuses (${JOB_STATUSES.join(', ')})`,
+    );
+  }
+  if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
+    throw new InvalidOptionError('filter.limit', limit, 'an integer >= 1');
+  }
+  return {
+    statuses:
+      statuses === undefined || statuses.length === 0 ? undefined : (statuses as JobStatus[]),
+    limit,
+  };
+}
+
+/** The order of `listJobs`: newest `startedAt` first, jobs without it last, then by id. */
+export function compareJobListEntries(a: JobListEntry, b: JobListEntry): number {
+  const aStarted = a.startedAt ?? Number.NEGATIVE_INFINITY;
+  const bStarted = b.startedAt ?? Number.NEGATIVE_INFINITY;
+  if (aStarted !== bStarted) return bStarted > aStarted ? 1 : -1;
+  return a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0;
+}
+
+/** What {@link jobListEntry} needs of a job and its batches. */
+export interface JobListSource {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly totalRecords: number;
+  readonly startedAt?: number | undefined;
+  readonly completedAt?: number | undefined;
+}
+
+/** A `listJobs` entry from a job and its batches' statuses and counters (in-memory stores). */
+export function jobListEntry(
+  job: JobListSource,
+  batches: readonly {
+    readonly status: BatchStatus;
+    readonly processedCount: number;
+    readonly failedCount: number;
+  }[],
+): JobListEntry {
+  let processedRecords = 0;
+  let failedRecords = 0;
+  let processingBatches = 0;
+  let completedBatches = 0;
+  let failedBatches = 0;
+  for (const batch of batches) {
+    processedRecords += batch.processedCount;
+    failedRecords += batch.failedCount;
+    if (batch.status === BatchStatus.PROCESSING) processingBatches += 1;
+    else if (batch.status === BatchStatus.COMPLETED) completedBatches += 1;
+    else if (batch.status === BatchStatus.FAILED) failedBatches += 1;
+  }
+  return {
+    jobId: job.id,
+    status: job.status,
+    totalRecords: job.totalRecords,
+    processedRecords,
+    failedRecords,
+    totalBatches: batches.length,
+    pendingBatches: batches.length - processingBatches - completedBatches - failedBatches,
+    processingBatches,
+    completedBatches,
+    failedBatches,
+    ...(job.startedAt == null ? {} : { startedAt: job.startedAt }),
+    ...(job.completedAt == null ? {} : { completedAt: job.completedAt }),
+  };
+}
+
+/** Filters, sorts and cuts entries as `listJobs` must (for stores that list in memory). */
+export function selectJobListEntries(
+  entries: readonly JobListEntry[],
+  filter: CheckedJobListFilter,
+): JobListEntry[] {
+  const { statuses, limit } = filter;
+  const selected = entries
+    .filter((entry) => statuses === undefined || statuses.includes(entry.status))
+    .sort(compareJobListEntries);
+  return limit === undefined ? selected : selected.slice(0, limit);
+}

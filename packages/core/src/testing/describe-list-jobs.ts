@@ -1,0 +1,156 @@
+import { describe, expect, it, type TestContext } from 'vitest';
+import { InvalidOptionError } from '../errors/invalid-option-error';
+import { BatchStatus } from '../model/batch';
+import { JobStatus } from '../model/job';
+import type {
+  DistributedStateStore,
+  JobListEntry,
+  JobListFilter,
+} from '../ports/distributed-state-store';
+import { makeJobState, prepareJob } from './fixtures';
+
+type ListingStore = DistributedStateStore & Required<Pick<DistributedStateStore, 'listJobs'>>;
+
+/** The store under test, or the test is reported skipped (never passed) when it has no `listJobs`. */
+function listingStore(store: DistributedStateStore, context: TestContext): ListingStore {
+  if (typeof store.listJobs !== 'function') context.skip('the store has no listJobs');
+  return store as ListingStore;
+}
+
+/** Saves the job again with `startedAt` (and status) of the test's choosing. */
+async function restamp(
+  store: DistributedStateStore,
+  jobId: string,
+  startedAt: number | undefined,
+  status: JobStatus = JobStatus.PROCESSING,
+): Promise<void> {
+  const job = await store.getJobState(jobId);
+  if (!job) throw new Error(`job ${jobId} vanished`);
+  const { startedAt: _dropped, ...rest } = makeJobState(
+    jobId,
+    status,
+    job.batches,
+    job.totalRecords,
+  );
+  await store.saveJobState(startedAt === undefined ? rest : { ...rest, startedAt });
+}
+
+/**
+ * The `listJobs` part of the conformance suite, registered inside
+ * `describeDistributedStateStore` with the store of the running test.
+ */
+export function describeListJobs(currentStore: () => DistributedStateStore): void {
+  describe('listJobs (optional)', () => {
+    it('lists nothing in an empty store', async (context) => {
+      const store = listingStore(currentStore(), context);
+      expect(await store.listJobs()).toEqual([]);
+    });
+
+    it('lists every job newest first, with its status and counts from the batches', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const older = await prepareJob(store, 4, 5);
+      const newer = await prepareJob(store, 2, 3);
+      const unstarted = await prepareJob(store, 1, 1);
+      await restamp(store, older.jobId, 1_000_000);
+      await restamp(store, newer.jobId, 2_000_000, JobStatus.PAUSED);
+      await restamp(store, unstarted.jobId, undefined, JobStatus.CREATED);
+      const first = await store.claimBatch(older.jobId, 'w1');
+      const second = await store.claimBatch(older.jobId, 'w2');
+      await store.claimBatch(older.jobId, 'w3');
+      if (!first.claimed || !second.claimed) throw new Error('expected two claims');
+      await store.updateBatchState(older.jobId, first.reservation.batchId, {
+        batchId: first.reservation.batchId,
+        status: BatchStatus.COMPLETED,
+        processedCount: 4,
+        failedCount: 1,
+      });
+      await store.updateBatchState(older.jobId, second.reservation.batchId, {
+        batchId: second.reservation.batchId,
+        status: BatchStatus.FAILED,
+        processedCount: 2,
+        failedCount: 3,
+      });
+
+      const listed = await store.listJobs();
+      expect(listed.map((entry) => entry.jobId)).toEqual([
+        newer.jobId,
+        older.jobId,
+        unstarted.jobId,
+      ]);
+      expect(listed[1]).toEqual<JobListEntry>({
+        jobId: older.jobId,
+        status: JobStatus.PROCESSING,
+        totalRecords: 20,
+        processedRecords: 6,
+        failedRecords: 4,
+        totalBatches: 4,
+        pendingBatches: 1,
+        processingBatches: 1,
+        completedBatches: 1,
+        failedBatches: 1,
+        startedAt: 1_000_000,
+      });
+      expect(listed[0]).toMatchObject({
+        status: JobStatus.PAUSED,
+        totalRecords: 6,
+        processedRecords: 0,
+        totalBatches: 2,
+        pendingBatches: 2,
+        startedAt: 2_000_000,
+      });
+      expect(listed[2]).toMatchObject({ status: JobStatus.CREATED, totalBatches: 1 });
+      expect(listed[2]).not.toHaveProperty('startedAt');
+    });
+
+    it('keeps the jobs whose status is listed, and at most limit of them', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const jobs = [];
+      for (const [i, status] of [
+        JobStatus.PROCESSING,
+        JobStatus.FAILED,
+        JobStatus.ABORTED,
+        JobStatus.FAILED,
+      ].entries()) {
+        const job = await prepareJob(store, 1, 1);
+        await restamp(store, job.jobId, 1_000 * (i + 1), status);
+        jobs.push(job.jobId);
+      }
+      const ids = async (filter: JobListFilter) =>
+        (await store.listJobs(filter)).map((entry) => entry.jobId);
+      expect(await ids({ statuses: [JobStatus.FAILED] })).toEqual([jobs[3], jobs[1]]);
+      expect(await ids({ statuses: [JobStatus.FAILED, JobStatus.ABORTED] })).toEqual([
+        jobs[3],
+        jobs[2],
+        jobs[1],
+      ]);
+      expect(await ids({ statuses: [JobStatus.COMPLETED] })).toEqual([]);
+      expect(await ids({ statuses: [] })).toHaveLength(4);
+      expect(await ids({ limit: 2 })).toEqual([jobs[3], jobs[2]]);
+      expect(await ids({ statuses: [JobStatus.FAILED, JobStatus.PROCESSING], limit: 2 })).toEqual([
+        jobs[3],
+        jobs[1],
+      ]);
+    });
+
+    it('rejects a bad filter with InvalidOptionError naming the field', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const bad: [unknown, string][] = [
+        [{ limit: 0 }, 'filter.limit'],
+        [{ limit: 1.5 }, 'filter.limit'],
+        [{ limit: null }, 'filter.limit'],
+        [{ statuses: ['DONE'] }, 'filter.statuses'],
+        [{ statuses: 'FAILED' }, 'filter.statuses'],
+        [{ statuses: null }, 'filter.statuses'],
+        [null, 'filter'],
+      ];
+      for (const [filter, option] of bad) {
+        const error: unknown = await store.listJobs(filter as JobListFilter).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, JSON.stringify(filter)).toBeInstanceOf(InvalidOptionError);
+        expect((error as InvalidOptionError).option).toBe(option);
+      }
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import type { JobListEntry, JobStatus } from '@batchactions/core';
+import { epochMs, type SchemaTables } from './tables';
+
+/**
+ * Every job with its batch counts and counter sums, newest `started_at` first (jobs without it
+ * last), then by id. `$1`: the statuses to keep (`text[]`, NULL for all); `$2`: the limit (NULL
+ * for none).
+ */
+export function listJobsSql(t: SchemaTables): string {
+  return `
+    SELECT j.id, j.status, j.total_records,
+           ${epochMs('j.started_at')} AS started_at,
+           ${epochMs('j.completed_at')} AS completed_at,
+           count(b.id)::integer AS total_batches,
+           count(b.id) FILTER (WHERE b.status IN ('PENDING', 'PAUSED'))::integer AS pending,
+           count(b.id) FILTER (WHERE b.status = 'PROCESSING')::integer AS processing,
+           count(b.id) FILTER (WHERE b.status = 'COMPLETED')::integer AS completed,
+           count(b.id) FILTER (WHERE b.status = 'FAILED')::integer AS failed,
+           coalesce(sum(b.processed_count), 0)::integer AS processed_records,
+           coalesce(sum(b.failed_count), 0)::integer AS failed_records
+    FROM ${t.jobs} j
+    LEFT JOIN ${t.batches} b ON b.job_id = j.id
+    WHERE $1::text[] IS NULL OR j.status = ANY ($1::text[])
+    GROUP BY j.id
+    ORDER BY j.started_at DESC NULLS LAST, j.id
+    LIMIT $2`;
+}
+
+/** A row of {@link listJobsSql}. */
+export interface ListJobsRow {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly total_records: number;
+  readonly started_at: number | null;
+  readonly completed_at: number | null;
+  readonly total_batches: number;
+  readonly pending: number;
+  readonly processing: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly processed_records: number;
+  readonly failed_records: number;
+}
+
+/** The entry a row describes. */
+export function jobListEntryFromRow(row: ListJobsRow): JobListEntry {
+  return {
+    jobId: row.id,
+    status: row.status,
+    totalRecords: row.total_records,
+    processedRecords: row.processed_records,
+    failedRecords: row.failed_records,
+    totalBatches: row.total_batches,
+    pendingBatches: row.pending,
+    processingBatches: row.processing,
+    completedBatches: row.completed,
+    failedBatches: row.failed,
+    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
+    ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
+  };
+}

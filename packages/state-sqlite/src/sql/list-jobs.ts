@@ -1,0 +1,56 @@
+import type { JobListEntry, JobStatus } from '@batchactions/core';
+
+/**
+ * Every job with its batch counts and counter sums, newest `started_at` first (jobs without it
+ * last), then by id. `@statuses`: a JSON array of the statuses to keep, or NULL for all;
+ * `@limit`: the limit, -1 for none.
+ */
+export const LIST_JOBS = `
+SELECT j.id, j.status, j.total_records, j.started_at, j.completed_at,
+       count(b.pk) AS total_batches,
+       coalesce(sum(b.status IN ('PENDING', 'PAUSED')), 0) AS pending,
+       coalesce(sum(b.status = 'PROCESSING'), 0) AS processing,
+       coalesce(sum(b.status = 'COMPLETED'), 0) AS completed,
+       coalesce(sum(b.status = 'FAILED'), 0) AS failed,
+       coalesce(sum(b.processed_count), 0) AS processed_records,
+       coalesce(sum(b.failed_count), 0) AS failed_records
+FROM batchactions_jobs j
+LEFT JOIN batchactions_batches b ON b.job_pk = j.pk
+WHERE @statuses IS NULL OR j.status IN (SELECT value FROM json_each(@statuses))
+GROUP BY j.pk
+ORDER BY j.started_at IS NULL, j.started_at DESC, j.id
+LIMIT @limit`;
+
+/** A row of {@link LIST_JOBS}. */
+export interface ListJobsRow {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly total_records: number;
+  readonly started_at: number | null;
+  readonly completed_at: number | null;
+  readonly total_batches: number;
+  readonly pending: number;
+  readonly processing: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly processed_records: number;
+  readonly failed_records: number;
+}
+
+/** The entry a row describes. */
+export function jobListEntryFromRow(row: ListJobsRow): JobListEntry {
+  return {
+    jobId: row.id,
+    status: row.status,
+    totalRecords: row.total_records,
+    processedRecords: row.processed_records,
+    failedRecords: row.failed_records,
+    totalBatches: row.total_batches,
+    pendingBatches: row.pending,
+    processingBatches: row.processing,
+    completedBatches: row.completed,
+    failedBatches: row.failed,
+    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
+    ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
+  };
+}

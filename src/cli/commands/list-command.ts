@@ -1,0 +1,102 @@
+import {
+  UnsupportedByStoreError,
+  type DistributedStateStore,
+  type JobListEntry,
+  type JobListFilter,
+  type JobStatus,
+} from '@batchactions/core';
+import type { Command } from 'commander';
+import { formatCount, formatDuration } from '../format';
+import { jobStatusList } from '../job-filters';
+import { withStore } from '../open-store';
+import { integerAtLeast } from '../option-parsers';
+import { runAction } from '../run-action';
+import { storeOption, type StoreLocation } from '../store-url';
+
+/** Options of `list`, as commander parses them. */
+export interface ListCommandOptions {
+  readonly store: StoreLocation;
+  readonly status?: JobStatus[];
+  readonly limit?: number;
+  readonly json?: boolean;
+}
+
+/** The store's `listJobs`, or an error naming the missing method. */
+export function listJobsOf(
+  store: DistributedStateStore,
+  filter: JobListFilter,
+): Promise<readonly JobListEntry[]> {
+  if (!store.listJobs) throw new UnsupportedByStoreError('list', 'listJobs');
+  return store.listJobs(filter);
+}
+
+/** How long ago the job started, as text (`-` when the store has no start time). */
+export function jobAge(entry: JobListEntry, now: number): string {
+  return entry.startedAt === undefined ? '-' : formatDuration(Math.max(0, now - entry.startedAt));
+}
+
+function table(entries: readonly JobListEntry[], now: number): string {
+  const rows = entries.map((entry) => [
+    entry.jobId,
+    entry.status,
+    `${formatCount(entry.processedRecords + entry.failedRecords)}/${formatCount(entry.totalRecords)}`,
+    formatCount(entry.failedRecords),
+    `${formatCount(entry.completedBatches + entry.failedBatches)}/${formatCount(entry.totalBatches)}`,
+    formatCount(entry.processingBatches),
+    jobAge(entry, now),
+  ]);
+  const header = ['JOB', 'STATUS', 'RECORDS DONE', 'FAILED', 'BATCHES DONE', 'IN FLIGHT', 'AGE'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `list`: the store's jobs with status, counts and age, newest first. */
+export async function listJobs(options: ListCommandOptions): Promise<void> {
+  const filter: JobListFilter = {
+    ...(options.status === undefined ? {} : { statuses: options.status }),
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+  };
+  await withStore(options.store, 'existing', async ({ store }) => {
+    const entries = await listJobsOf(store, filter);
+    if (options.json === true) {
+      process.stdout.write(`${JSON.stringify(entries)}\n`);
+      return;
+    }
+    if (entries.length === 0) {
+      const which =
+        options.status === undefined ? '' : ` with status ${options.status.join(' or ')}`;
+      process.stdout.write(`no jobs${which}\n`);
+      return;
+    }
+    process.stdout.write(`${table(entries, Date.now())}\n`);
+  });
+}
+
+/** Adds the `list` command to the program. */
+export function addListCommand(program: Command): void {
+  program
+    .command('list')
+    .description(
+      'List the jobs of a store, newest first: status, records and batches done, batches in flight, age.',
+    )
+    .addOption(storeOption({ required: true }))
+    .option(
+      '--status <statuses>',
+      'only jobs in these statuses, comma-separated (e.g. FAILED,ABORTED)',
+      jobStatusList,
+    )
+    .option('--limit <n>', 'at most this many jobs (the newest)', integerAtLeast(1))
+    .option('--json', 'print a JSON array of {jobId, status, counts, startedAt, completedAt}')
+    .action((options: ListCommandOptions, command: Command) =>
+      runAction(command, () => listJobs(options)),
+    );
+}
