@@ -3,6 +3,8 @@ import {
   checkJobListFilter,
   type JobListEntry,
   type JobListFilter,
+  type JobListRow,
+  jobListEntryFromRow,
   RECORD_STATUS_GROUPS,
   BatchNotFoundError,
   InvalidOptionError,
@@ -24,7 +26,7 @@ import {
 } from '@batchactions/core';
 import pg from 'pg';
 import { ConnectingClient } from './connecting-client';
-import { jobListEntryFromRow, listJobsSql, type ListJobsRow } from './sql/list-jobs';
+import { listJobsSql } from './sql/list-jobs';
 import { SchemaNotInitializedError } from './errors';
 import { batchColumns, decodeJob, recordEndIndex, recordStartIndex } from './job-rows';
 import type { BatchRow, JobRow } from './job-rows';
@@ -402,7 +404,7 @@ export class PostgresStateStore implements DistributedStateStore {
   async listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
     const { statuses, limit } = checkJobListFilter(filter);
     const result = await this.query(listJobsSql(this.tables), [statuses ?? null, limit ?? null]);
-    return (result.rows as ListJobsRow[]).map(jobListEntryFromRow);
+    return (result.rows as JobListRow[]).map(jobListEntryFromRow);
   }
 
   /** The job's status alone, or null for an unknown job. */

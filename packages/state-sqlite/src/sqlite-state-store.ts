@@ -3,6 +3,8 @@ import {
   checkJobListFilter,
   type JobListEntry,
   type JobListFilter,
+  type JobListRow,
+  jobListEntryFromRow,
   BatchStatus,
   JobNotFoundError,
   JobStatus,
@@ -31,7 +33,7 @@ import {
   type JobRow,
 } from './job-rows';
 import { migrate } from './migrate';
-import { jobListEntryFromRow, LIST_JOBS, type ListJobsRow } from './sql/list-jobs';
+import { LIST_JOBS } from './sql/list-jobs';
 import {
   resolveSqliteOptions,
   type ResolvedSqliteOptions,
@@ -349,7 +351,7 @@ export class SqliteStateStore implements DistributedStateStore {
         .all({
           statuses: statuses === undefined ? null : JSON.stringify(statuses),
           limit: limit ?? -1,
-        }) as ListJobsRow[];
+        }) as JobListRow[];
       return rows.map(jobListEntryFromRow);
     });
   }

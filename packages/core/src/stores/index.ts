@@ -9,6 +9,7 @@ export {
   checkJobListFilter,
   compareJobListEntries,
   jobListEntry,
+  jobListEntryFromRow,
   selectJobListEntries,
 } from './job-list';
-export type { CheckedJobListFilter, JobListSource } from './job-list';
+export type { CheckedJobListFilter, JobListRow, JobListSource } from './job-list';

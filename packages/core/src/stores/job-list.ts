@@ -110,3 +110,40 @@ export function selectJobListEntries(
     .sort(compareJobListEntries);
   return limit === undefined ? selected : selected.slice(0, limit);
 }
+
+/**
+ * The row a SQL store's `listJobs` query returns (snake_case columns, epoch-ms times), shared so
+ * every SQL store maps it to a {@link JobListEntry} the same way.
+ */
+export interface JobListRow {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly total_records: number;
+  readonly started_at: number | null;
+  readonly completed_at: number | null;
+  readonly total_batches: number;
+  readonly pending: number;
+  readonly processing: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly processed_records: number;
+  readonly failed_records: number;
+}
+
+/** The entry a {@link JobListRow} describes. */
+export function jobListEntryFromRow(row: JobListRow): JobListEntry {
+  return {
+    jobId: row.id,
+    status: row.status,
+    totalRecords: row.total_records,
+    processedRecords: row.processed_records,
+    failedRecords: row.failed_records,
+    totalBatches: row.total_batches,
+    pendingBatches: row.pending,
+    processingBatches: row.processing,
+    completedBatches: row.completed,
+    failedBatches: row.failed,
+    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
+    ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
+  };
+}

@@ -1,4 +1,3 @@
-import type { JobListEntry, JobStatus } from '@batchactions/core';
 import { epochMs, type SchemaTables } from './tables';
 
 /**
@@ -24,38 +23,4 @@ export function listJobsSql(t: SchemaTables): string {
     GROUP BY j.id
     ORDER BY j.started_at DESC NULLS LAST, j.id
     LIMIT $2`;
-}
-
-/** A row of {@link listJobsSql}. */
-export interface ListJobsRow {
-  readonly id: string;
-  readonly status: JobStatus;
-  readonly total_records: number;
-  readonly started_at: number | null;
-  readonly completed_at: number | null;
-  readonly total_batches: number;
-  readonly pending: number;
-  readonly processing: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly processed_records: number;
-  readonly failed_records: number;
-}
-
-/** The entry a row describes. */
-export function jobListEntryFromRow(row: ListJobsRow): JobListEntry {
-  return {
-    jobId: row.id,
-    status: row.status,
-    totalRecords: row.total_records,
-    processedRecords: row.processed_records,
-    failedRecords: row.failed_records,
-    totalBatches: row.total_batches,
-    pendingBatches: row.pending,
-    processingBatches: row.processing,
-    completedBatches: row.completed,
-    failedBatches: row.failed,
-    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
-    ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
-  };
 }

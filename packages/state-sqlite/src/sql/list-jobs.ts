@@ -1,5 +1,3 @@
-import type { JobListEntry, JobStatus } from '@batchactions/core';
-
 /**
  * Every job with its batch counts and counter sums, newest `started_at` first (jobs without it
  * last), then by id. `@statuses`: a JSON array of the statuses to keep, or NULL for all;
@@ -20,37 +18,3 @@ WHERE @statuses IS NULL OR j.status IN (SELECT value FROM json_each(@statuses))
 GROUP BY j.pk
 ORDER BY j.started_at IS NULL, j.started_at DESC, j.id
 LIMIT @limit`;
-
-/** A row of {@link LIST_JOBS}. */
-export interface ListJobsRow {
-  readonly id: string;
-  readonly status: JobStatus;
-  readonly total_records: number;
-  readonly started_at: number | null;
-  readonly completed_at: number | null;
-  readonly total_batches: number;
-  readonly pending: number;
-  readonly processing: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly processed_records: number;
-  readonly failed_records: number;
-}
-
-/** The entry a row describes. */
-export function jobListEntryFromRow(row: ListJobsRow): JobListEntry {
-  return {
-    jobId: row.id,
-    status: row.status,
-    totalRecords: row.total_records,
-    processedRecords: row.processed_records,
-    failedRecords: row.failed_records,
-    totalBatches: row.total_batches,
-    pendingBatches: row.pending,
-    processingBatches: row.processing,
-    completedBatches: row.completed,
-    failedBatches: row.failed,
-    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
-    ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
-  };
-}
