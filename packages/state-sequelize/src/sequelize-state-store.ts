@@ -31,7 +31,7 @@ import { defineModels } from './models';
 import { resolveTableNames, type SequelizeStateStoreOptions, type TableNames } from './options';
 import { persistedConfig } from './persisted-config';
 import { decodeRecord, lastPerIndex, recordColumns, type RecordRow } from './record-codec';
-import { needsSeveralStatements, upsertRecords } from './record-writes';
+import { upsertRecords } from './record-writes';
 import { reclaimStaleBatches } from './reclaim-stale-batches';
 import { Serial } from './serial';
 import { quoteTables } from './sql/tables';
@@ -308,21 +308,13 @@ export class SequelizeStateStore implements DistributedStateStore {
     );
   }
 
-  /** Upserts the records of one batch (one statement on PostgreSQL, one transaction elsewhere). */
+  /** Upserts the records of one batch: one statement, or one transaction when it takes more. */
   saveBatchRecords(
     jobId: string,
     batchId: string,
     records: readonly ProcessedRecord[],
   ): Promise<void> {
-    return this.run(async () => {
-      if (!needsSeveralStatements(this.db, records)) {
-        await upsertRecords(this.db, this.sql, jobId, batchId, records);
-        return;
-      }
-      await this.db.transaction((transaction) =>
-        upsertRecords(this.db, this.sql, jobId, batchId, records, transaction),
-      );
-    });
+    return this.run(() => upsertRecords(this.db, this.sql, jobId, batchId, records));
   }
 
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
@@ -352,9 +344,16 @@ export class SequelizeStateStore implements DistributedStateStore {
     });
   }
 
-  /** One conditional UPDATE: exactly one caller ever gets true. */
+  /**
+   * One conditional UPDATE, so exactly one caller ever gets true; while batches remain, a plain
+   * read answers false without it (and without locking the job row claims read).
+   */
   tryFinalizeJob(jobId: string): Promise<boolean> {
-    return this.run(async () => (await this.db.run(this.sql.finalizeJob(), [jobId])) > 0);
+    return this.run(async () => {
+      const unfinished = await this.db.select(this.sql.hasUnfinishedBatch(), [jobId]);
+      if (unfinished.length > 0) return false;
+      return (await this.db.run(this.sql.finalizeJob(), [jobId])) > 0;
+    });
   }
 
   // ------------------------------------------------------------- optional port methods

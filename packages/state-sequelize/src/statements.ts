@@ -19,6 +19,7 @@ import {
   deleteJobSql,
   distributedStatusSql,
   finalizeJobSql,
+  hasUnfinishedBatchSql,
   progressSql,
   selectJobSql,
   selectJobStatusSql,
@@ -65,6 +66,7 @@ export class Statements {
   updateJobStatus = (from: number) =>
     this.get(`updateJobStatus${from}`, () => updateJobStatusSql(this.t, this.family, from));
   finalizeJob = () => this.get('finalizeJob', () => finalizeJobSql(this.t, this.family));
+  hasUnfinishedBatch = () => this.get('hasUnfinishedBatch', () => hasUnfinishedBatchSql(this.t));
   distributedStatus = () => this.get('distributedStatus', () => distributedStatusSql(this.t));
   progress = () => this.get('progress', () => progressSql(this.t, this.family));
   deleteJob = () => deleteJobSql(this.t).map((sql) => forFamily(this.family, sql));
