@@ -5,7 +5,6 @@ import {
   fenceBatchSql,
   heartbeatBatchSql,
   insertBatchesSql,
-  lockJobForClaimMysqlSql,
   pickBatchMysqlSql,
   quarantineBatchSql,
   releaseBatchSql,
@@ -80,7 +79,6 @@ export class Statements {
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
   claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
-  lockJobForClaim = () => this.get('lockJobForClaim', () => lockJobForClaimMysqlSql(this.t));
   pickBatch = () => this.get('pickBatch', () => pickBatchMysqlSql(this.t));
   takeBatch = () => this.get('takeBatch', () => takeBatchMysqlSql(this.t));
   selectStaleBatches = (lock: boolean) =>
