@@ -1,11 +1,12 @@
 import {
-  BatchNotFoundError,
   InvalidOptionError,
   JobNotFoundError,
   JobStatus,
   LeaseLostError,
   RECORD_STATUS_GROUPS,
   progressFromCounts,
+  unknownJobDistributedStatus,
+  unknownJobProgress,
   type Batch,
   type BatchLease,
   type BatchOutcome,
@@ -222,10 +223,10 @@ export class SequelizeStateStore implements DistributedStateStore {
     });
   }
 
-  /** @throws BatchNotFoundError when the job has no such batch. */
+  /** Unfenced write of a batch's status and counters; unknown job or batch: does nothing (0.0.5). */
   updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
     return this.run(async () => {
-      const changed = await this.db.run(this.sql.updateBatchState(), [
+      await this.db.run(this.sql.updateBatchState(), [
         jobId,
         batchId,
         state.status,
@@ -233,7 +234,6 @@ export class SequelizeStateStore implements DistributedStateStore {
         state.failedCount,
         state.status === 'PENDING' ? 1 : 0,
       ]);
-      if (changed === 0) throw new BatchNotFoundError(jobId, batchId);
     });
   }
 
@@ -254,15 +254,12 @@ export class SequelizeStateStore implements DistributedStateStore {
     return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
-  /**
-   * Record-level progress from the batches' counters.
-   * @throws JobNotFoundError for an unknown job (0.0.5 returned zeros).
-   */
+  /** Record-level progress from the batches' counters; unknown job: all zeros (0.0.5). */
   getProgress(jobId: string): Promise<JobProgress> {
     return this.run(async () => {
       const rows = await this.db.select<ProgressRow>(this.sql.progress(), [jobId]);
       const row = rows[0];
-      if (row === undefined) throw new JobNotFoundError(jobId);
+      if (row === undefined) return unknownJobProgress();
       return progressFromCounts({
         totalRecords: Number(row.totalRecords),
         processed: Number(row.processed),
@@ -324,12 +321,12 @@ export class SequelizeStateStore implements DistributedStateStore {
     });
   }
 
-  /** @throws JobNotFoundError for an unknown job (0.0.5 returned zeros). */
+  /** Batch counts by status; unknown job: all zeros and not complete (0.0.5). */
   getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
     return this.run(async () => {
       const rows = await this.db.select<StatusRow>(this.sql.distributedStatus(), [jobId]);
       const row = rows[0];
-      if (row === undefined) throw new JobNotFoundError(jobId);
+      if (row === undefined) return unknownJobDistributedStatus(jobId);
       const pending = Number(row.pending ?? 0);
       const processing = Number(row.processing ?? 0);
       return {
