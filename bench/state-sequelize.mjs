@@ -105,12 +105,13 @@ console.log(
   `${rows} records, batch ${batchSize}, ${rounds} rounds — ${machine}, load ${loadBefore}`,
 );
 const best = new Map(kinds.map((k) => [k, { prepare: 0, process: 0 }]));
+const roundLines = [];
 for (let r = 0; r < rounds; r += 1) {
   for (const kind of kinds) {
     const result = await round(kind);
-    console.log(
-      `round ${r + 1} ${kind}: prepare ${result.prepare} rec/s, 4 processes ${result.process} rec/s`,
-    );
+    const line = `round ${r + 1} ${kind}: prepare ${result.prepare} rec/s, 4 processes ${result.process} rec/s (load ${loadavg()[0].toFixed(1)})`;
+    console.log(line);
+    roundLines.push(line);
     const b = best.get(kind);
     b.prepare = Math.max(b.prepare, result.prepare);
     b.process = Math.max(b.process, result.process);
@@ -134,7 +135,7 @@ const table = [
   }),
 ].join('\n');
 console.log(table);
-const section = `<!-- state-sequelize:start -->\n## SequelizeStateStore\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn).\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n<!-- state-sequelize:end -->\n`;
+const section = `<!-- state-sequelize:start -->\n## SequelizeStateStore\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn).\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && ${kinds.some((k) => k.endsWith('-baseline')) ? 'SEQ_BASELINE=<copy of the earlier build> ' : ''}node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n\nEvery round (1-minute load average after it):\n\n\`\`\`\n${roundLines.join('\n')}\n\`\`\`\n<!-- state-sequelize:end -->\n`;
 const resultsFile = new URL('./results.md', import.meta.url);
 const current = readFileSync(resultsFile, 'utf8');
 const marker = /<!-- state-sequelize:start -->[\s\S]*<!-- state-sequelize:end -->\n/;
