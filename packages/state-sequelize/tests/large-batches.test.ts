@@ -64,7 +64,9 @@ describe.each(DIALECTS)(
             1,
           ),
       );
-      await store.completeBatch({ ...claim.reservation }, finished, {
+      const { attempt } = claim.reservation;
+      if (attempt === undefined) throw new Error('expected the claim to carry its attempt');
+      await store.completeBatch({ jobId, batchId: 'b0', workerId: 'w', attempt }, finished, {
         status: BatchStatus.COMPLETED,
         processedCount: 4,
         failedCount: 0,
