@@ -122,7 +122,11 @@ describe('PostgresStateStore claims', () => {
       const claim = store.claimBatch(jobId, 'w');
       const outcome = await Promise.race([
         claim,
-        new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 5_000)),
+        new Promise<'waiting'>((resolve) =>
+          setTimeout(() => {
+            resolve('waiting');
+          }, 5_000),
+        ),
       ]);
       await locker.query('ROLLBACK');
       expect(outcome).not.toBe('waiting');
