@@ -165,7 +165,9 @@ export class DistributedImport {
    * progress and batch counts. Rejects with `JobNotFoundError` for an unknown job.
    */
   getStatus(jobId: string): Promise<JobStatusReport> {
-    return readJobStatus(this.store, jobId, { prepareTimeoutMs: this.batchConfig.prepareTimeoutMs });
+    return readJobStatus(this.store, jobId, {
+      prepareTimeoutMs: this.batchConfig.prepareTimeoutMs,
+    });
   }
 
   /** The job's invalid and failed records in source order, each with its row and its errors. */

@@ -17,11 +17,7 @@ function assertControllable(
  */
 export async function pauseJob(store: DistributedStateStore, jobId: string): Promise<boolean> {
   assertControllable(store, 'pause');
-  return store.updateJobStatus(
-    jobId,
-    [JobStatus.PROCESSING, JobStatus.CREATED],
-    JobStatus.PAUSED,
-  );
+  return store.updateJobStatus(jobId, [JobStatus.PROCESSING, JobStatus.CREATED], JobStatus.PAUSED);
 }
 
 /**

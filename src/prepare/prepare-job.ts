@@ -178,7 +178,8 @@ function registeringWriter(
   return {
     begin: () =>
       store.saveJobState({ ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 }),
-    write: (batch, records) => writes.start(() => store.registerBatch(job.id, { ...batch, records })),
+    write: (batch, records) =>
+      writes.start(() => store.registerBatch(job.id, { ...batch, records })),
     drain: () => writes.settle(),
     stopRequested: () => false,
     interrupted: () => Promise.resolve(undefined),

@@ -91,7 +91,11 @@ function notClaimed(jobId: string, jobComplete: boolean): DistributedBatchResult
 }
 
 /** A batch given back unwritten (the call's signal aborted, or the job was cancelled). */
-function releasedResult(jobId: string, batchId: string, batchIndex: number): DistributedBatchResult {
+function releasedResult(
+  jobId: string,
+  batchId: string,
+  batchIndex: number,
+): DistributedBatchResult {
   return {
     claimed: true,
     batchId,
@@ -106,7 +110,9 @@ function releasedResult(jobId: string, batchId: string, batchIndex: number): Dis
 
 /** Whether the job was cancelled (stores that tell a job's status cheaply). */
 async function isCancelled(store: DistributedStateStore, jobId: string): Promise<boolean> {
-  return store.getJobStatus !== undefined && (await store.getJobStatus(jobId)) === JobStatus.ABORTED;
+  return (
+    store.getJobStatus !== undefined && (await store.getJobStatus(jobId)) === JobStatus.ABORTED
+  );
 }
 
 /**
@@ -317,8 +323,7 @@ async function runClaimedBatch(
   if (failedEarly !== undefined)
     await emitJobCompleted(store, events, jobId, jobTotal, failedEarly);
   const jobComplete =
-    failedEarly !== undefined ||
-    (await finalizeJob(store, events, jobId, jobTotal, workerId));
+    failedEarly !== undefined || (await finalizeJob(store, events, jobId, jobTotal, workerId));
   return {
     claimed: true,
     batchId,

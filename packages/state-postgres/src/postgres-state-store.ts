@@ -190,8 +190,8 @@ export class PostgresStateStore implements DistributedStateStore {
     ];
     let written: number;
     try {
-      written = (await this.query(this.sql.registerBatch, [...values, batch.records.length]))
-        .rowCount ?? 0;
+      written =
+        (await this.query(this.sql.registerBatch, [...values, batch.records.length])).rowCount ?? 0;
     } catch (error) {
       if (sqlState(error) === PgErrorCode.FOREIGN_KEY_VIOLATION) throw new JobNotFoundError(jobId);
       if (sqlState(error) !== PgErrorCode.UNIQUE_VIOLATION) throw error;

@@ -221,8 +221,7 @@ export class SqliteStateStore implements DistributedStateStore {
   finishPrepare(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null> {
     return this.write('finishPrepare', (s) => {
       const row = s.finishPrepare.get({ jobId, totalRecords, startedAt, now: Date.now() }) as
-        | { status: JobStatus }
-        | undefined;
+        { status: JobStatus } | undefined;
       if (row) return row.status;
       return (s.selectJobKey.get(jobId) as JobKeyRow | undefined)?.status ?? null;
     });
