@@ -37,16 +37,30 @@ export function finishPrepareSql(t: SchemaTables): string {
     RETURNING status`;
 }
 
+/**
+ * The total records of job `j` with its batches `b` (an aggregate): the job's `total_records`,
+ * or, until its prepare finished, the records its stored batches hold if they are more (the
+ * prepare sets the total only when it ends; a prepare that died never does).
+ */
+export function storedTotalSql(j: string, b: string): string {
+  return `(CASE WHEN ${j}.prepare_finished_at IS NULL
+               THEN greatest(${j}.total_records,
+                             coalesce(sum(${b}.record_end_index - ${b}.record_start_index + 1), 0))
+               ELSE ${j}.total_records END)::integer`;
+}
+
 /** Job `$1`'s row without batches, with its prepare heartbeat's age by the database clock. */
 export function selectJobDetailsSql(t: SchemaTables): string {
   return `
-    SELECT status, total_records,
-           ${epochMs('started_at')} AS started_at,
-           ${epochMs('completed_at')} AS completed_at,
-           ${prepareHeartbeatAgeMs('prepare_heartbeat_at')} AS prepare_heartbeat_age_ms,
-           summary::text AS summary
-    FROM ${t.jobs}
-    WHERE id = $1`;
+    SELECT j.status, ${storedTotalSql('j', 'b')} AS total_records,
+           ${epochMs('j.started_at')} AS started_at,
+           ${epochMs('j.completed_at')} AS completed_at,
+           ${prepareHeartbeatAgeMs('j.prepare_heartbeat_at')} AS prepare_heartbeat_age_ms,
+           j.summary::text AS summary
+    FROM ${t.jobs} j
+    LEFT JOIN ${t.batches} b ON b.job_id = j.id
+    WHERE j.id = $1
+    GROUP BY j.id`;
 }
 
 /** Milliseconds since a prepare heartbeat column, NULL when it is NULL (not being prepared). */

@@ -5,7 +5,7 @@ import {
   recordInput,
 } from './record-input';
 import { PREPARABLE_STATUSES } from './prepare-liveness';
-import { DB_NOW_MS, fromEpochMs, type SchemaTables } from './tables';
+import { fromEpochMs, type SchemaTables } from './tables';
 
 /**
  * Stores batch `$2` of job `$1` and its records in one statement (so in one transaction).
@@ -15,22 +15,19 @@ import { DB_NOW_MS, fromEpochMs, type SchemaTables } from './tables';
  * With `replaceRecords: false` the records are plainly inserted, the fast path for `prepare`,
  * where they are new (a duplicate fails with a unique violation); with `true` they are upserted.
  *
- * Only a job being prepared (CREATED or PAUSED) takes batches: the statement first updates the
- * job row, adding `$20` records to its total and renewing its prepare heartbeat, and inserts
- * nothing when that matched no row (unknown, purged or cancelled job). The row lock of that
- * update also makes `deleteJob` (which locks the job row first) wait for this insert and delete
- * its rows too, or makes this insert find no job.
+ * Only a job being prepared (CREATED or PAUSED) takes batches: the statement reads the job row
+ * with `FOR KEY SHARE` and inserts nothing when it is not there in such a status (unknown,
+ * purged or cancelled job). That lock lets the batch writes `prepare` keeps in flight run side
+ * by side, but makes `deleteJob` (which locks the job row `FOR UPDATE` first) wait for this
+ * insert and then delete its rows too; an insert after the delete finds no job. The job's
+ * `total_records` is not touched: while it is being prepared, readers sum its batches' ranges.
  */
 export function registerBatchSql(t: SchemaTables, options: { replaceRecords: boolean }): string {
   return `
     WITH job AS (
-      UPDATE ${t.jobs}
-      SET total_records = total_records + $20,
-          prepare_heartbeat_at = CASE WHEN prepare_heartbeat_at IS NULL THEN NULL
-                                      ELSE ${DB_NOW_MS} END,
-          updated_at = now()
+      SELECT id FROM ${t.jobs}
       WHERE id = $1 AND status IN ${PREPARABLE_STATUSES}
-      RETURNING id
+      FOR KEY SHARE
     ),
     batch AS (
       INSERT INTO ${t.batches} (job_id, id, batch_index, status, record_start_index,
