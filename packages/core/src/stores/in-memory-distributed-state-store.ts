@@ -7,12 +7,7 @@ import {
   type JobSummary,
 } from '../model/job';
 import { RECORD_STATUS_GROUPS, type ProcessedRecord } from '../model/record';
-import {
-  BatchNotFoundError,
-  JobNotFoundError,
-  JobNotPreparingError,
-  LeaseLostError,
-} from '../errors/job-errors';
+import { JobNotFoundError, JobNotPreparingError, LeaseLostError } from '../errors/job-errors';
 import type {
   BatchLease,
   BatchOutcome,
@@ -25,7 +20,12 @@ import type {
   UniqueValueClaim,
 } from '../ports/distributed-state-store';
 import { checkJobListFilter, jobListEntry, selectJobListEntries } from './job-list';
-import { computeProgress, jobSummaryFromCounts } from './progress';
+import {
+  computeProgress,
+  jobSummaryFromCounts,
+  unknownJobDistributedStatus,
+  unknownJobProgress,
+} from './progress';
 
 /** Runs `fn` now, as one synchronous step, and turns its result or throw into a promise. */
 function settle<T>(fn: () => T): Promise<T> {
@@ -213,9 +213,11 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job or batch: does nothing, as the published stores. */
   updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
     return settle(() => {
-      const batch = this.requireBatch(jobId, batchId);
+      const batch = this.jobs.get(jobId)?.batches.get(batchId);
+      if (!batch) return;
       batch.status = state.status;
       batch.processedCount = state.processedCount;
       batch.failedCount = state.failedCount;
@@ -291,9 +293,11 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job: all zeros, as the published stores. */
   getProgress(jobId: string): Promise<JobProgress> {
     return settle(() => {
-      const stored = this.requireJob(jobId);
+      const stored = this.jobs.get(jobId);
+      if (!stored) return unknownJobProgress();
       return computeProgress(stored.state, stored.order, this.now());
     });
   }
@@ -362,9 +366,11 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job: all zeros and not complete, as the published `SequelizeStateStore`. */
   getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
     return settle(() => {
-      const stored = this.requireJob(jobId);
+      const stored = this.jobs.get(jobId);
+      if (!stored) return unknownJobDistributedStatus(jobId);
       let pending = 0;
       let processing = 0;
       let completed = 0;
@@ -578,12 +584,6 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     const stored = this.jobs.get(jobId);
     if (!stored) throw new JobNotFoundError(jobId);
     return stored;
-  }
-
-  private requireBatch(jobId: string, batchId: string): MutableBatch {
-    const batch = this.requireJob(jobId).batches.get(batchId);
-    if (!batch) throw new BatchNotFoundError(jobId, batchId);
-    return batch;
   }
 }
 

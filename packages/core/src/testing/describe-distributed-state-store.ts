@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
-import { JobNotFoundError, LeaseLostError } from '../errors/job-errors';
+import { LeaseLostError } from '../errors/job-errors';
 import type {
   BatchLease,
   BatchReservation,
@@ -351,11 +351,46 @@ export function describeDistributedStateStore(
         });
       });
 
-      it('rejects status and progress of an unknown job with JobNotFoundError', async () => {
-        await expect(store.getDistributedStatus('no-such-job')).rejects.toBeInstanceOf(
-          JobNotFoundError,
-        );
-        await expect(store.getProgress('no-such-job')).rejects.toBeInstanceOf(JobNotFoundError);
+      it('answers zeros for status and progress of an unknown job, as the published stores', async () => {
+        expect(await store.getDistributedStatus('no-such-job')).toStrictEqual({
+          jobId: 'no-such-job',
+          totalBatches: 0,
+          pendingBatches: 0,
+          processingBatches: 0,
+          completedBatches: 0,
+          failedBatches: 0,
+          isComplete: false,
+        });
+        expect(await store.getProgress('no-such-job')).toStrictEqual({
+          totalRecords: 0,
+          processedRecords: 0,
+          failedRecords: 0,
+          pendingRecords: 0,
+          percentage: 0,
+          currentBatch: 0,
+          totalBatches: 0,
+          elapsedMs: 0,
+        });
+      });
+
+      it('ignores a state update of an unknown job or batch, as the published stores', async () => {
+        const { jobId } = await prepareJob(store, 1, 1);
+        const state = {
+          batchId: 'no-such-batch',
+          status: BatchStatus.COMPLETED,
+          processedCount: 1,
+          failedCount: 0,
+        };
+        await expect(store.updateBatchState('no-such-job', 'b0', state)).resolves.toBeUndefined();
+        await expect(
+          store.updateBatchState(jobId, 'no-such-batch', state),
+        ).resolves.toBeUndefined();
+        expect(await store.getJobState('no-such-job')).toBeNull();
+        expect(await store.getDistributedStatus(jobId)).toMatchObject({
+          totalBatches: 1,
+          pendingBatches: 1,
+          completedBatches: 0,
+        });
       });
 
       it('reports record-level progress from batch counters', async () => {
