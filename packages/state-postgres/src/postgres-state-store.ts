@@ -336,8 +336,13 @@ export class PostgresStateStore implements DistributedStateStore {
     };
   }
 
-  async releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
-    await this.query(this.sql.releaseBatch, [jobId, batchId, workerId]);
+  async releaseBatch(
+    jobId: string,
+    batchId: string,
+    workerId: string,
+    attempt?: number,
+  ): Promise<void> {
+    await this.query(this.sql.releaseBatch, [jobId, batchId, workerId, attempt ?? null]);
   }
 
   async reclaimStaleBatches(

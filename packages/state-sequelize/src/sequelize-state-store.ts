@@ -280,9 +280,9 @@ export class SequelizeStateStore implements DistributedStateStore {
   }
 
   /** Puts the batch back to PENDING only while `workerId` holds it (PROCESSING). */
-  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+  releaseBatch(jobId: string, batchId: string, workerId: string, attempt?: number): Promise<void> {
     return this.run(async () => {
-      await this.db.run(this.sql.releaseBatch(), [jobId, batchId, workerId]);
+      await this.db.run(this.sql.releaseBatch(), [jobId, batchId, workerId, attempt ?? -1]);
     });
   }
 

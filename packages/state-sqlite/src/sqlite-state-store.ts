@@ -350,9 +350,9 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
-  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+  releaseBatch(jobId: string, batchId: string, workerId: string, attempt?: number): Promise<void> {
     return this.write('releaseBatch', (s) => {
-      s.releaseBatch.run({ jobId, batchId, workerId });
+      s.releaseBatch.run({ jobId, batchId, workerId, attempt: attempt ?? null });
     });
   }
 

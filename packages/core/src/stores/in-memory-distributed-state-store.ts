@@ -332,10 +332,14 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
-  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+  releaseBatch(jobId: string, batchId: string, workerId: string, attempt?: number): Promise<void> {
     return settle(() => {
       const batch = this.jobs.get(jobId)?.batches.get(batchId);
-      if (batch?.status === BatchStatus.PROCESSING && batch.workerId === workerId) {
+      if (
+        batch?.status === BatchStatus.PROCESSING &&
+        batch.workerId === workerId &&
+        (attempt === undefined || batch.attempt === attempt)
+      ) {
         batch.status = BatchStatus.PENDING;
         batch.workerId = undefined;
         batch.claimedAt = undefined;

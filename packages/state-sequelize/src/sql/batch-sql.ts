@@ -54,12 +54,16 @@ export function updateBatchStateSql(t: QuotedTables): string {
     WHERE "jobId" = $1 AND "id" = $2`;
 }
 
-/** Puts batch `$2` of job `$1` back to PENDING if worker `$3` still holds it. */
+/**
+ * Puts batch `$2` of job `$1` back to PENDING if worker `$3` still holds it at attempt `$4`
+ * (`$4` = -1: any attempt).
+ */
 export function releaseBatchSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
     SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "version" = "version" + 1
-    WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING' AND "workerId" = $3`;
+    WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING' AND "workerId" = $3
+      AND ($4 = -1 OR "attempt" = $4)`;
 }
 
 /** The lease test shared by the fenced writes: worker `$3` holds batch `$2` of job `$1` at attempt `$4`. */
