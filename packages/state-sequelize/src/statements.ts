@@ -23,6 +23,7 @@ import {
   selectJobSql,
   selectJobStatusSql,
   updateJobStatusSql,
+  releaseProcessingBatchesSql,
   upsertJobSql,
 } from './sql/job-sql';
 import {
@@ -75,6 +76,8 @@ export class Statements {
   selectBatches = () => this.get('selectBatches', () => selectBatchesSql(this.t));
   updateBatchState = () => this.get('updateBatchState', () => updateBatchStateSql(this.t));
   releaseBatch = () => this.get('releaseBatch', () => releaseBatchSql(this.t));
+  releaseProcessingBatches = () =>
+    this.get('releaseProcessingBatches', () => releaseProcessingBatchesSql(this.t));
   heartbeatBatch = () => this.get('heartbeatBatch', () => heartbeatBatchSql(this.t, this.family));
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
   claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));

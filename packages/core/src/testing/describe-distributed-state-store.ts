@@ -9,6 +9,7 @@ import type {
   DistributedStateStore,
 } from '../ports/distributed-state-store';
 import { describeListJobs } from './describe-list-jobs';
+import { describePrepareAndCompletion } from './describe-prepare-and-completion';
 import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
 /** Options of the conformance suite. */
@@ -76,6 +77,7 @@ export function describeDistributedStateStore(
     const fencing = () => options.fencing ?? typeof store.completeBatch === 'function';
 
     describeListJobs(() => store);
+    describePrepareAndCompletion(() => store);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {
