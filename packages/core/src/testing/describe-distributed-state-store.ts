@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'v
 import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
+import { InvalidOptionError } from '../errors/invalid-option-error';
 import { LeaseLostError } from '../errors/job-errors';
 import type {
   BatchLease,
@@ -241,14 +242,17 @@ export function describeDistributedStateStore(
 
       it('rejects bad reclaim arguments with an error naming them', async () => {
         const { jobId } = await prepareJob(store, 1, 1);
-        for (const timeoutMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-          await expect(store.reclaimStaleBatches(jobId, timeoutMs)).rejects.toThrow(
-            expect.objectContaining({ name: 'InvalidOptionError', option: 'timeoutMs' }),
+        const optionOf = (call: Promise<number>) =>
+          call.then(
+            () => 'accepted',
+            (error: unknown) => (error instanceof InvalidOptionError ? error.option : error),
           );
+        for (const timeoutMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+          expect(await optionOf(store.reclaimStaleBatches(jobId, timeoutMs))).toBe('timeoutMs');
         }
         for (const maxAttempts of [0, 1.5, -2]) {
-          await expect(store.reclaimStaleBatches(jobId, 0, maxAttempts)).rejects.toThrow(
-            expect.objectContaining({ name: 'InvalidOptionError', option: 'maxAttempts' }),
+          expect(await optionOf(store.reclaimStaleBatches(jobId, 0, maxAttempts))).toBe(
+            'maxAttempts',
           );
         }
       });
