@@ -10,6 +10,7 @@ import {
   quarantineBatchSql,
   releaseBatchSql,
   requeueBatchSql,
+  selectBatchesInFlightSql,
   selectBatchesSql,
   selectStaleBatchesSql,
   takeBatchMysqlSql,
@@ -75,6 +76,8 @@ export class Statements {
   updateBatchState = () => this.get('updateBatchState', () => updateBatchStateSql(this.t));
   releaseBatch = () => this.get('releaseBatch', () => releaseBatchSql(this.t));
   heartbeatBatch = () => this.get('heartbeatBatch', () => heartbeatBatchSql(this.t, this.family));
+  selectBatchesInFlight = () =>
+    this.get('selectBatchesInFlight', () => selectBatchesInFlightSql(this.t, this.family));
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
   claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));

@@ -8,6 +8,7 @@ import type {
   BatchReservation,
   DistributedStateStore,
 } from '../ports/distributed-state-store';
+import { describeBatchesInFlight } from './describe-batches-in-flight';
 import { describeListJobs } from './describe-list-jobs';
 import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
@@ -69,6 +70,7 @@ export function describeDistributedStateStore(
     const fencing = () => options.fencing ?? typeof store.completeBatch === 'function';
 
     describeListJobs(() => store);
+    describeBatchesInFlight(() => store);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {
