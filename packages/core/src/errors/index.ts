@@ -11,6 +11,7 @@ export {
   JobCancelledError,
   JobNotFoundError,
   LeaseLostError,
+  RecordTimeoutError,
   UnsupportedByStoreError,
 } from './job-errors';
 export { SourceError } from './source-error';
