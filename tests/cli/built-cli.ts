@@ -135,14 +135,17 @@ export function workArgs(options: {
   processor: string;
   workerId?: string;
   quiet?: boolean;
+  /** More options, e.g. `['--stop-when-paused']`. */
+  extra?: readonly string[];
 }): string[] {
-  const { jobId, store, schema, processor, workerId, quiet } = options;
+  const { jobId, store, schema, processor, workerId, quiet, extra = [] } = options;
   return [
     'work',
     jobId,
     ...['--store', store, '--schema', schema, '--processor', processor],
     ...(workerId === undefined ? [] : ['--worker-id', workerId]),
     ...(quiet === true ? ['--quiet'] : []),
+    ...extra,
   ];
 }
 
