@@ -167,6 +167,13 @@ export interface StatusJson {
     failedBatches: number;
     isComplete: boolean;
   };
+  inFlight?: {
+    batchId: string;
+    batchIndex: number;
+    workerId: string;
+    attempt: number;
+    heartbeatAgeMs: number;
+  }[];
 }
 
 /** `status <jobId> --store --json`. */
