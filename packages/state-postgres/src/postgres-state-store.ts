@@ -36,7 +36,14 @@ import { resolvePostgresOptions, type PostgresStateStoreOptions } from './option
 import { PgErrorCode, sqlState } from './pg-errors';
 import type { PgPoolLike, PgQueryable, PgQueryResultLike } from './pg-types';
 import { progressFromRow, type ProgressRow } from './progress';
-import { decodeRecord, encodeRecords, recordParameters, toPgText } from './record-codec';
+import {
+  decodeRecord,
+  encodeOutcomes,
+  encodeRecords,
+  outcomeParameters,
+  recordParameters,
+  toPgText,
+} from './record-codec';
 import type { RecordRow } from './record-codec';
 import { schemaTables, type SchemaTables } from './sql/tables';
 import { buildStatements, type Statements } from './statements';
@@ -316,25 +323,40 @@ export class PostgresStateStore implements DistributedStateStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  /**
+   * One statement in the usual case: the records `prepare` stored are updated in place (their
+   * raw payloads are kept as stored, neither sent nor rewritten). Records this batch does not
+   * hold yet are written by a second, upserting statement, under the same lease.
+   */
   async completeBatch(
     lease: BatchLease,
     records: readonly ProcessedRecord[],
     outcome: BatchOutcome,
   ): Promise<void> {
-    const columns = encodeRecords(records);
-    const result = await this.query(this.sql.completeBatch, [
-      lease.jobId,
-      lease.batchId,
-      ...recordParameters(columns),
+    const batchOutcome = [
       outcome.status,
       outcome.processedCount,
       outcome.failedCount,
       outcome.error === undefined ? null : toPgText(outcome.error),
       lease.workerId,
       lease.attempt,
+    ];
+    const inPlace = await this.query(this.sql.completeBatchInPlace, [
+      lease.jobId,
+      lease.batchId,
+      ...outcomeParameters(encodeOutcomes(records)),
+      ...batchOutcome,
     ]);
-    const leased = (result.rows[0] as { leased: number } | undefined)?.leased ?? 0;
-    if (leased === 0) {
+    if (leasedCount(inPlace) === 1) return;
+    // The lease is gone, or some records are not stored under this batch: the upserting write
+    // tells the two apart (it writes everything when the lease holds).
+    const upserted = await this.query(this.sql.completeBatch, [
+      lease.jobId,
+      lease.batchId,
+      ...recordParameters(encodeRecords(records)),
+      ...batchOutcome,
+    ]);
+    if (leasedCount(upserted) === 0) {
       throw new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
     }
   }
@@ -493,4 +515,9 @@ export class PostgresStateStore implements DistributedStateStore {
       throw error;
     }
   }
+}
+
+/** The `leased` column of a fenced write: 1 when the lease held (and the write happened). */
+function leasedCount(result: { readonly rows: readonly unknown[] }): number {
+  return (result.rows[0] as { leased: number } | undefined)?.leased ?? 0;
 }

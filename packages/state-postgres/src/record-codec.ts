@@ -56,11 +56,69 @@ function lastPerIndex(records: readonly ProcessedRecord[]): readonly ProcessedRe
  */
 function ownParsed(record: ProcessedRecord): ProcessedRecord['parsed'] | null {
   if (record.parsed === record.raw) return null;
-  return JSON.stringify(record.parsed) === JSON.stringify(record.raw) ? null : record.parsed;
+  return sameJson(record.parsed, record.raw) ? null : record.parsed;
+}
+
+/**
+ * Whether two records serialise to the same JSON. Flat records of primitives (the usual case)
+ * are compared key by key, in order, without serialising them; anything else falls back to
+ * comparing `JSON.stringify` output.
+ */
+function sameJson(a: ProcessedRecord['parsed'], b: ProcessedRecord['raw']): boolean {
+  // Typed as records, but stored values come from user code: check before reading keys.
+  const objects: unknown[] = [a, b];
+  if (objects.some((value) => typeof value !== 'object' || value === null)) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  const aKeys = Object.keys(a);
+  const bKeys = Object.keys(b);
+  if (aKeys.length !== bKeys.length) return JSON.stringify(a) === JSON.stringify(b);
+  for (let i = 0; i < aKeys.length; i += 1) {
+    const key = aKeys[i] as string;
+    const value: unknown = a[key];
+    const plainEqual =
+      key === bKeys[i] &&
+      value === b[key] &&
+      (typeof value === 'string' ||
+        typeof value === 'boolean' ||
+        value === null ||
+        (typeof value === 'number' && Number.isFinite(value)));
+    if (!plainEqual) return JSON.stringify(a) === JSON.stringify(b);
+  }
+  return true;
 }
 
 /** Splits records into the columns of one bulk write. */
 export function encodeRecords(input: readonly ProcessedRecord[]): RecordColumns {
+  const columns = splitRecords(input);
+  return { ...columns, raws: JSON.stringify(columns.raws) };
+}
+
+/**
+ * Splits records into the columns of an in-place update of their outcome: {@link RecordColumns}
+ * without the raw payloads (never serialised).
+ */
+export function encodeOutcomes(input: readonly ProcessedRecord[]): Omit<RecordColumns, 'raws'> {
+  const { raws: _raws, ...outcome } = splitRecords(input);
+  return outcome;
+}
+
+/** The parameters of an outcome update, in the order `recordOutcomeInput` expects. */
+export function outcomeParameters(columns: Omit<RecordColumns, 'raws'>): unknown[] {
+  return [
+    columns.indexes,
+    columns.statuses,
+    columns.parsed,
+    columns.errors,
+    columns.processingErrors,
+    columns.retryCounts,
+  ];
+}
+
+/** {@link RecordColumns} with the raw payloads still as values (serialised only when sent). */
+function splitRecords(
+  input: readonly ProcessedRecord[],
+): Omit<RecordColumns, 'raws'> & { readonly raws: ProcessedRecord['raw'][] } {
   const records = lastPerIndex(input);
   const count = records.length;
   const indexes = new Array<number>(count);
@@ -108,7 +166,7 @@ export function encodeRecords(input: readonly ProcessedRecord[]): RecordColumns 
     count,
     indexes,
     statuses,
-    raws: JSON.stringify(raws),
+    raws,
     parsed: anyParsed ? JSON.stringify(parsed) : null,
     errors: anyErrors ? JSON.stringify(errors) : null,
     processingErrors: anyProcessingError ? processingErrors : null,

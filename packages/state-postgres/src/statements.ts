@@ -1,6 +1,6 @@
 import { batchesInFlightSql } from './sql/batches-in-flight';
 import { claimBatchSql } from './sql/claim-batch';
-import { completeBatchSql } from './sql/complete-batch';
+import { completeBatchInPlaceSql, completeBatchSql } from './sql/complete-batch';
 import { finalizeJobSql } from './sql/finalize-job';
 import { selectJobStatusSql, updateJobStatusSql } from './sql/job-control';
 import { heartbeatBatchSql } from './sql/heartbeat-batch';
@@ -42,6 +42,7 @@ export function buildStatements(t: SchemaTables) {
     releaseBatch: releaseBatchSql(t),
     reclaimStaleBatches: reclaimStaleBatchesSql(t),
     completeBatch: completeBatchSql(t),
+    completeBatchInPlace: completeBatchInPlaceSql(t),
     heartbeatBatch: heartbeatBatchSql(t),
     finalizeJob: finalizeJobSql(t),
     updateJobStatus: updateJobStatusSql(t),

@@ -9,8 +9,15 @@ import {
 } from '@batchactions/core';
 import { prepareJob } from '@batchactions/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PostgresStateStore } from '@batchactions/state-postgres';
-import { createTestSchemaStore, dropTestSchemaStore } from '../../../tests/support/postgres';
+import pg from 'pg';
+import { PostgresStateStore } from '@batchactions/state-postgres';
+import {
+  createTestSchemaStore,
+  dropSchema,
+  dropTestSchemaStore,
+  testDatabaseUrl,
+  uniqueSchemaName,
+} from '../../../tests/support/postgres';
 
 let store: PostgresStateStore;
 
@@ -200,5 +207,45 @@ describe('PostgresStateStore fencing', () => {
     await expect(store.reclaimStaleBatches(jobId, Infinity)).rejects.toThrow(/"timeoutMs"/);
     await expect(store.reclaimStaleBatches(jobId, 0, 0)).rejects.toThrow(/"maxAttempts"/);
     expect(await store.reclaimStaleBatches('no-such-job', 0)).toBe(0);
+  });
+
+  it('finishes a prepared batch in one statement, and a lost lease still writes nothing', async () => {
+    const pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });
+    const statements: string[] = [];
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (
+      ...args: unknown[]
+    ) => {
+      statements.push(String(args[0]));
+      return query(...args);
+    };
+    const schema = uniqueSchemaName('one statement');
+    const counted = new PostgresStateStore({ pool, schema });
+    try {
+      await counted.initialize();
+      const { jobId } = await prepareJob(counted, 1, 4);
+      const reclaimed = await counted.claimBatch(jobId, 'slow');
+      if (!reclaimed.claimed) throw new Error('expected a claim');
+      await counted.reclaimStaleBatches(jobId, 0);
+      const current = await counted.claimBatch(jobId, 'fast');
+      if (!current.claimed) throw new Error('expected a claim');
+      const records = await counted.getBatchRecords(jobId, current.reservation.batchId);
+      const results = records.map((r) => markRecordProcessed(r));
+
+      statements.length = 0;
+      await counted.completeBatch(leaseOf(current.reservation), results, done(4));
+      expect(statements).toHaveLength(1);
+      expect(await counted.getBatchRecords(jobId, current.reservation.batchId)).toEqual(results);
+
+      statements.length = 0;
+      await expect(
+        counted.completeBatch(leaseOf(reclaimed.reservation), results, done(4)),
+      ).rejects.toBeInstanceOf(LeaseLostError);
+      expect(statements).toHaveLength(2);
+    } finally {
+      await counted.close();
+      await pool.end();
+      await dropSchema(schema);
+    }
   });
 });

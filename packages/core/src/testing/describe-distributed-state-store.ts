@@ -559,6 +559,36 @@ export function describeDistributedStateStore(
         expect((await store.getFailedRecords(jobId)).map((x) => x.index)).toEqual([1]);
       });
 
+      it('also writes records the batch did not hold yet, and keeps the others', async () => {
+        if (!fencing()) return;
+        const { jobId } = await prepareJob(store, 1, 2);
+        const r = await claimOrFail(store, jobId, 'w1');
+        const stored = await store.getBatchRecords(jobId, r.batchId);
+        const added: ProcessedRecord = {
+          index: 2,
+          raw: { name: 'added' },
+          parsed: { name: 'ADDED' },
+          status: 'failed',
+          errors: [
+            { field: 'name', message: 'late', code: 'CUSTOM_VALIDATION', severity: 'error' },
+          ],
+          processingError: 'late record',
+        };
+        const records = [
+          ...stored.map((rec): ProcessedRecord => ({ ...rec, status: 'processed' })),
+          added,
+        ];
+        await store.completeBatch!(lease(r), records, {
+          status: BatchStatus.COMPLETED,
+          processedCount: 2,
+          failedCount: 1,
+        });
+        expect(await store.getProcessedRecords(jobId)).toEqual(records.slice(0, 2));
+        expect(await store.getFailedRecords(jobId)).toEqual([added]);
+        const p = await store.getProgress(jobId);
+        expect([p.processedRecords, p.failedRecords]).toEqual([2, 1]);
+      });
+
       it('rejects a stale lease with LeaseLostError and writes nothing', async () => {
         if (!fencing()) return;
         const { jobId } = await prepareJob(store, 1, 2);

@@ -1,8 +1,10 @@
 import {
   RECORD_INPUT_VALUES,
+  RECORD_OUTCOME_COLUMNS,
   RECORD_INSERT_COLUMNS,
   RECORD_UPSERT,
   recordInput,
+  recordOutcomeInput,
 } from './record-input';
 import type { SchemaTables } from './tables';
 
@@ -31,6 +33,43 @@ export function completeBatchSql(t: SchemaTables): string {
       FROM ${recordInput(3)}
       WHERE EXISTS (SELECT 1 FROM lease)
       ${RECORD_UPSERT}
+    )
+    SELECT count(*)::integer AS leased FROM lease`;
+}
+
+/**
+ * The fast path of {@link completeBatchSql}: the same fenced write, but the batch's records are
+ * updated in place (status, parsed, errors, processing error, retry count) instead of upserted,
+ * so their raw payloads are neither sent again nor rewritten by us. Parameters: `$1` job, `$2`
+ * batch, record outcome columns `$3`..`$8` (see `recordOutcomeInput`), `$9` status, `$10`
+ * processed, `$11` failed, `$12` error, `$13` worker, `$14` attempt.
+ *
+ * The lease is taken only when every given record is already stored under this batch (prepare
+ * stored them); otherwise `leased` is 0 with nothing written, and the caller repeats the write
+ * with {@link completeBatchSql}, which also inserts the missing records. `present` counts the
+ * batch's records through the `(job_id, batch_id)` index.
+ */
+export function completeBatchInPlaceSql(t: SchemaTables): string {
+  return `
+    WITH present AS (
+      SELECT count(*)::integer AS n
+      FROM ${t.records}
+      WHERE job_id = $1 AND batch_id = $2 AND record_index = ANY ($3::integer[])
+    ),
+    lease AS (
+      UPDATE ${t.batches}
+      SET status = $9, processed_count = $10, failed_count = $11, error = $12
+      WHERE job_id = $1 AND id = $2
+        AND status = 'PROCESSING' AND worker_id = $13 AND attempt = $14
+        AND (SELECT n FROM present) = cardinality($3::integer[])
+      RETURNING id
+    ),
+    written AS (
+      UPDATE ${t.records} r
+      SET ${RECORD_OUTCOME_COLUMNS}
+      FROM ${recordOutcomeInput(3)}
+      WHERE r.job_id = $1 AND r.batch_id = $2 AND r.record_index = input.record_index
+        AND EXISTS (SELECT 1 FROM lease)
     )
     SELECT count(*)::integer AS leased FROM lease`;
 }

@@ -19,6 +19,31 @@ export function recordInput(first: number): string {
     ) AS input (record_index, status, raw, parsed, errors, processing_error, retry_count)`;
 }
 
+/**
+ * What a finished batch changes in its stored records, as a row source from the six parameters
+ * that `outcomeParameters` produces starting at `$first`: indexes int[], statuses text[], parsed
+ * json array | NULL, errors json array | NULL, processing errors text[] | NULL, retry counts
+ * int[] | NULL. The raw payload is not among them: it never changes after `prepare`.
+ */
+export function recordOutcomeInput(first: number): string {
+  const p = (offset: number) => `$${first + offset}`;
+  return `ROWS FROM (
+      unnest(${p(0)}::integer[]),
+      unnest(${p(1)}::text[]),
+      json_array_elements(${p(2)}::json),
+      json_array_elements(${p(3)}::json),
+      unnest(${p(4)}::text[]),
+      unnest(${p(5)}::integer[])
+    ) AS input (record_index, status, parsed, errors, processing_error, retry_count)`;
+}
+
+/** The assignments of an in-place record update from {@link recordOutcomeInput}'s `input`. */
+export const RECORD_OUTCOME_COLUMNS = `status = input.status,
+        parsed = input.parsed,
+        errors = input.errors,
+        processing_error = input.processing_error,
+        retry_count = input.retry_count`;
+
 /** Columns written for each record, in the order of {@link RECORD_INPUT_VALUES}. */
 export const RECORD_INSERT_COLUMNS =
   'job_id, record_index, batch_id, status, raw, parsed, errors, processing_error, retry_count';
