@@ -14,5 +14,9 @@ const result = await runWorker(di, process.env.JOB_ID, () => undefined, {
   workerId: process.env.WORKER_ID,
 });
 const endedAt = Date.now();
+const { user, system } = process.cpuUsage();
+if (process.env.STORE_TIMINGS === '1') {
+  process.stderr.write(`[${process.env.WORKER_ID}] cpu ${Math.round((user + system) / 1000)} ms\n`);
+}
 process.stdout.write(`${JSON.stringify({ ...result, startedAt, endedAt })}\n`);
 await close();

@@ -5,6 +5,11 @@
 // and writes the "SequelizeStateStore" section of bench/results.md.
 // Usage: npm run build && node bench/state-sequelize.mjs [--rows 100000] [--batch-size 500]
 //          [--rounds 2] [--stores postgres,sequelize-postgres,sequelize-mariadb]
+// To compare with an earlier build in the same run, copy its packages/state-sequelize/dist to
+// <dir>/dist and run with SEQ_BASELINE=<dir> --stores sequelize-mariadb-baseline,sequelize-mariadb.
+// DB_PID=<pid of mariadbd> prints the server's CPU time while processing (Linux).
+// WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=<dir>' profiles the worker processes.
+// STORE_TIMINGS=1 prints per-method call counts and times of every worker on stderr.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -40,7 +45,8 @@ const rate = (n, ms) => Math.round((n / ms) * 1000);
 
 function runChild(env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerScript], {
+    const nodeArgs = process.env.WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, workerScript], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -54,6 +60,13 @@ function runChild(env) {
   });
 }
 
+/** CPU ms used so far by the database server process DB_PID (Linux), for profiling; 0 without. */
+function serverCpuMs() {
+  if (!process.env.DB_PID) return 0;
+  const fields = readFileSync(`/proc/${process.env.DB_PID}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** One round on a fresh store: prepare, then 4 worker processes. */
 async function round(kind) {
   const rig = await freshStore(kind);
@@ -65,6 +78,7 @@ async function round(kind) {
     const prepareMs = performance.now() - started;
     await close();
     if (totalRecords !== rows) throw new Error(`prepared ${totalRecords}, expected ${rows}`);
+    const serverCpuBefore = serverCpuMs();
     const results = await Promise.all(
       [0, 1, 2, 3].map((i) =>
         runChild({ ...rig.env, JOB_ID: jobId, WORKER_ID: `p${i}`, BATCH_SIZE: String(batchSize) }),
@@ -77,6 +91,8 @@ async function round(kind) {
     if (processed !== rows) throw new Error(`processed ${processed}, expected ${rows}`);
     if (results.filter((r) => r.jobComplete).length !== 1)
       throw new Error('expected one finaliser');
+    const serverCpu = serverCpuMs() - serverCpuBefore;
+    if (process.env.DB_PID) console.log(`  database server CPU while processing: ${serverCpu} ms`);
     return { prepare: rate(rows, prepareMs), process: rate(rows, ms) };
   } finally {
     await rig.dispose();
@@ -89,12 +105,13 @@ console.log(
   `${rows} records, batch ${batchSize}, ${rounds} rounds — ${machine}, load ${loadBefore}`,
 );
 const best = new Map(kinds.map((k) => [k, { prepare: 0, process: 0 }]));
+const roundLines = [];
 for (let r = 0; r < rounds; r += 1) {
   for (const kind of kinds) {
     const result = await round(kind);
-    console.log(
-      `round ${r + 1} ${kind}: prepare ${result.prepare} rec/s, 4 processes ${result.process} rec/s`,
-    );
+    const line = `round ${r + 1} ${kind}: prepare ${result.prepare} rec/s, 4 processes ${result.process} rec/s (load ${loadavg()[0].toFixed(1)})`;
+    console.log(line);
+    roundLines.push(line);
     const b = best.get(kind);
     b.prepare = Math.max(b.prepare, result.prepare);
     b.process = Math.max(b.process, result.process);
@@ -106,6 +123,8 @@ const label = {
   'sequelize-postgres': 'SequelizeStateStore, PostgreSQL 15',
   'sequelize-mariadb': 'SequelizeStateStore, MariaDB 10.11',
   'sequelize-sqlite': 'SequelizeStateStore, SQLite (file, WAL)',
+  'sequelize-postgres-baseline': 'SequelizeStateStore (SEQ_BASELINE build), PostgreSQL 15',
+  'sequelize-mariadb-baseline': 'SequelizeStateStore (SEQ_BASELINE build), MariaDB 10.11',
 };
 const table = [
   '| store | prepare rec/s | 4 processes rec/s |',
@@ -116,7 +135,7 @@ const table = [
   }),
 ].join('\n');
 console.log(table);
-const section = `<!-- state-sequelize:start -->\n## SequelizeStateStore\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn).\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n<!-- state-sequelize:end -->\n`;
+const section = `<!-- state-sequelize:start -->\n## SequelizeStateStore\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn).\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && ${kinds.some((k) => k.endsWith('-baseline')) ? 'SEQ_BASELINE=<copy of the earlier build> ' : ''}node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n\nEvery round (1-minute load average after it):\n\n\`\`\`\n${roundLines.join('\n')}\n\`\`\`\n<!-- state-sequelize:end -->\n`;
 const resultsFile = new URL('./results.md', import.meta.url);
 const current = readFileSync(resultsFile, 'utf8');
 const marker = /<!-- state-sequelize:start -->[\s\S]*<!-- state-sequelize:end -->\n/;

@@ -1,8 +1,20 @@
-import type { ProcessedRecord, UniqueValueClaim, ValidationError } from '@batchactions/core';
+import type {
+  PendingFailure,
+  ProcessedRecord,
+  UniqueValueClaim,
+  ValidatedRecord,
+  ValidationError,
+} from '@batchactions/core';
 import { uniqueFieldValues } from '@batchactions/import';
 import { contextFor, type BatchRun } from './batch-run';
 import type { Prechecked } from './process-records';
-import { checkRecord, isHardError, type CheckedRecord } from './record-checks';
+import {
+  SKIP,
+  distributedPipeline,
+  isHardError,
+  isPendingFailure,
+  validateStored,
+} from './record-steps';
 
 function quoted(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
@@ -19,9 +31,10 @@ export async function precheckBatch(
   run: BatchRun,
   records: readonly ProcessedRecord[],
 ): Promise<Prechecked> {
-  const checked: CheckedRecord[] = [];
+  const pipeline = distributedPipeline(run);
+  const checked: (typeof SKIP | ValidatedRecord | PendingFailure)[] = [];
   for (const record of records) {
-    checked.push(await checkRecord(run, record, contextFor(run, record.index)));
+    checked.push(await validateStored(run, pipeline, record, contextFor(run, record.index)));
   }
   const uniqueness = new Map<number, ValidationError[]>();
   const fields = run.validator.uniqueFields;
@@ -30,9 +43,9 @@ export async function precheckBatch(
   const claims: UniqueValueClaim[] = [];
   const owners: { position: number; value: unknown }[] = [];
   checked.forEach((step, position) => {
-    if (step.kind !== 'checked' || step.errors.some(isHardError)) return;
+    if (step === SKIP || isPendingFailure(step) || step.errors.some(isHardError)) return;
     const recordIndex = (records[position] as ProcessedRecord).index;
-    for (const { field, key, value } of uniqueFieldValues(step.transformed, fields)) {
+    for (const { field, key, value } of uniqueFieldValues(step.working, fields)) {
       claims.push({ field, value: key, recordIndex });
       owners.push({ position, value });
     }

@@ -165,8 +165,12 @@ export async function processBatch(
     };
   } catch (error) {
     // The batch is handed back at once rather than after the stale timeout (published: it
-    // stayed PROCESSING). A lease lost to another worker makes this a no-op.
-    await store.releaseBatch(jobId, batchId, workerId).catch((releaseError: unknown) => {
+    // stayed PROCESSING). A lease lost to another worker (or to a later claim of this worker id:
+    // the attempt fences it where the store has leases) makes this a no-op.
+    const release = lease
+      ? store.releaseBatch(jobId, batchId, workerId, lease.attempt)
+      : store.releaseBatch(jobId, batchId, workerId);
+    await release.catch((releaseError: unknown) => {
       throw new AggregateError(
         [error, releaseError],
         `batch ${batchId} of job ${jobId} failed, and releasing it failed too`,

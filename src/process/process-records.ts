@@ -1,110 +1,68 @@
 import {
-  markRecordFailed,
-  type HookContext,
+  commitFailure,
+  decideRecord,
+  processReadyRecord,
+  type PendingFailure,
   type ProcessedRecord,
   type RecordProcessorFn,
+  type RecordResult,
+  type ValidatedRecord,
   type ValidationError,
-  errorMessage,
-  runWithRetries,
 } from '@batchactions/core';
 import { contextFor, type BatchRun } from './batch-run';
-import { checkRecord, decideRecord, type CheckedRecord } from './record-checks';
 import {
-  SKIPPED,
-  emitRetried,
-  failedTally,
-  recordFailed,
-  recordProcessed,
-  type RecordTally,
-} from './record-outcomes';
+  SKIP,
+  addDuplicateFindings,
+  distributedPipeline,
+  isPendingFailure,
+  validateStored,
+} from './record-steps';
+import { SKIPPED, type RecordTally } from './record-outcomes';
 
-/** Checks done for the whole batch before its first record is processed (opt-in features). */
+/** Validation done for the whole batch before its first record is processed (opt-in features). */
 export interface Prechecked {
-  readonly checked: readonly CheckedRecord[];
+  /** Each record's validation stage, by position; failures are committed in order later. */
+  readonly checked: readonly (typeof SKIP | ValidatedRecord | PendingFailure)[];
   /** Job-wide `DUPLICATE_VALUE` findings by record position. */
   readonly uniqueness: ReadonlyMap<number, readonly ValidationError[]>;
 }
 
-/**
- * Steps 11–14 for a valid record: `beforeProcess`, the processor with retries and backoff, the
- * write and event, then `afterProcess` (whose failure turns the processed record into a failed
- * one, after both events, as published).
- */
-async function processValid(
-  run: BatchRun,
-  processor: RecordProcessorFn,
-  pending: ProcessedRecord,
-  valid: ProcessedRecord,
-  context: HookContext,
-): Promise<RecordTally> {
-  let input = valid.parsed;
-  if (run.hooks.beforeProcess) {
-    try {
-      input = await run.hooks.beforeProcess(valid.parsed, context);
-    } catch (error) {
-      const message = `beforeProcess hook failed: ${errorMessage(error)}`;
-      await recordFailed(run, markRecordFailed(pending, message), message);
-      return failedTally(run);
-    }
-  }
-  const outcome = await runWithRetries(() => processor(input, contextFor(run, valid.index)), {
-    maxRetries: run.config.maxRetries,
-    retryDelayMs: run.config.retryDelayMs,
-    signal: run.signal,
-    onRetry: (attempt, _delayMs, error) => {
-      emitRetried(run, valid.index, attempt, errorMessage(error));
-    },
-  });
-  if (!outcome.ok) {
-    const { message } = outcome;
-    const failed = { ...markRecordFailed(valid, message), retryCount: outcome.attempts - 1 };
-    await recordFailed(run, failed, message);
-    return failedTally(run);
-  }
-  const processed: ProcessedRecord = {
-    ...valid,
-    parsed: input,
-    status: 'processed',
-    retryCount: outcome.attempts - 1,
-  };
-  await recordProcessed(run, processed);
-  if (run.hooks.afterProcess) {
-    try {
-      await run.hooks.afterProcess(processed, context);
-    } catch (error) {
-      const message = errorMessage(error);
-      await recordFailed(
-        run,
-        markRecordFailed(processed, `afterProcess hook failed: ${message}`),
-        message,
-      );
-      return failedTally(run);
-    }
-  }
-  return { processed: 1, failed: 0, stop: false };
+function tallyOf(run: BatchRun, result: RecordResult): RecordTally {
+  if (result.status === 'processed') return { processed: 1, failed: 0, stop: false };
+  return { processed: 0, failed: 1, stop: !run.config.continueOnError };
 }
 
-/** The published per-record pipeline (distributed 5.1) for one stored record. */
+/**
+ * The published per-record pipeline (distributed 5.1) for one stored record, on core's shared
+ * stages: validation (or its result from the batch precheck), duplicate findings, the verdict
+ * and `beforeProcess`, then the processor with retries and `afterProcess`.
+ */
 async function processRecord(
   run: BatchRun,
+  pipeline: ReturnType<typeof distributedPipeline>,
   processor: RecordProcessorFn,
   record: ProcessedRecord,
-  checked: CheckedRecord | undefined,
+  checked: typeof SKIP | ValidatedRecord | PendingFailure | undefined,
   uniqueness: readonly ValidationError[] | undefined,
 ): Promise<RecordTally> {
   const context = contextFor(run, record.index);
-  const step = checked ?? (await checkRecord(run, record, context));
-  if (step.kind === 'skip') return SKIPPED;
-  if (step.kind === 'failed') {
-    await recordFailed(run, step.record, step.error);
-    return failedTally(run);
+  const validated = checked ?? (await validateStored(run, pipeline, record, context));
+  if (validated === SKIP) return SKIPPED;
+  if (isPendingFailure(validated)) {
+    return tallyOf(run, await commitFailure(pipeline, context, validated));
   }
-  const decision = await decideRecord(run, record, step, context, uniqueness);
-  if (decision.kind === 'rejected') {
-    await recordFailed(run, decision.record, decision.error);
-    return failedTally(run);
-  }
-  return processValid(run, processor, record, decision.record, context);
+  const withDuplicates = await addDuplicateFindings(run, validated, context, uniqueness);
+  const ready = await decideRecord(pipeline, context, record, withDuplicates);
+  if (isPendingFailure(ready)) return tallyOf(run, await commitFailure(pipeline, context, ready));
+  // The processor gets a context object of its own (same fields), as published.
+  const result = await processReadyRecord(
+    pipeline,
+    context,
+    ready,
+    processor,
+    contextFor(run, record.index),
+  );
+  return tallyOf(run, result);
 }
 
 /** Counts of one batch and whether it stopped early (`continueOnError: false`). */
@@ -126,6 +84,7 @@ export async function processRecords(
   processor: RecordProcessorFn,
   prechecked?: Prechecked,
 ): Promise<BatchCounts> {
+  const pipeline = distributedPipeline(run);
   let processedCount = 0;
   let failedCount = 0;
   let stopped = false;
@@ -136,6 +95,7 @@ export async function processRecords(
       next += 1;
       const tally = await processRecord(
         run,
+        pipeline,
         processor,
         records[position] as ProcessedRecord,
         prechecked?.checked[position],

@@ -6,7 +6,8 @@ import {
   type JobListRow,
   jobListEntryFromRow,
   RECORD_STATUS_GROUPS,
-  BatchNotFoundError,
+  unknownJobDistributedStatus,
+  unknownJobProgress,
   InvalidOptionError,
   JobNotFoundError,
   LeaseLostError,
@@ -198,15 +199,15 @@ export class PostgresStateStore implements DistributedStateStore {
     }
   }
 
+  /** Unknown job or batch: does nothing, as the published stores. */
   async updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
-    const result = await this.query(this.sql.updateBatchState, [
+    await this.query(this.sql.updateBatchState, [
       jobId,
       batchId,
       state.status,
       state.processedCount,
       state.failedCount,
     ]);
-    if (result.rowCount === 0) throw new BatchNotFoundError(jobId, batchId);
   }
 
   async saveProcessedRecord(
@@ -248,10 +249,11 @@ export class PostgresStateStore implements DistributedStateStore {
     return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
+  /** Unknown job: all zeros, as the published stores. */
   async getProgress(jobId: string): Promise<JobProgress> {
     const result = await this.query(this.sql.progress, [jobId]);
     const row = result.rows[0] as ProgressRow | undefined;
-    if (!row) throw new JobNotFoundError(jobId);
+    if (!row) return unknownJobProgress();
     return progressFromRow(row);
   }
 
@@ -280,8 +282,13 @@ export class PostgresStateStore implements DistributedStateStore {
     };
   }
 
-  async releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
-    await this.query(this.sql.releaseBatch, [jobId, batchId, workerId]);
+  async releaseBatch(
+    jobId: string,
+    batchId: string,
+    workerId: string,
+    attempt?: number,
+  ): Promise<void> {
+    await this.query(this.sql.releaseBatch, [jobId, batchId, workerId, attempt ?? null]);
   }
 
   async reclaimStaleBatches(
@@ -303,10 +310,11 @@ export class PostgresStateStore implements DistributedStateStore {
     return (result.rows[0] as { reclaimed: number } | undefined)?.reclaimed ?? 0;
   }
 
+  /** Unknown job: all zeros and not complete, as the published `SequelizeStateStore`. */
   async getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
     const result = await this.query(this.sql.distributedStatus, [jobId]);
     const row = result.rows[0] as StatusRow | undefined;
-    if (!row) throw new JobNotFoundError(jobId);
+    if (!row) return unknownJobDistributedStatus(jobId);
     return {
       jobId,
       totalBatches: row.total,

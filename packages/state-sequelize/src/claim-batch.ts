@@ -39,8 +39,8 @@ function notClaimed(jobStatus: string | undefined): ClaimBatchResult {
  * Moves the job's lowest-index PENDING batch to PROCESSING for `workerId`, atomically:
  *
  * - PostgreSQL: one statement with `FOR UPDATE SKIP LOCKED`;
- * - MySQL family: a short transaction (job status under a shared lock, then the lowest batch
- *   with `FOR UPDATE SKIP LOCKED`, then its update) — MariaDB >= 10.6, MySQL >= 8;
+ * - MySQL family: a short transaction: the lowest batch with `FOR UPDATE SKIP LOCKED` and the
+ *   job's status in one statement, then its update — MariaDB >= 10.6, MySQL >= 8;
  * - SQLite: one `UPDATE ... RETURNING` under the database's write lock.
  *
  * Concurrent claimers never wait for each other's batch and never get the same one; a claim
@@ -72,21 +72,16 @@ export async function claimBatch(
   }
   return db.transaction(
     async (transaction) => {
-      const job = await db.select<{ status: string; now: number | string | bigint }>(
-        s.lockJobForClaim(),
-        [jobId],
-        transaction,
-      );
-      const status = job[0]?.status;
-      if (status !== 'PROCESSING') return notClaimed(status);
-      const picked = await db.select<Omit<ClaimedRow, 'claimedAt'>>(
-        s.pickBatch(),
-        [jobId],
-        transaction,
-      );
+      const picked = await db.select<
+        Omit<ClaimedRow, 'claimedAt'> & { jobStatus: string | null; now: number | string | bigint }
+      >(s.pickBatch(), [jobId], transaction);
       const batch = picked[0];
-      if (batch === undefined) return notClaimed(status);
-      const now = Number(job[0]?.now);
+      if (batch === undefined) {
+        const job = await db.select<{ status: string }>(s.selectJobStatus(), [jobId], transaction);
+        return notClaimed(job[0]?.status);
+      }
+      if (batch.jobStatus !== 'PROCESSING') return notClaimed(batch.jobStatus ?? undefined);
+      const now = Number(batch.now);
       await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
       return claimed(jobId, workerId, {
         ...batch,

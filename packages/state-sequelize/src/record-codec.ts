@@ -93,20 +93,40 @@ export function decodeRecord(row: RecordRow): ProcessedRecord {
 }
 
 /**
- * MySQL family: records as the one JSON document `JSON_TABLE` reads: `i` index, `s` status, `w`
- * raw, `p` parsed, `e` errors (JSON payloads as strings), `x` processing error, `r` retry count
- * (absent when there is none).
+ * MySQL family: records as JSON documents for `JSON_TABLE`, each an array of at most `maxRows`
+ * records and, unless one record alone is larger, `maxChars` characters. A record is `i`
+ * index, `s` status, `w` raw, `p` parsed, `e` errors (JSON payloads embedded as JSON values, so
+ * each is encoded once and parsed by the server once), `x` processing error, `r` retry count
+ * (absent when there is none). Without `withRaw` the raw payloads are left out: a finished
+ * batch updates its stored records in place and never resends them.
  */
-export function mysqlRecordDocument(records: readonly ProcessedRecord[]): string {
-  return JSON.stringify(
-    records.map((r) => ({
+export function mysqlRecordDocuments(
+  records: readonly ProcessedRecord[],
+  withRaw: boolean,
+  maxRows: number,
+  maxChars: number,
+): string[] {
+  const documents: string[] = [];
+  let parts: string[] = [];
+  let chars = 0;
+  for (const r of records) {
+    const part = JSON.stringify({
       i: r.index,
       s: r.status,
-      w: JSON.stringify(r.raw),
-      p: JSON.stringify(ownParsed(r)),
-      e: JSON.stringify(r.errors),
+      ...(withRaw ? { w: r.raw } : {}),
+      p: ownParsed(r),
+      e: r.errors,
       ...(r.processingError === undefined ? {} : { x: r.processingError }),
       ...(r.retryCount === undefined ? {} : { r: r.retryCount }),
-    })),
-  );
+    });
+    if (parts.length > 0 && (parts.length >= maxRows || chars + part.length > maxChars)) {
+      documents.push(`[${parts.join(',')}]`);
+      parts = [];
+      chars = 0;
+    }
+    parts.push(part);
+    chars += part.length + 1;
+  }
+  if (parts.length > 0) documents.push(`[${parts.join(',')}]`);
+  return documents;
 }

@@ -1,7 +1,7 @@
 import type { ProcessedRecord } from '@batchactions/core';
 import type { Transaction } from 'sequelize';
 import type { Db } from './db';
-import { lastPerIndex, mysqlRecordDocument, recordColumns, recordRowValues } from './record-codec';
+import { lastPerIndex, mysqlRecordDocuments, recordColumns, recordRowValues } from './record-codec';
 import type { Statements } from './statements';
 
 /** Most records in one multi-row INSERT on SQLite (7 bound values each). */
@@ -35,16 +35,17 @@ function rowChars(row: unknown[]): number {
   return (row[2] as string).length + (row[3] as string).length + (row[4] as string).length;
 }
 
-/** A cheap estimate of a record's JSON size, to bound the MySQL documents. */
-function recordChars(record: ProcessedRecord): number {
-  return 64 + JSON.stringify(record.raw).length * (record.parsed === record.raw ? 1 : 2);
+/** The MySQL family's JSON documents of `records`, within the statement limits. */
+function mysqlDocuments(records: readonly ProcessedRecord[], withRaw: boolean): string[] {
+  return mysqlRecordDocuments(records, withRaw, MYSQL_ROWS_PER_STATEMENT, CHARS_PER_STATEMENT);
 }
 
 /**
  * Upserts records of batch `batchId` of job `jobId` by (job, record index): one statement on
  * PostgreSQL (the records travel as column arrays) and on the MySQL family (as one JSON
- * document, up to 2,000 records), multi-row INSERTs of up to 500 rows on SQLite. Pass
- * `transaction` to make several statements one write.
+ * document, up to 2,000 records and 4 million characters), multi-row INSERTs of up to 500 rows
+ * on SQLite. Several statements run in `transaction`, or in one of their own without it, so
+ * the write is all or nothing.
  */
 export async function upsertRecords(
   db: Db,
@@ -64,20 +65,24 @@ export async function upsertRecords(
     );
     return;
   }
-  if (db.family === 'mysql') {
-    for (const part of groups(records, MYSQL_ROWS_PER_STATEMENT, recordChars)) {
-      await db.run(
-        s.upsertRecordsMysql(),
-        [mysqlRecordDocument(part), jobId, batchId],
-        transaction,
-      );
-    }
+  const statements: [string, unknown[]][] =
+    db.family === 'mysql'
+      ? mysqlDocuments(records, true).map((document) => [
+          s.upsertRecordsMysql(),
+          [document, jobId, batchId],
+        ])
+      : groups(records.map(recordRowValues), SQLITE_ROWS_PER_STATEMENT, rowChars).map((part) => [
+          s.upsertRecordsValues(part.length),
+          [jobId, batchId, ...part.flat()],
+        ]);
+  const runAll = async (t: Transaction | undefined) => {
+    for (const [sql, bind] of statements) await db.run(sql, bind, t);
+  };
+  if (transaction !== undefined || statements.length === 1) {
+    await runAll(transaction);
     return;
   }
-  const rows = records.map(recordRowValues);
-  for (const part of groups(rows, SQLITE_ROWS_PER_STATEMENT, rowChars)) {
-    await db.run(s.upsertRecordsValues(part.length), [jobId, batchId, ...part.flat()], transaction);
-  }
+  await db.transaction(runAll);
 }
 
 /**
@@ -101,20 +106,8 @@ export async function writeCompletedRecords(
     return;
   }
   let changed = 0;
-  for (const part of groups(records, MYSQL_ROWS_PER_STATEMENT, recordChars)) {
-    changed += await db.run(
-      s.completeRecordsMysql(),
-      [mysqlRecordDocument(part), jobId, batchId],
-      transaction,
-    );
+  for (const document of mysqlDocuments(records, false)) {
+    changed += await db.run(s.completeRecordsMysql(), [document, jobId, batchId], transaction);
   }
   if (changed < records.length) await upsertRecords(db, s, jobId, batchId, records, transaction);
-}
-
-/** Whether upserting `records` takes more than one statement (and so needs a transaction). */
-export function needsSeveralStatements(db: Db, records: readonly ProcessedRecord[]): boolean {
-  if (db.family === 'postgres') return false;
-  return (
-    records.length > (db.family === 'mysql' ? MYSQL_ROWS_PER_STATEMENT : SQLITE_ROWS_PER_STATEMENT)
-  );
 }

@@ -1,11 +1,12 @@
 import {
-  BatchNotFoundError,
   InvalidOptionError,
   JobNotFoundError,
   JobStatus,
   LeaseLostError,
   RECORD_STATUS_GROUPS,
   progressFromCounts,
+  unknownJobDistributedStatus,
+  unknownJobProgress,
   type Batch,
   type BatchInFlight,
   type BatchLease,
@@ -32,7 +33,7 @@ import { defineModels } from './models';
 import { resolveTableNames, type SequelizeStateStoreOptions, type TableNames } from './options';
 import { persistedConfig } from './persisted-config';
 import { decodeRecord, lastPerIndex, recordColumns, type RecordRow } from './record-codec';
-import { needsSeveralStatements, upsertRecords } from './record-writes';
+import { upsertRecords } from './record-writes';
 import { reclaimStaleBatches } from './reclaim-stale-batches';
 import { Serial } from './serial';
 import { quoteTables } from './sql/tables';
@@ -223,10 +224,10 @@ export class SequelizeStateStore implements DistributedStateStore {
     });
   }
 
-  /** @throws BatchNotFoundError when the job has no such batch. */
+  /** Unfenced write of a batch's status and counters; unknown job or batch: does nothing (0.0.5). */
   updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
     return this.run(async () => {
-      const changed = await this.db.run(this.sql.updateBatchState(), [
+      await this.db.run(this.sql.updateBatchState(), [
         jobId,
         batchId,
         state.status,
@@ -234,7 +235,6 @@ export class SequelizeStateStore implements DistributedStateStore {
         state.failedCount,
         state.status === 'PENDING' ? 1 : 0,
       ]);
-      if (changed === 0) throw new BatchNotFoundError(jobId, batchId);
     });
   }
 
@@ -255,15 +255,12 @@ export class SequelizeStateStore implements DistributedStateStore {
     return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
-  /**
-   * Record-level progress from the batches' counters.
-   * @throws JobNotFoundError for an unknown job (0.0.5 returned zeros).
-   */
+  /** Record-level progress from the batches' counters; unknown job: all zeros (0.0.5). */
   getProgress(jobId: string): Promise<JobProgress> {
     return this.run(async () => {
       const rows = await this.db.select<ProgressRow>(this.sql.progress(), [jobId]);
       const row = rows[0];
-      if (row === undefined) throw new JobNotFoundError(jobId);
+      if (row === undefined) return unknownJobProgress();
       return progressFromCounts({
         totalRecords: Number(row.totalRecords),
         processed: Number(row.processed),
@@ -284,9 +281,9 @@ export class SequelizeStateStore implements DistributedStateStore {
   }
 
   /** Puts the batch back to PENDING only while `workerId` holds it (PROCESSING). */
-  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+  releaseBatch(jobId: string, batchId: string, workerId: string, attempt?: number): Promise<void> {
     return this.run(async () => {
-      await this.db.run(this.sql.releaseBatch(), [jobId, batchId, workerId]);
+      await this.db.run(this.sql.releaseBatch(), [jobId, batchId, workerId, attempt ?? -1]);
     });
   }
 
@@ -309,21 +306,13 @@ export class SequelizeStateStore implements DistributedStateStore {
     );
   }
 
-  /** Upserts the records of one batch (one statement on PostgreSQL, one transaction elsewhere). */
+  /** Upserts the records of one batch: one statement, or one transaction when it takes more. */
   saveBatchRecords(
     jobId: string,
     batchId: string,
     records: readonly ProcessedRecord[],
   ): Promise<void> {
-    return this.run(async () => {
-      if (!needsSeveralStatements(this.db, records)) {
-        await upsertRecords(this.db, this.sql, jobId, batchId, records);
-        return;
-      }
-      await this.db.transaction((transaction) =>
-        upsertRecords(this.db, this.sql, jobId, batchId, records, transaction),
-      );
-    });
+    return this.run(() => upsertRecords(this.db, this.sql, jobId, batchId, records));
   }
 
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
@@ -333,12 +322,12 @@ export class SequelizeStateStore implements DistributedStateStore {
     });
   }
 
-  /** @throws JobNotFoundError for an unknown job (0.0.5 returned zeros). */
+  /** Batch counts by status; unknown job: all zeros and not complete (0.0.5). */
   getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
     return this.run(async () => {
       const rows = await this.db.select<StatusRow>(this.sql.distributedStatus(), [jobId]);
       const row = rows[0];
-      if (row === undefined) throw new JobNotFoundError(jobId);
+      if (row === undefined) return unknownJobDistributedStatus(jobId);
       const pending = Number(row.pending ?? 0);
       const processing = Number(row.processing ?? 0);
       return {
@@ -353,9 +342,16 @@ export class SequelizeStateStore implements DistributedStateStore {
     });
   }
 
-  /** One conditional UPDATE: exactly one caller ever gets true. */
+  /**
+   * One conditional UPDATE, so exactly one caller ever gets true; while batches remain, a plain
+   * read answers false without it (and without locking the job row claims read).
+   */
   tryFinalizeJob(jobId: string): Promise<boolean> {
-    return this.run(async () => (await this.db.run(this.sql.finalizeJob(), [jobId])) > 0);
+    return this.run(async () => {
+      const unfinished = await this.db.select(this.sql.hasUnfinishedBatch(), [jobId]);
+      if (unfinished.length > 0) return false;
+      return (await this.db.run(this.sql.finalizeJob(), [jobId])) > 0;
+    });
   }
 
   // ------------------------------------------------------------- optional port methods

@@ -5,7 +5,6 @@ import {
   fenceBatchSql,
   heartbeatBatchSql,
   insertBatchesSql,
-  lockJobForClaimMysqlSql,
   pickBatchMysqlSql,
   quarantineBatchSql,
   releaseBatchSql,
@@ -20,6 +19,7 @@ import {
   deleteJobSql,
   distributedStatusSql,
   finalizeJobSql,
+  hasUnfinishedBatchSql,
   progressSql,
   selectJobSql,
   selectJobStatusSql,
@@ -66,6 +66,7 @@ export class Statements {
   updateJobStatus = (from: number) =>
     this.get(`updateJobStatus${from}`, () => updateJobStatusSql(this.t, this.family, from));
   finalizeJob = () => this.get('finalizeJob', () => finalizeJobSql(this.t, this.family));
+  hasUnfinishedBatch = () => this.get('hasUnfinishedBatch', () => hasUnfinishedBatchSql(this.t));
   distributedStatus = () => this.get('distributedStatus', () => distributedStatusSql(this.t));
   progress = () => this.get('progress', () => progressSql(this.t, this.family));
   deleteJob = () => deleteJobSql(this.t).map((sql) => forFamily(this.family, sql));
@@ -81,7 +82,6 @@ export class Statements {
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
   claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
-  lockJobForClaim = () => this.get('lockJobForClaim', () => lockJobForClaimMysqlSql(this.t));
   pickBatch = () => this.get('pickBatch', () => pickBatchMysqlSql(this.t));
   takeBatch = () => this.get('takeBatch', () => takeBatchMysqlSql(this.t));
   selectStaleBatches = (lock: boolean) =>

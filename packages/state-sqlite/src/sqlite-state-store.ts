@@ -1,5 +1,6 @@
 import {
-  BatchNotFoundError,
+  unknownJobDistributedStatus,
+  unknownJobProgress,
   checkJobListFilter,
   type JobListEntry,
   type JobListFilter,
@@ -184,18 +185,16 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job or batch: does nothing, as the published stores. */
   updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
     return this.write('updateBatchState', (s) => {
-      const { changes } = s.updateBatchState.run({
+      s.updateBatchState.run({
         jobId,
         batchId,
         status: state.status,
         processedCount: state.processedCount,
         failedCount: state.failedCount,
       });
-      if (changes > 0) return;
-      requireJobKey(s, jobId);
-      throw new BatchNotFoundError(jobId, batchId);
     });
   }
 
@@ -244,10 +243,11 @@ export class SqliteStateStore implements DistributedStateStore {
     );
   }
 
+  /** Unknown job: all zeros, as the published stores. */
   getProgress(jobId: string): Promise<JobProgress> {
     return this.read('getProgress', (s) => {
       const job = s.selectJob.get(jobId) as JobRow | undefined;
-      if (!job) throw new JobNotFoundError(jobId);
+      if (!job) return unknownJobProgress();
       const counters = s.sumBatchCounters.get(job.pk) as BatchCounterRow;
       return progressFromCounters(job, counters, Date.now());
     });
@@ -280,9 +280,9 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
-  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+  releaseBatch(jobId: string, batchId: string, workerId: string, attempt?: number): Promise<void> {
     return this.write('releaseBatch', (s) => {
-      s.releaseBatch.run({ jobId, batchId, workerId });
+      s.releaseBatch.run({ jobId, batchId, workerId, attempt: attempt ?? null });
     });
   }
 
@@ -309,9 +309,11 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job: all zeros and not complete, as the published `SequelizeStateStore`. */
   getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
     return this.read('getDistributedStatus', (s) => {
-      const job = requireJobKey(s, jobId);
+      const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
+      if (!job) return unknownJobDistributedStatus(jobId);
       const counts = { pending: 0, processing: 0, completed: 0, failed: 0 };
       let total = 0;
       for (const row of s.countBatchesByStatus.all(job.pk) as { status: string; n: number }[]) {

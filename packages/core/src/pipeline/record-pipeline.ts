@@ -23,6 +23,9 @@ import { errorMessage } from './error-message';
  * `beforeProcess` → processor with retries and backoff → `afterProcess`. Each caller plugs in
  * what is its own through these settings; the pipeline emits the record events and hands every
  * final record to `save`.
+ *
+ * The settings under "published variants" select where the published packages differ from each
+ * other; their defaults are `BatchEngine`'s behaviour (with its fixed defects).
  */
 export interface RecordPipeline {
   /** Lifecycle hooks; `null`/absent for none. */
@@ -58,26 +61,78 @@ export interface RecordPipeline {
    * changes its counters (before the save). Default: nothing.
    */
   readonly count?: (processedDelta: number, failedDelta: number) => void;
+
+  // Published variants.
+
+  /**
+   * When `validate` throws: `'propagate'` rethrows (the caller's run fails), `'fail-record'`
+   * fails the record with the error's message (the distributed worker; its published version let
+   * the exception stop the whole batch). Default: `'propagate'`.
+   */
+  readonly onValidateError?: 'propagate' | 'fail-record';
+  /**
+   * Whether a `parsed` that `afterValidate` replaced becomes the working data. Default `true`
+   * (a fixed `BatchEngine` defect); the published distributed worker keeps only the returned
+   * record's `errors` (`false`).
+   */
+  readonly afterValidateParsed?: boolean;
+  /**
+   * What a record failed by a hook (or a throwing `validate`) is saved as: `'reached'` keeps the
+   * data it reached (validated data and findings; a fixed `BatchEngine` defect), `'stored'` is
+   * the record as it came in (`parsed` = raw, `errors: []`: the published distributed worker).
+   * Default: `'reached'`.
+   */
+  readonly hookFailureRecord?: 'reached' | 'stored';
+  /**
+   * The `error` of `record:failed` when `afterProcess` throws: `'prefixed'` (`afterProcess hook
+   * failed: …`, as saved in `processingError`) or `'bare'` (the hook's message alone: the
+   * published distributed worker). Default: `'prefixed'`.
+   */
+  readonly afterProcessFailureEvent?: 'prefixed' | 'bare';
 }
 
 /** How one record ended. */
 export type RecordResult =
-  | { readonly status: 'processed'; readonly record: ProcessedRecord }
-  | {
-      readonly status: 'invalid' | 'failed';
-      readonly record: ProcessedRecord;
-      /**
-       * The message to stop the run with when `continueOnError` is false: `Validation failed
-       * for record ${index}`, the processor's last message, or a hook's unprefixed message.
-       */
-      readonly stopMessage: string;
-      /** The thrown value behind a processor or hook failure. */
-      readonly cause?: unknown;
-    };
+  { readonly status: 'processed'; readonly record: ProcessedRecord } | RecordFailure;
+
+/** A record that ended `invalid` or `failed`. */
+export interface RecordFailure {
+  readonly status: 'invalid' | 'failed';
+  readonly record: ProcessedRecord;
+  /**
+   * The message to stop the run with when `continueOnError` is false: `Validation failed
+   * for record ${index}`, the processor's last message, or a hook's unprefixed message.
+   */
+  readonly stopMessage: string;
+  /** The thrown value behind a processor or hook failure. */
+  readonly cause?: unknown;
+}
+
+/**
+ * A failure decided but not yet counted, saved or reported: {@link commitFailure} does that.
+ * Stages return it so that a caller that runs a stage ahead (the distributed worker validates a
+ * whole batch before processing it) reports each record in order.
+ */
+export interface PendingFailure extends RecordFailure {
+  /** The `error` of `record:failed`. */
+  readonly eventError: string;
+}
+
+/** After validation: the working data and every finding (warnings included). */
+export interface ValidatedRecord {
+  readonly kind: 'validated';
+  readonly working: RawRecord;
+  readonly errors: readonly ValidationError[];
+}
+
+/** Ready for the processor: the valid record and its processor input (after `beforeProcess`). */
+export interface ReadyRecord {
+  readonly kind: 'ready';
+  readonly valid: ProcessedRecord;
+  readonly input: ParsedRecord;
+}
 
 class HookFailure {
-  /** The record to save as failed; default the record the pipeline started with. */
-  record: ProcessedRecord | undefined;
   constructor(
     readonly hook: string,
     readonly error: unknown,
@@ -113,104 +168,202 @@ function emitFailed(
   });
 }
 
-/** A hook threw: the record fails with `${hook} hook failed: ${msg}`; nothing is retried. */
-async function failByHook(
+/** Counts, saves and reports a failure a stage decided. */
+export async function commitFailure(
   steps: RecordPipeline,
   context: ProcessingContext,
-  record: ProcessedRecord,
-  failure: HookFailure,
-): Promise<RecordResult> {
-  const message = `${failure.hook} hook failed: ${failure.message}`;
-  const failed = markRecordFailed(failure.record ?? record, message);
+  failure: PendingFailure,
+): Promise<RecordFailure> {
   steps.count?.(0, 1);
-  await steps.save(context.batchId, failed);
-  emitFailed(steps, context, failed, message);
-  return { status: 'failed', record: failed, stopMessage: failure.message, cause: failure.error };
+  await steps.save(context.batchId, failure.record);
+  emitFailed(steps, context, failure.record, failure.eventError);
+  const { eventError: _eventError, ...result } = failure;
+  return result;
 }
 
-interface Validated {
-  readonly working: ParsedRecord;
-  readonly errors: readonly ValidationError[];
-}
-
-/** Steps 3a–3c: `beforeValidate`, the validation call, `afterValidate`. */
-async function validateStep(
+/**
+ * A hook threw: the record fails with `${hook} hook failed: ${msg}`; nothing is retried.
+ * `reached` is what the record had become, saved unless `hookFailureRecord` is `'stored'`.
+ */
+function hookFailure(
   steps: RecordPipeline,
-  validate: NonNullable<RecordPipeline['validate']>,
+  pending: ProcessedRecord,
+  reached: ProcessedRecord,
+  failure: HookFailure,
+): PendingFailure {
+  const message = `${failure.hook} hook failed: ${failure.message}`;
+  const base = steps.hookFailureRecord === 'stored' ? pending : reached;
+  return {
+    status: 'failed',
+    record: markRecordFailed(base, message),
+    stopMessage: failure.message,
+    cause: failure.error,
+    eventError: message,
+  };
+}
+
+/**
+ * Steps 1–2: `beforeValidate`, then `validate`. Needs `steps.validate`. A failing hook (or a
+ * throwing `validate` with `onValidateError: 'fail-record'`) gives a {@link PendingFailure}.
+ */
+export async function validateRecord(
+  steps: RecordPipeline & Required<Pick<RecordPipeline, 'validate'>>,
   context: ProcessingContext,
-  record: ProcessedRecord,
-): Promise<Validated | HookFailure> {
+  pending: ProcessedRecord,
+): Promise<ValidatedRecord | PendingFailure> {
   const { hooks } = steps;
-  let working: RawRecord = steps.hookInput ? steps.hookInput(record.raw) : record.raw;
+  let working: RawRecord = steps.hookInput ? steps.hookInput(pending.raw) : pending.raw;
   if (hooks?.beforeValidate) {
     const before = hooks.beforeValidate;
     const input = working;
     const result = await callHook('beforeValidate', () => before(input, context));
-    if (result instanceof HookFailure) return result;
+    if (result instanceof HookFailure) return hookFailure(steps, pending, pending, result);
     working = result;
   }
-  const result = await validate(working, context);
-  let errors = result.errors;
-  if (result.parsed) working = result.parsed;
-  if (hooks?.afterValidate) {
-    const after = hooks.afterValidate;
-    const temp =
-      errors.length > 0 ? markRecordInvalid(record, errors) : markRecordValid(record, working);
-    const returned = await callHook('afterValidate', () => after(temp, context));
-    if (returned instanceof HookFailure) {
-      // Published: the saved record lost the validated data and findings; keep them.
-      returned.record = { ...record, parsed: working, errors };
-      return returned;
-    }
-    errors = returned.errors;
-    // The published engine ignored every edit but `errors`; a `parsed` the hook replaced is used.
-    if (returned.parsed !== temp.parsed) working = returned.parsed;
+  let result: ValidationResult;
+  try {
+    result = await steps.validate(working, context);
+  } catch (error) {
+    if (steps.onValidateError !== 'fail-record') throw error;
+    const message = errorMessage(error);
+    return {
+      status: 'failed',
+      record: markRecordFailed(pending, message),
+      stopMessage: message,
+      cause: error,
+      eventError: message,
+    };
   }
-  return { working, errors };
+  return { kind: 'validated', working: result.parsed ?? working, errors: result.errors };
 }
 
 /**
- * Runs one record through the pipeline and returns how it ended. Never throws for record-level
- * failures (invalid data, a failing processor or hook): the caller decides whether a failure
- * stops its run. Errors of `save` (the store) and of `validate` itself propagate.
+ * Steps 3–5: `afterValidate`, the verdict by severity (hard errors: `invalid`), then
+ * `beforeProcess`. The caller may have added findings to `validated` (the distributed worker's
+ * duplicate checks).
  */
-export async function runRecordPipeline(
+export async function decideRecord(
   steps: RecordPipeline,
   context: ProcessingContext,
   pending: ProcessedRecord,
-  processor: RecordProcessorFn,
-): Promise<RecordResult> {
+  validated: ValidatedRecord,
+): Promise<ReadyRecord | PendingFailure> {
   const { hooks } = steps;
-  let valid: ProcessedRecord;
-  if (steps.validate) {
-    const validated = await validateStep(steps, steps.validate, context, pending);
-    if (validated instanceof HookFailure) return failByHook(steps, context, pending, validated);
-    const { working, errors } = validated;
-    if (hasErrors(errors)) {
-      const invalid = markRecordInvalid(pending, errors);
-      steps.count?.(0, 1);
-      await steps.save(context.batchId, invalid);
-      emitFailed(steps, context, invalid, errors.map((e) => e.message).join('; '));
-      return {
-        status: 'invalid',
-        record: invalid,
-        stopMessage: `Validation failed for record ${pending.index}`,
-      };
+  let { working, errors } = validated;
+  if (hooks?.afterValidate) {
+    const after = hooks.afterValidate;
+    const temp =
+      errors.length > 0 ? markRecordInvalid(pending, errors) : markRecordValid(pending, working);
+    const returned = await callHook('afterValidate', () => after(temp, context));
+    if (returned instanceof HookFailure) {
+      // Published engine: the saved record lost the validated data and findings; keep them.
+      return hookFailure(steps, pending, { ...pending, parsed: working, errors }, returned);
     }
-    valid = markRecordValid(pending, working, getWarnings(errors));
-  } else {
-    valid = markRecordValid(pending, pending.raw, []);
+    errors = returned.errors;
+    if (steps.afterValidateParsed !== false && returned.parsed !== temp.parsed) {
+      working = returned.parsed;
+    }
   }
-
-  let input = valid.parsed;
-  if (hooks?.beforeProcess) {
-    const before = hooks.beforeProcess;
-    const result = await callHook('beforeProcess', () => before(valid.parsed, context));
-    if (result instanceof HookFailure) return failByHook(steps, context, valid, result);
-    input = result;
+  if (hasErrors(errors)) {
+    return {
+      status: 'invalid',
+      record: markRecordInvalid(pending, errors),
+      stopMessage: `Validation failed for record ${pending.index}`,
+      eventError: errors.map((e) => e.message).join('; '),
+    };
   }
+  return prepareInput(
+    steps,
+    context,
+    pending,
+    markRecordValid(pending, working, getWarnings(errors)),
+  );
+}
 
-  const outcome = await runWithRetries(() => processor(input, context), {
+/** Step 5: `beforeProcess`, whose result becomes the processor input. */
+async function prepareInput(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  pending: ProcessedRecord,
+  valid: ProcessedRecord,
+): Promise<ReadyRecord | PendingFailure> {
+  const before = steps.hooks?.beforeProcess;
+  if (!before) return { kind: 'ready', valid, input: valid.parsed };
+  const result = await callHook('beforeProcess', () => before(valid.parsed, context));
+  if (result instanceof HookFailure) return hookFailure(steps, pending, valid, result);
+  return { kind: 'ready', valid, input: result };
+}
+
+/**
+ * Steps 6–7 after a successful processor call (or a bulk call's outcome for this record): the
+ * processed record is counted, saved and reported, then `afterProcess` runs; its failure turns
+ * the record `failed`.
+ */
+export async function settleProcessed(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  ready: ReadyRecord,
+  retryCount: number,
+): Promise<RecordResult> {
+  const processed: ProcessedRecord = {
+    ...ready.valid,
+    parsed: ready.input,
+    status: 'processed',
+    retryCount,
+  };
+  steps.count?.(1, 0);
+  await steps.save(context.batchId, processed);
+  if (steps.events.hasListeners('record:processed')) {
+    steps.events.emit({
+      type: 'record:processed',
+      jobId: context.jobId,
+      timestamp: Date.now(),
+      batchId: context.batchId,
+      recordIndex: processed.index,
+    });
+  }
+  const after = steps.hooks?.afterProcess;
+  if (!after) return { status: 'processed', record: processed };
+  const result = await callHook('afterProcess', () => after(processed, context));
+  if (!(result instanceof HookFailure)) return { status: 'processed', record: processed };
+  const message = `afterProcess hook failed: ${result.message}`;
+  const failed = markRecordFailed(processed, message);
+  steps.count?.(-1, 1);
+  await steps.save(context.batchId, failed);
+  emitFailed(
+    steps,
+    context,
+    failed,
+    steps.afterProcessFailureEvent === 'bare' ? result.message : message,
+  );
+  return { status: 'failed', record: failed, stopMessage: result.message, cause: result.error };
+}
+
+/** A processor (or bulk call) failure of a ready record, after `retryCount` retries. */
+export function processorFailure(
+  ready: ReadyRecord,
+  message: string,
+  retryCount: number,
+  cause?: unknown,
+): PendingFailure {
+  return {
+    status: 'failed',
+    record: { ...markRecordFailed(ready.valid, message), retryCount },
+    stopMessage: message,
+    cause,
+    eventError: message,
+  };
+}
+
+/** Steps 6–7: the processor with retries and backoff, then {@link settleProcessed}. */
+export async function processReadyRecord(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  ready: ReadyRecord,
+  processor: RecordProcessorFn,
+  processorContext: ProcessingContext = context,
+): Promise<RecordResult> {
+  const outcome = await runWithRetries(() => processor(ready.input, processorContext), {
     maxRetries: steps.maxRetries,
     retryDelayMs: steps.retryDelayMs,
     signal: context.signal,
@@ -220,7 +373,7 @@ export async function runRecordPipeline(
         jobId: context.jobId,
         timestamp: Date.now(),
         batchId: context.batchId,
-        recordIndex: pending.index,
+        recordIndex: ready.valid.index,
         attempt,
         maxRetries: steps.maxRetries,
         error: errorMessage(error),
@@ -229,37 +382,46 @@ export async function runRecordPipeline(
   });
   const retryCount = outcome.attempts - 1;
   if (!outcome.ok) {
-    const failed: ProcessedRecord = { ...markRecordFailed(valid, outcome.message), retryCount };
-    steps.count?.(0, 1);
-    await steps.save(context.batchId, failed);
-    emitFailed(steps, context, failed, outcome.message);
-    return { status: 'failed', record: failed, stopMessage: outcome.message, cause: outcome.error };
+    return commitFailure(
+      steps,
+      context,
+      processorFailure(ready, outcome.message, retryCount, outcome.error),
+    );
   }
+  return settleProcessed(steps, context, ready, retryCount);
+}
 
-  const processed: ProcessedRecord = { ...valid, parsed: input, status: 'processed', retryCount };
-  steps.count?.(1, 0);
-  await steps.save(context.batchId, processed);
-  if (steps.events.hasListeners('record:processed')) {
-    steps.events.emit({
-      type: 'record:processed',
-      jobId: context.jobId,
-      timestamp: Date.now(),
-      batchId: context.batchId,
-      recordIndex: pending.index,
-    });
+/** Whether a stage's outcome is a failure (to commit), not the next stage's input. */
+export function isPendingFailure(
+  outcome: ValidatedRecord | ReadyRecord | PendingFailure,
+): outcome is PendingFailure {
+  return !('kind' in outcome);
+}
+
+/**
+ * Runs one record through the whole pipeline and returns how it ended. Never throws for
+ * record-level failures (invalid data, a failing processor or hook): the caller decides whether
+ * a failure stops its run. Errors of `save` (the store) and of `validate` itself propagate
+ * (unless `onValidateError` is `'fail-record'`).
+ */
+export async function runRecordPipeline(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  pending: ProcessedRecord,
+  processor: RecordProcessorFn,
+): Promise<RecordResult> {
+  let ready: ReadyRecord | PendingFailure;
+  if (steps.validate) {
+    const validated = await validateRecord(
+      { ...steps, validate: steps.validate },
+      context,
+      pending,
+    );
+    if (isPendingFailure(validated)) return commitFailure(steps, context, validated);
+    ready = await decideRecord(steps, context, pending, validated);
+  } else {
+    ready = await prepareInput(steps, context, pending, markRecordValid(pending, pending.raw, []));
   }
-  if (hooks?.afterProcess) {
-    const after = hooks.afterProcess;
-    const result = await callHook('afterProcess', () => after(processed, context));
-    if (result instanceof HookFailure) {
-      const message = `afterProcess hook failed: ${result.message}`;
-      const failed = markRecordFailed(processed, message);
-      steps.count?.(-1, 1);
-      await steps.save(context.batchId, failed);
-      // The event carries the same prefixed message as `processingError` (published: bare message).
-      emitFailed(steps, context, failed, message);
-      return { status: 'failed', record: failed, stopMessage: result.message, cause: result.error };
-    }
-  }
-  return { status: 'processed', record: processed };
+  if (isPendingFailure(ready)) return commitFailure(steps, context, ready);
+  return processReadyRecord(steps, context, ready, processor);
 }

@@ -123,7 +123,17 @@ export interface DistributedStateStore extends StateStore {
    */
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult>;
   /** Puts a PROCESSING batch back to PENDING, only when `workerId` holds it. */
-  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void>;
+  releaseBatch(
+    jobId: string,
+    batchId: string,
+    workerId: string,
+    /**
+     * Optional fence (stores with leases): release only if the batch is still at this claim
+     * attempt, so a worker id reused by a later claim (two hosts with the same id, a restarted
+     * worker) cannot hand back a batch it no longer holds. Absent: the published check alone.
+     */
+    attempt?: number,
+  ): Promise<void>;
   /**
    * Puts PROCESSING batches claimed more than `timeoutMs` ago back to PENDING and returns how
    * many. Stores with fencing accept `maxAttempts`: a stale batch already claimed that many

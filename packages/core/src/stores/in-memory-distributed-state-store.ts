@@ -1,7 +1,7 @@
 import { BatchStatus, storedBatch, type Batch, type BatchState } from '../model/batch';
 import { JobStatus, isTerminalJobStatus, type JobProgress, type JobState } from '../model/job';
 import { RECORD_STATUS_GROUPS, type ProcessedRecord } from '../model/record';
-import { BatchNotFoundError, JobNotFoundError, LeaseLostError } from '../errors/job-errors';
+import { JobNotFoundError, LeaseLostError } from '../errors/job-errors';
 import type {
   BatchInFlight,
   BatchLease,
@@ -14,7 +14,7 @@ import type {
   UniqueValueClaim,
 } from '../ports/distributed-state-store';
 import { checkJobListFilter, jobListEntry, selectJobListEntries } from './job-list';
-import { computeProgress } from './progress';
+import { computeProgress, unknownJobDistributedStatus, unknownJobProgress } from './progress';
 
 /** Runs `fn` now, as one synchronous step, and turns its result or throw into a promise. */
 function settle<T>(fn: () => T): Promise<T> {
@@ -121,9 +121,11 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job or batch: does nothing, as the published stores. */
   updateBatchState(jobId: string, batchId: string, state: BatchState): Promise<void> {
     return settle(() => {
-      const batch = this.requireBatch(jobId, batchId);
+      const batch = this.jobs.get(jobId)?.batches.get(batchId);
+      if (!batch) return;
       batch.status = state.status;
       batch.processedCount = state.processedCount;
       batch.failedCount = state.failedCount;
@@ -196,9 +198,11 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job: all zeros, as the published stores. */
   getProgress(jobId: string): Promise<JobProgress> {
     return settle(() => {
-      const stored = this.requireJob(jobId);
+      const stored = this.jobs.get(jobId);
+      if (!stored) return unknownJobProgress();
       return computeProgress(stored.state, stored.order, this.now());
     });
   }
@@ -233,10 +237,14 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
-  releaseBatch(jobId: string, batchId: string, workerId: string): Promise<void> {
+  releaseBatch(jobId: string, batchId: string, workerId: string, attempt?: number): Promise<void> {
     return settle(() => {
       const batch = this.jobs.get(jobId)?.batches.get(batchId);
-      if (batch?.status === BatchStatus.PROCESSING && batch.workerId === workerId) {
+      if (
+        batch?.status === BatchStatus.PROCESSING &&
+        batch.workerId === workerId &&
+        (attempt === undefined || batch.attempt === attempt)
+      ) {
         batch.status = BatchStatus.PENDING;
         batch.workerId = undefined;
         batch.claimedAt = undefined;
@@ -284,9 +292,11 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
+  /** Unknown job: all zeros and not complete, as the published `SequelizeStateStore`. */
   getDistributedStatus(jobId: string): Promise<DistributedJobStatus> {
     return settle(() => {
-      const stored = this.requireJob(jobId);
+      const stored = this.jobs.get(jobId);
+      if (!stored) return unknownJobDistributedStatus(jobId);
       let pending = 0;
       let processing = 0;
       let completed = 0;
@@ -468,12 +478,6 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     const stored = this.jobs.get(jobId);
     if (!stored) throw new JobNotFoundError(jobId);
     return stored;
-  }
-
-  private requireBatch(jobId: string, batchId: string): MutableBatch {
-    const batch = this.requireJob(jobId).batches.get(batchId);
-    if (!batch) throw new BatchNotFoundError(jobId, batchId);
-    return batch;
   }
 }
 

@@ -1,7 +1,12 @@
 export { FileStateStore } from './file-state-store';
 export type { FileStateStoreOptions } from './file-state-store';
 export { InMemoryDistributedStateStore } from './in-memory-distributed-state-store';
-export { computeProgress, progressFromCounts } from './progress';
+export {
+  computeProgress,
+  progressFromCounts,
+  unknownJobDistributedStatus,
+  unknownJobProgress,
+} from './progress';
 export type { ProgressCounts } from './progress';
 export { InMemoryStateStore } from './in-memory-state-store';
 export type { InMemoryStateStoreOptions } from './in-memory-state-store';

@@ -1,4 +1,5 @@
 import { BatchStatus } from '../model/batch';
+import type { DistributedJobStatus } from '../ports/distributed-state-store';
 import type { JobProgress, JobState } from '../model/job';
 
 /** What record-level progress is computed from: the job's totals and its summed batch counters. */
@@ -76,4 +77,38 @@ export function computeProgress(
     completedAt: job.completedAt,
     now,
   });
+}
+
+/**
+ * The progress of a job the store does not know: all zeros, as the published stores answered
+ * (`getProgress` of an unknown job resolves this; it does not reject).
+ */
+export function unknownJobProgress(): JobProgress {
+  return {
+    totalRecords: 0,
+    processedRecords: 0,
+    failedRecords: 0,
+    pendingRecords: 0,
+    percentage: 0,
+    currentBatch: 0,
+    totalBatches: 0,
+    elapsedMs: 0,
+  };
+}
+
+/**
+ * The batch counts of a job the store does not know: all zeros and not complete, as the
+ * published `SequelizeStateStore` answered (`getDistributedStatus` of an unknown job resolves
+ * this; it does not reject).
+ */
+export function unknownJobDistributedStatus(jobId: string): DistributedJobStatus {
+  return {
+    jobId,
+    totalBatches: 0,
+    pendingBatches: 0,
+    processingBatches: 0,
+    completedBatches: 0,
+    failedBatches: 0,
+    isComplete: false,
+  };
 }

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'vitest';
 import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
-import { JobNotFoundError, LeaseLostError } from '../errors/job-errors';
+import { LeaseLostError } from '../errors/job-errors';
 import type {
   BatchLease,
   BatchReservation,
@@ -32,6 +32,13 @@ function lease(reservation: BatchReservation): BatchLease {
     workerId: reservation.workerId,
     attempt: reservation.attempt ?? 0,
   };
+}
+
+/**
+ * Reports the test as skipped (never passed) when the store lacks the optional feature it checks.
+ */
+function requireFeature(context: TestContext, available: boolean, feature: string): void {
+  if (!available) context.skip(`the store has no ${feature}`);
 }
 
 async function claimOrFail(store: DistributedStateStore, jobId: string, workerId: string) {
@@ -171,8 +178,8 @@ export function describeDistributedStateStore(
         for (const r of results) if (!r.claimed) expect(r.reason).toBe('NO_PENDING_BATCHES');
       });
 
-      it('numbers attempts from 1 and counts every new claim', async () => {
-        if (!fencing()) return;
+      it('numbers attempts from 1 and counts every new claim', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId } = await prepareJob(store, 1, 1);
         const first = await claimOrFail(store, jobId, 'w1');
         expect(first.attempt).toBe(1);
@@ -231,8 +238,8 @@ export function describeDistributedStateStore(
         expect(await store.reclaimStaleBatches(jobId, 0)).toBe(0);
       });
 
-      it('quarantines a batch reclaimed maxAttempts times as FAILED with its reason', async () => {
-        if (!fencing()) return;
+      it('quarantines a batch reclaimed maxAttempts times as FAILED with its reason', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId } = await prepareJob(store, 1, 3);
         const first = await claimOrFail(store, jobId, 'w1');
         await sleep(5);
@@ -306,8 +313,8 @@ export function describeDistributedStateStore(
         expect(await store.getBatchRecords(jobId, batches[1]!.id)).toHaveLength(2);
       });
 
-      it('stores a registered batch with its records but keeps it unclaimable until the job is PROCESSING', async () => {
-        if (typeof store.registerBatch !== 'function') return;
+      it('stores a registered batch with its records but keeps it unclaimable until the job is PROCESSING', async (ctx) => {
+        requireFeature(ctx, typeof store.registerBatch === 'function', 'registerBatch');
         const { jobId, batches } = await prepareJob(store, 2, 3, {
           status: JobStatus.CREATED,
           useRegisterBatch: true,
@@ -351,11 +358,46 @@ export function describeDistributedStateStore(
         });
       });
 
-      it('rejects status and progress of an unknown job with JobNotFoundError', async () => {
-        await expect(store.getDistributedStatus('no-such-job')).rejects.toBeInstanceOf(
-          JobNotFoundError,
-        );
-        await expect(store.getProgress('no-such-job')).rejects.toBeInstanceOf(JobNotFoundError);
+      it('answers zeros for status and progress of an unknown job, as the published stores', async () => {
+        expect(await store.getDistributedStatus('no-such-job')).toStrictEqual({
+          jobId: 'no-such-job',
+          totalBatches: 0,
+          pendingBatches: 0,
+          processingBatches: 0,
+          completedBatches: 0,
+          failedBatches: 0,
+          isComplete: false,
+        });
+        expect(await store.getProgress('no-such-job')).toStrictEqual({
+          totalRecords: 0,
+          processedRecords: 0,
+          failedRecords: 0,
+          pendingRecords: 0,
+          percentage: 0,
+          currentBatch: 0,
+          totalBatches: 0,
+          elapsedMs: 0,
+        });
+      });
+
+      it('ignores a state update of an unknown job or batch, as the published stores', async () => {
+        const { jobId } = await prepareJob(store, 1, 1);
+        const state = {
+          batchId: 'no-such-batch',
+          status: BatchStatus.COMPLETED,
+          processedCount: 1,
+          failedCount: 0,
+        };
+        await expect(store.updateBatchState('no-such-job', 'b0', state)).resolves.toBeUndefined();
+        await expect(
+          store.updateBatchState(jobId, 'no-such-batch', state),
+        ).resolves.toBeUndefined();
+        expect(await store.getJobState('no-such-job')).toBeNull();
+        expect(await store.getDistributedStatus(jobId)).toMatchObject({
+          totalBatches: 1,
+          pendingBatches: 1,
+          completedBatches: 0,
+        });
       });
 
       it('reports record-level progress from batch counters', async () => {
@@ -420,8 +462,8 @@ export function describeDistributedStateStore(
       const controlPlane = () =>
         typeof store.updateJobStatus === 'function' && typeof store.getJobStatus === 'function';
 
-      it('moves a job between statuses only from the statuses given', async () => {
-        if (!controlPlane()) return;
+      it('moves a job between statuses only from the statuses given', async (ctx) => {
+        requireFeature(ctx, controlPlane(), 'control plane (updateJobStatus, getJobStatus)');
         const { jobId } = await prepareJob(store, 2, 1);
         expect(await store.getJobStatus!(jobId)).toBe(JobStatus.PROCESSING);
         expect(await store.getJobStatus!('no-such-job')).toBeNull();
@@ -445,8 +487,8 @@ export function describeDistributedStateStore(
         ).toBe(false);
       });
 
-      it('gives exactly one of many concurrent callers the transition', async () => {
-        if (!controlPlane()) return;
+      it('gives exactly one of many concurrent callers the transition', async (ctx) => {
+        requireFeature(ctx, controlPlane(), 'control plane (updateJobStatus, getJobStatus)');
         const { jobId } = await prepareJob(store, 1, 1);
         const wins = await Promise.all(
           Array.from({ length: concurrency }, () =>
@@ -460,8 +502,8 @@ export function describeDistributedStateStore(
         expect(await store.tryFinalizeJob(jobId)).toBe(false);
       });
 
-      it('never finalises a job that is not PROCESSING', async () => {
-        if (!controlPlane()) return;
+      it('never finalises a job that is not PROCESSING', async (ctx) => {
+        requireFeature(ctx, controlPlane(), 'control plane (updateJobStatus, getJobStatus)');
         const { jobId } = await prepareJob(store, 1, 1);
         const r = await claimOrFail(store, jobId, 'w');
         await store.updateBatchState(jobId, r.batchId, {
@@ -476,31 +518,31 @@ export function describeDistributedStateStore(
         expect(await store.tryFinalizeJob(jobId)).toBe(true);
       });
 
-      it('hands each unique value to the first record that claims it, per job and field', async () => {
-        if (typeof store.claimUniqueValues !== 'function') return;
+      it('hands each unique value to the first record that claims it, per job and field', async (ctx) => {
+        requireFeature(ctx, typeof store.claimUniqueValues === 'function', 'claimUniqueValues');
         const a = await prepareJob(store, 1, 1);
         const b = await prepareJob(store, 1, 1);
-        const first = await store.claimUniqueValues(a.jobId, [
+        const first = await store.claimUniqueValues!(a.jobId, [
           { field: 'email', value: 'x@y.z', recordIndex: 4 },
           { field: 'email', value: 'other@y.z', recordIndex: 5 },
           { field: 'code', value: 'x@y.z', recordIndex: 6 },
         ]);
         expect(first).toEqual([4, 5, 6]);
-        const later = await store.claimUniqueValues(a.jobId, [
+        const later = await store.claimUniqueValues!(a.jobId, [
           { field: 'email', value: 'x@y.z', recordIndex: 9 },
           { field: 'email', value: 'x@y.z', recordIndex: 4 },
           { field: 'email', value: 'new@y.z', recordIndex: 9 },
         ]);
         expect(later).toEqual([4, 4, 9]);
         expect(
-          await store.claimUniqueValues(b.jobId, [
+          await store.claimUniqueValues!(b.jobId, [
             { field: 'email', value: 'x@y.z', recordIndex: 0 },
           ]),
         ).toEqual([0]);
       });
 
-      it('gives a contested unique value to exactly one of many concurrent claimants', async () => {
-        if (typeof store.claimUniqueValues !== 'function') return;
+      it('gives a contested unique value to exactly one of many concurrent claimants', async (ctx) => {
+        requireFeature(ctx, typeof store.claimUniqueValues === 'function', 'claimUniqueValues');
         const { jobId } = await prepareJob(store, 1, 1);
         const holders = await Promise.all(
           Array.from({ length: concurrency }, (_, i) =>
@@ -515,12 +557,12 @@ export function describeDistributedStateStore(
         expect(holders.map((h) => h[1])).toEqual(Array.from({ length: concurrency }, (_, i) => i));
       });
 
-      it('deletes a job with its batches and records', async () => {
-        if (typeof store.deleteJob !== 'function') return;
+      it('deletes a job with its batches and records', async (ctx) => {
+        requireFeature(ctx, typeof store.deleteJob === 'function', 'deleteJob');
         const a = await prepareJob(store, 2, 2);
         const b = await prepareJob(store, 1, 2);
-        expect(await store.deleteJob(a.jobId)).toBe(true);
-        expect(await store.deleteJob(a.jobId)).toBe(false);
+        expect(await store.deleteJob!(a.jobId)).toBe(true);
+        expect(await store.deleteJob!(a.jobId)).toBe(false);
         expect(await store.getJobState(a.jobId)).toBeNull();
         expect(await store.getBatchRecords(a.jobId, a.batches[0]!.id)).toEqual([]);
         expect(await store.claimBatch(a.jobId, 'w')).toEqual({
@@ -532,8 +574,8 @@ export function describeDistributedStateStore(
     });
 
     describe('fenced writes', () => {
-      it('writes a batch and its records in one call while the lease holds', async () => {
-        if (!fencing()) return;
+      it('writes a batch and its records in one call while the lease holds', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId, batches } = await prepareJob(store, 2, 3);
         const r = await claimOrFail(store, jobId, 'w1');
         const records = (await store.getBatchRecords(jobId, r.batchId)).map(
@@ -559,8 +601,8 @@ export function describeDistributedStateStore(
         expect((await store.getFailedRecords(jobId)).map((x) => x.index)).toEqual([1]);
       });
 
-      it('also writes records the batch did not hold yet, and keeps the others', async () => {
-        if (!fencing()) return;
+      it('also writes records the batch did not hold yet, and keeps the others', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId } = await prepareJob(store, 1, 2);
         const r = await claimOrFail(store, jobId, 'w1');
         const stored = await store.getBatchRecords(jobId, r.batchId);
@@ -589,8 +631,8 @@ export function describeDistributedStateStore(
         expect([p.processedRecords, p.failedRecords]).toEqual([2, 1]);
       });
 
-      it('rejects a stale lease with LeaseLostError and writes nothing', async () => {
-        if (!fencing()) return;
+      it('rejects a stale lease with LeaseLostError and writes nothing', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId } = await prepareJob(store, 1, 2);
         const old = await claimOrFail(store, jobId, 'slow');
         await sleep(5);
@@ -617,8 +659,44 @@ export function describeDistributedStateStore(
         expect((await store.getProcessedRecords(jobId)).length).toBe(2);
       });
 
-      it('rejects a write after the batch was released or finished', async () => {
-        if (!fencing()) return;
+      it('fences by attempt: an earlier claim of the same worker id writes nothing', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
+        const { jobId } = await prepareJob(store, 1, 2);
+        const old = await claimOrFail(store, jobId, 'same-id');
+        await sleep(5);
+        expect(await store.reclaimStaleBatches(jobId, 0)).toBe(1);
+        const fresh = await claimOrFail(store, jobId, 'same-id');
+        expect(fresh.attempt).toBe((old.attempt ?? 0) + 1);
+        const original = await store.getBatchRecords(jobId, old.batchId);
+        const late = original.map((rec): ProcessedRecord => ({ ...rec, status: 'processed' }));
+        const outcome = { status: BatchStatus.COMPLETED, processedCount: 2, failedCount: 0 };
+        await expect(store.completeBatch!(lease(old), late, outcome)).rejects.toBeInstanceOf(
+          LeaseLostError,
+        );
+        await expect(store.heartbeatBatch!(lease(old))).rejects.toBeInstanceOf(LeaseLostError);
+        await store.releaseBatch(jobId, old.batchId, 'same-id', old.attempt);
+        expect(await store.getBatchRecords(jobId, old.batchId)).toEqual(original);
+        expect((await store.getJobState(jobId))?.batches[0]).toMatchObject({
+          status: BatchStatus.PROCESSING,
+          workerId: 'same-id',
+        });
+        await store.completeBatch!(lease(fresh), late, outcome);
+        expect((await store.getProcessedRecords(jobId)).length).toBe(2);
+      });
+
+      it('releases a batch at the attempt given, and at any attempt without one', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
+        const { jobId } = await prepareJob(store, 1, 1);
+        const first = await claimOrFail(store, jobId, 'w');
+        await store.releaseBatch(jobId, first.batchId, 'w', first.attempt);
+        expect((await store.getDistributedStatus(jobId)).pendingBatches).toBe(1);
+        const second = await claimOrFail(store, jobId, 'w');
+        await store.releaseBatch(jobId, second.batchId, 'w');
+        expect((await store.getDistributedStatus(jobId)).pendingBatches).toBe(1);
+      });
+
+      it('rejects a write after the batch was released or finished', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId } = await prepareJob(store, 1, 1);
         const r = await claimOrFail(store, jobId, 'w1');
         await store.releaseBatch(jobId, r.batchId, 'w1');
@@ -631,8 +709,8 @@ export function describeDistributedStateStore(
         ).rejects.toBeInstanceOf(LeaseLostError);
       });
 
-      it('keeps a heartbeating batch from being reclaimed', async () => {
-        if (!fencing()) return;
+      it('keeps a heartbeating batch from being reclaimed', async (ctx) => {
+        requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId } = await prepareJob(store, 1, 1);
         const r = await claimOrFail(store, jobId, 'w1');
         await sleep(300);

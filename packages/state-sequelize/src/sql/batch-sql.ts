@@ -54,12 +54,16 @@ export function updateBatchStateSql(t: QuotedTables): string {
     WHERE "jobId" = $1 AND "id" = $2`;
 }
 
-/** Puts batch `$2` of job `$1` back to PENDING if worker `$3` still holds it. */
+/**
+ * Puts batch `$2` of job `$1` back to PENDING if worker `$3` still holds it at attempt `$4`
+ * (`$4` = -1: any attempt).
+ */
 export function releaseBatchSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
     SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "version" = "version" + 1
-    WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING' AND "workerId" = $3`;
+    WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING' AND "workerId" = $3
+      AND ($4 = -1 OR "attempt" = $4)`;
 }
 
 /** The lease test shared by the fenced writes: worker `$3` holds batch `$2` of job `$1` at attempt `$4`. */
@@ -144,21 +148,16 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
 }
 
 /**
- * MySQL family, step 1 of the claim transaction: the job's status under a shared lock (a
- * concurrent pause or cancel waits for the claim, and the claim sees its outcome), and the clock.
+ * MySQL family, step 1 of the claim transaction: the lowest PENDING batch of job `$1` that no
+ * concurrent claimer has locked, with the job's status and the database clock. The job row is
+ * read, not locked (a locking read does not lock the rows of its subqueries), as in the
+ * PostgreSQL claim. No row: no batch is pending (or the job does not exist).
  */
-export function lockJobForClaimMysqlSql(t: QuotedTables): string {
-  return `
-    SELECT "status", ${nowMs('mysql')} AS "now"
-    FROM ${t.jobs}
-    WHERE "id" = $1
-    LOCK IN SHARE MODE`;
-}
-
-/** MySQL family, step 2: the lowest PENDING batch that no concurrent claimer has locked. */
 export function pickBatchMysqlSql(t: QuotedTables): string {
   return `
-    SELECT "id", "batchIndex", "recordStartIndex", "recordEndIndex", "attempt"
+    SELECT "id", "batchIndex", "recordStartIndex", "recordEndIndex", "attempt",
+           (SELECT j."status" FROM ${t.jobs} j WHERE j."id" = $1) AS "jobStatus",
+           ${nowMs('mysql')} AS "now"
     FROM ${t.batches}
     WHERE "jobId" = $1 AND "status" = 'PENDING'
     ORDER BY "batchIndex"
@@ -166,7 +165,7 @@ export function pickBatchMysqlSql(t: QuotedTables): string {
     FOR UPDATE SKIP LOCKED`;
 }
 
-/** MySQL family, step 3: the chosen batch `$1` becomes worker `$2`'s, claimed at `$3`. */
+/** MySQL family, step 2: the chosen batch `$1` becomes worker `$2`'s, claimed at `$3`. */
 export function takeBatchMysqlSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}

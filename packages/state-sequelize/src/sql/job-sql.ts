@@ -70,6 +70,19 @@ export function finalizeJobSql(t: QuotedTables, family: SqlFamily): string {
         WHERE b."jobId" = $1 AND b."status" IN ('PENDING', 'PROCESSING', 'PAUSED'))`;
 }
 
+/**
+ * Whether job `$1` still has a batch to run (PENDING, PROCESSING or PAUSED): a plain read, so
+ * `tryFinalizeJob` leaves the job row alone (unlocked) while work remains, which is after every
+ * batch but the last.
+ */
+export function hasUnfinishedBatchSql(t: QuotedTables): string {
+  return `
+    SELECT 1 AS "found"
+    FROM ${t.batches}
+    WHERE "jobId" = $1 AND "status" IN ('PENDING', 'PROCESSING', 'PAUSED')
+    LIMIT 1`;
+}
+
 /** Batch counts of job `$1` by status; no row when the job does not exist. */
 export function distributedStatusSql(t: QuotedTables): string {
   const count = (condition: string) => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;

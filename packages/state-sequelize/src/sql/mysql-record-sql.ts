@@ -5,15 +5,15 @@ import type { QuotedTables } from './tables';
  * of objects; see `mysqlRecordDocument`). A single string parameter is escaped once and parsed
  * by the server once, where a multi-row VALUES list of seven values per record cost the client
  * thousands of escapes and the server a statement of hundreds of kilobytes to parse. JSON
- * payloads travel as strings inside the document (extracted as text); absent keys become NULL.
- * MariaDB >= 10.6, MySQL >= 8.
+ * payloads are JSON values inside the document, extracted as JSON text (a JSON `null` gives the
+ * text `null`); absent keys become NULL. MariaDB >= 10.6, MySQL >= 8.
  */
 const MYSQL_RECORD_INPUT = `JSON_TABLE($1, '$[*]' COLUMNS (
       "recordIndex" INT PATH '$.i',
       "status" VARCHAR(10) PATH '$.s',
-      "raw" LONGTEXT PATH '$.w',
-      "parsed" LONGTEXT PATH '$.p',
-      "errors" LONGTEXT PATH '$.e',
+      "raw" JSON PATH '$.w',
+      "parsed" JSON PATH '$.p',
+      "errors" JSON PATH '$.e',
       "processingError" LONGTEXT PATH '$.x',
       "retryCount" INT PATH '$.r'
     )) AS input`;
@@ -33,14 +33,17 @@ export function upsertRecordsMysqlSql(t: QuotedTables): string {
 }
 
 /**
- * MySQL family, the completion of a batch: updates the stored records in `$1` of job `$2`
- * (moving them to batch `$3`) in place, `raw` untouched. Records not stored yet are not
- * written: the caller compares the changed-row count and upserts when it falls short.
+ * MySQL family, the completion of a batch: updates the stored records in `$1` (a document
+ * without raw payloads) of job `$2` (moving them to batch `$3`) in place, `raw` untouched.
+ * Records not stored yet are not written: the caller compares the changed-row count and upserts
+ * when it falls short. `STRAIGHT_JOIN` keeps the document first, so each of its records is one
+ * probe of the (`jobId`, `recordIndex`) key; the optimizer, left alone, may scan every record of
+ * the job once per document row instead (and lock them all).
  */
 export function completeRecordsMysqlSql(t: QuotedTables): string {
   return `
-    UPDATE ${t.records} r
-    JOIN ${MYSQL_RECORD_INPUT}
+    UPDATE ${MYSQL_RECORD_INPUT}
+    STRAIGHT_JOIN ${t.records} r
       ON r."jobId" = $2 AND r."recordIndex" = input."recordIndex"
     SET r."batchId" = $3, r."status" = input."status", r."parsed" = input."parsed",
         r."errors" = input."errors", r."processingError" = input."processingError",

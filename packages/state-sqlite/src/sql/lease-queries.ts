@@ -19,7 +19,8 @@ export const RELEASE_BATCH = `
 UPDATE batchactions_batches
 SET status = 'PENDING', worker_id = NULL, claimed_at = NULL
 WHERE job_pk = (SELECT pk FROM batchactions_jobs WHERE id = @jobId)
-  AND id = @batchId AND status = 'PROCESSING' AND worker_id = @workerId`;
+  AND id = @batchId AND status = 'PROCESSING' AND worker_id = @workerId
+  AND (@attempt IS NULL OR attempt = @attempt)`;
 
 /** Ownership test shared by the fenced writes: the lease is the batch's current claim. */
 const HELD_BY_LEASE = `
