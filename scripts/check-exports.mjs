@@ -12,6 +12,7 @@ const expected = {
     'isDistributedStateStore',
     'runWorker',
     'DistributedStoreRequiredError',
+    'PrepareInterruptedError',
   ],
   '@batchactions/core': [
     'BatchEngine',

@@ -113,6 +113,18 @@ export interface DistributedImportConfig {
    */
   readonly cancelCheckIntervalMs?: number;
   /**
+   * Addition. How often `prepare` renews its job's prepare heartbeat, so that `getStatus` (and the
+   * CLI's `status` and `list`) can tell a prepare that is running from one whose process died.
+   * Stores with prepare liveness only (every store in this repository). Default `5000` ms.
+   */
+  readonly prepareHeartbeatIntervalMs?: number;
+  /**
+   * Addition. A job being prepared whose heartbeat is older than this is reported as an
+   * abandoned prepare by `getStatus` (its process died: purge it and prepare again). Keep it well
+   * above the preparing process's `prepareHeartbeatIntervalMs`. Default `30000` ms.
+   */
+  readonly prepareTimeoutMs?: number;
+  /**
    * Addition. Receives failures of a worker's background work, which is retried on its next
    * tick: a heartbeat or a cancellation check that failed (a dropped connection, say). The
    * batch's fenced write still decides whether its results count. Default: `console.warn`.
@@ -157,6 +169,8 @@ export interface DistributedSettings {
   readonly recordTimeoutMs: number | undefined;
   readonly recordConcurrency: number;
   readonly cancelCheckIntervalMs: number;
+  readonly prepareHeartbeatIntervalMs: number;
+  readonly prepareTimeoutMs: number;
   readonly failureThreshold: FailureThreshold | undefined;
 }
 
@@ -302,6 +316,13 @@ export function resolveConfig(config: DistributedImportConfig): {
         1,
         2000,
       ),
+      prepareHeartbeatIntervalMs: integerAtLeast(
+        'prepareHeartbeatIntervalMs',
+        config.prepareHeartbeatIntervalMs,
+        1,
+        5000,
+      ),
+      prepareTimeoutMs: integerAtLeast('prepareTimeoutMs', config.prepareTimeoutMs, 1, 30_000),
       failureThreshold: checkFailureThreshold(config.failureThreshold),
     },
   };

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import {
   BufferSource,
   EventBus,
   supportsFencedWrites,
+  JobCancelledError,
+  JobNotFoundError,
   type AnyEventHandler,
   type DataSource,
   type DistributedStateStore,
@@ -31,6 +34,7 @@ import { reclaimAfterMs, StaleReclaimer } from './process/stale-reclaimer';
 import { createValidator } from './process/create-validator';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
 import { readJobStatus, type JobStatusReport } from './control/job-status';
+import { LocalWork } from './control/local-work';
 
 function warnBackgroundError(error: unknown): void {
   console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
@@ -47,6 +51,7 @@ export class DistributedImport {
   private readonly events: EventBus;
   private readonly totals = new Map<string, number>();
   private readonly reclaimer: StaleReclaimer;
+  private readonly local = new LocalWork();
 
   constructor(private readonly config: DistributedImportConfig) {
     const resolved = resolveConfig(config);
@@ -82,18 +87,30 @@ export class DistributedImport {
    * Phase 1: streams `source` through `parser` once, stores the records in batches, and opens the
    * job to workers. Returns the job id to hand to workers.
    */
-  prepare(source: DataSource, parser: SourceParser): Promise<PrepareResult> {
-    return prepareJob(
-      {
-        store: this.store,
-        validator: this.validator,
-        schema: this.config.schema,
-        batchSize: this.batchConfig.batchSize,
-        events: this.events,
-      },
-      source,
-      parser,
-    );
+  async prepare(source: DataSource, parser: SourceParser): Promise<PrepareResult> {
+    const jobId = randomUUID();
+    const tracked = this.local.track(jobId);
+    try {
+      return await prepareJob(
+        {
+          store: this.store,
+          validator: this.validator,
+          schema: this.config.schema,
+          batchSize: this.batchConfig.batchSize,
+          events: this.events,
+          liveness: {
+            heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
+            signal: tracked.signal,
+            onBackgroundError: this.config.onBackgroundError ?? warnBackgroundError,
+          },
+        },
+        source,
+        parser,
+        jobId,
+      );
+    } finally {
+      tracked.done();
+    }
   }
 
   /**
@@ -114,11 +131,29 @@ export class DistributedImport {
   }
 
   /** `processWorkerBatch` with the reason nothing was claimed (for `runWorker`). */
-  attemptBatch(
+  async attemptBatch(
     jobId: string,
     processor: RecordProcessorFn | BulkProcessor,
     workerId: string,
     options?: ProcessWorkerBatchOptions,
+  ): Promise<BatchAttempt> {
+    // A cancel (or purge) of the job in this process aborts the batch at once.
+    const tracked = this.local.track(jobId, options?.signal);
+    try {
+      return await this.runAttempt(jobId, processor, workerId, {
+        ...options,
+        signal: tracked.signal,
+      });
+    } finally {
+      tracked.done();
+    }
+  }
+
+  private runAttempt(
+    jobId: string,
+    processor: RecordProcessorFn | BulkProcessor,
+    workerId: string,
+    options: ProcessWorkerBatchOptions,
   ): Promise<BatchAttempt> {
     return processBatch(
       {
@@ -145,7 +180,9 @@ export class DistributedImport {
    * progress and batch counts. Rejects with `JobNotFoundError` for an unknown job.
    */
   getStatus(jobId: string): Promise<JobStatusReport> {
-    return readJobStatus(this.store, jobId);
+    return readJobStatus(this.store, jobId, {
+      prepareTimeoutMs: this.batchConfig.prepareTimeoutMs,
+    });
   }
 
   /** The job's invalid and failed records in source order, each with its row and its errors. */
@@ -182,31 +219,48 @@ export class DistributedImport {
 
   /**
    * Pauses the job from any process: no batch is handed out until `resume`; batches in flight
-   * finish. Returns false when the job was not PROCESSING. Needs a store with `updateJobStatus`
-   * (every store in this repository), else throws `UnsupportedByStoreError`.
+   * finish. A job still being prepared can be paused too: its records keep being stored, and it
+   * stays PAUSED when the prepare ends. Returns false when the job was neither PROCESSING nor
+   * being prepared. Needs a store with `updateJobStatus` (every store in this repository), else
+   * throws `UnsupportedByStoreError`.
    */
   pause(jobId: string): Promise<boolean> {
     return pauseJob(this.store, jobId);
   }
 
-  /** Resumes a paused job. Returns false when the job was not PAUSED. */
+  /**
+   * Resumes a paused job. A job paused while it was being prepared goes back to being prepared
+   * and opens to workers when the prepare ends. Returns false when the job was not PAUSED.
+   */
   resume(jobId: string): Promise<boolean> {
     return resumeJob(this.store, jobId);
   }
 
   /**
-   * Cancels the job (status ABORTED) from any process: no batch is handed out any more, and the
-   * processors of batches in flight see their `signal` abort within `cancelCheckIntervalMs`;
-   * those batches are released unwritten. Returns false when the job had already ended.
+   * Cancels the job (status ABORTED) from any process, at any point of its life: no batch is
+   * handed out any more, and batches in flight are released unwritten (the store puts them back
+   * to PENDING in the same step, so their results are refused). Their processors' `signal`
+   * aborts at once in this process, within `cancelCheckIntervalMs` (or the next heartbeat) in
+   * others. A job still being prepared is never opened: its `prepare` stops at its next batch
+   * or heartbeat and rejects with `PrepareInterruptedError`. Returns false when the job had
+   * already ended.
    */
-  cancel(jobId: string): Promise<boolean> {
-    return cancelJob(this.store, jobId);
+  async cancel(jobId: string): Promise<boolean> {
+    const cancelled = await cancelJob(this.store, jobId);
+    if (cancelled) this.local.abort(jobId, new JobCancelledError(jobId));
+    return cancelled;
   }
 
-  /** Deletes a job with its batches and records (retention). Returns false when it did not exist. */
-  purge(jobId: string): Promise<boolean> {
+  /**
+   * Deletes a job with its batches and records (retention), at any point of its life: a
+   * `prepare` still storing it stops (`PrepareInterruptedError`) and leaves nothing behind.
+   * Returns false when it did not exist.
+   */
+  async purge(jobId: string): Promise<boolean> {
     this.totals.delete(jobId);
-    return purgeJob(this.store, jobId);
+    const purged = await purgeJob(this.store, jobId);
+    this.local.abort(jobId, new JobNotFoundError(jobId));
+    return purged;
   }
 
   /** Subscribes to one event type. Chainable. */

@@ -6,6 +6,7 @@ export type {
   FailedRecordsFormat,
 } from './failed-records';
 export { DistributedStoreRequiredError } from './config';
+export { PrepareInterruptedError } from './prepare/prepare-errors';
 export type { DistributedBatchConfig, DistributedImportConfig } from './config';
 export type { PrepareResult } from './prepare/prepare-job';
 export type { DistributedBatchResult, ProcessWorkerBatchOptions } from './process/process-batch';

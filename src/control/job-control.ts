@@ -12,22 +12,28 @@ function assertControllable(
 
 /**
  * Stops handing out the job's batches: workers finish the batches they hold, and their next
- * claim finds nothing. Returns false when the job was not PROCESSING.
+ * claim finds nothing. A job being prepared (CREATED) stays PAUSED when its prepare ends.
+ * Returns false when the job was neither PROCESSING nor CREATED.
  */
 export async function pauseJob(store: DistributedStateStore, jobId: string): Promise<boolean> {
   assertControllable(store, 'pause');
-  return store.updateJobStatus(jobId, [JobStatus.PROCESSING], JobStatus.PAUSED);
+  return store.updateJobStatus(jobId, [JobStatus.PROCESSING, JobStatus.CREATED], JobStatus.PAUSED);
 }
 
-/** Hands out the batches of a paused job again. Returns false when the job was not PAUSED. */
+/**
+ * Hands out the batches of a paused job again. Returns false when the job was not PAUSED. On a
+ * store with prepare liveness, a job paused during its prepare goes back to CREATED (the store
+ * never opens a job being prepared) and opens when the prepare ends.
+ */
 export async function resumeJob(store: DistributedStateStore, jobId: string): Promise<boolean> {
   assertControllable(store, 'resume');
   return store.updateJobStatus(jobId, [JobStatus.PAUSED], JobStatus.PROCESSING);
 }
 
 /**
- * Ends the job as ABORTED: no batch is handed out any more, and the signals of batches in flight
- * abort (those batches are released unwritten). Returns false when the job had already ended.
+ * Ends the job as ABORTED: no batch is handed out any more; the store puts batches in flight back
+ * to PENDING in the same step (their workers' fenced writes are refused, so they stay unwritten)
+ * and their signals abort. Returns false when the job had already ended.
  */
 export async function cancelJob(store: DistributedStateStore, jobId: string): Promise<boolean> {
   assertControllable(store, 'cancel');

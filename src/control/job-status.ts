@@ -5,12 +5,25 @@ import {
   type DistributedStateStore,
   type JobProgress,
   type JobStatus,
+  type JobSummary,
 } from '@batchactions/core';
+
+/** Where the prepare of a job stands, while it has not opened the job to workers. */
+export interface PrepareState {
+  /**
+   * `running`: the prepare's heartbeat is recent; `abandoned`: it is older than
+   * `prepareTimeoutMs` (the preparing process died: purge the job, then prepare again).
+   */
+  readonly state: 'running' | 'abandoned';
+  /** Milliseconds since its last heartbeat, by the store's clock. */
+  readonly heartbeatAgeMs: number;
+}
 
 /** Where a job stands: what `getStatus` and the CLI's `status` report. */
 export interface JobStatusReport {
   readonly jobId: string;
   readonly status: JobStatus;
+  /** Record progress; while the job is being prepared `totalRecords` counts the records stored so far. */
   readonly progress: JobProgress;
   readonly batches: DistributedJobStatus;
   /**
@@ -18,6 +31,19 @@ export interface JobStatusReport {
    * store has the optional `listBatchesInFlight` (every store in this repository).
    */
   readonly inFlight?: readonly BatchInFlight[];
+  /**
+   * Present while the job is being prepared (stores with prepare liveness): whether the prepare
+   * is alive, with its heartbeat's age.
+   */
+  readonly prepare?: PrepareState;
+  /** The summary stored when the job was finalised (stores with `claimJobCompletion`). */
+  readonly summary?: JobSummary;
+}
+
+/** Options of {@link readJobStatus}. */
+export interface ReadJobStatusOptions {
+  /** A prepare heartbeat older than this reports the prepare `abandoned`. Default `30000` ms. */
+  readonly prepareTimeoutMs?: number;
 }
 
 /**
@@ -27,15 +53,38 @@ export interface JobStatusReport {
 export async function readJobStatus(
   store: DistributedStateStore,
   jobId: string,
+  options: ReadJobStatusOptions = {},
 ): Promise<JobStatusReport> {
-  const status = store.getJobStatus
-    ? await store.getJobStatus(jobId)
-    : ((await store.getJobState(jobId))?.status ?? null);
+  let status: JobStatus | null;
+  let prepare: PrepareState | undefined;
+  let summary: JobSummary | undefined;
+  if (store.getJobDetails) {
+    const details = await store.getJobDetails(jobId);
+    status = details?.status ?? null;
+    summary = details?.summary;
+    const age = details?.prepareHeartbeatAgeMs;
+    if (age !== undefined) {
+      const timeout = options.prepareTimeoutMs ?? 30_000;
+      prepare = { state: age > timeout ? 'abandoned' : 'running', heartbeatAgeMs: age };
+    }
+  } else {
+    status = store.getJobStatus
+      ? await store.getJobStatus(jobId)
+      : ((await store.getJobState(jobId))?.status ?? null);
+  }
   if (status === null) throw new JobNotFoundError(jobId);
   const [progress, batches, inFlight] = await Promise.all([
     store.getProgress(jobId),
     store.getDistributedStatus(jobId),
     store.listBatchesInFlight?.(jobId),
   ]);
-  return { jobId, status, progress, batches, ...(inFlight ? { inFlight } : {}) };
+  return {
+    jobId,
+    status,
+    progress,
+    batches,
+    ...(inFlight ? { inFlight } : {}),
+    ...(prepare ? { prepare } : {}),
+    ...(summary ? { summary } : {}),
+  };
 }

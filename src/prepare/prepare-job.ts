@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   EventBus,
+  JobNotFoundError,
+  JobNotPreparingError,
   JobStatus,
   createPendingRecord,
   type Batch,
@@ -12,6 +14,8 @@ import {
 } from '@batchactions/core';
 import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
 import { readRecords } from './read-records';
+import { keepsPrepareLiveness, PrepareHeartbeat, type PreparingStore } from './prepare-heartbeat';
+import { PrepareInterruptedError, withJobId } from './prepare-errors';
 
 /** What `prepare` returns. */
 export interface PrepareResult {
@@ -29,6 +33,7 @@ interface PrepareDeps {
   readonly schema: SchemaDefinition;
   readonly batchSize: number;
   readonly events: EventBus;
+  readonly liveness: PrepareLiveness;
 }
 
 /** The published job configuration: the caller's schema itself, and always `continueOnError: true`. */
@@ -60,6 +65,12 @@ interface BatchWriter {
   write(batch: Batch, records: ProcessedRecord[]): Promise<void>;
   /** Waits for writes still in flight. */
   drain(): Promise<void>;
+  /** True when the prepare must stop now (its job was cancelled or purged); checked per record. */
+  stopRequested(): boolean;
+  /** The error to stop with once `stopRequested()` said so. */
+  interrupted(): Promise<unknown>;
+  /** Opens the job to workers. */
+  open(batches: Batch[], totalRecords: number): Promise<void>;
   fail(error: unknown, totalRecords: number): Promise<never>;
 }
 
@@ -68,15 +79,37 @@ interface BatchWriter {
  * `saveBatchRecords` per batch (the next batch is read only after it resolved), then the single
  * `saveJobState` below. On failure nothing more is written (the published behaviour).
  */
-function publishedWriter(store: DistributedStateStore, jobId: string): BatchWriter {
+function publishedWriter(
+  store: DistributedStateStore,
+  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
+): BatchWriter {
   return {
     begin: () => Promise.resolve(),
-    write: (batch, records) => store.saveBatchRecords(jobId, batch.id, records),
+    write: (batch, records) => store.saveBatchRecords(job.id, batch.id, records),
     drain: () => Promise.resolve(),
+    stopRequested: () => false,
+    interrupted: () => Promise.resolve(undefined),
+    open: (batches, totalRecords) => openWithSave(store, job, batches, totalRecords),
     fail: (error) => {
       throw error;
     },
   };
+}
+
+/** The published final step: one `saveJobState` PROCESSING with every batch listed. */
+function openWithSave(
+  store: DistributedStateStore,
+  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
+  batches: Batch[],
+  totalRecords: number,
+): Promise<void> {
+  return store.saveJobState({
+    ...job,
+    status: JobStatus.PROCESSING,
+    batches,
+    totalRecords,
+    startedAt: Date.now(),
+  });
 }
 
 const WRITE_OK = 'ok' as const;
@@ -90,61 +123,194 @@ type WriteOutcome = typeof WRITE_OK | { readonly error: unknown };
 export const PREPARE_WRITES_IN_FLIGHT = 2;
 
 /**
- * A store with `registerBatch` (ours) gets a safer sequence: the job is saved CREATED first (so a
- * half-prepared job is visible and never claimable), each batch row and its records are stored in
- * one transaction while the next batches are parsed, and a failure marks the job FAILED.
+ * Batch writes in flight while the next batches are parsed. Each write's outcome is kept as a
+ * value (never a dangling rejection) and checked in order.
+ */
+class PipelinedWrites {
+  private readonly inFlight: Promise<WriteOutcome>[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  private async settleOldest(): Promise<void> {
+    const outcome = await (this.inFlight.shift() as Promise<WriteOutcome>);
+    if (outcome !== WRITE_OK) throw outcome.error;
+  }
+
+  /** Waits for every write in flight; throws the first failure. */
+  async settle(): Promise<void> {
+    while (this.inFlight.length > 0) await this.settleOldest();
+  }
+
+  async start(write: () => Promise<void>): Promise<void> {
+    while (this.inFlight.length >= this.capacity) await this.settleOldest();
+    this.inFlight.push(
+      write().then(
+        () => WRITE_OK,
+        (error: unknown) => ({ error }),
+      ),
+    );
+  }
+
+  /** The errors of the writes still in flight (waits for them). */
+  async pendingErrors(): Promise<unknown[]> {
+    const outcomes = await Promise.all(this.inFlight.splice(0));
+    return outcomes.flatMap((o) => (o === WRITE_OK ? [] : [o.error]));
+  }
+}
+
+/** Marks a half-prepared job FAILED, unless it moved on (cancelled, purged: then nothing). */
+async function markFailed(
+  jobId: string,
+  error: unknown,
+  writes: PipelinedWrites,
+  markJob: () => Promise<unknown>,
+): Promise<never> {
+  // Writes refused because the job was cancelled or purged add nothing to the same news.
+  const interrupted = error instanceof PrepareInterruptedError;
+  const pending = (await writes.pendingErrors()).filter(
+    (e) => e !== error && !(interrupted && e instanceof PrepareInterruptedError),
+  );
+  const failure =
+    pending.length === 0
+      ? error
+      : new AggregateError([error, ...pending], `prepare of job ${jobId} failed`);
+  try {
+    await markJob();
+  } catch (saveError) {
+    throw new AggregateError(
+      [failure, saveError],
+      `prepare of job ${jobId} failed, and marking the job FAILED failed too`,
+    );
+  }
+  throw failure;
+}
+
+/**
+ * A store with `registerBatch` but without prepare liveness gets the earlier sequence: the job is
+ * saved CREATED first (so a half-prepared job is visible and never claimable), each batch row and
+ * its records are stored in one transaction while the next batches are parsed, and a failure
+ * marks the job FAILED.
  */
 function registeringWriter(
   store: DistributedStateStore & Required<Pick<DistributedStateStore, 'registerBatch'>>,
   job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
-  writesInFlight: number,
 ): BatchWriter {
-  // Each write's outcome is kept as a value (never a dangling rejection) and checked in order.
-  const inFlight: Promise<WriteOutcome>[] = [];
-  const settleOldest = async (): Promise<void> => {
-    const outcome = await (inFlight.shift() as Promise<WriteOutcome>);
-    if (outcome !== WRITE_OK) throw outcome.error;
-  };
-  const settle = async (): Promise<void> => {
-    while (inFlight.length > 0) await settleOldest();
-  };
+  const writes = new PipelinedWrites(PREPARE_WRITES_IN_FLIGHT);
   return {
     begin: () =>
       store.saveJobState({ ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 }),
-    async write(batch, records) {
-      while (inFlight.length >= writesInFlight) await settleOldest();
-      inFlight.push(
-        store.registerBatch(job.id, { ...batch, records }).then(
-          () => WRITE_OK,
-          (error: unknown) => ({ error }),
-        ),
+    write: (batch, records) =>
+      writes.start(() => store.registerBatch(job.id, { ...batch, records })),
+    drain: () => writes.settle(),
+    stopRequested: () => false,
+    interrupted: () => Promise.resolve(undefined),
+    open: (batches, totalRecords) => openWithSave(store, job, batches, totalRecords),
+    fail: (error, totalRecords) =>
+      markFailed(job.id, error, writes, () =>
+        store.updateJobStatus
+          ? store.updateJobStatus(job.id, [JobStatus.CREATED, JobStatus.PAUSED], JobStatus.FAILED)
+          : store.saveJobState({
+              ...job,
+              status: JobStatus.FAILED,
+              batches: [],
+              totalRecords,
+              completedAt: Date.now(),
+            }),
+      ),
+  };
+}
+
+/**
+ * A store that keeps prepare liveness (ours) gets the conditional sequence: the job is saved
+ * CREATED and marked as being prepared, a heartbeat renews that mark while the source streams,
+ * each batch is registered only while the job is still being prepared (a cancel or a purge stops
+ * the prepare at its next batch or heartbeat), `finishPrepare` opens the job only if nobody
+ * cancelled it, and a failure marks it FAILED only if it is still CREATED or PAUSED (a purged job
+ * is never re-created).
+ */
+function preparingWriter(
+  store: PreparingStore,
+  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
+  options: PrepareLiveness,
+): BatchWriter {
+  const jobId = job.id;
+  const writes = new PipelinedWrites(PREPARE_WRITES_IN_FLIGHT);
+  let heartbeat: PrepareHeartbeat | undefined;
+  const stopHeartbeat = async (): Promise<void> => {
+    await heartbeat?.stop();
+  };
+  const interrupted = async (): Promise<PrepareInterruptedError> =>
+    new PrepareInterruptedError(jobId, await currentStatus(store, jobId));
+  const checkedWrite = async (batch: Batch): Promise<void> => {
+    try {
+      await store.registerBatch(jobId, batch);
+    } catch (error) {
+      if (error instanceof JobNotPreparingError || error instanceof JobNotFoundError) {
+        throw await interrupted();
+      }
+      throw error;
+    }
+  };
+  return {
+    async begin() {
+      await store.saveJobState({ ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 });
+      if (!(await store.heartbeatPrepare(jobId))) throw await interrupted();
+      heartbeat = new PrepareHeartbeat(
+        () => store.heartbeatPrepare(jobId),
+        options.heartbeatIntervalMs,
+        () => undefined,
+        options.onBackgroundError,
       );
     },
-    drain: settle,
-    async fail(error, totalRecords) {
-      const outcomes = await Promise.all(inFlight.splice(0));
-      const writeErrors = outcomes.flatMap((o) => (o === WRITE_OK ? [] : [o.error]));
-      const failure =
-        writeErrors.length === 0
-          ? error
-          : new AggregateError([error, ...writeErrors], `prepare of job ${job.id} failed`);
-      try {
-        await store.saveJobState({
-          ...job,
-          status: JobStatus.FAILED,
-          batches: [],
-          totalRecords,
-          completedAt: Date.now(),
-        });
-      } catch (saveError) {
-        throw new AggregateError(
-          [failure, saveError],
-          `prepare of job ${job.id} failed, and marking the job FAILED failed too`,
-        );
+    write: (batch, records) => writes.start(() => checkedWrite({ ...batch, records })),
+    drain: () => writes.settle(),
+    stopRequested: () => heartbeat?.stopped === true || options.signal?.aborted === true,
+    interrupted,
+    async open(_batches, totalRecords) {
+      await stopHeartbeat();
+      const status = await store.finishPrepare(jobId, totalRecords, Date.now());
+      if (status !== JobStatus.PROCESSING && status !== JobStatus.PAUSED) {
+        throw new PrepareInterruptedError(jobId, status);
       }
-      throw failure;
+    },
+    async fail(error) {
+      await stopHeartbeat();
+      return markFailed(jobId, error, writes, () =>
+        store.updateJobStatus(jobId, [JobStatus.CREATED, JobStatus.PAUSED], JobStatus.FAILED),
+      );
     },
   };
+}
+
+/** The job's status now, `null` when it is gone. */
+async function currentStatus(
+  store: DistributedStateStore,
+  jobId: string,
+): Promise<JobStatus | null> {
+  if (store.getJobStatus) return store.getJobStatus(jobId);
+  return (await store.getJobState(jobId))?.status ?? null;
+}
+
+/** How `prepare` keeps its job alive and notices a cancel (stores with prepare liveness). */
+export interface PrepareLiveness {
+  /** How often the prepare heartbeat is renewed. */
+  readonly heartbeatIntervalMs: number;
+  /** Aborted by `cancel` or `purge` of the job in this process: prepare stops at once. */
+  readonly signal?: AbortSignal;
+  /** Receives failed heartbeats (retried on the next tick). */
+  readonly onBackgroundError: (error: unknown) => void;
+}
+
+function writerFor(
+  deps: PrepareDeps,
+  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
+): BatchWriter {
+  const { store } = deps;
+  if (keepsPrepareLiveness(store)) return preparingWriter(store, job, deps.liveness);
+  if (store.registerBatch) {
+    return registeringWriter(store as Parameters<typeof registeringWriter>[0], job);
+  }
+  return publishedWriter(store, job);
 }
 
 /**
@@ -155,26 +321,14 @@ export async function prepareJob(
   deps: PrepareDeps,
   source: DataSource,
   parser: SourceParser,
+  jobId: string = randomUUID(),
 ): Promise<PrepareResult> {
-  const { store, events, validator, batchSize } = deps;
-  const jobId = randomUUID();
-  const config = jobConfig(deps);
-  const writer = store.registerBatch
-    ? registeringWriter(
-        store as Parameters<typeof registeringWriter>[0],
-        {
-          id: jobId,
-          config,
-          distributed: true,
-        },
-        PREPARE_WRITES_IN_FLIGHT,
-      )
-    : publishedWriter(store, jobId);
-
-  await writer.begin();
+  const { events, validator, batchSize } = deps;
+  const writer = writerFor(deps, { id: jobId, config: jobConfig(deps), distributed: true });
   const batches: Batch[] = [];
   let totalRecords = 0;
   try {
+    await writer.begin();
     const flush = async (records: ProcessedRecord[]): Promise<void> => {
       const batch = descriptor(randomUUID(), batches.length, records);
       batches.push(batch);
@@ -184,6 +338,8 @@ export async function prepareJob(
     const skipEmpty = validator.skipEmptyRows;
     let chunk: ProcessedRecord[] = [];
     for await (const row of readRecords(source, parser)) {
+      // Leaving the loop closes the source: a cancelled or purged job stops the stream at once.
+      if (writer.stopRequested()) throw await writer.interrupted();
       if (skipEmpty && validator.isEmptyRow(row)) continue;
       chunk.push(createPendingRecord(totalRecords, row));
       totalRecords += 1;
@@ -194,19 +350,18 @@ export async function prepareJob(
     }
     if (chunk.length > 0) await flush(chunk);
     await writer.drain();
+    if (writer.stopRequested()) throw await writer.interrupted();
   } catch (error) {
-    return writer.fail(error, totalRecords);
+    return writer.fail(withJobId(error, jobId), totalRecords).catch((failure: unknown) => {
+      throw withJobId(failure, jobId);
+    });
   }
 
-  await store.saveJobState({
-    id: jobId,
-    config,
-    status: JobStatus.PROCESSING,
-    batches,
-    totalRecords,
-    startedAt: Date.now(),
-    distributed: true,
-  });
+  try {
+    await writer.open(batches, totalRecords);
+  } catch (error) {
+    throw withJobId(error, jobId);
+  }
   events.emit({
     type: 'distributed:prepared',
     jobId,

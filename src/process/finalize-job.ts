@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DistributedStateStore, EventBus, JobSummary } from '@batchactions/core';
 
 /**
@@ -48,17 +50,80 @@ export async function emitJobCompleted(
   });
 }
 
+/** Waits before each retry of a failed `claimJobCompletion` (then the call rejects). */
+const COMPLETION_RETRY_DELAYS_MS = [100, 500, 2000] as const;
+
 /**
- * Steps 11–12: asks the store to finalise the job. Exactly one worker wins; it emits
- * `job:completed`.
+ * Claims the right to report the job's completion and, when granted, emits `job:completed` with
+ * the summary the store kept from the finalisation. A failed claim (a dropped connection) is
+ * retried with the same claimant, so a claim whose answer was lost is granted again; when every
+ * try fails the error rejects, and the next worker call on the job reports it instead. Returns
+ * whether this call emitted the event.
+ */
+export async function reportJobCompletion(
+  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'claimJobCompletion'>>,
+  events: EventBus,
+  jobId: string,
+  workerId: string,
+): Promise<boolean> {
+  const claimant = `${workerId}/${randomUUID()}`;
+  let summary: JobSummary | null;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      summary = await store.claimJobCompletion(jobId, claimant);
+      break;
+    } catch (error) {
+      const delay = COMPLETION_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) throw error;
+      await sleep(delay);
+    }
+  }
+  if (summary === null) return false;
+  events.emit({ type: 'job:completed', jobId, summary, timestamp: Date.now() });
+  return true;
+}
+
+/**
+ * Steps 11–12: asks the store to finalise the job; exactly one worker wins. On a store with
+ * `claimJobCompletion` the summary stored with the finalisation is reported exactly once across
+ * the fleet (see {@link reportJobCompletion}); otherwise the winner reads the job back and emits
+ * `job:completed`, as published.
  */
 export async function finalizeJob(
   store: DistributedStateStore,
   events: EventBus,
   jobId: string,
   jobTotal: number,
+  workerId: string,
 ): Promise<boolean> {
   if (!(await store.tryFinalizeJob(jobId))) return false;
+  if (store.claimJobCompletion) {
+    return reportJobCompletion(
+      store as Parameters<typeof reportJobCompletion>[0],
+      events,
+      jobId,
+      workerId,
+    );
+  }
   await emitJobCompleted(store, events, jobId, jobTotal);
   return true;
+}
+
+/**
+ * For a claim that found the job no longer PROCESSING: reports its completion if the store says
+ * it was finalised and nobody reported it yet (the finaliser failed right after finalising).
+ */
+export async function recoverJobCompletion(
+  store: DistributedStateStore,
+  events: EventBus,
+  jobId: string,
+  workerId: string,
+): Promise<boolean> {
+  if (!store.claimJobCompletion) return false;
+  return reportJobCompletion(
+    store as Parameters<typeof reportJobCompletion>[0],
+    events,
+    jobId,
+    workerId,
+  );
 }

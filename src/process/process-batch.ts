@@ -1,4 +1,6 @@
 import {
+  JobStatus,
+  LeaseLostError,
   supportsFencedWrites,
   type BatchLease,
   type BulkProcessor,
@@ -14,7 +16,7 @@ import type { DistributedSettings } from '../config';
 import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import type { BatchRun } from './batch-run';
 import { claimNextBatch } from './claim-next-batch';
-import { emitJobCompleted, finalizeJob } from './finalize-job';
+import { emitJobCompleted, finalizeJob, recoverJobCompletion } from './finalize-job';
 import { JobWatcher } from './job-watcher';
 import { LeaseKeeper } from './lease-keeper';
 import { precheckBatch } from './precheck-batch';
@@ -89,6 +91,31 @@ function notClaimed(jobId: string, jobComplete: boolean): DistributedBatchResult
   return { claimed: false, processedCount: 0, failedCount: 0, jobComplete, jobId };
 }
 
+/** A batch given back unwritten (the call's signal aborted, or the job was cancelled). */
+function releasedResult(
+  jobId: string,
+  batchId: string,
+  batchIndex: number,
+): DistributedBatchResult {
+  return {
+    claimed: true,
+    batchId,
+    batchIndex,
+    processedCount: 0,
+    failedCount: 0,
+    jobComplete: false,
+    jobId,
+    released: true,
+  };
+}
+
+/** Whether the job was cancelled (stores that tell a job's status cheaply). */
+async function isCancelled(store: DistributedStateStore, jobId: string): Promise<boolean> {
+  return (
+    store.getJobStatus !== undefined && (await store.getJobStatus(jobId)) === JobStatus.ABORTED
+  );
+}
+
 /**
  * Steps 1–3: the stale sweep and the claim. A store with only the published port gets exactly
  * the published calls (a sweep before every claim, one `claimBatch`). Our stores (fenced writes)
@@ -130,9 +157,11 @@ export async function processBatch(
   const claim = await sweepAndClaim(deps, jobId, workerId);
   if (!claim.claimed) {
     const finalised =
-      fenced &&
-      claim.reason === 'NO_PENDING_BATCHES' &&
-      (await finalizeJob(store, events, jobId, await deps.totalRecordsOf(jobId)));
+      (fenced &&
+        claim.reason === 'NO_PENDING_BATCHES' &&
+        (await finalizeJob(store, events, jobId, await deps.totalRecordsOf(jobId), workerId))) ||
+      (claim.reason === 'JOB_NOT_PROCESSING' &&
+        (await recoverJobCompletion(store, events, jobId, workerId)));
     return { result: notClaimed(jobId, finalised), claimFailure: claim.reason };
   }
 
@@ -164,6 +193,10 @@ export async function processBatch(
       ),
     };
   } catch (error) {
+    // A cancel released the batch under us (its write was refused): released, not an error.
+    if (error instanceof LeaseLostError && (await isCancelled(store, jobId))) {
+      return { result: releasedResult(jobId, batchId, batchIndex) };
+    }
     // The batch is handed back at once rather than after the stale timeout (published: it
     // stayed PROCESSING). A lease lost to another worker (or to a later claim of this worker id:
     // the attempt fences it where the store has leases) makes this a no-op.
@@ -270,16 +303,7 @@ async function runClaimedBatch(
   if (keeper.lostWith !== undefined) throw keeper.lostWith;
   if (options.signal?.aborted || watcher.cancelled) {
     await store.releaseBatch(jobId, batchId, workerId);
-    return {
-      claimed: true,
-      batchId,
-      batchIndex,
-      processedCount: 0,
-      failedCount: 0,
-      jobComplete: false,
-      jobId,
-      released: true,
-    };
+    return releasedResult(jobId, batchId, batchIndex);
   }
 
   const outcome = batchOutcome(counts.processedCount, counts.failedCount, counts.stopped);
@@ -316,7 +340,7 @@ async function runClaimedBatch(
   if (failedEarly !== undefined)
     await emitJobCompleted(store, events, jobId, jobTotal, failedEarly);
   const jobComplete =
-    failedEarly !== undefined || (await finalizeJob(store, events, jobId, jobTotal));
+    failedEarly !== undefined || (await finalizeJob(store, events, jobId, jobTotal, workerId));
   return {
     claimed: true,
     batchId,

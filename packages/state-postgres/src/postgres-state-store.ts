@@ -10,7 +10,10 @@ import {
   unknownJobProgress,
   InvalidOptionError,
   JobNotFoundError,
+  JobNotPreparingError,
   LeaseLostError,
+  type JobDetails,
+  type JobSummary,
   type Batch,
   type BatchInFlight,
   type BatchLease,
@@ -66,6 +69,15 @@ interface ClaimRow {
   readonly record_end_index: number;
   readonly attempt: number;
   readonly claimed_at: number;
+}
+
+interface JobDetailsRow {
+  readonly status: JobStatus;
+  readonly total_records: number;
+  readonly started_at: number | null;
+  readonly completed_at: number | null;
+  readonly prepare_heartbeat_age_ms: number | null;
+  readonly summary: string | null;
 }
 
 interface StatusRow {
@@ -169,9 +181,12 @@ export class PostgresStateStore implements DistributedStateStore {
   }
 
   /**
-   * Stores a new batch and its records in one statement. The records are plainly inserted
-   * (the fast path: in `prepare` they are new); if some already exist the call is repeated as an
-   * upsert, so registering a batch again replaces its records.
+   * Stores a new batch and its records in one statement, into a job being prepared (CREATED or
+   * PAUSED); status and progress count them while the prepare runs. The records are plainly
+   * inserted (the fast path: in `prepare` they are new); if some already exist the call is
+   * repeated as an upsert, so registering a batch again replaces its records. Throws
+   * `JobNotFoundError` (unknown or purged job) or `JobNotPreparingError` and writes nothing when
+   * the job does not take batches.
    */
   async registerBatch(jobId: string, batch: Batch): Promise<void> {
     const columns = encodeRecords(batch.records);
@@ -190,13 +205,61 @@ export class PostgresStateStore implements DistributedStateStore {
       batch.claimedAt ?? null,
       batch.error === undefined ? null : toPgText(batch.error),
     ];
+    let written: number;
     try {
-      await this.query(this.sql.registerBatch, values);
+      written = (await this.query(this.sql.registerBatch, values)).rowCount ?? 0;
     } catch (error) {
       if (sqlState(error) === PgErrorCode.FOREIGN_KEY_VIOLATION) throw new JobNotFoundError(jobId);
       if (sqlState(error) !== PgErrorCode.UNIQUE_VIOLATION) throw error;
-      await this.query(this.sql.registerBatchReplacing, values);
+      // The records existed: the batch is registered again, its records replaced.
+      written = (await this.query(this.sql.registerBatchReplacing, values)).rowCount ?? 0;
     }
+    if (written > 0) return;
+    const status = await this.getJobStatus(jobId);
+    if (status === null) throw new JobNotFoundError(jobId);
+    if (status !== 'CREATED' && status !== 'PAUSED') throw new JobNotPreparingError(jobId, status);
+  }
+
+  /** Renews the prepare heartbeat of a job being prepared; false when it is not (any more). */
+  async heartbeatPrepare(jobId: string): Promise<boolean> {
+    const result = await this.query(this.sql.heartbeatPrepare, [jobId]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** Opens a prepared job (CREATED → PROCESSING, PAUSED stays); see the port. */
+  async finishPrepare(
+    jobId: string,
+    totalRecords: number,
+    startedAt: number,
+  ): Promise<JobStatus | null> {
+    const result = await this.query(this.sql.finishPrepare, [jobId, totalRecords, startedAt]);
+    const row = result.rows[0] as { status: JobStatus } | undefined;
+    return row ? row.status : this.getJobStatus(jobId);
+  }
+
+  /** The job's row without batches, with its prepare heartbeat's age and stored summary. */
+  async getJobDetails(jobId: string): Promise<JobDetails | null> {
+    const result = await this.query(this.sql.selectJobDetails, [jobId]);
+    const row = result.rows[0] as JobDetailsRow | undefined;
+    if (!row) return null;
+    return {
+      jobId,
+      status: row.status,
+      totalRecords: row.total_records,
+      ...(row.started_at === null ? {} : { startedAt: row.started_at }),
+      ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
+      ...(row.prepare_heartbeat_age_ms === null
+        ? {}
+        : { prepareHeartbeatAgeMs: row.prepare_heartbeat_age_ms }),
+      ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as JobSummary }),
+    };
+  }
+
+  /** Gives the job's completion to one claimant (see the port). */
+  async claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+    const result = await this.query(this.sql.claimJobCompletion, [jobId, claimant]);
+    const row = result.rows[0] as { summary: string } | undefined;
+    return row ? (JSON.parse(row.summary) as JobSummary) : null;
   }
 
   /** Unknown job or batch: does nothing, as the published stores. */

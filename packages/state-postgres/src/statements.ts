@@ -19,6 +19,12 @@ import {
   upsertRecordsSql,
 } from './sql/record-queries';
 import { registerBatchSql } from './sql/register-batch';
+import {
+  claimJobCompletionSql,
+  finishPrepareSql,
+  heartbeatPrepareSql,
+  selectJobDetailsSql,
+} from './sql/prepare-liveness';
 import { releaseBatchSql } from './sql/release-batch';
 import type { SchemaTables } from './sql/tables';
 import { updateBatchStateSql } from './sql/update-batch-state';
@@ -53,6 +59,10 @@ export function buildStatements(t: SchemaTables) {
     batchesInFlight: batchesInFlightSql(t),
     progress: progressSql(t),
     jobExists: `SELECT 1 FROM ${t.jobs} WHERE id = $1`,
+    heartbeatPrepare: heartbeatPrepareSql(t),
+    finishPrepare: finishPrepareSql(t),
+    selectJobDetails: selectJobDetailsSql(t),
+    claimJobCompletion: claimJobCompletionSql(t),
   } as const;
 }
 

@@ -42,7 +42,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 0,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [1, 2, 3],
+      applied: [1, 2, 3, 4],
     });
     expect(await store.initialize()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,
@@ -81,6 +81,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 1, name: 'initial' },
       { version: 2, name: 'unique values' },
       { version: 3, name: 'inclusive record end index' },
+      { version: 4, name: 'prepare liveness and stored completion' },
     ]);
   });
 
@@ -96,7 +97,7 @@ describe('PostgresStateStore migrations', () => {
     const versions = await pool.query(
       `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
     );
-    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     // Each store works on the shared schema.
     expect(await stores[3]!.getJobState('nothing-yet')).toBeNull();
   });
@@ -134,6 +135,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 1 },
       { version: 2 },
       { version: 3 },
+      { version: 4 },
       { version: LATEST_SCHEMA_VERSION + 5 },
     ]);
   });
@@ -174,8 +176,20 @@ describe('PostgresStateStore migrations', () => {
        FROM generate_series(0, 4) AS i`,
     );
 
+    await pool.query(
+      `INSERT INTO "${schema}".jobs (id, status, config, total_records, distributed, started_at, completed_at)
+       VALUES ('done-job', 'COMPLETED', '{"batchSize":3,"continueOnError":true}', 0, true, now(), now())`,
+    );
+
     const store = freshStore(schema);
-    expect(await store.initialize()).toEqual({ fromVersion: 2, toVersion: 3, applied: [3] });
+    expect(await store.initialize()).toEqual({ fromVersion: 2, toVersion: 4, applied: [3, 4] });
+    // Version 4: old jobs are not being prepared, and a job finished before has no completion
+    // left to report (its job:completed was emitted then).
+    const details = await store.getJobDetails('old-job');
+    expect(details).toMatchObject({ status: 'PROCESSING', totalRecords: 5 });
+    expect(details?.prepareHeartbeatAgeMs).toBeUndefined();
+    expect(await store.claimJobCompletion('done-job', 'w1')).toBeNull();
+    expect(await store.heartbeatPrepare('old-job')).toBe(false);
     const job = await store.getJobState('old-job');
     expect(job?.batches.map((b) => [b.id, b.recordStartIndex, b.recordEndIndex])).toEqual([
       ['b0', 0, 2],

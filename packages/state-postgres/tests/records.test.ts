@@ -1,6 +1,7 @@
 import {
   BatchStatus,
   JobNotFoundError,
+  JobNotPreparingError,
   JobStatus,
   createBatch,
   createPendingRecord,
@@ -49,16 +50,26 @@ describe('PostgresStateStore records', () => {
     const jobId = await newJob();
     const batch = createBatch('b0', 0, makeRecords(0, 3));
     await store.registerBatch(jobId, batch);
-    await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, [batch], 3));
-    const claim = await store.claimBatch(jobId, 'w');
-    expect(claim.claimed).toBe(true);
-
     const changed = batch.records.map((r) => markRecordFailed(r, 'again'));
     await store.registerBatch(jobId, { ...batch, records: changed });
     expect(await store.getBatchRecords(jobId, 'b0')).toEqual(changed);
+    // Registered twice, counted once.
+    expect((await store.getJobDetails(jobId))?.totalRecords).toBe(3);
+    await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, [batch], 3));
+    const claim = await store.claimBatch(jobId, 'w');
+    expect(claim.claimed).toBe(true);
     const job = await store.getJobState(jobId);
     expect(job?.batches).toHaveLength(1);
     expect(job?.batches[0]).toMatchObject({ status: BatchStatus.PROCESSING, workerId: 'w' });
+  });
+
+  it('refuses a batch for a job that is no longer being prepared, and writes nothing', async () => {
+    const jobId = await newJob();
+    await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, [], 0));
+    const batch = createBatch('b0', 0, makeRecords(0, 3));
+    await expect(store.registerBatch(jobId, batch)).rejects.toBeInstanceOf(JobNotPreparingError);
+    expect(await rowsOf(jobId)).toEqual([]);
+    expect((await store.getJobState(jobId))?.batches).toEqual([]);
   });
 
   it('rejects records and batches of an unknown job with JobNotFoundError', async () => {

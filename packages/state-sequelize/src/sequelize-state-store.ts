@@ -421,15 +421,26 @@ export class SequelizeStateStore implements DistributedStateStore {
   /** Moves the job to `to` only if its status is one of `from` (one conditional UPDATE). */
   updateJobStatus(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean> {
     if (from.length === 0) return Promise.resolve(false);
-    return this.run(async () => {
-      const changed = await this.db.run(this.sql.updateJobStatus(from.length), [
-        jobId,
-        to,
-        TERMINAL.has(to) ? 1 : 0,
-        ...from,
-      ]);
-      return changed > 0;
-    });
+    const values = [jobId, to, TERMINAL.has(to) ? 1 : 0, ...from];
+    if (to !== JobStatus.ABORTED) {
+      return this.run(
+        async () => (await this.db.run(this.sql.updateJobStatus(from.length), values)) > 0,
+      );
+    }
+    // A cancel also gives the job's batches in flight back, in the same transaction (job row
+    // first, then batches, the order deleteJob takes them in), so their holders write nothing.
+    return this.run(() =>
+      this.db.transaction(async (transaction) => {
+        const changed = await this.db.run(
+          this.sql.updateJobStatus(from.length),
+          values,
+          transaction,
+        );
+        if (changed === 0) return false;
+        await this.db.run(this.sql.releaseProcessingBatches(), [jobId], transaction);
+        return true;
+      }),
+    );
   }
 
   /** The job's status alone, or null for an unknown job. */

@@ -24,6 +24,7 @@ import {
   selectJobSql,
   selectJobStatusSql,
   updateJobStatusSql,
+  releaseProcessingBatchesSql,
   upsertJobSql,
 } from './sql/job-sql';
 import {
@@ -76,6 +77,8 @@ export class Statements {
   selectBatches = () => this.get('selectBatches', () => selectBatchesSql(this.t));
   updateBatchState = () => this.get('updateBatchState', () => updateBatchStateSql(this.t));
   releaseBatch = () => this.get('releaseBatch', () => releaseBatchSql(this.t));
+  releaseProcessingBatches = () =>
+    this.get('releaseProcessingBatches', () => releaseProcessingBatchesSql(this.t));
   heartbeatBatch = () => this.get('heartbeatBatch', () => heartbeatBatchSql(this.t, this.family));
   selectBatchesInFlight = () =>
     this.get('selectBatchesInFlight', () => selectBatchesInFlightSql(this.t, this.family));

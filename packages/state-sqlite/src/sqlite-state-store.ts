@@ -8,8 +8,12 @@ import {
   jobListEntryFromRow,
   BatchStatus,
   JobNotFoundError,
+  JobNotPreparingError,
   JobStatus,
   LeaseLostError,
+  jobSummaryFromCounts,
+  type JobDetails,
+  type JobSummary,
   type Batch,
   type BatchInFlight,
   type BatchLease,
@@ -68,6 +72,23 @@ interface BatchInFlightRow {
   worker_id: string;
   attempt: number;
   claimed_at: number | null;
+}
+
+interface JobDetailsRow {
+  readonly status: JobStatus;
+  readonly total_records: number;
+  readonly started_at: number | null;
+  readonly completed_at: number | null;
+  readonly prepare_heartbeat_at: number | null;
+  readonly summary: string | null;
+}
+
+interface FinalizedCountsRow {
+  readonly total_records: number;
+  readonly started_at: number | null;
+  readonly completed_at: number;
+  readonly processed: number;
+  readonly failed: number;
 }
 
 interface ClaimRow {
@@ -176,12 +197,70 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /** Stores a new batch and all its records in one transaction (used by `prepare`). */
+  /**
+   * Stores a new batch and its records in one transaction, into a job being prepared (CREATED or
+   * PAUSED), adding them to its total and renewing its prepare heartbeat. Throws
+   * `JobNotFoundError` or `JobNotPreparingError`, writing nothing, for a job that takes no batch.
+   */
   registerBatch(jobId: string, batch: Batch): Promise<void> {
     const params = batch.records.map(fullRecordParams);
     return this.write('registerBatch', (s) => {
-      const pk = requireJobKey(s, jobId).pk;
-      s.insertBatch.run(pk, ...batchParams(batch));
-      upsertRecords(s, pk, batch.id, params);
+      const job = requireJobKey(s, jobId);
+      if (job.status !== JobStatus.CREATED && job.status !== JobStatus.PAUSED) {
+        throw new JobNotPreparingError(jobId, job.status);
+      }
+      const { changes } = s.insertBatch.run(job.pk, ...batchParams(batch));
+      upsertRecords(s, job.pk, batch.id, params);
+      s.addPreparedRecords.run({
+        jobPk: job.pk,
+        added: changes > 0 ? batch.records.length : 0,
+        now: Date.now(),
+      });
+    });
+  }
+
+  /** Renews the prepare heartbeat of a job being prepared; false when it is not (any more). */
+  heartbeatPrepare(jobId: string): Promise<boolean> {
+    return this.write(
+      'heartbeatPrepare',
+      (s) => s.heartbeatPrepare.run({ jobId, now: Date.now() }).changes === 1,
+    );
+  }
+
+  /** Opens a prepared job (CREATED → PROCESSING, PAUSED stays); see the port. */
+  finishPrepare(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null> {
+    return this.write('finishPrepare', (s) => {
+      const row = s.finishPrepare.get({ jobId, totalRecords, startedAt, now: Date.now() }) as
+        { status: JobStatus } | undefined;
+      if (row) return row.status;
+      return (s.selectJobKey.get(jobId) as JobKeyRow | undefined)?.status ?? null;
+    });
+  }
+
+  /** The job's row without batches, with its prepare heartbeat's age and stored summary. */
+  getJobDetails(jobId: string): Promise<JobDetails | null> {
+    return this.query('getJobDetails', (s) => {
+      const row = s.selectJobDetails.get(jobId) as JobDetailsRow | undefined;
+      if (!row) return null;
+      return {
+        jobId,
+        status: row.status,
+        totalRecords: row.total_records,
+        ...(row.started_at === null ? {} : { startedAt: row.started_at }),
+        ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
+        ...(row.prepare_heartbeat_at === null
+          ? {}
+          : { prepareHeartbeatAgeMs: Math.max(0, Date.now() - row.prepare_heartbeat_at) }),
+        ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as JobSummary }),
+      };
+    });
+  }
+
+  /** Gives the job's completion to one claimant (see the port). */
+  claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+    return this.write('claimJobCompletion', (s) => {
+      const row = s.claimJobCompletion.get({ jobId, claimant }) as { summary: string } | undefined;
+      return row ? (JSON.parse(row.summary) as JobSummary) : null;
     });
   }
 
@@ -335,21 +414,39 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
+  /** Finalises the job once (see the port), storing its summary in the same transaction. */
   tryFinalizeJob(jobId: string): Promise<boolean> {
-    return this.write(
-      'tryFinalizeJob',
-      (s) => s.finalizeJob.run({ jobId, now: Date.now() }).changes === 1,
-    );
+    return this.write('tryFinalizeJob', (s) => {
+      if (s.finalizeJob.run({ jobId, now: Date.now() }).changes !== 1) return false;
+      const row = s.selectFinalizedCounts.get(jobId) as FinalizedCountsRow;
+      const summary = jobSummaryFromCounts({
+        totalRecords: row.total_records,
+        processed: row.processed,
+        failed: row.failed,
+        startedAt: row.started_at,
+        completedAt: row.completed_at,
+      });
+      s.storeSummary.run({ jobId, summary: JSON.stringify(summary) });
+      return true;
+    });
   }
 
-  /** Moves the job to `to` if its status is one of `from` (one conditional UPDATE). */
+  /**
+   * Moves the job to `to` if its status is one of `from` (see the port: a job being prepared is
+   * not opened; a cancel gives its batches in flight back), in one transaction.
+   */
   updateJobStatus(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean> {
-    return this.write(
-      'updateJobStatus',
-      (s) =>
-        s.updateJobStatus.run({ jobId, from: JSON.stringify(from), to, now: Date.now() })
-          .changes === 1,
-    );
+    return this.write('updateJobStatus', (s) => {
+      const row = s.updateJobStatus.get({
+        jobId,
+        from: JSON.stringify(from),
+        to,
+        now: Date.now(),
+      }) as JobKeyRow | undefined;
+      if (!row) return false;
+      if (row.status === JobStatus.ABORTED) s.releaseProcessingBatches.run(row.pk);
+      return true;
+    });
   }
 
   /** Every job with its counts, newest first (see `DistributedStateStore.listJobs`). */
@@ -361,6 +458,7 @@ export class SqliteStateStore implements DistributedStateStore {
         .all({
           statuses: statuses === undefined ? null : JSON.stringify(statuses),
           limit: limit ?? -1,
+          now: Date.now(),
         }) as JobListRow[];
       return rows.map(jobListEntryFromRow);
     });

@@ -156,7 +156,7 @@ describe('SqliteStateStore.initialize', () => {
       inspect(file.filename, (db) =>
         db.prepare(`SELECT max(version) AS v FROM ${SCHEMA_VERSION_TABLE}`).get(),
       ),
-    ).toEqual({ v: 3 });
+    ).toEqual({ v: SCHEMA_VERSION });
   });
 
   it('names the file it cannot open', async () => {

@@ -10,6 +10,7 @@ export {
   BatchNotFoundError,
   JobCancelledError,
   JobNotFoundError,
+  JobNotPreparingError,
   LeaseLostError,
   RecordTimeoutError,
   UnsupportedByStoreError,

@@ -49,6 +49,24 @@ export class JobCancelledError extends BatchActionsError {
   }
 }
 
+/**
+ * A batch was registered into a job that is no longer being prepared (cancelled, failed, or
+ * already opened to workers): nothing was written.
+ */
+export class JobNotPreparingError extends BatchActionsError {
+  readonly jobId: string;
+  /** The job's status when the batch was refused. */
+  readonly status: string;
+  constructor(jobId: string, status: string) {
+    super(
+      'JOB_NOT_PREPARING',
+      `Job "${jobId}" is ${status}, no longer being prepared: the batch was not stored`,
+    );
+    this.jobId = jobId;
+    this.status = status;
+  }
+}
+
 /** The state store lacks an optional method that the requested operation needs. */
 export class UnsupportedByStoreError extends BatchActionsError {
   readonly method: string;

@@ -1,5 +1,5 @@
 import type { Batch, BatchStatus } from '../model/batch';
-import type { JobStatus } from '../model/job';
+import type { JobStatus, JobSummary } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
 import type { StateStore } from './state-store';
 
@@ -109,6 +109,31 @@ export interface JobListEntry {
   readonly startedAt?: number;
   /** Epoch ms, as `JobState.completedAt`. */
   readonly completedAt?: number;
+  /**
+   * Present only while `prepare` is storing the job's records (stores with `heartbeatPrepare`):
+   * milliseconds since its last heartbeat, by the store's clock.
+   */
+  readonly prepareHeartbeatAgeMs?: number;
+}
+
+/** A job's row alone, without batches: what `getJobDetails` returns. */
+export interface JobDetails {
+  readonly jobId: string;
+  readonly status: JobStatus;
+  /** Records stored so far while the job is being prepared; all of them afterwards. */
+  readonly totalRecords: number;
+  /** Epoch ms, as `JobState.startedAt`. */
+  readonly startedAt?: number;
+  /** Epoch ms, as `JobState.completedAt`. */
+  readonly completedAt?: number;
+  /**
+   * Present only while `prepare` is storing the job's records: milliseconds since its last
+   * heartbeat (`heartbeatPrepare` or `registerBatch`), by the store's clock. A value that keeps
+   * growing means the preparing process died.
+   */
+  readonly prepareHeartbeatAgeMs?: number;
+  /** The summary `tryFinalizeJob` stored when it finalised the job. */
+  readonly summary?: JobSummary;
 }
 
 /**
@@ -152,6 +177,7 @@ export interface DistributedStateStore extends StateStore {
   /**
    * When every batch is COMPLETED or FAILED and the job is still PROCESSING, moves the job to
    * COMPLETED (or FAILED when a batch failed) and returns true. Exactly one caller ever gets true.
+   * Stores with `claimJobCompletion` store the job's summary in the same step.
    */
   tryFinalizeJob(jobId: string): Promise<boolean>;
 
@@ -159,8 +185,42 @@ export interface DistributedStateStore extends StateStore {
    * Optional, used by `prepare`: stores a new PENDING batch and its records (`batch.records`) in
    * one transaction. The batch is claimable once the job is saved as PROCESSING. Stores without
    * it get `saveBatchRecords` per batch and the batch list in the final `saveJobState`.
+   *
+   * Stores that also have `heartbeatPrepare` register batches only into a job that is CREATED or
+   * PAUSED, in the same transaction add the batch's records to the job's `totalRecords` and
+   * renew its prepare heartbeat, and otherwise write nothing and throw: `JobNotFoundError` for a
+   * job that is gone (purged), `JobNotPreparingError` for one that moved on (cancelled).
+   * `deleteJob` and this call exclude each other, so a purge never leaves records behind.
    */
   registerBatch?(jobId: string, batch: Batch): Promise<void>;
+  /**
+   * Optional prepare liveness: marks the job as being prepared, now (the prepare heartbeat),
+   * and returns true, if it is CREATED or PAUSED and `finishPrepare` did not run for it yet;
+   * returns false otherwise (unknown, purged, cancelled or failed: the prepare must stop).
+   * A store with it keeps these rules for jobs being prepared:
+   * - `updateJobStatus` never moves such a job to PROCESSING (a resume during prepare leaves it
+   *   CREATED; `finishPrepare` opens it); a move to a terminal status ends the preparation;
+   * - `registerBatch` as described there.
+   */
+  heartbeatPrepare?(jobId: string): Promise<boolean>;
+  /**
+   * Optional, with `heartbeatPrepare`: ends the preparation of a job being prepared, in one
+   * atomic step: sets `totalRecords` and `startedAt`, and moves it from CREATED to PROCESSING
+   * (a PAUSED job stays PAUSED; `resume` opens it). Returns the job's status afterwards:
+   * PROCESSING or PAUSED when it was being prepared; any other status (ABORTED: cancelled
+   * during prepare) leaves the job untouched. `null` for an unknown (purged) job.
+   */
+  finishPrepare?(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null>;
+  /** Optional: the job's row without batches (cheap), or `null` for an unknown job. */
+  getJobDetails?(jobId: string): Promise<JobDetails | null>;
+  /**
+   * Optional, for `job:completed` exactly once: if the job was finalised by `tryFinalizeJob`
+   * (which then stores its summary with the final status) and nobody else claimed its
+   * completion, records `claimant` as the one who reports it and returns the stored summary.
+   * Returns the summary again to the same `claimant` (a retry after a lost answer), `null` to
+   * anyone else and for jobs not finalised (or finalised before the store kept summaries).
+   */
+  claimJobCompletion?(jobId: string, claimant: string): Promise<JobSummary | null>;
   /**
    * Optional, fenced: writes every record of the batch and its final status and counters in one
    * transaction, only if `lease` is still the batch's current claim; otherwise throws
@@ -179,7 +239,9 @@ export interface DistributedStateStore extends StateStore {
   /**
    * Optional control plane: moves the job to `to` only if its status is one of `from`, in one
    * atomic step, and returns whether it did. Backs pause, resume, cancel and the failure
-   * threshold; claims and finalisation only happen while the job is PROCESSING.
+   * threshold; claims and finalisation only happen while the job is PROCESSING. A move to
+   * ABORTED also puts the job's PROCESSING batches back to PENDING in the same step, so that the
+   * workers holding them lose their leases and write nothing into the cancelled job.
    */
   updateJobStatus?(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean>;
   /** Optional: the job's status alone (cheap; no batches), or `null` for an unknown job. */

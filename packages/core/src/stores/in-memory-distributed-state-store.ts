@@ -1,7 +1,13 @@
 import { BatchStatus, storedBatch, type Batch, type BatchState } from '../model/batch';
-import { JobStatus, isTerminalJobStatus, type JobProgress, type JobState } from '../model/job';
+import {
+  JobStatus,
+  isTerminalJobStatus,
+  type JobProgress,
+  type JobState,
+  type JobSummary,
+} from '../model/job';
 import { RECORD_STATUS_GROUPS, type ProcessedRecord } from '../model/record';
-import { JobNotFoundError, LeaseLostError } from '../errors/job-errors';
+import { JobNotFoundError, JobNotPreparingError, LeaseLostError } from '../errors/job-errors';
 import type {
   BatchInFlight,
   BatchLease,
@@ -9,12 +15,18 @@ import type {
   ClaimBatchResult,
   DistributedJobStatus,
   DistributedStateStore,
+  JobDetails,
   JobListEntry,
   JobListFilter,
   UniqueValueClaim,
 } from '../ports/distributed-state-store';
 import { checkJobListFilter, jobListEntry, selectJobListEntries } from './job-list';
-import { computeProgress, unknownJobDistributedStatus, unknownJobProgress } from './progress';
+import {
+  computeProgress,
+  jobSummaryFromCounts,
+  unknownJobDistributedStatus,
+  unknownJobProgress,
+} from './progress';
 
 /** Runs `fn` now, as one synchronous step, and turns its result or throw into a promise. */
 function settle<T>(fn: () => T): Promise<T> {
@@ -53,7 +65,15 @@ interface StoredJob {
   byBatch: Map<string, Map<number, RecordEntry>>;
   /** `[field, value]` as JSON → index of the record holding it (`uniqueFields`). */
   uniqueValues: Map<string, number>;
+  /** Set by `heartbeatPrepare` while the job is being prepared; `'finished'` after `finishPrepare`. */
+  prepare: { heartbeatAt: number } | 'finished' | undefined;
+  /** Stored by `tryFinalizeJob`. */
+  summary: JobSummary | undefined;
+  /** Who claimed the job's completion (`claimJobCompletion`). */
+  completionClaimant: string | undefined;
 }
+
+const PREPARABLE: readonly JobStatus[] = [JobStatus.CREATED, JobStatus.PAUSED];
 
 /**
  * A complete `DistributedStateStore` held in this process's memory, for tests and for
@@ -87,6 +107,9 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           records: new Map(),
           byBatch: new Map(),
           uniqueValues: new Map(),
+          prepare: undefined,
+          summary: undefined,
+          completionClaimant: undefined,
         };
         this.jobs.set(job.id, stored);
         for (const [batchId, records] of this.unattached.get(job.id) ?? []) {
@@ -115,9 +138,79 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
   registerBatch(jobId: string, batch: Batch): Promise<void> {
     return settle(() => {
       const stored = this.requireJob(jobId);
-      if (!stored.batches.has(batch.id)) this.addBatch(stored, batch);
+      if (!PREPARABLE.includes(stored.state.status)) {
+        throw new JobNotPreparingError(jobId, stored.state.status);
+      }
+      const added = !stored.batches.has(batch.id);
+      if (added) this.addBatch(stored, batch);
       this.putRecords(stored, batch.id, batch.records);
+      if (added) {
+        stored.state = {
+          ...stored.state,
+          totalRecords: stored.state.totalRecords + batch.records.length,
+        };
+      }
+      if (typeof stored.prepare === 'object') stored.prepare = { heartbeatAt: this.now() };
       return;
+    });
+  }
+
+  heartbeatPrepare(jobId: string): Promise<boolean> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored || stored.prepare === 'finished') return false;
+      if (!PREPARABLE.includes(stored.state.status)) return false;
+      stored.prepare = { heartbeatAt: this.now() };
+      return true;
+    });
+  }
+
+  finishPrepare(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return null;
+      if (stored.prepare === 'finished' || !PREPARABLE.includes(stored.state.status)) {
+        return stored.state.status;
+      }
+      stored.prepare = 'finished';
+      stored.state = {
+        ...stored.state,
+        totalRecords,
+        startedAt,
+        status:
+          stored.state.status === JobStatus.CREATED ? JobStatus.PROCESSING : stored.state.status,
+      };
+      return stored.state.status;
+    });
+  }
+
+  getJobDetails(jobId: string): Promise<JobDetails | null> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return null;
+      const { status, totalRecords, startedAt, completedAt } = stored.state;
+      const age = this.prepareHeartbeatAge(stored);
+      return {
+        jobId,
+        status,
+        totalRecords,
+        ...(startedAt === undefined ? {} : { startedAt }),
+        ...(completedAt === undefined ? {} : { completedAt }),
+        ...(age === undefined ? {} : { prepareHeartbeatAgeMs: age }),
+        ...(stored.summary ? { summary: { ...stored.summary } } : {}),
+      };
+    });
+  }
+
+  claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored?.summary) return null;
+      if (stored.completionClaimant !== undefined && stored.completionClaimant !== claimant) {
+        return null;
+      }
+      stored.completionClaimant = claimant;
+      return { ...stored.summary };
     });
   }
 
@@ -192,7 +285,10 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     return settle(() => {
       const checked = checkJobListFilter(filter);
       const entries = [...this.jobs.values()].map((stored) =>
-        jobListEntry(stored.state, stored.order),
+        jobListEntry(
+          { ...stored.state, prepareHeartbeatAgeMs: this.prepareHeartbeatAge(stored) },
+          stored.order,
+        ),
       );
       return selectJobListEntries(entries, checked);
     });
@@ -328,11 +424,25 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       );
       if (open) return false;
       const anyFailed = stored.order.some((b) => b.status === BatchStatus.FAILED);
+      const completedAt = this.now();
       stored.state = {
         ...stored.state,
         status: anyFailed ? JobStatus.FAILED : JobStatus.COMPLETED,
-        completedAt: this.now(),
+        completedAt,
       };
+      let processed = 0;
+      let failed = 0;
+      for (const batch of stored.order) {
+        processed += batch.processedCount;
+        failed += batch.failedCount;
+      }
+      stored.summary = jobSummaryFromCounts({
+        totalRecords: stored.state.totalRecords,
+        processed,
+        failed,
+        startedAt: stored.state.startedAt,
+        completedAt,
+      });
       return true;
     });
   }
@@ -365,11 +475,23 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     return settle(() => {
       const stored = this.jobs.get(jobId);
       if (!stored || !from.includes(stored.state.status)) return false;
+      const preparing = typeof stored.prepare === 'object';
+      // A job still being prepared never opens to workers before finishPrepare.
+      const status = to === JobStatus.PROCESSING && preparing ? JobStatus.CREATED : to;
       stored.state = {
         ...stored.state,
-        status: to,
-        ...(isTerminalJobStatus(to) ? { completedAt: this.now() } : {}),
+        status,
+        ...(isTerminalJobStatus(status) ? { completedAt: this.now() } : {}),
       };
+      if (isTerminalJobStatus(status) && preparing) stored.prepare = undefined;
+      if (status === JobStatus.ABORTED) {
+        for (const batch of stored.order) {
+          if (batch.status !== BatchStatus.PROCESSING) continue;
+          batch.status = BatchStatus.PENDING;
+          batch.workerId = undefined;
+          batch.claimedAt = undefined;
+        }
+      }
       return true;
     });
   }
@@ -396,6 +518,12 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         return claim.recordIndex;
       });
     });
+  }
+
+  private prepareHeartbeatAge(stored: StoredJob): number | undefined {
+    return typeof stored.prepare === 'object'
+      ? Math.max(0, this.now() - stored.prepare.heartbeatAt)
+      : undefined;
   }
 
   private requireHeld(lease: BatchLease): MutableBatch {

@@ -3,11 +3,12 @@ export type { FileStateStoreOptions } from './file-state-store';
 export { InMemoryDistributedStateStore } from './in-memory-distributed-state-store';
 export {
   computeProgress,
+  jobSummaryFromCounts,
   progressFromCounts,
   unknownJobDistributedStatus,
   unknownJobProgress,
 } from './progress';
-export type { ProgressCounts } from './progress';
+export type { ProgressCounts, SummaryCounts } from './progress';
 export { InMemoryStateStore } from './in-memory-state-store';
 export type { InMemoryStateStoreOptions } from './in-memory-state-store';
 export {

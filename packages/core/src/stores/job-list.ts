@@ -60,6 +60,7 @@ export interface JobListSource {
   readonly totalRecords: number;
   readonly startedAt?: number | undefined;
   readonly completedAt?: number | undefined;
+  readonly prepareHeartbeatAgeMs?: number | undefined;
 }
 
 /** A `listJobs` entry from a job and its batches' statuses and counters (in-memory stores). */
@@ -96,6 +97,9 @@ export function jobListEntry(
     failedBatches,
     ...(job.startedAt == null ? {} : { startedAt: job.startedAt }),
     ...(job.completedAt == null ? {} : { completedAt: job.completedAt }),
+    ...(job.prepareHeartbeatAgeMs == null
+      ? {}
+      : { prepareHeartbeatAgeMs: job.prepareHeartbeatAgeMs }),
   };
 }
 
@@ -121,6 +125,8 @@ export interface JobListRow {
   readonly total_records: number;
   readonly started_at: number | null;
   readonly completed_at: number | null;
+  /** Milliseconds since the prepare heartbeat while the job is being prepared, else null. */
+  readonly prepare_heartbeat_age_ms?: number | null;
   readonly total_batches: number;
   readonly pending: number;
   readonly processing: number;
@@ -145,5 +151,8 @@ export function jobListEntryFromRow(row: JobListRow): JobListEntry {
     failedBatches: row.failed,
     ...(row.started_at === null ? {} : { startedAt: row.started_at }),
     ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
+    ...(row.prepare_heartbeat_age_ms == null
+      ? {}
+      : { prepareHeartbeatAgeMs: row.prepare_heartbeat_age_ms }),
   };
 }

@@ -1,6 +1,6 @@
 import { BatchStatus } from '../model/batch';
 import type { DistributedJobStatus } from '../ports/distributed-state-store';
-import type { JobProgress, JobState } from '../model/job';
+import type { JobProgress, JobState, JobSummary } from '../model/job';
 
 /** What record-level progress is computed from: the job's totals and its summed batch counters. */
 export interface ProgressCounts {
@@ -77,6 +77,33 @@ export function computeProgress(
     completedAt: job.completedAt,
     now,
   });
+}
+
+/** What a finalised job's summary is computed from. */
+export interface SummaryCounts {
+  readonly totalRecords: number;
+  readonly processed: number;
+  readonly failed: number;
+  /** Epoch ms; `undefined` or `null` when the job never started. */
+  readonly startedAt: number | null | undefined;
+  /** Epoch ms of the finalisation. */
+  readonly completedAt: number;
+}
+
+/**
+ * The `job:completed` summary as published (`skipped` = total − processed − failed, at least 0),
+ * with `elapsedMs` from `startedAt` to the finalisation (0 without a start, never negative).
+ * Stores with `claimJobCompletion` store it when they finalise the job.
+ */
+export function jobSummaryFromCounts(counts: SummaryCounts): JobSummary {
+  const { totalRecords: total, processed, failed } = counts;
+  return {
+    total,
+    processed,
+    failed,
+    skipped: Math.max(0, total - processed - failed),
+    elapsedMs: counts.startedAt == null ? 0 : Math.max(0, counts.completedAt - counts.startedAt),
+  };
 }
 
 /**

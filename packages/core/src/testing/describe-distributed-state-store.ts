@@ -10,6 +10,7 @@ import type {
 } from '../ports/distributed-state-store';
 import { describeBatchesInFlight } from './describe-batches-in-flight';
 import { describeListJobs } from './describe-list-jobs';
+import { describePrepareAndCompletion } from './describe-prepare-and-completion';
 import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
 /** Options of the conformance suite. */
@@ -78,6 +79,7 @@ export function describeDistributedStateStore(
 
     describeListJobs(() => store);
     describeBatchesInFlight(() => store);
+    describePrepareAndCompletion(() => store);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {

@@ -1,6 +1,7 @@
 import { migration001Initial } from './001_initial';
 import { migration002UniqueValues } from './002_unique_values';
 import { migration003InclusiveRecordEnd } from './003_inclusive_record_end';
+import { migration004PrepareLivenessAndSummary } from './004_prepare_liveness_and_summary';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -10,6 +11,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration001Initial,
   migration002UniqueValues,
   migration003InclusiveRecordEnd,
+  migration004PrepareLivenessAndSummary,
 ];
 
 /** The schema version this package writes and reads. */

@@ -1,4 +1,4 @@
-import { DB_NOW_MS, type SchemaTables } from './tables';
+import { DB_NOW_MS, epochMs, type SchemaTables } from './tables';
 
 /**
  * The first batch of job `$1` with status `status`, as one probe of the
@@ -14,10 +14,31 @@ function firstBatchWithStatus(t: SchemaTables, status: string): string {
 }
 
 /**
+ * The `job:completed` summary of job `j` (`$1`) from its batches' counters, as published
+ * (`skipped` never negative), `elapsedMs` from `started_at` to now. Evaluated only for the row
+ * the finalisation changes (a subquery in SET), so a refused finalisation sums nothing.
+ */
+function summarySql(t: SchemaTables): string {
+  return `(
+    SELECT jsonb_build_object(
+             'total', j.total_records,
+             'processed', s.processed,
+             'failed', s.failed,
+             'skipped', greatest(0, j.total_records - s.processed - s.failed),
+             'elapsedMs', CASE WHEN j.started_at IS NULL THEN 0
+                               ELSE greatest(0, ${epochMs(DB_NOW_MS)} - ${epochMs('j.started_at')})
+                          END)
+    FROM (SELECT coalesce(sum(b.processed_count), 0)::bigint AS processed,
+                 coalesce(sum(b.failed_count), 0)::bigint AS failed
+          FROM ${t.batches} b
+          WHERE b.job_id = $1) AS s)`;
+}
+
+/**
  * Moves job `$1` from PROCESSING to COMPLETED (FAILED when a batch failed) once no batch is
- * PENDING, PROCESSING or PAUSED, in one conditional UPDATE. Concurrent callers queue on the job
- * row; the first one changes it, the others then re-check `status = 'PROCESSING'`, find it
- * false and return no row. So exactly one caller gets a row back.
+ * PENDING, PROCESSING or PAUSED, in one conditional UPDATE that also stores the job's summary.
+ * Concurrent callers queue on the job row; the first one changes it, the others then re-check
+ * `status = 'PROCESSING'`, find it false and return no row. So exactly one caller gets a row back.
  */
 export function finalizeJobSql(t: SchemaTables): string {
   return `
@@ -25,6 +46,7 @@ export function finalizeJobSql(t: SchemaTables): string {
     SET status = CASE WHEN ${firstBatchWithStatus(t, "'FAILED'")} IS NULL
                       THEN 'COMPLETED' ELSE 'FAILED' END,
         completed_at = ${DB_NOW_MS},
+        summary = ${summarySql(t)},
         updated_at = now()
     WHERE j.id = $1
       AND j.status = 'PROCESSING'

@@ -1,19 +1,39 @@
 import { DB_NOW_MS, type SchemaTables } from './tables';
 
+const TERMINAL = `('COMPLETED', 'FAILED', 'ABORTED')`;
+
 /**
  * Moves job `$1` to status `$3` only if its status is one of `$2` (a text array), in one
- * conditional UPDATE: concurrent callers queue on the job row and re-check the status, so exactly
- * one of them changes it. Terminal statuses stamp `completed_at` from the database clock.
+ * statement: concurrent callers queue on the job row and re-check the status, so exactly one of
+ * them changes it. Terminal statuses stamp `completed_at` from the database clock and end a
+ * prepare in progress. A job being prepared is never opened: a move to PROCESSING leaves it
+ * CREATED (`finishPrepare` opens it). A move to ABORTED puts the job's PROCESSING batches back to
+ * PENDING in the same statement, so their holders' fenced writes are refused.
+ *
+ * Lock order: the job row, then its batches (as `deleteJob`); a batch locked by a worker's write
+ * in flight is waited for and then re-checked (its write went first).
  */
 export function updateJobStatusSql(t: SchemaTables): string {
   return `
-    UPDATE ${t.jobs}
-    SET status = $3,
-        completed_at = CASE WHEN $3 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN ${DB_NOW_MS}
-                            ELSE completed_at END,
-        updated_at = now()
-    WHERE id = $1 AND status = ANY($2::text[])
-    RETURNING status`;
+    WITH job AS (
+      UPDATE ${t.jobs}
+      SET status = CASE WHEN $3::text = 'PROCESSING' AND prepare_heartbeat_at IS NOT NULL
+                        THEN 'CREATED' ELSE $3::text END,
+          completed_at = CASE WHEN $3::text IN ${TERMINAL} THEN ${DB_NOW_MS}
+                              ELSE completed_at END,
+          prepare_heartbeat_at = CASE WHEN $3::text IN ${TERMINAL} THEN NULL
+                                      ELSE prepare_heartbeat_at END,
+          updated_at = now()
+      WHERE id = $1 AND status = ANY($2::text[])
+      RETURNING status
+    ),
+    released AS (
+      UPDATE ${t.batches} b
+      SET status = 'PENDING', worker_id = NULL, claimed_at = NULL
+      WHERE b.job_id = $1 AND b.status = 'PROCESSING'
+        AND EXISTS (SELECT 1 FROM job WHERE job.status = 'ABORTED')
+    )
+    SELECT status FROM job`;
 }
 
 /** The status of job `$1` alone. */

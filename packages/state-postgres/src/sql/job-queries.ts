@@ -55,12 +55,15 @@ export function insertBatchesSql(t: SchemaTables): string {
 }
 
 /**
- * The three deletes of `deleteJob`, run in this order in one transaction: batches first, then
- * records, so that locks are taken in the same order as `completeBatch` and reclaim take them
- * (batch row, then its records) and a delete racing a worker cannot deadlock with it.
+ * The statements of `deleteJob`, run in this order in one transaction. The job row is locked
+ * first: a `registerBatch` in flight (which updates that row) is waited for, so its records are
+ * deleted too, and a later one finds no job and writes nothing. Then batches, then records, so
+ * that locks are taken in the same order as `completeBatch` and reclaim take them (batch row,
+ * then its records) and a delete racing a worker cannot deadlock with it.
  */
 export function deleteJobSql(t: SchemaTables): readonly string[] {
   return [
+    `SELECT 1 FROM ${t.jobs} WHERE id = $1 FOR UPDATE`,
     `DELETE FROM ${t.batches} WHERE job_id = $1`,
     `DELETE FROM ${t.records} WHERE job_id = $1`,
     `DELETE FROM ${t.uniqueValues} WHERE job_id = $1`,

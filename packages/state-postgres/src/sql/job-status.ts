@@ -1,3 +1,4 @@
+import { storedTotalSql } from './prepare-liveness';
 import { epochMs, type SchemaTables } from './tables';
 
 /** Batch counts of job `$1` by status; no row when the job does not exist. */
@@ -17,7 +18,7 @@ export function distributedStatusSql(t: SchemaTables): string {
 /** Record-level totals of job `$1` from its batches' counters; no row when it does not exist. */
 export function progressSql(t: SchemaTables): string {
   return `
-    SELECT j.total_records,
+    SELECT ${storedTotalSql('j', 'b')} AS total_records,
            ${epochMs('j.started_at')} AS started_at,
            ${epochMs('j.completed_at')} AS completed_at,
            ${epochMs('now()')} AS now,

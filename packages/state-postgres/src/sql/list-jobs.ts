@@ -1,3 +1,4 @@
+import { prepareHeartbeatAgeMs, storedTotalSql } from './prepare-liveness';
 import { epochMs, type SchemaTables } from './tables';
 
 /**
@@ -7,9 +8,10 @@ import { epochMs, type SchemaTables } from './tables';
  */
 export function listJobsSql(t: SchemaTables): string {
   return `
-    SELECT j.id, j.status, j.total_records,
+    SELECT j.id, j.status, ${storedTotalSql('j', 'b')} AS total_records,
            ${epochMs('j.started_at')} AS started_at,
            ${epochMs('j.completed_at')} AS completed_at,
+           ${prepareHeartbeatAgeMs('j.prepare_heartbeat_at')} AS prepare_heartbeat_age_ms,
            count(b.id)::integer AS total_batches,
            count(b.id) FILTER (WHERE b.status IN ('PENDING', 'PAUSED'))::integer AS pending,
            count(b.id) FILTER (WHERE b.status = 'PROCESSING')::integer AS processing,

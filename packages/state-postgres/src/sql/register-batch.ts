@@ -4,6 +4,7 @@ import {
   RECORD_UPSERT,
   recordInput,
 } from './record-input';
+import { PREPARABLE_STATUSES } from './prepare-liveness';
 import { fromEpochMs, type SchemaTables } from './tables';
 
 /**
@@ -13,19 +14,32 @@ import { fromEpochMs, type SchemaTables } from './tables';
  *
  * With `replaceRecords: false` the records are plainly inserted, the fast path for `prepare`,
  * where they are new (a duplicate fails with a unique violation); with `true` they are upserted.
- * The foreign key of `batches` rejects an unknown job.
+ *
+ * Only a job being prepared (CREATED or PAUSED) takes batches: the statement reads the job row
+ * with `FOR KEY SHARE` and inserts nothing when it is not there in such a status (unknown,
+ * purged or cancelled job). That lock lets the batch writes `prepare` keeps in flight run side
+ * by side, but makes `deleteJob` (which locks the job row `FOR UPDATE` first) wait for this
+ * insert and then delete its rows too; an insert after the delete finds no job. The job's
+ * `total_records` is not touched: while it is being prepared, readers sum its batches' ranges.
  */
 export function registerBatchSql(t: SchemaTables, options: { replaceRecords: boolean }): string {
   return `
-    WITH batch AS (
+    WITH job AS (
+      SELECT id FROM ${t.jobs}
+      WHERE id = $1 AND status IN ${PREPARABLE_STATUSES}
+      FOR KEY SHARE
+    ),
+    batch AS (
       INSERT INTO ${t.batches} (job_id, id, batch_index, status, record_start_index,
                                 record_end_index, processed_count, failed_count, attempt,
                                 worker_id, claimed_at, error)
-      VALUES ($1, $2, $10, $11, $12, $13, $14, $15, $16, $17, ${fromEpochMs('$18')}, $19)
+      SELECT $1, $2, $10, $11, $12, $13, $14, $15, $16, $17, ${fromEpochMs('$18')}, $19
+      FROM job
       ON CONFLICT (job_id, id) DO NOTHING
     )
     INSERT INTO ${t.records} (${RECORD_INSERT_COLUMNS})
     SELECT ${RECORD_INPUT_VALUES}
     FROM ${recordInput(3)}
+    WHERE EXISTS (SELECT 1 FROM job)
     ${options.replaceRecords ? RECORD_UPSERT : ''}`;
 }

@@ -49,6 +49,14 @@ export function updateJobStatusSql(t: QuotedTables, family: SqlFamily, from: num
     WHERE "id" = $1 AND "status" IN (${list})`;
 }
 
+/** A cancel gives job `$1`'s batches in flight back (their holders' fenced writes are refused). */
+export function releaseProcessingBatchesSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.batches}
+    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL
+    WHERE "jobId" = $1 AND "status" = 'PROCESSING'`;
+}
+
 /**
  * Moves job `$1` from PROCESSING to COMPLETED (FAILED when a batch failed) once none of its
  * batches is PENDING, PROCESSING or PAUSED, in one conditional UPDATE. Concurrent callers queue

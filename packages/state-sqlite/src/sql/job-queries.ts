@@ -15,6 +15,16 @@ export const SELECT_JOB = `
 SELECT pk, id, status, config, total_records, started_at, completed_at, distributed
 FROM batchactions_jobs WHERE id = ?`;
 
+/** The row `FINALIZE_JOB` just wrote, with the batch counters the summary is made of. */
+export const SELECT_FINALIZED_COUNTS = `
+SELECT j.total_records, j.started_at, j.completed_at,
+       coalesce(sum(b.processed_count), 0) AS processed,
+       coalesce(sum(b.failed_count), 0) AS failed
+FROM batchactions_jobs j
+LEFT JOIN batchactions_batches b ON b.job_pk = j.pk
+WHERE j.id = ?
+GROUP BY j.pk`;
+
 export const SELECT_JOB_KEY = `SELECT pk, status FROM batchactions_jobs WHERE id = ?`;
 
 /**
@@ -54,10 +64,65 @@ export const DELETE_JOB = `DELETE FROM batchactions_jobs WHERE pk = ?`;
 
 /**
  * Control plane: moves the job to `@to` only if its status is one of `@from` (a JSON array), in
- * one conditional statement. Terminal statuses stamp `completed_at`.
+ * one conditional statement. Terminal statuses stamp `completed_at` and end a prepare in
+ * progress; a job being prepared is never opened (a move to PROCESSING leaves it CREATED).
+ * Returns the status set.
  */
 export const UPDATE_JOB_STATUS = `
 UPDATE batchactions_jobs
-SET status = @to,
-    completed_at = CASE WHEN @to IN ('COMPLETED', 'FAILED', 'ABORTED') THEN @now ELSE completed_at END
-WHERE id = @jobId AND status IN (SELECT value FROM json_each(@from))`;
+SET status = CASE WHEN @to = 'PROCESSING' AND prepare_heartbeat_at IS NOT NULL
+                  THEN 'CREATED' ELSE @to END,
+    completed_at = CASE WHEN @to IN ('COMPLETED', 'FAILED', 'ABORTED') THEN @now ELSE completed_at END,
+    prepare_heartbeat_at = CASE WHEN @to IN ('COMPLETED', 'FAILED', 'ABORTED') THEN NULL
+                                ELSE prepare_heartbeat_at END
+WHERE id = @jobId AND status IN (SELECT value FROM json_each(@from))
+RETURNING pk, status`;
+
+/** A cancel gives the job's batches in flight back (their holders' fenced writes are refused). */
+export const RELEASE_PROCESSING_BATCHES = `
+UPDATE batchactions_batches
+SET status = 'PENDING', worker_id = NULL, claimed_at = NULL
+WHERE job_pk = ? AND status = 'PROCESSING'`;
+
+/** Statuses of a job whose prepare may store batches. */
+const PREPARABLE = `('CREATED', 'PAUSED')`;
+
+/** Renews the prepare heartbeat of a job being prepared (a change means it is). */
+export const HEARTBEAT_PREPARE = `
+UPDATE batchactions_jobs
+SET prepare_heartbeat_at = @now
+WHERE id = @jobId AND status IN ${PREPARABLE} AND prepare_finished_at IS NULL`;
+
+/** A batch was registered: its records count, and the prepare is alive. */
+export const ADD_PREPARED_RECORDS = `
+UPDATE batchactions_jobs
+SET total_records = total_records + @added,
+    prepare_heartbeat_at = CASE WHEN prepare_heartbeat_at IS NULL THEN NULL ELSE @now END
+WHERE pk = @jobPk`;
+
+/** Ends the prepare and opens the job (CREATED → PROCESSING; PAUSED stays). */
+export const FINISH_PREPARE = `
+UPDATE batchactions_jobs
+SET status = CASE WHEN status = 'CREATED' THEN 'PROCESSING' ELSE status END,
+    total_records = @totalRecords,
+    started_at = @startedAt,
+    prepare_heartbeat_at = NULL,
+    prepare_finished_at = @now
+WHERE id = @jobId AND status IN ${PREPARABLE} AND prepare_finished_at IS NULL
+RETURNING status`;
+
+export const SELECT_JOB_DETAILS = `
+SELECT status, total_records, started_at, completed_at, prepare_heartbeat_at, summary
+FROM batchactions_jobs WHERE id = ?`;
+
+/** Stores the summary of a job the finalisation just changed. */
+export const STORE_SUMMARY = `UPDATE batchactions_jobs SET summary = @summary WHERE id = @jobId`;
+
+/** Gives the job's completion to `@claimant` unless another claimant has it. */
+export const CLAIM_JOB_COMPLETION = `
+UPDATE batchactions_jobs
+SET completion_claimant = @claimant
+WHERE id = @jobId
+  AND summary IS NOT NULL
+  AND (completion_claimant IS NULL OR completion_claimant = @claimant)
+RETURNING summary`;

@@ -87,11 +87,25 @@ const V3 = `
 UPDATE batchactions_batches SET record_end = record_end - 1;
 `;
 
+/**
+ * Version 4: prepare liveness and the stored completion (epoch ms columns). While `prepare`
+ * stores a job's records `prepare_heartbeat_at` is set and renewed; `prepare_finished_at` marks
+ * a job whose prepare ended. `summary` (JSON) is the `job:completed` summary stored by the
+ * finalisation, `completion_claimant` who reports it. Existing jobs get NULLs.
+ */
+const V4 = `
+ALTER TABLE batchactions_jobs ADD COLUMN prepare_heartbeat_at INTEGER;
+ALTER TABLE batchactions_jobs ADD COLUMN prepare_finished_at INTEGER;
+ALTER TABLE batchactions_jobs ADD COLUMN summary TEXT;
+ALTER TABLE batchactions_jobs ADD COLUMN completion_claimant TEXT;
+`;
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
   { version: 3, description: 'inclusive record end', sql: V3 },
+  { version: 4, description: 'prepare liveness and stored completion', sql: V4 },
 ];
 
 /** The newest schema version this package writes. */

@@ -1,0 +1,261 @@
+import { describe, expect, it, type TestContext } from 'vitest';
+import { JobNotFoundError, JobNotPreparingError, LeaseLostError } from '../errors/job-errors';
+import { BatchStatus } from '../model/batch';
+import { JobStatus } from '../model/job';
+import type { DistributedStateStore } from '../ports/distributed-state-store';
+import { makeBatch, makeJobState, makeRecords, prepareJob } from './fixtures';
+
+type Method = keyof DistributedStateStore;
+
+/**
+ * The store under test, or the test is reported skipped (never passed) when the store lacks one
+ * of the optional methods it needs.
+ */
+function storeWith<M extends Method>(
+  store: DistributedStateStore,
+  context: TestContext,
+  methods: readonly M[],
+): DistributedStateStore & Required<Pick<DistributedStateStore, M>> {
+  const missing = methods.filter((m) => typeof store[m] !== 'function');
+  if (missing.length > 0) context.skip(`the store has no ${missing.join(', ')}`);
+  return store as DistributedStateStore & Required<Pick<DistributedStateStore, M>>;
+}
+
+const PREPARING = [
+  'registerBatch',
+  'heartbeatPrepare',
+  'finishPrepare',
+  'getJobDetails',
+  'updateJobStatus',
+] as const;
+
+let sequence = 0;
+
+/** A job saved as `prepare` saves it first: CREATED, no batch, no start time, marked preparing. */
+async function startPreparing(
+  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'heartbeatPrepare'>>,
+): Promise<string> {
+  sequence += 1;
+  const jobId = `preparing-${Date.now()}-${sequence}`;
+  const { startedAt: _none, ...created } = makeJobState(jobId, JobStatus.CREATED, [], 0);
+  await store.saveJobState(created);
+  expect(await store.heartbeatPrepare(jobId)).toBe(true);
+  return jobId;
+}
+
+function batchOf(jobId: string, index: number, size: number) {
+  return makeBatch(`${jobId}-b${index}`, index, makeRecords(index * size, size));
+}
+
+/**
+ * The prepare-liveness, cancel and completion parts of the conformance suite, registered inside
+ * `describeDistributedStateStore` with the store of the running test. Each test is reported
+ * skipped when the store lacks an optional method it needs.
+ */
+export function describePrepareAndCompletion(currentStore: () => DistributedStateStore): void {
+  describe('prepare liveness (optional)', () => {
+    it('marks a job being prepared, counts its registered records, and opens it once with finishPrepare', async (context) => {
+      const store = storeWith(currentStore(), context, PREPARING);
+      const jobId = await startPreparing(store);
+      const details = await store.getJobDetails(jobId);
+      expect(details).toMatchObject({ jobId, status: JobStatus.CREATED, totalRecords: 0 });
+      expect(details?.prepareHeartbeatAgeMs).toBeGreaterThanOrEqual(0);
+      await store.registerBatch(jobId, batchOf(jobId, 0, 3));
+      await store.registerBatch(jobId, batchOf(jobId, 1, 3));
+      expect((await store.getJobDetails(jobId))?.totalRecords).toBe(6);
+      expect(await store.claimBatch(jobId, 'w')).toEqual({
+        claimed: false,
+        reason: 'JOB_NOT_PROCESSING',
+      });
+
+      const startedAt = Date.now();
+      expect(await store.finishPrepare(jobId, 6, startedAt)).toBe(JobStatus.PROCESSING);
+      const opened = await store.getJobDetails(jobId);
+      expect(opened).toMatchObject({ status: JobStatus.PROCESSING, totalRecords: 6, startedAt });
+      expect(opened?.prepareHeartbeatAgeMs).toBeUndefined();
+      expect(await store.heartbeatPrepare(jobId)).toBe(false);
+      // A second finishPrepare changes nothing.
+      expect(await store.finishPrepare(jobId, 99, startedAt + 1)).toBe(JobStatus.PROCESSING);
+      expect((await store.getJobDetails(jobId))?.totalRecords).toBe(6);
+      expect((await store.claimBatch(jobId, 'w')).claimed).toBe(true);
+    });
+
+    it('never opens a job being prepared: a resume leaves it CREATED, a pause lasts past finishPrepare', async (context) => {
+      const store = storeWith(currentStore(), context, PREPARING);
+      const jobId = await startPreparing(store);
+      expect(await store.updateJobStatus(jobId, [JobStatus.CREATED], JobStatus.PAUSED)).toBe(true);
+      await store.registerBatch(jobId, batchOf(jobId, 0, 2));
+      expect(await store.heartbeatPrepare(jobId)).toBe(true);
+      expect(await store.updateJobStatus(jobId, [JobStatus.PAUSED], JobStatus.PROCESSING)).toBe(
+        true,
+      );
+      expect((await store.getJobDetails(jobId))?.status).toBe(JobStatus.CREATED);
+      expect((await store.claimBatch(jobId, 'w')).claimed).toBe(false);
+
+      expect(await store.updateJobStatus(jobId, [JobStatus.CREATED], JobStatus.PAUSED)).toBe(true);
+      expect(await store.finishPrepare(jobId, 2, Date.now())).toBe(JobStatus.PAUSED);
+      expect((await store.claimBatch(jobId, 'w')).claimed).toBe(false);
+      expect(await store.updateJobStatus(jobId, [JobStatus.PAUSED], JobStatus.PROCESSING)).toBe(
+        true,
+      );
+      expect((await store.getJobDetails(jobId))?.status).toBe(JobStatus.PROCESSING);
+      expect((await store.claimBatch(jobId, 'w')).claimed).toBe(true);
+    });
+
+    it('refuses batches for a cancelled job, writing nothing, and finishPrepare leaves it ABORTED', async (context) => {
+      const store = storeWith(currentStore(), context, PREPARING);
+      const jobId = await startPreparing(store);
+      await store.registerBatch(jobId, batchOf(jobId, 0, 2));
+      expect(
+        await store.updateJobStatus(
+          jobId,
+          [JobStatus.CREATED, JobStatus.PROCESSING, JobStatus.PAUSED],
+          JobStatus.ABORTED,
+        ),
+      ).toBe(true);
+      const refused = batchOf(jobId, 1, 2);
+      await expect(store.registerBatch(jobId, refused)).rejects.toBeInstanceOf(
+        JobNotPreparingError,
+      );
+      expect(await store.getBatchRecords(jobId, refused.id)).toEqual([]);
+      expect(await store.heartbeatPrepare(jobId)).toBe(false);
+      expect(await store.finishPrepare(jobId, 4, Date.now())).toBe(JobStatus.ABORTED);
+      const details = await store.getJobDetails(jobId);
+      expect(details).toMatchObject({ status: JobStatus.ABORTED, totalRecords: 2 });
+      expect(details?.prepareHeartbeatAgeMs).toBeUndefined();
+      expect((await store.getJobState(jobId))?.batches).toHaveLength(1);
+    });
+
+    it('refuses batches for a purged job, writing nothing, and finishPrepare finds no job', async (context) => {
+      const store = storeWith(currentStore(), context, [...PREPARING, 'deleteJob'] as const);
+      const jobId = await startPreparing(store);
+      const first = batchOf(jobId, 0, 2);
+      await store.registerBatch(jobId, first);
+      expect(await store.deleteJob(jobId)).toBe(true);
+      const late = batchOf(jobId, 1, 2);
+      await expect(store.registerBatch(jobId, late)).rejects.toBeInstanceOf(JobNotFoundError);
+      expect(await store.getBatchRecords(jobId, first.id)).toEqual([]);
+      expect(await store.getBatchRecords(jobId, late.id)).toEqual([]);
+      expect(await store.heartbeatPrepare(jobId)).toBe(false);
+      expect(await store.finishPrepare(jobId, 4, Date.now())).toBeNull();
+      expect(await store.getJobDetails(jobId)).toBeNull();
+      expect(await store.getJobState(jobId)).toBeNull();
+    });
+
+    it('leaves no record behind when a purge races batch registrations', async (context) => {
+      const store = storeWith(currentStore(), context, [...PREPARING, 'deleteJob'] as const);
+      const jobId = await startPreparing(store);
+      const batches = Array.from({ length: 12 }, (_, i) => batchOf(jobId, i, 5));
+      const registrations = batches.map((batch) =>
+        store.registerBatch(jobId, batch).then(
+          () => 'stored',
+          (error: unknown) => {
+            if (error instanceof JobNotFoundError) return 'refused';
+            throw error;
+          },
+        ),
+      );
+      const purge = store.deleteJob(jobId);
+      await Promise.all(registrations);
+      expect(await purge).toBe(true);
+      for (const batch of batches) {
+        expect(await store.getBatchRecords(jobId, batch.id)).toEqual([]);
+      }
+      expect(await store.getJobState(jobId)).toBeNull();
+    });
+  });
+
+  describe('cancel (optional)', () => {
+    it('gives batches in flight back when the job is cancelled, refusing their holders', async (context) => {
+      const store = storeWith(currentStore(), context, ['updateJobStatus'] as const);
+      const { jobId, batches } = await prepareJob(store, 2, 3);
+      const claim = await store.claimBatch(jobId, 'w');
+      if (!claim.claimed) throw new Error('expected a claim');
+      expect(
+        await store.updateJobStatus(
+          jobId,
+          [JobStatus.PROCESSING, JobStatus.PAUSED],
+          JobStatus.ABORTED,
+        ),
+      ).toBe(true);
+      const job = await store.getJobState(jobId);
+      expect(job?.status).toBe(JobStatus.ABORTED);
+      expect(job?.batches.map((b) => b.status)).toEqual([BatchStatus.PENDING, BatchStatus.PENDING]);
+      if (typeof store.completeBatch === 'function' && claim.reservation.attempt !== undefined) {
+        const lease = {
+          jobId,
+          batchId: claim.reservation.batchId,
+          workerId: 'w',
+          attempt: claim.reservation.attempt,
+        };
+        await expect(
+          store.completeBatch(lease, batches[0]!.records, {
+            status: BatchStatus.COMPLETED,
+            processedCount: 3,
+            failedCount: 0,
+          }),
+        ).rejects.toBeInstanceOf(LeaseLostError);
+        expect((await store.getJobState(jobId))?.batches[0]?.processedCount).toBe(0);
+      }
+    });
+  });
+
+  describe('completion (optional)', () => {
+    async function finishAll(store: DistributedStateStore, jobId: string, failedInLast: number) {
+      for (;;) {
+        const claim = await store.claimBatch(jobId, 'w');
+        if (!claim.claimed) return;
+        const { batchId, recordStartIndex, recordEndIndex } = claim.reservation;
+        const size = recordEndIndex - recordStartIndex + 1;
+        const failed = recordStartIndex === 3 ? failedInLast : 0;
+        await store.updateBatchState(jobId, batchId, {
+          batchId,
+          status: BatchStatus.COMPLETED,
+          processedCount: size - failed,
+          failedCount: failed,
+        });
+      }
+    }
+
+    it('stores the summary with the finalisation and gives its report to one claimant', async (context) => {
+      const store = storeWith(currentStore(), context, ['claimJobCompletion'] as const);
+      const { jobId } = await prepareJob(store, 2, 3);
+      expect(await store.claimJobCompletion(jobId, 'early')).toBeNull();
+      await finishAll(store, jobId, 1);
+      expect(await store.tryFinalizeJob(jobId)).toBe(true);
+      const summary = await store.claimJobCompletion(jobId, 'first');
+      expect(summary).toMatchObject({ total: 6, processed: 5, failed: 1, skipped: 0 });
+      expect(summary?.elapsedMs).toBeGreaterThanOrEqual(0);
+      // The same claimant again (its answer was lost): granted again; anyone else: refused.
+      expect(await store.claimJobCompletion(jobId, 'first')).toEqual(summary);
+      expect(await store.claimJobCompletion(jobId, 'second')).toBeNull();
+      expect(await store.claimJobCompletion('no-such-job', 'first')).toBeNull();
+      if (typeof store.getJobDetails === 'function') {
+        expect((await store.getJobDetails(jobId))?.summary).toEqual(summary);
+      }
+    });
+
+    it('gives the report to exactly one of many concurrent claimants', async (context) => {
+      const store = storeWith(currentStore(), context, ['claimJobCompletion'] as const);
+      const { jobId } = await prepareJob(store, 2, 3);
+      await finishAll(store, jobId, 0);
+      expect(await store.tryFinalizeJob(jobId)).toBe(true);
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => store.claimJobCompletion(jobId, `c${i}`)),
+      );
+      const granted = answers.filter((a) => a !== null);
+      expect(granted).toHaveLength(1);
+      expect(granted[0]).toMatchObject({ total: 6, processed: 6, failed: 0, skipped: 0 });
+    });
+
+    it('has nothing to report for a job that was not finalised', async (context) => {
+      const store = storeWith(currentStore(), context, ['claimJobCompletion'] as const);
+      const { jobId } = await prepareJob(store, 1, 2);
+      expect(await store.claimJobCompletion(jobId, 'w')).toBeNull();
+      if (typeof store.updateJobStatus === 'function') {
+        await store.updateJobStatus(jobId, [JobStatus.PROCESSING], JobStatus.ABORTED);
+        expect(await store.claimJobCompletion(jobId, 'w')).toBeNull();
+      }
+    });
+  });
+}
