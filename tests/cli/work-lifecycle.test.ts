@@ -48,7 +48,64 @@ async function hangingProcessor(id: number): Promise<string> {
   return file;
 }
 
+/** A processor module that waits `SLOW_MS` (from its process environment) per record. */
+async function slowableProcessor(): Promise<string> {
+  const file = join(dir, 'slowable.mjs');
+  await writeFile(
+    file,
+    `export default async function processor() {
+  const ms = Number(process.env.SLOW_MS ?? '0');
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}\n`,
+  );
+  return file;
+}
+
 describe('work and status through faults', () => {
+  it('three work processes with default options finish the batch of one SIGKILLed near the end', async () => {
+    const big = join(dir, 'big.csv');
+    const lines = ['id,email'];
+    for (let id = 0; id < 2000; id += 1) lines.push(`${id},u${id}@x.io`);
+    await writeFile(big, `${lines.join('\n')}\n`);
+    const { jobId } = await prepareJson({ file: big, schema, store, batchSize: 100 });
+    const processor = await slowableProcessor();
+    // The victim needs 20 s per batch: it still holds its first when the others are done.
+    const victim = startCli(workArgs({ jobId, store, schema, processor, workerId: 'victim' }), {
+      env: { SLOW_MS: '200' },
+    });
+    let held: { workerId: string }[] = [];
+    for (let i = 0; i < 200 && !held.some((b) => b.workerId === 'victim'); i += 1) {
+      held = (await statusJson(jobId, store)).inFlight ?? [];
+    }
+    expect(held.map((b) => b.workerId)).toContain('victim');
+    const survivors = [1, 2, 3].map((i) =>
+      startCli(workArgs({ jobId, store, schema, processor, workerId: `s${i}`, quiet: true })),
+    );
+    for (let i = 0; i < 400; i += 1) {
+      if ((await statusJson(jobId, store)).batches.pendingBatches === 0) break;
+    }
+    expect((await statusJson(jobId, store)).batches.pendingBatches).toBe(0);
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await victim.done;
+
+    const runs = await Promise.all(survivors.map((s) => s.done));
+    expect(Date.now() - killedAt).toBeLessThan(60_000);
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const stopped = runs.map((r) => /stopped: ([a-z-]+(?: \(job [A-Z]+\))?)/.exec(r.stdout)?.[1]);
+    expect(stopped.sort()).toEqual([
+      'job-complete',
+      'job-terminal (job COMPLETED)',
+      'job-terminal (job COMPLETED)',
+    ]);
+    const status = await statusJson(jobId, store);
+    expect([status.status, status.progress.processedRecords, status.inFlight]).toEqual([
+      'COMPLETED',
+      2000,
+      [],
+    ]);
+  }, 120_000);
+
   it('--record-timeout-ms fails a hanging record, finishes the job and exits', async () => {
     const { jobId } = await prepareJson({ file: csv, schema, store, batchSize: 10 });
     const processor = await hangingProcessor(4);
