@@ -10,6 +10,7 @@ import type {
   DistributedStateStore,
 } from '../ports/distributed-state-store';
 import { quarantineReason } from '../stores/batch-rules';
+import { describeBatchesInFlight } from './describe-batches-in-flight';
 import { describeListJobs } from './describe-list-jobs';
 import { describePrepareAndCompletion } from './describe-prepare-and-completion';
 import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
@@ -79,6 +80,7 @@ export function describeDistributedStateStore(
     const fencing = () => options.fencing ?? typeof store.completeBatch === 'function';
 
     describeListJobs(() => store);
+    describeBatchesInFlight(() => store);
     describePrepareAndCompletion(() => store);
 
     describe('jobs', () => {
