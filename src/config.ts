@@ -5,12 +5,20 @@ import {
   type DistributedStateStore,
   isDistributedStateStore,
   missingDistributedMethods,
+  supportsFencedWrites,
   type HandlerErrorReporter,
   type JobHooks,
   type StateStore,
 } from '@batchactions/core';
 import type { DuplicateChecker, SchemaDefinition } from '@batchactions/import';
 import { checkFailureThreshold, type FailureThreshold } from './control/failure-threshold';
+import {
+  booleanOption,
+  integerAtLeast,
+  optionalFunction,
+  optionalIntegerAtLeast,
+  optionalObject,
+} from './option-checks';
 
 /**
  * Options of `DistributedImport`. The first nine are the published options, with the published
@@ -199,24 +207,6 @@ export class DistributedStoreRequiredError extends BatchActionsError {
   }
 }
 
-function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidOptionError(option, value, 'a boolean');
-  return value;
-}
-
-function integerAtLeast(option: string, value: unknown, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidOptionError(option, value, `an integer >= ${min}`);
-  }
-  return value;
-}
-
-function optionalIntegerAtLeast(option: string, value: unknown, min: number): number | undefined {
-  return value === undefined ? undefined : integerAtLeast(option, value, min, min);
-}
-
 /** The heartbeat default: often enough for a lease well under a minute. */
 const DEFAULT_HEARTBEAT_MS = 5000;
 
@@ -259,7 +249,7 @@ export function resolveConfig(config: DistributedImportConfig): {
   batch: DistributedSettings;
   store: DistributedStateStore;
 } {
-  if (typeof config !== 'object') {
+  if (typeof config !== 'object' || (config as unknown) === null) {
     throw new InvalidOptionError('config', config, 'an options object');
   }
   const schema = config.schema as unknown;
@@ -296,6 +286,23 @@ export function resolveConfig(config: DistributedImportConfig): {
     900_000,
   );
   const lease = resolveLease(config, staleBatchTimeoutMs);
+  // Options whose effect needs an optional store method: refused on a store without it, rather
+  // than silently doing nothing.
+  if (!supportsFencedWrites(store)) {
+    for (const option of ['heartbeatIntervalMs', 'leaseTimeoutMs'] as const) {
+      if (config[option] !== undefined) {
+        throw new UnsupportedByStoreError(option, 'heartbeatBatch');
+      }
+    }
+  }
+  const failureThreshold = checkFailureThreshold(config.failureThreshold);
+  if (failureThreshold !== undefined && typeof store.updateJobStatus !== 'function') {
+    throw new UnsupportedByStoreError('failureThreshold', 'updateJobStatus');
+  }
+  optionalObject('hooks', config.hooks);
+  optionalObject('duplicateChecker', config.duplicateChecker);
+  optionalFunction('onBackgroundError', config.onBackgroundError);
+  optionalFunction('onHandlerError', config.onHandlerError);
   return {
     store,
     batch: {
@@ -323,7 +330,7 @@ export function resolveConfig(config: DistributedImportConfig): {
         5000,
       ),
       prepareTimeoutMs: integerAtLeast('prepareTimeoutMs', config.prepareTimeoutMs, 1, 30_000),
-      failureThreshold: checkFailureThreshold(config.failureThreshold),
+      failureThreshold,
     },
   };
 }
