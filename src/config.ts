@@ -83,7 +83,8 @@ export interface DistributedImportConfig {
   /**
    * Addition. How often a worker renews its claim on the batch it is processing, on stores
    * with fenced writes. Default `5000` ms, or less: at most a third of `leaseTimeoutMs` (when
-   * given) and of `staleBatchTimeoutMs`.
+   * given) and of `staleBatchTimeoutMs`. Given on a store without heartbeats (only the published
+   * port), the constructor throws `UnsupportedByStoreError` naming it.
    */
   readonly heartbeatIntervalMs?: number;
   /**
@@ -92,7 +93,7 @@ export interface DistributedImportConfig {
    * hangs without an event loop) and the next worker reclaims it, without waiting for
    * `staleBatchTimeoutMs` (the smaller of the two applies). Must be greater than
    * `heartbeatIntervalMs`. A store with only the published port has no heartbeats and keeps
-   * `staleBatchTimeoutMs`. Default: three heartbeat intervals (`15000` ms with the defaults).
+   * `staleBatchTimeoutMs`: given there, the constructor throws `UnsupportedByStoreError`. Default: three heartbeat intervals (`15000` ms with the defaults).
    */
   readonly leaseTimeoutMs?: number;
   /**
@@ -112,7 +113,7 @@ export interface DistributedImportConfig {
   /**
    * Addition. Fails the whole job early (status FAILED, `job:completed` with a `reason`) once
    * this many records, or this share of all records, are invalid or failed. Needs a store with
-   * `updateJobStatus`. Default: none (the job runs to the end).
+   * `updateJobStatus` (on one without it the constructor throws `UnsupportedByStoreError`). Default: none (the job runs to the end).
    */
   readonly failureThreshold?: FailureThreshold;
   /**
