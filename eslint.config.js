@@ -12,6 +12,8 @@ export default tseslint.config(
       'coverage/**',
       '**/*.cjs',
       'bench/.data/**',
+      '.stryker-tmp/**',
+      'reports/**',
     ],
   },
   js.configs.recommended,

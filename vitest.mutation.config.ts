@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config';
+
+/**
+ * The tests StrykerJS runs (`npm run mutation`): those that exercise the safety-critical modules
+ * listed in `stryker.config.json` through the sources. Tests that spawn the built output
+ * (multi-process, CLI, faults) are left out: a mutant in the sources never reaches them.
+ */
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'packages/core/tests/in-memory-distributed-state-store.test.ts',
+      'packages/import/tests/json-parser.test.ts',
+      'packages/import/tests/csv-parser.test.ts',
+      'packages/import/tests/parsers-published.test.ts',
+      'tests/acceptance/lease-takeover.test.ts',
+      'tests/acceptance/recovery.test.ts',
+      'tests/acceptance/completion-once.test.ts',
+      'tests/acceptance/control-plane.test.ts',
+      'tests/acceptance/worker-lifecycle.test.ts',
+      'tests/acceptance/processing.test.ts',
+    ],
+  },
+});
