@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { requireFreshBuild } from '../support/built-output';
 
 /** The built CLI; the tests run it as users do. */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-/** Fails with the fix when the CLI was not built. */
+/** Fails with the fix when the CLI (and the packages it loads) was not built, or is stale. */
 export function requireBuiltCli(): void {
-  if (!existsSync(CLI_PATH)) {
-    throw new Error(`${CLI_PATH} is missing: run \`npm run build\` before the CLI tests`);
-  }
+  requireFreshBuild('distributed', 'state-postgres', 'state-sqlite');
 }
 
 /** How a CLI run ended. */

@@ -21,6 +21,27 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * Whether an error is what cutting a connection produces: the server's `admin_shutdown` (57P01,
+ * pg_terminate_backend), the driver's view of a dropped socket, or a failure that wraps only such
+ * errors (a batch that failed and whose release failed too). Anything else is a bug the cut
+ * exposed, and fails the test.
+ */
+function isCutError(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.every(isCutError);
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  if (
+    /Connection terminated|terminating connection due to administrator command|Client was closed|Client has encountered a connection error|read ECONNRESET/.test(
+      error.message,
+    )
+  ) {
+    return true;
+  }
+  return error.cause !== undefined && isCutError(error.cause);
+}
+
+/**
  * Workers whose database connections are killed under them (pg_terminate_backend, as a failover
  * or a network cut would) fail the calls in flight, reconnect, and carry on; batches they
  * abandoned are reclaimed. Every record still lands exactly once and the counts are exact.
@@ -118,6 +139,11 @@ describe('PostgreSQL connections cut under running workers', () => {
 
     expect(cuts).toBeGreaterThan(0);
     expect(callErrors.length).toBeGreaterThan(0);
+    // Only the errors the cut produces, nowhere: a TypeError in a write would be a bug.
+    const unexpected = [...callErrors, ...backgroundErrors, ...poolErrors].filter(
+      (error) => !isCutError(error),
+    );
+    expect(unexpected).toEqual([]);
     const { rows } = await admin.query<{ n: string; d: string }>(
       `SELECT count(*) AS n, count(DISTINCT id) AS d FROM "${schema}".target`,
     );

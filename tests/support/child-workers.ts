@@ -1,19 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { requireFreshBuild } from './built-output';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const workerScript = fileURLToPath(new URL('../fixtures/mp-worker.mjs', import.meta.url));
 
 /** Fails with a clear message when the packages the child processes load are not built. */
 export function requireBuild(storePackage: 'state-sqlite' | 'state-postgres'): void {
-  for (const dist of ['dist/index.js', `packages/${storePackage}/dist/index.js`]) {
-    if (!existsSync(`${root}${dist}`)) {
-      throw new Error(
-        `${dist} is missing: multi-process tests run the built packages; run \`npm run build\` first`,
-      );
-    }
-  }
+  requireFreshBuild('distributed', storePackage);
 }
 
 /** What a child worker printed when it finished. */

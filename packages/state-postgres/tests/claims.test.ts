@@ -1,5 +1,6 @@
 import { BatchStatus, JobStatus, type BatchReservation } from '@batchactions/core';
 import { makeJobState, prepareJob } from '@batchactions/core/testing';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStateStore } from '@batchactions/state-postgres';
 import {
@@ -104,6 +105,36 @@ describe('PostgresStateStore claims', () => {
     expect(doubleClaims).toBe(0);
     expect(completed).toBe(batches.length);
     expect(await store.tryFinalizeJob(jobId)).toBe(true);
+  });
+
+  it('passes over a batch row another session has locked instead of waiting for it', async () => {
+    const { jobId, batches } = await prepareJob(store, 2, 1, { useRegisterBatch: true });
+    const locker = new pg.Client({ connectionString: testDatabaseUrl() });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(
+        `SELECT 1 FROM "${store.schema}".batches WHERE job_id = $1 AND id = $2 FOR UPDATE`,
+        [jobId, batches[0]!.id],
+      );
+      // SKIP LOCKED hands out the next batch at once; a plain FOR UPDATE would queue behind
+      // the lock until the transaction below ends, and this race would see 'waiting'.
+      const claim = store.claimBatch(jobId, 'w');
+      const outcome = await Promise.race([
+        claim,
+        new Promise<'waiting'>((resolve) =>
+          setTimeout(() => {
+            resolve('waiting');
+          }, 5_000),
+        ),
+      ]);
+      await locker.query('ROLLBACK');
+      expect(outcome).not.toBe('waiting');
+      const result = await claim;
+      expect(result.claimed && result.reservation.batchIndex).toBe(1);
+    } finally {
+      await locker.end();
+    }
   });
 
   it('takes the lowest index first, whatever order the batches were registered in', async () => {

@@ -175,6 +175,101 @@ describe('PostgresStateStore fencing', () => {
     }
   });
 
+  describe('a completion and a reclaim of the same batch, in a forced order', () => {
+    /** Waits until `count` statements on this test's schema wait for a row lock. */
+    async function blockedOnLock(admin: pg.Client, count: number): Promise<void> {
+      for (let i = 0; i < 500; i += 1) {
+        const { rows } = await admin.query<{ n: number }>(
+          `SELECT count(*)::integer AS n FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND position($1 in query) > 0`,
+          [store.schema],
+        );
+        if ((rows[0]?.n ?? 0) >= count) return;
+        await sleep(10);
+      }
+      throw new Error(`expected ${count} statements waiting for a lock`);
+    }
+
+    /**
+     * Holds the batch row in another session, queues `first` then `second` behind it (each seen
+     * waiting before the next starts), then lets them run in that order.
+     */
+    async function inOrder<A, B>(
+      batchId: string,
+      jobId: string,
+      first: () => Promise<A>,
+      second: () => Promise<B>,
+    ): Promise<[PromiseSettledResult<A>, PromiseSettledResult<B>]> {
+      const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+      await admin.connect();
+      try {
+        await admin.query('BEGIN');
+        await admin.query(
+          `SELECT 1 FROM "${store.schema}".batches WHERE job_id = $1 AND id = $2 FOR UPDATE`,
+          [jobId, batchId],
+        );
+        const a = first();
+        const monitor = new pg.Client({ connectionString: testDatabaseUrl() });
+        await monitor.connect();
+        try {
+          await blockedOnLock(monitor, 1);
+          const b = second();
+          await blockedOnLock(monitor, 2);
+          await admin.query('ROLLBACK');
+          return [await settle(a), await settle(b)];
+        } finally {
+          await monitor.end();
+        }
+      } finally {
+        await admin.end();
+      }
+    }
+
+    function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+      return promise.then(
+        (value) => ({ status: 'fulfilled', value }),
+        (reason: unknown) => ({ status: 'rejected', reason }),
+      );
+    }
+
+    it('a completion that got the row first is kept; the reclaim then finds nothing', async () => {
+      const { jobId } = await prepareJob(store, 1, 4);
+      const r = await claim(jobId, 'w1');
+      const results = (await store.getBatchRecords(jobId, r.batchId)).map((rec) =>
+        markRecordProcessed(rec),
+      );
+      const [completion, reclaim] = await inOrder(
+        r.batchId,
+        jobId,
+        () => store.completeBatch(leaseOf(r), results, done(4)),
+        () => store.reclaimStaleBatches(jobId, 0),
+      );
+      expect(completion.status).toBe('fulfilled');
+      expect(reclaim).toEqual({ status: 'fulfilled', value: 0 });
+      expect((await store.getJobState(jobId))?.batches[0]?.status).toBe(BatchStatus.COMPLETED);
+      expect(await store.getBatchRecords(jobId, r.batchId)).toEqual(results);
+    });
+
+    it('a reclaim that got the row first wins; the completion is rejected and writes nothing', async () => {
+      const { jobId } = await prepareJob(store, 1, 4);
+      const r = await claim(jobId, 'w1');
+      const stored = await store.getBatchRecords(jobId, r.batchId);
+      const results = stored.map((rec) => markRecordProcessed(rec));
+      await sleep(2);
+      const [reclaim, completion] = await inOrder(
+        r.batchId,
+        jobId,
+        () => store.reclaimStaleBatches(jobId, 0),
+        () => store.completeBatch(leaseOf(r), results, done(4)),
+      );
+      expect(reclaim).toEqual({ status: 'fulfilled', value: 1 });
+      expect(completion.status).toBe('rejected');
+      expect((completion as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError);
+      expect((await store.getJobState(jobId))?.batches[0]?.status).toBe(BatchStatus.PENDING);
+      expect(await store.getBatchRecords(jobId, r.batchId)).toEqual(stored);
+    });
+  });
+
   it('quarantines an exhausted batch but keeps the records it had processed', async () => {
     const { jobId } = await prepareJob(store, 1, 3);
     const r = await claim(jobId, 'w1');

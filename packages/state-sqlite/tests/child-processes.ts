@@ -1,41 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { requireFreshBuild } from '../../../tests/support/built-output';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const childScript = fileURLToPath(new URL('fixtures/store-child.mjs', import.meta.url));
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`;
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * The child processes import the built packages. Throws a message saying what to run when
- * `dist` is missing or older than the sources.
- */
+/** The child processes import the built packages: fails clearly when they are missing or stale. */
 export function assertBuilt(): void {
-  const built = [
-    `${packageDir}dist/index.js`,
-    fileURLToPath(new URL('../../core/dist/index.js', import.meta.url)),
-  ];
-  for (const file of built) {
-    if (!existsSync(file)) {
-      throw new Error(
-        `${file} is missing: the multi-process tests run child processes on the built packages. Run \`npm run build\` (or \`npm run build -w packages/core -w packages/state-sqlite\`) first.`,
-      );
-    }
-  }
-  const distTime = statSync(built[0]!).mtimeMs;
-  if (newestSource(`${packageDir}src`) > distTime) {
-    throw new Error(
-      'packages/state-sqlite/dist is older than its src: run `npm run build -w packages/state-sqlite` first.',
-    );
-  }
+  requireFreshBuild('core', 'state-sqlite');
 }
 
 /** A running child: resolves `ready` once it printed "ready", `result` with its JSON line. */

@@ -1,18 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { requireFreshBuild } from '../../../../tests/support/built-output';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
-/** Child processes run the built packages: fail clearly when they are not built. */
+/** Child processes run the built packages: fail clearly when they are not built or stale. */
 export function requireBuild(): void {
-  for (const dist of ['dist/index.js', 'packages/state-sequelize/dist/index.js']) {
-    if (!existsSync(`${root}${dist}`)) {
-      throw new Error(
-        `${dist} is missing: child processes run the built packages; run \`npm run build\` first`,
-      );
-    }
-  }
+  requireFreshBuild('distributed', 'state-sequelize');
 }
 
 /** How a child process ended, with the JSON object it printed last (if any). */
