@@ -74,9 +74,28 @@ export interface DistributedImportConfig {
   readonly maxBatchAttempts?: number;
   /**
    * Addition. How often a worker renews its claim on the batch it is processing, on stores
-   * with fenced writes. Default: a third of `staleBatchTimeoutMs`, at most `60000` ms.
+   * with fenced writes. Default `5000` ms, or less: at most a third of `leaseTimeoutMs` (when
+   * given) and of `staleBatchTimeoutMs`.
    */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * Addition. On stores with fenced writes (every store in this repository), a PROCESSING batch
+   * whose claim no heartbeat renewed for this long is taken as abandoned (its worker died or
+   * hangs without an event loop) and the next worker reclaims it, without waiting for
+   * `staleBatchTimeoutMs` (the smaller of the two applies). Must be greater than
+   * `heartbeatIntervalMs`. A store with only the published port has no heartbeats and keeps
+   * `staleBatchTimeoutMs`. Default: three heartbeat intervals (`15000` ms with the defaults).
+   */
+  readonly leaseTimeoutMs?: number;
+  /**
+   * Addition. Time limit of one processor call, in ms. When it passes, the signal handed to the
+   * processor aborts, the worker stops waiting for the call, and the attempt fails with
+   * `RecordTimeoutError` (retried like any failure while `maxRetries` allows; each attempt has
+   * the whole limit). A processor should honour its signal: the worker cannot stop code that
+   * ignores it. In bulk mode (`{ processBatch }`) one call may take `recordTimeoutMs` times the
+   * number of records handed to it. Default: no limit.
+   */
+  readonly recordTimeoutMs?: number;
   /**
    * Addition. Records of one batch processed at the same time. Default `1` (in order, one at a
    * time, as published).
@@ -146,6 +165,8 @@ export interface DistributedSettings {
   readonly jobWideUniqueFields: boolean;
   readonly maxBatchAttempts: number;
   readonly heartbeatIntervalMs: number;
+  readonly leaseTimeoutMs: number;
+  readonly recordTimeoutMs: number | undefined;
   readonly recordConcurrency: number;
   readonly cancelCheckIntervalMs: number;
   readonly prepareHeartbeatIntervalMs: number;
@@ -192,6 +213,47 @@ function integerAtLeast(option: string, value: unknown, min: number, fallback: n
   return value;
 }
 
+function optionalIntegerAtLeast(option: string, value: unknown, min: number): number | undefined {
+  return value === undefined ? undefined : integerAtLeast(option, value, min, min);
+}
+
+/** The heartbeat default: often enough for a lease well under a minute. */
+const DEFAULT_HEARTBEAT_MS = 5000;
+
+/**
+ * `heartbeatIntervalMs` and `leaseTimeoutMs` with their defaults: each defaults from the other
+ * (a lease is three heartbeats), and a lease must outlast a heartbeat interval.
+ */
+function resolveLease(
+  config: DistributedImportConfig,
+  staleBatchTimeoutMs: number,
+): { heartbeatIntervalMs: number; leaseTimeoutMs: number } {
+  const givenLease = optionalIntegerAtLeast('leaseTimeoutMs', config.leaseTimeoutMs, 2);
+  const defaultHeartbeat = Math.max(
+    1,
+    Math.min(
+      DEFAULT_HEARTBEAT_MS,
+      Math.floor(staleBatchTimeoutMs / 3),
+      givenLease === undefined ? Number.POSITIVE_INFINITY : Math.floor(givenLease / 3),
+    ),
+  );
+  const heartbeatIntervalMs = integerAtLeast(
+    'heartbeatIntervalMs',
+    config.heartbeatIntervalMs,
+    1,
+    defaultHeartbeat,
+  );
+  const leaseTimeoutMs = givenLease ?? 3 * heartbeatIntervalMs;
+  if (leaseTimeoutMs <= heartbeatIntervalMs) {
+    throw new InvalidOptionError(
+      'leaseTimeoutMs',
+      leaseTimeoutMs,
+      `an integer greater than heartbeatIntervalMs (${heartbeatIntervalMs}), or a live worker's batch would be reclaimed between two heartbeats`,
+    );
+  }
+  return { heartbeatIntervalMs, leaseTimeoutMs };
+}
+
 /** Checks every option (naming the one that is wrong) and fills in the defaults. */
 export function resolveConfig(config: DistributedImportConfig): {
   batch: DistributedSettings;
@@ -233,7 +295,7 @@ export function resolveConfig(config: DistributedImportConfig): {
     0,
     900_000,
   );
-  const defaultHeartbeat = Math.max(1, Math.min(60_000, Math.floor(staleBatchTimeoutMs / 3)));
+  const lease = resolveLease(config, staleBatchTimeoutMs);
   return {
     store,
     batch: {
@@ -245,12 +307,8 @@ export function resolveConfig(config: DistributedImportConfig): {
       retryDelayMs: integerAtLeast('retryDelayMs', config.retryDelayMs, 0, 1000),
       staleBatchTimeoutMs,
       maxBatchAttempts: integerAtLeast('maxBatchAttempts', config.maxBatchAttempts, 1, 5),
-      heartbeatIntervalMs: integerAtLeast(
-        'heartbeatIntervalMs',
-        config.heartbeatIntervalMs,
-        1,
-        defaultHeartbeat,
-      ),
+      ...lease,
+      recordTimeoutMs: optionalIntegerAtLeast('recordTimeoutMs', config.recordTimeoutMs, 1),
       recordConcurrency: integerAtLeast('recordConcurrency', config.recordConcurrency, 1, 1),
       cancelCheckIntervalMs: integerAtLeast(
         'cancelCheckIntervalMs',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BufferSource,
   EventBus,
+  supportsFencedWrites,
   JobCancelledError,
   JobNotFoundError,
   type AnyEventHandler,
@@ -29,7 +30,7 @@ import {
   type DistributedBatchResult,
   type ProcessWorkerBatchOptions,
 } from './process/process-batch';
-import { StaleReclaimer } from './process/stale-reclaimer';
+import { reclaimAfterMs, StaleReclaimer } from './process/stale-reclaimer';
 import { createValidator } from './process/create-validator';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
 import { readJobStatus, type JobStatusReport } from './control/job-status';
@@ -66,6 +67,20 @@ export class DistributedImport {
   /** The processing settings in force, defaults filled in. */
   get settings(): DistributedSettings {
     return this.batchConfig;
+  }
+
+  /** True when the store has fenced writes: workers heartbeat, and a dead worker's lease expires. */
+  get renewsClaims(): boolean {
+    return supportsFencedWrites(this.store);
+  }
+
+  /**
+   * How long a claim lasts without renewal before a worker reclaims its batch:
+   * `min(leaseTimeoutMs, staleBatchTimeoutMs)` on stores with fenced writes (their workers
+   * heartbeat), `staleBatchTimeoutMs` on stores with only the published port.
+   */
+  get claimTimeoutMs(): number {
+    return reclaimAfterMs(this.batchConfig, this.renewsClaims);
   }
 
   /**

@@ -11,7 +11,9 @@ export type { DistributedBatchConfig, DistributedImportConfig } from './config';
 export type { PrepareResult } from './prepare/prepare-job';
 export type { DistributedBatchResult, ProcessWorkerBatchOptions } from './process/process-batch';
 export { isDistributedStateStore } from '@batchactions/core';
+export { RecordTimeoutError } from '@batchactions/core';
 export type {
+  BatchInFlight,
   BatchLease,
   BatchOutcome,
   BatchReservation,
@@ -24,3 +26,4 @@ export type {
 export { runWorker } from './worker/run-worker';
 export type { FailureThreshold } from './control/failure-threshold';
 export type { RunWorkerOptions, RunWorkerResult } from './worker/run-worker';
+export type { StoppedBy } from './worker/idle-verdict';

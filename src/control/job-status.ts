@@ -1,5 +1,6 @@
 import {
   JobNotFoundError,
+  type BatchInFlight,
   type DistributedJobStatus,
   type DistributedStateStore,
   type JobProgress,
@@ -26,6 +27,11 @@ export interface JobStatusReport {
   readonly progress: JobProgress;
   readonly batches: DistributedJobStatus;
   /**
+   * The batches workers hold now, with worker, attempt and heartbeat age; present when the
+   * store has the optional `listBatchesInFlight` (every store in this repository).
+   */
+  readonly inFlight?: readonly BatchInFlight[];
+  /**
    * Present while the job is being prepared (stores with prepare liveness): whether the prepare
    * is alive, with its heartbeat's age.
    */
@@ -41,8 +47,8 @@ export interface ReadJobStatusOptions {
 }
 
 /**
- * Reads a job's status, record progress and batch counts from the store (any process).
- * Rejects with `JobNotFoundError` for an unknown job.
+ * Reads a job's status, record progress, batch counts and batches in flight from the store
+ * (any process). Rejects with `JobNotFoundError` for an unknown job.
  */
 export async function readJobStatus(
   store: DistributedStateStore,
@@ -67,15 +73,17 @@ export async function readJobStatus(
       : ((await store.getJobState(jobId))?.status ?? null);
   }
   if (status === null) throw new JobNotFoundError(jobId);
-  const [progress, batches] = await Promise.all([
+  const [progress, batches, inFlight] = await Promise.all([
     store.getProgress(jobId),
     store.getDistributedStatus(jobId),
+    store.listBatchesInFlight?.(jobId),
   ]);
   return {
     jobId,
     status,
     progress,
     batches,
+    ...(inFlight ? { inFlight } : {}),
     ...(prepare ? { prepare } : {}),
     ...(summary ? { summary } : {}),
   };

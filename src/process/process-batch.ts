@@ -23,6 +23,7 @@ import { precheckBatch } from './precheck-batch';
 import { processRecords, type BatchCounts } from './process-records';
 import { processRecordsInBulk } from './process-records-in-bulk';
 import type { StaleReclaimer } from './stale-reclaimer';
+import { limitBulkProcessor, limitRecordProcessor } from './time-limit';
 import { batchOutcome, writeBatchResults } from './write-batch-results';
 
 /** True for `{ processBatch }` objects (bulk mode), false for record processor functions. */
@@ -118,7 +119,7 @@ async function isCancelled(store: DistributedStateStore, jobId: string): Promise
 /**
  * Steps 1–3: the stale sweep and the claim. A store with only the published port gets exactly
  * the published calls (a sweep before every claim, one `claimBatch`). Our stores (fenced writes)
- * are swept at most every `staleBatchTimeoutMs / 10` and always before concluding that nothing is
+ * are swept at most every tenth of the lease timeout and always before concluding that nothing is
  * left, and an empty claim is retried while batches are still pending.
  */
 async function sweepAndClaim(deps: ProcessBatchDeps, jobId: string, workerId: string) {
@@ -281,9 +282,21 @@ async function runClaimedBatch(
   let counts: BatchCounts;
   try {
     const prechecked = run.claimUniqueValues ? await precheckBatch(run, records) : undefined;
+    // Each processor call ends when the batch stops (a processor that ignores its signal must
+    // not hold a cancelled batch) or when `recordTimeoutMs` passes.
     counts = isBulkProcessor(processor)
-      ? await processRecordsInBulk(run, records, processor, prechecked)
-      : await processRecords(run, records, processor, prechecked);
+      ? await processRecordsInBulk(
+          run,
+          records,
+          limitBulkProcessor(processor, config.recordTimeoutMs),
+          prechecked,
+        )
+      : await processRecords(
+          run,
+          records,
+          limitRecordProcessor(processor, config.recordTimeoutMs),
+          prechecked,
+        );
   } finally {
     await Promise.all([keeper.stop(), watcher.stop()]);
   }

@@ -1,12 +1,24 @@
-import type { DistributedStateStore } from '@batchactions/core';
+import { supportsFencedWrites, type DistributedStateStore } from '@batchactions/core';
 import type { DistributedSettings } from '../config';
 
 /**
- * Decides when a worker sweeps stale batches back to PENDING. Sweeping before every claim is one
- * more write per batch (on SQLite, one more turn of the write lock for every worker), yet a batch
- * only goes stale after `staleBatchTimeoutMs`. So a facade sweeps at most every
- * `staleBatchTimeoutMs / 10` (capped at one second) per job, and always before concluding that no
- * batch is left: a stale batch is never the reason a worker stops.
+ * How long a claim may go unrenewed before the batch is reclaimed. A store with fenced writes
+ * renews claims with heartbeats, so a batch whose heartbeats stopped for `leaseTimeoutMs` (or
+ * the published `staleBatchTimeoutMs`, when smaller) belongs to a dead worker. A store with only
+ * the published port gets the published `staleBatchTimeoutMs`.
+ */
+export function reclaimAfterMs(config: DistributedSettings, fenced: boolean): number {
+  return fenced
+    ? Math.min(config.leaseTimeoutMs, config.staleBatchTimeoutMs)
+    : config.staleBatchTimeoutMs;
+}
+
+/**
+ * Decides when a worker on one of our stores (fenced writes) sweeps stale batches back to
+ * PENDING. Sweeping before every claim is one more write per batch (on SQLite, one more turn of
+ * the write lock for every worker), yet a batch only goes stale after the lease timeout. So a
+ * facade sweeps at most every tenth of that timeout (capped at one second) per job, and always
+ * before concluding that no batch is left: a stale batch is never the reason a worker stops.
  */
 export class StaleReclaimer {
   private readonly lastSweep = new Map<string, number>();
@@ -16,8 +28,12 @@ export class StaleReclaimer {
     private readonly config: DistributedSettings,
   ) {}
 
+  private get timeoutMs(): number {
+    return reclaimAfterMs(this.config, supportsFencedWrites(this.store));
+  }
+
   private get intervalMs(): number {
-    return Math.min(1000, this.config.staleBatchTimeoutMs / 10);
+    return Math.min(1000, this.timeoutMs / 10);
   }
 
   /** True when this job was not swept within the interval. */
@@ -32,7 +48,7 @@ export class StaleReclaimer {
     const fenced = typeof this.store.completeBatch === 'function';
     return this.store.reclaimStaleBatches(
       jobId,
-      this.config.staleBatchTimeoutMs,
+      this.timeoutMs,
       fenced ? this.config.maxBatchAttempts : undefined,
     );
   }

@@ -1,11 +1,15 @@
 import {
   InvalidOptionError,
+  isTerminalJobStatus,
   JobNotFoundError,
+  sleep,
   type BulkProcessor,
+  type JobStatus,
   type RecordProcessorFn,
 } from '@batchactions/core';
 import type { DistributedImport } from '../distributed-import';
 import type { DistributedBatchResult } from '../process/process-batch';
+import { idleVerdict, type StoppedBy } from './idle-verdict';
 import { defaultWorkerId } from './worker-id';
 
 /** Options of `runWorker`. */
@@ -34,6 +38,23 @@ export interface RunWorkerOptions {
   readonly deadlineMarginMs?: number;
   /** Called after each batch this worker processed. Default: none. */
   readonly onBatch?: (result: DistributedBatchResult) => void;
+  /**
+   * Keep going while nothing is claimable but the job is unfinished: batches other workers hold
+   * may still come back (a dead worker's batch is reclaimed once its lease expires, see
+   * `leaseTimeoutMs`), and a PAUSED job may be resumed. The loop then polls, waiting 50 ms at
+   * first and twice as long each time up to `pollIntervalMs`, until the job ends, the stop
+   * signal aborts or the deadline nears. Default `true`. Pass `false` where waiting costs
+   * (a Lambda billed by the millisecond): the loop returns as soon as nothing is claimable,
+   * with `stoppedBy` saying why (`'no-batches'`, `'paused'` or `'job-terminal'`).
+   */
+  readonly waitForOthers?: boolean;
+  /**
+   * Return with `stoppedBy: 'paused'` when the job is PAUSED, instead of waiting for `resume`.
+   * Default `false`: a paused job keeps its workers, and they carry on after `resume`.
+   */
+  readonly stopWhenPaused?: boolean;
+  /** Longest wait between two claim attempts while waiting. Default `2000` ms. */
+  readonly pollIntervalMs?: number;
 }
 
 /** What a worker did. */
@@ -44,13 +65,48 @@ export interface RunWorkerResult {
   readonly failed: number;
   /** True when this worker finalised the job. */
   readonly jobComplete: boolean;
-  /** Why the loop ended. */
-  readonly stoppedBy: 'no-batches' | 'job-complete' | 'stop-signal' | 'deadline';
+  /**
+   * Why the loop ended: `'job-complete'` (this worker finalised the job), `'job-terminal'` (the
+   * job ended otherwise: finalised by another worker, cancelled, failed), `'paused'`
+   * (`stopWhenPaused` or `waitForOthers: false`), `'no-batches'` (nothing claimable and not
+   * waiting, or a job whose prepare has not finished), `'stop-signal'`, `'deadline'`.
+   */
+  readonly stoppedBy: StoppedBy;
+  /** The job's status as last read, when the loop ended on it (absent otherwise). */
+  readonly jobStatus?: JobStatus;
+}
+
+const FIRST_POLL_MS = 50;
+
+function checkedOptions(options: RunWorkerOptions) {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InvalidOptionError('concurrency', concurrency, 'an integer >= 1');
+  }
+  const margin = options.deadlineMarginMs ?? 5000;
+  if (!Number.isFinite(margin) || margin < 0) {
+    throw new InvalidOptionError('deadlineMarginMs', margin, 'a number >= 0');
+  }
+  const pollIntervalMs = options.pollIntervalMs ?? 2000;
+  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
+    throw new InvalidOptionError('pollIntervalMs', pollIntervalMs, 'a number >= 1');
+  }
+  for (const name of ['waitForOthers', 'stopWhenPaused'] as const) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new InvalidOptionError(name, value, 'a boolean');
+    }
+  }
+  return { concurrency, margin, pollIntervalMs };
 }
 
 /**
- * The worker loop: calls `processWorkerBatch` until no batch is left, the job is complete, the
- * stop signal aborts or the deadline nears, with `concurrency` batches in flight.
+ * The worker loop: calls `processWorkerBatch` with `concurrency` batches in flight until the
+ * job is over. While nothing is claimable it waits (see `waitForOthers`) instead of leaving
+ * an unfinished job: the batch of a worker that died comes back to the survivors, and a paused
+ * job continues after `resume`. It returns when this worker finalised the job, when the job
+ * ended otherwise, on the stop signal or before the deadline, and, with `waitForOthers: false`,
+ * as soon as nothing is claimable; `stoppedBy` says which.
  *
  * Unlike `processWorkerBatch` (which, as published, resolves `claimed: false` for a job id the
  * store does not know), `runWorker` rejects with `JobNotFoundError` when a claim finds no such
@@ -62,31 +118,41 @@ export async function runWorker(
   processor: RecordProcessorFn | BulkProcessor,
   options: RunWorkerOptions = {},
 ): Promise<RunWorkerResult> {
-  const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError('concurrency', concurrency, 'an integer >= 1');
-  }
-  const margin = options.deadlineMarginMs ?? 5000;
-  if (!Number.isFinite(margin) || margin < 0) {
-    throw new InvalidOptionError('deadlineMarginMs', margin, 'a number >= 0');
-  }
+  const { concurrency, margin, pollIntervalMs } = checkedOptions(options);
   const workerId = options.workerId ?? defaultWorkerId();
+  const wait = options.waitForOthers ?? true;
   let batches = 0;
   let processed = 0;
   let failed = 0;
   let jobComplete = false;
-  let stoppedBy: RunWorkerResult['stoppedBy'] = 'no-batches';
+  let stoppedBy: StoppedBy | undefined;
+  let jobStatus: JobStatus | undefined;
   let longestBatchMs = 0;
-  let done = false;
+  let terminalSince: number | undefined;
+
+  // Wakes every lane that is waiting: when one lane ends the loop, or a signal aborts.
+  const finished = new AbortController();
+  const end = (reason: StoppedBy, status?: JobStatus): void => {
+    stoppedBy ??= reason;
+    if (status !== undefined) jobStatus ??= status;
+    finished.abort();
+  };
+  const outerSignals = [options.stopSignal, options.abortSignal].filter(
+    (signal): signal is AbortSignal => signal !== undefined,
+  );
+  const onOuterAbort = (): void => {
+    end('stop-signal');
+  };
+  for (const signal of outerSignals) signal.addEventListener('abort', onOuterAbort, { once: true });
 
   const mayClaim = (): boolean => {
-    if (done) return false;
-    if (options.stopSignal?.aborted) {
-      stoppedBy = 'stop-signal';
+    if (finished.signal.aborted) return false;
+    if (outerSignals.some((signal) => signal.aborted)) {
+      end('stop-signal');
       return false;
     }
     if (options.remainingTimeMs && options.remainingTimeMs() < margin + longestBatchMs) {
-      stoppedBy = 'deadline';
+      end('deadline');
       return false;
     }
     return true;
@@ -94,6 +160,7 @@ export async function runWorker(
 
   const lane = async (laneIndex: number): Promise<void> => {
     const laneWorkerId = concurrency === 1 ? workerId : `${workerId}#${laneIndex}`;
+    let idleWaitMs = FIRST_POLL_MS;
     while (mayClaim()) {
       const started = Date.now();
       const { result, claimFailure } = await importer.attemptBatch(
@@ -103,25 +170,71 @@ export async function runWorker(
         options.abortSignal ? { signal: options.abortSignal } : {},
       );
       if (claimFailure === 'JOB_NOT_FOUND') throw new JobNotFoundError(jobId);
+      if (result.claimed) {
+        longestBatchMs = Math.max(longestBatchMs, Date.now() - started);
+        if (!result.released) {
+          batches += 1;
+          processed += result.processedCount;
+          failed += result.failedCount;
+        }
+        options.onBatch?.(result);
+        idleWaitMs = FIRST_POLL_MS;
+      }
       if (result.jobComplete) {
         jobComplete = true;
-        stoppedBy = 'job-complete';
-      }
-      if (!result.claimed) {
-        done = true;
+        stoppedBy = 'job-complete'; // even when another lane ended the loop meanwhile
+        end('job-complete');
         return;
       }
-      longestBatchMs = Math.max(longestBatchMs, Date.now() - started);
-      if (!result.released) {
-        batches += 1;
-        processed += result.processedCount;
-        failed += result.failedCount;
+      if (result.claimed) continue;
+
+      const report = await importer.getStatus(jobId);
+      const now = Date.now();
+      if (isTerminalJobStatus(report.status)) terminalSince ??= now;
+      const verdict = idleVerdict(
+        report,
+        claimFailure,
+        {
+          wait,
+          stopWhenPaused: options.stopWhenPaused ?? false,
+          renewsClaims: importer.renewsClaims,
+          terminalSince,
+          claimTimeoutMs: importer.claimTimeoutMs,
+        },
+        now,
+      );
+      if (verdict.kind === 'stop') {
+        end(verdict.stoppedBy, verdict.jobStatus);
+        return;
       }
-      options.onBatch?.(result);
-      if (result.jobComplete) done = true;
+      await sleep(idleWaitMs, finished.signal);
+      idleWaitMs = Math.min(pollIntervalMs, idleWaitMs * 2);
     }
   };
 
-  await Promise.all(Array.from({ length: concurrency }, (_, i) => lane(i)));
-  return { workerId, batches, processed, failed, jobComplete, stoppedBy };
+  // A lane that fails ends the others (after their batch in flight) before the error is thrown.
+  let laneError: { error: unknown } | undefined;
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, (_, i) =>
+        lane(i).catch((error: unknown) => {
+          laneError ??= { error };
+          finished.abort();
+        }),
+      ),
+    );
+  } finally {
+    for (const signal of outerSignals) signal.removeEventListener('abort', onOuterAbort);
+    finished.abort();
+  }
+  if (laneError) throw laneError.error;
+  return {
+    workerId,
+    batches,
+    processed,
+    failed,
+    jobComplete,
+    stoppedBy: stoppedBy ?? 'no-batches',
+    ...(jobStatus === undefined ? {} : { jobStatus }),
+  };
 }

@@ -76,10 +76,12 @@ describe.each(storeFactories)('failures and recovery on $name', (factory) => {
       expect(sweeps).toEqual(Array.from({ length: 5 }, () => 900_000));
       return;
     }
-    // One sweep on the first call and none per batch after it (with the default 15-minute
-    // timeout the next periodic sweep is due a second later), then one more before answering
-    // "no batch left": a stale batch is never the reason a worker stops.
-    expect(sweeps).toEqual([900_000, 900_000]);
+    // One sweep on the first call and none per batch after it (with the default 15-second
+    // lease the next periodic sweep is due a second later), then one more before answering
+    // "no batch left": a stale batch is never the reason a worker stops. Heartbeats renew
+    // claims on these stores, so the sweep reclaims after the lease timeout (three default
+    // heartbeats), not after the published 15-minute staleBatchTimeoutMs.
+    expect(sweeps).toEqual([15_000, 15_000]);
   });
 
   it("rejects the write of a worker whose batch was taken over, and keeps the winner's results", async () => {

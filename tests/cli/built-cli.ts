@@ -133,14 +133,17 @@ export function workArgs(options: {
   processor: string;
   workerId?: string;
   quiet?: boolean;
+  /** More options, e.g. `['--stop-when-paused']`. */
+  extra?: readonly string[];
 }): string[] {
-  const { jobId, store, schema, processor, workerId, quiet } = options;
+  const { jobId, store, schema, processor, workerId, quiet, extra = [] } = options;
   return [
     'work',
     jobId,
     ...['--store', store, '--schema', schema, '--processor', processor],
     ...(workerId === undefined ? [] : ['--worker-id', workerId]),
     ...(quiet === true ? ['--quiet'] : []),
+    ...extra,
   ];
 }
 
@@ -162,6 +165,13 @@ export interface StatusJson {
     failedBatches: number;
     isComplete: boolean;
   };
+  inFlight?: {
+    batchId: string;
+    batchIndex: number;
+    workerId: string;
+    attempt: number;
+    heartbeatAgeMs: number;
+  }[];
 }
 
 /** `status <jobId> --store --json`. */

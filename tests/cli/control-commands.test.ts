@@ -47,9 +47,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs a worker until no batch is left (or none is handed out). */
-async function work(jobId: string): Promise<void> {
-  await runCliOk(workArgs({ jobId, store, schema, processor, quiet: true }));
+/** Runs a worker until the job ends (or, with `extra` options, until they stop it). */
+async function work(jobId: string, extra: readonly string[] = []): Promise<string> {
+  return runCliOk(workArgs({ jobId, store, schema, processor, quiet: true, extra }));
 }
 
 const statusOf = (jobId: string): Promise<StatusJson> => statusJson(jobId, store);
@@ -64,15 +64,23 @@ describe('pause, resume, cancel, failed and purge', () => {
     const again = await runCli(['pause', jobId, '--store', store]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`cannot pause job ${jobId}: it is PAUSED`);
-    // A worker on a paused job finds nothing to claim and stops.
-    await work(jobId);
+    // Told not to wait through pauses, a worker on a paused job claims nothing and stops.
+    await work(jobId, ['--stop-when-paused']);
     expect(await statusOf(jobId)).toMatchObject({
       status: 'PAUSED',
       progress: { processedRecords: 0 },
     });
 
+    // By default it waits for resume, then does the work. (Resumed after the worker had time
+    // to start: its stderr shows that it found the job paused and waited.)
+    const waiting = runCli(workArgs({ jobId, store, schema, processor, quiet: true }));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await statusOf(jobId)).toMatchObject({ status: 'PAUSED' });
     await runCliOk(['resume', jobId, '--store', store]);
-    await work(jobId);
+    const resumed = await waiting;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`job ${jobId} is PAUSED: waiting for \`resume ${jobId}\``);
+    expect(resumed.stdout).toMatch(/stopped: job-complete/);
     expect(await statusOf(jobId)).toMatchObject({
       status: 'COMPLETED',
       progress: { processedRecords: 36, failedRecords: 4 },

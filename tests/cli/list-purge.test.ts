@@ -112,7 +112,9 @@ describe('list and purge', () => {
   it('work on a finished or paused job says why it did nothing', async () => {
     const { jobId } = await prepareJson({ file: csv, schema, store, batchSize: 10 });
     await runCliOk(['pause', jobId, '--store', store]);
-    const paused = await runCli(workArgs({ jobId, store, schema, processor }));
+    const paused = await runCli(
+      workArgs({ jobId, store, schema, processor, extra: ['--no-wait'] }),
+    );
     expect(paused.code).toBe(0);
     expect(paused.stderr).toContain(
       `job ${jobId} is PAUSED: nothing to do until \`resume ${jobId}\``,

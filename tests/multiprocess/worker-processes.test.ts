@@ -152,9 +152,10 @@ describe.each([
     expect((await rig.store.getJobState(jobId))?.status).toBe('COMPLETED');
   }, 240_000);
 
-  it('survive a worker killed with SIGKILL mid-batch: a later worker reclaims its batch and nothing is lost', async () => {
+  it('survive a worker killed with SIGKILL mid-batch: the others reclaim its batch once its lease expires and nothing is lost', async () => {
     const jobId = await prepare(rig.store);
-    const env = { ...rig.env, JOB_ID: jobId, BATCH_SIZE: String(BATCH_SIZE) };
+    // A short lease (1 s) keeps the test quick; tests/faults covers the default lease.
+    const env = { ...rig.env, JOB_ID: jobId, BATCH_SIZE: String(BATCH_SIZE), LEASE_MS: '1000' };
     const victim = startWorker({ ...env, WORKER_ID: 'victim', RECORD_DELAY_MS: '1' });
     const others = [1, 2, 3].map((i) => startWorker({ ...env, WORKER_ID: `p${i}` }));
 
@@ -171,18 +172,13 @@ describe.each([
     const killed = await victim.done;
     expect(killed.signal).toBe('SIGKILL');
 
+    // The survivors do not walk away from the unfinished job: they wait for the dead worker's
+    // lease to expire, and one of them processes its batch and finalises the job.
     const survivors = reportsOf(await Promise.all(others.map((w) => w.done)));
-    // The dead worker's batch is not stale yet for them (15 minutes): the job cannot finish.
-    expect(survivors.some((r) => r.jobComplete)).toBe(false);
-    const stuck = await rig.store.getDistributedStatus(jobId);
-    expect(stuck.processingBatches).toBeGreaterThanOrEqual(1);
-    expect(stuck.pendingBatches).toBe(0);
-
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    const rescuer = startWorker({ ...env, WORKER_ID: 'rescuer', STALE_MS: '500' });
-    const [rescue] = reportsOf([await rescuer.done]);
-    expect(rescue?.jobComplete).toBe(true);
-    expect(rescue?.batches).toBe(stuck.processingBatches);
+    expect(survivors.filter((r) => r.jobComplete)).toHaveLength(1);
+    const reclaimed = (await rig.store.getJobState(jobId))?.batches.find((b) => b.id === held);
+    expect(reclaimed?.status).toBe('COMPLETED');
+    expect(reclaimed?.workerId).toMatch(/^p\d$/);
 
     expect((await rig.targetCount()).distinct).toBe(RECORDS);
     const progress = await rig.store.getProgress(jobId);

@@ -31,9 +31,9 @@ export interface ChildWorker {
   }>;
 }
 
-/** Starts `mp-worker.mjs` with the given environment. */
-export function startWorker(env: Record<string, string>): ChildWorker {
-  const child = spawn(process.execPath, [workerScript], {
+/** Starts `mp-worker.mjs` (or another worker script of `tests/fixtures`) with the given environment. */
+export function startWorker(env: Record<string, string>, script = workerScript): ChildWorker {
+  const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import {
   type JobDetails,
   type JobSummary,
   type Batch,
+  type BatchInFlight,
   type BatchLease,
   type BatchOutcome,
   type BatchState,
@@ -51,6 +52,14 @@ import type { RecordRow } from './record-codec';
 import { schemaTables, type SchemaTables } from './sql/tables';
 import { buildStatements, type Statements } from './statements';
 import { withTransaction } from './transaction';
+
+interface BatchInFlightRow {
+  id: string;
+  batch_index: number;
+  worker_id: string;
+  attempt: number;
+  heartbeat_age_ms: number;
+}
 
 interface ClaimRow {
   readonly job_status: string;
@@ -498,6 +507,18 @@ export class PostgresStateStore implements DistributedStateStore {
     const { statuses, limit } = checkJobListFilter(filter);
     const result = await this.query(listJobsSql(this.tables), [statuses ?? null, limit ?? null]);
     return (result.rows as JobListRow[]).map(jobListEntryFromRow);
+  }
+
+  /** The job's PROCESSING batches with holder, attempt and heartbeat age (see the port). */
+  async listBatchesInFlight(jobId: string): Promise<readonly BatchInFlight[]> {
+    const result = await this.query(this.sql.batchesInFlight, [jobId]);
+    return (result.rows as BatchInFlightRow[]).map((row) => ({
+      batchId: row.id,
+      batchIndex: row.batch_index,
+      workerId: row.worker_id,
+      attempt: row.attempt,
+      heartbeatAgeMs: row.heartbeat_age_ms,
+    }));
   }
 
   /** The job's status alone, or null for an unknown job. */

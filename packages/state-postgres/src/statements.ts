@@ -1,3 +1,4 @@
+import { batchesInFlightSql } from './sql/batches-in-flight';
 import { claimBatchSql } from './sql/claim-batch';
 import { completeBatchInPlaceSql, completeBatchSql } from './sql/complete-batch';
 import { finalizeJobSql } from './sql/finalize-job';
@@ -55,6 +56,7 @@ export function buildStatements(t: SchemaTables) {
     selectUniqueHolders: selectUniqueHoldersSql(t),
     selectJobStatus: selectJobStatusSql(t),
     distributedStatus: distributedStatusSql(t),
+    batchesInFlight: batchesInFlightSql(t),
     progress: progressSql(t),
     jobExists: `SELECT 1 FROM ${t.jobs} WHERE id = $1`,
     heartbeatPrepare: heartbeatPrepareSql(t),

@@ -8,6 +8,7 @@ import {
   unknownJobDistributedStatus,
   unknownJobProgress,
   type Batch,
+  type BatchInFlight,
   type BatchLease,
   type BatchOutcome,
   type BatchState,
@@ -443,6 +444,26 @@ export class SequelizeStateStore implements DistributedStateStore {
   }
 
   /** The job's status alone, or null for an unknown job. */
+  /** The job's PROCESSING batches with holder, attempt and heartbeat age (see the port). */
+  listBatchesInFlight(jobId: string): Promise<readonly BatchInFlight[]> {
+    return this.run(async () => {
+      const rows = await this.db.select<{
+        id: string;
+        batchIndex: number | string;
+        workerId: string;
+        attempt: number | string;
+        ageMs: number | string;
+      }>(this.sql.selectBatchesInFlight(), [jobId]);
+      return rows.map((row) => ({
+        batchId: row.id,
+        batchIndex: Number(row.batchIndex),
+        workerId: row.workerId,
+        attempt: Number(row.attempt),
+        heartbeatAgeMs: Math.max(0, Number(row.ageMs)),
+      }));
+    });
+  }
+
   getJobStatus(jobId: string): Promise<JobStatus | null> {
     return this.run(async () => {
       const rows = await this.db.select<{ status: JobStatus }>(this.sql.selectJobStatus(), [jobId]);

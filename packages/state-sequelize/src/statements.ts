@@ -9,6 +9,7 @@ import {
   quarantineBatchSql,
   releaseBatchSql,
   requeueBatchSql,
+  selectBatchesInFlightSql,
   selectBatchesSql,
   selectStaleBatchesSql,
   takeBatchMysqlSql,
@@ -79,6 +80,8 @@ export class Statements {
   releaseProcessingBatches = () =>
     this.get('releaseProcessingBatches', () => releaseProcessingBatchesSql(this.t));
   heartbeatBatch = () => this.get('heartbeatBatch', () => heartbeatBatchSql(this.t, this.family));
+  selectBatchesInFlight = () =>
+    this.get('selectBatchesInFlight', () => selectBatchesInFlightSql(this.t, this.family));
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
   claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));

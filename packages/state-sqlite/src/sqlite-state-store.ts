@@ -15,6 +15,7 @@ import {
   type JobDetails,
   type JobSummary,
   type Batch,
+  type BatchInFlight,
   type BatchLease,
   type BatchOutcome,
   type BatchState,
@@ -63,6 +64,14 @@ interface Ready {
 interface JobKeyRow {
   readonly pk: number;
   readonly status: JobStatus;
+}
+
+interface BatchInFlightRow {
+  id: string;
+  batch_index: number;
+  worker_id: string;
+  attempt: number;
+  claimed_at: number | null;
 }
 
 interface JobDetailsRow {
@@ -440,7 +449,6 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
-  /** The job's status alone, or null for an unknown job. */
   /** Every job with its counts, newest first (see `DistributedStateStore.listJobs`). */
   listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
     return settle(() => {
@@ -456,6 +464,22 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
+  /** The job's PROCESSING batches with holder, attempt and heartbeat age (see the port). */
+  listBatchesInFlight(jobId: string): Promise<readonly BatchInFlight[]> {
+    return this.read('listBatchesInFlight', (s) => {
+      const now = Date.now();
+      const rows = s.selectBatchesInFlight.all(jobId) as BatchInFlightRow[];
+      return rows.map((row) => ({
+        batchId: row.id,
+        batchIndex: row.batch_index,
+        workerId: row.worker_id,
+        attempt: row.attempt,
+        heartbeatAgeMs: Math.max(0, now - (row.claimed_at ?? now)),
+      }));
+    });
+  }
+
+  /** The job's status alone, or null for an unknown job. */
   getJobStatus(jobId: string): Promise<JobStatus | null> {
     return this.read('getJobStatus', (s) => {
       const row = s.selectJobKey.get(jobId) as JobKeyRow | undefined;

@@ -37,6 +37,7 @@ const SQL = {
   releaseBatch: leases.RELEASE_BATCH,
   completeBatch: leases.COMPLETE_BATCH,
   heartbeatBatch: leases.HEARTBEAT_BATCH,
+  selectBatchesInFlight: leases.SELECT_BATCHES_IN_FLIGHT,
   quarantineStaleBatches: leases.QUARANTINE_STALE_BATCHES,
   failUnprocessedRecords: leases.FAIL_UNPROCESSED_RECORDS,
   resetStaleBatches: leases.RESET_STALE_BATCHES,

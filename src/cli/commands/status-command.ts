@@ -39,8 +39,21 @@ function humanReport(report: JobStatusReport): string {
     `  batches  ${formatCount(b.totalBatches)} total: ${formatCount(b.pendingBatches)} pending, ${formatCount(b.processingBatches)} processing, ` +
       `${formatCount(b.completedBatches)} completed, ${formatCount(b.failedBatches)} failed`,
     `  elapsed  ${formatDuration(p.elapsedMs)}${eta}`,
+    ...inFlightLines(report),
     '',
   ].join('\n');
+}
+
+/** One line per batch a worker holds: which, who, which attempt, how fresh its heartbeat is. */
+function inFlightLines(report: JobStatusReport): string[] {
+  if (!report.inFlight || report.inFlight.length === 0) return [];
+  return [
+    `  in flight (${formatCount(report.inFlight.length)}):`,
+    ...report.inFlight.map(
+      (b) =>
+        `    batch ${b.batchIndex}  worker ${b.workerId}  attempt ${b.attempt}  heartbeat ${formatDuration(b.heartbeatAgeMs)} ago`,
+    ),
+  ];
 }
 
 function print(report: JobStatusReport, json: boolean): void {
@@ -96,7 +109,9 @@ export async function showStatus(jobId: string, options: StatusCommandOptions): 
 export function addStatusCommand(program: Command): void {
   program
     .command('status')
-    .description("Print a job's status, record progress and batch counts.")
+    .description(
+      "Print a job's status, record progress, batch counts and the batches in flight (worker, attempt, heartbeat age).",
+    )
     .argument('<jobId>', 'job id printed by prepare', nonEmpty)
     .addOption(storeOption({ required: true }))
     .option('--watch', 'print again every --interval until the job ends (Ctrl-C stops)')
@@ -114,7 +129,7 @@ export function addStatusCommand(program: Command): void {
     )
     .option(
       '--json',
-      'print JSON: {jobId, status, progress, batches, prepare?, summary?} (one line per print)',
+      'print JSON: {jobId, status, progress, batches, inFlight, prepare?, summary?} (one line per print)',
     )
     .action((jobId: string, options: StatusCommandOptions, command: Command) =>
       runAction(command, () => showStatus(jobId, options), jobId),

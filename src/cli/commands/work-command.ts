@@ -24,6 +24,14 @@ export interface WorkCommandOptions {
   readonly concurrency: number;
   readonly recordConcurrency: number;
   readonly staleTimeoutMs?: number;
+  /** `leaseTimeoutMs`: reclaim a batch whose heartbeats stopped this long ago. */
+  readonly leaseTimeoutMs?: number;
+  /** `recordTimeoutMs`: time limit of one processor call. */
+  readonly recordTimeoutMs?: number;
+  /** `--no-wait` sets it false: exit as soon as nothing is claimable (`waitForOthers: false`). */
+  readonly wait: boolean;
+  /** `stopWhenPaused`: exit when the job is paused instead of waiting for resume. */
+  readonly stopWhenPaused?: boolean;
   /** `coerceValues`: hand the processor typed values (numbers, booleans, dates). */
   readonly coerceValues?: boolean;
   /** `jobWideUniqueFields`: enforce the schema's uniqueFields across the whole job. */
@@ -80,17 +88,26 @@ function summaryLine(result: RunWorkerResult, elapsedMs: number): string {
   return (
     `worker ${result.workerId}: ${formatCount(result.batches)} batches, ${formatCount(result.processed)} processed, ` +
     `${formatCount(result.failed)} failed in ${formatDuration(elapsedMs)} (${formatRate(records, elapsedMs)}); ` +
-    `stopped: ${result.stoppedBy}${finalised}\n`
+    `stopped: ${result.stoppedBy}${result.jobStatus === undefined ? '' : ` (job ${result.jobStatus})`}${finalised}\n`
   );
 }
 
-/** Why `work` claims nothing from a job in `status`, or undefined when it can work on it. */
-export function idleReason(jobId: string, status: JobStatus): string | undefined {
+/**
+ * Why `work` claims nothing from a job in `status`, or undefined when it can work on it (or,
+ * for a PAUSED job, wait for `resume` when `waitWhilePaused`).
+ */
+export function idleReason(
+  jobId: string,
+  status: JobStatus,
+  waitWhilePaused = false,
+): string | undefined {
   if (isTerminalJobStatus(status)) {
     return `job ${jobId} is ${status}: nothing to do (a finished job hands out no batches)`;
   }
   if (status === JobStatus.PAUSED) {
-    return `job ${jobId} is PAUSED: nothing to do until \`resume ${jobId}\``;
+    return waitWhilePaused
+      ? undefined
+      : `job ${jobId} is PAUSED: nothing to do until \`resume ${jobId}\``;
   }
   if (status !== JobStatus.PROCESSING) {
     return `job ${jobId} is ${status}: its prepare has not finished, no batch can be claimed yet`;
@@ -106,7 +123,8 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
   await withStore(options.store, 'existing', async ({ store }) => {
     const job = await store.getJobState(jobId);
     if (!job) throw new JobNotFoundError(jobId);
-    const idle = idleReason(jobId, job.status);
+    const waitWhilePaused = options.wait && options.stopWhenPaused !== true;
+    const idle = idleReason(jobId, job.status, waitWhilePaused);
     if (idle !== undefined) {
       // Not a failure: a worker started after the end (or during a pause) has nothing to do.
       process.stderr.write(`worker ${workerId}: ${idle}\n`);
@@ -118,7 +136,12 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
           processed: 0,
           failed: 0,
           jobComplete: false,
-          stoppedBy: 'no-batches',
+          stoppedBy: isTerminalJobStatus(job.status)
+            ? 'job-terminal'
+            : job.status === JobStatus.PAUSED
+              ? 'paused'
+              : 'no-batches',
+          jobStatus: job.status,
         },
         peakRssBytes: peakRssBytes(),
       });
@@ -145,7 +168,16 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
       ...(options.staleTimeoutMs === undefined
         ? {}
         : { staleBatchTimeoutMs: options.staleTimeoutMs }),
+      ...(options.leaseTimeoutMs === undefined ? {} : { leaseTimeoutMs: options.leaseTimeoutMs }),
+      ...(options.recordTimeoutMs === undefined
+        ? {}
+        : { recordTimeoutMs: options.recordTimeoutMs }),
     });
+    if (job.status === JobStatus.PAUSED) {
+      process.stderr.write(
+        `worker ${workerId}: job ${jobId} is PAUSED: waiting for \`resume ${jobId}\` (--stop-when-paused or --no-wait to exit instead)\n`,
+      );
+    }
     const signals = shutdownSignals(workerId);
     const started = performance.now();
     let result: RunWorkerResult;
@@ -155,6 +187,8 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
         concurrency: options.concurrency,
         stopSignal: signals.stop,
         abortSignal: signals.abort,
+        waitForOthers: options.wait,
+        stopWhenPaused: options.stopWhenPaused === true,
         ...(options.quiet === true
           ? {}
           : { onBatch: (batch) => process.stdout.write(batchLine(workerId, batch)) }),
@@ -176,7 +210,7 @@ export function addWorkCommand(program: Command): void {
   program
     .command('work')
     .description(
-      'Claim and process batches of a prepared job until none is left (SIGTERM/SIGINT: finish the batches in flight, then exit).',
+      'Claim and process batches of a prepared job until it ends, waiting for batches other workers hold and through pauses (SIGTERM/SIGINT: finish the batches in flight, then exit).',
     )
     .argument('<jobId>', 'job id printed by prepare', nonEmpty)
     .requiredOption(
@@ -204,9 +238,24 @@ export function addWorkCommand(program: Command): void {
     )
     .option(
       '--stale-timeout-ms <ms>',
-      'reclaim batches claimed longer ago than this (default: 900000)',
+      'reclaim batches claimed (or heartbeated) longer ago than this; with heartbeats the smaller of this and --lease-timeout-ms applies (default: 900000)',
       integerAtLeast(0),
     )
+    .option(
+      '--lease-timeout-ms <ms>',
+      "reclaim a batch whose worker's heartbeats stopped this long ago (default: three heartbeats, 15000)",
+      integerAtLeast(2),
+    )
+    .option(
+      '--record-timeout-ms <ms>',
+      'time limit of one processor call: the record fails with a timeout error and its signal aborts (default: none)',
+      integerAtLeast(1),
+    )
+    .option(
+      '--no-wait',
+      'exit as soon as nothing is claimable, instead of waiting for batches other workers hold (and for resume)',
+    )
+    .option('--stop-when-paused', 'exit when the job is paused, instead of waiting for resume')
     .option(
       '--coerce-values',
       'hand the processor typed values (numbers, booleans, dates) instead of the values as parsed',

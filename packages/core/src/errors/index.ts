@@ -12,6 +12,7 @@ export {
   JobNotFoundError,
   JobNotPreparingError,
   LeaseLostError,
+  RecordTimeoutError,
   UnsupportedByStoreError,
 } from './job-errors';
 export { SourceError } from './source-error';

@@ -78,3 +78,24 @@ export class UnsupportedByStoreError extends BatchActionsError {
     this.method = method;
   }
 }
+
+/**
+ * A processor call outlived its time limit (`recordTimeoutMs`): the signal handed to it aborted
+ * with this error, the worker stopped waiting for it, and the attempt failed.
+ */
+export class RecordTimeoutError extends BatchActionsError {
+  /** The records of the call: one, or in bulk mode every record handed to `processBatch`. */
+  readonly recordIndexes: readonly number[];
+  /** The limit that passed, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(recordIndexes: readonly number[], timeoutMs: number) {
+    const first = recordIndexes[0] ?? 0;
+    const what =
+      recordIndexes.length === 1
+        ? `Processing record ${first}`
+        : `Processing ${recordIndexes.length} records (${first}..${recordIndexes.at(-1) ?? first})`;
+    super('RECORD_TIMEOUT', `${what} timed out after ${timeoutMs} ms`);
+    this.recordIndexes = recordIndexes;
+    this.timeoutMs = timeoutMs;
+  }
+}

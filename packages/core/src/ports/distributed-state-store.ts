@@ -66,6 +66,22 @@ export interface BatchOutcome {
   readonly error?: string;
 }
 
+/** A batch a worker holds right now, as `listBatchesInFlight` reports it. */
+export interface BatchInFlight {
+  readonly batchId: string;
+  readonly batchIndex: number;
+  /** The worker holding the claim. */
+  readonly workerId: string;
+  /** The claim's fencing token: 1 on the first claim of the batch, one more on every later one. */
+  readonly attempt: number;
+  /**
+   * Milliseconds since the claim or its last heartbeat, by the store's clock (never negative).
+   * A live worker keeps it below its heartbeat interval (plus the time a heartbeat takes); a
+   * batch whose age passes the lease timeout is reclaimed by the next worker.
+   */
+  readonly heartbeatAgeMs: number;
+}
+
 /** Which jobs `listJobs` returns. */
 export interface JobListFilter {
   /** Only jobs whose status is one of these. Absent or empty: every status. */
@@ -250,6 +266,11 @@ export interface DistributedStateStore extends StateStore {
    * `filter.limit` (check it with `checkJobListFilter`).
    */
   listJobs?(filter?: JobListFilter): Promise<readonly JobListEntry[]>;
+  /**
+   * Optional, for operators (`getStatus`, the CLI's `status`): the job's PROCESSING batches in
+   * index order, each with its worker, attempt and heartbeat age. An unknown job gives `[]`.
+   */
+  listBatchesInFlight?(jobId: string): Promise<readonly BatchInFlight[]>;
 }
 
 const REQUIRED_METHODS = [

@@ -9,6 +9,7 @@ import {
 import { RECORD_STATUS_GROUPS, type ProcessedRecord } from '../model/record';
 import { JobNotFoundError, JobNotPreparingError, LeaseLostError } from '../errors/job-errors';
 import type {
+  BatchInFlight,
   BatchLease,
   BatchOutcome,
   ClaimBatchResult,
@@ -367,6 +368,23 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         }
       }
       return changed;
+    });
+  }
+
+  listBatchesInFlight(jobId: string): Promise<readonly BatchInFlight[]> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return [];
+      const now = this.now();
+      return stored.order
+        .filter((b) => b.status === BatchStatus.PROCESSING)
+        .map((b) => ({
+          batchId: b.id,
+          batchIndex: b.index,
+          workerId: b.workerId ?? '',
+          attempt: b.attempt,
+          heartbeatAgeMs: Math.max(0, now - (b.claimedAt ?? now)),
+        }));
     });
   }
 

@@ -8,6 +8,7 @@ import type {
   BatchReservation,
   DistributedStateStore,
 } from '../ports/distributed-state-store';
+import { describeBatchesInFlight } from './describe-batches-in-flight';
 import { describeListJobs } from './describe-list-jobs';
 import { describePrepareAndCompletion } from './describe-prepare-and-completion';
 import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
@@ -77,6 +78,7 @@ export function describeDistributedStateStore(
     const fencing = () => options.fencing ?? typeof store.completeBatch === 'function';
 
     describeListJobs(() => store);
+    describeBatchesInFlight(() => store);
     describePrepareAndCompletion(() => store);
 
     describe('jobs', () => {

@@ -189,6 +189,19 @@ export function selectStaleBatchesSql(t: QuotedTables, family: SqlFamily, lock: 
     ${lock ? 'FOR UPDATE' : ''}`;
 }
 
+/**
+ * The PROCESSING batches of job `$1` in index order, with holder, attempt and the age of their
+ * claim or last heartbeat in milliseconds (database clock).
+ */
+export function selectBatchesInFlightSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    SELECT "id", "batchIndex", coalesce("workerId", '') AS "workerId", "attempt",
+           ${nowMs(family)} - coalesce("claimedAt", ${nowMs(family)}) AS "ageMs"
+    FROM ${t.batches}
+    WHERE "jobId" = $1 AND "status" = 'PROCESSING'
+    ORDER BY "batchIndex"`;
+}
+
 /** Puts stale batch `$2` of job `$1` back to PENDING. */
 export function requeueBatchSql(t: QuotedTables): string {
   return `

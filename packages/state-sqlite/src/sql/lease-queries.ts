@@ -59,3 +59,10 @@ WHERE job_pk = @jobPk AND record_index >= @recordStart AND record_index <= @reco
 export const RESET_STALE_BATCHES = `
 UPDATE batchactions_batches SET status = 'PENDING', worker_id = NULL, claimed_at = NULL
 WHERE ${STALE}`;
+
+/** The job's PROCESSING batches in index order, with holder, attempt and claim (heartbeat) time. */
+export const SELECT_BATCHES_IN_FLIGHT = `
+SELECT b.id, b.batch_index, coalesce(b.worker_id, '') AS worker_id, b.attempt, b.claimed_at
+FROM batchactions_batches b
+WHERE b.job_pk = (SELECT j.pk FROM batchactions_jobs j WHERE j.id = ?) AND b.status = 'PROCESSING'
+ORDER BY b.batch_index`;
