@@ -8,7 +8,8 @@ import {
   RECORD_STATUS_GROUPS,
   unknownJobDistributedStatus,
   unknownJobProgress,
-  InvalidOptionError,
+  checkReclaimArguments,
+  distributedStatusFromCounts,
   JobNotFoundError,
   JobNotPreparingError,
   LeaseLostError,
@@ -359,12 +360,7 @@ export class PostgresStateStore implements DistributedStateStore {
     timeoutMs: number,
     maxAttempts?: number,
   ): Promise<number> {
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw new InvalidOptionError('timeoutMs', timeoutMs, 'a finite number of milliseconds >= 0');
-    }
-    if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
-      throw new InvalidOptionError('maxAttempts', maxAttempts, 'an integer >= 1');
-    }
+    checkReclaimArguments(timeoutMs, maxAttempts);
     const result = await this.query(this.sql.reclaimStaleBatches, [
       jobId,
       timeoutMs,
@@ -378,15 +374,12 @@ export class PostgresStateStore implements DistributedStateStore {
     const result = await this.query(this.sql.distributedStatus, [jobId]);
     const row = result.rows[0] as StatusRow | undefined;
     if (!row) return unknownJobDistributedStatus(jobId);
-    return {
-      jobId,
-      totalBatches: row.total,
-      pendingBatches: row.pending,
-      processingBatches: row.processing,
-      completedBatches: row.completed,
-      failedBatches: row.failed,
-      isComplete: row.pending === 0 && row.processing === 0,
-    };
+    return distributedStatusFromCounts(jobId, {
+      pending: row.pending,
+      processing: row.processing,
+      completed: row.completed,
+      failed: row.failed,
+    });
   }
 
   async tryFinalizeJob(jobId: string): Promise<boolean> {

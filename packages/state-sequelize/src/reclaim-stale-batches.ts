@@ -1,3 +1,4 @@
+import { quarantineReason } from '@batchactions/core';
 import type { Db } from './db';
 import type { Statements } from './statements';
 
@@ -8,9 +9,9 @@ interface StaleRow {
   readonly workerId: string | null;
 }
 
-/** Why a quarantined batch FAILED (the same words as the other stores). */
+/** Why a quarantined batch FAILED (core's wording, shared by every store). */
 export function abandonedMessage(row: StaleRow): string {
-  return `Batch ${String(row.batchIndex)} abandoned after ${String(row.attempt)} attempts (last worker ${row.workerId ?? 'unknown'})`;
+  return quarantineReason(Number(row.batchIndex), Number(row.attempt), row.workerId);
 }
 
 /**

@@ -4,6 +4,8 @@ import {
   JobStatus,
   LeaseLostError,
   RECORD_STATUS_GROUPS,
+  reclaimArgumentsError,
+  distributedStatusFromCounts,
   progressFromCounts,
   unknownJobDistributedStatus,
   unknownJobProgress,
@@ -293,14 +295,8 @@ export class SequelizeStateStore implements DistributedStateStore {
    * @throws InvalidOptionError for a negative or non-finite timeout or a bad `maxAttempts`.
    */
   reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      return Promise.reject(
-        new InvalidOptionError('timeoutMs', timeoutMs, 'a finite number of milliseconds >= 0'),
-      );
-    }
-    if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
-      return Promise.reject(new InvalidOptionError('maxAttempts', maxAttempts, 'an integer >= 1'));
-    }
+    const invalid = reclaimArgumentsError(timeoutMs, maxAttempts);
+    if (invalid) return Promise.reject(invalid);
     return this.run(() =>
       reclaimStaleBatches(this.db, this.sql, jobId, Math.floor(timeoutMs), maxAttempts),
     );
@@ -328,17 +324,12 @@ export class SequelizeStateStore implements DistributedStateStore {
       const rows = await this.db.select<StatusRow>(this.sql.distributedStatus(), [jobId]);
       const row = rows[0];
       if (row === undefined) return unknownJobDistributedStatus(jobId);
-      const pending = Number(row.pending ?? 0);
-      const processing = Number(row.processing ?? 0);
-      return {
-        jobId,
-        totalBatches: Number(row.total ?? 0),
-        pendingBatches: pending,
-        processingBatches: processing,
-        completedBatches: Number(row.completed ?? 0),
-        failedBatches: Number(row.failed ?? 0),
-        isComplete: pending === 0 && processing === 0,
-      };
+      return distributedStatusFromCounts(jobId, {
+        pending: Number(row.pending ?? 0),
+        processing: Number(row.processing ?? 0),
+        completed: Number(row.completed ?? 0),
+        failed: Number(row.failed ?? 0),
+      });
     });
   }
 

@@ -1,12 +1,15 @@
 import {
   unknownJobDistributedStatus,
+  reclaimArgumentsError,
+  countBatches,
+  distributedStatusFromCounts,
+  emptyBatchCounts,
   unknownJobProgress,
   checkJobListFilter,
   type JobListEntry,
   type JobListFilter,
   type JobListRow,
   jobListEntryFromRow,
-  BatchStatus,
   JobNotFoundError,
   JobNotPreparingError,
   JobStatus,
@@ -366,6 +369,8 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
+    const invalid = reclaimArgumentsError(timeoutMs, maxAttempts);
+    if (invalid) return Promise.reject(invalid);
     return this.write('reclaimStaleBatches', (s) => {
       const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
       if (!job) return 0;
@@ -393,24 +398,11 @@ export class SqliteStateStore implements DistributedStateStore {
     return this.read('getDistributedStatus', (s) => {
       const job = s.selectJobKey.get(jobId) as JobKeyRow | undefined;
       if (!job) return unknownJobDistributedStatus(jobId);
-      const counts = { pending: 0, processing: 0, completed: 0, failed: 0 };
-      let total = 0;
+      const counts = emptyBatchCounts();
       for (const row of s.countBatchesByStatus.all(job.pk) as { status: string; n: number }[]) {
-        total += row.n;
-        if (row.status === BatchStatus.PROCESSING) counts.processing += row.n;
-        else if (row.status === BatchStatus.COMPLETED) counts.completed += row.n;
-        else if (row.status === BatchStatus.FAILED) counts.failed += row.n;
-        else counts.pending += row.n;
+        countBatches(counts, row.status, row.n);
       }
-      return {
-        jobId,
-        totalBatches: total,
-        pendingBatches: counts.pending,
-        processingBatches: counts.processing,
-        completedBatches: counts.completed,
-        failedBatches: counts.failed,
-        isComplete: counts.pending === 0 && counts.processing === 0,
-      };
+      return distributedStatusFromCounts(jobId, counts);
     });
   }
 

@@ -20,6 +20,13 @@ import type {
   JobListFilter,
   UniqueValueClaim,
 } from '../ports/distributed-state-store';
+import {
+  checkReclaimArguments,
+  countBatches,
+  distributedStatusFromCounts,
+  emptyBatchCounts,
+  quarantineReason,
+} from './batch-rules';
 import { checkJobListFilter, jobListEntry, selectJobListEntries } from './job-list';
 import {
   computeProgress,
@@ -351,6 +358,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
 
   reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
     return settle(() => {
+      checkReclaimArguments(timeoutMs, maxAttempts);
       const stored = this.jobs.get(jobId);
       if (!stored) return 0;
       const now = this.now();
@@ -393,25 +401,9 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     return settle(() => {
       const stored = this.jobs.get(jobId);
       if (!stored) return unknownJobDistributedStatus(jobId);
-      let pending = 0;
-      let processing = 0;
-      let completed = 0;
-      let failed = 0;
-      for (const batch of stored.order) {
-        if (batch.status === BatchStatus.PROCESSING) processing += 1;
-        else if (batch.status === BatchStatus.COMPLETED) completed += 1;
-        else if (batch.status === BatchStatus.FAILED) failed += 1;
-        else pending += 1;
-      }
-      return {
-        jobId,
-        totalBatches: stored.order.length,
-        pendingBatches: pending,
-        processingBatches: processing,
-        completedBatches: completed,
-        failedBatches: failed,
-        isComplete: pending === 0 && processing === 0,
-      };
+      const counts = emptyBatchCounts();
+      for (const batch of stored.order) countBatches(counts, batch.status);
+      return distributedStatusFromCounts(jobId, counts);
     });
   }
 
@@ -539,7 +531,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
   }
 
   private quarantine(stored: StoredJob, batch: MutableBatch): void {
-    const reason = `Batch ${batch.index} abandoned after ${batch.attempt} attempts (last worker ${batch.workerId ?? 'unknown'})`;
+    const reason = quarantineReason(batch.index, batch.attempt, batch.workerId);
     batch.status = BatchStatus.FAILED;
     batch.error = reason;
     batch.processedCount = 0;

@@ -1,3 +1,14 @@
+export {
+  QUARANTINE_REASON_TEMPLATE,
+  checkReclaimArguments,
+  countBatches,
+  distributedStatusFromCounts,
+  emptyBatchCounts,
+  quarantineReason,
+  reclaimArgumentsError,
+  sqlStringLiteral,
+} from './batch-rules';
+export type { BatchStatusCounts } from './batch-rules';
 export { FileStateStore } from './file-state-store';
 export type { FileStateStoreOptions } from './file-state-store';
 export { InMemoryDistributedStateStore } from './in-memory-distributed-state-store';

@@ -2,12 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, type TestContext } from 'v
 import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
+import { InvalidOptionError } from '../errors/invalid-option-error';
 import { LeaseLostError } from '../errors/job-errors';
 import type {
   BatchLease,
   BatchReservation,
   DistributedStateStore,
 } from '../ports/distributed-state-store';
+import { quarantineReason } from '../stores/batch-rules';
 import { describeBatchesInFlight } from './describe-batches-in-flight';
 import { describeListJobs } from './describe-list-jobs';
 import { describePrepareAndCompletion } from './describe-prepare-and-completion';
@@ -240,6 +242,23 @@ export function describeDistributedStateStore(
         expect(await store.reclaimStaleBatches(jobId, 0)).toBe(0);
       });
 
+      it('rejects bad reclaim arguments with an error naming them', async () => {
+        const { jobId } = await prepareJob(store, 1, 1);
+        const optionOf = (call: Promise<number>) =>
+          call.then(
+            () => 'accepted',
+            (error: unknown) => (error instanceof InvalidOptionError ? error.option : error),
+          );
+        for (const timeoutMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+          expect(await optionOf(store.reclaimStaleBatches(jobId, timeoutMs))).toBe('timeoutMs');
+        }
+        for (const maxAttempts of [0, 1.5, -2]) {
+          expect(await optionOf(store.reclaimStaleBatches(jobId, 0, maxAttempts))).toBe(
+            'maxAttempts',
+          );
+        }
+      });
+
       it('quarantines a batch reclaimed maxAttempts times as FAILED with its reason', async (ctx) => {
         requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
         const { jobId } = await prepareJob(store, 1, 3);
@@ -252,7 +271,8 @@ export function describeDistributedStateStore(
         const job = await store.getJobState(jobId);
         const batch = job?.batches[0];
         expect(batch?.status).toBe(BatchStatus.FAILED);
-        expect(batch?.error).toMatch(/abandoned after 2 attempts/);
+        expect(batch?.error).toBe(quarantineReason(0, 2, 'w2'));
+        expect(batch?.error).toBe('Batch 0 abandoned after 2 attempts (last worker w2)');
         expect(batch?.failedCount).toBe(3);
         expect(await store.claimBatch(jobId, 'w3')).toEqual({
           claimed: false,
@@ -260,7 +280,7 @@ export function describeDistributedStateStore(
         });
         const failed = await store.getFailedRecords(jobId);
         expect(failed.map((r) => r.index)).toEqual([0, 1, 2]);
-        expect(failed[0]?.processingError).toMatch(/abandoned/);
+        expect(failed.map((r) => r.processingError)).toEqual(Array(3).fill(batch?.error));
         expect(await store.tryFinalizeJob(jobId)).toBe(true);
         expect((await store.getJobState(jobId))?.status).toBe(JobStatus.FAILED);
         expect(first.attempt).toBe(1);

@@ -1,3 +1,4 @@
+import { QUARANTINE_REASON_TEMPLATE, sqlStringLiteral } from '@batchactions/core';
 import type { SchemaTables } from './tables';
 
 /**
@@ -30,7 +31,7 @@ export function reclaimStaleBatchesSql(t: SchemaTables): string {
     quarantined AS (
       UPDATE ${t.batches} b
       SET status = 'FAILED',
-          error = format('Batch %s abandoned after %s attempts (last worker %s)',
+          error = format(${sqlStringLiteral(QUARANTINE_REASON_TEMPLATE)},
                          b.batch_index, b.attempt, coalesce(b.worker_id, 'unknown')),
           processed_count = 0,
           failed_count = b.record_end_index - b.record_start_index + 1

@@ -1,3 +1,5 @@
+import { QUARANTINE_REASON_TEMPLATE, sqlStringLiteral } from '@batchactions/core';
+
 /**
  * The claim: one statement takes the lowest-index PENDING batch of a PROCESSING job (through the
  * partial index on PENDING rows) and returns the reservation. It runs inside BEGIN IMMEDIATE, so
@@ -43,8 +45,8 @@ const STALE = `job_pk = @jobPk AND status = 'PROCESSING' AND coalesce(claimed_at
 export const QUARANTINE_STALE_BATCHES = `
 UPDATE batchactions_batches
 SET status = 'FAILED',
-    error = 'Batch ' || batch_index || ' abandoned after ' || attempt || ' attempts (last worker '
-            || coalesce(worker_id, 'unknown') || ')',
+    error = printf(${sqlStringLiteral(QUARANTINE_REASON_TEMPLATE)},
+                   batch_index, attempt, coalesce(worker_id, 'unknown')),
     processed_count = 0,
     failed_count = record_end - record_start + 1
 WHERE ${STALE} AND attempt >= @maxAttempts

@@ -1,3 +1,5 @@
+import { RECORD_STATUS_GROUPS } from '@batchactions/core';
+
 const RECORD_COLUMNS = `record_index, status, raw, parsed, errors, processing_error, retry_count`;
 
 /** Inserts a record or replaces every field of the one at the same index. */
@@ -57,6 +59,6 @@ WHERE job_pk = (SELECT pk FROM batchactions_jobs WHERE id = ?) AND status IN (${
 ORDER BY record_index`;
 }
 
-export const SELECT_FAILED_RECORDS = selectByStatus(['invalid', 'failed']);
-export const SELECT_PENDING_RECORDS = selectByStatus(['pending', 'valid']);
-export const SELECT_PROCESSED_RECORDS = selectByStatus(['processed']);
+export const SELECT_FAILED_RECORDS = selectByStatus(RECORD_STATUS_GROUPS.failed);
+export const SELECT_PENDING_RECORDS = selectByStatus(RECORD_STATUS_GROUPS.pending);
+export const SELECT_PROCESSED_RECORDS = selectByStatus(RECORD_STATUS_GROUPS.processed);
