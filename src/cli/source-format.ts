@@ -1,5 +1,11 @@
 import { extname } from 'node:path';
-import { CsvParser, JsonParser, XmlParser, type SourceParser } from '@batchactions/import';
+import {
+  CsvParser,
+  JsonParser,
+  XmlParser,
+  type MalformedRowsMode,
+  type SourceParser,
+} from '@batchactions/import';
 import { CliUsageError } from './cli-errors';
 
 /** The file formats `prepare` reads. */
@@ -33,13 +39,20 @@ export interface ParserChoice {
   readonly format: SourceFormat;
   /** For `xml`: the element that is a record. Default: every child of the root element. */
   readonly recordElement?: string;
+  /** For `csv`: what a row with the wrong number of fields becomes. Default `'keep'`. */
+  readonly malformedRows?: MalformedRowsMode;
 }
+
+/** The values of `prepare --malformed-rows`. */
+export const MALFORMED_ROWS_MODES = ['keep', 'invalid', 'fail'] as const;
 
 /** The streaming parser for a format. */
 export function parserFor(choice: ParserChoice): SourceParser {
   switch (choice.format) {
     case 'csv':
-      return new CsvParser();
+      return new CsvParser(
+        choice.malformedRows === undefined ? {} : { malformedRows: choice.malformedRows },
+      );
     case 'json':
       return new JsonParser({ format: 'array' });
     case 'ndjson':

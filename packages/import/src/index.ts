@@ -22,7 +22,8 @@ export type {
   DuplicateCheckResult,
 } from './ports/duplicate-checker';
 export { CsvParser } from './parsers/csv/csv-parser';
-export type { CsvParserOptions } from './parsers/csv/csv-parser-options';
+export type { CsvParserOptions, MalformedRowsMode } from './parsers/csv/csv-parser-options';
+export { MALFORMED_ROW_KEY } from './schema/malformed-row';
 export type { CsvDetection } from './parsers/csv/csv-delimiter-detection';
 export { JsonParser } from './parsers/json/json-parser';
 export type { JsonFormat, JsonParserOptions } from './parsers/json/json-parser';

@@ -15,6 +15,7 @@ import {
   type FailedRecordsFormat,
 } from '../../failed-records';
 import { CliUsageError } from '../cli-errors';
+import { formatDuration } from '../format';
 import { age, jobStatusList } from '../job-filters';
 import { withStore } from '../open-store';
 import { nonEmpty } from '../option-parsers';
@@ -110,9 +111,15 @@ async function selectForPurge(
   }
   const entries = await listJobsOf(store, { statuses: options.status });
   if (options.olderThan === undefined) return entries;
-  const cutoff = Date.now() - options.olderThan;
-  // A job with no start time cannot be shown to be old: it is kept.
-  return entries.filter((entry) => entry.startedAt !== undefined && entry.startedAt <= cutoff);
+  const olderThan = options.olderThan;
+  const cutoff = Date.now() - olderThan;
+  // A job being prepared is as old as its last prepare heartbeat (a prepare that died stops
+  // renewing it); another job with no start time cannot be shown to be old: it is kept.
+  return entries.filter((entry) =>
+    entry.prepareHeartbeatAgeMs !== undefined
+      ? entry.prepareHeartbeatAgeMs >= olderThan
+      : entry.startedAt !== undefined && entry.startedAt <= cutoff,
+  );
 }
 
 /** `purge`: deletes the jobs named, or those `--status` (and `--older-than`) select. */
@@ -135,7 +142,10 @@ async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<
         ? jobIds.map((jobId) => ({ jobId, note: '' }))
         : (await selectForPurge(store, { ...options, status: options.status })).map((entry) => ({
             jobId: entry.jobId,
-            note: ` (${entry.status}, started ${jobAge(entry, now)} ago)`,
+            note:
+              entry.prepareHeartbeatAgeMs === undefined
+                ? ` (${entry.status}, started ${jobAge(entry, now)} ago)`
+                : ` (${entry.status}, prepare abandoned, last heartbeat ${formatDuration(entry.prepareHeartbeatAgeMs)} ago)`,
           }));
     if (targets.length === 0) {
       process.stdout.write('no job to purge\n');
@@ -177,7 +187,7 @@ function addPurgeCommand(program: Command): void {
     )
     .option(
       '--older-than <age>',
-      'with --status: only jobs started longer ago than this (e.g. 90m, 12h, 7d)',
+      'with --status: only jobs started longer ago than this (e.g. 90m, 12h, 7d); a job being prepared: whose prepare heartbeat is older (a dead prepare: --status CREATED --older-than 5m)',
       age,
     )
     .option('--dry-run', 'print what would be deleted, delete nothing')

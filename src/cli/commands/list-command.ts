@@ -18,7 +18,17 @@ export interface ListCommandOptions {
   readonly store: StoreLocation;
   readonly status?: JobStatus[];
   readonly limit?: number;
+  readonly prepareTimeout: number;
   readonly json?: boolean;
+}
+
+/** The status cell: the status, and for a job being prepared whether its prepare lives. */
+export function statusCell(entry: JobListEntry, prepareTimeoutMs: number): string {
+  const age = entry.prepareHeartbeatAgeMs;
+  if (age === undefined) return entry.status;
+  return age > prepareTimeoutMs
+    ? `${entry.status} (prepare abandoned ${formatDuration(age)} ago)`
+    : `${entry.status} (preparing)`;
 }
 
 /** The store's `listJobs`, or an error naming the missing method. */
@@ -35,10 +45,10 @@ export function jobAge(entry: JobListEntry, now: number): string {
   return entry.startedAt === undefined ? '-' : formatDuration(Math.max(0, now - entry.startedAt));
 }
 
-function table(entries: readonly JobListEntry[], now: number): string {
+function table(entries: readonly JobListEntry[], now: number, prepareTimeoutMs: number): string {
   const rows = entries.map((entry) => [
     entry.jobId,
-    entry.status,
+    statusCell(entry, prepareTimeoutMs),
     `${formatCount(entry.processedRecords + entry.failedRecords)}/${formatCount(entry.totalRecords)}`,
     formatCount(entry.failedRecords),
     `${formatCount(entry.completedBatches + entry.failedBatches)}/${formatCount(entry.totalBatches)}`,
@@ -77,7 +87,7 @@ export async function listJobs(options: ListCommandOptions): Promise<void> {
       process.stdout.write(`no jobs${which}\n`);
       return;
     }
-    process.stdout.write(`${table(entries, Date.now())}\n`);
+    process.stdout.write(`${table(entries, Date.now(), options.prepareTimeout)}\n`);
   });
 }
 
@@ -95,7 +105,16 @@ export function addListCommand(program: Command): void {
       jobStatusList,
     )
     .option('--limit <n>', 'at most this many jobs (the newest)', integerAtLeast(1))
-    .option('--json', 'print a JSON array of {jobId, status, counts, startedAt, completedAt}')
+    .option(
+      '--prepare-timeout <ms>',
+      'show a job being prepared as abandoned when its prepare heartbeat is older than this',
+      integerAtLeast(1),
+      30_000,
+    )
+    .option(
+      '--json',
+      'print a JSON array of {jobId, status, counts, startedAt, completedAt, prepareHeartbeatAgeMs?}',
+    )
     .action((options: ListCommandOptions, command: Command) =>
       runAction(command, () => listJobs(options)),
     );

@@ -6,7 +6,14 @@ import { loadSchema } from '../load-schema';
 import { withStore } from '../open-store';
 import { integerAtLeast, readableFile, readableFileOrUrl } from '../option-parsers';
 import { runAction } from '../run-action';
-import { parserFor, resolveFormat, SOURCE_FORMATS, type SourceFormat } from '../source-format';
+import {
+  MALFORMED_ROWS_MODES,
+  parserFor,
+  resolveFormat,
+  SOURCE_FORMATS,
+  type SourceFormat,
+} from '../source-format';
+import type { MalformedRowsMode } from '@batchactions/import';
 import { storeOption, type StoreLocation } from '../store-url';
 
 /** Options of `prepare`, as commander parses them. */
@@ -16,6 +23,7 @@ export interface PrepareCommandOptions {
   readonly batchSize?: number;
   readonly format?: SourceFormat;
   readonly recordElement?: string;
+  readonly malformedRows?: MalformedRowsMode;
   readonly json?: boolean;
 }
 
@@ -43,6 +51,7 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
   const parser = parserFor({
     format,
     ...(options.recordElement === undefined ? {} : { recordElement: options.recordElement }),
+    ...(options.malformedRows === undefined ? {} : { malformedRows: options.malformedRows }),
   });
   const schema = await loadSchema(options.schema);
   await withStore(options.store, 'create', async ({ store }) => {
@@ -94,6 +103,13 @@ export function addPrepareCommand(program: Command): void {
     .option(
       '--record-element <name>',
       'XML: the element that is a record (default: children of the root)',
+    )
+    .addOption(
+      new Option(
+        '--malformed-rows <mode>',
+        'CSV: a row with the wrong number of fields is kept as a record (keep, as published), ' +
+          'made an invalid record naming its line (invalid), or fails the prepare (fail) (default: keep)',
+      ).choices(MALFORMED_ROWS_MODES),
     )
     .option('--json', 'print {"jobId","totalRecords","totalBatches"} as JSON')
     .action((file: string, options: PrepareCommandOptions, command: Command) =>

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminalJobStatus } from '@batchactions/core';
-import { readJobStatus, type JobStatusReport } from '../../control/job-status';
+import { readJobStatus, type JobStatusReport, type PrepareState } from '../../control/job-status';
 import type { Command } from 'commander';
 import { formatCount, formatDuration } from '../format';
 import { withStore } from '../open-store';
@@ -13,7 +13,16 @@ export interface StatusCommandOptions {
   readonly store: StoreLocation;
   readonly watch?: boolean;
   readonly interval: number;
+  readonly prepareTimeout: number;
   readonly json?: boolean;
+}
+
+/** The `prepare` line of a job being prepared: running, or abandoned by a process that died. */
+export function prepareLine(prepare: PrepareState): string {
+  const age = formatDuration(prepare.heartbeatAgeMs);
+  return prepare.state === 'running'
+    ? `preparing, last heartbeat ${age} ago`
+    : `prepare abandoned, last heartbeat ${age} ago: the preparing process died; purge the job and prepare again`;
 }
 
 function humanReport(report: JobStatusReport): string {
@@ -24,6 +33,7 @@ function humanReport(report: JobStatusReport): string {
       : `, ETA ${formatDuration(p.estimatedRemainingMs)}`;
   return [
     `job ${report.jobId}: ${report.status}`,
+    ...(report.prepare ? [`  prepare  ${prepareLine(report.prepare)}`] : []),
     `  records  ${formatCount(p.processedRecords + p.failedRecords)}/${formatCount(p.totalRecords)} (${p.percentage.toFixed(1)}%): ` +
       `${formatCount(p.processedRecords)} processed, ${formatCount(p.failedRecords)} failed, ${formatCount(p.pendingRecords)} pending`,
     `  batches  ${formatCount(b.totalBatches)} total: ${formatCount(b.pendingBatches)} pending, ${formatCount(b.processingBatches)} processing, ` +
@@ -71,7 +81,8 @@ function untilInterrupted(): { signal: AbortSignal; dispose: () => void } {
 export async function showStatus(jobId: string, options: StatusCommandOptions): Promise<void> {
   const json = options.json === true;
   await withStore(options.store, 'existing', async ({ store }) => {
-    let report = await readJobStatus(store, jobId);
+    const read = () => readJobStatus(store, jobId, { prepareTimeoutMs: options.prepareTimeout });
+    let report = await read();
     print(report, json);
     if (options.watch !== true) return;
     const interrupt = untilInterrupted();
@@ -85,7 +96,7 @@ export async function showStatus(jobId: string, options: StatusCommandOptions): 
           },
         );
         if (interrupted()) break;
-        report = await readJobStatus(store, jobId);
+        report = await read();
         print(report, json);
       }
     } finally {
@@ -111,8 +122,14 @@ export function addStatusCommand(program: Command): void {
       1000,
     )
     .option(
+      '--prepare-timeout <ms>',
+      'report a job being prepared as abandoned when its prepare heartbeat is older than this',
+      integerAtLeast(1),
+      30_000,
+    )
+    .option(
       '--json',
-      'print JSON: {jobId, status, progress, batches, inFlight} (one line per print)',
+      'print JSON: {jobId, status, progress, batches, inFlight, prepare?, summary?} (one line per print)',
     )
     .action((jobId: string, options: StatusCommandOptions, command: Command) =>
       runAction(command, () => showStatus(jobId, options), jobId),

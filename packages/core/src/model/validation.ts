@@ -15,7 +15,9 @@ export type ValidationErrorCode =
   | 'UNKNOWN_FIELD'
   | 'DUPLICATE_VALUE'
   | 'EXTERNAL_DUPLICATE'
-  | 'HOOK_ERROR';
+  | 'HOOK_ERROR'
+  /** Addition: a source row the parser could not shape (e.g. a CSV row with too many fields). */
+  | 'MALFORMED_ROW';
 
 /** One finding about one field of one record. */
 export interface ValidationError {

@@ -1,3 +1,4 @@
+import { MALFORMED_ROW_KEY, malformedRowError } from './malformed-row';
 import {
   invalidResult,
   isEmptyRow,
@@ -124,18 +125,21 @@ export class SchemaValidator {
 
   /**
    * Checks a record per field in schema order (`REQUIRED`, `TYPE_MISMATCH`, `PATTERN_MISMATCH`,
-   * `CUSTOM_VALIDATION`), then strict-mode `UNKNOWN_FIELD`. `isValid` is `false` whenever any
+   * `CUSTOM_VALIDATION`), then strict-mode `UNKNOWN_FIELD`; a record a parser marked malformed
+   * (`__row_error`, see `CsvParser`'s `malformedRows`) gets a `MALFORMED_ROW` error first. `isValid` is `false` whenever any
    * entry exists, warnings included. No alias resolution, transforms or uniqueness here.
    */
   validate(record: RawRecord): ValidationResult {
     const errors: ValidationError[] = [];
+    const malformed = malformedRowError(record);
+    if (malformed !== undefined) errors.push(malformed);
     for (const field of this.fields) {
       const error = this.checkField(field, record);
       if (error !== undefined) errors.push(error);
     }
     if (this.schema.strict === true) {
       for (const key of Object.keys(record)) {
-        if (this.fieldNames.has(key)) continue;
+        if (this.fieldNames.has(key) || key === MALFORMED_ROW_KEY) continue;
         errors.push({
           field: key,
           message: `Unknown field '${key}' is not allowed in strict mode`,

@@ -39,7 +39,24 @@ export interface CsvParserOptions {
    * @defaultValue `true`
    */
   readonly skipEmptyLines?: boolean;
+  /**
+   * What to do with a row whose number of fields differs from the header's (an addition):
+   * - `'keep'`: as published, the row is a record: surplus values under `__parsed_extra`,
+   *   missing columns absent (a strict schema or required fields may then reject it);
+   * - `'invalid'`: the row is still a record, but it carries `__row_error` (see
+   *   {@link MALFORMED_ROW_KEY}) with its line and the reason, e.g. `line 7: the row has 5
+   *   field(s) but the header has 4 column(s)`, and `SchemaValidator` marks it invalid
+   *   (`MALFORMED_ROW`), so it is reported failed with that message while the import carries on;
+   * - `'fail'`: parsing stops with `CsvColumnCountError` naming the line (fail-fast).
+   * @defaultValue `'keep'`
+   */
+  readonly malformedRows?: MalformedRowsMode;
 }
+
+/** How `CsvParser` treats a row with the wrong number of fields: see `malformedRows`. */
+export type MalformedRowsMode = 'keep' | 'invalid' | 'fail';
+
+const MALFORMED_ROWS_MODES: readonly string[] = ['keep', 'invalid', 'fail'];
 
 /** Options with defaults applied. `delimiter` stays undefined when it must be detected. */
 export interface ResolvedCsvOptions {
@@ -50,6 +67,7 @@ export interface ResolvedCsvOptions {
   readonly columns: readonly string[] | undefined;
   readonly trim: boolean;
   readonly skipEmptyLines: boolean;
+  readonly malformedRows: MalformedRowsMode;
 }
 
 function optionalString(value: unknown, option: string): string | undefined {
@@ -79,6 +97,14 @@ function checkColumns(columns: unknown): readonly string[] | undefined {
   return Object.freeze([...(columns as string[])]);
 }
 
+function malformedRowsMode(value: unknown): MalformedRowsMode {
+  if (value === undefined) return 'keep';
+  if (typeof value !== 'string' || !MALFORMED_ROWS_MODES.includes(value)) {
+    throw new InvalidOptionError('malformedRows', value, "'keep', 'invalid' or 'fail'");
+  }
+  return value as MalformedRowsMode;
+}
+
 /** Checks the options (throwing `InvalidOptionError` naming the option) and applies defaults. */
 export function resolveCsvOptions(options: CsvParserOptions = {}): ResolvedCsvOptions {
   const encoding = options.encoding ?? 'utf-8';
@@ -98,5 +124,6 @@ export function resolveCsvOptions(options: CsvParserOptions = {}): ResolvedCsvOp
     columns: checkColumns(options.columns),
     trim: optionalBoolean(options.trim, 'trim', false),
     skipEmptyLines: optionalBoolean(options.skipEmptyLines, 'skipEmptyLines', true),
+    malformedRows: malformedRowsMode(options.malformedRows),
   };
 }

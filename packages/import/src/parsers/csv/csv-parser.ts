@@ -12,6 +12,9 @@ import {
 } from './csv-parser-options';
 import { CsvRecordShaper } from './csv-record-shaper';
 
+/** A row as csv-parse yields it: its fields, or with `info` its fields and where it ended. */
+type CsvRow = string[] | { readonly record: string[]; readonly info: { readonly lines: number } };
+
 /** Bytes read at most before detecting the delimiter without a complete first line. */
 const DETECTION_LIMIT = 64 * 1024;
 
@@ -70,8 +73,8 @@ export class CsvParser implements SourceParser {
       throw toCsvParseError(error, progress);
     }
     const shaper = this.newShaper();
-    for (const row of rows) {
-      const record = shaper.shape(row);
+    for (const row of rows as unknown as CsvRow[]) {
+      const record = this.shapeRow(shaper, row);
       if (record !== undefined) yield record;
     }
   }
@@ -89,8 +92,8 @@ export class CsvParser implements SourceParser {
     });
     const shaper = this.newShaper();
     try {
-      for await (const row of parser as AsyncIterable<string[]>) {
-        const record = shaper.shape(row);
+      for await (const row of parser as AsyncIterable<CsvRow>) {
+        const record = this.shapeRow(shaper, row);
         if (record !== undefined) yield record;
       }
     } catch (error: unknown) {
@@ -99,7 +102,16 @@ export class CsvParser implements SourceParser {
   }
 
   private newShaper(): CsvRecordShaper {
-    return new CsvRecordShaper(this.options.columns, this.options.hasHeader);
+    return new CsvRecordShaper(
+      this.options.columns,
+      this.options.hasHeader,
+      this.options.malformedRows,
+    );
+  }
+
+  /** One csv-parse row: plain, or with its line (`info`) when malformed rows are checked. */
+  private shapeRow(shaper: CsvRecordShaper, row: CsvRow): ReturnType<CsvRecordShaper['shape']> {
+    return Array.isArray(row) ? shaper.shape(row) : shaper.shape(row.record, row.info.lines);
   }
 
   private newProgress(): CsvProgress {
@@ -122,6 +134,8 @@ export class CsvParser implements SourceParser {
       relax_column_count: true,
       relax_quotes: true,
       columns: false,
+      // Each row's line, only when malformed rows are reported (it costs an object per row).
+      info: this.options.malformedRows !== 'keep',
     };
   }
 

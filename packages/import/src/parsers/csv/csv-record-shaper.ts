@@ -1,5 +1,8 @@
 import type { RawRecord } from '@batchactions/core';
+import { CsvColumnCountError } from '../../errors/parse-error';
+import { MALFORMED_ROW_KEY } from '../../schema/malformed-row';
 import { defineField } from '../../schema/field-alias-resolver';
+import type { MalformedRowsMode } from './csv-parser-options';
 
 /** Key under which surplus values of a row longer than the header are kept (published). */
 export const EXTRA_FIELDS_KEY = '__parsed_extra';
@@ -44,27 +47,61 @@ function isBlankRow(row: readonly string[]): boolean {
  */
 export class CsvRecordShaper {
   private header: readonly string[] | undefined;
+  /** Data rows seen (1-based number of the current one), all-empty rows included. */
+  private dataRows = 0;
 
-  constructor(columns: readonly string[] | undefined, hasHeader: boolean) {
+  constructor(
+    columns: readonly string[] | undefined,
+    hasHeader: boolean,
+    private readonly malformedRows: MalformedRowsMode = 'keep',
+  ) {
     this.header = columns ?? (hasHeader ? undefined : []);
   }
 
-  /** The record for a row, or `undefined` for the header row and all-empty rows. */
-  shape(row: readonly string[]): RawRecord | undefined {
+  /**
+   * The record for a row, or `undefined` for the header row and all-empty rows. `line` (the
+   * row's last line in the input) is needed only when malformed rows are not kept as published.
+   */
+  shape(row: readonly string[], line?: number): RawRecord | undefined {
     if (this.header === undefined) {
       this.header = uniqueHeaderNames(row);
       return undefined;
     }
+    this.dataRows += 1;
     if (isBlankRow(row)) return undefined;
     const header = this.header;
-    const record: RawRecord = {};
-    if (header.length === 0) {
-      row.forEach((value, index) => (record[String(index)] = value));
-      return record;
+    if (this.malformedRows !== 'keep' && header.length > 0 && row.length !== header.length) {
+      return this.malformed(row, header, line);
     }
-    const count = Math.min(row.length, header.length);
-    for (let i = 0; i < count; i++) defineField(record, header[i] as string, row[i]);
-    if (row.length > header.length) record[EXTRA_FIELDS_KEY] = row.slice(header.length);
+    return shapeRow(row, header);
+  }
+
+  private malformed(
+    row: readonly string[],
+    header: readonly string[],
+    line: number | undefined,
+  ): RawRecord {
+    const error = new CsvColumnCountError(header.length, row.length, {
+      ...(line === undefined ? {} : { line }),
+      record: this.dataRows,
+    });
+    if (this.malformedRows === 'fail') throw error;
+    const record = shapeRow(row, header);
+    record[MALFORMED_ROW_KEY] =
+      `${line === undefined ? `row ${this.dataRows}` : `line ${line}`}: ${error.detail}`;
     return record;
   }
+}
+
+/** A data row keyed by `header` (published shape). */
+function shapeRow(row: readonly string[], header: readonly string[]): RawRecord {
+  const record: RawRecord = {};
+  if (header.length === 0) {
+    row.forEach((value, index) => (record[String(index)] = value));
+    return record;
+  }
+  const count = Math.min(row.length, header.length);
+  for (let i = 0; i < count; i++) defineField(record, header[i] as string, row[i]);
+  if (row.length > header.length) record[EXTRA_FIELDS_KEY] = row.slice(header.length);
+  return record;
 }
