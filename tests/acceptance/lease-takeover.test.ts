@@ -9,11 +9,11 @@ import { CsvParser } from '@batchactions/import';
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import { DistributedImport, runWorker } from '../../src/index';
 import { createTestDatabase } from '../../packages/state-sequelize/tests/support/databases';
-import { storeFactories, useTestStore, type StoreFactory } from '../support/stores';
+import { selectedStores, storeFactories, useTestStore, type StoreFactory } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
 /** Every store with heartbeats and fenced writes: the built-in ones and Sequelize on PostgreSQL. */
-const leasedStores: StoreFactory[] = [
+const leasedStores: StoreFactory[] = selectedStores([
   ...storeFactories.filter((f) => !f.name.startsWith('published port')),
   {
     name: 'SequelizeStateStore (postgres)',
@@ -31,7 +31,7 @@ const leasedStores: StoreFactory[] = [
       };
     },
   },
-];
+]);
 
 /** Resolves when `signal` aborts; rejects after `ms` so a missing abort fails the test, not hangs it. */
 function aborted(signal: AbortSignal, ms = 5_000): Promise<unknown> {
