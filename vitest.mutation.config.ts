@@ -21,6 +21,7 @@ export default defineConfig({
       'packages/import/tests/csv-parser.test.ts',
       'packages/import/tests/parsers-published.test.ts',
       'packages/import/tests/csv-delimiter-detection.test.ts',
+      'packages/import/tests/json-scanners.test.ts',
       'tests/acceptance/option-checks.test.ts',
       'tests/unit/*.test.ts',
       'tests/acceptance/lease-takeover.test.ts',
