@@ -18,6 +18,7 @@ export default defineConfig({
     },
     include: [
       'packages/core/tests/in-memory-distributed-state-store.test.ts',
+      'packages/core/tests/batch-rules.test.ts',
       'packages/import/tests/csv-delimiter-detection.test.ts',
       'packages/import/tests/json-scanners.test.ts',
       'tests/unit/*.test.ts',
