@@ -9,6 +9,9 @@ export const schema = {
   ],
 };
 
+/** The same schema with `email` unique (enforced job-wide with `jobWideUniqueFields`). */
+export const uniqueEmailSchema = { ...schema, uniqueFields: ['email'] };
+
 /** `rows` CSV lines of a users file, header first. */
 export function* usersCsvLines(rows) {
   yield 'id,email,name,age,country\n';

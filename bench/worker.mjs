@@ -1,12 +1,15 @@
 // One benchmark worker process: processes the job with a no-op processor and prints its counts.
 import { DistributedImport, runWorker } from '@batchactions/distributed';
-import { freshStoreFromEnv, schema } from './shared.mjs';
+import { freshStoreFromEnv, schema, uniqueEmailSchema } from './shared.mjs';
 
 const store = await freshStoreFromEnv(process.env);
+// UNIQUE_EMAILS=1: the schema's uniqueFields enforced across the job (bench/unique-fields.mjs).
+const unique = process.env.UNIQUE_EMAILS === '1';
 const di = new DistributedImport({
-  schema,
+  schema: unique ? uniqueEmailSchema : schema,
   batchSize: Number(process.env.BATCH_SIZE),
   stateStore: store,
+  jobWideUniqueFields: unique,
 });
 const startedAt = Date.now();
 const result = await runWorker(di, process.env.JOB_ID, () => undefined, {

@@ -1,0 +1,102 @@
+// Benchmark: the cost of `uniqueFields` enforced job-wide (`jobWideUniqueFields: true`, one
+// `claimUniqueValues` statement per batch) against the same job without it, on PostgreSQL:
+// prepare N users (unique emails), then process them with 4 worker processes and a no-op
+// processor. Variants alternate in the same run, `--rounds` times each; the best round of each
+// is reported with the overhead. Usage: npm run build && node bench/unique-fields.mjs
+//   [--rows 100000] [--batch-size 500] [--rounds 3]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FilePathSource } from '@batchactions/core';
+import { DistributedImport } from '@batchactions/distributed';
+import { CsvParser } from '@batchactions/import';
+import { schema, uniqueEmailSchema, usersCsvLines } from './shared.mjs';
+import { freshStore } from './stores.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    'batch-size': { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const rows = Number(values.rows);
+const batchSize = Number(values['batch-size']);
+const rounds = Number(values.rounds);
+const workerScript = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-unique-'));
+const csvFile = join(dataDir, 'users.csv');
+writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+
+function runChild(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [workerScript], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`worker exited ${code}`)),
+    );
+  });
+}
+
+/** Prepares a job and processes it with 4 worker processes; returns processing records/s. */
+async function measure(rig, unique) {
+  const store = await rig.open();
+  const di = new DistributedImport({
+    schema: unique ? uniqueEmailSchema : schema,
+    batchSize,
+    stateStore: store,
+  });
+  const { jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser());
+  await store.close();
+  const results = await Promise.all(
+    Array.from({ length: 4 }, (_, i) =>
+      runChild({
+        ...rig.env,
+        JOB_ID: jobId,
+        WORKER_ID: `p${i}`,
+        BATCH_SIZE: String(batchSize),
+        UNIQUE_EMAILS: unique ? '1' : '0',
+      }),
+    ),
+  );
+  const processed = results.reduce((n, r) => n + r.processed, 0);
+  if (processed !== rows) throw new Error(`processed ${processed} records, expected ${rows}`);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  if (failed !== 0) throw new Error(`${failed} records failed: the emails are unique`);
+  const ms =
+    Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
+  return Math.round((rows / ms) * 1000);
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+console.log(`${rows} records, batch ${batchSize}, 4 worker processes, PostgreSQL — ${machine}`);
+const rig = await freshStore('postgres');
+const best = { plain: 0, unique: 0 };
+try {
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const variant of ['plain', 'unique']) {
+      const rate = await measure(rig, variant === 'unique');
+      best[variant] = Math.max(best[variant], rate);
+      console.log(
+        `round ${round} ${variant}: ${rate.toLocaleString('en')} rec/s (load ${loadavg()[0].toFixed(1)})`,
+      );
+    }
+  }
+} finally {
+  await rig.dispose();
+}
+const overhead = Math.round((best.plain / best.unique - 1) * 100);
+console.log(
+  `best: without uniqueFields ${best.plain.toLocaleString('en')} rec/s, with jobWideUniqueFields ${best.unique.toLocaleString('en')} rec/s: processing takes ${overhead}% longer`,
+);
