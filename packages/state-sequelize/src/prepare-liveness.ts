@@ -116,14 +116,13 @@ export async function storeSummary(
  * Gives the job's completion to `claimant` unless another claimant has it, and returns the
  * stored summary to the claimant that has it (again, for a retry), `null` to anyone else.
  */
-export function claimJobCompletion(
+export async function claimJobCompletion(
   db: Db,
   sql: Statements,
   jobId: string,
   claimant: string,
 ): Promise<JobSummary | null> {
-  return db.transaction(async (transaction) => {
-    await db.run(sql.claimCompletion(), [jobId, claimant], transaction);
+  const read = async (transaction?: Parameters<Db['run']>[2]) => {
     const row = (
       await db.select<{ claimant: string | null; summary: string | null }>(
         sql.selectCompletion(),
@@ -131,7 +130,17 @@ export function claimJobCompletion(
         transaction,
       )
     )[0];
-    if (row?.claimant !== claimant || row.summary == null) return null;
-    return JSON.parse(row.summary) as JobSummary;
+    if (row?.summary == null) return 'nothing' as const;
+    if (row.claimant === null) return 'unclaimed' as const;
+    return row.claimant === claimant ? (JSON.parse(row.summary) as JobSummary) : null;
+  };
+  // A read first: most calls (every worker that finds the job finished) need no write lock.
+  const seen = await read();
+  if (seen === 'nothing') return null;
+  if (seen !== 'unclaimed') return seen;
+  return db.transaction(async (transaction) => {
+    await db.run(sql.claimCompletion(), [jobId, claimant], transaction);
+    const after = await read(transaction);
+    return after === 'nothing' || after === 'unclaimed' ? null : after;
   });
 }
