@@ -1,5 +1,6 @@
 export { DistributedImport } from './distributed-import';
 export type { JobStatusReport } from './control/job-status';
+export type { JobPhase } from './control/job-phase';
 export type {
   FailedRecordReport,
   FailedRecordsExportOptions,

@@ -7,6 +7,7 @@ import {
   type JobStatus,
   type JobSummary,
 } from '@batchactions/core';
+import { activeWorkerCount, jobPhase, type JobPhase } from './job-phase';
 
 /** Where the prepare of a job stands, while it has not opened the job to workers. */
 export interface PrepareState {
@@ -23,7 +24,18 @@ export interface PrepareState {
 export interface JobStatusReport {
   readonly jobId: string;
   readonly status: JobStatus;
-  /** Record progress; while the job is being prepared `totalRecords` counts the records stored so far. */
+  /** What the job is doing: preparing, waiting for workers, processing, paused or finished. */
+  readonly phase: JobPhase;
+  /**
+   * Distinct workers holding a batch now; present when the store has the optional
+   * `listBatchesInFlight` (every store in this repository).
+   */
+  readonly activeWorkers?: number;
+  /**
+   * Record progress, as the store computes it; while the job is being prepared `totalRecords`
+   * counts the records stored so far. Its `elapsedMs` and `estimatedRemainingMs` count from when
+   * `prepare` started the job, the time before any worker claimed a batch included.
+   */
   readonly progress: JobProgress;
   readonly batches: DistributedJobStatus;
   /**
@@ -78,9 +90,17 @@ export async function readJobStatus(
     store.getDistributedStatus(jobId),
     store.listBatchesInFlight?.(jobId),
   ]);
+  const activeWorkers = activeWorkerCount(inFlight);
   return {
     jobId,
     status,
+    phase: jobPhase({
+      status,
+      batches,
+      ...(inFlight ? { inFlight } : {}),
+      ...(prepare ? { prepare } : {}),
+    }),
+    ...(activeWorkers === undefined ? {} : { activeWorkers }),
     progress,
     batches,
     ...(inFlight ? { inFlight } : {}),

@@ -97,6 +97,11 @@ describe('prepare → work (2 processes) → status', () => {
     const pending = await status(prepared.jobId, store);
     expect(pending.status).toBe('PROCESSING');
     expect(pending.batches.pendingBatches).toBe(25);
+    expect(pending).toMatchObject({ phase: 'waiting-for-workers', activeWorkers: 0 });
+    const waiting = await runCli(['status', prepared.jobId, '--store', store]);
+    expect(waiting.stdout).toContain(
+      `  phase    waiting for workers: batches are pending and no worker holds one; start workers with batchactions-distributed work ${prepared.jobId}`,
+    );
 
     const workers = ['w1', 'w2'].map((id) =>
       startCli(workerArgs(prepared.jobId, store, id), { env: { IDS_DIR: idsDir } }),
@@ -140,6 +145,8 @@ describe('prepare → work (2 processes) → status', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`job ${prepared.jobId}: COMPLETED`);
     expect(human.stdout).toMatch(/980 processed, 20 failed, 0 pending/);
+    expect(human.stdout).toContain('  phase    finished\n');
+    expect(human.stdout).not.toContain('ETA');
   });
 
   it('prints only the job id without --json', async () => {

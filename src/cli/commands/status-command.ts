@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminalJobStatus } from '@batchactions/core';
 import { readJobStatus, type JobStatusReport, type PrepareState } from '../../control/job-status';
+import { RecentRateMeter, type RecentRate } from '../../control/recent-rate';
 import type { Command } from 'commander';
 import { formatCount, formatDuration } from '../format';
 import { withStore } from '../open-store';
@@ -25,20 +26,54 @@ export function prepareLine(prepare: PrepareState): string {
     : `prepare abandoned, last heartbeat ${age} ago: the preparing process died; purge the job and prepare again`;
 }
 
-function humanReport(report: JobStatusReport): string {
-  const { progress: p, batches: b } = report;
-  const eta =
-    p.estimatedRemainingMs === undefined || isTerminalJobStatus(report.status)
+/** The `phase` line: what the job is doing, how many workers hold a batch, what to do next. */
+export function phaseLine(report: JobStatusReport): string {
+  const workers =
+    report.activeWorkers === undefined
       ? ''
-      : `, ETA ${formatDuration(p.estimatedRemainingMs)}`;
+      : `, ${formatCount(report.activeWorkers)} worker${report.activeWorkers === 1 ? '' : 's'} active`;
+  switch (report.phase) {
+    case 'preparing':
+      return report.prepare?.state === 'abandoned'
+        ? 'preparing, abandoned: the preparing process died (see the prepare line)'
+        : 'preparing: workers can claim batches once prepare has stored every record';
+    case 'waiting-for-workers':
+      return (
+        `waiting for workers: batches are pending and no worker holds one; start workers with ` +
+        `batchactions-distributed work ${report.jobId} --processor <module> --schema <file> --store <url>`
+      );
+    case 'processing':
+      return `processing${workers}`;
+    case 'paused':
+      return `paused${workers}: workers claim nothing until resume`;
+    case 'finished':
+      return 'finished';
+  }
+}
+
+/** The `rate` line of `--watch`: records/s over the recent window and the ETA at that rate. */
+function rateLine(rate: RecentRate): string {
+  const eta =
+    rate.estimatedRemainingMs === undefined
+      ? ''
+      : `, ETA ${formatDuration(rate.estimatedRemainingMs)}`;
+  return `${formatCount(rate.recordsPerSecond)} records/s over the last ${formatDuration(rate.overMs)}${eta}`;
+}
+
+function humanReport(report: JobStatusReport, rate: RecentRate | undefined): string {
+  const { progress: p, batches: b } = report;
+  const measuring =
+    rate !== undefined && report.phase !== 'finished' && report.phase !== 'preparing';
   return [
     `job ${report.jobId}: ${report.status}`,
+    `  phase    ${phaseLine(report)}`,
     ...(report.prepare ? [`  prepare  ${prepareLine(report.prepare)}`] : []),
     `  records  ${formatCount(p.processedRecords + p.failedRecords)}/${formatCount(p.totalRecords)} (${p.percentage.toFixed(1)}%): ` +
       `${formatCount(p.processedRecords)} processed, ${formatCount(p.failedRecords)} failed, ${formatCount(p.pendingRecords)} pending`,
     `  batches  ${formatCount(b.totalBatches)} total: ${formatCount(b.pendingBatches)} pending, ${formatCount(b.processingBatches)} processing, ` +
       `${formatCount(b.completedBatches)} completed, ${formatCount(b.failedBatches)} failed`,
-    `  elapsed  ${formatDuration(p.elapsedMs)}${eta}`,
+    `  elapsed  ${formatDuration(p.elapsedMs)} since prepare started`,
+    ...(measuring ? [`  rate     ${rateLine(rate)}`] : []),
     ...inFlightLines(report),
     '',
   ].join('\n');
@@ -56,8 +91,18 @@ function inFlightLines(report: JobStatusReport): string[] {
   ];
 }
 
-function print(report: JobStatusReport, json: boolean): void {
-  process.stdout.write(json ? `${JSON.stringify(report)}\n` : humanReport(report));
+function print(report: JobStatusReport, json: boolean, rate?: RecentRate): void {
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(rate === undefined ? report : { ...report, recentRate: rate })}\n`
+      : humanReport(report, rate),
+  );
+}
+
+/** Feeds a reading to the meter; records done are processed + failed. */
+function measure(meter: RecentRateMeter, report: JobStatusReport): RecentRate | undefined {
+  const { processedRecords, failedRecords, pendingRecords } = report.progress;
+  return meter.add(performance.now(), processedRecords + failedRecords, pendingRecords);
 }
 
 /** Resolves when SIGINT or SIGTERM arrives, for ending `--watch`. */
@@ -83,6 +128,8 @@ export async function showStatus(jobId: string, options: StatusCommandOptions): 
   await withStore(options.store, 'existing', async ({ store }) => {
     const read = () => readJobStatus(store, jobId, { prepareTimeoutMs: options.prepareTimeout });
     let report = await read();
+    const meter = new RecentRateMeter();
+    measure(meter, report);
     print(report, json);
     if (options.watch !== true) return;
     const interrupt = untilInterrupted();
@@ -97,7 +144,7 @@ export async function showStatus(jobId: string, options: StatusCommandOptions): 
         );
         if (interrupted()) break;
         report = await read();
-        print(report, json);
+        print(report, json, measure(meter, report));
       }
     } finally {
       interrupt.dispose();
@@ -110,7 +157,7 @@ export function addStatusCommand(program: Command): void {
   program
     .command('status')
     .description(
-      "Print a job's status, record progress, batch counts and the batches in flight (worker, attempt, heartbeat age).",
+      "Print a job's status and phase, record progress, batch counts and the batches in flight (worker, attempt, heartbeat age); with --watch, the rate over the last 30 s and the ETA.",
     )
     .argument('<jobId>', 'job id printed by prepare', nonEmpty)
     .addOption(storeOption({ required: true }))
@@ -129,7 +176,7 @@ export function addStatusCommand(program: Command): void {
     )
     .option(
       '--json',
-      'print JSON: {jobId, status, progress, batches, inFlight, prepare?, summary?} (one line per print)',
+      'print JSON: {jobId, status, phase, activeWorkers, progress, batches, inFlight, prepare?, summary?, recentRate?} (one line per print)',
     )
     .action((jobId: string, options: StatusCommandOptions, command: Command) =>
       runAction(command, () => showStatus(jobId, options), jobId),
