@@ -12,6 +12,8 @@ export default tseslint.config(
       'coverage/**',
       '**/*.cjs',
       'bench/.data/**',
+      '.stryker-tmp/**',
+      'reports/**',
       // Globals for README fragments only; scripts/check-readme-snippets.mjs compiles it strictly.
       'scripts/readme-snippets.d.ts',
     ],

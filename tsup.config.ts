@@ -21,7 +21,7 @@ export default defineConfig([
     clean: true,
     sourcemap: true,
     target: 'node20',
-    // Optional dependencies, loaded on demand by the store URL resolver.
+    // Optional peer dependencies, loaded on demand by the store URL resolver.
     external: ['@batchactions/state-sqlite', '@batchactions/state-postgres'],
   },
 ]);

@@ -5,12 +5,20 @@ import {
   type DistributedStateStore,
   isDistributedStateStore,
   missingDistributedMethods,
+  supportsFencedWrites,
   type HandlerErrorReporter,
   type JobHooks,
   type StateStore,
 } from '@batchactions/core';
 import type { DuplicateChecker, SchemaDefinition } from '@batchactions/import';
 import { checkFailureThreshold, type FailureThreshold } from './control/failure-threshold';
+import {
+  booleanOption,
+  integerAtLeast,
+  optionalFunction,
+  optionalIntegerAtLeast,
+  optionalObject,
+} from './option-checks';
 
 /**
  * Options of `DistributedImport`. The first nine are the published options, with the published
@@ -75,7 +83,8 @@ export interface DistributedImportConfig {
   /**
    * Addition. How often a worker renews its claim on the batch it is processing, on stores
    * with fenced writes. Default `5000` ms, or less: at most a third of `leaseTimeoutMs` (when
-   * given) and of `staleBatchTimeoutMs`.
+   * given) and of `staleBatchTimeoutMs`. Given on a store without heartbeats (only the published
+   * port), the constructor throws `UnsupportedByStoreError` naming it.
    */
   readonly heartbeatIntervalMs?: number;
   /**
@@ -84,7 +93,7 @@ export interface DistributedImportConfig {
    * hangs without an event loop) and the next worker reclaims it, without waiting for
    * `staleBatchTimeoutMs` (the smaller of the two applies). Must be greater than
    * `heartbeatIntervalMs`. A store with only the published port has no heartbeats and keeps
-   * `staleBatchTimeoutMs`. Default: three heartbeat intervals (`15000` ms with the defaults).
+   * `staleBatchTimeoutMs`: given there, the constructor throws `UnsupportedByStoreError`. Default: three heartbeat intervals (`15000` ms with the defaults).
    */
   readonly leaseTimeoutMs?: number;
   /**
@@ -104,7 +113,7 @@ export interface DistributedImportConfig {
   /**
    * Addition. Fails the whole job early (status FAILED, `job:completed` with a `reason`) once
    * this many records, or this share of all records, are invalid or failed. Needs a store with
-   * `updateJobStatus`. Default: none (the job runs to the end).
+   * `updateJobStatus` (on one without it the constructor throws `UnsupportedByStoreError`). Default: none (the job runs to the end).
    */
   readonly failureThreshold?: FailureThreshold;
   /**
@@ -199,24 +208,6 @@ export class DistributedStoreRequiredError extends BatchActionsError {
   }
 }
 
-function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidOptionError(option, value, 'a boolean');
-  return value;
-}
-
-function integerAtLeast(option: string, value: unknown, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidOptionError(option, value, `an integer >= ${min}`);
-  }
-  return value;
-}
-
-function optionalIntegerAtLeast(option: string, value: unknown, min: number): number | undefined {
-  return value === undefined ? undefined : integerAtLeast(option, value, min, min);
-}
-
 /** The heartbeat default: often enough for a lease well under a minute. */
 const DEFAULT_HEARTBEAT_MS = 5000;
 
@@ -259,7 +250,7 @@ export function resolveConfig(config: DistributedImportConfig): {
   batch: DistributedSettings;
   store: DistributedStateStore;
 } {
-  if (typeof config !== 'object') {
+  if (typeof config !== 'object' || (config as unknown) === null) {
     throw new InvalidOptionError('config', config, 'an options object');
   }
   const schema = config.schema as unknown;
@@ -296,6 +287,23 @@ export function resolveConfig(config: DistributedImportConfig): {
     900_000,
   );
   const lease = resolveLease(config, staleBatchTimeoutMs);
+  // Options whose effect needs an optional store method: refused on a store without it, rather
+  // than silently doing nothing.
+  if (!supportsFencedWrites(store)) {
+    for (const option of ['heartbeatIntervalMs', 'leaseTimeoutMs'] as const) {
+      if (config[option] !== undefined) {
+        throw new UnsupportedByStoreError(option, 'heartbeatBatch');
+      }
+    }
+  }
+  const failureThreshold = checkFailureThreshold(config.failureThreshold);
+  if (failureThreshold !== undefined && typeof store.updateJobStatus !== 'function') {
+    throw new UnsupportedByStoreError('failureThreshold', 'updateJobStatus');
+  }
+  optionalObject('hooks', config.hooks);
+  optionalObject('duplicateChecker', config.duplicateChecker);
+  optionalFunction('onBackgroundError', config.onBackgroundError);
+  optionalFunction('onHandlerError', config.onHandlerError);
   return {
     store,
     batch: {
@@ -323,7 +331,7 @@ export function resolveConfig(config: DistributedImportConfig): {
         5000,
       ),
       prepareTimeoutMs: integerAtLeast('prepareTimeoutMs', config.prepareTimeoutMs, 1, 30_000),
-      failureThreshold: checkFailureThreshold(config.failureThreshold),
+      failureThreshold,
     },
   };
 }

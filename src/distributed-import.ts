@@ -1,3 +1,4 @@
+import { optionalSignal, optionsObject } from './option-checks';
 import { randomUUID } from 'node:crypto';
 import {
   BufferSource,
@@ -137,11 +138,13 @@ export class DistributedImport {
     workerId: string,
     options?: ProcessWorkerBatchOptions,
   ): Promise<BatchAttempt> {
+    const checked = optionsObject('options', options);
+    const signal = optionalSignal('signal', checked.signal);
     // A cancel (or purge) of the job in this process aborts the batch at once.
-    const tracked = this.local.track(jobId, options?.signal);
+    const tracked = this.local.track(jobId, signal);
     try {
       return await this.runAttempt(jobId, processor, workerId, {
-        ...options,
+        ...checked,
         signal: tracked.signal,
       });
     } finally {

@@ -64,7 +64,7 @@ async function importStorePackage<T>(
 }
 
 /**
- * Loads the store package on demand: both are optional dependencies, so a user of one store
+ * Loads the store package on demand: both are optional peer dependencies, so a user of one store
  * need not install the other's driver.
  */
 async function createStore(location: StoreLocation): Promise<DistributedStateStore & Lifecycle> {

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { DistributedStateStore, EventBus, JobSummary } from '@batchactions/core';
+import {
+  sleep,
+  type DistributedStateStore,
+  type EventBus,
+  type JobSummary,
+} from '@batchactions/core';
 
 /**
  * The published summary: read the job back and sum its batches' counters; `elapsedMs` runs from

@@ -1,5 +1,4 @@
 import {
-  InvalidOptionError,
   isTerminalJobStatus,
   JobNotFoundError,
   sleep,
@@ -9,6 +8,15 @@ import {
 } from '@batchactions/core';
 import type { DistributedImport } from '../distributed-import';
 import type { DistributedBatchResult } from '../process/process-batch';
+import {
+  booleanOption,
+  integerAtLeast,
+  numberAtLeast,
+  optionalFunction,
+  optionalNonEmptyString,
+  optionalSignal,
+  optionsObject,
+} from '../option-checks';
 import { idleVerdict, type StoppedBy } from './idle-verdict';
 import { defaultWorkerId } from './worker-id';
 
@@ -78,26 +86,31 @@ export interface RunWorkerResult {
 
 const FIRST_POLL_MS = 50;
 
-function checkedOptions(options: RunWorkerOptions) {
-  const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidOptionError('concurrency', concurrency, 'an integer >= 1');
-  }
-  const margin = options.deadlineMarginMs ?? 5000;
-  if (!Number.isFinite(margin) || margin < 0) {
-    throw new InvalidOptionError('deadlineMarginMs', margin, 'a number >= 0');
-  }
-  const pollIntervalMs = options.pollIntervalMs ?? 2000;
-  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
-    throw new InvalidOptionError('pollIntervalMs', pollIntervalMs, 'a number >= 1');
-  }
-  for (const name of ['waitForOthers', 'stopWhenPaused'] as const) {
-    const value = options[name];
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new InvalidOptionError(name, value, 'a boolean');
-    }
-  }
-  return { concurrency, margin, pollIntervalMs };
+/** Every option checked the one way (see `option-checks.ts`): `null` is refused by name. */
+function checkedOptions(given: RunWorkerOptions | undefined) {
+  const options = optionsObject('options', given);
+  const concurrency = integerAtLeast('concurrency', options.concurrency, 1, 1);
+  const margin = numberAtLeast('deadlineMarginMs', options.deadlineMarginMs, 0, 5000);
+  const pollIntervalMs = numberAtLeast('pollIntervalMs', options.pollIntervalMs, 1, 2000);
+  const waitForOthers = booleanOption('waitForOthers', options.waitForOthers, true);
+  const stopWhenPaused = booleanOption('stopWhenPaused', options.stopWhenPaused, false);
+  const workerId = optionalNonEmptyString('workerId', options.workerId);
+  const stopSignal = optionalSignal('stopSignal', options.stopSignal);
+  const abortSignal = optionalSignal('abortSignal', options.abortSignal);
+  const remainingTimeMs = optionalFunction('remainingTimeMs', options.remainingTimeMs);
+  const onBatch = optionalFunction('onBatch', options.onBatch);
+  return {
+    concurrency,
+    margin,
+    pollIntervalMs,
+    waitForOthers,
+    stopWhenPaused,
+    workerId,
+    stopSignal,
+    abortSignal,
+    remainingTimeMs,
+    onBatch,
+  };
 }
 
 /**
@@ -116,11 +129,12 @@ export async function runWorker(
   importer: DistributedImport,
   jobId: string,
   processor: RecordProcessorFn | BulkProcessor,
-  options: RunWorkerOptions = {},
+  given?: RunWorkerOptions,
 ): Promise<RunWorkerResult> {
-  const { concurrency, margin, pollIntervalMs } = checkedOptions(options);
+  const options = checkedOptions(given);
+  const { concurrency, margin, pollIntervalMs } = options;
   const workerId = options.workerId ?? defaultWorkerId();
-  const wait = options.waitForOthers ?? true;
+  const wait = options.waitForOthers;
   let batches = 0;
   let processed = 0;
   let failed = 0;
@@ -196,7 +210,7 @@ export async function runWorker(
         claimFailure,
         {
           wait,
-          stopWhenPaused: options.stopWhenPaused ?? false,
+          stopWhenPaused: options.stopWhenPaused,
           renewsClaims: importer.renewsClaims,
           terminalSince,
           claimTimeoutMs: importer.claimTimeoutMs,

@@ -93,7 +93,37 @@ describe.each(storeFactories)('worker lifecycle on $name', (factory) => {
       'slow',
     );
     await holding.promise;
-    const waiting = runWorker(di, jobId, () => undefined, { workerId: 'fast', pollIntervalMs: 20 });
+    // Between the slow worker's batch write and its tryFinalizeJob, the fast worker's next claim
+    // finds no pending batch and would try to finalise too: hold its tryFinalizeJob until the
+    // slow worker's call is over, so the slow worker is the finaliser on every run.
+    const slowDone = slow.then(
+      () => undefined,
+      () => undefined,
+    );
+    const fastStore = new Proxy(t.store, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key) as unknown;
+        if (key === 'tryFinalizeJob') {
+          return async (id: string) => {
+            await slowDone;
+            return target.tryFinalizeJob(id);
+          };
+        }
+        return typeof value === 'function'
+          ? (value as (...a: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+    const fast = new DistributedImport({
+      coerceValues: true,
+      schema: usersSchema,
+      batchSize: 5,
+      stateStore: fastStore,
+    });
+    const waiting = runWorker(fast, jobId, () => undefined, {
+      workerId: 'fast',
+      pollIntervalMs: 20,
+    });
     // The fast worker takes the other batch, then has nothing to claim while "slow" holds one.
     await until(async () => (await t.store.getDistributedStatus(jobId)).completedBatches === 1);
     gate.resolve();

@@ -55,7 +55,19 @@ async function sqliteStore(): Promise<TestStore> {
   };
 }
 
-export const storeFactories: StoreFactory[] = [
+/**
+ * The factories whose names `BATCHACTIONS_TEST_STORES` lists (comma-separated), or all of them
+ * when it is unset. Only the mutation run (`vitest.mutation.config.ts`) sets it, to run the
+ * facade tests on the in-memory stores: the facade code it mutates is the same on every store.
+ */
+export function selectedStores(factories: StoreFactory[]): StoreFactory[] {
+  const wanted = process.env.BATCHACTIONS_TEST_STORES;
+  if (wanted === undefined || wanted === '') return factories;
+  const names = wanted.split(',').map((name) => name.trim());
+  return factories.filter((factory) => names.includes(factory.name));
+}
+
+export const storeFactories: StoreFactory[] = selectedStores([
   { name: 'SqliteStateStore', create: sqliteStore },
   {
     name: 'PostgresStateStore',
@@ -80,7 +92,7 @@ export const storeFactories: StoreFactory[] = [
         teardown: () => Promise.resolve(),
       }),
   },
-];
+]);
 
 /**
  * Gives each test of the enclosing `describe` a fresh store of `factory` (created before the

@@ -89,13 +89,14 @@ function isPool(value: unknown): value is PgPoolLike {
 export function resolvePostgresOptions(
   options: PostgresStateStoreOptions,
 ): ResolvedPostgresOptions {
-  if (typeof options !== 'object') {
+  if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidOptionError('options', options, 'an object with "connectionString" or "pool"');
   }
   const raw = options as Partial<Record<keyof PostgresStateStoreConnectionOptions, unknown>> & {
     pool?: unknown;
   };
-  const schema = raw.schema ?? DEFAULT_SCHEMA;
+  // Only undefined means "not given": null is a wrong value like any other.
+  const schema = raw.schema === undefined ? DEFAULT_SCHEMA : raw.schema;
   if (typeof schema !== 'string' || !SAFE_IDENTIFIER.test(schema)) {
     throw new InvalidOptionError(
       'schema',
@@ -138,7 +139,7 @@ export function resolvePostgresOptions(
       'a PostgreSQL connection URI such as "postgres://user@host:5432/db" (or pass "pool")',
     );
   }
-  const poolSize = raw.poolSize ?? DEFAULT_POOL_SIZE;
+  const poolSize = raw.poolSize === undefined ? DEFAULT_POOL_SIZE : raw.poolSize;
   if (typeof poolSize !== 'number' || !Number.isInteger(poolSize) || poolSize < 1) {
     throw new InvalidOptionError('poolSize', poolSize, 'an integer >= 1');
   }
@@ -155,7 +156,7 @@ export function resolvePostgresOptions(
       'an integer >= 0 (milliseconds; 0 for no limit)',
     );
   }
-  const onPoolError = raw.onPoolError ?? reportPoolError;
+  const onPoolError = raw.onPoolError === undefined ? reportPoolError : raw.onPoolError;
   if (typeof onPoolError !== 'function') {
     throw new InvalidOptionError('onPoolError', onPoolError, 'a function (error) => void');
   }

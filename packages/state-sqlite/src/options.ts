@@ -48,7 +48,7 @@ function isHandle(value: unknown): value is SqliteDatabase {
 /** Checks the options; a bad one throws `InvalidOptionError` naming it. */
 export function resolveSqliteOptions(options: SqliteStateStoreOptions): ResolvedSqliteOptions {
   const raw = options as Partial<Record<'filename' | 'database' | 'busyTimeoutMs', unknown>>;
-  if (typeof options !== 'object') {
+  if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidOptionError('options', options, 'an object with "filename" or "database"');
   }
   const { filename, database, busyTimeoutMs } = raw;
@@ -64,7 +64,8 @@ export function resolveSqliteOptions(options: SqliteStateStoreOptions): Resolved
   if (database !== undefined && !isHandle(database)) {
     throw new InvalidOptionError('database', database, 'an open better-sqlite3 Database');
   }
-  const timeout = busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  // Only undefined means "not given": null is a wrong value like any other.
+  const timeout = busyTimeoutMs === undefined ? DEFAULT_BUSY_TIMEOUT_MS : busyTimeoutMs;
   if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 0) {
     throw new InvalidOptionError('busyTimeoutMs', busyTimeoutMs, 'an integer >= 0 (milliseconds)');
   }

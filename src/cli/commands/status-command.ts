@@ -35,7 +35,7 @@ export function phaseLine(report: JobStatusReport): string {
   switch (report.phase) {
     case 'preparing':
       return report.prepare?.state === 'abandoned'
-        ? 'preparing, abandoned: the preparing process died (see the prepare line)'
+        ? 'preparing, abandoned: the preparing process died (see the prepare line above)'
         : 'preparing: workers can claim batches once prepare has stored every record';
     case 'waiting-for-workers':
       return (
@@ -66,8 +66,8 @@ function humanReport(report: JobStatusReport, rate: RecentRate | undefined): str
     rate !== undefined && report.phase !== 'finished' && report.phase !== 'preparing';
   return [
     `job ${report.jobId}: ${report.status}`,
-    `  phase    ${phaseLine(report)}`,
     ...(report.prepare ? [`  prepare  ${prepareLine(report.prepare)}`] : []),
+    `  phase    ${phaseLine(report)}`,
     `  records  ${formatCount(p.processedRecords + p.failedRecords)}/${formatCount(p.totalRecords)} (${p.percentage.toFixed(1)}%): ` +
       `${formatCount(p.processedRecords)} processed, ${formatCount(p.failedRecords)} failed, ${formatCount(p.pendingRecords)} pending`,
     `  batches  ${formatCount(b.totalBatches)} total: ${formatCount(b.pendingBatches)} pending, ${formatCount(b.processingBatches)} processing, ` +
