@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { BufferSource, type DistributedStateStore, type JobSummary } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
+import { sequelizeFactories } from '../support/sequelize-stores';
 import { storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
-const withCompletionClaims = storeFactories.filter(
-  (f) => !f.name.startsWith('published port only'),
-);
+const withCompletionClaims = [
+  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
+  ...sequelizeFactories,
+];
 
 /**
  * The store, with its next `failures` calls of `claimJobCompletion` failing as a dropped

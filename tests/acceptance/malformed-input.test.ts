@@ -9,10 +9,14 @@ import {
   type SourceParser,
 } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
+import { sequelizeFactories } from '../support/sequelize-stores';
 import { storeFactories, useTestStore } from '../support/stores';
 import { usersSchema, workerLoop } from '../support/workers';
 
-const ours = storeFactories.filter((f) => !f.name.startsWith('published port only'));
+const ours = [
+  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
+  ...sequelizeFactories,
+];
 
 /** 12 user rows; rows 4 and 9 (0-based data rows, lines 6 and 11) have a field too many or too few. */
 function csvWithMalformedRows(): string {

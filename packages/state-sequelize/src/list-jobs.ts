@@ -1,3 +1,5 @@
+import { nowMs } from './sql/dialect-sql';
+import { storedTotalSql } from './sql/prepare-sql';
 import { InvalidOptionError, JobStatus } from '@batchactions/core';
 import { forFamily, type Db } from './db';
 import { optionalNumber } from './job-rows';
@@ -25,6 +27,8 @@ export interface ListedJob {
   readonly failedBatches: number;
   readonly startedAt?: number;
   readonly completedAt?: number;
+  /** While the job is being prepared: milliseconds since its prepare heartbeat. */
+  readonly prepareHeartbeatAgeMs?: number;
 }
 
 type Count = number | string | bigint | null;
@@ -35,6 +39,8 @@ interface ListedRow {
   readonly totalRecords: Count;
   readonly startedAt: Count;
   readonly completedAt: Count;
+  readonly prepareHeartbeatAt: Count;
+  readonly now: Count;
   readonly processed: Count;
   readonly failed: Count;
   readonly total: Count;
@@ -87,7 +93,8 @@ export async function listJobs(
   const count = (condition: string) => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
   const sql = forFamily(
     db.family,
-    `SELECT j."id", j."status", j."totalRecords", j."startedAt", j."completedAt",
+    `SELECT j."id", j."status", ${storedTotalSql(db.family)} AS "totalRecords",
+            j."startedAt", j."completedAt", j."prepareHeartbeatAt", ${nowMs(db.family)} AS "now",
             coalesce(sum(b."processedCount"), 0) AS "processed",
             coalesce(sum(b."failedCount"), 0) AS "failed",
             count(b."id") AS "total",
@@ -98,7 +105,8 @@ export async function listJobs(
      FROM ${t.jobs} j
      LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
      ${where}
-     GROUP BY j."id", j."status", j."totalRecords", j."startedAt", j."completedAt"
+     GROUP BY j."id", j."status", j."totalRecords", j."startedAt", j."completedAt",
+              j."prepareHeartbeatAt", j."prepareFinishedAt"
      ORDER BY (CASE WHEN j."startedAt" IS NULL THEN 1 ELSE 0 END), j."startedAt" DESC, j."id"
      ${filter.limit === undefined ? '' : `LIMIT ${String(filter.limit)}`}`,
   );
@@ -106,6 +114,7 @@ export async function listJobs(
   return rows.map((row) => {
     const startedAt = optionalNumber(row.startedAt);
     const completedAt = optionalNumber(row.completedAt);
+    const heartbeatAt = optionalNumber(row.prepareHeartbeatAt);
     return {
       jobId: row.id,
       status: row.status,
@@ -119,6 +128,9 @@ export async function listJobs(
       failedBatches: Number(row.failedBatches ?? 0),
       ...(startedAt === null ? {} : { startedAt }),
       ...(completedAt === null ? {} : { completedAt }),
+      ...(heartbeatAt === null
+        ? {}
+        : { prepareHeartbeatAgeMs: Math.max(0, Number(row.now) - heartbeatAt) }),
     };
   });
 }

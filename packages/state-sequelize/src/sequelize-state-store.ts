@@ -1,6 +1,9 @@
 import {
   InvalidOptionError,
   JobNotFoundError,
+  JobNotPreparingError,
+  type JobDetails,
+  type JobSummary,
   JobStatus,
   LeaseLostError,
   RECORD_STATUS_GROUPS,
@@ -30,6 +33,14 @@ import { chunks, Db, type SqlFamily } from './db';
 import { UnsupportedDialectError } from './errors';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
 import { listJobs, type ListedJob, type ListJobsFilter } from './list-jobs';
+import {
+  claimJobCompletion,
+  finishPrepare,
+  heartbeatPrepare,
+  jobDetails,
+  refusedBatchError,
+  storeSummary,
+} from './prepare-liveness';
 import { migrateTables, type MigrationOutcome } from './migrate';
 import { defineModels } from './models';
 import { resolveTableNames, type SequelizeStateStoreOptions, type TableNames } from './options';
@@ -337,21 +348,46 @@ export class SequelizeStateStore implements DistributedStateStore {
    * One conditional UPDATE, so exactly one caller ever gets true; while batches remain, a plain
    * read answers false without it (and without locking the job row claims read).
    */
+  /** Finalises the job once (see the port), storing its summary in the same transaction. */
   tryFinalizeJob(jobId: string): Promise<boolean> {
     return this.run(async () => {
       const unfinished = await this.db.select(this.sql.hasUnfinishedBatch(), [jobId]);
       if (unfinished.length > 0) return false;
-      return (await this.db.run(this.sql.finalizeJob(), [jobId])) > 0;
+      return this.db.transaction(async (transaction) => {
+        if ((await this.db.run(this.sql.finalizeJob(), [jobId], transaction)) === 0) return false;
+        await storeSummary(this.db, this.sql, jobId, transaction);
+        return true;
+      });
     });
+  }
+
+  /** Renews the prepare heartbeat of a job being prepared; false when it is not (any more). */
+  heartbeatPrepare(jobId: string): Promise<boolean> {
+    return this.run(() => heartbeatPrepare(this.db, this.sql, jobId));
+  }
+
+  /** Opens a prepared job (CREATED → PROCESSING, PAUSED stays); see the port. */
+  finishPrepare(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null> {
+    return this.run(() => finishPrepare(this.db, this.sql, jobId, totalRecords, startedAt));
+  }
+
+  /** The job's row without batches, with its prepare heartbeat's age and stored summary. */
+  getJobDetails(jobId: string): Promise<JobDetails | null> {
+    return this.run(() => jobDetails(this.db, this.sql, jobId));
+  }
+
+  /** Gives the job's completion to one claimant (see the port). */
+  claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+    return this.run(() => claimJobCompletion(this.db, this.sql, jobId, claimant));
   }
 
   // ------------------------------------------------------------- optional port methods
 
   /**
-   * Stores a new batch and its records in one transaction (the `prepare` path). The batch is
-   * claimable once the job is PROCESSING. A batch the store holds keeps its state; its
-   * records are replaced.
-   * @throws JobNotFoundError when the job was not saved first.
+   * Stores a new batch and its records in one transaction (the `prepare` path), into a job being
+   * prepared (CREATED or PAUSED). The batch is claimable once the job is PROCESSING. A batch the
+   * store holds keeps its state; its records are replaced.
+   * @throws JobNotFoundError (unknown or purged job) or JobNotPreparingError, writing nothing.
    */
   registerBatch(jobId: string, batch: Batch): Promise<void> {
     if (this.db.family === 'postgres') {
@@ -365,13 +401,24 @@ export class SequelizeStateStore implements DistributedStateStore {
             ...batchRowValues(jobId, batch).slice(2),
           ],
         );
-        if (Number(rows[0]?.found ?? 0) === 0) throw new JobNotFoundError(jobId);
+        if (Number(rows[0]?.found ?? 0) === 0) {
+          throw await refusedBatchError(this.db, this.sql, jobId);
+        }
       });
     }
     return this.run(() =>
       this.db.transaction(async (transaction) => {
-        const job = await this.db.select(this.sql.selectJobStatus(), [jobId], transaction);
-        if (job.length === 0) throw new JobNotFoundError(jobId);
+        // A shared lock: a delete (which locks the row for update first) waits for this insert.
+        const job = await this.db.select<{ status: JobStatus }>(
+          this.sql.lockJob('share'),
+          [jobId],
+          transaction,
+        );
+        const status = job[0]?.status;
+        if (status === undefined) throw new JobNotFoundError(jobId);
+        if (status !== JobStatus.CREATED && status !== JobStatus.PAUSED) {
+          throw new JobNotPreparingError(jobId, status);
+        }
         await this.db.run(this.sql.insertBatches(1), batchRowValues(jobId, batch), transaction);
         await upsertRecords(this.db, this.sql, jobId, batch.id, batch.records, transaction);
       }),
@@ -412,7 +459,8 @@ export class SequelizeStateStore implements DistributedStateStore {
   /** Moves the job to `to` only if its status is one of `from` (one conditional UPDATE). */
   updateJobStatus(jobId: string, from: readonly JobStatus[], to: JobStatus): Promise<boolean> {
     if (from.length === 0) return Promise.resolve(false);
-    const values = [jobId, to, TERMINAL.has(to) ? 1 : 0, ...from];
+    const kind = TERMINAL.has(to) ? 1 : to === JobStatus.PROCESSING ? 2 : 0;
+    const values = [jobId, to, kind, ...from];
     if (to !== JobStatus.ABORTED) {
       return this.run(
         async () => (await this.db.run(this.sql.updateJobStatus(from.length), values)) > 0,
@@ -474,6 +522,9 @@ export class SequelizeStateStore implements DistributedStateStore {
   deleteJob(jobId: string): Promise<boolean> {
     return this.run(() =>
       this.db.transaction(async (transaction) => {
+        // The job row first: a batch registration in flight ends before the delete (which then
+        // removes its rows), and a later one finds no job.
+        await this.db.select(this.sql.lockJob('update'), [jobId], transaction);
         let deleted = 0;
         for (const statement of this.sql.deleteJob()) {
           deleted = await this.db.run(statement, [jobId], transaction);

@@ -38,6 +38,16 @@ import {
 } from './sql/record-sql';
 import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
 import type { QuotedTables } from './sql/tables';
+import {
+  claimCompletionSql,
+  finishPrepareSql,
+  heartbeatPrepareSql,
+  lockJobSql,
+  selectCompletionSql,
+  selectJobDetailsSql,
+  selectSummaryCountsSql,
+  storeSummarySql,
+} from './sql/prepare-sql';
 import { insertUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-sql';
 
 /**
@@ -67,6 +77,17 @@ export class Statements {
   updateJobStatus = (from: number) =>
     this.get(`updateJobStatus${from}`, () => updateJobStatusSql(this.t, this.family, from));
   finalizeJob = () => this.get('finalizeJob', () => finalizeJobSql(this.t, this.family));
+  heartbeatPrepare = () =>
+    this.get('heartbeatPrepare', () => heartbeatPrepareSql(this.t, this.family));
+  finishPrepare = () => this.get('finishPrepare', () => finishPrepareSql(this.t, this.family));
+  selectJobDetails = () =>
+    this.get('selectJobDetails', () => selectJobDetailsSql(this.t, this.family));
+  selectSummaryCounts = () => this.get('selectSummaryCounts', () => selectSummaryCountsSql(this.t));
+  storeSummary = () => this.get('storeSummary', () => storeSummarySql(this.t));
+  claimCompletion = () => this.get('claimCompletion', () => claimCompletionSql(this.t));
+  selectCompletion = () => this.get('selectCompletion', () => selectCompletionSql(this.t));
+  lockJob = (mode: 'share' | 'update') =>
+    this.get(`lockJob${mode}`, () => lockJobSql(this.t, this.family, mode));
   hasUnfinishedBatch = () => this.get('hasUnfinishedBatch', () => hasUnfinishedBatchSql(this.t));
   distributedStatus = () => this.get('distributedStatus', () => distributedStatusSql(this.t));
   progress = () => this.get('progress', () => progressSql(this.t, this.family));

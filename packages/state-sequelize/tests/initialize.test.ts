@@ -53,7 +53,7 @@ describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
     expect(await store.initialize()).toEqual({
       fromVersion: 0,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [1, 2, 3],
+      applied: [1, 2, 3, 4],
     });
     expect(await new SequelizeStateStore(connect()).initialize()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,
@@ -70,7 +70,7 @@ describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
     );
     const outcomes = reportsOf(await Promise.all(children.map((c) => c.done)));
     expect(outcomes.filter((o) => o.applied.length > 0)).toEqual([
-      { fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: [1, 2, 3] },
+      { fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: [1, 2, 3, 4] },
     ]);
     const sequelize = connect();
     const versions = await sequelize.query<{ version: number | string }>(
@@ -79,7 +79,7 @@ describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
         : 'SELECT `version` FROM `batchactions_schema_version` ORDER BY 1',
       { type: QueryTypes.SELECT },
     );
-    expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3]);
+    expect(versions.map((v) => Number(v.version))).toEqual([1, 2, 3, 4]);
     const store = new SequelizeStateStore(sequelize);
     const { jobId } = await prepareJob(store, 1, 1);
     expect((await store.claimBatch(jobId, 'w')).claimed).toBe(true);

@@ -127,7 +127,14 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     expect(await count(sequelize, 'batchactions_records')).toBe(emails.length);
     expect(await count(sequelize, 'batchactions_batches')).toBe(3);
     const again = await new SequelizeStateStore(sequelize).initialize();
-    expect(again).toEqual({ fromVersion: 3, toVersion: 3, applied: [] });
+    expect(again).toEqual({ fromVersion: 4, toVersion: 4, applied: [] });
+    // Version 4 on an upgraded job: its summary was stored with the finalisation, reported once.
+    expect((await store.getJobDetails(jobId))?.summary).toMatchObject({
+      total: emails.length,
+      processed: emails.length,
+      failed: 0,
+    });
+    expect(await store.claimJobCompletion(jobId, 'someone-else')).toBeNull();
   });
 
   it('keeps working for a user of the published API on the upgraded tables (BulkImport-style writes)', async () => {
@@ -136,7 +143,11 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     open.push(old);
     await createPublishedTables(old);
     const store = new SequelizeStateStore(old);
-    expect(await store.initialize()).toEqual({ fromVersion: 0, toVersion: 3, applied: [1, 2, 3] });
+    expect(await store.initialize()).toEqual({
+      fromVersion: 0,
+      toVersion: 4,
+      applied: [1, 2, 3, 4],
+    });
     const jobId = randomUUID();
     await store.saveJobState({
       id: jobId,

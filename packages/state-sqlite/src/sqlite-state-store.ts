@@ -260,7 +260,18 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /** Gives the job's completion to one claimant (see the port). */
-  claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+  async claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+    // A read first: most calls (every worker that finds the job finished) need no write lock.
+    const seen = await this.query(
+      'claimJobCompletion',
+      (s) =>
+        s.selectCompletion.get(jobId) as
+          { summary: string | null; claimant: string | null } | undefined,
+    );
+    if (seen?.summary == null) return null;
+    if (seen.claimant !== null) {
+      return seen.claimant === claimant ? (JSON.parse(seen.summary) as JobSummary) : null;
+    }
     return this.write('claimJobCompletion', (s) => {
       const row = s.claimJobCompletion.get({ jobId, claimant }) as { summary: string } | undefined;
       return row ? (JSON.parse(row.summary) as JobSummary) : null;

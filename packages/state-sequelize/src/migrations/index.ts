@@ -4,6 +4,7 @@ import type { TableNames } from '../options';
 import type { QuotedTables } from '../sql/tables';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { leasesAndIds } from './leases-and-ids';
+import { prepareAndCompletion } from './prepare-and-completion';
 import { publishedTables } from './published-tables';
 
 /** One step of the schema, applied once, in version order. */
@@ -25,6 +26,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'batch rows from the job JSON',
     statements: () => [],
     after: batchRowsFromJobJson,
+  },
+  {
+    version: 4,
+    name: 'prepare liveness and stored completion',
+    statements: prepareAndCompletion,
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { SqlFamily } from '../db';
 import { nowMs, upsertClause } from './dialect-sql';
+import { storedTotalSql } from './prepare-sql';
 import type { QuotedTables } from './tables';
 
 /** Columns of the job row that `saveJobState` writes, in bind order `$1`..`$7`. */
@@ -37,15 +38,19 @@ export function selectJobStatusSql(t: QuotedTables): string {
 
 /**
  * Moves job `$1` to status `$2` if its status is one of `$4`..: one conditional UPDATE, so
- * concurrent callers queue on the job row and exactly one changes it. `$3` = 1 stamps
- * `completedAt` (terminal statuses).
+ * concurrent callers queue on the job row and exactly one changes it. `$3` says what `$2` is:
+ * 1, a terminal status (stamps `completedAt` and ends a prepare in progress); 2, PROCESSING
+ * (a job still being prepared is not opened: it stays CREATED until `finishPrepare`); 0, other.
+ * The status is set before the heartbeat is cleared (MySQL evaluates SET left to right).
  */
 export function updateJobStatusSql(t: QuotedTables, family: SqlFamily, from: number): string {
   const list = Array.from({ length: from }, (_, i) => `$${i + 4}`).join(', ');
   return `
     UPDATE ${t.jobs}
-    SET "status" = $2,
-        "completedAt" = CASE WHEN $3 = 1 THEN ${nowMs(family)} ELSE "completedAt" END
+    SET "status" = CASE WHEN $3 = 2 AND "prepareHeartbeatAt" IS NOT NULL THEN 'CREATED'
+                        ELSE $2 END,
+        "completedAt" = CASE WHEN $3 = 1 THEN ${nowMs(family)} ELSE "completedAt" END,
+        "prepareHeartbeatAt" = CASE WHEN $3 = 1 THEN NULL ELSE "prepareHeartbeatAt" END
     WHERE "id" = $1 AND "status" IN (${list})`;
 }
 
@@ -109,7 +114,7 @@ export function distributedStatusSql(t: QuotedTables): string {
 /** Record-level totals of job `$1` from its batches' counters; no row when it does not exist. */
 export function progressSql(t: QuotedTables, family: SqlFamily): string {
   return `
-    SELECT j."totalRecords" AS "totalRecords",
+    SELECT ${storedTotalSql(family)} AS "totalRecords",
            j."startedAt" AS "startedAt",
            j."completedAt" AS "completedAt",
            ${nowMs(family)} AS "now",
@@ -120,7 +125,7 @@ export function progressSql(t: QuotedTables, family: SqlFamily): string {
     FROM ${t.jobs} j
     LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
     WHERE j."id" = $1
-    GROUP BY j."id", j."totalRecords", j."startedAt", j."completedAt"`;
+    GROUP BY j."id", j."totalRecords", j."startedAt", j."completedAt", j."prepareFinishedAt"`;
 }
 
 /** The deletes of `deleteJob`, in this order in one transaction; the last one is the job row. */

@@ -1,3 +1,4 @@
+import { PREPARABLE } from './prepare-sql';
 import type { SqlFamily } from '../db';
 import { upsertClause } from './dialect-sql';
 import type { QuotedTables } from './tables';
@@ -131,13 +132,15 @@ export function failUnprocessedRecordsSql(t: QuotedTables): string {
  * PostgreSQL: `registerBatch` in one statement (so one transaction): the row of batch `$2` of job
  * `$1` (`$10` index, `$11` status, `$12` worker, `$13` claim time, `$14`..`$15` record range,
  * `$16`..`$17` counters, `$18` attempt, `$19` error; a batch the store holds keeps its state)
- * and the upsert of its records (`$3`..`$9`), both only if the job exists. `found` is 0 for an
- * unknown job, in which case nothing was written.
+ * and the upsert of its records (`$3`..`$9`), both only if the job is being prepared (CREATED or
+ * PAUSED). `found` is 0 otherwise (unknown, purged or cancelled job), and nothing was written.
+ * The key-share lock on the job row lets concurrent registrations run side by side but makes a
+ * delete (which locks the job row for update first) wait for this one, then delete its rows.
  */
 export function registerBatchPostgresSql(t: QuotedTables): string {
   return `
     WITH job AS (
-      SELECT 1 FROM ${t.jobs} WHERE "id" = $1
+      SELECT 1 FROM ${t.jobs} WHERE "id" = $1 AND "status" IN ${PREPARABLE} FOR KEY SHARE
     ),
     batch AS (
       INSERT INTO ${t.batches} ("id", "jobId", "batchIndex", "status", "workerId", "claimedAt",

@@ -118,6 +118,10 @@ FROM batchactions_jobs WHERE id = ?`;
 /** Stores the summary of a job the finalisation just changed. */
 export const STORE_SUMMARY = `UPDATE batchactions_jobs SET summary = @summary WHERE id = @jobId`;
 
+/** The stored summary of a job and who reports it. */
+export const SELECT_COMPLETION = `
+SELECT summary, completion_claimant AS claimant FROM batchactions_jobs WHERE id = ?`;
+
 /** Gives the job's completion to `@claimant` unless another claimant has it. */
 export const CLAIM_JOB_COMPLETION = `
 UPDATE batchactions_jobs
