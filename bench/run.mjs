@@ -2,16 +2,14 @@
 // 4 workers in one process, and 4 worker processes. Prints records/s and peak RSS, and writes
 // bench/results.md. Usage: npm run build && node bench/run.mjs [--rows 100000] [--batch-size 500]
 //                            [--stores sqlite,postgres]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FilePathSource } from '@batchactions/core';
 import { DistributedImport, runWorker } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
-import { schema, usersCsvLines } from './shared.mjs';
+import { runBenchWorker, schema, usersCsvLines } from './shared.mjs';
 import { freshStore } from './stores.mjs';
 
 const { values } = parseArgs({
@@ -24,7 +22,6 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const batchSize = Number(values['batch-size']);
 const kinds = values.stores.split(',');
-const workerScript = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
 // The source is a real file read in 64 KiB chunks, as users would give it.
 const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-data-'));
@@ -69,22 +66,6 @@ async function inProcess(rig, workers) {
   return { prepareMs, ms };
 }
 
-function runChild(env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerScript], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
-        : reject(new Error(`worker exited ${code}`)),
-    );
-  });
-}
-
 async function inProcesses(rig, processes) {
   const store = await rig.open();
   const { jobId, ms: prepareMs } = await prepareJob(store);
@@ -92,7 +73,12 @@ async function inProcesses(rig, processes) {
   const started = performance.now();
   const results = await Promise.all(
     Array.from({ length: processes }, (_, i) =>
-      runChild({ ...rig.env, JOB_ID: jobId, WORKER_ID: `p${i}`, BATCH_SIZE: String(batchSize) }),
+      runBenchWorker({
+        ...rig.env,
+        JOB_ID: jobId,
+        WORKER_ID: `p${i}`,
+        BATCH_SIZE: String(batchSize),
+      }),
     ),
   );
   const wallMs = performance.now() - started;

@@ -1,4 +1,7 @@
-// Pieces shared by the benchmark runner and its worker processes.
+// Pieces shared by the benchmark runners and their worker processes.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
 export const schema = {
   fields: [
     { name: 'id', type: 'number', required: true },
@@ -36,4 +39,25 @@ export async function freshStoreFromEnv(env) {
   });
   await store.initialize();
   return store;
+}
+
+/**
+ * Runs bench/worker.mjs with `env` added to this process's environment and resolves with the
+ * JSON line it printed last (its counts and timings).
+ */
+export function runBenchWorker(env) {
+  const workerScript = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [workerScript], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`worker exited ${code}`)),
+    );
+  });
 }

@@ -4,16 +4,14 @@
 // processor. Variants alternate in the same run, `--rounds` times each; the best round of each
 // is reported with the overhead. Usage: npm run build && node bench/unique-fields.mjs
 //   [--rows 100000] [--batch-size 500] [--rounds 3]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FilePathSource } from '@batchactions/core';
 import { DistributedImport } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
-import { schema, uniqueEmailSchema, usersCsvLines } from './shared.mjs';
+import { runBenchWorker, schema, uniqueEmailSchema, usersCsvLines } from './shared.mjs';
 import { freshStore } from './stores.mjs';
 
 const { values } = parseArgs({
@@ -26,28 +24,11 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const batchSize = Number(values['batch-size']);
 const rounds = Number(values.rounds);
-const workerScript = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-unique-'));
 const csvFile = join(dataDir, 'users.csv');
 writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-
-function runChild(env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerScript], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
-        : reject(new Error(`worker exited ${code}`)),
-    );
-  });
-}
 
 /** Prepares a job and processes it with 4 worker processes; returns processing records/s. */
 async function measure(rig, unique) {
@@ -61,7 +42,7 @@ async function measure(rig, unique) {
   await store.close();
   const results = await Promise.all(
     Array.from({ length: 4 }, (_, i) =>
-      runChild({
+      runBenchWorker({
         ...rig.env,
         JOB_ID: jobId,
         WORKER_ID: `p${i}`,
