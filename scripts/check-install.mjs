@@ -8,6 +8,9 @@
 // 3. Add the state-sqlite tarball, compile the README's quick start (extracted from README.md)
 //    with strict tsc against the installed packages' own type declarations, once as ESM and once
 //    as CommonJS, and run both on a CSV: every record imported exactly once.
+// 4. The same with pnpm (its strict node_modules: a package sees only what it declares), fetched
+//    with `npx pnpm@9`: the README's SQLite install line from the tarballs, the quick start
+//    compiled and run as ESM there.
 //
 // better-sqlite3 comes from the registry (or the npm cache) with its install script skipped, and
 // gets the binary this repository's install compiled for the same version and Node.js, so the
@@ -17,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  realpathSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -25,6 +29,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -137,6 +142,29 @@ function checkNothingNative(project) {
   }
 }
 
+/**
+ * Gives the installed better-sqlite3 (installed with its install script skipped) the binary this
+ * repository's install compiled, when the versions match; otherwise builds it from source.
+ */
+function provideSqliteBinary(installedSqlite, project, manager) {
+  const ownSqlite = join(root, 'node_modules/better-sqlite3');
+  const version = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  const binary = 'build/Release/better_sqlite3.node';
+  if (!buildNative && version(installedSqlite) === version(ownSqlite)) {
+    mkdirSync(join(installedSqlite, 'build/Release'), { recursive: true });
+    copyFileSync(join(ownSqlite, binary), join(installedSqlite, binary));
+    log(
+      `${manager}: state-sqlite installed; better-sqlite3 ${version(installedSqlite)} uses this repo's binary`,
+    );
+  } else {
+    if (manager === 'npm') run(npm, ['rebuild', 'better-sqlite3'], project);
+    else run('npx', ['--yes', 'pnpm@9', 'rebuild', 'better-sqlite3'], project);
+    log(
+      `${manager}: state-sqlite installed; better-sqlite3 ${version(installedSqlite)} built from source`,
+    );
+  }
+}
+
 function readmeQuickStart() {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
@@ -147,6 +175,74 @@ function readmeQuickStart() {
 
 function writeJson(path, value) {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes the README quick start into `project/src` and compiles it with strict tsc there. */
+function compileQuickStart(project, withCommonJs) {
+  const source = readmeQuickStart();
+  const src = join(project, 'src');
+  mkdirSync(src);
+  writeFileSync(join(src, 'quick-start.ts'), source);
+  if (withCommonJs) writeFileSync(join(src, 'quick-start-cjs.cts'), source);
+  writeJson(join(project, 'tsconfig.json'), {
+    compilerOptions: {
+      strict: true,
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      outDir: 'out',
+      rootDir: 'src',
+      // The user's own @types/node; the packages' declarations are the installed ones.
+      typeRoots: [join(root, 'node_modules/@types')],
+      types: ['node'],
+      skipLibCheck: true,
+    },
+    include: ['src'],
+  });
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], project);
+}
+
+const esmRunner = () =>
+  runner(
+    "import { createRequire } from 'node:module';\nimport { quickStart } from './out/quick-start.js';\nconst require = createRequire(import.meta.url);",
+  );
+
+/**
+ * Step 4: the README's SQLite install line with pnpm (strict node_modules), from the tarballs,
+ * install scripts skipped as in step 3; then the quick start compiled and run as ESM.
+ */
+function checkWithPnpm(work, tarballs) {
+  const project = join(work, 'app-pnpm');
+  mkdirSync(project);
+  writeJson(join(project, 'package.json'), {
+    name: 'batchactions-install-check-pnpm',
+    private: true,
+    type: 'module',
+  });
+  run(
+    'npx',
+    [
+      '--yes',
+      'pnpm@9',
+      'add',
+      '--ignore-scripts',
+      '--prefer-offline',
+      tarballs['@batchactions/distributed'],
+      tarballs['@batchactions/core'],
+      tarballs['@batchactions/import'],
+      tarballs['@batchactions/state-sqlite'],
+    ],
+    project,
+  );
+  const storePackage = realpathSync(join(project, 'node_modules/@batchactions/state-sqlite'));
+  const sqliteManifest = createRequire(join(storePackage, 'package.json')).resolve(
+    'better-sqlite3/package.json',
+  );
+  provideSqliteBinary(dirname(sqliteManifest), project, 'pnpm');
+  compileQuickStart(project, false);
+  writeFileSync(join(project, 'run-esm.mjs'), esmRunner());
+  const esm = run(process.execPath, ['run-esm.mjs'], project).trim();
+  log(`pnpm: ESM quick start: ${esm}`);
 }
 
 const runner = (loader) => `${loader}
@@ -218,50 +314,12 @@ function main() {
 
     // Step 3: add the SQLite store.
     run(npm, [...npmInstall, '--ignore-scripts', tarballs['@batchactions/state-sqlite']], project);
-    const installedSqlite = join(project, 'node_modules/better-sqlite3');
-    const ownSqlite = join(root, 'node_modules/better-sqlite3');
-    const version = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-    const binary = 'build/Release/better_sqlite3.node';
-    if (!buildNative && version(installedSqlite) === version(ownSqlite)) {
-      mkdirSync(join(installedSqlite, 'build/Release'), { recursive: true });
-      copyFileSync(join(ownSqlite, binary), join(installedSqlite, binary));
-      log(
-        `state-sqlite installed; better-sqlite3 ${version(installedSqlite)} uses this repo's binary`,
-      );
-    } else {
-      run(npm, ['rebuild', 'better-sqlite3'], project);
-      log(`state-sqlite installed; better-sqlite3 ${version(installedSqlite)} built from source`);
-    }
+    provideSqliteBinary(join(project, 'node_modules/better-sqlite3'), project, 'npm');
 
-    const source = readmeQuickStart();
-    const src = join(project, 'src');
-    mkdirSync(src);
-    writeFileSync(join(src, 'quick-start.ts'), source);
-    writeFileSync(join(src, 'quick-start-cjs.cts'), source);
-    writeJson(join(project, 'tsconfig.json'), {
-      compilerOptions: {
-        strict: true,
-        target: 'ES2022',
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        outDir: 'out',
-        rootDir: 'src',
-        // The user's own @types/node; the packages' declarations are the installed ones.
-        typeRoots: [join(root, 'node_modules/@types')],
-        types: ['node'],
-        skipLibCheck: true,
-      },
-      include: ['src'],
-    });
-    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], project);
+    compileQuickStart(project, true);
     log('README quick start compiles (strict) against the installed types, as ESM and as CommonJS');
 
-    writeFileSync(
-      join(project, 'run-esm.mjs'),
-      runner(
-        "import { createRequire } from 'node:module';\nimport { quickStart } from './out/quick-start.js';\nconst require = createRequire(import.meta.url);",
-      ),
-    );
+    writeFileSync(join(project, 'run-esm.mjs'), esmRunner());
     writeFileSync(
       join(project, 'run-cjs.cjs'),
       runner("const { quickStart } = require('./out/quick-start-cjs.cjs');"),
@@ -274,6 +332,8 @@ function main() {
     if (!compiledCjs.includes('require("@batchactions/distributed")')) {
       fail('the CommonJS build of the quick start does not require() the facade');
     }
+
+    checkWithPnpm(work, tarballs);
     log(`passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     if (keep) console.log(`kept ${work}`);
