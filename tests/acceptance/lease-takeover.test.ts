@@ -158,64 +158,50 @@ describe.each(leasedStores)('lease keeping through the facade on $name', (factor
     expect((await t.store.getProgress(jobId)).processedRecords).toBe(3);
   });
 
-  it('a takeover aborts ctx.signal with LeaseLostError and rejects the late write (processWorkerBatch)', async () => {
+  /**
+   * Starts one worker (`start`) on a 3-record job whose processor blocks, takes its batch over
+   * from another worker id, and checks the first worker's signal aborted with LeaseLostError, its
+   * call rejects with it, and nothing of its batch was written.
+   */
+  async function expectTakeover(
+    start: (
+      di: DistributedImport,
+      jobId: string,
+      processor: (record: unknown, ctx: { signal: AbortSignal }) => Promise<void>,
+    ) => Promise<unknown>,
+  ): Promise<void> {
     const di = importer(t.store, 10);
     const { jobId } = await di.prepare(new BufferSource(usersCsv(3)), new CsvParser());
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let running!: (signal: AbortSignal) => void;
     const started = new Promise<AbortSignal>((resolve) => (running = resolve));
-    const run = di.processWorkerBatch(
-      jobId,
-      async (_record, ctx) => {
-        running(ctx.signal);
-        await gate;
-      },
-      'w1',
-    );
+    const run = start(di, jobId, async (_record, ctx) => {
+      running(ctx.signal);
+      await gate;
+    });
+    // Mark the rejection handled now; it is checked below, after the takeover.
     run.catch(() => undefined);
     const signal = await started;
     // Another worker takes the batch over: the first one's lease is now stale.
     expect(await t.store.reclaimStaleBatches(jobId, 0)).toBe(1);
-    const takeover = await t.store.claimBatch(jobId, 'w2');
-    expect(takeover.claimed).toBe(true);
-    const reason = await aborted(signal);
-    expect(reason).toBeInstanceOf(LeaseLostError);
+    expect(await t.store.claimBatch(jobId, 'w2')).toMatchObject({ claimed: true });
+    expect(await aborted(signal)).toBeInstanceOf(LeaseLostError);
     release();
     await expect(run).rejects.toBeInstanceOf(LeaseLostError);
     // Nothing of the first worker's batch was written; the batch is the new owner's.
     expect(await t.store.getProcessedRecords(jobId)).toEqual([]);
     const status = await t.store.getDistributedStatus(jobId);
     expect([status.processingBatches, status.completedBatches]).toEqual([1, 0]);
+  }
+
+  it('a takeover aborts ctx.signal with LeaseLostError and rejects the late write (processWorkerBatch)', async () => {
+    await expectTakeover((di, jobId, processor) => di.processWorkerBatch(jobId, processor, 'w1'));
   });
 
   it('a takeover aborts ctx.signal with LeaseLostError under runWorker, which rejects with it', async () => {
-    const di = importer(t.store, 10);
-    const { jobId } = await di.prepare(new BufferSource(usersCsv(3)), new CsvParser());
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let running!: (signal: AbortSignal) => void;
-    const started = new Promise<AbortSignal>((resolve) => (running = resolve));
-    const run = runWorker(
-      di,
-      jobId,
-      async (_record, ctx) => {
-        running(ctx.signal);
-        await gate;
-      },
-      { workerId: 'w1', waitForOthers: false },
+    await expectTakeover((di, jobId, processor) =>
+      runWorker(di, jobId, processor, { workerId: 'w1', waitForOthers: false }),
     );
-    // Mark the rejection handled now; it is checked below, after the takeover.
-    run.catch(() => undefined);
-    const signal = await started;
-    expect(await t.store.reclaimStaleBatches(jobId, 0)).toBe(1);
-    expect(await t.store.claimBatch(jobId, 'w2')).toMatchObject({ claimed: true });
-    const reason = await aborted(signal);
-    expect(reason).toBeInstanceOf(LeaseLostError);
-    release();
-    await expect(run).rejects.toBeInstanceOf(LeaseLostError);
-    expect(await t.store.getProcessedRecords(jobId)).toEqual([]);
-    const status = await t.store.getDistributedStatus(jobId);
-    expect([status.processingBatches, status.completedBatches]).toEqual([1, 0]);
   });
 });

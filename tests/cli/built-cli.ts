@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { requireFreshBuild } from '../support/built-output';
@@ -177,4 +180,45 @@ export interface StatusJson {
 /** `status <jobId> --store --json`. */
 export async function statusJson(jobId: string, store: string): Promise<StatusJson> {
   return JSON.parse(await runCliOk(['status', jobId, '--store', store, '--json'])) as StatusJson;
+}
+
+/** The files a CLI test works on, in a temporary directory of its own. */
+export interface CliWorkspace {
+  readonly dir: string;
+  /** `id,email` CSV: row `i` (1-based) holds id `i` and `emails[i - 1]` as written. */
+  readonly csv: string;
+  /** Schema file: `id` (number) and `email` (email), both required. */
+  readonly schema: string;
+  /** Processor module that does nothing. */
+  readonly processor: string;
+  /** `sqlite:` URL of a state file in `dir` (not created yet). */
+  readonly store: string;
+}
+
+/** Writes a {@link CliWorkspace} whose CSV has one row per entry of `emails` (CSV-encoded cells). */
+export async function cliWorkspace(
+  prefix: string,
+  emails: readonly string[],
+): Promise<CliWorkspace> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const workspace = {
+    dir,
+    csv: join(dir, 'users.csv'),
+    schema: join(dir, 'schema.json'),
+    processor: join(dir, 'processor.mjs'),
+    store: `sqlite:${join(dir, 'state.sqlite')}`,
+  };
+  const lines = ['id,email', ...emails.map((email, i) => `${String(i + 1)},${email}`)];
+  await writeFile(workspace.csv, `${lines.join('\n')}\n`);
+  await writeFile(
+    workspace.schema,
+    JSON.stringify({
+      fields: [
+        { name: 'id', type: 'number', required: true },
+        { name: 'email', type: 'email', required: true },
+      ],
+    }),
+  );
+  await writeFile(workspace.processor, 'export default function processor() {}\n');
+  return workspace;
 }

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   prepareJson,
+  cliWorkspace,
   requireBuiltCli,
   runCli,
   runCliOk,
@@ -21,26 +21,12 @@ let store: string;
 
 beforeAll(async () => {
   requireBuiltCli();
-  dir = await mkdtemp(join(tmpdir(), 'cli-control-'));
-  csv = join(dir, 'users.csv');
-  schema = join(dir, 'schema.json');
-  processor = join(dir, 'processor.mjs');
-  store = `sqlite:${join(dir, 'state.sqlite')}`;
-  const lines = ['id,email'];
-  for (let id = 1; id <= 40; id += 1) {
-    lines.push(`${id},${id % 10 === 3 ? '"bad, ""quoted"""' : `u${id}@x.io`}`);
-  }
-  await writeFile(csv, `${lines.join('\n')}\n`);
-  await writeFile(
-    schema,
-    JSON.stringify({
-      fields: [
-        { name: 'id', type: 'number', required: true },
-        { name: 'email', type: 'email', required: true },
-      ],
-    }),
-  );
-  await writeFile(processor, 'export default function processor() {}\n');
+  ({ dir, csv, schema, processor, store } = await cliWorkspace(
+    'cli-control-',
+    Array.from({ length: 40 }, (_, i) =>
+      (i + 1) % 10 === 3 ? '"bad, ""quoted"""' : `u${String(i + 1)}@x.io`,
+    ),
+  ));
 });
 
 afterAll(async () => {

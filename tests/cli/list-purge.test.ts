@@ -1,8 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareJson, requireBuiltCli, runCli, runCliOk, workArgs } from './built-cli';
+import {
+  cliWorkspace,
+  prepareJson,
+  requireBuiltCli,
+  runCli,
+  runCliOk,
+  workArgs,
+} from './built-cli';
 
 let dir: string;
 let csv: string;
@@ -12,25 +18,10 @@ let store: string;
 
 beforeAll(async () => {
   requireBuiltCli();
-  dir = await mkdtemp(join(tmpdir(), 'cli-list-'));
-  csv = join(dir, 'users.csv');
-  schema = join(dir, 'schema.json');
-  processor = join(dir, 'processor.mjs');
-  store = `sqlite:${join(dir, 'state.sqlite')}`;
-  const lines = ['id,email'];
-  for (let id = 1; id <= 30; id += 1)
-    lines.push(`${id},${id === 7 ? 'not-an-email' : `u${id}@x.io`}`);
-  await writeFile(csv, `${lines.join('\n')}\n`);
-  await writeFile(
-    schema,
-    JSON.stringify({
-      fields: [
-        { name: 'id', type: 'number', required: true },
-        { name: 'email', type: 'email', required: true },
-      ],
-    }),
-  );
-  await writeFile(processor, 'export default function processor() {}\n');
+  ({ dir, csv, schema, processor, store } = await cliWorkspace(
+    'cli-list-',
+    Array.from({ length: 30 }, (_, i) => (i + 1 === 7 ? 'not-an-email' : `u${String(i + 1)}@x.io`)),
+  ));
 });
 
 afterAll(async () => {

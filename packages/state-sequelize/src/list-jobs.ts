@@ -1,35 +1,14 @@
 import { nowMs } from './sql/dialect-sql';
 import { storedTotalSql } from './sql/prepare-sql';
-import { InvalidOptionError, JobStatus } from '@batchactions/core';
+import {
+  checkJobListFilter,
+  type JobListEntry,
+  type JobListFilter,
+  type JobStatus,
+} from '@batchactions/core';
 import { forFamily, type Db } from './db';
 import { optionalNumber } from './job-rows';
 import type { QuotedTables } from './sql/tables';
-
-/** Which jobs `listJobs` returns (the shape of core's `JobListFilter`). */
-export interface ListJobsFilter {
-  /** Only jobs whose status is one of these. Absent or empty: every status. */
-  readonly statuses?: readonly JobStatus[];
-  /** At most this many jobs (an integer >= 1). Absent: all. */
-  readonly limit?: number;
-}
-
-/** One job as `listJobs` returns it (the shape of core's `JobListEntry`). */
-export interface ListedJob {
-  readonly jobId: string;
-  readonly status: JobStatus;
-  readonly totalRecords: number;
-  readonly processedRecords: number;
-  readonly failedRecords: number;
-  readonly totalBatches: number;
-  readonly pendingBatches: number;
-  readonly processingBatches: number;
-  readonly completedBatches: number;
-  readonly failedBatches: number;
-  readonly startedAt?: number;
-  readonly completedAt?: number;
-  /** While the job is being prepared: milliseconds since its prepare heartbeat. */
-  readonly prepareHeartbeatAgeMs?: number;
-}
 
 type Count = number | string | bigint | null;
 
@@ -50,30 +29,6 @@ interface ListedRow {
   readonly failedBatches: Count;
 }
 
-const KNOWN_STATUSES: ReadonlySet<string> = new Set(Object.values(JobStatus));
-
-function checkFilter(filter: ListJobsFilter): void {
-  const whole: unknown = filter;
-  if (typeof whole !== 'object' || whole === null) {
-    throw new InvalidOptionError('filter', whole, 'an object { statuses?, limit? }');
-  }
-  if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 1)) {
-    throw new InvalidOptionError('filter.limit', filter.limit, 'an integer >= 1');
-  }
-  const given: unknown = filter.statuses;
-  if (given !== undefined && !Array.isArray(given)) {
-    throw new InvalidOptionError('filter.statuses', given, 'an array of job statuses');
-  }
-  const unknown = (filter.statuses ?? []).find((s) => !KNOWN_STATUSES.has(s));
-  if (unknown !== undefined) {
-    throw new InvalidOptionError(
-      'filter.statuses',
-      unknown,
-      `job statuses (${[...KNOWN_STATUSES].join(', ')})`,
-    );
-  }
-}
-
 /**
  * Every job of the store with its batch counts, newest first: `startedAt` descending (jobs
  * without one last), ties by id; one query.
@@ -82,10 +37,9 @@ function checkFilter(filter: ListJobsFilter): void {
 export async function listJobs(
   db: Db,
   t: QuotedTables,
-  filter: ListJobsFilter = {},
-): Promise<readonly ListedJob[]> {
-  checkFilter(filter);
-  const statuses = filter.statuses ?? [];
+  filter?: JobListFilter,
+): Promise<readonly JobListEntry[]> {
+  const { statuses = [], limit } = checkJobListFilter(filter);
   const where =
     statuses.length === 0
       ? ''
@@ -108,7 +62,7 @@ export async function listJobs(
      GROUP BY j."id", j."status", j."totalRecords", j."startedAt", j."completedAt",
               j."prepareHeartbeatAt", j."prepareFinishedAt"
      ORDER BY (CASE WHEN j."startedAt" IS NULL THEN 1 ELSE 0 END), j."startedAt" DESC, j."id"
-     ${filter.limit === undefined ? '' : `LIMIT ${String(filter.limit)}`}`,
+     ${limit === undefined ? '' : `LIMIT ${String(limit)}`}`,
   );
   const rows = await db.select<ListedRow>(sql, statuses);
   return rows.map((row) => {

@@ -6,6 +6,8 @@ import {
   type JobSummary,
   JobStatus,
   LeaseLostError,
+  type JobListEntry,
+  type JobListFilter,
   RECORD_STATUS_GROUPS,
   reclaimArgumentsError,
   distributedStatusFromCounts,
@@ -32,7 +34,7 @@ import { completeBatch } from './complete-batch';
 import { chunks, Db, type SqlFamily } from './db';
 import { UnsupportedDialectError } from './errors';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
-import { listJobs, type ListedJob, type ListJobsFilter } from './list-jobs';
+import { listJobs } from './list-jobs';
 import {
   claimJobCompletion,
   finishPrepare,
@@ -539,7 +541,7 @@ export class SequelizeStateStore implements DistributedStateStore {
    * without one last, ties by id), filtered by status and limited in number.
    * @throws InvalidOptionError for a `limit` that is not an integer >= 1 or an unknown status.
    */
-  listJobs(filter?: ListJobsFilter): Promise<readonly ListedJob[]> {
+  listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
     return this.run(() => listJobs(this.db, this.sql.t, filter));
   }
 
