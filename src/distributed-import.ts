@@ -4,6 +4,7 @@ import {
   BufferSource,
   EventBus,
   supportsFencedWrites,
+  InvalidOptionError,
   JobCancelledError,
   JobNotFoundError,
   type AnyEventHandler,
@@ -24,7 +25,18 @@ import {
   type FailedRecordsFormat,
 } from './failed-records';
 import { resolveConfig, type DistributedImportConfig, type DistributedSettings } from './config';
-import { prepareJob, type PrepareResult } from './prepare/prepare-job';
+import {
+  prepareJob,
+  type PrepareOutcome,
+  type PrepareRequest,
+  type PrepareResult,
+} from './prepare/prepare-job';
+import {
+  checkPrepareOptions,
+  checkResumeOptions,
+  type PrepareOptions,
+  type ResumePrepareOptions,
+} from './prepare/prepare-options';
 import {
   processBatch,
   type BatchAttempt,
@@ -87,10 +99,65 @@ export class DistributedImport {
   /**
    * Phase 1: streams `source` through `parser` once, stores the records in batches, and opens the
    * job to workers. Returns the job id to hand to workers.
+   *
+   * `options` (an addition) opens the job to workers before the prepare ends (`openEarly`), and
+   * lets it stop cleanly between two batches on a signal or before a deadline, for
+   * `resumePrepare` to go on later; the result then says `stoppedBy`. See {@link PrepareOptions}.
    */
-  async prepare(source: DataSource, parser: SourceParser): Promise<PrepareResult> {
-    const jobId = randomUUID();
-    const tracked = this.local.track(jobId);
+  prepare(source: DataSource, parser: SourceParser): Promise<PrepareResult>;
+  prepare(
+    source: DataSource,
+    parser: SourceParser,
+    options: PrepareOptions,
+  ): Promise<PrepareOutcome>;
+  async prepare(
+    source: DataSource,
+    parser: SourceParser,
+    options?: PrepareOptions,
+  ): Promise<PrepareOutcome> {
+    return this.runPrepare(source, parser, {
+      jobId: randomUUID(),
+      options: checkPrepareOptions(options),
+    });
+  }
+
+  /**
+   * Goes on with the prepare of `jobId` after it stopped (deadline, stop signal) or its process
+   * died: takes the prepare over (see `takeOverAfterMs`), reads `source` from where its last
+   * stored batch ends (a byte offset, when the source can seek — a file, an HTTP server that
+   * honours `Range` — and the parser resumes; otherwise from the start, skipping every stored
+   * batch), and stores the rest, each record exactly once. Pass the very source and parser the
+   * prepare started with. A job whose prepare finished resolves its totals at once.
+   *
+   * Rejects with `PrepareStillRunningError` when the prepare looks alive,
+   * `PrepareNotResumableError` when the job ended (cancelled, failed, completed),
+   * `SourceMismatchError` when the source does not match what is stored (the job is left as it
+   * was, for a resume with the right source), `JobNotFoundError` for an unknown job. Needs a
+   * store that resumes prepares (every store in this repository).
+   */
+  async resumePrepare(
+    jobId: string,
+    source: DataSource,
+    parser: SourceParser,
+    options?: ResumePrepareOptions,
+  ): Promise<PrepareOutcome> {
+    if (typeof jobId !== 'string' || jobId === '') {
+      throw new InvalidOptionError('jobId', jobId, 'a job id (non-empty string)');
+    }
+    const checked = checkResumeOptions(options, this.batchConfig.prepareTimeoutMs);
+    return this.runPrepare(source, parser, {
+      jobId,
+      options: checked,
+      takeOverAfterMs: checked.takeOverAfterMs,
+    });
+  }
+
+  private async runPrepare(
+    source: DataSource,
+    parser: SourceParser,
+    request: PrepareRequest,
+  ): Promise<PrepareOutcome> {
+    const tracked = this.local.track(request.jobId);
     try {
       return await prepareJob(
         {
@@ -107,7 +174,7 @@ export class DistributedImport {
         },
         source,
         parser,
-        jobId,
+        request,
       );
     } finally {
       tracked.done();
@@ -290,10 +357,20 @@ export class DistributedImport {
     return this;
   }
 
-  /** The job's totalRecords, read once per job (0 for an unknown job; our stores only). */
+  /**
+   * The job's totalRecords, read once per job (0 for an unknown job; our stores only). While a
+   * prepare that opened the job early still stores batches, the total grows: it is read again on
+   * each call (one cheap read of the job row) until the prepare ended.
+   */
   private async totalRecordsOf(jobId: string): Promise<number> {
     const cached = this.totals.get(jobId);
     if (cached !== undefined) return cached;
+    if (this.store.getJobDetails) {
+      const details = await this.store.getJobDetails(jobId);
+      if (!details) return 0;
+      if (details.openEarly !== true) this.totals.set(jobId, details.totalRecords);
+      return details.totalRecords;
+    }
     const job = await this.store.getJobState(jobId);
     if (!job) return 0;
     this.totals.set(jobId, job.totalRecords);

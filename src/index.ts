@@ -7,9 +7,16 @@ export type {
   FailedRecordsFormat,
 } from './failed-records';
 export { DistributedStoreRequiredError } from './config';
-export { PrepareInterruptedError } from './prepare/prepare-errors';
+export {
+  PrepareInterruptedError,
+  PrepareNotResumableError,
+  PrepareStillRunningError,
+  SourceMismatchError,
+} from './prepare/prepare-errors';
+export { RecordsAlreadyStoredError } from '@batchactions/core';
 export type { DistributedBatchConfig, DistributedImportConfig } from './config';
-export type { PrepareResult } from './prepare/prepare-job';
+export type { PrepareOutcome, PrepareResult } from './prepare/prepare-job';
+export type { PrepareOptions, ResumePrepareOptions } from './prepare/prepare-options';
 export type { DistributedBatchResult, ProcessWorkerBatchOptions } from './process/process-batch';
 export { isDistributedStateStore } from '@batchactions/core';
 export { RecordTimeoutError } from '@batchactions/core';
@@ -22,7 +29,10 @@ export type {
   ClaimBatchResult,
   DistributedJobStatus,
   DistributedStateStore,
+  PreparedBatch,
+  PrepareTakeover,
   ProcessedRecord,
+  RegisterBatchOptions,
 } from '@batchactions/core';
 export { runWorker } from './worker/run-worker';
 export type { FailureThreshold } from './control/failure-threshold';

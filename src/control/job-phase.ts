@@ -9,7 +9,8 @@ import type { PrepareState } from './job-status';
 /**
  * What a job is doing, told from its status, its prepare and its batches:
  * - `preparing`: `prepare` is still storing records (see the report's `prepare` for whether it
- *   is alive); workers cannot claim yet.
+ *   is alive); workers cannot claim yet. A job that `prepare` opened early is PROCESSING while
+ *   it streams, and reports the phases below instead.
  * - `waiting-for-workers`: open to workers, batches are pending, and no worker holds one: nobody
  *   has started work, or every worker stopped. Start workers (`work`, `runWorker`).
  * - `processing`: at least one worker holds a batch.
@@ -30,7 +31,8 @@ export interface JobPhaseInput {
 export function jobPhase(job: JobPhaseInput): JobPhase {
   if (isTerminalJobStatus(job.status)) return 'finished';
   if (job.status === JobStatus.PAUSED) return 'paused';
-  if (job.prepare !== undefined || job.status === JobStatus.CREATED) return 'preparing';
+  if (job.status === JobStatus.CREATED) return 'preparing';
+  if (job.prepare !== undefined && !job.prepare.openEarly) return 'preparing';
   const held = job.inFlight ? job.inFlight.length : job.batches.processingBatches;
   if (held === 0 && job.batches.pendingBatches > 0) return 'waiting-for-workers';
   return 'processing';

@@ -9,15 +9,22 @@ import {
 } from '@batchactions/core';
 import { activeWorkerCount, jobPhase, type JobPhase } from './job-phase';
 
-/** Where the prepare of a job stands, while it has not opened the job to workers. */
+/** Where the prepare of a job stands, while it has not finished. */
 export interface PrepareState {
   /**
    * `running`: the prepare's heartbeat is recent; `abandoned`: it is older than
-   * `prepareTimeoutMs` (the preparing process died: purge the job, then prepare again).
+   * `prepareTimeoutMs` (the preparing process died: `resumePrepare` goes on from the last stored
+   * batch, or purge the job); `stopped`: it stopped cleanly before the end (deadline, stop
+   * signal) and waits for `resumePrepare`.
    */
-  readonly state: 'running' | 'abandoned';
-  /** Milliseconds since its last heartbeat, by the store's clock. */
-  readonly heartbeatAgeMs: number;
+  readonly state: 'running' | 'abandoned' | 'stopped';
+  /** Milliseconds since its last heartbeat, by the store's clock (absent when `stopped`). */
+  readonly heartbeatAgeMs?: number;
+  /**
+   * True when the prepare opened the job early: workers claim its batches while it streams, and
+   * the job's `totalRecords` is the count stored so far until it ends.
+   */
+  readonly openEarly: boolean;
 }
 
 /** Where a job stands: what `getStatus` and the CLI's `status` report. */
@@ -75,9 +82,12 @@ export async function readJobStatus(
     status = details?.status ?? null;
     summary = details?.summary;
     const age = details?.prepareHeartbeatAgeMs;
-    if (age !== undefined) {
+    const openEarly = details?.openEarly === true;
+    if (details?.prepareStopped === true) {
+      prepare = { state: 'stopped', openEarly };
+    } else if (age !== undefined) {
       const timeout = options.prepareTimeoutMs ?? 30_000;
-      prepare = { state: age > timeout ? 'abandoned' : 'running', heartbeatAgeMs: age };
+      prepare = { state: age > timeout ? 'abandoned' : 'running', heartbeatAgeMs: age, openEarly };
     }
   } else {
     status = store.getJobStatus

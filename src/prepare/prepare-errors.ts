@@ -44,3 +44,59 @@ export function withJobId(error: unknown, jobId: string): unknown {
   });
   return error;
 }
+
+/**
+ * `resumePrepare` found the job's prepare alive: its last heartbeat is younger than
+ * `takeOverAfterMs`. Wait, or pass a smaller `takeOverAfterMs` once that process is known dead.
+ */
+export class PrepareStillRunningError extends BatchActionsError {
+  readonly jobId: string;
+  /** Milliseconds since the running prepare's last heartbeat, by the store's clock. */
+  readonly heartbeatAgeMs: number;
+  readonly takeOverAfterMs: number;
+
+  constructor(jobId: string, heartbeatAgeMs: number, takeOverAfterMs: number) {
+    super(
+      'PREPARE_STILL_RUNNING',
+      `prepare of job ${jobId} is still running (last heartbeat ${heartbeatAgeMs} ms ago, ` +
+        `younger than takeOverAfterMs ${takeOverAfterMs} ms): not resumed`,
+    );
+    this.jobId = jobId;
+    this.heartbeatAgeMs = heartbeatAgeMs;
+    this.takeOverAfterMs = takeOverAfterMs;
+  }
+}
+
+/** `resumePrepare` was called for a job whose prepare cannot go on (the job ended). */
+export class PrepareNotResumableError extends BatchActionsError {
+  readonly jobId: string;
+  /** The job's status. */
+  readonly status: JobStatus;
+
+  constructor(jobId: string, status: JobStatus) {
+    super(
+      'PREPARE_NOT_RESUMABLE',
+      `prepare of job ${jobId} cannot be resumed: the job is ${status}`,
+    );
+    this.jobId = jobId;
+    this.status = status;
+  }
+}
+
+/**
+ * A resumed prepare read a source that does not match what the job already holds (another file,
+ * or the file changed): nothing more was stored. Resume with the very source the prepare started
+ * with, or purge the job and prepare again.
+ */
+export class SourceMismatchError extends BatchActionsError {
+  readonly jobId: string;
+
+  constructor(jobId: string, detail: string) {
+    super(
+      'SOURCE_MISMATCH',
+      `resumed prepare of job ${jobId} stopped: the source does not match what the job holds ` +
+        `(${detail})`,
+    );
+    this.jobId = jobId;
+  }
+}

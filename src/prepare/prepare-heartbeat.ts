@@ -64,3 +64,23 @@ export function keepsPrepareLiveness(store: DistributedStateStore): store is Pre
     typeof store.updateJobStatus === 'function'
   );
 }
+
+/** A store that also resumes prepares and opens jobs early (ours). */
+export type ResumingStore = PreparingStore &
+  Required<
+    Pick<
+      DistributedStateStore,
+      'openEarly' | 'takeOverPrepare' | 'stopPrepare' | 'listPreparedBatches'
+    >
+  >;
+
+/** True when the store can open a job early and resume its prepare. */
+export function resumesPrepare(store: DistributedStateStore): store is ResumingStore {
+  return (
+    keepsPrepareLiveness(store) &&
+    typeof store.openEarly === 'function' &&
+    typeof store.takeOverPrepare === 'function' &&
+    typeof store.stopPrepare === 'function' &&
+    typeof store.listPreparedBatches === 'function'
+  );
+}

@@ -2,20 +2,39 @@ import { randomUUID } from 'node:crypto';
 import {
   EventBus,
   JobNotFoundError,
-  JobNotPreparingError,
   JobStatus,
+  UnsupportedByStoreError,
   createPendingRecord,
   type Batch,
   type DataSource,
   type DistributedStateStore,
   type JobConfig,
-  type JobState,
+  type PreparedBatch,
   type ProcessedRecord,
 } from '@batchactions/core';
 import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
-import { readRecords } from './read-records';
-import { keepsPrepareLiveness, PrepareHeartbeat, type PreparingStore } from './prepare-heartbeat';
-import { PrepareInterruptedError, withJobId } from './prepare-errors';
+import { finalizeJob } from '../process/finalize-job';
+import {
+  currentStatus,
+  publishedWriter,
+  registeringWriter,
+  type BatchWriter,
+  type NewJob,
+} from './batch-writers';
+import { keepsPrepareLiveness, resumesPrepare, type ResumingStore } from './prepare-heartbeat';
+import {
+  PrepareNotResumableError,
+  PrepareStillRunningError,
+  SourceMismatchError,
+  withJobId,
+} from './prepare-errors';
+import type { CheckedPrepareOptions } from './prepare-options';
+import { preparingWriter, type PrepareLiveness } from './preparing-writer';
+import { canReadFrom, readTrackedRecords } from './read-records';
+import { encodeCursor, FROM_THE_START, resumePlan, type PrepareStart } from './resume-plan';
+
+export { PREPARE_WRITES_IN_FLIGHT } from './batch-writers';
+export type { PrepareLiveness } from './preparing-writer';
 
 /** What `prepare` returns. */
 export interface PrepareResult {
@@ -27,13 +46,32 @@ export interface PrepareResult {
   readonly totalBatches: number;
 }
 
-interface PrepareDeps {
+/** What `prepare` with options and `resumePrepare` return: a `PrepareResult`, and whether it stopped. */
+export interface PrepareOutcome extends PrepareResult {
+  /**
+   * Present only when the prepare stopped before the end of its source, cleanly, on the
+   * `stopSignal` or before the deadline of `remainingTimeMs` (options of `prepare` and
+   * `resumePrepare`): the job keeps what is stored, and `resumePrepare(jobId, …)` goes on from
+   * there. `totalRecords` and `totalBatches` then count what is stored so far.
+   */
+  readonly stoppedBy?: 'stop-signal' | 'deadline';
+}
+
+export interface PrepareDeps {
   readonly store: DistributedStateStore;
   readonly validator: SchemaValidator;
   readonly schema: SchemaDefinition;
   readonly batchSize: number;
   readonly events: EventBus;
   readonly liveness: PrepareLiveness;
+}
+
+/** What to prepare: a new job, or the rest of a job whose prepare stopped. */
+export interface PrepareRequest {
+  readonly jobId: string;
+  readonly options: CheckedPrepareOptions;
+  /** Present for `resumePrepare`: take over a prepare whose heartbeat is older than this. */
+  readonly takeOverAfterMs?: number;
 }
 
 /** The published job configuration: the caller's schema itself, and always `continueOnError: true`. */
@@ -59,315 +97,266 @@ function descriptor(id: string, index: number, records: readonly ProcessedRecord
   };
 }
 
-/** Where `prepare` puts each batch, and how it opens (or abandons) the job. */
-interface BatchWriter {
-  begin(): Promise<void>;
-  write(batch: Batch, records: ProcessedRecord[]): Promise<void>;
-  /** Waits for writes still in flight. */
-  drain(): Promise<void>;
-  /** True when the prepare must stop now (its job was cancelled or purged); checked per record. */
-  stopRequested(): boolean;
-  /** The error to stop with once `stopRequested()` said so. */
-  interrupted(): Promise<unknown>;
-  /** Opens the job to workers. */
-  open(batches: Batch[], totalRecords: number): Promise<void>;
-  fail(error: unknown, totalRecords: number): Promise<never>;
-}
-
-/**
- * A store with only the published port gets exactly the published calls: one awaited
- * `saveBatchRecords` per batch (the next batch is read only after it resolved), then the single
- * `saveJobState` below. On failure nothing more is written (the published behaviour).
- */
-function publishedWriter(
-  store: DistributedStateStore,
-  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
-): BatchWriter {
-  return {
-    begin: () => Promise.resolve(),
-    write: (batch, records) => store.saveBatchRecords(job.id, batch.id, records),
-    drain: () => Promise.resolve(),
-    stopRequested: () => false,
-    interrupted: () => Promise.resolve(undefined),
-    open: (batches, totalRecords) => openWithSave(store, job, batches, totalRecords),
-    fail: (error) => {
-      throw error;
-    },
-  };
-}
-
-/** The published final step: one `saveJobState` PROCESSING with every batch listed. */
-function openWithSave(
-  store: DistributedStateStore,
-  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
-  batches: Batch[],
-  totalRecords: number,
-): Promise<void> {
-  return store.saveJobState({
-    ...job,
-    status: JobStatus.PROCESSING,
-    batches,
-    totalRecords,
-    startedAt: Date.now(),
-  });
-}
-
-const WRITE_OK = 'ok' as const;
-type WriteOutcome = typeof WRITE_OK | { readonly error: unknown };
-
-/**
- * Batch writes `prepare` keeps in flight on a store with `registerBatch` while it parses the
- * next batch. Two let a pooled store (PostgreSQL) insert on two connections at once while this
- * process parses; a third gave no further gain on a 2-core machine.
- */
-export const PREPARE_WRITES_IN_FLIGHT = 2;
-
-/**
- * Batch writes in flight while the next batches are parsed. Each write's outcome is kept as a
- * value (never a dangling rejection) and checked in order.
- */
-class PipelinedWrites {
-  private readonly inFlight: Promise<WriteOutcome>[] = [];
-
-  constructor(private readonly capacity: number) {}
-
-  private async settleOldest(): Promise<void> {
-    const outcome = await (this.inFlight.shift() as Promise<WriteOutcome>);
-    if (outcome !== WRITE_OK) throw outcome.error;
-  }
-
-  /** Waits for every write in flight; throws the first failure. */
-  async settle(): Promise<void> {
-    while (this.inFlight.length > 0) await this.settleOldest();
-  }
-
-  async start(write: () => Promise<void>): Promise<void> {
-    while (this.inFlight.length >= this.capacity) await this.settleOldest();
-    this.inFlight.push(
-      write().then(
-        () => WRITE_OK,
-        (error: unknown) => ({ error }),
-      ),
-    );
-  }
-
-  /** The errors of the writes still in flight (waits for them). */
-  async pendingErrors(): Promise<unknown[]> {
-    const outcomes = await Promise.all(this.inFlight.splice(0));
-    return outcomes.flatMap((o) => (o === WRITE_OK ? [] : [o.error]));
-  }
-}
-
-/** Marks a half-prepared job FAILED, unless it moved on (cancelled, purged: then nothing). */
-async function markFailed(
-  jobId: string,
-  error: unknown,
-  writes: PipelinedWrites,
-  markJob: () => Promise<unknown>,
-): Promise<never> {
-  // Writes refused because the job was cancelled or purged add nothing to the same news.
-  const interrupted = error instanceof PrepareInterruptedError;
-  const pending = (await writes.pendingErrors()).filter(
-    (e) => e !== error && !(interrupted && e instanceof PrepareInterruptedError),
-  );
-  const failure =
-    pending.length === 0
-      ? error
-      : new AggregateError([error, ...pending], `prepare of job ${jobId} failed`);
-  try {
-    await markJob();
-  } catch (saveError) {
-    throw new AggregateError(
-      [failure, saveError],
-      `prepare of job ${jobId} failed, and marking the job FAILED failed too`,
-    );
-  }
-  throw failure;
-}
-
-/**
- * A store with `registerBatch` but without prepare liveness gets the earlier sequence: the job is
- * saved CREATED first (so a half-prepared job is visible and never claimable), each batch row and
- * its records are stored in one transaction while the next batches are parsed, and a failure
- * marks the job FAILED.
- */
-function registeringWriter(
-  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'registerBatch'>>,
-  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
-): BatchWriter {
-  const writes = new PipelinedWrites(PREPARE_WRITES_IN_FLIGHT);
-  return {
-    begin: () =>
-      store.saveJobState({ ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 }),
-    write: (batch, records) =>
-      writes.start(() => store.registerBatch(job.id, { ...batch, records })),
-    drain: () => writes.settle(),
-    stopRequested: () => false,
-    interrupted: () => Promise.resolve(undefined),
-    open: (batches, totalRecords) => openWithSave(store, job, batches, totalRecords),
-    fail: (error, totalRecords) =>
-      markFailed(job.id, error, writes, () =>
-        store.updateJobStatus
-          ? store.updateJobStatus(job.id, [JobStatus.CREATED, JobStatus.PAUSED], JobStatus.FAILED)
-          : store.saveJobState({
-              ...job,
-              status: JobStatus.FAILED,
-              batches: [],
-              totalRecords,
-              completedAt: Date.now(),
-            }),
-      ),
-  };
-}
-
-/**
- * A store that keeps prepare liveness (ours) gets the conditional sequence: the job is saved
- * CREATED and marked as being prepared, a heartbeat renews that mark while the source streams,
- * each batch is registered only while the job is still being prepared (a cancel or a purge stops
- * the prepare at its next batch or heartbeat), `finishPrepare` opens the job only if nobody
- * cancelled it, and a failure marks it FAILED only if it is still CREATED or PAUSED (a purged job
- * is never re-created).
- */
-function preparingWriter(
-  store: PreparingStore,
-  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
-  options: PrepareLiveness,
-): BatchWriter {
-  const jobId = job.id;
-  const writes = new PipelinedWrites(PREPARE_WRITES_IN_FLIGHT);
-  let heartbeat: PrepareHeartbeat | undefined;
-  const stopHeartbeat = async (): Promise<void> => {
-    await heartbeat?.stop();
-  };
-  const interrupted = async (): Promise<PrepareInterruptedError> =>
-    new PrepareInterruptedError(jobId, await currentStatus(store, jobId));
-  const checkedWrite = async (batch: Batch): Promise<void> => {
-    try {
-      await store.registerBatch(jobId, batch);
-    } catch (error) {
-      if (error instanceof JobNotPreparingError || error instanceof JobNotFoundError) {
-        throw await interrupted();
-      }
-      throw error;
-    }
-  };
-  return {
-    async begin() {
-      await store.saveJobState({ ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 });
-      if (!(await store.heartbeatPrepare(jobId))) throw await interrupted();
-      heartbeat = new PrepareHeartbeat(
-        () => store.heartbeatPrepare(jobId),
-        options.heartbeatIntervalMs,
-        () => undefined,
-        options.onBackgroundError,
-      );
-    },
-    write: (batch, records) => writes.start(() => checkedWrite({ ...batch, records })),
-    drain: () => writes.settle(),
-    stopRequested: () => heartbeat?.stopped === true || options.signal?.aborted === true,
-    interrupted,
-    async open(_batches, totalRecords) {
-      await stopHeartbeat();
-      const status = await store.finishPrepare(jobId, totalRecords, Date.now());
-      if (status !== JobStatus.PROCESSING && status !== JobStatus.PAUSED) {
-        throw new PrepareInterruptedError(jobId, status);
-      }
-    },
-    async fail(error) {
-      await stopHeartbeat();
-      return markFailed(jobId, error, writes, () =>
-        store.updateJobStatus(jobId, [JobStatus.CREATED, JobStatus.PAUSED], JobStatus.FAILED),
-      );
-    },
-  };
-}
-
-/** The job's status now, `null` when it is gone. */
-async function currentStatus(
-  store: DistributedStateStore,
-  jobId: string,
-): Promise<JobStatus | null> {
-  if (store.getJobStatus) return store.getJobStatus(jobId);
-  return (await store.getJobState(jobId))?.status ?? null;
-}
-
-/** How `prepare` keeps its job alive and notices a cancel (stores with prepare liveness). */
-export interface PrepareLiveness {
-  /** How often the prepare heartbeat is renewed. */
-  readonly heartbeatIntervalMs: number;
-  /** Aborted by `cancel` or `purge` of the job in this process: prepare stops at once. */
-  readonly signal?: AbortSignal;
-  /** Receives failed heartbeats (retried on the next tick). */
-  readonly onBackgroundError: (error: unknown) => void;
+/** True when the options ask for what only stores that resume prepares can do. */
+function needsResumingStore(options: CheckedPrepareOptions): string | undefined {
+  if (options.openEarly) return 'openEarly';
+  if (options.stopSignal !== undefined) return 'stopSignal';
+  if (options.remainingTimeMs !== undefined) return 'remainingTimeMs';
+  return undefined;
 }
 
 function writerFor(
   deps: PrepareDeps,
-  job: Omit<JobState, 'status' | 'batches' | 'totalRecords'>,
+  job: NewJob,
+  request: PrepareRequest,
+  openEarly: boolean,
 ): BatchWriter {
   const { store } = deps;
-  if (keepsPrepareLiveness(store)) return preparingWriter(store, job, deps.liveness);
+  const mode = request.takeOverAfterMs === undefined ? 'new' : 'resume';
+  if (resumesPrepare(store)) {
+    return preparingWriter(store, job, deps.liveness, { run: runId(request), mode, openEarly });
+  }
+  const option = needsResumingStore(request.options);
+  if (option !== undefined) throw new UnsupportedByStoreError(option, 'openEarly');
+  if (keepsPrepareLiveness(store)) {
+    return preparingWriter(store, job, deps.liveness, { mode, openEarly: false });
+  }
   if (store.registerBatch) {
     return registeringWriter(store as Parameters<typeof registeringWriter>[0], job);
   }
   return publishedWriter(store, job);
 }
 
+const runIds = new WeakMap<PrepareRequest, string>();
+
+/** The id of this prepare run (one per request). */
+function runId(request: PrepareRequest): string {
+  let id = runIds.get(request);
+  if (id === undefined) {
+    id = randomUUID();
+    runIds.set(request, id);
+  }
+  return id;
+}
+
+/** Where a run starts and what it skips. */
+interface RunPlan {
+  readonly batchSize: number;
+  readonly start: PrepareStart;
+  /** Batches stored already (at or after `start`), by index: skipped, their ranges checked. */
+  readonly stored: Map<number, PreparedBatch>;
+  /** The job was opened early by an earlier run. */
+  readonly openedEarly: boolean;
+}
+
+const NEW_JOB_PLAN = (batchSize: number): RunPlan => ({
+  batchSize,
+  start: FROM_THE_START,
+  stored: new Map(),
+  openedEarly: false,
+});
+
+/** Why `prepareJob` left its loop before the end of the source. */
+type StopReason = NonNullable<PrepareOutcome['stoppedBy']>;
+
+function stopReason(options: CheckedPrepareOptions): StopReason | undefined {
+  if (options.stopSignal?.aborted === true) return 'stop-signal';
+  const remaining = options.remainingTimeMs?.();
+  if (remaining !== undefined && remaining < options.deadlineMarginMs) return 'deadline';
+  return undefined;
+}
+
 /**
  * Phase 1: streams the source once, stores its records (pending, unvalidated) batch by batch,
- * then saves the job PROCESSING with every batch listed, which opens it to workers.
+ * then opens the job to workers (saved PROCESSING with every batch listed on a store with only
+ * the published port). With `openEarly` the job opens before the first batch and can be
+ * finalised only once the prepare ended. With a deadline or a stop signal it may stop between
+ * two batches, leaving the job for `resumePrepare`.
  */
 export async function prepareJob(
   deps: PrepareDeps,
   source: DataSource,
   parser: SourceParser,
-  jobId: string = randomUUID(),
-): Promise<PrepareResult> {
-  const { events, validator, batchSize } = deps;
-  const writer = writerFor(deps, { id: jobId, config: jobConfig(deps), distributed: true });
+  request: PrepareRequest,
+): Promise<PrepareOutcome> {
+  const { jobId } = request;
+  const resuming = request.takeOverAfterMs !== undefined;
+  let plan: RunPlan;
+  if (resuming) {
+    const seekable = canReadFrom(source, parser);
+    const taken = await takeOver(deps.store, jobId, runId(request), request, seekable);
+    if ('finished' in taken) return taken.finished;
+    plan = taken.plan;
+  } else {
+    plan = NEW_JOB_PLAN(deps.batchSize);
+  }
+  const openEarly = request.options.openEarly || plan.openedEarly;
+  const job: NewJob = { id: jobId, config: jobConfig(deps), distributed: true };
+  const writer = writerFor(deps, job, request, openEarly);
+  const { start } = plan;
   const batches: Batch[] = [];
-  let totalRecords = 0;
+  let batchIndex = start.batchIndex;
+  let recordIndex = start.recordIndex;
+  let stoppedBy: StopReason | undefined;
   try {
     await writer.begin();
-    const flush = async (records: ProcessedRecord[]): Promise<void> => {
-      const batch = descriptor(randomUUID(), batches.length, records);
+    if (start.cursor?.sourceSize !== undefined) {
+      const size = source.metadata().fileSize;
+      if (size !== undefined && size !== start.cursor.sourceSize) {
+        throw new SourceMismatchError(
+          jobId,
+          `the source was ${start.cursor.sourceSize} bytes, it is ${size} bytes now`,
+        );
+      }
+    }
+    const { records, cursor } = readTrackedRecords(source, parser, start.cursor?.cursor);
+    const sourceSize = source.metadata().fileSize;
+    const flush = async (chunk: ProcessedRecord[]): Promise<void> => {
+      const index = batchIndex;
+      batchIndex += 1;
+      const stored = plan.stored.get(index);
+      if (stored !== undefined) {
+        checkStoredRange(jobId, stored, chunk);
+        plan.stored.delete(index);
+        return;
+      }
+      const batch = descriptor(randomUUID(), index, chunk);
       batches.push(batch);
-      await writer.write(batch, records);
+      await writer.write(batch, chunk, cursor ? encodeCursor(cursor(), sourceSize) : undefined);
     };
     // Numbering, empty-row skipping and batching in one loop over the parser's records.
+    const { validator } = deps;
     const skipEmpty = validator.skipEmptyRows;
     let chunk: ProcessedRecord[] = [];
-    for await (const row of readRecords(source, parser)) {
+    for await (const row of records) {
       // Leaving the loop closes the source: a cancelled or purged job stops the stream at once.
       if (writer.stopRequested()) throw await writer.interrupted();
       if (skipEmpty && validator.isEmptyRow(row)) continue;
-      chunk.push(createPendingRecord(totalRecords, row));
-      totalRecords += 1;
-      if (chunk.length >= batchSize) {
+      chunk.push(createPendingRecord(recordIndex, row));
+      recordIndex += 1;
+      if (chunk.length >= plan.batchSize) {
         await flush(chunk);
         chunk = [];
+        stoppedBy = writer.stop ? stopReason(request.options) : undefined;
+        if (stoppedBy !== undefined) break;
       }
     }
-    if (chunk.length > 0) await flush(chunk);
+    if (stoppedBy === undefined) {
+      if (chunk.length > 0) await flush(chunk);
+      const beyond = [...plan.stored.keys()].filter((index) => index >= batchIndex);
+      if (beyond.length > 0) {
+        throw new SourceMismatchError(
+          jobId,
+          `the source ended after batch ${batchIndex - 1}, the job holds batch ${Math.min(...beyond)}`,
+        );
+      }
+    }
     await writer.drain();
     if (writer.stopRequested()) throw await writer.interrupted();
   } catch (error) {
-    return writer.fail(withJobId(error, jobId), totalRecords).catch((failure: unknown) => {
+    if (error instanceof SourceMismatchError && writer.stop) {
+      // The job is intact: leave it for a resume with the right source.
+      await writer.stop();
+      throw error;
+    }
+    return writer.fail(withJobId(error, jobId), recordIndex).catch((failure: unknown) => {
       throw withJobId(failure, jobId);
     });
   }
 
   try {
-    await writer.open(batches, totalRecords);
+    if (stoppedBy !== undefined) {
+      await (writer.stop as () => Promise<void>)();
+      return { jobId, totalRecords: recordIndex, totalBatches: batchIndex, stoppedBy };
+    }
+    const status = await writer.open(batches, recordIndex);
+    events(deps, jobId, recordIndex, batchIndex);
+    if (openEarly && status === JobStatus.PROCESSING) {
+      // Every batch may be done already: the workers waited for this end to finalise.
+      await finalizeJob(deps.store, deps.events, jobId, recordIndex, `prepare-${runId(request)}`);
+    }
   } catch (error) {
     throw withJobId(error, jobId);
   }
-  events.emit({
+  return { jobId, totalRecords: recordIndex, totalBatches: batchIndex };
+}
+
+function events(deps: PrepareDeps, jobId: string, totalRecords: number, totalBatches: number) {
+  deps.events.emit({
     type: 'distributed:prepared',
     jobId,
     totalRecords,
-    totalBatches: batches.length,
+    totalBatches,
     timestamp: Date.now(),
   });
-  return { jobId, totalRecords, totalBatches: batches.length };
+}
+
+/** A batch the job holds must hold what the source gives for it now. */
+function checkStoredRange(
+  jobId: string,
+  stored: PreparedBatch,
+  chunk: readonly ProcessedRecord[],
+): void {
+  const first = (chunk[0] as ProcessedRecord).index;
+  const last = (chunk[chunk.length - 1] as ProcessedRecord).index;
+  if (stored.recordStartIndex !== first || stored.recordEndIndex !== last) {
+    throw new SourceMismatchError(
+      jobId,
+      `batch ${stored.batchIndex} holds records ${stored.recordStartIndex}..${stored.recordEndIndex}, ` +
+        `the source gives ${first}..${last} for it`,
+    );
+  }
+}
+
+/** Takes the job's prepare over for this run; a finished prepare gives its result instead. */
+async function takeOver(
+  store: DistributedStateStore,
+  jobId: string,
+  run: string,
+  request: PrepareRequest,
+  seekable: boolean,
+): Promise<{ plan: RunPlan } | { finished: PrepareResult }> {
+  if (!resumesPrepare(store)) throw new UnsupportedByStoreError('resumePrepare', 'takeOverPrepare');
+  const takeOverAfterMs = request.takeOverAfterMs as number;
+  const taken = await store.takeOverPrepare(jobId, run, takeOverAfterMs);
+  if (!taken.taken) {
+    switch (taken.reason) {
+      case 'NOT_FOUND':
+        throw new JobNotFoundError(jobId);
+      case 'FINISHED':
+        return { finished: await finishedResult(store, jobId) };
+      case 'RUNNING':
+        throw new PrepareStillRunningError(jobId, taken.heartbeatAgeMs ?? 0, takeOverAfterMs);
+      case 'NOT_PREPARING': {
+        const status = await currentStatus(store, jobId);
+        if (status === null) throw new JobNotFoundError(jobId);
+        throw new PrepareNotResumableError(jobId, status);
+      }
+    }
+  }
+  const [state, details, prepared] = await Promise.all([
+    store.getJobState(jobId),
+    store.getJobDetails?.(jobId),
+    store.listPreparedBatches(jobId),
+  ]);
+  if (state === null) throw new JobNotFoundError(jobId);
+  const plan = resumePlan(jobId, prepared);
+  // From a cursor when the source can seek and the parser resume; else from the start, where
+  // every stored batch is skipped (and its range checked).
+  const start = (seekable ? plan.fromCursor : undefined) ?? FROM_THE_START;
+  return {
+    plan: {
+      batchSize: state.config.batchSize,
+      start,
+      stored: new Map([...plan.stored].filter(([index]) => index >= start.batchIndex)),
+      openedEarly: details?.openEarly === true,
+    },
+  };
+}
+
+/** The totals of a job whose prepare finished (a resume called again after it ended). */
+async function finishedResult(store: ResumingStore, jobId: string): Promise<PrepareResult> {
+  const prepared = await store.listPreparedBatches(jobId);
+  const total = prepared.reduce((n, b) => n + b.recordEndIndex - b.recordStartIndex + 1, 0);
+  return { jobId, totalRecords: total, totalBatches: prepared.length };
 }

@@ -26,3 +26,54 @@ export function readRecords(
 async function* parseWhole(source: DataSource, parser: SourceParser): AsyncGenerator<RawRecord> {
   yield* parser.parse(await readWhole(source));
 }
+
+/** Where a tracked parse stands (the parser's `ParseCursor`). */
+export interface ParseCursor {
+  readonly byteOffset: number;
+  readonly state: unknown;
+}
+
+/** Records with the parser's cursor after the last one read, when the parser tracks it. */
+export interface SourceRecords {
+  readonly records: AsyncIterable<RawRecord> | Iterable<RawRecord>;
+  /** The cursor after the last record yielded; absent when the parser cannot tell. */
+  readonly cursor?: () => ParseCursor;
+}
+
+interface TrackedRecords extends AsyncIterable<RawRecord> {
+  cursor(): ParseCursor;
+}
+
+type TrackingParser = SourceParser & {
+  parseStreamFrom(chunks: AsyncIterable<string | Buffer>, from?: ParseCursor): TrackedRecords;
+};
+
+type SeekableSource = DataSource & {
+  readFrom(offset: number): AsyncIterable<string | Buffer>;
+};
+
+function tracks(parser: SourceParser): parser is TrackingParser {
+  return typeof (parser as Partial<TrackingParser>).parseStreamFrom === 'function';
+}
+
+/** True when a prepare can go on from `cursor` with this source and parser (a byte offset). */
+export function canReadFrom(source: DataSource, parser: SourceParser): boolean {
+  return tracks(parser) && typeof (source as Partial<SeekableSource>).readFrom === 'function';
+}
+
+/**
+ * The records of `source` with their cursors where the parser tracks them (`parseStreamFrom`),
+ * read from `from` when given (the caller checked `canReadFrom`), else from the start.
+ */
+export function readTrackedRecords(
+  source: DataSource,
+  parser: SourceParser,
+  from?: ParseCursor,
+): SourceRecords {
+  if (!tracks(parser)) return { records: readRecords(source, parser) };
+  const tracked =
+    from === undefined
+      ? parser.parseStreamFrom(source.read())
+      : parser.parseStreamFrom((source as SeekableSource).readFrom(from.byteOffset), from);
+  return { records: tracked, cursor: () => tracked.cursor() };
+}

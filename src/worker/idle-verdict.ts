@@ -46,8 +46,9 @@ function stop(stoppedBy: StoppedBy, jobStatus: JobStatus): IdleVerdict {
  * this worker. It may while the job is PROCESSING and batches are still held by other workers
  * (a dead worker's batch is reclaimed once its lease expires), while batches are PENDING (a
  * claim can miss a batch another claim has locked), while all batches are done but the job is
- * not yet finalised (the next call finalises it), and while the job is PAUSED (until `resume`,
- * unless `stopWhenPaused`).
+ * not yet finalised (the next call finalises it), while a live prepare that opened the job
+ * early is still storing batches (even with `waitForOthers: false`), and while the job is PAUSED
+ * (until `resume`, unless `stopWhenPaused`).
  *
  * A terminal job ends the loop, except on stores that renew claims while batches of the job
  * are still PROCESSING: the loop then keeps sweeping until those are released (their live
@@ -74,6 +75,8 @@ export function idleVerdict(
     // CREATED: its prepare has not finished (or died); nothing can be claimed yet.
     return stop('no-batches', status);
   }
+  // A prepare that opened the job early is still storing batches: more are coming.
+  if (report.prepare?.openEarly === true && report.prepare.state === 'running') return WAIT;
   if (!policy.wait) return stop('no-batches', status);
   if (claimFailure === 'JOB_NOT_PROCESSING') return WAIT; // resumed since the claim
   if (batches.pendingBatches > 0 || batches.processingBatches > 0) return WAIT;

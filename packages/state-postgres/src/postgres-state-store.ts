@@ -13,6 +13,11 @@ import {
   JobNotFoundError,
   JobNotPreparingError,
   LeaseLostError,
+  RecordsAlreadyStoredError,
+  isTerminalJobStatus,
+  type PrepareTakeover,
+  type PreparedBatch,
+  type RegisterBatchOptions,
   type JobDetails,
   type JobSummary,
   type Batch,
@@ -79,6 +84,22 @@ interface JobDetailsRow {
   readonly completed_at: number | null;
   readonly prepare_heartbeat_age_ms: number | null;
   readonly summary: string | null;
+  readonly open_early: boolean;
+  readonly prepare_stopped: boolean;
+}
+
+interface TakeoverStateRow {
+  readonly status: JobStatus;
+  readonly finished: boolean;
+  readonly heartbeat_age_ms: number | null;
+}
+
+interface PreparedBatchRow {
+  readonly id: string;
+  readonly batch_index: number;
+  readonly record_start_index: number;
+  readonly record_end_index: number;
+  readonly source_cursor: string | null;
 }
 
 interface StatusRow {
@@ -87,6 +108,7 @@ interface StatusRow {
   readonly processing: number;
   readonly completed: number;
   readonly failed: number;
+  readonly open_early: boolean;
 }
 
 /**
@@ -189,7 +211,7 @@ export class PostgresStateStore implements DistributedStateStore {
    * `JobNotFoundError` (unknown or purged job) or `JobNotPreparingError` and writes nothing when
    * the job does not take batches.
    */
-  async registerBatch(jobId: string, batch: Batch): Promise<void> {
+  async registerBatch(jobId: string, batch: Batch, options?: RegisterBatchOptions): Promise<void> {
     const columns = encodeRecords(batch.records);
     const values = [
       jobId,
@@ -205,6 +227,8 @@ export class PostgresStateStore implements DistributedStateStore {
       batch.workerId ?? null,
       batch.claimedAt ?? null,
       batch.error === undefined ? null : toPgText(batch.error),
+      options?.prepareRun ?? null,
+      options?.sourceCursor ?? null,
     ];
     let written: number;
     try {
@@ -212,19 +236,39 @@ export class PostgresStateStore implements DistributedStateStore {
     } catch (error) {
       if (sqlState(error) === PgErrorCode.FOREIGN_KEY_VIOLATION) throw new JobNotFoundError(jobId);
       if (sqlState(error) !== PgErrorCode.UNIQUE_VIOLATION) throw error;
-      // The records existed: the batch is registered again, its records replaced.
+      // Records of this range exist. Under this very batch (registered again): its records are
+      // replaced. Under another batch: the range is stored already, and nothing is written.
+      const again = await this.query(this.sql.batchExists, [jobId, batch.id]);
+      if ((again.rowCount ?? 0) === 0) {
+        throw new RecordsAlreadyStoredError(
+          jobId,
+          batch.id,
+          recordStartIndex(batch),
+          recordEndIndex(batch),
+        );
+      }
       written = (await this.query(this.sql.registerBatchReplacing, values)).rowCount ?? 0;
     }
     if (written > 0) return;
     const status = await this.getJobStatus(jobId);
     if (status === null) throw new JobNotFoundError(jobId);
-    if (status !== 'CREATED' && status !== 'PAUSED') throw new JobNotPreparingError(jobId, status);
+    throw new JobNotPreparingError(jobId, status);
   }
 
-  /** Renews the prepare heartbeat of a job being prepared; false when it is not (any more). */
-  async heartbeatPrepare(jobId: string): Promise<boolean> {
-    const result = await this.query(this.sql.heartbeatPrepare, [jobId]);
+  /**
+   * Renews the prepare heartbeat of a job being prepared; false when it is not (any more). With
+   * `prepareRun`, only while no other run owns the prepare; the run becomes its owner.
+   */
+  async heartbeatPrepare(jobId: string, prepareRun?: string): Promise<boolean> {
+    const result = await this.query(this.sql.heartbeatPrepare, [jobId, prepareRun ?? null]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  /** Opens a job being prepared to workers before its prepare ends (see the port). */
+  async openEarly(jobId: string, startedAt: number): Promise<JobStatus | null> {
+    const result = await this.query(this.sql.openEarly, [jobId, startedAt]);
+    const row = result.rows[0] as { status: JobStatus } | undefined;
+    return row ? row.status : this.getJobStatus(jobId);
   }
 
   /** Opens a prepared job (CREATED → PROCESSING, PAUSED stays); see the port. */
@@ -232,10 +276,52 @@ export class PostgresStateStore implements DistributedStateStore {
     jobId: string,
     totalRecords: number,
     startedAt: number,
+    prepareRun?: string,
   ): Promise<JobStatus | null> {
-    const result = await this.query(this.sql.finishPrepare, [jobId, totalRecords, startedAt]);
+    const result = await this.query(this.sql.finishPrepare, [
+      jobId,
+      totalRecords,
+      startedAt,
+      prepareRun ?? null,
+    ]);
     const row = result.rows[0] as { status: JobStatus } | undefined;
     return row ? row.status : this.getJobStatus(jobId);
+  }
+
+  /** Gives the job's prepare to `prepareRun` unless a live run holds it (see the port). */
+  async takeOverPrepare(
+    jobId: string,
+    prepareRun: string,
+    staleAfterMs: number,
+  ): Promise<PrepareTakeover> {
+    const taken = await this.query(this.sql.takeOverPrepare, [jobId, prepareRun, staleAfterMs]);
+    if ((taken.rowCount ?? 0) > 0) return { taken: true };
+    const result = await this.query(this.sql.prepareTakeoverState, [jobId]);
+    const row = result.rows[0] as TakeoverStateRow | undefined;
+    if (!row) return { taken: false, reason: 'NOT_FOUND' };
+    if (row.finished) return { taken: false, reason: 'FINISHED' };
+    if (row.heartbeat_age_ms === null || isTerminalJobStatus(row.status)) {
+      return { taken: false, reason: 'NOT_PREPARING' };
+    }
+    return { taken: false, reason: 'RUNNING', heartbeatAgeMs: row.heartbeat_age_ms };
+  }
+
+  /** `prepareRun` gives up the job's prepare before its end; true when it owned it. */
+  async stopPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    const result = await this.query(this.sql.stopPrepare, [jobId, prepareRun]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** Every batch of the job in index order, with its source cursor. */
+  async listPreparedBatches(jobId: string): Promise<readonly PreparedBatch[]> {
+    const result = await this.query(this.sql.listPreparedBatches, [jobId]);
+    return (result.rows as PreparedBatchRow[]).map((row) => ({
+      batchId: row.id,
+      batchIndex: row.batch_index,
+      recordStartIndex: row.record_start_index,
+      recordEndIndex: row.record_end_index,
+      ...(row.source_cursor === null ? {} : { sourceCursor: row.source_cursor }),
+    }));
   }
 
   /** The job's row without batches, with its prepare heartbeat's age and stored summary. */
@@ -253,6 +339,8 @@ export class PostgresStateStore implements DistributedStateStore {
         ? {}
         : { prepareHeartbeatAgeMs: row.prepare_heartbeat_age_ms }),
       ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as JobSummary }),
+      ...(row.open_early ? { openEarly: true } : {}),
+      ...(row.prepare_stopped ? { prepareStopped: true } : {}),
     };
   }
 
@@ -374,12 +462,14 @@ export class PostgresStateStore implements DistributedStateStore {
     const result = await this.query(this.sql.distributedStatus, [jobId]);
     const row = result.rows[0] as StatusRow | undefined;
     if (!row) return unknownJobDistributedStatus(jobId);
-    return distributedStatusFromCounts(jobId, {
+    const status = distributedStatusFromCounts(jobId, {
       pending: row.pending,
       processing: row.processing,
       completed: row.completed,
       failed: row.failed,
     });
+    // While a prepare that opened the job early stores batches, more may come.
+    return row.open_early ? { ...status, isComplete: false } : status;
   }
 
   async tryFinalizeJob(jobId: string): Promise<boolean> {

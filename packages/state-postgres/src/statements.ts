@@ -23,7 +23,12 @@ import {
   claimJobCompletionSql,
   finishPrepareSql,
   heartbeatPrepareSql,
+  listPreparedBatchesSql,
+  openEarlySql,
+  prepareTakeoverStateSql,
   selectJobDetailsSql,
+  stopPrepareSql,
+  takeOverPrepareSql,
 } from './sql/prepare-liveness';
 import { releaseBatchSql } from './sql/release-batch';
 import type { SchemaTables } from './sql/tables';
@@ -61,6 +66,12 @@ export function buildStatements(t: SchemaTables) {
     jobExists: `SELECT 1 FROM ${t.jobs} WHERE id = $1`,
     heartbeatPrepare: heartbeatPrepareSql(t),
     finishPrepare: finishPrepareSql(t),
+    openEarly: openEarlySql(t),
+    takeOverPrepare: takeOverPrepareSql(t),
+    prepareTakeoverState: prepareTakeoverStateSql(t),
+    stopPrepare: stopPrepareSql(t),
+    listPreparedBatches: listPreparedBatchesSql(t),
+    batchExists: `SELECT 1 FROM ${t.batches} WHERE job_id = $1 AND id = $2`,
     selectJobDetails: selectJobDetailsSql(t),
     claimJobCompletion: claimJobCompletionSql(t),
   } as const;

@@ -24,8 +24,12 @@ export interface ListCommandOptions {
 
 /** The status cell: the status, and for a job being prepared whether its prepare lives. */
 export function statusCell(entry: JobListEntry, prepareTimeoutMs: number): string {
+  if (entry.prepareStopped === true) return `${entry.status} (prepare stopped: resume it)`;
   const age = entry.prepareHeartbeatAgeMs;
   if (age === undefined) return entry.status;
+  if (entry.openEarly === true && age <= prepareTimeoutMs) {
+    return `${entry.status} (preparing, opened early)`;
+  }
   return age > prepareTimeoutMs
     ? `${entry.status} (prepare abandoned ${formatDuration(age)} ago)`
     : `${entry.status} (preparing)`;

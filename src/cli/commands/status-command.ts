@@ -18,12 +18,22 @@ export interface StatusCommandOptions {
   readonly json?: boolean;
 }
 
-/** The `prepare` line of a job being prepared: running, or abandoned by a process that died. */
-export function prepareLine(prepare: PrepareState): string {
-  const age = formatDuration(prepare.heartbeatAgeMs);
+/**
+ * The `prepare` line of a job being prepared: running, stopped before the end (waits for a
+ * resume), or abandoned by a process that died.
+ */
+export function prepareLine(prepare: PrepareState, jobId: string): string {
+  const early = prepare.openEarly
+    ? ' (opened early: workers claim batches as they are stored)'
+    : '';
+  const resume = `batchactions-distributed prepare <file> --resume ${jobId} ...`;
+  if (prepare.state === 'stopped') {
+    return `prepare stopped before the end${early}; go on with ${resume}`;
+  }
+  const age = formatDuration(prepare.heartbeatAgeMs ?? 0);
   return prepare.state === 'running'
-    ? `preparing, last heartbeat ${age} ago`
-    : `prepare abandoned, last heartbeat ${age} ago: the preparing process died; purge the job and prepare again`;
+    ? `preparing, last heartbeat ${age} ago${early}`
+    : `prepare abandoned, last heartbeat ${age} ago: the preparing process died; go on with ${resume}, or purge the job`;
 }
 
 /** The `phase` line: what the job is doing, how many workers hold a batch, what to do next. */
@@ -34,9 +44,13 @@ export function phaseLine(report: JobStatusReport): string {
       : `, ${formatCount(report.activeWorkers)} worker${report.activeWorkers === 1 ? '' : 's'} active`;
   switch (report.phase) {
     case 'preparing':
-      return report.prepare?.state === 'abandoned'
-        ? 'preparing, abandoned: the preparing process died (see the prepare line above)'
-        : 'preparing: workers can claim batches once prepare has stored every record';
+      if (report.prepare?.state === 'abandoned') {
+        return 'preparing, abandoned: the preparing process died (see the prepare line above)';
+      }
+      if (report.prepare?.state === 'stopped') {
+        return 'preparing, stopped: resume the prepare (see the prepare line above)';
+      }
+      return 'preparing: workers can claim batches once prepare has stored every record';
     case 'waiting-for-workers':
       return (
         `waiting for workers: batches are pending and no worker holds one; start workers with ` +
@@ -66,7 +80,7 @@ function humanReport(report: JobStatusReport, rate: RecentRate | undefined): str
     rate !== undefined && report.phase !== 'finished' && report.phase !== 'preparing';
   return [
     `job ${report.jobId}: ${report.status}`,
-    ...(report.prepare ? [`  prepare  ${prepareLine(report.prepare)}`] : []),
+    ...(report.prepare ? [`  prepare  ${prepareLine(report.prepare, report.jobId)}`] : []),
     `  phase    ${phaseLine(report)}`,
     `  records  ${formatCount(p.processedRecords + p.failedRecords)}/${formatCount(p.totalRecords)} (${p.percentage.toFixed(1)}%): ` +
       `${formatCount(p.processedRecords)} processed, ${formatCount(p.failedRecords)} failed, ${formatCount(p.pendingRecords)} pending`,

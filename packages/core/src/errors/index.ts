@@ -15,4 +15,5 @@ export {
   RecordTimeoutError,
   UnsupportedByStoreError,
 } from './job-errors';
+export { RecordsAlreadyStoredError } from './records-already-stored-error';
 export { SourceError } from './source-error';

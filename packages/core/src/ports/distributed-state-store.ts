@@ -114,7 +114,48 @@ export interface JobListEntry {
    * milliseconds since its last heartbeat, by the store's clock.
    */
   readonly prepareHeartbeatAgeMs?: number;
+  /** True while a prepare that opened the job early has not finished. */
+  readonly openEarly?: boolean;
+  /** True when the prepare stopped before the end and waits for `resumePrepare`. */
+  readonly prepareStopped?: boolean;
 }
+
+/** How a prepare run writes a batch (third argument of `registerBatch`). */
+export interface RegisterBatchOptions {
+  /**
+   * The prepare run writing the batch. With it, the batch is stored only while this run owns the
+   * job's prepare (see `heartbeatPrepare` and `takeOverPrepare`); otherwise nothing is written and
+   * `JobNotPreparingError` is thrown. Absent: no ownership check (the earlier behaviour).
+   */
+  readonly prepareRun?: string;
+  /** Where the source stands after the batch's last record: opaque text, returned by `listPreparedBatches`. */
+  readonly sourceCursor?: string;
+}
+
+/** A batch stored by prepare, as `listPreparedBatches` gives it. */
+export interface PreparedBatch {
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly recordStartIndex: number;
+  readonly recordEndIndex: number;
+  /** As given to `registerBatch`; absent when none was given. */
+  readonly sourceCursor?: string;
+}
+
+/** What `takeOverPrepare` did. */
+export type PrepareTakeover =
+  | { readonly taken: true }
+  | {
+      readonly taken: false;
+      /**
+       * NOT_FOUND: unknown job; FINISHED: its prepare finished; NOT_PREPARING: the job is
+       * COMPLETED, FAILED or ABORTED; RUNNING: another run holds it and its heartbeat is younger
+       * than `staleAfterMs`.
+       */
+      readonly reason: 'NOT_FOUND' | 'FINISHED' | 'NOT_PREPARING' | 'RUNNING';
+      /** With RUNNING: the age of that run's last heartbeat, by the store's clock. */
+      readonly heartbeatAgeMs?: number;
+    };
 
 /** A job's row alone, without batches: what `getJobDetails` returns. */
 export interface JobDetails {
@@ -134,6 +175,10 @@ export interface JobDetails {
   readonly prepareHeartbeatAgeMs?: number;
   /** The summary `tryFinalizeJob` stored when it finalised the job. */
   readonly summary?: JobSummary;
+  /** True while a prepare that opened the job early (`openEarly`) has not finished. */
+  readonly openEarly?: boolean;
+  /** True when the prepare stopped before the end and waits for `resumePrepare`. */
+  readonly prepareStopped?: boolean;
 }
 
 /**
@@ -192,7 +237,7 @@ export interface DistributedStateStore extends StateStore {
    * job that is gone (purged), `JobNotPreparingError` for one that moved on (cancelled).
    * `deleteJob` and this call exclude each other, so a purge never leaves records behind.
    */
-  registerBatch?(jobId: string, batch: Batch): Promise<void>;
+  registerBatch?(jobId: string, batch: Batch, options?: RegisterBatchOptions): Promise<void>;
   /**
    * Optional prepare liveness: marks the job as being prepared, now (the prepare heartbeat),
    * and returns true, if it is CREATED or PAUSED and `finishPrepare` did not run for it yet;
@@ -202,7 +247,22 @@ export interface DistributedStateStore extends StateStore {
    *   CREATED; `finishPrepare` opens it); a move to a terminal status ends the preparation;
    * - `registerBatch` as described there.
    */
-  heartbeatPrepare?(jobId: string): Promise<boolean>;
+  heartbeatPrepare?(jobId: string, prepareRun?: string): Promise<boolean>;
+  /**
+   * Optional early open: opens a job being prepared to workers before its prepare ends. See the
+   * store contract in `describeResumablePrepare`.
+   */
+  openEarly?(jobId: string, startedAt: number): Promise<JobStatus | null>;
+  /** Optional: gives the prepare of a job to `prepareRun` when nobody (alive) holds it. */
+  takeOverPrepare?(
+    jobId: string,
+    prepareRun: string,
+    staleAfterMs: number,
+  ): Promise<PrepareTakeover>;
+  /** Optional: `prepareRun` gives up the job's prepare before its end (it waits for a resume). */
+  stopPrepare?(jobId: string, prepareRun: string): Promise<boolean>;
+  /** Optional: every batch of the job in index order, with its source cursor. */
+  listPreparedBatches?(jobId: string): Promise<readonly PreparedBatch[]>;
   /**
    * Optional, with `heartbeatPrepare`: ends the preparation of a job being prepared, in one
    * atomic step: sets `totalRecords` and `startedAt`, and moves it from CREATED to PROCESSING
@@ -210,7 +270,12 @@ export interface DistributedStateStore extends StateStore {
    * PROCESSING or PAUSED when it was being prepared; any other status (ABORTED: cancelled
    * during prepare) leaves the job untouched. `null` for an unknown (purged) job.
    */
-  finishPrepare?(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null>;
+  finishPrepare?(
+    jobId: string,
+    totalRecords: number,
+    startedAt: number,
+    prepareRun?: string,
+  ): Promise<JobStatus | null>;
   /** Optional: the job's row without batches (cheap), or `null` for an unknown job. */
   getJobDetails?(jobId: string): Promise<JobDetails | null>;
   /**

@@ -127,6 +127,10 @@ export interface JobListRow {
   readonly completed_at: number | null;
   /** Milliseconds since the prepare heartbeat while the job is being prepared, else null. */
   readonly prepare_heartbeat_age_ms?: number | null;
+  /** True (or 1) while a prepare that opened the job early has not finished. */
+  readonly open_early?: boolean | number | null;
+  /** True (or 1) when the prepare stopped before the end and waits for a resume. */
+  readonly prepare_stopped?: boolean | number | null;
   readonly total_batches: number;
   readonly pending: number;
   readonly processing: number;
@@ -154,5 +158,7 @@ export function jobListEntryFromRow(row: JobListRow): JobListEntry {
     ...(row.prepare_heartbeat_age_ms == null
       ? {}
       : { prepareHeartbeatAgeMs: row.prepare_heartbeat_age_ms }),
+    ...(row.open_early ? { openEarly: true } : {}),
+    ...(row.prepare_stopped ? { prepareStopped: true } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { migration001Initial } from './001_initial';
 import { migration002UniqueValues } from './002_unique_values';
 import { migration003InclusiveRecordEnd } from './003_inclusive_record_end';
 import { migration004PrepareLivenessAndSummary } from './004_prepare_liveness_and_summary';
+import { migration005EarlyOpenAndResume } from './005_early_open_and_resume';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002UniqueValues,
   migration003InclusiveRecordEnd,
   migration004PrepareLivenessAndSummary,
+  migration005EarlyOpenAndResume,
 ];
 
 /** The schema version this package writes and reads. */

@@ -36,7 +36,7 @@ function summarySql(t: SchemaTables): string {
 
 /**
  * Moves job `$1` from PROCESSING to COMPLETED (FAILED when a batch failed) once no batch is
- * PENDING, PROCESSING or PAUSED, in one conditional UPDATE that also stores the job's summary.
+ * PENDING, PROCESSING or PAUSED and no prepare that opened it early is still storing batches, in one conditional UPDATE that also stores the job's summary.
  * Concurrent callers queue on the job row; the first one changes it, the others then re-check
  * `status = 'PROCESSING'`, find it false and return no row. So exactly one caller gets a row back.
  */
@@ -50,6 +50,7 @@ export function finalizeJobSql(t: SchemaTables): string {
         updated_at = now()
     WHERE j.id = $1
       AND j.status = 'PROCESSING'
+      AND NOT (j.prepare_open_early AND j.prepare_finished_at IS NULL)
       AND NOT EXISTS (
         SELECT 1
         FROM unnest(ARRAY['PENDING', 'PROCESSING', 'PAUSED']) AS open_status (status)

@@ -7,7 +7,7 @@ const TERMINAL = `('COMPLETED', 'FAILED', 'ABORTED')`;
  * statement: concurrent callers queue on the job row and re-check the status, so exactly one of
  * them changes it. Terminal statuses stamp `completed_at` from the database clock and end a
  * prepare in progress. A job being prepared is never opened: a move to PROCESSING leaves it
- * CREATED (`finishPrepare` opens it). A move to ABORTED puts the job's PROCESSING batches back to
+ * CREATED (`finishPrepare` opens it), unless its prepare opened it early. A move to ABORTED puts the job's PROCESSING batches back to
  * PENDING in the same statement, so their holders' fenced writes are refused.
  *
  * Lock order: the job row, then its batches (as `deleteJob`); a batch locked by a worker's write
@@ -17,12 +17,17 @@ export function updateJobStatusSql(t: SchemaTables): string {
   return `
     WITH job AS (
       UPDATE ${t.jobs}
-      SET status = CASE WHEN $3::text = 'PROCESSING' AND prepare_heartbeat_at IS NOT NULL
+      SET status = CASE WHEN $3::text = 'PROCESSING' AND NOT prepare_open_early
+                             AND prepare_finished_at IS NULL
+                             AND (prepare_heartbeat_at IS NOT NULL
+                                  OR prepare_stopped_at IS NOT NULL)
                         THEN 'CREATED' ELSE $3::text END,
           completed_at = CASE WHEN $3::text IN ${TERMINAL} THEN ${DB_NOW_MS}
                               ELSE completed_at END,
           prepare_heartbeat_at = CASE WHEN $3::text IN ${TERMINAL} THEN NULL
                                       ELSE prepare_heartbeat_at END,
+          prepare_open_early = CASE WHEN $3::text IN ${TERMINAL} THEN false
+                                    ELSE prepare_open_early END,
           updated_at = now()
       WHERE id = $1 AND status = ANY($2::text[])
       RETURNING status

@@ -8,7 +8,8 @@ export function distributedStatusSql(t: SchemaTables): string {
            count(b.id) FILTER (WHERE b.status IN ('PENDING', 'PAUSED'))::integer AS pending,
            count(b.id) FILTER (WHERE b.status = 'PROCESSING')::integer AS processing,
            count(b.id) FILTER (WHERE b.status = 'COMPLETED')::integer AS completed,
-           count(b.id) FILTER (WHERE b.status = 'FAILED')::integer AS failed
+           count(b.id) FILTER (WHERE b.status = 'FAILED')::integer AS failed,
+           (j.prepare_open_early AND j.prepare_finished_at IS NULL) AS open_early
     FROM ${t.jobs} j
     LEFT JOIN ${t.batches} b ON b.job_id = j.id
     WHERE j.id = $1

@@ -1,4 +1,4 @@
-import { prepareHeartbeatAgeMs, storedTotalSql } from './prepare-liveness';
+import { prepareFlagsSql, prepareHeartbeatAgeMs, storedTotalSql } from './prepare-liveness';
 import { epochMs, type SchemaTables } from './tables';
 
 /**
@@ -12,6 +12,7 @@ export function listJobsSql(t: SchemaTables): string {
            ${epochMs('j.started_at')} AS started_at,
            ${epochMs('j.completed_at')} AS completed_at,
            ${prepareHeartbeatAgeMs('j.prepare_heartbeat_at')} AS prepare_heartbeat_age_ms,
+           ${prepareFlagsSql('j')},
            count(b.id)::integer AS total_batches,
            count(b.id) FILTER (WHERE b.status IN ('PENDING', 'PAUSED'))::integer AS pending,
            count(b.id) FILTER (WHERE b.status = 'PROCESSING')::integer AS processing,

@@ -1,40 +1,144 @@
 import { DB_NOW_MS, epochMs, fromEpochMs, type SchemaTables } from './tables';
 
-/** The statuses of a job whose prepare may still store batches. */
-export const PREPARABLE_STATUSES = `('CREATED', 'PAUSED')`;
+/**
+ * True for a job row (alias `j`, or none) whose prepare may still store batches: its prepare has
+ * not finished, and it is CREATED or PAUSED, or PROCESSING because its prepare opened it early.
+ */
+export function preparable(j = ''): string {
+  const c = j === '' ? '' : `${j}.`;
+  return `(${c}prepare_finished_at IS NULL
+           AND (${c}status IN ('CREATED', 'PAUSED')
+                OR (${c}status = 'PROCESSING' AND ${c}prepare_open_early)))`;
+}
 
 /**
- * Marks job `$1` as being prepared now (its prepare heartbeat), if it is CREATED or PAUSED and
- * its prepare has not finished. A row back means it did.
+ * Marks job `$1` as being prepared now (its prepare heartbeat), if its prepare may still store
+ * batches. With a prepare run `$2` (NULL: no ownership check), only if no other run owns the
+ * prepare; the run becomes its owner. A row back means it did.
  */
 export function heartbeatPrepareSql(t: SchemaTables): string {
   return `
     UPDATE ${t.jobs}
     SET prepare_heartbeat_at = ${DB_NOW_MS},
+        prepare_owner = coalesce($2::text, prepare_owner),
+        prepare_stopped_at = CASE WHEN $2::text IS NULL THEN prepare_stopped_at ELSE NULL END,
         updated_at = now()
     WHERE id = $1
-      AND status IN ${PREPARABLE_STATUSES}
-      AND prepare_finished_at IS NULL
+      AND ${preparable()}
+      AND ($2::text IS NULL OR prepare_owner IS NULL OR prepare_owner = $2::text)
     RETURNING 1`;
 }
 
 /**
- * Ends the prepare of job `$1`: total records `$2`, `started_at` `$3` (epoch ms), CREATED opens
- * as PROCESSING (PAUSED stays PAUSED). No row back when the job was not being prepared.
+ * Opens job `$1`, being prepared, to workers before its prepare ends: CREATED becomes PROCESSING
+ * (PAUSED stays PAUSED), `started_at` is `$2` (epoch ms), and the job is marked as opened early,
+ * which keeps it from being finalised until `finishPrepare`. No row back when the job was not
+ * being prepared or was already opened.
+ */
+export function openEarlySql(t: SchemaTables): string {
+  return `
+    UPDATE ${t.jobs}
+    SET status = CASE WHEN status = 'CREATED' THEN 'PROCESSING' ELSE status END,
+        started_at = ${fromEpochMs('$2')},
+        prepare_open_early = true,
+        updated_at = now()
+    WHERE id = $1
+      AND ${preparable()}
+      AND NOT prepare_open_early
+    RETURNING status`;
+}
+
+/**
+ * Ends the prepare of job `$1`: total records `$2`, `started_at` `$3` (epoch ms; a job opened
+ * early keeps the time it opened), CREATED opens as PROCESSING (PAUSED and an early-opened
+ * PROCESSING stay as they are), and the early-open mark is cleared, so the job can be finalised.
+ * With a prepare run `$4`, only that run, the owner, may end it. No row back when the job was not
+ * being prepared (or another run owns its prepare).
  */
 export function finishPrepareSql(t: SchemaTables): string {
   return `
     UPDATE ${t.jobs}
     SET status = CASE WHEN status = 'CREATED' THEN 'PROCESSING' ELSE status END,
         total_records = $2,
-        started_at = ${fromEpochMs('$3')},
+        started_at = CASE WHEN prepare_open_early THEN coalesce(started_at, ${fromEpochMs('$3')})
+                          ELSE ${fromEpochMs('$3')} END,
         prepare_heartbeat_at = NULL,
         prepare_finished_at = ${DB_NOW_MS},
+        prepare_open_early = false,
+        prepare_owner = NULL,
+        prepare_stopped_at = NULL,
         updated_at = now()
     WHERE id = $1
-      AND status IN ${PREPARABLE_STATUSES}
-      AND prepare_finished_at IS NULL
+      AND ${preparable()}
+      AND ($4::text IS NULL OR prepare_owner = $4::text)
     RETURNING status`;
+}
+
+/**
+ * Gives the prepare of job `$1` to run `$2` if it may still store batches and nobody else holds
+ * it: no owner, the same run, or an owner whose heartbeat is older than `$3` ms (or unset, as
+ * after `stopPrepare`). Concurrent takers queue on the job row and re-check the owner, so one
+ * wins. A row back means it did.
+ */
+export function takeOverPrepareSql(t: SchemaTables): string {
+  return `
+    UPDATE ${t.jobs}
+    SET prepare_owner = $2,
+        prepare_heartbeat_at = ${DB_NOW_MS},
+        prepare_stopped_at = NULL,
+        updated_at = now()
+    WHERE id = $1
+      AND ${preparable()}
+      AND (prepare_owner IS NULL
+           OR prepare_owner = $2
+           OR prepare_heartbeat_at IS NULL
+           OR prepare_heartbeat_at < ${DB_NOW_MS} - make_interval(secs => $3::float8 / 1000))
+    RETURNING 1`;
+}
+
+/** Why `takeOverPrepareSql` changed nothing for job `$1`: the facts to tell the reasons apart. */
+export function prepareTakeoverStateSql(t: SchemaTables): string {
+  return `
+    SELECT status, prepare_finished_at IS NOT NULL AS finished,
+           ${prepareHeartbeatAgeMs('prepare_heartbeat_at')} AS heartbeat_age_ms
+    FROM ${t.jobs}
+    WHERE id = $1`;
+}
+
+/**
+ * Run `$2` gives up the prepare of job `$1` before its end: no owner, no heartbeat, and the
+ * stop time set (the job waits for a resume). A row back when that run owned it.
+ */
+export function stopPrepareSql(t: SchemaTables): string {
+  return `
+    UPDATE ${t.jobs}
+    SET prepare_owner = NULL,
+        prepare_heartbeat_at = NULL,
+        prepare_stopped_at = ${DB_NOW_MS},
+        updated_at = now()
+    WHERE id = $1
+      AND prepare_finished_at IS NULL
+      AND prepare_owner = $2
+    RETURNING 1`;
+}
+
+/** Every batch of job `$1` in index order, with the source cursor its prepare stored. */
+export function listPreparedBatchesSql(t: SchemaTables): string {
+  return `
+    SELECT id, batch_index, record_start_index, record_end_index, source_cursor
+    FROM ${t.batches}
+    WHERE job_id = $1
+    ORDER BY batch_index`;
+}
+
+/**
+ * `open_early` (a prepare that opened the job early has not finished) and `prepare_stopped` (a
+ * prepare stopped before its end and waits for a resume) of job row `j`.
+ */
+export function prepareFlagsSql(j: string): string {
+  return `(${j}.prepare_open_early AND ${j}.prepare_finished_at IS NULL) AS open_early,
+           (${j}.prepare_stopped_at IS NOT NULL AND ${j}.prepare_finished_at IS NULL
+            AND ${j}.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')) AS prepare_stopped`;
 }
 
 /**
@@ -56,7 +160,8 @@ export function selectJobDetailsSql(t: SchemaTables): string {
            ${epochMs('j.started_at')} AS started_at,
            ${epochMs('j.completed_at')} AS completed_at,
            ${prepareHeartbeatAgeMs('j.prepare_heartbeat_at')} AS prepare_heartbeat_age_ms,
-           j.summary::text AS summary
+           j.summary::text AS summary,
+           ${prepareFlagsSql('j')}
     FROM ${t.jobs} j
     LEFT JOIN ${t.batches} b ON b.job_id = j.id
     WHERE j.id = $1

@@ -4,18 +4,20 @@ import {
   RECORD_UPSERT,
   recordInput,
 } from './record-input';
-import { PREPARABLE_STATUSES } from './prepare-liveness';
+import { preparable } from './prepare-liveness';
 import { fromEpochMs, type SchemaTables } from './tables';
 
 /**
  * Stores batch `$2` of job `$1` and its records in one statement (so in one transaction).
- * Record columns are `$3`..`$9`; the batch's fields `$10`..`$19`. A batch the store already holds
- * keeps its state.
+ * Record columns are `$3`..`$9`; the batch's fields `$10`..`$19`; the prepare run `$20` (NULL: no
+ * ownership check) and the batch's source cursor `$21`. A batch the store already holds keeps its
+ * state.
  *
  * With `replaceRecords: false` the records are plainly inserted, the fast path for `prepare`,
  * where they are new (a duplicate fails with a unique violation); with `true` they are upserted.
  *
- * Only a job being prepared (CREATED or PAUSED) takes batches: the statement reads the job row
+ * Only a job being prepared (CREATED or PAUSED, or PROCESSING when opened early), whose prepare
+ * `$20` owns when given, takes batches: the statement reads the job row
  * with `FOR KEY SHARE` and inserts nothing when it is not there in such a status (unknown,
  * purged or cancelled job). That lock lets the batch writes `prepare` keeps in flight run side
  * by side, but makes `deleteJob` (which locks the job row `FOR UPDATE` first) wait for this
@@ -26,14 +28,15 @@ export function registerBatchSql(t: SchemaTables, options: { replaceRecords: boo
   return `
     WITH job AS (
       SELECT id FROM ${t.jobs}
-      WHERE id = $1 AND status IN ${PREPARABLE_STATUSES}
+      WHERE id = $1 AND ${preparable()}
+        AND ($20::text IS NULL OR prepare_owner = $20::text)
       FOR KEY SHARE
     ),
     batch AS (
       INSERT INTO ${t.batches} (job_id, id, batch_index, status, record_start_index,
                                 record_end_index, processed_count, failed_count, attempt,
-                                worker_id, claimed_at, error)
-      SELECT $1, $2, $10, $11, $12, $13, $14, $15, $16, $17, ${fromEpochMs('$18')}, $19
+                                worker_id, claimed_at, error, source_cursor)
+      SELECT $1, $2, $10, $11, $12, $13, $14, $15, $16, $17, ${fromEpochMs('$18')}, $19, $21
       FROM job
       ON CONFLICT (job_id, id) DO NOTHING
     )
