@@ -211,18 +211,20 @@ export async function prepareJob(
     }
     const { records, cursor } = readTrackedRecords(source, parser, start.cursor?.cursor);
     const sourceSize = source.metadata().fileSize;
-    const flush = async (chunk: ProcessedRecord[]): Promise<void> => {
+    /** Stores a batch, or checks the one stored already; true when it stored it. */
+    const flush = async (chunk: ProcessedRecord[]): Promise<boolean> => {
       const index = batchIndex;
       batchIndex += 1;
       const stored = plan.stored.get(index);
       if (stored !== undefined) {
         checkStoredRange(jobId, stored, chunk);
         plan.stored.delete(index);
-        return;
+        return false;
       }
       const batch = descriptor(randomUUID(), index, chunk);
       batches.push(batch);
       await writer.write(batch, chunk, cursor ? encodeCursor(cursor(), sourceSize) : undefined);
+      return true;
     };
     // Numbering, empty-row skipping and batching in one loop over the parser's records.
     const { validator } = deps;
@@ -235,9 +237,10 @@ export async function prepareJob(
       chunk.push(createPendingRecord(recordIndex, row));
       recordIndex += 1;
       if (chunk.length >= plan.batchSize) {
-        await flush(chunk);
+        const stored = await flush(chunk);
         chunk = [];
-        stoppedBy = writer.stop ? stopReason(request.options) : undefined;
+        // Between two stored batches (skipping stored ones costs no time worth stopping for).
+        stoppedBy = stored && writer.stop ? stopReason(request.options) : undefined;
         if (stoppedBy !== undefined) break;
       }
     }
