@@ -69,7 +69,9 @@ async function expectEveryRecordOnce(store: DistributedStateStore, jobId: string
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ba-resume-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The same 230 users in each format, written to files (sources that can seek). */
 function formats(): { name: string; source: () => DataSource; parser: () => SourceParser }[] {
@@ -130,7 +132,7 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
   const importer = () =>
     new DistributedImport({ schema: usersSchema, batchSize: 20, stateStore: t.store });
 
-  it.each(formats())(
+  it.for(formats())(
     '$name: stops before a deadline, resumes twice, every record exactly once',
     async ({ source, parser }, context) => {
       requireResume(t.store, context);

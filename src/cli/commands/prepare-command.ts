@@ -1,10 +1,12 @@
 import { FilePathSource, UrlSource, type DataSource } from '@batchactions/core';
 import { Command, Option } from 'commander';
 import { DistributedImport } from '../../distributed-import';
+import type { PrepareOutcome } from '../../prepare/prepare-job';
+import { resumesPrepare } from '../../prepare/prepare-heartbeat';
 import { formatCount, formatDuration, formatRate } from '../format';
 import { loadSchema } from '../load-schema';
 import { withStore } from '../open-store';
-import { integerAtLeast, readableFile, readableFileOrUrl } from '../option-parsers';
+import { integerAtLeast, nonEmpty, readableFile, readableFileOrUrl } from '../option-parsers';
 import { runAction } from '../run-action';
 import {
   MALFORMED_ROWS_MODES,
@@ -25,6 +27,10 @@ export interface PrepareCommandOptions {
   readonly recordElement?: string;
   readonly malformedRows?: MalformedRowsMode;
   readonly json?: boolean;
+  readonly openEarly?: boolean;
+  readonly resume?: string;
+  readonly takeOverAfter?: number;
+  readonly maxTime?: number;
 }
 
 /** True for the `http://` and `https://` sources `prepare` downloads with `UrlSource`. */
@@ -43,8 +49,38 @@ function pathOf(source: string): string {
 }
 
 /**
+ * SIGTERM/SIGINT during `prepare`: stop cleanly after the batch being stored (the job can be
+ * resumed with `--resume`). A second signal ends the process at once.
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      process.stderr.write(`prepare: ${signal} received again, exiting now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(
+      `prepare: ${signal} received, stopping after the batch being stored (resume later with --resume)\n`,
+    );
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    signal: stop.signal,
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+/** Exit code of a prepare that stopped before the end (`--max-time`, a signal): resume it. */
+export const PREPARE_STOPPED_EXIT_CODE = 3;
+
+/**
  * `prepare <file|url>`: streams a file (or an `http(s)://` URL) into the store as a job of
- * batches; prints the job id.
+ * batches; prints the job id. With `--resume <jobId>` it goes on with that job's prepare.
  */
 export async function prepareFile(file: string, options: PrepareCommandOptions): Promise<void> {
   const format = resolveFormat(pathOf(file), options.format);
@@ -54,26 +90,62 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
     ...(options.malformedRows === undefined ? {} : { malformedRows: options.malformedRows }),
   });
   const schema = await loadSchema(options.schema);
-  await withStore(options.store, 'create', async ({ store }) => {
-    const importer = new DistributedImport({
-      schema,
-      stateStore: store,
-      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-    });
-    const started = performance.now();
-    const result = await importer.prepare(sourceFor(file), parser);
-    const elapsed = performance.now() - started;
-    if (options.json === true) {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      return;
-    }
-    // The id alone on stdout, so `JOB=$(batchactions-distributed prepare ...)` works.
-    process.stdout.write(`${result.jobId}\n`);
-    process.stderr.write(
-      `Prepared ${formatCount(result.totalRecords)} records in ${formatCount(result.totalBatches)} batches ` +
-        `(${format}) in ${formatDuration(elapsed)}: ${formatRate(result.totalRecords, elapsed)}\n`,
-    );
-  });
+  await withStore(
+    options.store,
+    options.resume === undefined ? 'create' : 'existing',
+    async ({ store }) => {
+      const importer = new DistributedImport({
+        schema,
+        stateStore: store,
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      });
+      const started = performance.now();
+      const signals = stopOnSignals();
+      const deadline = options.maxTime === undefined ? undefined : Date.now() + options.maxTime;
+      const prepareOptions = {
+        // A store that cannot resume a prepare cannot stop one cleanly either.
+        ...(resumesPrepare(store) ? { stopSignal: signals.signal } : {}),
+        deadlineMarginMs: 0,
+        ...(options.openEarly === true ? { openEarly: true } : {}),
+        ...(deadline === undefined ? {} : { remainingTimeMs: () => deadline - Date.now() }),
+      };
+      let result: PrepareOutcome;
+      try {
+        result =
+          options.resume === undefined
+            ? await importer.prepare(sourceFor(file), parser, prepareOptions)
+            : await importer.resumePrepare(options.resume, sourceFor(file), parser, {
+                ...prepareOptions,
+                ...(options.takeOverAfter === undefined
+                  ? {}
+                  : { takeOverAfterMs: options.takeOverAfter }),
+              });
+      } finally {
+        signals.dispose();
+      }
+      const elapsed = performance.now() - started;
+      if (result.stoppedBy !== undefined) process.exitCode = PREPARE_STOPPED_EXIT_CODE;
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      // The id alone on stdout, so `JOB=$(batchactions-distributed prepare ...)` works.
+      process.stdout.write(`${result.jobId}\n`);
+      if (result.stoppedBy !== undefined) {
+        const why = result.stoppedBy === 'deadline' ? '--max-time reached' : 'stopped by a signal';
+        process.stderr.write(
+          `Stopped (${why}) with ${formatCount(result.totalRecords)} records in ` +
+            `${formatCount(result.totalBatches)} batches stored; go on with: ` +
+            `batchactions-distributed prepare ${file} --resume ${result.jobId} --schema ${options.schema} --store <url>\n`,
+        );
+        return;
+      }
+      process.stderr.write(
+        `Prepared ${formatCount(result.totalRecords)} records in ${formatCount(result.totalBatches)} batches ` +
+          `(${format}) in ${formatDuration(elapsed)}: ${formatRate(result.totalRecords, elapsed)}\n`,
+      );
+    },
+  );
 }
 
 /** Adds the `prepare` command to the program. */
@@ -111,7 +183,29 @@ export function addPrepareCommand(program: Command): void {
           'made an invalid record naming its line (invalid), or fails the prepare (fail) (default: keep)',
       ).choices(MALFORMED_ROWS_MODES),
     )
-    .option('--json', 'print {"jobId","totalRecords","totalBatches"} as JSON')
+    .option(
+      '--open-early',
+      'open the job to workers at once: batches are claimable as soon as they are stored (default: when every record is stored)',
+    )
+    .option(
+      '--resume <jobId>',
+      'go on with the prepare of this job (stopped, or its process died): reads the same file from where its last stored batch ends',
+      nonEmpty,
+    )
+    .option(
+      '--take-over-after <ms>',
+      'with --resume: take over a prepare whose last heartbeat is older than this (default: 30000)',
+      integerAtLeast(0),
+    )
+    .option(
+      '--max-time <ms>',
+      `stop cleanly after this long, between two batches, and exit with code ${String(PREPARE_STOPPED_EXIT_CODE)} (resume with --resume)`,
+      integerAtLeast(1),
+    )
+    .option(
+      '--json',
+      'print {"jobId","totalRecords","totalBatches"} as JSON (with "stoppedBy" when it stopped before the end)',
+    )
     .action((file: string, options: PrepareCommandOptions, command: Command) =>
       runAction(command, () => prepareFile(file, options)),
     );
