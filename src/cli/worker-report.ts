@@ -6,6 +6,8 @@ export interface WorkerReport {
   readonly result: RunWorkerResult;
   /** Peak resident set size of the worker process, in bytes. */
   readonly peakRssBytes: number;
+  /** When this worker finished its first batch (epoch ms); absent when it processed none. */
+  readonly firstBatchAt?: number;
 }
 
 /** True for a message that is a {@link WorkerReport}. */

@@ -200,6 +200,7 @@ export async function prepareJob(
   let stoppedBy: StopReason | undefined;
   try {
     await writer.begin();
+    if (openEarly) request.options.onOpen?.(jobId);
     if (start.cursor?.sourceSize !== undefined) {
       const size = source.metadata().fileSize;
       if (size !== undefined && size !== start.cursor.sourceSize) {
@@ -274,6 +275,7 @@ export async function prepareJob(
     }
     const status = await writer.open(batches, recordIndex);
     events(deps, jobId, recordIndex, batchIndex);
+    if (!openEarly) request.options.onOpen?.(jobId);
     if (openEarly && status === JobStatus.PROCESSING) {
       // Every batch may be done already: the workers waited for this end to finalise.
       await finalizeJob(deps.store, deps.events, jobId, recordIndex, `prepare-${runId(request)}`);

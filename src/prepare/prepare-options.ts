@@ -36,6 +36,14 @@ export interface PrepareOptions {
    * @defaultValue `5000` ms
    */
   readonly deadlineMarginMs?: number;
+  /**
+   * Called with the job id as soon as workers can claim the job's batches: with `openEarly`,
+   * right after the job is saved (before its first batch is stored), so that an orchestrator
+   * can start workers while the source still streams; without, once every batch is stored. An
+   * error it throws fails the prepare.
+   * @defaultValue none
+   */
+  readonly onOpen?: (jobId: string) => void;
 }
 
 /** Options of `resumePrepare`. */
@@ -55,6 +63,7 @@ export interface CheckedPrepareOptions {
   readonly stopSignal: AbortSignal | undefined;
   readonly remainingTimeMs: (() => number) | undefined;
   readonly deadlineMarginMs: number;
+  readonly onOpen: ((jobId: string) => void) | undefined;
 }
 
 /** Checks `prepare`'s options the one way (`option-checks.ts`). */
@@ -65,6 +74,7 @@ export function checkPrepareOptions(given: PrepareOptions | undefined): CheckedP
     stopSignal: optionalSignal('stopSignal', options.stopSignal),
     remainingTimeMs: optionalFunction('remainingTimeMs', options.remainingTimeMs),
     deadlineMarginMs: numberAtLeast('deadlineMarginMs', options.deadlineMarginMs, 0, 5000),
+    onOpen: optionalFunction('onOpen', options.onOpen),
   };
 }
 

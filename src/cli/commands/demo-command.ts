@@ -74,6 +74,10 @@ interface DemoFigures {
   readonly prepared: PrepareResult;
   readonly prepareMs: number;
   readonly processMs: number;
+  /** From the start of prepare to the first batch a worker wrote; absent if none did. */
+  readonly firstRecordMs: number | undefined;
+  /** From the start of prepare to the end of the last worker. */
+  readonly fileToCompletedMs: number;
   readonly totalMs: number;
   readonly workers: readonly WorkerProcessOutcome[];
 }
@@ -98,8 +102,10 @@ async function printSummary(
     `  invalid generated:    ${figures.csv.invalidRows}`,
     `  processed:            ${progress.processedRecords}`,
     `  failed:               ${progress.failedRecords}`,
-    `  prepare:              ${formatDuration(figures.prepareMs)}, ${formatRate(totalRecords, figures.prepareMs)}`,
-    `  processing:           ${formatDuration(figures.processMs)}, ${formatRate(totalRecords, figures.processMs)} (${figures.workers.length} worker processes)`,
+    `  first record:         ${figures.firstRecordMs === undefined ? 'none processed' : `${formatDuration(figures.firstRecordMs)} after prepare started (first batch written by a worker; early open)`}`,
+    `  prepare:              ${formatDuration(figures.prepareMs)}, ${formatRate(totalRecords, figures.prepareMs)} (workers processing meanwhile)`,
+    `  processing:           ${formatDuration(figures.processMs)} from the workers' start, ${formatRate(totalRecords, figures.processMs)} (${figures.workers.length} worker processes)`,
+    `  file to completed:    ${formatDuration(figures.fileToCompletedMs)}, ${formatRate(totalRecords, figures.fileToCompletedMs)}`,
     `  elapsed:              ${formatDuration(figures.totalMs)} (including writing the CSV)`,
     `  peak RSS (parent):    ${formatMegabytes(peakRssBytes())}`,
     `  peak RSS (workers):   ${workerPeak > 0 ? `${formatMegabytes(workerPeak)} (largest)` : 'not reported'}`,
@@ -116,6 +122,8 @@ interface InterruptWatch {
   signal(): string | undefined;
   /** Called on every SIGINT/SIGTERM from now on. */
   onInterrupt(listener: (signal: NodeJS.Signals) => void): void;
+  /** Runs the listeners as on a SIGTERM (the demo stops its workers itself). */
+  interruptWorkers(): void;
   dispose(): void;
 }
 
@@ -132,6 +140,9 @@ function interruptWatch(): InterruptWatch {
   return {
     signal: () => received,
     onInterrupt: (listener) => listeners.push(listener),
+    interruptWorkers: () => {
+      for (const listener of listeners) listener('SIGTERM');
+    },
     dispose: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -225,22 +236,18 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
         stateStore: opened.store,
         batchSize: options.batchSize,
       });
+      // Early open: the workers start as soon as the job exists and process batches while the
+      // CSV still streams into the store.
       const prepareStarted = performance.now();
-      const prepared = await importer.prepare(new FilePathSource(csvPath), new CsvParser());
-      const prepareMs = performance.now() - prepareStarted;
-      process.stdout.write(
-        `Prepared job ${prepared.jobId}: ${formatCount(prepared.totalRecords)} records in ` +
-          `${formatCount(prepared.totalBatches)} batches in ${formatDuration(prepareMs)} ` +
-          `(${formatRate(prepared.totalRecords, prepareMs)})\n` +
-          `Starting ${options.workers} worker processes\n`,
-      );
-
-      const processStarted = performance.now();
-      const workers = await processWithWorkers(
-        opened.store,
-        prepared.jobId,
-        prepared.totalRecords,
-        {
+      const prepareStartedAt = Date.now();
+      let processStarted = prepareStarted;
+      let working: Promise<WorkerProcessOutcome[]> | undefined;
+      const startWorkers = (jobId: string): void => {
+        processStarted = performance.now();
+        process.stdout.write(
+          `Opened job ${jobId} early: starting ${options.workers} worker processes while the CSV streams into the store\n`,
+        );
+        working = processWithWorkers(opened.store, jobId, csv.rows, {
           cli: files.cli,
           count: options.workers,
           interrupt,
@@ -249,7 +256,7 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
           workerEnv: { ...process.env, [STORE_URL_ENV]: location.raw },
           workerArgs: (workerId) => [
             'work',
-            prepared.jobId,
+            jobId,
             '--schema',
             schemaPath,
             '--processor',
@@ -260,9 +267,37 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
             '--coerce-values',
             '--quiet',
           ],
-        },
+        });
+        // Awaited below; a failure must not be reported as unhandled meanwhile.
+        working.catch(() => undefined);
+      };
+      let prepared: PrepareResult;
+      try {
+        prepared = await importer.prepare(new FilePathSource(csvPath), new CsvParser(), {
+          openEarly: true,
+          onOpen: startWorkers,
+        });
+      } catch (error) {
+        // Workers started on the job wait for batches that will not come: stop them first.
+        if (working !== undefined) {
+          interrupt.interruptWorkers();
+          await working.catch(() => undefined);
+        }
+        throw error;
+      }
+      const prepareMs = performance.now() - prepareStarted;
+      process.stdout.write(
+        `\nPrepared job ${prepared.jobId}: ${formatCount(prepared.totalRecords)} records in ` +
+          `${formatCount(prepared.totalBatches)} batches in ${formatDuration(prepareMs)} ` +
+          `(${formatRate(prepared.totalRecords, prepareMs)}), while the workers processed\n`,
       );
+      const workers = await (working as Promise<WorkerProcessOutcome[]>);
       const processMs = performance.now() - processStarted;
+      const firstBatches = workers
+        .map((w) => w.report?.firstBatchAt)
+        .filter((at): at is number => at !== undefined);
+      const firstRecordMs =
+        firstBatches.length === 0 ? undefined : Math.min(...firstBatches) - prepareStartedAt;
       const signal = interrupt.signal();
       if (signal !== undefined) throw new DemoInterruptedError(signal, prepared.jobId);
 
@@ -272,7 +307,16 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
           : `${location.url} (kept: batchactions-distributed status ${prepared.jobId} --store ${location.url})`;
       await printSummary(
         opened.store,
-        { csv, prepared, prepareMs, processMs, totalMs: performance.now() - begun, workers },
+        {
+          csv,
+          prepared,
+          prepareMs,
+          processMs,
+          firstRecordMs,
+          fileToCompletedMs: performance.now() - prepareStarted,
+          totalMs: performance.now() - begun,
+          workers,
+        },
         storeNote,
       );
     } finally {

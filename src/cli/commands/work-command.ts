@@ -180,6 +180,7 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
     }
     const signals = shutdownSignals(workerId);
     const started = performance.now();
+    let firstBatchAt: number | undefined;
     let result: RunWorkerResult;
     try {
       result = await runWorker(importer, jobId, processor, {
@@ -189,9 +190,10 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
         abortSignal: signals.abort,
         waitForOthers: options.wait,
         stopWhenPaused: options.stopWhenPaused === true,
-        ...(options.quiet === true
-          ? {}
-          : { onBatch: (batch) => process.stdout.write(batchLine(workerId, batch)) }),
+        onBatch: (batch) => {
+          if (batch.released !== true) firstBatchAt ??= Date.now();
+          if (options.quiet !== true) process.stdout.write(batchLine(workerId, batch));
+        },
       });
     } finally {
       signals.dispose();
@@ -201,6 +203,7 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
       type: 'batchactions:worker-report',
       result,
       peakRssBytes: peakRssBytes(),
+      ...(firstBatchAt === undefined ? {} : { firstBatchAt }),
     });
   });
 }
