@@ -15,7 +15,12 @@ export type {
   ValidationFieldResult,
 } from './schema/schema-definition';
 export { FIELD_TYPES } from './schema/schema-definition';
-export type { ParserOptions, SourceParser } from './ports/source-parser';
+export type {
+  ParseCursor,
+  ParserOptions,
+  SourceParser,
+  TrackedRecords,
+} from './ports/source-parser';
 export type {
   DuplicateChecker,
   DuplicateCheckContext,
@@ -38,6 +43,7 @@ export type { UniqueFieldValue } from './schema/unique-value-tracker';
 export { CsvColumnCountError, ParseError } from './errors/parse-error';
 export type { ParseErrorLocation, ParseFormat } from './errors/parse-error';
 export { FieldTransformError } from './errors/field-transform-error';
+export { ParseResumeError } from './errors/parse-resume-error';
 
 // Re-exported from @batchactions/core (published list).
 export {

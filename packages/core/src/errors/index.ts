@@ -12,6 +12,7 @@ export {
   JobNotFoundError,
   JobNotPreparingError,
   LeaseLostError,
+  RecordAlreadyStoredError,
   RecordTimeoutError,
   UnsupportedByStoreError,
 } from './job-errors';

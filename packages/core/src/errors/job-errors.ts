@@ -51,19 +51,49 @@ export class JobCancelledError extends BatchActionsError {
 
 /**
  * A batch was registered into a job that is no longer being prepared (cancelled, failed, or
- * already opened to workers): nothing was written.
+ * already opened to workers), or by a prepare run that does not own the job's prepare (another
+ * run took it over, or it stopped): nothing was written.
  */
 export class JobNotPreparingError extends BatchActionsError {
   readonly jobId: string;
   /** The job's status when the batch was refused. */
   readonly status: string;
-  constructor(jobId: string, status: string) {
+  /** With an ownership refusal: the run whose batch was refused. */
+  readonly prepareRun: string | undefined;
+  constructor(jobId: string, status: string, prepareRun?: string) {
     super(
       'JOB_NOT_PREPARING',
-      `Job "${jobId}" is ${status}, no longer being prepared: the batch was not stored`,
+      prepareRun === undefined
+        ? `Job "${jobId}" is ${status}, no longer being prepared: the batch was not stored`
+        : `Job "${jobId}" (${status}) is not prepared by run "${prepareRun}" (another run took its prepare over, or it stopped): the batch was not stored`,
     );
     this.jobId = jobId;
     this.status = status;
+    this.prepareRun = prepareRun;
+  }
+}
+
+/**
+ * `registerBatch` was given a record whose index the job already holds under another batch
+ * (a prepare that re-read part of its source): nothing of the batch was written.
+ */
+export class RecordAlreadyStoredError extends BatchActionsError {
+  readonly jobId: string;
+  /** The batch that was refused. */
+  readonly batchId: string;
+  /** The record index already stored, when the store can tell which one. */
+  readonly recordIndex: number | undefined;
+  constructor(jobId: string, batchId: string, recordIndex?: number, options?: { cause?: unknown }) {
+    super(
+      'RECORD_ALREADY_STORED',
+      `Batch "${batchId}" of job "${jobId}" was not stored: ${
+        recordIndex === undefined ? 'one of its record indexes' : `record index ${recordIndex}`
+      } is already stored under another batch`,
+      options,
+    );
+    this.jobId = jobId;
+    this.batchId = batchId;
+    this.recordIndex = recordIndex;
   }
 }
 

@@ -114,48 +114,11 @@ export interface JobListEntry {
    * milliseconds since its last heartbeat, by the store's clock.
    */
   readonly prepareHeartbeatAgeMs?: number;
-  /** True while a prepare that opened the job early has not finished. */
-  readonly openEarly?: boolean;
-  /** True when the prepare stopped before the end and waits for `resumePrepare`. */
-  readonly prepareStopped?: boolean;
+  /** True while a prepare that opened the job early (`openEarly`) has not finished. */
+  readonly openEarly?: true;
+  /** The prepare stopped before the end (`stopPrepare`) and waits for `resumePrepare`. */
+  readonly prepareStopped?: true;
 }
-
-/** How a prepare run writes a batch (third argument of `registerBatch`). */
-export interface RegisterBatchOptions {
-  /**
-   * The prepare run writing the batch. With it, the batch is stored only while this run owns the
-   * job's prepare (see `heartbeatPrepare` and `takeOverPrepare`); otherwise nothing is written and
-   * `JobNotPreparingError` is thrown. Absent: no ownership check (the earlier behaviour).
-   */
-  readonly prepareRun?: string;
-  /** Where the source stands after the batch's last record: opaque text, returned by `listPreparedBatches`. */
-  readonly sourceCursor?: string;
-}
-
-/** A batch stored by prepare, as `listPreparedBatches` gives it. */
-export interface PreparedBatch {
-  readonly batchId: string;
-  readonly batchIndex: number;
-  readonly recordStartIndex: number;
-  readonly recordEndIndex: number;
-  /** As given to `registerBatch`; absent when none was given. */
-  readonly sourceCursor?: string;
-}
-
-/** What `takeOverPrepare` did. */
-export type PrepareTakeover =
-  | { readonly taken: true }
-  | {
-      readonly taken: false;
-      /**
-       * NOT_FOUND: unknown job; FINISHED: its prepare finished; NOT_PREPARING: the job is
-       * COMPLETED, FAILED or ABORTED; RUNNING: another run holds it and its heartbeat is younger
-       * than `staleAfterMs`.
-       */
-      readonly reason: 'NOT_FOUND' | 'FINISHED' | 'NOT_PREPARING' | 'RUNNING';
-      /** With RUNNING: the age of that run's last heartbeat, by the store's clock. */
-      readonly heartbeatAgeMs?: number;
-    };
 
 /** A job's row alone, without batches: what `getJobDetails` returns. */
 export interface JobDetails {
@@ -175,11 +138,61 @@ export interface JobDetails {
   readonly prepareHeartbeatAgeMs?: number;
   /** The summary `tryFinalizeJob` stored when it finalised the job. */
   readonly summary?: JobSummary;
-  /** True while a prepare that opened the job early (`openEarly`) has not finished. */
-  readonly openEarly?: boolean;
-  /** True when the prepare stopped before the end and waits for `resumePrepare`. */
-  readonly prepareStopped?: boolean;
+  /**
+   * True while a prepare that opened the job early (`openEarly`) has not finished: workers
+   * process its batches, `totalRecords` is the running count, and the job cannot be finalised.
+   */
+  readonly openEarly?: true;
+  /** The prepare stopped before the end (`stopPrepare`) and waits for `resumePrepare`. */
+  readonly prepareStopped?: true;
 }
+
+/** How a prepare run writes a batch (third argument of `registerBatch`). */
+export interface RegisterBatchOptions {
+  /**
+   * The prepare run writing the batch. With it, the batch is stored only while this run owns
+   * the job's prepare (see `heartbeatPrepare` and `takeOverPrepare`); otherwise nothing is
+   * written and `JobNotPreparingError` is thrown. Absent (the default): no ownership check, the
+   * earlier behaviour.
+   */
+  readonly prepareRun?: string;
+  /**
+   * Where the source stands after the batch's last record: opaque text, returned by
+   * `listPreparedBatches`. Absent (the default): none is stored.
+   */
+  readonly sourceCursor?: string;
+}
+
+/** A batch stored by prepare, as `listPreparedBatches` gives it. */
+export interface PreparedBatch {
+  readonly batchId: string;
+  readonly batchIndex: number;
+  /** Index of the batch's first record (inclusive). */
+  readonly recordStartIndex: number;
+  /** Index of the batch's last record (inclusive). */
+  readonly recordEndIndex: number;
+  /** As given to `registerBatch`; absent when none was given. */
+  readonly sourceCursor?: string;
+}
+
+/** Why `takeOverPrepare` did not take a job's prepare. */
+export type PrepareTakeoverRefusal = 'NOT_FOUND' | 'FINISHED' | 'NOT_PREPARING' | 'RUNNING';
+
+/** What `takeOverPrepare` did. */
+export type PrepareTakeover =
+  | { readonly taken: true }
+  | {
+      readonly taken: false;
+      /**
+       * NOT_FOUND: unknown job. FINISHED: its prepare finished (`finishPrepare`), or the job was
+       * opened without prepare liveness (PROCESSING, not opened early). NOT_PREPARING: the job
+       * is COMPLETED, FAILED or ABORTED (cancelled, failed) before its prepare finished.
+       * RUNNING: another run holds it and its heartbeat is not older than `staleAfterMs`.
+       */
+      readonly reason: PrepareTakeoverRefusal;
+      /** With RUNNING: the age of that run's last heartbeat, by the store's clock. */
+      readonly heartbeatAgeMs?: number;
+    };
 
 /**
  * A store that many workers share. The required methods are the published port; the optional
@@ -228,47 +241,58 @@ export interface DistributedStateStore extends StateStore {
 
   /**
    * Optional, used by `prepare`: stores a new PENDING batch and its records (`batch.records`) in
-   * one transaction. The batch is claimable once the job is saved as PROCESSING. Stores without
-   * it get `saveBatchRecords` per batch and the batch list in the final `saveJobState`.
+   * one transaction. The batch is claimable once the job is PROCESSING. Stores without it get
+   * `saveBatchRecords` per batch and the batch list in the final `saveJobState`.
    *
-   * Stores that also have `heartbeatPrepare` register batches only into a job that is CREATED or
-   * PAUSED, in the same transaction add the batch's records to the job's `totalRecords` and
-   * renew its prepare heartbeat, and otherwise write nothing and throw: `JobNotFoundError` for a
-   * job that is gone (purged), `JobNotPreparingError` for one that moved on (cancelled).
+   * Stores that also have `heartbeatPrepare` register batches only into a job being prepared:
+   * CREATED or PAUSED, or PROCESSING while opened early (`openEarly`). In the same transaction
+   * they add the batch's records to the job's `totalRecords` (the running count), store
+   * `options.sourceCursor` with the batch and renew its prepare heartbeat. Otherwise they write
+   * nothing and throw: `JobNotFoundError` for a job that is gone (purged),
+   * `JobNotPreparingError` for one that moved on (cancelled) or, with `options.prepareRun`, whose
+   * prepare that run does not own. A record index the job already holds under another batch
+   * is never stored twice: the registration throws `RecordAlreadyStoredError` and writes nothing.
    * `deleteJob` and this call exclude each other, so a purge never leaves records behind.
    */
   registerBatch?(jobId: string, batch: Batch, options?: RegisterBatchOptions): Promise<void>;
   /**
    * Optional prepare liveness: marks the job as being prepared, now (the prepare heartbeat),
-   * and returns true, if it is CREATED or PAUSED and `finishPrepare` did not run for it yet;
-   * returns false otherwise (unknown, purged, cancelled or failed: the prepare must stop).
-   * A store with it keeps these rules for jobs being prepared:
-   * - `updateJobStatus` never moves such a job to PROCESSING (a resume during prepare leaves it
-   *   CREATED; `finishPrepare` opens it); a move to a terminal status ends the preparation;
+   * and returns true, if `finishPrepare` did not run for it yet and it is CREATED or PAUSED, or
+   * PROCESSING while opened early; returns false otherwise (unknown, purged, cancelled or
+   * failed: the prepare must stop). With `prepareRun`, also requires the job's prepare owner to
+   * be unset or that run, and makes that run the owner (false when another run owns it). A
+   * successful heartbeat clears the mark left by `stopPrepare`. A store with it keeps these
+   * rules for jobs being prepared (heartbeat set, or stopped by `stopPrepare`):
+   * - `updateJobStatus` never moves such a job to PROCESSING unless it was opened early (a
+   *   resume during prepare leaves it CREATED; `finishPrepare` opens it); a move to a terminal
+   *   status ends the preparation (heartbeat, owner, stop and open-early marks are cleared);
    * - `registerBatch` as described there.
    */
   heartbeatPrepare?(jobId: string, prepareRun?: string): Promise<boolean>;
   /**
-   * Optional early open: opens a job being prepared to workers before its prepare ends. See the
-   * store contract in `describeResumablePrepare`.
+   * Optional, with `heartbeatPrepare`: opens a job being prepared to workers before its
+   * prepare finished. For a job being prepared and not yet opened early, in one atomic step:
+   * marks it opened early, sets `startedAt` (epoch ms), and moves CREATED to PROCESSING (PAUSED
+   * stays PAUSED). Returns the status afterwards; a job not being prepared (or opened early
+   * already) is left untouched and its status returned; `null` for an unknown job. Until
+   * `finishPrepare`: `claimBatch` hands out its batches as they are registered,
+   * `tryFinalizeJob` returns false, `getDistributedStatus(...).isComplete` is false,
+   * `updateJobStatus` may move it from PAUSED to PROCESSING, and `getJobDetails`/`listJobs`
+   * report `openEarly: true` with `totalRecords` the running count.
    */
   openEarly?(jobId: string, startedAt: number): Promise<JobStatus | null>;
-  /** Optional: gives the prepare of a job to `prepareRun` when nobody (alive) holds it. */
-  takeOverPrepare?(
-    jobId: string,
-    prepareRun: string,
-    staleAfterMs: number,
-  ): Promise<PrepareTakeover>;
-  /** Optional: `prepareRun` gives up the job's prepare before its end (it waits for a resume). */
-  stopPrepare?(jobId: string, prepareRun: string): Promise<boolean>;
-  /** Optional: every batch of the job in index order, with its source cursor. */
-  listPreparedBatches?(jobId: string): Promise<readonly PreparedBatch[]>;
   /**
    * Optional, with `heartbeatPrepare`: ends the preparation of a job being prepared, in one
    * atomic step: sets `totalRecords` and `startedAt`, and moves it from CREATED to PROCESSING
-   * (a PAUSED job stays PAUSED; `resume` opens it). Returns the job's status afterwards:
+   * (a PAUSED job stays PAUSED; `resume` opens it). For a job opened early the status is kept
+   * (PROCESSING or PAUSED), `startedAt` stays the one `openEarly` set, and the open-early mark
+   * is cleared, so the job can now be finalised. Returns the job's status afterwards:
    * PROCESSING or PAUSED when it was being prepared; any other status (ABORTED: cancelled
    * during prepare) leaves the job untouched. `null` for an unknown (purged) job.
+   *
+   * With `prepareRun`, only the run that owns the prepare finishes it; for another run (or a
+   * prepare without owner) the job is left untouched and its status returned, so a caller that
+   * finds the job not finished treats its prepare as interrupted.
    */
   finishPrepare?(
     jobId: string,
@@ -276,6 +300,33 @@ export interface DistributedStateStore extends StateStore {
     startedAt: number,
     prepareRun?: string,
   ): Promise<JobStatus | null>;
+  /**
+   * Optional, for resumable prepare: in one atomic step, if the job is being prepared
+   * (CREATED, PAUSED, or PROCESSING while opened early, and not finished) and its prepare owner
+   * is unset, is `prepareRun`, or its prepare heartbeat is unset or older than `staleAfterMs`,
+   * makes `prepareRun` the owner, renews the heartbeat, clears the `stopPrepare` mark and
+   * returns `{ taken: true }`. Otherwise `{ taken: false, reason }` and nothing changes. Of
+   * concurrent takers of one prepare exactly one gets `taken: true`.
+   */
+  takeOverPrepare?(
+    jobId: string,
+    prepareRun: string,
+    staleAfterMs: number,
+  ): Promise<PrepareTakeover>;
+  /**
+   * Optional, for resumable prepare: a run that stops cleanly (deadline reached, asked to stop)
+   * gives the prepare up. If `prepareRun` owns the job's prepare: clears the owner and the
+   * heartbeat (`prepareHeartbeatAgeMs` becomes absent), marks the job `prepareStopped` and
+   * returns true; otherwise changes nothing and returns false. The job keeps its status
+   * (CREATED, or PROCESSING/PAUSED when opened early); `takeOverPrepare` succeeds at once.
+   */
+  stopPrepare?(jobId: string, prepareRun: string): Promise<boolean>;
+  /**
+   * Optional, for resumable prepare: every batch of the job in index order with the source
+   * cursor it was registered with; `[]` for an unknown job. One query, cheap for tens of
+   * thousands of batches.
+   */
+  listPreparedBatches?(jobId: string): Promise<readonly PreparedBatch[]>;
   /** Optional: the job's row without batches (cheap), or `null` for an unknown job. */
   getJobDetails?(jobId: string): Promise<JobDetails | null>;
   /**

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { sampleLimit, utf8Prefix } from './chunk-bytes';
+import { checkOffset, sampleLimit, utf8Prefix } from './chunk-bytes';
 import { DEFAULT_MIME_TYPE } from './mime-types';
 
 /** Metadata reported by a {@link BufferSource}. */
@@ -28,6 +28,23 @@ export class BufferSource implements DataSource {
   // eslint-disable-next-line @typescript-eslint/require-await -- the content is in memory
   async *read(): AsyncGenerator<string> {
     yield this.text;
+  }
+
+  /**
+   * The content from UTF-8 byte `offset`, as one string (`readFrom(0)` is `read()`); nothing when
+   * `offset` is at or past the end. Throws `InvalidOptionError('offset')` for a negative or
+   * non-integer offset.
+   */
+  readFrom(offset: number): AsyncGenerator<string> {
+    const start = checkOffset(offset);
+    if (start === 0) return this.read();
+    return this.bytesFrom(start);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- the content is in memory
+  private async *bytesFrom(start: number): AsyncGenerator<string> {
+    const bytes = Buffer.from(this.text, 'utf8');
+    if (start < bytes.length) yield bytes.subarray(start).toString('utf8');
   }
 
   /**

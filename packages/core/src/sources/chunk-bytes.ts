@@ -22,6 +22,14 @@ export function sampleLimit(maxBytes: number | undefined): number | undefined {
   return maxBytes;
 }
 
+/** Throws `InvalidOptionError('offset')` unless `offset` is an integer >= 0 (a byte offset). */
+export function checkOffset(offset: unknown): number {
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new InvalidOptionError('offset', offset, 'an integer >= 0 (a byte offset)');
+  }
+  return offset;
+}
+
 /**
  * The longest prefix of `text` whose UTF-8 encoding fits in `maxBytes`, cut on a character
  * boundary so a sample never ends in half a character.

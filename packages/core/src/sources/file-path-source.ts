@@ -3,7 +3,14 @@ import { basename } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { checkEncoding, decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
+import {
+  checkEncoding,
+  checkOffset,
+  decodeChunks,
+  decodePrefix,
+  readAllText,
+  sampleLimit,
+} from './chunk-bytes';
 import { detectMimeType } from './mime-types';
 
 /** Options of {@link FilePathSource}. */
@@ -71,6 +78,17 @@ export class FilePathSource implements DataSource {
   }
 
   /**
+   * Streams the file from byte `offset`, decoded like `read()` (`readFrom(0)` is `read()`);
+   * nothing when `offset` is at or past the end. The offset counts raw bytes of the file: with
+   * an `encoding` other than UTF-8, cursors of parsers that count UTF-8 bytes match it only for
+   * ASCII content. Throws `InvalidOptionError('offset')` for a negative or non-integer offset.
+   */
+  readFrom(offset: number): AsyncGenerator<string> {
+    const start = checkOffset(offset);
+    return decodeChunks(this.bytes({ start }), this.encoding);
+  }
+
+  /**
    * The first `maxBytes` bytes decoded (without a trailing partial character; the published
    * source left a U+FFFD there); without `maxBytes`, the whole file.
    */
@@ -93,7 +111,7 @@ export class FilePathSource implements DataSource {
     return { fileName: basename(this.path), fileSize, mimeType: this.mimeType };
   }
 
-  private async *bytes(range: { end?: number }): AsyncGenerator<Buffer> {
+  private async *bytes(range: { start?: number; end?: number }): AsyncGenerator<Buffer> {
     const stream = createReadStream(this.path, { highWaterMark: this.highWaterMark, ...range });
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;

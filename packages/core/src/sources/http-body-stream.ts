@@ -29,6 +29,10 @@ function describeError(error: unknown, rawUrl: string): string {
  * URL, redacted (password and query values hidden, see `redactUrl`): a non-2xx status (with `status`), a timeout (naming the limit), a body that ends early.
  * The timer runs only while waiting for the server, never while the consumer handles a chunk.
  */
+/**
+ * `onResponse` sees each successful response before its body is read; if it throws, the body is
+ * cancelled and its error propagates.
+ */
 export async function* streamHttpBody(
   request: HttpBodyRequest,
   onResponse: (response: Response) => void,
@@ -82,7 +86,13 @@ export async function* streamHttpBody(
       },
     );
   }
-  onResponse(response);
+  try {
+    onResponse(response);
+  } catch (error) {
+    // The caller refused the response (e.g. a range it did not ask for): free the connection.
+    await response.body?.cancel();
+    throw error;
+  }
   if (!response.body) return;
 
   // undici types the body as ReadableStream<any>; its chunks are Uint8Arrays.

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
-import { decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
+import { checkOffset, decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
 import { type HttpBodyRequest, streamHttpBody } from './http-body-stream';
 import { DEFAULT_MIME_TYPE, knownMimeType, mediaTypeOf } from './mime-types';
 import { redactUrl } from './redact-url';
@@ -32,6 +32,9 @@ export interface UrlSourceOptions {
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** RFC 9110: a Range starting at byte 0 is unsatisfiable only when the resource is empty. */
 const RANGE_NOT_SATISFIABLE = 416;
+const PARTIAL_CONTENT = 206;
+/** `Content-Range: bytes <first>-<last>/<size or *>` (RFC 9110 §14.4). */
+const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+|\*)$/;
 
 function fileNameOf(url: URL): string | undefined {
   const name = posix.basename(url.pathname);
@@ -126,8 +129,62 @@ export class UrlSource implements DataSource {
   }
 
   /**
-   * `{ fileName, mimeType }`, plus `fileSize` once a full response told its length (the
-   * published source never reported it).
+   * Streams the body from byte `offset` (`readFrom(0)` is `read()`), asked for with
+   * `Range: bytes=<offset>-`: a 206 whose `Content-Range` starts at `offset` is streamed; a
+   * server that ignores Range (200) sends the whole body and the first `offset` bytes are dropped
+   * here; 416 (offset at or past the end) yields nothing. Any other status fails like `read()`; a
+   * 206 for another range is a `SourceError` naming the URL and both ranges. Timeouts, redirects
+   * and the redaction of the URL in messages are those of `read()`. Throws
+   * `InvalidOptionError('offset')` for a negative or non-integer offset.
+   */
+  readFrom(offset: number): AsyncGenerator<string> {
+    const start = checkOffset(offset);
+    if (start === 0) return this.read();
+    return decodeChunks(this.bytesFrom(start), 'utf8');
+  }
+
+  private async *bytesFrom(offset: number): AsyncGenerator<Buffer> {
+    const request: HttpBodyRequest = {
+      ...this.request,
+      headers: { ...this.request.headers, Range: `bytes=${offset}-` },
+    };
+    /** Bytes still to drop: the whole body came (200) instead of the range. */
+    let skip = 0;
+    const body = streamHttpBody(request, (response) => {
+      this.remember(response);
+      skip = response.status === PARTIAL_CONTENT ? this.checkRange(response, offset) : offset;
+    });
+    try {
+      for await (const chunk of body) {
+        if (skip >= chunk.length) {
+          skip -= chunk.length;
+          continue;
+        }
+        yield skip === 0 ? chunk : chunk.subarray(skip);
+        skip = 0;
+      }
+    } catch (error) {
+      if (error instanceof SourceError && error.status === RANGE_NOT_SATISFIABLE) return;
+      throw error;
+    }
+  }
+
+  /** 0 when a 206 answers the range asked for; else a `SourceError` (nothing is guessed). */
+  private checkRange(response: Response, offset: number): number {
+    const header = response.headers.get('content-range') ?? '';
+    const match = CONTENT_RANGE.exec(header.trim());
+    if (match !== null && Number(match[1]) === offset) return 0;
+    const url = redactUrl(this.url);
+    throw new SourceError(
+      url,
+      `UrlSource: asked ${url} for bytes ${offset}- and got a 206 with Content-Range ${JSON.stringify(header)}`,
+      { status: response.status },
+    );
+  }
+
+  /**
+   * `{ fileName, mimeType }`, plus `fileSize` once a full response told its length, or a 206 its
+   * `Content-Range` total (the published source never reported it).
    */
   metadata(): SourceMetadata {
     const mimeType =
@@ -145,7 +202,13 @@ export class UrlSource implements DataSource {
   private remember(response: Response): void {
     const contentType = response.headers.get('content-type');
     if (contentType !== null) this.contentType = mediaTypeOf(contentType);
-    // A 206 carries the length of the range, not of the file.
+    // A 206 carries the length of the range, not of the file: the size is after the `/` of its
+    // Content-Range, when the server knows it.
+    if (response.status === PARTIAL_CONTENT) {
+      const size = CONTENT_RANGE.exec(response.headers.get('content-range')?.trim() ?? '')?.[3];
+      if (size !== undefined && size !== '*') this.contentLength = Number(size);
+      return;
+    }
     const length = Number(response.headers.get('content-length') ?? Number.NaN);
     if (response.status === 200 && Number.isInteger(length)) this.contentLength = length;
   }

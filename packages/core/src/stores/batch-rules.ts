@@ -80,10 +80,15 @@ export function countBatches(counts: BatchStatusCounts, status: string, n = 1): 
   else counts.pending += n;
 }
 
-/** `getDistributedStatus` from batch counts: complete when nothing is pending or processing. */
+/**
+ * `getDistributedStatus` from batch counts: complete when nothing is pending or processing, and
+ * never while `openEarly` (a prepare that opened the job early may still add batches; default
+ * false).
+ */
 export function distributedStatusFromCounts(
   jobId: string,
   counts: Readonly<BatchStatusCounts>,
+  openEarly = false,
 ): DistributedJobStatus {
   const { pending, processing, completed, failed } = counts;
   return {
@@ -93,6 +98,6 @@ export function distributedStatusFromCounts(
     processingBatches: processing,
     completedBatches: completed,
     failedBatches: failed,
-    isComplete: pending === 0 && processing === 0,
+    isComplete: !openEarly && pending === 0 && processing === 0,
   };
 }

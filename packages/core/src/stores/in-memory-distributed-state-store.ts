@@ -7,7 +7,12 @@ import {
   type JobSummary,
 } from '../model/job';
 import { RECORD_STATUS_GROUPS, type ProcessedRecord } from '../model/record';
-import { JobNotFoundError, JobNotPreparingError, LeaseLostError } from '../errors/job-errors';
+import {
+  JobNotFoundError,
+  JobNotPreparingError,
+  LeaseLostError,
+  RecordAlreadyStoredError,
+} from '../errors/job-errors';
 import type {
   BatchInFlight,
   BatchLease,
@@ -18,6 +23,9 @@ import type {
   JobDetails,
   JobListEntry,
   JobListFilter,
+  PreparedBatch,
+  PrepareTakeover,
+  RegisterBatchOptions,
   UniqueValueClaim,
 } from '../ports/distributed-state-store';
 import {
@@ -27,7 +35,13 @@ import {
   emptyBatchCounts,
   quarantineReason,
 } from './batch-rules';
-import { checkJobListFilter, jobListEntry, selectJobListEntries } from './job-list';
+import { checkJobListFilter, jobListEntry, prepareMarks, selectJobListEntries } from './job-list';
+import {
+  checkTakeoverArguments,
+  isBeingPrepared,
+  prepareTakeoverFor,
+  type PrepareStanding,
+} from './prepare-rules';
 import {
   computeProgress,
   jobSummaryFromCounts,
@@ -54,6 +68,7 @@ interface MutableBatch {
   recordEndIndex: number;
   attempt: number;
   error: string | undefined;
+  sourceCursor: string | undefined;
 }
 
 interface RecordEntry {
@@ -72,14 +87,39 @@ interface StoredJob {
   byBatch: Map<string, Map<number, RecordEntry>>;
   /** `[field, value]` as JSON → index of the record holding it (`uniqueFields`). */
   uniqueValues: Map<string, number>;
-  /** Set by `heartbeatPrepare` while the job is being prepared; `'finished'` after `finishPrepare`. */
-  prepare: { heartbeatAt: number } | 'finished' | undefined;
+  /** The job's prepare: liveness, owner and marks. */
+  prepare: PrepareMarks;
   /** Stored by `tryFinalizeJob`. */
   summary: JobSummary | undefined;
   /** Who claimed the job's completion (`claimJobCompletion`). */
   completionClaimant: string | undefined;
 }
 
+/** Where a job's prepare stands. */
+interface PrepareMarks {
+  /** `finishPrepare` ran. */
+  finished: boolean;
+  /** Epoch ms of the last prepare heartbeat; undefined when none runs (or it stopped). */
+  heartbeatAt: number | undefined;
+  /** The prepare run owning the prepare. */
+  owner: string | undefined;
+  /** `openEarly` ran and the prepare has not finished. */
+  openEarly: boolean;
+  /** `stopPrepare` ran and nobody took the prepare since. */
+  stopped: boolean;
+}
+
+function noPrepare(): PrepareMarks {
+  return {
+    finished: false,
+    heartbeatAt: undefined,
+    owner: undefined,
+    openEarly: false,
+    stopped: false,
+  };
+}
+
+/** Statuses that take batches without the open-early mark (as before early open). */
 const PREPARABLE: readonly JobStatus[] = [JobStatus.CREATED, JobStatus.PAUSED];
 
 /**
@@ -114,7 +154,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           records: new Map(),
           byBatch: new Map(),
           uniqueValues: new Map(),
-          prepare: undefined,
+          prepare: noPrepare(),
           summary: undefined,
           completionClaimant: undefined,
         };
@@ -142,14 +182,28 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
-  registerBatch(jobId: string, batch: Batch): Promise<void> {
+  registerBatch(jobId: string, batch: Batch, options: RegisterBatchOptions = {}): Promise<void> {
     return settle(() => {
       const stored = this.requireJob(jobId);
-      if (!PREPARABLE.includes(stored.state.status)) {
-        throw new JobNotPreparingError(jobId, stored.state.status);
+      const { status } = stored.state;
+      const open = stored.prepare.openEarly && status === JobStatus.PROCESSING;
+      if (!PREPARABLE.includes(status) && !open) throw new JobNotPreparingError(jobId, status);
+      const { prepareRun, sourceCursor } = options;
+      if (prepareRun !== undefined && stored.prepare.owner !== prepareRun) {
+        throw new JobNotPreparingError(jobId, status, prepareRun);
+      }
+      for (const record of batch.records) {
+        const holder = stored.records.get(record.index);
+        if (holder !== undefined && holder.batchId !== batch.id) {
+          throw new RecordAlreadyStoredError(jobId, batch.id, record.index);
+        }
       }
       const added = !stored.batches.has(batch.id);
       if (added) this.addBatch(stored, batch);
+      if (sourceCursor !== undefined) {
+        const mutable = stored.batches.get(batch.id);
+        if (mutable) mutable.sourceCursor = sourceCursor;
+      }
       this.putRecords(stored, batch.id, batch.records);
       if (added) {
         stored.state = {
@@ -157,37 +211,114 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           totalRecords: stored.state.totalRecords + batch.records.length,
         };
       }
-      if (typeof stored.prepare === 'object') stored.prepare = { heartbeatAt: this.now() };
+      if (stored.prepare.heartbeatAt !== undefined) stored.prepare.heartbeatAt = this.now();
       return;
     });
   }
 
-  heartbeatPrepare(jobId: string): Promise<boolean> {
+  heartbeatPrepare(jobId: string, prepareRun?: string): Promise<boolean> {
     return settle(() => {
       const stored = this.jobs.get(jobId);
-      if (!stored || stored.prepare === 'finished') return false;
-      if (!PREPARABLE.includes(stored.state.status)) return false;
-      stored.prepare = { heartbeatAt: this.now() };
+      if (!stored || !isBeingPrepared(this.standing(stored))) return false;
+      const { prepare } = stored;
+      if (prepareRun !== undefined) {
+        if (prepare.owner !== undefined && prepare.owner !== prepareRun) return false;
+        prepare.owner = prepareRun;
+      }
+      prepare.heartbeatAt = this.now();
+      prepare.stopped = false;
       return true;
     });
   }
 
-  finishPrepare(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null> {
+  openEarly(jobId: string, startedAt: number): Promise<JobStatus | null> {
     return settle(() => {
       const stored = this.jobs.get(jobId);
       if (!stored) return null;
-      if (stored.prepare === 'finished' || !PREPARABLE.includes(stored.state.status)) {
+      if (!isBeingPrepared(this.standing(stored)) || stored.prepare.openEarly) {
         return stored.state.status;
       }
-      stored.prepare = 'finished';
+      stored.prepare.openEarly = true;
       stored.state = {
         ...stored.state,
-        totalRecords,
         startedAt,
         status:
           stored.state.status === JobStatus.CREATED ? JobStatus.PROCESSING : stored.state.status,
       };
       return stored.state.status;
+    });
+  }
+
+  finishPrepare(
+    jobId: string,
+    totalRecords: number,
+    startedAt: number,
+    prepareRun?: string,
+  ): Promise<JobStatus | null> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return null;
+      const { prepare } = stored;
+      if (!isBeingPrepared(this.standing(stored))) return stored.state.status;
+      if (prepareRun !== undefined && prepare.owner !== prepareRun) return stored.state.status;
+      const openedEarly = prepare.openEarly;
+      stored.prepare = { ...noPrepare(), finished: true };
+      stored.state = {
+        ...stored.state,
+        totalRecords,
+        ...(openedEarly ? {} : { startedAt }),
+        status:
+          stored.state.status === JobStatus.CREATED ? JobStatus.PROCESSING : stored.state.status,
+      };
+      return stored.state.status;
+    });
+  }
+
+  takeOverPrepare(
+    jobId: string,
+    prepareRun: string,
+    staleAfterMs: number,
+  ): Promise<PrepareTakeover> {
+    return settle(() => {
+      checkTakeoverArguments(prepareRun, staleAfterMs);
+      const stored = this.jobs.get(jobId);
+      const decision = prepareTakeoverFor(
+        stored && this.standing(stored),
+        prepareRun,
+        staleAfterMs,
+      );
+      if (stored && decision.taken) {
+        stored.prepare.owner = prepareRun;
+        stored.prepare.heartbeatAt = this.now();
+        stored.prepare.stopped = false;
+      }
+      return decision;
+    });
+  }
+
+  stopPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored || stored.prepare.owner !== prepareRun) return false;
+      if (!isBeingPrepared(this.standing(stored))) return false;
+      stored.prepare.owner = undefined;
+      stored.prepare.heartbeatAt = undefined;
+      stored.prepare.stopped = true;
+      return true;
+    });
+  }
+
+  listPreparedBatches(jobId: string): Promise<readonly PreparedBatch[]> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored) return [];
+      return stored.order.map((b) => ({
+        batchId: b.id,
+        batchIndex: b.index,
+        recordStartIndex: b.recordStartIndex,
+        recordEndIndex: b.recordEndIndex,
+        ...(b.sourceCursor === undefined ? {} : { sourceCursor: b.sourceCursor }),
+      }));
     });
   }
 
@@ -205,6 +336,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         ...(completedAt === undefined ? {} : { completedAt }),
         ...(age === undefined ? {} : { prepareHeartbeatAgeMs: age }),
         ...(stored.summary ? { summary: { ...stored.summary } } : {}),
+        ...prepareMarks(stored.prepare.openEarly, stored.prepare.stopped),
       };
     });
   }
@@ -293,7 +425,12 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       const checked = checkJobListFilter(filter);
       const entries = [...this.jobs.values()].map((stored) =>
         jobListEntry(
-          { ...stored.state, prepareHeartbeatAgeMs: this.prepareHeartbeatAge(stored) },
+          {
+            ...stored.state,
+            prepareHeartbeatAgeMs: this.prepareHeartbeatAge(stored),
+            openEarly: stored.prepare.openEarly,
+            prepareStopped: stored.prepare.stopped,
+          },
           stored.order,
         ),
       );
@@ -403,7 +540,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       if (!stored) return unknownJobDistributedStatus(jobId);
       const counts = emptyBatchCounts();
       for (const batch of stored.order) countBatches(counts, batch.status);
-      return distributedStatusFromCounts(jobId, counts);
+      return distributedStatusFromCounts(jobId, counts, stored.prepare.openEarly);
     });
   }
 
@@ -411,6 +548,8 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     return settle(() => {
       const stored = this.jobs.get(jobId);
       if (stored?.state.status !== JobStatus.PROCESSING) return false;
+      // Opened early: prepare may still add batches.
+      if (stored.prepare.openEarly) return false;
       const open = stored.order.some(
         (b) => b.status !== BatchStatus.COMPLETED && b.status !== BatchStatus.FAILED,
       );
@@ -467,15 +606,21 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     return settle(() => {
       const stored = this.jobs.get(jobId);
       if (!stored || !from.includes(stored.state.status)) return false;
-      const preparing = typeof stored.prepare === 'object';
-      // A job still being prepared never opens to workers before finishPrepare.
-      const status = to === JobStatus.PROCESSING && preparing ? JobStatus.CREATED : to;
+      const { prepare } = stored;
+      const preparing = prepare.heartbeatAt !== undefined || prepare.stopped;
+      // A job still being prepared never opens to workers before finishPrepare, unless its
+      // prepare opened it early.
+      const status =
+        to === JobStatus.PROCESSING && preparing && !prepare.openEarly ? JobStatus.CREATED : to;
       stored.state = {
         ...stored.state,
         status,
         ...(isTerminalJobStatus(status) ? { completedAt: this.now() } : {}),
       };
-      if (isTerminalJobStatus(status) && preparing) stored.prepare = undefined;
+      if (isTerminalJobStatus(status)) {
+        // The prepare ends with the job; `finished` stays as it was.
+        stored.prepare = { ...noPrepare(), finished: prepare.finished };
+      }
       if (status === JobStatus.ABORTED) {
         for (const batch of stored.order) {
           if (batch.status !== BatchStatus.PROCESSING) continue;
@@ -513,9 +658,18 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
   }
 
   private prepareHeartbeatAge(stored: StoredJob): number | undefined {
-    return typeof stored.prepare === 'object'
-      ? Math.max(0, this.now() - stored.prepare.heartbeatAt)
-      : undefined;
+    const { heartbeatAt } = stored.prepare;
+    return heartbeatAt === undefined ? undefined : Math.max(0, this.now() - heartbeatAt);
+  }
+
+  private standing(stored: StoredJob): PrepareStanding {
+    return {
+      status: stored.state.status,
+      finished: stored.prepare.finished,
+      openEarly: stored.prepare.openEarly,
+      owner: stored.prepare.owner,
+      heartbeatAgeMs: this.prepareHeartbeatAge(stored),
+    };
   }
 
   private requireHeld(lease: BatchLease): MutableBatch {
@@ -556,6 +710,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       recordEndIndex: batch.recordEndIndex ?? batch.records.at(-1)?.index ?? -1,
       attempt: batch.attempt ?? 0,
       error: batch.error,
+      sourceCursor: undefined,
     };
     stored.batches.set(batch.id, mutable);
     stored.order.push(mutable);

@@ -27,6 +27,14 @@ export {
   compareJobListEntries,
   jobListEntry,
   jobListEntryFromRow,
+  prepareMarks,
   selectJobListEntries,
 } from './job-list';
+export {
+  checkTakeoverArguments,
+  isBeingPrepared,
+  prepareTakeoverFor,
+  takeoverArgumentsError,
+} from './prepare-rules';
+export type { PrepareStanding } from './prepare-rules';
 export type { CheckedJobListFilter, JobListRow, JobListSource } from './job-list';

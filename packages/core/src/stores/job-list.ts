@@ -61,6 +61,10 @@ export interface JobListSource {
   readonly startedAt?: number | undefined;
   readonly completedAt?: number | undefined;
   readonly prepareHeartbeatAgeMs?: number | undefined;
+  /** True while a prepare that opened the job early has not finished. */
+  readonly openEarly?: boolean | undefined;
+  /** True when the prepare stopped (`stopPrepare`) and waits to be resumed. */
+  readonly prepareStopped?: boolean | undefined;
 }
 
 /** A `listJobs` entry from a job and its batches' statuses and counters (in-memory stores). */
@@ -100,6 +104,7 @@ export function jobListEntry(
     ...(job.prepareHeartbeatAgeMs == null
       ? {}
       : { prepareHeartbeatAgeMs: job.prepareHeartbeatAgeMs }),
+    ...prepareMarks(job.openEarly, job.prepareStopped),
   };
 }
 
@@ -127,10 +132,10 @@ export interface JobListRow {
   readonly completed_at: number | null;
   /** Milliseconds since the prepare heartbeat while the job is being prepared, else null. */
   readonly prepare_heartbeat_age_ms?: number | null;
-  /** True (or 1) while a prepare that opened the job early has not finished. */
-  readonly open_early?: boolean | number | null;
-  /** True (or 1) when the prepare stopped before the end and waits for a resume. */
-  readonly prepare_stopped?: boolean | number | null;
+  /** Truthy (1, true) while a prepare that opened the job early has not finished. */
+  readonly open_early?: number | boolean | null;
+  /** Truthy (1, true) when the prepare stopped and waits to be resumed. */
+  readonly prepare_stopped?: number | boolean | null;
   readonly total_batches: number;
   readonly pending: number;
   readonly processing: number;
@@ -158,7 +163,20 @@ export function jobListEntryFromRow(row: JobListRow): JobListEntry {
     ...(row.prepare_heartbeat_age_ms == null
       ? {}
       : { prepareHeartbeatAgeMs: row.prepare_heartbeat_age_ms }),
-    ...(row.open_early ? { openEarly: true } : {}),
-    ...(row.prepare_stopped ? { prepareStopped: true } : {}),
+    ...prepareMarks(row.open_early, row.prepare_stopped),
+  };
+}
+
+/**
+ * The `openEarly` and `prepareStopped` fields of a `JobListEntry` or `JobDetails`: present (as
+ * `true`) only when set. Accepts the 0/1 or boolean SQL drivers give.
+ */
+export function prepareMarks(
+  openEarly: number | boolean | null | undefined,
+  prepareStopped: number | boolean | null | undefined,
+): { openEarly?: true; prepareStopped?: true } {
+  return {
+    ...(openEarly ? { openEarly: true as const } : {}),
+    ...(prepareStopped ? { prepareStopped: true as const } : {}),
   };
 }

@@ -12,7 +12,9 @@ import type {
 import { quarantineReason } from '../stores/batch-rules';
 import { describeBatchesInFlight } from './describe-batches-in-flight';
 import { describeListJobs } from './describe-list-jobs';
+import { describeEarlyOpen } from './describe-early-open';
 import { describePrepareAndCompletion } from './describe-prepare-and-completion';
+import { describeResumablePrepare } from './describe-resumable-prepare';
 import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
 /** Options of the conformance suite. */
@@ -82,6 +84,8 @@ export function describeDistributedStateStore(
     describeListJobs(() => store);
     describeBatchesInFlight(() => store);
     describePrepareAndCompletion(() => store);
+    describeEarlyOpen(() => store);
+    describeResumablePrepare(() => store);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {

@@ -1,25 +1,10 @@
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobNotFoundError, JobNotPreparingError, LeaseLostError } from '../errors/job-errors';
 import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { DistributedStateStore } from '../ports/distributed-state-store';
-import { makeBatch, makeJobState, makeRecords, prepareJob } from './fixtures';
-
-type Method = keyof DistributedStateStore;
-
-/**
- * The store under test, or the test is reported skipped (never passed) when the store lacks one
- * of the optional methods it needs.
- */
-function storeWith<M extends Method>(
-  store: DistributedStateStore,
-  context: TestContext,
-  methods: readonly M[],
-): DistributedStateStore & Required<Pick<DistributedStateStore, M>> {
-  const missing = methods.filter((m) => typeof store[m] !== 'function');
-  if (missing.length > 0) context.skip(`the store has no ${missing.join(', ')}`);
-  return store as DistributedStateStore & Required<Pick<DistributedStateStore, M>>;
-}
+import { prepareJob } from './fixtures';
+import { batchOf, startPreparing, storeWith } from './prepare-fixtures';
 
 const PREPARING = [
   'registerBatch',
@@ -28,24 +13,6 @@ const PREPARING = [
   'getJobDetails',
   'updateJobStatus',
 ] as const;
-
-let sequence = 0;
-
-/** A job saved as `prepare` saves it first: CREATED, no batch, no start time, marked preparing. */
-async function startPreparing(
-  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'heartbeatPrepare'>>,
-): Promise<string> {
-  sequence += 1;
-  const jobId = `preparing-${Date.now()}-${sequence}`;
-  const { startedAt: _none, ...created } = makeJobState(jobId, JobStatus.CREATED, [], 0);
-  await store.saveJobState(created);
-  expect(await store.heartbeatPrepare(jobId)).toBe(true);
-  return jobId;
-}
-
-function batchOf(jobId: string, index: number, size: number) {
-  return makeBatch(`${jobId}-b${index}`, index, makeRecords(index * size, size));
-}
 
 /**
  * The prepare-liveness, cancel and completion parts of the conformance suite, registered inside

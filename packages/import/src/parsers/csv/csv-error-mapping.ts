@@ -7,6 +7,11 @@ export interface CsvProgress {
   readonly usesHeader: boolean;
   /** Number of columns, when known. */
   readonly columnCount: number | undefined;
+  /**
+   * Where a resumed parse started (csv-parse counts from there): rows csv-parse had read
+   * (header included), lines and bytes before it. Default: nothing before.
+   */
+  readonly before?: { readonly rows: number; readonly lines: number; readonly bytes: number };
 }
 
 function numberField(error: CsvError, key: string): number | undefined {
@@ -29,11 +34,14 @@ function rowName(progress: CsvProgress, dataRow: number): string {
  */
 export function toCsvParseError(error: unknown, progress: CsvProgress): unknown {
   if (!(error instanceof CsvError)) return error;
-  const line = numberField(error, 'lines');
-  const rowsRead = numberField(error, 'records') ?? 0;
+  const before = progress.before ?? { rows: 0, lines: 0, bytes: 0 };
+  const lines = numberField(error, 'lines');
+  const line = lines === undefined ? undefined : lines + before.lines;
+  const rowsRead = (numberField(error, 'records') ?? 0) + before.rows;
   // csv-parse counts the header row as a record; ours are 1-based data rows (0: the header).
   const record = progress.usesHeader ? rowsRead : rowsRead + 1;
-  const position = numberField(error, 'bytes');
+  const bytes = numberField(error, 'bytes');
+  const position = bytes === undefined ? undefined : bytes + before.bytes;
   const location = { line, record, position };
   switch (error.code) {
     case 'CSV_RECORD_INCONSISTENT_COLUMNS':

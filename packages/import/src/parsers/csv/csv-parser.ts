@@ -1,8 +1,10 @@
 import { Readable, pipeline } from 'node:stream';
 import type { RawRecord } from '@batchactions/core';
-import { parse, type Options as CsvParseOptions } from 'csv-parse';
+import { parse, type Options as CsvParseOptions, type Parser as CsvStreamParser } from 'csv-parse';
 import { parse as parseWhole } from 'csv-parse/sync';
-import type { SourceParser } from '../../ports/source-parser';
+import type { ParseCursor, SourceParser, TrackedRecords } from '../../ports/source-parser';
+import { trackedRecords } from '../resume/tracked-records';
+import { csvStartCursor, CsvRowEnds, readCsvCursor, type CsvCursorState } from './csv-cursor';
 import { detectCsvDelimiter, firstLineEnd, type CsvDetection } from './csv-delimiter-detection';
 import { toCsvParseError, type CsvProgress } from './csv-error-mapping';
 import {
@@ -13,7 +15,12 @@ import {
 import { CsvRecordShaper } from './csv-record-shaper';
 
 /** A row as csv-parse yields it: its fields, or with `info` its fields and where it ended. */
-type CsvRow = string[] | { readonly record: string[]; readonly info: { readonly lines: number } };
+type CsvRow =
+  | string[]
+  | {
+      readonly record: string[];
+      readonly info: { readonly lines: number; readonly bytes: number };
+    };
 
 /** Bytes read at most before detecting the delimiter without a complete first line. */
 const DETECTION_LIMIT = 64 * 1024;
@@ -80,20 +87,51 @@ export class CsvParser implements SourceParser {
   }
 
   /** Parses a stream of chunks split anywhere (inside rows, quotes or multi-byte characters). */
-  async *parseStream(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<RawRecord> {
+  parseStream(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<RawRecord> {
+    return this.streamRecords(chunks, undefined);
+  }
+
+  /**
+   * `parseStream` that tracks where each record ends (see `SourceParser.parseStreamFrom`). The
+   * cursor's `byteOffset` is just after the record's line break (bytes of the input, string
+   * chunks counted in `encoding`); its `state` holds the delimiter, the line break, the header
+   * and the line and row counts, so a resumed parse names the same lines. A cursor made by
+   * another parser, or with another delimiter, header or `columns`, is a `ParseResumeError`.
+   */
+  parseStreamFrom(chunks: AsyncIterable<string | Buffer>, from?: ParseCursor): TrackedRecords {
+    const resume = from === undefined ? undefined : readCsvCursor(from, this.options);
+    const tracking = new CsvTracking(
+      resume?.byteOffset ?? 0,
+      resume?.state,
+      this.options.hasHeader && this.options.columns === undefined,
+    );
+    return trackedRecords(this.streamRecords(chunks, tracking), () => tracking.cursor());
+  }
+
+  private async *streamRecords(
+    chunks: AsyncIterable<string | Buffer>,
+    tracking: CsvTracking | undefined,
+  ): AsyncGenerator<RawRecord> {
     const source = chunks[Symbol.asyncIterator]();
-    const head = await this.readHead(source);
-    const progress = this.newProgress();
-    const parser = parse(this.csvParseOptions(head.delimiter));
+    const resume = tracking?.resumed;
+    const head: Head =
+      resume === undefined
+        ? await this.readHead(source)
+        : { chunks: [], exhausted: false, delimiter: resume.delimiter };
+    const progress = this.newProgress(tracking);
+    const parser = parse(this.csvParseOptions(head.delimiter, resume));
+    tracking?.watch(parser, head.delimiter, !this.reportsLines);
     const input = Readable.from(this.bytesOf(head, source));
     pipeline(input, parser, () => {
       // Nothing to do: on failure pipeline destroys `parser` with the error, and the loop below
       // rethrows it; an early `return` by our consumer also ends here (premature close).
     });
-    const shaper = this.newShaper();
+    const shaper = this.newShaper(resume);
+    const linesBefore = resume?.lines ?? 0;
     try {
       for await (const row of parser as AsyncIterable<CsvRow>) {
-        const record = this.shapeRow(shaper, row);
+        const record = this.shapeRow(shaper, row, linesBefore);
+        if (tracking !== undefined) tracking.rowRead(row, shaper, record !== undefined);
         if (record !== undefined) yield record;
       }
     } catch (error: unknown) {
@@ -101,41 +139,66 @@ export class CsvParser implements SourceParser {
     }
   }
 
-  private newShaper(): CsvRecordShaper {
+  /** Whether rows come with their `info` (line, bytes): when malformed rows are checked. */
+  private get reportsLines(): boolean {
+    return this.options.malformedRows !== 'keep';
+  }
+
+  private newShaper(resume?: CsvCursorState): CsvRecordShaper {
     return new CsvRecordShaper(
       this.options.columns,
       this.options.hasHeader,
       this.options.malformedRows,
+      resume,
     );
   }
 
   /** One csv-parse row: plain, or with its line (`info`) when malformed rows are checked. */
-  private shapeRow(shaper: CsvRecordShaper, row: CsvRow): ReturnType<CsvRecordShaper['shape']> {
-    return Array.isArray(row) ? shaper.shape(row) : shaper.shape(row.record, row.info.lines);
+  private shapeRow(
+    shaper: CsvRecordShaper,
+    row: CsvRow,
+    linesBefore = 0,
+  ): ReturnType<CsvRecordShaper['shape']> {
+    return Array.isArray(row)
+      ? shaper.shape(row)
+      : shaper.shape(row.record, row.info.lines + linesBefore);
   }
 
-  private newProgress(): CsvProgress {
+  private newProgress(tracking?: CsvTracking): CsvProgress {
+    const resume = tracking?.resumed;
     return {
       usesHeader: this.options.hasHeader && this.options.columns === undefined,
       columnCount: this.options.columns?.length,
+      ...(resume === undefined || tracking === undefined
+        ? {}
+        : {
+            before: {
+              rows: (resume.headerRow ? 1 : 0) + resume.dataRows,
+              lines: resume.lines,
+              bytes: tracking.startOffset,
+            },
+          }),
     };
   }
 
-  private csvParseOptions(delimiter: string): CsvParseOptions {
+  private csvParseOptions(delimiter: string, resume?: CsvCursorState): CsvParseOptions {
     const { quote, trim, skipEmptyLines, encoding } = this.options;
     return {
       delimiter,
       quote,
       escape: quote,
       encoding,
-      bom: true,
+      // A resumed parse starts after a record: a U+FEFF there is data, not a byte-order mark.
+      bom: resume === undefined,
+      // The line break discovered before the cursor, so a resumed parse splits rows the same way.
+      ...(resume?.recordDelimiter == null ? {} : { record_delimiter: resume.recordDelimiter }),
       trim,
       skip_empty_lines: skipEmptyLines,
       relax_column_count: true,
       relax_quotes: true,
       columns: false,
       // Each row's line, only when malformed rows are reported (it costs an object per row).
-      info: this.options.malformedRows !== 'keep',
+      info: this.reportsLines,
     };
   }
 
@@ -174,5 +237,92 @@ export class CsvParser implements SourceParser {
 
   private toBuffer(chunk: string | Buffer): Buffer {
     return typeof chunk === 'string' ? Buffer.from(chunk, this.options.encoding) : chunk;
+  }
+}
+
+/**
+ * The tracking side of `parseStreamFrom`: where each csv-parse row ends (a pair of numbers per
+ * row) and, for the last record yielded, its end, line and row count; the cursor object is
+ * built only when asked for.
+ */
+class CsvTracking {
+  private parser: CsvStreamParser | undefined;
+  private delimiter = '';
+  private readonly ends = new CsvRowEnds();
+  /** Whether row ends come from the queue (rows without `info`). */
+  private queued = false;
+  private yielded = false;
+  private lastBytes = 0;
+  private lastLines = 0;
+  private lastDataRows = 0;
+  private lastHeader: readonly string[] = [];
+
+  constructor(
+    /** Bytes of the input before the chunks parsed (the resumed cursor's `byteOffset`). */
+    readonly startOffset: number,
+    /** The state resumed from, if any. */
+    readonly resumed: CsvCursorState | undefined,
+    /** Whether the header is the input's first row. */
+    private readonly headerRow: boolean,
+  ) {}
+
+  /** Starts tracking a csv-parse stream; `queue`: record each row's end as csv-parse pushes it. */
+  watch(parser: CsvStreamParser, delimiter: string, queue: boolean): void {
+    this.parser = parser;
+    this.delimiter = delimiter;
+    this.queued = queue;
+    if (!queue) return;
+    const { ends } = this;
+    const push = parser.push.bind(parser);
+    // csv-parse updates `info` just before it pushes a row: that is the row's end.
+    parser.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+      if (chunk !== null) ends.push(parser.info.bytes, parser.info.lines);
+      return push(chunk, encoding);
+    };
+  }
+
+  /** A row was consumed; `yielded`: it became the record about to be yielded. */
+  rowRead(row: CsvRow, shaper: CsvRecordShaper, yielded: boolean): void {
+    let bytes: number;
+    let lines: number;
+    if (this.queued) {
+      this.ends.shift();
+      bytes = this.ends.bytes;
+      lines = this.ends.lines;
+    } else {
+      const { info } = row as Exclude<CsvRow, string[]>;
+      bytes = info.bytes;
+      lines = info.lines;
+    }
+    if (!yielded) return;
+    this.yielded = true;
+    this.lastBytes = bytes;
+    this.lastLines = lines;
+    this.lastDataRows = shaper.rowsSeen;
+    this.lastHeader = shaper.columns ?? [];
+  }
+
+  cursor(): ParseCursor {
+    const resumed = this.resumed;
+    if (!this.yielded) {
+      return resumed === undefined
+        ? csvStartCursor()
+        : { byteOffset: this.startOffset, state: resumed };
+    }
+    const discovered = this.parser?.options.record_delimiter[0];
+    const encoding: BufferEncoding = this.parser?.options.encoding ?? 'utf8';
+    const state: CsvCursorState = {
+      parser: 'csv',
+      delimiter: this.delimiter,
+      recordDelimiter:
+        discovered === undefined
+          ? (resumed?.recordDelimiter ?? null)
+          : discovered.toString(encoding),
+      header: this.lastHeader,
+      headerRow: this.headerRow,
+      dataRows: this.lastDataRows,
+      lines: (resumed?.lines ?? 0) + this.lastLines,
+    };
+    return { byteOffset: this.startOffset + this.lastBytes, state };
   }
 }

@@ -50,12 +50,28 @@ export class CsvRecordShaper {
   /** Data rows seen (1-based number of the current one), all-empty rows included. */
   private dataRows = 0;
 
+  /**
+   * @param resume Where a resumed parse goes on from: the header in use and the data rows
+   *   already seen (see `CsvParser.parseStreamFrom`).
+   */
   constructor(
     columns: readonly string[] | undefined,
     hasHeader: boolean,
     private readonly malformedRows: MalformedRowsMode = 'keep',
+    resume?: { readonly header: readonly string[]; readonly dataRows: number },
   ) {
-    this.header = columns ?? (hasHeader ? undefined : []);
+    this.header = resume?.header ?? columns ?? (hasHeader ? undefined : []);
+    this.dataRows = resume?.dataRows ?? 0;
+  }
+
+  /** The header in use (`[]`: keyed by column number), or `undefined` before the header row. */
+  get columns(): readonly string[] | undefined {
+    return this.header;
+  }
+
+  /** Data rows seen so far, all-empty rows included. */
+  get rowsSeen(): number {
+    return this.dataRows;
   }
 
   /**

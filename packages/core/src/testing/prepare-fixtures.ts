@@ -1,0 +1,47 @@
+import { expect, type TestContext } from 'vitest';
+import { JobStatus } from '../model/job';
+import type { DistributedStateStore } from '../ports/distributed-state-store';
+import { makeBatch, makeJobState, makeRecords } from './fixtures';
+
+type Method = keyof DistributedStateStore;
+
+/** The store with the optional methods `M` known to be present. */
+export type StoreWith<M extends Method> = DistributedStateStore &
+  Required<Pick<DistributedStateStore, M>>;
+
+/**
+ * The store under test, or the test is reported skipped (never passed) when the store lacks one
+ * of the optional methods it needs.
+ */
+export function storeWith<M extends Method>(
+  store: DistributedStateStore,
+  context: TestContext,
+  methods: readonly M[],
+): StoreWith<M> {
+  const missing = methods.filter((m) => typeof store[m] !== 'function');
+  if (missing.length > 0) context.skip(`the store has no ${missing.join(', ')}`);
+  return store as StoreWith<M>;
+}
+
+let sequence = 0;
+
+/**
+ * A job saved as `prepare` saves it first: CREATED, no batch, no start time, marked preparing
+ * by a heartbeat (of `prepareRun` when given, which then owns the prepare).
+ */
+export async function startPreparing(
+  store: StoreWith<'heartbeatPrepare'>,
+  prepareRun?: string,
+): Promise<string> {
+  sequence += 1;
+  const jobId = `preparing-${Date.now()}-${sequence}`;
+  const { startedAt: _none, ...created } = makeJobState(jobId, JobStatus.CREATED, [], 0);
+  await store.saveJobState(created);
+  expect(await store.heartbeatPrepare(jobId, prepareRun)).toBe(true);
+  return jobId;
+}
+
+/** Batch `index` of a job being prepared: `size` records from `index * size`. */
+export function batchOf(jobId: string, index: number, size: number) {
+  return makeBatch(`${jobId}-b${index}`, index, makeRecords(index * size, size));
+}
