@@ -1,5 +1,5 @@
 import type { DataSource, RawRecord } from '@batchactions/core';
-import type { SourceParser } from '@batchactions/import';
+import type { ParseCursor, SourceParser } from '@batchactions/import';
 
 async function readWhole(source: DataSource): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -27,12 +27,6 @@ async function* parseWhole(source: DataSource, parser: SourceParser): AsyncGener
   yield* parser.parse(await readWhole(source));
 }
 
-/** Where a tracked parse stands (the parser's `ParseCursor`). */
-export interface ParseCursor {
-  readonly byteOffset: number;
-  readonly state: unknown;
-}
-
 /** Records with the parser's cursor after the last one read, when the parser tracks it. */
 export interface SourceRecords {
   readonly records: AsyncIterable<RawRecord> | Iterable<RawRecord>;
@@ -40,25 +34,17 @@ export interface SourceRecords {
   readonly cursor?: () => ParseCursor;
 }
 
-interface TrackedRecords extends AsyncIterable<RawRecord> {
-  cursor(): ParseCursor;
-}
+type TrackingParser = SourceParser & Required<Pick<SourceParser, 'parseStreamFrom'>>;
 
-type TrackingParser = SourceParser & {
-  parseStreamFrom(chunks: AsyncIterable<string | Buffer>, from?: ParseCursor): TrackedRecords;
-};
-
-type SeekableSource = DataSource & {
-  readFrom(offset: number): AsyncIterable<string | Buffer>;
-};
+type SeekableSource = DataSource & Required<Pick<DataSource, 'readFrom'>>;
 
 function tracks(parser: SourceParser): parser is TrackingParser {
-  return typeof (parser as Partial<TrackingParser>).parseStreamFrom === 'function';
+  return typeof parser.parseStreamFrom === 'function';
 }
 
-/** True when a prepare can go on from `cursor` with this source and parser (a byte offset). */
+/** True when a prepare can go on from a cursor with this source and parser (a byte offset). */
 export function canReadFrom(source: DataSource, parser: SourceParser): boolean {
-  return tracks(parser) && typeof (source as Partial<SeekableSource>).readFrom === 'function';
+  return tracks(parser) && typeof source.readFrom === 'function';
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PreparedBatch } from '@batchactions/core';
 import { SourceMismatchError } from './prepare-errors';
-import type { ParseCursor } from './read-records';
+import type { ParseCursor } from '@batchactions/import';
 
 /**
  * What prepare stores with each batch as its `sourceCursor`: the parser's cursor after the
