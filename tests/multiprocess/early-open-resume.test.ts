@@ -1,0 +1,299 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PostgresStateStore } from '@batchactions/state-postgres';
+import { DistributedImport, runWorker } from '../../src/index';
+import { requireBuild, startWorker } from '../support/child-workers';
+import { startRangeServer, type RangeServer } from '../support/range-server';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const prepareScript = fileURLToPath(new URL('../fixtures/prepare-run.mjs', import.meta.url));
+const schema = {
+  fields: [
+    { name: 'id', type: 'number' as const, required: true },
+    { name: 'email', type: 'email' as const, required: true },
+  ],
+};
+
+/** A prepare child process: its JSON lines as they come, and how it ended. */
+interface PrepareChild {
+  readonly child: ChildProcess;
+  readonly lines: Record<string, unknown>[];
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+function startPrepare(env: Record<string, string>): PrepareChild {
+  const child = spawn(process.execPath, [prepareScript], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let pending = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    pending += d.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    for (const part of parts) if (part.trim() !== '') lines.push(JSON.parse(part) as never);
+  });
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
+  return { child, lines, done };
+}
+
+/** Polls until `check` holds (a bounded wait for a condition, not a timing assertion). */
+async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 3000; i += 1) {
+    if (await check()) return;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface PgRig {
+  readonly store: PostgresStateStore;
+  readonly schemaName: string;
+  readonly admin: pg.Pool;
+  readonly env: Record<string, string>;
+}
+
+let rig: PgRig;
+
+beforeAll(() => {
+  requireBuild('state-postgres');
+});
+
+beforeEach(async () => {
+  const connectionString = process.env.DATABASE_URL;
+  if (!connectionString) throw new Error('DATABASE_URL is not set (tests/global-setup.ts sets it)');
+  const schemaName = `eo_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const store = new PostgresStateStore({ connectionString, schema: schemaName });
+  await store.initialize();
+  const admin = new pg.Pool({ connectionString, max: 2 });
+  await admin.query(`CREATE TABLE "${schemaName}".target (id integer PRIMARY KEY)`);
+  rig = {
+    store,
+    schemaName,
+    admin,
+    env: { STORE_KIND: 'postgres', DATABASE_URL: connectionString, PG_SCHEMA: schemaName },
+  };
+});
+
+afterEach(async () => {
+  await rig.store.close();
+  await rig.admin.query(`DROP SCHEMA "${rig.schemaName}" CASCADE`);
+  await rig.admin.end();
+});
+
+/** Rows and distinct keys of a query's single `(n, d)` row. */
+async function counts(sql: string, params: unknown[]): Promise<{ n: number; d: number }> {
+  const { rows } = await rig.admin.query<{ n: string; d: string }>(sql, params);
+  return { n: Number(rows[0]?.n), d: Number(rows[0]?.d) };
+}
+
+describe('early open with worker processes on PostgreSQL', () => {
+  it('4 worker processes process records while prepare streams; one finalisation, after the last batch; exact counts', async () => {
+    const rows = 20_000;
+    const prepare = startPrepare({
+      ...rig.env,
+      OPEN_EARLY: '1',
+      GENERATED_ROWS: String(rows),
+      ROWS_PER_CHUNK: '250',
+      CHUNK_DELAY_MS: '15',
+      BATCH_SIZE: '100',
+    });
+    await waitFor(() => prepare.lines.some((l) => 'opened' in l), 'the job to open');
+    const jobId = prepare.lines.find((l) => 'opened' in l)?.opened as string;
+    const workers = Array.from({ length: 4 }, (_, i) =>
+      startWorker({ ...rig.env, JOB_ID: jobId, WORKER_ID: `w${i}`, BATCH_SIZE: '100' }),
+    );
+    const [prepared, ...ended] = await Promise.all([prepare.done, ...workers.map((w) => w.done)]);
+    expect(prepared.code, prepared.stderr).toBe(0);
+    const outcome = prepare.lines.at(-1) as {
+      outcome: string;
+      totalRecords: number;
+      finishedAt: number;
+      completedEvents: number;
+    };
+    expect(outcome).toMatchObject({ outcome: 'prepared', totalRecords: rows });
+    for (const worker of ended) expect(worker.code, worker.stderr).toBe(0);
+    const reports = ended.map(
+      (w) =>
+        w.report as unknown as {
+          processed: number;
+          invocations: number;
+          jobComplete: boolean;
+          firstBatchAt?: number;
+        },
+    );
+
+    // Records were processed while the prepare still streamed.
+    const firstBatch = Math.min(...reports.map((r) => r.firstBatchAt ?? Infinity));
+    expect(firstBatch).toBeLessThan(outcome.finishedAt);
+    // Every record exactly once.
+    expect(reports.reduce((n, r) => n + r.processed, 0)).toBe(rows);
+    expect(reports.reduce((n, r) => n + r.invocations, 0)).toBe(rows);
+    expect(
+      await counts(
+        `SELECT count(*) AS n, count(DISTINCT id) AS d FROM "${rig.schemaName}".target`,
+        [],
+      ),
+    ).toEqual({ n: rows, d: rows });
+    // One finalisation (by a worker or by the prepare), after the prepare stored its last batch.
+    const finalisers = reports.filter((r) => r.jobComplete).length + outcome.completedEvents;
+    expect(finalisers).toBe(1);
+    const job = await rig.store.getJobState(jobId);
+    expect(job?.status).toBe('COMPLETED');
+    expect(job?.completedAt).toBeGreaterThanOrEqual(outcome.finishedAt - 1000);
+    const details = await rig.store.getJobDetails(jobId);
+    expect(details?.summary).toMatchObject({ total: rows, processed: rows, failed: 0 });
+  });
+});
+
+/** The same records in each format. */
+function writeSources(dir: string, rows: number): Record<string, string> {
+  const users = Array.from({ length: rows }, (_, i) => ({ id: i, email: `user${i}@example.com` }));
+  const files: Record<string, string> = {
+    csv: 'id,email\n' + users.map((u) => `${u.id},${u.email}`).join('\n') + '\n',
+    ndjson: users.map((u) => JSON.stringify(u)).join('\n') + '\n',
+    json: '[\n' + users.map((u) => `  ${JSON.stringify(u)}`).join(',\n') + '\n]\n',
+    xml:
+      '<?xml version="1.0" encoding="UTF-8"?>\n<users>\n' +
+      users.map((u) => `  <user><id>${u.id}</id><email>${u.email}</email></user>`).join('\n') +
+      '\n</users>\n',
+  };
+  for (const [format, text] of Object.entries(files))
+    writeFileSync(join(dir, `users.${format}`), text);
+  return Object.fromEntries(Object.keys(files).map((f) => [f, join(dir, `users.${f}`)]));
+}
+
+describe('prepare killed with SIGKILL at random points, then resumed (PostgreSQL)', () => {
+  const rows = 12_000;
+  const batchSize = 100;
+  const batches = rows / batchSize;
+  let dir: string;
+  let files: Record<string, string>;
+  let server: RangeServer;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ba-kill-prepare-'));
+    files = writeSources(dir, rows);
+    server = await startRangeServer(dir);
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cases = ['csv', 'ndjson', 'json', 'xml'].flatMap((format) => [
+    { format, over: 'file' as const },
+    { format, over: 'HTTP with Range' as const },
+  ]);
+
+  it.for(cases)('$format over $over: every record exactly once', async ({ format, over }) => {
+    const source = over === 'file' ? files[format]! : server.url(`users.${format}`);
+    const rangesBefore = server.ranges.length;
+    const env = {
+      ...rig.env,
+      SOURCE: source,
+      FORMAT: format,
+      BATCH_SIZE: String(batchSize),
+      CHUNK_DELAY_MS: '3',
+    };
+    let jobId = '';
+    const stored = async () =>
+      jobId === '' ? 0 : (await rig.store.listPreparedBatches(jobId)).length;
+    const kills: number[] = [];
+    const readFroms: number[] = [];
+    // Three runs killed at random points, each after storing some more batches, then one to the end.
+    for (let run = 0; run < 4; run += 1) {
+      const child = startPrepare(
+        run === 0
+          ? { ...env, MODE: 'prepare' }
+          : { ...env, MODE: 'resume', JOB_ID: jobId, TAKE_OVER_MS: '0' },
+      );
+      if (run === 0) {
+        await waitFor(async () => (await rig.store.listJobs()).length === 1, 'the job to exist');
+        jobId = (await rig.store.listJobs())[0]!.jobId;
+      }
+      if (run < 3) {
+        const target = Math.min(batches - 5, (await stored()) + 5 + Math.floor(Math.random() * 25));
+        await waitFor(
+          async () => (await stored()) >= target || child.child.exitCode !== null,
+          `${target} batches`,
+        );
+        child.child.kill('SIGKILL');
+        const ended = await child.done;
+        kills.push(await stored());
+        if (ended.signal !== 'SIGKILL') {
+          // It finished before the kill landed: nothing left to resume.
+          expect(ended.code, ended.stderr).toBe(0);
+          break;
+        }
+      } else {
+        const ended = await child.done;
+        expect(ended.code, ended.stderr).toBe(0);
+        expect(child.lines.at(-1), JSON.stringify({ kills })).toMatchObject({
+          outcome: 'prepared',
+          totalRecords: rows,
+          totalBatches: batches,
+        });
+      }
+      for (const line of child.lines)
+        if ('readFrom' in line) readFroms.push(line.readFrom as number);
+    }
+    const context = JSON.stringify({ kills, readFroms });
+    // Resumes read from a byte offset (the file or the HTTP server were asked for the rest).
+    expect(
+      readFroms.some((offset) => offset > 0),
+      context,
+    ).toBe(true);
+    if (over === 'HTTP with Range') {
+      expect(
+        server.ranges.slice(rangesBefore).some((r) => r !== undefined && r !== 'bytes=0-'),
+        context,
+      ).toBe(true);
+    }
+    // No record or batch stored twice, none missing.
+    const recordCounts = await counts(
+      `SELECT count(*) AS n, count(DISTINCT record_index) AS d FROM "${rig.schemaName}".records WHERE job_id = $1`,
+      [jobId],
+    );
+    expect(recordCounts, context).toEqual({ n: rows, d: rows });
+    const batchCounts = await counts(
+      `SELECT count(*) AS n, count(DISTINCT batch_index) AS d FROM "${rig.schemaName}".batches WHERE job_id = $1`,
+      [jobId],
+    );
+    expect(batchCounts, context).toEqual({ n: batches, d: batches });
+    // Processing hands every record to the processor exactly once, with its own values.
+    const di = new DistributedImport({
+      schema,
+      batchSize,
+      stateStore: rig.store,
+      coerceValues: true,
+    });
+    const seen = new Map<number, string>();
+    const result = await runWorker(
+      di,
+      jobId,
+      (record) => {
+        const id = record.id as number;
+        expect(seen.has(id)).toBe(false);
+        seen.set(id, record.email as string);
+      },
+      { waitForOthers: false },
+    );
+    expect(result.jobComplete).toBe(true);
+    expect(seen.size).toBe(rows);
+    for (const [id, email] of seen) expect(email).toBe(`user${id}@example.com`);
+  });
+});
