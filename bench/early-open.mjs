@@ -1,0 +1,164 @@
+// Benchmark of early open (issue 14): a CSV of N rows on PostgreSQL, 4 worker processes that are
+// already running (warm, waiting for a job id), no-op processor. For each size, in the same run:
+// - published: the workers get the job id when prepare has stored every batch;
+// - early open: the workers get it as soon as the job exists (`openEarly`, `onOpen`).
+// Reports time to the first record processed (the first batch a worker wrote), prepare alone,
+// processing alone, and file -> job:completed, as seconds and records/s, and writes
+// bench/early-open.md. Usage: npm run build && node bench/early-open.mjs [--rows 1000000,10000000]
+//                              [--batch-size 500] [--workers 4]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FilePathSource } from '@batchactions/core';
+import { DistributedImport } from '@batchactions/distributed';
+import { CsvParser } from '@batchactions/import';
+import { schema, usersCsvLines } from './shared.mjs';
+import { freshStore } from './stores.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000,10000000' },
+    'batch-size': { type: 'string', default: '500' },
+    workers: { type: 'string', default: '4' },
+  },
+});
+const sizes = values.rows.split(',').map(Number);
+const batchSize = Number(values['batch-size']);
+const workerCount = Number(values.workers);
+const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-early-'));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+
+async function writeCsv(rows) {
+  const file = join(dataDir, `users-${rows}.csv`);
+  const out = createWriteStream(file);
+  let buffer = '';
+  for (const line of usersCsvLines(rows)) {
+    buffer += line;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  out.end(buffer);
+  await once(out, 'finish');
+  return file;
+}
+
+/** Starts a warm worker; resolves `ready` once its store is open. */
+function warmWorker(env, workerId) {
+  const script = fileURLToPath(new URL('./early-open-worker.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env, WORKER_ID: workerId, BATCH_SIZE: String(batchSize) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  let readyResolve;
+  const ready = new Promise((resolve) => (readyResolve = resolve));
+  child.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('"ready"')) readyResolve();
+  });
+  const done = new Promise((resolve, reject) =>
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`worker ${workerId} exited ${code}`)),
+    ),
+  );
+  return { ready, start: (jobId) => child.stdin.end(`${jobId}\n`), done };
+}
+
+async function run(file, rows, earlyOpen) {
+  const rig = await freshStore('postgres');
+  try {
+    const store = await rig.open();
+    const workers = Array.from({ length: workerCount }, (_, i) => warmWorker(rig.env, `w${i}`));
+    await Promise.all(workers.map((w) => w.ready));
+    const di = new DistributedImport({ schema, batchSize, stateStore: store });
+    const t0 = Date.now();
+    let openedAt;
+    const result = await di.prepare(new FilePathSource(file), new CsvParser(), {
+      openEarly: earlyOpen,
+      onOpen: (jobId) => {
+        openedAt = Date.now();
+        for (const w of workers) w.start(jobId);
+      },
+    });
+    const preparedAt = Date.now();
+    if (result.totalRecords !== rows) throw new Error(`prepared ${result.totalRecords} of ${rows}`);
+    const reports = await Promise.all(workers.map((w) => w.done));
+    const job = await store.getJobState(result.jobId);
+    if (job.status !== 'COMPLETED') throw new Error(`job ended ${job.status}`);
+    const processed = reports.reduce((n, r) => n + r.processed, 0);
+    if (processed !== rows) throw new Error(`processed ${processed} of ${rows}`);
+    const firstRecordAt = Math.min(...reports.map((r) => r.firstBatchAt ?? Infinity));
+    const completedAt = job.completedAt;
+    await store.close();
+    return {
+      rows,
+      variant: earlyOpen ? 'early open' : 'published (open when prepared)',
+      firstRecordMs: firstRecordAt - t0,
+      prepareMs: preparedAt - t0,
+      // Processing alone: from the open to the completion, when it did not overlap the prepare.
+      processingMs: completedAt - (openedAt ?? preparedAt),
+      fileToCompletedMs: completedAt - t0,
+      workerRssMb: Math.max(...reports.map((r) => r.maxRssMb)),
+    };
+  } finally {
+    await rig.dispose();
+  }
+}
+
+const rate = (n, ms) => Math.round((n / ms) * 1000).toLocaleString('en-US');
+const s = (ms) => (ms / 1000).toFixed(2);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const results = [];
+for (const rows of sizes) {
+  const file = await writeCsv(rows);
+  for (const earlyOpen of [false, true]) {
+    const r = await run(file, rows, earlyOpen);
+    results.push(r);
+    console.log(
+      `${rows} rows, ${r.variant}: first record ${s(r.firstRecordMs)} s, prepare ${s(r.prepareMs)} s ` +
+        `(${rate(rows, r.prepareMs)}/s), processing ${s(r.processingMs)} s, file -> job:completed ` +
+        `${s(r.fileToCompletedMs)} s (${rate(rows, r.fileToCompletedMs)}/s)`,
+    );
+  }
+  rmSync(file, { force: true });
+}
+
+const lines = [
+  '# Early open (issue 14)',
+  '',
+  `Machine: ${machine}; PostgreSQL on the same machine. ${workerCount} worker processes, already`,
+  `running when the prepare starts (they get the job id on stdin), no-op processor, batches of ${batchSize}.`,
+  `Command: \`npm run build && node bench/early-open.mjs --rows ${values.rows} --batch-size ${batchSize} --workers ${workerCount}\`.`,
+  '',
+  '| rows | variant | first record | prepare | processing | file → job:completed |',
+  '|---|---|---|---|---|---|',
+  ...results.map(
+    (r) =>
+      `| ${r.rows.toLocaleString('en-US')} | ${r.variant} | ${s(r.firstRecordMs)} s | ${s(r.prepareMs)} s (${rate(r.rows, r.prepareMs)}/s) | ` +
+      `${s(r.processingMs)} s | ${s(r.fileToCompletedMs)} s (${rate(r.rows, r.fileToCompletedMs)}/s) |`,
+  ),
+  '',
+  '"processing" runs from the moment workers got the job id to `job:completed`: alone in the',
+  'published variant, overlapping the prepare with early open. The published variant gives',
+  '"prepare alone" and "processing alone" for the same file in the same run.',
+  '',
+];
+for (const rows of sizes) {
+  const published = results.find((r) => r.rows === rows && !r.variant.startsWith('early'));
+  const early = results.find((r) => r.rows === rows && r.variant.startsWith('early'));
+  const longer = Math.max(published.prepareMs, published.processingMs);
+  lines.push(
+    `- ${rows.toLocaleString('en-US')} rows: early open ends ${s(early.fileToCompletedMs)} s after the file ` +
+      `opens = ${(early.fileToCompletedMs / longer).toFixed(2)} × the longer phase alone (${s(longer)} s); ` +
+      `first record ${s(early.firstRecordMs)} s (published: ${s(published.firstRecordMs)} s).`,
+  );
+}
+writeFileSync(new URL('./early-open.md', import.meta.url), `${lines.join('\n')}\n`);
