@@ -29,6 +29,13 @@ import {
   type JobState,
   type UniqueValueClaim,
   type ProcessedRecord,
+  type PreparedBatch,
+  type PrepareTakeover,
+  type RegisterBatchOptions,
+  takeoverArgumentsError,
+  prepareMarks,
+  prepareTakeoverFor,
+  RecordAlreadyStoredError,
 } from '@batchactions/core';
 import { retryWhileBusy } from './busy-retry';
 import { configureConnection, openConnection, type Connection } from './connection';
@@ -67,6 +74,28 @@ interface Ready {
 interface JobKeyRow {
   readonly pk: number;
   readonly status: JobStatus;
+  /** 1 while a prepare that opened the job early runs. */
+  readonly open_early: number;
+}
+
+interface RegisterTargetRow extends JobKeyRow {
+  readonly prepare_owner: string | null;
+}
+
+interface PrepareStandingRow {
+  readonly status: JobStatus;
+  readonly finished: number;
+  readonly open_early: number;
+  readonly prepare_owner: string | null;
+  readonly prepare_heartbeat_at: number | null;
+}
+
+interface PreparedBatchRow {
+  readonly id: string;
+  readonly batch_index: number;
+  readonly record_start: number;
+  readonly record_end: number;
+  readonly source_cursor: string | null;
 }
 
 interface BatchInFlightRow {
@@ -84,6 +113,8 @@ interface JobDetailsRow {
   readonly completed_at: number | null;
   readonly prepare_heartbeat_at: number | null;
   readonly summary: string | null;
+  readonly opened_early_at: number | null;
+  readonly prepare_stopped_at: number | null;
 }
 
 interface FinalizedCountsRow {
@@ -120,7 +151,8 @@ function settle<T>(fn: () => T): Promise<T> {
 /**
  * A `DistributedStateStore` in one SQLite file, shared by any number of processes on the same
  * host (WAL mode, every write in a `BEGIN IMMEDIATE` transaction). Implements the optional
- * `registerBatch`, `completeBatch` and `heartbeatBatch`.
+ * `registerBatch`, `completeBatch` and `heartbeatBatch`, prepare liveness, early open and resumable
+ * prepare.
  *
  * Call `await store.initialize()` before use and `await store.close()` at the end. Methods
  * return promises but run synchronously on better-sqlite3; a method waiting for another
@@ -199,21 +231,32 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
-  /** Stores a new batch and all its records in one transaction (used by `prepare`). */
   /**
    * Stores a new batch and its records in one transaction, into a job being prepared (CREATED or
-   * PAUSED), adding them to its total and renewing its prepare heartbeat. Throws
-   * `JobNotFoundError` or `JobNotPreparingError`, writing nothing, for a job that takes no batch.
+   * PAUSED, or PROCESSING while opened early), adding them to its total and renewing its prepare
+   * heartbeat. Throws, writing nothing: `JobNotFoundError`, `JobNotPreparingError` (the job
+   * takes no batch, or `options.prepareRun` does not own its prepare), `RecordAlreadyStoredError`
+   * (a record index the job holds under another batch).
    */
-  registerBatch(jobId: string, batch: Batch): Promise<void> {
+  registerBatch(jobId: string, batch: Batch, options: RegisterBatchOptions = {}): Promise<void> {
     const params = batch.records.map(fullRecordParams);
     return this.write('registerBatch', (s) => {
-      const job = requireJobKey(s, jobId);
-      if (job.status !== JobStatus.CREATED && job.status !== JobStatus.PAUSED) {
+      const job = s.selectRegisterTarget.get(jobId) as RegisterTargetRow | undefined;
+      if (!job) throw new JobNotFoundError(jobId);
+      const open = job.status === JobStatus.PROCESSING && job.open_early === 1;
+      if (job.status !== JobStatus.CREATED && job.status !== JobStatus.PAUSED && !open) {
         throw new JobNotPreparingError(jobId, job.status);
       }
-      const { changes } = s.insertBatch.run(job.pk, ...batchParams(batch));
-      upsertRecords(s, job.pk, batch.id, params);
+      const { prepareRun, sourceCursor } = options;
+      if (prepareRun !== undefined && job.prepare_owner !== prepareRun) {
+        throw new JobNotPreparingError(jobId, job.status, prepareRun);
+      }
+      const { changes } = s.registerBatch.run(job.pk, ...batchParams(batch), sourceCursor ?? null);
+      for (const p of params) {
+        if (s.registerRecord.run(job.pk, batch.id, ...p).changes === 0) {
+          throw new RecordAlreadyStoredError(jobId, batch.id, p[0]);
+        }
+      }
       s.addPreparedRecords.run({
         jobPk: job.pk,
         added: changes > 0 ? batch.records.length : 0,
@@ -222,22 +265,101 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
-  /** Renews the prepare heartbeat of a job being prepared; false when it is not (any more). */
-  heartbeatPrepare(jobId: string): Promise<boolean> {
+  /**
+   * Renews the prepare heartbeat of a job being prepared; false when it is not (any more) or,
+   * with `prepareRun`, when another run owns its prepare (see the port).
+   */
+  heartbeatPrepare(jobId: string, prepareRun?: string): Promise<boolean> {
     return this.write(
       'heartbeatPrepare',
-      (s) => s.heartbeatPrepare.run({ jobId, now: Date.now() }).changes === 1,
+      (s) =>
+        s.heartbeatPrepare.run({ jobId, run: prepareRun ?? null, now: Date.now() }).changes === 1,
     );
   }
 
-  /** Opens a prepared job (CREATED → PROCESSING, PAUSED stays); see the port. */
-  finishPrepare(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null> {
-    return this.write('finishPrepare', (s) => {
-      const row = s.finishPrepare.get({ jobId, totalRecords, startedAt, now: Date.now() }) as
+  /** Opens a job being prepared to workers before its prepare finished (see the port). */
+  openEarly(jobId: string, startedAt: number): Promise<JobStatus | null> {
+    return this.write('openEarly', (s) => {
+      const row = s.openEarly.get({ jobId, startedAt, now: Date.now() }) as
         { status: JobStatus } | undefined;
       if (row) return row.status;
       return (s.selectJobKey.get(jobId) as JobKeyRow | undefined)?.status ?? null;
     });
+  }
+
+  /** Ends the prepare and opens the job (CREATED → PROCESSING, PAUSED stays); see the port. */
+  finishPrepare(
+    jobId: string,
+    totalRecords: number,
+    startedAt: number,
+    prepareRun?: string,
+  ): Promise<JobStatus | null> {
+    return this.write('finishPrepare', (s) => {
+      const row = s.finishPrepare.get({
+        jobId,
+        totalRecords,
+        startedAt,
+        run: prepareRun ?? null,
+        now: Date.now(),
+      }) as { status: JobStatus } | undefined;
+      if (row) return row.status;
+      return (s.selectJobKey.get(jobId) as JobKeyRow | undefined)?.status ?? null;
+    });
+  }
+
+  /**
+   * Gives the job's prepare to `prepareRun` when nobody runs it (no owner, or a heartbeat older
+   * than `staleAfterMs`), in one IMMEDIATE transaction; see the port.
+   * @throws InvalidOptionError naming `prepareRun` or `staleAfterMs` when it is bad.
+   */
+  takeOverPrepare(
+    jobId: string,
+    prepareRun: string,
+    staleAfterMs: number,
+  ): Promise<PrepareTakeover> {
+    const invalid = takeoverArgumentsError(prepareRun, staleAfterMs);
+    if (invalid) return Promise.reject(invalid);
+    return this.write('takeOverPrepare', (s) => {
+      const now = Date.now();
+      const row = s.selectPrepareStanding.get(jobId) as PrepareStandingRow | undefined;
+      const decision = prepareTakeoverFor(
+        row && {
+          status: row.status,
+          finished: row.finished === 1,
+          openEarly: row.open_early === 1,
+          owner: row.prepare_owner ?? undefined,
+          heartbeatAgeMs:
+            row.prepare_heartbeat_at === null
+              ? undefined
+              : Math.max(0, now - row.prepare_heartbeat_at),
+        },
+        prepareRun,
+        staleAfterMs,
+      );
+      if (decision.taken) s.takeOverPrepare.run({ jobId, run: prepareRun, now });
+      return decision;
+    });
+  }
+
+  /** The owning run gives the prepare up (see the port); false when `prepareRun` does not own it. */
+  stopPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    return this.write(
+      'stopPrepare',
+      (s) => s.stopPrepare.run({ jobId, run: prepareRun, now: Date.now() }).changes === 1,
+    );
+  }
+
+  /** Every batch of the job in index order with its source cursor (one query). */
+  listPreparedBatches(jobId: string): Promise<readonly PreparedBatch[]> {
+    return this.query('listPreparedBatches', (s) =>
+      (s.selectPreparedBatches.all(jobId) as PreparedBatchRow[]).map((row) => ({
+        batchId: row.id,
+        batchIndex: row.batch_index,
+        recordStartIndex: row.record_start,
+        recordEndIndex: row.record_end,
+        ...(row.source_cursor === null ? {} : { sourceCursor: row.source_cursor }),
+      })),
+    );
   }
 
   /** The job's row without batches, with its prepare heartbeat's age and stored summary. */
@@ -255,6 +377,7 @@ export class SqliteStateStore implements DistributedStateStore {
           ? {}
           : { prepareHeartbeatAgeMs: Math.max(0, Date.now() - row.prepare_heartbeat_at) }),
         ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as JobSummary }),
+        ...prepareMarks(row.opened_early_at !== null, row.prepare_stopped_at !== null),
       };
     });
   }
@@ -413,7 +536,7 @@ export class SqliteStateStore implements DistributedStateStore {
       for (const row of s.countBatchesByStatus.all(job.pk) as { status: string; n: number }[]) {
         countBatches(counts, row.status, row.n);
       }
-      return distributedStatusFromCounts(jobId, counts);
+      return distributedStatusFromCounts(jobId, counts, job.open_early === 1);
     });
   }
 

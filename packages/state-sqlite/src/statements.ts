@@ -2,6 +2,7 @@ import type { SqliteDatabase, SqliteStatement } from './database-handle';
 import * as batches from './sql/batch-queries';
 import * as jobs from './sql/job-queries';
 import * as leases from './sql/lease-queries';
+import * as prepare from './sql/prepare-queries';
 import * as records from './sql/record-queries';
 
 const SQL = {
@@ -15,9 +16,17 @@ const SQL = {
   finalizeJob: jobs.FINALIZE_JOB,
   updateJobStatus: jobs.UPDATE_JOB_STATUS,
   releaseProcessingBatches: jobs.RELEASE_PROCESSING_BATCHES,
-  heartbeatPrepare: jobs.HEARTBEAT_PREPARE,
-  addPreparedRecords: jobs.ADD_PREPARED_RECORDS,
-  finishPrepare: jobs.FINISH_PREPARE,
+  heartbeatPrepare: prepare.HEARTBEAT_PREPARE,
+  selectRegisterTarget: prepare.SELECT_REGISTER_TARGET,
+  addPreparedRecords: prepare.ADD_PREPARED_RECORDS,
+  registerBatch: prepare.REGISTER_BATCH,
+  registerRecord: prepare.REGISTER_RECORD,
+  openEarly: prepare.OPEN_EARLY,
+  finishPrepare: prepare.FINISH_PREPARE,
+  selectPrepareStanding: prepare.SELECT_PREPARE_STANDING,
+  takeOverPrepare: prepare.TAKE_OVER_PREPARE,
+  stopPrepare: prepare.STOP_PREPARE,
+  selectPreparedBatches: prepare.SELECT_PREPARED_BATCHES,
   selectJobDetails: jobs.SELECT_JOB_DETAILS,
   selectFinalizedCounts: jobs.SELECT_FINALIZED_COUNTS,
   storeSummary: jobs.STORE_SUMMARY,

@@ -30,6 +30,11 @@ export {
   prepareMarks,
   selectJobListEntries,
 } from './job-list';
-export { checkTakeoverArguments, isBeingPrepared, prepareTakeoverFor } from './prepare-rules';
+export {
+  checkTakeoverArguments,
+  isBeingPrepared,
+  prepareTakeoverFor,
+  takeoverArgumentsError,
+} from './prepare-rules';
 export type { PrepareStanding } from './prepare-rules';
 export type { CheckedJobListFilter, JobListRow, JobListSource } from './job-list';

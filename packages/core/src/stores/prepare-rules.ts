@@ -57,18 +57,31 @@ export function prepareTakeoverFor(
 
 /**
  * The argument checks of `takeOverPrepare`, the same in every store: `prepareRun` a non-empty
- * string, `staleAfterMs` a finite number >= 0.
- * @throws InvalidOptionError naming the bad argument.
+ * string, `staleAfterMs` a finite number >= 0. Returns the error naming the bad argument, or
+ * undefined; {@link checkTakeoverArguments} throws it.
  */
-export function checkTakeoverArguments(prepareRun: unknown, staleAfterMs: unknown): void {
+export function takeoverArgumentsError(
+  prepareRun: unknown,
+  staleAfterMs: unknown,
+): InvalidOptionError | undefined {
   if (typeof prepareRun !== 'string' || prepareRun === '') {
-    throw new InvalidOptionError('prepareRun', prepareRun, 'a non-empty string');
+    return new InvalidOptionError('prepareRun', prepareRun, 'a non-empty string');
   }
   if (typeof staleAfterMs !== 'number' || !Number.isFinite(staleAfterMs) || staleAfterMs < 0) {
-    throw new InvalidOptionError(
+    return new InvalidOptionError(
       'staleAfterMs',
       staleAfterMs,
       'a finite number of milliseconds >= 0',
     );
   }
+  return undefined;
+}
+
+/**
+ * {@link takeoverArgumentsError}, thrown.
+ * @throws InvalidOptionError naming the bad argument.
+ */
+export function checkTakeoverArguments(prepareRun: unknown, staleAfterMs: unknown): void {
+  const error = takeoverArgumentsError(prepareRun, staleAfterMs);
+  if (error) throw error;
 }

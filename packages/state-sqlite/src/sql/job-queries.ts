@@ -1,3 +1,6 @@
+/** `@to` is a status a job never leaves. */
+const TERMINAL = `@to IN ('COMPLETED', 'FAILED', 'ABORTED')`;
+
 /** Creates the job or replaces its fields; returns its integer key. */
 export const UPSERT_JOB = `
 INSERT INTO batchactions_jobs (id, status, config, total_records, started_at, completed_at, distributed)
@@ -25,11 +28,14 @@ LEFT JOIN batchactions_batches b ON b.job_pk = j.pk
 WHERE j.id = ?
 GROUP BY j.pk`;
 
-export const SELECT_JOB_KEY = `SELECT pk, status FROM batchactions_jobs WHERE id = ?`;
+/** The job's key and status; `open_early` 1 while a prepare that opened it early runs. */
+export const SELECT_JOB_KEY = `
+SELECT pk, status, opened_early_at IS NOT NULL AS open_early FROM batchactions_jobs WHERE id = ?`;
 
 /**
  * Exactly-once finalisation: one conditional statement, so of many concurrent callers only the
- * first one that runs it finds the job still PROCESSING and changes a row. The open statuses are
+ * first one that runs it finds the job still PROCESSING and changes a row. A job opened early
+ * waits for its prepare to finish (it may still add batches). The open statuses are
  * listed (not `NOT IN` the finished ones) so each probe is an index lookup, not a scan of the
  * job's batches.
  */
@@ -41,6 +47,7 @@ SET status = CASE
     completed_at = @now
 WHERE id = @jobId
   AND status = 'PROCESSING'
+  AND opened_early_at IS NULL
   AND NOT EXISTS (
     SELECT 1 FROM batchactions_batches b
     WHERE b.job_pk = batchactions_jobs.pk AND b.status IN ('PENDING', 'PROCESSING', 'PAUSED')
@@ -65,16 +72,20 @@ export const DELETE_JOB = `DELETE FROM batchactions_jobs WHERE pk = ?`;
 /**
  * Control plane: moves the job to `@to` only if its status is one of `@from` (a JSON array), in
  * one conditional statement. Terminal statuses stamp `completed_at` and end a prepare in
- * progress; a job being prepared is never opened (a move to PROCESSING leaves it CREATED).
- * Returns the status set.
+ * progress (heartbeat, owner, stop and open-early marks cleared); a job being prepared
+ * (heartbeat set, or stopped) is never opened unless it was opened early (a move to PROCESSING
+ * leaves it CREATED). Returns the status set.
  */
 export const UPDATE_JOB_STATUS = `
 UPDATE batchactions_jobs
-SET status = CASE WHEN @to = 'PROCESSING' AND prepare_heartbeat_at IS NOT NULL
+SET status = CASE WHEN @to = 'PROCESSING' AND opened_early_at IS NULL
+                   AND (prepare_heartbeat_at IS NOT NULL OR prepare_stopped_at IS NOT NULL)
                   THEN 'CREATED' ELSE @to END,
-    completed_at = CASE WHEN @to IN ('COMPLETED', 'FAILED', 'ABORTED') THEN @now ELSE completed_at END,
-    prepare_heartbeat_at = CASE WHEN @to IN ('COMPLETED', 'FAILED', 'ABORTED') THEN NULL
-                                ELSE prepare_heartbeat_at END
+    completed_at = CASE WHEN ${TERMINAL} THEN @now ELSE completed_at END,
+    prepare_heartbeat_at = CASE WHEN ${TERMINAL} THEN NULL ELSE prepare_heartbeat_at END,
+    prepare_owner = CASE WHEN ${TERMINAL} THEN NULL ELSE prepare_owner END,
+    prepare_stopped_at = CASE WHEN ${TERMINAL} THEN NULL ELSE prepare_stopped_at END,
+    opened_early_at = CASE WHEN ${TERMINAL} THEN NULL ELSE opened_early_at END
 WHERE id = @jobId AND status IN (SELECT value FROM json_each(@from))
 RETURNING pk, status`;
 
@@ -84,35 +95,9 @@ UPDATE batchactions_batches
 SET status = 'PENDING', worker_id = NULL, claimed_at = NULL
 WHERE job_pk = ? AND status = 'PROCESSING'`;
 
-/** Statuses of a job whose prepare may store batches. */
-const PREPARABLE = `('CREATED', 'PAUSED')`;
-
-/** Renews the prepare heartbeat of a job being prepared (a change means it is). */
-export const HEARTBEAT_PREPARE = `
-UPDATE batchactions_jobs
-SET prepare_heartbeat_at = @now
-WHERE id = @jobId AND status IN ${PREPARABLE} AND prepare_finished_at IS NULL`;
-
-/** A batch was registered: its records count, and the prepare is alive. */
-export const ADD_PREPARED_RECORDS = `
-UPDATE batchactions_jobs
-SET total_records = total_records + @added,
-    prepare_heartbeat_at = CASE WHEN prepare_heartbeat_at IS NULL THEN NULL ELSE @now END
-WHERE pk = @jobPk`;
-
-/** Ends the prepare and opens the job (CREATED → PROCESSING; PAUSED stays). */
-export const FINISH_PREPARE = `
-UPDATE batchactions_jobs
-SET status = CASE WHEN status = 'CREATED' THEN 'PROCESSING' ELSE status END,
-    total_records = @totalRecords,
-    started_at = @startedAt,
-    prepare_heartbeat_at = NULL,
-    prepare_finished_at = @now
-WHERE id = @jobId AND status IN ${PREPARABLE} AND prepare_finished_at IS NULL
-RETURNING status`;
-
 export const SELECT_JOB_DETAILS = `
-SELECT status, total_records, started_at, completed_at, prepare_heartbeat_at, summary
+SELECT status, total_records, started_at, completed_at, prepare_heartbeat_at, summary,
+       opened_early_at, prepare_stopped_at
 FROM batchactions_jobs WHERE id = ?`;
 
 /** Stores the summary of a job the finalisation just changed. */

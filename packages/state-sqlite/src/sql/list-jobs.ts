@@ -7,6 +7,8 @@ export const LIST_JOBS = `
 SELECT j.id, j.status, j.total_records, j.started_at, j.completed_at,
        CASE WHEN j.prepare_heartbeat_at IS NULL THEN NULL
             ELSE max(0, @now - j.prepare_heartbeat_at) END AS prepare_heartbeat_age_ms,
+       j.opened_early_at IS NOT NULL AS open_early,
+       j.prepare_stopped_at IS NOT NULL AS prepare_stopped,
        count(b.pk) AS total_batches,
        coalesce(sum(b.status IN ('PENDING', 'PAUSED')), 0) AS pending,
        coalesce(sum(b.status = 'PROCESSING'), 0) AS processing,

@@ -100,12 +100,28 @@ ALTER TABLE batchactions_jobs ADD COLUMN summary TEXT;
 ALTER TABLE batchactions_jobs ADD COLUMN completion_claimant TEXT;
 `;
 
+/**
+ * Version 5: early open and resumable prepare (issue 14). `prepare_owner` is the prepare run
+ * owning the job's prepare; `prepare_stopped_at` (epoch ms) marks a prepare given up by
+ * `stopPrepare`, waiting to be resumed; `opened_early_at` (epoch ms) is set by `openEarly` and
+ * cleared by `finishPrepare`: while set, the job is PROCESSING (or PAUSED) but cannot be
+ * finalised. `source_cursor` is where the source stood after a batch's last record, as
+ * `registerBatch` was given it. Existing rows get NULLs (nothing opened early, no owner).
+ */
+const V5 = `
+ALTER TABLE batchactions_jobs ADD COLUMN prepare_owner TEXT;
+ALTER TABLE batchactions_jobs ADD COLUMN prepare_stopped_at INTEGER;
+ALTER TABLE batchactions_jobs ADD COLUMN opened_early_at INTEGER;
+ALTER TABLE batchactions_batches ADD COLUMN source_cursor TEXT;
+`;
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
   { version: 3, description: 'inclusive record end', sql: V3 },
   { version: 4, description: 'prepare liveness and stored completion', sql: V4 },
+  { version: 5, description: 'early open and resumable prepare', sql: V5 },
 ];
 
 /** The newest schema version this package writes. */
