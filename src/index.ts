@@ -13,7 +13,7 @@ export {
   PrepareStillRunningError,
   SourceMismatchError,
 } from './prepare/prepare-errors';
-export { RecordsAlreadyStoredError } from '@batchactions/core';
+export { RecordAlreadyStoredError } from '@batchactions/core';
 export type { DistributedBatchConfig, DistributedImportConfig } from './config';
 export type { PrepareOutcome, PrepareResult } from './prepare/prepare-job';
 export type { PrepareOptions, ResumePrepareOptions } from './prepare/prepare-options';

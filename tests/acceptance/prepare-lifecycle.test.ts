@@ -254,10 +254,15 @@ describe('an abandoned prepare (in-memory store, controlled clock)', () => {
     expect((await operator.getStatus('killed')).prepare).toEqual({
       state: 'running',
       heartbeatAgeMs: 10_000,
+      openEarly: false,
     });
     now += 25_000;
     const status = await operator.getStatus('killed');
-    expect(status.prepare).toEqual({ state: 'abandoned', heartbeatAgeMs: 35_000 });
+    expect(status.prepare).toEqual({
+      state: 'abandoned',
+      heartbeatAgeMs: 35_000,
+      openEarly: false,
+    });
     expect(status.progress.totalRecords).toBe(1);
     expect(await operator.purge('killed')).toBe(true);
     expect(await store.getJobState('killed')).toBeNull();

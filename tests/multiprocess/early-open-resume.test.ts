@@ -37,15 +37,18 @@ function startPrepare(env: Record<string, string>): PrepareChild {
   const lines: Record<string, unknown>[] = [];
   let pending = '';
   let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     pending += d.toString();
     const parts = pending.split('\n');
     pending = parts.pop() ?? '';
     for (const part of parts) if (part.trim() !== '') lines.push(JSON.parse(part) as never);
   });
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
-    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+    (resolve) =>
+      child.on('close', (code, signal) => {
+        resolve({ code, signal, stderr });
+      }),
   );
   return { child, lines, done };
 }

@@ -49,7 +49,9 @@ export async function startRangeServer(dir: string): Promise<RangeServer> {
     close: () =>
       new Promise((resolve, reject) => {
         server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          error ? reject(error) : resolve();
+        });
       }),
   };
 }

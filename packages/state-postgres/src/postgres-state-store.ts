@@ -13,8 +13,11 @@ import {
   JobNotFoundError,
   JobNotPreparingError,
   LeaseLostError,
-  RecordsAlreadyStoredError,
-  isTerminalJobStatus,
+  RecordAlreadyStoredError,
+  checkTakeoverArguments,
+  isBeingPrepared,
+  prepareTakeoverFor,
+  type PrepareStanding,
   type PrepareTakeover,
   type PreparedBatch,
   type RegisterBatchOptions,
@@ -88,9 +91,11 @@ interface JobDetailsRow {
   readonly prepare_stopped: boolean;
 }
 
-interface TakeoverStateRow {
+interface PrepareStandingRow {
   readonly status: JobStatus;
   readonly finished: boolean;
+  readonly open_early: boolean;
+  readonly owner: string | null;
   readonly heartbeat_age_ms: number | null;
 }
 
@@ -239,20 +244,29 @@ export class PostgresStateStore implements DistributedStateStore {
       // Records of this range exist. Under this very batch (registered again): its records are
       // replaced. Under another batch: the range is stored already, and nothing is written.
       const again = await this.query(this.sql.batchExists, [jobId, batch.id]);
-      if ((again.rowCount ?? 0) === 0) {
-        throw new RecordsAlreadyStoredError(
-          jobId,
-          batch.id,
-          recordStartIndex(batch),
-          recordEndIndex(batch),
-        );
-      }
+      if ((again.rowCount ?? 0) === 0) throw new RecordAlreadyStoredError(jobId, batch.id);
       written = (await this.query(this.sql.registerBatchReplacing, values)).rowCount ?? 0;
     }
     if (written > 0) return;
-    const status = await this.getJobStatus(jobId);
-    if (status === null) throw new JobNotFoundError(jobId);
-    throw new JobNotPreparingError(jobId, status);
+    const standing = await this.prepareStanding(jobId);
+    if (standing === undefined) throw new JobNotFoundError(jobId);
+    // Being prepared, yet refused: another run owns the prepare.
+    const run = isBeingPrepared(standing) ? options?.prepareRun : undefined;
+    throw new JobNotPreparingError(jobId, standing.status, run);
+  }
+
+  /** What the prepare rules look at in the job; undefined for an unknown job. */
+  private async prepareStanding(jobId: string): Promise<PrepareStanding | undefined> {
+    const result = await this.query(this.sql.prepareStanding, [jobId]);
+    const row = result.rows[0] as PrepareStandingRow | undefined;
+    if (!row) return undefined;
+    return {
+      status: row.status,
+      finished: row.finished,
+      openEarly: row.open_early,
+      owner: row.owner ?? undefined,
+      heartbeatAgeMs: row.heartbeat_age_ms ?? undefined,
+    };
   }
 
   /**
@@ -294,16 +308,19 @@ export class PostgresStateStore implements DistributedStateStore {
     prepareRun: string,
     staleAfterMs: number,
   ): Promise<PrepareTakeover> {
-    const taken = await this.query(this.sql.takeOverPrepare, [jobId, prepareRun, staleAfterMs]);
-    if ((taken.rowCount ?? 0) > 0) return { taken: true };
-    const result = await this.query(this.sql.prepareTakeoverState, [jobId]);
-    const row = result.rows[0] as TakeoverStateRow | undefined;
-    if (!row) return { taken: false, reason: 'NOT_FOUND' };
-    if (row.finished) return { taken: false, reason: 'FINISHED' };
-    if (row.heartbeat_age_ms === null || isTerminalJobStatus(row.status)) {
-      return { taken: false, reason: 'NOT_PREPARING' };
+    checkTakeoverArguments(prepareRun, staleAfterMs);
+    for (;;) {
+      const taken = await this.query(this.sql.takeOverPrepare, [jobId, prepareRun, staleAfterMs]);
+      if ((taken.rowCount ?? 0) > 0) return { taken: true };
+      // Nothing changed: the same rules, on the row as it is now, name the reason. If they
+      // would take it now (the owner stopped, or its heartbeat aged, in between), try again.
+      const refusal = prepareTakeoverFor(
+        await this.prepareStanding(jobId),
+        prepareRun,
+        staleAfterMs,
+      );
+      if (!refusal.taken) return refusal;
     }
-    return { taken: false, reason: 'RUNNING', heartbeatAgeMs: row.heartbeat_age_ms };
   }
 
   /** `prepareRun` gives up the job's prepare before its end; true when it owned it. */

@@ -42,7 +42,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 0,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [1, 2, 3, 4],
+      applied: MIGRATIONS.map((m) => m.version),
     });
     expect(await store.initialize()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,
@@ -82,6 +82,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 2, name: 'unique values' },
       { version: 3, name: 'inclusive record end index' },
       { version: 4, name: 'prepare liveness and stored completion' },
+      { version: 5, name: 'early open and resumable prepare' },
     ]);
   });
 
@@ -97,7 +98,7 @@ describe('PostgresStateStore migrations', () => {
     const versions = await pool.query(
       `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
     );
-    expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(versions.rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     // Each store works on the shared schema.
     expect(await stores[3]!.getJobState('nothing-yet')).toBeNull();
   });
@@ -132,10 +133,7 @@ describe('PostgresStateStore migrations', () => {
       `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
     );
     expect(versions.rows).toEqual([
-      { version: 1 },
-      { version: 2 },
-      { version: 3 },
-      { version: 4 },
+      ...MIGRATIONS.map((m) => ({ version: m.version })),
       { version: LATEST_SCHEMA_VERSION + 5 },
     ]);
   });
@@ -182,7 +180,11 @@ describe('PostgresStateStore migrations', () => {
     );
 
     const store = freshStore(schema);
-    expect(await store.initialize()).toEqual({ fromVersion: 2, toVersion: 4, applied: [3, 4] });
+    expect(await store.initialize()).toEqual({
+      fromVersion: 2,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [3, 4, 5],
+    });
     // Version 4: old jobs are not being prepared, and a job finished before has no completion
     // left to report (its job:completed was emitted then).
     const details = await store.getJobDetails('old-job');
@@ -190,6 +192,18 @@ describe('PostgresStateStore migrations', () => {
     expect(details?.prepareHeartbeatAgeMs).toBeUndefined();
     expect(await store.claimJobCompletion('done-job', 'w1')).toBeNull();
     expect(await store.heartbeatPrepare('old-job')).toBe(false);
+    // Version 5: old jobs were not opened early, hold no source cursors, and their prepare
+    // (finished long ago) cannot be taken over.
+    expect(details?.openEarly).toBeUndefined();
+    expect(details?.prepareStopped).toBeUndefined();
+    expect(await store.takeOverPrepare('old-job', 'run', 0)).toEqual({
+      taken: false,
+      reason: 'FINISHED',
+    });
+    expect((await store.listPreparedBatches('old-job')).map((b) => b.sourceCursor)).toEqual([
+      undefined,
+      undefined,
+    ]);
     const job = await store.getJobState('old-job');
     expect(job?.batches.map((b) => [b.id, b.recordStartIndex, b.recordEndIndex])).toEqual([
       ['b0', 0, 2],

@@ -16,5 +16,4 @@ export {
   RecordTimeoutError,
   UnsupportedByStoreError,
 } from './job-errors';
-export { RecordsAlreadyStoredError } from './records-already-stored-error';
 export { SourceError } from './source-error';

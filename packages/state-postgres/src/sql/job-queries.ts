@@ -1,3 +1,4 @@
+import { storedTotalSql } from './prepare-liveness';
 import { epochMs, fromEpochMs, type SchemaTables } from './tables';
 
 /** Creates job `$1` or replaces every field of it (its batches are not touched). */
@@ -18,11 +19,14 @@ export function upsertJobSql(t: SchemaTables): string {
 /** Job `$1`, times as epoch ms and config as JSON text. */
 export function selectJobSql(t: SchemaTables): string {
   return `
-    SELECT id, status, config::text AS config, total_records, distributed,
-           ${epochMs('started_at')} AS started_at,
-           ${epochMs('completed_at')} AS completed_at
-    FROM ${t.jobs}
-    WHERE id = $1`;
+    SELECT j.id, j.status, j.config::text AS config, ${storedTotalSql('j', 'b')} AS total_records,
+           j.distributed,
+           ${epochMs('j.started_at')} AS started_at,
+           ${epochMs('j.completed_at')} AS completed_at
+    FROM ${t.jobs} j
+    LEFT JOIN ${t.batches} b ON b.job_id = j.id AND j.prepare_finished_at IS NULL
+    WHERE j.id = $1
+    GROUP BY j.id`;
 }
 
 /** The batches of job `$1` in index order. */

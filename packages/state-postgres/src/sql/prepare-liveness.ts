@@ -96,10 +96,14 @@ export function takeOverPrepareSql(t: SchemaTables): string {
     RETURNING 1`;
 }
 
-/** Why `takeOverPrepareSql` changed nothing for job `$1`: the facts to tell the reasons apart. */
-export function prepareTakeoverStateSql(t: SchemaTables): string {
+/**
+ * What the prepare rules look at in job `$1` (core's `PrepareStanding`): status, whether its
+ * prepare finished or opened it early, its owner and its heartbeat's age.
+ */
+export function prepareStandingSql(t: SchemaTables): string {
   return `
     SELECT status, prepare_finished_at IS NOT NULL AS finished,
+           prepare_open_early AS open_early, prepare_owner AS owner,
            ${prepareHeartbeatAgeMs('prepare_heartbeat_at')} AS heartbeat_age_ms
     FROM ${t.jobs}
     WHERE id = $1`;
@@ -107,7 +111,8 @@ export function prepareTakeoverStateSql(t: SchemaTables): string {
 
 /**
  * Run `$2` gives up the prepare of job `$1` before its end: no owner, no heartbeat, and the
- * stop time set (the job waits for a resume). A row back when that run owned it.
+ * stop time set (the job waits for a resume). A row back when that run owned it and the job
+ * was still being prepared.
  */
 export function stopPrepareSql(t: SchemaTables): string {
   return `
@@ -117,7 +122,7 @@ export function stopPrepareSql(t: SchemaTables): string {
         prepare_stopped_at = ${DB_NOW_MS},
         updated_at = now()
     WHERE id = $1
-      AND prepare_finished_at IS NULL
+      AND ${preparable()}
       AND prepare_owner = $2
     RETURNING 1`;
 }
