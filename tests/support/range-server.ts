@@ -50,7 +50,8 @@ export async function startRangeServer(dir: string): Promise<RangeServer> {
       new Promise((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => {
-          error ? reject(error) : resolve();
+          if (error) reject(error);
+          else resolve();
         });
       }),
   };
