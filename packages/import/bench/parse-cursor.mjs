@@ -112,7 +112,9 @@ const cases = [
 console.log(
   `node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${ROUNDS} rounds, cursor read every ${BATCH_SIZE} records`,
 );
-console.log('case | parseStream rec/s (best, median) | parseStreamFrom rec/s (best, median) | best ratio');
+console.log(
+  'case | parseStream rec/s (best, median) | parseStreamFrom rec/s (best, median) | best ratio',
+);
 for (const { name, path, make } of cases) {
   const plain = [];
   const tracked = [];
