@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, type CsvParserOptions } from '@batchactions/import';
+import {
+  CsvParser,
+  JsonParser,
+  ParseResumeError,
+  type CsvParserOptions,
+  type ParseCursor,
+} from '@batchactions/import';
+import { splitAt } from './helpers/chunks';
 import { expectResumableEverywhere } from './helpers/resume';
 
 const cuts = fc.array(fc.nat(), { maxLength: 10 });
@@ -73,5 +80,62 @@ describe('CsvParser.parseStreamFrom: resume after every record (property)', () =
       undefined,
       'line 6: the row has 1 field(s) but the header has 2 column(s)',
     ]);
+  });
+
+  it('counts bytes as csv-parse info.bytes does: BOM and the whole CRLF included, multi-byte characters as bytes', async () => {
+    const text = '\uFEFFa,b\r\n1,é\r\n\r\n"x\r\ny",2\r\n3,4';
+    const { cursors } = await expectResumableEverywhere(
+      () => new CsvParser(),
+      Buffer.from(text),
+      [],
+    );
+    // BOM 3 + 'a,b\r\n' 5 = 8; '1,é\r\n' 6 -> 14; '\r\n' skipped, '"x\r\ny",2\r\n' 10 -> 26; '3,4' -> 29.
+    expect(cursors.map((c) => c.byteOffset)).toEqual([14, 26, 29]);
+    // Lines as csv-parse counts them (and names them in errors): a CRLF inside quotes counts twice.
+    expect(cursors.map((c) => (c.state as { lines: number }).lines)).toEqual([2, 6, 7]);
+  });
+
+  it('keeps the header once in the cursor, not the rows', async () => {
+    const { cursors } = await expectResumableEverywhere(
+      () => new CsvParser(),
+      Buffer.from('id,name\n1,Ann\n2,Bob\n'),
+      [],
+    );
+    expect(cursors[1]).toEqual({
+      byteOffset: 20,
+      state: {
+        parser: 'csv',
+        delimiter: ',',
+        recordDelimiter: '\n',
+        header: ['id', 'name'],
+        headerRow: true,
+        dataRows: 2,
+        lines: 3,
+      },
+    });
+  });
+
+  it('refuses a cursor of another parser, other options, or malformed', async () => {
+    const tracked = new CsvParser().parseStreamFrom(splitAt('a,b\n1,2\n3,4\n', []));
+    for await (const record of tracked) {
+      expect(record).toEqual({ a: '1', b: '2' });
+      break;
+    }
+    const cursor = tracked.cursor();
+    const resume = (parser: CsvParser, from: ParseCursor) => () =>
+      parser.parseStreamFrom(splitAt('', []), from);
+    expect(resume(new CsvParser({ delimiter: ';' }), cursor)).toThrow(/delimiter ","/);
+    expect(resume(new CsvParser({ columns: ['a', 'c'] }), cursor)).toThrow(ParseResumeError);
+    expect(resume(new CsvParser({ hasHeader: false }), cursor)).toThrow(ParseResumeError);
+    expect(
+      resume(new CsvParser(), { ...cursor, state: { ...(cursor.state as object), lines: -1 } }),
+    ).toThrow(/state\.lines must be an integer >= 0, got -1/);
+    expect(resume(new CsvParser(), { ...cursor, state: { parser: 'csv' } })).toThrow(
+      /start cursor must have byteOffset 0/,
+    );
+    const json = new JsonParser().parseStreamFrom(splitAt('{"a":1}\n', []));
+    for await (const record of json) expect(record).toEqual({ a: 1 });
+    expect(resume(new CsvParser(), json.cursor())).toThrow(/made by "json", not by a CsvParser/);
+    expect(resume(new CsvParser(), null as unknown as ParseCursor)).toThrow(ParseResumeError);
   });
 });

@@ -1,7 +1,7 @@
 import type { RawRecord } from '@batchactions/core';
 import { ParseError } from '../../errors/parse-error';
 import { advancePosition, locateJsonSyntaxError } from './json-syntax-locator';
-import { isJsonWhitespace, type JsonTextScanner } from './json-text-scanner';
+import { isJsonWhitespace, type JsonScanPoint, type JsonTextScanner } from './json-text-scanner';
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -60,6 +60,24 @@ export class JsonArrayScanner implements JsonTextScanner {
   private elementLine = 0;
   private elementColumn = 0;
   private elementPosition = 0;
+  recordEnds: number[] | undefined = undefined;
+
+  get currentLine(): number {
+    return this.line;
+  }
+
+  get currentLineStart(): number {
+    return this.lineStart;
+  }
+
+  /** After an element the scanner expects `,` or `]`. */
+  resume(point: JsonScanPoint): void {
+    this.expect = Expect.CommaOrEnd;
+    this.index = point.records;
+    this.offset = point.charOffset;
+    this.line = point.line;
+    this.lineStart = point.lineStart;
+  }
 
   feed(text: string, out: RawRecord[]): void {
     let start = this.expect === Expect.InElement ? 0 : -1;
@@ -82,6 +100,7 @@ export class JsonArrayScanner implements JsonTextScanner {
           depth++;
         } else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --depth === 0) {
           this.emit(text.slice(start, i + 1), out);
+          this.recordEnds?.push(this.offset + i + 1);
           start = -1;
           this.expect = Expect.CommaOrEnd;
         }

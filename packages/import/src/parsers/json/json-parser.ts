@@ -1,10 +1,13 @@
 import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError, type RawRecord } from '@batchactions/core';
-import type { SourceParser } from '../../ports/source-parser';
+import type { ParseCursor, SourceParser, TrackedRecords } from '../../ports/source-parser';
+import { TextPositions } from '../resume/text-positions';
+import { trackedRecords } from '../resume/tracked-records';
+import { jsonCursor, jsonStartCursor, readJsonCursor, type JsonCursorState } from './json-cursor';
 import { nestedValuesAsText } from './nested-values';
 import type { ParserOptions } from '../../ports/source-parser';
 import { JsonArrayScanner } from './json-array-scanner';
-import { isJsonWhitespace, type JsonTextScanner } from './json-text-scanner';
+import { isJsonWhitespace, type JsonScanPoint, type JsonTextScanner } from './json-text-scanner';
 import { NdjsonScanner } from './ndjson-scanner';
 
 /** Layout of a JSON input. */
@@ -28,6 +31,7 @@ export interface JsonParserOptions {
 
 const FORMATS: readonly JsonFormat[] = ['array', 'ndjson', 'auto'];
 const BOM = '\uFEFF';
+const BOM_BYTES = 3;
 
 /** Index of the first non-whitespace character, or -1. */
 function firstSignificant(text: string): number {
@@ -114,6 +118,76 @@ export class JsonParser implements SourceParser {
     yield* this.shaped(drain(scanner, undefined, out));
   }
 
+  /**
+   * `parseStream` that tracks where each record ends (see `SourceParser.parseStreamFrom`): the
+   * cursor's `byteOffset` is just after an array element (the scan goes on expecting `,` or
+   * `]`) or after an NDJSON line's line break; its `state` holds the layout, the record count and
+   * the line, so a resumed parse reports the same lines, columns and positions. A cursor of the
+   * other layout (for `format: 'array'` or `'ndjson'`) or of another parser is a
+   * `ParseResumeError`.
+   */
+  parseStreamFrom(chunks: AsyncIterable<string | Buffer>, from?: ParseCursor): TrackedRecords {
+    const resume = from === undefined ? undefined : readJsonCursor(from, this.format);
+    const tracking = new JsonTracking(resume);
+    return trackedRecords(this.trackedStream(chunks, tracking), () => tracking.cursor());
+  }
+
+  /** `parseStream`, step for step, telling `tracking` where each record ends. */
+  private async *trackedStream(
+    chunks: AsyncIterable<string | Buffer>,
+    tracking: JsonTracking,
+  ): AsyncGenerator<RawRecord> {
+    const decoder = new StringDecoder('utf8');
+    const out: RawRecord[] = [];
+    const { positions, ends } = tracking;
+    const resumed = tracking.resumed?.state;
+    let scanner = resumed === undefined ? undefined : this.resumedScanner(resumed, ends);
+    tracking.scanner = scanner;
+    let pending = '';
+    // A resumed parse starts after a record: a U+FEFF there is not a byte-order mark.
+    let atStart = resumed === undefined;
+    const texts = async function* (): AsyncIterable<string> {
+      for await (const chunk of chunks)
+        yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      yield decoder.end();
+    };
+    for await (let text of texts()) {
+      if (atStart && text.length > 0) {
+        atStart = false;
+        if (text.startsWith(BOM)) {
+          text = text.slice(1);
+          positions.skipBytes(BOM_BYTES);
+        }
+      }
+      if (scanner === undefined) {
+        pending += text;
+        scanner = this.scannerFor(pending);
+        if (scanner === undefined) continue;
+        scanner.recordEnds = ends;
+        tracking.scanner = scanner;
+        text = pending;
+        pending = '';
+      }
+      positions.feed(text, scanner.currentLine, scanner.currentLineStart);
+      yield* this.shaped(tracking.drain(text, out));
+    }
+    if (scanner === undefined) {
+      scanner = this.format === 'array' ? new JsonArrayScanner() : new NdjsonScanner();
+      tracking.scanner = scanner;
+    }
+    yield* this.shaped(tracking.drain(undefined, out));
+  }
+
+  private resumedScanner(
+    state: JsonScanPoint & { format: string },
+    ends: number[],
+  ): JsonTextScanner {
+    const scanner = state.format === 'array' ? new JsonArrayScanner() : new NdjsonScanner();
+    scanner.resume(state);
+    scanner.recordEnds = ends;
+    return scanner;
+  }
+
   /** The scanner for this input, or undefined while only whitespace has been seen. */
   private scannerFor(text: string): JsonTextScanner | undefined {
     if (this.format === 'array') return new JsonArrayScanner();
@@ -137,5 +211,59 @@ function* drain(
     // Records completed before a ParseError are still handed over before it propagates.
     const ready = out.splice(0, out.length);
     yield* ready;
+  }
+}
+
+/**
+ * The tracking side of `JsonParser.parseStreamFrom`: one number per record (where it ends, from
+ * the scanner), turned into a cursor only when asked for.
+ */
+class JsonTracking {
+  readonly positions: TextPositions;
+  readonly ends: number[] = [];
+  scanner: JsonTextScanner | undefined;
+  private yielded = 0;
+
+  constructor(readonly resumed: { byteOffset: number; state: JsonCursorState } | undefined) {
+    this.positions = new TextPositions(
+      resumed === undefined
+        ? { byteOffset: 0, charOffset: 0, line: 1, lineStart: 0 }
+        : { ...resumed.state, byteOffset: resumed.byteOffset },
+    );
+  }
+
+  /** Feeds the scanner (the end when `text` is undefined) and yields what it completed. */
+  *drain(text: string | undefined, out: RawRecord[]): Generator<RawRecord> {
+    const scanner = this.scanner;
+    if (scanner === undefined) return;
+    try {
+      if (text === undefined) scanner.end(out);
+      else scanner.feed(text, out);
+    } finally {
+      // Records completed before a ParseError are still handed over before it propagates.
+      // The scanner is not fed again before this loop ends: `ends` is read in place.
+      const ready = out.splice(0, out.length);
+      const { ends, positions } = this;
+      for (let i = 0; i < ready.length; i++) {
+        positions.recordEnd(ends[i] ?? 0);
+        this.yielded++;
+        yield ready[i] as RawRecord;
+      }
+      ends.length = 0;
+    }
+  }
+
+  cursor(): ParseCursor {
+    const { resumed, scanner } = this;
+    if (this.yielded === 0 || scanner === undefined) {
+      return resumed === undefined
+        ? jsonStartCursor()
+        : { byteOffset: resumed.byteOffset, state: resumed.state };
+    }
+    return jsonCursor(
+      scanner instanceof JsonArrayScanner ? 'array' : 'ndjson',
+      (resumed?.state.records ?? 0) + this.yielded,
+      this.positions.position(),
+    );
   }
 }

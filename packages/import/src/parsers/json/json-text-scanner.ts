@@ -1,7 +1,28 @@
 import type { RawRecord } from '@batchactions/core';
 
+/** Where a scanner goes on from after a record (see `JsonParser.parseStreamFrom`). */
+export interface JsonScanPoint {
+  /** Records read before (array elements, or non-blank NDJSON lines). */
+  readonly records: number;
+  /** Code units of the text before (the input after a byte-order mark). */
+  readonly charOffset: number;
+  /** 1-based line (counting `\n`) and the `charOffset` where it starts. */
+  readonly line: number;
+  readonly lineStart: number;
+}
+
 /** Incremental JSON reader fed with decoded text; completed records are pushed to `out`. */
 export interface JsonTextScanner {
+  /**
+   * When set, the end of each record pushed to `out` (the code-unit offset just after it in the
+   * whole text fed) is pushed here too.
+   */
+  recordEnds: number[] | undefined;
+  /** The line being read and the offset where it starts. */
+  readonly currentLine: number;
+  readonly currentLineStart: number;
+  /** Goes on from just after a record, as if the text before had been fed. */
+  resume(point: JsonScanPoint): void;
   /** Consumes a piece of text. Records completed before a `ParseError` are already in `out`. */
   feed(text: string, out: RawRecord[]): void;
   /** Signals the end of the input; throws `ParseError` if the input is incomplete. */

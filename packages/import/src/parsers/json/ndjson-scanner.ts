@@ -1,7 +1,12 @@
 import type { RawRecord } from '@batchactions/core';
 import { ParseError } from '../../errors/parse-error';
 import { locateJsonSyntaxError } from './json-syntax-locator';
-import { isJsonWhitespace, jsonKind, type JsonTextScanner } from './json-text-scanner';
+import {
+  isJsonWhitespace,
+  jsonKind,
+  type JsonScanPoint,
+  type JsonTextScanner,
+} from './json-text-scanner';
 
 function isBlankLine(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
@@ -25,6 +30,22 @@ export class NdjsonScanner implements JsonTextScanner {
   private offset = 0;
   /** Records read so far (non-blank lines). */
   private records = 0;
+  recordEnds: number[] | undefined = undefined;
+
+  get currentLine(): number {
+    return this.line;
+  }
+
+  get currentLineStart(): number {
+    return this.lineStart;
+  }
+
+  resume(point: JsonScanPoint): void {
+    this.records = point.records;
+    this.offset = point.charOffset;
+    this.line = point.line;
+    this.lineStart = point.lineStart;
+  }
 
   feed(text: string, out: RawRecord[]): void {
     let from = 0;
@@ -34,7 +55,7 @@ export class NdjsonScanner implements JsonTextScanner {
       const piece = text.slice(from, newline);
       const line = this.parts.length === 0 ? piece : this.parts.join('') + piece;
       this.parts = [];
-      this.readLine(line, out);
+      this.readLine(line, out, this.offset + newline + 1);
       this.line++;
       this.lineStart = this.offset + newline + 1;
       from = newline + 1;
@@ -47,10 +68,11 @@ export class NdjsonScanner implements JsonTextScanner {
     if (this.parts.length === 0) return;
     const line = this.parts.join('');
     this.parts = [];
-    this.readLine(line, out);
+    this.readLine(line, out, this.offset);
   }
 
-  private readLine(line: string, out: RawRecord[]): void {
+  /** `end`: the offset just after the line (its line break included). */
+  private readLine(line: string, out: RawRecord[], end: number): void {
     if (isBlankLine(line)) return;
     this.records++;
     let value: unknown;
@@ -79,5 +101,6 @@ export class NdjsonScanner implements JsonTextScanner {
       );
     }
     out.push(value as RawRecord);
+    this.recordEnds?.push(end);
   }
 }
