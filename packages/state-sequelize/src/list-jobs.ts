@@ -2,6 +2,7 @@ import { nowMs } from './sql/dialect-sql';
 import { storedTotalSql } from './sql/prepare-sql';
 import {
   checkJobListFilter,
+  prepareMarks,
   type JobListEntry,
   type JobListFilter,
   type JobStatus,
@@ -19,6 +20,8 @@ interface ListedRow {
   readonly startedAt: Count;
   readonly completedAt: Count;
   readonly prepareHeartbeatAt: Count;
+  readonly openedEarlyAt: Count;
+  readonly prepareStoppedAt: Count;
   readonly now: Count;
   readonly processed: Count;
   readonly failed: Count;
@@ -48,7 +51,8 @@ export async function listJobs(
   const sql = forFamily(
     db.family,
     `SELECT j."id", j."status", ${storedTotalSql(db.family)} AS "totalRecords",
-            j."startedAt", j."completedAt", j."prepareHeartbeatAt", ${nowMs(db.family)} AS "now",
+            j."startedAt", j."completedAt", j."prepareHeartbeatAt", j."openedEarlyAt",
+            j."prepareStoppedAt", ${nowMs(db.family)} AS "now",
             coalesce(sum(b."processedCount"), 0) AS "processed",
             coalesce(sum(b."failedCount"), 0) AS "failed",
             count(b."id") AS "total",
@@ -60,7 +64,7 @@ export async function listJobs(
      LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
      ${where}
      GROUP BY j."id", j."status", j."totalRecords", j."startedAt", j."completedAt",
-              j."prepareHeartbeatAt", j."prepareFinishedAt"
+              j."prepareHeartbeatAt", j."prepareFinishedAt", j."openedEarlyAt", j."prepareStoppedAt"
      ORDER BY (CASE WHEN j."startedAt" IS NULL THEN 1 ELSE 0 END), j."startedAt" DESC, j."id"
      ${limit === undefined ? '' : `LIMIT ${String(limit)}`}`,
   );
@@ -85,6 +89,7 @@ export async function listJobs(
       ...(heartbeatAt === null
         ? {}
         : { prepareHeartbeatAgeMs: Math.max(0, Number(row.now) - heartbeatAt) }),
+      ...prepareMarks(row.openedEarlyAt != null, row.prepareStoppedAt != null),
     };
   });
 }

@@ -65,18 +65,20 @@ async function lockKey(db: Db, names: TableNames, transaction: Transaction): Pro
  * Creates the tables or brings them to {@link LATEST_SCHEMA_VERSION}: the published 0.0.5
  * tables first (a no-op where they exist), then this package's additions. Safe when many
  * processes start at once: one migrates while the others wait for its lock, then find the
- * tables up to date. Refuses tables that a newer version migrated further.
+ * tables up to date. Refuses tables that a newer version migrated further. `upTo` (default the
+ * latest version) stops earlier: the upgrade tests build the tables of an earlier release.
  */
 export async function migrateTables(
   db: Db,
   names: TableNames,
   t: QuotedTables,
+  upTo: number = LATEST_SCHEMA_VERSION,
 ): Promise<MigrationOutcome> {
   return db.transaction(async (transaction) => {
     const key = await lockKey(db, names, transaction);
     await lockMigrations(db, key, transaction);
     try {
-      return await applyMigrations(db, names, t, transaction);
+      return await applyMigrations(db, names, t, transaction, upTo);
     } finally {
       await unlockMigrations(db, key, transaction);
     }
@@ -88,6 +90,7 @@ async function applyMigrations(
   names: TableNames,
   t: QuotedTables,
   transaction: Transaction,
+  upTo: number,
 ): Promise<MigrationOutcome> {
   const q = (sql: string) => forFamily(db.family, sql);
   await db.exec(
@@ -108,7 +111,7 @@ async function applyMigrations(
   }
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (migration.version <= fromVersion) continue;
+    if (migration.version <= fromVersion || migration.version > upTo) continue;
     for (const statement of migration.statements(db.family, names)) {
       await db.exec(q(statement), transaction);
     }
@@ -123,7 +126,7 @@ async function applyMigrations(
     );
     applied.push(migration.version);
   }
-  return { fromVersion, toVersion: Math.max(fromVersion, LATEST_SCHEMA_VERSION), applied };
+  return { fromVersion, toVersion: Math.max(fromVersion, upTo), applied };
 }
 
 /** PostgreSQL: the SERIAL sequence behind `records.id` is an integer one; make it 64-bit too. */

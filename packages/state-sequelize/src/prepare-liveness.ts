@@ -2,6 +2,7 @@ import {
   JobNotFoundError,
   JobNotPreparingError,
   jobSummaryFromCounts,
+  prepareMarks,
   type JobDetails,
   type JobStatus,
   type JobSummary,
@@ -19,6 +20,8 @@ interface DetailsRow {
   readonly completedAt: Count;
   readonly prepareHeartbeatAt: Count;
   readonly summary: string | null;
+  readonly openedEarlyAt: Count;
+  readonly prepareStoppedAt: Count;
   readonly now: Count;
 }
 
@@ -30,34 +33,68 @@ interface SummaryCountsRow {
   readonly failed: Count;
 }
 
-/** Why a batch was refused: the job is gone (purged), or no longer being prepared. */
+/**
+ * Why a batch was refused: the job is gone (purged), no longer being prepared, or (with
+ * `prepareRun`) prepared by another run.
+ */
 export async function refusedBatchError(
   db: Db,
   sql: Statements,
   jobId: string,
+  prepareRun: string | undefined,
 ): Promise<JobNotFoundError | JobNotPreparingError> {
-  const rows = await db.select<{ status: JobStatus }>(sql.selectJobStatus(), [jobId]);
-  const status = rows[0]?.status;
-  return status === undefined
-    ? new JobNotFoundError(jobId)
-    : new JobNotPreparingError(jobId, status);
+  const rows = await db.select<{ status: JobStatus; owner: string | null }>(
+    sql.selectRegisterRefusal(),
+    [jobId],
+  );
+  const row = rows[0];
+  if (row === undefined) return new JobNotFoundError(jobId);
+  return prepareRun !== undefined && row.owner !== prepareRun
+    ? new JobNotPreparingError(jobId, row.status, prepareRun)
+    : new JobNotPreparingError(jobId, row.status);
 }
 
-/** Renews the prepare heartbeat of a job being prepared; false when it is not (any more). */
-export async function heartbeatPrepare(db: Db, sql: Statements, jobId: string): Promise<boolean> {
-  return (await db.run(sql.heartbeatPrepare(), [jobId])) > 0;
+/**
+ * Renews the prepare heartbeat of a job being prepared; false when it is not (any more) or,
+ * with `prepareRun`, when another run owns its prepare.
+ */
+export async function heartbeatPrepare(
+  db: Db,
+  sql: Statements,
+  jobId: string,
+  prepareRun: string | undefined,
+): Promise<boolean> {
+  const changed = await db.run(sql.heartbeatPrepare(), [
+    jobId,
+    prepareRun ?? '',
+    prepareRun === undefined ? 0 : 1,
+  ]);
+  return changed > 0;
 }
 
-/** Ends the prepare of a job (see the port), returning its status afterwards. */
+/**
+ * Ends the prepare of a job (see the port; with `prepareRun`, only the owning run ends it),
+ * returning its status afterwards.
+ */
 export function finishPrepare(
   db: Db,
   sql: Statements,
   jobId: string,
-  totalRecords: number,
-  startedAt: number,
+  totals: { readonly totalRecords: number; readonly startedAt: number },
+  prepareRun: string | undefined,
 ): Promise<JobStatus | null> {
   return db.transaction(async (transaction) => {
-    await db.run(sql.finishPrepare(), [jobId, totalRecords, startedAt], transaction);
+    await db.run(
+      sql.finishPrepare(),
+      [
+        jobId,
+        totals.totalRecords,
+        totals.startedAt,
+        prepareRun ?? '',
+        prepareRun === undefined ? 0 : 1,
+      ],
+      transaction,
+    );
     const rows = await db.select<{ status: JobStatus }>(
       sql.selectJobStatus(),
       [jobId],
@@ -88,6 +125,7 @@ export async function jobDetails(
       ? {}
       : { prepareHeartbeatAgeMs: Math.max(0, Number(row.now) - heartbeatAt) }),
     ...(row.summary == null ? {} : { summary: JSON.parse(row.summary) as JobSummary }),
+    ...prepareMarks(row.openedEarlyAt != null, row.prepareStoppedAt != null),
   };
 }
 

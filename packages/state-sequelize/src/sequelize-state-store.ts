@@ -1,8 +1,10 @@
 import {
   InvalidOptionError,
-  JobNotFoundError,
-  JobNotPreparingError,
+  takeoverArgumentsError,
   type JobDetails,
+  type PreparedBatch,
+  type PrepareTakeover,
+  type RegisterBatchOptions,
   type JobSummary,
   JobStatus,
   LeaseLostError,
@@ -40,14 +42,21 @@ import {
   finishPrepare,
   heartbeatPrepare,
   jobDetails,
-  refusedBatchError,
   storeSummary,
 } from './prepare-liveness';
+import {
+  listPreparedBatches,
+  openEarly,
+  registerBatchInTransaction,
+  registerBatchPostgres,
+  stopPrepare,
+  takeOverPrepare,
+} from './prepare-runs';
 import { migrateTables, type MigrationOutcome } from './migrate';
 import { defineModels } from './models';
 import { resolveTableNames, type SequelizeStateStoreOptions, type TableNames } from './options';
 import { persistedConfig } from './persisted-config';
-import { decodeRecord, lastPerIndex, recordColumns, type RecordRow } from './record-codec';
+import { decodeRecord, type RecordRow } from './record-codec';
 import { upsertRecords } from './record-writes';
 import { reclaimStaleBatches } from './reclaim-stale-batches';
 import { Serial } from './serial';
@@ -58,6 +67,7 @@ import { claimUniqueValues } from './unique-values';
 type Count = number | string | bigint | null;
 
 interface StatusRow {
+  readonly openEarly: Count;
   readonly total: Count;
   readonly pending: Count;
   readonly processing: Count;
@@ -337,12 +347,16 @@ export class SequelizeStateStore implements DistributedStateStore {
       const rows = await this.db.select<StatusRow>(this.sql.distributedStatus(), [jobId]);
       const row = rows[0];
       if (row === undefined) return unknownJobDistributedStatus(jobId);
-      return distributedStatusFromCounts(jobId, {
-        pending: Number(row.pending ?? 0),
-        processing: Number(row.processing ?? 0),
-        completed: Number(row.completed ?? 0),
-        failed: Number(row.failed ?? 0),
-      });
+      return distributedStatusFromCounts(
+        jobId,
+        {
+          pending: Number(row.pending ?? 0),
+          processing: Number(row.processing ?? 0),
+          completed: Number(row.completed ?? 0),
+          failed: Number(row.failed ?? 0),
+        },
+        Number(row.openEarly) === 1,
+      );
     });
   }
 
@@ -363,14 +377,54 @@ export class SequelizeStateStore implements DistributedStateStore {
     });
   }
 
-  /** Renews the prepare heartbeat of a job being prepared; false when it is not (any more). */
-  heartbeatPrepare(jobId: string): Promise<boolean> {
-    return this.run(() => heartbeatPrepare(this.db, this.sql, jobId));
+  /**
+   * Renews the prepare heartbeat of a job being prepared; false when it is not (any more) or,
+   * with `prepareRun`, when another run owns its prepare (see the port).
+   */
+  heartbeatPrepare(jobId: string, prepareRun?: string): Promise<boolean> {
+    return this.run(() => heartbeatPrepare(this.db, this.sql, jobId, prepareRun));
   }
 
-  /** Opens a prepared job (CREATED → PROCESSING, PAUSED stays); see the port. */
-  finishPrepare(jobId: string, totalRecords: number, startedAt: number): Promise<JobStatus | null> {
-    return this.run(() => finishPrepare(this.db, this.sql, jobId, totalRecords, startedAt));
+  /** Opens a job being prepared to workers before its prepare finished (see the port). */
+  openEarly(jobId: string, startedAt: number): Promise<JobStatus | null> {
+    return this.run(() => openEarly(this.db, this.sql, jobId, startedAt));
+  }
+
+  /** Ends the prepare and opens the job (CREATED → PROCESSING, PAUSED stays); see the port. */
+  finishPrepare(
+    jobId: string,
+    totalRecords: number,
+    startedAt: number,
+    prepareRun?: string,
+  ): Promise<JobStatus | null> {
+    return this.run(() =>
+      finishPrepare(this.db, this.sql, jobId, { totalRecords, startedAt }, prepareRun),
+    );
+  }
+
+  /**
+   * Gives the job's prepare to `prepareRun` when nobody runs it (no owner, or a heartbeat older
+   * than `staleAfterMs` by the database clock); see the port.
+   * @throws InvalidOptionError naming `prepareRun` or `staleAfterMs` when it is bad.
+   */
+  takeOverPrepare(
+    jobId: string,
+    prepareRun: string,
+    staleAfterMs: number,
+  ): Promise<PrepareTakeover> {
+    const invalid = takeoverArgumentsError(prepareRun, staleAfterMs);
+    if (invalid) return Promise.reject(invalid);
+    return this.run(() => takeOverPrepare(this.db, this.sql, jobId, prepareRun, staleAfterMs));
+  }
+
+  /** The owning run gives the prepare up (see the port); false when it does not own it. */
+  stopPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    return this.run(() => stopPrepare(this.db, this.sql, jobId, prepareRun));
+  }
+
+  /** Every batch of the job in index order with its source cursor (one query). */
+  listPreparedBatches(jobId: string): Promise<readonly PreparedBatch[]> {
+    return this.run(() => listPreparedBatches(this.db, this.sql, jobId));
   }
 
   /** The job's row without batches, with its prepare heartbeat's age and stored summary. */
@@ -387,43 +441,17 @@ export class SequelizeStateStore implements DistributedStateStore {
 
   /**
    * Stores a new batch and its records in one transaction (the `prepare` path), into a job being
-   * prepared (CREATED or PAUSED). The batch is claimable once the job is PROCESSING. A batch the
-   * store holds keeps its state; its records are replaced.
-   * @throws JobNotFoundError (unknown or purged job) or JobNotPreparingError, writing nothing.
+   * prepared (CREATED or PAUSED, or PROCESSING while opened early). The batch is claimable once
+   * the job is PROCESSING. A batch the store holds keeps its state; its records are replaced.
+   * @throws JobNotFoundError (unknown or purged job), JobNotPreparingError (not being prepared,
+   * or `options.prepareRun` does not own its prepare) or RecordAlreadyStoredError (a record
+   * index held by another batch), writing nothing.
    */
-  registerBatch(jobId: string, batch: Batch): Promise<void> {
-    if (this.db.family === 'postgres') {
-      return this.run(async () => {
-        const rows = await this.db.select<{ found: number | string }>(
-          this.sql.registerBatchPostgres(),
-          [
-            jobId,
-            batch.id,
-            ...recordColumns(lastPerIndex(batch.records)),
-            ...batchRowValues(jobId, batch).slice(2),
-          ],
-        );
-        if (Number(rows[0]?.found ?? 0) === 0) {
-          throw await refusedBatchError(this.db, this.sql, jobId);
-        }
-      });
-    }
+  registerBatch(jobId: string, batch: Batch, options: RegisterBatchOptions = {}): Promise<void> {
     return this.run(() =>
-      this.db.transaction(async (transaction) => {
-        // A shared lock: a delete (which locks the row for update first) waits for this insert.
-        const job = await this.db.select<{ status: JobStatus }>(
-          this.sql.lockJob('share'),
-          [jobId],
-          transaction,
-        );
-        const status = job[0]?.status;
-        if (status === undefined) throw new JobNotFoundError(jobId);
-        if (status !== JobStatus.CREATED && status !== JobStatus.PAUSED) {
-          throw new JobNotPreparingError(jobId, status);
-        }
-        await this.db.run(this.sql.insertBatches(1), batchRowValues(jobId, batch), transaction);
-        await upsertRecords(this.db, this.sql, jobId, batch.id, batch.records, transaction);
-      }),
+      this.db.family === 'postgres'
+        ? registerBatchPostgres(this.db, this.sql, jobId, batch, options)
+        : registerBatchInTransaction(this.db, this.sql, jobId, batch, options),
     );
   }
 

@@ -6,6 +6,7 @@ import {
   heartbeatBatchSql,
   insertBatchesSql,
   pickBatchMysqlSql,
+  registerBatchRowSql,
   quarantineBatchSql,
   releaseBatchSql,
   requeueBatchSql,
@@ -43,10 +44,17 @@ import {
   finishPrepareSql,
   heartbeatPrepareSql,
   lockJobSql,
+  lockPrepareStandingSql,
+  openEarlySql,
   selectCompletionSql,
   selectJobDetailsSql,
+  selectPreparedBatchesSql,
+  selectRegisterRefusalSql,
   selectSummaryCountsSql,
+  selectTakenRecordsSql,
+  stopPrepareSql,
   storeSummarySql,
+  takeOverPrepareSql,
 } from './sql/prepare-sql';
 import { insertUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-sql';
 
@@ -80,6 +88,17 @@ export class Statements {
   heartbeatPrepare = () =>
     this.get('heartbeatPrepare', () => heartbeatPrepareSql(this.t, this.family));
   finishPrepare = () => this.get('finishPrepare', () => finishPrepareSql(this.t, this.family));
+  openEarly = () => this.get('openEarly', () => openEarlySql(this.t, this.family));
+  lockPrepareStanding = () =>
+    this.get('lockPrepareStanding', () => lockPrepareStandingSql(this.t, this.family));
+  takeOverPrepare = () =>
+    this.get('takeOverPrepare', () => takeOverPrepareSql(this.t, this.family));
+  stopPrepare = () => this.get('stopPrepare', () => stopPrepareSql(this.t, this.family));
+  selectPreparedBatches = () =>
+    this.get('selectPreparedBatches', () => selectPreparedBatchesSql(this.t));
+  selectRegisterRefusal = () =>
+    this.get('selectRegisterRefusal', () => selectRegisterRefusalSql(this.t));
+  selectTakenRecords = () => this.get('selectTakenRecords', () => selectTakenRecordsSql(this.t));
   selectJobDetails = () =>
     this.get('selectJobDetails', () => selectJobDetailsSql(this.t, this.family));
   selectSummaryCounts = () => this.get('selectSummaryCounts', () => selectSummaryCountsSql(this.t));
@@ -117,8 +136,12 @@ export class Statements {
 
   upsertRecordsPostgres = () =>
     this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t));
-  registerBatchPostgres = () =>
-    this.get('registerBatchPostgres', () => registerBatchPostgresSql(this.t));
+  registerBatchPostgres = (replacing: boolean) =>
+    this.get(`registerBatchPostgres${String(replacing)}`, () =>
+      registerBatchPostgresSql(this.t, replacing),
+    );
+  registerBatchRow = () =>
+    this.get('registerBatchRow', () => registerBatchRowSql(this.t, this.family));
   completeBatchPostgres = () =>
     this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t));
   upsertRecordsValues = (rows: number) =>

@@ -3,6 +3,7 @@ import type { Db, SqlFamily } from '../db';
 import type { TableNames } from '../options';
 import type { QuotedTables } from '../sql/tables';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
+import { earlyOpenAndResume } from './early-open-and-resume';
 import { leasesAndIds } from './leases-and-ids';
 import { prepareAndCompletion } from './prepare-and-completion';
 import { publishedTables } from './published-tables';
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'prepare liveness and stored completion',
     statements: prepareAndCompletion,
   },
+  { version: 5, name: 'early open and resumable prepare', statements: earlyOpenAndResume },
 ];
 
 /** The newest schema version this package writes. */

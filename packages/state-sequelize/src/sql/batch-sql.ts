@@ -1,4 +1,4 @@
-import { valueRows, type SqlFamily } from '../db';
+import { placeholders, valueRows, type SqlFamily } from '../db';
 import { ignoreDuplicates, nowMs } from './dialect-sql';
 import type { QuotedTables } from './tables';
 
@@ -23,6 +23,17 @@ export function insertBatchesSql(t: QuotedTables, family: SqlFamily, rows: numbe
   return `
     INSERT INTO ${t.batches} (${BATCH_INSERT_COLUMNS.map((c) => `"${c}"`).join(', ')})
     VALUES ${valueRows(1, rows, BATCH_INSERT_COLUMNS.length)}
+    ${ignoreDuplicates(family, 'id')}`;
+}
+
+/**
+ * Inserts one registered batch (its {@link BATCH_INSERT_COLUMNS} then `$13`, its source cursor);
+ * a batch the store holds keeps its state and cursor.
+ */
+export function registerBatchRowSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    INSERT INTO ${t.batches} (${BATCH_INSERT_COLUMNS.map((c) => `"${c}"`).join(', ')}, "sourceCursor")
+    VALUES (${placeholders(1, BATCH_INSERT_COLUMNS.length + 1)})
     ${ignoreDuplicates(family, 'id')}`;
 }
 

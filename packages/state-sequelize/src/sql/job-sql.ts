@@ -39,18 +39,26 @@ export function selectJobStatusSql(t: QuotedTables): string {
 /**
  * Moves job `$1` to status `$2` if its status is one of `$4`..: one conditional UPDATE, so
  * concurrent callers queue on the job row and exactly one changes it. `$3` says what `$2` is:
- * 1, a terminal status (stamps `completedAt` and ends a prepare in progress); 2, PROCESSING
- * (a job still being prepared is not opened: it stays CREATED until `finishPrepare`); 0, other.
- * The status is set before the heartbeat is cleared (MySQL evaluates SET left to right).
+ * 1, a terminal status (stamps `completedAt` and ends a prepare in progress: heartbeat, owner,
+ * stop and open-early marks cleared); 2, PROCESSING (a job still being prepared, heartbeat set
+ * or stopped, is not opened unless it was opened early: it stays CREATED until
+ * `finishPrepare`); 0, other. The status is set before the prepare columns are cleared (MySQL
+ * evaluates SET left to right).
  */
 export function updateJobStatusSql(t: QuotedTables, family: SqlFamily, from: number): string {
   const list = Array.from({ length: from }, (_, i) => `$${i + 4}`).join(', ');
+  const endsPrepare = (column: string) =>
+    `"${column}" = CASE WHEN $3 = 1 THEN NULL ELSE "${column}" END`;
   return `
     UPDATE ${t.jobs}
-    SET "status" = CASE WHEN $3 = 2 AND "prepareHeartbeatAt" IS NOT NULL THEN 'CREATED'
-                        ELSE $2 END,
+    SET "status" = CASE WHEN $3 = 2 AND "openedEarlyAt" IS NULL
+                             AND ("prepareHeartbeatAt" IS NOT NULL OR "prepareStoppedAt" IS NOT NULL)
+                        THEN 'CREATED' ELSE $2 END,
         "completedAt" = CASE WHEN $3 = 1 THEN ${nowMs(family)} ELSE "completedAt" END,
-        "prepareHeartbeatAt" = CASE WHEN $3 = 1 THEN NULL ELSE "prepareHeartbeatAt" END
+        ${endsPrepare('prepareHeartbeatAt')},
+        ${endsPrepare('prepareOwner')},
+        ${endsPrepare('prepareStoppedAt')},
+        ${endsPrepare('openedEarlyAt')}
     WHERE "id" = $1 AND "status" IN (${list})`;
 }
 
@@ -64,7 +72,8 @@ export function releaseProcessingBatchesSql(t: QuotedTables): string {
 
 /**
  * Moves job `$1` from PROCESSING to COMPLETED (FAILED when a batch failed) once none of its
- * batches is PENDING, PROCESSING or PAUSED, in one conditional UPDATE. Concurrent callers queue
+ * batches is PENDING, PROCESSING or PAUSED and it is not opened early (its prepare may still add
+ * batches), in one conditional UPDATE. Concurrent callers queue
  * on the job row; the first changes it, the others re-check `status = 'PROCESSING'` and change
  * nothing. So exactly one caller sees one changed row.
  */
@@ -78,6 +87,7 @@ export function finalizeJobSql(t: QuotedTables, family: SqlFamily): string {
         "completedAt" = ${nowMs(family)}
     WHERE "id" = $1
       AND "status" = 'PROCESSING'
+      AND "openedEarlyAt" IS NULL
       AND NOT EXISTS (
         SELECT 1 FROM ${t.batches} b
         WHERE b."jobId" = $1 AND b."status" IN ('PENDING', 'PROCESSING', 'PAUSED'))`;
@@ -96,11 +106,15 @@ export function hasUnfinishedBatchSql(t: QuotedTables): string {
     LIMIT 1`;
 }
 
-/** Batch counts of job `$1` by status; no row when the job does not exist. */
+/**
+ * Batch counts of job `$1` by status, and whether it is opened early; no row when the job does
+ * not exist.
+ */
 export function distributedStatusSql(t: QuotedTables): string {
   const count = (condition: string) => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
   return `
-    SELECT count(b."id") AS "total",
+    SELECT CASE WHEN j."openedEarlyAt" IS NULL THEN 0 ELSE 1 END AS "openEarly",
+           count(b."id") AS "total",
            ${count(`b."status" IN ('PENDING', 'PAUSED')`)} AS "pending",
            ${count(`b."status" = 'PROCESSING'`)} AS "processing",
            ${count(`b."status" = 'COMPLETED'`)} AS "completed",
@@ -108,7 +122,7 @@ export function distributedStatusSql(t: QuotedTables): string {
     FROM ${t.jobs} j
     LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
     WHERE j."id" = $1
-    GROUP BY j."id"`;
+    GROUP BY j."id", j."openedEarlyAt"`;
 }
 
 /** Record-level totals of job `$1` from its batches' counters; no row when it does not exist. */

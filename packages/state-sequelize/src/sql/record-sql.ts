@@ -1,4 +1,4 @@
-import { PREPARABLE } from './prepare-sql';
+import { takesBatches } from './prepare-sql';
 import type { SqlFamily } from '../db';
 import { upsertClause } from './dialect-sql';
 import type { QuotedTables } from './tables';
@@ -131,32 +131,60 @@ export function failUnprocessedRecordsSql(t: QuotedTables): string {
 /**
  * PostgreSQL: `registerBatch` in one statement (so one transaction): the row of batch `$2` of job
  * `$1` (`$10` index, `$11` status, `$12` worker, `$13` claim time, `$14`..`$15` record range,
- * `$16`..`$17` counters, `$18` attempt, `$19` error; a batch the store holds keeps its state)
- * and the upsert of its records (`$3`..`$9`), both only if the job is being prepared (CREATED or
- * PAUSED). `found` is 0 otherwise (unknown, purged or cancelled job), and nothing was written.
- * The key-share lock on the job row lets concurrent registrations run side by side but makes a
- * delete (which locks the job row for update first) wait for this one, then delete its rows.
+ * `$16`..`$17` counters, `$18` attempt, `$19` error, `$22` source cursor; a batch the store holds
+ * keeps its state) and its records (`$3`..`$9`), both only if the job takes batches (CREATED or
+ * PAUSED, or PROCESSING while opened early) and, with `$21` = 1, its prepare is owned by run
+ * `$20`. `found` is 0 otherwise (unknown, purged or cancelled job, or another run's prepare), and
+ * nothing was written. The key-share lock on the job row lets concurrent registrations run side
+ * by side but makes a delete (which locks the job row for update first) wait for this one, then
+ * delete its rows.
+ *
+ * `replacing` false, the fast path: the records are plainly inserted, so a record index the job
+ * already holds fails the whole statement (a unique violation) and nothing is written.
+ * `replacing` true, after such a failure: `taken` is the lowest record index held by another
+ * batch, and then nothing is written; otherwise the batch's own records (a registration
+ * repeated) are replaced.
  */
-export function registerBatchPostgresSql(t: QuotedTables): string {
+export function registerBatchPostgresSql(t: QuotedTables, replacing: boolean): string {
+  const job = `
+      SELECT 1 FROM ${t.jobs}
+      WHERE "id" = $1 AND ${takesBatches()} AND ($21 = 0 OR "prepareOwner" = $20)
+      FOR KEY SHARE`;
+  const gate = replacing ? 'allowed' : 'job';
   return `
-    WITH job AS (
-      SELECT 1 FROM ${t.jobs} WHERE "id" = $1 AND "status" IN ${PREPARABLE} FOR KEY SHARE
+    WITH job AS (${job}
     ),
+    ${
+      replacing
+        ? `taken AS (
+      SELECT r."recordIndex" FROM ${t.records} r
+      WHERE r."jobId" = $1 AND r."recordIndex" = ANY($3::integer[]) AND r."batchId" <> $2
+      ORDER BY r."recordIndex" LIMIT 1
+    ),
+    allowed AS (SELECT 1 FROM job WHERE NOT EXISTS (SELECT 1 FROM taken)),`
+        : ''
+    }
     batch AS (
       INSERT INTO ${t.batches} ("id", "jobId", "batchIndex", "status", "workerId", "claimedAt",
                                 "recordStartIndex", "recordEndIndex", "processedCount",
-                                "failedCount", "attempt", "error")
+                                "failedCount", "attempt", "error", "sourceCursor")
       SELECT $2, $1, $10::integer, $11::text, $12::text, $13::bigint, $14::integer, $15::integer,
-             $16::integer, $17::integer, $18::integer, $19::text
-      FROM job
+             $16::integer, $17::integer, $18::integer, $19::text, $22::text
+      FROM ${gate}
       ON CONFLICT DO NOTHING
     ),
     written AS (
       INSERT INTO ${t.records} (${COLUMN_LIST})
       SELECT ${POSTGRES_INPUT_VALUES}
       FROM ${postgresRecordInput(3)}
-      WHERE EXISTS (SELECT 1 FROM job)
-      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
+      WHERE EXISTS (SELECT 1 FROM ${gate})
+      ${
+        replacing
+          ? `${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
+      WHERE ${t.records}."batchId" = excluded."batchId"`
+          : ''
+      }
     )
-    SELECT count(*)::integer AS "found" FROM job`;
+    SELECT (SELECT count(*)::integer FROM job) AS "found",
+           ${replacing ? '(SELECT "recordIndex" FROM taken)' : 'NULL::integer'} AS "taken"`;
 }

@@ -241,13 +241,15 @@ class JsonTracking {
       else scanner.feed(text, out);
     } finally {
       // Records completed before a ParseError are still handed over before it propagates.
+      // The scanner is not fed again before this loop ends: `ends` is read in place.
       const ready = out.splice(0, out.length);
-      const ends = this.ends.splice(0, this.ends.length);
+      const { ends, positions } = this;
       for (let i = 0; i < ready.length; i++) {
-        this.positions.recordEnd(ends[i] ?? 0);
+        positions.recordEnd(ends[i] ?? 0);
         this.yielded++;
         yield ready[i] as RawRecord;
       }
+      ends.length = 0;
     }
   }
 
