@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BufferSource,
   InMemoryDistributedStateStore,
   JobStatus,
   UnsupportedByStoreError,
-  type DistributedStateStore,
 } from '@batchactions/core';
 import { CsvParser, JsonParser } from '@batchactions/import';
 import { DistributedImport, runWorker } from '../../src/index';
@@ -18,13 +17,6 @@ const stores = [
   ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
   ...sequelizeFactories,
 ];
-
-/** Skips (visibly) on a store that does not open jobs early yet. */
-function requireEarlyOpen(store: DistributedStateStore, context: TestContext): void {
-  if (typeof store.openEarly !== 'function' || typeof store.takeOverPrepare !== 'function') {
-    context.skip('the store does not open jobs early');
-  }
-}
 
 /** Polls `check` until it holds (a bounded wait for a condition, not a timing assertion). */
 async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -40,8 +32,7 @@ describe.each(stores)('early open on $name', (factory) => {
   const importer = () =>
     new DistributedImport({ schema: usersSchema, batchSize: 10, stateStore: t.store });
 
-  it('workers process batches while prepare streams; the job finalises only after the last batch', async (context) => {
-    requireEarlyOpen(t.store, context);
+  it('workers process batches while prepare streams; the job finalises only after the last batch', async () => {
     const preparer = importer();
     const seen: number[] = [];
     const processedWhileStreaming = { count: 0 };
@@ -94,8 +85,7 @@ describe.each(stores)('early open on $name', (factory) => {
     expect(status.prepare).toBeUndefined();
   });
 
-  it('the prepare finalises the job itself when workers finished every batch before it ended', async (context) => {
-    requireEarlyOpen(t.store, context);
+  it('the prepare finalises the job itself when workers finished every batch before it ended', async () => {
     const di = importer();
     const completed: unknown[] = [];
     di.on('job:completed', (event) => completed.push(event.summary));
@@ -132,8 +122,7 @@ describe.each(stores)('early open on $name', (factory) => {
     expect((await di.getStatus(prepared.jobId)).status).toBe(JobStatus.COMPLETED);
   });
 
-  it('pause and resume while an early-opened job streams', async (context) => {
-    requireEarlyOpen(t.store, context);
+  it('pause and resume while an early-opened job streams', async () => {
     const di = importer();
     let jobId = '';
     const source = new GatedCsvSource(100, 20, async (chunk) => {
@@ -150,8 +139,7 @@ describe.each(stores)('early open on $name', (factory) => {
     expect(result).toMatchObject({ processed: 100, jobComplete: true });
   });
 
-  it('cancel while an early-opened job streams stops the prepare and the workers', async (context) => {
-    requireEarlyOpen(t.store, context);
+  it('cancel while an early-opened job streams stops the prepare and the workers', async () => {
     const di = importer();
     let jobId = '';
     let handed = 0;

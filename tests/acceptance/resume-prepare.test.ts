@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   BufferSource,
   FilePathSource,
@@ -28,12 +28,6 @@ const stores = [
   ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
   ...sequelizeFactories,
 ];
-
-function requireResume(store: DistributedStateStore, context: TestContext): void {
-  if (typeof store.takeOverPrepare !== 'function') {
-    context.skip('the store does not resume prepares');
-  }
-}
 
 /** A `remainingTimeMs` with time for `batches` batches, then none (a deadline at a known point). */
 function deadlineAfter(batches: number): () => number {
@@ -134,8 +128,7 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
 
   it.for(formats())(
     '$name: stops before a deadline, resumes twice, every record exactly once',
-    async ({ source, parser }, context) => {
-      requireResume(t.store, context);
+    async ({ source, parser }) => {
       const di = importer();
       const first = await di.prepare(source(), parser(), { remainingTimeMs: deadlineAfter(3) });
       expect(first).toMatchObject({ totalRecords: 60, totalBatches: 3, stoppedBy: 'deadline' });
@@ -163,8 +156,7 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
     },
   );
 
-  it('an early-opened job is processed while stopped, and completes once after the resume', async (context) => {
-    requireResume(t.store, context);
+  it('an early-opened job is processed while stopped, and completes once after the resume', async () => {
     const di = importer();
     const completed: string[] = [];
     di.on('job:completed', (event) => completed.push(event.jobId));
@@ -187,8 +179,7 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
     expect(completed).toEqual([jobId]);
   });
 
-  it('takes over a prepare thought dead; the old run then stores nothing and stops', async (context) => {
-    requireResume(t.store, context);
+  it('takes over a prepare thought dead; the old run then stores nothing and stops', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let holding = true;
@@ -220,8 +211,7 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
     expect(ids).toHaveLength(200);
   });
 
-  it('refuses a source that does not match, and leaves the job for the right one', async (context) => {
-    requireResume(t.store, context);
+  it('refuses a source that does not match, and leaves the job for the right one', async () => {
     const di = importer();
     const first = await di.prepare(new BufferSource(usersCsv(100)), new CsvParser(), {
       remainingTimeMs: deadlineAfter(2),
@@ -236,8 +226,7 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
     await expectEveryRecordOnce(t.store, jobId, 100);
   });
 
-  it('names why a prepare cannot be resumed', async (context) => {
-    requireResume(t.store, context);
+  it('names why a prepare cannot be resumed', async () => {
     const di = importer();
     await expect(
       di.resumePrepare('no-such-job', new BufferSource(usersCsv(5)), new CsvParser()),
