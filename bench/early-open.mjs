@@ -8,7 +8,14 @@
 //                              [--batch-size 500] [--workers 4]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +55,26 @@ async function writeCsv(rows) {
   return file;
 }
 
+/** The machine's busy and total CPU time so far (Linux /proc/stat), to tell a saturated machine. */
+function cpuTimes() {
+  if (!existsSync('/proc/stat')) return undefined;
+  const fields = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const idle = fields[3] + (fields[4] ?? 0);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Cores busy on average between two `cpuTimes()` readings (e.g. 1.9 of 2). */
+function coresBusy(from, to) {
+  if (from === undefined || to === undefined || to.total === from.total) return undefined;
+  return ((to.busy - from.busy) / (to.total - from.total)) * cpus().length;
+}
+
 /** Starts a warm worker; resolves `ready` once its store is open. */
 function warmWorker(env, workerId) {
   const script = fileURLToPath(new URL('./early-open-worker.mjs', import.meta.url));
@@ -79,6 +106,7 @@ async function run(file, rows, earlyOpen) {
     const workers = Array.from({ length: workerCount }, (_, i) => warmWorker(rig.env, `w${i}`));
     await Promise.all(workers.map((w) => w.ready));
     const di = new DistributedImport({ schema, batchSize, stateStore: store });
+    const cpu0 = cpuTimes();
     const t0 = Date.now();
     let openedAt;
     const result = await di.prepare(new FilePathSource(file), new CsvParser(), {
@@ -89,8 +117,10 @@ async function run(file, rows, earlyOpen) {
       },
     });
     const preparedAt = Date.now();
+    const cpuPrepared = cpuTimes();
     if (result.totalRecords !== rows) throw new Error(`prepared ${result.totalRecords} of ${rows}`);
     const reports = await Promise.all(workers.map((w) => w.done));
+    const cpuEnd = cpuTimes();
     const job = await store.getJobState(result.jobId);
     if (job.status !== 'COMPLETED') throw new Error(`job ended ${job.status}`);
     const processed = reports.reduce((n, r) => n + r.processed, 0);
@@ -107,6 +137,9 @@ async function run(file, rows, earlyOpen) {
       processingMs: completedAt - (openedAt ?? preparedAt),
       fileToCompletedMs: completedAt - t0,
       workerRssMb: Math.max(...reports.map((r) => r.maxRssMb)),
+      // Cores busy (of all the machine's) while prepare ran, and after it until the end.
+      coresDuringPrepare: coresBusy(cpu0, cpuPrepared),
+      coresAfterPrepare: coresBusy(cpuPrepared, cpuEnd),
     };
   } finally {
     await rig.dispose();
@@ -115,6 +148,7 @@ async function run(file, rows, earlyOpen) {
 
 const rate = (n, ms) => Math.round((n / ms) * 1000).toLocaleString('en-US');
 const s = (ms) => (ms / 1000).toFixed(2);
+const cores = (n) => (n === undefined ? '?' : n.toFixed(2));
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const results = [];
 for (const rows of sizes) {
@@ -125,7 +159,8 @@ for (const rows of sizes) {
     console.log(
       `${rows} rows, ${r.variant}: first record ${s(r.firstRecordMs)} s, prepare ${s(r.prepareMs)} s ` +
         `(${rate(rows, r.prepareMs)}/s), processing ${s(r.processingMs)} s, file -> job:completed ` +
-        `${s(r.fileToCompletedMs)} s (${rate(rows, r.fileToCompletedMs)}/s)`,
+        `${s(r.fileToCompletedMs)} s (${rate(rows, r.fileToCompletedMs)}/s); cores busy ` +
+        `${cores(r.coresDuringPrepare)} during prepare, ${cores(r.coresAfterPrepare)} after`,
     );
   }
   rmSync(file, { force: true });
@@ -138,12 +173,13 @@ const lines = [
   `running when the prepare starts (they get the job id on stdin), no-op processor, batches of ${batchSize}.`,
   `Command: \`npm run build && node bench/early-open.mjs --rows ${values.rows} --batch-size ${batchSize} --workers ${workerCount}\`.`,
   '',
-  '| rows | variant | first record | prepare | processing | file → job:completed |',
-  '|---|---|---|---|---|---|',
+  '| rows | variant | first record | prepare | processing | file → job:completed | cores busy: during prepare / after |',
+  '|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
       `| ${r.rows.toLocaleString('en-US')} | ${r.variant} | ${s(r.firstRecordMs)} s | ${s(r.prepareMs)} s (${rate(r.rows, r.prepareMs)}/s) | ` +
-      `${s(r.processingMs)} s | ${s(r.fileToCompletedMs)} s (${rate(r.rows, r.fileToCompletedMs)}/s) |`,
+      `${s(r.processingMs)} s | ${s(r.fileToCompletedMs)} s (${rate(r.rows, r.fileToCompletedMs)}/s) | ` +
+      `${cores(r.coresDuringPrepare)} / ${cores(r.coresAfterPrepare)} of ${cpus().length} |`,
   ),
   '',
   '"processing" runs from the moment workers got the job id to `job:completed`: alone in the',

@@ -44,6 +44,7 @@ import {
   type ProcessWorkerBatchOptions,
 } from './process/process-batch';
 import { reclaimAfterMs, StaleReclaimer } from './process/stale-reclaimer';
+import { StreamingJobs } from './process/streaming-jobs';
 import { createValidator } from './process/create-validator';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
 import { readJobStatus, type JobStatusReport } from './control/job-status';
@@ -66,6 +67,7 @@ export class DistributedImport {
   /** Running totals of jobs opened early, with when they were read (re-read after a second). */
   private readonly runningTotals = new Map<string, { total: number; readAt: number }>();
   private readonly reclaimer: StaleReclaimer;
+  private readonly streaming: StreamingJobs;
   private readonly local = new LocalWork();
 
   constructor(private readonly config: DistributedImportConfig) {
@@ -74,6 +76,7 @@ export class DistributedImport {
     this.batchConfig = resolved.batch;
     this.validator = createValidator(config.schema, this.batchConfig.coerceValues);
     this.reclaimer = new StaleReclaimer(this.store, this.batchConfig);
+    this.streaming = new StreamingJobs(this.store, this.batchConfig.prepareTimeoutMs);
     this.events = new EventBus(
       config.onHandlerError ? { onHandlerError: config.onHandlerError } : {},
     );
@@ -237,6 +240,7 @@ export class DistributedImport {
         events: this.events,
         totalRecordsOf: (id) => this.totalRecordsOf(id),
         reclaimer: this.reclaimer,
+        streaming: this.streaming,
         failureThreshold: this.batchConfig.failureThreshold,
         onBackgroundError: this.config.onBackgroundError ?? warnBackgroundError,
       },
@@ -331,6 +335,7 @@ export class DistributedImport {
   async purge(jobId: string): Promise<boolean> {
     this.totals.delete(jobId);
     this.runningTotals.delete(jobId);
+    this.streaming.forget(jobId);
     const purged = await purgeJob(this.store, jobId);
     this.local.abort(jobId, new JobNotFoundError(jobId));
     return purged;

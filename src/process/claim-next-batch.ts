@@ -10,17 +10,19 @@ function sleep(ms: number): Promise<void> {
  * Claims the job's next batch on one of our stores. One empty claim is not proof that nothing
  * is left: a store using `SKIP LOCKED` skips a batch that another worker's claim has locked but
  * not yet taken, so while the status still shows PENDING batches the claim is retried a few
- * times. (A store with only the published port gets the single published `claimBatch` call.)
+ * times (unless `retryWhenPending` is false: a job still streaming, claimed again soon anyway).
+ * (A store with only the published port gets the single published `claimBatch` call.)
  */
 export async function claimNextBatch(
   store: DistributedStateStore,
   jobId: string,
   workerId: string,
+  retryWhenPending = true,
 ): Promise<ClaimBatchResult> {
   for (let attempt = 0; ; attempt += 1) {
     const result = await store.claimBatch(jobId, workerId);
     if (result.claimed || result.reason !== 'NO_PENDING_BATCHES') return result;
-    if (attempt >= EMPTY_CLAIM_RETRIES) return result;
+    if (!retryWhenPending || attempt >= EMPTY_CLAIM_RETRIES) return result;
     const status = await store.getDistributedStatus(jobId);
     if (status.pendingBatches === 0) return result;
     await sleep(5 * (attempt + 1));

@@ -16,6 +16,7 @@ import type { DistributedSettings } from '../config';
 import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import type { BatchRun } from './batch-run';
 import { claimNextBatch } from './claim-next-batch';
+import type { StreamingJobs } from './streaming-jobs';
 import { emitJobCompleted, finalizeJob, recoverJobCompletion } from './finalize-job';
 import { JobWatcher } from './job-watcher';
 import { LeaseKeeper } from './lease-keeper';
@@ -79,12 +80,19 @@ export interface ProcessBatchDeps {
   readonly failureThreshold: FailureThreshold | undefined;
   /** Receives failures of background work that is retried (heartbeats, cancellation checks). */
   readonly onBackgroundError: (error: unknown) => void;
+  /** Jobs a prepare opened early and still streams into (our stores only). */
+  readonly streaming: StreamingJobs;
 }
 
 /** The result, and why nothing was claimed (for `runWorker`; not part of the published result). */
 export interface BatchAttempt {
   readonly result: DistributedBatchResult;
   readonly claimFailure?: ClaimBatchFailureReason;
+  /**
+   * Nothing was pending, and a prepare that opened the job early still streams into it: more
+   * batches are coming (`runWorker` claims again shortly instead of reading the job's status).
+   */
+  readonly streaming?: boolean;
 }
 
 function notClaimed(jobId: string, jobComplete: boolean): DistributedBatchResult {
@@ -130,8 +138,11 @@ async function sweepAndClaim(deps: ProcessBatchDeps, jobId: string, workerId: st
   }
   const swept = reclaimer.isDue(jobId);
   if (swept) await reclaimer.sweep(jobId);
-  const claim = await claimNextBatch(store, jobId, workerId);
+  // While the prepare streams, an empty claim means the next batch is not stored yet.
+  const streaming = deps.streaming.known(jobId);
+  const claim = await claimNextBatch(store, jobId, workerId, !streaming);
   if (claim.claimed || claim.reason !== 'NO_PENDING_BATCHES' || swept) return claim;
+  if (await deps.streaming.check(jobId)) return claim;
   return (await reclaimer.sweep(jobId)) > 0 ? claimNextBatch(store, jobId, workerId) : claim;
 }
 
@@ -156,6 +167,10 @@ export async function processBatch(
   const fenced = supportsFencedWrites(store);
   const claim = await sweepAndClaim(deps, jobId, workerId);
   if (!claim.claimed) {
+    if (claim.reason === 'NO_PENDING_BATCHES' && fenced && (await deps.streaming.check(jobId))) {
+      // More batches are coming: the job cannot be finalised before the prepare ends.
+      return { result: notClaimed(jobId, false), claimFailure: claim.reason, streaming: true };
+    }
     const finalised =
       (fenced &&
         claim.reason === 'NO_PENDING_BATCHES' &&

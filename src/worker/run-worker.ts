@@ -86,6 +86,12 @@ export interface RunWorkerResult {
 
 const FIRST_POLL_MS = 50;
 
+/**
+ * Longest wait between two claims while a prepare that opened the job early still streams: the
+ * worker keeps up with the prepare instead of backing off to `pollIntervalMs`.
+ */
+const STREAMING_POLL_MAX_MS = 250;
+
 /** Every option checked the one way (see `option-checks.ts`): `null` is refused by name. */
 function checkedOptions(given: RunWorkerOptions | undefined) {
   const options = optionsObject('options', given);
@@ -177,7 +183,7 @@ export async function runWorker(
     let idleWaitMs = FIRST_POLL_MS;
     while (mayClaim()) {
       const started = Date.now();
-      const { result, claimFailure } = await importer.attemptBatch(
+      const { result, claimFailure, streaming } = await importer.attemptBatch(
         jobId,
         processor,
         laneWorkerId,
@@ -201,6 +207,12 @@ export async function runWorker(
         return;
       }
       if (result.claimed) continue;
+      if (streaming === true) {
+        // A prepare that opened the job early still streams: the next batch is on its way.
+        await sleep(idleWaitMs, finished.signal);
+        idleWaitMs = Math.min(STREAMING_POLL_MAX_MS, pollIntervalMs, idleWaitMs * 2);
+        continue;
+      }
 
       const report = await importer.getStatus(jobId);
       const now = Date.now();
