@@ -37,6 +37,8 @@ declare global {
   const parser: SourceParser;
   /** Your application's write of one user. */
   function saveUser(record: unknown, options: { signal: AbortSignal }): Promise<void>;
+  /** Starts your worker fleet on a job (invokes worker functions, messages containers). */
+  function startWorkers(jobId: string): void;
   /** Schedules the next serverless invocation for a job. */
   function scheduleNext(jobId: string): Promise<void>;
   /** Your own store. */

@@ -63,6 +63,8 @@ export class DistributedImport {
   private readonly validator: SchemaValidator;
   private readonly events: EventBus;
   private readonly totals = new Map<string, number>();
+  /** Running totals of jobs opened early, with when they were read (re-read after a second). */
+  private readonly runningTotals = new Map<string, { total: number; readAt: number }>();
   private readonly reclaimer: StaleReclaimer;
   private readonly local = new LocalWork();
 
@@ -328,6 +330,7 @@ export class DistributedImport {
    */
   async purge(jobId: string): Promise<boolean> {
     this.totals.delete(jobId);
+    this.runningTotals.delete(jobId);
     const purged = await purgeJob(this.store, jobId);
     this.local.abort(jobId, new JobNotFoundError(jobId));
     return purged;
@@ -359,16 +362,25 @@ export class DistributedImport {
 
   /**
    * The job's totalRecords, read once per job (0 for an unknown job; our stores only). While a
-   * prepare that opened the job early still stores batches, the total grows: it is read again on
-   * each call (one cheap read of the job row) until the prepare ended.
+   * prepare that opened the job early still stores batches, the total grows: it is read again
+   * when the last reading is older than {@link RUNNING_TOTAL_TTL_MS}, until the prepare ended.
    */
   private async totalRecordsOf(jobId: string): Promise<number> {
     const cached = this.totals.get(jobId);
     if (cached !== undefined) return cached;
     if (this.store.getJobDetails) {
+      const running = this.runningTotals.get(jobId);
+      if (running !== undefined && Date.now() - running.readAt < RUNNING_TOTAL_TTL_MS) {
+        return running.total;
+      }
       const details = await this.store.getJobDetails(jobId);
       if (!details) return 0;
-      if (details.openEarly !== true) this.totals.set(jobId, details.totalRecords);
+      if (details.openEarly === true) {
+        this.runningTotals.set(jobId, { total: details.totalRecords, readAt: Date.now() });
+      } else {
+        this.runningTotals.delete(jobId);
+        this.totals.set(jobId, details.totalRecords);
+      }
       return details.totalRecords;
     }
     const job = await this.store.getJobState(jobId);
@@ -377,3 +389,10 @@ export class DistributedImport {
     return job.totalRecords;
   }
 }
+
+/**
+ * How long a worker reuses the running total of a job opened early before reading it again: the
+ * total hooks and processors see lags the stored count by at most this much, and a worker reads
+ * the job row at most once a second instead of once per batch.
+ */
+const RUNNING_TOTAL_TTL_MS = 1000;
