@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DistributedStateStore } from '@batchactions/core';
 import { PostgresStateStore } from '@batchactions/state-postgres';
+import { SqliteStateStore } from '@batchactions/state-sqlite';
 import { DistributedImport, runWorker } from '../../src/index';
 import { requireBuild, startWorker } from '../support/child-workers';
 import { startRangeServer, type RangeServer } from '../support/range-server';
@@ -62,20 +65,24 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string): P
   throw new Error(`timed out waiting for ${what}`);
 }
 
-interface PgRig {
-  readonly store: PostgresStateStore;
-  readonly schemaName: string;
-  readonly admin: pg.Pool;
+/** A shared store the child processes open from `env`, and how the test counts its rows. */
+interface Rig {
+  readonly store: DistributedStateStore &
+    Required<Pick<DistributedStateStore, 'listJobs' | 'listPreparedBatches' | 'getJobDetails'>>;
   readonly env: Record<string, string>;
+  /** `(rows, distinct keys)` of the job's records (by index) and batches (by batch index). */
+  readonly storedCounts: (jobId: string) => Promise<{ records: Counts; batches: Counts }>;
+  /** `(rows, distinct ids)` of the target table the worker processes write into. */
+  readonly targetCounts: () => Promise<Counts>;
+  readonly dispose: () => Promise<void>;
 }
 
-let rig: PgRig;
+interface Counts {
+  readonly n: number;
+  readonly d: number;
+}
 
-beforeAll(() => {
-  requireBuild('state-postgres');
-});
-
-beforeEach(async () => {
+async function postgresRig(): Promise<Rig> {
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error('DATABASE_URL is not set (tests/global-setup.ts sets it)');
   const schemaName = `eo_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -83,27 +90,84 @@ beforeEach(async () => {
   await store.initialize();
   const admin = new pg.Pool({ connectionString, max: 2 });
   await admin.query(`CREATE TABLE "${schemaName}".target (id integer PRIMARY KEY)`);
-  rig = {
-    store,
-    schemaName,
-    admin,
-    env: { STORE_KIND: 'postgres', DATABASE_URL: connectionString, PG_SCHEMA: schemaName },
+  const counts = async (sql: string, params: unknown[]): Promise<Counts> => {
+    const { rows } = await admin.query<{ n: string; d: string }>(sql, params);
+    return { n: Number(rows[0]?.n), d: Number(rows[0]?.d) };
   };
+  return {
+    store,
+    env: { STORE_KIND: 'postgres', DATABASE_URL: connectionString, PG_SCHEMA: schemaName },
+    storedCounts: async (jobId) => ({
+      records: await counts(
+        `SELECT count(*) AS n, count(DISTINCT record_index) AS d FROM "${schemaName}".records WHERE job_id = $1`,
+        [jobId],
+      ),
+      batches: await counts(
+        `SELECT count(*) AS n, count(DISTINCT batch_index) AS d FROM "${schemaName}".batches WHERE job_id = $1`,
+        [jobId],
+      ),
+    }),
+    targetCounts: () =>
+      counts(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM "${schemaName}".target`, []),
+    dispose: async () => {
+      await store.close();
+      await admin.query(`DROP SCHEMA "${schemaName}" CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+async function sqliteRig(): Promise<Rig> {
+  const dir = mkdtempSync(join(tmpdir(), 'ba-eo-sqlite-'));
+  const file = join(dir, 'state.sqlite');
+  const store = new SqliteStateStore({ filename: file });
+  await store.initialize();
+  const db = new Database(file, { readonly: true });
+  const counts = (sql: string, params: unknown[]): Counts => {
+    const row = db.prepare(sql).get(...params) as { n: number; d: number };
+    return { n: row.n, d: row.d };
+  };
+  return {
+    store,
+    env: { STORE_KIND: 'sqlite', SQLITE_FILE: file },
+    storedCounts: (jobId) =>
+      Promise.resolve({
+        records: counts(
+          `SELECT count(*) AS n, count(DISTINCT r.record_index) AS d FROM batchactions_records r
+           JOIN batchactions_jobs j ON j.pk = r.job_pk WHERE j.id = ?`,
+          [jobId],
+        ),
+        batches: counts(
+          `SELECT count(*) AS n, count(DISTINCT b.batch_index) AS d FROM batchactions_batches b
+           JOIN batchactions_jobs j ON j.pk = b.job_pk WHERE j.id = ?`,
+          [jobId],
+        ),
+      }),
+    targetCounts: () => Promise.reject(new Error('the SQLite rig has no target table')),
+    dispose: async () => {
+      db.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let rig: Rig;
+
+beforeAll(() => {
+  requireBuild('state-postgres');
+  requireBuild('state-sqlite');
 });
 
 afterEach(async () => {
-  await rig.store.close();
-  await rig.admin.query(`DROP SCHEMA "${rig.schemaName}" CASCADE`);
-  await rig.admin.end();
+  await rig.dispose();
 });
 
-/** Rows and distinct keys of a query's single `(n, d)` row. */
-async function counts(sql: string, params: unknown[]): Promise<{ n: number; d: number }> {
-  const { rows } = await rig.admin.query<{ n: string; d: string }>(sql, params);
-  return { n: Number(rows[0]?.n), d: Number(rows[0]?.d) };
-}
-
 describe('early open with worker processes on PostgreSQL', () => {
+  beforeEach(async () => {
+    rig = await postgresRig();
+  });
+
   it('4 worker processes process records while prepare streams; one finalisation, after the last batch; exact counts', async () => {
     const rows = 20_000;
     const prepare = startPrepare({
@@ -145,12 +209,7 @@ describe('early open with worker processes on PostgreSQL', () => {
     // Every record exactly once.
     expect(reports.reduce((n, r) => n + r.processed, 0)).toBe(rows);
     expect(reports.reduce((n, r) => n + r.invocations, 0)).toBe(rows);
-    expect(
-      await counts(
-        `SELECT count(*) AS n, count(DISTINCT id) AS d FROM "${rig.schemaName}".target`,
-        [],
-      ),
-    ).toEqual({ n: rows, d: rows });
+    expect(await rig.targetCounts()).toEqual({ n: rows, d: rows });
     // One finalisation (by a worker or by the prepare), after the prepare stored its last batch.
     const finalisers = reports.filter((r) => r.jobComplete).length + outcome.completedEvents;
     expect(finalisers).toBe(1);
@@ -179,7 +238,14 @@ function writeSources(dir: string, rows: number): Record<string, string> {
   return Object.fromEntries(Object.keys(files).map((f) => [f, join(dir, `users.${f}`)]));
 }
 
-describe('prepare killed with SIGKILL at random points, then resumed (PostgreSQL)', () => {
+describe.each([
+  { name: 'PostgreSQL', create: postgresRig },
+  { name: 'SQLite', create: sqliteRig },
+])('prepare killed with SIGKILL at random points, then resumed ($name)', ({ create }) => {
+  beforeEach(async () => {
+    rig = await create();
+  });
+
   const rows = 12_000;
   const batchSize = 100;
   const batches = rows / batchSize;
@@ -267,16 +333,9 @@ describe('prepare killed with SIGKILL at random points, then resumed (PostgreSQL
       ).toBe(true);
     }
     // No record or batch stored twice, none missing.
-    const recordCounts = await counts(
-      `SELECT count(*) AS n, count(DISTINCT record_index) AS d FROM "${rig.schemaName}".records WHERE job_id = $1`,
-      [jobId],
-    );
-    expect(recordCounts, context).toEqual({ n: rows, d: rows });
-    const batchCounts = await counts(
-      `SELECT count(*) AS n, count(DISTINCT batch_index) AS d FROM "${rig.schemaName}".batches WHERE job_id = $1`,
-      [jobId],
-    );
-    expect(batchCounts, context).toEqual({ n: batches, d: batches });
+    const held = await rig.storedCounts(jobId);
+    expect(held.records, context).toEqual({ n: rows, d: rows });
+    expect(held.batches, context).toEqual({ n: batches, d: batches });
     // Processing hands every record to the processor exactly once, with its own values.
     const di = new DistributedImport({
       schema,
