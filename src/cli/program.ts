@@ -64,7 +64,8 @@ function commandPathOf(program: Command, argv: readonly string[]): string {
 
 /**
  * Runs the CLI with `argv` (as `process.argv`: node, script, arguments...) and returns the exit
- * code: 0 on success (and for --help/--version), 2 for usage errors (the problem and one line
+ * code: 0 on success (and for --help/--version; a command may set another, as `prepare` sets 3
+ * when it stopped before the end), 2 for usage errors (the problem and one line
  * pointing at --help), 1 for runtime failures (reported here). Nothing printed shows a password
  * or a URL's query values.
  */
@@ -77,7 +78,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    // A command that ended without failing may ask for another code (a stopped prepare: 3);
+    // main.ts sets the process's exit code from this value, so it must carry that one on.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;

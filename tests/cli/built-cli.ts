@@ -27,6 +27,10 @@ export interface RunningCli {
   readonly done: Promise<CliRun>;
   /** Resolves when stdout has printed text matching `pattern`. */
   waitForStdout(pattern: RegExp): Promise<void>;
+  /** Resolves when stderr has printed text matching `pattern`. */
+  waitForStderr(pattern: RegExp): Promise<void>;
+  /** What stdout printed so far. */
+  stdoutSoFar(): string;
 }
 
 /** Starts `node dist/cli/main.js ...args` (stdin closed, so stdout is not a terminal). */
@@ -39,45 +43,49 @@ export function startCli(
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    stdout += text;
+  const output = { stdout: '', stderr: '' };
+  type Stream = keyof typeof output;
+  const waiters: { stream: Stream; pattern: RegExp; resolve: () => void }[] = [];
+  const onData = (stream: Stream) => (text: string) => {
+    output[stream] += text;
     for (const waiter of [...waiters]) {
-      if (waiter.pattern.test(stdout)) {
+      if (waiter.stream === stream && waiter.pattern.test(output[stream])) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
     }
-  });
-  child.stderr.on('data', (text: string) => {
-    stderr += text;
-  });
+  };
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', onData('stdout'));
+  child.stderr.on('data', onData('stderr'));
   const done = new Promise<CliRun>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => {
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout: output.stdout, stderr: output.stderr });
     });
   });
+  const waitFor = (stream: Stream, pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      if (pattern.test(output[stream])) {
+        resolve();
+        return;
+      }
+      waiters.push({ stream, pattern, resolve });
+      void done.then(() => {
+        reject(
+          new Error(
+            `The CLI exited before printing ${String(pattern)} on ${stream}:\n${output.stdout}\n${output.stderr}`,
+          ),
+        );
+      });
+    });
   return {
     child,
     done,
-    waitForStdout: (pattern) =>
-      new Promise<void>((resolve, reject) => {
-        if (pattern.test(stdout)) {
-          resolve();
-          return;
-        }
-        waiters.push({ pattern, resolve });
-        void done.then(() => {
-          reject(
-            new Error(`The CLI exited before printing ${String(pattern)}:\n${stdout}\n${stderr}`),
-          );
-        });
-      }),
+    waitForStdout: (pattern) => waitFor('stdout', pattern),
+    waitForStderr: (pattern) => waitFor('stderr', pattern),
+    stdoutSoFar: () => output.stdout,
   };
 }
 

@@ -59,7 +59,15 @@ describe('demo', () => {
     expect(failed).toBe(expectedInvalid);
     expect(summaryValue(run.stdout, 'invalid generated')).toBe(expectedInvalid);
     expect(run.stdout).toMatch(/job: +\S+ \(COMPLETED\)/);
-    expect(run.stdout).toMatch(/prepare: .*records\/s/);
+    // Early open: the workers start when the job opens and process while the CSV streams in.
+    expect(run.stdout).toMatch(
+      /^Opened job \S+ early: starting 2 worker processes while the CSV streams into the store$/m,
+    );
+    expect(run.stdout).toMatch(
+      /^ {2}first record: +\d+(\.\d)? (ms|s) after prepare started \(first batch written by a worker; early open\)$/m,
+    );
+    expect(run.stdout).toMatch(/^ {2}file to completed: +\d+(\.\d)? (ms|s), [\d,]+ records\/s$/m);
+    expect(run.stdout).toMatch(/prepare: .*records\/s \(workers processing meanwhile\)/);
     expect(run.stdout).toMatch(/processing: .*records\/s \(2 worker processes\)/);
     expect(run.stdout).toMatch(/peak RSS \(parent\): +\d+\.\d MB/);
     expect(run.stdout).toMatch(/peak RSS \(workers\): +\d+\.\d MB/);

@@ -102,12 +102,24 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
       const started = performance.now();
       const signals = stopOnSignals();
       const deadline = options.maxTime === undefined ? undefined : Date.now() + options.maxTime;
+      const json = options.json === true;
+      // The id is printed as soon as workers can claim the job's batches: with early open, when
+      // the prepare starts, so that a script reading stdout starts its workers meanwhile;
+      // otherwise when every batch is stored (as before). A prepare that stopped before the end
+      // never opened the job: its id is printed at the end.
+      const printed = { jobId: false };
+      const onOpen = (jobId: string): void => {
+        if (json) return;
+        process.stdout.write(`${jobId}\n`);
+        printed.jobId = true;
+      };
       const prepareOptions = {
         // A store that cannot resume a prepare cannot stop one cleanly either.
         ...(resumesPrepare(store) ? { stopSignal: signals.signal } : {}),
         deadlineMarginMs: 0,
         ...(options.openEarly === true ? { openEarly: true } : {}),
         ...(deadline === undefined ? {} : { remainingTimeMs: () => deadline - Date.now() }),
+        onOpen,
       };
       let result: PrepareOutcome;
       try {
@@ -125,12 +137,12 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
       }
       const elapsed = performance.now() - started;
       if (result.stoppedBy !== undefined) process.exitCode = PREPARE_STOPPED_EXIT_CODE;
-      if (options.json === true) {
+      if (json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
       }
       // The id alone on stdout, so `JOB=$(batchactions-distributed prepare ...)` works.
-      process.stdout.write(`${result.jobId}\n`);
+      if (!printed.jobId) process.stdout.write(`${result.jobId}\n`);
       if (result.stoppedBy !== undefined) {
         const why = result.stoppedBy === 'deadline' ? '--max-time reached' : 'stopped by a signal';
         process.stderr.write(
