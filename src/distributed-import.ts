@@ -122,6 +122,7 @@ export class DistributedImport {
   ): Promise<PrepareOutcome> {
     return this.runPrepare(source, parser, {
       jobId: randomUUID(),
+      run: randomUUID(),
       options: checkPrepareOptions(options),
     });
   }
@@ -152,6 +153,7 @@ export class DistributedImport {
     const checked = checkResumeOptions(options, this.batchConfig.prepareTimeoutMs);
     return this.runPrepare(source, parser, {
       jobId,
+      run: randomUUID(),
       options: checked,
       takeOverAfterMs: checked.takeOverAfterMs,
     });

@@ -69,6 +69,11 @@ export interface PrepareDeps {
 /** What to prepare: a new job, or the rest of a job whose prepare stopped. */
 export interface PrepareRequest {
   readonly jobId: string;
+  /**
+   * This prepare run's id: on stores that resume prepares it owns the job's prepare, so a run
+   * taken over (thought dead) stores nothing more.
+   */
+  readonly run: string;
   readonly options: CheckedPrepareOptions;
   /** Present for `resumePrepare`: take over a prepare whose heartbeat is older than this. */
   readonly takeOverAfterMs?: number;
@@ -114,10 +119,12 @@ function writerFor(
   const { store } = deps;
   const mode = request.takeOverAfterMs === undefined ? 'new' : 'resume';
   if (resumesPrepare(store)) {
-    return preparingWriter(store, job, deps.liveness, { run: runId(request), mode, openEarly });
+    return preparingWriter(store, job, deps.liveness, { run: request.run, mode, openEarly });
   }
   const option = needsResumingStore(request.options);
-  if (option !== undefined) throw new UnsupportedByStoreError(option, 'openEarly');
+  if (option !== undefined) {
+    throw new UnsupportedByStoreError(option, option === 'openEarly' ? 'openEarly' : 'stopPrepare');
+  }
   if (keepsPrepareLiveness(store)) {
     return preparingWriter(store, job, deps.liveness, { mode, openEarly: false });
   }
@@ -125,18 +132,6 @@ function writerFor(
     return registeringWriter(store as Parameters<typeof registeringWriter>[0], job);
   }
   return publishedWriter(store, job);
-}
-
-const runIds = new WeakMap<PrepareRequest, string>();
-
-/** The id of this prepare run (one per request). */
-function runId(request: PrepareRequest): string {
-  let id = runIds.get(request);
-  if (id === undefined) {
-    id = randomUUID();
-    runIds.set(request, id);
-  }
-  return id;
 }
 
 /** Where a run starts and what it skips. */
@@ -184,7 +179,7 @@ export async function prepareJob(
   let plan: RunPlan;
   if (resuming) {
     const seekable = canReadFrom(source, parser);
-    const taken = await takeOver(deps.store, jobId, runId(request), request, seekable);
+    const taken = await takeOver(deps.store, jobId, request.run, request, seekable);
     if ('finished' in taken) return taken.finished;
     plan = taken.plan;
   } else {
@@ -278,7 +273,7 @@ export async function prepareJob(
     if (!openEarly) request.options.onOpen?.(jobId);
     if (openEarly && status === JobStatus.PROCESSING) {
       // Every batch may be done already: the workers waited for this end to finalise.
-      await finalizeJob(deps.store, deps.events, jobId, recordIndex, `prepare-${runId(request)}`);
+      await finalizeJob(deps.store, deps.events, jobId, recordIndex, `prepare-${request.run}`);
     }
   } catch (error) {
     throw withJobId(error, jobId);
