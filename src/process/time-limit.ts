@@ -34,6 +34,37 @@ async function start<T>(call: () => T | Promise<T>): Promise<T> {
   return await call();
 }
 
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * One call without a time limit that ends when the batch stops. A processor that returns
+ * without a promise (synchronous work) is done when it returns: its result is taken as it is,
+ * without racing the signal (no listener, no extra promise per record); one that returns a
+ * promise is raced against the signal. Either way a batch that stopped meanwhile rejects with
+ * the signal's reason, as the race would.
+ */
+function guardedCall<T>(
+  call: (signal: AbortSignal) => T | Promise<T>,
+  outer: AbortSignal,
+): Promise<T> {
+  let result: T | Promise<T>;
+  try {
+    result = call(outer);
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the processor's own error, unchanged
+    return Promise.reject(error);
+  }
+  if (isThenable(result)) return untilAborted(result, outer);
+  if (outer.aborted) return Promise.reject(outer.reason as Error);
+  return Promise.resolve(result);
+}
+
 /**
  * Runs one processor call with the batch's signal `outer` and, when `limitMs` is set, a time
  * limit: the call then gets a signal of its own that aborts with `timeout()` when the limit
@@ -46,11 +77,7 @@ async function limitedCall<T>(
   limitMs: number | undefined,
   timeout: () => Error,
 ): Promise<T> {
-  if (limitMs === undefined)
-    return untilAborted(
-      start(() => call(outer)),
-      outer,
-    );
+  if (limitMs === undefined) return guardedCall(call, outer);
   const controller = new AbortController();
   const onOuterAbort = (): void => {
     controller.abort(outer.reason);
