@@ -46,10 +46,7 @@ export function publishedWriter(store: DistributedStateStore, job: NewJob): Batc
     drain: () => Promise.resolve(),
     stopRequested: () => false,
     interrupted: () => Promise.resolve(undefined),
-    open: async (batches, totalRecords) => {
-      await openWithSave(store, job, batches, totalRecords);
-      return JobStatus.PROCESSING;
-    },
+    open: (batches, totalRecords) => openWithSave(store, job, batches, totalRecords),
     fail: (error) => {
       throw error;
     },
@@ -57,19 +54,20 @@ export function publishedWriter(store: DistributedStateStore, job: NewJob): Batc
 }
 
 /** The published final step: one `saveJobState` PROCESSING with every batch listed. */
-function openWithSave(
+async function openWithSave(
   store: DistributedStateStore,
   job: NewJob,
   batches: Batch[],
   totalRecords: number,
-): Promise<void> {
-  return store.saveJobState({
+): Promise<JobStatus> {
+  await store.saveJobState({
     ...job,
     status: JobStatus.PROCESSING,
     batches,
     totalRecords,
     startedAt: Date.now(),
   });
+  return JobStatus.PROCESSING;
 }
 
 const WRITE_OK = 'ok' as const;
@@ -164,10 +162,7 @@ export function registeringWriter(
     drain: () => writes.settle(),
     stopRequested: () => false,
     interrupted: () => Promise.resolve(undefined),
-    open: async (batches, totalRecords) => {
-      await openWithSave(store, job, batches, totalRecords);
-      return JobStatus.PROCESSING;
-    },
+    open: (batches, totalRecords) => openWithSave(store, job, batches, totalRecords),
     fail: (error, totalRecords) =>
       markFailed(job.id, error, writes, () =>
         store.updateJobStatus

@@ -1,5 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLocalhost } from '../support/range-server';
 
 /**
  * A local HTTP server of one text body that a test holds at a known point: a whole-body GET sends
@@ -69,20 +69,12 @@ export async function startGatedHttpServer(
     });
     response.end(bytes.subarray(start));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLocalhost(server);
   return {
     url: `http://127.0.0.1:${port}/${name}`,
     ranges,
     heldRequest: () => held,
     release,
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => {
-          if (error) reject(error);
-          else resolve();
-        });
-      }),
+    close: () => closeServer(server),
   };
 }

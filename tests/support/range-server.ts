@@ -41,18 +41,27 @@ export async function startRangeServer(dir: string): Promise<RangeServer> {
     });
     createReadStream(path, { start }).pipe(response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLocalhost(server);
   return {
     url: (file) => `http://127.0.0.1:${port}/${file}`,
     ranges,
-    close: () =>
-      new Promise((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => {
-          if (error) reject(error);
-          else resolve();
-        });
-      }),
+    close: () => closeServer(server),
   };
+}
+
+/** Starts `server` on a free port of 127.0.0.1 and returns the port. */
+export async function listenOnLocalhost(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Closes `server` and every connection still open to it. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.closeAllConnections();
+    server.close((error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
 }
