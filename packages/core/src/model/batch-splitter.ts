@@ -39,7 +39,10 @@ export class BatchSplitter {
     startIndex = 0,
   ): AsyncGenerator<SplitResult<T>> {
     let batchIndex = startIndex;
-    let current: T[] = [];
+    // `for await` gives `Awaited<T>` (it also awaits a sync iterable's values). Typed as such, so
+    // that the push never converts between `Awaited<T>` and `T` (which typed lint resolved as
+    // `any` in some runs, depending on the order it checked files in).
+    let current: Awaited<T>[] = [];
     for await (const record of records) {
       current.push(record);
       if (current.length >= this.batchSize) {
