@@ -4,7 +4,13 @@ import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { DistributedStateStore } from '../ports/distributed-state-store';
 import { prepareJob } from './fixtures';
-import { batchOf, startPreparing, storeWith, type StoreWith } from './prepare-fixtures';
+import {
+  batchOf,
+  cancelAndExpectPrepareRefused,
+  startPreparing,
+  storeWith,
+  type StoreWith,
+} from './prepare-fixtures';
 
 const EARLY_OPEN = [
   'registerBatch',
@@ -166,19 +172,7 @@ export function describeEarlyOpen(currentStore: () => DistributedStateStore): vo
       const store = storeWith(currentStore(), context, EARLY_OPEN);
       const jobId = await openedEarly(store, 1, Date.now());
       await claimOrFail(store, jobId, 'w');
-      expect(
-        await store.updateJobStatus(
-          jobId,
-          [JobStatus.CREATED, JobStatus.PROCESSING, JobStatus.PAUSED],
-          JobStatus.ABORTED,
-        ),
-      ).toBe(true);
-      const refused = batchOf(jobId, 1, 3);
-      await expect(store.registerBatch(jobId, refused)).rejects.toBeInstanceOf(
-        JobNotPreparingError,
-      );
-      expect(await store.getBatchRecords(jobId, refused.id)).toEqual([]);
-      expect(await store.heartbeatPrepare(jobId)).toBe(false);
+      await cancelAndExpectPrepareRefused(store, jobId, 1, 3);
       expect(await store.openEarly(jobId, Date.now())).toBe(JobStatus.ABORTED);
       expect(await store.finishPrepare(jobId, 6, Date.now())).toBe(JobStatus.ABORTED);
       expect(await store.tryFinalizeJob(jobId)).toBe(false);

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { JobNotFoundError, JobNotPreparingError, LeaseLostError } from '../errors/job-errors';
+import { JobNotFoundError, LeaseLostError } from '../errors/job-errors';
 import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { DistributedStateStore } from '../ports/distributed-state-store';
 import { prepareJob } from './fixtures';
-import { batchOf, startPreparing, storeWith } from './prepare-fixtures';
+import {
+  batchOf,
+  cancelAndExpectPrepareRefused,
+  startPreparing,
+  storeWith,
+} from './prepare-fixtures';
 
 const PREPARING = [
   'registerBatch',
@@ -73,19 +78,7 @@ export function describePrepareAndCompletion(currentStore: () => DistributedStat
       const store = storeWith(currentStore(), context, PREPARING);
       const jobId = await startPreparing(store);
       await store.registerBatch(jobId, batchOf(jobId, 0, 2));
-      expect(
-        await store.updateJobStatus(
-          jobId,
-          [JobStatus.CREATED, JobStatus.PROCESSING, JobStatus.PAUSED],
-          JobStatus.ABORTED,
-        ),
-      ).toBe(true);
-      const refused = batchOf(jobId, 1, 2);
-      await expect(store.registerBatch(jobId, refused)).rejects.toBeInstanceOf(
-        JobNotPreparingError,
-      );
-      expect(await store.getBatchRecords(jobId, refused.id)).toEqual([]);
-      expect(await store.heartbeatPrepare(jobId)).toBe(false);
+      await cancelAndExpectPrepareRefused(store, jobId, 1, 2);
       expect(await store.finishPrepare(jobId, 4, Date.now())).toBe(JobStatus.ABORTED);
       const details = await store.getJobDetails(jobId);
       expect(details).toMatchObject({ status: JobStatus.ABORTED, totalRecords: 2 });

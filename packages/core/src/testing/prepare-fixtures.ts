@@ -1,4 +1,5 @@
 import { expect, type TestContext } from 'vitest';
+import { JobNotPreparingError } from '../errors/job-errors';
 import { JobStatus } from '../model/job';
 import type { DistributedStateStore } from '../ports/distributed-state-store';
 import { makeBatch, makeJobState, makeRecords } from './fixtures';
@@ -44,4 +45,28 @@ export async function startPreparing(
 /** Batch `index` of a job being prepared: `size` records from `index * size`. */
 export function batchOf(jobId: string, index: number, size: number) {
   return makeBatch(`${jobId}-b${index}`, index, makeRecords(index * size, size));
+}
+
+/**
+ * Cancels a job being prepared and checks that its prepare can write nothing more: the next
+ * batch (`index`, `size` records) is refused with `JobNotPreparingError` and leaves no record,
+ * and the prepare heartbeat says the job is no longer being prepared.
+ */
+export async function cancelAndExpectPrepareRefused(
+  store: StoreWith<'registerBatch' | 'heartbeatPrepare' | 'updateJobStatus'>,
+  jobId: string,
+  index: number,
+  size: number,
+): Promise<void> {
+  expect(
+    await store.updateJobStatus(
+      jobId,
+      [JobStatus.CREATED, JobStatus.PROCESSING, JobStatus.PAUSED],
+      JobStatus.ABORTED,
+    ),
+  ).toBe(true);
+  const refused = batchOf(jobId, index, size);
+  await expect(store.registerBatch(jobId, refused)).rejects.toBeInstanceOf(JobNotPreparingError);
+  expect(await store.getBatchRecords(jobId, refused.id)).toEqual([]);
+  expect(await store.heartbeatPrepare(jobId)).toBe(false);
 }

@@ -1,5 +1,6 @@
 import type { RawRecord } from '@batchactions/core';
 import { ParseError } from '../../errors/parse-error';
+import { ScanPosition } from './scan-position';
 import { advancePosition, locateJsonSyntaxError } from './json-syntax-locator';
 import { isJsonWhitespace, type JsonScanPoint, type JsonTextScanner } from './json-text-scanner';
 
@@ -42,7 +43,7 @@ function startedKind(code: number): string {
  * scanner tracks strings and nesting to find element boundaries; each element's text is then
  * handed to `JSON.parse`, and on failure a checker locates the problem for the error message.
  */
-export class JsonArrayScanner implements JsonTextScanner {
+export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
   private expect: Expect = Expect.ArrayStart;
   /** Nesting depth inside the current element (1 = the element's own braces). */
   private depth = 0;
@@ -50,33 +51,13 @@ export class JsonArrayScanner implements JsonTextScanner {
   private escaped = false;
   /** Pieces of the current element from earlier chunks. */
   private parts: string[] = [];
-  /** Offset of the current text's first character in the whole input. */
-  private offset = 0;
-  private line = 1;
-  /** Offset in the whole input where the current line starts. */
-  private lineStart = 0;
-  /** 0-based index of the next element. */
-  private index = 0;
   private elementLine = 0;
   private elementColumn = 0;
   private elementPosition = 0;
-  recordEnds: number[] | undefined = undefined;
-
-  get currentLine(): number {
-    return this.line;
-  }
-
-  get currentLineStart(): number {
-    return this.lineStart;
-  }
-
   /** After an element the scanner expects `,` or `]`. */
-  resume(point: JsonScanPoint): void {
+  override resume(point: JsonScanPoint): void {
+    super.resume(point);
     this.expect = Expect.CommaOrEnd;
-    this.index = point.records;
-    this.offset = point.charOffset;
-    this.line = point.line;
-    this.lineStart = point.lineStart;
   }
 
   feed(text: string, out: RawRecord[]): void {
@@ -117,7 +98,7 @@ export class JsonArrayScanner implements JsonTextScanner {
         else
           this.fail(
             i,
-            `expected ',' or ']' after the array element at index ${this.index - 1}, got ${describeToken(code)}`,
+            `expected ',' or ']' after the array element at index ${this.records - 1}, got ${describeToken(code)}`,
           );
       } else if (this.expect === Expect.Nothing) {
         this.fail(i, `unexpected ${describeToken(code)} after the closing ']' of the array`);
@@ -150,8 +131,8 @@ export class JsonArrayScanner implements JsonTextScanner {
     if (this.expect === Expect.InElement) {
       throw new ParseError(
         'json',
-        `unexpected end of input inside the array element at index ${this.index} (it starts at line ${this.elementLine}, column ${this.elementColumn})`,
-        { ...this.location(0), record: this.index + 1 },
+        `unexpected end of input inside the array element at index ${this.records} (it starts at line ${this.elementLine}, column ${this.elementColumn})`,
+        { ...this.location(0), record: this.records + 1 },
       );
     }
     this.fail(0, "unexpected end of input: the array is not closed with ']'");
@@ -180,12 +161,12 @@ export class JsonArrayScanner implements JsonTextScanner {
       );
       throw new ParseError(
         'json',
-        `the array element at index ${this.index} is not valid JSON: ${problem.message}`,
-        { line, column, position: this.elementPosition + problem.offset, record: this.index + 1 },
+        `the array element at index ${this.records} is not valid JSON: ${problem.message}`,
+        { line, column, position: this.elementPosition + problem.offset, record: this.records + 1 },
         { cause: error },
       );
     }
-    this.index++;
+    this.records++;
     out.push(value as RawRecord);
   }
 
@@ -205,8 +186,8 @@ export class JsonArrayScanner implements JsonTextScanner {
       this.fail(i, `unexpected ${describeToken(code)} where an element was expected`);
     throw new ParseError(
       'json',
-      `the array element at index ${this.index} is ${kind}; every element must be an object`,
-      { ...this.location(i), record: this.index + 1 },
+      `the array element at index ${this.records} is ${kind}; every element must be an object`,
+      { ...this.location(i), record: this.records + 1 },
     );
   }
 }

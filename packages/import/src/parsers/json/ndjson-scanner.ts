@@ -1,12 +1,8 @@
 import type { RawRecord } from '@batchactions/core';
 import { ParseError } from '../../errors/parse-error';
+import { ScanPosition } from './scan-position';
 import { locateJsonSyntaxError } from './json-syntax-locator';
-import {
-  isJsonWhitespace,
-  jsonKind,
-  type JsonScanPoint,
-  type JsonTextScanner,
-} from './json-text-scanner';
+import { isJsonWhitespace, jsonKind, type JsonTextScanner } from './json-text-scanner';
 
 function isBlankLine(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
@@ -19,33 +15,9 @@ function isBlankLine(line: string): boolean {
  * Reads newline-delimited JSON: one object per line, blank lines ignored, `\r\n` accepted. Only
  * the current line is buffered.
  */
-export class NdjsonScanner implements JsonTextScanner {
+export class NdjsonScanner extends ScanPosition implements JsonTextScanner {
   /** Pieces of the current line from earlier chunks. */
   private parts: string[] = [];
-  /** 1-based number of the line being read. */
-  private line = 1;
-  /** Offset in the whole input where the current line starts. */
-  private lineStart = 0;
-  /** Offset of the current text's first character in the whole input. */
-  private offset = 0;
-  /** Records read so far (non-blank lines). */
-  private records = 0;
-  recordEnds: number[] | undefined = undefined;
-
-  get currentLine(): number {
-    return this.line;
-  }
-
-  get currentLineStart(): number {
-    return this.lineStart;
-  }
-
-  resume(point: JsonScanPoint): void {
-    this.records = point.records;
-    this.offset = point.charOffset;
-    this.line = point.line;
-    this.lineStart = point.lineStart;
-  }
 
   feed(text: string, out: RawRecord[]): void {
     let from = 0;
