@@ -14,6 +14,8 @@ export default tseslint.config(
       'bench/.data/**',
       '.stryker-tmp/**',
       'reports/**',
+      // The generated API reference (npm run docs:api).
+      'docs/api/**',
       // Globals for README fragments only; scripts/check-readme-snippets.mjs compiles it strictly.
       'scripts/readme-snippets.d.ts',
     ],

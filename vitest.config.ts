@@ -1,7 +1,26 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * The multi-process soak and fault suites: minutes of worker processes, SIGKILLs and lease
+ * expiries. `npm run test:slow` (vitest.slow.config.ts) runs them, and CI runs both commands.
+ */
+export const slowSuites = [
+  'tests/multiprocess/**/*.test.ts',
+  'tests/faults/**/*.test.ts',
+  'tests/cli/work-lifecycle.test.ts',
+  'tests/infrastructure/**/*.test.ts',
+];
+
+/**
+ * Test files run side by side. Most of a test's time is spent waiting (on a database, a child
+ * process, a timer), so more files than cores keep the cores busy; vitest's default (cores - 1)
+ * ran the files one at a time on a 2-core machine.
+ */
+export const testWorkers = Math.max(2, availableParallelism() + 1);
 
 export default defineConfig({
   resolve: {
@@ -30,7 +49,12 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts', 'packages/*/tests/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...slowSuites],
     globalSetup: ['tests/global-setup.ts'],
+    // Drops the test databases a file kept for reuse once the file is done.
+    setupFiles: ['tests/support/file-end-hook.ts'],
+    maxWorkers: testWorkers,
+    minWorkers: 1,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

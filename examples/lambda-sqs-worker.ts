@@ -1,31 +1,42 @@
 /**
- * An AWS Lambda worker fed by SQS: each message carries `{ jobId }`; the handler processes
- * batches until the job is done or the Lambda's remaining time runs low, then returns. Send one
- * message per worker you want (the orchestrator fans out N messages after `prepare`).
+ * An AWS Lambda worker fed by SQS. Each message carries `{ jobId }`; the handler processes the
+ * job's batches until the job is over or the Lambda's remaining time runs low. The orchestrator
+ * that called `prepare` sends one message per worker it wants.
  *
- * The Lambda types are written out here (only the fields used) so the example has no dependency
- * on @types/aws-lambda.
+ * A message is done when its job is over. Otherwise (the deadline came, or other workers still
+ * hold batches) the handler reports it in `batchItemFailures` (the SQS event source mapping needs
+ * `ReportBatchItemFailures`), so SQS delivers it again after its visibility timeout and a later
+ * invocation goes on, reclaiming the batches of workers that died meanwhile.
+ *
+ * The Lambda types are written out (only the fields used), so the example needs no
+ * @types/aws-lambda. `lambda-invoke-locally.ts` runs this handler on your machine.
  */
+import type { ParsedRecord, ProcessingContext } from '@batchactions/core';
 import { DistributedImport, runWorker } from '@batchactions/distributed';
 import { PostgresStateStore } from '@batchactions/state-postgres';
-import type { ParsedRecord } from '@batchactions/core';
+import { SqliteStateStore } from '@batchactions/state-sqlite';
 
-interface SqsEvent {
-  readonly Records: readonly { readonly body: string }[];
+export interface SqsEvent {
+  readonly Records: readonly { readonly messageId: string; readonly body: string }[];
 }
-interface LambdaContext {
+export interface LambdaContext {
   readonly awsRequestId: string;
   getRemainingTimeInMillis(): number;
 }
+/** SQS partial batch response: the messages listed go back to the queue. */
+export interface SqsBatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
 
-// Created once per Lambda container and reused across invocations.
-const stateStore = new PostgresStateStore({
-  connectionString: process.env.DATABASE_URL ?? 'postgres://localhost/app',
-  poolSize: 2,
-});
-const ready = stateStore.initialize();
+// Created once per Lambda container and reused by its invocations. PostgreSQL in production;
+// without DATABASE_URL, an SQLite file (one machine only: for running the handler locally).
+export const stateStore = process.env.DATABASE_URL
+  ? new PostgresStateStore({ connectionString: process.env.DATABASE_URL, poolSize: 2 })
+  : new SqliteStateStore({ filename: process.env.SQLITE_FILE ?? 'jobs.sqlite' });
+/** Resolves once the store's schema is ready (awaited by every invocation). */
+export const ready = stateStore.initialize();
 
-const importer = new DistributedImport({
+export const importer = new DistributedImport({
   schema: {
     fields: [
       { name: 'email', type: 'email', required: true },
@@ -34,28 +45,35 @@ const importer = new DistributedImport({
   },
   batchSize: 500,
   stateStore,
-  staleBatchTimeoutMs: 5 * 60_000, // longer than the Lambda timeout
+  // A Lambda killed at its time limit stops heartbeating: its batch is reclaimed 15 s later
+  // (leaseTimeoutMs). On a store without heartbeats, keep this above the Lambda timeout.
+  staleBatchTimeoutMs: 5 * 60_000,
 });
 
-async function saveUser(record: ParsedRecord): Promise<void> {
-  // Idempotent write: a batch may run twice if a Lambda dies mid-batch.
+async function saveUser(record: ParsedRecord, context: ProcessingContext): Promise<void> {
+  // Your idempotent write (an upsert keyed by email): a batch runs again if a Lambda dies in it.
+  // Pass context.signal to your client, so a cancelled job or a lost lease stops the call.
+  context.signal.throwIfAborted();
   await Promise.resolve(record);
 }
 
-export async function handler(event: SqsEvent, context: LambdaContext): Promise<void> {
+export async function handler(event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
   await ready;
+  const batchItemFailures: { itemIdentifier: string }[] = [];
   for (const message of event.Records) {
     const { jobId } = JSON.parse(message.body) as { jobId: string };
     const result = await runWorker(importer, jobId, saveUser, {
       workerId: context.awsRequestId,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
       deadlineMarginMs: 10_000,
+      waitForOthers: false, // billed by the millisecond: do not idle while others finish
     });
-    if (result.stoppedBy === 'deadline') {
-      // Batches are left for the next invocation; re-enqueue `{ jobId }` to continue.
-      console.log(
-        `worker ${result.workerId} stopped before the deadline after ${result.batches} batches`,
-      );
-    }
+    console.log(
+      `job ${jobId}: ${result.batches} batches, ${result.processed} processed, ` +
+        `${result.failed} failed; stopped by ${result.stoppedBy}`,
+    );
+    const jobOver = result.stoppedBy === 'job-complete' || result.stoppedBy === 'job-terminal';
+    if (!jobOver) batchItemFailures.push({ itemIdentifier: message.messageId });
   }
+  return { batchItemFailures };
 }

@@ -5,12 +5,13 @@
 // 2. In a fresh project, install the tarballs of the facade, core and import only, and check that
 //    nothing was installed that builds native code or is a database driver (the stores and drivers
 //    are optional peer dependencies), that the CLI runs and names the store package it lacks.
-// 3. Add the state-sqlite tarball, compile the README's quick start (extracted from README.md)
-//    with strict tsc against the installed packages' own type declarations, once as ESM and once
-//    as CommonJS, and run both on a CSV: every record imported exactly once.
+// 3. Add the state-sqlite tarball; run the README's quick start (extracted from README.md) as
+//    pasted into quick-start.mjs, and check the counts it prints; compile it with strict tsc
+//    against the installed packages' own type declarations, as ESM and (its top-level code
+//    wrapped in a function) as CommonJS, and run both builds too.
 // 4. The same with pnpm (its strict node_modules: a package sees only what it declares), fetched
 //    with `npx pnpm@9`: the README's SQLite install line from the tarballs, the quick start
-//    compiled and run as ESM there.
+//    run as pasted and compiled as ESM there.
 //
 // better-sqlite3 comes from the registry (or the npm cache) with its install script skipped, and
 // gets the binary this repository's install compiled for the same version and Node.js, so the
@@ -32,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packPackages } from './pack-packages.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const started = Date.now();
@@ -78,27 +80,13 @@ function runExpectingFailure(command, args, cwd) {
   return fail(`\`${command} ${args.join(' ')}\` succeeded but was expected to fail`);
 }
 
-const packageDirs = {
-  '@batchactions/distributed': root,
-  '@batchactions/core': join(root, 'packages/core'),
-  '@batchactions/import': join(root, 'packages/import'),
-  '@batchactions/state-sqlite': join(root, 'packages/state-sqlite'),
-  '@batchactions/state-postgres': join(root, 'packages/state-postgres'),
-  '@batchactions/state-sequelize': join(root, 'packages/state-sequelize'),
-};
-
 function pack(destination) {
-  const tarballs = {};
-  for (const [name, dir] of Object.entries(packageDirs)) {
-    const entrypoint = join(dir, 'dist');
-    if (!existsSync(entrypoint)) fail(`${entrypoint} is missing: run \`npm run build\` first`);
-    const [result] = JSON.parse(
-      run(npm, ['pack', '--json', '--pack-destination', destination], dir),
-    );
-    if (result.name !== name) fail(`${dir} packed as ${result.name}, expected ${name}`);
-    tarballs[name] = join(destination, result.filename);
+  try {
+    return packPackages(destination);
+  } catch (error) {
+    const out = [error.stdout, error.stderr].filter(Boolean).join('\n').trimEnd();
+    return fail(`packing the packages failed: ${error.message.split('\n')[0]}\n${out}`);
   }
-  return tarballs;
 }
 
 /** Every installed package (scoped ones included) under node_modules. */
@@ -165,12 +153,35 @@ function provideSqliteBinary(installedSqlite, project, manager) {
   }
 }
 
+/** The README's quick start: the first ```ts block under "## Quick start". */
 function readmeQuickStart() {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
-  const quickStart = blocks.find((block) => block.includes('export async function quickStart('));
-  if (quickStart === undefined) fail('README.md has no ```ts block exporting quickStart');
-  return quickStart;
+  const section = readme.slice(readme.indexOf('\n## Quick start\n'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (block === undefined) fail('README.md has no ```ts block under "## Quick start"');
+  return block;
+}
+
+/**
+ * The quick start as a CommonJS module: its imports stay (tsc turns them into require()), its
+ * top-level code (which awaits) becomes the body of an async function.
+ */
+function asCommonJs(source) {
+  const lines = source.split('\n');
+  const firstCode = lines.findIndex((line) => line.trim() !== '' && !line.startsWith('import '));
+  const imports = lines.slice(0, firstCode).join('\n');
+  const body = lines.slice(firstCode).join('\n');
+  return [
+    imports,
+    'async function main(): Promise<void> {',
+    body,
+    '}',
+    'main().catch((error: unknown) => {',
+    '  console.error(error);',
+    '  process.exit(1);',
+    '});',
+    '',
+  ].join('\n');
 }
 
 function writeJson(path, value) {
@@ -183,7 +194,7 @@ function compileQuickStart(project, withCommonJs) {
   const src = join(project, 'src');
   mkdirSync(src);
   writeFileSync(join(src, 'quick-start.ts'), source);
-  if (withCommonJs) writeFileSync(join(src, 'quick-start-cjs.cts'), source);
+  if (withCommonJs) writeFileSync(join(src, 'quick-start-cjs.cts'), asCommonJs(source));
   writeJson(join(project, 'tsconfig.json'), {
     compilerOptions: {
       strict: true,
@@ -202,10 +213,27 @@ function compileQuickStart(project, withCommonJs) {
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], project);
 }
 
-const esmRunner = () =>
-  runner(
-    "import { createRequire } from 'node:module';\nimport { quickStart } from './out/quick-start.js';\nconst require = createRequire(import.meta.url);",
-  );
+/**
+ * Runs a build of the quick start (a file of `project`) in a new empty directory, where it makes
+ * its sample file and its store, and checks the counts it prints; returns its first two lines.
+ */
+function runQuickStart(project, file) {
+  const cwd = mkdtempSync(join(tmpdir(), 'ba-install-run-'));
+  try {
+    const output = run(process.execPath, [join(project, file)], cwd);
+    const expected = [
+      /^job [0-9a-f-]{36}: 1000 records in 10 batches$/m,
+      /^990 processed, 10 failed$/m,
+      /^990 users saved;/m,
+      /^1000,invalid,not-an-email,/m,
+    ];
+    const missing = expected.filter((pattern) => !pattern.test(output));
+    if (missing.length > 0) fail(`${file} printed, without ${missing.join(', ')}:\n${output}`);
+    return output.split('\n').slice(0, 2).join('; ');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
 
 /**
  * Step 4: the README's SQLite install line with pnpm (strict node_modules), from the tarballs,
@@ -239,35 +267,11 @@ function checkWithPnpm(work, tarballs) {
     'better-sqlite3/package.json',
   );
   provideSqliteBinary(dirname(sqliteManifest), project, 'pnpm');
+  writeFileSync(join(project, 'quick-start.mjs'), readmeQuickStart());
+  log(`pnpm: quick start as pasted: ${runQuickStart(project, 'quick-start.mjs')}`);
   compileQuickStart(project, false);
-  writeFileSync(join(project, 'run-esm.mjs'), esmRunner());
-  const esm = run(process.execPath, ['run-esm.mjs'], project).trim();
-  log(`pnpm: ESM quick start: ${esm}`);
+  log(`pnpm: quick start compiled (strict, ESM): ${runQuickStart(project, 'out/quick-start.js')}`);
 }
-
-const runner = (loader) => `${loader}
-const { mkdtempSync, writeFileSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'ba-install-run-'));
-  try {
-    const csv = join(dir, 'users.csv');
-    const rows = ['email,name'];
-    for (let i = 0; i < 2345; i += 1) rows.push('u' + i + '@example.com,User ' + i);
-    writeFileSync(csv, rows.join('\\n'));
-    const imported = await quickStart(csv, join(dir, 'state.sqlite'));
-    if (imported.length !== 2345 || new Set(imported).size !== 2345) {
-      throw new Error('expected 2345 distinct records, got ' + imported.length + ' (' + new Set(imported).size + ' distinct)');
-    }
-    console.log('imported ' + imported.length + ' records exactly once');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-main().catch((error) => { console.error(error); process.exit(1); });
-`;
 
 function main() {
   const work = mkdtempSync(join(tmpdir(), 'ba-install-check-'));
@@ -316,18 +320,15 @@ function main() {
     run(npm, [...npmInstall, '--ignore-scripts', tarballs['@batchactions/state-sqlite']], project);
     provideSqliteBinary(join(project, 'node_modules/better-sqlite3'), project, 'npm');
 
+    writeFileSync(join(project, 'quick-start.mjs'), readmeQuickStart());
+    log(
+      `quick start as pasted (node quick-start.mjs): ${runQuickStart(project, 'quick-start.mjs')}`,
+    );
+
     compileQuickStart(project, true);
     log('README quick start compiles (strict) against the installed types, as ESM and as CommonJS');
-
-    writeFileSync(join(project, 'run-esm.mjs'), esmRunner());
-    writeFileSync(
-      join(project, 'run-cjs.cjs'),
-      runner("const { quickStart } = require('./out/quick-start-cjs.cjs');"),
-    );
-    const esm = run(process.execPath, ['run-esm.mjs'], project).trim();
-    log(`ESM quick start: ${esm}`);
-    const cjs = run(process.execPath, ['run-cjs.cjs'], project).trim();
-    log(`CommonJS quick start (require): ${cjs}`);
+    log(`ESM build: ${runQuickStart(project, 'out/quick-start.js')}`);
+    log(`CommonJS build (require): ${runQuickStart(project, 'out/quick-start-cjs.cjs')}`);
     const compiledCjs = readFileSync(join(project, 'out/quick-start-cjs.cjs'), 'utf8');
     if (!compiledCjs.includes('require("@batchactions/distributed")')) {
       fail('the CommonJS build of the quick start does not require() the facade');

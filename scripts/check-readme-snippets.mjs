@@ -1,5 +1,5 @@
-// Type-checks every ```ts block of README.md and packages/*/README.md with strict tsc, each block
-// a module of its own, against the built packages (run after `npm run build`).
+// Type-checks every ```ts block of README.md, packages/*/README.md and docs/*.md with strict tsc,
+// each block a module of its own, against the built packages (run after `npm run build`).
 //
 // A block that is a fragment continuing an earlier one may use the names declared in
 // scripts/readme-snippets.d.ts (`di`, `jobId`, `processRecord`, …: the objects the README's
@@ -23,6 +23,9 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const readmes = [
   'README.md',
   ...readdirSync(join(root, 'packages')).map((name) => `packages/${name}/README.md`),
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
 ];
 
 /** Every ```ts block with its line number and the skip reason, if the line above gives one. */
@@ -119,7 +122,7 @@ try {
   const skipped = all.length - compiled.length;
   console.log(
     `${compiled.length} README TypeScript blocks compile under strict tsc (${skipped} skipped, ` +
-      `${relative(root, join(root, 'README.md'))} and ${readmes.length - 1} package READMEs)`,
+      `${relative(root, join(root, 'README.md'))}, package READMEs and docs pages: ${readmes.length} files)`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,27 +1,12 @@
 #!/usr/bin/env node
-// `npm run demo`: builds quietly (the build's output is shown only when it fails), then runs
-// `batchactions-distributed demo` with the arguments given after `--`.
-import { spawn, spawnSync } from 'node:child_process';
+// `npm run demo`: builds quietly when dist/ is older than the sources (the build's output is
+// shown only when it fails), then runs `batchactions-distributed demo` with the arguments given
+// after `--`.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './build-if-stale.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-process.stderr.write('Building (npm run build; its output is shown only if it fails)...\n');
-const build = spawnSync(npm, ['run', 'build', '--silent'], {
-  cwd: root,
-  encoding: 'utf8',
-  maxBuffer: 64 * 1024 * 1024,
-  shell: process.platform === 'win32',
-});
-if (build.error !== undefined || build.status !== 0) {
-  process.stderr.write(build.stdout ?? '');
-  process.stderr.write(build.stderr ?? '');
-  process.stderr.write(
-    `The build failed (${build.error?.message ?? `exit code ${String(build.status)}`}).\n`,
-  );
-  process.exit(1);
-}
+if (!buildIfStale({ quiet: true })) process.exit(1);
 
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const demo = spawn(process.execPath, [cli, 'demo', ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -148,7 +148,7 @@ export interface DistributedImportConfig {
 
 /**
  * The published processing-settings type, exported as published (no public API accepts it; see
- * the README's Compatibility section).
+ * docs/compatibility.md).
  */
 export interface DistributedBatchConfig {
   readonly schema: SchemaDefinition;
@@ -307,7 +307,7 @@ export function resolveConfig(config: DistributedImportConfig): {
   return {
     store,
     batch: {
-      batchSize: integerAtLeast('batchSize', config.batchSize, 1, 100),
+      batchSize: batchSizeOption(config.batchSize),
       continueOnError,
       coerceValues,
       jobWideUniqueFields,
@@ -334,4 +334,18 @@ export function resolveConfig(config: DistributedImportConfig): {
       failureThreshold,
     },
   };
+}
+
+/**
+ * `batchSize`: an integer >= 1, default 100. The error ends with the published message
+ * (`Batch size must be at least 1`), which the published `prepare` rejected with.
+ */
+function batchSizeOption(value: unknown): number {
+  if (value === undefined) return 100;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new InvalidOptionError('batchSize', value, 'an integer >= 1', {
+      publishedMessage: 'Batch size must be at least 1',
+    });
+  }
+  return value;
 }

@@ -108,6 +108,12 @@ export class DistributedImport {
    * `options` (an addition) opens the job to workers before the prepare ends (`openEarly`), and
    * lets it stop cleanly between two batches on a signal or before a deadline, for
    * `resumePrepare` to go on later; the result then says `stoppedBy`. See {@link PrepareOptions}.
+   *
+   * On a store that resumes prepares (every store in this repository), an interruption — a
+   * store error, a source error (timeout, network reset) — leaves the job resumable and rejects
+   * with `PrepareResumableError` (its `cause` is the error); input that cannot be parsed
+   * (`ParseError`) or an `onOpen` that throws fails the job (FAILED) and rejects with that
+   * error. On other stores every failure rejects with the error itself, as published.
    */
   prepare(source: DataSource, parser: SourceParser): Promise<PrepareResult>;
   prepare(
@@ -120,10 +126,11 @@ export class DistributedImport {
     parser: SourceParser,
     options?: PrepareOptions,
   ): Promise<PrepareOutcome> {
+    const checked = checkPrepareOptions(options);
     return this.runPrepare(source, parser, {
-      jobId: randomUUID(),
+      jobId: checked.jobId ?? randomUUID(),
       run: randomUUID(),
-      options: checkPrepareOptions(options),
+      options: checked,
     });
   }
 
@@ -138,8 +145,11 @@ export class DistributedImport {
    * Rejects with `PrepareStillRunningError` when the prepare looks alive,
    * `PrepareNotResumableError` when the job ended (cancelled, failed, completed),
    * `SourceMismatchError` when the source does not match what is stored (the job is left as it
-   * was, for a resume with the right source), `JobNotFoundError` for an unknown job. Needs a
-   * store that resumes prepares (every store in this repository).
+   * was, for a resume with the right source), `JobNotFoundError` for an unknown job,
+   * `PrepareResumableError` when a store or source error interrupted it again (the job is left
+   * resumable), `PrepareOwnershipLostError` when another run took the prepare over meanwhile
+   * (this run stored nothing more and left the job alone). Needs a store that resumes prepares
+   * (every store in this repository).
    */
   async resumePrepare(
     jobId: string,
@@ -150,7 +160,7 @@ export class DistributedImport {
     if (typeof jobId !== 'string' || jobId === '') {
       throw new InvalidOptionError('jobId', jobId, 'a job id (non-empty string)');
     }
-    const checked = checkResumeOptions(options, this.batchConfig.prepareTimeoutMs);
+    const checked = checkResumeOptions(options, this.batchConfig);
     return this.runPrepare(source, parser, {
       jobId,
       run: randomUUID(),
@@ -205,7 +215,11 @@ export class DistributedImport {
     return (await this.attemptBatch(jobId, processor, workerId, options)).result;
   }
 
-  /** `processWorkerBatch` with the reason nothing was claimed (for `runWorker`). */
+  /**
+   * `processWorkerBatch` with the reason nothing was claimed (for `runWorker`).
+   *
+   * @internal
+   */
   async attemptBatch(
     jobId: string,
     processor: RecordProcessorFn | BulkProcessor,

@@ -1,5 +1,10 @@
+/**
+ * `DistributedImport`, `runWorker` and their types: prepare a file once, let many workers process its batches.
+ *
+ * @module @batchactions/distributed
+ */
 export { DistributedImport } from './distributed-import';
-export type { JobStatusReport } from './control/job-status';
+export type { JobStatusReport, PrepareState } from './control/job-status';
 export type { JobPhase } from './control/job-phase';
 export type {
   FailedRecordReport,
@@ -10,11 +15,17 @@ export { DistributedStoreRequiredError } from './config';
 export {
   PrepareInterruptedError,
   PrepareNotResumableError,
+  PrepareOwnershipLostError,
+  PrepareResumableError,
   PrepareStillRunningError,
   SourceMismatchError,
 } from './prepare/prepare-errors';
 export { RecordAlreadyStoredError } from '@batchactions/core';
-export type { DistributedBatchConfig, DistributedImportConfig } from './config';
+export type {
+  DistributedBatchConfig,
+  DistributedImportConfig,
+  DistributedSettings,
+} from './config';
 export type { PrepareOutcome, PrepareResult } from './prepare/prepare-job';
 export type { PrepareOptions, ResumePrepareOptions } from './prepare/prepare-options';
 export type { DistributedBatchResult, ProcessWorkerBatchOptions } from './process/process-batch';

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { redactUrl } from '@batchactions/core';
+import { STORE_URL_FORMS } from './store-url';
 
 /** Text helpers for the CLI's human-readable output. */
 
@@ -47,7 +48,12 @@ const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]*[^\s'"<>.,;:)]/gi;
  * (driver errors, causes).
  */
 export function scrubSecrets(text: string): string {
-  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
+  // The forms of our own help (`postgres://user[:password]@host...`) hold no secret: kept
+  // readable.
+  return text
+    .split(STORE_URL_FORMS)
+    .map((part) => part.replace(URL_IN_TEXT, (url) => redactUrl(url)))
+    .join(STORE_URL_FORMS);
 }
 
 /** An error's message followed by the messages of its causes, with secrets scrubbed. */

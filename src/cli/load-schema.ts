@@ -4,6 +4,7 @@ import { InvalidOptionError } from '@batchactions/core';
 import { SchemaValidator, type SchemaDefinition } from '@batchactions/import';
 import { CliUsageError } from './cli-errors';
 import { importUserModule } from './load-module';
+import { checkSchemaKeys } from './schema-keys';
 
 const MODULE_EXTENSIONS = new Set(['.mjs', '.js', '.cjs']);
 
@@ -61,7 +62,9 @@ async function importSchemaModule(file: string): Promise<unknown> {
 /**
  * Loads a schema file: `.json` (a `SchemaDefinition` as JSON; `pattern` as a string) or an ES
  * module `.mjs`/`.js` whose default export (or named export `schema`) is a `SchemaDefinition`.
- * The schema is checked here, so a bad one is reported as a usage error naming the file.
+ * The schema is checked here, so a bad one is reported as a usage error naming the file; so is
+ * a key a schema or a field does not have (a typo such as `"requird"`), with its path and the
+ * nearest known key.
  */
 export async function loadSchema(file: string): Promise<SchemaDefinition> {
   const extension = extname(file).toLowerCase();
@@ -76,6 +79,7 @@ export async function loadSchema(file: string): Promise<SchemaDefinition> {
   if (!isObject(schema) || !Array.isArray(schema.fields)) {
     throw new CliUsageError(`--schema ${file}: expected an object with a "fields" array`);
   }
+  checkSchemaKeys(file, schema);
   try {
     new SchemaValidator(schema as unknown as SchemaDefinition);
   } catch (error) {

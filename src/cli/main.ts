@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { endQuietlyOnClosedPipes } from './closed-pipe';
 import { runCli } from './program';
+
+endQuietlyOnClosedPipes();
 
 // The exit code is set rather than forced, so output still buffered is written before exit.
 process.exitCode = await runCli(process.argv);

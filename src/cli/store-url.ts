@@ -111,6 +111,14 @@ function parsePostgresUrl(url: string): StoreLocation {
       { cause: error },
     );
   }
+  if (parsed.username === '' && /@/.test(parsed.pathname + parsed.hash)) {
+    // `postgres://user:12/x@host/db` parses as host "user", port 12: the password's "/" (or "#")
+    // ended the host part, and the driver would connect elsewhere.
+    throw usage(
+      `"${shown}" is not a valid PostgreSQL URL: the part after the "@" reads as a path, so the ` +
+        `password seems to hold an unencoded "/", "?" or "#"; percent-encode them (%2F, %3F, %23).`,
+    );
+  }
   if (parsed.hostname === '') {
     throw usage(`"${shown}" names no host; use ${STORE_URL_FORMS}.`);
   }

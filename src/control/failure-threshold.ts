@@ -1,6 +1,7 @@
 import {
   InvalidOptionError,
   JobStatus,
+  readJobProgress,
   type DistributedStateStore,
   type JobProgress,
 } from '@batchactions/core';
@@ -74,7 +75,7 @@ export async function enforceFailureThreshold(
   threshold: FailureThreshold | undefined,
 ): Promise<string | undefined> {
   if (!threshold || !store.updateJobStatus) return undefined;
-  const reason = thresholdBreach(threshold, await store.getProgress(jobId));
+  const reason = thresholdBreach(threshold, await readJobProgress(store, jobId));
   if (reason === undefined) return undefined;
   const won = await store.updateJobStatus(
     jobId,

@@ -1,5 +1,6 @@
 import {
   JobNotFoundError,
+  readJobProgress,
   type BatchInFlight,
   type DistributedJobStatus,
   type DistributedStateStore,
@@ -39,7 +40,7 @@ export interface JobStatusReport {
    */
   readonly activeWorkers?: number;
   /**
-   * Record progress, as the store computes it; while the job is being prepared `totalRecords`
+   * Record progress from the store's `getJobProgress` (its `getProgress` when it has none); while the job is being prepared `totalRecords`
    * counts the records stored so far. Its `elapsedMs` and `estimatedRemainingMs` count from when
    * `prepare` started the job, the time before any worker claimed a batch included.
    */
@@ -96,7 +97,7 @@ export async function readJobStatus(
   }
   if (status === null) throw new JobNotFoundError(jobId);
   const [progress, batches, inFlight] = await Promise.all([
-    store.getProgress(jobId),
+    readJobProgress(store, jobId),
     store.getDistributedStatus(jobId),
     store.listBatchesInFlight?.(jobId),
   ]);

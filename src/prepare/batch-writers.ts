@@ -5,6 +5,7 @@ import {
   type JobState,
   type ProcessedRecord,
 } from '@batchactions/core';
+import { refuseExistingJob, saveNewJob } from './job-identity';
 import { PrepareInterruptedError } from './prepare-errors';
 
 /** Where `prepare` puts each batch, and how it opens (or abandons) the job. */
@@ -23,12 +24,27 @@ export interface BatchWriter {
    * the job's status afterwards.
    */
   open(batches: Batch[], totalRecords: number): Promise<JobStatus>;
+  /** Ends the prepare for good on `error`: the job is FAILED (if it is still this run's). */
   fail(error: unknown, totalRecords: number): Promise<never>;
+  /**
+   * True when the job exists, unclaimable and marked as being prepared until `open` (stores with
+   * prepare liveness): `onOpen` is then called right before `open`, so that an `onOpen` that
+   * throws leaves nothing a worker could have claimed.
+   */
+  readonly closedUntilOpen: boolean;
   /**
    * Present on writers that can stop before the end and be resumed: waits for the writes in
    * flight, then gives the prepare up cleanly (the job waits for `resumePrepare`).
    */
   stop?(): Promise<void>;
+  /**
+   * Present on writers that can stop before the end and be resumed: the prepare stops on an
+   * interruption (`error`: a store or source error) and leaves the job resumable, as `stop`
+   * does; rejects with `PrepareResumableError` naming how to resume (or with the error saying
+   * the run lost its prepare). With `afterOpen` (the job's opening itself failed, and may have
+   * happened) a refused release rejects with `error` itself.
+   */
+  release?(error: unknown, afterOpen?: boolean): Promise<never>;
 }
 
 /** The job fields every writer saves: id, configuration, `distributed: true`. */
@@ -39,9 +55,15 @@ export type NewJob = Omit<JobState, 'status' | 'batches' | 'totalRecords'>;
  * `saveBatchRecords` per batch (the next batch is read only after it resolved), then the single
  * `saveJobState` below. On failure nothing more is written (the published behaviour).
  */
-export function publishedWriter(store: DistributedStateStore, job: NewJob): BatchWriter {
+export function publishedWriter(
+  store: DistributedStateStore,
+  job: NewJob,
+  keyed = false,
+): BatchWriter {
   return {
-    begin: () => Promise.resolve(),
+    closedUntilOpen: false,
+    // A keyed prepare (`jobId`) reads first: the job is saved only at the end.
+    begin: () => (keyed ? refuseExistingJob(store, job.id) : Promise.resolve()),
     write: (batch, records) => store.saveBatchRecords(job.id, batch.id, records),
     drain: () => Promise.resolve(),
     stopRequested: () => false,
@@ -116,6 +138,25 @@ export class PipelinedWrites {
   }
 }
 
+/**
+ * The error a prepare ends with: `error`, joined by the errors of the writes still in flight
+ * (waited for, so none of them lands after the prepare ended).
+ */
+export async function withPendingErrors(
+  jobId: string,
+  error: unknown,
+  writes: PipelinedWrites,
+): Promise<unknown> {
+  // Writes refused because the job was cancelled or purged add nothing to the same news.
+  const interrupted = error instanceof PrepareInterruptedError;
+  const pending = (await writes.pendingErrors()).filter(
+    (e) => e !== error && !(interrupted && e instanceof PrepareInterruptedError),
+  );
+  return pending.length === 0
+    ? error
+    : new AggregateError([error, ...pending], `prepare of job ${jobId} failed`);
+}
+
 /** Marks a half-prepared job FAILED, unless it moved on (cancelled, purged: then nothing). */
 export async function markFailed(
   jobId: string,
@@ -123,15 +164,7 @@ export async function markFailed(
   writes: PipelinedWrites,
   markJob: () => Promise<unknown>,
 ): Promise<never> {
-  // Writes refused because the job was cancelled or purged add nothing to the same news.
-  const interrupted = error instanceof PrepareInterruptedError;
-  const pending = (await writes.pendingErrors()).filter(
-    (e) => e !== error && !(interrupted && e instanceof PrepareInterruptedError),
-  );
-  const failure =
-    pending.length === 0
-      ? error
-      : new AggregateError([error, ...pending], `prepare of job ${jobId} failed`);
+  const failure = await withPendingErrors(jobId, error, writes);
   try {
     await markJob();
   } catch (saveError) {
@@ -152,11 +185,13 @@ export async function markFailed(
 export function registeringWriter(
   store: DistributedStateStore & Required<Pick<DistributedStateStore, 'registerBatch'>>,
   job: NewJob,
+  keyed = false,
 ): BatchWriter {
   const writes = new PipelinedWrites(PREPARE_WRITES_IN_FLIGHT);
   return {
+    closedUntilOpen: false,
     begin: () =>
-      store.saveJobState({ ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 }),
+      saveNewJob(store, { ...job, status: JobStatus.CREATED, batches: [], totalRecords: 0 }, keyed),
     write: (batch, records) =>
       writes.start(() => store.registerBatch(job.id, { ...batch, records })),
     drain: () => writes.settle(),

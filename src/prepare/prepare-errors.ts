@@ -10,16 +10,75 @@ export class PrepareInterruptedError extends BatchActionsError {
   /** The job's status when prepare noticed (`null`: the job was purged). */
   readonly status: JobStatus | null;
 
-  constructor(jobId: string, status: JobStatus | null) {
-    const why =
-      status === null
-        ? 'the job was purged'
-        : status === 'ABORTED'
-          ? 'the job was cancelled'
-          : `the job is ${status}`;
-    super('PREPARE_INTERRUPTED', `prepare of job ${jobId} stopped: ${why}`);
+  constructor(
+    jobId: string,
+    status: JobStatus | null,
+    options?: { readonly cause?: unknown },
+    why: { readonly code: string; readonly reason: string } = {
+      code: 'PREPARE_INTERRUPTED',
+      reason:
+        status === null
+          ? 'the job was purged'
+          : status === 'ABORTED'
+            ? 'the job was cancelled'
+            : `the job is ${status}`,
+    },
+  ) {
+    super(why.code, `prepare of job ${jobId} stopped: ${why.reason}`, options);
     this.jobId = jobId;
     this.status = status;
+  }
+}
+
+/**
+ * This prepare run lost the job's prepare: another run took it over (this one was thought
+ * dead), or it was given up (`stopPrepare`) and taken by another run, or finished by one. The
+ * run stored nothing more and left the job's status as it was (the run that owns the prepare now
+ * decides it). A `PrepareInterruptedError`, so code that handles a cancelled prepare handles
+ * this one too. `cause` is the error the run was failing with when it found out, if any.
+ */
+export class PrepareOwnershipLostError extends PrepareInterruptedError {
+  /** The prepare run that lost the prepare. */
+  readonly prepareRun: string;
+
+  constructor(
+    jobId: string,
+    status: JobStatus | null,
+    prepareRun: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(jobId, status, options, {
+      code: 'PREPARE_OWNERSHIP_LOST',
+      reason:
+        `this run (${prepareRun}) no longer owns the job's prepare (another run took it over, ` +
+        `or it was stopped); nothing more was stored and the job's status (${status ?? 'purged'}) ` +
+        'was left to the run that owns it',
+    });
+    this.prepareRun = prepareRun;
+  }
+}
+
+/**
+ * `prepare` (or `resumePrepare`) stopped on an interruption that does not condemn the input: a
+ * store error (a dropped connection), a source error (a timeout, a network reset), any error but
+ * a parse error. The job keeps every batch stored so far, its prepare is released (as after a
+ * clean stop: `getStatus(jobId).prepare.state` is `'stopped'`), and `resumePrepare(jobId, source,
+ * parser)` goes on from there; the CLI: `prepare <file> --resume <jobId>`. `cause` is the error.
+ * Only on stores that resume prepares; elsewhere the error itself rejects, as published.
+ */
+export class PrepareResumableError extends BatchActionsError {
+  readonly jobId: string;
+
+  constructor(jobId: string, cause: unknown) {
+    const what = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'PREPARE_RESUMABLE',
+      `prepare of job ${jobId} stopped on an error: ${what}. The job keeps the batches stored ` +
+        `so far; go on with resumePrepare('${jobId}', source, parser) ` +
+        `(CLI: prepare <file> --resume ${jobId}), or purge it`,
+      { cause },
+    );
+    this.jobId = jobId;
   }
 }
 
@@ -91,11 +150,12 @@ export class PrepareNotResumableError extends BatchActionsError {
 export class SourceMismatchError extends BatchActionsError {
   readonly jobId: string;
 
-  constructor(jobId: string, detail: string) {
+  constructor(jobId: string, detail: string, options?: { cause?: unknown }) {
     super(
       'SOURCE_MISMATCH',
       `resumed prepare of job ${jobId} stopped: the source does not match what the job holds ` +
         `(${detail})`,
+      options,
     );
     this.jobId = jobId;
   }

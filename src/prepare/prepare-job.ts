@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   EventBus,
   JobNotFoundError,
+  SourceChangedError,
   JobStatus,
   UnsupportedByStoreError,
   createPendingRecord,
@@ -11,6 +12,7 @@ import {
   type JobConfig,
   type PreparedBatch,
   type ProcessedRecord,
+  type SourceVersion,
 } from '@batchactions/core';
 import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
 import { finalizeJob } from '../process/finalize-job';
@@ -29,8 +31,10 @@ import {
   withJobId,
 } from './prepare-errors';
 import type { CheckedPrepareOptions } from './prepare-options';
+import { announceOpen, failureHandling, OnOpenRefusal } from './prepare-failure';
 import { preparingWriter, type PrepareLiveness } from './preparing-writer';
 import { canReadFrom, readTrackedRecords } from './read-records';
+import { completesEmptyJob, existingJobOutcome, JobAlreadyExists } from './job-identity';
 import { encodeCursor, FROM_THE_START, resumePlan, type PrepareStart } from './resume-plan';
 
 export { PREPARE_WRITES_IN_FLIGHT } from './batch-writers';
@@ -55,6 +59,11 @@ export interface PrepareOutcome extends PrepareResult {
    * there. `totalRecords` and `totalBatches` then count what is stored so far.
    */
   readonly stoppedBy?: 'stop-signal' | 'deadline';
+  /**
+   * Present only when the `jobId` option named a job the store held already: nothing was read
+   * or stored, and this is that job's status (the totals are the job's, as stored).
+   */
+  readonly existingStatus?: JobStatus;
 }
 
 export interface PrepareDeps {
@@ -118,20 +127,26 @@ function writerFor(
 ): BatchWriter {
   const { store } = deps;
   const mode = request.takeOverAfterMs === undefined ? 'new' : 'resume';
+  const keyed = mode === 'new' && request.options.jobId !== undefined;
   if (resumesPrepare(store)) {
-    return preparingWriter(store, job, deps.liveness, { run: request.run, mode, openEarly });
+    return preparingWriter(store, job, deps.liveness, {
+      run: request.run,
+      mode,
+      openEarly,
+      keyed,
+    });
   }
   const option = needsResumingStore(request.options);
   if (option !== undefined) {
     throw new UnsupportedByStoreError(option, option === 'openEarly' ? 'openEarly' : 'stopPrepare');
   }
   if (keepsPrepareLiveness(store)) {
-    return preparingWriter(store, job, deps.liveness, { mode, openEarly: false });
+    return preparingWriter(store, job, deps.liveness, { mode, openEarly: false, keyed });
   }
   if (store.registerBatch) {
-    return registeringWriter(store as Parameters<typeof registeringWriter>[0], job);
+    return registeringWriter(store as Parameters<typeof registeringWriter>[0], job, keyed);
   }
-  return publishedWriter(store, job);
+  return publishedWriter(store, job, keyed);
 }
 
 /** Where a run starts and what it skips. */
@@ -195,7 +210,8 @@ export async function prepareJob(
   let stoppedBy: StopReason | undefined;
   try {
     await writer.begin();
-    if (openEarly) request.options.onOpen?.(jobId);
+    // Before the first batch is stored: if onOpen throws, nothing was claimable.
+    if (openEarly) announceOpen(request.options.onOpen, jobId);
     if (start.cursor?.sourceSize !== undefined) {
       const size = source.metadata().fileSize;
       if (size !== undefined && size !== start.cursor.sourceSize) {
@@ -205,8 +221,14 @@ export async function prepareJob(
         );
       }
     }
-    const { records, cursor } = readTrackedRecords(source, parser, start.cursor?.cursor);
+    const { records, cursor } = readTrackedRecords(
+      source,
+      parser,
+      start.cursor?.cursor,
+      start.cursor?.sourceVersion,
+    );
     const sourceSize = source.metadata().fileSize;
+    const unverifiable = warnOnce();
     /** Stores a batch, or checks the one stored already; true when it stored it. */
     const flush = async (chunk: ProcessedRecord[]): Promise<boolean> => {
       const index = batchIndex;
@@ -219,7 +241,14 @@ export async function prepareJob(
       }
       const batch = descriptor(randomUUID(), index, chunk);
       batches.push(batch);
-      await writer.write(batch, chunk, cursor ? encodeCursor(cursor(), sourceSize) : undefined);
+      let sourceCursor: string | undefined;
+      if (cursor) {
+        // Read now: a remote source knows its version once its response arrived.
+        const version = source.version?.();
+        if (version !== undefined) unverifiable(version);
+        sourceCursor = encodeCursor(cursor(), sourceSize, version);
+      }
+      await writer.write(batch, chunk, sourceCursor);
       return true;
     };
     // Numbering, empty-row skipping and batching in one loop over the parser's records.
@@ -252,26 +281,46 @@ export async function prepareJob(
     }
     await writer.drain();
     if (writer.stopRequested()) throw await writer.interrupted();
-  } catch (error) {
-    if (error instanceof SourceMismatchError && writer.stop) {
-      // The job is intact: leave it for a resume with the right source.
-      await writer.stop();
-      throw error;
+    // A job kept closed until `open` is announced before it opens: an onOpen that throws then
+    // fails the job before any worker could claim a batch of it (as with early open).
+    if (stoppedBy === undefined && !openEarly && writer.closedUntilOpen) {
+      announceOpen(request.options.onOpen, jobId);
     }
-    return writer.fail(withJobId(error, jobId), recordIndex).catch((failure: unknown) => {
-      throw withJobId(failure, jobId);
-    });
+  } catch (error) {
+    // A keyed prepare whose job exists: nothing was written, the job is returned as it is.
+    if (error instanceof JobAlreadyExists) return existingJobOutcome(deps.store, jobId);
+    return endOnError(writer, mismatchOf(error, jobId), jobId, recordIndex);
   }
 
-  try {
-    if (stoppedBy !== undefined) {
+  if (stoppedBy !== undefined) {
+    try {
       await (writer.stop as () => Promise<void>)();
-      return { jobId, totalRecords: recordIndex, totalBatches: batchIndex, stoppedBy };
+    } catch (error) {
+      return endOnError(writer, error, jobId, recordIndex);
     }
-    const status = await writer.open(batches, recordIndex);
+    return { jobId, totalRecords: recordIndex, totalBatches: batchIndex, stoppedBy };
+  }
+  let status: JobStatus;
+  try {
+    status = await writer.open(batches, recordIndex);
+  } catch (error) {
+    if (writer.release && failureHandling(error) === 'release') {
+      // The opening may have gone through before its answer was lost.
+      return writer.release(error, true).catch((failure: unknown) => {
+        throw withJobId(failure, jobId);
+      });
+    }
+    throw withJobId(error, jobId);
+  }
+  try {
     events(deps, jobId, recordIndex, batchIndex);
-    if (!openEarly) request.options.onOpen?.(jobId);
-    if (openEarly && status === JobStatus.PROCESSING) {
+    if (!openEarly && !writer.closedUntilOpen) request.options.onOpen?.(jobId);
+    // An empty source gives a job with nothing to do: finalised here on stores with prepare
+    // liveness (no worker would have a batch to finalise it with).
+    if (
+      (openEarly && status === JobStatus.PROCESSING) ||
+      completesEmptyJob(deps.store, recordIndex, status)
+    ) {
       // Every batch may be done already: the workers waited for this end to finalise.
       await finalizeJob(deps.store, deps.events, jobId, recordIndex, `prepare-${request.run}`);
     }
@@ -279,6 +328,63 @@ export async function prepareJob(
     throw withJobId(error, jobId);
   }
   return { jobId, totalRecords: recordIndex, totalBatches: batchIndex };
+}
+
+/** A source that changed under a resume is a `SourceMismatchError` of the job. */
+function mismatchOf(error: unknown, jobId: string): unknown {
+  if (!(error instanceof SourceChangedError)) return error;
+  return new SourceMismatchError(
+    jobId,
+    `${error.location} changed since the prepare started: ${error.changes.join(', ')}`,
+    { cause: error },
+  );
+}
+
+/**
+ * Warns, once per prepare, when the source reports a version without a validator (no ETag, no
+ * Last-Modified): a resume of this job could then not tell a regenerated file from the one it
+ * started (only a changed size would show).
+ */
+function warnOnce(): (version: SourceVersion) => void {
+  let warned = false;
+  return (version) => {
+    if (warned || version.etag !== undefined || version.lastModified !== undefined) return;
+    warned = true;
+    const where = version.location ?? 'the source';
+    process.emitWarning(
+      `${where} was served without an ETag or Last-Modified header: a resumed prepare of this ` +
+        `job cannot tell whether the file changed (${version.size === undefined ? 'nothing is compared' : 'only its size is compared'})`,
+      { code: 'BATCHACTIONS_UNVERIFIABLE_SOURCE' },
+    );
+  };
+}
+
+/**
+ * Ends a prepare that stopped on `error` before opening its job: see {@link failureHandling}.
+ * Stores that cannot resume a prepare keep the earlier outcome: the job FAILED (or, with only
+ * the published port, nothing written).
+ */
+async function endOnError(
+  writer: BatchWriter,
+  thrown: unknown,
+  jobId: string,
+  totalRecords: number,
+): Promise<never> {
+  const error = thrown instanceof OnOpenRefusal ? thrown.error : thrown;
+  const handling = failureHandling(thrown);
+  try {
+    if (handling === 'stop' && writer.stop) {
+      // The job is intact: leave it for a resume with the right source.
+      await writer.stop();
+      throw error;
+    }
+    if (handling === 'release' && writer.release) {
+      return await writer.release(error);
+    }
+    return await writer.fail(withJobId(error, jobId), totalRecords);
+  } catch (failure) {
+    throw withJobId(failure, jobId);
+  }
 }
 
 function events(deps: PrepareDeps, jobId: string, totalRecords: number, totalBatches: number) {

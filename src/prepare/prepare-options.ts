@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@batchactions/core';
 import {
   booleanOption,
   numberAtLeast,
@@ -5,9 +6,23 @@ import {
   optionalSignal,
   optionsObject,
 } from '../option-checks';
+import { checkJobIdOption } from './job-identity';
 
 /** Options of `prepare` (the third argument, an addition; without it `prepare` is as published). */
 export interface PrepareOptions {
+  /**
+   * The job's id, chosen by the caller: one job per key (a file's name, a message id). When the
+   * store holds a job with this id already, in any status, `prepare` reads nothing, stores
+   * nothing and resolves with that job (`existingStatus` says its status; the totals are the
+   * job's as stored, a running count while it is being prepared), instead of creating another.
+   * On a store with `createJobIfAbsent` (every store in this repository) this holds for
+   * concurrent prepares too: exactly one creates the job. On a store without it, the id is
+   * checked with `getJobState` first, so two prepares started at once can both go ahead. A
+   * non-empty string of at most 255 characters, else `InvalidOptionError` naming `jobId`. Not an
+   * option of `resumePrepare` (its first argument is the job id).
+   * @defaultValue a new random UUID (every prepare creates a job, as published)
+   */
+  readonly jobId?: string;
   /**
    * Open the job to workers as soon as `prepare` starts: each batch can be claimed as soon as it
    * is stored, and workers that find nothing pending while the source still streams wait for
@@ -37,21 +52,34 @@ export interface PrepareOptions {
    */
   readonly deadlineMarginMs?: number;
   /**
-   * Called with the job id as soon as workers can claim the job's batches: with `openEarly`,
-   * right after the job is saved (before its first batch is stored), so that an orchestrator
-   * can start workers while the source still streams; without, once every batch is stored. An
-   * error it throws fails the prepare.
+   * Called with the job id when workers can be started on the job: with `openEarly`, right
+   * after the job is saved and opened, before its first batch is stored, so that an
+   * orchestrator can start workers while the source still streams; without, once every batch is
+   * stored, right before the job opens (on stores with prepare liveness, every store here;
+   * `runWorker` on a job whose live prepare has not opened it yet waits for it). Other stores
+   * call it right after the job opens, as before.
+   *
+   * An error it throws fails the prepare: the job ends FAILED and `prepare` rejects with that
+   * error, with or without `openEarly`; no worker could claim a batch of it before (with early
+   * open no batch was stored yet; without, the job was not open yet).
    * @defaultValue none
    */
   readonly onOpen?: (jobId: string) => void;
 }
 
 /** Options of `resumePrepare`. */
-export interface ResumePrepareOptions extends PrepareOptions {
+export interface ResumePrepareOptions extends Omit<PrepareOptions, 'jobId'> {
   /**
    * Take over a prepare whose last heartbeat is older than this (its process died); a younger
    * one is taken to be alive, and `resumePrepare` rejects with `PrepareStillRunningError`. A
    * prepare that stopped cleanly (deadline, stop signal) is taken over at once.
+   *
+   * At least twice the importer's `prepareHeartbeatIntervalMs` (a live prepare renews its
+   * heartbeat that often, and one late heartbeat must not pass for a death), or `0`: take over
+   * at once, whatever the heartbeat, for a process known to be dead (a live one then loses its
+   * prepare: it stores nothing more and rejects with `PrepareOwnershipLostError`). Any other
+   * value throws `InvalidOptionError` naming `takeOverAfterMs` (or `prepareTimeoutMs`, when the
+   * default is too small).
    * @defaultValue the importer's `prepareTimeoutMs` (`30000` ms)
    */
   readonly takeOverAfterMs?: number;
@@ -59,6 +87,8 @@ export interface ResumePrepareOptions extends PrepareOptions {
 
 /** The checked options, defaults filled in. */
 export interface CheckedPrepareOptions {
+  /** The caller's job id (`jobId`): the prepare creates the job only if no job has it. */
+  readonly jobId?: string;
   readonly openEarly: boolean;
   readonly stopSignal: AbortSignal | undefined;
   readonly remainingTimeMs: (() => number) | undefined;
@@ -69,7 +99,9 @@ export interface CheckedPrepareOptions {
 /** Checks `prepare`'s options the one way (`option-checks.ts`). */
 export function checkPrepareOptions(given: PrepareOptions | undefined): CheckedPrepareOptions {
   const options = optionsObject('options', given);
+  const jobId = checkJobIdOption(options.jobId);
   return {
+    ...(jobId === undefined ? {} : { jobId }),
     openEarly: booleanOption('openEarly', options.openEarly, false),
     stopSignal: optionalSignal('stopSignal', options.stopSignal),
     remainingTimeMs: optionalFunction('remainingTimeMs', options.remainingTimeMs),
@@ -78,14 +110,48 @@ export function checkPrepareOptions(given: PrepareOptions | undefined): CheckedP
   };
 }
 
-/** Checks `resumePrepare`'s options; `takeOverAfterMs` defaults to `prepareTimeoutMs`. */
+/** The importer settings `takeOverAfterMs` is checked against. */
+export interface PrepareTimings {
+  /** `prepareTimeoutMs`: the default of `takeOverAfterMs`. */
+  readonly prepareTimeoutMs: number;
+  /** `prepareHeartbeatIntervalMs`: how often a live prepare renews its heartbeat. */
+  readonly prepareHeartbeatIntervalMs: number;
+}
+
+/**
+ * Checks `resumePrepare`'s options; `takeOverAfterMs` defaults to `prepareTimeoutMs`. A
+ * takeover bound below two heartbeat intervals would take a live prepare for a dead one (and
+ * a run that has just taken over for a stale one): refused, unless it is `0`, the explicit "take
+ * over now".
+ */
 export function checkResumeOptions(
   given: ResumePrepareOptions | undefined,
-  prepareTimeoutMs: number,
+  timings: PrepareTimings,
 ): CheckedPrepareOptions & { readonly takeOverAfterMs: number } {
   const options = optionsObject('options', given);
-  return {
-    ...checkPrepareOptions(options),
-    takeOverAfterMs: numberAtLeast('takeOverAfterMs', options.takeOverAfterMs, 0, prepareTimeoutMs),
-  };
+  if ((options as PrepareOptions).jobId !== undefined) {
+    throw new InvalidOptionError(
+      'jobId',
+      (options as PrepareOptions).jobId,
+      'no jobId option: resumePrepare takes the job id as its first argument',
+    );
+  }
+  const takeOverAfterMs = numberAtLeast(
+    'takeOverAfterMs',
+    options.takeOverAfterMs,
+    0,
+    timings.prepareTimeoutMs,
+  );
+  const safe = 2 * timings.prepareHeartbeatIntervalMs;
+  if (takeOverAfterMs !== 0 && takeOverAfterMs < safe) {
+    const defaulted = options.takeOverAfterMs === undefined;
+    throw new InvalidOptionError(
+      defaulted ? 'prepareTimeoutMs' : 'takeOverAfterMs',
+      takeOverAfterMs,
+      `0 (take over at once) or at least ${safe} ms, twice prepareHeartbeatIntervalMs ` +
+        `(${timings.prepareHeartbeatIntervalMs} ms): a live prepare's heartbeat may be that old` +
+        (defaulted ? ' (prepareTimeoutMs is the default of takeOverAfterMs)' : ''),
+    );
+  }
+  return { ...checkPrepareOptions(options), takeOverAfterMs };
 }

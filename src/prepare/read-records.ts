@@ -1,4 +1,4 @@
-import type { DataSource, RawRecord } from '@batchactions/core';
+import type { DataSource, RawRecord, SourceVersion } from '@batchactions/core';
 import type { ParseCursor, SourceParser } from '@batchactions/import';
 
 async function readWhole(source: DataSource): Promise<Buffer> {
@@ -49,17 +49,26 @@ export function canReadFrom(source: DataSource, parser: SourceParser): boolean {
 
 /**
  * The records of `source` with their cursors where the parser tracks them (`parseStreamFrom`),
- * read from `from` when given (the caller checked `canReadFrom`), else from the start.
+ * read from `from` when given (the caller checked `canReadFrom`), else from the start. With
+ * `expect`, the source's version when the cursor was stored: a source that can tell (a
+ * `UrlSource`) refuses to go on from a changed content (`SourceChangedError`).
  */
 export function readTrackedRecords(
   source: DataSource,
   parser: SourceParser,
   from?: ParseCursor,
+  expect?: SourceVersion,
 ): SourceRecords {
   if (!tracks(parser)) return { records: readRecords(source, parser) };
   const tracked =
     from === undefined
       ? parser.parseStreamFrom(source.read())
-      : parser.parseStreamFrom((source as SeekableSource).readFrom(from.byteOffset), from);
+      : parser.parseStreamFrom(
+          (source as SeekableSource).readFrom(
+            from.byteOffset,
+            expect === undefined ? undefined : { expect },
+          ),
+          from,
+        );
   return { records: tracked, cursor: () => tracked.cursor() };
 }

@@ -1,24 +1,31 @@
-import type { PreparedBatch } from '@batchactions/core';
+import type { PreparedBatch, SourceVersion } from '@batchactions/core';
 import { SourceMismatchError } from './prepare-errors';
 import type { ParseCursor } from '@batchactions/import';
 
 /**
  * What prepare stores with each batch as its `sourceCursor`: the parser's cursor after the
- * batch's last record, and the source's size when it was known (a resume from a byte offset
- * checks it, so a changed file is not read from the middle).
+ * batch's last record, the source's size when it was known before reading, and the version the
+ * source reported once read (a remote file's ETag, Last-Modified, size). A resume from a byte
+ * offset checks them, so a changed file is not read from the middle.
  */
 export interface StoredCursor {
   readonly v: 1;
   readonly cursor: ParseCursor;
   readonly sourceSize?: number;
+  readonly sourceVersion?: SourceVersion;
 }
 
 /** The `sourceCursor` text of a batch. */
-export function encodeCursor(cursor: ParseCursor, sourceSize: number | undefined): string {
+export function encodeCursor(
+  cursor: ParseCursor,
+  sourceSize: number | undefined,
+  sourceVersion?: SourceVersion,
+): string {
   const stored: StoredCursor = {
     v: 1,
     cursor,
     ...(sourceSize === undefined ? {} : { sourceSize }),
+    ...(sourceVersion === undefined ? {} : { sourceVersion }),
   };
   return JSON.stringify(stored);
 }
@@ -37,7 +44,24 @@ export function decodeCursor(text: string | undefined): StoredCursor | undefined
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const stored = parsed as Partial<StoredCursor>;
   if (stored.v !== 1 || typeof stored.cursor?.byteOffset !== 'number') return undefined;
+  if (stored.sourceVersion !== undefined && !isVersion(stored.sourceVersion)) {
+    // Not a version this code wrote: resume without comparing it rather than misread it.
+    const { sourceVersion: _ignored, ...rest } = stored;
+    return rest as StoredCursor;
+  }
   return stored as StoredCursor;
+}
+
+function isVersion(value: unknown): value is SourceVersion {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const optional = (key: string, type: string) => v[key] === undefined || typeof v[key] === type;
+  return (
+    optional('location', 'string') &&
+    optional('etag', 'string') &&
+    optional('lastModified', 'string') &&
+    optional('size', 'number')
+  );
 }
 
 /** Where a prepare starts: the first batch and record index it numbers, and the cursor, if any. */

@@ -48,7 +48,8 @@ function stop(stoppedBy: StoppedBy, jobStatus: JobStatus): IdleVerdict {
  * claim can miss a batch another claim has locked), while all batches are done but the job is
  * not yet finalised (the next call finalises it), while a live prepare that opened the job
  * early is still storing batches (even with `waitForOthers: false`), and while the job is PAUSED
- * (until `resume`, unless `stopWhenPaused`).
+ * (until `resume`, unless `stopWhenPaused`), and while a live prepare still keeps the job
+ * CREATED (it opens it when every batch is stored).
  *
  * A terminal job ends the loop, except on stores that renew claims while batches of the job
  * are still PROCESSING: the loop then keeps sweeping until those are released (their live
@@ -72,7 +73,10 @@ export function idleVerdict(
     return policy.wait && !policy.stopWhenPaused ? WAIT : stop('paused', status);
   }
   if (status !== JobStatus.PROCESSING) {
-    // CREATED: its prepare has not finished (or died); nothing can be claimed yet.
+    // CREATED: its prepare has not finished. A live one opens the job soon: `onOpen` announces
+    // the job right before it opens, so a worker started from it may get here first. A prepare
+    // stopped, or whose process died, opens nothing until a resume.
+    if (policy.wait && report.prepare?.state === 'running') return WAIT;
     return stop('no-batches', status);
   }
   // A prepare that opened the job early is still storing batches: more are coming.

@@ -18,10 +18,21 @@ const stores = [
   ...sequelizeFactories,
 ];
 
-/** Polls `check` until it holds (a bounded wait for a condition, not a timing assertion). */
-async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i += 1) {
+/**
+ * Polls `check` until it holds: a hang guard of two minutes (a loaded 2-core machine running
+ * MariaDB beside the tests needed more than 20 s), not a timing assertion. `gaveUp` ends the
+ * wait early when what it waits for can no longer happen (the workers returned).
+ */
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  gaveUp: () => string | undefined = () => undefined,
+): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
     if (await check()) return;
+    const reason = gaveUp();
+    if (reason !== undefined) throw new Error(`stopped waiting for ${what}: ${reason}`);
     await sleep(10);
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -36,13 +47,21 @@ describe.each(stores)('early open on $name', (factory) => {
     const preparer = importer();
     const seen: number[] = [];
     const processedWhileStreaming = { count: 0 };
+    const workersReturned: string[] = [];
     let jobId = '';
     // 30 chunks of 20 rows; at chunk 10 the source waits until workers processed what is stored.
     const source = new GatedCsvSource(600, 20, async (chunk) => {
       if (chunk !== 10) return;
       const jobs = await t.store.listJobs!();
       jobId = jobs[0]!.jobId;
-      await waitFor(() => seen.length >= 100, 'workers to process stored batches');
+      await waitFor(
+        () => seen.length >= 100,
+        'workers to process stored batches',
+        () =>
+          workersReturned.length > 0
+            ? `workers returned: ${workersReturned.join(', ')}`
+            : undefined,
+      );
       processedWhileStreaming.count = seen.length;
       const status = await preparer.getStatus(jobId);
       // Every stored batch is done, yet the job is not complete: more batches are coming.
@@ -55,7 +74,12 @@ describe.each(stores)('early open on $name', (factory) => {
     const workers = importer();
     workers.on('job:completed', (event) => completed.push(event.jobId));
     const prepared = preparer.prepare(source, new CsvParser(), { openEarly: true });
-    await waitFor(async () => (await t.store.listJobs!()).length === 1, 'the job to exist');
+    // Workers that do not wait for others start once the job is open: on a job still CREATED
+    // they return at once (`no-batches`), as documented for `waitForOthers: false`.
+    await waitFor(async () => {
+      const jobs = await t.store.listJobs!();
+      return jobs.length === 1 && jobs[0]!.status === JobStatus.PROCESSING;
+    }, 'the job to open');
     const id = (await t.store.listJobs!())[0]!.jobId;
     const totals = new Set<number>();
     const run = (workerId: string) =>
@@ -67,7 +91,10 @@ describe.each(stores)('early open on $name', (factory) => {
           seen.push(record.id as number);
         },
         { workerId, waitForOthers: false, pollIntervalMs: 20 },
-      );
+      ).then((result) => {
+        workersReturned.push(`${workerId} (${result.stoppedBy})`);
+        return result;
+      });
     const results = await Promise.all([run('w1'), run('w2'), prepared.then(() => undefined)]);
     expect(await prepared).toEqual({ jobId: id, totalRecords: 600, totalBatches: 60 });
     expect(processedWhileStreaming.count).toBeGreaterThanOrEqual(100);

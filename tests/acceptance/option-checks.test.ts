@@ -185,3 +185,35 @@ describe('an option the store cannot honour is an error naming it', () => {
     expect(onPublished({ batchSize: 10, staleBatchTimeoutMs: 1000 })).not.toThrow();
   });
 });
+
+describe('a takeover bound that cannot be safe against the prepare heartbeat', () => {
+  const importer = (extra: Record<string, unknown> = {}) =>
+    new DistributedImport({
+      schema: usersSchema,
+      stateStore: new InMemoryDistributedStateStore(),
+      prepareHeartbeatIntervalMs: 1000,
+      ...extra,
+    });
+  const resume = (di: DistributedImport, options?: Record<string, unknown>) => () =>
+    di.resumePrepare('some-job', new BufferSource(usersCsv(3)), new CsvParser(), options);
+
+  it.each([1, 999, 1999])('takeOverAfterMs %d (below twice the heartbeat interval)', async (ms) => {
+    const error = await errorOf(resume(importer(), { takeOverAfterMs: ms }));
+    expectNamed(error, 'takeOverAfterMs');
+    expect((error as Error).message).toContain(
+      'expected 0 (take over at once) or at least 2000 ms, twice prepareHeartbeatIntervalMs (1000 ms)',
+    );
+  });
+
+  it('the default from a prepareTimeoutMs below twice the heartbeat interval names prepareTimeoutMs', async () => {
+    expectNamed(await errorOf(resume(importer({ prepareTimeoutMs: 1500 }))), 'prepareTimeoutMs');
+  });
+
+  it.each([0, 2000, 60_000])(
+    'takeOverAfterMs %d is accepted (the job is then looked for)',
+    async (ms) => {
+      const error = await errorOf(resume(importer(), { takeOverAfterMs: ms }));
+      expect((error as Error).name).toBe('JobNotFoundError');
+    },
+  );
+});

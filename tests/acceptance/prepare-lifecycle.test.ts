@@ -7,7 +7,7 @@ import {
   type DistributedStateStore,
 } from '@batchactions/core';
 import { CsvParser, ParseError } from '@batchactions/import';
-import { DistributedImport, PrepareInterruptedError } from '../../src/index';
+import { DistributedImport, PrepareInterruptedError, PrepareResumableError } from '../../src/index';
 import { GatedCsvSource } from '../support/gated-source';
 import { sequelizeFactories } from '../support/sequelize-stores';
 import { storeFactories, useTestStore } from '../support/stores';
@@ -186,21 +186,27 @@ describe.each(controllable)('prepare lifecycle on $name', (factory) => {
     expect((seen?.progress.totalRecords ?? 1) % 5).toBe(0);
   });
 
-  it('a failing source: the error carries the job id, the job is FAILED, and purge removes it all', async () => {
+  it('a failing source: the job is left resumable, the error says how to resume, and purge removes it all', async () => {
     const preparer = importer();
+    const diskGone = new Error('disk gone');
     const source = new GatedCsvSource(100, 10, async (chunk) => {
       if (chunk !== 5) return;
       await storedBatches(preparer, await onlyJob(t.store), 2);
-      throw new Error('disk gone');
+      throw diskGone;
     });
     const error: unknown = await preparer.prepare(source, new CsvParser()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe('disk gone');
+    expect(error).toBeInstanceOf(PrepareResumableError);
+    expect((error as Error).cause).toBe(diskGone);
     const jobId = (error as { jobId?: string }).jobId ?? '';
     expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((error as Error).message).toBe(
+      `prepare of job ${jobId} stopped on an error: disk gone. The job keeps the batches stored ` +
+        `so far; go on with resumePrepare('${jobId}', source, parser) ` +
+        `(CLI: prepare <file> --resume ${jobId}), or purge it`,
+    );
     const status = await preparer.getStatus(jobId);
-    expect(status.status).toBe(JobStatus.FAILED);
-    expect(status.prepare).toBeUndefined();
+    expect(status.status).toBe(JobStatus.CREATED);
+    expect(status.prepare).toEqual({ state: 'stopped', openEarly: false });
     expect(status.progress.totalRecords).toBeGreaterThan(0);
     expect(await preparer.purge(jobId)).toBe(true);
     expect(await t.store.getJobState(jobId)).toBeNull();

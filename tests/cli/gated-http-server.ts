@@ -32,6 +32,8 @@ export async function startGatedHttpServer(
 ): Promise<GatedHttpServer> {
   const bytes = Buffer.from(body, 'utf8');
   const ranges: (string | undefined)[] = [];
+  // A validator, as any file server sends: a resumed prepare can tell the file did not change.
+  const etag = `"${bytes.length.toString(16)}-gated"`;
   let release!: () => void;
   const released = new Promise<void>((resolve) => {
     release = resolve;
@@ -49,7 +51,7 @@ export async function startGatedHttpServer(
     ranges.push(range);
     const match = range === undefined ? null : /^bytes=(\d+)-$/.exec(range);
     if (match === null) {
-      response.writeHead(200, { 'content-length': bytes.length, 'accept-ranges': 'bytes' });
+      response.writeHead(200, { 'content-length': bytes.length, 'accept-ranges': 'bytes', etag });
       response.write(bytes.subarray(0, heldAt), () => {
         onHeld();
       });
@@ -66,6 +68,7 @@ export async function startGatedHttpServer(
     response.writeHead(206, {
       'content-length': bytes.length - start,
       'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`,
+      etag,
     });
     response.end(bytes.subarray(start));
   });

@@ -380,4 +380,18 @@ describe('prepare option checks', () => {
       );
     }
   });
+
+  it('a --take-over-after below twice the prepare heartbeat interval is a usage error naming the flag', async () => {
+    const store = `sqlite:${join(dir, 'usage-takeover.sqlite')}`;
+    const jobId = (await runCliOk(prepareArgs(csv, store))).trim();
+    const run = await runCli([
+      ...prepareArgs(csv, store, '--resume', jobId),
+      '--take-over-after',
+      '5000',
+    ]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(
+      "error: option '--take-over-after <ms>' argument '5000' is invalid: expected 0 (take over at once) or at least 10000 ms",
+    );
+  });
 });

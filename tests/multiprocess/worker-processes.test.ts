@@ -156,7 +156,8 @@ describe.each([
     const jobId = await prepare(rig.store);
     // A short lease (1 s) keeps the test quick; tests/faults covers the default lease.
     const env = { ...rig.env, JOB_ID: jobId, BATCH_SIZE: String(BATCH_SIZE), LEASE_MS: '1000' };
-    const victim = startWorker({ ...env, WORKER_ID: 'victim', RECORD_DELAY_MS: '1' });
+    // The victim's 5th record never finishes: it is killed mid-batch whatever the machine's load.
+    const victim = startWorker({ ...env, WORKER_ID: 'victim', HANG_AT_RECORD: '5' });
     const others = [1, 2, 3].map((i) => startWorker({ ...env, WORKER_ID: `p${i}` }));
 
     // Wait until the victim holds a batch it has started on, then kill it without warning.
@@ -167,7 +168,6 @@ describe.each([
       held = job?.batches.find((b) => b.workerId === 'victim' && b.status === 'PROCESSING')?.id;
     }
     expect(held).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 30));
     victim.child.kill('SIGKILL');
     const killed = await victim.done;
     expect(killed.signal).toBe('SIGKILL');

@@ -4,6 +4,8 @@ import {
   PostgresStateStore,
   type PostgresStateStoreConnectionOptions,
 } from '@batchactions/state-postgres';
+import { postgresCatalog } from './postgres-catalog';
+import { ReusableDatabases } from './reusable-databases';
 
 /** The server tests/global-setup.ts checked or started. */
 export function testDatabaseUrl(): string {
@@ -30,23 +32,34 @@ export function uniqueSchemaName(testName: string): string {
 }
 
 const created = new Map<PostgresStateStore, string>();
+let schemas: ReusableDatabases | undefined;
+
+/** This file's migrated PostgresStateStore schemas kept for reuse (reusable-databases.ts). */
+function reusableSchemas(): ReusableDatabases {
+  schemas ??= new ReusableDatabases(postgresCatalog(testDatabaseUrl()), /^schema_migrations$/);
+  return schemas;
+}
 
 /**
- * A new, initialised `PostgresStateStore` in a fresh schema named after `testName`, with a pool
- * of its own. Drop it with {@link dropTestSchemaStore} after the test (e.g. in `afterEach`, or
- * the conformance suite's `teardown`).
+ * A new, initialised `PostgresStateStore` in a schema of its own, with a pool of its own: a
+ * schema an earlier test of the file left as a fresh migration leaves it (emptied), or a new
+ * one named after `testName`. Drop it with {@link dropTestSchemaStore} after the test (e.g. in
+ * `afterEach`, or the conformance suite's `teardown`).
  */
 export async function createTestSchemaStore(
   testName: string,
   options: Omit<PostgresStateStoreConnectionOptions, 'connectionString' | 'schema'> = {},
 ): Promise<PostgresStateStore> {
-  const schema = uniqueSchemaName(testName);
+  const pool = reusableSchemas();
+  const reused = pool.take();
+  const schema = reused ?? uniqueSchemaName(testName);
   const store = new PostgresStateStore({ ...options, connectionString: testDatabaseUrl(), schema });
   try {
     await store.initialize();
+    if (reused === undefined) await pool.learn(schema);
   } catch (error) {
     await store.close();
-    await dropSchema(schema);
+    await pool.drop(schema);
     throw error;
   }
   created.set(store, schema);
@@ -64,14 +77,17 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-/** Closes a store made by {@link createTestSchemaStore} and drops its schema. */
+/**
+ * Closes a store made by {@link createTestSchemaStore}; its schema is kept for the file's next
+ * test when the test left its definition as a fresh migration's, and dropped otherwise.
+ */
 export async function dropTestSchemaStore(store: PostgresStateStore): Promise<void> {
   const schema = created.get(store);
   if (schema === undefined)
     throw new Error('dropTestSchemaStore: this store was not made by createTestSchemaStore');
   created.delete(store);
   await store.close();
-  await dropSchema(schema);
+  await reusableSchemas().recycle(schema);
 }
 
 /** A pool for a test to use directly (to inspect tables); end it after the test. */

@@ -1,6 +1,6 @@
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import {
-  createTestDatabase,
+  createMigratedTestDatabase,
   DIALECTS,
 } from '../../packages/state-sequelize/tests/support/databases';
 import type { StoreFactory } from './stores';
@@ -9,7 +9,7 @@ import type { StoreFactory } from './stores';
 export const sequelizeFactories: StoreFactory[] = DIALECTS.map((dialect) => ({
   name: `SequelizeStateStore (${dialect})`,
   create: async (testName: string) => {
-    const database = await createTestDatabase(dialect, testName);
+    const database = await createMigratedTestDatabase(dialect, testName);
     const sequelize = database.connect();
     const store = new SequelizeStateStore(sequelize);
     await store.initialize();

@@ -1,3 +1,8 @@
+/**
+ * The model, the ports, events, errors, data sources, the in-memory stores and `BatchEngine`.
+ *
+ * @module @batchactions/core
+ */
 export * from './model/validation';
 export * from './model/record';
 export * from './model/batch';
@@ -12,6 +17,7 @@ export type { AnyEventHandler, EventHandler, HandlerErrorReporter } from './even
 export type * from './ports/data-source';
 export type * from './ports/processing';
 export type * from './ports/state-store';
+export { readJobProgress } from './ports/state-store';
 export {
   DISTRIBUTED_STATE_STORE_METHODS,
   isDistributedStateStore,

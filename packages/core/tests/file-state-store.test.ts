@@ -102,7 +102,14 @@ describe('FileStateStore (core 8.2)', () => {
     expect(await store.getProcessedRecords('j')).toEqual([]);
     expect(await store.getPendingRecords('j')).toEqual([]);
     expect(await store.getFailedRecords('unknown')).toEqual([]);
+    // Published formula: failed records are not in the percentage; getJobProgress counts them done.
     expect(await store.getProgress('j')).toMatchObject({
+      totalRecords: 2,
+      failedRecords: 2,
+      pendingRecords: 0,
+      percentage: 0,
+    });
+    expect(await store.getJobProgress('j')).toMatchObject({
       totalRecords: 2,
       failedRecords: 2,
       percentage: 100,

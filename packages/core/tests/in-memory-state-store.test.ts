@@ -7,6 +7,7 @@ import {
   markRecordFailed,
   markRecordInvalid,
   markRecordValid,
+  readJobProgress,
   type Batch,
   type JobState,
   type ProcessedRecord,
@@ -89,7 +90,7 @@ describe('InMemoryStateStore (core 8.1)', () => {
     expect(await store.getFailedRecords('unknown')).toEqual([]);
   });
 
-  it('reports progress with the engine formula (defects 12, 13)', async () => {
+  it('reports getProgress with the published formula: processed only, Math.round, pending not clamped', async () => {
     const store = new InMemoryStateStore({ now: () => 3_000 });
     expect(await store.getProgress('nope')).toEqual({
       totalRecords: 0,
@@ -114,8 +115,7 @@ describe('InMemoryStateStore (core 8.1)', () => {
       'b0',
       markRecordFailed(createPendingRecord(1, {}), 'x'),
     );
-    const progress = await store.getProgress('job-1');
-    expect(progress).toMatchObject({
+    expect(await store.getProgress('job-1')).toStrictEqual({
       totalRecords: 200,
       processedRecords: 1,
       failedRecords: 1,
@@ -125,12 +125,38 @@ describe('InMemoryStateStore (core 8.1)', () => {
       totalBatches: 2,
       elapsedMs: 2_000,
     });
-    // 199 of 200 done reads 99, not 100.
-    for (let i = 2; i < 199; i++) await store.saveProcessedRecord('job-1', 'b1', processed(i));
-    expect((await store.getProgress('job-1')).percentage).toBe(99);
+    // Failed records are not in the published percentage: 99 processed + 1 failed of 200 → 50.
+    for (let i = 2; i < 100; i++) await store.saveProcessedRecord('job-1', 'b1', processed(i));
+    expect((await store.getProgress('job-1')).percentage).toBe(50);
+    // Math.round: 199 processed of 200 reads 100 (published defect 12, kept in getProgress).
+    for (let i = 100; i < 200; i++) await store.saveProcessedRecord('job-1', 'b1', processed(i));
+    expect((await store.getProgress('job-1')).percentage).toBe(100);
   });
 
-  it('counts stored records as the total when the job is unknown; pending never below 0', async () => {
+  it('reports getJobProgress with the consistent formula (defects 12, 13 fixed there)', async () => {
+    const store = new InMemoryStateStore({ now: () => 3_000 });
+    await store.saveJobState(makeJob({ totalRecords: 200 }));
+    await store.saveProcessedRecord('job-1', 'b0', processed(0));
+    await store.saveProcessedRecord(
+      'job-1',
+      'b0',
+      markRecordFailed(createPendingRecord(1, {}), 'x'),
+    );
+    expect(await store.getJobProgress('job-1')).toMatchObject({
+      totalRecords: 200,
+      processedRecords: 1,
+      failedRecords: 1,
+      pendingRecords: 198,
+      percentage: 1,
+      elapsedMs: 2_000,
+    });
+    for (let i = 2; i < 199; i++) await store.saveProcessedRecord('job-1', 'b1', processed(i));
+    // 199 of 200 done reads 99, not 100; failed records count as done.
+    expect((await store.getJobProgress('job-1')).percentage).toBe(99);
+    expect(await readJobProgress(store, 'job-1')).toEqual(await store.getJobProgress('job-1'));
+  });
+
+  it('counts stored records as the total when the job is unknown; published pending goes below 0', async () => {
     const store = new InMemoryStateStore();
     await store.saveProcessedRecord('j', 'b', processed(0));
     await store.saveProcessedRecord('j', 'b', processed(1));
@@ -141,7 +167,8 @@ describe('InMemoryStateStore (core 8.1)', () => {
       percentage: 100,
     });
     await store.saveJobState(makeJob({ id: 'j', totalRecords: 1 }));
-    expect((await store.getProgress('j')).pendingRecords).toBe(0);
+    expect((await store.getProgress('j')).pendingRecords).toBe(-1);
+    expect((await store.getJobProgress('j')).pendingRecords).toBe(0);
   });
 
   it('is not a distributed store', () => {

@@ -1,3 +1,8 @@
+/**
+ * Schemas, `SchemaValidator`, `BulkImport` and the streaming CSV, JSON/NDJSON and XML parsers.
+ *
+ * @module @batchactions/import
+ */
 // Own values and types (published).
 export { BulkImport } from './bulk-import/bulk-import';
 export type {

@@ -86,7 +86,7 @@ describe('JsonParser, arrays', () => {
     ] as const) {
       const { error } = await parseFailure(text);
       expect(error.message).toBe(
-        `Invalid JSON at record 2, line 1, column 11: the array element at index 1 is ${kind}; every element must be an object`,
+        `Invalid JSON at record 2, line 1, column 11: JsonParser: each item in the array must be a plain object; the element at index 1 is ${kind}`,
       );
     }
   });
@@ -113,9 +113,13 @@ describe('JsonParser, arrays', () => {
       'unexpected end of input inside the array element at index 1 (it starts at line 2, column 2)',
     );
     const empty = await parseFailure('', new JsonParser({ format: 'array' }));
-    expect(empty.error.detail).toBe('expected a JSON array, the input is empty');
+    expect(empty.error.detail).toBe(
+      'JsonParser: expected a JSON array of objects; the input is empty',
+    );
     const notArray = await parseFailure('{"a":1}', new JsonParser({ format: 'array' }));
-    expect(notArray.error.detail).toBe(`expected '[' to start the array, got "{"`);
+    expect(notArray.error.detail).toBe(
+      `JsonParser: expected a JSON array of objects; got "{" where '[' should start the array`,
+    );
   });
 
   it('round-trips arbitrary objects split at arbitrary byte boundaries (property)', async () => {
@@ -184,7 +188,7 @@ describe('JsonParser, NDJSON', () => {
   it('rejects lines that are not objects', async () => {
     const { error } = await parseFailure('{"a":1}\n[1,2]\n');
     expect(error.message).toBe(
-      'Invalid NDJSON at record 2, line 2, column 1: the line holds an array; every line must hold a JSON object',
+      'Invalid NDJSON at record 2, line 2, column 1: JsonParser: each NDJSON line must be a plain object; the line holds an array',
     );
     const forced = await parseFailure('[{"a":1}]', new JsonParser({ format: 'ndjson' }));
     expect(forced.error.detail).toContain('the line holds an array');

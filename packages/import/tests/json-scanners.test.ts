@@ -71,8 +71,16 @@ describe('JsonArrayScanner carries elements across chunks', () => {
   });
 
   it.each([
-    ['', 'expected a JSON array, the input is empty', 1, 1, 0, undefined, 0],
-    ['{"a":1}', `expected '[' to start the array, got "{"`, 1, 1, 0, undefined, 0],
+    ['', 'JsonParser: expected a JSON array of objects; the input is empty', 1, 1, 0, undefined, 0],
+    [
+      '{"a":1}',
+      `JsonParser: expected a JSON array of objects; got "{" where '[' should start the array`,
+      1,
+      1,
+      0,
+      undefined,
+      0,
+    ],
     [
       '[{"a":1} {"b":2}]',
       `expected ',' or ']' after the array element at index 0, got "{"`,
@@ -86,7 +94,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ['[{"a":1},]', "unexpected ']' after ',' (trailing comma)", 1, 10, 9, undefined, 1],
     [
       '[\n  {"a":1},\n  2]',
-      'the array element at index 1 is a number; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 1 is a number',
       3,
       3,
       15,
@@ -95,7 +103,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ],
     [
       '[-1]',
-      'the array element at index 0 is a number; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 0 is a number',
       1,
       2,
       1,
@@ -104,7 +112,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ],
     [
       '["s"]',
-      'the array element at index 0 is a string; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 0 is a string',
       1,
       2,
       1,
@@ -113,7 +121,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ],
     [
       '[[1]]',
-      'the array element at index 0 is an array; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 0 is an array',
       1,
       2,
       1,
@@ -122,7 +130,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ],
     [
       '[true]',
-      'the array element at index 0 is a boolean; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 0 is a boolean',
       1,
       2,
       1,
@@ -131,7 +139,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ],
     [
       '[false]',
-      'the array element at index 0 is a boolean; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 0 is a boolean',
       1,
       2,
       1,
@@ -140,7 +148,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ],
     [
       '[null]',
-      'the array element at index 0 is null; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 0 is null',
       1,
       2,
       1,
@@ -149,7 +157,7 @@ describe('JsonArrayScanner carries elements across chunks', () => {
     ],
     [
       '[9]',
-      'the array element at index 0 is a number; every element must be an object',
+      'JsonParser: each item in the array must be a plain object; the element at index 0 is a number',
       1,
       2,
       1,
@@ -208,11 +216,46 @@ describe('NdjsonScanner carries lines across chunks', () => {
   });
 
   it.each([
-    ['{"a":1}\n\n[1]\n', 'the line holds an array; every line must hold a JSON object', 3, 1, 9, 2],
-    ['{"a":1}\n"s"', 'the line holds a string; every line must hold a JSON object', 2, 1, 8, 2],
-    ['7\n', 'the line holds a number; every line must hold a JSON object', 1, 1, 0, 1],
-    ['\nnull', 'the line holds null; every line must hold a JSON object', 2, 1, 1, 1],
-    ['true', 'the line holds a boolean; every line must hold a JSON object', 1, 1, 0, 1],
+    [
+      '{"a":1}\n\n[1]\n',
+      'JsonParser: each NDJSON line must be a plain object; the line holds an array',
+      3,
+      1,
+      9,
+      2,
+    ],
+    [
+      '{"a":1}\n"s"',
+      'JsonParser: each NDJSON line must be a plain object; the line holds a string',
+      2,
+      1,
+      8,
+      2,
+    ],
+    [
+      '7\n',
+      'JsonParser: each NDJSON line must be a plain object; the line holds a number',
+      1,
+      1,
+      0,
+      1,
+    ],
+    [
+      '\nnull',
+      'JsonParser: each NDJSON line must be a plain object; the line holds null',
+      2,
+      1,
+      1,
+      1,
+    ],
+    [
+      'true',
+      'JsonParser: each NDJSON line must be a plain object; the line holds a boolean',
+      1,
+      1,
+      0,
+      1,
+    ],
   ])('reports %j: %s', (text, detail, line, column, position, record) => {
     expect(scanEveryWay(ndjson, text)).toMatchObject({
       error: { detail, line, column, position, record },

@@ -118,7 +118,7 @@ describe('XmlParser', () => {
     const childless = await collectUntilError(new XmlParser().parse('<root/>'));
     expect(childless.error).toBeInstanceOf(ParseError);
     expect((childless.error as ParseError).detail).toBe(
-      'could not detect record tag. Provide recordTag in options.',
+      'XmlParser: could not detect record tag. Provide recordTag in options.',
     );
   });
 

@@ -1,3 +1,8 @@
+/**
+ * `PostgresStateStore`: a store for workers on many machines (pg).
+ *
+ * @module @batchactions/state-postgres
+ */
 export { PostgresStateStore } from './postgres-state-store';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import {
   BatchActionsError,
+  InvalidOptionError,
   checkJobListFilter,
   type JobListEntry,
   type JobListFilter,
@@ -200,6 +201,26 @@ export class PostgresStateStore implements DistributedStateStore {
     );
   }
 
+  /**
+   * Saves `job` (no batches) only when no job has its id: one `INSERT ... ON CONFLICT DO
+   * NOTHING`, so of concurrent calls with one id exactly one creates it (see the port).
+   */
+  async createJobIfAbsent(job: JobState): Promise<boolean> {
+    if (job.batches.length > 0) {
+      throw new InvalidOptionError('job.batches', job.batches.length, 'no batches (an empty list)');
+    }
+    const result = await this.query(this.sql.insertJobIfAbsent, [
+      job.id,
+      job.status,
+      JSON.stringify(job.config),
+      job.totalRecords,
+      job.distributed ?? null,
+      job.startedAt ?? null,
+      job.completedAt ?? null,
+    ]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async getJobState(jobId: string): Promise<JobState | null> {
     const jobs = await this.query(this.sql.selectJob, [jobId]);
     const job = jobs.rows[0] as JobRow | undefined;
@@ -271,7 +292,7 @@ export class PostgresStateStore implements DistributedStateStore {
 
   /**
    * Renews the prepare heartbeat of a job being prepared; false when it is not (any more). With
-   * `prepareRun`, only while no other run owns the prepare; the run becomes its owner.
+   * `prepareRun`, only while that run owns the prepare (a heartbeat never takes one).
    */
   async heartbeatPrepare(jobId: string, prepareRun?: string): Promise<boolean> {
     const result = await this.query(this.sql.heartbeatPrepare, [jobId, prepareRun ?? null]);
@@ -326,6 +347,12 @@ export class PostgresStateStore implements DistributedStateStore {
   /** `prepareRun` gives up the job's prepare before its end; true when it owned it. */
   async stopPrepare(jobId: string, prepareRun: string): Promise<boolean> {
     const result = await this.query(this.sql.stopPrepare, [jobId, prepareRun]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** `prepareRun` fails the job for good, only while it owns the prepare (see the port). */
+  async failPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    const result = await this.query(this.sql.failPrepare, [jobId, prepareRun]);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -424,6 +451,11 @@ export class PostgresStateStore implements DistributedStateStore {
     const row = result.rows[0] as ProgressRow | undefined;
     if (!row) return unknownJobProgress();
     return progressFromRow(row);
+  }
+
+  /** The same as `getProgress` here: this store has no published formula to keep. */
+  getJobProgress(jobId: string): Promise<JobProgress> {
+    return this.getProgress(jobId);
   }
 
   async claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {

@@ -7,6 +7,7 @@ import { heartbeatBatchSql } from './sql/heartbeat-batch';
 import {
   deleteJobSql,
   insertBatchesSql,
+  insertJobIfAbsentSql,
   selectBatchesSql,
   selectJobSql,
   upsertJobSql,
@@ -21,6 +22,7 @@ import {
 import { registerBatchSql } from './sql/register-batch';
 import {
   claimJobCompletionSql,
+  failPrepareSql,
   finishPrepareSql,
   heartbeatPrepareSql,
   listPreparedBatchesSql,
@@ -39,6 +41,7 @@ import { claimUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-value
 export function buildStatements(t: SchemaTables) {
   return {
     upsertJob: upsertJobSql(t),
+    insertJobIfAbsent: insertJobIfAbsentSql(t),
     selectJob: selectJobSql(t),
     selectBatches: selectBatchesSql(t),
     insertBatches: insertBatchesSql(t),
@@ -70,6 +73,7 @@ export function buildStatements(t: SchemaTables) {
     takeOverPrepare: takeOverPrepareSql(t),
     prepareStanding: prepareStandingSql(t),
     stopPrepare: stopPrepareSql(t),
+    failPrepare: failPrepareSql(t),
     listPreparedBatches: listPreparedBatchesSql(t),
     batchExists: `SELECT 1 FROM ${t.batches} WHERE job_id = $1 AND id = $2`,
     selectJobDetails: selectJobDetailsSql(t),

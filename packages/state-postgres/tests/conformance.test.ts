@@ -1,16 +1,43 @@
+import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { PostgresStateStore } from '@batchactions/state-postgres';
-import { createTestSchemaStore, dropTestSchemaStore } from '../../../tests/support/postgres';
+import { holdPgBatchWrites } from '../../../tests/support/pg-batch-write-gate';
+import {
+  createTestPool,
+  createTestSchemaStore,
+  dropTestSchemaStore,
+} from '../../../tests/support/postgres';
 
 let counter = 0;
+
+function postgresStore(store: DistributedStateStore): PostgresStateStore {
+  if (!(store instanceof PostgresStateStore)) throw new Error('expected a PostgresStateStore');
+  return store;
+}
 
 describeDistributedStateStore(
   'PostgresStateStore',
   () => createTestSchemaStore(`conformance ${String((counter += 1))}`),
   {
     teardown: async (store) => {
-      if (!(store instanceof PostgresStateStore)) throw new Error('expected a PostgresStateStore');
-      await dropTestSchemaStore(store);
+      await dropTestSchemaStore(postgresStore(store));
+    },
+    agePrepareHeartbeat: async (store, jobId, byMs) => {
+      const pool = createTestPool(1);
+      try {
+        await pool.query(
+          `UPDATE "${postgresStore(store).schema}".jobs
+           SET prepare_heartbeat_at = prepare_heartbeat_at - make_interval(secs => $2::float8 / 1000)
+           WHERE id = $1`,
+          [jobId, byMs],
+        );
+      } finally {
+        await pool.end();
+      }
+    },
+    holdBatchWrites: (store) => {
+      const { schema } = postgresStore(store);
+      return holdPgBatchWrites(schema, `"${schema}".batches`);
     },
   },
 );

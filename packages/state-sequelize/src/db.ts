@@ -68,6 +68,21 @@ export class Db {
     work: (t: Transaction) => Promise<T>,
     options: { lockingReads?: boolean } = {},
   ): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.transactionOnce(work, options);
+      } catch (error) {
+        // The server rolled the whole transaction back: running it again is safe.
+        if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
+      }
+    }
+  }
+
+  private async transactionOnce<T>(
+    work: (t: Transaction) => Promise<T>,
+    options: { lockingReads?: boolean },
+  ): Promise<T> {
     if (this.family === 'sqlite') {
       return this.sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, work);
     }
@@ -79,6 +94,29 @@ export class Db {
     }
     return this.sequelize.transaction(work);
   }
+}
+
+/**
+ * How many times {@link Db.transaction} runs a transaction the server chose as a deadlock victim
+ * (MySQL/MariaDB 1213, PostgreSQL 40P01). InnoDB takes row locks in index order, so two writers of
+ * one job's batch rows can deadlock under load; the victim's transaction is rolled back whole.
+ */
+export const DEADLOCK_ATTEMPTS = 5;
+
+/** Whether `error` (or the driver error Sequelize wraps) says the transaction was a deadlock victim. */
+export function isDeadlock(error: unknown): boolean {
+  for (
+    let e: unknown = error, depth = 0;
+    e !== null && typeof e === 'object' && depth < 4;
+    depth += 1
+  ) {
+    const fields = e as { errno?: unknown; code?: unknown; parent?: unknown; original?: unknown };
+    if (fields.errno === 1213 || fields.code === 'ER_LOCK_DEADLOCK' || fields.code === '40P01') {
+      return true;
+    }
+    e = fields.parent ?? fields.original;
+  }
+  return false;
 }
 
 /** The statement for `family`: double-quoted identifiers become backticks for MySQL. */

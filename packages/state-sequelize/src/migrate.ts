@@ -6,7 +6,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
 import type { TableNames } from './options';
 import type { QuotedTables } from './sql/tables';
 
-/** What `initialize()` did. */
+/** What `migrate()` (the migrations `initialize()` runs) did. */
 export interface MigrationOutcome {
   /** Schema version before the call (0 for new tables or tables of the published 0.0.5). */
   readonly fromVersion: number;

@@ -82,13 +82,15 @@ export async function registerBatchPostgres(
 
 /**
  * MySQL family and SQLite: `registerBatch` in one transaction holding a shared lock on the job
- * row (a delete, a takeover or a status change waits for it). A record index held by another
+ * row (a delete, a takeover or a status change waits for it), then the renewal of the prepare
+ * heartbeat in a statement of its own: in the transaction it would upgrade the shared lock, and
+ * two registrations in flight that both upgrade deadlock on the MySQL family. A record index held by another
  * batch refuses the batch before anything is written. On the MySQL family two registrations
  * racing for the same new index may both pass that check; the later one then takes the record
  * over instead of failing. `prepare` never registers one index twice at once: a run registers
  * disjoint batches, and a run that took a prepare over lists the stored batches first.
  */
-export function registerBatchInTransaction(
+export async function registerBatchInTransaction(
   db: Db,
   sql: Statements,
   jobId: string,
@@ -96,7 +98,7 @@ export function registerBatchInTransaction(
   options: RegisterBatchOptions,
 ): Promise<void> {
   const { prepareRun, sourceCursor } = options;
-  return db.transaction(async (transaction) => {
+  await db.transaction(async (transaction) => {
     const job = (await db.select<RegisterTargetRow>(sql.lockJob('share'), [jobId], transaction))[0];
     if (job === undefined) throw new JobNotFoundError(jobId);
     const open = job.status === JobStatus.PROCESSING && Number(job.openEarly) === 1;
@@ -130,6 +132,21 @@ export function registerBatchInTransaction(
     );
     await upsertRecords(db, sql, jobId, batch.id, batch.records, transaction);
   });
+  await db.run(sql.renewHeartbeatWithBatch(), [
+    jobId,
+    prepareRun ?? '',
+    prepareRun === undefined ? 0 : 1,
+  ]);
+}
+
+/** The owning run fails the job for good (see the port); false when it does not own it. */
+export async function failPrepare(
+  db: Db,
+  sql: Statements,
+  jobId: string,
+  prepareRun: string,
+): Promise<boolean> {
+  return (await db.run(sql.failPrepare(), [jobId, prepareRun])) > 0;
 }
 
 /** Opens a job being prepared to workers (see the port), returning its status afterwards. */

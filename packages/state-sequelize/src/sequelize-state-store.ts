@@ -30,7 +30,7 @@ import {
   type RecordStatus,
   type UniqueValueClaim,
 } from '@batchactions/core';
-import type { Sequelize } from 'sequelize';
+import { UniqueConstraintError, type Sequelize } from 'sequelize';
 import { claimBatch } from './claim-batch';
 import { completeBatch } from './complete-batch';
 import { chunks, Db, type SqlFamily } from './db';
@@ -45,6 +45,7 @@ import {
   storeSummary,
 } from './prepare-liveness';
 import {
+  failPrepare,
   listPreparedBatches,
   openEarly,
   registerBatchInTransaction,
@@ -83,7 +84,13 @@ interface ProgressRow {
   readonly processed: Count;
   readonly failed: Count;
   readonly doneBatches: Count;
+  readonly completedBatches: Count;
   readonly totalBatches: Count;
+}
+
+interface StatusCountRow {
+  readonly status: string;
+  readonly count: Count;
 }
 
 /** Batch rows per INSERT (12 values each). */
@@ -168,11 +175,22 @@ export class SequelizeStateStore implements DistributedStateStore {
   /**
    * Creates the tables, or migrates tables of an earlier version (including those of the
    * published 0.0.5) to this one. Idempotent, and safe when many processes call it at once.
-   * Optional: every other method runs it first if it has not run yet.
+   * Optional: every other method runs it first if it has not run yet. Resolves `undefined`, as
+   * published; `migrate()` does the same and resolves what was done.
    * @throws SchemaVersionError when a newer version of this package migrated the tables further.
    */
-  initialize(): Promise<MigrationOutcome> {
-    this.migration ??= this.migrate().catch((error: unknown) => {
+  async initialize(): Promise<void> {
+    await this.migrate();
+  }
+
+  /**
+   * `initialize()`, resolving what it did: the schema versions before and after, and the
+   * migrations applied (none when the tables were current). Runs once per store: later calls
+   * (and `initialize()`) resolve the outcome of the first run.
+   * @throws SchemaVersionError when a newer version of this package migrated the tables further.
+   */
+  migrate(): Promise<MigrationOutcome> {
+    this.migration ??= this.runMigrations().catch((error: unknown) => {
       // A failed attempt (database down, say) is retried by the next call.
       this.migration = undefined;
       throw error;
@@ -180,7 +198,7 @@ export class SequelizeStateStore implements DistributedStateStore {
     return this.migration;
   }
 
-  private async migrate(): Promise<MigrationOutcome> {
+  private async runMigrations(): Promise<MigrationOutcome> {
     return this.exclusive(async () => {
       if (this.db.family === 'sqlite') {
         // Persistent in the file: readers no longer block the writer, nor the writer readers.
@@ -202,6 +220,35 @@ export class SequelizeStateStore implements DistributedStateStore {
   }
 
   // ---------------------------------------------------------------- StateStore
+
+  /**
+   * Saves `job` (no batches) only when no job has its id: one plain INSERT, which the primary key
+   * refuses for an id already there (then nothing is written and this returns false).
+   */
+  createJobIfAbsent(job: JobState): Promise<boolean> {
+    if (job.batches.length > 0) {
+      return Promise.reject(
+        new InvalidOptionError('job.batches', job.batches.length, 'no batches (an empty list)'),
+      );
+    }
+    return this.run(async () => {
+      try {
+        await this.db.run(this.sql.insertJob(), [
+          job.id,
+          job.status,
+          JSON.stringify(persistedConfig(job.config)),
+          job.totalRecords,
+          job.startedAt ?? null,
+          job.completedAt ?? null,
+          job.distributed ?? false,
+        ]);
+        return true;
+      } catch (error) {
+        if (error instanceof UniqueConstraintError) return false;
+        throw error;
+      }
+    });
+  }
 
   /**
    * Creates or replaces the job row, and adds the rows of listed batches the store does not
@@ -280,8 +327,48 @@ export class SequelizeStateStore implements DistributedStateStore {
     return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
-  /** Record-level progress from the batches' counters; unknown job: all zeros (0.0.5). */
+  /**
+   * Progress with the published formula: `processedRecords` and `failedRecords` (`failed` +
+   * `invalid`) count the job's stored records by status; `totalRecords` is the job row's (0
+   * without a job row); `pendingRecords = max(0, total - processed - failed)`;
+   * `percentage = Math.round((processed + failed) / total * 100)` (0 when `total` is 0);
+   * `currentBatch` counts COMPLETED batches; `elapsedMs` runs from `startedAt` to now (0
+   * without a start). `getJobProgress` gives the view from the batches' counters that
+   * `getDistributedStatus` and the summary agree with.
+   */
   getProgress(jobId: string): Promise<JobProgress> {
+    return this.run(async () => {
+      const [jobs, counts] = await Promise.all([
+        this.db.select<ProgressRow>(this.sql.progress(), [jobId]),
+        this.db.select<StatusCountRow>(this.sql.recordStatusCounts(), [jobId]),
+      ]);
+      const job = jobs[0];
+      let processed = 0;
+      let failed = 0;
+      for (const row of counts) {
+        if (row.status === 'processed') processed += Number(row.count);
+        else if (row.status === 'failed' || row.status === 'invalid') failed += Number(row.count);
+      }
+      const total = job === undefined ? 0 : Number(job.totalRecords);
+      const startedAt = job === undefined ? undefined : optionalNumber(job.startedAt);
+      return {
+        totalRecords: total,
+        processedRecords: processed,
+        failedRecords: failed,
+        pendingRecords: Math.max(0, total - processed - failed),
+        percentage: total > 0 ? Math.round(((processed + failed) / total) * 100) : 0,
+        currentBatch: job === undefined ? 0 : Number(job.completedBatches ?? 0),
+        totalBatches: job === undefined ? 0 : Number(job.totalBatches),
+        elapsedMs: startedAt ? Date.now() - startedAt : 0,
+      };
+    });
+  }
+
+  /**
+   * Record-level progress from the batches' counters (what `getDistributedStatus` and the
+   * summary agree with); unknown job: all zeros.
+   */
+  getJobProgress(jobId: string): Promise<JobProgress> {
     return this.run(async () => {
       const rows = await this.db.select<ProgressRow>(this.sql.progress(), [jobId]);
       const row = rows[0];
@@ -379,7 +466,7 @@ export class SequelizeStateStore implements DistributedStateStore {
 
   /**
    * Renews the prepare heartbeat of a job being prepared; false when it is not (any more) or,
-   * with `prepareRun`, when another run owns its prepare (see the port).
+   * with `prepareRun`, when that run does not own its prepare (see the port).
    */
   heartbeatPrepare(jobId: string, prepareRun?: string): Promise<boolean> {
     return this.run(() => heartbeatPrepare(this.db, this.sql, jobId, prepareRun));
@@ -420,6 +507,11 @@ export class SequelizeStateStore implements DistributedStateStore {
   /** The owning run gives the prepare up (see the port); false when it does not own it. */
   stopPrepare(jobId: string, prepareRun: string): Promise<boolean> {
     return this.run(() => stopPrepare(this.db, this.sql, jobId, prepareRun));
+  }
+
+  /** The owning run fails the job for good (see the port); false when it does not own it. */
+  failPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    return this.run(() => failPrepare(this.db, this.sql, jobId, prepareRun));
   }
 
   /** Every batch of the job in index order with its source cursor (one query). */

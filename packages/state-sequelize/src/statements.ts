@@ -22,11 +22,13 @@ import {
   finalizeJobSql,
   hasUnfinishedBatchSql,
   progressSql,
+  recordStatusCountsSql,
   selectJobSql,
   selectJobStatusSql,
   updateJobStatusSql,
   releaseProcessingBatchesSql,
   upsertJobSql,
+  insertJobSql,
 } from './sql/job-sql';
 import {
   completeBatchPostgresSql,
@@ -41,11 +43,13 @@ import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-reco
 import type { QuotedTables } from './sql/tables';
 import {
   claimCompletionSql,
+  failPrepareSql,
   finishPrepareSql,
   heartbeatPrepareSql,
   lockJobSql,
   lockPrepareStandingSql,
   openEarlySql,
+  renewHeartbeatWithBatchSql,
   selectCompletionSql,
   selectJobDetailsSql,
   selectPreparedBatchesSql,
@@ -80,6 +84,7 @@ export class Statements {
   }
 
   upsertJob = () => this.get('upsertJob', () => upsertJobSql(this.t, this.family));
+  insertJob = () => this.get('insertJob', () => insertJobSql(this.t));
   selectJob = () => this.get('selectJob', () => selectJobSql(this.t));
   selectJobStatus = () => this.get('selectJobStatus', () => selectJobStatusSql(this.t));
   updateJobStatus = (from: number) =>
@@ -94,6 +99,9 @@ export class Statements {
   takeOverPrepare = () =>
     this.get('takeOverPrepare', () => takeOverPrepareSql(this.t, this.family));
   stopPrepare = () => this.get('stopPrepare', () => stopPrepareSql(this.t, this.family));
+  failPrepare = () => this.get('failPrepare', () => failPrepareSql(this.t, this.family));
+  renewHeartbeatWithBatch = () =>
+    this.get('renewHeartbeatWithBatch', () => renewHeartbeatWithBatchSql(this.t, this.family));
   selectPreparedBatches = () =>
     this.get('selectPreparedBatches', () => selectPreparedBatchesSql(this.t));
   selectRegisterRefusal = () =>
@@ -110,6 +118,7 @@ export class Statements {
   hasUnfinishedBatch = () => this.get('hasUnfinishedBatch', () => hasUnfinishedBatchSql(this.t));
   distributedStatus = () => this.get('distributedStatus', () => distributedStatusSql(this.t));
   progress = () => this.get('progress', () => progressSql(this.t, this.family));
+  recordStatusCounts = () => this.get('recordStatusCounts', () => recordStatusCountsSql(this.t));
   deleteJob = () => deleteJobSql(this.t).map((sql) => forFamily(this.family, sql));
 
   insertBatches = (rows: number) =>

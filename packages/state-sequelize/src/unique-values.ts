@@ -1,18 +1,36 @@
 import { createHash } from 'node:crypto';
 import { BatchActionsError, type UniqueValueClaim } from '@batchactions/core';
-import { chunks, type Db } from './db';
+import { chunks, type Db, type SqlFamily } from './db';
 import type { Statements } from './statements';
 
 /** Values longer than this are stored as a hash, to fit the key of the unique-values table. */
 const LONGEST_PLAIN_VALUE = 128;
 
 /**
- * The stored key of a unique value: the value itself when short, else `#` + its SHA-256 (hex).
- * Short values that start with `#` are hashed too, so the two forms never collide.
+ * The stored key of a unique value (or of a field name): the text itself when short, else `#` +
+ * its SHA-256 (hex). Short texts that start with `#` are hashed too, so the two forms never
+ * collide. On MariaDB/MySQL, texts that end with a space are hashed as well: the binary
+ * collation of the key columns (`utf8mb4_bin`) is PAD SPACE, so `"ann@example.com "` would
+ * equal `"ann@example.com"` there; a hash (hex) never ends with one, and keys then compare byte
+ * for byte as on the other databases. (Case and Unicode normalisation forms already differ
+ * byte for byte.) The keys of other texts are unchanged, so tables written earlier stay valid.
  */
-export function uniqueValueKey(value: string): string {
-  if (value.length <= LONGEST_PLAIN_VALUE && !value.startsWith('#')) return value;
+export function uniqueValueKey(value: string, family: SqlFamily): string {
+  const plain =
+    value.length <= LONGEST_PLAIN_VALUE &&
+    !value.startsWith('#') &&
+    !(family === 'mysql' && value.endsWith(' '));
+  if (plain) return value;
   return `#${createHash('sha256').update(value).digest('hex')}`;
+}
+
+/**
+ * The stored field name: as given, except on MariaDB/MySQL for a name that ends with a space
+ * (PAD SPACE, see `uniqueValueKey`) or starts with `#`, stored as `#` + its SHA-256 (hex).
+ */
+export function uniqueFieldKey(field: string, family: SqlFamily): string {
+  if (family !== 'mysql' || !(field.endsWith(' ') || field.startsWith('#'))) return field;
+  return `#${createHash('sha256').update(field).digest('hex')}`;
 }
 
 const CLAIMS_PER_STATEMENT = 500;
@@ -30,8 +48,9 @@ export async function claimUniqueValues(
   claims: readonly UniqueValueClaim[],
 ): Promise<readonly number[]> {
   if (claims.length === 0) return [];
-  const keys = claims.map((c) => uniqueValueKey(c.value));
-  const rows = claims.map((c, k) => [c.field, keys[k], c.recordIndex]);
+  const keys = claims.map((c) => uniqueValueKey(c.value, db.family));
+  const fields = claims.map((c) => uniqueFieldKey(c.field, db.family));
+  const rows = claims.map((c, k) => [fields[k], keys[k], c.recordIndex]);
   for (const part of chunks(rows, CLAIMS_PER_STATEMENT)) {
     await db.run(s.insertUniqueValues(part.length), [jobId, ...part.flat()]);
   }
@@ -47,7 +66,7 @@ export async function claimUniqueValues(
     }
   }
   return claims.map((claim, k) => {
-    const holder = holders.get(JSON.stringify([claim.field, keys[k]]));
+    const holder = holders.get(JSON.stringify([fields[k], keys[k]]));
     if (holder === undefined) {
       // Only a concurrent deleteJob of this very job can take the row away in between.
       throw new BatchActionsError(

@@ -53,16 +53,34 @@ describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
     const [{ jobId }] = await Promise.all([prepareJob(store, 2, 3), prepareJob(store, 1, 1)]);
     const claim = await store.claimBatch(jobId, 'w');
     expect(claim.claimed).toBe(true);
-    expect(await store.initialize()).toEqual({
+    expect(await store.migrate()).toEqual({
       fromVersion: 0,
       toVersion: LATEST_SCHEMA_VERSION,
       applied: ALL_VERSIONS,
     });
-    expect(await new SequelizeStateStore(connect()).initialize()).toEqual({
+    expect(await new SequelizeStateStore(connect()).migrate()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,
       toVersion: LATEST_SCHEMA_VERSION,
       applied: [],
     });
+  });
+
+  it('resolves initialize() with undefined, as published; migrate() resolves what was done', async () => {
+    database = await createTestDatabase(dialect, 'init result');
+    const store = new SequelizeStateStore(connect());
+    await expect(store.initialize()).resolves.toBeUndefined();
+    expect(await store.migrate()).toEqual({
+      fromVersion: 0,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: ALL_VERSIONS,
+    });
+    const other = new SequelizeStateStore(connect());
+    expect(await other.migrate()).toEqual({
+      fromVersion: LATEST_SCHEMA_VERSION,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [],
+    });
+    await expect(other.initialize()).resolves.toBeUndefined();
   });
 
   it('is safe when 4 processes initialise the same new database at once', async () => {

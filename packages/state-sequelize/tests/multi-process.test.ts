@@ -76,7 +76,7 @@ describe.each(DIALECTS)('4 worker processes on SequelizeStateStore (%s)', (diale
       LEASE_MS: '1000',
       ...extra,
     });
-    const victim = startChild<WorkerReport>('worker.mjs', env('victim', { RECORD_DELAY_MS: '2' }));
+    const victim = startChild<WorkerReport>('worker.mjs', env('victim', { HANG_AT_RECORD: '5' }));
     const others = [1, 2, 3].map((i) => startChild<WorkerReport>('worker.mjs', env(`p${i}`)));
 
     // Kill the victim without warning while it holds a batch it has started on.
@@ -87,7 +87,6 @@ describe.each(DIALECTS)('4 worker processes on SequelizeStateStore (%s)', (diale
       held = job?.batches.find((b) => b.workerId === 'victim' && b.status === 'PROCESSING')?.id;
     }
     expect(held).toBeDefined();
-    await sleep(40);
     victim.child.kill('SIGKILL');
     expect((await victim.done).signal).toBe('SIGKILL');
 

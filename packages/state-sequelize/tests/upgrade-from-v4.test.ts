@@ -67,7 +67,7 @@ describe.each(DIALECTS)('upgrading tables of schema version 4 (%s)', (dialect) =
     await version4Tables(sequelize);
 
     const store = new SequelizeStateStore(sequelize);
-    expect(await store.initialize()).toEqual({
+    expect(await store.migrate()).toEqual({
       fromVersion: 4,
       toVersion: LATEST_SCHEMA_VERSION,
       applied: [5],

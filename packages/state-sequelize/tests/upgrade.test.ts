@@ -126,7 +126,7 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     // The tables were upgraded in place: the published rows and columns are still there.
     expect(await count(sequelize, 'batchactions_records')).toBe(emails.length);
     expect(await count(sequelize, 'batchactions_batches')).toBe(3);
-    const again = await new SequelizeStateStore(sequelize).initialize();
+    const again = await new SequelizeStateStore(sequelize).migrate();
     expect(again).toEqual({ fromVersion: 5, toVersion: 5, applied: [] });
     // Version 4 on an upgraded job: its summary was stored with the finalisation, reported once.
     expect((await store.getJobDetails(jobId))?.summary).toMatchObject({
@@ -143,7 +143,7 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     open.push(old);
     await createPublishedTables(old);
     const store = new SequelizeStateStore(old);
-    expect(await store.initialize()).toEqual({
+    expect(await store.migrate()).toEqual({
       fromVersion: 0,
       toVersion: 5,
       applied: [1, 2, 3, 4, 5],

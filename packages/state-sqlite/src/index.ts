@@ -1,3 +1,8 @@
+/**
+ * `SqliteStateStore`: an embedded store for many processes on one host (better-sqlite3).
+ *
+ * @module @batchactions/state-sqlite
+ */
 export { SqliteStateStore } from './sqlite-state-store';
 export {
   DEFAULT_BUSY_TIMEOUT_MS,

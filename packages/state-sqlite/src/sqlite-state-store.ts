@@ -1,4 +1,5 @@
 import {
+  InvalidOptionError,
   unknownJobDistributedStatus,
   reclaimArgumentsError,
   countBatches,
@@ -222,6 +223,22 @@ export class SqliteStateStore implements DistributedStateStore {
     });
   }
 
+  /**
+   * Saves `job` (no batches) only when no job has its id: one `INSERT ... ON CONFLICT DO
+   * NOTHING` under the write lock (see the port).
+   */
+  createJobIfAbsent(job: JobState): Promise<boolean> {
+    if (job.batches.length > 0) {
+      return Promise.reject(
+        new InvalidOptionError('job.batches', job.batches.length, 'no batches (an empty list)'),
+      );
+    }
+    return this.write(
+      'createJobIfAbsent',
+      (s) => s.insertJobIfAbsent.get(jobParams(job)) !== undefined,
+    );
+  }
+
   getJobState(jobId: string): Promise<JobState | null> {
     return this.read('getJobState', (s) => {
       const row = s.selectJob.get(jobId) as JobRow | undefined;
@@ -267,7 +284,7 @@ export class SqliteStateStore implements DistributedStateStore {
 
   /**
    * Renews the prepare heartbeat of a job being prepared; false when it is not (any more) or,
-   * with `prepareRun`, when another run owns its prepare (see the port).
+   * with `prepareRun`, when that run does not own its prepare (see the port).
    */
   heartbeatPrepare(jobId: string, prepareRun?: string): Promise<boolean> {
     return this.write(
@@ -346,6 +363,14 @@ export class SqliteStateStore implements DistributedStateStore {
     return this.write(
       'stopPrepare',
       (s) => s.stopPrepare.run({ jobId, run: prepareRun, now: Date.now() }).changes === 1,
+    );
+  }
+
+  /** The owning run fails the job for good (see the port); false when it does not own it. */
+  failPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    return this.write(
+      'failPrepare',
+      (s) => s.failPrepare.run({ jobId, run: prepareRun, now: Date.now() }).changes === 1,
     );
   }
 
@@ -467,6 +492,11 @@ export class SqliteStateStore implements DistributedStateStore {
       const counters = s.sumBatchCounters.get(job.pk) as BatchCounterRow;
       return progressFromCounters(job, counters, Date.now());
     });
+  }
+
+  /** The same as `getProgress` here: this store has no published formula to keep. */
+  getJobProgress(jobId: string): Promise<JobProgress> {
+    return this.getProgress(jobId);
   }
 
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {

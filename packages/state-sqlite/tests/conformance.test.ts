@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { SqliteStateStore } from '@batchactions/state-sqlite';
@@ -20,6 +21,22 @@ describeDistributedStateStore(
       opened.delete(created);
       await entry?.store.close();
       entry?.file.remove();
+    },
+    // Every write of this store is one synchronous step (BEGIN IMMEDIATE on one connection):
+    // there is no write in flight to hold, so no `holdBatchWrites`.
+    agePrepareHeartbeat: (store, jobId, byMs) => {
+      const entry = opened.get(store);
+      if (entry === undefined) throw new Error('not a store of this test file');
+      const db = new Database(entry.file.filename);
+      try {
+        db.prepare(
+          `UPDATE batchactions_jobs SET prepare_heartbeat_at = prepare_heartbeat_at - ?
+           WHERE id = ?`,
+        ).run(byMs, jobId);
+      } finally {
+        db.close();
+      }
+      return Promise.resolve();
     },
   },
 );

@@ -7,6 +7,7 @@ import {
   BatchActionsError,
   FilePathSource,
   getErrors,
+  readJobProgress,
   type DistributedStateStore,
   type ProcessedRecord,
 } from '@batchactions/core';
@@ -90,7 +91,7 @@ async function printSummary(
   const { jobId, totalRecords } = figures.prepared;
   const [job, progress, failedRecords] = await Promise.all([
     store.getJobState(jobId),
-    store.getProgress(jobId),
+    readJobProgress(store, jobId),
     store.getFailedRecords(jobId),
   ]);
   const workerPeak = Math.max(0, ...figures.workers.map((w) => w.report?.peakRssBytes ?? 0));
@@ -179,7 +180,7 @@ async function processWithWorkers(
   let pollError: Error | undefined;
   const poll = async (): Promise<void> => {
     while (polling) {
-      const progress = await store.getProgress(jobId);
+      const progress = await readJobProgress(store, jobId);
       display.update({
         done: progress.processedRecords + progress.failedRecords,
         failed: progress.failedRecords,
@@ -199,7 +200,7 @@ async function processWithWorkers(
   } finally {
     polling = false;
     await poller;
-    const progress = await store.getProgress(jobId);
+    const progress = await readJobProgress(store, jobId);
     display.update({
       done: progress.processedRecords + progress.failedRecords,
       failed: progress.failedRecords,

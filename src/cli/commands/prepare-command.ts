@@ -1,8 +1,17 @@
-import { FilePathSource, UrlSource, type DataSource } from '@batchactions/core';
+import {
+  FilePathSource,
+  InvalidOptionError,
+  JobStatus,
+  UrlSource,
+  type DataSource,
+  type DistributedStateStore,
+} from '@batchactions/core';
 import { Command, Option } from 'commander';
 import { DistributedImport } from '../../distributed-import';
 import type { PrepareOutcome } from '../../prepare/prepare-job';
+import { currentStatus } from '../../prepare/batch-writers';
 import { resumesPrepare } from '../../prepare/prepare-heartbeat';
+import { CliUsageError } from '../cli-errors';
 import { formatCount, formatDuration, formatRate } from '../format';
 import { loadSchema } from '../load-schema';
 import { withStore } from '../open-store';
@@ -17,6 +26,17 @@ import {
 } from '../source-format';
 import type { MalformedRowsMode } from '@batchactions/import';
 import { storeOption, type StoreLocation } from '../store-url';
+import {
+  activeJobsOfFile,
+  describeIdentity,
+  fileIdentity,
+  jobsOfFile,
+  onceJobIdFor,
+  randomJobIdFor,
+  SameFileJobError,
+  statusPhrase,
+  type FileIdentity,
+} from '../source-identity';
 
 /** Options of `prepare`, as commander parses them. */
 export interface PrepareCommandOptions {
@@ -31,6 +51,7 @@ export interface PrepareCommandOptions {
   readonly resume?: string;
   readonly takeOverAfter?: number;
   readonly maxTime?: number;
+  readonly once?: boolean;
 }
 
 /** True for the `http://` and `https://` sources `prepare` downloads with `UrlSource`. */
@@ -78,11 +99,59 @@ function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
 /** Exit code of a prepare that stopped before the end (`--max-time`, a signal): resume it. */
 export const PREPARE_STOPPED_EXIT_CODE = 3;
 
+/** Exit code of `prepare --once` when a job from the same file is active in the store. */
+export const PREPARE_REFUSED_EXIT_CODE = 4;
+
+/**
+ * The job id for a new prepare of a local file (its name, size and modification time in the
+ * id's first groups, see `identityPrefix`), after warning about (or, with `--once`, refusing
+ * for) the file's jobs that are being prepared or processed. `undefined` for a URL or a resume.
+ */
+async function jobIdForFile(
+  store: DistributedStateStore,
+  file: string,
+  options: PrepareCommandOptions,
+): Promise<{ jobId: string; identity: FileIdentity } | undefined> {
+  if (options.resume !== undefined || isHttpUrl(file)) return undefined;
+  const identity = fileIdentity(file);
+  const active = await activeJobsOfFile(store, identity);
+  if (options.once === true) {
+    const [first] = active;
+    if (first !== undefined) throw new SameFileJobError(first.jobId, first.status, identity);
+    return { jobId: onceJobIdFor(identity, await jobsOfFile(store, identity)), identity };
+  }
+  for (const job of active) {
+    process.stderr.write(
+      `warning: job ${job.jobId} from the same file (${describeIdentity(identity)}) is ` +
+        `${statusPhrase(job.status)} in the store; preparing another job ` +
+        '(prepare --once refuses instead)\n',
+    );
+  }
+  return { jobId: randomJobIdFor(identity), identity };
+}
+
 /**
  * `prepare <file|url>`: streams a file (or an `http(s)://` URL) into the store as a job of
  * batches; prints the job id. With `--resume <jobId>` it goes on with that job's prepare.
  */
 export async function prepareFile(file: string, options: PrepareCommandOptions): Promise<void> {
+  if (options.once === true && (options.resume !== undefined || isHttpUrl(file))) {
+    throw new CliUsageError(
+      options.resume === undefined
+        ? '--once applies to a local file (a URL has no size and modification time to compare)'
+        : '--once applies to a new job, not to --resume',
+    );
+  }
+  try {
+    await prepareOrRefuse(file, options);
+  } catch (error) {
+    if (!(error instanceof SameFileJobError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = PREPARE_REFUSED_EXIT_CODE;
+  }
+}
+
+async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Promise<void> {
   const format = resolveFormat(pathOf(file), options.format);
   const parser = parserFor({
     format,
@@ -107,6 +176,7 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
       // the prepare starts, so that a script reading stdout starts its workers meanwhile;
       // otherwise when every batch is stored (as before). A prepare that stopped before the end
       // never opened the job: its id is printed at the end.
+      const forFile = await jobIdForFile(store, file, options);
       const printed = { jobId: false };
       const onOpen = (jobId: string): void => {
         if (json) return;
@@ -114,6 +184,7 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
         printed.jobId = true;
       };
       const prepareOptions = {
+        ...(forFile === undefined ? {} : { jobId: forFile.jobId }),
         // A store that cannot resume a prepare cannot stop one cleanly either.
         ...(resumesPrepare(store) ? { stopSignal: signals.signal } : {}),
         deadlineMarginMs: 0,
@@ -132,8 +203,14 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
                   ? {}
                   : { takeOverAfterMs: options.takeOverAfter }),
               });
+      } catch (error) {
+        throw asFlagError(error);
       } finally {
         signals.dispose();
+      }
+      // Another `--once` run of the file created the job between our check and our prepare.
+      if (result.existingStatus !== undefined && forFile !== undefined) {
+        throw new SameFileJobError(result.jobId, result.existingStatus, forFile.identity);
       }
       const elapsed = performance.now() - started;
       if (result.stoppedBy !== undefined) process.exitCode = PREPARE_STOPPED_EXIT_CODE;
@@ -152,11 +229,29 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
         );
         return;
       }
+      if (result.totalRecords === 0) {
+        const status = await currentStatus(store, result.jobId);
+        process.stderr.write(
+          `Prepared 0 records (${format}): the file holds no record (it is empty or has only a header); ` +
+            `job ${result.jobId} is ${status ?? 'gone'}${status === JobStatus.COMPLETED ? ', nothing to process' : ''}\n`,
+        );
+        return;
+      }
       process.stderr.write(
         `Prepared ${formatCount(result.totalRecords)} records in ${formatCount(result.totalBatches)} batches ` +
           `(${format}) in ${formatDuration(elapsed)}: ${formatRate(result.totalRecords, elapsed)}\n`,
       );
     },
+  );
+}
+
+/** `takeOverAfterMs` refused by the library is `--take-over-after` on the command line. */
+function asFlagError(error: unknown): unknown {
+  if (!(error instanceof InvalidOptionError) || error.option !== 'takeOverAfterMs') return error;
+  const detail = error.message.replace(/^Invalid option "takeOverAfterMs": /, '');
+  return new CliUsageError(
+    `option '--take-over-after <ms>' argument '${String(error.value)}' is invalid: ${detail}`,
+    { cause: error },
   );
 }
 
@@ -206,13 +301,17 @@ export function addPrepareCommand(program: Command): void {
     )
     .option(
       '--take-over-after <ms>',
-      'with --resume: take over a prepare whose last heartbeat is older than this (default: 30000)',
+      'with --resume: take over a prepare whose last heartbeat is older than this: 0 (at once: its process is known dead) or at least 10000, twice the heartbeat interval (default: 30000)',
       integerAtLeast(0),
     )
     .option(
       '--max-time <ms>',
       `stop cleanly after this long, between two batches, and exit with code ${String(PREPARE_STOPPED_EXIT_CODE)} (resume with --resume)`,
       integerAtLeast(1),
+    )
+    .option(
+      '--once',
+      `refuse (exit code ${String(PREPARE_REFUSED_EXIT_CODE)}) when a job from the same file (name, size, modification time) is being prepared or processed in the store; without it such a job gets a warning (default: warn)`,
     )
     .option(
       '--json',

@@ -148,7 +148,9 @@ export function resolveEngineConfig(input: BatchEngineConfig = {}): ResolvedEngi
   const { batchSize: givenBatchSize, maxConcurrentBatches: givenConcurrency } = input;
   const batchSize: unknown = givenBatchSize ?? 100;
   if (!isNumber(batchSize) || batchSize < 1 || batchSize === Infinity) {
-    throw new InvalidOptionError('batchSize', batchSize, 'a number >= 1 (records per batch)');
+    throw new InvalidOptionError('batchSize', batchSize, 'a number >= 1 (records per batch)', {
+      publishedMessage: 'Batch size must be at least 1',
+    });
   }
   const maxConcurrentBatches: unknown = givenConcurrency ?? 1;
   if (!isNumber(maxConcurrentBatches)) {

@@ -25,7 +25,7 @@ import { beginRun, runJob } from './run-job';
  * as they are needed, grouped into batches, and run through hooks, validation and the processor
  * with retries. Pause, resume, abort, chunked runs (`processChunk`) and `restore()` from a state
  * store. Behaves as the published `@batchactions/core` engine, with its known defects fixed
- * (see the README's Compatibility section).
+ * (see the package README's Compatibility section).
  */
 export class BatchEngine {
   private readonly job: JobContext;

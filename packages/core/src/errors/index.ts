@@ -16,4 +16,4 @@ export {
   RecordTimeoutError,
   UnsupportedByStoreError,
 } from './job-errors';
-export { SourceError } from './source-error';
+export { SourceChangedError, SourceError } from './source-error';

@@ -7,6 +7,32 @@ export interface SourceMetadata {
 }
 
 /**
+ * What identifies one version of a source's content, as far as the source can tell: HTTP
+ * validators for a `UrlSource`. A resume stores it with its cursor and passes it back to
+ * `readFrom`, which refuses to continue a changed content.
+ */
+export interface SourceVersion {
+  /** What the version is of, for messages (a URL without its secrets). */
+  readonly location?: string;
+  /** The `ETag` the server sent (quotes and `W/` kept). */
+  readonly etag?: string;
+  /** The `Last-Modified` the server sent, as sent. */
+  readonly lastModified?: string;
+  /** The content's size in bytes. */
+  readonly size?: number;
+}
+
+/** Options of `DataSource.readFrom`. */
+export interface ReadFromOptions {
+  /**
+   * The version the content must still be (from `version()` of an earlier read): a source
+   * that finds it changed throws `SourceChangedError` instead of yielding anything of it.
+   * Fields absent on either side are not compared.
+   */
+  readonly expect?: SourceVersion;
+}
+
+/**
  * Where the bytes of an import come from. `read()` yields chunks in order; chunks have arbitrary
  * boundaries (a record or a multi-byte character may span two chunks), so parsers must consume
  * the whole chunk stream.
@@ -22,7 +48,12 @@ export interface DataSource {
    * starts a new read. A negative or non-integer `offset` throws `InvalidOptionError('offset')`.
    * Used to resume a parse from a `ParseCursor` (`@batchactions/import`).
    */
-  readFrom?(offset: number): AsyncIterable<string | Buffer>;
+  readFrom?(offset: number, options?: ReadFromOptions): AsyncIterable<string | Buffer>;
+  /**
+   * Optional: the version of the content the last read saw (`undefined` before any read).
+   * `UrlSource` has it (the response's ETag, Last-Modified and size).
+   */
+  version?(): SourceVersion | undefined;
   /** Up to `maxBytes` bytes from the start (for format detection and previews). */
   sample(maxBytes?: number): Promise<string | Buffer>;
   metadata(): SourceMetadata;

@@ -1,5 +1,5 @@
 import type { Batch, BatchStatus } from '../model/batch';
-import type { JobStatus, JobSummary } from '../model/job';
+import type { JobState, JobStatus, JobSummary } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
 import type { StateStore } from './state-store';
 
@@ -187,7 +187,7 @@ export type PrepareTakeover =
        * NOT_FOUND: unknown job. FINISHED: its prepare finished (`finishPrepare`), or the job was
        * opened without prepare liveness (PROCESSING, not opened early). NOT_PREPARING: the job
        * is COMPLETED, FAILED or ABORTED (cancelled, failed) before its prepare finished.
-       * RUNNING: another run holds it and its heartbeat is not older than `staleAfterMs`.
+       * RUNNING: another run holds it and its heartbeat is younger than `staleAfterMs`.
        */
       readonly reason: PrepareTakeoverRefusal;
       /** With RUNNING: the age of that run's last heartbeat, by the store's clock. */
@@ -240,14 +240,27 @@ export interface DistributedStateStore extends StateStore {
   tryFinalizeJob(jobId: string): Promise<boolean>;
 
   /**
+   * Optional, used by `prepare` with its `jobId` option (one job per key): saves `job` (its
+   * fields as `saveJobState` saves them; `job.batches` is empty) only when the store holds no job
+   * with `job.id`, and returns true; when it holds one (in any status), writes nothing and
+   * returns false. Atomic: of concurrent calls with one id exactly one returns true. Stores
+   * without it get a `getJobState` check followed by `saveJobState`, which two concurrent
+   * prepares can both pass.
+   */
+  createJobIfAbsent?(job: JobState): Promise<boolean>;
+  /**
    * Optional, used by `prepare`: stores a new PENDING batch and its records (`batch.records`) in
    * one transaction. The batch is claimable once the job is PROCESSING. Stores without it get
    * `saveBatchRecords` per batch and the batch list in the final `saveJobState`.
    *
    * Stores that also have `heartbeatPrepare` register batches only into a job being prepared:
    * CREATED or PAUSED, or PROCESSING while opened early (`openEarly`). In the same transaction
-   * they add the batch's records to the job's `totalRecords` (the running count), store
-   * `options.sourceCursor` with the batch and renew its prepare heartbeat. Otherwise they write
+   * they add the batch's records to the job's `totalRecords` (the running count) and store
+   * `options.sourceCursor` with the batch; they also renew its prepare heartbeat, if one is set
+   * (with `options.prepareRun`: only while that run owns the prepare). A store may skip renewing
+   * a heartbeat younger than a second, so that the batch writes in flight do not queue on the
+   * job's row. A registration holds the job's row against `takeOverPrepare` until it commits:
+   * a takeover waits for the previous owner's writes in flight. Otherwise they write
    * nothing and throw: `JobNotFoundError` for a job that is gone (purged),
    * `JobNotPreparingError` for one that moved on (cancelled) or, with `options.prepareRun`, whose
    * prepare that run does not own. A record index the job already holds under another batch
@@ -259,9 +272,11 @@ export interface DistributedStateStore extends StateStore {
    * Optional prepare liveness: marks the job as being prepared, now (the prepare heartbeat),
    * and returns true, if `finishPrepare` did not run for it yet and it is CREATED or PAUSED, or
    * PROCESSING while opened early; returns false otherwise (unknown, purged, cancelled or
-   * failed: the prepare must stop). With `prepareRun`, also requires the job's prepare owner to
-   * be unset or that run, and makes that run the owner (false when another run owns it). A
-   * successful heartbeat clears the mark left by `stopPrepare`. A store with it keeps these
+   * failed: the prepare must stop). With `prepareRun`, also requires that run to own the job's
+   * prepare, and returns false otherwise: a heartbeat never acquires a prepare, not even one
+   * that nobody owns (after `stopPrepare`), so a run that lost its prepare (taken over, stopped)
+   * cannot take it back. A run becomes the owner only through `takeOverPrepare`, which `prepare`
+   * calls right after saving a new job. A store with it keeps these
    * rules for jobs being prepared (heartbeat set, or stopped by `stopPrepare`):
    * - `updateJobStatus` never moves such a job to PROCESSING unless it was opened early (a
    *   resume during prepare leaves it CREATED; `finishPrepare` opens it); a move to a terminal
@@ -303,10 +318,18 @@ export interface DistributedStateStore extends StateStore {
   /**
    * Optional, for resumable prepare: in one atomic step, if the job is being prepared
    * (CREATED, PAUSED, or PROCESSING while opened early, and not finished) and its prepare owner
-   * is unset, is `prepareRun`, or its prepare heartbeat is unset or older than `staleAfterMs`,
+   * is unset, is `prepareRun`, or its prepare heartbeat is unset or at least `staleAfterMs` old
+   * (so `0` takes any prepare: for a process known to be dead),
    * makes `prepareRun` the owner, renews the heartbeat, clears the `stopPrepare` mark and
    * returns `{ taken: true }`. Otherwise `{ taken: false, reason }` and nothing changes. Of
-   * concurrent takers of one prepare exactly one gets `taken: true`.
+   * concurrent takers of one prepare exactly one gets `taken: true`. This is also how a run
+   * acquires the prepare of a job it has just saved (no owner yet).
+   *
+   * A takeover serialises against every write of the previous owner still in flight: it waits
+   * for a `registerBatch` that already checked the owner to commit (so the new owner's
+   * `listPreparedBatches` sees that batch), and any later write of the previous owner is
+   * refused. Staleness is judged by the store's clock once the job's row is locked, so a run
+   * that has just taken over is never stale to a taker that waited for it.
    */
   takeOverPrepare?(
     jobId: string,
@@ -321,6 +344,17 @@ export interface DistributedStateStore extends StateStore {
    * (CREATED, or PROCESSING/PAUSED when opened early); `takeOverPrepare` succeeds at once.
    */
   stopPrepare?(jobId: string, prepareRun: string): Promise<boolean>;
+  /**
+   * Optional, for resumable prepare: a run that gives its prepare up for good (input that cannot
+   * be parsed, an explicit give-up) fails the job, only while it still owns the prepare. If
+   * `prepareRun` owns the prepare of a job being prepared, in one atomic step moves the job to
+   * FAILED (`completedAt` set, the prepare's owner, heartbeat and marks cleared, as
+   * `updateJobStatus` to FAILED does) and returns true; otherwise changes nothing and returns
+   * false: the run lost its prepare (taken over, stopped, cancelled, purged, finished) and the
+   * job is not its to fail. `prepare` without it leaves such a job stopped (`stopPrepare`)
+   * rather than changing a status it cannot check the owner of.
+   */
+  failPrepare?(jobId: string, prepareRun: string): Promise<boolean>;
   /**
    * Optional, for resumable prepare: every batch of the job in index order with the source
    * cursor it was registered with; `[]` for an unknown job. One query, cheap for tens of

@@ -20,5 +20,23 @@ export interface StateStore {
   getPendingRecords(jobId: string): Promise<readonly ProcessedRecord[]>;
   /** Records with status `processed`, in index order. */
   getProcessedRecords(jobId: string): Promise<readonly ProcessedRecord[]>;
+  /**
+   * Record-level progress as the store's published version computed it (the formulas differ
+   * between the published stores; see each store). Prefer `getJobProgress` where it exists.
+   */
   getProgress(jobId: string): Promise<JobProgress>;
+  /**
+   * Optional (an addition, every store of this repository has it): record-level progress that
+   * agrees with `getDistributedStatus` and the job summary on every store: the counts of the
+   * job's batches (or its records, for the single-process stores), failed records (`failed` and
+   * `invalid`) counted as done in `percentage`, which reads 100 only when every record is done,
+   * and `pendingRecords` never below 0. Unknown job: all zeros. `getStatus` and the CLI read it
+   * (see {@link readJobProgress}).
+   */
+  getJobProgress?(jobId: string): Promise<JobProgress>;
+}
+
+/** `store.getJobProgress(jobId)` when the store has it, else its `getProgress(jobId)`. */
+export function readJobProgress(store: StateStore, jobId: string): Promise<JobProgress> {
+  return store.getJobProgress ? store.getJobProgress(jobId) : store.getProgress(jobId);
 }

@@ -93,7 +93,25 @@ export async function* streamHttpBody(
     await response.body?.cancel();
     throw error;
   }
-  if (!response.body) return;
+  if (!response.body) {
+    // No body stream (a custom fetch, some polyfills): its text, as published.
+    arm('waiting for the response body');
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (timedOutWhile !== undefined) throw timeoutError(error);
+      throw new SourceError(
+        url,
+        `GET ${url} failed: reading the response body: ${describeError(error, request.url)}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (text !== '') yield Buffer.from(text, 'utf8');
+    return;
+  }
 
   // undici types the body as ReadableStream<any>; its chunks are Uint8Arrays.
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();

@@ -12,6 +12,40 @@ const CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/i;
  * malformed URL never leaks its secrets into the error that reports it.
  */
 export function redactUrl(url: string): string {
+  const scheme = SCHEME.exec(url)?.[0];
+  if (scheme !== undefined) {
+    const split = splitUserinfo(url.slice(scheme.length));
+    if (split !== undefined) {
+      return redactParts(`${scheme}${split.user}:${HIDDEN}@${split.remainder}`);
+    }
+  }
+  return redactParts(url);
+}
+
+/** `scheme://` at the start of a text. */
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The user name and what follows the password of `rest` (a URL after `scheme://`) when it has
+ * `user:password@`. The password is taken as written, unencoded `/`, `?`, `#`, `@` and `%`
+ * included: it ends at the first `@` after which no `@` comes before a `?` or `#` (host, port
+ * and path never hold one). A text of that shape without a password may lose more than its
+ * password (`host:port/path?q=a@b` shows as `host:***@b`): a secret is never shown.
+ */
+function splitUserinfo(rest: string): { user: string; remainder: string } | undefined {
+  const userEnd = rest.search(/[/?#@:]/);
+  if (userEnd === -1 || rest[userEnd] !== ':') return undefined;
+  for (let at = rest.indexOf('@', userEnd); at !== -1; at = rest.indexOf('@', at + 1)) {
+    const remainder = rest.slice(at + 1);
+    if (!(remainder.split(/[?#]/, 1)[0] ?? '').includes('@')) {
+      return { user: rest.slice(0, userEnd), remainder };
+    }
+  }
+  return undefined;
+}
+
+/** Hides the password, the query values and the fragment of a URL whose password is masked or plain. */
+function redactParts(url: string): string {
   if (URL.canParse(url)) {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = HIDDEN;

@@ -1,7 +1,12 @@
 import { posix } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
-import { SourceError } from '../errors/source-error';
-import type { DataSource, SourceMetadata } from '../ports/data-source';
+import { SourceChangedError, SourceError } from '../errors/source-error';
+import type {
+  DataSource,
+  ReadFromOptions,
+  SourceMetadata,
+  SourceVersion,
+} from '../ports/data-source';
 import { checkOffset, decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
 import { type HttpBodyRequest, streamHttpBody } from './http-body-stream';
 import { DEFAULT_MIME_TYPE, knownMimeType, mediaTypeOf } from './mime-types';
@@ -36,6 +41,47 @@ const PARTIAL_CONTENT = 206;
 /** `Content-Range: bytes <first>-<last>/<size or *>` (RFC 9110 §14.4). */
 const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+|\*)$/;
 
+/** The parsed URL when it is an absolute http(s) URL, else `undefined`. */
+function httpUrl(url: string): URL | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;
+}
+
+/** A header of a response, tolerating the header-less responses of hand-written fetches. */
+function header(response: Response, name: string): string | undefined {
+  const headers = (response as Partial<Response>).headers;
+  return typeof headers?.get === 'function' ? (headers.get(name) ?? undefined) : undefined;
+}
+
+/** Each difference between what a resume expects and what the server now says. */
+function versionChanges(expected: SourceVersion, now: SourceVersion): string[] {
+  const changes: string[] = [];
+  if (expected.etag !== undefined && now.etag !== undefined && expected.etag !== now.etag) {
+    changes.push(`ETag ${expected.etag} → ${now.etag}`);
+  }
+  if (
+    expected.lastModified !== undefined &&
+    now.lastModified !== undefined &&
+    expected.lastModified !== now.lastModified
+  ) {
+    changes.push(`Last-Modified ${expected.lastModified} → ${now.lastModified}`);
+  }
+  if (expected.size !== undefined && now.size !== undefined && expected.size !== now.size) {
+    changes.push(`size ${expected.size} → ${now.size} bytes`);
+  }
+  return changes;
+}
+
+/**
+ * The `If-Range` validator for a resume: a strong ETag, else the Last-Modified date (RFC 9110
+ * §13.1.5: a weak ETag cannot be used there).
+ */
+function ifRangeOf(expected: SourceVersion | undefined): string | undefined {
+  if (expected?.etag !== undefined && !expected.etag.startsWith('W/')) return expected.etag;
+  return expected?.lastModified;
+}
+
 function fileNameOf(url: URL): string | undefined {
   const name = posix.basename(url.pathname);
   if (name === '') return undefined;
@@ -54,18 +100,21 @@ export class UrlSource implements DataSource {
   private readonly request: HttpBodyRequest;
   private readonly options: UrlSourceOptions;
   private readonly fileName: string;
+  /** False for a URL that does not parse or is not http(s): every read fails. */
+  private readonly usable: boolean;
   private contentType: string | undefined;
   private contentLength: number | undefined;
+  private lastVersion: SourceVersion | undefined;
 
+  /**
+   * Checks the options (`timeout`, `headers`, `fetch`); the URL itself is checked when reading,
+   * as published: a URL that does not parse, or not http(s), gives `metadata()` the default
+   * file name and fails every read with a `SourceError`.
+   * @throws InvalidOptionError when `url` is not a string or an option is bad.
+   */
   constructor(url: string, options: UrlSourceOptions = {}) {
-    // The rejected URL is named without its password and query values (see `redactUrl`).
-    if (typeof url !== 'string' || !URL.canParse(url)) {
-      const shown = typeof url === 'string' ? redactUrl(url) : url;
-      throw new InvalidOptionError('url', shown, 'an absolute http:// or https:// URL');
-    }
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new InvalidOptionError('url', redactUrl(url), 'an absolute http:// or https:// URL');
+    if (typeof url !== 'string') {
+      throw new InvalidOptionError('url', url, 'an absolute http:// or https:// URL');
     }
     const timeoutMs = options.timeout ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -81,7 +130,9 @@ export class UrlSource implements DataSource {
     }
     this.url = url;
     this.options = options;
-    this.fileName = options.fileName ?? fileNameOf(parsed) ?? 'remote-file';
+    this.usable = httpUrl(url) !== undefined;
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    this.fileName = options.fileName ?? (parsed ? fileNameOf(parsed) : undefined) ?? 'remote-file';
     this.request = { url, headers, timeoutMs, fetch: fetchFn };
   }
 
@@ -92,11 +143,27 @@ export class UrlSource implements DataSource {
    */
   read(): AsyncGenerator<string> {
     return decodeChunks(
-      streamHttpBody(this.request, (response) => {
+      this.body(this.request, (response) => {
         this.remember(response);
       }),
       'utf8',
     );
+  }
+
+  /** `streamHttpBody`, after checking that the URL is one `fetch` can GET. */
+  private async *body(
+    request: HttpBodyRequest,
+    onResponse: (response: Response) => void,
+  ): AsyncGenerator<Buffer> {
+    if (!this.usable) {
+      const shown = redactUrl(this.url);
+      throw new SourceError(
+        shown,
+        `UrlSource: cannot read ${JSON.stringify(shown)}: not an absolute http:// or https:// URL`,
+        { cause: new InvalidOptionError('url', shown, 'an absolute http:// or https:// URL') },
+      );
+    }
+    yield* streamHttpBody(request, onResponse);
   }
 
   /**
@@ -114,7 +181,7 @@ export class UrlSource implements DataSource {
     const parts: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of streamHttpBody(request, (response) => {
+      for await (const chunk of this.body(request, (response) => {
         this.remember(response);
       })) {
         parts.push(chunk);
@@ -136,22 +203,44 @@ export class UrlSource implements DataSource {
    * 206 for another range is a `SourceError` naming the URL and both ranges. Timeouts, redirects
    * and the redaction of the URL in messages are those of `read()`. Throws
    * `InvalidOptionError('offset')` for a negative or non-integer offset.
+   *
+   * With `options.expect` (a `version()` of an earlier read), the request carries `If-Range`
+   * (its strong ETag, else its Last-Modified) so that a server whose file changed answers with
+   * the whole new file, and the response's ETag, Last-Modified and size are compared with it:
+   * any difference (or a 416 before the expected size) is a `SourceChangedError` naming each
+   * one, and nothing is yielded.
    */
-  readFrom(offset: number): AsyncGenerator<string> {
+  readFrom(offset: number, options: ReadFromOptions = {}): AsyncGenerator<string> {
     const start = checkOffset(offset);
-    if (start === 0) return this.read();
-    return decodeChunks(this.bytesFrom(start), 'utf8');
+    const { expect } = options;
+    if (start === 0 && expect === undefined) return this.read();
+    return decodeChunks(this.bytesFrom(start, expect), 'utf8');
   }
 
-  private async *bytesFrom(offset: number): AsyncGenerator<Buffer> {
+  /**
+   * The version of the content the last response described: its `ETag`, `Last-Modified` and
+   * size (from `Content-Length`, or the total of a 206's `Content-Range`), each when sent;
+   * `undefined` before any response. `location` is the URL without its secrets.
+   */
+  version(): SourceVersion | undefined {
+    return this.lastVersion;
+  }
+
+  private async *bytesFrom(offset: number, expect?: SourceVersion): AsyncGenerator<Buffer> {
+    const ifRange = ifRangeOf(expect);
     const request: HttpBodyRequest = {
       ...this.request,
-      headers: { ...this.request.headers, Range: `bytes=${offset}-` },
+      headers: {
+        ...this.request.headers,
+        ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
+        ...(offset > 0 && ifRange !== undefined ? { 'If-Range': ifRange } : {}),
+      },
     };
     /** Bytes still to drop: the whole body came (200) instead of the range. */
     let skip = 0;
-    const body = streamHttpBody(request, (response) => {
+    const body = this.body(request, (response) => {
       this.remember(response);
+      if (expect !== undefined) this.checkVersion(expect, response.status);
       skip = response.status === PARTIAL_CONTENT ? this.checkRange(response, offset) : offset;
     });
     try {
@@ -164,9 +253,27 @@ export class UrlSource implements DataSource {
         skip = 0;
       }
     } catch (error) {
-      if (error instanceof SourceError && error.status === RANGE_NOT_SATISFIABLE) return;
+      if (error instanceof SourceError && error.status === RANGE_NOT_SATISFIABLE) {
+        // Nothing at `offset`: the end of the file, unless it was longer when first read.
+        if (expect?.size !== undefined && offset < expect.size) {
+          const location = redactUrl(this.url);
+          throw new SourceChangedError(
+            location,
+            [`size ${expect.size} bytes → no byte ${offset} any more (HTTP 416)`],
+            { status: RANGE_NOT_SATISFIABLE },
+          );
+        }
+        return;
+      }
       throw error;
     }
+  }
+
+  /** Throws `SourceChangedError` when the last response describes another version. */
+  private checkVersion(expect: SourceVersion, status: number): void {
+    const changes = versionChanges(expect, this.lastVersion ?? {});
+    if (changes.length === 0) return;
+    throw new SourceChangedError(redactUrl(this.url), changes, { status });
   }
 
   /** 0 when a 206 answers the range asked for; else a `SourceError` (nothing is guessed). */
@@ -200,16 +307,26 @@ export class UrlSource implements DataSource {
   }
 
   private remember(response: Response): void {
-    const contentType = response.headers.get('content-type');
-    if (contentType !== null) this.contentType = mediaTypeOf(contentType);
-    // A 206 carries the length of the range, not of the file: the size is after the `/` of its
-    // Content-Range, when the server knows it.
+    const contentType = header(response, 'content-type');
+    if (contentType !== undefined) this.contentType = mediaTypeOf(contentType);
+    let size: number | undefined;
     if (response.status === PARTIAL_CONTENT) {
-      const size = CONTENT_RANGE.exec(response.headers.get('content-range')?.trim() ?? '')?.[3];
-      if (size !== undefined && size !== '*') this.contentLength = Number(size);
-      return;
+      // A 206 carries the length of the range, not of the file: the size is after the `/` of
+      // its Content-Range, when the server knows it.
+      const total = CONTENT_RANGE.exec(header(response, 'content-range')?.trim() ?? '')?.[3];
+      if (total !== undefined && total !== '*') size = Number(total);
+    } else {
+      const length = Number(header(response, 'content-length') ?? Number.NaN);
+      if (response.status === 200 && Number.isInteger(length)) size = length;
     }
-    const length = Number(response.headers.get('content-length') ?? Number.NaN);
-    if (response.status === 200 && Number.isInteger(length)) this.contentLength = length;
+    if (size !== undefined) this.contentLength = size;
+    const etag = header(response, 'etag');
+    const lastModified = header(response, 'last-modified');
+    this.lastVersion = {
+      location: redactUrl(this.url),
+      ...(etag === undefined ? {} : { etag }),
+      ...(lastModified === undefined ? {} : { lastModified }),
+      ...(size === undefined ? {} : { size }),
+    };
   }
 }

@@ -7,7 +7,7 @@ import type { StateStore } from '../ports/state-store';
 import { applyBatchState } from './apply-batch-state';
 import { readTextIfExists, writeAtomically } from './json-files';
 import { runExclusive } from './keyed-queue';
-import { progressFromRecords } from './record-progress';
+import { progressFromRecords, publishedProgressFromRecords } from './record-progress';
 import { RecordsFile } from './records-file';
 
 /** Options of {@link FileStateStore}. */
@@ -112,8 +112,17 @@ export class FileStateStore implements StateStore {
     return this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.processed);
   }
 
-  /** Progress from the files, with the same formula as `InMemoryStateStore`. */
+  /**
+   * Progress from the files with the published formula, as `InMemoryStateStore.getProgress`
+   * (processed-only percentage, `pendingRecords` not clamped).
+   */
   async getProgress(jobId: string): Promise<JobProgress> {
+    const [job, records] = await Promise.all([this.getJobState(jobId), this.readRecords(jobId)]);
+    return publishedProgressFromRecords(job, records, Date.now());
+  }
+
+  /** Progress from the files with the consistent formula, as `InMemoryStateStore.getJobProgress`. */
+  async getJobProgress(jobId: string): Promise<JobProgress> {
     const [job, records] = await Promise.all([this.getJobState(jobId), this.readRecords(jobId)]);
     return progressFromRecords(job, records, Date.now());
   }

@@ -7,6 +7,7 @@ import {
   type JobSummary,
 } from '../model/job';
 import { RECORD_STATUS_GROUPS, type ProcessedRecord } from '../model/record';
+import { InvalidOptionError } from '../errors/invalid-option-error';
 import {
   JobNotFoundError,
   JobNotPreparingError,
@@ -142,6 +143,16 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     this.now = options.now ?? Date.now;
   }
 
+  /** Saves `job` (no batches) only when no job has its id (see the port); one synchronous step. */
+  async createJobIfAbsent(job: JobState): Promise<boolean> {
+    if (job.batches.length > 0) {
+      throw new InvalidOptionError('job.batches', job.batches.length, 'no batches (an empty list)');
+    }
+    if (this.jobs.has(job.id)) return false;
+    await this.saveJobState(job);
+    return true;
+  }
+
   saveJobState(job: JobState): Promise<void> {
     return settle(() => {
       const { batches, ...state } = job;
@@ -221,10 +232,8 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       const stored = this.jobs.get(jobId);
       if (!stored || !isBeingPrepared(this.standing(stored))) return false;
       const { prepare } = stored;
-      if (prepareRun !== undefined) {
-        if (prepare.owner !== undefined && prepare.owner !== prepareRun) return false;
-        prepare.owner = prepareRun;
-      }
+      // Only the owner renews: a heartbeat never takes a prepare (takeOverPrepare does).
+      if (prepareRun !== undefined && prepare.owner !== prepareRun) return false;
       prepare.heartbeatAt = this.now();
       prepare.stopped = false;
       return true;
@@ -304,6 +313,17 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       stored.prepare.owner = undefined;
       stored.prepare.heartbeatAt = undefined;
       stored.prepare.stopped = true;
+      return true;
+    });
+  }
+
+  failPrepare(jobId: string, prepareRun: string): Promise<boolean> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (!stored || stored.prepare.owner !== prepareRun) return false;
+      if (!isBeingPrepared(this.standing(stored))) return false;
+      stored.state = { ...stored.state, status: JobStatus.FAILED, completedAt: this.now() };
+      stored.prepare = noPrepare();
       return true;
     });
   }
@@ -445,6 +465,11 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       if (!stored) return unknownJobProgress();
       return computeProgress(stored.state, stored.order, this.now());
     });
+  }
+
+  /** The same as `getProgress` here: this store has no published formula to keep. */
+  getJobProgress(jobId: string): Promise<JobProgress> {
+    return this.getProgress(jobId);
   }
 
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {

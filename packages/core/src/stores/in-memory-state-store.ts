@@ -4,7 +4,7 @@ import { RECORD_STATUS_GROUPS, type ProcessedRecord, type RecordStatus } from '.
 import type { StateStore } from '../ports/state-store';
 import { applyBatchState } from './apply-batch-state';
 import { BatchListCopier, copyBatch, copyJob, copyRecord } from './copy-state';
-import { progressFromRecords } from './record-progress';
+import { progressFromRecords, publishedProgressFromRecords } from './record-progress';
 
 /** Options of {@link InMemoryStateStore}. */
 export interface InMemoryStateStoreOptions {
@@ -92,10 +92,27 @@ export class InMemoryStateStore implements StateStore {
   }
 
   /**
-   * Progress from the stored records and the job; an unknown job without records is all zeros.
-   * Same formula as `BatchEngine` (failed records count as done, integer percentage).
+   * Progress as the published store computed it (see `publishedProgressFromRecords`):
+   * processed-only percentage, `pendingRecords` not clamped; an unknown job without records is
+   * all zeros. `getJobProgress` gives the consistent view.
    */
   getProgress(jobId: string): Promise<JobProgress> {
+    const records = this.records.get(jobId);
+    return Promise.resolve(
+      publishedProgressFromRecords(
+        this.jobs.get(jobId)?.state ?? null,
+        records ? records.values() : [],
+        this.now(),
+      ),
+    );
+  }
+
+  /**
+   * Progress with the formula `BatchEngine` and every store of this repository use from
+   * `getJobProgress`: failed records count as done, `pendingRecords` never below 0, an integer
+   * percentage that reads 100 only when every record is done, `elapsedMs` up to `completedAt`.
+   */
+  getJobProgress(jobId: string): Promise<JobProgress> {
     const records = this.records.get(jobId);
     return Promise.resolve(
       progressFromRecords(

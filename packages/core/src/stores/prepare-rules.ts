@@ -44,11 +44,12 @@ export function prepareTakeoverFor(
   // PROCESSING without the open-early mark: opened by a prepare without liveness.
   if (!isBeingPrepared(job)) return { taken: false, reason: 'FINISHED' };
   const age = job.heartbeatAgeMs;
+  // At least `staleAfterMs` old: 0 takes any prepare, even one that beat this millisecond.
   if (
     job.owner === undefined ||
     job.owner === prepareRun ||
     age === undefined ||
-    age > staleAfterMs
+    age >= staleAfterMs
   ) {
     return { taken: true };
   }

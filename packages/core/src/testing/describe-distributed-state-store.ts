@@ -4,6 +4,7 @@ import { JobStatus } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { LeaseLostError } from '../errors/job-errors';
+import { readJobProgress } from '../ports/state-store';
 import type {
   BatchLease,
   BatchReservation,
@@ -15,10 +16,12 @@ import { describeListJobs } from './describe-list-jobs';
 import { describeEarlyOpen } from './describe-early-open';
 import { describePrepareAndCompletion } from './describe-prepare-and-completion';
 import { describeResumablePrepare } from './describe-resumable-prepare';
-import { makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
+import { describePrepareOwnership } from './describe-prepare-ownership';
+import type { ConformanceHarness } from './conformance-harness';
+import { makeBatch, makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
 /** Options of the conformance suite. */
-export interface ConformanceOptions {
+export interface ConformanceOptions extends ConformanceHarness {
   /** Called after each test with the store it created (close connections, drop schemas). */
   readonly teardown?: (store: DistributedStateStore) => Promise<void> | void;
   /**
@@ -85,7 +88,8 @@ export function describeDistributedStateStore(
     describeBatchesInFlight(() => store);
     describePrepareAndCompletion(() => store);
     describeEarlyOpen(() => store);
-    describeResumablePrepare(() => store);
+    describeResumablePrepare(() => store, options);
+    describePrepareOwnership(() => store, options);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {
@@ -117,6 +121,30 @@ export function describeDistributedStateStore(
         expect(again?.batches[0]?.status).toBe(BatchStatus.PROCESSING);
         expect(again?.batches[0]?.workerId).toBe('w1');
         expect(job?.batches[0]?.status).toBe(BatchStatus.PROCESSING);
+      });
+
+      it('creates a job only when no job has its id (createJobIfAbsent)', async (ctx) => {
+        requireFeature(ctx, typeof store.createJobIfAbsent === 'function', 'createJobIfAbsent');
+        const create = (id: string, status: JobStatus, totalRecords: number) =>
+          store.createJobIfAbsent!({ ...makeJobState(id, status, [], totalRecords) });
+        expect(await create('once-a', JobStatus.CREATED, 0)).toBe(true);
+        expect(await create('once-a', JobStatus.PROCESSING, 7)).toBe(false);
+        const kept = await store.getJobState('once-a');
+        expect(kept?.status).toBe(JobStatus.CREATED);
+        expect(kept?.totalRecords).toBe(0);
+        // Concurrent calls with one id: exactly one creates the job.
+        const created = await Promise.all(
+          Array.from({ length: concurrency }, (_, i) => create('once-b', JobStatus.CREATED, i)),
+        );
+        expect(created.filter(Boolean)).toHaveLength(1);
+        const winner = created.indexOf(true);
+        expect((await store.getJobState('once-b'))?.totalRecords).toBe(winner);
+        await expect(
+          store.createJobIfAbsent!(
+            makeJobState('once-c', JobStatus.CREATED, [makeBatch('b0', 0, makeRecords(0, 1))], 1),
+          ),
+        ).rejects.toBeInstanceOf(InvalidOptionError);
+        expect(await store.getJobState('once-c')).toBeNull();
       });
 
       it('keeps jobs apart', async () => {
@@ -394,7 +422,7 @@ export function describeDistributedStateStore(
           failedBatches: 0,
           isComplete: false,
         });
-        expect(await store.getProgress('no-such-job')).toStrictEqual({
+        const zeros = {
           totalRecords: 0,
           processedRecords: 0,
           failedRecords: 0,
@@ -403,7 +431,9 @@ export function describeDistributedStateStore(
           currentBatch: 0,
           totalBatches: 0,
           elapsedMs: 0,
-        });
+        };
+        expect(await store.getProgress('no-such-job')).toStrictEqual(zeros);
+        expect(await readJobProgress(store, 'no-such-job')).toStrictEqual(zeros);
       });
 
       it('ignores a state update of an unknown job or batch, as the published stores', async () => {
@@ -426,11 +456,11 @@ export function describeDistributedStateStore(
         });
       });
 
-      it('reports record-level progress from batch counters', async () => {
+      it('reports record-level progress from batch counters (getJobProgress)', async () => {
         const { jobId } = await prepareJob(store, 3, 10);
         await finish(jobId, BatchStatus.COMPLETED, 8, 2);
         await finish(jobId, BatchStatus.COMPLETED, 10, 0);
-        const p = await store.getProgress(jobId);
+        const p = await readJobProgress(store, jobId);
         expect(p).toMatchObject({
           totalRecords: 30,
           processedRecords: 18,
@@ -565,6 +595,48 @@ export function describeDistributedStateStore(
             { field: 'email', value: 'x@y.z', recordIndex: 0 },
           ]),
         ).toEqual([0]);
+      });
+
+      it('compares unique values byte for byte: trailing spaces, case and Unicode forms are distinct', async (ctx) => {
+        requireFeature(ctx, typeof store.claimUniqueValues === 'function', 'claimUniqueValues');
+        const { jobId } = await prepareJob(store, 1, 1);
+        const long = 'x'.repeat(200);
+        const values = [
+          'ann@example.com',
+          'ann@example.com ',
+          'ann@example.com  ',
+          ' ann@example.com',
+          'ann@example.com\t',
+          'Ann@example.com',
+          'ANN@EXAMPLE.COM',
+          'caf\u00e9', // NFC
+          'cafe\u0301', // NFD of the same text
+          '\u212b', // ANGSTROM SIGN, NFC-normalises to U+00C5
+          '\u00c5',
+          '#ann',
+          long,
+          `${long} `,
+          '',
+          ' ',
+        ];
+        const claims = values.map((value, i) => ({ field: 'email', value, recordIndex: i }));
+        // Every value is new: each record holds its own.
+        expect(await store.claimUniqueValues!(jobId, claims)).toEqual(values.map((_, i) => i));
+        // Claimed again by later records: each value still has its first holder, none other.
+        expect(
+          await store.claimUniqueValues!(
+            jobId,
+            claims.map((c) => ({ ...c, recordIndex: c.recordIndex + 100 })),
+          ),
+        ).toEqual(values.map((_, i) => i));
+        // Field names compare exactly too.
+        expect(
+          await store.claimUniqueValues!(jobId, [
+            { field: 'email ', value: 'ann@example.com', recordIndex: 200 },
+            { field: 'Email', value: 'ann@example.com', recordIndex: 201 },
+            { field: 'email', value: 'ann@example.com', recordIndex: 202 },
+          ]),
+        ).toEqual([200, 201, 0]);
       });
 
       it('gives a contested unique value to exactly one of many concurrent claimants', async (ctx) => {

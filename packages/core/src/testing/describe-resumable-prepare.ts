@@ -4,7 +4,8 @@ import { JobNotPreparingError, RecordAlreadyStoredError } from '../errors/job-er
 import { JobStatus } from '../model/job';
 import type { DistributedStateStore, PreparedBatch } from '../ports/distributed-state-store';
 import { makeBatch, makeRecords, prepareJob, sleep } from './fixtures';
-import { batchOf, startPreparing, storeWith } from './prepare-fixtures';
+import type { ConformanceHarness } from './conformance-harness';
+import { batchOf, FRESH, startPreparing, storeWith } from './prepare-fixtures';
 
 const RESUMABLE = [
   'registerBatch',
@@ -17,8 +18,10 @@ const RESUMABLE = [
   'updateJobStatus',
 ] as const;
 
-/** A minute: a heartbeat renewed during the test is never that old. */
-const FRESH = 60_000;
+/** Concurrent takers in the takeover races. */
+const TAKERS = 8;
+
+const HOUR = 3_600_000;
 
 /** What `registerBatch` did: 'stored', or the class name of the error it threw. */
 function outcome(call: Promise<void>): Promise<string> {
@@ -34,11 +37,17 @@ function outcome(call: Promise<void>): Promise<string> {
  * `describeDistributedStateStore` with the store of the running test. Each test is reported
  * skipped when the store lacks an optional method it needs.
  */
-export function describeResumablePrepare(currentStore: () => DistributedStateStore): void {
+export function describeResumablePrepare(
+  currentStore: () => DistributedStateStore,
+  harness: ConformanceHarness,
+): void {
   describe('resumable prepare (optional)', () => {
     it('lets only the owning run register, heartbeat and finish; another run changes nothing', async (context) => {
       const store = storeWith(currentStore(), context, RESUMABLE);
       const jobId = await startPreparing(store);
+      // Nobody owns it yet: a heartbeat does not acquire it, a takeover does.
+      expect(await store.heartbeatPrepare(jobId, 'run-a')).toBe(false);
+      expect(await store.takeOverPrepare(jobId, 'run-a', FRESH)).toEqual({ taken: true });
       expect(await store.heartbeatPrepare(jobId, 'run-a')).toBe(true);
       expect(await store.heartbeatPrepare(jobId, 'run-b')).toBe(false);
       expect(await store.heartbeatPrepare(jobId, 'run-a')).toBe(true);
@@ -113,14 +122,28 @@ export function describeResumablePrepare(currentStore: () => DistributedStateSto
 
     it('gives a stale prepare to exactly one of many concurrent takers', async (context) => {
       const store = storeWith(currentStore(), context, RESUMABLE);
+      const age = harness.agePrepareHeartbeat;
+      if (age === undefined) return context.skip('the harness cannot age a prepare heartbeat');
+      // Every connection the takers use is open before they start (a pool starts empty).
+      await Promise.all(Array.from({ length: TAKERS }, () => store.getJobDetails('warm-up')));
       const jobId = await startPreparing(store, 'dead-run');
-      await sleep(200);
-      // The heartbeat is >= 200 ms old; the winner's new one is far younger than 100 ms.
+      // Stale by the store's own rows, not by waiting: two hours old, against a bound of one
+      // hour that the winner's fresh heartbeat cannot reach while the takers run.
+      await age(store, jobId, 2 * HOUR);
+      expect((await store.getJobDetails(jobId))?.prepareHeartbeatAgeMs).toBeGreaterThan(HOUR);
       const answers = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => store.takeOverPrepare(jobId, `run-${i}`, 100)),
+        Array.from({ length: TAKERS }, (_, i) => store.takeOverPrepare(jobId, `run-${i}`, HOUR)),
       );
       expect(answers.filter((a) => a.taken)).toHaveLength(1);
+      for (const answer of answers) {
+        if (!answer.taken) expect(answer).toMatchObject({ reason: 'RUNNING' });
+      }
+      const winner = `run-${answers.findIndex((a) => a.taken)}`;
+      expect(await store.heartbeatPrepare(jobId, winner)).toBe(true);
       expect(await store.heartbeatPrepare(jobId, 'dead-run')).toBe(false);
+      expect(
+        await outcome(store.registerBatch(jobId, batchOf(jobId, 0, 2), { prepareRun: 'dead-run' })),
+      ).toBe('JobNotPreparingError');
     });
 
     it('stops a prepare cleanly: no owner, no heartbeat, prepareStopped, the job never opens; a takeover succeeds at once', async (context) => {

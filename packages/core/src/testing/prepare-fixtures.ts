@@ -26,9 +26,13 @@ export function storeWith<M extends Method>(
 
 let sequence = 0;
 
+/** A minute: a heartbeat renewed during a test is never that old. */
+export const FRESH = 60_000;
+
 /**
  * A job saved as `prepare` saves it first: CREATED, no batch, no start time, marked preparing
- * by a heartbeat (of `prepareRun` when given, which then owns the prepare).
+ * by a heartbeat. With `prepareRun`, that run then acquires the prepare as `prepare` does, by
+ * taking the ownerless prepare over (a heartbeat never acquires one), and owns it.
  */
 export async function startPreparing(
   store: StoreWith<'heartbeatPrepare'>,
@@ -38,7 +42,11 @@ export async function startPreparing(
   const jobId = `preparing-${Date.now()}-${sequence}`;
   const { startedAt: _none, ...created } = makeJobState(jobId, JobStatus.CREATED, [], 0);
   await store.saveJobState(created);
-  expect(await store.heartbeatPrepare(jobId, prepareRun)).toBe(true);
+  expect(await store.heartbeatPrepare(jobId)).toBe(true);
+  if (prepareRun !== undefined) {
+    if (!store.takeOverPrepare) throw new Error('a prepare run needs takeOverPrepare');
+    expect(await store.takeOverPrepare(jobId, prepareRun, FRESH)).toEqual({ taken: true });
+  }
   return jobId;
 }
 

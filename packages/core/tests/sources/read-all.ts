@@ -13,3 +13,10 @@ export async function readChunks(source: DataSource): Promise<Buffer[]> {
 export async function readBytes(source: DataSource): Promise<Buffer> {
   return Buffer.concat(await readChunks(source));
 }
+
+/** Every chunk of an iterable (of `readFrom`, say) joined into one string. */
+export async function readText(chunks: AsyncIterable<string | Buffer>): Promise<string> {
+  let text = '';
+  for await (const chunk of chunks) text += chunk.toString();
+  return text;
+}

@@ -1,7 +1,13 @@
-import { InvalidOptionError, redactUrl, SourceError, UrlSource } from '@batchactions/core';
+import {
+  InvalidOptionError,
+  redactUrl,
+  SourceChangedError,
+  SourceError,
+  UrlSource,
+} from '@batchactions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pause, startTestServer, type TestServer } from './http-test-server';
-import { readBytes, readChunks } from './read-all';
+import { readBytes, readChunks, readText } from './read-all';
 
 const parts = ['id,email\n', '1,ann@example.com\n', '2,bob@example.com\n'];
 const whole = parts.join('');
@@ -42,6 +48,20 @@ describe('UrlSource', () => {
       },
       '/no-range.csv': (_req, res) => {
         res.writeHead(200, { 'Content-Length': Buffer.byteLength(whole) }).end(whole);
+      },
+      '/versioned.csv': (req, res) => {
+        const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+        const headers = { ETag: '"v2"', 'Last-Modified': 'Thu, 01 Jan 2026 00:00:02 GMT' };
+        if (range === null || req.headers['if-range'] !== '"v2"') {
+          res.writeHead(200, { ...headers, 'Content-Length': Buffer.byteLength(whole) }).end(whole);
+          return;
+        }
+        const start = Number(range[1]);
+        res.writeHead(206, {
+          ...headers,
+          'Content-Range': `bytes ${start}-${Buffer.byteLength(whole) - 1}/${Buffer.byteLength(whole)}`,
+        });
+        res.end(Buffer.from(whole).subarray(start));
       },
       '/empty.csv': (req, res) => {
         if (req.headers.range) res.writeHead(416, 'Range Not Satisfiable').end();
@@ -116,14 +136,19 @@ describe('UrlSource', () => {
     expect(`${refused.message} ${refused.location}`).not.toMatch(/pa55word|deadbeef/);
   });
 
-  it('rejects a malformed URL without printing its secrets', () => {
-    const make = () => new UrlSource('https://u:hunter2@exa mple.com/a.csv?sig=s3cr3t');
-    expect(make).toThrow(InvalidOptionError);
-    expect(make).toThrow('https://u:***@exa mple.com/a.csv?***');
-    expect(make).not.toThrow(/hunter2|s3cr3t/);
-    expect(() => new UrlSource('ftp://u:hunter2@example.com/a.csv?sig=s3cr3t')).toThrow(
-      /"url".*ftp:\/\/u:\*\*\*@example\.com\/a\.csv\?sig=\*\*\*/,
-    );
+  it('accepts a malformed URL as published, and fails reading it without printing its secrets', async () => {
+    const source = new UrlSource('https://u:hunter2@exa mple.com/a.csv?sig=s3cr3t');
+    expect(source.metadata()).toEqual({ fileName: 'remote-file', mimeType: 'text/plain' });
+    const error = await errorOf(readBytes(source));
+    expect(error.message).toContain('https://u:***@exa mple.com/a.csv?***');
+    expect(error.message).toContain('not an absolute http:// or https:// URL');
+    expect(`${error.message} ${error.location}`).not.toMatch(/hunter2|s3cr3t/);
+    expect(error.cause).toBeInstanceOf(InvalidOptionError);
+    const ftp = new UrlSource('ftp://u:hunter2@example.com/a.csv?sig=s3cr3t');
+    expect(ftp.metadata()).toEqual({ fileName: 'a.csv', mimeType: 'text/csv' });
+    const refused = await errorOf(ftp.sample());
+    expect(refused.message).toContain('ftp://u:***@example.com/a.csv?sig=***');
+    await errorOf(readText(ftp.readFrom(3)));
   });
 
   it('times out when the server never answers', async () => {
@@ -214,9 +239,57 @@ describe('UrlSource', () => {
     expect(source.metadata().mimeType).toBe('text/csv');
   });
 
+  it('reports the version of the last response, and refuses to go on from a changed one', async () => {
+    const url = `${server.baseUrl}/versioned.csv`;
+    const source = new UrlSource(url);
+    expect(source.version()).toBeUndefined();
+    await readBytes(source);
+    const version = source.version();
+    expect(version).toEqual({
+      location: url,
+      etag: '"v2"',
+      lastModified: 'Thu, 01 Jan 2026 00:00:02 GMT',
+      size: Buffer.byteLength(whole),
+    });
+    // Same version: a 206 for the rest, asked with If-Range.
+    expect(await readText(source.readFrom(9, { expect: version }))).toBe(whole.slice(9));
+    // Another ETag: the server sends the whole file (If-Range failed); nothing is yielded.
+    const old = { ...version, etag: '"v1"', lastModified: 'Thu, 01 Jan 2026 00:00:01 GMT' };
+    const error = await readText(source.readFrom(9, { expect: old })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SourceChangedError);
+    expect((error as SourceChangedError).code).toBe('SOURCE_CHANGED');
+    expect((error as SourceChangedError).changes).toEqual([
+      'ETag "v1" → "v2"',
+      'Last-Modified Thu, 01 Jan 2026 00:00:01 GMT → Thu, 01 Jan 2026 00:00:02 GMT',
+    ]);
+    const resized = readText(source.readFrom(0, { expect: { size: 5 } }));
+    await expect(resized).rejects.toThrow(`size 5 → ${Buffer.byteLength(whole)} bytes`);
+  });
+
+  it('reads a response without a body stream through its text(), as published', async () => {
+    const bodiless = (text: string) =>
+      new UrlSource('https://example.test/a.csv', {
+        // A hand-written fetch: no body stream, no headers, only what the published source read.
+        fetch: () =>
+          Promise.resolve({
+            ok: true,
+            status: 200,
+            statusText: 'OK',
+            body: null,
+            text: () => Promise.resolve(text),
+          } as unknown as Response),
+      });
+    expect((await readBytes(bodiless('id\n1\n'))).toString()).toBe('id\n1\n');
+    expect(await bodiless('id\n1\n').sample()).toBe('id\n1\n');
+    expect(await bodiless('id\n1\n').sample(2)).toBe('id');
+    expect(await bodiless('').sample()).toBe('');
+  });
+
   it('rejects bad options at construction', () => {
-    expect(() => new UrlSource('not a url')).toThrow(InvalidOptionError);
-    expect(() => new UrlSource('ftp://example.com/a.csv')).toThrow(/"url"/);
+    expect(() => new UrlSource(undefined as never)).toThrow(InvalidOptionError);
     expect(() => new UrlSource('https://example.com/a.csv', { timeout: 0 })).toThrow(/timeout/);
     expect(() => new UrlSource('https://example.com/a.csv', { timeoutMs: -1 })).toThrow(/timeout/);
   });
@@ -239,5 +312,17 @@ describe('redactUrl', () => {
       'postgres://app:***@db:99999/jobs?***',
     );
     expect(redactUrl('not a url')).toBe('not a url');
+  });
+
+  it('hides an unencoded password whatever it holds: / # ? @ % (and a leading number)', () => {
+    for (const password of ['a/b', 'a#b', 'a?b', 'a@b', 'a%zz', '12/b', '12#b', '12?b', 'x@y/z']) {
+      expect(redactUrl(`postgres://app:${password}@db:5432/jobs?sslmode=require`)).toBe(
+        'postgres://app:***@db:5432/jobs?sslmode=***',
+      );
+    }
+    // An "@" in a query value is not a password's end.
+    expect(redactUrl('postgres://app:pw@db/jobs?application_name=a@b')).toBe(
+      'postgres://app:***@db/jobs?application_name=***',
+    );
   });
 });

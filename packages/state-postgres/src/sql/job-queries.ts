@@ -16,6 +16,15 @@ export function upsertJobSql(t: SchemaTables): string {
       updated_at = now()`;
 }
 
+/** Creates job `$1` only when no job has its id; returns the row when it did. */
+export function insertJobIfAbsentSql(t: SchemaTables): string {
+  return `
+    INSERT INTO ${t.jobs} (id, status, config, total_records, distributed, started_at, completed_at)
+    VALUES ($1, $2, $3::jsonb, $4, $5, ${fromEpochMs('$6')}, ${fromEpochMs('$7')})
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id`;
+}
+
 /** Job `$1`, times as epoch ms and config as JSON text. */
 export function selectJobSql(t: SchemaTables): string {
   return `

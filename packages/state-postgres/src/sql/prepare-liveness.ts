@@ -13,19 +13,19 @@ export function preparable(j = ''): string {
 
 /**
  * Marks job `$1` as being prepared now (its prepare heartbeat), if its prepare may still store
- * batches. With a prepare run `$2` (NULL: no ownership check), only if no other run owns the
- * prepare; the run becomes its owner. A row back means it did.
+ * batches. With a prepare run `$2` (NULL: no ownership check), only while that run owns the
+ * prepare: a heartbeat never takes a prepare, not even one nobody owns (a run that lost it
+ * must not take it back). A row back means it did.
  */
 export function heartbeatPrepareSql(t: SchemaTables): string {
   return `
     UPDATE ${t.jobs}
     SET prepare_heartbeat_at = ${DB_NOW_MS},
-        prepare_owner = coalesce($2::text, prepare_owner),
         prepare_stopped_at = CASE WHEN $2::text IS NULL THEN prepare_stopped_at ELSE NULL END,
         updated_at = now()
     WHERE id = $1
       AND ${preparable()}
-      AND ($2::text IS NULL OR prepare_owner IS NULL OR prepare_owner = $2::text)
+      AND ($2::text IS NULL OR prepare_owner = $2::text)
     RETURNING 1`;
 }
 
@@ -76,23 +76,54 @@ export function finishPrepareSql(t: SchemaTables): string {
 
 /**
  * Gives the prepare of job `$1` to run `$2` if it may still store batches and nobody else holds
- * it: no owner, the same run, or an owner whose heartbeat is older than `$3` ms (or unset, as
- * after `stopPrepare`). Concurrent takers queue on the job row and re-check the owner, so one
- * wins. A row back means it did.
+ * it: no owner, the same run, or an owner whose heartbeat is at least `$3` ms old (or unset, as
+ * after `stopPrepare`; 0 takes any). A row back means it did.
+ *
+ * The job row is locked `FOR UPDATE` first. A plain UPDATE would take only `FOR NO KEY UPDATE`,
+ * which does not conflict with the `FOR KEY SHARE` a `registerBatch` in flight holds: the
+ * previous owner's batch would commit after the takeover (and after the new owner listed the
+ * stored batches). `FOR UPDATE` waits for every such write; a later one finds the new owner and
+ * stores nothing. The staleness is judged after the wait, on the row as it is then, by the
+ * database clock (`clock_timestamp()`), so concurrent takers queue and only the first wins.
  */
 export function takeOverPrepareSql(t: SchemaTables): string {
   return `
-    UPDATE ${t.jobs}
+    WITH locked AS (
+      SELECT id FROM ${t.jobs} WHERE id = $1 FOR UPDATE
+    )
+    UPDATE ${t.jobs} j
     SET prepare_owner = $2,
         prepare_heartbeat_at = ${DB_NOW_MS},
         prepare_stopped_at = NULL,
         updated_at = now()
+    FROM locked
+    WHERE j.id = locked.id
+      AND ${preparable('j')}
+      AND (j.prepare_owner IS NULL
+           OR j.prepare_owner = $2
+           OR j.prepare_heartbeat_at IS NULL
+           OR j.prepare_heartbeat_at <= ${DB_NOW_MS} - make_interval(secs => $3::float8 / 1000))
+    RETURNING 1`;
+}
+
+/**
+ * Run `$2` fails job `$1` for good (input that cannot be parsed, an explicit give-up), only
+ * while it owns the job's prepare: the job becomes FAILED and its prepare ends. A row back means
+ * it did; none means the run lost the prepare and the job is left as it is.
+ */
+export function failPrepareSql(t: SchemaTables): string {
+  return `
+    UPDATE ${t.jobs}
+    SET status = 'FAILED',
+        completed_at = ${DB_NOW_MS},
+        prepare_heartbeat_at = NULL,
+        prepare_owner = NULL,
+        prepare_stopped_at = NULL,
+        prepare_open_early = false,
+        updated_at = now()
     WHERE id = $1
       AND ${preparable()}
-      AND (prepare_owner IS NULL
-           OR prepare_owner = $2
-           OR prepare_heartbeat_at IS NULL
-           OR prepare_heartbeat_at < ${DB_NOW_MS} - make_interval(secs => $3::float8 / 1000))
+      AND prepare_owner = $2
     RETURNING 1`;
 }
 

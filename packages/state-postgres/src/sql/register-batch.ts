@@ -5,7 +5,7 @@ import {
   recordInput,
 } from './record-input';
 import { preparable } from './prepare-liveness';
-import { fromEpochMs, type SchemaTables } from './tables';
+import { DB_NOW_MS, fromEpochMs, type SchemaTables } from './tables';
 
 /**
  * Stores batch `$2` of job `$1` and its records in one statement (so in one transaction).
@@ -21,8 +21,14 @@ import { fromEpochMs, type SchemaTables } from './tables';
  * with `FOR KEY SHARE` and inserts nothing when it is not there in such a status (unknown,
  * purged or cancelled job). That lock lets the batch writes `prepare` keeps in flight run side
  * by side, but makes `deleteJob` (which locks the job row `FOR UPDATE` first) wait for this
- * insert and then delete its rows too; an insert after the delete finds no job. The job's
- * `total_records` is not touched: while it is being prepared, readers sum its batches' ranges.
+ * insert and then delete its rows too; an insert after the delete finds no job. `takeOverPrepare`
+ * locks the row `FOR UPDATE`, which waits for this lock too: a takeover never passes a batch
+ * write of the previous owner in flight. The job's `total_records` is not touched: while it is
+ * being prepared, readers sum its batches' ranges.
+ *
+ * The registration renews the prepare heartbeat (a batch stored is a sign of life), only when it
+ * is more than a second old: the renewal locks the job row against the other batch write in
+ * flight until this statement commits, so renewing on every batch would make them queue.
  */
 export function registerBatchSql(t: SchemaTables, options: { replaceRecords: boolean }): string {
   return `
@@ -31,6 +37,12 @@ export function registerBatchSql(t: SchemaTables, options: { replaceRecords: boo
       WHERE id = $1 AND ${preparable()}
         AND ($20::text IS NULL OR prepare_owner = $20::text)
       FOR KEY SHARE
+    ),
+    renewed AS (
+      UPDATE ${t.jobs}
+      SET prepare_heartbeat_at = ${DB_NOW_MS}
+      WHERE id = (SELECT id FROM job)
+        AND prepare_heartbeat_at < ${DB_NOW_MS} - interval '1 second'
     ),
     batch AS (
       INSERT INTO ${t.batches} (job_id, id, batch_index, status, record_start_index,

@@ -25,6 +25,13 @@ export function upsertJobSql(t: QuotedTables, family: SqlFamily): string {
     ${upsertClause(family, ['id'], JOB_COLUMNS.slice(1))}`;
 }
 
+/** Creates job `$1`; a job with its id already there fails it with a unique violation. */
+export function insertJobSql(t: QuotedTables): string {
+  return `
+    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]')`;
+}
+
 export function selectJobSql(t: QuotedTables): string {
   return `
     SELECT "id", "status", "config", "totalRecords", "startedAt", "completedAt", "distributed"
@@ -135,11 +142,21 @@ export function progressSql(t: QuotedTables, family: SqlFamily): string {
            coalesce(sum(b."processedCount"), 0) AS "processed",
            coalesce(sum(b."failedCount"), 0) AS "failed",
            sum(CASE WHEN b."status" IN ('COMPLETED', 'FAILED') THEN 1 ELSE 0 END) AS "doneBatches",
+           sum(CASE WHEN b."status" = 'COMPLETED' THEN 1 ELSE 0 END) AS "completedBatches",
            count(b."id") AS "totalBatches"
     FROM ${t.jobs} j
     LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
     WHERE j."id" = $1
     GROUP BY j."id", j."totalRecords", j."startedAt", j."completedAt", j."prepareFinishedAt"`;
+}
+
+/** The records of job `$1` counted by status (the published `getProgress`). */
+export function recordStatusCountsSql(t: QuotedTables): string {
+  return `
+    SELECT "status" AS "status", count(*) AS "count"
+    FROM ${t.records}
+    WHERE "jobId" = $1
+    GROUP BY "status"`;
 }
 
 /** The deletes of `deleteJob`, in this order in one transaction; the last one is the job row. */

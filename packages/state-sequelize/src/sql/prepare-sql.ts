@@ -48,16 +48,42 @@ export function storedTotalSql(family: SqlFamily): string {
 
 /**
  * Renews the prepare heartbeat of job `$1` if it is being prepared. With `$3` = 1, only while
- * its prepare has no owner or run `$2`, which becomes the owner. Clears a stop mark.
+ * run `$2` owns its prepare: a heartbeat never takes a prepare, not even one nobody owns (a run
+ * that lost it must not take it back). Clears a stop mark.
  */
 export function heartbeatPrepareSql(t: QuotedTables, family: SqlFamily): string {
   return `
     UPDATE ${t.jobs}
     SET "prepareHeartbeatAt" = ${advancedHeartbeat(family)},
-        "prepareOwner" = CASE WHEN $3 = 1 THEN $2 ELSE "prepareOwner" END,
         "prepareStoppedAt" = NULL
     WHERE "id" = $1 AND ${BEING_PREPARED}
-      AND ($3 = 0 OR "prepareOwner" IS NULL OR "prepareOwner" = $2)`;
+      AND ($3 = 0 OR "prepareOwner" = $2)`;
+}
+
+/**
+ * The renewal of the prepare heartbeat of job `$1` that comes with a registered batch: only
+ * when a heartbeat is set and more than a second old (so the batch writes in flight rarely
+ * queue on the job row) and, with `$3` = 1, while run `$2` owns the prepare.
+ */
+export function renewHeartbeatWithBatchSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    UPDATE ${t.jobs}
+    SET "prepareHeartbeatAt" = ${nowMs(family)}
+    WHERE "id" = $1 AND "prepareHeartbeatAt" < ${nowMs(family)} - 1000
+      AND ($3 = 0 OR "prepareOwner" = $2)`;
+}
+
+/**
+ * Run `$2` fails job `$1` for good (input that cannot be parsed, an explicit give-up), only
+ * while it owns the job's prepare: FAILED, completed now, its prepare ended. No change when the
+ * run lost the prepare.
+ */
+export function failPrepareSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    UPDATE ${t.jobs}
+    SET "status" = 'FAILED', "completedAt" = ${nowMs(family)}, "prepareOwner" = NULL,
+        "prepareHeartbeatAt" = NULL, "prepareStoppedAt" = NULL, "openedEarlyAt" = NULL
+    WHERE "id" = $1 AND "prepareOwner" = $2 AND ${BEING_PREPARED}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { takesBatches } from './prepare-sql';
 import type { SqlFamily } from '../db';
-import { upsertClause } from './dialect-sql';
+import { nowMs, upsertClause } from './dialect-sql';
 import type { QuotedTables } from './tables';
 
 /** Columns of a record row as the store writes them. */
@@ -136,8 +136,10 @@ export function failUnprocessedRecordsSql(t: QuotedTables): string {
  * PAUSED, or PROCESSING while opened early) and, with `$21` = 1, its prepare is owned by run
  * `$20`. `found` is 0 otherwise (unknown, purged or cancelled job, or another run's prepare), and
  * nothing was written. The key-share lock on the job row lets concurrent registrations run side
- * by side but makes a delete (which locks the job row for update first) wait for this one, then
- * delete its rows.
+ * by side but makes a delete or a prepare takeover (which lock the job row for update first) wait
+ * for this one: a delete then deletes its rows, a takeover passes no batch of the previous owner
+ * still in flight. The registration renews the prepare heartbeat when it is more than a second
+ * old (renewing on every batch would make the batch writes in flight queue on the job row).
  *
  * `replacing` false, the fast path: the records are plainly inserted, so a record index the job
  * already holds fails the whole statement (a unique violation) and nothing is written.
@@ -153,6 +155,12 @@ export function registerBatchPostgresSql(t: QuotedTables, replacing: boolean): s
   const gate = replacing ? 'allowed' : 'job';
   return `
     WITH job AS (${job}
+    ),
+    renewed AS (
+      UPDATE ${t.jobs}
+      SET "prepareHeartbeatAt" = ${nowMs('postgres')}
+      WHERE "id" = $1 AND EXISTS (SELECT 1 FROM job)
+        AND "prepareHeartbeatAt" < ${nowMs('postgres')} - 1000
     ),
     ${
       replacing

@@ -14,6 +14,13 @@ ON CONFLICT (id) DO UPDATE SET
   distributed   = excluded.distributed
 RETURNING pk`;
 
+/** Creates the job only when no job has its id; returns its key when it did. */
+export const INSERT_JOB_IF_ABSENT = `
+INSERT INTO batchactions_jobs (id, status, config, total_records, started_at, completed_at, distributed)
+VALUES (@id, @status, @config, @totalRecords, @startedAt, @completedAt, @distributed)
+ON CONFLICT (id) DO NOTHING
+RETURNING pk`;
+
 export const SELECT_JOB = `
 SELECT pk, id, status, config, total_records, started_at, completed_at, distributed
 FROM batchactions_jobs WHERE id = ?`;

@@ -7,15 +7,15 @@ const BEING_PREPARED = `prepare_finished_at IS NULL
 
 /**
  * Renews the prepare heartbeat of a job being prepared (a change means it is). With `@run`, only
- * while the prepare has no owner or that one, which it becomes. Clears a stop mark.
+ * while that run owns the prepare: a heartbeat never takes a prepare, not even one nobody owns
+ * (a run that lost it must not take it back). Clears a stop mark.
  */
 export const HEARTBEAT_PREPARE = `
 UPDATE batchactions_jobs
 SET prepare_heartbeat_at = @now,
-    prepare_owner = coalesce(@run, prepare_owner),
     prepare_stopped_at = NULL
 WHERE id = @jobId AND ${BEING_PREPARED}
-  AND (@run IS NULL OR prepare_owner IS NULL OR prepare_owner = @run)`;
+  AND (@run IS NULL OR prepare_owner = @run)`;
 
 /** What `registerBatch` checks before writing: status, open-early mark and prepare owner. */
 export const SELECT_REGISTER_TARGET = `
@@ -103,6 +103,16 @@ WHERE id = @jobId`;
 export const STOP_PREPARE = `
 UPDATE batchactions_jobs
 SET prepare_owner = NULL, prepare_heartbeat_at = NULL, prepare_stopped_at = @now
+WHERE id = @jobId AND prepare_owner = @run AND ${BEING_PREPARED}`;
+
+/**
+ * The owning run fails the job for good (input that cannot be parsed, an explicit give-up): it
+ * becomes FAILED and its prepare ends. No change when `@run` does not own the prepare.
+ */
+export const FAIL_PREPARE = `
+UPDATE batchactions_jobs
+SET status = 'FAILED', completed_at = @now, prepare_owner = NULL, prepare_heartbeat_at = NULL,
+    prepare_stopped_at = NULL, opened_early_at = NULL
 WHERE id = @jobId AND prepare_owner = @run AND ${BEING_PREPARED}`;
 
 /** The job's batches in index order with their source cursors (`listPreparedBatches`). */

@@ -51,7 +51,11 @@ export class CsvParser implements SourceParser {
     this.options = resolveCsvOptions(options);
   }
 
-  /** Detects the delimiter of a sample (its first line): see {@link detectCsvDelimiter}. */
+  /**
+   * Detects the delimiter of a sample, as published: the candidate among `,` `;` tab `|` that
+   * splits its first row into the most fields (quotes respected; ties go to the earlier one);
+   * `,` when none occurs.
+   */
   static detect(sample: string | Buffer, quote = '"'): CsvDetection {
     return detectCsvDelimiter(typeof sample === 'string' ? sample : sample.toString('utf8'), quote);
   }

@@ -4,6 +4,11 @@ import { ScanPosition } from './scan-position';
 import { advancePosition, locateJsonSyntaxError } from './json-syntax-locator';
 import { isJsonWhitespace, type JsonScanPoint, type JsonTextScanner } from './json-text-scanner';
 
+/** The published message for an input that is not an array, kept at the start of ours. */
+const NOT_AN_ARRAY = 'JsonParser: expected a JSON array of objects';
+/** The published message for an array element that is not an object, kept at the start of ours. */
+const NOT_AN_OBJECT = 'JsonParser: each item in the array must be a plain object';
+
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -90,7 +95,10 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
       if (isJsonWhitespace(code)) continue;
       if (this.expect === Expect.ArrayStart) {
         if (code !== OPEN_BRACKET)
-          this.fail(i, `expected '[' to start the array, got ${describeToken(code)}`);
+          this.fail(
+            i,
+            `${NOT_AN_ARRAY}; got ${describeToken(code)} where '[' should start the array`,
+          );
         this.expect = Expect.ElementOrEnd;
       } else if (this.expect === Expect.CommaOrEnd) {
         if (code === COMMA) this.expect = Expect.Element;
@@ -126,7 +134,7 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
     // Positions are relative to the text after the last one fed: 0 is the end of the input.
     if (this.expect === Expect.Nothing) return;
     if (this.expect === Expect.ArrayStart) {
-      this.fail(0, 'expected a JSON array, the input is empty');
+      this.fail(0, `${NOT_AN_ARRAY}; the input is empty`);
     }
     if (this.expect === Expect.InElement) {
       throw new ParseError(
@@ -186,7 +194,7 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
       this.fail(i, `unexpected ${describeToken(code)} where an element was expected`);
     throw new ParseError(
       'json',
-      `the array element at index ${this.records} is ${kind}; every element must be an object`,
+      `${NOT_AN_OBJECT}; the element at index ${this.records} is ${kind}`,
       { ...this.location(i), record: this.records + 1 },
     );
   }

@@ -68,7 +68,7 @@ export class NdjsonScanner extends ScanPosition implements JsonTextScanner {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ParseError(
         'ndjson',
-        `the line holds ${jsonKind(value)}; every line must hold a JSON object`,
+        `JsonParser: each NDJSON line must be a plain object; the line holds ${jsonKind(value)}`,
         { line: this.line, column: 1, position: this.lineStart, record: this.records },
       );
     }

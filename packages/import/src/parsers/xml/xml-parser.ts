@@ -189,7 +189,11 @@ export class XmlParser implements SourceParser {
     parser.on('cdata', (text) => record?.addText(text));
     parser.on('end', () => {
       if (recordTag === undefined) {
-        throw new ParseError('xml', 'could not detect record tag. Provide recordTag in options.');
+        // The published message, whole, after our location prefix.
+        throw new ParseError(
+          'xml',
+          'XmlParser: could not detect record tag. Provide recordTag in options.',
+        );
       }
     });
     parser.on('error', (error) => {

@@ -6,14 +6,17 @@ import { DistributedImport } from '../../src/index';
 import { workerLoop } from '../support/workers';
 import { requireBuiltCli, runCliOk } from './built-cli';
 
-let readme: string;
+// The command line is documented in docs/cli.md; row numbers and duplicates in docs/bad-input.md.
+let cli: string;
+let badInput: string;
 
 beforeAll(async () => {
   requireBuiltCli();
-  readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  cli = await readFile(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+  badInput = await readFile(new URL('../../docs/bad-input.md', import.meta.url), 'utf8');
 });
 
-describe('README, CLI section', () => {
+describe('docs, command line and bad input pages', () => {
   it('quotes the DUPLICATE_VALUE message workers really write, with the row numbering it documents', async () => {
     const store = new InMemoryDistributedStateStore();
     const importer = new DistributedImport({
@@ -34,14 +37,13 @@ describe('README, CLI section', () => {
     expect(message).toBe(
       'Field "email" has duplicate value "ann@example.com": row 1 already has it',
     );
-    expect(readme).toContain(`\`${message}\``);
+    expect(badInput).toContain(`\`${message}\``);
     // The failed export names the duplicate itself as row 3: the same numbering.
     const [report] = await importer.getFailedRecords(jobId);
     expect(report?.row).toBe(3);
   });
 
   it("documents each command's options as its --help prints them", async () => {
-    const cli = readme.slice(readme.indexOf('## CLI'), readme.indexOf('## Benchmarks'));
     for (const command of ['demo', 'prepare', 'work', 'status', 'list', 'failed', 'purge']) {
       const help = await runCliOk([command, '--help']);
       const options = [...help.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1] ?? '');
