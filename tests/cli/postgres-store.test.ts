@@ -27,19 +27,26 @@ async function schemaExists(schema: string): Promise<boolean> {
 }
 
 /** The command lines of the child processes of `pid` (Linux /proc), as `ps` shows them. */
+/** A /proc read that failed because the process exited meanwhile. */
+function exitedMeanwhile(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
 async function childCommandLines(pid: number | undefined): Promise<string[]> {
   if (pid === undefined) return [];
   const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(
     (error: unknown) => {
       // The demo may have exited between two polls.
-      if ((error as { code?: unknown }).code === 'ENOENT') return '';
+      if (exitedMeanwhile(error)) return '';
       throw error;
     },
   );
   const lines: string[] = [];
   for (const child of children.split(' ').filter((id) => id.trim() !== '')) {
     const text = await readFile(`/proc/${child.trim()}/cmdline`, 'utf8').catch((error: unknown) => {
-      if ((error as { code?: unknown }).code === 'ENOENT') return '';
+      // A worker that exits while its command line is read: ENOENT, or ESRCH mid-read.
+      if (exitedMeanwhile(error)) return '';
       throw error;
     });
     lines.push(text.split('\0').join(' '));

@@ -28,6 +28,7 @@ import type { MalformedRowsMode } from '@batchactions/import';
 import { storeOption, type StoreLocation } from '../store-url';
 import {
   activeJobsOfFile,
+  isActive,
   describeIdentity,
   fileIdentity,
   jobsOfFile,
@@ -114,12 +115,15 @@ async function jobIdForFile(
 ): Promise<{ jobId: string; identity: FileIdentity } | undefined> {
   if (options.resume !== undefined || isHttpUrl(file)) return undefined;
   const identity = fileIdentity(file);
-  const active = await activeJobsOfFile(store, identity);
   if (options.once === true) {
-    const [first] = active;
+    // One listing decides both: a job created after it has the id computed from it, so a
+    // concurrent `--once` run either is in this listing or collides on that id.
+    const jobs = await jobsOfFile(store, identity);
+    const first = jobs.find((job) => isActive(job.status));
     if (first !== undefined) throw new SameFileJobError(first.jobId, first.status, identity);
-    return { jobId: onceJobIdFor(identity, await jobsOfFile(store, identity)), identity };
+    return { jobId: onceJobIdFor(identity, jobs), identity };
   }
+  const active = await activeJobsOfFile(store, identity);
   for (const job of active) {
     process.stderr.write(
       `warning: job ${job.jobId} from the same file (${describeIdentity(identity)}) is ` +
