@@ -53,7 +53,7 @@ export function reclaimSpace(db: SqliteDatabase, full: boolean): ReclaimSpaceRes
     db.exec('VACUUM');
     mode = 'full';
   } else if (pragmaNumber(db, 'auto_vacuum') === AUTO_VACUUM_INCREMENTAL) {
-    db.prepare('PRAGMA incremental_vacuum').all();
+    db.exec('PRAGMA incremental_vacuum');
     mode = 'incremental';
   } else {
     mode = 'none';

@@ -109,17 +109,20 @@ export function sqliteFileBytes(filename: string): number {
   return size(filename) + size(`${filename}-wal`);
 }
 
-/** `purge --vacuum`: gives the freed pages of an SQLite file back; prints the sizes. */
+/**
+ * `purge --vacuum`: gives the freed pages of an SQLite file back; prints the sizes on disk
+ * (file and WAL) before the purge and after the vacuum.
+ */
 async function vacuumAfterPurge(
   store: DistributedStateStore,
   location: StoreLocation,
   full: boolean,
+  before: number,
 ): Promise<void> {
   if (location.kind !== 'sqlite' || !reclaimsSpace(store)) return;
-  const before = sqliteFileBytes(location.filename);
   const result = await store.reclaimSpace({ full });
   const after = sqliteFileBytes(location.filename);
-  const sizes = `${location.filename}: ${formatMegabytes(before)} before, ${formatMegabytes(after)} after`;
+  const sizes = `${location.filename}: ${formatMegabytes(before)} before the purge, ${formatMegabytes(after)} after`;
   if (result.mode === 'none') {
     process.stdout.write(
       `${sizes}: nothing given back, the file was created without incremental auto-vacuum; ` +
@@ -183,6 +186,8 @@ async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<
     );
   }
   await withStore(options.store, 'existing', async ({ store }) => {
+    const sizeBefore =
+      options.store.kind === 'sqlite' ? sqliteFileBytes(options.store.filename) : 0;
     const now = Date.now();
     const targets: { jobId: string; note: string }[] =
       options.status === undefined
@@ -197,7 +202,7 @@ async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<
     if (targets.length === 0) {
       process.stdout.write('no job to purge\n');
       if (vacuum && options.dryRun !== true) {
-        await vacuumAfterPurge(store, options.store, options.fullVacuum === true);
+        await vacuumAfterPurge(store, options.store, options.fullVacuum === true, sizeBefore);
       }
       return;
     }
@@ -212,7 +217,7 @@ async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<
       }
     }
     if (vacuum && options.dryRun !== true) {
-      await vacuumAfterPurge(store, options.store, options.fullVacuum === true);
+      await vacuumAfterPurge(store, options.store, options.fullVacuum === true, sizeBefore);
     }
     const [first, ...others] = missing;
     if (first !== undefined && others.length === 0) throw new JobNotFoundError(first);
