@@ -5,6 +5,7 @@ import {
   INSERT_SCHEMA_VERSION,
   MIGRATIONS,
   SCHEMA_VERSION,
+  type Migration,
   SELECT_APPLIED_VERSIONS,
   SELECT_SCHEMA_VERSION,
 } from './sql/schema';
@@ -15,7 +16,12 @@ import { inTransaction } from './transaction';
  * processes initialise the same file at once, the first applies the migrations and the others
  * wait for its lock, then find nothing left to do. Returns the version found before migrating.
  */
-export function migrate(db: SqliteDatabase, location: string): number {
+export function migrate(
+  db: SqliteDatabase,
+  location: string,
+  /** The migrations to apply; tests pass more (a version numbered in a gap). */
+  migrations: readonly Migration[] = MIGRATIONS,
+): number {
   const statements = {
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
@@ -35,7 +41,7 @@ export function migrate(db: SqliteDatabase, location: string): number {
     const applied = new Set(
       (db.prepare(SELECT_APPLIED_VERSIONS).all() as { version: number }[]).map((r) => r.version),
     );
-    for (const migration of MIGRATIONS) {
+    for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       if (migration.version <= current && migration.version < 6) continue;
       db.exec(migration.sql);
