@@ -37,17 +37,21 @@ export function withFlagNames(text: string): string {
 }
 
 /**
- * A library refusal reworded for the command line: the original's code and job id, its
- * message with the CLI's flag names. The original stays the cause.
+ * A library refusal reworded for the command line: the original's code, job id and cause, its
+ * message with the CLI's flag names (the original, naming the library's options, is kept as
+ * `original` and not printed).
  */
 export class CliRefusalError extends BatchActionsError {
   /** The job the refusal concerns, when the original named one. */
   readonly jobId: string | undefined;
+  /** The library's error. */
+  readonly original: BatchActionsError;
 
   constructor(original: BatchActionsError) {
-    super(original.code, withFlagNames(original.message), { cause: original });
+    super(original.code, withFlagNames(original.message), { cause: original.cause });
     const { jobId } = original as { jobId?: unknown };
     this.jobId = typeof jobId === 'string' ? jobId : undefined;
+    this.original = original;
   }
 }
 

@@ -165,8 +165,10 @@ describe('CLI flag names in refusals', () => {
       code: 'PREPARE_STILL_RUNNING',
       jobId: 'j',
       message: 'job j: younger than --take-over-after 30000 ms',
-      cause: refusal,
+      original: refusal,
     });
+    // The original, naming the library's option, is not printed as a cause.
+    expect((reworded as Error).cause).toBeUndefined();
     const other = new Error('nothing to reword');
     expect(withCliFlags(other)).toBe(other);
   });
