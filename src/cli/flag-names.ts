@@ -24,7 +24,10 @@ export const CLI_FLAG_NAMES: Readonly<Record<string, string>> = {
 function flagUsage(flag: string): string {
   if (flag === '--open-early') return flag;
   if (flag === '--worker-id') return `${flag} <id>`;
-  return flag.endsWith('-ms') || flag === '--take-over-after' || flag === '--max-time' || flag === '--prepare-timeout'
+  return flag.endsWith('-ms') ||
+    flag === '--take-over-after' ||
+    flag === '--max-time' ||
+    flag === '--prepare-timeout'
     ? `${flag} <ms>`
     : `${flag} <n>`;
 }

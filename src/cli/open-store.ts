@@ -67,7 +67,9 @@ async function importStorePackage<T>(
  * Loads the store package on demand: both are optional peer dependencies, so a user of one store
  * need not install the other's driver.
  */
-export async function createStore(location: StoreLocation): Promise<DistributedStateStore & Lifecycle> {
+export async function createStore(
+  location: StoreLocation,
+): Promise<DistributedStateStore & Lifecycle> {
   if (location.kind === 'sqlite') {
     const { SqliteStateStore } = await importStorePackage(
       '@batchactions/state-sqlite',

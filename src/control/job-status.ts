@@ -124,7 +124,7 @@ export async function readJobStatus(
     ]);
   const phaseOf = (reading: Awaited<ReturnType<typeof read>>): JobPhase =>
     jobPhase({
-      status: status as JobStatus,
+      status,
       batches: reading[1],
       ...(reading[2] ? { inFlight: reading[2] } : {}),
       ...(prepare ? { prepare } : {}),

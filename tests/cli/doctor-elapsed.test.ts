@@ -56,7 +56,17 @@ const STORES = [
 ] as const;
 
 function prepareArgs(store: string, ...extra: string[]): string[] {
-  return ['prepare', csv, '--schema', schema, '--store', store, '--batch-size', String(BATCH), ...extra];
+  return [
+    'prepare',
+    csv,
+    '--schema',
+    schema,
+    '--store',
+    store,
+    '--batch-size',
+    String(BATCH),
+    ...extra,
+  ];
 }
 
 interface ListedJob {
@@ -203,7 +213,7 @@ describe('purge --vacuum', () => {
         run.stdout,
       ) ?? [];
     expect(Number(after)).toBeLessThan(Number(before) / 4);
-    expect(statSync(file).size).toBeLessThan(Number(before) * 1024 * 1024 / 4);
+    expect(statSync(file).size).toBeLessThan((Number(before) * 1024 * 1024) / 4);
   });
 
   it('PostgreSQL: --vacuum is a usage error (autovacuum does it), nothing deleted', async () => {

@@ -131,7 +131,13 @@ describe('prepare --resume: the rate of this run only', () => {
 
   it('reports no rate when the prepare had finished before', () => {
     const text = resumeReport(
-      { jobId: 'job', totalRecords: 1_000_000, totalBatches: 1000, storedRecords: 0, storedBatches: 0 },
+      {
+        jobId: 'job',
+        totalRecords: 1_000_000,
+        totalBatches: 1000,
+        storedRecords: 0,
+        storedBatches: 0,
+      },
       'csv',
       47,
     );
@@ -156,7 +162,10 @@ describe('CLI flag names in refusals', () => {
       "option '--take-over-after <ms>' argument '5' is invalid: expected at least 10000 ms, got 5",
     );
     const refusal = Object.assign(
-      new BatchActionsError('PREPARE_STILL_RUNNING', 'job j: younger than takeOverAfterMs 30000 ms'),
+      new BatchActionsError(
+        'PREPARE_STILL_RUNNING',
+        'job j: younger than takeOverAfterMs 30000 ms',
+      ),
       { jobId: 'j' },
     );
     const reworded = withCliFlags(refusal);

@@ -185,7 +185,7 @@ export class PostgresStateStore implements DistributedStateStore {
         `SELECT max(version) AS version FROM ${this.tables.migrations}`,
         [],
       );
-      current = Number((rows[0] as { version: number | null } | undefined)?.version ?? 0);
+      current = (rows[0] as { version: number | null } | undefined)?.version ?? 0;
     } catch (error) {
       if (!(error instanceof SchemaNotInitializedError)) throw error;
     }

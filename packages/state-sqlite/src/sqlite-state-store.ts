@@ -679,7 +679,9 @@ export class SqliteStateStore implements DistributedStateStore {
    * for older files. Needs `initialize()`.
    */
   reclaimSpace(options: ReclaimSpaceOptions = {}): Promise<ReclaimSpaceResult> {
-    return settle(() => reclaimSpace(this.use('reclaimSpace').connection.db, options.full === true));
+    return settle(() =>
+      reclaimSpace(this.use('reclaimSpace').connection.db, options.full === true),
+    );
   }
 
   /**
@@ -692,8 +694,7 @@ export class SqliteStateStore implements DistributedStateStore {
       let current: number;
       if (this.ready) {
         const row = this.ready.connection.db.prepare(SELECT_SCHEMA_VERSION).get() as
-          | { version: number | null }
-          | undefined;
+          { version: number | null } | undefined;
         current = row?.version ?? 0;
       } else if (this.options.filename !== undefined) {
         current = readSqliteSchemaVersion(this.options.filename);

@@ -88,16 +88,28 @@ describe('createdAt (schema version 7)', () => {
     await store.close();
     const db = new Database(file.filename);
     try {
-      const six = { version: 6, description: 'made beside 7', sql: 'ALTER TABLE batchactions_jobs ADD COLUMN six INTEGER;' };
-      const withSix = [...MIGRATIONS.filter((m) => m.version < 7), six, ...MIGRATIONS.filter((m) => m.version >= 7)];
+      const six = {
+        version: 6,
+        description: 'made beside 7',
+        sql: 'ALTER TABLE batchactions_jobs ADD COLUMN six INTEGER;',
+      };
+      const withSix = [
+        ...MIGRATIONS.filter((m) => m.version < 7),
+        six,
+        ...MIGRATIONS.filter((m) => m.version >= 7),
+      ];
       expect(migrate(db, file.filename, withSix)).toBe(7);
-      const versions = db.prepare(`SELECT version FROM ${SCHEMA_VERSION_TABLE} ORDER BY version`).all();
+      const versions = db
+        .prepare(`SELECT version FROM ${SCHEMA_VERSION_TABLE} ORDER BY version`)
+        .all();
       expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7].map((version) => ({ version })));
       const columns = db.prepare(`SELECT name FROM pragma_table_info('batchactions_jobs')`).all();
       expect(columns).toContainEqual({ name: 'six' });
       // Applied once: a second run changes nothing.
       migrate(db, file.filename, withSix);
-      expect(db.prepare(`SELECT count(*) AS n FROM ${SCHEMA_VERSION_TABLE}`).get()).toEqual({ n: 7 });
+      expect(db.prepare(`SELECT count(*) AS n FROM ${SCHEMA_VERSION_TABLE}`).get()).toEqual({
+        n: 7,
+      });
     } finally {
       db.close();
     }
@@ -122,7 +134,7 @@ describe('reclaimSpace', () => {
       createPendingRecord(i, { payload: `${jobId}-${i}-${'x'.repeat(200)}` }),
     );
     const batch = createBatch(`${jobId}-b0`, 0, rows);
-    await store.registerBatch!(jobId, { ...batch, status: BatchStatus.PENDING });
+    await store.registerBatch(jobId, { ...batch, status: BatchStatus.PENDING });
   }
 
   it('gives the pages of a purged job back on a new file (incremental auto-vacuum)', async () => {

@@ -130,7 +130,9 @@ async function vacuumAfterPurge(
     );
     return;
   }
-  process.stdout.write(`${sizes} (${result.mode === 'full' ? 'file rewritten' : 'incremental vacuum'})\n`);
+  process.stdout.write(
+    `${sizes} (${result.mode === 'full' ? 'file rewritten' : 'incremental vacuum'})\n`,
+  );
 }
 
 /** Statuses of jobs that may still be worked on: purging them by filter needs --older-than. */

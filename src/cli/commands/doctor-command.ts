@@ -178,7 +178,9 @@ export function doctorText(report: DoctorReport): string {
   }
   for (const note of report.notes) lines.push(`  note     ${note}`);
   lines.push(
-    report.healthy ? 'healthy' : report.problems.map((problem) => `unhealthy: ${problem}`).join('\n'),
+    report.healthy
+      ? 'healthy'
+      : report.problems.map((problem) => `unhealthy: ${problem}`).join('\n'),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -111,7 +111,7 @@ export function describeListJobs(currentStore: () => DistributedStateStore): voi
       const after = Date.now();
       const first = (await store.listJobs()).find((entry) => entry.jobId === jobId);
       if (first?.createdAt === undefined) context.skip('the store does not record createdAt');
-      const createdAt = first.createdAt as number;
+      const createdAt = first?.createdAt as number;
       // The store's clock (a database server's) may differ from this process's by a little.
       expect(createdAt).toBeGreaterThanOrEqual(before - 1000);
       expect(createdAt).toBeLessThanOrEqual(after + 1000);
