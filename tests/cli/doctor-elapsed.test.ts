@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION as POSTGRES_SCHEMA_VERSION } from '@batchactions/state-postgres';
+import { SCHEMA_VERSION as SQLITE_SCHEMA_VERSION } from '@batchactions/state-sqlite';
 import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '../support/postgres';
 import { requireBuiltCli, runCli, runCliOk } from './built-cli';
 
@@ -50,9 +52,18 @@ function postgresUrl(test: string): { url: string; schema: string } {
 }
 
 /** The stores every test runs on: a SQLite file, and a PostgreSQL schema of its own. */
+/** The stores every test runs on, with the schema version each package writes. */
 const STORES = [
-  { kind: 'sqlite', url: (test: string) => `sqlite:${join(dir, `${test}.sqlite`)}` },
-  { kind: 'postgres', url: (test: string) => postgresUrl(test).url },
+  {
+    kind: 'sqlite',
+    version: SQLITE_SCHEMA_VERSION,
+    url: (test: string) => `sqlite:${join(dir, `${test}.sqlite`)}`,
+  },
+  {
+    kind: 'postgres',
+    version: POSTGRES_SCHEMA_VERSION,
+    url: (test: string) => postgresUrl(test).url,
+  },
 ] as const;
 
 function prepareArgs(store: string, ...extra: string[]): string[] {
@@ -80,7 +91,7 @@ async function listJson(store: string): Promise<ListedJob[]> {
   return JSON.parse(await runCliOk(['list', '--store', store, '--json'])) as ListedJob[];
 }
 
-describe.each(STORES)('status/list time and doctor ($kind store)', ({ url }) => {
+describe.each(STORES)('status/list time and doctor ($kind store)', ({ url, version }) => {
   it('status and list count from when prepare started: a CREATED job has an age, and createdAt comes before the job opened', async () => {
     const store = url('elapsed');
     const before = Date.now();
@@ -114,7 +125,9 @@ describe.each(STORES)('status/list time and doctor ($kind store)', ({ url }) => 
 
     const doctor = await runCli(['doctor', '--store', store]);
     expect(doctor.code, doctor.stderr).toBe(0);
-    expect(doctor.stdout).toMatch(/^ {2}schema {3}version 7 \(current\)$/m);
+    expect(doctor.stdout).toMatch(
+      new RegExp(`^ {2}schema {3}version ${version} \\(current\\)$`, 'm'),
+    );
     expect(doctor.stdout).toMatch(/^ {2}jobs {5}1: 1 PROCESSING$/m);
     expect(doctor.stdout).toMatch(/\nhealthy\n$/);
     const json = JSON.parse(
@@ -123,8 +136,8 @@ describe.each(STORES)('status/list time and doctor ($kind store)', ({ url }) => 
     expect(json).toMatchObject({
       healthy: true,
       problems: [],
-      schemaVersion: 7,
-      expectedSchemaVersion: 7,
+      schemaVersion: version,
+      expectedSchemaVersion: version,
       jobs: { PROCESSING: 1 },
       abandonedPrepares: 0,
     });
@@ -158,9 +171,9 @@ describe('doctor: unhealthy stores, one line per reason, exit code 1', () => {
     expect(JSON.parse(refused.stdout)).toMatchObject({
       healthy: false,
       schemaVersion: 99,
-      expectedSchemaVersion: 7,
+      expectedSchemaVersion: SQLITE_SCHEMA_VERSION,
       problems: [
-        'schema version 99 is newer than 7, the one this version writes: upgrade @batchactions/distributed and the store package',
+        `schema version 99 is newer than ${SQLITE_SCHEMA_VERSION}, the one this version writes: upgrade @batchactions/distributed and the store package`,
       ],
     });
   });
@@ -195,7 +208,7 @@ describe('doctor: unhealthy stores, one line per reason, exit code 1', () => {
     const refused = await runCli(['doctor', '--store', newer.url]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(
-      'unhealthy: schema version 99 is newer than 7, the one this version writes',
+      `unhealthy: schema version 99 is newer than ${POSTGRES_SCHEMA_VERSION}, the one this version writes`,
     );
   });
 });
