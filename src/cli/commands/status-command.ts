@@ -215,7 +215,7 @@ export function addStatusCommand(program: Command): void {
     )
     .option(
       '--json',
-      'print JSON: {jobId, status, phase, activeWorkers, progress, batches, inFlight, prepare?, summary?, recentRate?} (one line per print)',
+      'print JSON: {jobId, status, phase, activeWorkers, progress, batches, inFlight, prepare?, summary?, createdAt?, completedAt?, recentRate?} (one line per print)',
     )
     .action((jobId: string, options: StatusCommandOptions, command: Command) =>
       runAction(command, () => showStatus(jobId, options), jobId),
