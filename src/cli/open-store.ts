@@ -67,7 +67,9 @@ async function importStorePackage<T>(
  * Loads the store package on demand: both are optional peer dependencies, so a user of one store
  * need not install the other's driver.
  */
-async function createStore(location: StoreLocation): Promise<DistributedStateStore & Lifecycle> {
+export async function createStore(
+  location: StoreLocation,
+): Promise<DistributedStateStore & Lifecycle> {
   if (location.kind === 'sqlite') {
     const { SqliteStateStore } = await importStorePackage(
       '@batchactions/state-sqlite',
@@ -89,7 +91,7 @@ async function createStore(location: StoreLocation): Promise<DistributedStateSto
 }
 
 /** What a driver's failure means to someone who typed a store URL. */
-function explain(location: StoreLocation, error: unknown): string {
+export function explain(location: StoreLocation, error: unknown): string {
   const code =
     typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);

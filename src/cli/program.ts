@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { addControlCommands } from './commands/control-commands';
 import { addListCommand } from './commands/list-command';
 import { addDemoCommand } from './commands/demo-command';
+import { addDoctorCommand } from './commands/doctor-command';
 import { addPrepareCommand } from './commands/prepare-command';
 import { addStatusCommand } from './commands/status-command';
 import { addWorkCommand } from './commands/work-command';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   addStatusCommand(program);
   addListCommand(program);
   addControlCommands(program);
+  addDoctorCommand(program);
   for (const command of program.commands) {
     command.showHelpAfterError(usageHint(`${PROGRAM_NAME} ${command.name()}`));
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   JobNotFoundError,
   readJobProgress,
@@ -58,12 +59,26 @@ export interface JobStatusReport {
   readonly prepare?: PrepareState;
   /** The summary stored when the job was finalised (stores with `claimJobCompletion`). */
   readonly summary?: JobSummary;
+  /**
+   * Epoch ms, by the store's clock, when the job was first stored: when its prepare started.
+   * Present on stores that record it (`JobDetails.createdAt`).
+   */
+  readonly createdAt?: number;
+  /** Epoch ms when the job ended (`JobDetails.completedAt`), on stores with `getJobDetails`. */
+  readonly completedAt?: number;
 }
 
 /** Options of {@link readJobStatus}. */
 export interface ReadJobStatusOptions {
   /** A prepare heartbeat older than this reports the prepare `abandoned`. Default `30000` ms. */
   readonly prepareTimeoutMs?: number;
+  /**
+   * When a reading finds batches pending and none held (phase `waiting-for-workers`), look
+   * again after this many milliseconds before saying so: workers between two batches hold none
+   * for a moment. The second reading is reported; it says `processing` when a worker holds a
+   * batch then, or when batches were finished in between. Default `0`: one reading, as before.
+   */
+  readonly idleCheckMs?: number;
 }
 
 /**
@@ -78,10 +93,15 @@ export async function readJobStatus(
   let status: JobStatus | null;
   let prepare: PrepareState | undefined;
   let summary: JobSummary | undefined;
+  let times: { createdAt?: number; completedAt?: number } = {};
   if (store.getJobDetails) {
     const details = await store.getJobDetails(jobId);
     status = details?.status ?? null;
     summary = details?.summary;
+    times = {
+      ...(details?.createdAt === undefined ? {} : { createdAt: details.createdAt }),
+      ...(details?.completedAt === undefined ? {} : { completedAt: details.completedAt }),
+    };
     const age = details?.prepareHeartbeatAgeMs;
     const openEarly = details?.openEarly === true;
     if (details?.prepareStopped === true) {
@@ -96,26 +116,44 @@ export async function readJobStatus(
       : ((await store.getJobState(jobId))?.status ?? null);
   }
   if (status === null) throw new JobNotFoundError(jobId);
-  const [progress, batches, inFlight] = await Promise.all([
-    readJobProgress(store, jobId),
-    store.getDistributedStatus(jobId),
-    store.listBatchesInFlight?.(jobId),
-  ]);
+  const read = () =>
+    Promise.all([
+      readJobProgress(store, jobId),
+      store.getDistributedStatus(jobId),
+      store.listBatchesInFlight?.(jobId),
+    ]);
+  const phaseOf = (reading: Awaited<ReturnType<typeof read>>): JobPhase =>
+    jobPhase({
+      status,
+      batches: reading[1],
+      ...(reading[2] ? { inFlight: reading[2] } : {}),
+      ...(prepare ? { prepare } : {}),
+    });
+  let reading = await read();
+  let phase = phaseOf(reading);
+  const idleCheckMs = options.idleCheckMs ?? 0;
+  if (phase === 'waiting-for-workers' && idleCheckMs > 0) {
+    // Workers between two batches hold none for a moment: look again before saying idle.
+    const done = (r: typeof reading) => r[1].completedBatches + r[1].failedBatches;
+    await sleep(idleCheckMs);
+    const again = await read();
+    const moved = done(again) !== done(reading);
+    reading = again;
+    phase = phaseOf(again);
+    if (phase === 'waiting-for-workers' && moved) phase = 'processing';
+  }
+  const [progress, batches, inFlight] = reading;
   const activeWorkers = activeWorkerCount(inFlight);
   return {
     jobId,
     status,
-    phase: jobPhase({
-      status,
-      batches,
-      ...(inFlight ? { inFlight } : {}),
-      ...(prepare ? { prepare } : {}),
-    }),
+    phase,
     ...(activeWorkers === undefined ? {} : { activeWorkers }),
     progress,
     batches,
     ...(inFlight ? { inFlight } : {}),
     ...(prepare ? { prepare } : {}),
     ...(summary ? { summary } : {}),
+    ...times,
   };
 }

@@ -64,6 +64,15 @@ export interface PrepareOutcome extends PrepareResult {
    * or stored, and this is that job's status (the totals are the job's, as stored).
    */
   readonly existingStatus?: JobStatus;
+  /**
+   * Present only on the result of `resumePrepare`: the records this run stored (not those an
+   * earlier run stored, nor the ones it skipped as stored already). `0` when the prepare had
+   * finished before the call: nothing was left to prepare. Rates of a resumed run are this
+   * count over the run's time, not `totalRecords`.
+   */
+  readonly storedRecords?: number;
+  /** Present only on the result of `resumePrepare`: the batches this run stored. */
+  readonly storedBatches?: number;
 }
 
 export interface PrepareDeps {
@@ -195,7 +204,7 @@ export async function prepareJob(
   if (resuming) {
     const seekable = canReadFrom(source, parser);
     const taken = await takeOver(deps.store, jobId, request.run, request, seekable);
-    if ('finished' in taken) return taken.finished;
+    if ('finished' in taken) return { ...taken.finished, storedRecords: 0, storedBatches: 0 };
     plan = taken.plan;
   } else {
     plan = NEW_JOB_PLAN(deps.batchSize);
@@ -208,6 +217,10 @@ export async function prepareJob(
   let batchIndex = start.batchIndex;
   let recordIndex = start.recordIndex;
   let stoppedBy: StopReason | undefined;
+  // What this run stored (a resume skips the batches stored before it).
+  const storedByRun = { records: 0, batches: 0 };
+  const runCounts = (): Pick<PrepareOutcome, 'storedRecords' | 'storedBatches'> =>
+    resuming ? { storedRecords: storedByRun.records, storedBatches: storedByRun.batches } : {};
   try {
     await writer.begin();
     // Before the first batch is stored: if onOpen throws, nothing was claimable.
@@ -249,6 +262,8 @@ export async function prepareJob(
         sourceCursor = encodeCursor(cursor(), sourceSize, version);
       }
       await writer.write(batch, chunk, sourceCursor);
+      storedByRun.records += chunk.length;
+      storedByRun.batches += 1;
       return true;
     };
     // Numbering, empty-row skipping and batching in one loop over the parser's records.
@@ -298,7 +313,13 @@ export async function prepareJob(
     } catch (error) {
       return endOnError(writer, error, jobId, recordIndex);
     }
-    return { jobId, totalRecords: recordIndex, totalBatches: batchIndex, stoppedBy };
+    return {
+      jobId,
+      totalRecords: recordIndex,
+      totalBatches: batchIndex,
+      stoppedBy,
+      ...runCounts(),
+    };
   }
   let status: JobStatus;
   try {
@@ -327,7 +348,7 @@ export async function prepareJob(
   } catch (error) {
     throw withJobId(error, jobId);
   }
-  return { jobId, totalRecords: recordIndex, totalBatches: batchIndex };
+  return { jobId, totalRecords: recordIndex, totalBatches: batchIndex, ...runCounts() };
 }
 
 /** A source that changed under a resume is a `SourceMismatchError` of the job. */

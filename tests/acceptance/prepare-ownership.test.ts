@@ -132,7 +132,13 @@ describe.each(stores)('prepare ownership on $name', (factory) => {
     const resumed = await importer().resumePrepare(jobId, freshSource(), new CsvParser(), {
       takeOverAfterMs: 0,
     });
-    expect(resumed).toEqual({ jobId, totalRecords: 200, totalBatches: 10 });
+    expect(resumed).toEqual({
+      jobId,
+      totalRecords: 200,
+      totalBatches: 10,
+      storedRecords: 120,
+      storedBatches: 6,
+    });
     const ids: number[] = [];
     const first = await importer().processWorkerBatch(
       jobId,
@@ -215,7 +221,13 @@ describe.each(stores)('prepare ownership on $name', (factory) => {
     expect(status.status).toBe(JobStatus.CREATED);
     expect(status.prepare?.state).toBe('stopped');
     const done = await importer().resumePrepare(jobId, freshSource(), new CsvParser());
-    expect(done).toEqual({ jobId, totalRecords: 200, totalBatches: 10 });
+    expect(done).toEqual({
+      jobId,
+      totalRecords: 200,
+      totalBatches: 10,
+      storedRecords: 60,
+      storedBatches: 3,
+    });
     await expectEveryRecordOnce(t.store, jobId, 200);
     expect(new Set(await processAll(jobId)).size).toBe(200);
   });
@@ -253,7 +265,13 @@ describe.each(stores)('prepare ownership on $name', (factory) => {
         new BufferSource(usersCsv(200)),
         new CsvParser(),
       );
-      expect(done).toEqual({ jobId, totalRecords: 200, totalBatches: 10 });
+      expect(done).toEqual({
+        jobId,
+        totalRecords: 200,
+        totalBatches: 10,
+        storedRecords: expect.any(Number),
+        storedBatches: expect.any(Number),
+      });
       await expectEveryRecordOnce(t.store, jobId, 200);
       expect(new Set(await processAll(jobId)).size).toBe(200);
     },

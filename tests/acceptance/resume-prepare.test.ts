@@ -140,18 +140,34 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
       const second = await di.resumePrepare(jobId, source(), parser(), {
         remainingTimeMs: deadlineAfter(4),
       });
-      expect(second).toEqual({ jobId, totalRecords: 140, totalBatches: 7, stoppedBy: 'deadline' });
+      // Each run reports what it stored itself.
+      expect(second).toEqual({
+        jobId,
+        totalRecords: 140,
+        totalBatches: 7,
+        stoppedBy: 'deadline',
+        storedRecords: 80,
+        storedBatches: 4,
+      });
       const third = await di.resumePrepare(jobId, source(), parser());
-      expect(third).toEqual({ jobId, totalRecords: 230, totalBatches: 12 });
+      expect(third).toEqual({
+        jobId,
+        totalRecords: 230,
+        totalBatches: 12,
+        storedRecords: 90,
+        storedBatches: 5,
+      });
       await expectEveryRecordOnce(t.store, jobId, 230);
 
       const ids = await processAll(importer(), jobId);
       expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 230 }, (_, i) => i));
-      // Resuming a finished prepare changes nothing and gives its totals.
+      // Resuming a finished prepare changes nothing and gives its totals; it stored nothing.
       expect(await di.resumePrepare(jobId, source(), parser())).toEqual({
         jobId,
         totalRecords: 230,
         totalBatches: 12,
+        storedRecords: 0,
+        storedBatches: 0,
       });
     },
   );
@@ -201,7 +217,13 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
     const resumed = await importer().resumePrepare(jobId, fresh, new CsvParser(), {
       takeOverAfterMs: 0,
     });
-    expect(resumed).toEqual({ jobId, totalRecords: 200, totalBatches: 10 });
+    expect(resumed).toEqual({
+      jobId,
+      totalRecords: 200,
+      totalBatches: 10,
+      storedRecords: expect.any(Number),
+      storedBatches: expect.any(Number),
+    });
     release();
     await expect(zombie).rejects.toBeInstanceOf(PrepareInterruptedError);
     await expectEveryRecordOnce(t.store, jobId, 200);
@@ -222,7 +244,13 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
     ).rejects.toBeInstanceOf(SourceMismatchError);
     expect((await di.getStatus(jobId)).prepare?.state).toBe('stopped');
     const done = await di.resumePrepare(jobId, new BufferSource(usersCsv(100)), new CsvParser());
-    expect(done).toEqual({ jobId, totalRecords: 100, totalBatches: 5 });
+    expect(done).toEqual({
+      jobId,
+      totalRecords: 100,
+      totalBatches: 5,
+      storedRecords: 60,
+      storedBatches: 3,
+    });
     await expectEveryRecordOnce(t.store, jobId, 100);
   });
 

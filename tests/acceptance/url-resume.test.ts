@@ -161,6 +161,9 @@ describe.each(stores)('resuming the prepare of a remote file on $name', (factory
       jobId,
       totalRecords: 100,
       totalBatches: 5,
+      // Two batches of 20 stored before: this run stored the other three.
+      storedRecords: 60,
+      storedBatches: 3,
     });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ ifRange: '"v1"', status: 206 });

@@ -44,7 +44,16 @@ describe('docs, command line and bad input pages', () => {
   });
 
   it("documents each command's options as its --help prints them", async () => {
-    for (const command of ['demo', 'prepare', 'work', 'status', 'list', 'failed', 'purge']) {
+    for (const command of [
+      'demo',
+      'prepare',
+      'work',
+      'status',
+      'list',
+      'failed',
+      'purge',
+      'doctor',
+    ]) {
       const help = await runCliOk([command, '--help']);
       const options = [...help.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1] ?? '');
       expect(options.length).toBeGreaterThan(0);

@@ -188,7 +188,12 @@ describe.each(STORES)('prepare --max-time / --resume / signals ($kind store)', (
     const resumed = await runCli(prepareArgs(csv, store, '--resume', jobId));
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toBe(`${jobId}\n`);
-    expect(resumed.stderr).toMatch(/^Prepared 3,000 records in 30 batches \(csv\)/);
+    // This run's records and rate, not the job's.
+    expect(resumed.stderr).toMatch(
+      new RegExp(
+        `^Resumed and finished: ${(ROWS - midway.progress.totalRecords).toLocaleString('en-US')} records stored by this run in [\\d,]+ batches \\(csv\\) in `,
+      ),
+    );
     const prepared = await statusJson(jobId, store);
     expect(prepared).not.toHaveProperty('prepare');
     expect(prepared).toMatchObject({ status: 'PROCESSING', phase: 'waiting-for-workers' });
@@ -226,6 +231,8 @@ describe.each(STORES)('prepare --max-time / --resume / signals ($kind store)', (
       jobId,
       totalRecords: ROWS,
       totalBatches: ROWS / BATCH,
+      storedRecords: ROWS - outcome.totalRecords,
+      storedBatches: ROWS / BATCH - outcome.totalBatches,
     });
   });
 
@@ -240,12 +247,17 @@ describe.each(STORES)('prepare --max-time / --resume / signals ($kind store)', (
     const again = await runCli(prepareArgs(csv, store, '--resume', finished));
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(`${finished}\n`);
-    expect(again.stderr).toMatch(/^Prepared 3,000 records in 30 batches/);
+    // No rate: this run stored nothing.
+    expect(again.stderr).toBe(
+      `Nothing left to prepare: job ${finished} holds 3,000 records in 30 batches\n`,
+    );
     const json = await runCliOk(prepareArgs(csv, store, '--resume', finished, '--json'));
     expect(JSON.parse(json)).toEqual({
       jobId: finished,
       totalRecords: ROWS,
       totalBatches: ROWS / BATCH,
+      storedRecords: 0,
+      storedBatches: 0,
     });
 
     const stopped = await runCli(prepareArgs(csv, store, '--max-time', '1'));
@@ -266,7 +278,9 @@ describe.each(STORES)('prepare --max-time / --resume / signals ($kind store)', (
     // The signal handlers are installed before the source is requested.
     await server.heldRequest();
     prepare.child.kill('SIGTERM');
-    await prepare.waitForStderr(/SIGTERM received, stopping after the batch being stored/);
+    await prepare.waitForStderr(
+      /SIGTERM received, stopping job [0-9a-f-]{36} after the batch being stored \(resume later with --resume [0-9a-f-]{36}\)/,
+    );
     // The prepare waits for the source: it stops after the next batch it stores.
     server.release();
     const stopped = await prepare.done;
@@ -282,6 +296,13 @@ describe.each(STORES)('prepare --max-time / --resume / signals ($kind store)', (
 
     const resumed = await runCli(prepareArgs(server.url, store, '--resume', jobId));
     expect(resumed.code, resumed.stderr).toBe(0);
+    // The rate counts what this run stored, not the records of the first run.
+    const storedByRun = ROWS - midway.progress.totalRecords;
+    expect(resumed.stderr).toMatch(
+      new RegExp(
+        `^Resumed and finished: ${storedByRun.toLocaleString('en-US')} records stored by this run in [\\d,]+ batches \\(csv\\) in .+ \\([\\d,]+ records/s\\); job ${jobId} holds 3,000 records in 30 batches\n$`,
+      ),
+    );
     // From the byte after the last stored batch, not from the start.
     expect(server.ranges).toHaveLength(2);
     expect(server.ranges[1]).toMatch(/^bytes=[1-9]\d*-$/);
@@ -301,7 +322,6 @@ describe.each(STORES)('prepare --max-time / --resume / signals ($kind store)', (
     prepare.child.kill('SIGTERM');
     const killed = await prepare.done;
     expect(killed.code, killed.stderr).toBe(130);
-    expect(killed.stderr).toContain('prepare: SIGTERM received again, exiting now');
     expect(killed.stdout).toBe('');
     server.release();
 
@@ -309,12 +329,16 @@ describe.each(STORES)('prepare --max-time / --resume / signals ($kind store)', (
       jobId: string;
     }[];
     const jobId = entry?.jobId ?? 'no job listed';
+    // The exit names the job, the only way to find it again without `list`.
+    expect(killed.stderr).toContain(
+      `prepare: SIGTERM received again, exiting now; job ${jobId} keeps the batches stored so far: go on with --resume ${jobId}, or purge it\n`,
+    );
     // Its heartbeat is recent: taken for a prepare still running elsewhere.
     const refused = await runCli(prepareArgs(server.url, store, '--resume', jobId));
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(
       new RegExp(
-        `^error: prepare of job ${jobId} is still running \\(last heartbeat \\d+ ms ago, younger than takeOverAfterMs 30000 ms\\): not resumed\\n$`,
+        `^error: prepare of job ${jobId} is still running \\(last heartbeat \\d+ ms ago, younger than --take-over-after 30000 ms\\): not resumed\\n$`,
       ),
     );
 

@@ -46,6 +46,7 @@ import { SchemaNotInitializedError } from './errors';
 import { batchColumns, decodeJob, recordEndIndex, recordStartIndex } from './job-rows';
 import type { BatchRow, JobRow } from './job-rows';
 import { migrateSchema, type MigrationOutcome } from './migrate';
+import { LATEST_SCHEMA_VERSION } from './migrations';
 import { resolvePostgresOptions, type PostgresStateStoreOptions } from './options';
 import { PgErrorCode, sqlState } from './pg-errors';
 import type { PgPoolLike, PgQueryable, PgQueryResultLike } from './pg-types';
@@ -84,6 +85,7 @@ interface ClaimRow {
 interface JobDetailsRow {
   readonly status: JobStatus;
   readonly total_records: number;
+  readonly created_at: number;
   readonly started_at: number | null;
   readonly completed_at: number | null;
   readonly prepare_heartbeat_age_ms: number | null;
@@ -169,6 +171,25 @@ export class PostgresStateStore implements DistributedStateStore {
    */
   async initialize(): Promise<MigrationOutcome> {
     return migrateSchema(this.pool, this.tables);
+  }
+
+  /**
+   * The schema version the database holds (the highest migration applied; `0` when the schema
+   * or its migrations table does not exist) and the one this package writes. Needs no
+   * `initialize()` and never creates nor migrates anything (for health checks).
+   */
+  async readSchemaVersion(): Promise<{ readonly current: number; readonly expected: number }> {
+    let current = 0;
+    try {
+      const { rows } = await this.query(
+        `SELECT max(version) AS version FROM ${this.tables.migrations}`,
+        [],
+      );
+      current = (rows[0] as { version: number | null } | undefined)?.version ?? 0;
+    } catch (error) {
+      if (!(error instanceof SchemaNotInitializedError)) throw error;
+    }
+    return { current, expected: LATEST_SCHEMA_VERSION };
   }
 
   /** Ends the pool the store opened from `connectionString`; a pool you passed stays open. */
@@ -377,6 +398,7 @@ export class PostgresStateStore implements DistributedStateStore {
       jobId,
       status: row.status,
       totalRecords: row.total_records,
+      createdAt: row.created_at,
       ...(row.started_at === null ? {} : { startedAt: row.started_at }),
       ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
       ...(row.prepare_heartbeat_age_ms === null

@@ -17,6 +17,7 @@ interface ListedRow {
   readonly id: string;
   readonly status: JobStatus;
   readonly totalRecords: Count;
+  readonly createdAt: Count;
   readonly startedAt: Count;
   readonly completedAt: Count;
   readonly prepareHeartbeatAt: Count;
@@ -51,7 +52,7 @@ export async function listJobs(
   const sql = forFamily(
     db.family,
     `SELECT j."id", j."status", ${storedTotalSql(db.family)} AS "totalRecords",
-            j."startedAt", j."completedAt", j."prepareHeartbeatAt", j."openedEarlyAt",
+            j."createdAt", j."startedAt", j."completedAt", j."prepareHeartbeatAt", j."openedEarlyAt",
             j."prepareStoppedAt", ${nowMs(db.family)} AS "now",
             coalesce(sum(b."processedCount"), 0) AS "processed",
             coalesce(sum(b."failedCount"), 0) AS "failed",
@@ -63,13 +64,14 @@ export async function listJobs(
      FROM ${t.jobs} j
      LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
      ${where}
-     GROUP BY j."id", j."status", j."totalRecords", j."startedAt", j."completedAt",
+     GROUP BY j."id", j."status", j."totalRecords", j."createdAt", j."startedAt", j."completedAt",
               j."prepareHeartbeatAt", j."prepareFinishedAt", j."openedEarlyAt", j."prepareStoppedAt"
      ORDER BY (CASE WHEN j."startedAt" IS NULL THEN 1 ELSE 0 END), j."startedAt" DESC, j."id"
      ${limit === undefined ? '' : `LIMIT ${String(limit)}`}`,
   );
   const rows = await db.select<ListedRow>(sql, statuses);
   return rows.map((row) => {
+    const createdAt = optionalNumber(row.createdAt);
     const startedAt = optionalNumber(row.startedAt);
     const completedAt = optionalNumber(row.completedAt);
     const heartbeatAt = optionalNumber(row.prepareHeartbeatAt);
@@ -84,6 +86,7 @@ export async function listJobs(
       processingBatches: Number(row.processing ?? 0),
       completedBatches: Number(row.completed ?? 0),
       failedBatches: Number(row.failedBatches ?? 0),
+      ...(createdAt === null ? {} : { createdAt }),
       ...(startedAt === null ? {} : { startedAt }),
       ...(completedAt === null ? {} : { completedAt }),
       ...(heartbeatAt === null

@@ -109,9 +109,22 @@ async function applyMigrations(
   if (fromVersion > LATEST_SCHEMA_VERSION) {
     throw new SchemaVersionError(names.schemaVersion, fromVersion, LATEST_SCHEMA_VERSION);
   }
+  // Every version not recorded yet, not only those above the highest: a version numbered below
+  // one already applied (numbers taken by changes made side by side) still runs. Versions up to
+  // 5 were always applied in order, so the highest one tells.
+  const recorded = new Set(
+    (
+      await db.select<{ version: number | string }>(
+        q(`SELECT "version" FROM ${t.schemaVersion}`),
+        [],
+        transaction,
+      )
+    ).map((row) => Number(row.version)),
+  );
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (migration.version <= fromVersion || migration.version > upTo) continue;
+    if (migration.version > upTo || recorded.has(migration.version)) continue;
+    if (migration.version <= fromVersion && migration.version <= 5) continue;
     for (const statement of migration.statements(db.family, names)) {
       await db.exec(q(statement), transaction);
     }

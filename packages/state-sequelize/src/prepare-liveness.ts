@@ -16,6 +16,7 @@ type Count = number | string | bigint | null;
 interface DetailsRow {
   readonly status: JobStatus;
   readonly totalRecords: Count;
+  readonly createdAt: Count;
   readonly startedAt: Count;
   readonly completedAt: Count;
   readonly prepareHeartbeatAt: Count;
@@ -115,10 +116,12 @@ export async function jobDetails(
   const startedAt = optionalNumber(row.startedAt);
   const completedAt = optionalNumber(row.completedAt);
   const heartbeatAt = optionalNumber(row.prepareHeartbeatAt);
+  const createdAt = optionalNumber(row.createdAt);
   return {
     jobId,
     status: row.status,
     totalRecords: Number(row.totalRecords),
+    ...(createdAt == null ? {} : { createdAt }),
     ...(startedAt == null ? {} : { startedAt }),
     ...(completedAt == null ? {} : { completedAt }),
     ...(heartbeatAt == null

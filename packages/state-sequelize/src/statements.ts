@@ -84,7 +84,7 @@ export class Statements {
   }
 
   upsertJob = () => this.get('upsertJob', () => upsertJobSql(this.t, this.family));
-  insertJob = () => this.get('insertJob', () => insertJobSql(this.t));
+  insertJob = () => this.get('insertJob', () => insertJobSql(this.t, this.family));
   selectJob = () => this.get('selectJob', () => selectJobSql(this.t));
   selectJobStatus = () => this.get('selectJobStatus', () => selectJobStatusSql(this.t));
   updateJobStatus = (from: number) =>

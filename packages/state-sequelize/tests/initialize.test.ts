@@ -11,9 +11,10 @@ import {
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { reportsOf, requireBuild, startChild } from './support/children';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
+import { MIGRATIONS } from '../src/migrations';
 
 /** Every schema version, in order: what a new database gets. */
-const ALL_VERSIONS = Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1);
+const ALL_VERSIONS = MIGRATIONS.map((m) => m.version);
 
 describe('SequelizeStateStore construction', () => {
   it('rejects something that is not a Sequelize instance with InvalidOptionError', () => {

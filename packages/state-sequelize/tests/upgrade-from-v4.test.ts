@@ -70,14 +70,16 @@ describe.each(DIALECTS)('upgrading tables of schema version 4 (%s)', (dialect) =
     expect(await store.migrate()).toEqual({
       fromVersion: 4,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [5],
+      applied: [5, 7],
     });
-    expect(LATEST_SCHEMA_VERSION).toBe(5);
+    expect(LATEST_SCHEMA_VERSION).toBe(7);
     const preparing = await store.getJobDetails('preparing');
     expect(preparing).toMatchObject({ status: JobStatus.CREATED, totalRecords: 2 });
     expect(preparing?.prepareHeartbeatAgeMs).toBeGreaterThanOrEqual(0);
     expect(preparing?.openEarly).toBeUndefined();
     expect(preparing?.prepareStopped).toBeUndefined();
+    // Jobs stored before version 7 have no creation time; new ones get the database's clock.
+    expect(preparing?.createdAt).toBeUndefined();
     expect(await store.listPreparedBatches('preparing')).toEqual([
       { batchId: 'p0', batchIndex: 0, recordStartIndex: 0, recordEndIndex: 1 },
     ]);

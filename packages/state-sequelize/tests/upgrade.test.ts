@@ -127,7 +127,7 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     expect(await count(sequelize, 'batchactions_records')).toBe(emails.length);
     expect(await count(sequelize, 'batchactions_batches')).toBe(3);
     const again = await new SequelizeStateStore(sequelize).migrate();
-    expect(again).toEqual({ fromVersion: 5, toVersion: 5, applied: [] });
+    expect(again).toEqual({ fromVersion: 7, toVersion: 7, applied: [] });
     // Version 4 on an upgraded job: its summary was stored with the finalisation, reported once.
     expect((await store.getJobDetails(jobId))?.summary).toMatchObject({
       total: emails.length,
@@ -145,8 +145,8 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     const store = new SequelizeStateStore(old);
     expect(await store.migrate()).toEqual({
       fromVersion: 0,
-      toVersion: 5,
-      applied: [1, 2, 3, 4, 5],
+      toVersion: 7,
+      applied: [1, 2, 3, 4, 5, 7],
     });
     const jobId = randomUUID();
     await store.saveJobState({
@@ -157,6 +157,19 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
       totalRecords: 2,
       startedAt: 1_700_000_000_000,
     });
+    // Version 7: the database's clock when the job was first stored, kept by later saves.
+    const createdAt = (await store.getJobDetails(jobId))?.createdAt;
+    expect(createdAt).toBeGreaterThan(1_700_000_000_000);
+    await store.saveJobState({
+      id: jobId,
+      config: { batchSize: 2 },
+      status: 'PROCESSING',
+      batches: [],
+      totalRecords: 2,
+      startedAt: 1_700_000_000_000,
+    });
+    expect((await store.getJobDetails(jobId))?.createdAt).toBe(createdAt);
+    expect((await store.listJobs()).find((e) => e.jobId === jobId)?.createdAt).toBe(createdAt);
     await store.saveProcessedRecord(jobId, 'b0', {
       index: 0,
       raw: { email: 'a@x.io' },

@@ -28,7 +28,8 @@ export function openConnection(options: ResolvedSqliteOptions): Connection {
 }
 
 /**
- * Per-connection settings. busy_timeout first, so that lock waits are bounded. WAL lets readers
+ * Per-connection settings. busy_timeout first, so that lock waits are bounded. A new file the
+ * store opened itself gets incremental auto-vacuum. WAL lets readers
  * run beside the single writer; NORMAL synchronisation is durable against process crashes (not
  * against power loss of the last commits) and avoids an fsync per transaction. Switching a fresh
  * file to WAL can fail with SQLITE_BUSY at once when other processes do the same; that is
@@ -40,6 +41,9 @@ export async function configureConnection(
 ): Promise<void> {
   const { db } = connection;
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+  // Before any table exists (a new file), so that the pages a purge frees can be given back
+  // by `reclaimSpace` without rewriting the file. On a file with tables SQLite ignores it.
+  if (connection.owned) db.exec('PRAGMA auto_vacuum = INCREMENTAL');
   const row = await retryWhileBusy(
     () => db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string } | undefined,
     busyTimeoutMs,

@@ -20,3 +20,8 @@ export {
   SqliteStoreNotReadyError,
 } from './errors';
 export { SCHEMA_VERSION, SCHEMA_VERSION_TABLE } from './sql/schema';
+export {
+  readSqliteSchemaVersion,
+  type ReclaimSpaceOptions,
+  type ReclaimSpaceResult,
+} from './maintenance';

@@ -45,6 +45,8 @@ export function jobParams(job: JobState): Record<string, unknown> {
     startedAt: job.startedAt ?? null,
     completedAt: job.completedAt ?? null,
     distributed: job.distributed === undefined ? null : Number(job.distributed),
+    // Written by the insert only: a later save of the job keeps the first one.
+    createdAt: Date.now(),
   };
 }
 

@@ -50,6 +50,13 @@ import {
   type JobRow,
 } from './job-rows';
 import { migrate } from './migrate';
+import {
+  readSqliteSchemaVersion,
+  reclaimSpace,
+  type ReclaimSpaceOptions,
+  type ReclaimSpaceResult,
+} from './maintenance';
+import { SCHEMA_VERSION, SELECT_SCHEMA_VERSION } from './sql/schema';
 import { LIST_JOBS } from './sql/list-jobs';
 import {
   resolveSqliteOptions,
@@ -116,6 +123,7 @@ interface JobDetailsRow {
   readonly summary: string | null;
   readonly opened_early_at: number | null;
   readonly prepare_stopped_at: number | null;
+  readonly created_at: number | null;
 }
 
 interface FinalizedCountsRow {
@@ -396,6 +404,7 @@ export class SqliteStateStore implements DistributedStateStore {
         jobId,
         status: row.status,
         totalRecords: row.total_records,
+        ...(row.created_at === null ? {} : { createdAt: row.created_at }),
         ...(row.started_at === null ? {} : { startedAt: row.started_at }),
         ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
         ...(row.prepare_heartbeat_at === null
@@ -664,9 +673,42 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /**
+   * Gives the pages freed by `deleteJob` back to the file system, and empties the WAL file.
+   * Incremental by default (files created by this version: see {@link ReclaimSpaceOptions});
+   * `{ full: true }` rewrites the file (`VACUUM`), which also turns incremental auto-vacuum on
+   * for older files. Needs `initialize()`.
+   */
+  reclaimSpace(options: ReclaimSpaceOptions = {}): Promise<ReclaimSpaceResult> {
+    return settle(() =>
+      reclaimSpace(this.use('reclaimSpace').connection.db, options.full === true),
+    );
+  }
+
+  /**
+   * The schema version the database holds (the highest migration applied; `0` without this
+   * package's tables) and the one this package writes. Before `initialize()` it reads the file
+   * read-only, so it never creates nor migrates anything (for health checks).
+   */
+  readSchemaVersion(): Promise<{ readonly current: number; readonly expected: number }> {
+    return settle(() => {
+      let current: number;
+      if (this.ready) {
+        const row = this.ready.connection.db.prepare(SELECT_SCHEMA_VERSION).get() as
+          { version: number | null } | undefined;
+        current = row?.version ?? 0;
+      } else if (this.options.filename !== undefined) {
+        current = readSqliteSchemaVersion(this.options.filename);
+      } else {
+        throw new SqliteStoreNotReadyError('readSchemaVersion', this.closed);
+      }
+      return { current, expected: SCHEMA_VERSION };
+    });
+  }
+
+  /**
    * Deletes a job with its batches and records in one transaction (for purging finished jobs).
    * Returns false when there was no such job. Deleted pages are reused by later jobs; the file
-   * only shrinks with `VACUUM`.
+   * shrinks with `reclaimSpace`.
    */
   deleteJob(jobId: string): Promise<boolean> {
     return this.write('deleteJob', (s) => {

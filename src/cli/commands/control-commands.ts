@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import {
   BatchActionsError,
@@ -15,7 +16,7 @@ import {
   type FailedRecordsFormat,
 } from '../../failed-records';
 import { CliUsageError } from '../cli-errors';
-import { formatDuration } from '../format';
+import { formatDuration, formatMegabytes } from '../format';
 import { age, jobStatusList } from '../job-filters';
 import { withStore } from '../open-store';
 import { nonEmpty } from '../option-parsers';
@@ -87,6 +88,51 @@ interface PurgeOptions extends StoreOption {
   readonly status?: JobStatus[];
   readonly olderThan?: number;
   readonly dryRun?: boolean;
+  readonly vacuum?: boolean;
+  readonly fullVacuum?: boolean;
+}
+
+/** What an SQLite store's `reclaimSpace` gives (the CLI's view of it). */
+interface SpaceReclaimer {
+  reclaimSpace(options: { full?: boolean }): Promise<{
+    readonly mode: 'incremental' | 'full' | 'none';
+  }>;
+}
+
+function reclaimsSpace(store: unknown): store is SpaceReclaimer {
+  return typeof (store as Partial<SpaceReclaimer>).reclaimSpace === 'function';
+}
+
+/** Bytes on disk of an SQLite store: the file and its WAL. */
+export function sqliteFileBytes(filename: string): number {
+  const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+  return size(filename) + size(`${filename}-wal`);
+}
+
+/**
+ * `purge --vacuum`: gives the freed pages of an SQLite file back; prints the sizes on disk
+ * (file and WAL) before the purge and after the vacuum.
+ */
+async function vacuumAfterPurge(
+  store: DistributedStateStore,
+  location: StoreLocation,
+  full: boolean,
+  before: number,
+): Promise<void> {
+  if (location.kind !== 'sqlite' || !reclaimsSpace(store)) return;
+  const result = await store.reclaimSpace({ full });
+  const after = sqliteFileBytes(location.filename);
+  const sizes = `${location.filename}: ${formatMegabytes(before)} before the purge, ${formatMegabytes(after)} after`;
+  if (result.mode === 'none') {
+    process.stdout.write(
+      `${sizes}: nothing given back, the file was created without incremental auto-vacuum; ` +
+        'run purge --full-vacuum once (it rewrites the file, then --vacuum is enough)\n',
+    );
+    return;
+  }
+  process.stdout.write(
+    `${sizes} (${result.mode === 'full' ? 'file rewritten' : 'incremental vacuum'})\n`,
+  );
 }
 
 /** Statuses of jobs that may still be worked on: purging them by filter needs --older-than. */
@@ -135,7 +181,15 @@ async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<
   if (options.olderThan !== undefined && options.status === undefined) {
     throw new CliUsageError('--older-than selects among --status; give --status too');
   }
+  const vacuum = options.vacuum === true || options.fullVacuum === true;
+  if (vacuum && options.store.kind !== 'sqlite') {
+    throw new CliUsageError(
+      '--vacuum and --full-vacuum apply to SQLite stores; PostgreSQL gives the space of deleted rows back to its tables through autovacuum',
+    );
+  }
   await withStore(options.store, 'existing', async ({ store }) => {
+    const sizeBefore =
+      options.store.kind === 'sqlite' ? sqliteFileBytes(options.store.filename) : 0;
     const now = Date.now();
     const targets: { jobId: string; note: string }[] =
       options.status === undefined
@@ -149,6 +203,9 @@ async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<
           }));
     if (targets.length === 0) {
       process.stdout.write('no job to purge\n');
+      if (vacuum && options.dryRun !== true) {
+        await vacuumAfterPurge(store, options.store, options.fullVacuum === true, sizeBefore);
+      }
       return;
     }
     const missing: string[] = [];
@@ -160,6 +217,9 @@ async function purge(jobIds: readonly string[], options: PurgeOptions): Promise<
       } else {
         missing.push(jobId);
       }
+    }
+    if (vacuum && options.dryRun !== true) {
+      await vacuumAfterPurge(store, options.store, options.fullVacuum === true, sizeBefore);
     }
     const [first, ...others] = missing;
     if (first !== undefined && others.length === 0) throw new JobNotFoundError(first);
@@ -191,6 +251,14 @@ function addPurgeCommand(program: Command): void {
       age,
     )
     .option('--dry-run', 'print what would be deleted, delete nothing')
+    .option(
+      '--vacuum',
+      'SQLite: then give the freed space back to the file system (incremental vacuum, fast; files created before this version need --full-vacuum once)',
+    )
+    .option(
+      '--full-vacuum',
+      'SQLite: then rewrite the file (VACUUM) to give every free page back; holds the write lock meanwhile and needs free disk space about the file size',
+    )
     .action((jobIds: string[], options: PurgeOptions, command: Command) =>
       runAction(command, () => purge(jobIds, options), jobIds.length === 1 ? jobIds[0] : undefined),
     );

@@ -44,9 +44,13 @@ export function listJobsOf(
   return store.listJobs(filter);
 }
 
-/** How long ago the job started, as text (`-` when the store has no start time). */
+/**
+ * How long ago the job's prepare started (`createdAt`), as text; for jobs whose store does not
+ * record it, since the job opened (`startedAt`); `-` when neither is known.
+ */
 export function jobAge(entry: JobListEntry, now: number): string {
-  return entry.startedAt === undefined ? '-' : formatDuration(Math.max(0, now - entry.startedAt));
+  const since = entry.createdAt ?? entry.startedAt;
+  return since === undefined ? '-' : formatDuration(Math.max(0, now - since));
 }
 
 function table(entries: readonly JobListEntry[], now: number, prepareTimeoutMs: number): string {
@@ -117,7 +121,7 @@ export function addListCommand(program: Command): void {
     )
     .option(
       '--json',
-      'print a JSON array of {jobId, status, counts, startedAt, completedAt, prepareHeartbeatAgeMs?}',
+      'print a JSON array of {jobId, status, counts, createdAt?, startedAt, completedAt, prepareHeartbeatAgeMs?}',
     )
     .action((options: ListCommandOptions, command: Command) =>
       runAction(command, () => listJobs(options)),

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
   FilePathSource,
-  InvalidOptionError,
   JobStatus,
   UrlSource,
   type DataSource,
@@ -11,7 +11,8 @@ import { DistributedImport } from '../../distributed-import';
 import type { PrepareOutcome } from '../../prepare/prepare-job';
 import { currentStatus } from '../../prepare/batch-writers';
 import { resumesPrepare } from '../../prepare/prepare-heartbeat';
-import { CliUsageError } from '../cli-errors';
+import { CliUsageError, JobCommandError } from '../cli-errors';
+import { withCliFlags } from '../flag-names';
 import { formatCount, formatDuration, formatRate } from '../format';
 import { loadSchema } from '../load-schema';
 import { withStore } from '../open-store';
@@ -72,17 +73,21 @@ function pathOf(source: string): string {
 
 /**
  * SIGTERM/SIGINT during `prepare`: stop cleanly after the batch being stored (the job can be
- * resumed with `--resume`). A second signal ends the process at once.
+ * resumed with `--resume`). A second signal ends the process at once (exit code 130). Both
+ * messages name the job, so that it can be resumed or purged.
  */
-function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
+function stopOnSignals(jobId: string): { signal: AbortSignal; dispose: () => void } {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.signal.aborted) {
-      process.stderr.write(`prepare: ${signal} received again, exiting now\n`);
+      process.stderr.write(
+        `prepare: ${signal} received again, exiting now; job ${jobId} keeps the batches stored ` +
+          `so far: go on with --resume ${jobId}, or purge it\n`,
+      );
       process.exit(130);
     }
     process.stderr.write(
-      `prepare: ${signal} received, stopping after the batch being stored (resume later with --resume)\n`,
+      `prepare: ${signal} received, stopping job ${jobId} after the batch being stored (resume later with --resume ${jobId})\n`,
     );
     stop.abort();
   };
@@ -173,7 +178,6 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       });
       const started = performance.now();
-      const signals = stopOnSignals();
       const deadline = options.maxTime === undefined ? undefined : Date.now() + options.maxTime;
       const json = options.json === true;
       // The id is printed as soon as workers can claim the job's batches: with early open, when
@@ -181,6 +185,10 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
       // otherwise when every batch is stored (as before). A prepare that stopped before the end
       // never opened the job: its id is printed at the end.
       const forFile = await jobIdForFile(store, file, options);
+      // Known before the prepare starts (a URL gets a fresh one too), so that every way out,
+      // a second Ctrl-C included, names the job.
+      const jobId = options.resume ?? forFile?.jobId ?? randomUUID();
+      const signals = stopOnSignals(jobId);
       const printed = { jobId: false };
       const onOpen = (jobId: string): void => {
         if (json) return;
@@ -188,7 +196,7 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
         printed.jobId = true;
       };
       const prepareOptions = {
-        ...(forFile === undefined ? {} : { jobId: forFile.jobId }),
+        ...(options.resume === undefined ? { jobId } : {}),
         // A store that cannot resume a prepare cannot stop one cleanly either.
         ...(resumesPrepare(store) ? { stopSignal: signals.signal } : {}),
         deadlineMarginMs: 0,
@@ -208,7 +216,11 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
                   : { takeOverAfterMs: options.takeOverAfter }),
               });
       } catch (error) {
-        throw asFlagError(error);
+        const reworded = withCliFlags(error);
+        if (reworded instanceof CliUsageError) throw reworded;
+        // Every failure names the job (it may hold batches to resume or purge).
+        const message = reworded instanceof Error ? reworded.message : String(reworded);
+        throw message.includes(jobId) ? reworded : new JobCommandError(jobId, reworded);
       } finally {
         signals.dispose();
       }
@@ -233,6 +245,10 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
         );
         return;
       }
+      if (result.storedRecords !== undefined) {
+        process.stderr.write(`${resumeReport(result, format, elapsed)}\n`);
+        return;
+      }
       if (result.totalRecords === 0) {
         const status = await currentStatus(store, result.jobId);
         process.stderr.write(
@@ -249,13 +265,19 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
   );
 }
 
-/** `takeOverAfterMs` refused by the library is `--take-over-after` on the command line. */
-function asFlagError(error: unknown): unknown {
-  if (!(error instanceof InvalidOptionError) || error.option !== 'takeOverAfterMs') return error;
-  const detail = error.message.replace(/^Invalid option "takeOverAfterMs": /, '');
-  return new CliUsageError(
-    `option '--take-over-after <ms>' argument '${String(error.value)}' is invalid: ${detail}`,
-    { cause: error },
+/**
+ * The last line of a resumed prepare that ran to the end: the rate counts only what this run
+ * stored (a resume skips what earlier runs stored), and a prepare that had finished before says
+ * there was nothing left.
+ */
+export function resumeReport(result: PrepareOutcome, format: string, elapsedMs: number): string {
+  const stored = result.storedRecords ?? 0;
+  const total = `job ${result.jobId} holds ${formatCount(result.totalRecords)} records in ${formatCount(result.totalBatches)} batches`;
+  if (stored === 0) return `Nothing left to prepare: ${total}`;
+  return (
+    `Resumed and finished: ${formatCount(stored)} records stored by this run in ` +
+    `${formatCount(result.storedBatches ?? 0)} batches (${format}) in ${formatDuration(elapsedMs)} ` +
+    `(${formatRate(stored, elapsedMs)}); ${total}`
   );
 }
 

@@ -74,7 +74,28 @@ function rateLine(rate: RecentRate): string {
   return `${formatCount(rate.recordsPerSecond)} records/s over the last ${formatDuration(rate.overMs)}${eta}`;
 }
 
-function humanReport(report: JobStatusReport, rate: RecentRate | undefined): string {
+/** How long `status` waits to look again before saying that no worker holds a batch. */
+export const STATUS_IDLE_CHECK_MS = 250;
+
+/**
+ * The `elapsed` line: time since the job's prepare started (`createdAt`, stored), up to its
+ * end for a finished job. Stores that do not record `createdAt` (or jobs stored before they
+ * did) give the store's `elapsedMs`, counted from when the job opened, and say so.
+ */
+export function elapsedLine(report: JobStatusReport, now: number): string {
+  if (report.createdAt === undefined) {
+    return `${formatDuration(report.progress.elapsedMs)} since the job opened (this store does not record when prepare started)`;
+  }
+  const end = report.phase === 'finished' ? (report.completedAt ?? now) : now;
+  return `${formatDuration(Math.max(0, end - report.createdAt))} since prepare started`;
+}
+
+/** The human-readable `status` text of a report, `now` (epoch ms) being the time of the print. */
+export function humanReport(
+  report: JobStatusReport,
+  rate: RecentRate | undefined,
+  now: number = Date.now(),
+): string {
   const { progress: p, batches: b } = report;
   const measuring =
     rate !== undefined && report.phase !== 'finished' && report.phase !== 'preparing';
@@ -86,7 +107,7 @@ function humanReport(report: JobStatusReport, rate: RecentRate | undefined): str
       `${formatCount(p.processedRecords)} processed, ${formatCount(p.failedRecords)} failed, ${formatCount(p.pendingRecords)} pending`,
     `  batches  ${formatCount(b.totalBatches)} total: ${formatCount(b.pendingBatches)} pending, ${formatCount(b.processingBatches)} processing, ` +
       `${formatCount(b.completedBatches)} completed, ${formatCount(b.failedBatches)} failed`,
-    `  elapsed  ${formatDuration(p.elapsedMs)} since prepare started`,
+    `  elapsed  ${elapsedLine(report, now)}`,
     ...(measuring ? [`  rate     ${rateLine(rate)}`] : []),
     ...inFlightLines(report),
     '',
@@ -140,7 +161,11 @@ function untilInterrupted(): { signal: AbortSignal; dispose: () => void } {
 export async function showStatus(jobId: string, options: StatusCommandOptions): Promise<void> {
   const json = options.json === true;
   await withStore(options.store, 'existing', async ({ store }) => {
-    const read = () => readJobStatus(store, jobId, { prepareTimeoutMs: options.prepareTimeout });
+    const read = () =>
+      readJobStatus(store, jobId, {
+        prepareTimeoutMs: options.prepareTimeout,
+        idleCheckMs: STATUS_IDLE_CHECK_MS,
+      });
     let report = await read();
     const meter = new RecentRateMeter();
     measure(meter, report);
@@ -190,7 +215,7 @@ export function addStatusCommand(program: Command): void {
     )
     .option(
       '--json',
-      'print JSON: {jobId, status, phase, activeWorkers, progress, batches, inFlight, prepare?, summary?, recentRate?} (one line per print)',
+      'print JSON: {jobId, status, phase, activeWorkers, progress, batches, inFlight, prepare?, summary?, createdAt?, completedAt?, recentRate?} (one line per print)',
     )
     .action((jobId: string, options: StatusCommandOptions, command: Command) =>
       runAction(command, () => showStatus(jobId, options), jobId),

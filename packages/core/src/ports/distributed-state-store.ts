@@ -105,6 +105,11 @@ export interface JobListEntry {
   readonly processingBatches: number;
   readonly completedBatches: number;
   readonly failedBatches: number;
+  /**
+   * Epoch ms, by the store's clock, when the job was first stored (when `prepare` started it).
+   * Absent on stores that do not record it, and for jobs stored before the store did.
+   */
+  readonly createdAt?: number;
   /** Epoch ms, as `JobState.startedAt`. */
   readonly startedAt?: number;
   /** Epoch ms, as `JobState.completedAt`. */
@@ -126,6 +131,11 @@ export interface JobDetails {
   readonly status: JobStatus;
   /** Records stored so far while the job is being prepared; all of them afterwards. */
   readonly totalRecords: number;
+  /**
+   * Epoch ms, by the store's clock, when the job was first stored (when `prepare` started it).
+   * Absent on stores that do not record it, and for jobs stored before the store did.
+   */
+  readonly createdAt?: number;
   /** Epoch ms, as `JobState.startedAt`. */
   readonly startedAt?: number;
   /** Epoch ms, as `JobState.completedAt`. */

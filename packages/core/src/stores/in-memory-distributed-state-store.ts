@@ -94,6 +94,8 @@ interface StoredJob {
   summary: JobSummary | undefined;
   /** Who claimed the job's completion (`claimJobCompletion`). */
   completionClaimant: string | undefined;
+  /** Epoch ms (the store's clock) when the job was first saved. */
+  createdAt: number;
 }
 
 /** Where a job's prepare stands. */
@@ -168,6 +170,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           prepare: noPrepare(),
           summary: undefined,
           completionClaimant: undefined,
+          createdAt: this.now(),
         };
         this.jobs.set(job.id, stored);
         for (const [batchId, records] of this.unattached.get(job.id) ?? []) {
@@ -352,6 +355,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         jobId,
         status,
         totalRecords,
+        createdAt: stored.createdAt,
         ...(startedAt === undefined ? {} : { startedAt }),
         ...(completedAt === undefined ? {} : { completedAt }),
         ...(age === undefined ? {} : { prepareHeartbeatAgeMs: age }),
@@ -447,6 +451,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         jobListEntry(
           {
             ...stored.state,
+            createdAt: stored.createdAt,
             prepareHeartbeatAgeMs: this.prepareHeartbeatAge(stored),
             openEarly: stored.prepare.openEarly,
             prepareStopped: stored.prepare.stopped,

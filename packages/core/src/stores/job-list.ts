@@ -58,6 +58,8 @@ export interface JobListSource {
   readonly id: string;
   readonly status: JobStatus;
   readonly totalRecords: number;
+  /** Epoch ms when the job was first stored. */
+  readonly createdAt?: number | undefined;
   readonly startedAt?: number | undefined;
   readonly completedAt?: number | undefined;
   readonly prepareHeartbeatAgeMs?: number | undefined;
@@ -99,6 +101,7 @@ export function jobListEntry(
     processingBatches,
     completedBatches,
     failedBatches,
+    ...(job.createdAt == null ? {} : { createdAt: job.createdAt }),
     ...(job.startedAt == null ? {} : { startedAt: job.startedAt }),
     ...(job.completedAt == null ? {} : { completedAt: job.completedAt }),
     ...(job.prepareHeartbeatAgeMs == null
@@ -128,6 +131,8 @@ export interface JobListRow {
   readonly id: string;
   readonly status: JobStatus;
   readonly total_records: number;
+  /** Epoch ms when the job was first stored; null or absent when the store has no such column. */
+  readonly created_at?: number | string | null;
   readonly started_at: number | null;
   readonly completed_at: number | null;
   /** Milliseconds since the prepare heartbeat while the job is being prepared, else null. */
@@ -158,6 +163,7 @@ export function jobListEntryFromRow(row: JobListRow): JobListEntry {
     processingBatches: row.processing,
     completedBatches: row.completed,
     failedBatches: row.failed,
+    ...(row.created_at == null ? {} : { createdAt: Number(row.created_at) }),
     ...(row.started_at === null ? {} : { startedAt: row.started_at }),
     ...(row.completed_at === null ? {} : { completedAt: row.completed_at }),
     ...(row.prepare_heartbeat_age_ms == null

@@ -77,7 +77,9 @@ export function describeListJobs(currentStore: () => DistributedStateStore): voi
         older.jobId,
         unstarted.jobId,
       ]);
-      expect(listed[1]).toEqual<JobListEntry>({
+      // `createdAt` (optional, the store's clock) has its own test below.
+      const { createdAt: _created, ...olderEntry } = listed[1] as JobListEntry;
+      expect(olderEntry).toEqual<JobListEntry>({
         jobId: older.jobId,
         status: JobStatus.PROCESSING,
         totalRecords: 20,
@@ -100,6 +102,25 @@ export function describeListJobs(currentStore: () => DistributedStateStore): voi
       });
       expect(listed[2]).toMatchObject({ status: JobStatus.CREATED, totalBatches: 1 });
       expect(listed[2]).not.toHaveProperty('startedAt');
+    });
+
+    it('reports createdAt (stores that record it) as when the job was first saved, kept by later saves', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const before = Date.now();
+      const { jobId } = await prepareJob(store, 1, 1);
+      const after = Date.now();
+      const first = (await store.listJobs()).find((entry) => entry.jobId === jobId);
+      if (first?.createdAt === undefined) context.skip('the store does not record createdAt');
+      const createdAt = first?.createdAt as number;
+      // The store's clock (a database server's) may differ from this process's by a little.
+      expect(createdAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(createdAt).toBeLessThanOrEqual(after + 1000);
+      await restamp(store, jobId, 5_000_000);
+      const again = (await store.listJobs()).find((entry) => entry.jobId === jobId);
+      expect(again).toMatchObject({ createdAt, startedAt: 5_000_000 });
+      if (store.getJobDetails) {
+        expect((await store.getJobDetails(jobId))?.createdAt).toBe(createdAt);
+      }
     });
 
     it('keeps the jobs whose status is listed, and at most limit of them', async (context) => {

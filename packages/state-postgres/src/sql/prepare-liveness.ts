@@ -193,6 +193,7 @@ export function storedTotalSql(j: string, b: string): string {
 export function selectJobDetailsSql(t: SchemaTables): string {
   return `
     SELECT j.status, ${storedTotalSql('j', 'b')} AS total_records,
+           ${epochMs('j.created_at')} AS created_at,
            ${epochMs('j.started_at')} AS started_at,
            ${epochMs('j.completed_at')} AS completed_at,
            ${prepareHeartbeatAgeMs('j.prepare_heartbeat_at')} AS prepare_heartbeat_age_ms,

@@ -4,6 +4,7 @@ import type { TableNames } from '../options';
 import type { QuotedTables } from '../sql/tables';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { earlyOpenAndResume } from './early-open-and-resume';
+import { jobCreatedAt } from './job-created-at';
 import { leasesAndIds } from './leases-and-ids';
 import { prepareAndCompletion } from './prepare-and-completion';
 import { publishedTables } from './published-tables';
@@ -34,7 +35,8 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: prepareAndCompletion,
   },
   { version: 5, name: 'early open and resumable prepare', statements: earlyOpenAndResume },
+  { version: 7, name: 'job creation time', statements: jobCreatedAt },
 ];
 
-/** The newest schema version this package writes. */
-export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+/** The newest schema version this package writes (the highest migration's). */
+export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version));

@@ -16,20 +16,21 @@ const JOB_COLUMNS = [
 
 /**
  * Creates job `$1` or replaces its fields. The published `batches` JSON column gets `[]` on
- * insert and is never rewritten: batch state lives in the batches table only.
+ * insert and is never rewritten: batch state lives in the batches table only. `createdAt` is
+ * the database clock at the insert, never rewritten either.
  */
 export function upsertJobSql(t: QuotedTables, family: SqlFamily): string {
   return `
-    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]')
+    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches", "createdAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', ${nowMs(family)})
     ${upsertClause(family, ['id'], JOB_COLUMNS.slice(1))}`;
 }
 
 /** Creates job `$1`; a job with its id already there fails it with a unique violation. */
-export function insertJobSql(t: QuotedTables): string {
+export function insertJobSql(t: QuotedTables, family: SqlFamily): string {
   return `
-    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]')`;
+    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches", "createdAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', ${nowMs(family)})`;
 }
 
 export function selectJobSql(t: QuotedTables): string {

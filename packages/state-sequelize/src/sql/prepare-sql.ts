@@ -189,13 +189,13 @@ export function selectJobDetailsSql(t: QuotedTables, family: SqlFamily): string 
            j."startedAt" AS "startedAt", j."completedAt" AS "completedAt",
            j."prepareHeartbeatAt" AS "prepareHeartbeatAt", j."summary" AS "summary",
            j."openedEarlyAt" AS "openedEarlyAt", j."prepareStoppedAt" AS "prepareStoppedAt",
-           ${nowMs(family)} AS "now"
+           j."createdAt" AS "createdAt", ${nowMs(family)} AS "now"
     FROM ${t.jobs} j
     LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
     WHERE j."id" = $1
     GROUP BY j."id", j."status", j."totalRecords", j."startedAt", j."completedAt",
              j."prepareHeartbeatAt", j."prepareFinishedAt", j."summary", j."openedEarlyAt",
-             j."prepareStoppedAt"`;
+             j."prepareStoppedAt", j."createdAt"`;
 }
 
 /** The counters the summary of job `$1` is made of, read right after its finalisation. */

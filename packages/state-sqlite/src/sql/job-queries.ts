@@ -1,10 +1,10 @@
 /** `@to` is a status a job never leaves. */
 const TERMINAL = `@to IN ('COMPLETED', 'FAILED', 'ABORTED')`;
 
-/** Creates the job or replaces its fields; returns its integer key. */
+/** Creates the job or replaces its fields (`created_at` stays the first save's); returns its integer key. */
 export const UPSERT_JOB = `
-INSERT INTO batchactions_jobs (id, status, config, total_records, started_at, completed_at, distributed)
-VALUES (@id, @status, @config, @totalRecords, @startedAt, @completedAt, @distributed)
+INSERT INTO batchactions_jobs (id, status, config, total_records, started_at, completed_at, distributed, created_at)
+VALUES (@id, @status, @config, @totalRecords, @startedAt, @completedAt, @distributed, @createdAt)
 ON CONFLICT (id) DO UPDATE SET
   status        = excluded.status,
   config        = excluded.config,
@@ -16,8 +16,8 @@ RETURNING pk`;
 
 /** Creates the job only when no job has its id; returns its key when it did. */
 export const INSERT_JOB_IF_ABSENT = `
-INSERT INTO batchactions_jobs (id, status, config, total_records, started_at, completed_at, distributed)
-VALUES (@id, @status, @config, @totalRecords, @startedAt, @completedAt, @distributed)
+INSERT INTO batchactions_jobs (id, status, config, total_records, started_at, completed_at, distributed, created_at)
+VALUES (@id, @status, @config, @totalRecords, @startedAt, @completedAt, @distributed, @createdAt)
 ON CONFLICT (id) DO NOTHING
 RETURNING pk`;
 
@@ -104,7 +104,7 @@ WHERE job_pk = ? AND status = 'PROCESSING'`;
 
 export const SELECT_JOB_DETAILS = `
 SELECT status, total_records, started_at, completed_at, prepare_heartbeat_at, summary,
-       opened_early_at, prepare_stopped_at
+       opened_early_at, prepare_stopped_at, created_at
 FROM batchactions_jobs WHERE id = ?`;
 
 /** Stores the summary of a job the finalisation just changed. */

@@ -4,7 +4,7 @@
  * `@limit`: the limit, -1 for none.
  */
 export const LIST_JOBS = `
-SELECT j.id, j.status, j.total_records, j.started_at, j.completed_at,
+SELECT j.id, j.status, j.total_records, j.created_at, j.started_at, j.completed_at,
        CASE WHEN j.prepare_heartbeat_at IS NULL THEN NULL
             ELSE max(0, @now - j.prepare_heartbeat_at) END AS prepare_heartbeat_age_ms,
        j.opened_early_at IS NOT NULL AS open_early,

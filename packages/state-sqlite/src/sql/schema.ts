@@ -1,3 +1,5 @@
+import { V7_CREATED_AT } from './migration-7-created-at';
+
 /** Table holding which schema migrations were applied. */
 export const SCHEMA_VERSION_TABLE = 'batchactions_schema_version';
 
@@ -122,10 +124,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, description: 'inclusive record end', sql: V3 },
   { version: 4, description: 'prepare liveness and stored completion', sql: V4 },
   { version: 5, description: 'early open and resumable prepare', sql: V5 },
+  { version: 7, description: 'job creation time', sql: V7_CREATED_AT },
 ];
 
-/** The newest schema version this package writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
+/** The newest schema version this package writes (the highest migration's). */
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version));
 
 export const CREATE_VERSION_TABLE = `
 CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSION_TABLE} (
@@ -134,5 +137,8 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA_VERSION_TABLE} (
 )`;
 
 export const SELECT_SCHEMA_VERSION = `SELECT max(version) AS version FROM ${SCHEMA_VERSION_TABLE}`;
+
+/** Every applied version, for `migrate` to apply the ones missing (a gap in the numbering). */
+export const SELECT_APPLIED_VERSIONS = `SELECT version FROM ${SCHEMA_VERSION_TABLE}`;
 
 export const INSERT_SCHEMA_VERSION = `INSERT INTO ${SCHEMA_VERSION_TABLE} (version, applied_at) VALUES (?, ?)`;
