@@ -136,7 +136,9 @@ export interface DistributedImportConfig {
   /**
    * Addition. Receives failures of a worker's background work, which is retried on its next
    * tick: a heartbeat or a cancellation check that failed (a dropped connection, say). The
-   * batch's fenced write still decides whether its results count. Default: `console.warn`.
+   * batch's fenced write still decides whether its results count. A callback that throws does
+   * not stop the worker: its error is emitted as a `BackgroundErrorHandlerWarning`
+   * (`process.emitWarning`) and the worker goes on. Default: `console.warn`.
    */
   readonly onBackgroundError?: (error: unknown) => void;
   /**

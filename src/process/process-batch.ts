@@ -317,7 +317,11 @@ async function runClaimedBatch(
   }
   if (keeper.lostWith !== undefined) throw keeper.lostWith;
   if (options.signal?.aborted || watcher.cancelled) {
-    await store.releaseBatch(jobId, batchId, workerId);
+    // Fenced by the attempt, like the release after an error: a later claim of this worker id
+    // (after a reclaim) is not released by this one.
+    await (lease
+      ? store.releaseBatch(jobId, batchId, workerId, lease.attempt)
+      : store.releaseBatch(jobId, batchId, workerId));
     return releasedResult(jobId, batchId, batchIndex);
   }
 

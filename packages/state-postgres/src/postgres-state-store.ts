@@ -31,7 +31,7 @@ import {
   type BatchState,
   type ClaimBatchResult,
   type DistributedJobStatus,
-  type JobStatus,
+  JobStatus,
   type UniqueValueClaim,
   type DistributedStateStore,
   type JobProgress,
@@ -576,14 +576,28 @@ export class PostgresStateStore implements DistributedStateStore {
     }
   }
 
-  /** Moves the job to `to` if its status is one of `from` (one conditional UPDATE). */
+  /**
+   * Moves the job to `to` if its status is one of `from` (one conditional UPDATE). A move to
+   * ABORTED releases the job's batches in flight in the same transaction, in a second statement
+   * that sees every claim that overlapped it (claims hold the job row `FOR SHARE`).
+   */
   async updateJobStatus(
     jobId: string,
     from: readonly JobStatus[],
     to: JobStatus,
   ): Promise<boolean> {
-    const result = await this.query(this.sql.updateJobStatus, [jobId, from, to]);
-    return (result.rowCount ?? 0) > 0;
+    if (to !== JobStatus.ABORTED) {
+      const result = await this.query(this.sql.updateJobStatus, [jobId, from, to]);
+      return (result.rowCount ?? 0) > 0;
+    }
+    return this.translateErrors(() =>
+      withTransaction(this.pool, async (client) => {
+        const changed = await client.query(this.sql.updateJobStatus, [jobId, from, to]);
+        if ((changed.rowCount ?? 0) === 0) return false;
+        await client.query(this.sql.releaseAbortedBatches, [jobId]);
+        return true;
+      }),
+    );
   }
 
   /**

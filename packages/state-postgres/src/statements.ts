@@ -2,7 +2,11 @@ import { batchesInFlightSql } from './sql/batches-in-flight';
 import { claimBatchSql } from './sql/claim-batch';
 import { completeBatchInPlaceSql, completeBatchSql } from './sql/complete-batch';
 import { finalizeJobSql } from './sql/finalize-job';
-import { selectJobStatusSql, updateJobStatusSql } from './sql/job-control';
+import {
+  releaseAbortedBatchesSql,
+  selectJobStatusSql,
+  updateJobStatusSql,
+} from './sql/job-control';
 import { heartbeatBatchSql } from './sql/heartbeat-batch';
 import {
   deleteJobSql,
@@ -60,6 +64,7 @@ export function buildStatements(t: SchemaTables) {
     heartbeatBatch: heartbeatBatchSql(t),
     finalizeJob: finalizeJobSql(t),
     updateJobStatus: updateJobStatusSql(t),
+    releaseAbortedBatches: releaseAbortedBatchesSql(t),
     claimUniqueValues: claimUniqueValuesSql(t),
     selectUniqueHolders: selectUniqueHoldersSql(t),
     selectJobStatus: selectJobStatusSql(t),

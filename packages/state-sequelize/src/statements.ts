@@ -5,6 +5,7 @@ import {
   fenceBatchSql,
   heartbeatBatchSql,
   insertBatchesSql,
+  lockJobForClaimMysqlSql,
   pickBatchMysqlSql,
   registerBatchRowSql,
   quarantineBatchSql,
@@ -134,6 +135,7 @@ export class Statements {
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
   claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
+  lockJobForClaim = () => this.get('lockJobForClaim', () => lockJobForClaimMysqlSql(this.t));
   pickBatch = () => this.get('pickBatch', () => pickBatchMysqlSql(this.t));
   takeBatch = () => this.get('takeBatch', () => takeBatchMysqlSql(this.t));
   selectStaleBatches = (lock: boolean) =>
