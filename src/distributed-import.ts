@@ -187,6 +187,7 @@ export class DistributedImport {
           schema: this.config.schema,
           batchSize: this.batchConfig.batchSize,
           events: this.events,
+          failureThreshold: this.batchConfig.failureThreshold,
           liveness: {
             heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
             signal: tracked.signal,
