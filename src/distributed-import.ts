@@ -188,6 +188,10 @@ export class DistributedImport {
           batchSize: this.batchConfig.batchSize,
           events: this.events,
           failureThreshold: this.batchConfig.failureThreshold,
+          completion: {
+            takeOverAfterMs: this.batchConfig.completionTakeOverAfterMs,
+            onBackgroundError: this.backgroundErrors,
+          },
           liveness: {
             heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
             signal: tracked.signal,

@@ -15,7 +15,11 @@ import {
   type SourceVersion,
 } from '@batchactions/core';
 import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
-import { emitJobCompleted, finalizeJob } from '../process/finalize-job';
+import {
+  emitJobCompleted,
+  finalizeJob,
+  type CompletionSettings,
+} from '../process/finalize-job';
 import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import {
   currentStatus,
@@ -76,6 +80,8 @@ export interface PrepareDeps {
   readonly liveness: PrepareLiveness;
   /** The workers' failure threshold: judged once a prepare that opened its job early ends. */
   readonly failureThreshold?: FailureThreshold | undefined;
+  /** How the prepare reports a completion it finalises (`completionTakeOverAfterMs`). */
+  readonly completion?: CompletionSettings | undefined;
 }
 
 /** What to prepare: a new job, or the rest of a job whose prepare stopped. */
@@ -332,7 +338,14 @@ export async function prepareJob(
       if (failedEarly !== undefined) {
         await emitJobCompleted(deps.store, deps.events, jobId, recordIndex, failedEarly);
       } else {
-        await finalizeJob(deps.store, deps.events, jobId, recordIndex, `prepare-${request.run}`);
+        await finalizeJob(
+          deps.store,
+          deps.events,
+          jobId,
+          recordIndex,
+          `prepare-${request.run}`,
+          deps.completion,
+        );
       }
     }
   } catch (error) {

@@ -61,9 +61,9 @@ describe('issue 20, smaller items', () => {
       schema: usersSchema,
       batchSize: 5,
       stateStore: interceptStore(store, {
-        releaseBatch: (real, ...args) => {
-          releases.push(args);
-          return real(...args);
+        releaseBatch: (real, jobId, batchId, workerId, attempt) => {
+          releases.push([jobId, batchId, workerId, attempt]);
+          return real(jobId, batchId, workerId, attempt);
         },
       }),
     });

@@ -30,6 +30,7 @@ import {
   type BatchOutcome,
   type BatchState,
   type ClaimBatchResult,
+  type CompletionClaimOptions,
   type DistributedJobStatus,
   JobStatus,
   type UniqueValueClaim,
@@ -389,10 +390,24 @@ export class PostgresStateStore implements DistributedStateStore {
   }
 
   /** Gives the job's completion to one claimant (see the port). */
-  async claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
-    const result = await this.query(this.sql.claimJobCompletion, [jobId, claimant]);
+  async claimJobCompletion(
+    jobId: string,
+    claimant: string,
+    options: CompletionClaimOptions = {},
+  ): Promise<JobSummary | null> {
+    const result = await this.query(this.sql.claimJobCompletion, [
+      jobId,
+      claimant,
+      options.takeOverAfterMs ?? null,
+    ]);
     const row = result.rows[0] as { summary: string } | undefined;
     return row ? (JSON.parse(row.summary) as JobSummary) : null;
+  }
+
+  /** Records that the claimant emitted the job's completion (see the port). */
+  async acknowledgeJobCompletion(jobId: string, claimant: string): Promise<boolean> {
+    const result = await this.query(this.sql.acknowledgeJobCompletion, [jobId, claimant]);
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Unknown job or batch: does nothing, as the published stores. */

@@ -25,6 +25,7 @@ import {
 } from './sql/record-queries';
 import { registerBatchSql } from './sql/register-batch';
 import {
+  acknowledgeJobCompletionSql,
   claimJobCompletionSql,
   failPrepareSql,
   finishPrepareSql,
@@ -83,6 +84,7 @@ export function buildStatements(t: SchemaTables) {
     batchExists: `SELECT 1 FROM ${t.batches} WHERE job_id = $1 AND id = $2`,
     selectJobDetails: selectJobDetailsSql(t),
     claimJobCompletion: claimJobCompletionSql(t),
+    acknowledgeJobCompletion: acknowledgeJobCompletionSql(t),
   } as const;
 }
 

@@ -70,9 +70,9 @@ describe.each(DIALECTS)('upgrading tables of schema version 4 (%s)', (dialect) =
     expect(await store.migrate()).toEqual({
       fromVersion: 4,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [5],
+      applied: [5, 6],
     });
-    expect(LATEST_SCHEMA_VERSION).toBe(5);
+    expect(LATEST_SCHEMA_VERSION).toBe(6);
     const preparing = await store.getJobDetails('preparing');
     expect(preparing).toMatchObject({ status: JobStatus.CREATED, totalRecords: 2 });
     expect(preparing?.prepareHeartbeatAgeMs).toBeGreaterThanOrEqual(0);
