@@ -128,16 +128,4 @@ describe.each(withCompletionClaims)('job:completed exactly once on $name', (fact
     expect(eventsA).toHaveLength(0);
     expect(eventsB).toHaveLength(1);
   });
-
-  it('a claimant that emitted is never taken over: completion emitted once across workers', async () => {
-    const events: JobSummary[] = [];
-    const a = importerOn(t.store, events, 0);
-    const b = importerOn(t.store, events, 0);
-    const { jobId } = await a.prepare(new BufferSource(usersCsv(8)), new CsvParser());
-    await a.processWorkerBatch(jobId, () => undefined, 'a');
-    expect((await a.processWorkerBatch(jobId, () => undefined, 'a')).jobComplete).toBe(true);
-    expect((await b.processWorkerBatch(jobId, () => undefined, 'b')).jobComplete).toBe(false);
-    expect((await a.processWorkerBatch(jobId, () => undefined, 'a')).jobComplete).toBe(false);
-    expect(events).toHaveLength(1);
-  });
 });
