@@ -15,11 +15,7 @@ import {
   type SourceVersion,
 } from '@batchactions/core';
 import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
-import {
-  emitJobCompleted,
-  finalizeJob,
-  type CompletionSettings,
-} from '../process/finalize-job';
+import { emitJobCompleted, finalizeJob, type CompletionSettings } from '../process/finalize-job';
 import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import {
   currentStatus,

@@ -25,7 +25,7 @@ export class BackgroundErrorHandlerWarning extends Error {
  * that would end the process.
  */
 export function guardBackgroundHandler(
-  handler: (error: unknown) => void,
+  handler: (error: unknown) => unknown,
 ): (error: unknown) => void {
   const warn = (error: unknown, handlerError: unknown) => {
     process.emitWarning(new BackgroundErrorHandlerWarning(error, handlerError));

@@ -95,7 +95,8 @@ export async function reportJobCompletion(
   settings?: CompletionSettings,
 ): Promise<boolean> {
   const claimant = `${workerId}/${randomUUID()}`;
-  const acknowledging = settings !== undefined && store.acknowledgeJobCompletion !== undefined;
+  const acknowledge = settings && store.acknowledgeJobCompletion?.bind(store);
+  const acknowledging = settings !== undefined && acknowledge !== undefined;
   // A store with only `claimJobCompletion` gets the two-argument call it was written for.
   const summary: JobSummary | null = await withRetries(() =>
     acknowledging
@@ -105,13 +106,11 @@ export async function reportJobCompletion(
   if (summary === null) return false;
   events.emit({ type: 'job:completed', jobId, summary, timestamp: Date.now() });
   if (acknowledging) {
-    await withRetries(() => store.acknowledgeJobCompletion!(jobId, claimant)).catch(
-      (error: unknown) => {
-        // Emitted all the same; unacknowledged, the claim may be taken over after
-        // completionTakeOverAfterMs.
-        settings.onBackgroundError(error);
-      },
-    );
+    await withRetries(() => acknowledge(jobId, claimant)).catch((error: unknown) => {
+      // Emitted all the same; unacknowledged, the claim may be taken over after
+      // completionTakeOverAfterMs.
+      settings.onBackgroundError(error);
+    });
   }
   return true;
 }

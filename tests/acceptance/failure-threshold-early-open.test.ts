@@ -87,7 +87,13 @@ describe.each(stores)('failure threshold of a job opened early on $name', (facto
     expect((await di.getStatus(jobId)).status).toBe(JobStatus.COMPLETED);
     expect(completed).toEqual([
       {
-        summary: { total: 1000, processed: 950, failed: 50, skipped: 0, elapsedMs: expect.any(Number) },
+        summary: {
+          total: 1000,
+          processed: 950,
+          failed: 50,
+          skipped: 0,
+          elapsedMs: expect.any(Number),
+        },
       },
     ]);
   });

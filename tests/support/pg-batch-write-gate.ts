@@ -67,25 +67,27 @@ async function holdPgStatements(
     ((await holder.query(sql, values)).rowCount ?? 0) > 0;
   return {
     writeHeld: () =>
-      until(() =>
-        waitingOn(
-          `SELECT 1 FROM pg_locks
+      until(
+        () =>
+          waitingOn(
+            `SELECT 1 FROM pg_locks
            WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = $1`,
-          [key],
-        ),
+            [key],
+          ),
         () => released,
       ),
     lockWaited: () =>
-      until(() =>
-        // A session blocked by a held write (so waiting for a lock that write holds).
-        waitingOn(
-          `SELECT 1 FROM pg_stat_activity a
+      until(
+        () =>
+          // A session blocked by a held write (so waiting for a lock that write holds).
+          waitingOn(
+            `SELECT 1 FROM pg_stat_activity a
            WHERE EXISTS (SELECT 1 FROM pg_locks w
                          WHERE w.locktype = 'advisory' AND NOT w.granted
                            AND w.classid = 0 AND w.objid = $1
                            AND w.pid = ANY(pg_blocking_pids(a.pid)))`,
-          [key],
-        ),
+            [key],
+          ),
         () => released,
       ),
     async release() {

@@ -79,11 +79,9 @@ export async function claimBatch(
       const job = await db.select<{ status: string }>(s.lockJobForClaim(), [jobId], transaction);
       const jobStatus = job[0]?.status;
       if (jobStatus !== 'PROCESSING') return notClaimed(jobStatus);
-      const picked = await db.select<Omit<ClaimedRow, 'claimedAt'> & { now: number | string | bigint }>(
-        s.pickBatch(),
-        [jobId],
-        transaction,
-      );
+      const picked = await db.select<
+        Omit<ClaimedRow, 'claimedAt'> & { now: number | string | bigint }
+      >(s.pickBatch(), [jobId], transaction);
       const batch = picked[0];
       if (batch === undefined) return notClaimed(jobStatus);
       const now = Number(batch.now);

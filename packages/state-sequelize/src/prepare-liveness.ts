@@ -201,8 +201,6 @@ export async function acknowledgeJobCompletion(
   claimant: string,
 ): Promise<boolean> {
   if ((await db.run(sql.acknowledgeCompletion(), [jobId, claimant])) > 0) return true;
-  const row = (
-    await db.select<{ claimant: string | null }>(sql.selectCompletion(), [jobId])
-  )[0];
+  const row = (await db.select<{ claimant: string | null }>(sql.selectCompletion(), [jobId]))[0];
   return row?.claimant === claimant;
 }

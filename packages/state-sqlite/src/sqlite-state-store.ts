@@ -434,9 +434,12 @@ export class SqliteStateStore implements DistributedStateStore {
       takeOverAfterMs !== null && seen.acknowledged_at === null && seen.claimed_at !== null;
     if (seen.claimant !== null && !takeable) return null;
     return this.write('claimJobCompletion', (s) => {
-      const row = s.claimJobCompletion.get({ jobId, claimant, takeOverAfterMs, now: Date.now() }) as
-        | { summary: string }
-        | undefined;
+      const row = s.claimJobCompletion.get({
+        jobId,
+        claimant,
+        takeOverAfterMs,
+        now: Date.now(),
+      }) as { summary: string } | undefined;
       return row ? (JSON.parse(row.summary) as JobSummary) : null;
     });
   }
