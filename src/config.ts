@@ -128,6 +128,16 @@ export interface DistributedImportConfig {
    */
   readonly prepareHeartbeatIntervalMs?: number;
   /**
+   * Addition. How long a claim to report a job's completion may stay unacknowledged before
+   * another worker takes it over and emits `job:completed` itself: the claimant died, or its
+   * store stayed unreachable after the claim committed and its answer was lost. A worker that
+   * emitted the event acknowledges it in the store, after which nobody takes it over. Keep it
+   * well above the time between a claim and its acknowledgement (a few store round trips), or a
+   * live claimant's event may be emitted twice. Stores with `acknowledgeJobCompletion` only
+   * (every store in this repository). An integer >= 0; default `60000` ms.
+   */
+  readonly completionTakeOverAfterMs?: number;
+  /**
    * Addition. A job being prepared whose heartbeat is older than this is reported as an
    * abandoned prepare by `getStatus` (its process died: purge it and prepare again). Keep it well
    * above the preparing process's `prepareHeartbeatIntervalMs`. Default `30000` ms.
@@ -136,7 +146,9 @@ export interface DistributedImportConfig {
   /**
    * Addition. Receives failures of a worker's background work, which is retried on its next
    * tick: a heartbeat or a cancellation check that failed (a dropped connection, say). The
-   * batch's fenced write still decides whether its results count. Default: `console.warn`.
+   * batch's fenced write still decides whether its results count. A callback that throws does
+   * not stop the worker: its error is emitted as a `BackgroundErrorHandlerWarning`
+   * (`process.emitWarning`) and the worker goes on. Default: `console.warn`.
    */
   readonly onBackgroundError?: (error: unknown) => void;
   /**
@@ -181,6 +193,7 @@ export interface DistributedSettings {
   readonly prepareHeartbeatIntervalMs: number;
   readonly prepareTimeoutMs: number;
   readonly failureThreshold: FailureThreshold | undefined;
+  readonly completionTakeOverAfterMs: number;
 }
 
 /** The published constructor message, kept verbatim at the start of ours. */
@@ -332,6 +345,12 @@ export function resolveConfig(config: DistributedImportConfig): {
       ),
       prepareTimeoutMs: integerAtLeast('prepareTimeoutMs', config.prepareTimeoutMs, 1, 30_000),
       failureThreshold,
+      completionTakeOverAfterMs: integerAtLeast(
+        'completionTakeOverAfterMs',
+        config.completionTakeOverAfterMs,
+        0,
+        60_000,
+      ),
     },
   };
 }

@@ -49,6 +49,7 @@ import { createValidator } from './process/create-validator';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
 import { readJobStatus, type JobStatusReport } from './control/job-status';
 import { LocalWork } from './control/local-work';
+import { guardBackgroundHandler } from './process/background-errors';
 
 function warnBackgroundError(error: unknown): void {
   console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
@@ -68,6 +69,8 @@ export class DistributedImport {
   private readonly runningTotals = new Map<string, { total: number; readAt: number }>();
   private readonly reclaimer: StaleReclaimer;
   private readonly streaming: StreamingJobs;
+  /** `onBackgroundError` (or the default warning), guarded: a throwing callback only warns. */
+  private readonly backgroundErrors: (error: unknown) => void;
   private readonly local = new LocalWork();
 
   constructor(private readonly config: DistributedImportConfig) {
@@ -77,6 +80,7 @@ export class DistributedImport {
     this.validator = createValidator(config.schema, this.batchConfig.coerceValues);
     this.reclaimer = new StaleReclaimer(this.store, this.batchConfig);
     this.streaming = new StreamingJobs(this.store, this.batchConfig.prepareTimeoutMs);
+    this.backgroundErrors = guardBackgroundHandler(config.onBackgroundError ?? warnBackgroundError);
     this.events = new EventBus(
       config.onHandlerError ? { onHandlerError: config.onHandlerError } : {},
     );
@@ -183,10 +187,15 @@ export class DistributedImport {
           schema: this.config.schema,
           batchSize: this.batchConfig.batchSize,
           events: this.events,
+          failureThreshold: this.batchConfig.failureThreshold,
+          completion: {
+            takeOverAfterMs: this.batchConfig.completionTakeOverAfterMs,
+            onBackgroundError: this.backgroundErrors,
+          },
           liveness: {
             heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
             signal: tracked.signal,
-            onBackgroundError: this.config.onBackgroundError ?? warnBackgroundError,
+            onBackgroundError: this.backgroundErrors,
           },
         },
         source,
@@ -258,7 +267,7 @@ export class DistributedImport {
         reclaimer: this.reclaimer,
         streaming: this.streaming,
         failureThreshold: this.batchConfig.failureThreshold,
-        onBackgroundError: this.config.onBackgroundError ?? warnBackgroundError,
+        onBackgroundError: this.backgroundErrors,
       },
       jobId,
       processor,

@@ -46,6 +46,7 @@ export type {
   RegisterBatchOptions,
 } from '@batchactions/core';
 export { runWorker } from './worker/run-worker';
+export { BackgroundErrorHandlerWarning } from './process/background-errors';
 export type { FailureThreshold } from './control/failure-threshold';
 export type { RunWorkerOptions, RunWorkerResult } from './worker/run-worker';
 export type { StoppedBy } from './worker/idle-verdict';

@@ -13,7 +13,13 @@ import {
 export interface FailureThreshold {
   /** Fail the job once this many records are invalid or failed. */
   readonly count?: number;
-  /** Fail the job once this percentage (0–100] of all its records are invalid or failed. */
+  /**
+   * Fail the job once this percentage (0–100] of all its records are invalid or failed, judged
+   * against the job's final total. While a prepare that opened the job early (`openEarly`) is
+   * still storing records, the final total is not known and only `count` applies; the
+   * percentage is judged from the end of the prepare on (by the prepare itself, then after
+   * each batch).
+   */
   readonly percentage?: number;
 }
 
@@ -47,16 +53,20 @@ export function checkFailureThreshold(value: unknown): FailureThreshold | undefi
   return value;
 }
 
-/** Why the threshold is exceeded, or undefined while it is not. */
+/**
+ * Why the threshold is exceeded, or undefined while it is not. `totalFinal` false (a job opened
+ * early whose prepare still runs: `totalRecords` is a running count) leaves the percentage out.
+ */
 export function thresholdBreach(
   threshold: FailureThreshold,
   progress: JobProgress,
+  totalFinal = true,
 ): string | undefined {
   const failed = progress.failedRecords;
   if (threshold.count !== undefined && failed >= threshold.count) {
     return `${failed} records failed, reaching the failure threshold of ${threshold.count}`;
   }
-  if (threshold.percentage !== undefined && progress.totalRecords > 0) {
+  if (threshold.percentage !== undefined && totalFinal && progress.totalRecords > 0) {
     const share = (failed / progress.totalRecords) * 100;
     if (share >= threshold.percentage) {
       return `${failed} of ${progress.totalRecords} records failed (${share.toFixed(2)}%), reaching the failure threshold of ${threshold.percentage}%`;
@@ -75,7 +85,14 @@ export async function enforceFailureThreshold(
   threshold: FailureThreshold | undefined,
 ): Promise<string | undefined> {
   if (!threshold || !store.updateJobStatus) return undefined;
-  const reason = thresholdBreach(threshold, await readJobProgress(store, jobId));
+  // A job opened early has a final total only once its prepare ended (read before the
+  // progress, so a prepare ending in between leaves the percentage out this once, never judges
+  // it against a running count).
+  const totalFinal =
+    threshold.percentage === undefined ||
+    !store.getJobDetails ||
+    (await store.getJobDetails(jobId))?.openEarly !== true;
+  const reason = thresholdBreach(threshold, await readJobProgress(store, jobId), totalFinal);
   if (reason === undefined) return undefined;
   const won = await store.updateJobStatus(
     jobId,

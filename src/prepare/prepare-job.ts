@@ -15,7 +15,8 @@ import {
   type SourceVersion,
 } from '@batchactions/core';
 import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
-import { finalizeJob } from '../process/finalize-job';
+import { emitJobCompleted, finalizeJob, type CompletionSettings } from '../process/finalize-job';
+import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import {
   currentStatus,
   publishedWriter,
@@ -82,6 +83,10 @@ export interface PrepareDeps {
   readonly batchSize: number;
   readonly events: EventBus;
   readonly liveness: PrepareLiveness;
+  /** The workers' failure threshold: judged once a prepare that opened its job early ends. */
+  readonly failureThreshold?: FailureThreshold | undefined;
+  /** How the prepare reports a completion it finalises (`completionTakeOverAfterMs`). */
+  readonly completion?: CompletionSettings | undefined;
 }
 
 /** What to prepare: a new job, or the rest of a job whose prepare stopped. */
@@ -342,8 +347,23 @@ export async function prepareJob(
       (openEarly && status === JobStatus.PROCESSING) ||
       completesEmptyJob(deps.store, recordIndex, status)
     ) {
-      // Every batch may be done already: the workers waited for this end to finalise.
-      await finalizeJob(deps.store, deps.events, jobId, recordIndex, `prepare-${request.run}`);
+      // Every batch may be done already: the workers waited for this end to finalise. The
+      // failure threshold's percentage is judged now that the total is final.
+      const failedEarly = openEarly
+        ? await enforceFailureThreshold(deps.store, jobId, deps.failureThreshold)
+        : undefined;
+      if (failedEarly !== undefined) {
+        await emitJobCompleted(deps.store, deps.events, jobId, recordIndex, failedEarly);
+      } else {
+        await finalizeJob(
+          deps.store,
+          deps.events,
+          jobId,
+          recordIndex,
+          `prepare-${request.run}`,
+          deps.completion,
+        );
+      }
     }
   } catch (error) {
     throw withJobId(error, jobId);

@@ -57,33 +57,61 @@ export async function emitJobCompleted(
 /** Waits before each retry of a failed `claimJobCompletion` (then the call rejects). */
 const COMPLETION_RETRY_DELAYS_MS = [100, 500, 2000] as const;
 
-/**
- * Claims the right to report the job's completion and, when granted, emits `job:completed` with
- * the summary the store kept from the finalisation. A failed claim (a dropped connection) is
- * retried with the same claimant, so a claim whose answer was lost is granted again; when every
- * try fails the error rejects, and the next worker call on the job reports it instead. Returns
- * whether this call emitted the event.
- */
-export async function reportJobCompletion(
-  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'claimJobCompletion'>>,
-  events: EventBus,
-  jobId: string,
-  workerId: string,
-): Promise<boolean> {
-  const claimant = `${workerId}/${randomUUID()}`;
-  let summary: JobSummary | null;
+/** How a worker reports completions on a store with `acknowledgeJobCompletion`. */
+export interface CompletionSettings {
+  /** `completionTakeOverAfterMs`: an unacknowledged claim this old is taken over. */
+  readonly takeOverAfterMs: number;
+  /** Receives an acknowledgement that failed on every try (the event was emitted). */
+  readonly onBackgroundError: (error: unknown) => void;
+}
+
+/** `work`, retried after the completion delays; the last failure rejects. */
+async function withRetries<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      summary = await store.claimJobCompletion(jobId, claimant);
-      break;
+      return await work();
     } catch (error) {
       const delay = COMPLETION_RETRY_DELAYS_MS[attempt];
       if (delay === undefined) throw error;
       await sleep(delay);
     }
   }
+}
+
+/**
+ * Claims the right to report the job's completion and, when granted, emits `job:completed` with
+ * the summary the store kept from the finalisation. A failed claim (a dropped connection) is
+ * retried with the same claimant, so a claim whose answer was lost is granted again; when every
+ * try fails the error rejects, and the next worker call on the job reports it instead. On a
+ * store with `acknowledgeJobCompletion` the claim takes over one left unacknowledged for
+ * `completionTakeOverAfterMs` (its claimant died, or never got its answer), and the event is
+ * acknowledged once emitted. Returns whether this call emitted the event.
+ */
+export async function reportJobCompletion(
+  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'claimJobCompletion'>>,
+  events: EventBus,
+  jobId: string,
+  workerId: string,
+  settings?: CompletionSettings,
+): Promise<boolean> {
+  const claimant = `${workerId}/${randomUUID()}`;
+  const acknowledge = settings && store.acknowledgeJobCompletion?.bind(store);
+  const acknowledging = settings !== undefined && acknowledge !== undefined;
+  // A store with only `claimJobCompletion` gets the two-argument call it was written for.
+  const summary: JobSummary | null = await withRetries(() =>
+    acknowledging
+      ? store.claimJobCompletion(jobId, claimant, { takeOverAfterMs: settings.takeOverAfterMs })
+      : store.claimJobCompletion(jobId, claimant),
+  );
   if (summary === null) return false;
   events.emit({ type: 'job:completed', jobId, summary, timestamp: Date.now() });
+  if (acknowledging) {
+    await withRetries(() => acknowledge(jobId, claimant)).catch((error: unknown) => {
+      // Emitted all the same; unacknowledged, the claim may be taken over after
+      // completionTakeOverAfterMs.
+      settings.onBackgroundError(error);
+    });
+  }
   return true;
 }
 
@@ -99,6 +127,7 @@ export async function finalizeJob(
   jobId: string,
   jobTotal: number,
   workerId: string,
+  settings?: CompletionSettings,
 ): Promise<boolean> {
   if (!(await store.tryFinalizeJob(jobId))) return false;
   if (store.claimJobCompletion) {
@@ -107,6 +136,7 @@ export async function finalizeJob(
       events,
       jobId,
       workerId,
+      settings,
     );
   }
   await emitJobCompleted(store, events, jobId, jobTotal);
@@ -122,6 +152,7 @@ export async function recoverJobCompletion(
   events: EventBus,
   jobId: string,
   workerId: string,
+  settings?: CompletionSettings,
 ): Promise<boolean> {
   if (!store.claimJobCompletion) return false;
   return reportJobCompletion(
@@ -129,5 +160,6 @@ export async function recoverJobCompletion(
     events,
     jobId,
     workerId,
+    settings,
   );
 }

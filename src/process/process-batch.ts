@@ -17,7 +17,12 @@ import { enforceFailureThreshold, type FailureThreshold } from '../control/failu
 import type { BatchRun } from './batch-run';
 import { claimNextBatch } from './claim-next-batch';
 import type { StreamingJobs } from './streaming-jobs';
-import { emitJobCompleted, finalizeJob, recoverJobCompletion } from './finalize-job';
+import {
+  emitJobCompleted,
+  finalizeJob,
+  recoverJobCompletion,
+  type CompletionSettings,
+} from './finalize-job';
 import { JobWatcher } from './job-watcher';
 import { LeaseKeeper } from './lease-keeper';
 import { precheckBatch } from './precheck-batch';
@@ -82,6 +87,14 @@ export interface ProcessBatchDeps {
   readonly onBackgroundError: (error: unknown) => void;
   /** Jobs a prepare opened early and still streams into (our stores only). */
   readonly streaming: StreamingJobs;
+}
+
+/** How this worker reports completions (`completionTakeOverAfterMs`). */
+function completionSettings(deps: ProcessBatchDeps): CompletionSettings {
+  return {
+    takeOverAfterMs: deps.config.completionTakeOverAfterMs,
+    onBackgroundError: deps.onBackgroundError,
+  };
 }
 
 /** The result, and why nothing was claimed (for `runWorker`; not part of the published result). */
@@ -174,9 +187,16 @@ export async function processBatch(
     const finalised =
       (fenced &&
         claim.reason === 'NO_PENDING_BATCHES' &&
-        (await finalizeJob(store, events, jobId, await deps.totalRecordsOf(jobId), workerId))) ||
+        (await finalizeJob(
+          store,
+          events,
+          jobId,
+          await deps.totalRecordsOf(jobId),
+          workerId,
+          completionSettings(deps),
+        ))) ||
       (claim.reason === 'JOB_NOT_PROCESSING' &&
-        (await recoverJobCompletion(store, events, jobId, workerId)));
+        (await recoverJobCompletion(store, events, jobId, workerId, completionSettings(deps))));
     return { result: notClaimed(jobId, finalised), claimFailure: claim.reason };
   }
 
@@ -317,7 +337,11 @@ async function runClaimedBatch(
   }
   if (keeper.lostWith !== undefined) throw keeper.lostWith;
   if (options.signal?.aborted || watcher.cancelled) {
-    await store.releaseBatch(jobId, batchId, workerId);
+    // Fenced by the attempt, like the release after an error: a later claim of this worker id
+    // (after a reclaim) is not released by this one.
+    await (lease
+      ? store.releaseBatch(jobId, batchId, workerId, lease.attempt)
+      : store.releaseBatch(jobId, batchId, workerId));
     return releasedResult(jobId, batchId, batchIndex);
   }
 
@@ -355,7 +379,8 @@ async function runClaimedBatch(
   if (failedEarly !== undefined)
     await emitJobCompleted(store, events, jobId, jobTotal, failedEarly);
   const jobComplete =
-    failedEarly !== undefined || (await finalizeJob(store, events, jobId, jobTotal, workerId));
+    failedEarly !== undefined ||
+    (await finalizeJob(store, events, jobId, jobTotal, workerId, completionSettings(deps)));
   return {
     claimed: true,
     batchId,

@@ -43,8 +43,17 @@ function droppingCompletionClaims(
 describe.each(withCompletionClaims)('job:completed exactly once on $name', (factory) => {
   const t = useTestStore(factory);
 
-  const importerOn = (store: DistributedStateStore, events: JobSummary[]) => {
-    const di = new DistributedImport({ schema: usersSchema, batchSize: 4, stateStore: store });
+  const importerOn = (
+    store: DistributedStateStore,
+    events: JobSummary[],
+    completionTakeOverAfterMs?: number,
+  ) => {
+    const di = new DistributedImport({
+      schema: usersSchema,
+      batchSize: 4,
+      stateStore: store,
+      ...(completionTakeOverAfterMs === undefined ? {} : { completionTakeOverAfterMs }),
+    });
     di.on('job:completed', (e) => events.push(e.summary));
     return di;
   };
@@ -89,6 +98,31 @@ describe.each(withCompletionClaims)('job:completed exactly once on $name', (fact
     expect(next).toMatchObject({ claimed: false, jobComplete: true });
     expect(eventsB).toEqual([expect.objectContaining({ total: 8, processed: 8, failed: 0 })]);
     // Nobody reports it again.
+    expect((await a.processWorkerBatch(jobId, () => undefined, 'a')).jobComplete).toBe(false);
+    expect((await b.processWorkerBatch(jobId, () => undefined, 'b')).jobComplete).toBe(false);
+    expect(eventsA).toHaveLength(0);
+    expect(eventsB).toHaveLength(1);
+  });
+
+  it('the claim of the finaliser commits but every answer is lost: a later worker takes the claim over and emits it once', async () => {
+    const eventsA: JobSummary[] = [];
+    const eventsB: JobSummary[] = [];
+    // The finaliser's claim and its three retries all commit, and all four answers are lost.
+    const a = importerOn(droppingCompletionClaims(t.store, 4, true), eventsA);
+    // Worker B takes over a claim left unacknowledged for 0 ms (the default is a minute).
+    const b = importerOn(t.store, eventsB, 0);
+    const { jobId } = await a.prepare(new BufferSource(usersCsv(8)), new CsvParser());
+    await a.processWorkerBatch(jobId, () => undefined, 'a');
+    await expect(a.processWorkerBatch(jobId, () => undefined, 'a')).rejects.toThrow(
+      'Connection terminated unexpectedly',
+    );
+    expect((await b.getStatus(jobId)).status).toBe('COMPLETED');
+    expect(eventsA).toEqual([]);
+
+    const next = await b.processWorkerBatch(jobId, () => undefined, 'b');
+    expect(next).toMatchObject({ claimed: false, jobComplete: true });
+    expect(eventsB).toEqual([expect.objectContaining({ total: 8, processed: 8, failed: 0 })]);
+    // B acknowledged it: nobody takes it over again, not even B's next call.
     expect((await a.processWorkerBatch(jobId, () => undefined, 'a')).jobComplete).toBe(false);
     expect((await b.processWorkerBatch(jobId, () => undefined, 'b')).jobComplete).toBe(false);
     expect(eventsA).toHaveLength(0);

@@ -51,6 +51,7 @@ describe('null options get the named InvalidOptionError', () => {
     'cancelCheckIntervalMs',
     'prepareHeartbeatIntervalMs',
     'prepareTimeoutMs',
+    'completionTakeOverAfterMs',
     'hooks',
     'duplicateChecker',
     'onBackgroundError',

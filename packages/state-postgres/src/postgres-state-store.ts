@@ -30,8 +30,9 @@ import {
   type BatchOutcome,
   type BatchState,
   type ClaimBatchResult,
+  type CompletionClaimOptions,
   type DistributedJobStatus,
-  type JobStatus,
+  JobStatus,
   type UniqueValueClaim,
   type DistributedStateStore,
   type JobProgress,
@@ -411,10 +412,24 @@ export class PostgresStateStore implements DistributedStateStore {
   }
 
   /** Gives the job's completion to one claimant (see the port). */
-  async claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
-    const result = await this.query(this.sql.claimJobCompletion, [jobId, claimant]);
+  async claimJobCompletion(
+    jobId: string,
+    claimant: string,
+    options: CompletionClaimOptions = {},
+  ): Promise<JobSummary | null> {
+    const result = await this.query(this.sql.claimJobCompletion, [
+      jobId,
+      claimant,
+      options.takeOverAfterMs ?? null,
+    ]);
     const row = result.rows[0] as { summary: string } | undefined;
     return row ? (JSON.parse(row.summary) as JobSummary) : null;
+  }
+
+  /** Records that the claimant emitted the job's completion (see the port). */
+  async acknowledgeJobCompletion(jobId: string, claimant: string): Promise<boolean> {
+    const result = await this.query(this.sql.acknowledgeJobCompletion, [jobId, claimant]);
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Unknown job or batch: does nothing, as the published stores. */
@@ -598,14 +613,28 @@ export class PostgresStateStore implements DistributedStateStore {
     }
   }
 
-  /** Moves the job to `to` if its status is one of `from` (one conditional UPDATE). */
+  /**
+   * Moves the job to `to` if its status is one of `from` (one conditional UPDATE). A move to
+   * ABORTED releases the job's batches in flight in the same transaction, in a second statement
+   * that sees every claim that overlapped it (claims hold the job row `FOR SHARE`).
+   */
   async updateJobStatus(
     jobId: string,
     from: readonly JobStatus[],
     to: JobStatus,
   ): Promise<boolean> {
-    const result = await this.query(this.sql.updateJobStatus, [jobId, from, to]);
-    return (result.rowCount ?? 0) > 0;
+    if (to !== JobStatus.ABORTED) {
+      const result = await this.query(this.sql.updateJobStatus, [jobId, from, to]);
+      return (result.rowCount ?? 0) > 0;
+    }
+    return this.translateErrors(() =>
+      withTransaction(this.pool, async (client) => {
+        const changed = await client.query(this.sql.updateJobStatus, [jobId, from, to]);
+        if ((changed.rowCount ?? 0) === 0) return false;
+        await client.query(this.sql.releaseAbortedBatches, [jobId]);
+        return true;
+      }),
+    );
   }
 
   /**

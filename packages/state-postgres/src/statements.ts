@@ -2,7 +2,11 @@ import { batchesInFlightSql } from './sql/batches-in-flight';
 import { claimBatchSql } from './sql/claim-batch';
 import { completeBatchInPlaceSql, completeBatchSql } from './sql/complete-batch';
 import { finalizeJobSql } from './sql/finalize-job';
-import { selectJobStatusSql, updateJobStatusSql } from './sql/job-control';
+import {
+  releaseAbortedBatchesSql,
+  selectJobStatusSql,
+  updateJobStatusSql,
+} from './sql/job-control';
 import { heartbeatBatchSql } from './sql/heartbeat-batch';
 import {
   deleteJobSql,
@@ -21,6 +25,7 @@ import {
 } from './sql/record-queries';
 import { registerBatchSql } from './sql/register-batch';
 import {
+  acknowledgeJobCompletionSql,
   claimJobCompletionSql,
   failPrepareSql,
   finishPrepareSql,
@@ -60,6 +65,7 @@ export function buildStatements(t: SchemaTables) {
     heartbeatBatch: heartbeatBatchSql(t),
     finalizeJob: finalizeJobSql(t),
     updateJobStatus: updateJobStatusSql(t),
+    releaseAbortedBatches: releaseAbortedBatchesSql(t),
     claimUniqueValues: claimUniqueValuesSql(t),
     selectUniqueHolders: selectUniqueHoldersSql(t),
     selectJobStatus: selectJobStatusSql(t),
@@ -78,6 +84,7 @@ export function buildStatements(t: SchemaTables) {
     batchExists: `SELECT 1 FROM ${t.batches} WHERE job_id = $1 AND id = $2`,
     selectJobDetails: selectJobDetailsSql(t),
     claimJobCompletion: claimJobCompletionSql(t),
+    acknowledgeJobCompletion: acknowledgeJobCompletionSql(t),
   } as const;
 }
 

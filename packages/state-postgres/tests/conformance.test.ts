@@ -1,7 +1,7 @@
 import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { PostgresStateStore } from '@batchactions/state-postgres';
-import { holdPgBatchWrites } from '../../../tests/support/pg-batch-write-gate';
+import { holdPgBatchWrites, holdPgClaims } from '../../../tests/support/pg-batch-write-gate';
 import {
   createTestPool,
   createTestSchemaStore,
@@ -38,6 +38,10 @@ describeDistributedStateStore(
     holdBatchWrites: (store) => {
       const { schema } = postgresStore(store);
       return holdPgBatchWrites(schema, `"${schema}".batches`);
+    },
+    holdClaims: (store) => {
+      const { schema } = postgresStore(store);
+      return holdPgClaims(schema, `"${schema}".batches`);
     },
   },
 );

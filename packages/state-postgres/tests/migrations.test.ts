@@ -83,6 +83,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 3, name: 'inclusive record end index' },
       { version: 4, name: 'prepare liveness and stored completion' },
       { version: 5, name: 'early open and resumable prepare' },
+      { version: 6, name: 'completion claim time and acknowledgement' },
     ]);
   });
 
@@ -183,7 +184,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 2,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [3, 4, 5],
+      applied: [3, 4, 5, 6],
     });
     // Version 4: old jobs are not being prepared, and a job finished before has no completion
     // left to report (its job:completed was emitted then).

@@ -39,12 +39,15 @@ function notClaimed(jobStatus: string | undefined): ClaimBatchResult {
  * Moves the job's lowest-index PENDING batch to PROCESSING for `workerId`, atomically:
  *
  * - PostgreSQL: one statement with `FOR UPDATE SKIP LOCKED`;
- * - MySQL family: a short transaction: the lowest batch with `FOR UPDATE SKIP LOCKED` and the
- *   job's status in one statement, then its update — MariaDB >= 10.6, MySQL >= 8;
+ * - MySQL family: a short transaction: the job's status `LOCK IN SHARE MODE`, the lowest batch
+ *   with `FOR UPDATE SKIP LOCKED`, then its update — MariaDB >= 10.6, MySQL >= 8;
  * - SQLite: one `UPDATE ... RETURNING` under the database's write lock.
  *
  * Concurrent claimers never wait for each other's batch and never get the same one; a claim
- * fails with NO_PENDING_BATCHES only when no batch is pending.
+ * fails with NO_PENDING_BATCHES only when no batch is pending. On PostgreSQL and the MySQL family
+ * the claim holds the job row with a shared lock, so a cancel (job row first, then the release
+ * of its batches in flight, one transaction) either commits first and the claim takes nothing,
+ * or waits for the claim and releases the claimed batch; SQLite runs one writer at a time.
  */
 export async function claimBatch(
   db: Db,
@@ -72,15 +75,15 @@ export async function claimBatch(
   }
   return db.transaction(
     async (transaction) => {
+      // The job row first, share-locked to the end of the claim: a cancel waits for us.
+      const job = await db.select<{ status: string }>(s.lockJobForClaim(), [jobId], transaction);
+      const jobStatus = job[0]?.status;
+      if (jobStatus !== 'PROCESSING') return notClaimed(jobStatus);
       const picked = await db.select<
-        Omit<ClaimedRow, 'claimedAt'> & { jobStatus: string | null; now: number | string | bigint }
+        Omit<ClaimedRow, 'claimedAt'> & { now: number | string | bigint }
       >(s.pickBatch(), [jobId], transaction);
       const batch = picked[0];
-      if (batch === undefined) {
-        const job = await db.select<{ status: string }>(s.selectJobStatus(), [jobId], transaction);
-        return notClaimed(job[0]?.status);
-      }
-      if (batch.jobStatus !== 'PROCESSING') return notClaimed(batch.jobStatus ?? undefined);
+      if (batch === undefined) return notClaimed(jobStatus);
       const now = Number(batch.now);
       await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
       return claimed(jobId, workerId, {

@@ -154,34 +154,56 @@ export async function storeSummary(
 }
 
 /**
- * Gives the job's completion to `claimant` unless another claimant has it, and returns the
- * stored summary to the claimant that has it (again, for a retry), `null` to anyone else.
+ * Gives the job's completion to `claimant` unless another claimant has it (or, with
+ * `takeOverAfterMs`, holds it unacknowledged for at least that long), and returns the stored
+ * summary to the claimant that has it (again, for a retry), `null` to anyone else.
  */
 export async function claimJobCompletion(
   db: Db,
   sql: Statements,
   jobId: string,
   claimant: string,
+  takeOverAfterMs: number | undefined,
 ): Promise<JobSummary | null> {
   const read = async (transaction?: Parameters<Db['run']>[2]) => {
     const row = (
-      await db.select<{ claimant: string | null; summary: string | null }>(
-        sql.selectCompletion(),
-        [jobId],
-        transaction,
-      )
+      await db.select<{
+        claimant: string | null;
+        summary: string | null;
+        claimedAt: unknown;
+        acknowledgedAt: unknown;
+      }>(sql.selectCompletion(), [jobId], transaction)
     )[0];
     if (row?.summary == null) return 'nothing' as const;
+    if (row.claimant === claimant) return JSON.parse(row.summary) as JobSummary;
     if (row.claimant === null) return 'unclaimed' as const;
-    return row.claimant === claimant ? (JSON.parse(row.summary) as JobSummary) : null;
+    const takeable =
+      takeOverAfterMs !== undefined && row.acknowledgedAt === null && row.claimedAt !== null;
+    return takeable ? ('unclaimed' as const) : null;
   };
   // A read first: most calls (every worker that finds the job finished) need no write lock.
   const seen = await read();
   if (seen === 'nothing') return null;
   if (seen !== 'unclaimed') return seen;
   return db.transaction(async (transaction) => {
-    await db.run(sql.claimCompletion(), [jobId, claimant], transaction);
+    await db.run(
+      sql.claimCompletion(),
+      [jobId, claimant, takeOverAfterMs === undefined ? 0 : 1, takeOverAfterMs ?? 0],
+      transaction,
+    );
     const after = await read(transaction);
     return after === 'nothing' || after === 'unclaimed' ? null : after;
   });
+}
+
+/** Records that `claimant` emitted the job's completion; false when it does not hold it. */
+export async function acknowledgeJobCompletion(
+  db: Db,
+  sql: Statements,
+  jobId: string,
+  claimant: string,
+): Promise<boolean> {
+  if ((await db.run(sql.acknowledgeCompletion(), [jobId, claimant])) > 0) return true;
+  const row = (await db.select<{ claimant: string | null }>(sql.selectCompletion(), [jobId]))[0];
+  return row?.claimant === claimant;
 }

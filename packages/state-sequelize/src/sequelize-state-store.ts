@@ -22,6 +22,7 @@ import {
   type BatchOutcome,
   type BatchState,
   type ClaimBatchResult,
+  type CompletionClaimOptions,
   type DistributedJobStatus,
   type DistributedStateStore,
   type JobProgress,
@@ -38,6 +39,7 @@ import { UnsupportedDialectError } from './errors';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
 import { listJobs } from './list-jobs';
 import {
+  acknowledgeJobCompletion,
   claimJobCompletion,
   finishPrepare,
   heartbeatPrepare,
@@ -525,8 +527,19 @@ export class SequelizeStateStore implements DistributedStateStore {
   }
 
   /** Gives the job's completion to one claimant (see the port). */
-  claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
-    return this.run(() => claimJobCompletion(this.db, this.sql, jobId, claimant));
+  claimJobCompletion(
+    jobId: string,
+    claimant: string,
+    options: CompletionClaimOptions = {},
+  ): Promise<JobSummary | null> {
+    return this.run(() =>
+      claimJobCompletion(this.db, this.sql, jobId, claimant, options.takeOverAfterMs),
+    );
+  }
+
+  /** Records that the claimant emitted the job's completion (see the port). */
+  acknowledgeJobCompletion(jobId: string, claimant: string): Promise<boolean> {
+    return this.run(() => acknowledgeJobCompletion(this.db, this.sql, jobId, claimant));
   }
 
   // ------------------------------------------------------------- optional port methods

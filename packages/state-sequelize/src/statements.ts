@@ -5,6 +5,7 @@ import {
   fenceBatchSql,
   heartbeatBatchSql,
   insertBatchesSql,
+  lockJobForClaimMysqlSql,
   pickBatchMysqlSql,
   registerBatchRowSql,
   quarantineBatchSql,
@@ -42,6 +43,7 @@ import {
 import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
 import type { QuotedTables } from './sql/tables';
 import {
+  acknowledgeCompletionSql,
   claimCompletionSql,
   failPrepareSql,
   finishPrepareSql,
@@ -111,7 +113,10 @@ export class Statements {
     this.get('selectJobDetails', () => selectJobDetailsSql(this.t, this.family));
   selectSummaryCounts = () => this.get('selectSummaryCounts', () => selectSummaryCountsSql(this.t));
   storeSummary = () => this.get('storeSummary', () => storeSummarySql(this.t));
-  claimCompletion = () => this.get('claimCompletion', () => claimCompletionSql(this.t));
+  claimCompletion = () =>
+    this.get('claimCompletion', () => claimCompletionSql(this.t, this.family));
+  acknowledgeCompletion = () =>
+    this.get('acknowledgeCompletion', () => acknowledgeCompletionSql(this.t, this.family));
   selectCompletion = () => this.get('selectCompletion', () => selectCompletionSql(this.t));
   lockJob = (mode: 'share' | 'update') =>
     this.get(`lockJob${mode}`, () => lockJobSql(this.t, this.family, mode));
@@ -134,6 +139,7 @@ export class Statements {
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
   claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
+  lockJobForClaim = () => this.get('lockJobForClaim', () => lockJobForClaimMysqlSql(this.t));
   pickBatch = () => this.get('pickBatch', () => pickBatchMysqlSql(this.t));
   takeBatch = () => this.get('takeBatch', () => takeBatchMysqlSql(this.t));
   selectStaleBatches = (lock: boolean) =>

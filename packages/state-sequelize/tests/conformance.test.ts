@@ -2,7 +2,7 @@ import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import type { Sequelize } from 'sequelize';
-import { holdPgBatchWrites } from '../../../tests/support/pg-batch-write-gate';
+import { holdPgBatchWrites, holdPgClaims } from '../../../tests/support/pg-batch-write-gate';
 import { createMigratedTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
 
 const opened = new Map<DistributedStateStore, { sequelize: Sequelize; database: TestDatabase }>();
@@ -53,6 +53,10 @@ for (const dialect of DIALECTS) {
             holdBatchWrites: (store: DistributedStateStore) => {
               const schema = entryOf(store).database.childEnv.SEQ_SEARCH_PATH as string;
               return holdPgBatchWrites(schema, `"${schema}"."batchactions_batches"`);
+            },
+            holdClaims: (store: DistributedStateStore) => {
+              const schema = entryOf(store).database.childEnv.SEQ_SEARCH_PATH as string;
+              return holdPgClaims(schema, `"${schema}"."batchactions_batches"`);
             },
           }
         : {}),

@@ -146,7 +146,7 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     expect(await store.migrate()).toEqual({
       fromVersion: 0,
       toVersion: 7,
-      applied: [1, 2, 3, 4, 5, 7],
+      applied: [1, 2, 3, 4, 5, 6, 7],
     });
     const jobId = randomUUID();
     await store.saveJobState({

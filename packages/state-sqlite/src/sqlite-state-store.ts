@@ -24,6 +24,7 @@ import {
   type BatchOutcome,
   type BatchState,
   type ClaimBatchResult,
+  type CompletionClaimOptions,
   type DistributedJobStatus,
   type DistributedStateStore,
   type JobProgress,
@@ -417,22 +418,47 @@ export class SqliteStateStore implements DistributedStateStore {
   }
 
   /** Gives the job's completion to one claimant (see the port). */
-  async claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+  async claimJobCompletion(
+    jobId: string,
+    claimant: string,
+    options: CompletionClaimOptions = {},
+  ): Promise<JobSummary | null> {
+    const takeOverAfterMs = options.takeOverAfterMs ?? null;
     // A read first: most calls (every worker that finds the job finished) need no write lock.
     const seen = await this.query(
       'claimJobCompletion',
       (s) =>
         s.selectCompletion.get(jobId) as
-          { summary: string | null; claimant: string | null } | undefined,
+          | {
+              summary: string | null;
+              claimant: string | null;
+              claimed_at: number | null;
+              acknowledged_at: number | null;
+            }
+          | undefined,
     );
     if (seen?.summary == null) return null;
-    if (seen.claimant !== null) {
-      return seen.claimant === claimant ? (JSON.parse(seen.summary) as JobSummary) : null;
-    }
+    if (seen.claimant === claimant) return JSON.parse(seen.summary) as JobSummary;
+    const takeable =
+      takeOverAfterMs !== null && seen.acknowledged_at === null && seen.claimed_at !== null;
+    if (seen.claimant !== null && !takeable) return null;
     return this.write('claimJobCompletion', (s) => {
-      const row = s.claimJobCompletion.get({ jobId, claimant }) as { summary: string } | undefined;
+      const row = s.claimJobCompletion.get({
+        jobId,
+        claimant,
+        takeOverAfterMs,
+        now: Date.now(),
+      }) as { summary: string } | undefined;
       return row ? (JSON.parse(row.summary) as JobSummary) : null;
     });
+  }
+
+  /** Records that the claimant emitted the job's completion (see the port). */
+  acknowledgeJobCompletion(jobId: string, claimant: string): Promise<boolean> {
+    return this.write(
+      'acknowledgeJobCompletion',
+      (s) => s.acknowledgeJobCompletion.run({ jobId, claimant, now: Date.now() }).changes > 0,
+    );
   }
 
   /** Unknown job or batch: does nothing, as the published stores. */

@@ -33,6 +33,7 @@ const SQL = {
   selectFinalizedCounts: jobs.SELECT_FINALIZED_COUNTS,
   storeSummary: jobs.STORE_SUMMARY,
   claimJobCompletion: jobs.CLAIM_JOB_COMPLETION,
+  acknowledgeJobCompletion: jobs.ACKNOWLEDGE_JOB_COMPLETION,
   selectCompletion: jobs.SELECT_COMPLETION,
   deleteJobRecords: jobs.DELETE_JOB_RECORDS,
   deleteJobUniqueValues: jobs.DELETE_JOB_UNIQUE_VALUES,

@@ -157,6 +157,15 @@ export interface JobDetails {
   readonly prepareStopped?: true;
 }
 
+/** Options of `claimJobCompletion`. */
+export interface CompletionClaimOptions {
+  /**
+   * Take over a claim of another claimant that is not acknowledged and at least this many ms
+   * old (store clock). Absent: never take one over.
+   */
+  readonly takeOverAfterMs?: number;
+}
+
 /** How a prepare run writes a batch (third argument of `registerBatch`). */
 export interface RegisterBatchOptions {
   /**
@@ -376,11 +385,27 @@ export interface DistributedStateStore extends StateStore {
   /**
    * Optional, for `job:completed` exactly once: if the job was finalised by `tryFinalizeJob`
    * (which then stores its summary with the final status) and nobody else claimed its
-   * completion, records `claimant` as the one who reports it and returns the stored summary.
-   * Returns the summary again to the same `claimant` (a retry after a lost answer), `null` to
-   * anyone else and for jobs not finalised (or finalised before the store kept summaries).
+   * completion, records `claimant` as the one who reports it (with the claim time, by the
+   * store's clock) and returns the stored summary. Returns the summary again to the same
+   * `claimant` (a retry after a lost answer), `null` to anyone else and for jobs not finalised
+   * (or finalised before the store kept summaries).
+   *
+   * With `options.takeOverAfterMs`, a claim of another claimant that was never acknowledged
+   * (`acknowledgeJobCompletion`) and is at least that old is taken over (its claimant died, or
+   * never got the answer): `claimant` becomes the one who reports it. Stores without
+   * `acknowledgeJobCompletion` ignore the option.
    */
-  claimJobCompletion?(jobId: string, claimant: string): Promise<JobSummary | null>;
+  claimJobCompletion?(
+    jobId: string,
+    claimant: string,
+    options?: CompletionClaimOptions,
+  ): Promise<JobSummary | null>;
+  /**
+   * Optional, with `claimJobCompletion`: records that `claimant`, which holds the job's
+   * completion, emitted `job:completed`, so that no later claim takes it over. Returns false
+   * (and changes nothing) when `claimant` does not hold it.
+   */
+  acknowledgeJobCompletion?(jobId: string, claimant: string): Promise<boolean>;
   /**
    * Optional, fenced: writes every record of the batch and its final status and counters in one
    * transaction, only if `lease` is still the batch's current claim; otherwise throws

@@ -19,6 +19,7 @@ import type {
   BatchLease,
   BatchOutcome,
   ClaimBatchResult,
+  CompletionClaimOptions,
   DistributedJobStatus,
   DistributedStateStore,
   JobDetails,
@@ -94,6 +95,10 @@ interface StoredJob {
   summary: JobSummary | undefined;
   /** Who claimed the job's completion (`claimJobCompletion`). */
   completionClaimant: string | undefined;
+  /** When (store clock) the completion was last claimed. */
+  completionClaimedAt: number | undefined;
+  /** When the claimant acknowledged it emitted `job:completed` (`acknowledgeJobCompletion`). */
+  completionAcknowledgedAt: number | undefined;
   /** Epoch ms (the store's clock) when the job was first saved. */
   createdAt: number;
 }
@@ -170,6 +175,8 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           prepare: noPrepare(),
           summary: undefined,
           completionClaimant: undefined,
+          completionClaimedAt: undefined,
+          completionAcknowledgedAt: undefined,
           createdAt: this.now(),
         };
         this.jobs.set(job.id, stored);
@@ -365,15 +372,34 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     });
   }
 
-  claimJobCompletion(jobId: string, claimant: string): Promise<JobSummary | null> {
+  claimJobCompletion(
+    jobId: string,
+    claimant: string,
+    options: CompletionClaimOptions = {},
+  ): Promise<JobSummary | null> {
     return settle(() => {
       const stored = this.jobs.get(jobId);
       if (!stored?.summary) return null;
-      if (stored.completionClaimant !== undefined && stored.completionClaimant !== claimant) {
-        return null;
-      }
+      const now = this.now();
+      const holder = stored.completionClaimant;
+      const takeOver =
+        options.takeOverAfterMs !== undefined &&
+        stored.completionAcknowledgedAt === undefined &&
+        stored.completionClaimedAt !== undefined &&
+        now - stored.completionClaimedAt >= options.takeOverAfterMs;
+      if (holder !== undefined && holder !== claimant && !takeOver) return null;
       stored.completionClaimant = claimant;
+      stored.completionClaimedAt = now;
       return { ...stored.summary };
+    });
+  }
+
+  acknowledgeJobCompletion(jobId: string, claimant: string): Promise<boolean> {
+    return settle(() => {
+      const stored = this.jobs.get(jobId);
+      if (stored?.completionClaimant !== claimant) return false;
+      stored.completionAcknowledgedAt ??= this.now();
+      return true;
     });
   }
 

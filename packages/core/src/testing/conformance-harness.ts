@@ -39,4 +39,13 @@ export interface ConformanceHarness {
    * better-sqlite3) have no write in flight to hold.
    */
   readonly holdBatchWrites?: (store: DistributedStateStore) => Promise<BatchWriteGate>;
+  /**
+   * Makes the store's next batch claims wait mid-statement, after they read the job's status and
+   * before they take their batch, until the gate is released (e.g. a trigger in the test's own
+   * schema on the batch row's move from PENDING to PROCESSING, waiting for an advisory lock the
+   * test holds). The gate's `writeHeld` resolves once a claim is held, `lockWaited` once another
+   * session waits for a lock the held claim holds. Stores whose claim runs in one synchronous
+   * step (the in-memory store, better-sqlite3) have no claim in flight to hold.
+   */
+  readonly holdClaims?: (store: DistributedStateStore) => Promise<BatchWriteGate>;
 }

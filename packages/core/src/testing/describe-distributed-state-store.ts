@@ -17,6 +17,7 @@ import { describeEarlyOpen } from './describe-early-open';
 import { describePrepareAndCompletion } from './describe-prepare-and-completion';
 import { describeResumablePrepare } from './describe-resumable-prepare';
 import { describePrepareOwnership } from './describe-prepare-ownership';
+import { describeCancelClaims } from './describe-cancel-claims';
 import type { ConformanceHarness } from './conformance-harness';
 import { makeBatch, makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
@@ -90,6 +91,7 @@ export function describeDistributedStateStore(
     describeEarlyOpen(() => store);
     describeResumablePrepare(() => store, options);
     describePrepareOwnership(() => store, options);
+    describeCancelClaims(() => store, options);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {

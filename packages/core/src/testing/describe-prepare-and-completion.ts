@@ -19,6 +19,8 @@ const PREPARING = [
   'updateJobStatus',
 ] as const;
 
+const HOUR = 3_600_000;
+
 /**
  * The prepare-liveness, cancel and completion parts of the conformance suite, registered inside
  * `describeDistributedStateStore` with the store of the running test. Each test is reported
@@ -206,6 +208,34 @@ export function describePrepareAndCompletion(currentStore: () => DistributedStat
       const granted = answers.filter((a) => a !== null);
       expect(granted).toHaveLength(1);
       expect(granted[0]).toMatchObject({ total: 6, processed: 6, failed: 0, skipped: 0 });
+    });
+
+    it('gives an unacknowledged report to a later claimant after takeOverAfterMs, never an acknowledged one', async (context) => {
+      const store = storeWith(currentStore(), context, [
+        'claimJobCompletion',
+        'acknowledgeJobCompletion',
+      ] as const);
+      const { jobId } = await prepareJob(store, 2, 3);
+      await finishAll(store, jobId, 0);
+      expect(await store.tryFinalizeJob(jobId)).toBe(true);
+      const summary = await store.claimJobCompletion(jobId, 'dead', { takeOverAfterMs: HOUR });
+      expect(summary).toMatchObject({ total: 6, processed: 6 });
+      // Younger than the limit: refused; without the option: refused as before.
+      expect(await store.claimJobCompletion(jobId, 'other', { takeOverAfterMs: HOUR })).toBeNull();
+      expect(await store.claimJobCompletion(jobId, 'other')).toBeNull();
+      // Never acknowledged and old enough (0 ms): taken over, and the claim is the new one's.
+      expect(await store.claimJobCompletion(jobId, 'rescuer', { takeOverAfterMs: 0 })).toEqual(
+        summary,
+      );
+      expect(await store.acknowledgeJobCompletion(jobId, 'dead')).toBe(false);
+      expect(await store.acknowledgeJobCompletion(jobId, 'rescuer')).toBe(true);
+      expect(await store.acknowledgeJobCompletion(jobId, 'rescuer')).toBe(true);
+      // Acknowledged: nobody takes it over any more; its claimant still gets its answer again.
+      expect(await store.claimJobCompletion(jobId, 'late', { takeOverAfterMs: 0 })).toBeNull();
+      expect(await store.claimJobCompletion(jobId, 'rescuer', { takeOverAfterMs: 0 })).toEqual(
+        summary,
+      );
+      expect(await store.acknowledgeJobCompletion('no-such-job', 'rescuer')).toBe(false);
     });
 
     it('has nothing to report for a job that was not finalised', async (context) => {

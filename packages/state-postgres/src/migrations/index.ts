@@ -3,6 +3,7 @@ import { migration002UniqueValues } from './002_unique_values';
 import { migration003InclusiveRecordEnd } from './003_inclusive_record_end';
 import { migration004PrepareLivenessAndSummary } from './004_prepare_liveness_and_summary';
 import { migration005EarlyOpenAndResume } from './005_early_open_and_resume';
+import { migration006CompletionAcknowledgement } from './006_completion_acknowledgement';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003InclusiveRecordEnd,
   migration004PrepareLivenessAndSummary,
   migration005EarlyOpenAndResume,
+  migration006CompletionAcknowledgement,
 ];
 
 /** The schema version this package writes and reads. */

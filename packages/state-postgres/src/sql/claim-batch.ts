@@ -5,7 +5,11 @@ import { DB_NOW_MS, epochMs, type SchemaTables } from './tables';
  *
  * `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over a batch another claimer is
  * taking instead of queueing behind it, so each gets a different batch. A claim rewrites only
- * that batch's row: the job row is read, never locked or updated.
+ * that batch's row. The job row is read `FOR SHARE` (claims share it; a status change waits for
+ * them), so a claim only takes a batch while the job is PROCESSING: a cancel that overlaps the
+ * claim either commits first (the locked read then returns its ABORTED status and nothing is
+ * claimed) or waits for the claim to commit and then releases the claimed batch
+ * (`releaseAbortedBatchesSql`, a later statement of the cancel's transaction).
  *
  * Returns one row when the job exists: `job_status`, plus the claimed batch's columns (all NULL
  * when nothing was claimed). No row means the job does not exist. Reading the job in the same
@@ -15,7 +19,7 @@ import { DB_NOW_MS, epochMs, type SchemaTables } from './tables';
 export function claimBatchSql(t: SchemaTables): string {
   return `
     WITH job AS (
-      SELECT status FROM ${t.jobs} WHERE id = $1
+      SELECT status FROM ${t.jobs} WHERE id = $1 FOR SHARE
     ),
     next_batch AS (
       SELECT b.id

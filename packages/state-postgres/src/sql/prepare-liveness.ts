@@ -214,15 +214,33 @@ export function prepareHeartbeatAgeMs(column: string): string {
 
 /**
  * Gives the completion of job `$1` to claimant `$2` if the job has a stored summary and nobody
- * else claimed it (the same claimant may claim again). A row back, with the summary, means it did.
+ * else claimed it (the same claimant may claim again), or, with `$3` (ms, NULL: never), if
+ * another claimant's claim was never acknowledged and is at least `$3` ms old by the database
+ * clock (a claim made before version 6 has no claim time and is never taken over). A row back,
+ * with the summary, means it did; the claim time is then now.
  */
 export function claimJobCompletionSql(t: SchemaTables): string {
   return `
     UPDATE ${t.jobs}
     SET completion_claimant = $2,
+        completion_claimed_at = ${DB_NOW_MS},
         updated_at = now()
     WHERE id = $1
       AND summary IS NOT NULL
-      AND (completion_claimant IS NULL OR completion_claimant = $2)
+      AND (completion_claimant IS NULL OR completion_claimant = $2
+           OR ($3::float8 IS NOT NULL
+               AND completion_acknowledged_at IS NULL
+               AND completion_claimed_at IS NOT NULL
+               AND completion_claimed_at
+                   <= ${DB_NOW_MS} - make_interval(secs => $3::float8 / 1000)))
     RETURNING summary::text AS summary`;
+}
+
+/** Records that claimant `$2`, which holds job `$1`'s completion, emitted it (once). */
+export function acknowledgeJobCompletionSql(t: SchemaTables): string {
+  return `
+    UPDATE ${t.jobs}
+    SET completion_acknowledged_at = coalesce(completion_acknowledged_at, ${DB_NOW_MS}),
+        updated_at = now()
+    WHERE id = $1 AND completion_claimant = $2`;
 }

@@ -3,6 +3,7 @@ import type { Db, SqlFamily } from '../db';
 import type { TableNames } from '../options';
 import type { QuotedTables } from '../sql/tables';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
+import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
 import { jobCreatedAt } from './job-created-at';
 import { leasesAndIds } from './leases-and-ids';
@@ -35,6 +36,11 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: prepareAndCompletion,
   },
   { version: 5, name: 'early open and resumable prepare', statements: earlyOpenAndResume },
+  {
+    version: 6,
+    name: 'completion claim time and acknowledgement',
+    statements: completionAcknowledgement,
+  },
   { version: 7, name: 'job creation time', statements: jobCreatedAt },
 ];
 

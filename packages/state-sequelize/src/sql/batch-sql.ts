@@ -108,13 +108,16 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
 /**
  * PostgreSQL: claims the lowest-index PENDING batch of job `$1` for worker `$2` in one statement.
  * `FOR UPDATE SKIP LOCKED` makes concurrent claimers pass over a batch another one is taking
- * instead of queueing behind it. The job row is read (to tell the failure reasons apart in the
- * same round trip), never locked or written. No row: the job does not exist.
+ * instead of queueing behind it. The job row is read `FOR SHARE` (to tell the failure reasons
+ * apart in the same round trip, and so that a cancel waits for a claim in flight: its release of
+ * the batches in flight, a later statement of its transaction, then sees the claimed batch). A
+ * cancel that committed first is seen by the locked read, and nothing is claimed. No row: the
+ * job does not exist.
  */
 export function claimBatchPostgresSql(t: QuotedTables): string {
   return `
     WITH job AS (
-      SELECT "status" FROM ${t.jobs} WHERE "id" = $1
+      SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
     ),
     next_batch AS (
       SELECT b."id"
@@ -159,15 +162,21 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
 }
 
 /**
+ * MySQL family, step 0 of the claim transaction: job `$1`'s status, read with a shared lock held
+ * to the end of the claim, so that a cancel (an UPDATE of the job row) waits for the claim and
+ * then releases the claimed batch, or commits first and is seen here.
+ */
+export function lockJobForClaimMysqlSql(t: QuotedTables): string {
+  return `SELECT "status" FROM ${t.jobs} WHERE "id" = $1 LOCK IN SHARE MODE`;
+}
+
+/**
  * MySQL family, step 1 of the claim transaction: the lowest PENDING batch of job `$1` that no
- * concurrent claimer has locked, with the job's status and the database clock. The job row is
- * read, not locked (a locking read does not lock the rows of its subqueries), as in the
- * PostgreSQL claim. No row: no batch is pending (or the job does not exist).
+ * concurrent claimer has locked, with the database clock. No row: no batch is pending.
  */
 export function pickBatchMysqlSql(t: QuotedTables): string {
   return `
     SELECT "id", "batchIndex", "recordStartIndex", "recordEndIndex", "attempt",
-           (SELECT j."status" FROM ${t.jobs} j WHERE j."id" = $1) AS "jobStatus",
            ${nowMs('mysql')} AS "now"
     FROM ${t.batches}
     WHERE "jobId" = $1 AND "status" = 'PENDING'

@@ -216,17 +216,38 @@ export function storeSummarySql(t: QuotedTables): string {
   return `UPDATE ${t.jobs} SET "summary" = $2 WHERE "id" = $1`;
 }
 
-/** Gives the completion of job `$1` to claimant `$2` unless another claimant has it. */
-export function claimCompletionSql(t: QuotedTables): string {
+/**
+ * Gives the completion of job `$1` to claimant `$2` unless another claimant has it, or, with
+ * `$3` = 1, when another claimant's claim was never acknowledged and is at least `$4` ms old
+ * (database clock; a claim made before version 6 has no claim time and is never taken over).
+ * The claim time becomes now.
+ */
+export function claimCompletionSql(t: QuotedTables, family: SqlFamily): string {
+  const now = nowMs(family);
   return `
     UPDATE ${t.jobs}
-    SET "completionClaimant" = $2
-    WHERE "id" = $1 AND "summary" IS NOT NULL AND "completionClaimant" IS NULL`;
+    SET "completionClaimant" = $2, "completionClaimedAt" = ${now}
+    WHERE "id" = $1 AND "summary" IS NOT NULL
+      AND ("completionClaimant" IS NULL
+           OR ($3 = 1 AND "completionAcknowledgedAt" IS NULL
+               AND "completionClaimedAt" IS NOT NULL
+               AND "completionClaimedAt" <= ${now} - $4))`;
 }
 
-/** Who has the completion of job `$1`, and its summary. */
+/** Records that claimant `$2`, which holds job `$1`'s completion, emitted it (once). */
+export function acknowledgeCompletionSql(t: QuotedTables, family: SqlFamily): string {
+  return `
+    UPDATE ${t.jobs}
+    SET "completionAcknowledgedAt" = ${nowMs(family)}
+    WHERE "id" = $1 AND "completionClaimant" = $2 AND "completionAcknowledgedAt" IS NULL`;
+}
+
+/** Who has the completion of job `$1`, since when, whether acknowledged, and its summary. */
 export function selectCompletionSql(t: QuotedTables): string {
-  return `SELECT "completionClaimant" AS "claimant", "summary" FROM ${t.jobs} WHERE "id" = $1`;
+  return `
+    SELECT "completionClaimant" AS "claimant", "summary",
+           "completionClaimedAt" AS "claimedAt", "completionAcknowledgedAt" AS "acknowledgedAt"
+    FROM ${t.jobs} WHERE "id" = $1`;
 }
 
 /**

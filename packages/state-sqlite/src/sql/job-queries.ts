@@ -112,13 +112,29 @@ export const STORE_SUMMARY = `UPDATE batchactions_jobs SET summary = @summary WH
 
 /** The stored summary of a job and who reports it. */
 export const SELECT_COMPLETION = `
-SELECT summary, completion_claimant AS claimant FROM batchactions_jobs WHERE id = ?`;
+SELECT summary, completion_claimant AS claimant, completion_claimed_at AS claimed_at,
+       completion_acknowledged_at AS acknowledged_at
+FROM batchactions_jobs WHERE id = ?`;
 
-/** Gives the job's completion to `@claimant` unless another claimant has it. */
+/**
+ * Gives the job's completion to `@claimant` unless another claimant has it, or, with
+ * `@takeOverAfterMs` (NULL: never), when another claimant's claim was never acknowledged and
+ * was made at least that long before `@now`. The claim time becomes `@now`.
+ */
 export const CLAIM_JOB_COMPLETION = `
 UPDATE batchactions_jobs
-SET completion_claimant = @claimant
+SET completion_claimant = @claimant, completion_claimed_at = @now
 WHERE id = @jobId
   AND summary IS NOT NULL
-  AND (completion_claimant IS NULL OR completion_claimant = @claimant)
+  AND (completion_claimant IS NULL OR completion_claimant = @claimant
+       OR (@takeOverAfterMs IS NOT NULL
+           AND completion_acknowledged_at IS NULL
+           AND completion_claimed_at IS NOT NULL
+           AND completion_claimed_at <= @now - @takeOverAfterMs))
 RETURNING summary`;
+
+/** Records that `@claimant`, which holds the job's completion, emitted it (once). */
+export const ACKNOWLEDGE_JOB_COMPLETION = `
+UPDATE batchactions_jobs
+SET completion_acknowledged_at = coalesce(completion_acknowledged_at, @now)
+WHERE id = @jobId AND completion_claimant = @claimant`;

@@ -117,6 +117,18 @@ ALTER TABLE batchactions_jobs ADD COLUMN opened_early_at INTEGER;
 ALTER TABLE batchactions_batches ADD COLUMN source_cursor TEXT;
 `;
 
+/**
+ * Version 6: `job:completed` exactly once when a claimant dies or never gets its answer.
+ * `completion_claimed_at` (epoch ms) is when `completion_claimant` claimed the completion,
+ * `completion_acknowledged_at` when it acknowledged emitting it; a claim never acknowledged and
+ * older than the caller's `takeOverAfterMs` is taken over. Existing rows get NULLs: a claim made
+ * before this version has no claim time and is never taken over.
+ */
+const V6 = `
+ALTER TABLE batchactions_jobs ADD COLUMN completion_claimed_at INTEGER;
+ALTER TABLE batchactions_jobs ADD COLUMN completion_acknowledged_at INTEGER;
+`;
+
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
@@ -124,6 +136,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, description: 'inclusive record end', sql: V3 },
   { version: 4, description: 'prepare liveness and stored completion', sql: V4 },
   { version: 5, description: 'early open and resumable prepare', sql: V5 },
+  { version: 6, description: 'completion claim time and acknowledgement', sql: V6 },
   { version: 7, description: 'job creation time', sql: V7_CREATED_AT },
 ];
 
