@@ -64,7 +64,10 @@ describe.each(DIALECTS)('SequelizeStateStore.listJobs (%s)', (dialect) => {
       completedBatches: 0,
       failedBatches: 0,
       startedAt: 1_000,
+      // When the job was first saved (the store's clock), not its startedAt.
+      createdAt: expect.any(Number) as number,
     });
+    expect(all[1]?.createdAt).toBeGreaterThan(1_000);
     const finished = await store.listJobs({ statuses: [JobStatus.COMPLETED, JobStatus.CREATED] });
     expect(finished.map((j) => j.jobId)).toEqual(['old', 'never-started']);
     expect((await store.listJobs({ limit: 1 })).map((j) => j.jobId)).toEqual([jobId]);
