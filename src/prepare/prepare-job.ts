@@ -14,7 +14,12 @@ import {
   type ProcessedRecord,
   type SourceVersion,
 } from '@batchactions/core';
-import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
+import type {
+  DamagedRowsReport,
+  SchemaDefinition,
+  SchemaValidator,
+  SourceParser,
+} from '@batchactions/import';
 import { finalizeJob } from '../process/finalize-job';
 import {
   currentStatus,
@@ -64,6 +69,14 @@ export interface PrepareOutcome extends PrepareResult {
    * or stored, and this is that job's status (the totals are the job's, as stored).
    */
   readonly existingStatus?: JobStatus;
+  /**
+   * Present only when some rows of the source look damaged (a CSV with a quote inside an
+   * unquoted field, or a quoted field that swallowed following lines that look like rows): how
+   * many, and the first 100 with the lines each spans. Their records are stored as read (as
+   * published) unless the parser's `malformedRows` is `'invalid'` (stored invalid) or `'fail'`
+   * (the prepare fails with `CsvDamagedRowError`). A resumed prepare reports the rows it read.
+   */
+  readonly damagedRows?: DamagedRowsReport;
 }
 
 export interface PrepareDeps {
@@ -208,6 +221,11 @@ export async function prepareJob(
   let batchIndex = start.batchIndex;
   let recordIndex = start.recordIndex;
   let stoppedBy: StopReason | undefined;
+  let damagedOf: (() => DamagedRowsReport | undefined) | undefined;
+  const withDamage = <T extends PrepareOutcome>(outcome: T): T => {
+    const damaged = damagedOf?.();
+    return damaged === undefined ? outcome : { ...outcome, damagedRows: damaged };
+  };
   try {
     await writer.begin();
     // Before the first batch is stored: if onOpen throws, nothing was claimable.
@@ -221,12 +239,13 @@ export async function prepareJob(
         );
       }
     }
-    const { records, cursor } = readTrackedRecords(
+    const { records, cursor, damagedRows } = readTrackedRecords(
       source,
       parser,
       start.cursor?.cursor,
       start.cursor?.sourceVersion,
     );
+    damagedOf = damagedRows;
     const sourceSize = source.metadata().fileSize;
     const unverifiable = warnOnce();
     /** Stores a batch, or checks the one stored already; true when it stored it. */
@@ -298,7 +317,7 @@ export async function prepareJob(
     } catch (error) {
       return endOnError(writer, error, jobId, recordIndex);
     }
-    return { jobId, totalRecords: recordIndex, totalBatches: batchIndex, stoppedBy };
+    return withDamage({ jobId, totalRecords: recordIndex, totalBatches: batchIndex, stoppedBy });
   }
   let status: JobStatus;
   try {
@@ -327,7 +346,7 @@ export async function prepareJob(
   } catch (error) {
     throw withJobId(error, jobId);
   }
-  return { jobId, totalRecords: recordIndex, totalBatches: batchIndex };
+  return withDamage({ jobId, totalRecords: recordIndex, totalBatches: batchIndex });
 }
 
 /** A source that changed under a resume is a `SourceMismatchError` of the job. */
