@@ -75,8 +75,6 @@ export function readTrackedRecords(
   return {
     records: tracked,
     cursor: () => tracked.cursor(),
-    ...(tracked.damagedRows === undefined
-      ? {}
-      : { damagedRows: () => tracked.damagedRows?.() }),
+    ...(tracked.damagedRows === undefined ? {} : { damagedRows: () => tracked.damagedRows?.() }),
   };
 }

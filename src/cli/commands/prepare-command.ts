@@ -260,14 +260,14 @@ export function damagedRowsWarning(
   mode: MalformedRowsMode | undefined,
 ): string {
   const shown = report.rows.slice(0, WARNED_ROWS).map((row) => {
-    const lines = row.endLine === row.line ? `line ${row.line}` : `lines ${row.line}-${row.endLine}`;
+    const lines =
+      row.endLine === row.line ? `line ${row.line}` : `lines ${row.line}-${row.endLine}`;
     const what =
-      row.kind === 'stray-quote'
-        ? 'a stray quote'
-        : 'a quoted field swallowed the lines after it';
+      row.kind === 'stray-quote' ? 'a stray quote' : 'a quoted field swallowed the lines after it';
     return `${lines} (row ${row.record}: ${what})`;
   });
-  const more = report.count > shown.length ? `, and ${formatCount(report.count - shown.length)} more` : '';
+  const more =
+    report.count > shown.length ? `, and ${formatCount(report.count - shown.length)} more` : '';
   const outcome =
     mode === 'invalid'
       ? 'stored as invalid records'

@@ -88,7 +88,11 @@ export class CsvColumnCountError extends ParseError {
 }
 
 /** Describes a damaged CSV row's kind for messages. */
-function damageDetail(kind: 'stray-quote' | 'swallowed-lines', line: number, endLine: number): string {
+function damageDetail(
+  kind: 'stray-quote' | 'swallowed-lines',
+  line: number,
+  endLine: number,
+): string {
   return kind === 'stray-quote'
     ? 'a quote appears inside an unquoted field or right after a closing quote (quote the whole field and double inner quotes)'
     : `a quoted field spans lines ${line}-${endLine}, and the lines it swallowed look like rows (a quote was left open)`;

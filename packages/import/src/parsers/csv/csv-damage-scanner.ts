@@ -182,6 +182,11 @@ export class CsvDamageScanner {
     this.state = state;
   }
 
+  /** The line where the row being scanned starts, while it is inside a quoted field. */
+  get openQuoteLine(): number | undefined {
+    return this.state === QUOTED ? this.startLine : undefined;
+  }
+
   /** The input ended. */
   end(): void {
     if (this.state !== QUOTED && this.hasContent) this.endRow();

@@ -142,7 +142,8 @@ export class CsvParser implements SourceParser {
   ): AsyncGenerator<RawRecord> {
     const source = chunks[Symbol.asyncIterator]();
     const resume = tracking?.resumed;
-    const textCheck = resume === undefined ? new TextCheck('csv', this.options.encoding) : undefined;
+    const textCheck =
+      resume === undefined ? new TextCheck('csv', this.options.encoding) : undefined;
     const head: Head =
       resume === undefined
         ? await this.readHead(source, textCheck)
@@ -169,7 +170,8 @@ export class CsvParser implements SourceParser {
         if (record !== undefined) yield record;
       }
     } catch (error: unknown) {
-      throw toCsvParseError(error, progress);
+      const openedAt = scanner?.openQuoteLine;
+      throw toCsvParseError(error, openedAt === undefined ? progress : { ...progress, openedAt });
     } finally {
       // An early `return` by our consumer: stop reading the source.
       if (!parser.destroyed) parser.destroy();
@@ -265,6 +267,7 @@ export class CsvParser implements SourceParser {
   private newProgress(tracking?: CsvTracking): CsvProgress {
     const resume = tracking?.resumed;
     return {
+      maxRecordBytes: this.options.maxRecordBytes,
       usesHeader: this.options.hasHeader && this.options.columns === undefined,
       columnCount: this.options.columns?.length,
       ...(resume === undefined || tracking === undefined
