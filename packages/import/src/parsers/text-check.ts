@@ -26,9 +26,23 @@ export class TextCheck {
     this.decoder = checksEncoding(encoding) ? new TextDecoder('utf-8', { fatal: true }) : undefined;
   }
 
-  /** Checks the next chunk (bytes past the first 64 KiB are not looked at). */
-  check(chunk: Buffer): void {
+  /**
+   * Checks the next chunk (bytes past the first 64 KiB are not looked at). A string chunk (a
+   * source that decoded the bytes already, as `FilePathSource` does) is checked for NUL
+   * characters only: its invalid bytes were replaced already.
+   */
+  check(chunk: Buffer | string): void {
     if (this.decoder === undefined || this.seen >= TEXT_CHECK_BYTES) return;
+    if (typeof chunk === 'string') {
+      const part = chunk.slice(0, TEXT_CHECK_BYTES - this.seen);
+      const nul = part.indexOf('\0');
+      if (nul !== -1) {
+        const offset = this.seen + Buffer.byteLength(part.slice(0, nul), 'utf8');
+        throw new NotTextError(this.format, offset, 'a NUL byte');
+      }
+      this.seen += Buffer.byteLength(part, 'utf8');
+      return;
+    }
     const part = chunk.subarray(0, TEXT_CHECK_BYTES - this.seen);
     const nul = part.indexOf(0);
     if (nul !== -1) throw new NotTextError(this.format, this.seen + nul, 'a NUL byte');

@@ -319,7 +319,7 @@ export class CsvParser implements SourceParser {
         return { chunks, exhausted: true, delimiter: this.detect(Buffer.concat(chunks)).delimiter };
       }
       const chunk = this.toBuffer(next.value);
-      if (typeof next.value !== 'string') textCheck?.check(chunk);
+      textCheck?.check(next.value);
       chunks.push(chunk);
       size += chunk.length;
       const mayHoldLineEnd = chunk.includes(LF) || chunk.includes(CR);
@@ -359,7 +359,7 @@ export class CsvParser implements SourceParser {
       const rest: AsyncIterable<string | Buffer> = { [Symbol.asyncIterator]: () => source };
       for await (const value of rest) {
         const chunk = this.toBuffer(value);
-        if (typeof value !== 'string') textCheck?.check(chunk);
+        textCheck?.check(value);
         scan(chunk);
         yield chunk;
         await rows.room();

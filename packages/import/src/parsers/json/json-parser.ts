@@ -126,7 +126,7 @@ export class JsonParser implements SourceParser {
     const textCheck = new TextCheck('json', 'utf-8');
     const texts = async function* (): AsyncIterable<string> {
       for await (const chunk of chunks) {
-        if (typeof chunk !== 'string') textCheck.check(chunk);
+        textCheck.check(chunk);
         yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
       }
       yield decoder.end();
@@ -184,7 +184,7 @@ export class JsonParser implements SourceParser {
     const textCheck = resumed === undefined ? new TextCheck('json', 'utf-8') : undefined;
     const texts = async function* (): AsyncIterable<string> {
       for await (const chunk of chunks) {
-        if (typeof chunk !== 'string') textCheck?.check(chunk);
+        textCheck?.check(chunk);
         yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
       }
       yield decoder.end();

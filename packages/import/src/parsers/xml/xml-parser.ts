@@ -106,7 +106,7 @@ export class XmlParser implements SourceParser {
     let started = false;
     const textCheck = new TextCheck('xml', 'utf-8');
     for await (const chunk of chunks) {
-      if (typeof chunk !== 'string') textCheck.check(chunk);
+      textCheck.check(chunk);
       const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
       if (!started && text.trim() === '') continue;
       started = true;
@@ -154,7 +154,7 @@ export class XmlParser implements SourceParser {
     };
     const textCheck = resumed === undefined ? new TextCheck('xml', 'utf-8') : undefined;
     for await (const chunk of chunks) {
-      if (typeof chunk !== 'string') textCheck?.check(chunk);
+      textCheck?.check(chunk);
       const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
       if (!started && text.trim() === '') {
         positions.skipBytes(Buffer.byteLength(text, 'utf8'));
