@@ -17,7 +17,9 @@ if (process.argv[3] === '--child') {
       : format === 'xml'
         ? new XmlParser({ recordTag: 'r' })
         : new JsonParser({ format: format === 'json' ? 'array' : 'ndjson' });
-  const head = { csv: 'id,name\n1,', json: '[{"a":"', ndjson: '{"a":"', xml: '<rows><r><a>' }[format];
+  const head = { csv: 'id,name\n1,', json: '[{"a":"', ndjson: '{"a":"', xml: '<rows><r><a>' }[
+    format
+  ];
   const chunk = Buffer.alloc(64 * 1024, 'x'.charCodeAt(0));
   const total = gib * 1024 * 1024 * 1024;
   let peak = 0;
@@ -41,7 +43,9 @@ if (process.argv[3] === '--child') {
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage.rss());
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  console.log(JSON.stringify({ format, ms: Math.round(ms), peakRssMiB: Math.round(peak / 2 ** 20), outcome }));
+  console.log(
+    JSON.stringify({ format, ms: Math.round(ms), peakRssMiB: Math.round(peak / 2 ** 20), outcome }),
+  );
 } else {
   const self = fileURLToPath(import.meta.url);
   for (const format of formats) {

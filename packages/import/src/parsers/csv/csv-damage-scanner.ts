@@ -16,7 +16,7 @@ export interface CsvDamagedRow {
   readonly endLine: number;
   /** What looks wrong (the first finding of the row). */
   readonly kind: CsvDamageKind;
-  /** 1-based data row number (the header is not a row), as in error messages. */
+  /** 1-based data row number (the header is not a row), as in error messages; 0: the header row. */
   readonly record: number;
 }
 

@@ -190,6 +190,12 @@ export class CsvParser implements SourceParser {
     damaged: DamagedRows,
   ): RawRecord | undefined {
     const mode = this.options.malformedRows;
+    if (mark?.kind !== undefined && shaper.columns === undefined) {
+      // The header row itself is damaged: reported as row 0; it cannot be an invalid record.
+      const header = { line: mark.line, endLine: mark.endLine, kind: mark.kind, record: 0 };
+      damaged.add(header);
+      if (mode !== 'keep') throw new CsvDamagedRowError(mark.kind, header);
+    }
     if (mode === 'fail' && mark?.kind !== undefined && shaper.columns !== undefined) {
       // Before the column count is checked: the damage is what made the count wrong.
       const fields = Array.isArray(row) ? row : row.record;
