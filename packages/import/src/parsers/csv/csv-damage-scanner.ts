@@ -116,16 +116,21 @@ export class CsvDamageScanner {
     const delimiter = this.delimiter;
     const quote = this.quote;
     let state = this.state;
+    let afterCr = this.afterCr;
     const length = chunk.length;
     for (let i = 0; i < length; i++) {
       const byte = chunk[i] as number;
-      if (byte === LF && this.afterCr) {
-        // The LF of a CRLF: its line was counted at the CR.
-        this.afterCr = false;
-        continue;
+      // Most bytes are none of the special ones: one range check skips the line-break tests.
+      let lineBreak = false;
+      if (byte <= CR) {
+        if (byte === LF && afterCr) {
+          // The LF of a CRLF: its line was counted at the CR.
+          afterCr = false;
+          continue;
+        }
+        lineBreak = byte === LF || byte === CR;
       }
-      this.afterCr = byte === CR;
-      const lineBreak = byte === LF || byte === CR;
+      afterCr = byte === CR;
       switch (state) {
         case FIELD_START:
           if (byte === quote) {
@@ -179,6 +184,7 @@ export class CsvDamageScanner {
           }
       }
     }
+    this.afterCr = afterCr;
     this.state = state;
   }
 
