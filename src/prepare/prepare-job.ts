@@ -75,6 +75,8 @@ export interface PrepareOutcome extends PrepareResult {
    * many, and the first 100 with the lines each spans. Their records are stored as read (as
    * published) unless the parser's `malformedRows` is `'invalid'` (stored invalid) or `'fail'`
    * (the prepare fails with `CsvDamagedRowError`). A resumed prepare reports the rows it read.
+   * `prepare(source, parser)` without options resolves with it too, though its published
+   * type (`PrepareResult`) does not name it.
    */
   readonly damagedRows?: DamagedRowsReport;
 }

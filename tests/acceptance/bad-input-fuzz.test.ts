@@ -57,7 +57,7 @@ const fault: fc.Arbitrary<Fault> = fc.record({
     'none',
   ),
   at: fc.nat({ max: 10_000 }),
-}) as fc.Arbitrary<Fault>;
+});
 
 const MAX_RECORD_BYTES = 4096;
 const MAX_DEPTH = 30;
@@ -125,7 +125,7 @@ describe('bad input fuzz (fixed seed): a positioned error, or every line account
         });
         let outcome;
         try {
-          outcome = await di.prepare(new BufferSource(bytes), parserFor(format));
+          outcome = await di.prepare(new BufferSource(bytes), parserFor(format), {});
         } catch (error: unknown) {
           // A typed error naming where: a line, or a byte/character position.
           expect(error).toBeInstanceOf(ParseError);

@@ -16,12 +16,7 @@ import { CsvRecordShaper } from './csv-record-shaper';
 import { CsvDamagedRowError } from '../../errors/parse-error';
 import { MALFORMED_ROW_KEY } from '../../schema/malformed-row';
 import { RowQueue, TextCheck } from '../text-check';
-import {
-  CsvDamageScanner,
-  DamagedRows,
-  type CsvRowMark,
-  type DamagedRowsReport,
-} from './csv-damage-scanner';
+import { CsvDamageScanner, DamagedRows, type CsvRowMark } from './csv-damage-scanner';
 
 /** A row as csv-parse yields it: its fields, or with `info` its fields and where it ended. */
 type CsvRow =
@@ -156,8 +151,12 @@ export class CsvParser implements SourceParser {
     // before it is thrown (a stream destroyed by its error drops what it buffered).
     const rows = new RowQueue<CsvRow>();
     const input = Readable.from(this.bytesOf(head, source, scanner, textCheck, rows));
-    parser.on('data', (row: CsvRow) => rows.push(row));
-    pipeline(input, parser, (error) => rows.end(error));
+    parser.on('data', (row: CsvRow) => {
+      rows.push(row);
+    });
+    pipeline(input, parser, (error) => {
+      rows.end(error);
+    });
     const shaper = this.newShaper(resume);
     const linesBefore = resume?.lines ?? 0;
     let rowNumber = resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows;

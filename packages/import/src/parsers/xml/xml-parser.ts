@@ -192,7 +192,7 @@ export class XmlParser implements SourceParser {
     const write = parser.write.bind(parser);
     // Each chunk written: the text since the last record must stay within maxRecordBytes.
     parser.write = (chunk: string | object | null): Saxes => {
-      const written = write(chunk as string);
+      const written = write(chunk);
       if (typeof chunk === 'string' && parser.position - lastEnd > this.maxRecordBytes) {
         throw new RecordTooLargeError('xml', this.maxRecordBytes, {
           ...location(),
