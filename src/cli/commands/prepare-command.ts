@@ -319,8 +319,9 @@ export function addPrepareCommand(program: Command): void {
     .addOption(
       new Option(
         '--malformed-rows <mode>',
-        'CSV: a row with the wrong number of fields is kept as a record (keep, as published), ' +
-          'made an invalid record naming its line (invalid), or fails the prepare (fail) (default: keep)',
+        'CSV: a row with the wrong number of fields, or damaged by a stray or unclosed quote, is ' +
+          'kept as a record (keep, as published; damaged rows are warned about), made an invalid ' +
+          'record naming its line (invalid), or fails the prepare (fail) (default: keep)',
       ).choices(MALFORMED_ROWS_MODES),
     )
     .option(

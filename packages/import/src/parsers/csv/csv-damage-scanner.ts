@@ -45,6 +45,12 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 
+/** Record delimiters, as csv-parse discovers them: the first line break outside quotes. */
+const UNKNOWN = 0;
+const LF_ONLY = 1;
+const CRLF = 2;
+const CR_ONLY = 3;
+
 const FIELD_START = 0;
 const UNQUOTED = 1;
 const QUOTED = 2;
@@ -65,7 +71,9 @@ export class CsvDamageScanner {
   private row: number;
   private startLine: number;
   private hasContent = false;
+  /** A CR outside quotes waits for the next byte (a CRLF, or a CR alone). */
   private afterCr = false;
+  private recordDelimiter = UNKNOWN;
   private kind: CsvDamageKind | undefined = undefined;
   /** Inside a quoted field, on a line after its first: delimiters seen on this line. */
   private spanning = false;
@@ -81,6 +89,7 @@ export class CsvDamageScanner {
   /**
    * @param linesBefore lines before the first byte scanned (a resumed parse)
    * @param rowsBefore csv-parse rows before it (header row included)
+   * @param recordDelimiter the line break a resumed parse uses (`null`: discovered)
    * @param columns the header's column count when known; else the first row's is used: a line
    *   inside a quoted field holding `columns - 1` delimiters looks like a row
    */
@@ -92,7 +101,16 @@ export class CsvDamageScanner {
     columns: number | undefined,
     linesBefore = 0,
     rowsBefore = 0,
+    recordDelimiter: string | null = null,
   ) {
+    this.recordDelimiter =
+      recordDelimiter === '\n'
+        ? LF_ONLY
+        : recordDelimiter === '\r\n'
+          ? CRLF
+          : recordDelimiter === '\r'
+            ? CR_ONLY
+            : UNKNOWN;
     this.swallowThreshold = columns === undefined ? undefined : Math.max(1, columns - 1);
     this.delimiter = delimiter.charCodeAt(0);
     this.quote = quote.charCodeAt(0);
@@ -116,28 +134,55 @@ export class CsvDamageScanner {
     const delimiter = this.delimiter;
     const quote = this.quote;
     let state = this.state;
-    let afterCr = this.afterCr;
     const length = chunk.length;
     for (let i = 0; i < length; i++) {
       const byte = chunk[i] as number;
-      // Most bytes are none of the special ones: one range check skips the line-break tests.
-      let lineBreak = false;
-      if (byte <= CR) {
-        if (byte === LF && afterCr) {
-          // The LF of a CRLF: its line was counted at the CR.
-          afterCr = false;
+      if (this.afterCr) {
+        // A CR outside quotes, with CRLF or no line break known yet: this byte tells.
+        this.afterCr = false;
+        if (byte === LF) {
+          if (this.recordDelimiter === UNKNOWN) this.recordDelimiter = CRLF;
+          state = this.rowEnd();
           continue;
         }
-        lineBreak = byte === LF || byte === CR;
+        if (this.recordDelimiter === UNKNOWN) {
+          this.recordDelimiter = CR_ONLY;
+          state = this.rowEnd();
+        } else {
+          // A lone CR in a CRLF file: a character of the field, and a line for csv-parse.
+          this.line += 1;
+          state = this.asContent(state);
+        }
       }
-      afterCr = byte === CR;
+      // Most bytes are none of the special ones: one range check skips the line-break tests.
+      if (byte <= CR && (byte === LF || byte === CR)) {
+        if (state === QUOTED) {
+          // csv-parse counts a line for every CR and every LF inside quotes.
+          this.line += 1;
+          this.spanning = true;
+          this.lineDelimiters = 0;
+          continue;
+        }
+        const known = this.recordDelimiter;
+        if (byte === CR && (known === UNKNOWN || known === CRLF)) {
+          this.afterCr = true;
+          continue;
+        }
+        if (byte === LF ? known === UNKNOWN || known === LF_ONLY : known === CR_ONLY) {
+          if (known === UNKNOWN) this.recordDelimiter = LF_ONLY;
+          state = this.rowEnd();
+          continue;
+        }
+        // A line break that is not the record delimiter: a character of the field.
+        this.line += 1;
+        state = this.asContent(state);
+        continue;
+      }
       switch (state) {
         case FIELD_START:
           if (byte === quote) {
             state = QUOTED;
             this.hasContent = true;
-          } else if (lineBreak) {
-            this.endRow();
           } else if (byte === delimiter) {
             this.hasContent = true;
             this.rowDelimiters += 1;
@@ -150,18 +195,11 @@ export class CsvDamageScanner {
           if (byte === delimiter) {
             state = FIELD_START;
             this.rowDelimiters += 1;
-          } else if (lineBreak) {
-            state = FIELD_START;
-            this.endRow();
           } else if (byte === quote) this.damage('stray-quote');
           break;
         case QUOTED:
           if (byte === quote) state = QUOTE_IN_QUOTED;
-          else if (lineBreak) {
-            this.line += 1;
-            this.spanning = true;
-            this.lineDelimiters = 0;
-          } else if (byte === delimiter && this.spanning) {
+          else if (byte === delimiter && this.spanning) {
             this.lineDelimiters += 1;
             if (this.lineDelimiters === this.swallowThreshold) this.damage('swallowed-lines');
           }
@@ -173,10 +211,6 @@ export class CsvDamageScanner {
             state = FIELD_START;
             this.spanning = false;
             this.rowDelimiters += 1;
-          } else if (lineBreak) {
-            state = FIELD_START;
-            this.spanning = false;
-            this.endRow();
           } else if (!(this.trim && (byte === SPACE || byte === TAB))) {
             state = UNQUOTED;
             this.spanning = false;
@@ -184,8 +218,24 @@ export class CsvDamageScanner {
           }
       }
     }
-    this.afterCr = afterCr;
     this.state = state;
+  }
+
+  /** The record delimiter ended a row: the next byte starts a field. */
+  private rowEnd(): number {
+    this.spanning = false;
+    this.endRow();
+    return FIELD_START;
+  }
+
+  /** A byte of field content outside quotes (a line break that is not the record delimiter). */
+  private asContent(state: number): number {
+    this.hasContent = true;
+    if (state === QUOTE_IN_QUOTED) {
+      this.spanning = false;
+      this.damage('stray-quote');
+    }
+    return state === QUOTED ? QUOTED : UNQUOTED;
   }
 
   /** The line where the row being scanned starts, while it is inside a quoted field. */
@@ -195,6 +245,11 @@ export class CsvDamageScanner {
 
   /** The input ended. */
   end(): void {
+    if (this.afterCr) {
+      this.afterCr = false;
+      this.rowEnd();
+      return;
+    }
     if (this.state !== QUOTED && this.hasContent) this.endRow();
   }
 

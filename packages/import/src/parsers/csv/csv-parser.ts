@@ -239,6 +239,8 @@ export class CsvParser implements SourceParser {
       known === undefined || known === 0 ? undefined : known,
       resume?.lines ?? 0,
       resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows,
+      // csv-parse discovers the line break in a new parse; a resumed one is told it.
+      resume?.recordDelimiter ?? null,
     );
   }
 
