@@ -110,25 +110,21 @@ export class RowQueue<T> {
     }
   }
 
-  /** Every row pushed, then the producer's error if it failed. */
-  async *drain(): AsyncGenerator<T> {
+  /**
+   * The rows pushed since the last call (waiting for at least one); `[]` once the producer
+   * ended; the producer's error, if it failed, once every row was taken.
+   */
+  async next(): Promise<T[]> {
     for (;;) {
       if (this.head < this.items.length) {
-        const item = this.items[this.head] as T;
-        this.head += 1;
-        if (this.head === this.items.length) {
-          this.items = [];
-          this.head = 0;
-        } else if (this.head >= 4096) {
-          this.items.splice(0, this.head);
-          this.head = 0;
-        }
-        if (this.items.length - this.head <= this.highWaterMark) this.wakeProducer?.();
-        yield item;
-        continue;
+        const ready = this.head === 0 ? this.items : this.items.slice(this.head);
+        this.items = [];
+        this.head = 0;
+        this.wakeProducer?.();
+        return ready;
       }
       if (this.failure !== undefined) throw this.failure.error;
-      if (this.ended) return;
+      if (this.ended) return [];
       await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
       this.wakeConsumer = undefined;
     }

@@ -161,12 +161,15 @@ export class CsvParser implements SourceParser {
     const linesBefore = resume?.lines ?? 0;
     let rowNumber = resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows;
     try {
-      for await (const row of rows.drain()) {
-        rowNumber += 1;
-        const mark = scanner?.markOf(rowNumber);
-        const record = this.checkedRow(shaper, row, linesBefore, mark, damaged);
-        if (tracking !== undefined) tracking.rowRead(row, shaper, record !== undefined);
-        if (record !== undefined) yield record;
+      // The rows ready are taken together: no promise per row, only per record yielded.
+      for (let ready = await rows.next(); ready.length > 0; ready = await rows.next()) {
+        for (const row of ready) {
+          rowNumber += 1;
+          const mark = scanner?.markOf(rowNumber);
+          const record = this.checkedRow(shaper, row, linesBefore, mark, damaged);
+          if (tracking !== undefined) tracking.rowRead(row, shaper, record !== undefined);
+          if (record !== undefined) yield record;
+        }
       }
     } catch (error: unknown) {
       const openedAt = scanner?.openQuoteLine;
