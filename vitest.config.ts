@@ -6,13 +6,15 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * The multi-process soak and fault suites: minutes of worker processes, SIGKILLs and lease
- * expiries. `npm run test:slow` (vitest.slow.config.ts) runs them, and CI runs both commands.
+ * expiries; and the record-bound suites (1 GiB inputs). `npm run test:slow` (vitest.slow.config.ts) runs them, and CI runs both commands.
  */
 export const slowSuites = [
   'tests/multiprocess/**/*.test.ts',
   'tests/faults/**/*.test.ts',
   'tests/cli/work-lifecycle.test.ts',
   'tests/infrastructure/**/*.test.ts',
+  // Parsers fed 1 GiB records, one child process per format.
+  'tests/bounds/**/*.test.ts',
 ];
 
 /**

@@ -14,7 +14,12 @@ import {
   type ProcessedRecord,
   type SourceVersion,
 } from '@batchactions/core';
-import type { SchemaDefinition, SchemaValidator, SourceParser } from '@batchactions/import';
+import type {
+  DamagedRowsReport,
+  SchemaDefinition,
+  SchemaValidator,
+  SourceParser,
+} from '@batchactions/import';
 import { emitJobCompleted, finalizeJob, type CompletionSettings } from '../process/finalize-job';
 import { enforceFailureThreshold, type FailureThreshold } from '../control/failure-threshold';
 import {
@@ -74,6 +79,16 @@ export interface PrepareOutcome extends PrepareResult {
   readonly storedRecords?: number;
   /** Present only on the result of `resumePrepare`: the batches this run stored. */
   readonly storedBatches?: number;
+  /**
+   * Present only when some rows of the source look damaged (a CSV with a quote inside an
+   * unquoted field, or a quoted field that swallowed following lines that look like rows): how
+   * many, and the first 100 with the lines each spans. Their records are stored as read (as
+   * published) unless the parser's `malformedRows` is `'invalid'` (stored invalid) or `'fail'`
+   * (the prepare fails with `CsvDamagedRowError`). A resumed prepare reports the rows it read.
+   * `prepare(source, parser)` without options resolves with it too, though its published
+   * type (`PrepareResult`) does not name it.
+   */
+  readonly damagedRows?: DamagedRowsReport;
 }
 
 export interface PrepareDeps {
@@ -226,6 +241,11 @@ export async function prepareJob(
   const storedByRun = { records: 0, batches: 0 };
   const runCounts = (): Pick<PrepareOutcome, 'storedRecords' | 'storedBatches'> =>
     resuming ? { storedRecords: storedByRun.records, storedBatches: storedByRun.batches } : {};
+  let damagedOf: (() => DamagedRowsReport | undefined) | undefined;
+  const withDamage = <T extends PrepareOutcome>(outcome: T): T => {
+    const damaged = damagedOf?.();
+    return damaged === undefined ? outcome : { ...outcome, damagedRows: damaged };
+  };
   try {
     await writer.begin();
     // Before the first batch is stored: if onOpen throws, nothing was claimable.
@@ -239,12 +259,13 @@ export async function prepareJob(
         );
       }
     }
-    const { records, cursor } = readTrackedRecords(
+    const { records, cursor, damagedRows } = readTrackedRecords(
       source,
       parser,
       start.cursor?.cursor,
       start.cursor?.sourceVersion,
     );
+    damagedOf = damagedRows;
     const sourceSize = source.metadata().fileSize;
     const unverifiable = warnOnce();
     /** Stores a batch, or checks the one stored already; true when it stored it. */
@@ -318,13 +339,13 @@ export async function prepareJob(
     } catch (error) {
       return endOnError(writer, error, jobId, recordIndex);
     }
-    return {
+    return withDamage({
       jobId,
       totalRecords: recordIndex,
       totalBatches: batchIndex,
       stoppedBy,
       ...runCounts(),
-    };
+    });
   }
   let status: JobStatus;
   try {
@@ -368,7 +389,7 @@ export async function prepareJob(
   } catch (error) {
     throw withJobId(error, jobId);
   }
-  return { jobId, totalRecords: recordIndex, totalBatches: batchIndex, ...runCounts() };
+  return withDamage({ jobId, totalRecords: recordIndex, totalBatches: batchIndex, ...runCounts() });
 }
 
 /** A source that changed under a resume is a `SourceMismatchError` of the job. */

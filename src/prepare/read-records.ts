@@ -1,5 +1,5 @@
 import type { DataSource, RawRecord, SourceVersion } from '@batchactions/core';
-import type { ParseCursor, SourceParser } from '@batchactions/import';
+import type { DamagedRowsReport, ParseCursor, SourceParser } from '@batchactions/import';
 
 async function readWhole(source: DataSource): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -32,6 +32,8 @@ export interface SourceRecords {
   readonly records: AsyncIterable<RawRecord> | Iterable<RawRecord>;
   /** The cursor after the last record yielded; absent when the parser cannot tell. */
   readonly cursor?: () => ParseCursor;
+  /** The rows read so far that look damaged, when the parser looks (see `TrackedRecords`). */
+  readonly damagedRows?: () => DamagedRowsReport | undefined;
 }
 
 type TrackingParser = SourceParser & Required<Pick<SourceParser, 'parseStreamFrom'>>;
@@ -70,5 +72,9 @@ export function readTrackedRecords(
           ),
           from,
         );
-  return { records: tracked, cursor: () => tracked.cursor() };
+  return {
+    records: tracked,
+    cursor: () => tracked.cursor(),
+    ...(tracked.damagedRows === undefined ? {} : { damagedRows: () => tracked.damagedRows?.() }),
+  };
 }

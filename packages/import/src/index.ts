@@ -45,7 +45,21 @@ export { coerceFieldValue, coerceRecordValues } from './schema/value-coercion';
 export type { CoercionResult } from './schema/value-coercion';
 export { UniqueValueTracker, uniqueFieldValues } from './schema/unique-value-tracker';
 export type { UniqueFieldValue } from './schema/unique-value-tracker';
-export { CsvColumnCountError, ParseError } from './errors/parse-error';
+export {
+  CsvColumnCountError,
+  CsvDamagedRowError,
+  NestingTooDeepError,
+  NotTextError,
+  ParseError,
+  RecordTooLargeError,
+} from './errors/parse-error';
+export { DAMAGED_ROWS_SAMPLE } from './parsers/csv/csv-damage-scanner';
+export type {
+  CsvDamageKind,
+  CsvDamagedRow,
+  DamagedRowsReport,
+} from './parsers/csv/csv-damage-scanner';
+export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES } from './parsers/csv/csv-parser-options';
 export type { ParseErrorLocation, ParseFormat } from './errors/parse-error';
 export { FieldTransformError } from './errors/field-transform-error';
 export { ParseResumeError } from './errors/parse-resume-error';

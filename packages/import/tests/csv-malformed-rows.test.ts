@@ -56,8 +56,8 @@ describe('CsvParser malformedRows', () => {
         a: '9',
         b: '10\n10',
         __parsed_extra: ['11'],
-        // A row spanning lines is named by the line it ends on.
-        [MALFORMED_ROW_KEY]: 'line 8: the row has 3 field(s) but the header has 2 column(s)',
+        // A row spanning lines is named by the line where it starts (issue 21).
+        [MALFORMED_ROW_KEY]: 'line 7: the row has 3 field(s) but the header has 2 column(s)',
       },
     ];
     expect(await streamed({ malformedRows: 'invalid' })).toEqual(expected);

@@ -6,7 +6,8 @@ import { collect, splitAt } from './helpers/chunks';
 
 /** Field text biased towards the characters that break CSV parsers. */
 const field = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 12 }),
+  // Without NUL: input holding one is not text (NotTextError, issue 21).
+  fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replace(/\0/g, '')),
   fc.string({
     unit: fc.constantFrom(',', '"', '\n', '\r', '\r\n', ' ', 'a', 'é', '東', '🎉', ';', '\t', '|'),
     maxLength: 12,

@@ -76,7 +76,7 @@ describe('CsvParser.parseStreamFrom: resume after every record (property)', () =
     );
     expect(outcome.records.map((r) => r.__row_error)).toEqual([
       undefined,
-      'line 4: the row has 3 field(s) but the header has 2 column(s)',
+      'line 3: the row has 3 field(s) but the header has 2 column(s)',
       undefined,
       'line 6: the row has 1 field(s) but the header has 2 column(s)',
     ]);

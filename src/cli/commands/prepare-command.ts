@@ -25,7 +25,7 @@ import {
   SOURCE_FORMATS,
   type SourceFormat,
 } from '../source-format';
-import type { MalformedRowsMode } from '@batchactions/import';
+import type { DamagedRowsReport, MalformedRowsMode } from '@batchactions/import';
 import { storeOption, type StoreLocation } from '../store-url';
 import {
   activeJobsOfFile,
@@ -236,6 +236,9 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
       }
       // The id alone on stdout, so `JOB=$(batchactions-distributed prepare ...)` works.
       if (!printed.jobId) process.stdout.write(`${result.jobId}\n`);
+      if (result.damagedRows !== undefined) {
+        process.stderr.write(`${damagedRowsWarning(result.damagedRows, options.malformedRows)}\n`);
+      }
       if (result.stoppedBy !== undefined) {
         const why = result.stoppedBy === 'deadline' ? '--max-time reached' : 'stopped by a signal';
         process.stderr.write(
@@ -281,6 +284,36 @@ export function resumeReport(result: PrepareOutcome, format: string, elapsedMs: 
   );
 }
 
+/** Shown rows of a damaged-rows warning. */
+const WARNED_ROWS = 10;
+
+/**
+ * `warning: 1 row looks damaged: lines 501-504 (a quoted field swallowed the lines after it) …`:
+ * the rows whose records were stored as read (or invalid with `--malformed-rows invalid`).
+ */
+export function damagedRowsWarning(
+  report: DamagedRowsReport,
+  mode: MalformedRowsMode | undefined,
+): string {
+  const shown = report.rows.slice(0, WARNED_ROWS).map((row) => {
+    const lines =
+      row.endLine === row.line ? `line ${row.line}` : `lines ${row.line}-${row.endLine}`;
+    const what =
+      row.kind === 'stray-quote' ? 'a stray quote' : 'a quoted field swallowed the lines after it';
+    return `${lines} (row ${row.record}: ${what})`;
+  });
+  const more =
+    report.count > shown.length ? `, and ${formatCount(report.count - shown.length)} more` : '';
+  const outcome =
+    mode === 'invalid'
+      ? 'stored as invalid records'
+      : 'stored as read; check them, or use --malformed-rows invalid or fail';
+  return (
+    `warning: ${formatCount(report.count)} ${report.count === 1 ? 'row looks' : 'rows look'} damaged, ` +
+    `${outcome}: ${shown.join(', ')}${more}`
+  );
+}
+
 /** Adds the `prepare` command to the program. */
 export function addPrepareCommand(program: Command): void {
   program
@@ -312,8 +345,9 @@ export function addPrepareCommand(program: Command): void {
     .addOption(
       new Option(
         '--malformed-rows <mode>',
-        'CSV: a row with the wrong number of fields is kept as a record (keep, as published), ' +
-          'made an invalid record naming its line (invalid), or fails the prepare (fail) (default: keep)',
+        'CSV: a row with the wrong number of fields, or damaged by a stray or unclosed quote, is ' +
+          'kept as a record (keep, as published; damaged rows are warned about), made an invalid ' +
+          'record naming its line (invalid), or fails the prepare (fail) (default: keep)',
       ).choices(MALFORMED_ROWS_MODES),
     )
     .option(

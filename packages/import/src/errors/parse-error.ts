@@ -86,3 +86,97 @@ export class CsvColumnCountError extends ParseError {
     this.actual = actual;
   }
 }
+
+/** Describes a damaged CSV row's kind for messages. */
+function damageDetail(
+  kind: 'stray-quote' | 'swallowed-lines',
+  line: number,
+  endLine: number,
+): string {
+  return kind === 'stray-quote'
+    ? 'a quote appears inside an unquoted field or right after a closing quote (quote the whole field and double inner quotes)'
+    : `a quoted field spans lines ${line}-${endLine}, and the lines it swallowed look like rows (a quote was left open)`;
+}
+
+/**
+ * A CSV row looks damaged (`CsvParser` with `malformedRows: 'fail'`): a stray quote, or a quoted
+ * field that swallowed the lines after it. `line` is where the row starts, `endLine` where it ends.
+ */
+export class CsvDamagedRowError extends ParseError {
+  /** What looks wrong. */
+  readonly kind: 'stray-quote' | 'swallowed-lines';
+  /** 1-based line where the row ends. */
+  readonly endLine: number;
+
+  constructor(
+    kind: 'stray-quote' | 'swallowed-lines',
+    location: { readonly line: number; readonly endLine: number; readonly record: number },
+  ) {
+    super('csv', damageDetail(kind, location.line, location.endLine), {
+      line: location.line,
+      record: location.record,
+    });
+    this.kind = kind;
+    this.endLine = location.endLine;
+  }
+
+  /** The reason without the location, as kept on an invalid record. */
+  static detailOf(kind: 'stray-quote' | 'swallowed-lines', line: number, endLine: number): string {
+    return damageDetail(kind, line, endLine);
+  }
+}
+
+/**
+ * The input is not text in the parser's encoding (utf-8 by default): a NUL byte or a byte
+ * sequence that is not UTF-8 in the first 64 KiB. `position` is the byte offset of the first such
+ * byte. Set the parser's `encoding` when the input is text in another encoding.
+ */
+export class NotTextError extends ParseError {
+  /** 0-based byte offset of the first byte that is not text. */
+  readonly byteOffset: number;
+
+  constructor(format: ParseFormat, byteOffset: number, what: 'a NUL byte' | 'invalid UTF-8') {
+    super(
+      format,
+      `the input is not text: ${what} at byte offset ${byteOffset} (a binary file?); set the parser's encoding option if the file is text in another encoding`,
+      { position: byteOffset },
+    );
+
+    this.byteOffset = byteOffset;
+  }
+}
+
+/**
+ * One record is larger than the parser's `maxRecordBytes` (a quote left open, a line without a
+ * line break, a JSON/XML record that never ends). Parsing stops before reading more of it.
+ */
+export class RecordTooLargeError extends ParseError {
+  /** The limit, in bytes of the input. */
+  readonly maxRecordBytes: number;
+
+  constructor(format: ParseFormat, maxRecordBytes: number, location: ParseErrorLocation) {
+    super(
+      format,
+      `the record is larger than maxRecordBytes (${maxRecordBytes} bytes); raise the parser's maxRecordBytes option if records this large are expected`,
+      location,
+    );
+
+    this.maxRecordBytes = maxRecordBytes;
+  }
+}
+
+/** A JSON or XML record is nested deeper than the parser's `maxDepth`. */
+export class NestingTooDeepError extends ParseError {
+  /** The limit: nesting levels. */
+  readonly maxDepth: number;
+
+  constructor(format: ParseFormat, maxDepth: number, location: ParseErrorLocation) {
+    super(
+      format,
+      `the input is nested deeper than maxDepth (${maxDepth} levels); raise the parser's maxDepth option if this is expected`,
+      location,
+    );
+
+    this.maxDepth = maxDepth;
+  }
+}

@@ -1,3 +1,4 @@
+import type { DamagedRowsReport } from '../parsers/csv/csv-damage-scanner';
 import type { RawRecord } from '@batchactions/core';
 
 /** What a parser detected about a sample, or was configured with. */
@@ -33,6 +34,11 @@ export interface ParseCursor {
 export interface TrackedRecords extends AsyncIterable<RawRecord> {
   /** The cursor after the last record yielded so far (before any: the start, or `from`). */
   cursor(): ParseCursor;
+  /**
+   * The rows read so far that look damaged (`CsvParser`: a stray quote, a quoted field that
+   * swallowed following lines), or `undefined` when none did or the parser does not look.
+   */
+  damagedRows?(): DamagedRowsReport | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CsvError } from 'csv-parse';
-import { CsvColumnCountError, ParseError } from '../../errors/parse-error';
+import { CsvColumnCountError, ParseError, RecordTooLargeError } from '../../errors/parse-error';
 
 /** What the parser knows about its progress when an error surfaces. */
 export interface CsvProgress {
@@ -12,6 +12,10 @@ export interface CsvProgress {
    * (header included), lines and bytes before it. Default: nothing before.
    */
   readonly before?: { readonly rows: number; readonly lines: number; readonly bytes: number };
+  /** The line where the row holding a quote left open starts (the damage scanner knows it). */
+  readonly openedAt?: number;
+  /** The `maxRecordBytes` in force. */
+  readonly maxRecordBytes?: number;
 }
 
 function numberField(error: CsvError, key: string): number | undefined {
@@ -53,6 +57,14 @@ export function toCsvParseError(error: unknown, progress: CsvProgress): unknown 
         error,
       );
     case 'CSV_QUOTE_NOT_CLOSED':
+      if (progress.openedAt !== undefined) {
+        return new ParseError(
+          'csv',
+          `unterminated quoted field: a quote opened in ${rowName(progress, record)} (starting at line ${progress.openedAt}) is never closed; the input ends at line ${line ?? '?'}`,
+          { ...location, line: progress.openedAt },
+          { cause: error },
+        );
+      }
       return new ParseError(
         'csv',
         `unterminated quoted field: the input ends (at line ${line ?? '?'}) inside a quoted field of ${rowName(progress, record)}`,
@@ -72,6 +84,12 @@ export function toCsvParseError(error: unknown, progress: CsvProgress): unknown 
         `a quote appears inside an unquoted field of ${rowName(progress, record)} (quote the whole field and double inner quotes)`,
         location,
         { cause: error },
+      );
+    case 'CSV_MAX_RECORD_SIZE':
+      return new RecordTooLargeError(
+        'csv',
+        numberField(error, 'max_record_size') ?? progress.maxRecordBytes ?? -1,
+        location,
       );
     default:
       return new ParseError('csv', error.message, location, { cause: error });

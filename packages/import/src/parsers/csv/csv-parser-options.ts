@@ -51,7 +51,38 @@ export interface CsvParserOptions {
    * @defaultValue `'keep'`
    */
   readonly malformedRows?: MalformedRowsMode;
+  /**
+   * Largest record, in bytes of the input (an addition). A longer record (a quote left open, a
+   * line without a line break) stops the parse with `RecordTooLargeError` naming its record and
+   * line, before more of it is held in memory.
+   * @defaultValue `67108864` (64 MiB)
+   */
+  readonly maxRecordBytes?: number;
 }
+
+/** Default `maxRecordBytes` of every parser: 64 MiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+/** Checks a `maxRecordBytes` option (a positive safe integer) and applies the default. */
+export function maxRecordBytesOption(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_RECORD_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError('maxRecordBytes', value, 'a positive integer (bytes)');
+  }
+  return value;
+}
+
+/** Checks a `maxDepth` option (a positive safe integer) and applies the default. */
+export function maxDepthOption(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_DEPTH;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError('maxDepth', value, 'a positive integer (nesting levels)');
+  }
+  return value;
+}
+
+/** Default `maxDepth` of the JSON and XML parsers. */
+export const DEFAULT_MAX_DEPTH = 1000;
 
 /** How `CsvParser` treats a row with the wrong number of fields: see `malformedRows`. */
 export type MalformedRowsMode = 'keep' | 'invalid' | 'fail';
@@ -68,6 +99,7 @@ export interface ResolvedCsvOptions {
   readonly trim: boolean;
   readonly skipEmptyLines: boolean;
   readonly malformedRows: MalformedRowsMode;
+  readonly maxRecordBytes: number;
 }
 
 function optionalString(value: unknown, option: string): string | undefined {
@@ -125,5 +157,6 @@ export function resolveCsvOptions(options: CsvParserOptions = {}): ResolvedCsvOp
     trim: optionalBoolean(options.trim, 'trim', false),
     skipEmptyLines: optionalBoolean(options.skipEmptyLines, 'skipEmptyLines', true),
     malformedRows: malformedRowsMode(options.malformedRows),
+    maxRecordBytes: maxRecordBytesOption(options.maxRecordBytes),
   };
 }

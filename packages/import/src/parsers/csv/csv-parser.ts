@@ -13,6 +13,10 @@ import {
   type ResolvedCsvOptions,
 } from './csv-parser-options';
 import { CsvRecordShaper } from './csv-record-shaper';
+import { CsvDamagedRowError } from '../../errors/parse-error';
+import { MALFORMED_ROW_KEY } from '../../schema/malformed-row';
+import { RowQueue, TextCheck } from '../text-check';
+import { CsvDamageScanner, DamagedRows, type CsvRowMark } from './csv-damage-scanner';
 
 /** A row as csv-parse yields it: its fields, or with `info` its fields and where it ended. */
 type CsvRow =
@@ -84,15 +88,24 @@ export class CsvParser implements SourceParser {
       throw toCsvParseError(error, progress);
     }
     const shaper = this.newShaper();
+    const scanner = this.newScanner(delimiter, undefined);
+    if (scanner !== undefined) {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      scanner.scan(hasBom(bytes) ? bytes.subarray(3) : bytes);
+      scanner.end();
+    }
+    const damaged = new DamagedRows();
+    let rowNumber = 0;
     for (const row of rows as unknown as CsvRow[]) {
-      const record = this.shapeRow(shaper, row);
+      rowNumber += 1;
+      const record = this.checkedRow(shaper, row, 0, scanner?.markOf(rowNumber), damaged);
       if (record !== undefined) yield record;
     }
   }
 
   /** Parses a stream of chunks split anywhere (inside rows, quotes or multi-byte characters). */
   parseStream(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<RawRecord> {
-    return this.streamRecords(chunks, undefined);
+    return this.streamRecords(chunks, undefined, new DamagedRows());
   }
 
   /**
@@ -109,38 +122,129 @@ export class CsvParser implements SourceParser {
       resume?.state,
       this.options.hasHeader && this.options.columns === undefined,
     );
-    return trackedRecords(this.streamRecords(chunks, tracking), () => tracking.cursor());
+    const damaged = new DamagedRows();
+    return trackedRecords(
+      this.streamRecords(chunks, tracking, damaged),
+      () => tracking.cursor(),
+      () => damaged.report(),
+    );
   }
 
   private async *streamRecords(
     chunks: AsyncIterable<string | Buffer>,
     tracking: CsvTracking | undefined,
+    damaged: DamagedRows,
   ): AsyncGenerator<RawRecord> {
     const source = chunks[Symbol.asyncIterator]();
     const resume = tracking?.resumed;
+    const textCheck =
+      resume === undefined ? new TextCheck('csv', this.options.encoding) : undefined;
     const head: Head =
       resume === undefined
-        ? await this.readHead(source)
+        ? await this.readHead(source, textCheck)
         : { chunks: [], exhausted: false, delimiter: resume.delimiter };
     const progress = this.newProgress(tracking);
     const parser = parse(this.csvParseOptions(head.delimiter, resume));
     tracking?.watch(parser, head.delimiter, !this.reportsLines);
-    const input = Readable.from(this.bytesOf(head, source));
-    pipeline(input, parser, () => {
-      // Nothing to do: on failure pipeline destroys `parser` with the error, and the loop below
-      // rethrows it; an early `return` by our consumer also ends here (premature close).
+    const scanner = this.newScanner(head.delimiter, resume);
+    // Rows reach the queue as csv-parse makes them, so the rows before an error are all read
+    // before it is thrown (a stream destroyed by its error drops what it buffered).
+    const rows = new RowQueue<CsvRow>();
+    const input = Readable.from(this.bytesOf(head, source, scanner, textCheck, rows));
+    parser.on('data', (row: CsvRow) => {
+      rows.push(row);
+    });
+    pipeline(input, parser, (error) => {
+      rows.end(error);
     });
     const shaper = this.newShaper(resume);
     const linesBefore = resume?.lines ?? 0;
+    let rowNumber = resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows;
     try {
-      for await (const row of parser as AsyncIterable<CsvRow>) {
-        const record = this.shapeRow(shaper, row, linesBefore);
-        if (tracking !== undefined) tracking.rowRead(row, shaper, record !== undefined);
-        if (record !== undefined) yield record;
+      // The rows ready are taken together: no promise per row, only per record yielded.
+      for (let ready = await rows.next(); ready.length > 0; ready = await rows.next()) {
+        for (const row of ready) {
+          rowNumber += 1;
+          const mark = scanner?.markOf(rowNumber);
+          const record = this.checkedRow(shaper, row, linesBefore, mark, damaged);
+          if (tracking !== undefined) tracking.rowRead(row, shaper, record !== undefined);
+          if (record !== undefined) yield record;
+        }
       }
     } catch (error: unknown) {
-      throw toCsvParseError(error, progress);
+      const openedAt = scanner?.openQuoteLine;
+      throw toCsvParseError(error, openedAt === undefined ? progress : { ...progress, openedAt });
+    } finally {
+      // An early `return` by our consumer: stop reading the source.
+      if (!parser.destroyed) parser.destroy();
     }
+  }
+
+  /**
+   * A row shaped into its record, with its damage (see `CsvDamageScanner`) counted, and, with
+   * `malformedRows` `'invalid'` or `'fail'`, turned into an invalid record or an error.
+   */
+  private checkedRow(
+    shaper: CsvRecordShaper,
+    row: CsvRow,
+    linesBefore: number,
+    mark: CsvRowMark | undefined,
+    damaged: DamagedRows,
+  ): RawRecord | undefined {
+    const mode = this.options.malformedRows;
+    if (mark?.kind !== undefined && shaper.columns === undefined) {
+      // The header row itself is damaged: reported as row 0; it cannot be an invalid record.
+      const header = { line: mark.line, endLine: mark.endLine, kind: mark.kind, record: 0 };
+      damaged.add(header);
+      if (mode !== 'keep') throw new CsvDamagedRowError(mark.kind, header);
+    }
+    if (mode === 'fail' && mark?.kind !== undefined && shaper.columns !== undefined) {
+      // Before the column count is checked: the damage is what made the count wrong.
+      const fields = Array.isArray(row) ? row : row.record;
+      if (fields.some((value) => value !== '')) {
+        throw new CsvDamagedRowError(mark.kind, {
+          line: mark.line,
+          endLine: mark.endLine,
+          record: shaper.rowsSeen + 1,
+        });
+      }
+    }
+    const record = this.shapeRow(shaper, row, linesBefore, mark?.line);
+    if (mark?.kind === undefined || record === undefined) return record;
+    const found = {
+      line: mark.line,
+      endLine: mark.endLine,
+      kind: mark.kind,
+      record: shaper.rowsSeen,
+    };
+    damaged.add(found);
+    if (mode === 'invalid') {
+      // The damage explains a wrong column count too: its message replaces that one.
+      record[MALFORMED_ROW_KEY] =
+        `line ${mark.line}: ${CsvDamagedRowError.detailOf(mark.kind, mark.line, mark.endLine)}`;
+    }
+    return record;
+  }
+
+  /** The damage scanner for this delimiter, when it understands it (one-byte characters). */
+  private newScanner(
+    delimiter: string,
+    resume: CsvCursorState | undefined,
+  ): CsvDamageScanner | undefined {
+    const { quote, encoding, trim, skipEmptyLines, columns } = this.options;
+    if (!CsvDamageScanner.supports(delimiter, quote, encoding)) return undefined;
+    const known = resume?.header.length ?? columns?.length;
+    return new CsvDamageScanner(
+      delimiter,
+      quote,
+      trim,
+      skipEmptyLines,
+      known === undefined || known === 0 ? undefined : known,
+      resume?.lines ?? 0,
+      resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows,
+      // csv-parse discovers the line break in a new parse; a resumed one is told it.
+      resume?.recordDelimiter ?? null,
+    );
   }
 
   /** Whether rows come with their `info` (line, bytes): when malformed rows are checked. */
@@ -161,16 +265,19 @@ export class CsvParser implements SourceParser {
   private shapeRow(
     shaper: CsvRecordShaper,
     row: CsvRow,
-    linesBefore = 0,
+    linesBefore: number,
+    startLine: number | undefined,
   ): ReturnType<CsvRecordShaper['shape']> {
+    // A row's line is where it starts: the scanner knows it for a row spanning lines.
     return Array.isArray(row)
-      ? shaper.shape(row)
-      : shaper.shape(row.record, row.info.lines + linesBefore);
+      ? shaper.shape(row, startLine)
+      : shaper.shape(row.record, startLine ?? row.info.lines + linesBefore);
   }
 
   private newProgress(tracking?: CsvTracking): CsvProgress {
     const resume = tracking?.resumed;
     return {
+      maxRecordBytes: this.options.maxRecordBytes,
       usesHeader: this.options.hasHeader && this.options.columns === undefined,
       columnCount: this.options.columns?.length,
       ...(resume === undefined || tracking === undefined
@@ -201,13 +308,17 @@ export class CsvParser implements SourceParser {
       relax_column_count: true,
       relax_quotes: true,
       columns: false,
+      max_record_size: maxRecordSize(this.options.maxRecordBytes),
       // Each row's line, only when malformed rows are reported (it costs an object per row).
       info: this.reportsLines,
     };
   }
 
   /** Reads chunks until the delimiter is known (immediately when it is configured). */
-  private async readHead(source: AsyncIterator<string | Buffer>): Promise<Head> {
+  private async readHead(
+    source: AsyncIterator<string | Buffer>,
+    textCheck: TextCheck | undefined,
+  ): Promise<Head> {
     const configured = this.options.delimiter;
     if (configured !== undefined) return { chunks: [], exhausted: false, delimiter: configured };
     const chunks: Buffer[] = [];
@@ -218,6 +329,7 @@ export class CsvParser implements SourceParser {
         return { chunks, exhausted: true, delimiter: this.detect(Buffer.concat(chunks)).delimiter };
       }
       const chunk = this.toBuffer(next.value);
+      textCheck?.check(next.value);
       chunks.push(chunk);
       size += chunk.length;
       const mayHoldLineEnd = chunk.includes(LF) || chunk.includes(CR);
@@ -229,19 +341,56 @@ export class CsvParser implements SourceParser {
     }
   }
 
+  /**
+   * The input's bytes for csv-parse: the head read already, then the rest of the source, each
+   * chunk checked for being text (the first 64 KiB) and scanned for damage, and only when the
+   * consumer has room for more rows.
+   */
   private async *bytesOf(
     head: Head,
     source: AsyncIterator<string | Buffer>,
+    scanner: CsvDamageScanner | undefined,
+    textCheck: TextCheck | undefined,
+    rows: RowQueue<CsvRow>,
   ): AsyncGenerator<Buffer> {
-    yield* head.chunks;
-    if (head.exhausted) return;
-    const rest: AsyncIterable<string | Buffer> = { [Symbol.asyncIterator]: () => source };
-    for await (const chunk of rest) yield this.toBuffer(chunk);
+    let first = true;
+    const scan = (chunk: Buffer): void => {
+      if (scanner === undefined) return;
+      // A byte-order mark is not data (csv-parse strips it too).
+      scanner.scan(first && textCheck !== undefined && hasBom(chunk) ? chunk.subarray(3) : chunk);
+      first = false;
+    };
+    for (const chunk of head.chunks) {
+      scan(chunk);
+      yield chunk;
+      await rows.room();
+    }
+    if (!head.exhausted) {
+      const rest: AsyncIterable<string | Buffer> = { [Symbol.asyncIterator]: () => source };
+      for await (const value of rest) {
+        const chunk = this.toBuffer(value);
+        textCheck?.check(value);
+        scan(chunk);
+        yield chunk;
+        await rows.room();
+      }
+    }
+    scanner?.end();
   }
 
   private toBuffer(chunk: string | Buffer): Buffer {
     return typeof chunk === 'string' ? Buffer.from(chunk, this.options.encoding) : chunk;
   }
+}
+
+/** Whether `bytes` starts with a UTF-8 byte-order mark. */
+function hasBom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+/** csv-parse's `max_record_size` for `maxRecordBytes` (it counts bytes of fields). */
+function maxRecordSize(maxRecordBytes: number): number {
+  return maxRecordBytes;
 }
 
 /**

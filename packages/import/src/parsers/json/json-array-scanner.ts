@@ -1,5 +1,5 @@
 import type { RawRecord } from '@batchactions/core';
-import { ParseError } from '../../errors/parse-error';
+import { NestingTooDeepError, ParseError, RecordTooLargeError } from '../../errors/parse-error';
 import { ScanPosition } from './scan-position';
 import { advancePosition, locateJsonSyntaxError } from './json-syntax-locator';
 import { isJsonWhitespace, type JsonScanPoint, type JsonTextScanner } from './json-text-scanner';
@@ -56,6 +56,8 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
   private escaped = false;
   /** Pieces of the current element from earlier chunks. */
   private parts: string[] = [];
+  /** Code units held in `parts`. */
+  private partsLength = 0;
   private elementLine = 0;
   private elementColumn = 0;
   private elementPosition = 0;
@@ -83,7 +85,12 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
         } else if (code === QUOTE) {
           inString = true;
         } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-          depth++;
+          if (++depth > this.maxDepth) {
+            throw new NestingTooDeepError('json', this.maxDepth, {
+              ...this.location(i),
+              record: this.records + 1,
+            });
+          }
         } else if ((code === CLOSE_BRACE || code === CLOSE_BRACKET) && --depth === 0) {
           this.emit(text.slice(start, i + 1), out);
           this.recordEnds?.push(this.offset + i + 1);
@@ -123,7 +130,13 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
         this.failAtElement(i, code);
       }
     }
-    if (start !== -1) this.parts.push(start === 0 ? text : text.slice(start));
+    if (start !== -1) {
+      const part = start === 0 ? text : text.slice(start);
+      this.partsLength += part.length;
+      // The element so far is held in memory: not beyond the limit (plus one chunk).
+      if (this.partsLength > this.maxRecordBytes) this.tooLarge();
+      this.parts.push(part);
+    }
     this.depth = depth;
     this.inString = inString;
     this.escaped = escaped;
@@ -146,6 +159,15 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
     this.fail(0, "unexpected end of input: the array is not closed with ']'");
   }
 
+  private tooLarge(): never {
+    throw new RecordTooLargeError('json', this.maxRecordBytes, {
+      line: this.elementLine,
+      column: this.elementColumn,
+      position: this.elementPosition,
+      record: this.records + 1,
+    });
+  }
+
   private markElementStart(i: number): void {
     this.elementPosition = this.offset + i;
     this.elementLine = this.line;
@@ -153,8 +175,10 @@ export class JsonArrayScanner extends ScanPosition implements JsonTextScanner {
   }
 
   private emit(tail: string, out: RawRecord[]): void {
+    if (this.partsLength + tail.length > this.maxRecordBytes) this.tooLarge();
     const text = this.parts.length === 0 ? tail : this.parts.join('') + tail;
     this.parts = [];
+    this.partsLength = 0;
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -9,6 +9,8 @@ import type { ParserOptions } from '../../ports/source-parser';
 import { JsonArrayScanner } from './json-array-scanner';
 import { isJsonWhitespace, type JsonScanPoint, type JsonTextScanner } from './json-text-scanner';
 import { NdjsonScanner } from './ndjson-scanner';
+import { TextCheck } from '../text-check';
+import { maxDepthOption, maxRecordBytesOption } from '../csv/csv-parser-options';
 
 /** Layout of a JSON input. */
 export type JsonFormat = 'array' | 'ndjson' | 'auto';
@@ -27,6 +29,20 @@ export interface JsonParserOptions {
    * @defaultValue `false`
    */
   readonly keepNestedValues?: boolean;
+  /**
+   * Largest record (an array element or an NDJSON line), counted in UTF-16 code units of the
+   * decoded text, which are never more than its bytes (an addition). A longer one (a line
+   * without a line break, an element that never closes) stops the parse with
+   * `RecordTooLargeError` naming its record and line, before more of it is held in memory.
+   * @defaultValue `67108864` (64 MiB)
+   */
+  readonly maxRecordBytes?: number;
+  /**
+   * Deepest nesting of objects and arrays in a record, the record's own braces being level 1
+   * (an addition). Deeper stops the parse with `NestingTooDeepError` naming the record and line.
+   * @defaultValue `1000`
+   */
+  readonly maxDepth?: number;
 }
 
 const FORMATS: readonly JsonFormat[] = ['array', 'ndjson', 'auto'];
@@ -58,6 +74,18 @@ export class JsonParser implements SourceParser {
     }
     this.format = format;
     this.keepNested = options.keepNestedValues === true;
+    this.maxRecordBytes = maxRecordBytesOption(options.maxRecordBytes);
+    this.maxDepth = maxDepthOption(options.maxDepth);
+  }
+
+  private readonly maxRecordBytes: number;
+  private readonly maxDepth: number;
+
+  /** `scanner` with this parser's record bounds. */
+  private limited<T extends JsonTextScanner>(scanner: T): T {
+    scanner.maxRecordBytes = this.maxRecordBytes;
+    scanner.maxDepth = this.maxDepth;
+    return scanner;
   }
 
   /**
@@ -95,9 +123,12 @@ export class JsonParser implements SourceParser {
     let scanner: JsonTextScanner | undefined;
     let pending = '';
     let atStart = true;
+    const textCheck = new TextCheck('json', 'utf-8');
     const texts = async function* (): AsyncIterable<string> {
-      for await (const chunk of chunks)
+      for await (const chunk of chunks) {
+        textCheck.check(chunk);
         yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      }
       yield decoder.end();
     };
     for await (let text of texts()) {
@@ -114,7 +145,10 @@ export class JsonParser implements SourceParser {
       }
       yield* this.shaped(drain(scanner, text, out));
     }
-    scanner ??= this.format === 'array' ? new JsonArrayScanner() : new NdjsonScanner();
+    scanner ??=
+      this.format === 'array'
+        ? this.limited(new JsonArrayScanner())
+        : this.limited(new NdjsonScanner());
     yield* this.shaped(drain(scanner, undefined, out));
   }
 
@@ -146,9 +180,13 @@ export class JsonParser implements SourceParser {
     let pending = '';
     // A resumed parse starts after a record: a U+FEFF there is not a byte-order mark.
     let atStart = resumed === undefined;
+    // A resumed parse starts in the middle: the start of the input was checked already.
+    const textCheck = resumed === undefined ? new TextCheck('json', 'utf-8') : undefined;
     const texts = async function* (): AsyncIterable<string> {
-      for await (const chunk of chunks)
+      for await (const chunk of chunks) {
+        textCheck?.check(chunk);
         yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      }
       yield decoder.end();
     };
     for await (let text of texts()) {
@@ -172,7 +210,10 @@ export class JsonParser implements SourceParser {
       yield* this.shaped(tracking.drain(text, out));
     }
     if (scanner === undefined) {
-      scanner = this.format === 'array' ? new JsonArrayScanner() : new NdjsonScanner();
+      scanner =
+        this.format === 'array'
+          ? this.limited(new JsonArrayScanner())
+          : this.limited(new NdjsonScanner());
       tracking.scanner = scanner;
     }
     yield* this.shaped(tracking.drain(undefined, out));
@@ -182,7 +223,10 @@ export class JsonParser implements SourceParser {
     state: JsonScanPoint & { format: string },
     ends: number[],
   ): JsonTextScanner {
-    const scanner = state.format === 'array' ? new JsonArrayScanner() : new NdjsonScanner();
+    const scanner =
+      state.format === 'array'
+        ? this.limited(new JsonArrayScanner())
+        : this.limited(new NdjsonScanner());
     scanner.resume(state);
     scanner.recordEnds = ends;
     return scanner;
@@ -190,11 +234,13 @@ export class JsonParser implements SourceParser {
 
   /** The scanner for this input, or undefined while only whitespace has been seen. */
   private scannerFor(text: string): JsonTextScanner | undefined {
-    if (this.format === 'array') return new JsonArrayScanner();
-    if (this.format === 'ndjson') return new NdjsonScanner();
+    if (this.format === 'array') return this.limited(new JsonArrayScanner());
+    if (this.format === 'ndjson') return this.limited(new NdjsonScanner());
     const first = firstSignificant(text);
     if (first === -1) return undefined;
-    return text[first] === '[' ? new JsonArrayScanner() : new NdjsonScanner();
+    return text[first] === '['
+      ? this.limited(new JsonArrayScanner())
+      : this.limited(new NdjsonScanner());
   }
 }
 

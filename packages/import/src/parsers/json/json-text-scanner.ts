@@ -18,6 +18,10 @@ export interface JsonTextScanner {
    * whole text fed) is pushed here too.
    */
   recordEnds: number[] | undefined;
+  /** See `JsonParserOptions.maxRecordBytes`. */
+  maxRecordBytes: number;
+  /** See `JsonParserOptions.maxDepth`. */
+  maxDepth: number;
   /** The line being read and the offset where it starts. */
   readonly currentLine: number;
   readonly currentLineStart: number;

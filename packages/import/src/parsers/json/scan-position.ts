@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES } from '../csv/csv-parser-options';
 import type { JsonScanPoint } from './json-text-scanner';
 
 /**
@@ -15,6 +16,10 @@ export abstract class ScanPosition {
   /** Records read so far (array elements, or non-blank NDJSON lines). */
   protected records = 0;
   recordEnds: number[] | undefined = undefined;
+  /** `maxRecordBytes` (counted in UTF-16 code units of the text, never more than its bytes). */
+  maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+  /** `maxDepth`: nesting levels of a record (the record's own braces are level 1). */
+  maxDepth = DEFAULT_MAX_DEPTH;
 
   get currentLine(): number {
     return this.line;

@@ -1,7 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import { InvalidOptionError, type RawRecord } from '@batchactions/core';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { ParseError } from '../../errors/parse-error';
+import { NestingTooDeepError, ParseError, RecordTooLargeError } from '../../errors/parse-error';
+import { TextCheck } from '../text-check';
+import { maxDepthOption, maxRecordBytesOption } from '../csv/csv-parser-options';
 import type {
   ParseCursor,
   ParserOptions,
@@ -30,6 +32,20 @@ export interface XmlParserOptions {
    * @defaultValue `false`
    */
   readonly includeAttributes?: boolean;
+  /**
+   * Largest record, counted in UTF-16 code units of the decoded text from the end of the
+   * previous record, which are never more than its bytes (an addition). A longer one (an
+   * element that never closes, a huge text node) stops the parse with `RecordTooLargeError`
+   * naming its record and line, before more of it is held in memory.
+   * @defaultValue `67108864` (64 MiB)
+   */
+  readonly maxRecordBytes?: number;
+  /**
+   * Deepest nesting of elements in the document, the root being level 1 (an addition). Deeper
+   * stops the parse with `NestingTooDeepError` naming the record and line.
+   * @defaultValue `1000`
+   */
+  readonly maxDepth?: number;
 }
 
 /** saxes prefixes its messages with `line:column: `; our ParseError carries those separately. */
@@ -61,7 +77,12 @@ export class XmlParser implements SourceParser {
     this.recordTag =
       checkTag(options.recordTag, 'recordTag') ?? checkTag(options.recordElement, 'recordElement');
     this.includeAttributes = options.includeAttributes === true;
+    this.maxRecordBytes = maxRecordBytesOption(options.maxRecordBytes);
+    this.maxDepth = maxDepthOption(options.maxDepth);
   }
+
+  private readonly maxRecordBytes: number;
+  private readonly maxDepth: number;
 
   /** Always `{ encoding: 'utf-8', hasHeader: false }` (published). */
   detect(_sample: string | Buffer): ParserOptions {
@@ -83,7 +104,9 @@ export class XmlParser implements SourceParser {
     const parser = this.createSaxParser(out);
     const decoder = new StringDecoder('utf8');
     let started = false;
+    const textCheck = new TextCheck('xml', 'utf-8');
     for await (const chunk of chunks) {
+      textCheck.check(chunk);
       const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
       if (!started && text.trim() === '') continue;
       started = true;
@@ -129,7 +152,9 @@ export class XmlParser implements SourceParser {
       parser.write(text);
       if (close) parser.close();
     };
+    const textCheck = resumed === undefined ? new TextCheck('xml', 'utf-8') : undefined;
     for await (const chunk of chunks) {
+      textCheck?.check(chunk);
       const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
       if (!started && text.trim() === '') {
         positions.skipBytes(Buffer.byteLength(text, 'utf8'));
@@ -157,8 +182,30 @@ export class XmlParser implements SourceParser {
     /** Names of the open elements outside records; replaced, never changed, when one opens or closes. */
     let path: readonly string[] = [];
 
+    let records = 0;
+    /** saxes' position at the end of the last record: what is held since counts for the next. */
+    let lastEnd = 0;
+    const location = (): { line: number; column: number; position: number } => {
+      const at = { line: parser.line, column: parser.column, position: parser.position };
+      return tracking === undefined ? at : tracking.inInput(at);
+    };
+    const write = parser.write.bind(parser);
+    // Each chunk written: the text since the last record must stay within maxRecordBytes.
+    parser.write = (chunk: string | object | null): Saxes => {
+      const written = write(chunk);
+      if (typeof chunk === 'string' && parser.position - lastEnd > this.maxRecordBytes) {
+        throw new RecordTooLargeError('xml', this.maxRecordBytes, {
+          ...location(),
+          record: records + 1,
+        });
+      }
+      return written;
+    };
     parser.on('opentag', (tag: SaxesTagPlain) => {
       depth++;
+      if (depth > this.maxDepth) {
+        throw new NestingTooDeepError('xml', this.maxDepth, { ...location(), record: records + 1 });
+      }
       if (record === undefined) {
         if (recordTag === undefined && depth === 2) recordTag = tag.name;
         if (tag.name === recordTag) {
@@ -176,6 +223,8 @@ export class XmlParser implements SourceParser {
         if (depth === recordDepth + 1) record.closeField();
         else if (depth === recordDepth) {
           out.push(record.build());
+          records++;
+          lastEnd = parser.position;
           tracking?.recordEnd(parser, recordTag ?? '', path);
           record = undefined;
           recordDepth = 0;
