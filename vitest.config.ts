@@ -15,6 +15,10 @@ export const slowSuites = [
   'tests/infrastructure/**/*.test.ts',
   // Parsers fed 1 GiB records, one child process per format.
   'tests/bounds/**/*.test.ts',
+  // Worker processes on each Sequelize dialect (PostgreSQL, MariaDB, SQLite): a minute of CPU.
+  'packages/state-sequelize/tests/multi-process.test.ts',
+  // Half a million generated CSV rows through the parser: CPU-bound, 20 s on 2 cores.
+  'packages/import/tests/csv-large-file.test.ts',
 ];
 
 /**
