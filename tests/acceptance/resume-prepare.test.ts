@@ -199,10 +199,22 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let holding = true;
+    let atGate!: () => void;
+    const reachedGate = new Promise<void>((resolve) => (atGate = resolve));
     const stalled = new GatedCsvSource(200, 20, async (chunk) => {
-      if (chunk === 5 && holding) await held;
+      if (chunk === 5 && holding) {
+        atGate();
+        await held;
+      }
     });
     const zombie = importer().prepare(stalled, new CsvParser());
+    // Settled whenever it rejects (a rejection before the assertion below is not unhandled).
+    const zombieOutcome = zombie.then(
+      (result) => result,
+      (error: unknown) => error,
+    );
+    // The old run is held reading chunk 5 (its earlier batches stored) before anyone resumes.
+    await reachedGate;
     let jobId = '';
     for (let i = 0; i < 500 && jobId === ''; i += 1) {
       jobId = (await t.store.listJobs!())[0]?.jobId ?? '';
@@ -225,7 +237,7 @@ describe.each(stores)('resumable prepare on $name', (factory) => {
       storedBatches: expect.any(Number),
     });
     release();
-    await expect(zombie).rejects.toBeInstanceOf(PrepareInterruptedError);
+    expect(await zombieOutcome).toBeInstanceOf(PrepareInterruptedError);
     await expectEveryRecordOnce(t.store, jobId, 200);
     expect((await t.store.getJobStatus!(jobId)) ?? null).toBe(JobStatus.PROCESSING);
     const ids = await processAll(importer(), jobId);
