@@ -40,6 +40,45 @@ function droppingCompletionClaims(
   });
 }
 
+/**
+ * A prepares an 8-record job and processes it; its finalising call rejects because the store
+ * is cut off from its completion claims, so nothing is emitted; then B's call reports the job
+ * once. Returns the job id.
+ */
+async function finaliserCutOff(
+  a: DistributedImport,
+  b: DistributedImport,
+  eventsA: JobSummary[],
+  eventsB: JobSummary[],
+): Promise<string> {
+  const { jobId } = await a.prepare(new BufferSource(usersCsv(8)), new CsvParser());
+  await a.processWorkerBatch(jobId, () => undefined, 'a');
+  await expect(a.processWorkerBatch(jobId, () => undefined, 'a')).rejects.toThrow(
+    'Connection terminated unexpectedly',
+  );
+  expect((await b.getStatus(jobId)).status).toBe('COMPLETED');
+  expect(eventsA).toEqual([]);
+
+  const next = await b.processWorkerBatch(jobId, () => undefined, 'b');
+  expect(next).toMatchObject({ claimed: false, jobComplete: true });
+  expect(eventsB).toEqual([expect.objectContaining({ total: 8, processed: 8, failed: 0 })]);
+  return jobId;
+}
+
+/** Later calls of A and B report nothing: the job was reported once, by B. */
+async function expectNoSecondReport(
+  a: DistributedImport,
+  b: DistributedImport,
+  jobId: string,
+  eventsA: JobSummary[],
+  eventsB: JobSummary[],
+): Promise<void> {
+  expect((await a.processWorkerBatch(jobId, () => undefined, 'a')).jobComplete).toBe(false);
+  expect((await b.processWorkerBatch(jobId, () => undefined, 'b')).jobComplete).toBe(false);
+  expect(eventsA).toHaveLength(0);
+  expect(eventsB).toHaveLength(1);
+}
+
 describe.each(withCompletionClaims)('job:completed exactly once on $name', (factory) => {
   const t = useTestStore(factory);
 
@@ -86,22 +125,9 @@ describe.each(withCompletionClaims)('job:completed exactly once on $name', (fact
     // The finaliser's first try and its three retries never reach the store.
     const a = importerOn(droppingCompletionClaims(t.store, 4, false), eventsA);
     const b = importerOn(t.store, eventsB);
-    const { jobId } = await a.prepare(new BufferSource(usersCsv(8)), new CsvParser());
-    await a.processWorkerBatch(jobId, () => undefined, 'a');
-    await expect(a.processWorkerBatch(jobId, () => undefined, 'a')).rejects.toThrow(
-      'Connection terminated unexpectedly',
-    );
-    expect((await b.getStatus(jobId)).status).toBe('COMPLETED');
-    expect(eventsA).toEqual([]);
-
-    const next = await b.processWorkerBatch(jobId, () => undefined, 'b');
-    expect(next).toMatchObject({ claimed: false, jobComplete: true });
-    expect(eventsB).toEqual([expect.objectContaining({ total: 8, processed: 8, failed: 0 })]);
+    const jobId = await finaliserCutOff(a, b, eventsA, eventsB);
     // Nobody reports it again.
-    expect((await a.processWorkerBatch(jobId, () => undefined, 'a')).jobComplete).toBe(false);
-    expect((await b.processWorkerBatch(jobId, () => undefined, 'b')).jobComplete).toBe(false);
-    expect(eventsA).toHaveLength(0);
-    expect(eventsB).toHaveLength(1);
+    await expectNoSecondReport(a, b, jobId, eventsA, eventsB);
   });
 
   it('the claim of the finaliser commits but every answer is lost: a later worker takes the claim over and emits it once', async () => {
@@ -111,21 +137,8 @@ describe.each(withCompletionClaims)('job:completed exactly once on $name', (fact
     const a = importerOn(droppingCompletionClaims(t.store, 4, true), eventsA);
     // Worker B takes over a claim left unacknowledged for 0 ms (the default is a minute).
     const b = importerOn(t.store, eventsB, 0);
-    const { jobId } = await a.prepare(new BufferSource(usersCsv(8)), new CsvParser());
-    await a.processWorkerBatch(jobId, () => undefined, 'a');
-    await expect(a.processWorkerBatch(jobId, () => undefined, 'a')).rejects.toThrow(
-      'Connection terminated unexpectedly',
-    );
-    expect((await b.getStatus(jobId)).status).toBe('COMPLETED');
-    expect(eventsA).toEqual([]);
-
-    const next = await b.processWorkerBatch(jobId, () => undefined, 'b');
-    expect(next).toMatchObject({ claimed: false, jobComplete: true });
-    expect(eventsB).toEqual([expect.objectContaining({ total: 8, processed: 8, failed: 0 })]);
+    const jobId = await finaliserCutOff(a, b, eventsA, eventsB);
     // B acknowledged it: nobody takes it over again, not even B's next call.
-    expect((await a.processWorkerBatch(jobId, () => undefined, 'a')).jobComplete).toBe(false);
-    expect((await b.processWorkerBatch(jobId, () => undefined, 'b')).jobComplete).toBe(false);
-    expect(eventsA).toHaveLength(0);
-    expect(eventsB).toHaveLength(1);
+    await expectNoSecondReport(a, b, jobId, eventsA, eventsB);
   });
 });

@@ -16,14 +16,7 @@ export function progressFromRecords(
   records: Iterable<ProcessedRecord>,
   now: number,
 ): JobProgress {
-  let stored = 0;
-  let processed = 0;
-  let failed = 0;
-  for (const record of records) {
-    stored += 1;
-    if (record.status === 'processed') processed += 1;
-    else if (record.status === 'failed' || record.status === 'invalid') failed += 1;
-  }
+  const { stored, processed, failed } = countRecords(records);
   const total = job ? job.totalRecords : stored;
   const done = processed + failed;
   const pending = Math.max(0, total - done);
@@ -44,6 +37,23 @@ export function progressFromRecords(
   };
 }
 
+/** The stored records, and among them the processed and the failed (`failed` + `invalid`) ones. */
+function countRecords(records: Iterable<ProcessedRecord>): {
+  stored: number;
+  processed: number;
+  failed: number;
+} {
+  let stored = 0;
+  let processed = 0;
+  let failed = 0;
+  for (const record of records) {
+    stored += 1;
+    if (record.status === 'processed') processed += 1;
+    else if (record.status === 'failed' || record.status === 'invalid') failed += 1;
+  }
+  return { stored, processed, failed };
+}
+
 /**
  * The published `getProgress` of `InMemoryStateStore` and `FileStateStore`, formula for formula:
  * `total` is the job's `totalRecords` (the number of stored records when the job is unknown);
@@ -58,14 +68,7 @@ export function publishedProgressFromRecords(
   records: Iterable<ProcessedRecord>,
   now: number,
 ): JobProgress {
-  let stored = 0;
-  let processed = 0;
-  let failed = 0;
-  for (const record of records) {
-    stored += 1;
-    if (record.status === 'processed') processed += 1;
-    else if (record.status === 'failed' || record.status === 'invalid') failed += 1;
-  }
+  const { stored, processed, failed } = countRecords(records);
   const total = job ? job.totalRecords : stored;
   return {
     totalRecords: total,
