@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JobStatus } from '../model/job';
 import type { DistributedStateStore, PreparedBatch } from '../ports/distributed-state-store';
 import type { ConformanceHarness } from './conformance-harness';
-import { batchOf, FRESH, startPreparing, storeWith } from './prepare-fixtures';
+import { batchOf, FRESH, outcome, startPreparing, storeWith } from './prepare-fixtures';
 
 const OWNING = [
   'registerBatch',
@@ -16,14 +16,6 @@ const OWNING = [
 ] as const;
 
 const HOUR = 3_600_000;
-
-/** What a call did: its value, or the class name of the error it threw. */
-function outcome<T>(call: Promise<T>): Promise<T | string> {
-  return call.then(
-    (value) => value,
-    (error: unknown) => (error instanceof Error ? error.constructor.name : String(error)),
-  );
-}
 
 /**
  * One owner per prepare, under any interleaving: a heartbeat never acquires a prepare, only the

@@ -5,7 +5,7 @@ import { JobStatus } from '../model/job';
 import type { DistributedStateStore, PreparedBatch } from '../ports/distributed-state-store';
 import { makeBatch, makeRecords, prepareJob, sleep } from './fixtures';
 import type { ConformanceHarness } from './conformance-harness';
-import { batchOf, FRESH, startPreparing, storeWith } from './prepare-fixtures';
+import { batchOf, FRESH, registered, startPreparing, storeWith } from './prepare-fixtures';
 
 const RESUMABLE = [
   'registerBatch',
@@ -22,14 +22,6 @@ const RESUMABLE = [
 const TAKERS = 8;
 
 const HOUR = 3_600_000;
-
-/** What `registerBatch` did: 'stored', or the class name of the error it threw. */
-function outcome(call: Promise<void>): Promise<string> {
-  return call.then(
-    () => 'stored',
-    (error: unknown) => (error instanceof Error ? error.constructor.name : String(error)),
-  );
-}
 
 /**
  * The resumable-prepare part of the conformance suite (prepare runs owning a job's prepare,
@@ -96,7 +88,7 @@ export function describeResumablePrepare(
       expect(await store.takeOverPrepare(jobId, 'run-b', 0)).toEqual({ taken: true });
       expect(await store.heartbeatPrepare(jobId, 'run-a')).toBe(false);
       expect(
-        await outcome(store.registerBatch(jobId, batchOf(jobId, 0, 2), { prepareRun: 'run-a' })),
+        await registered(store.registerBatch(jobId, batchOf(jobId, 0, 2), { prepareRun: 'run-a' })),
       ).toBe('JobNotPreparingError');
       await store.registerBatch(jobId, batchOf(jobId, 0, 2), { prepareRun: 'run-b' });
       expect(await store.takeOverPrepare(jobId, 'run-a', FRESH)).toMatchObject({
@@ -142,7 +134,9 @@ export function describeResumablePrepare(
       expect(await store.heartbeatPrepare(jobId, winner)).toBe(true);
       expect(await store.heartbeatPrepare(jobId, 'dead-run')).toBe(false);
       expect(
-        await outcome(store.registerBatch(jobId, batchOf(jobId, 0, 2), { prepareRun: 'dead-run' })),
+        await registered(
+          store.registerBatch(jobId, batchOf(jobId, 0, 2), { prepareRun: 'dead-run' }),
+        ),
       ).toBe('JobNotPreparingError');
     });
 
@@ -161,7 +155,7 @@ export function describeResumablePrepare(
       });
       expect(stopped?.prepareHeartbeatAgeMs).toBeUndefined();
       expect(
-        await outcome(store.registerBatch(jobId, batchOf(jobId, 1, 3), { prepareRun: 'run-a' })),
+        await registered(store.registerBatch(jobId, batchOf(jobId, 1, 3), { prepareRun: 'run-a' })),
       ).toBe('JobNotPreparingError');
       expect(await store.finishPrepare(jobId, 3, Date.now(), 'run-a')).toBe(JobStatus.CREATED);
 

@@ -78,3 +78,16 @@ export async function cancelAndExpectPrepareRefused(
   expect(await store.getBatchRecords(jobId, refused.id)).toEqual([]);
   expect(await store.heartbeatPrepare(jobId)).toBe(false);
 }
+
+/** What a call did: its value, or the class name of the error it threw. */
+export function outcome<T>(call: Promise<T>): Promise<T | string> {
+  return call.then(
+    (value) => value,
+    (error: unknown) => (error instanceof Error ? error.constructor.name : String(error)),
+  );
+}
+
+/** What `registerBatch` did: 'stored', or the class name of the error it threw. */
+export function registered(call: Promise<void>): Promise<string> {
+  return outcome(call.then(() => 'stored'));
+}
