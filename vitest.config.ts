@@ -39,6 +39,10 @@ export default defineConfig({
       { find: /^@batchactions\/core$/, replacement: here('packages/core/src/index.ts') },
       { find: /^@batchactions\/import$/, replacement: here('packages/import/src/index.ts') },
       {
+        find: /^@batchactions\/state-sql$/,
+        replacement: here('packages/state-sql/src/index.ts'),
+      },
+      {
         find: /^@batchactions\/state-postgres$/,
         replacement: here('packages/state-postgres/src/index.ts'),
       },

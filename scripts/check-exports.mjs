@@ -79,6 +79,7 @@ const expected = {
     'BatchStatus',
     'isEmptyRow',
   ],
+  '@batchactions/state-sql': ['SqlStateStore', 'toQuestionMarks', 'isUniqueViolation'],
   '@batchactions/state-postgres': ['PostgresStateStore'],
   '@batchactions/state-sqlite': ['SqliteStateStore'],
   '@batchactions/state-sequelize': [

@@ -17,6 +17,7 @@ const packageDirs = [
   '.',
   'packages/core',
   'packages/import',
+  'packages/state-sql',
   'packages/state-postgres',
   'packages/state-sqlite',
   'packages/state-sequelize',

@@ -13,6 +13,7 @@ export const PACKAGE_DIRS = {
   '@batchactions/distributed': root,
   '@batchactions/core': join(root, 'packages/core'),
   '@batchactions/import': join(root, 'packages/import'),
+  '@batchactions/state-sql': join(root, 'packages/state-sql'),
   '@batchactions/state-sqlite': join(root, 'packages/state-sqlite'),
   '@batchactions/state-postgres': join(root, 'packages/state-postgres'),
   '@batchactions/state-sequelize': join(root, 'packages/state-sequelize'),

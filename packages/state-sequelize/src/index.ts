@@ -5,9 +5,13 @@
  */
 export { SequelizeStateStore } from './sequelize-state-store';
 export { DEFAULT_TABLE_PREFIX, type SequelizeStateStoreOptions, type TableNames } from './options';
-export { SchemaVersionError, UnsupportedDialectError } from './errors';
-export type { MigrationOutcome } from './migrate';
-export { LATEST_SCHEMA_VERSION } from './migrations';
+export { UnsupportedDialectError } from './errors';
+export {
+  LATEST_SCHEMA_VERSION,
+  SchemaVersionError,
+  type MigrationOutcome,
+} from '@batchactions/state-sql';
+export { sequelizeExecutor } from './sequelize-executor';
 export {
   betterSqlite3Dialect,
   DEFAULT_BETTER_SQLITE3_BUSY_TIMEOUT_MS,

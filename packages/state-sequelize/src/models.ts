@@ -1,5 +1,5 @@
 import { DataTypes, type Sequelize } from 'sequelize';
-import type { TableNames } from './options';
+import type { TableNames } from '@batchactions/state-sql';
 
 /** Model names the published package registered on the caller's Sequelize instance. */
 export const MODEL_NAMES = {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sequelize } from 'sequelize';
-import { Db, DEADLOCK_ATTEMPTS, isDeadlock } from '../src/db';
+import { Db, DEADLOCK_ATTEMPTS } from '../../state-sql/src/db';
+import { isDeadlock } from '../../state-sql/src/executor';
+import { sequelizeExecutor } from '../src/sequelize-executor';
 import { createTestDatabase, type TestDatabase } from './support/databases';
 
 /** Resolves once `parties` callers have arrived. */
@@ -32,7 +34,7 @@ describe.each([
   it('both transactions commit, and exactly one ran twice', async () => {
     database = await createTestDatabase(dialect, 'deadlock retry');
     sequelize = database.connect({ pool: { max: 4 } });
-    const db = new Db(sequelize, family);
+    const db = new Db(sequelizeExecutor(sequelize));
     const q = (sql: string) => (family === 'mysql' ? sql.replaceAll('"', '`') : sql);
     await db.exec(q('CREATE TABLE "cells" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL)'));
     await db.run(q('INSERT INTO "cells" ("id", "v") VALUES (1, 0), (2, 0)'), []);
@@ -59,7 +61,7 @@ describe.each([
   it('gives up after DEADLOCK_ATTEMPTS and rethrows the deadlock; other errors are not retried', async () => {
     database = await createTestDatabase(dialect, 'deadlock give up');
     sequelize = database.connect();
-    const db = new Db(sequelize, family);
+    const db = new Db(sequelizeExecutor(sequelize));
     let runs = 0;
     const deadlock = Object.assign(new Error('deadlock'), {
       parent: family === 'mysql' ? { errno: 1213 } : { code: '40P01' },

@@ -11,7 +11,7 @@ import {
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { reportsOf, requireBuild, startChild } from './support/children';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
-import { MIGRATIONS } from '../src/migrations';
+import { MIGRATIONS } from '../../state-sql/src/migrations';
 
 /** Every schema version, in order: what a new database gets. */
 const ALL_VERSIONS = MIGRATIONS.map((m) => m.version);

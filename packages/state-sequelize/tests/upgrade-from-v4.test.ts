@@ -2,26 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BatchStatus, JobStatus, createBatch, createPendingRecord } from '@batchactions/core';
 import { LATEST_SCHEMA_VERSION, SequelizeStateStore } from '@batchactions/state-sequelize';
 import type { Sequelize } from 'sequelize';
-import { Db, forFamily, type SqlFamily } from '../src/db';
-import { migrateTables } from '../src/migrate';
-import { resolveTableNames } from '../src/options';
-import { quoteTables } from '../src/sql/tables';
+import { migratePublishedTables, quoteTables, resolveTableNames } from '@batchactions/state-sql';
+import { Db, forFamily } from '../../state-sql/src/db';
+import { sequelizeExecutor } from '../src/sequelize-executor';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
-
-function familyOf(sequelize: Sequelize): SqlFamily {
-  const dialect = sequelize.getDialect();
-  return dialect === 'mariadb' || dialect === 'mysql' ? 'mysql' : (dialect as SqlFamily);
-}
 
 /**
  * The tables as version 4 of this package left them (released migrations never change), with a
  * job being prepared (heartbeat set, one batch of 2 stored) and one opened by `finishPrepare`.
  */
 async function version4Tables(sequelize: Sequelize): Promise<void> {
-  const db = new Db(sequelize, familyOf(sequelize));
+  const db = new Db(sequelizeExecutor(sequelize));
   const names = resolveTableNames(undefined);
   const t = quoteTables(names);
-  expect(await migrateTables(db, names, t, 4)).toMatchObject({ toVersion: 4 });
+  expect(await migratePublishedTables(db.executor, names, 4)).toMatchObject({ toVersion: 4 });
   const now = Date.now();
   const config = JSON.stringify({ batchSize: 2 });
   const raw = (n: number) => JSON.stringify({ n });

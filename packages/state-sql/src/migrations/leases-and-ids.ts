@@ -1,5 +1,5 @@
 import type { SqlFamily } from '../db';
-import type { TableNames } from '../options';
+import type { TableNames } from '../tables';
 
 /**
  * Version 2, what this package adds to the published tables (only additions and widenings, so

@@ -1,5 +1,4 @@
-import type { Transaction } from 'sequelize';
-import { chunks, forFamily, type Db } from '../db';
+import { chunks, forFamily, type Db, type Transaction } from '../db';
 import { insertBatchesSql } from '../sql/batch-sql';
 import type { QuotedTables } from '../sql/tables';
 import { jsonValue } from '../record-codec';

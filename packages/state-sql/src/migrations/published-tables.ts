@@ -1,5 +1,5 @@
 import type { SqlFamily } from '../db';
-import type { TableNames } from '../options';
+import type { TableNames } from '../tables';
 
 /**
  * Version 1: the three tables of the published 0.0.5 package exactly as its `initialize()`

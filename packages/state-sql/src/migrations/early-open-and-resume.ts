@@ -1,5 +1,5 @@
 import type { SqlFamily } from '../db';
-import type { TableNames } from '../options';
+import type { TableNames } from '../tables';
 
 /**
  * Version 5: early open and resumable prepare (issue 14). On the jobs table (epoch ms as BIGINT):

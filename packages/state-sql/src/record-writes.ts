@@ -1,6 +1,5 @@
 import type { ProcessedRecord } from '@batchactions/core';
-import type { Transaction } from 'sequelize';
-import type { Db } from './db';
+import type { Db, Transaction } from './db';
 import { lastPerIndex, mysqlRecordDocuments, recordColumns, recordRowValues } from './record-codec';
 import type { Statements } from './statements';
 

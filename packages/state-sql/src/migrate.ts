@@ -1,10 +1,10 @@
 import { BatchActionsError } from '@batchactions/core';
-import type { Transaction } from 'sequelize';
-import { forFamily, type Db } from './db';
+import { Db, forFamily, type Transaction } from './db';
+import type { SqlExecutor } from './executor';
 import { SchemaVersionError } from './errors';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
-import type { TableNames } from './options';
-import type { QuotedTables } from './sql/tables';
+import type { TableNames } from './tables';
+import { quoteTables, type QuotedTables } from './sql/tables';
 
 /** What `migrate()` (the migrations `initialize()` runs) did. */
 export interface MigrationOutcome {
@@ -155,4 +155,17 @@ async function widenRecordIdSequence(
   );
   const sequence = rows[0]?.sequence;
   if (sequence) await db.exec(`ALTER SEQUENCE ${sequence} AS bigint`, transaction);
+}
+
+/**
+ * Creates the tables of the published layout named `names`, or brings them to
+ * {@link LATEST_SCHEMA_VERSION} (see {@link migrateTables}): the schema set-up of the Sequelize
+ * and Prisma stores.
+ */
+export function migratePublishedTables(
+  executor: SqlExecutor,
+  names: TableNames,
+  upTo: number = LATEST_SCHEMA_VERSION,
+): Promise<MigrationOutcome> {
+  return migrateTables(new Db(executor), names, quoteTables(names), upTo);
 }

@@ -9,7 +9,7 @@ import {
   type PrepareTakeover,
   type RegisterBatchOptions,
 } from '@batchactions/core';
-import { UniqueConstraintError } from 'sequelize';
+import { isUniqueViolation } from './executor';
 import type { Db } from './db';
 import { batchRowValues, optionalNumber } from './job-rows';
 import { refusedBatchError } from './prepare-liveness';
@@ -70,7 +70,7 @@ export async function registerBatchPostgres(
   try {
     rows = await db.select<Row>(sql.registerBatchPostgres(false), values);
   } catch (error) {
-    if (!(error instanceof UniqueConstraintError)) throw error;
+    if (!isUniqueViolation(error)) throw error;
     rows = await db.select<Row>(sql.registerBatchPostgres(true), values);
   }
   const taken = optionalNumber(rows[0]?.taken ?? null);

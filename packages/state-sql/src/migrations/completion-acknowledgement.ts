@@ -1,5 +1,5 @@
 import type { SqlFamily } from '../db';
-import type { TableNames } from '../options';
+import type { TableNames } from '../tables';
 
 /**
  * Version 6: `job:completed` exactly once when a claimant dies or never gets its answer. On the

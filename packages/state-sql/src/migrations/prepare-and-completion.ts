@@ -1,5 +1,5 @@
 import type { SqlFamily } from '../db';
-import type { TableNames } from '../options';
+import type { TableNames } from '../tables';
 
 /**
  * Version 4: prepare liveness and the stored completion, on the jobs table (epoch ms as BIGINT,

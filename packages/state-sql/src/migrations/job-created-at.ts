@@ -1,5 +1,5 @@
 import type { SqlFamily } from '../db';
-import type { TableNames } from '../options';
+import type { TableNames } from '../tables';
 
 /**
  * Version 7: `createdAt` on the jobs table (epoch ms as BIGINT, the database clock): when the

@@ -1,6 +1,5 @@
-import type { Transaction } from 'sequelize';
-import type { Db, SqlFamily } from '../db';
-import type { TableNames } from '../options';
+import type { Db, SqlFamily, Transaction } from '../db';
+import type { TableNames } from '../tables';
 import type { QuotedTables } from '../sql/tables';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { completionAcknowledgement } from './completion-acknowledgement';

@@ -1,0 +1,123 @@
+/**
+ * The SQL family a statement is written for: `postgres` (PostgreSQL), `mysql` (MySQL >= 8 and
+ * MariaDB >= 10.6, which speak the same SQL here) or `sqlite` (SQLite >= 3.35).
+ */
+export type SqlFamily = 'postgres' | 'mysql' | 'sqlite';
+
+/**
+ * Runs statements on one connection: the pool outside a transaction, the transaction's own
+ * connection inside one.
+ *
+ * Statements use `$1`, `$2`, ... placeholders in every family, each numbered once per value; a
+ * client whose driver wants `?` converts them with {@link toQuestionMarks}. Identifiers are
+ * double-quoted (backticks for the MySQL family, already converted when the statement reaches
+ * the executor). Values are strings, numbers, booleans, `null` and, for PostgreSQL only, arrays
+ * of those (bound as PostgreSQL arrays, for `unnest`).
+ */
+export interface SqlConnection {
+  /** Runs a statement that returns rows (SELECT, or a write with RETURNING) and resolves them. */
+  query<Row extends object>(sql: string, values: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Runs a statement that returns no rows and resolves how many rows it wrote (the driver's
+   * affected-rows count; 0 for DDL).
+   */
+  execute(sql: string, values: readonly unknown[]): Promise<number>;
+}
+
+/** How {@link SqlExecutor.transaction} runs a transaction. */
+export interface SqlTransactionOptions {
+  /**
+   * The transaction takes row locks with locking reads (`FOR UPDATE`, `FOR SHARE`). MySQL
+   * family executors run such transactions READ COMMITTED, so that a locking read locks only the
+   * rows it returns (no gap locks between claimers); the other families keep their default.
+   */
+  readonly lockingReads?: boolean;
+}
+
+/**
+ * The port the SQL state store reaches its database through: the whole contract a client
+ * library has to meet. Implement it for a client (pg, better-sqlite3, Sequelize, Prisma,
+ * postgres.js, Knex, ...) and the store runs on it; see `docs/store-authors.md`.
+ *
+ * - {@link SqlExecutor.transaction}: SQLite executors begin IMMEDIATE (the write lock first, so
+ *   two writers never deadlock upgrading a read lock); a rejected `work` rolls back and rejects
+ *   with its error.
+ * - The store serialises its own calls on SQLite (one connection, one writer), so a SQLite
+ *   executor never sees two statements at once from one store.
+ */
+export interface SqlExecutor extends SqlConnection {
+  /** The SQL family of the database. */
+  readonly family: SqlFamily;
+  /** Runs `work` in a transaction on one connection; commits when it resolves. */
+  transaction<T>(
+    work: (connection: SqlConnection) => Promise<T>,
+    options?: SqlTransactionOptions,
+  ): Promise<T>;
+}
+
+/**
+ * `$1`, `$2`, ... in `sql` as `?` with the values reordered (and repeated) to match, for drivers
+ * that only know positional `?` (mysql2, mariadb, better-sqlite3 without numbered parameters).
+ * Statements of the store hold no `$` inside string literals.
+ */
+export function toQuestionMarks(
+  sql: string,
+  values: readonly unknown[],
+): { readonly sql: string; readonly values: unknown[] } {
+  const ordered: unknown[] = [];
+  const text = sql.replace(/\$(\d+)/g, (_match, digits: string) => {
+    ordered.push(values[Number(digits) - 1]);
+    return '?';
+  });
+  return { sql: text, values: ordered };
+}
+
+/**
+ * The error of a driver (or of a client wrapping one: Sequelize's `parent`/`original`, an
+ * `Error.cause`) as a chain, the outermost first.
+ */
+function* errorChain(error: unknown): Generator<Record<string, unknown>> {
+  let e: unknown = error;
+  for (let depth = 0; e !== null && typeof e === 'object' && depth < 5; depth += 1) {
+    const fields = e as Record<string, unknown>;
+    yield fields;
+    e = fields.parent ?? fields.original ?? fields.cause;
+  }
+}
+
+/**
+ * Whether `error` is a unique-key violation: PostgreSQL 23505, MySQL/MariaDB 1062, SQLite
+ * `SQLITE_CONSTRAINT_PRIMARYKEY`/`_UNIQUE`, Sequelize's `UniqueConstraintError`, Prisma P2002
+ * (or a raw query's wrapped driver error).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (
+      e.code === '23505' ||
+      e.errno === 1062 ||
+      e.code === 'ER_DUP_ENTRY' ||
+      e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+      e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+      e.name === 'SequelizeUniqueConstraintError' ||
+      e.code === 'P2002'
+    ) {
+      return true;
+    }
+    const meta = e.meta as Record<string, unknown> | undefined;
+    if (meta && (meta.code === '23505' || meta.code === '1062' || meta.code === '2067')) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the server chose the transaction of `error` as a deadlock victim and rolled it back
+ * whole (MySQL/MariaDB 1213, PostgreSQL 40P01): running it again is safe.
+ */
+export function isDeadlock(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (e.errno === 1213 || e.code === 'ER_LOCK_DEADLOCK' || e.code === '40P01') return true;
+    const meta = e.meta as Record<string, unknown> | undefined;
+    if (meta && (meta.code === '40P01' || meta.code === '1213')) return true;
+  }
+  return false;
+}

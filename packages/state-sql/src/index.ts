@@ -1,0 +1,27 @@
+/**
+ * `@batchactions/state-sql`: the one SQL implementation of the state store port, shared by the
+ * PostgreSQL, SQLite, Sequelize and Prisma stores, and the executor port a new SQL client
+ * implements to get a store.
+ *
+ * @module @batchactions/state-sql
+ */
+export { SqlStateStore, type SqlStateStoreParts } from './sql-state-store';
+export {
+  isDeadlock,
+  isUniqueViolation,
+  toQuestionMarks,
+  type SqlConnection,
+  type SqlExecutor,
+  type SqlFamily,
+  type SqlTransactionOptions,
+} from './executor';
+export { quoteTables, type QuotedTables } from './sql/tables';
+export {
+  DEFAULT_TABLE_PREFIX,
+  resolveTableNames,
+  type TableNames,
+  type TablePrefixOptions,
+} from './tables';
+export { migratePublishedTables, migrateTables, type MigrationOutcome } from './migrate';
+export { LATEST_SCHEMA_VERSION } from './migrations';
+export { SchemaVersionError } from './errors';

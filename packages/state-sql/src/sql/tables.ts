@@ -1,0 +1,25 @@
+import type { TableNames } from '../tables';
+
+/** Double-quoted table names, to splice into statements before `forFamily` converts them. */
+export interface QuotedTables {
+  readonly jobs: string;
+  readonly batches: string;
+  readonly records: string;
+  readonly uniqueValues: string;
+  readonly schemaVersion: string;
+}
+
+/**
+ * The quoted names of `names`, qualified with `schema` when given (PostgreSQL). Names must
+ * already have passed an identifier check.
+ */
+export function quoteTables(names: TableNames, schema?: string): QuotedTables {
+  const q = (name: string) => (schema === undefined ? `"${name}"` : `"${schema}"."${name}"`);
+  return {
+    jobs: q(names.jobs),
+    batches: q(names.batches),
+    records: q(names.records),
+    uniqueValues: q(names.uniqueValues),
+    schemaVersion: q(names.schemaVersion),
+  };
+}
