@@ -258,6 +258,7 @@ function checkWithPnpm(work, tarballs) {
       tarballs['@batchactions/distributed'],
       tarballs['@batchactions/core'],
       tarballs['@batchactions/import'],
+      tarballs['@batchactions/state-sql'],
       tarballs['@batchactions/state-sqlite'],
     ],
     project,
@@ -317,7 +318,17 @@ function main() {
     log('CLI runs, and names @batchactions/state-sqlite when a sqlite: store needs it');
 
     // Step 3: add the SQLite store.
-    run(npm, [...npmInstall, '--ignore-scripts', tarballs['@batchactions/state-sqlite']], project);
+    // The store's shared SQL package comes from its tarball too (the registry has neither).
+    run(
+      npm,
+      [
+        ...npmInstall,
+        '--ignore-scripts',
+        tarballs['@batchactions/state-sql'],
+        tarballs['@batchactions/state-sqlite'],
+      ],
+      project,
+    );
     provideSqliteBinary(join(project, 'node_modules/better-sqlite3'), project, 'npm');
 
     writeFileSync(join(project, 'quick-start.mjs'), readmeQuickStart());
