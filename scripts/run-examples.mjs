@@ -10,7 +10,8 @@
 // - the Lambda handler, invoked locally with SQS-shaped events (SQLite);
 // - the queue worker, stopped with SIGTERM in the middle of a job and again while idle (SQLite);
 // - the PostgreSQL multi-process example, on DATABASE_URL or postgres://postgres@127.0.0.1:5432/test,
-//   in a schema of its own that is dropped afterwards.
+//   in a schema of its own that is dropped afterwards;
+// - the postgres.js store (examples/postgres-js-store/), on the same server, in a schema of its own.
 //
 // `node scripts/run-examples.mjs cli lambda` runs only the examples named. Exits 1 on a failure.
 import { spawn } from 'node:child_process';
@@ -290,11 +291,22 @@ async function queueExample(dir) {
   }
 }
 
+/** Drops a PostgreSQL example's schema, and everything in it. */
+async function dropSchema(url, schema) {
+  const pg = require('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The PostgreSQL multi-process example, in a schema of its own. */
 async function postgresExample(dir) {
   const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `examples_${randomBytes(4).toString('hex')}`;
-  const pg = require('pg');
   try {
     const result = await runOk(
       'postgres-multi-process',
@@ -310,13 +322,28 @@ async function postgresExample(dir) {
     );
     return `3 worker processes: 19,980 processed, 20 failed, 19,980 users inserted once`;
   } finally {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchema(url, schema);
+  }
+}
+
+/** The postgres.js store of examples/postgres-js-store/: two workers, in a schema of its own. */
+async function postgresJsExample(dir) {
+  const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `examples_${randomBytes(4).toString('hex')}`;
+  try {
+    const result = await runOk(
+      'postgres-js-store',
+      process.execPath,
+      [join(compiled, 'postgres-js-store', 'import-users.js')],
+      { cwd: dir, env: { DATABASE_URL: url, PG_SCHEMA: schema } },
+    );
+    check(
+      /COMPLETED, 1980 processed, 20 failed; 1980 users/.test(result.stdout),
+      `postgres-js: unexpected output\n${result.stdout}`,
+    );
+    return `PostgresJsStateStore, 2 workers: 1,980 processed, 20 failed, 1,980 users inserted once`;
+  } finally {
+    await dropSchema(url, schema);
   }
 }
 
@@ -326,6 +353,7 @@ const all = {
   lambda: lambdaExample,
   queue: queueExample,
   postgres: postgresExample,
+  'postgres-js': postgresJsExample,
 };
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

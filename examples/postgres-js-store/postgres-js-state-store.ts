@@ -9,7 +9,7 @@ import {
   type TablePrefixOptions,
 } from '@batchactions/state-sql';
 import type { Sql } from 'postgres';
-import { postgresJsExecutor } from './postgres-js-executor';
+import { postgresJsExecutor } from './postgres-js-executor.js';
 
 /** Options of {@link PostgresJsStateStore}: the table prefix (default `'batchactions_'`). */
 export type PostgresJsStateStoreOptions = TablePrefixOptions;
