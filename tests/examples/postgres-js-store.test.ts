@@ -3,10 +3,14 @@
  * PostgreSQL of `DATABASE_URL` (tests/global-setup.ts: a server that does not answer fails the
  * run, never skips it). Each store gets a schema of its own, reached through the connection's
  * `search_path`; the file's schemas share one migration (tests/support/reusable-databases.ts).
+ * Then its options, and its tables shared with `SequelizeStateStore` (the published layout).
  */
 import postgres, { type Sql } from 'postgres';
-import type { DistributedStateStore } from '@batchactions/core';
-import { describeDistributedStateStore } from '@batchactions/core/testing';
+import { Sequelize } from 'sequelize';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidOptionError, type DistributedStateStore } from '@batchactions/core';
+import { describeDistributedStateStore, prepareJob } from '@batchactions/core/testing';
+import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import { PostgresJsStateStore } from '../../examples/postgres-js-store/postgres-js-state-store';
 import { whenFileEnds } from '../support/file-end';
 import { holdPgBatchWrites, holdPgClaims } from '../support/pg-batch-write-gate';
@@ -100,3 +104,84 @@ describeDistributedStateStore(
     },
   },
 );
+
+describe('PostgresJsStateStore: options and tables', () => {
+  const made: { sql: Sql; schema: string }[] = [];
+  afterEach(async () => {
+    for (const { sql, schema } of made.splice(0)) {
+      await sql.end();
+      await reusableSchemas().drop(schema);
+    }
+  });
+
+  /** A new, empty schema of its own (dropped after the test), and a connection on it. */
+  async function emptySchema(label: string): Promise<{ sql: Sql; schema: string }> {
+    const schema = uniqueSchemaName(label);
+    const sql = connect(schema, 4);
+    made.push({ sql, schema });
+    await sql.unsafe(`CREATE SCHEMA "${schema}"`);
+    return { sql, schema };
+  }
+
+  it('refuses what is not a postgres.js instance, and a bad tablePrefix, naming the option', async () => {
+    expect(() => new PostgresJsStateStore({} as Sql)).toThrow(InvalidOptionError);
+    expect(() => new PostgresJsStateStore({} as Sql)).toThrow(/sql/);
+    const sql = connect('public', 1); // connects on its first query: none here
+    try {
+      expect(() => new PostgresJsStateStore(sql, { tablePrefix: 'bad-prefix' })).toThrow(
+        /tablePrefix/,
+      );
+    } finally {
+      await sql.end();
+    }
+  });
+
+  it('names its tables with tablePrefix, and resolves what the migration did once', async () => {
+    const { sql } = await emptySchema('pgjs prefix');
+    const store = new PostgresJsStateStore(sql, { tablePrefix: 'imports_' });
+    const first = await store.initialize();
+    expect(first.fromVersion).toBe(0);
+    expect(first.applied.length).toBeGreaterThan(0);
+    expect(await store.initialize()).toBe(first);
+    const tables = await sql<{ name: string }[]>`
+      SELECT table_name AS name FROM information_schema.tables
+       WHERE table_schema = current_schema() ORDER BY table_name`;
+    expect(tables.map((t) => t.name)).toEqual([
+      'imports_batches',
+      'imports_jobs',
+      'imports_records',
+      'imports_schema_version',
+      'imports_unique_values',
+    ]);
+    // A second store on the migrated tables applies nothing.
+    const again = await new PostgresJsStateStore(sql, { tablePrefix: 'imports_' }).initialize();
+    expect(again.applied).toEqual([]);
+  });
+
+  it('shares its tables with SequelizeStateStore: a job one store prepares, the other claims', async () => {
+    const { sql, schema } = await emptySchema('pgjs shared');
+    const sequelize = new Sequelize(testDatabaseUrl(), {
+      logging: false,
+      dialectOptions: { options: `-c search_path=${schema}` },
+    });
+    try {
+      const bySequelize = new SequelizeStateStore(sequelize);
+      await bySequelize.initialize();
+      const byPostgresJs = new PostgresJsStateStore(sql);
+      expect((await byPostgresJs.initialize()).applied).toEqual([]);
+
+      const { jobId, batches } = await prepareJob(bySequelize, 2, 3, { useRegisterBatch: true });
+      const claim = await byPostgresJs.claimBatch(jobId, 'worker-pgjs');
+      expect(claim.claimed).toBe(true);
+      const claimed = claim.claimed ? claim.reservation.batchId : '';
+      expect(batches.map((b) => b.id)).toContain(claimed);
+      const records = await bySequelize.getBatchRecords(jobId, claimed);
+      expect(records.map((r) => r.raw)).toEqual(
+        batches.find((b) => b.id === claimed)?.records.map((r) => r.raw),
+      );
+      expect((await bySequelize.getDistributedStatus(jobId)).processingBatches).toBe(1);
+    } finally {
+      await sequelize.close();
+    }
+  });
+});
