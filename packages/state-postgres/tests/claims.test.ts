@@ -114,7 +114,7 @@ describe('PostgresStateStore claims', () => {
     try {
       await locker.query('BEGIN');
       await locker.query(
-        `SELECT 1 FROM "${store.schema}".batches WHERE job_id = $1 AND id = $2 FOR UPDATE`,
+        `SELECT 1 FROM "${store.schema}".batches WHERE "jobId" = $1 AND id = $2 FOR UPDATE`,
         [jobId, batches[0]!.id],
       );
       // SKIP LOCKED hands out the next batch at once; a plain FOR UPDATE would queue behind

@@ -38,8 +38,8 @@ async function newJob(status: JobStatus = JobStatus.CREATED): Promise<string> {
 }
 
 async function rowsOf(jobId: string) {
-  const result = await pool.query<{ record_index: number; parsed: unknown; errors: unknown }>(
-    `SELECT record_index, parsed, errors FROM "${store.schema}".records WHERE job_id = $1 ORDER BY 1`,
+  const result = await pool.query<{ recordIndex: number; parsed: unknown; errors: unknown }>(
+    `SELECT "recordIndex", parsed, errors FROM "${store.schema}".records WHERE "jobId" = $1 ORDER BY 1`,
     [jobId],
   );
   return result.rows;
@@ -138,7 +138,7 @@ describe('PostgresStateStore records', () => {
     expect(await store.getBatchRecords(jobId, 'b1')).toEqual([record]);
   });
 
-  it('stores parsed and errors only when they add something', async () => {
+  it('stores parsed only when it adds something', async () => {
     const jobId = await newJob();
     const pending = createPendingRecord(0, { a: '1' });
     const sameContent = markRecordValid(createPendingRecord(1, { a: '1' }), { a: '1' });
@@ -150,10 +150,10 @@ describe('PostgresStateStore records', () => {
     await store.saveBatchRecords(jobId, 'b0', records);
 
     expect(await rowsOf(jobId)).toEqual([
-      { record_index: 0, parsed: null, errors: null },
-      { record_index: 1, parsed: null, errors: null },
-      { record_index: 2, parsed: { a: 1 }, errors: null },
-      { record_index: 3, parsed: null, errors: warned.errors },
+      { recordIndex: 0, parsed: null, errors: [] },
+      { recordIndex: 1, parsed: null, errors: [] },
+      { recordIndex: 2, parsed: { a: 1 }, errors: [] },
+      { recordIndex: 3, parsed: null, errors: warned.errors },
     ]);
     expect(await store.getBatchRecords(jobId, 'b0')).toEqual(records);
   });
@@ -235,8 +235,8 @@ describe('PostgresStateStore records', () => {
     expect(await store.getJobState(jobId)).toBeNull();
     expect(await store.getBatchRecords(jobId, batches[0]!.id)).toEqual([]);
     const left = await pool.query<{ n: number }>(
-      `SELECT (SELECT count(*) FROM "${store.schema}".batches WHERE job_id = $1)::int
-            + (SELECT count(*) FROM "${store.schema}".records WHERE job_id = $1)::int AS n`,
+      `SELECT (SELECT count(*) FROM "${store.schema}".batches WHERE "jobId" = $1)::int
+            + (SELECT count(*) FROM "${store.schema}".records WHERE "jobId" = $1)::int AS n`,
       [jobId],
     );
     expect(left.rows[0]?.n).toBe(0);

@@ -58,9 +58,11 @@ export function decodeBatch(row: BatchRow): Batch {
 
 /**
  * A job with its batches. As in 0.0.5, `distributed` is present (true) only when the column
- * is truthy.
+ * is truthy; with `asGiven`, a stored false is read back too (NULL: absent).
  */
-export function decodeJob(row: JobRow, batches: readonly BatchRow[]): JobState {
+export function decodeJob(row: JobRow, batches: readonly BatchRow[], asGiven = false): JobState {
+  const distributed =
+    asGiven && row.distributed !== null ? Boolean(row.distributed) : row.distributed ? true : null;
   return storedJob(
     {
       id: row.id,
@@ -69,7 +71,7 @@ export function decodeJob(row: JobRow, batches: readonly BatchRow[]): JobState {
       totalRecords: Number(row.totalRecords),
       startedAt: optionalNumber(row.startedAt),
       completedAt: optionalNumber(row.completedAt),
-      distributed: row.distributed ? true : null,
+      distributed,
     },
     batches.map(decodeBatch),
   );
