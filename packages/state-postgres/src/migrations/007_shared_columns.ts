@@ -15,7 +15,8 @@ function renames(table: string, columns: Columns): string {
  */
 function epochColumns(table: string, columns: Columns): string {
   const types = columns.map(
-    ([, to]) => `ALTER COLUMN "${to}" TYPE bigint USING round(extract(epoch FROM "${to}") * 1000)::bigint`,
+    ([, to]) =>
+      `ALTER COLUMN "${to}" TYPE bigint USING round(extract(epoch FROM "${to}") * 1000)::bigint`,
   );
   return `${renames(table, columns)}\nALTER TABLE ${table}\n  ${types.join(',\n  ')};`;
 }
