@@ -80,14 +80,30 @@ export function noNul(text: string): string {
  * messages from user code might: they become U+FFFD.
  */
 export function recordColumns(records: readonly ProcessedRecord[]): unknown[] {
+  const [indexes, statuses, ...rest] = outcomeColumns(records);
+  return [indexes, statuses, JSON.stringify(records.map((r) => r.raw)), ...rest];
+}
+
+/**
+ * PostgreSQL: the six column parameters of an in-place update of records' outcomes
+ * ({@link recordColumns} without the raw payloads, which are neither serialised nor sent). A
+ * column no record has a value for (no own parsed record, no errors, no processing error, no
+ * retry count: every record of a prepare) is sent as NULL, not as an array of empty values:
+ * `ROWS FROM` pads it, and the statements store JSON `null` and `[]` for the JSON ones.
+ */
+export function outcomeColumns(records: readonly ProcessedRecord[]): unknown[] {
+  const parsed = records.map(ownParsed);
   return [
     records.map((r) => r.index),
     records.map((r) => r.status),
-    JSON.stringify(records.map((r) => r.raw)),
-    JSON.stringify(records.map(ownParsed)),
-    JSON.stringify(records.map((r) => r.errors)),
-    records.map((r) => (r.processingError === undefined ? null : noNul(r.processingError))),
-    records.map((r) => r.retryCount ?? null),
+    parsed.some((p) => p !== null) ? JSON.stringify(parsed) : null,
+    records.some((r) => r.errors.length > 0) ? JSON.stringify(records.map((r) => r.errors)) : null,
+    records.some((r) => r.processingError !== undefined)
+      ? records.map((r) => (r.processingError === undefined ? null : noNul(r.processingError)))
+      : null,
+    records.some((r) => r.retryCount !== undefined)
+      ? records.map((r) => r.retryCount ?? null)
+      : null,
   ];
 }
 

@@ -32,6 +32,7 @@ import {
   insertJobSql,
 } from './sql/job-sql';
 import {
+  completeBatchInPlacePostgresSql,
   completeBatchPostgresSql,
   registerBatchPostgresSql,
   failUnprocessedRecordsSql,
@@ -159,6 +160,8 @@ export class Statements {
     this.get('registerBatchRow', () => registerBatchRowSql(this.t, this.family));
   completeBatchPostgres = () =>
     this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t));
+  completeBatchInPlacePostgres = () =>
+    this.get('completeBatchInPlacePostgres', () => completeBatchInPlacePostgresSql(this.t));
   upsertRecordsValues = (rows: number) =>
     this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
   upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));

@@ -641,6 +641,28 @@ export function describeDistributedStateStore(
         ).toEqual([200, 201, 0]);
       });
 
+      it('keeps unique values and field names holding NUL characters apart from look-alikes', async (ctx) => {
+        requireFeature(ctx, typeof store.claimUniqueValues === 'function', 'claimUniqueValues');
+        const { jobId } = await prepareJob(store, 1, 1);
+        // PostgreSQL text cannot hold NUL: a store must neither fail nor fold it into U+FFFD.
+        const values = ['a\u0000b', 'a\uFFFDb', 'ab', 'a\u0000', 'a'];
+        const claims = values.map((value, i) => ({ field: 'code', value, recordIndex: i }));
+        expect(await store.claimUniqueValues!(jobId, claims)).toEqual(values.map((_, i) => i));
+        expect(
+          await store.claimUniqueValues!(
+            jobId,
+            claims.map((c) => ({ ...c, recordIndex: c.recordIndex + 100 })),
+          ),
+        ).toEqual(values.map((_, i) => i));
+        expect(
+          await store.claimUniqueValues!(jobId, [
+            { field: 'co\u0000de', value: 'ab', recordIndex: 200 },
+            { field: 'co\uFFFDde', value: 'ab', recordIndex: 201 },
+            { field: 'co\u0000de', value: 'ab', recordIndex: 202 },
+          ]),
+        ).toEqual([200, 201, 200]);
+      });
+
       it('gives a contested unique value to exactly one of many concurrent claimants', async (ctx) => {
         requireFeature(ctx, typeof store.claimUniqueValues === 'function', 'claimUniqueValues');
         const { jobId } = await prepareJob(store, 1, 1);
