@@ -62,8 +62,8 @@ export class PostgresStateStore extends SqlStateStore {
       // The schema is created and migrated by initialize() only; a store used before gets
       // SchemaNotInitializedError from its first statement.
       setUpSchema: () => Promise.resolve(),
-      // Config and `distributed` as given, as this store always kept them (not as 0.0.5 did).
-      keepJobAsGiven: true,
+      // Its own tables: config and `distributed` as given, NULL for absent record JSON.
+      layout: 'own',
     });
     this.schema = resolved.schema;
     this.pool = pool;

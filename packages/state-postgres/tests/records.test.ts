@@ -138,7 +138,7 @@ describe('PostgresStateStore records', () => {
     expect(await store.getBatchRecords(jobId, 'b1')).toEqual([record]);
   });
 
-  it('stores parsed only when it adds something', async () => {
+  it('stores parsed and errors only when they add something', async () => {
     const jobId = await newJob();
     const pending = createPendingRecord(0, { a: '1' });
     const sameContent = markRecordValid(createPendingRecord(1, { a: '1' }), { a: '1' });
@@ -146,16 +146,23 @@ describe('PostgresStateStore records', () => {
     const warned = markRecordValid(createPendingRecord(3, { a: '1' }), { a: '1' }, [
       { field: 'a', message: 'odd', code: 'CUSTOM_VALIDATION', severity: 'warning' },
     ]);
-    const records = [pending, sameContent, transformed, warned];
+    const records = [pending, sameContent, transformed];
     await store.saveBatchRecords(jobId, 'b0', records);
-
+    expect(await rowsOf(jobId)).toEqual([
+      { recordIndex: 0, parsed: null, errors: null },
+      { recordIndex: 1, parsed: null, errors: null },
+      { recordIndex: 2, parsed: { a: 1 }, errors: null },
+    ]);
+    // Errors travel as one column per write: the records without any of a write where one has
+    // some store an empty list.
+    await store.saveBatchRecords(jobId, 'b0', [...records, warned]);
     expect(await rowsOf(jobId)).toEqual([
       { recordIndex: 0, parsed: null, errors: [] },
       { recordIndex: 1, parsed: null, errors: [] },
       { recordIndex: 2, parsed: { a: 1 }, errors: [] },
       { recordIndex: 3, parsed: null, errors: warned.errors },
     ]);
-    expect(await store.getBatchRecords(jobId, 'b0')).toEqual(records);
+    expect(await store.getBatchRecords(jobId, 'b0')).toEqual([...records, warned]);
   });
 
   it('round-trips awkward payloads', async () => {

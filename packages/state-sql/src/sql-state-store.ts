@@ -112,12 +112,14 @@ export interface SqlStateStoreParts {
    */
   readonly setUpSchema: (executor: SqlExecutor) => Promise<unknown>;
   /**
-   * `true`: a job's `config` and `distributed` are stored and read back as given (the
-   * PostgreSQL store; its `distributed` column takes NULL). Default `false`: as 0.0.5 persisted
-   * them: schema fields reduced to their published keys (`persistedConfig`), `distributed`
-   * stored as a boolean and read back only when true.
+   * Which tables the store runs on. `'published'` (default): the published 0.0.5 layout
+   * (Sequelize, Prisma stores): the job config as 0.0.5 persisted it (`persistedConfig`: schema
+   * fields reduced to their published keys), `distributed` stored as a boolean and read back
+   * only when true, records' `parsed` and `errors` NOT NULL (JSON null, `[]`). `'own'`: this
+   * project's own tables (PostgreSQL store): config and `distributed` kept as given (its
+   * `distributed` takes NULL), an absent parsed record or error list stored as SQL NULL.
    */
-  readonly keepJobAsGiven?: boolean;
+  readonly layout?: 'published' | 'own';
 }
 
 /**
@@ -137,15 +139,16 @@ export class SqlStateStore implements DistributedStateStore {
   /** SQLite: one call at a time (see `Serial`); others run calls concurrently. */
   private readonly serial: Serial | undefined;
   private readonly setUpSchema: () => Promise<unknown>;
+  /** The `'own'` layout (see {@link SqlStateStoreParts.layout}). */
   private readonly keepJobAsGiven: boolean;
   private schemaReady: Promise<unknown> | undefined;
 
   constructor(parts: SqlStateStoreParts) {
     this.db = new Db(parts.executor);
-    this.sql = new Statements(parts.executor.family, parts.tables);
+    this.sql = new Statements(parts.executor.family, parts.tables, parts.layout === 'own');
     this.serial = parts.executor.family === 'sqlite' ? new Serial() : undefined;
     this.setUpSchema = () => parts.setUpSchema(parts.executor);
-    this.keepJobAsGiven = parts.keepJobAsGiven ?? false;
+    this.keepJobAsGiven = parts.layout === 'own';
   }
 
   /**

@@ -62,19 +62,34 @@ function postgresRecordInput(first: number): string {
     ) AS input ("recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount")`;
 }
 
-/** A parsed record absent from the input (its column sent as NULL): JSON null, as published. */
-const INPUT_PARSED = `coalesce(input."parsed", 'null'::json)`;
-/** Errors absent from the input (their column sent as NULL): an empty list, as published. */
-const INPUT_ERRORS = `coalesce(input."errors", '[]'::json)`;
+/**
+ * The stored values of a record's parsed record and errors from the input, where their column
+ * may be NULL (sent as NULL when no record of the write has one). In the published tables
+ * (`nullableJson` false) those columns are NOT NULL: an absent parsed record is JSON null, no
+ * errors an empty list. The PostgreSQL store's own tables take SQL NULL, which is smaller and
+ * which readers need not parse.
+ */
+function inputJson(nullableJson: boolean): { parsed: string; errors: string } {
+  return nullableJson
+    ? { parsed: 'input."parsed"', errors: 'input."errors"' }
+    : {
+        parsed: `coalesce(input."parsed", 'null'::json)`,
+        errors: `coalesce(input."errors", '[]'::json)`,
+      };
+}
 
-const POSTGRES_INPUT_VALUES = `$1, $2, input."recordIndex", input."status", input."raw",
-      ${INPUT_PARSED}, ${INPUT_ERRORS}, input."processingError", input."retryCount"`;
+/** The values of one record row: job `$1`, batch `$2`, the rest from `input`. */
+function inputValues(nullableJson: boolean): string {
+  const { parsed, errors } = inputJson(nullableJson);
+  return `$1, $2, input."recordIndex", input."status", input."raw",
+      ${parsed}, ${errors}, input."processingError", input."retryCount"`;
+}
 
 /** PostgreSQL: upserts the records of batch `$2` of job `$1` (columns `$3`..`$9`) in one statement. */
-export function upsertRecordsPostgresSql(t: QuotedTables): string {
+export function upsertRecordsPostgresSql(t: QuotedTables, nullableJson: boolean): string {
   return `
     INSERT INTO ${t.records} (${COLUMN_LIST})
-    SELECT ${POSTGRES_INPUT_VALUES}
+    SELECT ${inputValues(nullableJson)}
     FROM ${postgresRecordInput(3)}
     ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}`;
 }
@@ -85,7 +100,7 @@ export function upsertRecordsPostgresSql(t: QuotedTables): string {
  * failed, `$15` error), and only if it held are the records (`$3`..`$9`) upserted. `leased` is
  * 1 when the lease held, 0 when nothing was written.
  */
-export function completeBatchPostgresSql(t: QuotedTables): string {
+export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean): string {
   return `
     WITH lease AS (
       UPDATE ${t.batches}
@@ -97,7 +112,7 @@ export function completeBatchPostgresSql(t: QuotedTables): string {
     ),
     written AS (
       INSERT INTO ${t.records} (${COLUMN_LIST})
-      SELECT ${POSTGRES_INPUT_VALUES}
+      SELECT ${inputValues(nullableJson)}
       FROM ${postgresRecordInput(3)}
       WHERE EXISTS (SELECT 1 FROM lease)
       ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
@@ -114,7 +129,8 @@ export function completeBatchPostgresSql(t: QuotedTables): string {
  * taken only when every given record is stored under this batch already; otherwise `leased` is
  * 0, nothing is written, and the caller writes the batch with the upserting statement.
  */
-export function completeBatchInPlacePostgresSql(t: QuotedTables): string {
+export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: boolean): string {
+  const { parsed, errors } = inputJson(nullableJson);
   return `
     WITH present AS (
       SELECT count(*)::integer AS n
@@ -132,7 +148,7 @@ export function completeBatchInPlacePostgresSql(t: QuotedTables): string {
     ),
     written AS (
       UPDATE ${t.records} r
-      SET "status" = input."status", "parsed" = ${INPUT_PARSED}, "errors" = ${INPUT_ERRORS},
+      SET "status" = input."status", "parsed" = ${parsed}, "errors" = ${errors},
           "processingError" = input."processingError", "retryCount" = input."retryCount"
       FROM ROWS FROM (
         unnest($3::integer[]),
@@ -196,7 +212,11 @@ export function failUnprocessedRecordsSql(t: QuotedTables): string {
  * batch, and then nothing is written; otherwise the batch's own records (a registration
  * repeated) are replaced.
  */
-export function registerBatchPostgresSql(t: QuotedTables, replacing: boolean): string {
+export function registerBatchPostgresSql(
+  t: QuotedTables,
+  replacing: boolean,
+  nullableJson: boolean,
+): string {
   const job = `
       SELECT 1 FROM ${t.jobs}
       WHERE "id" = $1 AND ${takesBatches()} AND ($21 = 0 OR "prepareOwner" = $20)
@@ -232,7 +252,7 @@ export function registerBatchPostgresSql(t: QuotedTables, replacing: boolean): s
     ),
     written AS (
       INSERT INTO ${t.records} (${COLUMN_LIST})
-      SELECT ${POSTGRES_INPUT_VALUES}
+      SELECT ${inputValues(nullableJson)}
       FROM ${postgresRecordInput(3)}
       WHERE EXISTS (SELECT 1 FROM ${gate})
       ${
