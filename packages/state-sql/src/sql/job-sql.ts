@@ -33,9 +33,14 @@ export function insertJobSql(t: QuotedTables, family: SqlFamily): string {
     VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', ${nowMs(family)})`;
 }
 
+/**
+ * Job `$1`'s row; `preparing` is 1 until its prepare finished (its total then counts the
+ * records of its stored batches, see `decodeJob`).
+ */
 export function selectJobSql(t: QuotedTables): string {
   return `
-    SELECT "id", "status", "config", "totalRecords", "startedAt", "completedAt", "distributed"
+    SELECT "id", "status", "config", "totalRecords", "startedAt", "completedAt", "distributed",
+           CASE WHEN "prepareFinishedAt" IS NULL THEN 1 ELSE 0 END AS "preparing"
     FROM ${t.jobs}
     WHERE "id" = $1`;
 }
