@@ -180,13 +180,6 @@ export class Statements {
     this.get(`selectRecordsByStatus${statuses}`, () => selectRecordsByStatusSql(this.t, statuses));
   failUnprocessedRecords = () =>
     this.get('failUnprocessedRecords', () => failUnprocessedRecordsSql(this.t));
-  countBatchRecords = () =>
-    this.get(
-      'countBatchRecords',
-      () =>
-        `SELECT count(*) AS "count" FROM ${this.t.records} WHERE "jobId" = $1 AND "batchId" = $2`,
-    );
-
   insertUniqueValues = (rows: number) =>
     this.get(`insertUniqueValues${rows}`, () => insertUniqueValuesSql(this.t, this.family, rows));
   selectUniqueHolders = (keys: number) =>

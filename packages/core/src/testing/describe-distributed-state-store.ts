@@ -321,6 +321,20 @@ export function describeDistributedStateStore(
       });
     });
 
+    it('counts every record of a quarantined batch failed, stored or not', async (ctx) => {
+      requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
+      const jobId = `quarantine-range-${String(Date.now())}`;
+      // A batch of records 0..3 whose records were never stored.
+      const batch = { ...makeBatch('b0', 0, makeRecords(0, 4)), records: [] };
+      await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, [batch], 4));
+      await claimOrFail(store, jobId, 'w1');
+      await sleep(5);
+      expect(await store.reclaimStaleBatches(jobId, 0, 1)).toBe(1);
+      const stored = (await store.getJobState(jobId))?.batches[0];
+      expect(stored).toMatchObject({ status: BatchStatus.FAILED, failedCount: 4 });
+      expect(stored?.processedCount).toBe(0);
+    });
+
     describe('records', () => {
       const rich = (index: number, status: ProcessedRecord['status']): ProcessedRecord => ({
         index,

@@ -231,11 +231,15 @@ export function requeueBatchSql(t: QuotedTables): string {
     WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;
 }
 
-/** Quarantines stale batch `$2` of job `$1`: FAILED with reason `$3`, `$4` records failed. */
+/**
+ * Quarantines stale batch `$2` of job `$1`: FAILED with reason `$3`, every record of its range
+ * failed (stored or not, so the job's counts still add up to its total).
+ */
 export function quarantineBatchSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = 'FAILED', "error" = $3, "processedCount" = 0, "failedCount" = $4,
+    SET "status" = 'FAILED', "error" = $3, "processedCount" = 0,
+        "failedCount" = "recordEndIndex" - "recordStartIndex" + 1,
         "version" = "version" + 1
     WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;
 }
