@@ -30,7 +30,9 @@ console.log(
 console.log(
   `# SQLite: one host, many processes, no server\n${line('@batchactions/state-sqlite')}\n`,
 );
-console.log(`# PostgreSQL: many machines\n${line('@batchactions/state-postgres')}\n`);
 console.log(
-  `# Your Sequelize v6 instance (add your dialect's driver)\n${line('@batchactions/state-sequelize')} sequelize pg pg-hstore`,
+  `# PostgreSQL: many machines\n${line('@batchactions/state-sql', '@batchactions/state-postgres')}\n`,
+);
+console.log(
+  `# Your Sequelize v6 instance (add your dialect's driver)\n${line('@batchactions/state-sql', '@batchactions/state-sequelize')} sequelize pg pg-hstore`,
 );

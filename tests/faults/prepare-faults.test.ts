@@ -89,11 +89,11 @@ async function postgresSetup(): Promise<Setup> {
     rowsOf: async (jobId) => ({
       jobs: await count(`SELECT count(*) AS n FROM "${schema}".jobs WHERE id = $1`, jobId),
       batches: await count(
-        `SELECT count(*) AS n FROM "${schema}".batches WHERE job_id = $1`,
+        `SELECT count(*) AS n FROM "${schema}".batches WHERE "jobId" = $1`,
         jobId,
       ),
       records: await count(
-        `SELECT count(*) AS n FROM "${schema}".records WHERE job_id = $1`,
+        `SELECT count(*) AS n FROM "${schema}".records WHERE "jobId" = $1`,
         jobId,
       ),
     }),

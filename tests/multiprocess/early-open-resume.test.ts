@@ -99,11 +99,11 @@ async function postgresRig(): Promise<Rig> {
     env: { STORE_KIND: 'postgres', DATABASE_URL: connectionString, PG_SCHEMA: schemaName },
     storedCounts: async (jobId) => ({
       records: await counts(
-        `SELECT count(*) AS n, count(DISTINCT record_index) AS d FROM "${schemaName}".records WHERE job_id = $1`,
+        `SELECT count(*) AS n, count(DISTINCT "recordIndex") AS d FROM "${schemaName}".records WHERE "jobId" = $1`,
         [jobId],
       ),
       batches: await counts(
-        `SELECT count(*) AS n, count(DISTINCT batch_index) AS d FROM "${schemaName}".batches WHERE job_id = $1`,
+        `SELECT count(*) AS n, count(DISTINCT "batchIndex") AS d FROM "${schemaName}".batches WHERE "jobId" = $1`,
         [jobId],
       ),
     }),

@@ -1,7 +1,7 @@
 import { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations';
 import { SchemaVersionError } from './errors';
 import type { PgPoolLike } from './pg-types';
-import type { SchemaTables } from './sql/tables';
+import type { SchemaTables } from './tables';
 import { withTransaction } from './transaction';
 
 /**

@@ -1,7 +1,5 @@
 /** SQLSTATE codes the store reacts to. */
 export const PgErrorCode = {
-  UNIQUE_VIOLATION: '23505',
-  FOREIGN_KEY_VIOLATION: '23503',
   UNDEFINED_TABLE: '42P01',
   INVALID_SCHEMA_NAME: '3F000',
 } as const;

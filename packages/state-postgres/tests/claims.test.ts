@@ -1,5 +1,5 @@
-import { BatchStatus, JobStatus, type BatchReservation } from '@batchactions/core';
-import { makeJobState, prepareJob } from '@batchactions/core/testing';
+import { BatchStatus, createBatch, JobStatus, type BatchReservation } from '@batchactions/core';
+import { makeJobState, makeRecords, prepareJob } from '@batchactions/core/testing';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStateStore } from '@batchactions/state-postgres';
@@ -114,7 +114,7 @@ describe('PostgresStateStore claims', () => {
     try {
       await locker.query('BEGIN');
       await locker.query(
-        `SELECT 1 FROM "${store.schema}".batches WHERE job_id = $1 AND id = $2 FOR UPDATE`,
+        `SELECT 1 FROM "${store.schema}".batches WHERE "jobId" = $1 AND id = $2 FOR UPDATE`,
         [jobId, batches[0]!.id],
       );
       // SKIP LOCKED hands out the next batch at once; a plain FOR UPDATE would queue behind
@@ -146,6 +146,26 @@ describe('PostgresStateStore claims', () => {
       if (result.claimed) order.push(result.reservation.batchIndex);
     }
     expect(order).toEqual([0, 1, 2]);
+  });
+
+  it('claims the batch of its own job only, when two jobs have batches with the same ids', async () => {
+    // Batch ids are unique per job here (primary key "jobId", id), not across jobs.
+    const batches = [
+      createBatch('b0', 0, makeRecords(0, 2)),
+      createBatch('b1', 1, makeRecords(2, 2)),
+    ];
+    await store.saveJobState(makeJobState('job-a', JobStatus.PROCESSING, batches, 4));
+    await store.saveJobState(makeJobState('job-b', JobStatus.PROCESSING, batches, 4));
+    const claim = await store.claimBatch('job-a', 'w');
+    expect(claim.claimed && claim.reservation.batchId).toBe('b0');
+    expect((await store.getJobState('job-b'))?.batches.map((b) => b.status)).toEqual([
+      BatchStatus.PENDING,
+      BatchStatus.PENDING,
+    ]);
+    expect((await store.claimBatch('job-b', 'v')).claimed).toBe(true);
+    expect(await store.listBatchesInFlight('job-a')).toMatchObject([
+      { batchId: 'b0', workerId: 'w' },
+    ]);
   });
 
   it('hands out nothing while the job is paused, and resumes with the next batch', async () => {

@@ -27,7 +27,7 @@ describeDistributedStateStore(
       try {
         await pool.query(
           `UPDATE "${postgresStore(store).schema}".jobs
-           SET prepare_heartbeat_at = prepare_heartbeat_at - make_interval(secs => $2::float8 / 1000)
+           SET "prepareHeartbeatAt" = "prepareHeartbeatAt" - $2
            WHERE id = $1`,
           [jobId, byMs],
         );

@@ -205,7 +205,7 @@ describe('PostgresStateStore fencing', () => {
       try {
         await admin.query('BEGIN');
         await admin.query(
-          `SELECT 1 FROM "${store.schema}".batches WHERE job_id = $1 AND id = $2 FOR UPDATE`,
+          `SELECT 1 FROM "${store.schema}".batches WHERE "jobId" = $1 AND id = $2 FOR UPDATE`,
           [jobId, batchId],
         );
         const a = first();

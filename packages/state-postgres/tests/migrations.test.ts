@@ -84,6 +84,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 4, name: 'prepare liveness and stored completion' },
       { version: 5, name: 'early open and resumable prepare' },
       { version: 6, name: 'completion claim time and acknowledgement' },
+      { version: 7, name: 'shared SQL store columns' },
     ]);
   });
 
@@ -184,7 +185,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 2,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [3, 4, 5, 6],
+      applied: [3, 4, 5, 6, 7],
     });
     // Version 4: old jobs are not being prepared, and a job finished before has no completion
     // left to report (its job:completed was emitted then).
@@ -221,7 +222,7 @@ describe('PostgresStateStore migrations', () => {
     ]);
     // A quarantined batch still counts all of its records (end - start + 1).
     await pool.query(
-      `UPDATE "${schema}".batches SET claimed_at = now() - interval '1 hour' WHERE id = 'b0'`,
+      `UPDATE "${schema}".batches SET "claimedAt" = "claimedAt" - 3600000 WHERE id = 'b0'`,
     );
     expect(await store.reclaimStaleBatches('old-job', 1000, 1)).toBe(1);
     const after = await store.getJobState('old-job');

@@ -38,8 +38,8 @@ async function newJob(status: JobStatus = JobStatus.CREATED): Promise<string> {
 }
 
 async function rowsOf(jobId: string) {
-  const result = await pool.query<{ record_index: number; parsed: unknown; errors: unknown }>(
-    `SELECT record_index, parsed, errors FROM "${store.schema}".records WHERE job_id = $1 ORDER BY 1`,
+  const result = await pool.query<{ recordIndex: number; parsed: unknown; errors: unknown }>(
+    `SELECT "recordIndex", parsed, errors FROM "${store.schema}".records WHERE "jobId" = $1 ORDER BY 1`,
     [jobId],
   );
   return result.rows;
@@ -146,16 +146,23 @@ describe('PostgresStateStore records', () => {
     const warned = markRecordValid(createPendingRecord(3, { a: '1' }), { a: '1' }, [
       { field: 'a', message: 'odd', code: 'CUSTOM_VALIDATION', severity: 'warning' },
     ]);
-    const records = [pending, sameContent, transformed, warned];
+    const records = [pending, sameContent, transformed];
     await store.saveBatchRecords(jobId, 'b0', records);
-
     expect(await rowsOf(jobId)).toEqual([
-      { record_index: 0, parsed: null, errors: null },
-      { record_index: 1, parsed: null, errors: null },
-      { record_index: 2, parsed: { a: 1 }, errors: null },
-      { record_index: 3, parsed: null, errors: warned.errors },
+      { recordIndex: 0, parsed: null, errors: null },
+      { recordIndex: 1, parsed: null, errors: null },
+      { recordIndex: 2, parsed: { a: 1 }, errors: null },
     ]);
-    expect(await store.getBatchRecords(jobId, 'b0')).toEqual(records);
+    // Errors travel as one column per write: the records without any of a write where one has
+    // some store an empty list.
+    await store.saveBatchRecords(jobId, 'b0', [...records, warned]);
+    expect(await rowsOf(jobId)).toEqual([
+      { recordIndex: 0, parsed: null, errors: [] },
+      { recordIndex: 1, parsed: null, errors: [] },
+      { recordIndex: 2, parsed: { a: 1 }, errors: [] },
+      { recordIndex: 3, parsed: null, errors: warned.errors },
+    ]);
+    expect(await store.getBatchRecords(jobId, 'b0')).toEqual([...records, warned]);
   });
 
   it('round-trips awkward payloads', async () => {
@@ -235,8 +242,8 @@ describe('PostgresStateStore records', () => {
     expect(await store.getJobState(jobId)).toBeNull();
     expect(await store.getBatchRecords(jobId, batches[0]!.id)).toEqual([]);
     const left = await pool.query<{ n: number }>(
-      `SELECT (SELECT count(*) FROM "${store.schema}".batches WHERE job_id = $1)::int
-            + (SELECT count(*) FROM "${store.schema}".records WHERE job_id = $1)::int AS n`,
+      `SELECT (SELECT count(*) FROM "${store.schema}".batches WHERE "jobId" = $1)::int
+            + (SELECT count(*) FROM "${store.schema}".records WHERE "jobId" = $1)::int AS n`,
       [jobId],
     );
     expect(left.rows[0]?.n).toBe(0);

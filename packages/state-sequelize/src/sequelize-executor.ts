@@ -1,4 +1,9 @@
-import type { SqlConnection, SqlExecutor, SqlFamily, SqlTransactionOptions } from '@batchactions/state-sql';
+import type {
+  SqlConnection,
+  SqlExecutor,
+  SqlFamily,
+  SqlTransactionOptions,
+} from '@batchactions/state-sql';
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { UnsupportedDialectError } from './errors';
 

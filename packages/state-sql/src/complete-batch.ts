@@ -5,14 +5,15 @@ import {
   type ProcessedRecord,
 } from '@batchactions/core';
 import type { Db } from './db';
-import { lastPerIndex, noNul, recordColumns } from './record-codec';
+import { lastPerIndex, noNul, outcomeColumns, recordColumns } from './record-codec';
 import { writeCompletedRecords } from './record-writes';
 import type { Statements } from './statements';
 
 /**
  * The fenced write of a finished batch: its outcome and all its records, in one transaction,
  * only while `lease` is still the batch's current claim; otherwise `LeaseLostError` and nothing
- * written. PostgreSQL does it in one statement; the others fence with an UPDATE first (whose
+ * written. PostgreSQL does it in one statement (two when some record was not stored by the
+ * prepare, or the lease is lost); the others fence with an UPDATE first (whose
  * row lock, or SQLite's write lock, keeps a reclaim out until commit) and then upsert.
  */
 export async function completeBatch(
@@ -24,16 +25,32 @@ export async function completeBatch(
 ): Promise<void> {
   const lost = () => new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
   if (db.family === 'postgres') {
-    const rows = await db.select<{ leased: number | string }>(s.completeBatchPostgres(), [
-      lease.jobId,
-      lease.batchId,
-      ...recordColumns(lastPerIndex(records)),
-      lease.workerId,
-      lease.attempt,
+    const stored = lastPerIndex(records);
+    const fence = [
       outcome.status,
       outcome.processedCount,
       outcome.failedCount,
       outcome.error === undefined ? null : noNul(outcome.error),
+    ];
+    // The usual case: prepare stored every record; only their outcomes are written.
+    const inPlace = await db.select<{ leased: number | string }>(s.completeBatchInPlacePostgres(), [
+      lease.jobId,
+      lease.batchId,
+      ...outcomeColumns(stored),
+      ...fence,
+      lease.workerId,
+      lease.attempt,
+    ]);
+    if (Number(inPlace[0]?.leased ?? 0) === 1) return;
+    // The lease is gone, or some records are not stored under this batch: the upserting write
+    // tells the two apart (it writes everything when the lease holds).
+    const rows = await db.select<{ leased: number | string }>(s.completeBatchPostgres(), [
+      lease.jobId,
+      lease.batchId,
+      ...recordColumns(stored),
+      lease.workerId,
+      lease.attempt,
+      ...fence,
     ]);
     if (Number(rows[0]?.leased ?? 0) === 0) throw lost();
     return;

@@ -18,6 +18,8 @@ export interface JobRow {
   readonly startedAt: number | string | bigint | null;
   readonly completedAt: number | string | bigint | null;
   readonly distributed: boolean | number | null;
+  /** 1 until the job's prepare finished. */
+  readonly preparing: number | string;
 }
 
 /** A batches row as `selectBatchesSql` reads it. */
@@ -57,21 +59,35 @@ export function decodeBatch(row: BatchRow): Batch {
 }
 
 /**
- * A job with its batches. As in 0.0.5, `distributed` is present (true) only when the column
- * is truthy.
+ * A job with its batches; until its prepare finished, its total is at least the records its
+ * stored batches hold. As in 0.0.5, `distributed` is present (true) only when the column
+ * is truthy; with `asGiven`, a stored false is read back too (NULL: absent).
  */
-export function decodeJob(row: JobRow, batches: readonly BatchRow[]): JobState {
+export function decodeJob(row: JobRow, batches: readonly BatchRow[], asGiven = false): JobState {
+  const batchList = batches.map(decodeBatch);
+  // Until its prepare finished, the records its stored batches hold, if more (as the details,
+  // status and progress count them).
+  const stored = batches.reduce(
+    (n, b) => n + Number(b.recordEndIndex) - Number(b.recordStartIndex) + 1,
+    0,
+  );
+  const totalRecords =
+    Number(row.preparing) === 1
+      ? Math.max(Number(row.totalRecords), stored)
+      : Number(row.totalRecords);
+  const distributed =
+    asGiven && row.distributed !== null ? Boolean(row.distributed) : row.distributed ? true : null;
   return storedJob(
     {
       id: row.id,
       config: jsonValue(row.config) as JobConfig,
       status: row.status,
-      totalRecords: Number(row.totalRecords),
+      totalRecords,
       startedAt: optionalNumber(row.startedAt),
       completedAt: optionalNumber(row.completedAt),
-      distributed: row.distributed ? true : null,
+      distributed,
     },
-    batches.map(decodeBatch),
+    batchList,
   );
 }
 

@@ -17,7 +17,7 @@ export function abandonedMessage(row: StaleRow): string {
 /**
  * Puts the job's batches claimed at least `timeoutMs` ago back to PENDING, or, with
  * `maxAttempts`, quarantines those already claimed that many times: FAILED with the reason,
- * every record counted failed and the unprocessed ones marked failed. Returns how many batches
+ * every record of the batch's range counted failed and the unprocessed ones marked failed. Returns how many batches
  * changed.
  *
  * Workers call this before every claim, so the usual case (nothing stale) is one plain read.
@@ -48,13 +48,7 @@ export async function reclaimStaleBatches(
           continue;
         }
         const reason = abandonedMessage(row);
-        const counted = await db.select<{ count: number | string }>(
-          s.countBatchRecords(),
-          [jobId, row.id],
-          transaction,
-        );
-        const records = Number(counted[0]?.count ?? 0);
-        changed += await db.run(s.quarantineBatch(), [jobId, row.id, reason, records], transaction);
+        changed += await db.run(s.quarantineBatch(), [jobId, row.id, reason], transaction);
         await db.run(s.failUnprocessedRecords(), [jobId, row.id, reason], transaction);
       }
       return changed;

@@ -19,11 +19,41 @@ export function lastPerIndex(records: readonly ProcessedRecord[]): readonly Proc
 
 /**
  * The parsed record to store: `null` (the JSON value, since the published column is NOT NULL)
- * when it is the raw record itself, as for every record not validated yet, so the payload is
- * stored once.
+ * when it serialises as the raw record does: the raw record itself, as for every record not
+ * validated yet, or a validated copy without transforms. The payload is then stored once.
  */
 function ownParsed(record: ProcessedRecord): RawRecord | null {
-  return record.parsed === record.raw ? null : record.parsed;
+  if (record.parsed === record.raw) return null;
+  return sameJson(record.parsed, record.raw) ? null : record.parsed;
+}
+
+/**
+ * Whether two records serialise to the same JSON. Flat records of primitives (the usual case)
+ * are compared key by key, in order, without serialising them; anything else falls back to
+ * comparing `JSON.stringify` output.
+ */
+function sameJson(a: RawRecord, b: RawRecord): boolean {
+  // Typed as records, but stored values come from user code: check before reading keys.
+  const objects: unknown[] = [a, b];
+  if (objects.some((value) => typeof value !== 'object' || value === null)) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  const aKeys = Object.keys(a);
+  const bKeys = Object.keys(b);
+  if (aKeys.length !== bKeys.length) return JSON.stringify(a) === JSON.stringify(b);
+  for (let i = 0; i < aKeys.length; i += 1) {
+    const key = aKeys[i] as string;
+    const value: unknown = a[key];
+    const plainEqual =
+      key === bKeys[i] &&
+      value === b[key] &&
+      (typeof value === 'string' ||
+        typeof value === 'boolean' ||
+        value === null ||
+        (typeof value === 'number' && Number.isFinite(value)));
+    if (!plainEqual) return JSON.stringify(a) === JSON.stringify(b);
+  }
+  return true;
 }
 
 /** The seven own values of one record row (after job and batch id), in column order. */
@@ -50,14 +80,30 @@ export function noNul(text: string): string {
  * messages from user code might: they become U+FFFD.
  */
 export function recordColumns(records: readonly ProcessedRecord[]): unknown[] {
+  const [indexes, statuses, ...rest] = outcomeColumns(records);
+  return [indexes, statuses, JSON.stringify(records.map((r) => r.raw)), ...rest];
+}
+
+/**
+ * PostgreSQL: the six column parameters of an in-place update of records' outcomes
+ * ({@link recordColumns} without the raw payloads, which are neither serialised nor sent). A
+ * column no record has a value for (no own parsed record, no errors, no processing error, no
+ * retry count: every record of a prepare) is sent as NULL, not as an array of empty values:
+ * `ROWS FROM` pads it, and the statements store JSON `null` and `[]` for the JSON ones.
+ */
+export function outcomeColumns(records: readonly ProcessedRecord[]): unknown[] {
+  const parsed = records.map(ownParsed);
   return [
     records.map((r) => r.index),
     records.map((r) => r.status),
-    JSON.stringify(records.map((r) => r.raw)),
-    JSON.stringify(records.map(ownParsed)),
-    JSON.stringify(records.map((r) => r.errors)),
-    records.map((r) => (r.processingError === undefined ? null : noNul(r.processingError))),
-    records.map((r) => r.retryCount ?? null),
+    parsed.some((p) => p !== null) ? JSON.stringify(parsed) : null,
+    records.some((r) => r.errors.length > 0) ? JSON.stringify(records.map((r) => r.errors)) : null,
+    records.some((r) => r.processingError !== undefined)
+      ? records.map((r) => (r.processingError === undefined ? null : noNul(r.processingError)))
+      : null,
+    records.some((r) => r.retryCount !== undefined)
+      ? records.map((r) => r.retryCount ?? null)
+      : null,
   ];
 }
 

@@ -111,6 +111,15 @@ export interface SqlStateStoreParts {
    * again after a failure (a database that was down, say).
    */
   readonly setUpSchema: (executor: SqlExecutor) => Promise<unknown>;
+  /**
+   * Which tables the store runs on. `'published'` (default): the published 0.0.5 layout
+   * (Sequelize, Prisma stores): the job config as 0.0.5 persisted it (`persistedConfig`: schema
+   * fields reduced to their published keys), `distributed` stored as a boolean and read back
+   * only when true, records' `parsed` and `errors` NOT NULL (JSON null, `[]`). `'own'`: this
+   * project's own tables (PostgreSQL store): config and `distributed` kept as given (its
+   * `distributed` takes NULL), an absent parsed record or error list stored as SQL NULL.
+   */
+  readonly layout?: 'published' | 'own';
 }
 
 /**
@@ -130,20 +139,23 @@ export class SqlStateStore implements DistributedStateStore {
   /** SQLite: one call at a time (see `Serial`); others run calls concurrently. */
   private readonly serial: Serial | undefined;
   private readonly setUpSchema: () => Promise<unknown>;
+  /** The `'own'` layout (see {@link SqlStateStoreParts.layout}). */
+  private readonly keepJobAsGiven: boolean;
   private schemaReady: Promise<unknown> | undefined;
 
   constructor(parts: SqlStateStoreParts) {
     this.db = new Db(parts.executor);
-    this.sql = new Statements(parts.executor.family, parts.tables);
+    this.sql = new Statements(parts.executor.family, parts.tables, parts.layout === 'own');
     this.serial = parts.executor.family === 'sqlite' ? new Serial() : undefined;
     this.setUpSchema = () => parts.setUpSchema(parts.executor);
+    this.keepJobAsGiven = parts.layout === 'own';
   }
 
   /**
    * Runs the schema set-up once per store (later calls resolve the first run's result); a failed
    * run is retried by the next call.
    */
-  protected schema(): Promise<unknown> {
+  protected setUpTables(): Promise<unknown> {
     this.schemaReady ??= this.exclusive(this.setUpSchema).catch((error: unknown) => {
       this.schemaReady = undefined;
       throw error;
@@ -153,7 +165,7 @@ export class SqlStateStore implements DistributedStateStore {
 
   /** Runs `work` once the tables are ready (SQLite: in turn with the store's other calls). */
   private async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.schema();
+    await this.setUpTables();
     return this.exclusive(work);
   }
 
@@ -175,15 +187,7 @@ export class SqlStateStore implements DistributedStateStore {
     }
     return this.run(async () => {
       try {
-        await this.db.run(this.sql.insertJob(), [
-          job.id,
-          job.status,
-          JSON.stringify(persistedConfig(job.config)),
-          job.totalRecords,
-          job.startedAt ?? null,
-          job.completedAt ?? null,
-          job.distributed ?? false,
-        ]);
+        await this.db.run(this.sql.insertJob(), this.jobValues(job));
         return true;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
@@ -198,15 +202,7 @@ export class SqlStateStore implements DistributedStateStore {
    */
   saveJobState(job: JobState): Promise<void> {
     return this.run(async () => {
-      const jobValues = [
-        job.id,
-        job.status,
-        JSON.stringify(persistedConfig(job.config)),
-        job.totalRecords,
-        job.startedAt ?? null,
-        job.completedAt ?? null,
-        job.distributed ?? false,
-      ];
+      const jobValues = this.jobValues(job);
       if (job.batches.length === 0) {
         await this.db.run(this.sql.upsertJob(), jobValues);
         return;
@@ -234,7 +230,7 @@ export class SqlStateStore implements DistributedStateStore {
       const job = jobs[0];
       if (job === undefined) return null;
       const batches = await this.db.select<BatchRow>(this.sql.selectBatches(), [jobId]);
-      return decodeJob(job, batches);
+      return decodeJob(job, batches, this.keepJobAsGiven);
     });
   }
 
@@ -616,6 +612,19 @@ export class SqlStateStore implements DistributedStateStore {
    */
   listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
     return this.run(() => listJobs(this.db, this.sql.t, filter));
+  }
+
+  /** The bind values of a job row (`upsertJobSql`, `insertJobSql`). */
+  private jobValues(job: JobState): unknown[] {
+    return [
+      job.id,
+      job.status,
+      JSON.stringify(this.keepJobAsGiven ? job.config : persistedConfig(job.config)),
+      job.totalRecords,
+      job.startedAt ?? null,
+      job.completedAt ?? null,
+      job.distributed ?? (this.keepJobAsGiven ? null : false),
+    ];
   }
 
   private recordsWithStatus(

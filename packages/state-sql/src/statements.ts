@@ -32,6 +32,7 @@ import {
   insertJobSql,
 } from './sql/job-sql';
 import {
+  completeBatchInPlacePostgresSql,
   completeBatchPostgresSql,
   registerBatchPostgresSql,
   failUnprocessedRecordsSql,
@@ -71,9 +72,15 @@ import { insertUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-sql'
 export class Statements {
   private readonly cache = new Map<string, string>();
 
+  /**
+   * @param nullableJson the records' `parsed` and `errors` columns take SQL NULL for an absent
+   * value (the PostgreSQL store's own tables), rather than JSON null and `[]` (the published
+   * tables, where they are NOT NULL).
+   */
   constructor(
     readonly family: SqlFamily,
     readonly t: QuotedTables,
+    private readonly nullableJson = false,
   ) {}
 
   private get(key: string, build: () => string): string {
@@ -150,15 +157,19 @@ export class Statements {
   quarantineBatch = () => this.get('quarantineBatch', () => quarantineBatchSql(this.t));
 
   upsertRecordsPostgres = () =>
-    this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t));
+    this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t, this.nullableJson));
   registerBatchPostgres = (replacing: boolean) =>
     this.get(`registerBatchPostgres${String(replacing)}`, () =>
-      registerBatchPostgresSql(this.t, replacing),
+      registerBatchPostgresSql(this.t, replacing, this.nullableJson),
     );
   registerBatchRow = () =>
     this.get('registerBatchRow', () => registerBatchRowSql(this.t, this.family));
   completeBatchPostgres = () =>
-    this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t));
+    this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t, this.nullableJson));
+  completeBatchInPlacePostgres = () =>
+    this.get('completeBatchInPlacePostgres', () =>
+      completeBatchInPlacePostgresSql(this.t, this.nullableJson),
+    );
   upsertRecordsValues = (rows: number) =>
     this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
   upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));
@@ -169,13 +180,6 @@ export class Statements {
     this.get(`selectRecordsByStatus${statuses}`, () => selectRecordsByStatusSql(this.t, statuses));
   failUnprocessedRecords = () =>
     this.get('failUnprocessedRecords', () => failUnprocessedRecordsSql(this.t));
-  countBatchRecords = () =>
-    this.get(
-      'countBatchRecords',
-      () =>
-        `SELECT count(*) AS "count" FROM ${this.t.records} WHERE "jobId" = $1 AND "batchId" = $2`,
-    );
-
   insertUniqueValues = (rows: number) =>
     this.get(`insertUniqueValues${rows}`, () => insertUniqueValuesSql(this.t, this.family, rows));
   selectUniqueHolders = (keys: number) =>

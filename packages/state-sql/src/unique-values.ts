@@ -13,23 +13,31 @@ const LONGEST_PLAIN_VALUE = 128;
  * collation of the key columns (`utf8mb4_bin`) is PAD SPACE, so `"ann@example.com "` would
  * equal `"ann@example.com"` there; a hash (hex) never ends with one, and keys then compare byte
  * for byte as on the other databases. (Case and Unicode normalisation forms already differ
- * byte for byte.) The keys of other texts are unchanged, so tables written earlier stay valid.
+ * byte for byte.) On PostgreSQL, whose text cannot hold NUL, texts holding one are hashed too
+ * (the PostgreSQL store of versions up to 6 replaced NUL with U+FFFD, which made `"a\0"` and
+ * `"a\uFFFD"` one value). The keys of other texts are unchanged, so tables written earlier stay
+ * valid.
  */
 export function uniqueValueKey(value: string, family: SqlFamily): string {
   const plain =
     value.length <= LONGEST_PLAIN_VALUE &&
     !value.startsWith('#') &&
-    !(family === 'mysql' && value.endsWith(' '));
+    !(family === 'mysql' && value.endsWith(' ')) &&
+    !(family === 'postgres' && value.includes('\u0000'));
   if (plain) return value;
   return `#${createHash('sha256').update(value).digest('hex')}`;
 }
 
 /**
  * The stored field name: as given, except on MariaDB/MySQL for a name that ends with a space
- * (PAD SPACE, see `uniqueValueKey`) or starts with `#`, stored as `#` + its SHA-256 (hex).
+ * (PAD SPACE, see `uniqueValueKey`) or starts with `#`, and on PostgreSQL for a name holding a
+ * NUL character, stored as `#` + its SHA-256 (hex).
  */
 export function uniqueFieldKey(field: string, family: SqlFamily): string {
-  if (family !== 'mysql' || !(field.endsWith(' ') || field.startsWith('#'))) return field;
+  const hashed =
+    (family === 'mysql' && (field.endsWith(' ') || field.startsWith('#'))) ||
+    (family === 'postgres' && field.includes('\u0000'));
+  if (!hashed) return field;
   return `#${createHash('sha256').update(field).digest('hex')}`;
 }
 

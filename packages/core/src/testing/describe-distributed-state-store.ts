@@ -321,6 +321,20 @@ export function describeDistributedStateStore(
       });
     });
 
+    it('counts every record of a quarantined batch failed, stored or not', async (ctx) => {
+      requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
+      const jobId = `quarantine-range-${String(Date.now())}`;
+      // A batch of records 0..3 whose records were never stored.
+      const batch = { ...makeBatch('b0', 0, makeRecords(0, 4)), records: [] };
+      await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, [batch], 4));
+      await claimOrFail(store, jobId, 'w1');
+      await sleep(5);
+      expect(await store.reclaimStaleBatches(jobId, 0, 1)).toBe(1);
+      const stored = (await store.getJobState(jobId))?.batches[0];
+      expect(stored).toMatchObject({ status: BatchStatus.FAILED, failedCount: 4 });
+      expect(stored?.processedCount).toBe(0);
+    });
+
     describe('records', () => {
       const rich = (index: number, status: ProcessedRecord['status']): ProcessedRecord => ({
         index,
@@ -639,6 +653,28 @@ export function describeDistributedStateStore(
             { field: 'email', value: 'ann@example.com', recordIndex: 202 },
           ]),
         ).toEqual([200, 201, 0]);
+      });
+
+      it('keeps unique values and field names holding NUL characters apart from look-alikes', async (ctx) => {
+        requireFeature(ctx, typeof store.claimUniqueValues === 'function', 'claimUniqueValues');
+        const { jobId } = await prepareJob(store, 1, 1);
+        // PostgreSQL text cannot hold NUL: a store must neither fail nor fold it into U+FFFD.
+        const values = ['a\u0000b', 'a\uFFFDb', 'ab', 'a\u0000', 'a'];
+        const claims = values.map((value, i) => ({ field: 'code', value, recordIndex: i }));
+        expect(await store.claimUniqueValues!(jobId, claims)).toEqual(values.map((_, i) => i));
+        expect(
+          await store.claimUniqueValues!(
+            jobId,
+            claims.map((c) => ({ ...c, recordIndex: c.recordIndex + 100 })),
+          ),
+        ).toEqual(values.map((_, i) => i));
+        expect(
+          await store.claimUniqueValues!(jobId, [
+            { field: 'co\u0000de', value: 'ab', recordIndex: 200 },
+            { field: 'co\uFFFDde', value: 'ab', recordIndex: 201 },
+            { field: 'co\u0000de', value: 'ab', recordIndex: 202 },
+          ]),
+        ).toEqual([200, 201, 200]);
       });
 
       it('gives a contested unique value to exactly one of many concurrent claimants', async (ctx) => {

@@ -37,6 +37,8 @@ export function describePrepareAndCompletion(currentStore: () => DistributedStat
       await store.registerBatch(jobId, batchOf(jobId, 0, 3));
       await store.registerBatch(jobId, batchOf(jobId, 1, 3));
       expect((await store.getJobDetails(jobId))?.totalRecords).toBe(6);
+      // The job's state counts them too while its prepare runs, as its details do.
+      expect((await store.getJobState(jobId))?.totalRecords).toBe(6);
       expect(await store.claimBatch(jobId, 'w')).toEqual({
         claimed: false,
         reason: 'JOB_NOT_PROCESSING',

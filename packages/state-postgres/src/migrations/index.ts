@@ -4,6 +4,7 @@ import { migration003InclusiveRecordEnd } from './003_inclusive_record_end';
 import { migration004PrepareLivenessAndSummary } from './004_prepare_liveness_and_summary';
 import { migration005EarlyOpenAndResume } from './005_early_open_and_resume';
 import { migration006CompletionAcknowledgement } from './006_completion_acknowledgement';
+import { migration007SharedColumns } from './007_shared_columns';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004PrepareLivenessAndSummary,
   migration005EarlyOpenAndResume,
   migration006CompletionAcknowledgement,
+  migration007SharedColumns,
 ];
 
 /** The schema version this package writes and reads. */

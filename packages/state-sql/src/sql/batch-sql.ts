@@ -112,7 +112,8 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
  * apart in the same round trip, and so that a cancel waits for a claim in flight: its release of
  * the batches in flight, a later statement of its transaction, then sees the claimed batch). A
  * cancel that committed first is seen by the locked read, and nothing is claimed. No row: the
- * job does not exist.
+ * job does not exist. The update names the job too: batch ids are unique per job only in the
+ * PostgreSQL store's layout (primary key `"jobId", "id"`).
  */
 export function claimBatchPostgresSql(t: QuotedTables): string {
   return `
@@ -134,7 +135,7 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
       SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
           "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
       FROM next_batch
-      WHERE b."id" = next_batch."id"
+      WHERE b."jobId" = $1 AND b."id" = next_batch."id"
       RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
                 b."claimedAt"
     )
@@ -151,7 +152,7 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
     UPDATE ${t.batches}
     SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('sqlite')},
         "attempt" = "attempt" + 1, "version" = "version" + 1, "error" = NULL
-    WHERE "id" = (
+    WHERE "jobId" = $1 AND "id" = (
       SELECT b."id" FROM ${t.batches} b
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'
@@ -230,11 +231,15 @@ export function requeueBatchSql(t: QuotedTables): string {
     WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;
 }
 
-/** Quarantines stale batch `$2` of job `$1`: FAILED with reason `$3`, `$4` records failed. */
+/**
+ * Quarantines stale batch `$2` of job `$1`: FAILED with reason `$3`, every record of its range
+ * failed (stored or not, so the job's counts still add up to its total).
+ */
 export function quarantineBatchSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = 'FAILED', "error" = $3, "processedCount" = 0, "failedCount" = $4,
+    SET "status" = 'FAILED', "error" = $3, "processedCount" = 0,
+        "failedCount" = "recordEndIndex" - "recordStartIndex" + 1,
         "version" = "version" + 1
     WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;
 }

@@ -33,9 +33,14 @@ export function insertJobSql(t: QuotedTables, family: SqlFamily): string {
     VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', ${nowMs(family)})`;
 }
 
+/**
+ * Job `$1`'s row; `preparing` is 1 until its prepare finished (its total then counts the
+ * records of its stored batches, see `decodeJob`).
+ */
 export function selectJobSql(t: QuotedTables): string {
   return `
-    SELECT "id", "status", "config", "totalRecords", "startedAt", "completedAt", "distributed"
+    SELECT "id", "status", "config", "totalRecords", "startedAt", "completedAt", "distributed",
+           CASE WHEN "prepareFinishedAt" IS NULL THEN 1 ELSE 0 END AS "preparing"
     FROM ${t.jobs}
     WHERE "id" = $1`;
 }
@@ -104,14 +109,23 @@ export function finalizeJobSql(t: QuotedTables, family: SqlFamily): string {
 /**
  * Whether job `$1` still has a batch to run (PENDING, PROCESSING or PAUSED): a plain read, so
  * `tryFinalizeJob` leaves the job row alone (unlocked) while work remains, which is after every
- * batch but the last.
+ * batch but the last. One probe of the `("jobId", "status", "batchIndex")` index per status:
+ * `ORDER BY "batchIndex" LIMIT 1` keeps the planner on that index whatever its statistics say,
+ * where a plain `"status" IN (...) LIMIT 1` was planned on PostgreSQL as a sequential scan of
+ * the whole table (5-20 ms at 100,000 batches) whenever the statistics were taken while most
+ * batches were pending; workers run this after every batch.
  */
 export function hasUnfinishedBatchSql(t: QuotedTables): string {
-  return `
-    SELECT 1 AS "found"
-    FROM ${t.batches}
-    WHERE "jobId" = $1 AND "status" IN ('PENDING', 'PROCESSING', 'PAUSED')
-    LIMIT 1`;
+  return ['PENDING', 'PROCESSING', 'PAUSED']
+    .map(
+      (status) => `
+    SELECT "found" FROM (
+      SELECT 1 AS "found" FROM ${t.batches}
+      WHERE "jobId" = $1 AND "status" = '${status}'
+      ORDER BY "batchIndex"
+      LIMIT 1) AS "${status.toLowerCase()}"`,
+    )
+    .join('\n    UNION ALL');
 }
 
 /**

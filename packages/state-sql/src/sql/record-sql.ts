@@ -44,7 +44,8 @@ export function upsertRecordsValuesSql(t: QuotedTables, family: SqlFamily, rows:
 /**
  * PostgreSQL: the records of one write as a row source, from seven array parameters starting
  * at `$first`: indexes, statuses, raws (one JSON array), parsed (one JSON array), errors (one
- * JSON array), processing errors and retry counts. JSON travels as one array per column: `pg`
+ * JSON array), processing errors and retry counts; the last four may be NULL when no record has
+ * a value for them (`ROWS FROM` pads a NULL column with NULLs). JSON travels as one array per column: `pg`
  * escapes every element of an array parameter, which for JSON costs far more than one
  * `JSON.stringify` of the whole column.
  */
@@ -61,14 +62,34 @@ function postgresRecordInput(first: number): string {
     ) AS input ("recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount")`;
 }
 
-const POSTGRES_INPUT_VALUES = `$1, $2, input."recordIndex", input."status", input."raw",
-      input."parsed", input."errors", input."processingError", input."retryCount"`;
+/**
+ * The stored values of a record's parsed record and errors from the input, where their column
+ * may be NULL (sent as NULL when no record of the write has one). In the published tables
+ * (`nullableJson` false) those columns are NOT NULL: an absent parsed record is JSON null, no
+ * errors an empty list. The PostgreSQL store's own tables take SQL NULL, which is smaller and
+ * which readers need not parse.
+ */
+function inputJson(nullableJson: boolean): { parsed: string; errors: string } {
+  return nullableJson
+    ? { parsed: 'input."parsed"', errors: 'input."errors"' }
+    : {
+        parsed: `coalesce(input."parsed", 'null'::json)`,
+        errors: `coalesce(input."errors", '[]'::json)`,
+      };
+}
+
+/** The values of one record row: job `$1`, batch `$2`, the rest from `input`. */
+function inputValues(nullableJson: boolean): string {
+  const { parsed, errors } = inputJson(nullableJson);
+  return `$1, $2, input."recordIndex", input."status", input."raw",
+      ${parsed}, ${errors}, input."processingError", input."retryCount"`;
+}
 
 /** PostgreSQL: upserts the records of batch `$2` of job `$1` (columns `$3`..`$9`) in one statement. */
-export function upsertRecordsPostgresSql(t: QuotedTables): string {
+export function upsertRecordsPostgresSql(t: QuotedTables, nullableJson: boolean): string {
   return `
     INSERT INTO ${t.records} (${COLUMN_LIST})
-    SELECT ${POSTGRES_INPUT_VALUES}
+    SELECT ${inputValues(nullableJson)}
     FROM ${postgresRecordInput(3)}
     ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}`;
 }
@@ -79,7 +100,7 @@ export function upsertRecordsPostgresSql(t: QuotedTables): string {
  * failed, `$15` error), and only if it held are the records (`$3`..`$9`) upserted. `leased` is
  * 1 when the lease held, 0 when nothing was written.
  */
-export function completeBatchPostgresSql(t: QuotedTables): string {
+export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean): string {
   return `
     WITH lease AS (
       UPDATE ${t.batches}
@@ -91,10 +112,54 @@ export function completeBatchPostgresSql(t: QuotedTables): string {
     ),
     written AS (
       INSERT INTO ${t.records} (${COLUMN_LIST})
-      SELECT ${POSTGRES_INPUT_VALUES}
+      SELECT ${inputValues(nullableJson)}
       FROM ${postgresRecordInput(3)}
       WHERE EXISTS (SELECT 1 FROM lease)
       ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
+    )
+    SELECT count(*)::integer AS "leased" FROM lease`;
+}
+
+/**
+ * PostgreSQL, the fast path of `completeBatch`: the same fence as {@link completeBatchPostgresSql}
+ * (lease `$1`, `$2`, worker `$13`, attempt `$14`; outcome `$9` status, `$10` processed, `$11`
+ * failed, `$12` error), but the records' outcomes (`$3` indexes, `$4` statuses, `$5` parsed and
+ * `$6` errors as JSON arrays, `$7` processing errors, `$8` retry counts) are updated in place:
+ * their raw payloads, stored by the prepare, are neither sent again nor rewritten. The lease is
+ * taken only when every given record is stored under this batch already; otherwise `leased` is
+ * 0, nothing is written, and the caller writes the batch with the upserting statement.
+ */
+export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: boolean): string {
+  const { parsed, errors } = inputJson(nullableJson);
+  return `
+    WITH present AS (
+      SELECT count(*)::integer AS n
+      FROM ${t.records}
+      WHERE "jobId" = $1 AND "batchId" = $2 AND "recordIndex" = ANY ($3::integer[])
+    ),
+    lease AS (
+      UPDATE ${t.batches}
+      SET "status" = $9, "processedCount" = $10, "failedCount" = $11, "error" = $12,
+          "version" = "version" + 1
+      WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
+        AND "workerId" = $13 AND "attempt" = $14
+        AND (SELECT n FROM present) = cardinality($3::integer[])
+      RETURNING "id"
+    ),
+    written AS (
+      UPDATE ${t.records} r
+      SET "status" = input."status", "parsed" = ${parsed}, "errors" = ${errors},
+          "processingError" = input."processingError", "retryCount" = input."retryCount"
+      FROM ROWS FROM (
+        unnest($3::integer[]),
+        unnest($4::text[]),
+        json_array_elements($5::json),
+        json_array_elements($6::json),
+        unnest($7::text[]),
+        unnest($8::integer[])
+      ) AS input ("recordIndex", "status", "parsed", "errors", "processingError", "retryCount")
+      WHERE r."jobId" = $1 AND r."batchId" = $2 AND r."recordIndex" = input."recordIndex"
+        AND EXISTS (SELECT 1 FROM lease)
     )
     SELECT count(*)::integer AS "leased" FROM lease`;
 }
@@ -147,7 +212,11 @@ export function failUnprocessedRecordsSql(t: QuotedTables): string {
  * batch, and then nothing is written; otherwise the batch's own records (a registration
  * repeated) are replaced.
  */
-export function registerBatchPostgresSql(t: QuotedTables, replacing: boolean): string {
+export function registerBatchPostgresSql(
+  t: QuotedTables,
+  replacing: boolean,
+  nullableJson: boolean,
+): string {
   const job = `
       SELECT 1 FROM ${t.jobs}
       WHERE "id" = $1 AND ${takesBatches()} AND ($21 = 0 OR "prepareOwner" = $20)
@@ -183,7 +252,7 @@ export function registerBatchPostgresSql(t: QuotedTables, replacing: boolean): s
     ),
     written AS (
       INSERT INTO ${t.records} (${COLUMN_LIST})
-      SELECT ${POSTGRES_INPUT_VALUES}
+      SELECT ${inputValues(nullableJson)}
       FROM ${postgresRecordInput(3)}
       WHERE EXISTS (SELECT 1 FROM ${gate})
       ${
