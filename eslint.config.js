@@ -14,6 +14,7 @@ export default tseslint.config(
       'bench/.data/**',
       '.stryker-tmp/**',
       'reports/**',
+      'packages/state-prisma/tests/.generated/**',
       // The generated API reference (npm run docs:api).
       'docs/api/**',
       // Globals for README fragments only; scripts/check-readme-snippets.mjs compiles it strictly.

@@ -50,6 +50,10 @@ export default defineConfig({
         find: /^@batchactions\/state-sequelize$/,
         replacement: here('packages/state-sequelize/src/index.ts'),
       },
+      {
+        find: /^@batchactions\/state-prisma$/,
+        replacement: here('packages/state-prisma/src/index.ts'),
+      },
       { find: /^@batchactions\/distributed$/, replacement: here('src/index.ts') },
       {
         find: /^@batchactions\/state-sqlite$/,
