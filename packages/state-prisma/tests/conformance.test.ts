@@ -6,8 +6,17 @@ import {
   createMigratedTestDatabase,
   DATABASES,
   type PrismaTestDatabase,
+  type TestDatabaseKind,
   type TestPrismaClient,
 } from './support/databases';
+import type { PrismaMajor } from './support/prisma-clients';
+
+/** Prisma 7 on every database; Prisma 6 on PostgreSQL and SQLite (issue 24). */
+const RUNS: readonly (readonly [PrismaMajor, TestDatabaseKind])[] = [
+  ...DATABASES.map((kind) => [7, kind] as const),
+  [6, 'postgres'],
+  [6, 'sqlite'],
+];
 
 const opened = new Map<
   DistributedStateStore,
@@ -21,14 +30,15 @@ function entryOf(store: DistributedStateStore) {
   return entry;
 }
 
-for (const kind of DATABASES) {
+for (const [major, kind] of RUNS) {
   const quote = (name: string) => (kind === 'mariadb' ? `\`${name}\`` : `"${name}"`);
   describeDistributedStateStore(
-    `PrismaStateStore, Prisma 7 (${kind})`,
+    `PrismaStateStore, Prisma ${String(major)} (${kind})`,
     async () => {
       const database = await createMigratedTestDatabase(
         kind,
         `prisma conformance ${String((counter += 1))}`,
+        major,
       );
       const prisma = await database.connect({ poolSize: 10 });
       const store = new PrismaStateStore(prisma);

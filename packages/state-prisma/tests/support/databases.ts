@@ -1,6 +1,8 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaBetterSQLite3 as PrismaBetterSqlite3V6 } from 'prisma-adapter-better-sqlite3-6';
+import { PrismaPg as PrismaPgV6 } from 'prisma-adapter-pg-6';
 import type { PrismaBatchactionsClient } from '@batchactions/state-prisma';
 import {
   createMigratedTestDatabase as createSequelizeMigrated,
@@ -36,11 +38,15 @@ export interface PrismaTestDatabase {
   drop(): Promise<void>;
 }
 
-/** The driver adapter for `env` (the shape of {@link PrismaTestDatabase.childEnv}). */
+/**
+ * The driver adapter for `env` (the shape of {@link PrismaTestDatabase.childEnv}), of Prisma
+ * `env.PRISMA_TEST_MAJOR` (default 7; Prisma 6: PostgreSQL and SQLite).
+ */
 export function adapterFor(env: Record<string, string | undefined>, poolSize = 5): unknown {
+  const v6 = env.PRISMA_TEST_MAJOR === '6';
   switch (env.PRISMA_TEST_DB) {
     case 'postgres':
-      return new PrismaPg({
+      return new (v6 ? PrismaPgV6 : PrismaPg)({
         connectionString: env.PRISMA_TEST_URL,
         options: `-c search_path=${env.PRISMA_TEST_SCHEMA ?? 'public'}`,
         max: poolSize,
@@ -57,7 +63,9 @@ export function adapterFor(env: Record<string, string | undefined>, poolSize = 5
       });
     }
     case 'sqlite':
-      return new PrismaBetterSqlite3({ url: `file:${env.PRISMA_TEST_URL ?? ''}` });
+      return v6
+        ? new PrismaBetterSqlite3V6({ url: `file:${env.PRISMA_TEST_URL ?? ''}` })
+        : new PrismaBetterSqlite3({ url: `file:${env.PRISMA_TEST_URL ?? ''}` });
     default:
       throw new Error(`unknown PRISMA_TEST_DB ${String(env.PRISMA_TEST_DB)}`);
   }
@@ -65,7 +73,7 @@ export function adapterFor(env: Record<string, string | undefined>, poolSize = 5
 
 function wrap(database: SequelizeTestDatabase, major: PrismaMajor): PrismaTestDatabase {
   const kind = database.dialect;
-  const env: Record<string, string> =
+  const location: Record<string, string> =
     kind === 'sqlite'
       ? { PRISMA_TEST_DB: kind, PRISMA_TEST_URL: database.childEnv.SEQ_STORAGE ?? '' }
       : kind === 'postgres'
@@ -75,6 +83,7 @@ function wrap(database: SequelizeTestDatabase, major: PrismaMajor): PrismaTestDa
             PRISMA_TEST_SCHEMA: database.childEnv.SEQ_SEARCH_PATH ?? '',
           }
         : { PRISMA_TEST_DB: kind, PRISMA_TEST_URL: database.childEnv.SEQ_URL ?? '' };
+  const env = { ...location, PRISMA_TEST_MAJOR: String(major) };
   return {
     kind,
     name: database.name,

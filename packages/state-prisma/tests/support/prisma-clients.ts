@@ -13,12 +13,16 @@ const packageDir = join(here, '..', '..');
 const generatedRoot = join(packageDir, 'tests', '.generated');
 const require = createRequire(import.meta.url);
 
-/** The Prisma majors the tests generate clients with. */
-export type PrismaMajor = 7;
+/**
+ * The Prisma majors the tests generate clients with. Prisma 7 is the root's `prisma` and
+ * `@prisma/client`; Prisma 6 is installed beside it under npm aliases (`prisma-6`,
+ * `prisma-client-6`, `prisma-adapter-*-6`).
+ */
+export type PrismaMajor = 6 | 7;
 
 /** A Prisma CLI and its version. */
 function prismaCli(major: PrismaMajor): { readonly bin: string; readonly version: string } {
-  const manifest = require.resolve(`prisma${major === 7 ? '' : String(major)}/package.json`);
+  const manifest = require.resolve(major === 7 ? 'prisma/package.json' : 'prisma-6/package.json');
   const { version, bin } = JSON.parse(readFileSync(manifest, 'utf8')) as {
     version: string;
     bin: { prisma: string };
@@ -26,15 +30,22 @@ function prismaCli(major: PrismaMajor): { readonly bin: string; readonly version
   return { bin: join(dirname(manifest), bin.prisma), version };
 }
 
-function schemaText(provider: ModelsProvider, output: string): string {
+function schemaText(provider: ModelsProvider, output: string, major: PrismaMajor): string {
+  // Prisma 6: the query compiler (`engineType = "client"`, no Rust engine to download) and a
+  // datasource URL, which its schema still requires (the driver adapter is what connects).
+  const v6 = major === 6;
   return [
     'generator client {',
-    '  provider = "prisma-client"',
-    `  output   = "${output}"`,
+    '  provider   = "prisma-client"',
+    `  output     = "${output}"`,
+    ...(v6 ? ['  engineType = "client"'] : []),
     '}',
     '',
     'datasource db {',
     `  provider = "${provider}"`,
+    ...(v6
+      ? [`  url      = "${provider === 'sqlite' ? 'file:unused.db' : `${provider}://unused`}"`]
+      : []),
     '}',
     '',
     modelsText(provider),
@@ -59,7 +70,7 @@ export async function generatedClient(
   const cli = prismaCli(major);
   const hash = createHash('sha256')
     .update(cli.version)
-    .update(schemaText(provider, 'src'))
+    .update(schemaText(provider, 'src', major))
     .digest('hex')
     .slice(0, 12);
   const dir = join(generatedRoot, `prisma${String(major)}-${provider}-${hash}`);
@@ -68,7 +79,7 @@ export async function generatedClient(
   const scratch = `${dir}.${String(process.pid)}.${String(Date.now())}`;
   mkdirSync(scratch, { recursive: true });
   try {
-    writeFileSync(join(scratch, 'schema.prisma'), schemaText(provider, 'src'));
+    writeFileSync(join(scratch, 'schema.prisma'), schemaText(provider, 'src', major));
     execFileSync(
       process.execPath,
       [cli.bin, 'generate', '--schema', join(scratch, 'schema.prisma')],
@@ -77,6 +88,9 @@ export async function generatedClient(
         env: {
           ...process.env,
           PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+          // Prisma 6's CLI otherwise downloads the Rust query engine, which the generated client
+          // (engineType "client") never loads: any file will do.
+          PRISMA_QUERY_ENGINE_LIBRARY: process.execPath,
           PRISMA_HIDE_UPDATE_MESSAGE: '1',
           CHECKPOINT_DISABLE: '1',
         },
@@ -91,6 +105,8 @@ export async function generatedClient(
       platform: 'node',
       target: 'node20',
       packages: 'external',
+      // The generated code imports Prisma's runtime as `@prisma/client/runtime/...`.
+      ...(major === 6 ? { alias: { '@prisma/client': 'prisma-client-6' } } : {}),
       logLevel: 'error',
     });
     try {
