@@ -1,4 +1,5 @@
-import type { SqlFamily } from '../db';
+import { forFamily, type Db, type SqlFamily, type Transaction } from '../db';
+import type { QuotedTables } from '../sql/tables';
 import type { TableNames } from '../tables';
 
 /**
@@ -12,7 +13,10 @@ import type { TableNames } from '../tables';
  * - the claim index (`jobId`, `status`, `batchIndex`): a claim is one probe of it;
  * - the published (`jobId`, `status`) index on records goes: every batch completion changes the
  *   status of each of its records, and keeping that index current cost more than it saved
- *   (status queries read one job's records through the (`jobId`, `recordIndex`) key);
+ *   (status queries read one job's records through the (`jobId`, `recordIndex`) key). It goes
+ *   under either published name: `_job_id_status` (Sequelize 0.0.5) or `_jobId_status_idx`
+ *   (what `prisma migrate` names it for the Prisma 0.0.3 models); MySQL has no
+ *   `DROP INDEX IF EXISTS`, so there {@link dropPublishedStatusIndex} looks it up first;
  * - `unique_values`, the job-wide register behind `uniqueFields`, whose primary key makes a value
  *   go to exactly one record.
  */
@@ -37,6 +41,7 @@ export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
            SET (fillfactor = 50)`,
         `CREATE INDEX "${n.batches}_claim" ON "${n.batches}" ("jobId", "status", "batchIndex")`,
         `DROP INDEX IF EXISTS "${n.records}_job_id_status"`,
+        `DROP INDEX IF EXISTS "${n.records}_jobId_status_idx"`,
         `CREATE TABLE "${n.uniqueValues}" (
            "jobId" VARCHAR(255) NOT NULL,
            "field" VARCHAR(191) NOT NULL,
@@ -58,8 +63,7 @@ export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
            MODIFY "id" BIGINT NOT NULL AUTO_INCREMENT,
            MODIFY "jobId" VARCHAR(255) NOT NULL,
            MODIFY "batchId" VARCHAR(255) NOT NULL,
-           ADD COLUMN "retryCount" INTEGER NULL,
-           DROP INDEX "${n.records}_job_id_status"`,
+           ADD COLUMN "retryCount" INTEGER NULL`,
         // Binary collation: unique values compare exactly, as in the other databases.
         `CREATE TABLE "${n.uniqueValues}" (
            "jobId" VARCHAR(255) NOT NULL,
@@ -76,6 +80,7 @@ export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
         `ALTER TABLE "${n.records}" ADD COLUMN "retryCount" INTEGER`,
         `CREATE INDEX "${n.batches}_claim" ON "${n.batches}" ("jobId", "status", "batchIndex")`,
         `DROP INDEX IF EXISTS "${n.records}_job_id_status"`,
+        `DROP INDEX IF EXISTS "${n.records}_jobId_status_idx"`,
         `CREATE TABLE "${n.uniqueValues}" (
            "jobId" TEXT NOT NULL,
            "field" TEXT NOT NULL,
@@ -83,5 +88,31 @@ export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
            "recordIndex" INTEGER NOT NULL,
            PRIMARY KEY ("jobId", "field", "valueKey")) WITHOUT ROWID`,
       ];
+  }
+}
+
+/**
+ * Version 2, MySQL family: drops the published (`jobId`, `status`) index on records under
+ * whichever published name it has (Sequelize 0.0.5 or Prisma 0.0.3 models), if any; the other
+ * families drop it in the statements (`DROP INDEX IF EXISTS`).
+ */
+export async function dropPublishedStatusIndex(
+  db: Db,
+  t: QuotedTables,
+  transaction: Transaction,
+): Promise<void> {
+  if (db.family !== 'mysql') return;
+  const table = t.records.replaceAll('"', '');
+  const rows = await db.select<{ name: string }>(
+    `SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = $1 AND INDEX_NAME IN ($2, $3)`,
+    [table, `${table}_job_id_status`, `${table}_jobId_status_idx`],
+    transaction,
+  );
+  for (const { name } of rows) {
+    await db.exec(
+      forFamily(db.family, `ALTER TABLE ${t.records} DROP INDEX "${name}"`),
+      transaction,
+    );
   }
 }
