@@ -133,7 +133,7 @@ describe.each(DATABASES)('upgrading tables made from the published 0.0.3 models 
     await store.saveJobState({
       id: newJob,
       config: { batchSize: 2 },
-      status: 'COMPLETED' as never,
+      status: 'COMPLETED',
       batches: [],
       totalRecords: 1,
       startedAt: 1_700_000_000_000,
