@@ -121,6 +121,14 @@ export async function generatedClient(
   return entry;
 }
 
+/** The folder of the TypeScript that `prisma generate` wrote for `provider` (its `client.ts`). */
+export async function generatedSources(
+  provider: ModelsProvider,
+  major: PrismaMajor = 7,
+): Promise<string> {
+  return join(dirname(await generatedClient(provider, major)), 'src');
+}
+
 /** The constructor of a generated client. */
 export type PrismaClientClass = new (options: { adapter: unknown; log?: unknown }) => {
   $disconnect(): Promise<void>;
