@@ -5,6 +5,7 @@ import {
   type SqlFamily,
   type SqlTransactionOptions,
 } from '@batchactions/state-sql';
+import { inTurn } from './sqlite-turns';
 import type {
   PrismaBatchactionsClient,
   PrismaRawClient,
@@ -58,7 +59,9 @@ function connection(client: PrismaRawClient, family: SqlFamily): SqlConnection {
  *   (version 0.0.3's failure with two workers). The executor's first statement in every
  *   transaction is a write that changes nothing (`UPDATE ... WHERE 0`): it takes the write lock
  *   before anything is read, waiting for it up to the connection's busy timeout, as
- *   `BEGIN IMMEDIATE` would.
+ *   `BEGIN IMMEDIATE` would. The process's SQLite statements and transactions take turns
+ *   (`sqlite-turns.ts`): a synchronous driver waiting for the lock would otherwise block the
+ *   connection that holds it.
  */
 export function prismaExecutor(
   prisma: PrismaBatchactionsClient,
@@ -69,24 +72,36 @@ export function prismaExecutor(
     timeout: options.transactionTimeoutMs,
     maxWait: options.transactionMaxWaitMs,
   };
+  const top = connection(prisma, family);
+  const runTransaction = <T>(
+    work: (c: SqlConnection) => Promise<T>,
+    transactionOptions: SqlTransactionOptions,
+  ): Promise<T> => {
+    const settings: PrismaTransactionOptions =
+      family === 'mysql' && transactionOptions.lockingReads === true
+        ? { ...base, isolationLevel: 'ReadCommitted' }
+        : base;
+    return prisma.$transaction(async (tx) => {
+      const c = connection(tx, family);
+      if (family === 'sqlite' && options.sqliteWriteLock !== undefined) {
+        await c.execute(options.sqliteWriteLock, []);
+      }
+      return work(c);
+    }, settings);
+  };
+  if (family !== 'sqlite') {
+    return {
+      family,
+      ...top,
+      transaction: (work, transactionOptions = {}) => runTransaction(work, transactionOptions),
+    };
+  }
+  // SQLite: statements and transactions outside one take turns in the process (sqlite-turns.ts).
   return {
     family,
-    ...connection(prisma, family),
-    transaction<T>(
-      work: (c: SqlConnection) => Promise<T>,
-      transactionOptions: SqlTransactionOptions = {},
-    ): Promise<T> {
-      const settings: PrismaTransactionOptions =
-        family === 'mysql' && transactionOptions.lockingReads === true
-          ? { ...base, isolationLevel: 'ReadCommitted' }
-          : base;
-      return prisma.$transaction(async (tx) => {
-        const c = connection(tx, family);
-        if (family === 'sqlite' && options.sqliteWriteLock !== undefined) {
-          await c.execute(options.sqliteWriteLock, []);
-        }
-        return work(c);
-      }, settings);
-    },
+    query: (sql, values) => inTurn(() => top.query(sql, values)),
+    execute: (sql, values) => inTurn(() => top.execute(sql, values)),
+    transaction: (work, transactionOptions = {}) =>
+      inTurn(() => runTransaction(work, transactionOptions)),
   };
 }
