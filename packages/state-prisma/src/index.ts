@@ -19,6 +19,7 @@ export {
   type TableNames,
 } from './options';
 export { UnsupportedProviderError } from './errors';
+export type { BatchactionsBatchRow, BatchactionsJobRow, BatchactionsRecordRow } from './rows';
 export { prismaExecutor, type PrismaExecutorOptions } from './prisma-executor';
 export {
   LATEST_SCHEMA_VERSION,
