@@ -17,7 +17,7 @@ export const slowSuites = [
   'tests/bounds/**/*.test.ts',
   // Worker processes on each Sequelize dialect (PostgreSQL, MariaDB, SQLite): a minute of CPU.
   'packages/state-sequelize/tests/multi-process.test.ts',
-  // Worker processes on each database through Prisma 7 (PostgreSQL, MariaDB, SQLite).
+  // Worker processes through Prisma 7 (PostgreSQL, MariaDB, SQLite) and 6 (PostgreSQL, SQLite).
   'packages/state-prisma/tests/multi-process.test.ts',
   // Half a million generated CSV rows through the parser: CPU-bound, 20 s on 2 cores.
   'packages/import/tests/csv-large-file.test.ts',

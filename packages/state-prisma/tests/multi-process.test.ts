@@ -14,7 +14,14 @@ import {
   type PrismaTestDatabase,
   type TestPrismaClient,
 } from './support/databases';
-import { generatedClient } from './support/prisma-clients';
+import { generatedClient, type PrismaMajor } from './support/prisma-clients';
+
+/** Prisma 7 on every database; Prisma 6 on PostgreSQL and SQLite. */
+const RUNS: readonly (readonly [PrismaMajor, (typeof DATABASES)[number]])[] = [
+  ...DATABASES.map((kind) => [7, kind] as const),
+  [6, 'postgres'],
+  [6, 'sqlite'],
+];
 
 const RECORDS = 20_000;
 const BATCH_SIZE = 100;
@@ -37,7 +44,7 @@ function csv(rows: number): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each(DATABASES)('4 worker processes on PrismaStateStore, Prisma 7 (%s)', (kind) => {
+describe.each(RUNS)('4 worker processes on PrismaStateStore, Prisma %s (%s)', (major, kind) => {
   let database: PrismaTestDatabase;
   let prisma: TestPrismaClient;
   let dir: string;
@@ -52,11 +59,11 @@ describe.each(DATABASES)('4 worker processes on PrismaStateStore, Prisma 7 (%s)'
   });
 
   it('survive a worker SIGKILLed mid-batch: every record processed and counted exactly once, one finaliser, exact summary', async () => {
-    database = await createTestDatabase(kind, 'prisma multi process');
+    database = await createTestDatabase(kind, 'prisma multi process', major);
     prisma = await database.connect();
     dir = mkdtempSync(join(tmpdir(), 'prisma-mp-'));
     const store = new PrismaStateStore(prisma);
-    const clientModule = await generatedClient(PROVIDER[kind]);
+    const clientModule = await generatedClient(PROVIDER[kind], major);
     const di = new DistributedImport({
       schema: {
         fields: [
