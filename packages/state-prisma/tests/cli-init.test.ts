@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireFreshBuild } from '../../../tests/support/built-output';
 import { modelsText } from '../src/cli/models';
 import { runInit } from '../src/cli/run-init';
 
@@ -154,6 +155,23 @@ describe('batchactions-prisma init', () => {
     const { code, err } = run(['init', '--schema=prisma'], dir);
     expect(code).toBe(1);
     expect(err[0]).toBe('Error: prisma is a directory, not a Prisma schema file.');
+  });
+});
+
+describe('the built batchactions-prisma binary', () => {
+  it('runs as the package.json bin names it: appends, then exits 0 with nothing to do', () => {
+    requireFreshBuild('state-prisma');
+    const manifest = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'),
+    ) as { bin: Record<string, string> };
+    const bin = join(import.meta.dirname, '..', manifest.bin['batchactions-prisma'] ?? '');
+    const dir = project(schemaFor('sqlite'));
+    const first = execFileSync(process.execPath, [bin, 'init'], { cwd: dir, encoding: 'utf8' });
+    expect(first.split('\n')[0]).toBe(
+      `Added batchactions models to ${join(dir, 'prisma/schema.prisma')}`,
+    );
+    const second = execFileSync(process.execPath, [bin, 'init'], { cwd: dir, encoding: 'utf8' });
+    expect(second).toBe('Batchactions models already exist in the schema. Nothing to do.\n');
   });
 });
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { runInit } from './run-init';
 
 process.exitCode = runInit(process.argv.slice(2), process.cwd(), {
