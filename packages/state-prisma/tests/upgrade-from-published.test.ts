@@ -83,6 +83,24 @@ async function writePublishedJob(
   return { jobId, emails };
 }
 
+/** The names of the indexes of `table` (SQLite's automatic primary-key indexes left out). */
+async function indexNames(
+  prisma: TestPrismaClient,
+  kind: TestDatabaseKind,
+  table: string,
+): Promise<string[]> {
+  const sql = {
+    postgres:
+      'SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1',
+    mariadb:
+      'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    sqlite:
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name NOT LIKE 'sqlite_autoindex%'",
+  }[kind];
+  const rows = await prisma.$queryRawUnsafe<{ name: string }[]>(sql, table);
+  return rows.map((row) => row.name).sort();
+}
+
 describe.each(DATABASES)('upgrading tables made from the published 0.0.3 models (%s)', (kind) => {
   let database: PrismaTestDatabase;
   const open: TestPrismaClient[] = [];
@@ -147,6 +165,26 @@ describe.each(DATABASES)('upgrading tables made from the published 0.0.3 models 
     });
     expect((await store.getJobState(newJob))?.config).toEqual({ batchSize: 2 });
     expect((await store.getFailedRecords(newJob))[0]?.errors[0]?.field).toBe('email');
+    // Prisma's index names are gone: version 1 recreated them under the Sequelize names, and
+    // the records' (jobId, status) index goes under either name.
+    const recordIndexes = await indexNames(prisma, kind, 'batchactions_records');
+    const batchIndexes = await indexNames(prisma, kind, 'batchactions_batches');
+    expect([...recordIndexes, ...batchIndexes].filter((name) => name.includes('jobId'))).toEqual(
+      [],
+    );
+    expect(recordIndexes).toEqual(
+      expect.arrayContaining([
+        'batchactions_records_job_id_batch_id',
+        'batchactions_records_job_id_record_index',
+      ]),
+    );
+    expect(batchIndexes).toEqual(
+      expect.arrayContaining([
+        'batchactions_batches_claim',
+        'batchactions_batches_job_id_batch_index',
+        'batchactions_batches_job_id_status',
+      ]),
+    );
     expect(await new PrismaStateStore(prisma).migrate()).toEqual({
       fromVersion: 7,
       toVersion: 7,

@@ -5,7 +5,7 @@ import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
 import { jobCreatedAt } from './job-created-at';
-import { dropPublishedStatusIndex, leasesAndIds } from './leases-and-ids';
+import { dropPublishedIndexes, leasesAndIds } from './leases-and-ids';
 import { prepareAndCompletion } from './prepare-and-completion';
 import { publishedTables } from './published-tables';
 
@@ -26,7 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'leases, wider ids, unique values',
     statements: leasesAndIds,
-    after: dropPublishedStatusIndex,
+    after: dropPublishedIndexes,
   },
   {
     version: 3,

@@ -15,8 +15,10 @@ import type { TableNames } from '../tables';
  *   status of each of its records, and keeping that index current cost more than it saved
  *   (status queries read one job's records through the (`jobId`, `recordIndex`) key). It goes
  *   under either published name: `_job_id_status` (Sequelize 0.0.5) or `_jobId_status_idx`
- *   (what `prisma migrate` names it for the Prisma 0.0.3 models); MySQL has no
- *   `DROP INDEX IF EXISTS`, so there {@link dropPublishedStatusIndex} looks it up first;
+ *   (what `prisma migrate` names it for the Prisma 0.0.3 models);
+ * - tables made from the Prisma 0.0.3 models also lose their other Prisma-named indexes, which
+ *   version 1 has just duplicated under the Sequelize names (every record write would otherwise
+ *   maintain both); on MySQL, {@link dropPublishedIndexes} renames them instead;
  * - `unique_values`, the job-wide register behind `uniqueFields`, whose primary key makes a value
  *   go to exactly one record.
  */
@@ -41,7 +43,7 @@ export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
            SET (fillfactor = 50)`,
         `CREATE INDEX "${n.batches}_claim" ON "${n.batches}" ("jobId", "status", "batchIndex")`,
         `DROP INDEX IF EXISTS "${n.records}_job_id_status"`,
-        `DROP INDEX IF EXISTS "${n.records}_jobId_status_idx"`,
+        ...prismaIndexes(n).map((name) => `DROP INDEX IF EXISTS "${name}"`),
         `CREATE TABLE "${n.uniqueValues}" (
            "jobId" VARCHAR(255) NOT NULL,
            "field" VARCHAR(191) NOT NULL,
@@ -80,7 +82,7 @@ export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
         `ALTER TABLE "${n.records}" ADD COLUMN "retryCount" INTEGER`,
         `CREATE INDEX "${n.batches}_claim" ON "${n.batches}" ("jobId", "status", "batchIndex")`,
         `DROP INDEX IF EXISTS "${n.records}_job_id_status"`,
-        `DROP INDEX IF EXISTS "${n.records}_jobId_status_idx"`,
+        ...prismaIndexes(n).map((name) => `DROP INDEX IF EXISTS "${name}"`),
         `CREATE TABLE "${n.uniqueValues}" (
            "jobId" TEXT NOT NULL,
            "field" TEXT NOT NULL,
@@ -92,27 +94,61 @@ export function leasesAndIds(family: SqlFamily, n: TableNames): string[] {
 }
 
 /**
- * Version 2, MySQL family: drops the published (`jobId`, `status`) index on records under
- * whichever published name it has (Sequelize 0.0.5 or Prisma 0.0.3 models), if any; the other
- * families drop it in the statements (`DROP INDEX IF EXISTS`).
+ * What `prisma migrate` names the indexes of the published Prisma 0.0.3 models, each with its
+ * Sequelize 0.0.5 twin (`undefined` for the records' (`jobId`, `status`) index, which goes).
  */
-export async function dropPublishedStatusIndex(
+function prismaIndexTwins(
+  n: Pick<TableNames, 'records' | 'batches'>,
+): [prisma: string, sequelize: string | undefined][] {
+  return [
+    [`${n.records}_jobId_status_idx`, undefined],
+    [`${n.records}_jobId_batchId_idx`, `${n.records}_job_id_batch_id`],
+    [`${n.records}_jobId_recordIndex_key`, `${n.records}_job_id_record_index`],
+    [`${n.batches}_jobId_status_idx`, `${n.batches}_job_id_status`],
+    [`${n.batches}_jobId_batchIndex_key`, `${n.batches}_job_id_batch_index`],
+  ];
+}
+
+/** The Prisma index names of {@link prismaIndexTwins}. */
+function prismaIndexes(n: Pick<TableNames, 'records' | 'batches'>): string[] {
+  return prismaIndexTwins(n).map(([prisma]) => prisma);
+}
+
+/**
+ * Version 2, MySQL family, where version 1 created no index on existing tables (their indexes
+ * are part of `CREATE TABLE IF NOT EXISTS`) and there is no `DROP INDEX IF EXISTS`: drops the
+ * records' (`jobId`, `status`) index under either published name, and gives the other indexes
+ * of tables made from the Prisma 0.0.3 models their Sequelize names (`RENAME INDEX`), so every
+ * upgraded database has the same indexes. The other families do this in the statements.
+ */
+export async function dropPublishedIndexes(
   db: Db,
   t: QuotedTables,
   transaction: Transaction,
 ): Promise<void> {
   if (db.family !== 'mysql') return;
-  const table = t.records.replaceAll('"', '');
-  const rows = await db.select<{ name: string }>(
-    `SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS
-     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = $1 AND INDEX_NAME IN ($2, $3)`,
-    [table, `${table}_job_id_status`, `${table}_jobId_status_idx`],
+  const records = t.records.replaceAll('"', '');
+  const batches = t.batches.replaceAll('"', '');
+  const rows = await db.select<{ tableName: string; name: string }>(
+    `SELECT DISTINCT TABLE_NAME AS tableName, INDEX_NAME AS name FROM information_schema.STATISTICS
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ($1, $2)`,
+    [records, batches],
     transaction,
   );
-  for (const { name } of rows) {
-    await db.exec(
-      forFamily(db.family, `ALTER TABLE ${t.records} DROP INDEX "${name}"`),
-      transaction,
+  const tableOf = new Map(rows.map((row) => [row.name, row.tableName]));
+  const alter = (table: string, change: string) =>
+    db.exec(forFamily(db.family, `ALTER TABLE "${table}" ${change}`), transaction);
+  const sequelizeStatus = `${records}_job_id_status`;
+  const statusTable = tableOf.get(sequelizeStatus);
+  if (statusTable !== undefined) await alter(statusTable, `DROP INDEX "${sequelizeStatus}"`);
+  for (const [prisma, twin] of prismaIndexTwins({ records, batches })) {
+    const table = tableOf.get(prisma);
+    if (table === undefined) continue;
+    await alter(
+      table,
+      twin === undefined || tableOf.has(twin)
+        ? `DROP INDEX "${prisma}"`
+        : `RENAME INDEX "${prisma}" TO "${twin}"`,
     );
   }
 }
