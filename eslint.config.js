@@ -14,6 +14,9 @@ export default tseslint.config(
       'bench/.data/**',
       '.stryker-tmp/**',
       'reports/**',
+      'packages/state-prisma/tests/.generated/**',
+      // A stub some Prisma 6 installs leave at the root (never ours).
+      '.prisma/**',
       // The generated API reference (npm run docs:api).
       'docs/api/**',
       // Globals for README fragments only; scripts/check-readme-snippets.mjs compiles it strictly.

@@ -17,6 +17,8 @@ export const slowSuites = [
   'tests/bounds/**/*.test.ts',
   // Worker processes on each Sequelize dialect (PostgreSQL, MariaDB, SQLite): a minute of CPU.
   'packages/state-sequelize/tests/multi-process.test.ts',
+  // Worker processes through Prisma 7 (PostgreSQL, MariaDB, SQLite) and 6 (PostgreSQL, SQLite).
+  'packages/state-prisma/tests/multi-process.test.ts',
   // Half a million generated CSV rows through the parser: CPU-bound, 20 s on 2 cores.
   'packages/import/tests/csv-large-file.test.ts',
 ];
@@ -49,6 +51,10 @@ export default defineConfig({
       {
         find: /^@batchactions\/state-sequelize$/,
         replacement: here('packages/state-sequelize/src/index.ts'),
+      },
+      {
+        find: /^@batchactions\/state-prisma$/,
+        replacement: here('packages/state-prisma/src/index.ts'),
       },
       { find: /^@batchactions\/distributed$/, replacement: here('src/index.ts') },
       {

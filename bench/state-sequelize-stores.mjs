@@ -1,10 +1,11 @@
 // Fresh stores for the SequelizeStateStore benchmark (built packages; run `npm run build`):
-// `postgres` is the PostgresStateStore baseline, `sequelize-<dialect>` a SequelizeStateStore.
+// `postgres` is the PostgresStateStore baseline, `sequelize-<dialect>` a SequelizeStateStore,
+// `prisma-<postgres|mariadb>` a PrismaStateStore (Prisma 7, driver adapter).
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Sequelize } from 'sequelize';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -67,6 +68,13 @@ export async function storeFromEnv(env) {
     await store.initialize();
     return { store, close: () => store.close() };
   }
+  if (env.STORE_KIND?.startsWith('prisma-')) {
+    const { PrismaStateStore } = await import('@batchactions/state-prisma');
+    const prisma = await prismaFromEnv(env);
+    const store = timed(new PrismaStateStore(prisma), env.STORE_TIMINGS === '1');
+    await store.initialize();
+    return { store, close: () => prisma.$disconnect() };
+  }
   // SEQ_MODULE: another build of the package (a file path), to compare builds in one run.
   const { SequelizeStateStore } = await import(
     env.SEQ_MODULE ? pathToFileURL(env.SEQ_MODULE).href : '@batchactions/state-sequelize'
@@ -75,6 +83,53 @@ export async function storeFromEnv(env) {
   const store = timed(new SequelizeStateStore(sequelize), env.STORE_TIMINGS === '1');
   await store.initialize();
   return { store, close: () => sequelize.close() };
+}
+
+/**
+ * The newest Prisma 7 client the state-prisma tests generated for `provider`
+ * (packages/state-prisma/tests/.generated; run those tests once first).
+ */
+function generatedPrismaClient(provider) {
+  const root = fileURLToPath(
+    new URL('../packages/state-prisma/tests/.generated/', import.meta.url),
+  );
+  const found = (existsSync(root) ? readdirSync(root) : [])
+    .filter((name) => name.startsWith(`prisma7-${provider}-`) && !name.includes('.'))
+    .map((name) => join(root, name, 'client.mjs'))
+    .filter((file) => existsSync(file))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (found.length === 0) {
+    throw new Error(
+      `no generated Prisma 7 client for ${provider}: run \`npx vitest run packages/state-prisma/tests/quick-start.test.ts\` once (it generates them)`,
+    );
+  }
+  return found[0];
+}
+
+/** The Prisma 7 client described by SEQ_* variables, through its driver adapter. */
+async function prismaFromEnv(env) {
+  const provider = env.SEQ_DIALECT === 'postgres' ? 'postgresql' : 'mysql';
+  const { PrismaClient } = await import(pathToFileURL(generatedPrismaClient(provider)).href);
+  if (env.SEQ_DIALECT === 'postgres') {
+    const { PrismaPg } = await import('@prisma/adapter-pg');
+    const adapter = new PrismaPg({
+      connectionString: env.SEQ_URL,
+      options: `-c search_path=${env.SEQ_SCHEMA}`,
+      max: 4,
+    });
+    return new PrismaClient({ adapter });
+  }
+  const { PrismaMariaDb } = await import('@prisma/adapter-mariadb');
+  const url = new URL(env.SEQ_URL);
+  const adapter = new PrismaMariaDb({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.slice(1),
+    connectionLimit: 4,
+  });
+  return new PrismaClient({ adapter });
 }
 
 async function admin(url, sql) {
@@ -102,7 +157,7 @@ export async function freshStore(kind) {
       dispose: () => admin(DATABASE_URL, `DROP SCHEMA IF EXISTS "${name}" CASCADE`),
     };
   }
-  if (kind.startsWith('sequelize-postgres')) {
+  if (kind.startsWith('sequelize-postgres') || kind === 'prisma-postgres') {
     await admin(DATABASE_URL, `CREATE SCHEMA "${name}"`);
     return {
       env: {
@@ -115,7 +170,7 @@ export async function freshStore(kind) {
       dispose: () => admin(DATABASE_URL, `DROP SCHEMA IF EXISTS "${name}" CASCADE`),
     };
   }
-  if (kind.startsWith('sequelize-mariadb')) {
+  if (kind.startsWith('sequelize-mariadb') || kind === 'prisma-mariadb') {
     await admin(MARIADB_URL, `CREATE DATABASE \`${name}\``);
     const url = new URL(MARIADB_URL);
     url.pathname = `/${name}`;

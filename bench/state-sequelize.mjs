@@ -125,6 +125,8 @@ const label = {
   'sequelize-sqlite': 'SequelizeStateStore, SQLite (file, WAL)',
   'sequelize-postgres-baseline': 'SequelizeStateStore (SEQ_BASELINE build), PostgreSQL 15',
   'sequelize-mariadb-baseline': 'SequelizeStateStore (SEQ_BASELINE build), MariaDB 10.11',
+  'prisma-postgres': 'PrismaStateStore (Prisma 7, adapter-pg), PostgreSQL 15',
+  'prisma-mariadb': 'PrismaStateStore (Prisma 7, adapter-mariadb), MariaDB 10.11',
 };
 const table = [
   '| store | prepare rec/s | 4 processes rec/s |',

@@ -87,6 +87,11 @@ const expected = {
     'SchemaVersionError',
     'UnsupportedDialectError',
   ],
+  '@batchactions/state-prisma': [
+    'PrismaStateStore',
+    'SchemaVersionError',
+    'UnsupportedProviderError',
+  ],
 };
 
 let failures = 0;

@@ -21,6 +21,7 @@ const packageDirs = [
   'packages/state-postgres',
   'packages/state-sqlite',
   'packages/state-sequelize',
+  'packages/state-prisma',
 ];
 
 const failures = [];

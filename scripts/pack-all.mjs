@@ -36,3 +36,6 @@ console.log(
 console.log(
   `# Your Sequelize v6 instance (add your dialect's driver)\n${line('@batchactions/state-sql', '@batchactions/state-sequelize')} sequelize pg pg-hstore`,
 );
+console.log(
+  `\n# Your Prisma 7 (or 6) client (add your database's driver adapter)\n${line('@batchactions/state-sql', '@batchactions/state-prisma')} @prisma/client @prisma/adapter-pg`,
+);

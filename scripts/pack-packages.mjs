@@ -17,6 +17,7 @@ export const PACKAGE_DIRS = {
   '@batchactions/state-sqlite': join(root, 'packages/state-sqlite'),
   '@batchactions/state-postgres': join(root, 'packages/state-postgres'),
   '@batchactions/state-sequelize': join(root, 'packages/state-sequelize'),
+  '@batchactions/state-prisma': join(root, 'packages/state-prisma'),
 };
 
 /**

@@ -5,7 +5,14 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A built part of the repository: the facade (root) or one workspace package. */
 export type BuiltPart =
-  'distributed' | 'core' | 'import' | 'state-postgres' | 'state-sqlite' | 'state-sequelize';
+  | 'distributed'
+  | 'core'
+  | 'import'
+  | 'state-sql'
+  | 'state-postgres'
+  | 'state-sqlite'
+  | 'state-sequelize'
+  | 'state-prisma';
 
 function directoryOf(part: BuiltPart): string {
   return part === 'distributed' ? '' : `packages/${part}/`;

@@ -74,14 +74,15 @@ export function toQuestionMarks(
 
 /**
  * The error of a driver (or of a client wrapping one: Sequelize's `parent`/`original`, an
- * `Error.cause`) as a chain, the outermost first.
+ * `Error.cause`, Prisma 7's `meta.driverAdapterError`) as a chain, the outermost first.
  */
 function* errorChain(error: unknown): Generator<Record<string, unknown>> {
   let e: unknown = error;
   for (let depth = 0; e !== null && typeof e === 'object' && depth < 5; depth += 1) {
     const fields = e as Record<string, unknown>;
     yield fields;
-    e = fields.parent ?? fields.original ?? fields.cause;
+    const meta = fields.meta as Record<string, unknown> | undefined;
+    e = fields.parent ?? fields.original ?? fields.cause ?? meta?.driverAdapterError;
   }
 }
 
@@ -99,7 +100,9 @@ export function isUniqueViolation(error: unknown): boolean {
       e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
       e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
       e.name === 'SequelizeUniqueConstraintError' ||
-      e.code === 'P2002'
+      e.code === 'P2002' ||
+      // Prisma 7 driver adapters: the error's `meta.driverAdapterError.cause`.
+      e.kind === 'UniqueConstraintViolation'
     ) {
       return true;
     }
@@ -117,6 +120,9 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isDeadlock(error: unknown): boolean {
   for (const e of errorChain(error)) {
     if (e.errno === 1213 || e.code === 'ER_LOCK_DEADLOCK' || e.code === '40P01') return true;
+    // Prisma: P2034 (write conflict or deadlock, "retry your transaction"); with Prisma 7
+    // driver adapters the driver's code is in the error's `meta.driverAdapterError.cause`.
+    if (e.code === 'P2034' || e.originalCode === '40P01' || e.originalCode === '1213') return true;
     const meta = e.meta as Record<string, unknown> | undefined;
     if (meta && (meta.code === '40P01' || meta.code === '1213')) return true;
   }

@@ -27,7 +27,9 @@ const MYSQL_LOCK_WAIT_SECONDS = 120;
  */
 async function lockMigrations(db: Db, key: string, transaction: Transaction): Promise<void> {
   if (db.family === 'postgres') {
-    await db.select('SELECT pg_advisory_xact_lock(hashtext($1))', [key], transaction);
+    // Run as a statement, not read as rows: its one column is of type void, which some
+    // clients (Prisma's raw queries) refuse to deserialise.
+    await db.exec('SELECT pg_advisory_xact_lock(hashtext($1))', transaction, [key]);
   } else if (db.family === 'mysql') {
     const rows = await db.select<{ locked: number | string | null }>(
       'SELECT GET_LOCK($1, $2) AS locked',

@@ -5,7 +5,7 @@ import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
 import { jobCreatedAt } from './job-created-at';
-import { leasesAndIds } from './leases-and-ids';
+import { dropPublishedIndexes, leasesAndIds } from './leases-and-ids';
 import { prepareAndCompletion } from './prepare-and-completion';
 import { publishedTables } from './published-tables';
 
@@ -22,7 +22,12 @@ export interface Migration {
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'published 0.0.5 tables', statements: publishedTables },
-  { version: 2, name: 'leases, wider ids, unique values', statements: leasesAndIds },
+  {
+    version: 2,
+    name: 'leases, wider ids, unique values',
+    statements: leasesAndIds,
+    after: dropPublishedIndexes,
+  },
   {
     version: 3,
     name: 'batch rows from the job JSON',
