@@ -61,6 +61,6 @@ export class PostgresJsStateStore extends SqlStateStore {
    * @throws SchemaVersionError when a newer version migrated the tables further.
    */
   initialize(): Promise<MigrationOutcome> {
-    return this.schema() as Promise<MigrationOutcome>;
+    return this.setUpTables() as Promise<MigrationOutcome>;
   }
 }

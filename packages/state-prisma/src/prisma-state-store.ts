@@ -129,6 +129,6 @@ export class PrismaStateStore extends SqlStateStore {
    * @throws SchemaVersionError when a newer version of this package migrated the tables further.
    */
   migrate(): Promise<MigrationOutcome> {
-    return this.schema() as Promise<MigrationOutcome>;
+    return this.setUpTables() as Promise<MigrationOutcome>;
   }
 }
