@@ -104,7 +104,8 @@ export function isUniqueViolation(error: unknown): boolean {
       return true;
     }
     const meta = e.meta as Record<string, unknown> | undefined;
-    if (meta && (meta.code === '23505' || meta.code === '1062' || meta.code === '2067')) return true;
+    if (meta && (meta.code === '23505' || meta.code === '1062' || meta.code === '2067'))
+      return true;
   }
   return false;
 }

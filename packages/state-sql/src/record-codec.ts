@@ -26,13 +26,18 @@ function ownParsed(record: ProcessedRecord): RawRecord | null {
   return record.parsed === record.raw ? null : record.parsed;
 }
 
-/** The seven own values of one record row (after job and batch id), in column order. */
+/**
+ * The seven own values of one record row (after job and batch id), in column order. A parsed
+ * record that serialises as the raw one is stored as JSON `null` too (the payload once).
+ */
 export function recordRowValues(record: ProcessedRecord): unknown[] {
+  const raw = JSON.stringify(record.raw);
+  const parsed = JSON.stringify(ownParsed(record));
   return [
     record.index,
     record.status,
-    JSON.stringify(record.raw),
-    JSON.stringify(ownParsed(record)),
+    raw,
+    parsed === raw ? 'null' : parsed,
     JSON.stringify(record.errors),
     record.processingError ?? null,
     record.retryCount ?? null,

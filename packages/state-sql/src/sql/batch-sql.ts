@@ -145,13 +145,14 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
 /**
  * SQLite: the claim as one UPDATE ... RETURNING. A single statement holds the database's write
  * lock from choosing the row to changing it, so no two connections can choose the same batch.
+ * The job id is matched too: in `SqliteStateStore`'s layout batch ids are unique per job only.
  */
 export function claimBatchSqliteSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
     SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('sqlite')},
         "attempt" = "attempt" + 1, "version" = "version" + 1, "error" = NULL
-    WHERE "id" = (
+    WHERE "jobId" = $1 AND "id" = (
       SELECT b."id" FROM ${t.batches} b
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'

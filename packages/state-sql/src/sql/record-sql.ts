@@ -101,12 +101,30 @@ export function completeBatchPostgresSql(t: QuotedTables): string {
 
 const RECORD_SELECT = `"recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount"`;
 
-/** Records of batch `$2` of job `$1`, in index order. */
+/**
+ * One bound of the record range of batch `$2` of job `$1` (`recordStartIndex` or
+ * `recordEndIndex`), or `fallback` when the batch has no row (records saved before the job
+ * listed it, as the published prepare does) or an empty range (listed without its records).
+ */
+function batchRangeBound(t: QuotedTables, column: string, fallback: number): string {
+  return `coalesce((
+      SELECT CASE WHEN b."recordEndIndex" >= b."recordStartIndex" THEN b."${column}" END
+      FROM ${t.batches} b WHERE b."jobId" = $1 AND b."id" = $2), ${String(fallback)})`;
+}
+
+/**
+ * Records of batch `$2` of job `$1`, in index order: those saved under the batch within its
+ * record range, found on the (`jobId`, `recordIndex`) key that every layout has (SQLite's
+ * has no index on `batchId`). A record saved under the batch outside its range is not
+ * returned; without a batch row, or with an empty range, every record saved under its id is.
+ */
 export function selectBatchRecordsSql(t: QuotedTables): string {
   return `
     SELECT ${RECORD_SELECT}
     FROM ${t.records}
     WHERE "jobId" = $1 AND "batchId" = $2
+      AND "recordIndex" >= ${batchRangeBound(t, 'recordStartIndex', -2147483648)}
+      AND "recordIndex" <= ${batchRangeBound(t, 'recordEndIndex', 2147483647)}
     ORDER BY "recordIndex"`;
 }
 

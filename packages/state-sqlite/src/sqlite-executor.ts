@@ -1,0 +1,143 @@
+import type { SqlConnection, SqlExecutor } from '@batchactions/state-sql';
+import type { SqliteDatabase, SqliteStatement } from './database-handle';
+import { SqliteRollbackError, SqliteStoreNotReadyError } from './errors';
+
+/**
+ * Most prepared statements kept per connection. The store's fixed statements are a few dozen;
+ * multi-row inserts add one per row count used (up to 500 for records), so this is rarely
+ * reached. When it is, the oldest entry goes.
+ */
+const MAX_CACHED_STATEMENTS = 2000;
+
+/**
+ * A statement of the cache: the prepared statement, whether it returns rows (`SELECT`,
+ * `... RETURNING`), and for each of its `?` the number of the `$n` it stands for.
+ */
+interface Cached {
+  readonly statement: SqliteStatement;
+  readonly reader: boolean;
+  readonly order: readonly number[];
+}
+
+/**
+ * The statement text better-sqlite3 binds positionally: `$1`, `$2`, ... become `?` (it takes
+ * SQLite's numbered `?NNN` for named parameters), with the value number of each `?` in order.
+ */
+function positional(sql: string): { readonly text: string; readonly order: number[] } {
+  const order: number[] = [];
+  const text = sql.replace(/\$(\d+)/g, (_match, digits: string) => {
+    order.push(Number(digits) - 1);
+    return '?';
+  });
+  return { text, order };
+}
+
+/**
+ * The values in the order of the statement's `?`; booleans become 1 and 0 (better-sqlite3
+ * binds numbers, strings, bigints, buffers and null).
+ */
+function bindable(values: readonly unknown[], order: readonly number[]): unknown[] {
+  const out = new Array<unknown>(order.length);
+  for (let i = 0; i < order.length; i += 1) {
+    const value = values[order[i] as number];
+    out[i] = typeof value === 'boolean' ? Number(value) : value;
+  }
+  return out;
+}
+
+/**
+ * The {@link SqlExecutor} of one better-sqlite3 connection: every SQL text is prepared once and
+ * its statement reused; transactions are `BEGIN IMMEDIATE` ... `COMMIT` on the connection (the
+ * write lock first, waiting up to `busy_timeout` for another process's writer, so two writers
+ * never deadlock upgrading a read lock). `SqlStateStore` runs one call at a time on SQLite, so
+ * no statement of another call lands inside an open transaction.
+ */
+export class SqliteExecutor implements SqlExecutor {
+  readonly family = 'sqlite' as const;
+  private readonly cache = new Map<string, Cached>();
+  private db: SqliteDatabase | undefined;
+
+  /** Runs statements on `db` from now on (the store's `initialize()` opened it). */
+  attach(db: SqliteDatabase): void {
+    this.db = db;
+  }
+
+  /** Forgets the connection and every statement prepared on it (the store is closing). */
+  detach(): void {
+    this.db = undefined;
+    this.cache.clear();
+  }
+
+  private connection(): SqliteDatabase {
+    // The store refuses calls before `initialize()` and after `close()` by name; a call that
+    // still reaches the executor then was queued behind the close.
+    if (this.db === undefined) throw new SqliteStoreNotReadyError('close', true);
+    return this.db;
+  }
+
+  private prepared(sql: string): Cached {
+    let cached = this.cache.get(sql);
+    if (cached === undefined) {
+      const { text, order } = positional(sql);
+      const statement = this.connection().prepare(text);
+      cached = { statement, order, reader: (statement as { reader?: boolean }).reader !== false };
+      if (this.cache.size >= MAX_CACHED_STATEMENTS) {
+        const oldest = this.cache.keys().next();
+        if (oldest.done !== true) this.cache.delete(oldest.value);
+      }
+      this.cache.set(sql, cached);
+    }
+    return cached;
+  }
+
+  query<Row extends object>(sql: string, values: readonly unknown[]): Promise<Row[]> {
+    return settle(() => {
+      const { statement, reader, order } = this.prepared(sql);
+      if (!reader) {
+        statement.run(...bindable(values, order));
+        return [];
+      }
+      return statement.all(...bindable(values, order)) as Row[];
+    });
+  }
+
+  execute(sql: string, values: readonly unknown[]): Promise<number> {
+    return settle(() => {
+      const { statement, order } = this.prepared(sql);
+      return statement.run(...bindable(values, order)).changes;
+    });
+  }
+
+  /**
+   * Runs `work` between `BEGIN IMMEDIATE` and `COMMIT`; a rejection rolls back (unless SQLite
+   * already did, as on SQLITE_FULL) and rejects with it.
+   * @throws SqliteRollbackError when the rollback itself fails (`cause`: the first error).
+   */
+  async transaction<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    const db = this.connection();
+    this.prepared('BEGIN IMMEDIATE').statement.run();
+    try {
+      const result = await work(this);
+      this.prepared('COMMIT').statement.run();
+      return result;
+    } catch (error) {
+      if (db.inTransaction) {
+        try {
+          this.prepared('ROLLBACK').statement.run();
+        } catch (rollbackError) {
+          throw new SqliteRollbackError(error, rollbackError);
+        }
+      }
+      throw error;
+    }
+  }
+}
+
+/** Runs `fn` now and turns its result or throw into a promise. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
