@@ -38,7 +38,23 @@ export function recordRowValues(record: ProcessedRecord): unknown[] {
     record.status,
     raw,
     parsed === raw ? 'null' : parsed,
-    JSON.stringify(record.errors),
+    record.errors.length === 0 ? '[]' : JSON.stringify(record.errors),
+    record.processingError ?? null,
+    record.retryCount ?? null,
+  ];
+}
+
+/**
+ * The six values of one completed record row (SQLite's in-place completion): index, status,
+ * parsed (JSON `null` when it is the raw record itself), errors, processing error, retry
+ * count. The raw record is not serialised: the stored one stays.
+ */
+export function completedRowValues(record: ProcessedRecord): unknown[] {
+  return [
+    record.index,
+    record.status,
+    JSON.stringify(ownParsed(record)),
+    record.errors.length === 0 ? '[]' : JSON.stringify(record.errors),
     record.processingError ?? null,
     record.retryCount ?? null,
   ];

@@ -1,6 +1,12 @@
 import type { ProcessedRecord } from '@batchactions/core';
-import type { Db, Transaction } from './db';
-import { lastPerIndex, mysqlRecordDocuments, recordColumns, recordRowValues } from './record-codec';
+import { chunks, type Db, type Transaction } from './db';
+import {
+  completedRowValues,
+  lastPerIndex,
+  mysqlRecordDocuments,
+  recordColumns,
+  recordRowValues,
+} from './record-codec';
 import type { Statements } from './statements';
 
 /** Most records in one multi-row INSERT on SQLite (7 bound values each). */
@@ -10,28 +16,36 @@ const MYSQL_ROWS_PER_STATEMENT = 2000;
 /** Most characters of one statement's data, well under MySQL's default 16 MiB packet. */
 const CHARS_PER_STATEMENT = 4_000_000;
 
-/** Splits items into groups of at most `maxRows` and about `maxChars` (by `size`). */
-function groups<T>(items: readonly T[], maxRows: number, size: (item: T) => number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
+/**
+ * SQLite: the multi-row upserts of `records`, each at most {@link SQLITE_ROWS_PER_STATEMENT}
+ * rows and about {@link CHARS_PER_STATEMENT} characters of JSON, with their bind values (job,
+ * batch, then seven per row) built in one array per statement.
+ */
+function sqliteUpserts(
+  s: Statements,
+  jobId: string,
+  batchId: string,
+  records: readonly ProcessedRecord[],
+): [string, unknown[]][] {
+  const out: [string, unknown[]][] = [];
+  let values: unknown[] = [jobId, batchId];
+  let rows = 0;
   let chars = 0;
-  for (const item of items) {
-    const n = size(item);
-    if (current.length > 0 && (current.length >= maxRows || chars + n > CHARS_PER_STATEMENT)) {
-      out.push(current);
-      current = [];
+  for (const record of records) {
+    const row = recordRowValues(record);
+    const n = (row[2] as string).length + (row[3] as string).length + (row[4] as string).length;
+    if (rows > 0 && (rows >= SQLITE_ROWS_PER_STATEMENT || chars + n > CHARS_PER_STATEMENT)) {
+      out.push([s.upsertRecordsValues(rows), values]);
+      values = [jobId, batchId];
+      rows = 0;
       chars = 0;
     }
-    current.push(item);
+    for (const value of row) values.push(value);
+    rows += 1;
     chars += n;
   }
-  if (current.length > 0) out.push(current);
+  if (rows > 0) out.push([s.upsertRecordsValues(rows), values]);
   return out;
-}
-
-/** The characters a record row's JSON values take (the three JSON columns). */
-function rowChars(row: unknown[]): number {
-  return (row[2] as string).length + (row[3] as string).length + (row[4] as string).length;
 }
 
 /** The MySQL family's JSON documents of `records`, within the statement limits. */
@@ -70,10 +84,7 @@ export async function upsertRecords(
           s.upsertRecordsMysql(),
           [document, jobId, batchId],
         ])
-      : groups(records.map(recordRowValues), SQLITE_ROWS_PER_STATEMENT, rowChars).map((part) => [
-          s.upsertRecordsValues(part.length),
-          [jobId, batchId, ...part.flat()],
-        ]);
+      : sqliteUpserts(s, jobId, batchId, records);
   const runAll = async (t: Transaction | undefined) => {
     for (const [sql, bind] of statements) await db.run(sql, bind, t);
   };
@@ -86,9 +97,9 @@ export async function upsertRecords(
 
 /**
  * The records of a finished batch, inside the completion's transaction (MySQL family and
- * SQLite; PostgreSQL completes in one statement). The MySQL family updates the stored records
- * in place, leaving their `raw` alone, and falls back to the upsert when some record was not
- * stored (or did not change, which MySQL does not count); SQLite upserts.
+ * SQLite; PostgreSQL completes in one statement). Both update the stored records in place,
+ * leaving their `raw` alone (never serialised nor sent again), and fall back to the upsert when
+ * some record was not stored (or, on MySQL, did not change, which it does not count).
  */
 export async function writeCompletedRecords(
   db: Db,
@@ -100,11 +111,20 @@ export async function writeCompletedRecords(
 ): Promise<void> {
   if (input.length === 0) return;
   const records = lastPerIndex(input);
+  let changed = 0;
+  if (db.family === 'sqlite') {
+    for (const part of chunks(records, SQLITE_ROWS_PER_STATEMENT)) {
+      const values: unknown[] = [jobId, batchId];
+      for (const record of part) for (const value of completedRowValues(record)) values.push(value);
+      changed += await db.run(s.completeRecordsValues(part.length), values, transaction);
+    }
+    if (changed < records.length) await upsertRecords(db, s, jobId, batchId, records, transaction);
+    return;
+  }
   if (db.family !== 'mysql') {
     await upsertRecords(db, s, jobId, batchId, records, transaction);
     return;
   }
-  let changed = 0;
   for (const document of mysqlDocuments(records, false)) {
     changed += await db.run(s.completeRecordsMysql(), [document, jobId, batchId], transaction);
   }

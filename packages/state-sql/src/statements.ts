@@ -39,6 +39,7 @@ import {
   selectRecordsByStatusSql,
   upsertRecordsPostgresSql,
   upsertRecordsValuesSql,
+  completeRecordsValuesSql,
 } from './sql/record-sql';
 import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
 import type { QuotedTables } from './sql/tables';
@@ -162,6 +163,8 @@ export class Statements {
   upsertRecordsValues = (rows: number) =>
     this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
   upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));
+  completeRecordsValues = (rows: number) =>
+    this.get(`completeRecordsValues${rows}`, () => completeRecordsValuesSql(this.t, rows));
   completeRecordsMysql = () =>
     this.get('completeRecordsMysql', () => completeRecordsMysqlSql(this.t));
   selectBatchRecords = () => this.get('selectBatchRecords', () => selectBatchRecordsSql(this.t));

@@ -16,7 +16,10 @@ const MAX_CACHED_STATEMENTS = 2000;
 interface Cached {
   readonly statement: SqliteStatement;
   readonly reader: boolean;
-  readonly order: readonly number[];
+  /** Undefined when each `$n` appears once, in order (values bind as given). */
+  readonly order: readonly number[] | undefined;
+  /** How many `?` the statement has. */
+  readonly count: number;
 }
 
 /**
@@ -33,10 +36,20 @@ function positional(sql: string): { readonly text: string; readonly order: numbe
 }
 
 /**
- * The values in the order of the statement's `?`; booleans become 1 and 0 (better-sqlite3
- * binds numbers, strings, bigints, buffers and null).
+ * The values in the order of the statement's `?`; booleans become 1 and 0 (better-sqlite3 binds numbers, strings, bigints, buffers and null).
  */
-function bindable(values: readonly unknown[], order: readonly number[]): unknown[] {
+function bindable({ order, count }: Cached, values: readonly unknown[]): unknown[] {
+  if (order === undefined) {
+    // The usual case, `$1`..`$n` each once in order: copied only when a boolean is there.
+    let out: unknown[] | undefined = values.length > count ? values.slice(0, count) : undefined;
+    for (let i = 0; i < count; i += 1) {
+      if (typeof values[i] === 'boolean') {
+        out ??= [...values];
+        out[i] = Number(values[i]);
+      }
+    }
+    return out ?? (values as unknown[]);
+  }
   const out = new Array<unknown>(order.length);
   for (let i = 0; i < order.length; i += 1) {
     const value = values[order[i] as number];
@@ -80,7 +93,13 @@ export class SqliteExecutor implements SqlExecutor {
     if (cached === undefined) {
       const { text, order } = positional(sql);
       const statement = this.connection().prepare(text);
-      cached = { statement, order, reader: (statement as { reader?: boolean }).reader !== false };
+      cached = {
+        statement,
+        // In order, each once: the values bind as given (and no reordered copy is made).
+        order: order.every((n, i) => n === i) ? undefined : order,
+        count: order.length,
+        reader: (statement as { reader?: boolean }).reader !== false,
+      };
       if (this.cache.size >= MAX_CACHED_STATEMENTS) {
         const oldest = this.cache.keys().next();
         if (oldest.done !== true) this.cache.delete(oldest.value);
@@ -92,19 +111,19 @@ export class SqliteExecutor implements SqlExecutor {
 
   query<Row extends object>(sql: string, values: readonly unknown[]): Promise<Row[]> {
     return settle(() => {
-      const { statement, reader, order } = this.prepared(sql);
-      if (!reader) {
-        statement.run(...bindable(values, order));
+      const cached = this.prepared(sql);
+      if (!cached.reader) {
+        cached.statement.run(...bindable(cached, values));
         return [];
       }
-      return statement.all(...bindable(values, order)) as Row[];
+      return cached.statement.all(...bindable(cached, values)) as Row[];
     });
   }
 
   execute(sql: string, values: readonly unknown[]): Promise<number> {
     return settle(() => {
-      const { statement, order } = this.prepared(sql);
-      return statement.run(...bindable(values, order)).changes;
+      const cached = this.prepared(sql);
+      return cached.statement.run(...bindable(cached, values)).changes;
     });
   }
 
@@ -135,9 +154,7 @@ export class SqliteExecutor implements SqlExecutor {
 
 /** Runs `fn` now and turns its result or throw into a promise. */
 function settle<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error as Error);
-  }
+  return new Promise<T>((resolve) => {
+    resolve(fn());
+  });
 }

@@ -89,7 +89,10 @@ export class SqliteStateStore extends SqlStateStore {
 
   static {
     for (const name of PORT_METHODS) {
-      const inherited = SqlStateStore.prototype[name] as (...args: unknown[]) => Promise<unknown>;
+      const inherited = Reflect.get(SqlStateStore.prototype, name) as (
+        this: SqlStateStore,
+        ...args: unknown[]
+      ) => Promise<unknown>;
       Object.defineProperty(SqliteStateStore.prototype, name, {
         configurable: true,
         writable: true,

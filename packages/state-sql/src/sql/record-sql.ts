@@ -41,6 +41,31 @@ export function upsertRecordsValuesSql(t: QuotedTables, family: SqlFamily, rows:
     ${upsertClause(family, ['jobId', 'recordIndex'], REPLACED)}`;
 }
 
+/** Bind values per row of {@link completeRecordsValuesSql}: index and the five result columns. */
+export const COMPLETED_ROW_VALUES = 6;
+
+/**
+ * SQLite, the completion of a batch: updates `rows` stored records of job `$1` in place (moving
+ * them to batch `$2`), `raw` untouched; row r binds index, status, parsed, errors, processing
+ * error and retry count from `$3 + 6r`. Each row is one probe of the (`jobId`, `recordIndex`)
+ * key. Records not stored yet are not written: the caller compares the changed-row count and
+ * upserts when it falls short.
+ */
+export function completeRecordsValuesSql(t: QuotedTables, rows: number): string {
+  const values = new Array<string>(rows);
+  for (let r = 0; r < rows; r += 1) {
+    const first = 3 + r * COMPLETED_ROW_VALUES;
+    values[r] =
+      `(${Array.from({ length: COMPLETED_ROW_VALUES }, (_, i) => `$${first + i}`).join(', ')})`;
+  }
+  return `
+    UPDATE ${t.records} AS r
+    SET "batchId" = $2, "status" = v.column2, "parsed" = v.column3, "errors" = v.column4,
+        "processingError" = v.column5, "retryCount" = v.column6
+    FROM (VALUES ${values.join(',\n')}) AS v
+    WHERE r."jobId" = $1 AND r."recordIndex" = v.column1`;
+}
+
 /**
  * PostgreSQL: the records of one write as a row source, from seven array parameters starting
  * at `$first`: indexes, statuses, raws (one JSON array), parsed (one JSON array), errors (one
