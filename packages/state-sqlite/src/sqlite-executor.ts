@@ -1,6 +1,7 @@
 import type { SqlConnection, SqlExecutor } from '@batchactions/state-sql';
 import type { SqliteDatabase, SqliteStatement } from './database-handle';
 import { SqliteRollbackError, SqliteStoreNotReadyError } from './errors';
+import { fileKeyOf, inTurn } from './file-turns';
 
 /**
  * Most prepared statements kept per connection. The store's fixed statements are a few dozen;
@@ -63,16 +64,22 @@ function bindable({ order, count }: Cached, values: readonly unknown[]): unknown
  * its statement reused; transactions are `BEGIN IMMEDIATE` ... `COMMIT` on the connection (the
  * write lock first, waiting up to `busy_timeout` for another process's writer, so two writers
  * never deadlock upgrading a read lock). `SqlStateStore` runs one call at a time on SQLite, so
- * no statement of another call lands inside an open transaction.
+ * no statement of another call lands inside an open transaction; the connections of this
+ * process to one file take turns (see `FileTurns`), a transaction in one turn.
  */
 export class SqliteExecutor implements SqlExecutor {
   readonly family = 'sqlite' as const;
   private readonly cache = new Map<string, Cached>();
   private db: SqliteDatabase | undefined;
+  /** The file's key for its turns (see `FileTurns`). */
+  private fileKey: string | undefined;
+  /** True while a transaction of this executor is open: its statements are in its turn. */
+  private open = false;
 
   /** Runs statements on `db` from now on (the store's `initialize()` opened it). */
   attach(db: SqliteDatabase): void {
     this.db = db;
+    this.fileKey = fileKeyOf(db);
   }
 
   /** Forgets the connection and every statement prepared on it (the store is closing). */
@@ -109,8 +116,18 @@ export class SqliteExecutor implements SqlExecutor {
     return cached;
   }
 
+  /** Runs `task` on the connection in the file's turn (maintenance outside transactions). */
+  exclusive<T>(task: (db: SqliteDatabase) => T): Promise<T> {
+    return inTurn(this.fileKey, () => settle(() => task(this.connection())));
+  }
+
+  /** Runs `statement` now inside this executor's transaction, else in the file's turn. */
+  private inTurn<T>(statement: () => T): Promise<T> {
+    return this.open ? settle(statement) : inTurn(this.fileKey, () => settle(statement));
+  }
+
   query<Row extends object>(sql: string, values: readonly unknown[]): Promise<Row[]> {
-    return settle(() => {
+    return this.inTurn(() => {
       const cached = this.prepared(sql);
       if (!cached.reader) {
         cached.statement.run(...bindable(cached, values));
@@ -121,7 +138,7 @@ export class SqliteExecutor implements SqlExecutor {
   }
 
   execute(sql: string, values: readonly unknown[]): Promise<number> {
-    return settle(() => {
+    return this.inTurn(() => {
       const cached = this.prepared(sql);
       return cached.statement.run(...bindable(cached, values)).changes;
     });
@@ -132,23 +149,28 @@ export class SqliteExecutor implements SqlExecutor {
    * already did, as on SQLITE_FULL) and rejects with it.
    * @throws SqliteRollbackError when the rollback itself fails (`cause`: the first error).
    */
-  async transaction<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T> {
-    const db = this.connection();
-    this.prepared('BEGIN IMMEDIATE').statement.run();
-    try {
-      const result = await work(this);
-      this.prepared('COMMIT').statement.run();
-      return result;
-    } catch (error) {
-      if (db.inTransaction) {
-        try {
-          this.prepared('ROLLBACK').statement.run();
-        } catch (rollbackError) {
-          throw new SqliteRollbackError(error, rollbackError);
+  transaction<T>(work: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    return inTurn(this.fileKey, async () => {
+      const db = this.connection();
+      this.prepared('BEGIN IMMEDIATE').statement.run();
+      this.open = true;
+      try {
+        const result = await work(this);
+        this.prepared('COMMIT').statement.run();
+        return result;
+      } catch (error) {
+        if (db.inTransaction) {
+          try {
+            this.prepared('ROLLBACK').statement.run();
+          } catch (rollbackError) {
+            throw new SqliteRollbackError(error, rollbackError);
+          }
         }
+        throw error;
+      } finally {
+        this.open = false;
       }
-      throw error;
-    }
+    });
   }
 }
 

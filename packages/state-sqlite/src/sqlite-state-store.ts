@@ -2,6 +2,7 @@ import { quoteTables, SqlStateStore, type TableNames } from '@batchactions/state
 import { retryWhileBusy } from './busy-retry';
 import { configureConnection, openConnection, type Connection } from './connection';
 import { SqliteStoreNotReadyError } from './errors';
+import { fileKeyOf, inTurn } from './file-turns';
 import {
   readSqliteSchemaVersion,
   reclaimSpace,
@@ -139,11 +140,15 @@ export class SqliteStateStore extends SqlStateStore {
   private async open(): Promise<void> {
     const connection = openConnection(this.options);
     try {
-      await configureConnection(connection, this.options.busyTimeoutMs);
-      await retryWhileBusy(
-        () => migrate(connection.db, connection.location),
-        this.options.busyTimeoutMs,
-      );
+      // In the file's turn: a migration waiting for the write lock that a store of this
+      // process holds across an await would block the thread that has to release it.
+      await inTurn(fileKeyOf(connection.db), async () => {
+        await configureConnection(connection, this.options.busyTimeoutMs);
+        await retryWhileBusy(
+          () => migrate(connection.db, connection.location),
+          this.options.busyTimeoutMs,
+        );
+      });
       if (this.closed) throw new SqliteStoreNotReadyError('initialize', true);
       this.sqlite.attach(connection.db);
       this.connection = connection;
@@ -179,12 +184,11 @@ export class SqliteStateStore extends SqlStateStore {
    * transactions).
    */
   reclaimSpace(options: ReclaimSpaceOptions = {}): Promise<ReclaimSpaceResult> {
-    const connection = this.connection;
-    if (connection === undefined) {
+    if (this.connection === undefined) {
       return Promise.reject(new SqliteStoreNotReadyError('reclaimSpace', this.closed));
     }
     return this.exclusive(() =>
-      Promise.resolve(reclaimSpace(connection.db, options.full === true)),
+      this.sqlite.exclusive((db) => reclaimSpace(db, options.full === true)),
     );
   }
 
