@@ -1,7 +1,8 @@
 import type { ProcessedRecord } from '@batchactions/core';
 import { chunks, type Db, type Transaction } from './db';
 import {
-  completedRowValues,
+  completedRecordValues,
+  pushCompletedRowValues,
   lastPerIndex,
   mysqlRecordDocuments,
   recordColumns,
@@ -112,10 +113,18 @@ export async function writeCompletedRecords(
   if (input.length === 0) return;
   const records = lastPerIndex(input);
   let changed = 0;
+  if (db.family === 'sqlite' && transaction.executeMany !== undefined) {
+    changed = await transaction.executeMany(
+      s.completeRecord(),
+      records.map((record) => completedRecordValues(jobId, batchId, record)),
+    );
+    if (changed < records.length) await upsertRecords(db, s, jobId, batchId, records, transaction);
+    return;
+  }
   if (db.family === 'sqlite') {
     for (const part of chunks(records, SQLITE_ROWS_PER_STATEMENT)) {
       const values: unknown[] = [jobId, batchId];
-      for (const record of part) for (const value of completedRowValues(record)) values.push(value);
+      for (const record of part) pushCompletedRowValues(values, record);
       changed += await db.run(s.completeRecordsValues(part.length), values, transaction);
     }
     if (changed < records.length) await upsertRecords(db, s, jobId, batchId, records, transaction);

@@ -40,6 +40,7 @@ import {
   upsertRecordsPostgresSql,
   upsertRecordsValuesSql,
   completeRecordsValuesSql,
+  completeRecordSql,
 } from './sql/record-sql';
 import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
 import type { QuotedTables } from './sql/tables';
@@ -163,6 +164,7 @@ export class Statements {
   upsertRecordsValues = (rows: number) =>
     this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
   upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));
+  completeRecord = () => this.get('completeRecord', () => completeRecordSql(this.t));
   completeRecordsValues = (rows: number) =>
     this.get(`completeRecordsValues${rows}`, () => completeRecordsValuesSql(this.t, rows));
   completeRecordsMysql = () =>

@@ -144,6 +144,18 @@ export class SqliteExecutor implements SqlExecutor {
     });
   }
 
+  /** Runs the statement once per value list (one prepared statement, in one turn). */
+  executeMany(sql: string, valueLists: readonly (readonly unknown[])[]): Promise<number> {
+    return this.inTurn(() => {
+      const cached = this.prepared(sql);
+      let changed = 0;
+      for (const values of valueLists) {
+        changed += cached.statement.run(...bindable(cached, values)).changes;
+      }
+      return changed;
+    });
+  }
+
   /**
    * Runs `work` between `BEGIN IMMEDIATE` and `COMMIT`; a rejection rolls back (unless SQLite
    * already did, as on SQLITE_FULL) and rejects with it.

@@ -67,6 +67,20 @@ export function completeRecordsValuesSql(t: QuotedTables, rows: number): string 
 }
 
 /**
+ * SQLite, the completion of a batch one record at a time (executors with `executeMany`): the
+ * stored record `$8` of job `$7` moves to batch `$1` with its result (`$2` status, `$3` parsed,
+ * `$4` errors, `$5` processing error, `$6` retry count), `raw` untouched. One probe of the
+ * (`jobId`, `recordIndex`) key; no row changed: the record was not stored.
+ */
+export function completeRecordSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.records}
+    SET "batchId" = $1, "status" = $2, "parsed" = $3, "errors" = $4, "processingError" = $5,
+        "retryCount" = $6
+    WHERE "jobId" = $7 AND "recordIndex" = $8`;
+}
+
+/**
  * PostgreSQL: the records of one write as a row source, from seven array parameters starting
  * at `$first`: indexes, statuses, raws (one JSON array), parsed (one JSON array), errors (one
  * JSON array), processing errors and retry counts. JSON travels as one array per column: `pg`
