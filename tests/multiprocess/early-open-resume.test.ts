@@ -133,13 +133,13 @@ async function sqliteRig(): Promise<Rig> {
     storedCounts: (jobId) =>
       Promise.resolve({
         records: counts(
-          `SELECT count(*) AS n, count(DISTINCT r.record_index) AS d FROM batchactions_records r
-           JOIN batchactions_jobs j ON j.pk = r.job_pk WHERE j.id = ?`,
+          `SELECT count(*) AS n, count(DISTINCT "recordIndex") AS d FROM batchactions_records
+           WHERE "jobId" = ?`,
           [jobId],
         ),
         batches: counts(
-          `SELECT count(*) AS n, count(DISTINCT b.batch_index) AS d FROM batchactions_batches b
-           JOIN batchactions_jobs j ON j.pk = b.job_pk WHERE j.id = ?`,
+          `SELECT count(*) AS n, count(DISTINCT "batchIndex") AS d FROM batchactions_batches
+           WHERE "jobId" = ?`,
           [jobId],
         ),
       }),

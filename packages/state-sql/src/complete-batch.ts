@@ -6,7 +6,7 @@ import {
 } from '@batchactions/core';
 import type { Db } from './db';
 import { lastPerIndex, noNul, outcomeColumns, recordColumns } from './record-codec';
-import { writeCompletedRecords } from './record-writes';
+import { completedRecordWrites } from './record-writes';
 import type { Statements } from './statements';
 
 /**
@@ -55,6 +55,8 @@ export async function completeBatch(
     if (Number(rows[0]?.leased ?? 0) === 0) throw lost();
     return;
   }
+  // Serialised before the transaction: its write lock is held for the SQL work only.
+  const writeRecords = completedRecordWrites(db, s, lease.jobId, lease.batchId, records);
   await db.transaction(async (transaction) => {
     const held = await db.run(
       s.fenceBatch(),
@@ -71,6 +73,6 @@ export async function completeBatch(
       transaction,
     );
     if (held === 0) throw lost();
-    await writeCompletedRecords(db, s, lease.jobId, lease.batchId, records, transaction);
+    await writeRecords(transaction);
   });
 }

@@ -22,6 +22,14 @@ export interface SqlConnection {
    * affected-rows count; 0 for DDL).
    */
   execute(sql: string, values: readonly unknown[]): Promise<number>;
+  /**
+   * Optional: runs one statement that returns no rows once per value list, in order, and
+   * resolves how many rows they wrote in all. For drivers that rerun a prepared statement
+   * cheaply in-process (better-sqlite3): the store then completes a SQLite batch with one
+   * keyed UPDATE per record, which SQLite runs faster than one multi-row `UPDATE ... FROM
+   * (VALUES ...)`. Without it the store uses the multi-row statement.
+   */
+  executeMany?(sql: string, valueLists: readonly (readonly unknown[])[]): Promise<number>;
 }
 
 /** How {@link SqlExecutor.transaction} runs a transaction. */

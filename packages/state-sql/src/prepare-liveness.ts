@@ -156,7 +156,8 @@ export async function storeSummary(
 /**
  * Gives the job's completion to `claimant` unless another claimant has it (or, with
  * `takeOverAfterMs`, holds it unacknowledged for at least that long), and returns the stored
- * summary to the claimant that has it (again, for a retry), `null` to anyone else.
+ * summary to the claimant that has it (again, for a retry, renewing its claim time), `null` to
+ * anyone else.
  */
 export async function claimJobCompletion(
   db: Db,
@@ -182,9 +183,10 @@ export async function claimJobCompletion(
     return takeable ? ('unclaimed' as const) : null;
   };
   // A read first: most calls (every worker that finds the job finished) need no write lock.
+  // The claimant that holds the completion goes on to renew its claim time (as it would on
+  // taking it), so that nobody takes over from a claimant that is asking again.
   const seen = await read();
-  if (seen === 'nothing') return null;
-  if (seen !== 'unclaimed') return seen;
+  if (seen === 'nothing' || seen === null) return null;
   return db.transaction(async (transaction) => {
     await db.run(
       sql.claimCompletion(),

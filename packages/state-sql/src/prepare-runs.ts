@@ -14,7 +14,7 @@ import type { Db } from './db';
 import { batchRowValues, optionalNumber } from './job-rows';
 import { refusedBatchError } from './prepare-liveness';
 import { lastPerIndex, recordColumns } from './record-codec';
-import { upsertRecords } from './record-writes';
+import { recordUpserts, runWrites } from './record-writes';
 import type { Statements } from './statements';
 
 type Count = number | string | bigint | null;
@@ -98,6 +98,8 @@ export async function registerBatchInTransaction(
   options: RegisterBatchOptions,
 ): Promise<void> {
   const { prepareRun, sourceCursor } = options;
+  // Serialised before the transaction: its locks are held for the SQL work only.
+  const upserts = recordUpserts(db, sql, jobId, batch.id, batch.records);
   await db.transaction(async (transaction) => {
     const job = (await db.select<RegisterTargetRow>(sql.lockJob('share'), [jobId], transaction))[0];
     if (job === undefined) throw new JobNotFoundError(jobId);
@@ -130,7 +132,7 @@ export async function registerBatchInTransaction(
       [...batchRowValues(jobId, batch), sourceCursor ?? null],
       transaction,
     );
-    await upsertRecords(db, sql, jobId, batch.id, batch.records, transaction);
+    await runWrites(db, upserts, transaction);
   });
   await db.run(sql.renewHeartbeatWithBatch(), [
     jobId,

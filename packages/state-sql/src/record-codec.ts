@@ -56,16 +56,55 @@ function sameJson(a: RawRecord, b: RawRecord): boolean {
   return true;
 }
 
-/** The seven own values of one record row (after job and batch id), in column order. */
+/**
+ * The seven own values of one record row (after job and batch id), in column order. A parsed
+ * record that serialises as the raw one is stored as JSON `null` too (the payload once).
+ */
 export function recordRowValues(record: ProcessedRecord): unknown[] {
+  const raw = JSON.stringify(record.raw);
+  const parsed = JSON.stringify(ownParsed(record));
   return [
     record.index,
     record.status,
-    JSON.stringify(record.raw),
-    JSON.stringify(ownParsed(record)),
-    JSON.stringify(record.errors),
+    raw,
+    parsed === raw ? 'null' : parsed,
+    record.errors.length === 0 ? '[]' : JSON.stringify(record.errors),
     record.processingError ?? null,
     record.retryCount ?? null,
+  ];
+}
+
+/**
+ * Appends the six values of one completed record row (SQLite's in-place completion) to
+ * `values`: index, status, parsed (JSON `null` when it is the raw record itself), errors,
+ * processing error, retry count. The raw record is not serialised: the stored one stays.
+ */
+export function pushCompletedRowValues(values: unknown[], record: ProcessedRecord): void {
+  values.push(
+    record.index,
+    record.status,
+    record.parsed === record.raw ? 'null' : JSON.stringify(record.parsed),
+    record.errors.length === 0 ? '[]' : JSON.stringify(record.errors),
+    record.processingError ?? null,
+    record.retryCount ?? null,
+  );
+}
+
+/** The bind values of `completeRecordSql` for one record of batch `batchId` of job `jobId`. */
+export function completedRecordValues(
+  jobId: string,
+  batchId: string,
+  record: ProcessedRecord,
+): unknown[] {
+  return [
+    batchId,
+    record.status,
+    record.parsed === record.raw ? 'null' : JSON.stringify(record.parsed),
+    record.errors.length === 0 ? '[]' : JSON.stringify(record.errors),
+    record.processingError ?? null,
+    record.retryCount ?? null,
+    jobId,
+    record.index,
   ];
 }
 
@@ -118,9 +157,15 @@ export interface RecordRow {
   readonly retryCount: number | string | null;
 }
 
-/** A JSON column's value: drivers hand JSON back as text (SQLite, some MySQL setups) or parsed. */
+/**
+ * A JSON column's value: drivers hand JSON back as text (SQLite, some MySQL setups) or parsed.
+ * The texts every pending record holds (`null`, `[]`) are answered without the parser.
+ */
 export function jsonValue(value: unknown): unknown {
-  return typeof value === 'string' ? JSON.parse(value) : value;
+  if (typeof value !== 'string') return value;
+  if (value === 'null') return null;
+  if (value === '[]') return [];
+  return JSON.parse(value);
 }
 
 export function decodeRecord(row: RecordRow): ProcessedRecord {

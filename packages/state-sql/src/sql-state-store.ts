@@ -169,7 +169,11 @@ export class SqlStateStore implements DistributedStateStore {
     return this.exclusive(work);
   }
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in turn with the store's other calls on SQLite (outside their transactions),
+   * at once on the other families: for a subclass's own calls on the connection.
+   */
+  protected exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.serial ? this.serial.run(work) : work();
   }
 

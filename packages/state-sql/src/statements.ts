@@ -40,6 +40,8 @@ import {
   selectRecordsByStatusSql,
   upsertRecordsPostgresSql,
   upsertRecordsValuesSql,
+  completeRecordsValuesSql,
+  completeRecordSql,
 } from './sql/record-sql';
 import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
 import type { QuotedTables } from './sql/tables';
@@ -173,6 +175,9 @@ export class Statements {
   upsertRecordsValues = (rows: number) =>
     this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
   upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));
+  completeRecord = () => this.get('completeRecord', () => completeRecordSql(this.t));
+  completeRecordsValues = (rows: number) =>
+    this.get(`completeRecordsValues${rows}`, () => completeRecordsValuesSql(this.t, rows));
   completeRecordsMysql = () =>
     this.get('completeRecordsMysql', () => completeRecordsMysqlSql(this.t));
   selectBatchRecords = () => this.get('selectBatchRecords', () => selectBatchRecordsSql(this.t));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BatchActionsError, type UniqueValueClaim } from '@batchactions/core';
+import { BatchActionsError, JobNotFoundError, type UniqueValueClaim } from '@batchactions/core';
 import { chunks, type Db, type SqlFamily } from './db';
 import type { Statements } from './statements';
 
@@ -46,7 +46,8 @@ const CLAIMS_PER_STATEMENT = 500;
 /**
  * Job-wide `uniqueFields`: inserts the values nobody holds (the first claim of a value wins,
  * within the call and across concurrent callers: the table's primary key decides), then reads
- * who holds each value. Both statements run on their own: once the insert is done, every value
+ * who holds each value; an unknown job is refused (`JobNotFoundError`), as by the in-memory
+ * store. The statements run on their own: once the insert is done, every value
  * has a committed holder, whoever inserted it.
  */
 export async function claimUniqueValues(
@@ -56,6 +57,9 @@ export async function claimUniqueValues(
   claims: readonly UniqueValueClaim[],
 ): Promise<readonly number[]> {
   if (claims.length === 0) return [];
+  // An unknown (or deleted) job takes no claims: rows stored for it would never be deleted.
+  const job = await db.select(s.selectJobStatus(), [jobId]);
+  if (job.length === 0) throw new JobNotFoundError(jobId);
   const keys = claims.map((c) => uniqueValueKey(c.value, db.family));
   const fields = claims.map((c) => uniqueFieldKey(c.field, db.family));
   const rows = claims.map((c, k) => [fields[k], keys[k], c.recordIndex]);

@@ -37,7 +37,8 @@ export function migrate(
     const record = db.prepare(INSERT_SCHEMA_VERSION);
     // Every version not recorded yet, in order: not only those above the highest one, so that
     // a version added below one already applied (numbers taken by changes made side by side)
-    // still runs. Migrations from 6 on only add columns, which any order allows.
+    // still runs. Migrations 6 and 7 only add columns, which any order allows; 8 rebuilds the
+    // tables from the columns of 7, so it comes after them.
     const applied = new Set(
       (db.prepare(SELECT_APPLIED_VERSIONS).all() as { version: number }[]).map((r) => r.version),
     );
@@ -45,6 +46,7 @@ export function migrate(
       if (applied.has(migration.version)) continue;
       if (migration.version <= current && migration.version < 6) continue;
       db.exec(migration.sql);
+      migration.after?.(db);
       record.run(migration.version, Date.now());
     }
     return current;

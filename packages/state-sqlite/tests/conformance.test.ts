@@ -22,16 +22,16 @@ describeDistributedStateStore(
       await entry?.store.close();
       entry?.file.remove();
     },
-    // Every write of this store is one synchronous step (BEGIN IMMEDIATE on one connection):
-    // there is no write in flight to hold, so no `holdBatchWrites`.
+    // Every write of this store holds the database's write lock (BEGIN IMMEDIATE) from its
+    // first statement: there is no write in flight to hold apart, so no `holdBatchWrites`.
     agePrepareHeartbeat: (store, jobId, byMs) => {
       const entry = opened.get(store);
       if (entry === undefined) throw new Error('not a store of this test file');
       const db = new Database(entry.file.filename);
       try {
         db.prepare(
-          `UPDATE batchactions_jobs SET prepare_heartbeat_at = prepare_heartbeat_at - ?
-           WHERE id = ?`,
+          `UPDATE batchactions_jobs SET "prepareHeartbeatAt" = "prepareHeartbeatAt" - ?
+           WHERE "id" = ?`,
         ).run(byMs, jobId);
       } finally {
         db.close();

@@ -23,7 +23,7 @@ describe('fenced completeBatch', () => {
     expect(await t().store.reclaimStaleBatches('job', 0)).toBe(1);
     const fast = await t().claim('job', 'fast');
     expect([slow.attempt, fast.attempt]).toEqual([1, 2]);
-    const recordsBefore = t().rows('SELECT * FROM batchactions_records ORDER BY record_index');
+    const recordsBefore = t().rows('SELECT * FROM batchactions_records ORDER BY "recordIndex"');
     const batchBefore = t().rows('SELECT * FROM batchactions_batches');
 
     const records = await t().store.getBatchRecords('job', slow.batchId);
@@ -40,7 +40,7 @@ describe('fenced completeBatch', () => {
       workerId: 'slow',
       attempt: 1,
     });
-    expect(t().rows('SELECT * FROM batchactions_records ORDER BY record_index')).toEqual(
+    expect(t().rows('SELECT * FROM batchactions_records ORDER BY "recordIndex"')).toEqual(
       recordsBefore,
     );
     expect(t().rows('SELECT * FROM batchactions_batches')).toEqual(batchBefore);
@@ -100,7 +100,7 @@ describe('fenced completeBatch', () => {
     };
     // Index 1 exists; simulate a record unknown to the store by deleting it first.
     const db = new Database(t().filename);
-    db.prepare('DELETE FROM batchactions_records WHERE record_index = 1').run();
+    db.prepare('DELETE FROM batchactions_records WHERE "recordIndex" = 1').run();
     db.close();
     await t().store.completeBatch(
       leaseOf(r),
@@ -125,10 +125,10 @@ describe('fenced completeBatch', () => {
       },
       extra,
     ]);
-    // parsed equal to raw is not stored twice.
-    expect(t().rows('SELECT record_index, parsed FROM batchactions_records ORDER BY 1')).toEqual([
-      { record_index: 0, parsed: '{"n":"0"}' },
-      { record_index: 1, parsed: null },
+    // parsed equal to raw is not stored twice (JSON null: "the raw record").
+    expect(t().rows('SELECT "recordIndex", parsed FROM batchactions_records ORDER BY 1')).toEqual([
+      { recordIndex: 0, parsed: '{"n":"0"}' },
+      { recordIndex: 1, parsed: 'null' },
     ]);
   });
 });

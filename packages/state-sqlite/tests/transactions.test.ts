@@ -60,3 +60,35 @@ describe('deleteJob', () => {
     expect((await t().claim('kept', 'w')).recordEndIndex).toBe(2);
   });
 });
+
+describe('batch ids', () => {
+  it('are per job: jobs may use the same batch ids, and a claim or completion touches its own job only', async () => {
+    const job = (id: string) => ({ id, config: { batchSize: 2 }, totalRecords: 2 });
+    const batch = (n: number) =>
+      createBatch('b0', 0, [createPendingRecord(0, { n }), createPendingRecord(1, { n })]);
+    for (const [id, n] of [
+      ['a', 1],
+      ['b', 2],
+    ] as const) {
+      await t().store.saveJobState({ ...job(id), status: JobStatus.CREATED, batches: [] });
+      await t().store.registerBatch(id, batch(n));
+      await t().store.finishPrepare(id, 2, Date.now());
+    }
+    const claim = await t().claim('a', 'w');
+    expect(claim.batchId).toBe('b0');
+    expect((await t().store.getDistributedStatus('b')).pendingBatches).toBe(1);
+    expect((await t().store.getBatchRecords('b', 'b0')).map((r) => r.raw)).toEqual([
+      { n: 2 },
+      { n: 2 },
+    ]);
+    const records = await t().store.getBatchRecords('a', 'b0');
+    await t().store.completeBatch(
+      { jobId: 'a', batchId: 'b0', workerId: 'w', attempt: claim.attempt ?? 0 },
+      records.map((r) => ({ ...r, status: 'processed' })),
+      { status: 'COMPLETED', processedCount: 2, failedCount: 0 },
+    );
+    expect(await t().store.tryFinalizeJob('a')).toBe(true);
+    expect(await t().store.getProcessedRecords('b')).toEqual([]);
+    expect((await t().claim('b', 'w')).batchId).toBe('b0');
+  });
+});

@@ -18,6 +18,7 @@ import { describePrepareAndCompletion } from './describe-prepare-and-completion'
 import { describeResumablePrepare } from './describe-resumable-prepare';
 import { describePrepareOwnership } from './describe-prepare-ownership';
 import { describeCancelClaims } from './describe-cancel-claims';
+import { describeStoreAgreement } from './describe-store-agreement';
 import type { ConformanceHarness } from './conformance-harness';
 import { makeBatch, makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
@@ -92,6 +93,7 @@ export function describeDistributedStateStore(
     describeResumablePrepare(() => store, options);
     describePrepareOwnership(() => store, options);
     describeCancelClaims(() => store, options);
+    describeStoreAgreement(() => store);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {

@@ -3,7 +3,7 @@ import { JobNotFoundError, LeaseLostError } from '../errors/job-errors';
 import { BatchStatus } from '../model/batch';
 import { JobStatus } from '../model/job';
 import type { DistributedStateStore } from '../ports/distributed-state-store';
-import { prepareJob } from './fixtures';
+import { prepareJob, sleep } from './fixtures';
 import {
   batchOf,
   cancelAndExpectPrepareRefused,
@@ -238,6 +238,30 @@ export function describePrepareAndCompletion(currentStore: () => DistributedStat
         summary,
       );
       expect(await store.acknowledgeJobCompletion('no-such-job', 'rescuer')).toBe(false);
+    });
+
+    it('renews the claim of a claimant that claims again: a takeover waits takeOverAfterMs from then', async (context) => {
+      const store = storeWith(currentStore(), context, [
+        'claimJobCompletion',
+        'acknowledgeJobCompletion',
+      ] as const);
+      const { jobId } = await prepareJob(store, 1, 2);
+      await finishAll(store, jobId, 0);
+      expect(await store.tryFinalizeJob(jobId)).toBe(true);
+      const limit = 400;
+      const summary = await store.claimJobCompletion(jobId, 'first');
+      await sleep(limit + 100);
+      // Its answer was lost: it asks again, and gets it again.
+      expect(await store.claimJobCompletion(jobId, 'first')).toEqual(summary);
+      // Old enough counted from the first claim, but younger than the limit from the renewal.
+      expect(
+        await store.claimJobCompletion(jobId, 'rescuer', { takeOverAfterMs: limit }),
+      ).toBeNull();
+      await sleep(limit + 100);
+      expect(await store.claimJobCompletion(jobId, 'rescuer', { takeOverAfterMs: limit })).toEqual(
+        summary,
+      );
+      expect(await store.acknowledgeJobCompletion(jobId, 'first')).toBe(false);
     });
 
     it('has nothing to report for a job that was not finalised', async (context) => {

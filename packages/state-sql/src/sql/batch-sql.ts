@@ -146,6 +146,7 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
 /**
  * SQLite: the claim as one UPDATE ... RETURNING. A single statement holds the database's write
  * lock from choosing the row to changing it, so no two connections can choose the same batch.
+ * The job id is matched too: in `SqliteStateStore`'s layout batch ids are unique per job only.
  */
 export function claimBatchSqliteSql(t: QuotedTables): string {
   return `

@@ -220,7 +220,8 @@ export function storeSummarySql(t: QuotedTables): string {
  * Gives the completion of job `$1` to claimant `$2` unless another claimant has it, or, with
  * `$3` = 1, when another claimant's claim was never acknowledged and is at least `$4` ms old
  * (database clock; a claim made before version 6 has no claim time and is never taken over).
- * The claim time becomes now.
+ * The claim time becomes now, also when `$2` holds it already: a claimant asking again (its
+ * answer was lost) is alive, and its claim is not taken over in the meantime.
  */
 export function claimCompletionSql(t: QuotedTables, family: SqlFamily): string {
   const now = nowMs(family);
@@ -228,7 +229,7 @@ export function claimCompletionSql(t: QuotedTables, family: SqlFamily): string {
     UPDATE ${t.jobs}
     SET "completionClaimant" = $2, "completionClaimedAt" = ${now}
     WHERE "id" = $1 AND "summary" IS NOT NULL
-      AND ("completionClaimant" IS NULL
+      AND ("completionClaimant" IS NULL OR "completionClaimant" = $2
            OR ($3 = 1 AND "completionAcknowledgedAt" IS NULL
                AND "completionClaimedAt" IS NOT NULL
                AND "completionClaimedAt" <= ${now} - $4))`;

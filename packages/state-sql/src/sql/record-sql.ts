@@ -41,6 +41,45 @@ export function upsertRecordsValuesSql(t: QuotedTables, family: SqlFamily, rows:
     ${upsertClause(family, ['jobId', 'recordIndex'], REPLACED)}`;
 }
 
+/** Bind values per row of {@link completeRecordsValuesSql}: index and the five result columns. */
+export const COMPLETED_ROW_VALUES = 6;
+
+/**
+ * SQLite, the completion of a batch: updates `rows` stored records of job `$1` in place (moving
+ * them to batch `$2`), `raw` untouched; row r binds index, status, parsed, errors, processing
+ * error and retry count from `$3 + 6r`. Each row is one probe of the (`jobId`, `recordIndex`)
+ * key. Records not stored yet are not written: the caller compares the changed-row count and
+ * upserts when it falls short.
+ */
+export function completeRecordsValuesSql(t: QuotedTables, rows: number): string {
+  const values = new Array<string>(rows);
+  for (let r = 0; r < rows; r += 1) {
+    const first = 3 + r * COMPLETED_ROW_VALUES;
+    values[r] =
+      `(${Array.from({ length: COMPLETED_ROW_VALUES }, (_, i) => `$${first + i}`).join(', ')})`;
+  }
+  return `
+    UPDATE ${t.records} AS r
+    SET "batchId" = $2, "status" = v.column2, "parsed" = v.column3, "errors" = v.column4,
+        "processingError" = v.column5, "retryCount" = v.column6
+    FROM (VALUES ${values.join(',\n')}) AS v
+    WHERE r."jobId" = $1 AND r."recordIndex" = v.column1`;
+}
+
+/**
+ * SQLite, the completion of a batch one record at a time (executors with `executeMany`): the
+ * stored record `$8` of job `$7` moves to batch `$1` with its result (`$2` status, `$3` parsed,
+ * `$4` errors, `$5` processing error, `$6` retry count), `raw` untouched. One probe of the
+ * (`jobId`, `recordIndex`) key; no row changed: the record was not stored.
+ */
+export function completeRecordSql(t: QuotedTables): string {
+  return `
+    UPDATE ${t.records}
+    SET "batchId" = $1, "status" = $2, "parsed" = $3, "errors" = $4, "processingError" = $5,
+        "retryCount" = $6
+    WHERE "jobId" = $7 AND "recordIndex" = $8`;
+}
+
 /**
  * PostgreSQL: the records of one write as a row source, from seven array parameters starting
  * at `$first`: indexes, statuses, raws (one JSON array), parsed (one JSON array), errors (one
@@ -166,12 +205,30 @@ export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: b
 
 const RECORD_SELECT = `"recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount"`;
 
-/** Records of batch `$2` of job `$1`, in index order. */
+/**
+ * One bound of the record range of batch `$2` of job `$1` (`recordStartIndex` or
+ * `recordEndIndex`), or `fallback` when the batch has no row (records saved before the job
+ * listed it, as the published prepare does) or an empty range (listed without its records).
+ */
+function batchRangeBound(t: QuotedTables, column: string, fallback: number): string {
+  return `coalesce((
+      SELECT CASE WHEN b."recordEndIndex" >= b."recordStartIndex" THEN b."${column}" END
+      FROM ${t.batches} b WHERE b."jobId" = $1 AND b."id" = $2), ${String(fallback)})`;
+}
+
+/**
+ * Records of batch `$2` of job `$1`, in index order: those saved under the batch within its
+ * record range, found on the (`jobId`, `recordIndex`) key that every layout has (SQLite's
+ * has no index on `batchId`). A record saved under the batch outside its range is not
+ * returned; without a batch row, or with an empty range, every record saved under its id is.
+ */
 export function selectBatchRecordsSql(t: QuotedTables): string {
   return `
     SELECT ${RECORD_SELECT}
     FROM ${t.records}
     WHERE "jobId" = $1 AND "batchId" = $2
+      AND "recordIndex" >= ${batchRangeBound(t, 'recordStartIndex', -2147483648)}
+      AND "recordIndex" <= ${batchRangeBound(t, 'recordEndIndex', 2147483647)}
     ORDER BY "recordIndex"`;
 }
 

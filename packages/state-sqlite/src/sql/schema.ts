@@ -1,4 +1,6 @@
+import type { SqliteDatabase } from '../database-handle';
 import { V7_CREATED_AT } from './migration-7-created-at';
+import { rekeyUniqueValues, V8_SHARED_LAYOUT } from './migration-8-shared-layout';
 
 /** Table holding which schema migrations were applied. */
 export const SCHEMA_VERSION_TABLE = 'batchactions_schema_version';
@@ -8,6 +10,8 @@ export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /** A data step run after `sql`, in the same transaction. */
+  readonly after?: (db: SqliteDatabase) => void;
 }
 
 /**
@@ -138,6 +142,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, description: 'early open and resumable prepare', sql: V5 },
   { version: 6, description: 'completion claim time and acknowledgement', sql: V6 },
   { version: 7, description: 'job creation time', sql: V7_CREATED_AT },
+  {
+    version: 8,
+    description: 'the shared SQL layout',
+    sql: V8_SHARED_LAYOUT,
+    after: rekeyUniqueValues,
+  },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */
