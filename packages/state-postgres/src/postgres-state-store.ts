@@ -1,4 +1,4 @@
-import { JobNotFoundError, type JobProgress, type ProcessedRecord } from '@batchactions/core';
+import type { JobProgress } from '@batchactions/core';
 import { SqlStateStore } from '@batchactions/state-sql';
 import pg from 'pg';
 import { ConnectingClient } from './connecting-client';
@@ -112,33 +112,5 @@ export class PostgresStateStore extends SqlStateStore {
    */
   override getProgress(jobId: string): Promise<JobProgress> {
     return this.getJobProgress(jobId);
-  }
-
-  /**
-   * Upserts the records of a batch.
-   * @throws JobNotFoundError for an unknown job (this store's published behaviour; the
-   * Sequelize store, as 0.0.5, stores them anyway).
-   */
-  override async saveBatchRecords(
-    jobId: string,
-    batchId: string,
-    records: readonly ProcessedRecord[],
-  ): Promise<void> {
-    await this.requireJob(jobId);
-    await super.saveBatchRecords(jobId, batchId, records);
-  }
-
-  /** Upserts one record. @throws JobNotFoundError for an unknown job, as `saveBatchRecords`. */
-  override async saveProcessedRecord(
-    jobId: string,
-    batchId: string,
-    record: ProcessedRecord,
-  ): Promise<void> {
-    await this.requireJob(jobId);
-    await super.saveProcessedRecord(jobId, batchId, record);
-  }
-
-  private async requireJob(jobId: string): Promise<void> {
-    if ((await this.getJobStatus(jobId)) === null) throw new JobNotFoundError(jobId);
   }
 }
