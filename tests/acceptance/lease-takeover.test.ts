@@ -185,7 +185,16 @@ describe.each(leasedStores)('lease keeping through the facade on $name', (factor
     const signal = await started;
     // Another worker takes the batch over: the first one's lease is now stale.
     expect(await t.store.reclaimStaleBatches(jobId, 0)).toBe(1);
-    expect(await t.store.claimBatch(jobId, 'w2')).toMatchObject({ claimed: true });
+    // The first worker heartbeats every 10 ms; a claim (FOR UPDATE SKIP LOCKED) skips the batch
+    // row while such a heartbeat holds it, and answers NO_PENDING_BATCHES as a worker's poll
+    // would. A worker polls again; so does this test, a bounded number of times.
+    let claim = await t.store.claimBatch(jobId, 'w2');
+    for (let poll = 1; !claim.claimed && poll < 50; poll += 1) {
+      expect(claim).toMatchObject({ claimed: false, reason: 'NO_PENDING_BATCHES' });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      claim = await t.store.claimBatch(jobId, 'w2');
+    }
+    expect(claim).toMatchObject({ claimed: true });
     expect(await aborted(signal)).toBeInstanceOf(LeaseLostError);
     release();
     await expect(run).rejects.toBeInstanceOf(LeaseLostError);
