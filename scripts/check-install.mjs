@@ -246,6 +246,12 @@ function checkWithPnpm(work, tarballs) {
     name: 'batchactions-install-check-pnpm',
     private: true,
     type: 'module',
+    // The SQLite store depends on the shared SQL package, which the registry here does not
+    // hold: pnpm resolves a dependency from the registry even when its tarball is in the same
+    // `add`, so point it at the tarball (npm takes the tarball given beside it).
+    pnpm: {
+      overrides: { '@batchactions/state-sql': `file:${tarballs['@batchactions/state-sql']}` },
+    },
   });
   run(
     'npx',
