@@ -22,9 +22,22 @@ export interface Child<Report> {
   readonly done: Promise<ChildEnd<Report>>;
 }
 
-/** Starts `fixtures/<script>` with `env` added to this process's environment. */
+/** Starts `fixtures/<script>` of this package with `env` added to this process's environment. */
 export function startChild<Report>(script: string, env: Record<string, string>): Child<Report> {
-  const path = fileURLToPath(new URL(`../fixtures/${script}`, import.meta.url));
+  return startFixture(new URL('../fixtures/', import.meta.url), script, env);
+}
+
+/**
+ * Starts the script `script` of the folder `fixtures` (a URL ending in `/`) with `env` added to
+ * this process's environment, from the repository root; the Prisma store's tests start theirs
+ * with it too.
+ */
+export function startFixture<Report>(
+  fixtures: URL,
+  script: string,
+  env: Record<string, string>,
+): Child<Report> {
+  const path = fileURLToPath(new URL(script, fixtures));
   const child = spawn(process.execPath, [path], {
     cwd: root,
     env: { ...process.env, ...env },
