@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DistributedImport } from '@batchactions/distributed';
 import { PrismaStateStore } from '@batchactions/state-prisma';
 import { toQuestionMarks } from '@batchactions/state-sql';
 import {
@@ -11,6 +10,7 @@ import {
   type TestPrismaClient,
 } from './support/databases';
 import { createPublishedPrismaTables, publishedJson } from './support/published-models';
+import { expectOneWorkerFinishes } from '../../state-sequelize/tests/support/finish-job';
 
 const schema = {
   fields: [
@@ -121,22 +121,7 @@ describe.each(DATABASES)('upgrading tables made from the published 0.0.3 models 
     expect(before?.config).toEqual({ schema, batchSize: 3, continueOnError: true });
     expect(before?.status).toBe('PROCESSING');
 
-    const di = new DistributedImport({ schema, stateStore: store });
-    const processed: string[] = [];
-    let finalisers = 0;
-    for (;;) {
-      const result = await di.processWorkerBatch(
-        jobId,
-        (record) => {
-          processed.push(String(record.email));
-        },
-        'upgraded-worker',
-      );
-      if (result.jobComplete) finalisers += 1;
-      if (!result.claimed || result.jobComplete) break;
-    }
-    expect(finalisers).toBe(1);
-    expect(processed.sort()).toEqual([...emails].sort());
+    await expectOneWorkerFinishes(store, schema, jobId, emails, 'upgraded-worker');
     const job = await store.getJobState(jobId);
     expect(job?.status).toBe('COMPLETED');
     expect(job?.batches.map((b) => [b.index, b.recordStartIndex, b.recordEndIndex])).toEqual([

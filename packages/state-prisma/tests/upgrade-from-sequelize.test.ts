@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DistributedImport } from '@batchactions/distributed';
 import { PrismaStateStore } from '@batchactions/state-prisma';
 import type { Sequelize } from 'sequelize';
 import {
@@ -10,6 +9,7 @@ import {
 import { createPublishedTables } from '../../state-sequelize/tests/support/published-schema';
 import { DATABASES, PROVIDER, adapterFor, type TestPrismaClient } from './support/databases';
 import { loadPrismaClient } from './support/prisma-clients';
+import { expectOneWorkerFinishes } from '../../state-sequelize/tests/support/finish-job';
 
 const schema = {
   fields: [
@@ -94,22 +94,7 @@ describe.each(DATABASES)(
       const prisma = new PrismaClient({ adapter: adapterFor(env) }) as unknown as TestPrismaClient;
       closers.push(() => prisma.$disconnect());
       const store = new PrismaStateStore(prisma);
-      const di = new DistributedImport({ schema, stateStore: store });
-      const processed: string[] = [];
-      let finalisers = 0;
-      for (;;) {
-        const result = await di.processWorkerBatch(
-          jobId,
-          (record) => {
-            processed.push(String(record.email));
-          },
-          'prisma-worker',
-        );
-        if (result.jobComplete) finalisers += 1;
-        if (!result.claimed || result.jobComplete) break;
-      }
-      expect(finalisers).toBe(1);
-      expect(processed.sort()).toEqual([...emails].sort());
+      await expectOneWorkerFinishes(store, schema, jobId, emails, 'prisma-worker');
       expect((await store.getJobState(jobId))?.status).toBe('COMPLETED');
       expect((await store.getProcessedRecords(jobId)).map((r) => r.raw.email)).toEqual(emails);
     });

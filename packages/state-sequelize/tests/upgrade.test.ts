@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DistributedImport } from '@batchactions/distributed';
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
 import { createPublishedTables } from './support/published-schema';
+import { expectOneWorkerFinishes } from './support/finish-job';
 
 const schema = {
   fields: [
@@ -96,22 +96,7 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     const sequelize = database.connect();
     open.push(sequelize);
     const store = new SequelizeStateStore(sequelize);
-    const di = new DistributedImport({ schema, stateStore: store });
-    const processed: string[] = [];
-    let finalisers = 0;
-    for (;;) {
-      const result = await di.processWorkerBatch(
-        jobId,
-        (record) => {
-          processed.push(String(record.email));
-        },
-        'upgraded-worker',
-      );
-      if (result.jobComplete) finalisers += 1;
-      if (!result.claimed || result.jobComplete) break;
-    }
-    expect(finalisers).toBe(1);
-    expect(processed.sort()).toEqual([...emails].sort());
+    await expectOneWorkerFinishes(store, schema, jobId, emails, 'upgraded-worker');
     const job = await store.getJobState(jobId);
     expect(job?.status).toBe('COMPLETED');
     expect(job?.batches.map((b) => [b.index, b.recordStartIndex, b.recordEndIndex])).toEqual([

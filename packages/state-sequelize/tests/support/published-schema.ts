@@ -66,7 +66,23 @@ export async function createPublishedTables(sequelize: Sequelize): Promise<void>
       indexes: [{ fields: ['jobId', 'status'] }, { unique: true, fields: ['jobId', 'batchIndex'] }],
     },
   );
-  await job.sync();
-  await record.sync();
-  await batch.sync();
+  for (const model of [job, record, batch]) await syncRetryingCatalogRace(() => model.sync());
+}
+
+/**
+ * Runs Sequelize's `sync()` again when PostgreSQL answered "cache lookup failed": its index
+ * listing looks tables up by name in every schema of the database, and other test files create
+ * and drop tables of the same names in their own schemas at the same time. Any other error
+ * fails the test at once.
+ */
+async function syncRetryingCatalogRace(sync: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sync();
+      return;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt >= 5 || !message.includes('cache lookup failed')) throw error;
+    }
+  }
 }
