@@ -6,6 +6,7 @@ import {
   RecordAlreadyStoredError,
   type Batch,
   type PreparedBatch,
+  type ProcessedRecord,
   type PrepareTakeover,
   type RegisterBatchOptions,
 } from '@batchactions/core';
@@ -13,7 +14,7 @@ import { isUniqueViolation } from './executor';
 import type { Db } from './db';
 import { batchRowValues, optionalNumber } from './job-rows';
 import { refusedBatchError } from './prepare-liveness';
-import { lastPerIndex, recordColumns } from './record-codec';
+import { increasing, lastPerIndex, recordColumns } from './record-codec';
 import { recordUpserts, runWrites } from './record-writes';
 import type { Statements } from './statements';
 
@@ -100,6 +101,7 @@ export async function registerBatchInTransaction(
   const { prepareRun, sourceCursor } = options;
   // Serialised before the transaction: its locks are held for the SQL work only.
   const upserts = recordUpserts(db, sql, jobId, batch.id, batch.records);
+  const heartbeat = [jobId, prepareRun ?? '', prepareRun === undefined ? 0 : 1];
   await db.transaction(async (transaction) => {
     const job = (await db.select<RegisterTargetRow>(sql.lockJob('share'), [jobId], transaction))[0];
     if (job === undefined) throw new JobNotFoundError(jobId);
@@ -110,21 +112,28 @@ export async function registerBatchInTransaction(
     if (prepareRun !== undefined && job.owner !== prepareRun) {
       throw new JobNotPreparingError(jobId, job.status, prepareRun);
     }
-    const indexes = new Set<number>();
-    let lowest = Number.POSITIVE_INFINITY;
-    let highest = Number.NEGATIVE_INFINITY;
-    for (const { index } of batch.records) {
-      indexes.add(index);
-      lowest = Math.min(lowest, index);
-      highest = Math.max(highest, index);
-    }
-    if (indexes.size > 0) {
+    const records = batch.records;
+    if (records.length > 0) {
+      // Contiguous rising indexes (the usual case) hold every index from first to last; any
+      // others are checked by value.
+      const first = (records[0] as ProcessedRecord).index;
+      const last = (records[records.length - 1] as ProcessedRecord).index;
+      const contiguous = last - first + 1 === records.length && increasing(records);
+      const indexes = contiguous ? undefined : new Set(records.map((r) => r.index));
+      let lowest = first;
+      let highest = last;
+      for (const index of indexes ?? []) {
+        lowest = Math.min(lowest, index);
+        highest = Math.max(highest, index);
+      }
       const held = await db.select<{ recordIndex: Count }>(
         sql.selectTakenRecords(),
         [jobId, lowest, highest, batch.id],
         transaction,
       );
-      const taken = held.map((row) => Number(row.recordIndex)).find((i) => indexes.has(i));
+      const taken = held
+        .map((row) => Number(row.recordIndex))
+        .find((i) => indexes === undefined || indexes.has(i));
       if (taken !== undefined) throw new RecordAlreadyStoredError(jobId, batch.id, taken);
     }
     await db.run(
@@ -133,12 +142,11 @@ export async function registerBatchInTransaction(
       transaction,
     );
     await runWrites(db, upserts, transaction);
+    // SQLite writes one at a time anyway: the renewal joins the transaction (one commit). The
+    // others renew after it, not to turn the job row's shared lock into a write lock.
+    if (db.family === 'sqlite') await db.run(sql.renewHeartbeatWithBatch(), heartbeat, transaction);
   });
-  await db.run(sql.renewHeartbeatWithBatch(), [
-    jobId,
-    prepareRun ?? '',
-    prepareRun === undefined ? 0 : 1,
-  ]);
+  if (db.family !== 'sqlite') await db.run(sql.renewHeartbeatWithBatch(), heartbeat);
 }
 
 /** The owning run fails the job for good (see the port); false when it does not own it. */

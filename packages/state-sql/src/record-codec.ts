@@ -1,10 +1,21 @@
 import type { ProcessedRecord, RawRecord, ValidationError } from '@batchactions/core';
 
+/** Whether the records' indexes rise strictly (the usual case: no index twice). */
+export function increasing(records: readonly ProcessedRecord[]): boolean {
+  for (let i = 1; i < records.length; i += 1) {
+    if ((records[i] as ProcessedRecord).index <= (records[i - 1] as ProcessedRecord).index) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Keeps the last record of each index: one upsert statement may not touch a row twice, and a
  * later record saved with the same index replaces the earlier one.
  */
 export function lastPerIndex(records: readonly ProcessedRecord[]): readonly ProcessedRecord[] {
+  if (increasing(records)) return records;
   const seen = new Set<number>();
   for (const record of records) {
     if (seen.has(record.index)) {
@@ -57,21 +68,27 @@ function sameJson(a: RawRecord, b: RawRecord): boolean {
 }
 
 /**
- * The seven own values of one record row (after job and batch id), in column order. A parsed
- * record that serialises as the raw one is stored as JSON `null` too (the payload once).
+ * Appends the seven own values of one record row (after job and batch id), in column order, to
+ * `values`, and returns the characters of JSON they hold. An absent parsed record (or one that
+ * serialises as the raw one: the payload is stored once) and an empty finding list are SQL
+ * NULL: the statement stores them as its table needs (see `upsertRecordsValuesSql`).
  */
-export function recordRowValues(record: ProcessedRecord): unknown[] {
+export function pushRecordRowValues(values: unknown[], record: ProcessedRecord): number {
   const raw = JSON.stringify(record.raw);
-  const parsed = JSON.stringify(ownParsed(record));
-  return [
+  const own = ownParsed(record);
+  let parsed: string | null = own === null ? null : JSON.stringify(own);
+  if (parsed === raw) parsed = null;
+  const errors = record.errors.length === 0 ? null : JSON.stringify(record.errors);
+  values.push(
     record.index,
     record.status,
     raw,
-    parsed === raw ? 'null' : parsed,
-    record.errors.length === 0 ? '[]' : JSON.stringify(record.errors),
+    parsed,
+    errors,
     record.processingError ?? null,
     record.retryCount ?? null,
-  ];
+  );
+  return raw.length + (parsed?.length ?? 0) + (errors?.length ?? 0);
 }
 
 /**

@@ -5,8 +5,8 @@ import {
   pushCompletedRowValues,
   lastPerIndex,
   mysqlRecordDocuments,
+  pushRecordRowValues,
   recordColumns,
-  recordRowValues,
 } from './record-codec';
 import type { Statements } from './statements';
 
@@ -33,17 +33,14 @@ function sqliteUpserts(
   let rows = 0;
   let chars = 0;
   for (const record of records) {
-    const row = recordRowValues(record);
-    const n = (row[2] as string).length + (row[3] as string).length + (row[4] as string).length;
-    if (rows > 0 && (rows >= SQLITE_ROWS_PER_STATEMENT || chars + n > CHARS_PER_STATEMENT)) {
+    if (rows >= SQLITE_ROWS_PER_STATEMENT || chars > CHARS_PER_STATEMENT) {
       out.push([s.upsertRecordsValues(rows), values]);
       values = [jobId, batchId];
       rows = 0;
       chars = 0;
     }
-    for (const value of row) values.push(value);
+    chars += pushRecordRowValues(values, record);
     rows += 1;
-    chars += n;
   }
   if (rows > 0) out.push([s.upsertRecordsValues(rows), values]);
   return out;

@@ -173,7 +173,9 @@ export class Statements {
       completeBatchInPlacePostgresSql(this.t, this.nullableJson),
     );
   upsertRecordsValues = (rows: number) =>
-    this.get(`upsertRecordsValues${rows}`, () => upsertRecordsValuesSql(this.t, this.family, rows));
+    this.get(`upsertRecordsValues${rows}`, () =>
+      upsertRecordsValuesSql(this.t, this.family, rows, this.nullableJson),
+    );
   upsertRecordsMysql = () => this.get('upsertRecordsMysql', () => upsertRecordsMysqlSql(this.t));
   completeRecord = () => this.get('completeRecord', () => completeRecordSql(this.t));
   completeRecordsValues = (rows: number) =>

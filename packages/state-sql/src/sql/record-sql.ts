@@ -25,19 +25,32 @@ const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
 export const RECORD_ROW_VALUES = RECORD_COLUMNS.length - 2;
 
 /**
- * SQLite (and any family): upserts `rows` records of batch `$2` of job `$1` as one multi-row
- * INSERT; row r binds its seven own columns from `$3 + 7r`.
+ * SQLite: upserts `rows` records of batch `$2` of job `$1` as one INSERT from a `VALUES` list;
+ * row r binds its seven own columns from `$3 + 7r`, so job and batch are bound once per
+ * statement, not once per row. An absent parsed record or finding list is bound as SQL NULL:
+ * stored so where the columns take it (`nullableJson`), as JSON `null` and `[]` in the published
+ * tables, where they are NOT NULL.
  */
-export function upsertRecordsValuesSql(t: QuotedTables, family: SqlFamily, rows: number): string {
+export function upsertRecordsValuesSql(
+  t: QuotedTables,
+  family: SqlFamily,
+  rows: number,
+  nullableJson: boolean,
+): string {
   const values = new Array<string>(rows);
   for (let r = 0; r < rows; r += 1) {
     const first = 3 + r * RECORD_ROW_VALUES;
-    const own = Array.from({ length: RECORD_ROW_VALUES }, (_, i) => `$${first + i}`).join(', ');
-    values[r] = `($1, $2, ${own})`;
+    values[r] =
+      `(${Array.from({ length: RECORD_ROW_VALUES }, (_, i) => `$${first + i}`).join(', ')})`;
   }
+  const parsed = nullableJson ? 'v.column4' : `coalesce(v.column4, 'null')`;
+  const errors = nullableJson ? 'v.column5' : `coalesce(v.column5, '[]')`;
+  // `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
   return `
     INSERT INTO ${t.records} (${COLUMN_LIST})
-    VALUES ${values.join(',\n')}
+    SELECT $1, $2, v.column1, v.column2, v.column3, ${parsed}, ${errors}, v.column6, v.column7
+    FROM (VALUES ${values.join(',\n')}) AS v
+    WHERE true
     ${upsertClause(family, ['jobId', 'recordIndex'], REPLACED)}`;
 }
 

@@ -1,0 +1,56 @@
+// Prepare only: times `DistributedImport.prepare` of an N-row CSV file into a fresh store, K
+// times, and prints each run and the median in records/s of wall-clock time and of this
+// process's CPU time (the second is steadier on a busy machine). Meant for before/after comparisons of
+// the prepare path (run it in two checkouts alternately, e.g. with bench/before-after.mjs
+// --script bench/prepare-only.mjs), and for CPU profiles (`node --cpu-prof bench/prepare-only.mjs`).
+// Usage: npm run build && node bench/prepare-only.mjs [--rows 50000] [--batch-size 500]
+//          [--store sqlite|postgres] [--runs 5]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FilePathSource } from '@batchactions/core';
+import { DistributedImport } from '@batchactions/distributed';
+import { CsvParser } from '@batchactions/import';
+import { schema, usersCsvLines } from './shared.mjs';
+import { freshStore } from './stores.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '50000' },
+    'batch-size': { type: 'string', default: '500' },
+    store: { type: 'string', default: 'sqlite' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const rows = Number(values.rows);
+const batchSize = Number(values['batch-size']);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-data-'));
+const csvFile = join(dataDir, 'users.csv');
+writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+
+const rates = [];
+/** Records per second of this process's CPU time (user + system): steadier on a busy machine. */
+const cpuRates = [];
+for (let run = 0; run < Number(values.runs); run += 1) {
+  const rig = await freshStore(values.store);
+  const store = await rig.open();
+  const di = new DistributedImport({ schema, batchSize, stateStore: store });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const { totalRecords } = await di.prepare(new FilePathSource(csvFile), new CsvParser());
+  const ms = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  cpuRates.push(Math.round((rows / (user + system)) * 1e6));
+  if (totalRecords !== rows) throw new Error(`prepared ${totalRecords} records, expected ${rows}`);
+  await store.close?.();
+  await rig.dispose();
+  rates.push(Math.round((rows / ms) * 1000));
+}
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const show = (list) => list.map((r) => r.toLocaleString('en')).join(' ');
+console.log(
+  `| ${values.store} prepare | ${median(rates).toLocaleString('en')} records/s | ${median(cpuRates).toLocaleString('en')} records per CPU-second | runs ${show(rates)} / cpu ${show(cpuRates)} | load ${loadavg()[0].toFixed(1)} |`,
+);
