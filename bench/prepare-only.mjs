@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FilePathSource } from '@batchactions/core';
-import { DistributedImport } from '@batchactions/distributed';
+import { DistributedImport, runWorker } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
 import { schema, usersCsvLines } from './shared.mjs';
 import { freshStore } from './stores.mjs';
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '500' },
     store: { type: 'string', default: 'sqlite' },
     runs: { type: 'string', default: '5' },
+    // Also process the prepared job with one in-process worker (no-op processor) and time it.
+    process: { type: 'boolean', default: false },
   },
 });
 const rows = Number(values.rows);
@@ -34,23 +36,35 @@ process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const rates = [];
 /** Records per second of this process's CPU time (user + system): steadier on a busy machine. */
 const cpuRates = [];
+const processRates = [];
 for (let run = 0; run < Number(values.runs); run += 1) {
   const rig = await freshStore(values.store);
   const store = await rig.open();
   const di = new DistributedImport({ schema, batchSize, stateStore: store });
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const { totalRecords } = await di.prepare(new FilePathSource(csvFile), new CsvParser());
+  const { jobId, totalRecords } = await di.prepare(new FilePathSource(csvFile), new CsvParser());
   const ms = performance.now() - started;
   const { user, system } = process.cpuUsage(cpu);
   cpuRates.push(Math.round((rows / (user + system)) * 1e6));
   if (totalRecords !== rows) throw new Error(`prepared ${totalRecords} records, expected ${rows}`);
+  if (values.process) {
+    const begun = performance.now();
+    const { processed } = await runWorker(di, jobId, () => undefined, { workerId: 'w0' });
+    if (processed !== rows) throw new Error(`processed ${processed} of ${rows}`);
+    processRates.push(Math.round((rows / (performance.now() - begun)) * 1000));
+  }
   await store.close?.();
   await rig.dispose();
   rates.push(Math.round((rows / ms) * 1000));
 }
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const show = (list) => list.map((r) => r.toLocaleString('en')).join(' ');
+if (values.process) {
+  console.log(
+    `| ${values.store} 1 worker | ${median(processRates).toLocaleString('en')} records/s | runs ${show(processRates)} |`,
+  );
+}
 console.log(
   `| ${values.store} prepare | ${median(rates).toLocaleString('en')} records/s | ${median(cpuRates).toLocaleString('en')} records per CPU-second | runs ${show(rates)} / cpu ${show(cpuRates)} | load ${loadavg()[0].toFixed(1)} |`,
 );
