@@ -1,0 +1,330 @@
+// Database time per 1,000 records: how much of the database each phase uses, beside records/s,
+// for our stores and for a raw baseline doing the same per-row work with the bare driver, in
+// the same run. The figure decides how many workers one database can feed (issue 28).
+//
+// PostgreSQL: the server's `active_time` of a database used by this benchmark alone
+// (`pg_stat_database`, PostgreSQL 14+; every connection to it is closed before reading, so the
+// backends have flushed their statistics). SQLite: the time spent inside better-sqlite3's
+// statement calls (`run`, `all`, `get`, `iterate`, `exec`), commits and their fsyncs included.
+//
+// Phases: prepare (one process), processing with a no-op processor (PostgreSQL: 4 worker
+// processes; SQLite: 1 in-process worker). Raw baselines: one row per record, inserted 500 per
+// statement (PostgreSQL: unnest arrays; SQLite: one prepared INSERT per record in a transaction
+// per 500), then read by range and updated by range, 500 at a time (PostgreSQL: 4 connections).
+//
+// Usage: npm run build && node bench/db-time.mjs [--rows 100000] [--batch-size 500]
+//          [--stores postgres,sqlite]   (DATABASE_URL: the PostgreSQL server; the benchmark
+//          creates and uses a database `ba_dbtime` on it)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { FilePathSource } from '@batchactions/core';
+import { DistributedImport, runWorker } from '@batchactions/distributed';
+import { CsvParser } from '@batchactions/import';
+import { runBenchWorker, schema, usersCsvLines } from './shared.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '100000' },
+    'batch-size': { type: 'string', default: '500' },
+    stores: { type: 'string', default: 'postgres,sqlite' },
+  },
+});
+const rows = Number(values.rows);
+const batchSize = Number(values['batch-size']);
+const kinds = values.stores.split(',');
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DB_NAME = 'ba_dbtime';
+const benchUrl = (() => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+})();
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ba-dbtime-'));
+const csvFile = join(dataDir, 'users.csv');
+writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+
+const rate = (ms) => Math.round((rows / ms) * 1000);
+const perThousand = (dbMs) => ((dbMs / rows) * 1000).toFixed(1);
+const fmt = (n) => n.toLocaleString('en');
+
+/** The records of the CSV file, `batchSize` at a time, parsed as the stores' prepare parses them. */
+async function* csvBatches() {
+  let batch = [];
+  let index = 0;
+  for await (const record of new CsvParser().parseStream(new FilePathSource(csvFile).read())) {
+    batch.push({ index, raw: record });
+    index += 1;
+    if (batch.length === batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Consecutive index ranges of `batchSize`, handed out to concurrent loops. */
+function ranges() {
+  let next = 0;
+  return () => {
+    if (next >= rows) return undefined;
+    const range = [next, Math.min(next + batchSize, rows) - 1];
+    next += batchSize;
+    return range;
+  };
+}
+
+// ---------------------------------------------------------------------------------- PostgreSQL
+
+async function admin(work) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Milliseconds the server spent running statements in the benchmark's database so far. Called
+ * with every connection to it closed: a backend flushes its statistics when it exits, so the
+ * figure is read until two reads 200 ms apart agree.
+ */
+async function activeMs() {
+  return admin(async (client) => {
+    let last = -1;
+    for (;;) {
+      await client.query('SELECT pg_stat_clear_snapshot()');
+      const { rows: r } = await client.query(
+        'SELECT active_time FROM pg_stat_database WHERE datname = $1',
+        [DB_NAME],
+      );
+      const now = Number(r[0]?.active_time ?? 0);
+      if (now === last) return now;
+      last = now;
+      await sleep(200);
+    }
+  });
+}
+
+/** Runs `work` and returns its wall milliseconds and the database time it used. */
+async function measuredPg(work) {
+  const before = await activeMs();
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  return { ms, dbMs: (await activeMs()) - before };
+}
+
+async function postgresFigures() {
+  await admin(async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      DB_NAME,
+    ]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${DB_NAME}`);
+  });
+  const { PostgresStateStore } = await import('@batchactions/state-postgres');
+  const pgSchema = `dbtime_${Date.now().toString(36)}`;
+  const open = async () => {
+    const store = new PostgresStateStore({ connectionString: benchUrl, schema: pgSchema });
+    await store.initialize();
+    return store;
+  };
+  await (await open()).close(); // tables created outside the measured windows
+  let jobId;
+  const prepare = await measuredPg(async () => {
+    const store = await open();
+    const di = new DistributedImport({ schema, batchSize, stateStore: store });
+    ({ jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser()));
+    await store.close();
+  });
+  let window = 0;
+  const processing = await measuredPg(async () => {
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        runBenchWorker({
+          STORE_KIND: 'postgres',
+          DATABASE_URL: benchUrl,
+          PG_SCHEMA: pgSchema,
+          JOB_ID: jobId,
+          WORKER_ID: `p${i}`,
+          BATCH_SIZE: String(batchSize),
+        }),
+      ),
+    );
+    const processed = results.reduce((n, r) => n + r.processed, 0);
+    if (processed !== rows) throw new Error(`processed ${processed} of ${rows}`);
+    // Records/s over the processing window (first loop started to last one ended), as in
+    // bench/run.mjs: process start-up is not the store's work.
+    window =
+      Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
+  });
+  processing.ms = window;
+
+  // Raw baseline: the bare driver, one row per record.
+  const table = `"${pgSchema}".raw_records`;
+  const setup = new pg.Client({ connectionString: benchUrl });
+  await setup.connect();
+  await setup.query(
+    `CREATE TABLE ${table} (job text NOT NULL, idx integer NOT NULL, status text NOT NULL,
+       raw json NOT NULL, PRIMARY KEY (job, idx))`,
+  );
+  await setup.end();
+  const rawPrepare = await measuredPg(async () => {
+    const client = new pg.Client({ connectionString: benchUrl });
+    await client.connect();
+    for await (const batch of csvBatches()) {
+      await client.query(
+        `INSERT INTO ${table} (job, idx, status, raw)
+         SELECT 'raw', i, 'PENDING', r
+         FROM ROWS FROM (unnest($1::integer[]), json_array_elements($2::json)) AS t (i, r)`,
+        [batch.map((r) => r.index), JSON.stringify(batch.map((r) => r.raw))],
+      );
+    }
+    await client.end();
+  });
+  const rawProcessing = await measuredPg(async () => {
+    const next = ranges();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = new pg.Client({ connectionString: benchUrl });
+        await client.connect();
+        for (let range = next(); range !== undefined; range = next()) {
+          const { rowCount } = await client.query(
+            `SELECT idx, status, raw FROM ${table} WHERE job = 'raw' AND idx BETWEEN $1 AND $2`,
+            range,
+          );
+          if (rowCount !== range[1] - range[0] + 1) throw new Error('raw read came short');
+          await client.query(
+            `UPDATE ${table} SET status = 'COMPLETED' WHERE job = 'raw' AND idx BETWEEN $1 AND $2`,
+            range,
+          );
+        }
+        await client.end();
+      }),
+    );
+  });
+  const cleanup = new pg.Client({ connectionString: benchUrl });
+  await cleanup.connect();
+  await cleanup.query(`DROP SCHEMA "${pgSchema}" CASCADE`);
+  await cleanup.end();
+  return [
+    ['PostgresStateStore', 'prepare', prepare, rawPrepare],
+    ['PostgresStateStore', 'processing, 4 processes', processing, rawProcessing],
+  ];
+}
+
+// -------------------------------------------------------------------------------------- SQLite
+
+/** Milliseconds spent inside better-sqlite3 calls of this process so far. */
+let sqliteMs = 0;
+
+/** Times every statement call and `exec` of better-sqlite3 in this process. */
+function timeSqliteCalls() {
+  const probe = new Database(':memory:');
+  const statementProto = Object.getPrototypeOf(probe.prepare('SELECT 1'));
+  probe.close();
+  const wrap = (proto, name) => {
+    const original = proto[name];
+    proto[name] = function timed(...args) {
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        sqliteMs += performance.now() - started;
+      }
+    };
+  };
+  for (const name of ['run', 'all', 'get']) wrap(statementProto, name);
+  wrap(Database.prototype, 'exec');
+}
+
+async function measuredSqlite(work) {
+  const before = sqliteMs;
+  const started = performance.now();
+  await work();
+  return { ms: performance.now() - started, dbMs: sqliteMs - before };
+}
+
+async function sqliteFigures() {
+  timeSqliteCalls();
+  const { SqliteStateStore } = await import('@batchactions/state-sqlite');
+  const dir = mkdtempSync(join(tmpdir(), 'ba-dbtime-sqlite-'));
+  try {
+    const store = new SqliteStateStore({ filename: join(dir, 'store.sqlite') });
+    await store.initialize();
+    const di = new DistributedImport({ schema, batchSize, stateStore: store });
+    let jobId;
+    const prepare = await measuredSqlite(async () => {
+      ({ jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser()));
+    });
+    const processing = await measuredSqlite(async () => {
+      const { processed } = await runWorker(di, jobId, () => undefined, { workerId: 'w0' });
+      if (processed !== rows) throw new Error(`processed ${processed} of ${rows}`);
+    });
+    await store.close();
+
+    const db = new Database(join(dir, 'raw.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.exec(`CREATE TABLE raw_records (job TEXT NOT NULL, idx INTEGER NOT NULL,
+      status TEXT NOT NULL, raw TEXT NOT NULL, PRIMARY KEY (job, idx)) WITHOUT ROWID`);
+    const insert = db.prepare(
+      `INSERT INTO raw_records (job, idx, status, raw) VALUES ('raw', ?, 'PENDING', ?)`,
+    );
+    const insertBatch = db.transaction((batch) => {
+      for (const r of batch) insert.run(r.index, JSON.stringify(r.raw));
+    });
+    const rawPrepare = await measuredSqlite(async () => {
+      for await (const batch of csvBatches()) insertBatch(batch);
+    });
+    const select = db.prepare(
+      `SELECT idx, status, raw FROM raw_records WHERE job = 'raw' AND idx BETWEEN ? AND ?`,
+    );
+    const update = db.prepare(
+      `UPDATE raw_records SET status = 'COMPLETED' WHERE job = 'raw' AND idx BETWEEN ? AND ?`,
+    );
+    const rawProcessing = await measuredSqlite(async () => {
+      const next = ranges();
+      for (let range = next(); range !== undefined; range = next()) {
+        const read = select.all(...range).map((row) => JSON.parse(row.raw));
+        if (read.length !== range[1] - range[0] + 1) throw new Error('raw read came short');
+        update.run(...range);
+        await Promise.resolve();
+      }
+    });
+    db.close();
+    return [
+      ['SqliteStateStore', 'prepare', prepare, rawPrepare],
+      ['SqliteStateStore', 'processing, 1 worker', processing, rawProcessing],
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// --------------------------------------------------------------------------------------- report
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+console.log(
+  `${fmt(rows)} records, batch ${batchSize} — ${machine}, load ${loadavg()[0].toFixed(1)}`,
+);
+const lines = [
+  '| store | phase | records/s | DB ms per 1,000 records | raw baseline records/s | raw DB ms per 1,000 records |',
+  '|---|---|---|---|---|---|',
+];
+for (const kind of kinds) {
+  const figures = kind === 'postgres' ? await postgresFigures() : await sqliteFigures();
+  for (const [store, phase, ours, raw] of figures) {
+    const line = `| ${store} | ${phase} | ${fmt(rate(ours.ms))} | ${perThousand(ours.dbMs)} | ${fmt(rate(raw.ms))} | ${perThousand(raw.dbMs)} |`;
+    console.log(line);
+    lines.push(line);
+  }
+}
+console.log(`load after: ${loadavg()[0].toFixed(1)}`);
