@@ -18,7 +18,9 @@ const endedAt = Date.now();
 const { user, system } = process.cpuUsage(cpuAtStart);
 if (process.env.STORE_TIMINGS === '1') {
   // The worker loop's CPU only (start-up excluded), what a store costs the worker per record.
-  process.stderr.write(`[${process.env.WORKER_ID}] loop cpu ${Math.round((user + system) / 1000)} ms\n`);
+  process.stderr.write(
+    `[${process.env.WORKER_ID}] loop cpu ${Math.round((user + system) / 1000)} ms\n`,
+  );
 }
 process.stdout.write(`${JSON.stringify({ ...result, startedAt, endedAt })}\n`);
 await close();
