@@ -11,9 +11,18 @@ import { Sequelize } from 'sequelize';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const MARIADB_URL = process.env.MARIADB_URL ?? 'mariadb://root@127.0.0.1:3306/test';
 
-/** `--baseline <dir>`: a copy of an earlier build (`dist/index.js` under it) for `*-baseline` kinds. */
+/** SEQ_BASELINE=<dir>: a copy of an earlier build (`dist/index.js` under it) for `sequelize-*-baseline` kinds. */
 export const BASELINE_MODULE = process.env.SEQ_BASELINE
   ? join(process.env.SEQ_BASELINE, 'dist', 'index.js')
+  : undefined;
+
+/**
+ * PRISMA_BASELINE=<dir>: an earlier build of state-prisma (`dist/index.js` under it, bundled
+ * with its state-sql, and placed where it resolves `@batchactions/core`, e.g. under
+ * node_modules/) for `prisma-*-baseline` kinds.
+ */
+export const PRISMA_BASELINE_MODULE = process.env.PRISMA_BASELINE
+  ? join(process.env.PRISMA_BASELINE, 'dist', 'index.js')
   : undefined;
 
 /** The Sequelize instance described by SEQ_* variables (also used by the worker processes). */
@@ -69,7 +78,10 @@ export async function storeFromEnv(env) {
     return { store, close: () => store.close() };
   }
   if (env.STORE_KIND?.startsWith('prisma-')) {
-    const { PrismaStateStore } = await import('@batchactions/state-prisma');
+    // PRISMA_MODULE: another build of the package (a file path), to compare builds in one run.
+    const { PrismaStateStore } = await import(
+      env.PRISMA_MODULE ? pathToFileURL(env.PRISMA_MODULE).href : '@batchactions/state-prisma'
+    );
     const prisma = await prismaFromEnv(env);
     const store = timed(new PrismaStateStore(prisma), env.STORE_TIMINGS === '1');
     await store.initialize();
@@ -89,7 +101,7 @@ export async function storeFromEnv(env) {
  * The newest Prisma 7 client the state-prisma tests generated for `provider`
  * (packages/state-prisma/tests/.generated; run those tests once first).
  */
-function generatedPrismaClient(provider) {
+export function generatedPrismaClient(provider) {
   const root = fileURLToPath(
     new URL('../packages/state-prisma/tests/.generated/', import.meta.url),
   );
@@ -106,7 +118,11 @@ function generatedPrismaClient(provider) {
   return found[0];
 }
 
-/** The Prisma 7 client described by SEQ_* variables, through its driver adapter. */
+/**
+ * The Prisma 7 client described by SEQ_* variables, through its driver adapter. MariaDB: the
+ * adapter as the state-prisma README recommends (the driver's prepared-statement cache, which
+ * the adapter turns off by default), or with the adapter's defaults when PRISMA_ADAPTER_DEFAULTS=1.
+ */
 async function prismaFromEnv(env) {
   const provider = env.SEQ_DIALECT === 'postgres' ? 'postgresql' : 'mysql';
   const { PrismaClient } = await import(pathToFileURL(generatedPrismaClient(provider)).href);
@@ -128,6 +144,7 @@ async function prismaFromEnv(env) {
     password: decodeURIComponent(url.password),
     database: url.pathname.slice(1),
     connectionLimit: 4,
+    ...(env.PRISMA_ADAPTER_DEFAULTS === '1' ? {} : { prepareCacheLength: 256 }),
   });
   return new PrismaClient({ adapter });
 }
@@ -141,9 +158,17 @@ async function admin(url, sql) {
   }
 }
 
-/** `sequelize-<dialect>-baseline` kinds load the build under SEQ_BASELINE instead of ours. */
+/**
+ * `sequelize-<dialect>-baseline` kinds load the build under SEQ_BASELINE instead of ours,
+ * `prisma-<database>-baseline` kinds the one under PRISMA_BASELINE.
+ */
 function baselineEnv(kind) {
   if (!kind.endsWith('-baseline')) return {};
+  if (kind.startsWith('prisma-')) {
+    if (!PRISMA_BASELINE_MODULE)
+      throw new Error(`${kind} needs PRISMA_BASELINE=<dir holding dist/index.js>`);
+    return { PRISMA_MODULE: PRISMA_BASELINE_MODULE };
+  }
   if (!BASELINE_MODULE) throw new Error(`${kind} needs SEQ_BASELINE=<dir holding dist/index.js>`);
   return { SEQ_MODULE: BASELINE_MODULE };
 }
@@ -157,7 +182,7 @@ export async function freshStore(kind) {
       dispose: () => admin(DATABASE_URL, `DROP SCHEMA IF EXISTS "${name}" CASCADE`),
     };
   }
-  if (kind.startsWith('sequelize-postgres') || kind === 'prisma-postgres') {
+  if (kind.startsWith('sequelize-postgres') || kind.startsWith('prisma-postgres')) {
     await admin(DATABASE_URL, `CREATE SCHEMA "${name}"`);
     return {
       env: {
@@ -170,15 +195,19 @@ export async function freshStore(kind) {
       dispose: () => admin(DATABASE_URL, `DROP SCHEMA IF EXISTS "${name}" CASCADE`),
     };
   }
-  if (kind.startsWith('sequelize-mariadb') || kind === 'prisma-mariadb') {
+  if (kind.startsWith('sequelize-mariadb') || kind.startsWith('prisma-mariadb')) {
     await admin(MARIADB_URL, `CREATE DATABASE \`${name}\``);
     const url = new URL(MARIADB_URL);
     url.pathname = `/${name}`;
+    // The baseline and `-default-adapter` kinds build the adapter with its own defaults (no
+    // prepared-statement cache), the others as the package's README recommends.
+    const adapterDefaults = kind.endsWith('-baseline') || kind.endsWith('-default-adapter');
     return {
       env: {
         STORE_KIND: kind,
         SEQ_DIALECT: 'mariadb',
         SEQ_URL: url.toString(),
+        ...(kind.startsWith('prisma-') && adapterDefaults ? { PRISMA_ADAPTER_DEFAULTS: '1' } : {}),
         ...baselineEnv(kind),
       },
       dispose: () => admin(MARIADB_URL, `DROP DATABASE IF EXISTS \`${name}\``),

@@ -9,7 +9,10 @@
 // <dir>/dist and run with SEQ_BASELINE=<dir> --stores sequelize-mariadb-baseline,sequelize-mariadb.
 // DB_PID=<pid of mariadbd> prints the server's CPU time while processing (Linux).
 // WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=<dir>' profiles the worker processes.
-// STORE_TIMINGS=1 prints per-method call counts and times of every worker on stderr.
+// STORE_TIMINGS=1 prints per-method call counts and times, and the CPU of each worker's loop, on stderr.
+// Prisma: PRISMA_BASELINE=<dir> with --stores prisma-<postgres|mariadb>-baseline compares an
+// earlier build (see state-sequelize-stores.mjs); --section prisma writes the "PrismaStateStore
+// (issue 24)" section of bench/results.md instead of the SequelizeStateStore one.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '500' },
     rounds: { type: 'string', default: '2' },
     stores: { type: 'string', default: 'postgres,sequelize-postgres,sequelize-mariadb' },
+    section: { type: 'string', default: 'sequelize' },
   },
 });
 const rows = Number(values.rows);
@@ -127,6 +131,11 @@ const label = {
   'sequelize-mariadb-baseline': 'SequelizeStateStore (SEQ_BASELINE build), MariaDB 10.11',
   'prisma-postgres': 'PrismaStateStore (Prisma 7, adapter-pg), PostgreSQL 15',
   'prisma-mariadb': 'PrismaStateStore (Prisma 7, adapter-mariadb), MariaDB 10.11',
+  'prisma-postgres-baseline': 'PrismaStateStore (PRISMA_BASELINE build), PostgreSQL 15',
+  'prisma-mariadb-baseline':
+    'PrismaStateStore (PRISMA_BASELINE build, adapter defaults), MariaDB 10.11',
+  'prisma-mariadb-default-adapter':
+    'PrismaStateStore (Prisma 7, adapter-mariadb with its defaults), MariaDB 10.11',
 };
 const table = [
   '| store | prepare rec/s | 4 processes rec/s |',
@@ -137,10 +146,25 @@ const table = [
   }),
 ].join('\n');
 console.log(table);
-const section = `<!-- state-sequelize:start -->\n## SequelizeStateStore\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn).\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && ${kinds.some((k) => k.endsWith('-baseline')) ? 'SEQ_BASELINE=<copy of the earlier build> ' : ''}node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n\nEvery round (1-minute load average after it):\n\n\`\`\`\n${roundLines.join('\n')}\n\`\`\`\n<!-- state-sequelize:end -->\n`;
+/** The section of results.md this run writes: its marker and title. */
+const { marker: sectionMarker, title: sectionTitle } =
+  values.section === 'prisma'
+    ? { marker: 'state-prisma', title: 'PrismaStateStore (issue 24)' }
+    : { marker: 'state-sequelize', title: 'SequelizeStateStore' };
+const baselineCommand = [
+  kinds.some((k) => k.startsWith('sequelize-') && k.endsWith('-baseline'))
+    ? 'SEQ_BASELINE=<copy of the earlier build> '
+    : '',
+  kinds.some((k) => k.startsWith('prisma-') && k.endsWith('-baseline'))
+    ? 'PRISMA_BASELINE=<earlier build, bundled> '
+    : '',
+].join('');
+const section = `<!-- ${sectionMarker}:start -->\n## ${sectionTitle}\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn), ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && ${baselineCommand}node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}${values.section === 'prisma' ? ' --section prisma' : ''}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n\nEvery round (1-minute load average after it):\n\n\`\`\`\n${roundLines.join('\n')}\n\`\`\`\n<!-- ${sectionMarker}:end -->\n`;
 const resultsFile = new URL('./results.md', import.meta.url);
 const current = readFileSync(resultsFile, 'utf8');
-const marker = /<!-- state-sequelize:start -->[\s\S]*<!-- state-sequelize:end -->\n/;
+const marker = new RegExp(
+  `<!-- ${sectionMarker}:start -->[\\s\\S]*<!-- ${sectionMarker}:end -->\\n`,
+);
 writeFileSync(
   resultsFile,
   marker.test(current) ? current.replace(marker, section) : `${current}\n${section}`,
