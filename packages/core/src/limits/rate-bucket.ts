@@ -1,0 +1,117 @@
+import type { RateLimit } from './job-limits';
+
+/**
+ * The stored state of a job's rate bucket, in the store's clock (epoch ms). The bucket is a
+ * GCRA ("virtual scheduling"): `readyAt` is the time at which every token handed out so far has
+ * been paid for at the effective rate. A lease pushes it forward by `granted / rate`; a lease
+ * whose `readyAt` runs more than one burst ahead of now waits for the difference. A reservation
+ * is of time, not of a stock of tokens: tokens a dead worker never spent are "returned" as soon
+ * as the time they stood for has passed, and a bucket left alone never holds more than one
+ * burst.
+ */
+export interface RateBucket {
+  /** Epoch ms; see above. */
+  readonly readyAt: number;
+  /** The throttle factor (0 < factor <= 1) set by the last `ctx.throttle`. */
+  readonly factor: number;
+  /** Epoch ms of the last `ctx.throttle` (0: never). The factor grows back from then. */
+  readonly throttledAt: number;
+  /** Epoch ms until which no lease may be spent (a `ctx.throttle`'s Retry-After). */
+  readonly throttledUntil: number;
+}
+
+/** A bucket with nothing handed out: its first lease is granted at once. */
+export const FRESH_BUCKET: RateBucket = { readyAt: 0, factor: 1, throttledAt: 0, throttledUntil: 0 };
+
+/**
+ * How many windows (`perMs`) a throttled rate takes to grow back from nothing to the full rate:
+ * the "additive increase" of an AIMD limiter (the decrease halves the factor).
+ */
+export const THROTTLE_RECOVERY_WINDOWS = 10;
+
+/** The lowest throttle factor: a storm of 429s slows the job to 1/64 of its rate, not to zero. */
+export const MIN_THROTTLE_FACTOR = 1 / 64;
+
+/**
+ * The lease size (and burst) of a rate: a tenth of a window's allowance, at least 1, at most
+ * `maxLease`. Small enough that the observed rate over any window stays within one lease of the
+ * limit, large enough that a worker asks the store about once per tenth of a window.
+ */
+export function leaseSizeOf(rate: RateLimit, maxLease = Number.POSITIVE_INFINITY): number {
+  return Math.max(1, Math.min(Math.ceil(rate.records / 10), Math.floor(maxLease)));
+}
+
+/** The throttle factor at `now`: halved by each throttle, growing back linearly to 1. */
+export function factorAt(bucket: RateBucket, rate: RateLimit, now: number): number {
+  if (bucket.factor >= 1) return 1;
+  const recovered = (now - bucket.throttledAt) / (THROTTLE_RECOVERY_WINDOWS * rate.perMs);
+  return Math.min(1, bucket.factor + Math.max(0, recovered));
+}
+
+/** The effective rate at `now`, in records per `rate.perMs`. */
+export function effectiveRecords(bucket: RateBucket, rate: RateLimit, now: number): number {
+  return rate.records * factorAt(bucket, rate, now);
+}
+
+/** Outcome of {@link leaseTokens}. */
+export interface LeaseOutcome {
+  readonly bucket: RateBucket;
+  readonly granted: number;
+  readonly waitMs: number;
+}
+
+/**
+ * Hands out up to `wanted` tokens (at most one lease, at least 1) at `now`: the tokens are
+ * granted at once and may be spent after `waitMs`. Waiters queue in the order they asked.
+ */
+export function leaseTokens(
+  bucket: RateBucket,
+  rate: RateLimit,
+  wanted: number,
+  now: number,
+): LeaseOutcome {
+  const burst = leaseSizeOf(rate);
+  const granted = Math.max(1, Math.min(Math.floor(wanted), burst));
+  const msPerToken = rate.perMs / effectiveRecords(bucket, rate, now);
+  const start = Math.max(bucket.readyAt, now, bucket.throttledUntil);
+  const readyAt = start + granted * msPerToken;
+  const spendAt = Math.max(readyAt - burst * msPerToken, bucket.throttledUntil);
+  return {
+    bucket: { ...bucket, readyAt },
+    granted,
+    waitMs: Math.max(0, Math.ceil(spendAt - now)),
+  };
+}
+
+/** Gives back `tokens` a worker leased and did not spend (its batch ended first). */
+export function returnTokens(
+  bucket: RateBucket,
+  rate: RateLimit,
+  tokens: number,
+  now: number,
+): RateBucket {
+  if (tokens <= 0) return bucket;
+  const msPerToken = rate.perMs / effectiveRecords(bucket, rate, now);
+  // Never below now: a bucket cannot hold more than its burst.
+  return { ...bucket, readyAt: Math.max(now, bucket.readyAt - tokens * msPerToken) };
+}
+
+/**
+ * A `ctx.throttle(ms)` at `now` (the target said "slow down", e.g. a 429 with Retry-After): no
+ * lease is spent before `now + ms`, and the rate is halved, then grows back over
+ * {@link THROTTLE_RECOVERY_WINDOWS} windows.
+ */
+export function throttleBucket(
+  bucket: RateBucket,
+  rate: RateLimit | undefined,
+  ms: number,
+  now: number,
+): RateBucket {
+  const factor = rate === undefined ? 1 : factorAt(bucket, rate, now);
+  return {
+    readyAt: bucket.readyAt,
+    factor: Math.max(MIN_THROTTLE_FACTOR, factor / 2),
+    throttledAt: now,
+    throttledUntil: Math.max(bucket.throttledUntil, now + ms),
+  };
+}
