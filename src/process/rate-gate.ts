@@ -36,7 +36,8 @@ export interface RateGateOptions {
 /**
  * One batch's share of the job-wide rate (issue 27). Before each processor call the batch
  * takes a token; tokens come from the store in leases (`leaseRateTokens`: one round trip for up
- * to a lease of tokens, never one per record), each spendable after the wait the store says.
+ * to a lease of tokens, never one per record), each spent in its time slot (the lease's wait,
+ * then one token per `intervalMs`), so the fleet's calls are spread at the job's rate.
  * Leases of the batch's lanes (`recordConcurrency`) are taken one at a time. Tokens the batch
  * did not spend go back to the store when it ends (`finish`). The wait keeps the batch's lease
  * alive (the heartbeat runs throughout) and ends at once when the batch's signal aborts.
@@ -45,6 +46,9 @@ export interface RateGateOptions {
  */
 export class RateGate {
   private pool = 0;
+  /** Local epoch ms from which the next token of the pool may be spent (its time slot). */
+  private nextSlotAt = 0;
+  private slotMs = 0;
   private remaining: number;
   private limited: boolean;
   private turn: Promise<void> = Promise.resolve();
@@ -66,6 +70,7 @@ export class RateGate {
     const { store, jobId, signal } = this.options;
     let needed = count;
     while (needed > 0 && this.limited) {
+      this.dropMissedSlots();
       if (this.pool === 0) {
         const wanted = Math.max(needed, this.remaining);
         const lease = supportsJobLimits(store)
@@ -76,15 +81,33 @@ export class RateGate {
           this.limited = false;
           return;
         }
-        await wait(lease.waitMs, signal);
         this.pool = lease.granted;
+        this.nextSlotAt = Date.now() + lease.waitMs;
+        this.slotMs = lease.intervalMs;
       }
+      // Each token in its time slot: the job's calls stay spread at its rate.
+      await wait(this.nextSlotAt - Date.now(), signal);
       while (this.options.paused()) await wait(this.options.pausedCheckMs, signal);
-      const spent = Math.min(this.pool, needed);
-      this.pool -= spent;
-      needed -= spent;
-      this.remaining = Math.max(0, this.remaining - spent);
+      this.nextSlotAt += this.slotMs;
+      this.pool -= 1;
+      needed -= 1;
+      this.remaining = Math.max(0, this.remaining - 1);
     }
+  }
+
+  /**
+   * Tokens whose slot passed more than one slot ago are dropped, not spent late: a worker that
+   * was held up (a busy CPU, a slow hook) must not send a late run of calls on top of the
+   * slots that other workers leased after it. The job then runs a little below its rate,
+   * never above it.
+   */
+  private dropMissedSlots(): void {
+    if (this.pool === 0 || this.slotMs <= 0) return;
+    const late = Date.now() - this.nextSlotAt;
+    if (late <= this.slotMs) return;
+    const missed = Math.min(this.pool, Math.floor(late / this.slotMs));
+    this.pool -= missed;
+    this.nextSlotAt += missed * this.slotMs;
   }
 
   /**

@@ -194,7 +194,12 @@ export function leaseRateTokens(
       const outcome = leaseTokens(bucketOf(row), rate, wanted, now);
       return {
         bucket: outcome.bucket,
-        result: { limited: true, granted: outcome.granted, waitMs: outcome.waitMs },
+        result: {
+          limited: true,
+          granted: outcome.granted,
+          waitMs: outcome.waitMs,
+          intervalMs: outcome.intervalMs,
+        },
       };
     },
     { limited: false },

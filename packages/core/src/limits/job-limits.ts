@@ -50,9 +50,16 @@ export interface JobLimitsState extends JobLimits {
 }
 
 /**
- * What `leaseRateTokens` answers: `granted` tokens, usable after `waitMs`; or `limited: false`
- * when the job has no rate limit (any more): the worker stops asking for the rest of its batch.
+ * What `leaseRateTokens` answers: `granted` tokens, the first usable after `waitMs` and each
+ * next one `intervalMs` later (the lease's time slots: spending them so keeps the job's requests
+ * spread at its rate, not bunched); or `limited: false` when the job has no rate limit (any
+ * more): the worker stops asking for the rest of its batch.
  */
 export type TokenLease =
-  | { readonly limited: true; readonly granted: number; readonly waitMs: number }
+  | {
+      readonly limited: true;
+      readonly granted: number;
+      readonly waitMs: number;
+      readonly intervalMs: number;
+    }
   | { readonly limited: false };

@@ -59,7 +59,12 @@ export class InMemoryLimitsTable {
     if (!stored || !rate) return { limited: false };
     const outcome = leaseTokens(stored.bucket, rate, wanted, now);
     stored.bucket = outcome.bucket;
-    return { limited: true, granted: outcome.granted, waitMs: outcome.waitMs };
+    return {
+      limited: true,
+      granted: outcome.granted,
+      waitMs: outcome.waitMs,
+      intervalMs: outcome.intervalMs,
+    };
   }
 
   giveBack(jobId: string, tokens: number, now: number): void {

@@ -2,12 +2,11 @@ import type { RateLimit } from './job-limits';
 
 /**
  * The stored state of a job's rate bucket, in the store's clock (epoch ms). The bucket is a
- * GCRA ("virtual scheduling"): `readyAt` is the time at which every token handed out so far has
- * been paid for at the effective rate. A lease pushes it forward by `granted / rate`; a lease
- * whose `readyAt` runs more than one burst ahead of now waits for the difference. A reservation
- * is of time, not of a stock of tokens: tokens a dead worker never spent are "returned" as soon
- * as the time they stood for has passed, and a bucket left alone never holds more than one
- * burst.
+ * schedule of time slots, one per token, `1 / rate` apart (a GCRA without burst): `readyAt` is
+ * the end of the last slot handed out. A lease takes the next `granted` slots, from
+ * `max(readyAt, now)`; the worker spends each token in its slot. A reservation is of time, not
+ * of a stock of tokens: the slots of tokens a dead worker never spent are simply over once
+ * their time has passed (nothing is lost beyond them), and a bucket left alone gives no burst.
  */
 export interface RateBucket {
   /** Epoch ms; see above. */
@@ -33,12 +32,12 @@ export const THROTTLE_RECOVERY_WINDOWS = 10;
 export const MIN_THROTTLE_FACTOR = 1 / 64;
 
 /**
- * The lease size (and burst) of a rate: a tenth of a window's allowance, at least 1, at most
- * `maxLease`. Small enough that the observed rate over any window stays within one lease of the
- * limit, large enough that a worker asks the store about once per tenth of a window.
+ * The lease size of a rate: a fifth of a window's allowance, at least 1. Workers ask the store
+ * about five times per window in all (never once per record), and the slack a worker's late
+ * spending adds to any window (its slots shifted into the next one) stays within one lease.
  */
-export function leaseSizeOf(rate: RateLimit, maxLease = Number.POSITIVE_INFINITY): number {
-  return Math.max(1, Math.min(Math.ceil(rate.records / 10), Math.floor(maxLease)));
+export function leaseSizeOf(rate: RateLimit): number {
+  return Math.max(1, Math.ceil(rate.records / 5));
 }
 
 /** The throttle factor at `now`: halved by each throttle, growing back linearly to 1. */
@@ -58,11 +57,14 @@ export interface LeaseOutcome {
   readonly bucket: RateBucket;
   readonly granted: number;
   readonly waitMs: number;
+  /** Milliseconds between two tokens of the lease, at the effective rate. */
+  readonly intervalMs: number;
 }
 
 /**
- * Hands out up to `wanted` tokens (at most one lease, at least 1) at `now`: the tokens are
- * granted at once and may be spent after `waitMs`. Waiters queue in the order they asked.
+ * Hands out up to `wanted` tokens (at most one lease, at least 1) at `now`: the first may be
+ * spent after `waitMs`, each next one `intervalMs` later: the lease is a run of the job's time
+ * slots, one token each. Waiters queue in the order they asked.
  */
 export function leaseTokens(
   bucket: RateBucket,
@@ -70,16 +72,14 @@ export function leaseTokens(
   wanted: number,
   now: number,
 ): LeaseOutcome {
-  const burst = leaseSizeOf(rate);
-  const granted = Math.max(1, Math.min(Math.floor(wanted), burst));
+  const granted = Math.max(1, Math.min(Math.floor(wanted), leaseSizeOf(rate)));
   const msPerToken = rate.perMs / effectiveRecords(bucket, rate, now);
   const start = Math.max(bucket.readyAt, now, bucket.throttledUntil);
-  const readyAt = start + granted * msPerToken;
-  const spendAt = Math.max(readyAt - burst * msPerToken, bucket.throttledUntil);
   return {
-    bucket: { ...bucket, readyAt },
+    bucket: { ...bucket, readyAt: start + granted * msPerToken },
     granted,
-    waitMs: Math.max(0, Math.ceil(spendAt - now)),
+    waitMs: Math.max(0, Math.ceil(start - now)),
+    intervalMs: msPerToken,
   };
 }
 

@@ -109,11 +109,11 @@ export function describeJobLimits(currentStore: () => DistributedStateStore): vo
       const store = limitsStore(currentStore(), context);
       const { jobId } = await prepareJob(store, 1, 1);
       expect(await store.leaseRateTokens(jobId, 5)).toEqual({ limited: false });
-      // 100 per 10 s: a lease of 10 tokens stands for 1000 ms.
-      const rateLimit = { records: 100, perMs: 10_000 };
+      // 50 per 5 s: a lease of 10 tokens stands for 1000 ms.
+      const rateLimit = { records: 50, perMs: 5000 };
       await store.setJobLimits(jobId, { rateLimit });
       const first = await store.leaseRateTokens(jobId, 1000);
-      expect(first).toEqual({ limited: true, granted: 10, waitMs: 0 });
+      expect(first).toEqual({ limited: true, granted: 10, waitMs: 0, intervalMs: 100 });
       const waits: number[] = [];
       for (let i = 0; i < 3; i += 1) {
         const lease = await store.leaseRateTokens(jobId, 4);
@@ -121,7 +121,8 @@ export function describeJobLimits(currentStore: () => DistributedStateStore): vo
         expect(lease.granted).toBe(4);
         waits.push(lease.waitMs);
       }
-      // 4 tokens stand for 400 ms: the waits grow by 400 ms each (less the time that passed).
+      // The first lease's slots end 1000 ms on; 4 tokens stand for 400 ms: the waits grow by
+      // 400 ms each (less the time that passed).
       expect(waits[0]).toBeGreaterThan(0);
       expect((waits[2] ?? 0) - (waits[0] ?? 0)).toBeGreaterThan(600);
       expect((waits[2] ?? 0) - (waits[0] ?? 0)).toBeLessThanOrEqual(800);
