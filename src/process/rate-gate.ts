@@ -70,7 +70,6 @@ export class RateGate {
     const { store, jobId, signal } = this.options;
     let needed = count;
     while (needed > 0 && this.limited) {
-      this.dropMissedSlots();
       if (this.pool === 0) {
         const wanted = Math.max(needed, this.remaining);
         const lease = supportsJobLimits(store)
@@ -85,29 +84,15 @@ export class RateGate {
         this.nextSlotAt = Date.now() + lease.waitMs;
         this.slotMs = lease.intervalMs;
       }
-      // Each token in its time slot: the job's calls stay spread at its rate.
+      // Never before its time slot: the job's calls stay spread at its rate. A worker slower
+      // than the slots (a slow target) spends them late, at its own pace.
       await wait(this.nextSlotAt - Date.now(), signal);
       while (this.options.paused()) await wait(this.options.pausedCheckMs, signal);
-      this.nextSlotAt += this.slotMs;
+      this.nextSlotAt = Math.max(this.nextSlotAt, Date.now()) + this.slotMs;
       this.pool -= 1;
       needed -= 1;
       this.remaining = Math.max(0, this.remaining - 1);
     }
-  }
-
-  /**
-   * Tokens whose slot passed more than one slot ago are dropped, not spent late: a worker that
-   * was held up (a busy CPU, a slow hook) must not send a late run of calls on top of the
-   * slots that other workers leased after it. The job then runs a little below its rate,
-   * never above it.
-   */
-  private dropMissedSlots(): void {
-    if (this.pool === 0 || this.slotMs <= 0) return;
-    const late = Date.now() - this.nextSlotAt;
-    if (late <= this.slotMs) return;
-    const missed = Math.min(this.pool, Math.floor(late / this.slotMs));
-    this.pool -= missed;
-    this.nextSlotAt += missed * this.slotMs;
   }
 
   /**

@@ -22,8 +22,11 @@ const BATCH_SIZE = 20;
 const RATE = { records: 100, perMs: 1000 };
 const LOWER_RATE = { records: 40, perMs: 1000 };
 const CAP = 4;
-/** Each request takes this long at the target: 8 workers could send far more than the limit. */
-const SERVICE_MS = 5;
+/**
+ * Each request takes this long at the target: one batch (one call at a time) sends at most ~40
+ * a second, the 4 batches of the cap ~160, well above the limit.
+ */
+const SERVICE_MS = 20;
 const schema = {
   fields: [
     { name: 'id', type: 'number' as const, required: true },
@@ -137,7 +140,7 @@ describe.each([
 
     // Phase 1: the rate. Steady once every worker has started sending.
     await until(() => target.arrivals.length >= 50, 30_000, 'the first requests');
-    const steadyFrom = Date.now() + 500;
+    const steadyFrom = Date.now() + 1000;
     await sleep(3500);
     const steadyTo = Date.now();
     const lease = leaseSizeOf(RATE);
@@ -148,7 +151,6 @@ describe.each([
     expect(steadyRate).toBeGreaterThanOrEqual(0.9 * RATE.records);
     // The cap, at every instant: the target never had more requests in flight.
     expect(target.maxInFlight).toBeLessThanOrEqual(CAP);
-    expect(target.maxInFlight).toBeGreaterThan(1);
 
     // Phase 2: a lower rate, acknowledged by the store, in force within a second.
     expect(await di.setLimits(jobId, { rateLimit: LOWER_RATE })).toBe(true);
@@ -182,6 +184,16 @@ describe.each([
     expect(recoveringRate).toBeLessThan(0.75 * RATE.records);
     const status = await di.getStatus(jobId);
     expect(status.limits?.effectiveRecords).toBeLessThan(RATE.records);
+
+    // Phase 4: no rate any more (removed: null); the cap alone holds, at every instant.
+    await di.setLimits(jobId, { rateLimit: null });
+    const unlimitedFrom = Date.now();
+    await until(() => target.countBetween(unlimitedFrom, Date.now()) > 100, 20_000, 'fast calls');
+    target.resetMaxInFlight();
+    await sleep(1500);
+    expect(target.maxInFlight).toBeLessThanOrEqual(CAP);
+    expect(target.maxInFlight).toBeGreaterThanOrEqual(CAP - 1);
+    expect((await di.getStatus(jobId)).limits).toEqual({ maxConcurrentBatches: CAP });
 
     // The end: cancel; every worker stops.
     await di.cancel(jobId);

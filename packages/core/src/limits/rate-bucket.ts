@@ -98,7 +98,7 @@ export function returnTokens(
 
 /**
  * A `ctx.throttle(ms)` at `now` (the target said "slow down", e.g. a 429 with Retry-After): no
- * lease is spent before `now + ms`, and the rate is halved, then grows back over
+ * lease is spent before `now + ms`, and the rate is halved (once per pause), then grows back over
  * {@link THROTTLE_RECOVERY_WINDOWS} windows.
  */
 export function throttleBucket(
@@ -108,9 +108,12 @@ export function throttleBucket(
   now: number,
 ): RateBucket {
   const factor = rate === undefined ? 1 : factorAt(bucket, rate, now);
+  // One decrease per pause: the 429s of one storm, answered to many workers at once while the
+  // job is already paused, extend the pause but do not halve the rate again and again.
+  const decreased = now < bucket.throttledUntil ? factor : factor / 2;
   return {
     readyAt: bucket.readyAt,
-    factor: Math.max(MIN_THROTTLE_FACTOR, factor / 2),
+    factor: Math.max(MIN_THROTTLE_FACTOR, decreased),
     throttledAt: now,
     throttledUntil: Math.max(bucket.throttledUntil, now + ms),
   };
