@@ -1,4 +1,9 @@
-import { checkJobLimits, InvalidOptionError, type JobLimits, type RateLimit } from '@batchactions/core';
+import {
+  checkJobLimits,
+  InvalidOptionError,
+  type JobLimits,
+  type RateLimit,
+} from '@batchactions/core';
 import {
   booleanOption,
   numberAtLeast,

@@ -356,11 +356,7 @@ async function runClaimedBatch(
           prechecked,
         );
   } finally {
-    await Promise.all([
-      keeper.stop(),
-      watcher.stop(),
-      gate.finish().catch(deps.onBackgroundError),
-    ]);
+    await Promise.all([keeper.stop(), watcher.stop(), gate.finish().catch(deps.onBackgroundError)]);
   }
   if (keeper.lostWith !== undefined) throw keeper.lostWith;
   if (options.signal?.aborted || watcher.cancelled) {

@@ -6,7 +6,10 @@ import type { RateGate } from './rate-gate';
  * target) first takes a token, and the context gets `throttle`. The wait for a token is outside
  * `recordTimeoutMs` (wrap the time-limited processor).
  */
-export function gateRecordProcessor(processor: RecordProcessorFn, gate: RateGate): RecordProcessorFn {
+export function gateRecordProcessor(
+  processor: RecordProcessorFn,
+  gate: RateGate,
+): RecordProcessorFn {
   const throttle = (ms: number) => gate.throttle(ms);
   return async (record, context) => {
     await gate.take(1);

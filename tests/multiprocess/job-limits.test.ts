@@ -176,8 +176,10 @@ describe.each([
     const stormEnd = Date.now();
     await sleep(1000);
     const afterStorm = Date.now();
-    const stormRate = (target.countBetween(beforeStorm, stormEnd) * 1000) / (stormEnd - beforeStorm);
-    const recoveringRate = (target.countBetween(stormEnd, afterStorm) * 1000) / (afterStorm - stormEnd);
+    const stormRate =
+      (target.countBetween(beforeStorm, stormEnd) * 1000) / (stormEnd - beforeStorm);
+    const recoveringRate =
+      (target.countBetween(stormEnd, afterStorm) * 1000) / (afterStorm - stormEnd);
     expect(target.tooManyRequests).toBeGreaterThan(0);
     // The whole fleet slowed down: far below the rate it had, during the storm and after it.
     expect(stormRate).toBeLessThan(0.5 * normalRate);

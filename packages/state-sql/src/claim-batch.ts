@@ -16,7 +16,11 @@ interface ClaimedRow {
 
 type Count = number | string | bigint | null;
 
-const LIMIT_REACHED: ClaimBatchResult = { claimed: false, reason: 'NO_PENDING_BATCHES', limitReached: true };
+const LIMIT_REACHED: ClaimBatchResult = {
+  claimed: false,
+  reason: 'NO_PENDING_BATCHES',
+  limitReached: true,
+};
 const NOTHING_PENDING: ClaimBatchResult = { claimed: false, reason: 'NO_PENDING_BATCHES' };
 
 function claimed(jobId: string, workerId: string, row: ClaimedRow): ClaimBatchResult {

@@ -218,9 +218,11 @@ export function returnRateTokens(
     s,
     jobId,
     (row, rate, now) =>
-      rate ? { bucket: returnTokens(bucketOf(row), rate, tokens, now), result: undefined } : {
-        result: undefined,
-      },
+      rate
+        ? { bucket: returnTokens(bucketOf(row), rate, tokens, now), result: undefined }
+        : {
+            result: undefined,
+          },
     undefined,
   );
 }

@@ -49,7 +49,11 @@ export function checkJobLimits(options: {
 /** Checks a `setLimits` change: each field absent (kept), `null` (removed) or a valid limit. */
 export function checkJobLimitsChange(change: unknown): JobLimitsChange {
   if (typeof change !== 'object' || change === null) {
-    throw new InvalidOptionError('limits', change, 'an object { rateLimit?, maxConcurrentBatches? }');
+    throw new InvalidOptionError(
+      'limits',
+      change,
+      'an object { rateLimit?, maxConcurrentBatches? }',
+    );
   }
   const { rateLimit, maxConcurrentBatches } = change as Record<string, unknown>;
   if (rateLimit === undefined && maxConcurrentBatches === undefined) {

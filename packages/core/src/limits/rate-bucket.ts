@@ -20,7 +20,12 @@ export interface RateBucket {
 }
 
 /** A bucket with nothing handed out: its first lease is granted at once. */
-export const FRESH_BUCKET: RateBucket = { readyAt: 0, factor: 1, throttledAt: 0, throttledUntil: 0 };
+export const FRESH_BUCKET: RateBucket = {
+  readyAt: 0,
+  factor: 1,
+  throttledAt: 0,
+  throttledUntil: 0,
+};
 
 /**
  * How many windows (`perMs`) a throttled rate takes to grow back from nothing to the full rate:

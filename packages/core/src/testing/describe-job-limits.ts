@@ -13,7 +13,7 @@ type LimitsStore = DistributedStateStore & JobLimitMethods;
 /** The store under test, or the test is reported skipped (never passed) without limits. */
 function limitsStore(store: DistributedStateStore, context: TestContext): LimitsStore {
   if (!supportsJobLimits(store)) context.skip('the store has no job-wide limits');
-  return store as LimitsStore;
+  return store;
 }
 
 async function complete(store: DistributedStateStore, jobId: string, batchId: string) {
