@@ -1,9 +1,13 @@
 import { supportsJobLimits, type DistributedStateStore } from '@batchactions/core';
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
+/**
+ * Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. Less
+ * than a millisecond is no wait (timers have millisecond resolution: a fast rate's slots are a
+ * fraction of one apart, and a timer per record would cost a millisecond each).
+ */
 function wait(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
-  if (ms <= 0) return Promise.resolve();
+  if (ms < 1) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);
