@@ -45,11 +45,7 @@ async function measure(rig, limits) {
   const store = await rig.open();
   try {
     const di = new DistributedImport({ schema, batchSize, stateStore: store });
-    const { jobId } = await di.prepare(
-      new FilePathSource(csvFile),
-      new CsvParser(),
-      limits,
-    );
+    const { jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser(), limits);
     const started = Date.now();
     const result = await runWorker(di, jobId, () => undefined, {
       workerId: 'bench',
