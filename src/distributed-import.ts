@@ -14,6 +14,7 @@ import {
   type EventType,
   type BulkProcessor,
   type RecordProcessorFn,
+  type JobLimitsChange,
 } from '@batchactions/core';
 import type { SchemaValidator, SourceParser } from '@batchactions/import';
 import {
@@ -47,6 +48,7 @@ import { reclaimAfterMs, StaleReclaimer } from './process/stale-reclaimer';
 import { StreamingJobs } from './process/streaming-jobs';
 import { createValidator } from './process/create-validator';
 import { cancelJob, pauseJob, purgeJob, resumeJob } from './control/job-control';
+import { setJobLimits } from './control/job-limits';
 import { readJobStatus, type JobStatusReport } from './control/job-status';
 import { LocalWork } from './control/local-work';
 import { guardBackgroundHandler } from './process/background-errors';
@@ -327,6 +329,19 @@ export class DistributedImport {
    */
   pause(jobId: string): Promise<boolean> {
     return pauseJob(this.store, jobId);
+  }
+
+  /**
+   * Changes the job-wide limits of a job while it runs, from any process (issue 27): `rateLimit`
+   * and `maxConcurrentBatches` as `prepare` takes them; a field left out keeps its limit, `null`
+   * removes it. Workers see a new rate at their next lease (within a tenth of the window) and a
+   * new cap at their next claim; a job that had no rate limit is rate limited from each worker's
+   * next batch. Returns false for an unknown job. Needs a store with job-wide limits (every store
+   * in this repository), else `UnsupportedByStoreError`; a bad value throws `InvalidOptionError`
+   * naming it.
+   */
+  setLimits(jobId: string, limits: JobLimitsChange): Promise<boolean> {
+    return setJobLimits(this.store, jobId, limits);
   }
 
   /**

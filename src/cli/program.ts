@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addControlCommands } from './commands/control-commands';
+import { addLimitCommand } from './commands/limit-command';
 import { addListCommand } from './commands/list-command';
 import { addDemoCommand } from './commands/demo-command';
 import { addDoctorCommand } from './commands/doctor-command';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   addStatusCommand(program);
   addListCommand(program);
   addControlCommands(program);
+  addLimitCommand(program);
   addDoctorCommand(program);
   for (const command of program.commands) {
     command.showHelpAfterError(usageHint(`${PROGRAM_NAME} ${command.name()}`));

@@ -5,6 +5,7 @@ import {
   type BatchInFlight,
   type DistributedJobStatus,
   type DistributedStateStore,
+  type JobLimitsState,
   type JobProgress,
   type JobStatus,
   type JobSummary,
@@ -66,6 +67,12 @@ export interface JobStatusReport {
   readonly createdAt?: number;
   /** Epoch ms when the job ended (`JobDetails.completedAt`), on stores with `getJobDetails`. */
   readonly completedAt?: number;
+  /**
+   * The job-wide limits (issue 27) and where its rate stands: `effectiveRecords` is the rate in
+   * force (lower than `rateLimit.records` for a while after a `ctx.throttle`). Present when the
+   * job has limits, on stores with job-wide limits (every store in this repository).
+   */
+  readonly limits?: JobLimitsState;
 }
 
 /** Options of {@link readJobStatus}. */
@@ -116,6 +123,7 @@ export async function readJobStatus(
       : ((await store.getJobState(jobId))?.status ?? null);
   }
   if (status === null) throw new JobNotFoundError(jobId);
+  const limitsRead = store.getJobLimits?.(jobId);
   const read = () =>
     Promise.all([
       readJobProgress(store, jobId),
@@ -143,6 +151,8 @@ export async function readJobStatus(
     if (phase === 'waiting-for-workers' && moved) phase = 'processing';
   }
   const [progress, batches, inFlight] = reading;
+  const limits = await limitsRead;
+  const hasLimits = limits !== null && limits !== undefined && Object.keys(limits).length > 0;
   const activeWorkers = activeWorkerCount(inFlight);
   return {
     jobId,
@@ -155,5 +165,6 @@ export async function readJobStatus(
     ...(prepare ? { prepare } : {}),
     ...(summary ? { summary } : {}),
     ...times,
+    ...(hasLimits ? { limits } : {}),
   };
 }

@@ -5,6 +5,8 @@ import {
   SourceChangedError,
   JobStatus,
   UnsupportedByStoreError,
+  hasLimits,
+  supportsJobLimits,
   createPendingRecord,
   type Batch,
   type DataSource,
@@ -219,6 +221,14 @@ export async function prepareJob(
   request: PrepareRequest,
 ): Promise<PrepareOutcome> {
   const { jobId } = request;
+  const { limits } = request.options;
+  // Refused before anything is read or stored: a limit that cannot be enforced is no limit.
+  if (hasLimits(limits) && !supportsJobLimits(deps.store)) {
+    throw new UnsupportedByStoreError(
+      limits.rateLimit === undefined ? 'maxConcurrentBatches' : 'rateLimit',
+      'setJobLimits',
+    );
+  }
   const resuming = request.takeOverAfterMs !== undefined;
   let plan: RunPlan;
   if (resuming) {
@@ -248,6 +258,10 @@ export async function prepareJob(
   };
   try {
     await writer.begin();
+    // The job is ours now; its limits are in force before its first batch is stored.
+    if (hasLimits(limits) && supportsJobLimits(deps.store)) {
+      await deps.store.setJobLimits(jobId, limits);
+    }
     // Before the first batch is stored: if onOpen throws, nothing was claimable.
     if (openEarly) announceOpen(request.options.onOpen, jobId);
     if (start.cursor?.sourceSize !== undefined) {

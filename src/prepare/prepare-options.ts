@@ -1,4 +1,9 @@
-import { InvalidOptionError } from '@batchactions/core';
+import {
+  checkJobLimits,
+  InvalidOptionError,
+  type JobLimits,
+  type RateLimit,
+} from '@batchactions/core';
 import {
   booleanOption,
   numberAtLeast,
@@ -65,6 +70,26 @@ export interface PrepareOptions {
    * @defaultValue none
    */
   readonly onOpen?: (jobId: string) => void;
+  /**
+   * A job-wide rate (issue 27): at most `records` processor calls every `perMs` milliseconds,
+   * across every worker and process of the job (bulk mode: records handed to `processBatch`).
+   * Workers take tokens from the store in leases (one round trip per lease, a lease being a
+   * tenth of the window's allowance), so the observed rate stays within one lease of the limit.
+   * Change it while the job runs with `setLimits`. Needs a store with job-wide limits (every
+   * store in this repository), else `UnsupportedByStoreError` naming `rateLimit`. Both fields
+   * are integers >= 1, else `InvalidOptionError` naming `rateLimit.records` or `rateLimit.perMs`.
+   * @defaultValue none (no rate limit, no extra store call)
+   */
+  readonly rateLimit?: RateLimit;
+  /**
+   * A job-wide cap on batches PROCESSING at once, across every worker and process of the job,
+   * checked atomically when a batch is claimed (a worker at the cap waits and claims again).
+   * An integer >= 1, else `InvalidOptionError`. Change it while the job runs with `setLimits`.
+   * Needs a store with job-wide limits, else `UnsupportedByStoreError` naming
+   * `maxConcurrentBatches`.
+   * @defaultValue none (no cap)
+   */
+  readonly maxConcurrentBatches?: number;
 }
 
 /** Options of `resumePrepare`. */
@@ -94,6 +119,8 @@ export interface CheckedPrepareOptions {
   readonly remainingTimeMs: (() => number) | undefined;
   readonly deadlineMarginMs: number;
   readonly onOpen: ((jobId: string) => void) | undefined;
+  /** `rateLimit` and `maxConcurrentBatches`, checked (empty: none). */
+  readonly limits: JobLimits;
 }
 
 /** Checks `prepare`'s options the one way (`option-checks.ts`). */
@@ -107,6 +134,7 @@ export function checkPrepareOptions(given: PrepareOptions | undefined): CheckedP
     remainingTimeMs: optionalFunction('remainingTimeMs', options.remainingTimeMs),
     deadlineMarginMs: numberAtLeast('deadlineMarginMs', options.deadlineMarginMs, 0, 5000),
     onOpen: optionalFunction('onOpen', options.onOpen),
+    limits: checkJobLimits(options),
   };
 }
 

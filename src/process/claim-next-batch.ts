@@ -22,6 +22,8 @@ export async function claimNextBatch(
   for (let attempt = 0; ; attempt += 1) {
     const result = await store.claimBatch(jobId, workerId);
     if (result.claimed || result.reason !== 'NO_PENDING_BATCHES') return result;
+    // At the job's cap on batches in flight (issue 27): nothing to retry until one ends.
+    if (result.limitReached === true) return result;
     if (!retryWhenPending || attempt >= EMPTY_CLAIM_RETRIES) return result;
     const status = await store.getDistributedStatus(jobId);
     if (status.pendingBatches === 0) return result;

@@ -10,6 +10,8 @@ export class JobWatcher {
   private checkInFlight: Promise<void> | undefined;
   /** Set once the job was seen ABORTED. */
   cancelled: JobCancelledError | undefined;
+  /** Whether the last check saw the job PAUSED (a rate-limited batch holds its tokens then). */
+  paused = false;
 
   constructor(
     private readonly store: DistributedStateStore,
@@ -30,7 +32,9 @@ export class JobWatcher {
   private async check(): Promise<void> {
     if (!this.store.getJobStatus) return;
     try {
-      if ((await this.store.getJobStatus(this.jobId)) !== JobStatus.ABORTED) return;
+      const status = await this.store.getJobStatus(this.jobId);
+      this.paused = status === JobStatus.PAUSED;
+      if (status !== JobStatus.ABORTED) return;
     } catch (error) {
       // A failed check (a dropped connection) is reported and tried again on the next tick.
       this.reportRetriedError(error);

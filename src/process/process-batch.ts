@@ -30,6 +30,8 @@ import { processRecords, type BatchCounts } from './process-records';
 import { processRecordsInBulk } from './process-records-in-bulk';
 import type { StaleReclaimer } from './stale-reclaimer';
 import { limitBulkProcessor, limitRecordProcessor } from './time-limit';
+import { RateGate } from './rate-gate';
+import { gateBulkProcessor, gateRecordProcessor } from './rate-gated-processor';
 import { batchOutcome, writeBatchResults } from './write-batch-results';
 
 /** True for `{ processBatch }` objects (bulk mode), false for record processor functions. */
@@ -106,6 +108,11 @@ export interface BatchAttempt {
    * batches are coming (`runWorker` claims again shortly instead of reading the job's status).
    */
   readonly streaming?: boolean;
+  /**
+   * Batches are pending but the job is at its `maxConcurrentBatches` (issue 27): `runWorker`
+   * claims again shortly instead of reading the job's status.
+   */
+  readonly limitReached?: boolean;
 }
 
 function notClaimed(jobId: string, jobComplete: boolean): DistributedBatchResult {
@@ -155,6 +162,7 @@ async function sweepAndClaim(deps: ProcessBatchDeps, jobId: string, workerId: st
   const streaming = deps.streaming.known(jobId);
   const claim = await claimNextBatch(store, jobId, workerId, !streaming);
   if (claim.claimed || claim.reason !== 'NO_PENDING_BATCHES' || swept) return claim;
+  if (claim.limitReached === true) return claim;
   if (await deps.streaming.check(jobId)) return claim;
   return (await reclaimer.sweep(jobId)) > 0 ? claimNextBatch(store, jobId, workerId) : claim;
 }
@@ -180,6 +188,9 @@ export async function processBatch(
   const fenced = supportsFencedWrites(store);
   const claim = await sweepAndClaim(deps, jobId, workerId);
   if (!claim.claimed) {
+    if (claim.limitReached === true) {
+      return { result: notClaimed(jobId, false), claimFailure: claim.reason, limitReached: true };
+    }
     if (claim.reason === 'NO_PENDING_BATCHES' && fenced && (await deps.streaming.check(jobId))) {
       // More batches are coming: the job cannot be finalised before the prepare ends.
       return { result: notClaimed(jobId, false), claimFailure: claim.reason, streaming: true };
@@ -225,6 +236,7 @@ export async function processBatch(
         lease,
         processor,
         options,
+        reservation.rateLimited === true,
       ),
     };
   } catch (error) {
@@ -257,6 +269,7 @@ async function runClaimedBatch(
   lease: BatchLease | undefined,
   processor: RecordProcessorFn | BulkProcessor,
   options: ProcessWorkerBatchOptions,
+  rateLimited: boolean,
 ): Promise<DistributedBatchResult> {
   const { store, config, events } = deps;
   const records = await store.getBatchRecords(jobId, batchId);
@@ -288,6 +301,16 @@ async function runClaimedBatch(
     },
     deps.onBackgroundError,
   );
+  // The job-wide rate (issue 27): a job without one makes no call through the gate.
+  const gate = new RateGate({
+    store,
+    jobId,
+    rateLimited,
+    records: records.length,
+    signal: keeper.signal,
+    paused: () => watcher.paused,
+    pausedCheckMs: config.cancelCheckIntervalMs,
+  });
   // Fenced stores get every record in one write at the end; others get the published
   // per-record `saveProcessedRecord`, made before each record's event.
   const kept = new Map<number, ProcessedRecord>();
@@ -323,17 +346,17 @@ async function runClaimedBatch(
       ? await processRecordsInBulk(
           run,
           records,
-          limitBulkProcessor(processor, config.recordTimeoutMs),
+          gateBulkProcessor(limitBulkProcessor(processor, config.recordTimeoutMs), gate),
           prechecked,
         )
       : await processRecords(
           run,
           records,
-          limitRecordProcessor(processor, config.recordTimeoutMs),
+          gateRecordProcessor(limitRecordProcessor(processor, config.recordTimeoutMs), gate),
           prechecked,
         );
   } finally {
-    await Promise.all([keeper.stop(), watcher.stop()]);
+    await Promise.all([keeper.stop(), watcher.stop(), gate.finish().catch(deps.onBackgroundError)]);
   }
   if (keeper.lostWith !== undefined) throw keeper.lostWith;
   if (options.signal?.aborted || watcher.cancelled) {

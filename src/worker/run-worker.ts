@@ -85,6 +85,8 @@ export interface RunWorkerResult {
 }
 
 const FIRST_POLL_MS = 50;
+/** The longest wait between claims of a job at its `maxConcurrentBatches` (issue 27). */
+const LIMIT_POLL_MAX_MS = 200;
 
 /**
  * Longest wait between two claims while a prepare that opened the job early still streams: the
@@ -183,7 +185,7 @@ export async function runWorker(
     let idleWaitMs = FIRST_POLL_MS;
     while (mayClaim()) {
       const started = Date.now();
-      const { result, claimFailure, streaming } = await importer.attemptBatch(
+      const { result, claimFailure, streaming, limitReached } = await importer.attemptBatch(
         jobId,
         processor,
         laneWorkerId,
@@ -207,6 +209,13 @@ export async function runWorker(
         return;
       }
       if (result.claimed) continue;
+      if (limitReached === true) {
+        // The job's cap on batches in flight is reached (issue 27): a slot frees up when a
+        // batch ends; claim again soon, without reading the status.
+        await sleep(idleWaitMs, finished.signal);
+        idleWaitMs = Math.min(LIMIT_POLL_MAX_MS, pollIntervalMs, idleWaitMs * 2);
+        continue;
+      }
       if (streaming === true) {
         // A prepare that opened the job early still streams: the next batch is on its way.
         await sleep(idleWaitMs, finished.signal);

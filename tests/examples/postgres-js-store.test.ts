@@ -148,6 +148,7 @@ describe('PostgresJsStateStore: options and tables', () => {
        WHERE table_schema = current_schema() ORDER BY table_name`;
     expect(tables.map((t) => t.name)).toEqual([
       'imports_batches',
+      'imports_job_limits',
       'imports_jobs',
       'imports_records',
       'imports_schema_version',

@@ -23,6 +23,7 @@ export {
   isDistributedStateStore,
   missingDistributedMethods,
   supportsFencedWrites,
+  supportsJobLimits,
 } from './ports/distributed-state-store';
 export type * from './ports/distributed-state-store';
 export { BatchEngine } from './engine/batch-engine';
@@ -38,3 +39,4 @@ export type {
 export * from './pipeline';
 export * from './sources';
 export * from './stores';
+export * from './limits';

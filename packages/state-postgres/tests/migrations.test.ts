@@ -58,6 +58,7 @@ describe('PostgresStateStore migrations', () => {
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'batches',
+      'job_limits',
       'jobs',
       'records',
       'schema_migrations',
@@ -70,6 +71,7 @@ describe('PostgresStateStore migrations', () => {
     expect(indexes.rows.map((r) => r.indexname)).toEqual([
       'batches_job_status_index',
       'batches_pkey',
+      'job_limits_pkey',
       'jobs_pkey',
       'records_batch_index',
       'records_pkey',
@@ -85,6 +87,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 5, name: 'early open and resumable prepare' },
       { version: 6, name: 'completion claim time and acknowledgement' },
       { version: 7, name: 'shared SQL store columns' },
+      { version: 8, name: 'job-wide limits' },
     ]);
   });
 
@@ -185,7 +188,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 2,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [3, 4, 5, 6, 7],
+      applied: [3, 4, 5, 6, 7, 8],
     });
     // Version 4: old jobs are not being prepared, and a job finished before has no completion
     // left to report (its job:completed was emitted then).

@@ -83,7 +83,7 @@ describe('PostgresStateStore upgrade from version 6', () => {
     const store = new PostgresStateStore({ connectionString: testDatabaseUrl(), schema });
     cleanups.push(() => store.close());
 
-    expect(await store.initialize()).toMatchObject({ fromVersion: 6, applied: [7] });
+    expect(await store.initialize()).toMatchObject({ fromVersion: 6, applied: [7, 8] });
 
     const before = await store.getJobDetails('half-job');
     expect(before).toMatchObject({ status: JobStatus.PROCESSING, totalRecords: 20 });

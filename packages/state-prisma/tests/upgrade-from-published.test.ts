@@ -171,8 +171,8 @@ describe.each(DATABASES)('upgrading tables made from the published 0.0.3 models 
       ]),
     );
     expect(await new PrismaStateStore(prisma).migrate()).toEqual({
-      fromVersion: 7,
-      toVersion: 7,
+      fromVersion: 8,
+      toVersion: 8,
       applied: [],
     });
   });

@@ -122,6 +122,7 @@ describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
     const names = tables.map((t) => t.name).sort();
     expect(names).toEqual([
       'acme_batches',
+      'acme_job_limits',
       'acme_jobs',
       'acme_records',
       'acme_schema_version',

@@ -1,5 +1,6 @@
 import type { ClaimBatchResult } from '@batchactions/core';
-import type { Db } from './db';
+import type { Db, Transaction } from './db';
+import { checkBatchCap, type LimitStatements } from './job-limits';
 import type { Statements } from './statements';
 
 interface ClaimedRow {
@@ -9,7 +10,18 @@ interface ClaimedRow {
   readonly recordEndIndex: number | string;
   readonly attempt: number | string;
   readonly claimedAt: number | string | bigint;
+  /** The job's rate limit (issue 27), NULL or absent without one. */
+  readonly rateRecords?: number | string | null;
 }
+
+type Count = number | string | bigint | null;
+
+const LIMIT_REACHED: ClaimBatchResult = {
+  claimed: false,
+  reason: 'NO_PENDING_BATCHES',
+  limitReached: true,
+};
+const NOTHING_PENDING: ClaimBatchResult = { claimed: false, reason: 'NO_PENDING_BATCHES' };
 
 function claimed(jobId: string, workerId: string, row: ClaimedRow): ClaimBatchResult {
   return {
@@ -23,6 +35,9 @@ function claimed(jobId: string, workerId: string, row: ClaimedRow): ClaimBatchRe
       recordStartIndex: Number(row.recordStartIndex),
       recordEndIndex: Number(row.recordEndIndex),
       attempt: Number(row.attempt),
+      ...(row.rateRecords === null || row.rateRecords === undefined
+        ? {}
+        : { rateLimited: true as const }),
     },
   };
 }
@@ -48,30 +63,58 @@ function notClaimed(jobStatus: string | undefined): ClaimBatchResult {
  * the claim holds the job row with a shared lock, so a cancel (job row first, then the release
  * of its batches in flight, one transaction) either commits first and the claim takes nothing,
  * or waits for the claim and releases the claimed batch; SQLite runs one writer at a time.
+ *
+ * A job with `maxConcurrentBatches` (issue 27) is claimed only below its cap: SQLite counts in
+ * the claim statement; PostgreSQL and the MySQL family lock the job's limits row and count in
+ * the claim's transaction (`checkBatchCap`), so capped claims of one job take turns. A refused
+ * claim with a batch pending says NO_PENDING_BATCHES with `limitReached`.
  */
 export async function claimBatch(
   db: Db,
   s: Statements,
+  limits: LimitStatements,
   jobId: string,
   workerId: string,
 ): Promise<ClaimBatchResult> {
   if (db.family === 'postgres') {
-    const rows = await db.select<Omit<ClaimedRow, 'id'> & { jobStatus: string; id: string | null }>(
-      s.claimBatchPostgres(),
-      [jobId, workerId],
-    );
-    const row = rows[0];
+    const row = await claimPostgres(db, s, jobId, workerId, false);
     if (row === undefined) return notClaimed(undefined);
-    return row.id === null
-      ? notClaimed(row.jobStatus)
-      : claimed(jobId, workerId, { ...row, id: row.id });
+    if (row.id !== null) return claimed(jobId, workerId, { ...row, id: row.id });
+    if (row.jobStatus !== 'PROCESSING' || row.maxBatches === null) return notClaimed(row.jobStatus);
+    // A capped job (issue 27): the claim again, holding the job's limits row.
+    return db.transaction(
+      async (transaction) => {
+        const cap = await checkBatchCap(db, limits, jobId, transaction);
+        if (cap.state !== 'free') return cap.state === 'full' ? LIMIT_REACHED : NOTHING_PENDING;
+        const again = await claimPostgres(db, s, jobId, workerId, true, transaction);
+        if (again === undefined) return notClaimed(undefined);
+        return again.id === null
+          ? notClaimed(again.jobStatus)
+          : claimed(jobId, workerId, { ...again, id: again.id });
+      },
+      { lockingReads: true },
+    );
   }
   if (db.family === 'sqlite') {
     const rows = await db.select<ClaimedRow>(s.claimBatchSqlite(), [jobId, workerId]);
     const row = rows[0];
     if (row !== undefined) return claimed(jobId, workerId, row);
-    const job = await db.select<{ status: string }>(s.selectJobStatus(), [jobId]);
-    return notClaimed(job[0]?.status);
+    const refusal = await db.select<{
+      status: string;
+      maxBatches: Count;
+      processing: Count;
+      pending: Count;
+    }>(limits.claimRefusalSqlite, [jobId]);
+    const job = refusal[0];
+    if (
+      job?.status === 'PROCESSING' &&
+      job.maxBatches !== null &&
+      Number(job.processing) >= Number(job.maxBatches) &&
+      Number(job.pending) > 0
+    ) {
+      return LIMIT_REACHED;
+    }
+    return notClaimed(job?.status);
   }
   return db.transaction(
     async (transaction) => {
@@ -79,6 +122,9 @@ export async function claimBatch(
       const job = await db.select<{ status: string }>(s.lockJobForClaim(), [jobId], transaction);
       const jobStatus = job[0]?.status;
       if (jobStatus !== 'PROCESSING') return notClaimed(jobStatus);
+      // Job-wide limits (issue 27): a job without a limits row locks nothing here.
+      const cap = await checkBatchCap(db, limits, jobId, transaction);
+      if (cap.state !== 'free') return cap.state === 'full' ? LIMIT_REACHED : NOTHING_PENDING;
       const picked = await db.select<
         Omit<ClaimedRow, 'claimedAt'> & { now: number | string | bigint }
       >(s.pickBatch(), [jobId], transaction);
@@ -90,8 +136,32 @@ export async function claimBatch(
         ...batch,
         attempt: Number(batch.attempt) + 1,
         claimedAt: now,
+        ...(cap.rateLimited ? { rateRecords: 1 } : {}),
       });
     },
     { lockingReads: true },
   );
+}
+
+type PostgresClaimRow = Omit<ClaimedRow, 'id'> & {
+  readonly jobStatus: string;
+  readonly id: string | null;
+  readonly maxBatches: Count;
+};
+
+/** The PostgreSQL claim statement; `capChecked`: the caller holds the job's limits row. */
+async function claimPostgres(
+  db: Db,
+  s: Statements,
+  jobId: string,
+  workerId: string,
+  capChecked: boolean,
+  transaction?: Transaction,
+): Promise<PostgresClaimRow | undefined> {
+  const rows = await db.select<PostgresClaimRow>(
+    s.claimBatchPostgres(),
+    [jobId, workerId, capChecked],
+    transaction,
+  );
+  return rows[0];
 }

@@ -15,7 +15,8 @@ export {
   type SqlFamily,
   type SqlTransactionOptions,
 } from './executor';
-export { quoteTables, type QuotedTables } from './sql/tables';
+export { jobLimitsTableName, quoteTables, type QuotedTables } from './sql/tables';
+export { createJobLimitsTableSql } from './sql/limits-table-sql';
 export {
   DEFAULT_TABLE_PREFIX,
   resolveTableNames,

@@ -10,6 +10,9 @@ import {
   LeaseLostError,
   type JobListEntry,
   type JobListFilter,
+  type JobLimitsChange,
+  type JobLimitsState,
+  type TokenLease,
   RECORD_STATUS_GROUPS,
   reclaimArgumentsError,
   distributedStatusFromCounts,
@@ -32,6 +35,15 @@ import {
   type UniqueValueClaim,
 } from '@batchactions/core';
 import { claimBatch } from './claim-batch';
+import {
+  deleteJobLimits,
+  getJobLimits,
+  leaseRateTokens,
+  LimitStatements,
+  returnRateTokens,
+  setJobLimits,
+  throttleJob,
+} from './job-limits';
 import { completeBatch } from './complete-batch';
 import { chunks, Db } from './db';
 import { isUniqueViolation, type SqlExecutor } from './executor';
@@ -136,6 +148,8 @@ export interface SqlStateStoreParts {
 export class SqlStateStore implements DistributedStateStore {
   private readonly db: Db;
   private readonly sql: Statements;
+  /** The statements of job-wide limits (issue 27), apart from the others. */
+  private readonly limitSql: LimitStatements;
   /** SQLite: one call at a time (see `Serial`); others run calls concurrently. */
   private readonly serial: Serial | undefined;
   private readonly setUpSchema: () => Promise<unknown>;
@@ -146,6 +160,7 @@ export class SqlStateStore implements DistributedStateStore {
   constructor(parts: SqlStateStoreParts) {
     this.db = new Db(parts.executor);
     this.sql = new Statements(parts.executor.family, parts.tables, parts.layout === 'own');
+    this.limitSql = new LimitStatements(parts.executor.family, parts.tables);
     this.serial = parts.executor.family === 'sqlite' ? new Serial() : undefined;
     this.setUpSchema = () => parts.setUpSchema(parts.executor);
     this.keepJobAsGiven = parts.layout === 'own';
@@ -331,7 +346,7 @@ export class SqlStateStore implements DistributedStateStore {
   // ---------------------------------------------------------- DistributedStateStore
 
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
-    return this.run(() => claimBatch(this.db, this.sql, jobId, workerId));
+    return this.run(() => claimBatch(this.db, this.sql, this.limitSql, jobId, workerId));
   }
 
   /** Puts the batch back to PENDING only while `workerId` holds it (PROCESSING). */
@@ -594,12 +609,40 @@ export class SqlStateStore implements DistributedStateStore {
   }
 
   /** Deletes a job with its batches, records and unique values; false when it did not exist. */
+  // ---------------------------------------------------------------- job-wide limits
+
+  /** Changes the job's limits (see the port); false for an unknown job. */
+  setJobLimits(jobId: string, change: JobLimitsChange): Promise<boolean> {
+    return this.run(() => setJobLimits(this.db, this.limitSql, jobId, change));
+  }
+
+  /** The job's limits and where its rate stands; `{}` without limits, null for an unknown job. */
+  getJobLimits(jobId: string): Promise<JobLimitsState | null> {
+    return this.run(() => getJobLimits(this.db, this.limitSql, jobId));
+  }
+
+  /** One lease of the job's rate bucket, in one transaction (see the port). */
+  leaseRateTokens(jobId: string, wanted: number): Promise<TokenLease> {
+    return this.run(() => leaseRateTokens(this.db, this.limitSql, jobId, wanted));
+  }
+
+  /** Gives back leased tokens a worker did not spend. */
+  returnRateTokens(jobId: string, tokens: number): Promise<void> {
+    return this.run(() => returnRateTokens(this.db, this.limitSql, jobId, tokens));
+  }
+
+  /** `ctx.throttle(ms)`: pauses the job's leases for `ms` and halves its rate. */
+  throttleJob(jobId: string, ms: number): Promise<void> {
+    return this.run(() => throttleJob(this.db, this.limitSql, jobId, ms));
+  }
+
   deleteJob(jobId: string): Promise<boolean> {
     return this.run(() =>
       this.db.transaction(async (transaction) => {
         // The job row first: a batch registration in flight ends before the delete (which then
         // removes its rows), and a later one finds no job.
         await this.db.select(this.sql.lockJob('update'), [jobId], transaction);
+        await deleteJobLimits(this.db, this.limitSql, jobId, transaction);
         let deleted = 0;
         for (const statement of this.sql.deleteJob()) {
           deleted = await this.db.run(statement, [jobId], transaction);

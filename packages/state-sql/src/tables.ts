@@ -7,6 +7,11 @@ export interface TableNames {
   readonly records: string;
   readonly uniqueValues: string;
   readonly schemaVersion: string;
+  /**
+   * The job-wide limits table (issue 27). Absent: the jobs table's name with `jobs` replaced by
+   * `job_limits` (`batchactions_job_limits`).
+   */
+  readonly jobLimits?: string;
 }
 
 /** Options naming the tables of the published layout (Sequelize and Prisma stores). */
@@ -47,5 +52,6 @@ export function resolveTableNames(options: unknown): TableNames {
     records: `${p}records`,
     uniqueValues: `${p}unique_values`,
     schemaVersion: `${p}schema_version`,
+    jobLimits: `${p}job_limits`,
   };
 }

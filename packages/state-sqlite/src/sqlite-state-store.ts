@@ -68,6 +68,11 @@ const PORT_METHODS = [
   'claimUniqueValues',
   'deleteJob',
   'listJobs',
+  'setJobLimits',
+  'getJobLimits',
+  'leaseRateTokens',
+  'returnRateTokens',
+  'throttleJob',
 ] as const satisfies readonly (keyof SqlStateStore)[];
 
 /**

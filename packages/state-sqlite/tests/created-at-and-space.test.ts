@@ -59,7 +59,10 @@ describe('createdAt (schema version 7)', () => {
     const store = new SqliteStateStore({ filename: file.filename });
     expect(await store.readSchemaVersion()).toEqual({ current: 5, expected: SCHEMA_VERSION });
     await store.initialize();
-    expect(await store.readSchemaVersion()).toEqual({ current: 8, expected: 8 });
+    expect(await store.readSchemaVersion()).toEqual({
+      current: SCHEMA_VERSION,
+      expected: SCHEMA_VERSION,
+    });
     try {
       const old = await store.getJobDetails('old');
       expect(old?.createdAt).toBeUndefined();

@@ -46,6 +46,7 @@ describe('SqliteStateStore.initialize', () => {
     inspect(file.filename, (db) => {
       expect(tablesOf(db)).toEqual([
         'batchactions_batches',
+        'batchactions_job_limits',
         'batchactions_jobs',
         'batchactions_records',
         SCHEMA_VERSION_TABLE,

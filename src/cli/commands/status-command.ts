@@ -1,3 +1,4 @@
+import { limitsLine } from '../limit-text';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminalJobStatus } from '@batchactions/core';
 import { readJobStatus, type JobStatusReport, type PrepareState } from '../../control/job-status';
@@ -109,6 +110,7 @@ export function humanReport(
       `${formatCount(b.completedBatches)} completed, ${formatCount(b.failedBatches)} failed`,
     `  elapsed  ${elapsedLine(report, now)}`,
     ...(measuring ? [`  rate     ${rateLine(rate)}`] : []),
+    ...(report.limits ? [`  limits   ${limitsLine(report.limits, now)}`] : []),
     ...inFlightLines(report),
     '',
   ].join('\n');

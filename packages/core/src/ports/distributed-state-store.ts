@@ -2,6 +2,7 @@ import type { Batch, BatchStatus } from '../model/batch';
 import type { JobState, JobStatus, JobSummary } from '../model/job';
 import type { ProcessedRecord } from '../model/record';
 import type { StateStore } from './state-store';
+import type { JobLimitsChange, JobLimitsState, TokenLease } from '../limits/job-limits';
 
 /** A batch held by one worker. */
 export interface BatchReservation {
@@ -20,6 +21,11 @@ export interface BatchReservation {
    * with fenced writes reject writes carrying an older attempt. Absent on stores without fencing.
    */
   readonly attempt?: number;
+  /**
+   * Present (true) when the job has a rate limit (stores with `setJobLimits`): the worker leases
+   * tokens (`leaseRateTokens`) before its processor calls. Absent: no rate limit, no lease.
+   */
+  readonly rateLimited?: true;
 }
 
 /** Why a claim returned no batch. */
@@ -27,7 +33,16 @@ export type ClaimBatchFailureReason = 'JOB_NOT_FOUND' | 'JOB_NOT_PROCESSING' | '
 
 export type ClaimBatchResult =
   | { readonly claimed: true; readonly reservation: BatchReservation }
-  | { readonly claimed: false; readonly reason: ClaimBatchFailureReason };
+  | {
+      readonly claimed: false;
+      readonly reason: ClaimBatchFailureReason;
+      /**
+       * Addition (issue 27), with reason NO_PENDING_BATCHES: batches are pending, but the job
+       * already has `maxConcurrentBatches` PROCESSING (stores with `setJobLimits`). Claim again
+       * once one ends.
+       */
+      readonly limitReached?: true;
+    };
 
 /** Batch counts of a distributed job. */
 export interface DistributedJobStatus {
@@ -456,6 +471,36 @@ export interface DistributedStateStore extends StateStore {
    * index order, each with its worker, attempt and heartbeat age. An unknown job gives `[]`.
    */
   listBatchesInFlight?(jobId: string): Promise<readonly BatchInFlight[]>;
+  /**
+   * Optional, job-wide limits (issue 27): changes the limits of `jobId` (a field absent keeps
+   * its limit, `null` removes it) and returns true; false for an unknown job. A store with it
+   * honours the limits everywhere:
+   * - `claimBatch` claims nothing while the job has `maxConcurrentBatches` PROCESSING batches
+   *   (reason NO_PENDING_BATCHES with `limitReached: true`), checked atomically with the claim (concurrent claimers
+   *   never pass the cap together);
+   * - `claimBatch` marks the reservation `rateLimited` while the job has a rate limit;
+   * - `leaseRateTokens`, `returnRateTokens`, `throttleJob` and `getJobLimits` below;
+   * - `deleteJob` removes the job's limits with it.
+   * A job whose limits were never set costs nothing extra in any call.
+   */
+  setJobLimits?(jobId: string, change: JobLimitsChange): Promise<boolean>;
+  /** Optional, with `setJobLimits`: the job's limits (`{}` if none), `null` for an unknown job. */
+  getJobLimits?(jobId: string): Promise<JobLimitsState | null>;
+  /**
+   * Optional, with `setJobLimits`: one lease of the job's rate bucket, in one atomic step by the
+   * store's clock: between 1 and `min(wanted, lease size)` tokens, spendable after `waitMs`
+   * (see `leaseTokens`). `{ limited: false }` when the job has no rate limit (or is unknown).
+   */
+  leaseRateTokens?(jobId: string, wanted: number): Promise<TokenLease>;
+  /** Optional, with `setJobLimits`: gives back leased tokens a worker did not spend. */
+  returnRateTokens?(jobId: string, tokens: number): Promise<void>;
+  /**
+   * Optional, with `setJobLimits`: the target asked the job to slow down (`ctx.throttle(ms)`):
+   * no lease is spendable for `ms`, and the job's rate halves, then grows back (see
+   * `throttleBucket`). A job without a rate limit keeps the pause only (its workers do not
+   * lease, so only the caller waits).
+   */
+  throttleJob?(jobId: string, ms: number): Promise<void>;
 }
 
 const REQUIRED_METHODS = [
@@ -506,6 +551,27 @@ export function missingDistributedMethods(store: unknown): string[] {
   if (typeof store !== 'object' || store === null) return [...REQUIRED_METHODS];
   const candidate = store as Record<string, unknown>;
   return REQUIRED_METHODS.filter((name) => typeof candidate[name] !== 'function');
+}
+
+/** The optional methods of job-wide limits (issue 27). */
+export type JobLimitMethods = Required<
+  Pick<
+    DistributedStateStore,
+    'setJobLimits' | 'getJobLimits' | 'leaseRateTokens' | 'returnRateTokens' | 'throttleJob'
+  >
+>;
+
+/** True when the store enforces job-wide limits (`setJobLimits` and the methods with it). */
+export function supportsJobLimits(
+  store: DistributedStateStore,
+): store is DistributedStateStore & JobLimitMethods {
+  return (
+    typeof store.setJobLimits === 'function' &&
+    typeof store.getJobLimits === 'function' &&
+    typeof store.leaseRateTokens === 'function' &&
+    typeof store.returnRateTokens === 'function' &&
+    typeof store.throttleJob === 'function'
+  );
 }
 
 /** True when the store implements the fenced writes (`completeBatch` and `heartbeatBatch`). */

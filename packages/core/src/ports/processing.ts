@@ -15,6 +15,14 @@ export interface ProcessingContext {
   readonly signal: AbortSignal;
   /** The worker processing the batch. */
   readonly workerId?: string;
+  /**
+   * Addition (issue 27): tells the whole job to slow down, e.g. on an HTTP 429 with
+   * `Retry-After`: no worker of the job spends a rate token for `ms`, and the job's rate halves,
+   * then grows back over ten windows. Resolves once recorded in the store (on stores without
+   * job-wide limits: after this worker waited `ms`). Present when the worker provides it
+   * (`DistributedImport` always does); absent in other runners.
+   */
+  readonly throttle?: (ms: number) => Promise<void>;
 }
 
 /** The user's code for one record. Throwing (or rejecting) marks the record failed. */
@@ -60,6 +68,14 @@ export interface BatchProcessingContext {
   /** Aborted when the worker loses its lease, is shut down, or the job is cancelled. */
   readonly signal: AbortSignal;
   readonly workerId?: string;
+  /**
+   * Addition (issue 27): tells the whole job to slow down, e.g. on an HTTP 429 with
+   * `Retry-After`: no worker of the job spends a rate token for `ms`, and the job's rate halves,
+   * then grows back over ten windows. Resolves once recorded in the store (on stores without
+   * job-wide limits: after this worker waited `ms`). Present when the worker provides it
+   * (`DistributedImport` always does); absent in other runners.
+   */
+  readonly throttle?: (ms: number) => Promise<void>;
 }
 
 /**

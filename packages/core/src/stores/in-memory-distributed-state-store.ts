@@ -38,6 +38,9 @@ import {
   quarantineReason,
 } from './batch-rules';
 import { checkJobListFilter, jobListEntry, prepareMarks, selectJobListEntries } from './job-list';
+import { InMemoryLimitsTable } from '../limits/limits-table';
+import { checkJobLimitsChange } from '../limits/check-limits';
+import type { JobLimitsChange, JobLimitsState, TokenLease } from '../limits/job-limits';
 import {
   checkTakeoverArguments,
   isBeingPrepared,
@@ -144,6 +147,8 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
    */
   private readonly unattached = new Map<string, Map<string, ProcessedRecord[]>>();
   private readonly now: () => number;
+  /** Job-wide limits (issue 27), apart from the jobs: a job without limits has no entry. */
+  private readonly limits = new InMemoryLimitsTable();
 
   /** @param options.now clock used for claims and staleness (default `Date.now`). */
   constructor(options: { now?: () => number } = {}) {
@@ -512,6 +517,13 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       }
       const batch = stored.order.find((b) => b.status === BatchStatus.PENDING);
       if (!batch) return { claimed: false, reason: 'NO_PENDING_BATCHES' };
+      const cap = this.limits.cap(jobId);
+      if (
+        cap !== undefined &&
+        stored.order.filter((b) => b.status === BatchStatus.PROCESSING).length >= cap
+      ) {
+        return { claimed: false, reason: 'NO_PENDING_BATCHES', limitReached: true };
+      }
       batch.status = BatchStatus.PROCESSING;
       batch.workerId = workerId;
       batch.claimedAt = this.now();
@@ -528,6 +540,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           recordStartIndex: batch.recordStartIndex,
           recordEndIndex: batch.recordEndIndex,
           attempt: batch.attempt,
+          ...(this.limits.rateLimited(jobId) ? { rateLimited: true as const } : {}),
         },
       };
     });
@@ -694,7 +707,38 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
   }
 
   deleteJob(jobId: string): Promise<boolean> {
-    return settle(() => this.jobs.delete(jobId));
+    return settle(() => {
+      this.limits.delete(jobId);
+      return this.jobs.delete(jobId);
+    });
+  }
+
+  setJobLimits(jobId: string, change: JobLimitsChange): Promise<boolean> {
+    return settle(() => {
+      if (!this.jobs.has(jobId)) return false;
+      this.limits.set(jobId, checkJobLimitsChange(change));
+      return true;
+    });
+  }
+
+  getJobLimits(jobId: string): Promise<JobLimitsState | null> {
+    return settle(() => (this.jobs.has(jobId) ? this.limits.get(jobId, this.now()) : null));
+  }
+
+  leaseRateTokens(jobId: string, wanted: number): Promise<TokenLease> {
+    return settle(() => this.limits.lease(jobId, wanted, this.now()));
+  }
+
+  returnRateTokens(jobId: string, tokens: number): Promise<void> {
+    return settle(() => {
+      this.limits.giveBack(jobId, tokens, this.now());
+    });
+  }
+
+  throttleJob(jobId: string, ms: number): Promise<void> {
+    return settle(() => {
+      if (this.jobs.has(jobId)) this.limits.throttle(jobId, ms, this.now());
+    });
   }
 
   claimUniqueValues(

@@ -19,6 +19,7 @@ import { describeResumablePrepare } from './describe-resumable-prepare';
 import { describePrepareOwnership } from './describe-prepare-ownership';
 import { describeCancelClaims } from './describe-cancel-claims';
 import { describeStoreAgreement } from './describe-store-agreement';
+import { describeJobLimits } from './describe-job-limits';
 import type { ConformanceHarness } from './conformance-harness';
 import { makeBatch, makeJobState, makeRecords, prepareJob, sleep } from './fixtures';
 
@@ -94,6 +95,7 @@ export function describeDistributedStateStore(
     describePrepareOwnership(() => store, options);
     describeCancelClaims(() => store, options);
     describeStoreAgreement(() => store);
+    describeJobLimits(() => store);
 
     describe('jobs', () => {
       it('returns null for an unknown job', async () => {

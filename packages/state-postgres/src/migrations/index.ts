@@ -5,6 +5,7 @@ import { migration004PrepareLivenessAndSummary } from './004_prepare_liveness_an
 import { migration005EarlyOpenAndResume } from './005_early_open_and_resume';
 import { migration006CompletionAcknowledgement } from './006_completion_acknowledgement';
 import { migration007SharedColumns } from './007_shared_columns';
+import { migration008JobLimits } from './008_job_limits';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005EarlyOpenAndResume,
   migration006CompletionAcknowledgement,
   migration007SharedColumns,
+  migration008JobLimits,
 ];
 
 /** The schema version this package writes and reads. */

@@ -101,6 +101,22 @@ const MODELS: readonly Model[] = [
     attributes: ['@@id([jobId, field, valueKey])'],
   },
   {
+    // Version 8: job-wide limits (issue 27), one row per job with limits.
+    name: 'BatchactionsJobLimit',
+    table: 'batchactions_job_limits',
+    fields: [
+      ['jobId', 'String @id', '@db.VarChar(255)'],
+      ['rateRecords', 'Int?'],
+      ['ratePerMs', 'Int?'],
+      ['maxBatches', 'Int?'],
+      ['readyAt', 'Float @default(0)'],
+      ['factor', 'Float @default(1)'],
+      ['throttledAt', 'BigInt @default(0)'],
+      ['throttledUntil', 'BigInt @default(0)'],
+    ],
+    attributes: [],
+  },
+  {
     name: 'BatchactionsSchemaVersion',
     table: 'batchactions_schema_version',
     fields: [

@@ -5,6 +5,7 @@ import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
 import { jobCreatedAt } from './job-created-at';
+import { jobLimits } from './job-limits';
 import { dropPublishedIndexes, leasesAndIds } from './leases-and-ids';
 import { prepareAndCompletion } from './prepare-and-completion';
 import { publishedTables } from './published-tables';
@@ -46,6 +47,7 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: completionAcknowledgement,
   },
   { version: 7, name: 'job creation time', statements: jobCreatedAt },
+  { version: 8, name: 'job-wide limits', statements: jobLimits },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */

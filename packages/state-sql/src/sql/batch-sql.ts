@@ -114,11 +114,19 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
  * cancel that committed first is seen by the locked read, and nothing is claimed. No row: the
  * job does not exist. The update names the job too: batch ids are unique per job only in the
  * PostgreSQL store's layout (primary key `"jobId", "id"`).
+ *
+ * Job-wide limits (issue 27): a job with `maxConcurrentBatches` is not claimed here unless `$3`
+ * is true (the caller then holds the job's limits row and counted its batches, see
+ * `checkBatchCap`); its cap and rate come back with the row, so a job without limits costs no
+ * other statement.
  */
 export function claimBatchPostgresSql(t: QuotedTables): string {
   return `
     WITH job AS (
       SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
+    ),
+    caps AS (
+      SELECT "maxBatches", "rateRecords" FROM ${t.jobLimits} WHERE "jobId" = $1
     ),
     next_batch AS (
       SELECT b."id"
@@ -126,6 +134,7 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'
         AND (SELECT "status" FROM job) = 'PROCESSING'
+        AND ($3::boolean OR NOT EXISTS (SELECT 1 FROM caps WHERE "maxBatches" IS NOT NULL))
       ORDER BY b."batchIndex"
       LIMIT 1
       FOR UPDATE SKIP LOCKED
@@ -139,7 +148,8 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
       RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
                 b."claimedAt"
     )
-    SELECT job."status" AS "jobStatus", claimed.*
+    SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
+           (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*
     FROM job LEFT JOIN claimed ON true`;
 }
 
@@ -147,6 +157,8 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
  * SQLite: the claim as one UPDATE ... RETURNING. A single statement holds the database's write
  * lock from choosing the row to changing it, so no two connections can choose the same batch.
  * The job id is matched too: in `SqliteStateStore`'s layout batch ids are unique per job only.
+ * A job with `maxConcurrentBatches` (issue 27) gets a batch only while fewer are PROCESSING,
+ * counted under the same write lock.
  */
 export function claimBatchSqliteSql(t: QuotedTables): string {
   return `
@@ -158,9 +170,17 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'
         AND (SELECT j."status" FROM ${t.jobs} j WHERE j."id" = $1) = 'PROCESSING'
+        AND coalesce(
+          (SELECT p."processing" < l."maxBatches"
+           FROM ${t.jobLimits} l,
+                (SELECT count(*) AS "processing" FROM ${t.batches} c
+                 WHERE c."jobId" = $1 AND c."status" = 'PROCESSING') p
+           WHERE l."jobId" = $1 AND l."maxBatches" IS NOT NULL),
+          1)
       ORDER BY b."batchIndex"
       LIMIT 1)
-    RETURNING ${CLAIMED_COLUMNS}`;
+    RETURNING ${CLAIMED_COLUMNS},
+      (SELECT l."rateRecords" FROM ${t.jobLimits} l WHERE l."jobId" = $1) AS "rateRecords"`;
 }
 
 /**

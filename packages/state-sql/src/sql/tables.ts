@@ -7,6 +7,7 @@ export interface QuotedTables {
   readonly records: string;
   readonly uniqueValues: string;
   readonly schemaVersion: string;
+  readonly jobLimits: string;
 }
 
 /**
@@ -21,5 +22,11 @@ export function quoteTables(names: TableNames, schema?: string): QuotedTables {
     records: q(names.records),
     uniqueValues: q(names.uniqueValues),
     schemaVersion: q(names.schemaVersion),
+    jobLimits: q(jobLimitsTableName(names)),
   };
+}
+
+/** The name of the job-wide limits table of `names` (see `TableNames.jobLimits`). */
+export function jobLimitsTableName(names: TableNames): string {
+  return names.jobLimits ?? names.jobs.replace(/jobs$/, 'job_limits');
 }

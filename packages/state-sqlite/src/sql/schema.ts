@@ -1,3 +1,4 @@
+import { createJobLimitsTableSql } from '@batchactions/state-sql';
 import type { SqliteDatabase } from '../database-handle';
 import { V7_CREATED_AT } from './migration-7-created-at';
 import { rekeyUniqueValues, V8_SHARED_LAYOUT } from './migration-8-shared-layout';
@@ -134,6 +135,9 @@ ALTER TABLE batchactions_jobs ADD COLUMN completion_acknowledged_at INTEGER;
 `;
 
 /** Every migration, oldest first. */
+/** Version 9: the job-wide limits table (issue 27); see `createJobLimitsTableSql`. */
+const V9_JOB_LIMITS = createJobLimitsTableSql('sqlite', 'batchactions_job_limits');
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
@@ -148,6 +152,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: V8_SHARED_LAYOUT,
     after: rekeyUniqueValues,
   },
+  { version: 9, description: 'job-wide limits', sql: V9_JOB_LIMITS },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */

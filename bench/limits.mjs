@@ -1,0 +1,89 @@
+// Benchmark: the cost of job-wide limits (issue 27) when they never bind: the same job with a
+// rate far above the natural rate, a cap above the lanes, and both, against the same job
+// without limits. Each variant prepares N users and processes them with one process running 4 lanes
+// (runWorker concurrency 4) and a no-op processor. Variants alternate in the same run,
+// `--rounds` times each; the best round of each is reported with the overhead.
+// Usage: npm run build && node bench/limits.mjs [--rows 50000] [--batch-size 500] [--rounds 3]
+//   [--stores postgres,sqlite]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FilePathSource } from '@batchactions/core';
+import { DistributedImport, runWorker } from '@batchactions/distributed';
+import { CsvParser } from '@batchactions/import';
+import { schema, usersCsvLines } from './shared.mjs';
+import { freshStore } from './stores.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '50000' },
+    'batch-size': { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '3' },
+    stores: { type: 'string', default: 'postgres,sqlite' },
+  },
+});
+const rows = Number(values.rows);
+const batchSize = Number(values['batch-size']);
+const rounds = Number(values.rounds);
+const LANES = 4;
+/** Limits far above what 4 lanes with a no-op processor reach: they never make anyone wait. */
+const VARIANTS = {
+  plain: {},
+  rate: { rateLimit: { records: 10_000_000, perMs: 1000 } },
+  cap: { maxConcurrentBatches: 64 },
+  both: { rateLimit: { records: 10_000_000, perMs: 1000 }, maxConcurrentBatches: 64 },
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-limits-'));
+const csvFile = join(dataDir, 'users.csv');
+writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Prepares a job (with or without limits) and processes it; returns processing records/s. */
+async function measure(rig, limits) {
+  const store = await rig.open();
+  try {
+    const di = new DistributedImport({ schema, batchSize, stateStore: store });
+    const { jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser(), limits);
+    const started = Date.now();
+    const result = await runWorker(di, jobId, () => undefined, {
+      workerId: 'bench',
+      concurrency: LANES,
+    });
+    const ms = Date.now() - started;
+    if (result.processed !== rows) {
+      throw new Error(`processed ${result.processed} records, expected ${rows}`);
+    }
+    return Math.round((rows / ms) * 1000);
+  } finally {
+    await store.close();
+  }
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+console.log(`${rows} records, batch ${batchSize}, 1 process × ${LANES} lanes — ${machine}`);
+for (const kind of values.stores.split(',')) {
+  const rig = await freshStore(kind);
+  const best = { plain: 0, rate: 0, cap: 0, both: 0 };
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const variant of Object.keys(VARIANTS)) {
+        const rate = await measure(rig, VARIANTS[variant]);
+        best[variant] = Math.max(best[variant], rate);
+        console.log(
+          `${kind} round ${round} ${variant}: ${rate.toLocaleString('en')} rec/s (load ${loadavg()[0].toFixed(1)})`,
+        );
+      }
+    }
+  } finally {
+    await rig.dispose();
+  }
+  const overhead = (variant) => ((best.plain / best[variant] - 1) * 100).toFixed(1);
+  console.log(
+    `${kind}: best without limits ${best.plain.toLocaleString('en')} rec/s; ` +
+      ['rate', 'cap', 'both']
+        .map((v) => `${v} ${best[v].toLocaleString('en')} rec/s (overhead ${overhead(v)}%)`)
+        .join(', '),
+  );
+}
