@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addControlCommands } from './commands/control-commands';
+import { addDashboardCommand } from './commands/dashboard-command';
 import { addListCommand } from './commands/list-command';
 import { addDemoCommand } from './commands/demo-command';
 import { addDoctorCommand } from './commands/doctor-command';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   addListCommand(program);
   addControlCommands(program);
   addDoctorCommand(program);
+  addDashboardCommand(program);
   for (const command of program.commands) {
     command.showHelpAfterError(usageHint(`${PROGRAM_NAME} ${command.name()}`));
   }

@@ -18,6 +18,9 @@ import {
   unknownJobProgress,
   type Batch,
   type BatchInFlight,
+  type BatchListEntry,
+  type BatchListPage,
+  type FailedRecordPage,
   type BatchLease,
   type BatchOutcome,
   type BatchState,
@@ -37,6 +40,7 @@ import { chunks, Db } from './db';
 import { isUniqueViolation, type SqlExecutor } from './executor';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
 import { listJobs } from './list-jobs';
+import { listBatches, listFailedRecords } from './list-batches';
 import {
   acknowledgeJobCompletion,
   claimJobCompletion,
@@ -616,6 +620,16 @@ export class SqlStateStore implements DistributedStateStore {
    */
   listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
     return this.run(() => listJobs(this.db, this.sql.t, filter));
+  }
+
+  /** A page of the job's batches in index order, without records (the dashboard's grid). */
+  listBatches(jobId: string, page?: BatchListPage): Promise<readonly BatchListEntry[]> {
+    return this.run(() => listBatches(this.db, this.sql.t, jobId, page));
+  }
+
+  /** A page of the job's invalid and failed records in index order. */
+  listFailedRecords(jobId: string, page?: FailedRecordPage): Promise<readonly ProcessedRecord[]> {
+    return this.run(() => listFailedRecords(this.db, this.sql.t, jobId, page));
   }
 
   /** The bind values of a job row (`upsertJobSql`, `insertJobSql`). */
