@@ -10,7 +10,7 @@ export interface ThroughputSample {
 
 /** Readings kept per job for the chart: 10 minutes at one reading per 2 s. */
 const MAX_SAMPLES = 300;
-/** Readings closer together than this replace the last one (several pages poll at once). */
+/** Readings closer together than this are not kept for the chart (several pages poll at once). */
 const MIN_SPACING_MS = 900;
 /** Jobs followed at most; the least recently read ones are forgotten first. */
 const MAX_JOBS = 500;
@@ -42,9 +42,10 @@ export class ThroughputHistory {
     }
     this.jobs.set(jobId, followed);
     const last = followed.samples.at(-1);
-    if (last !== undefined && at - last.at < MIN_SPACING_MS) followed.samples.pop();
-    followed.samples.push({ at, done });
-    if (followed.samples.length > MAX_SAMPLES) followed.samples.shift();
+    if (last === undefined || at - last.at >= MIN_SPACING_MS) {
+      followed.samples.push({ at, done });
+      if (followed.samples.length > MAX_SAMPLES) followed.samples.shift();
+    }
     return followed.meter.add(at, done, pending);
   }
 

@@ -213,7 +213,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     box.appendChild(el('div', { className: 'toolbar' }, [badge(r.phase), badge(r.status), el('span', { className: 'muted', text: prepare })]));
     box.appendChild(bar(p.processedRecords, p.failedRecords, p.totalRecords, true));
     box.appendChild(el('div', { className: 'stats' }, [
-      stat('done', count(p.processedRecords + p.failedRecords) + ' / ' + count(p.totalRecords) + ' (' + p.percentage + '%)', 'stat-done'),
+      stat('done', count(p.processedRecords + p.failedRecords) + ' / ' + count(p.totalRecords) + ' (' + Math.floor(p.percentage) + '%)', 'stat-done'),
       stat('processed', count(p.processedRecords), 'stat-processed'),
       stat('failed', count(p.failedRecords), 'stat-failed'),
       stat('rate', rate(view.recordsPerSecond), 'stat-rate'),
