@@ -15,12 +15,14 @@ import { readFailedPage } from './failed-view';
 import { sendError, sendJson, sendText } from './http-replies';
 import { readJobRows } from './jobs-view';
 import { readJobView } from './job-view';
+import type { BatchGridReader } from './batch-grid';
 import type { ThroughputHistory } from './throughput-history';
 
 /** What every route gets. */
 export interface RouteContext {
   readonly options: ResolvedDashboardOptions;
   readonly history: ThroughputHistory;
+  readonly grids: BatchGridReader;
 }
 
 const JOB_STATUSES: readonly string[] = Object.values(JobStatus);
@@ -177,6 +179,7 @@ function getHandler(
           store,
           jobId,
           context.history,
+          context.grids,
           context.options.staleHeartbeatMs,
           Date.now(),
         );

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { scrubSecrets } from '../cli/format';
 import { routeApi } from './api-routes';
+import { BatchGridReader } from './batch-grid';
 import { PAGE_HTML } from './assets/page-html';
 import { PAGE_SCRIPT } from './assets/page-script';
 import { PAGE_STYLE } from './assets/page-style';
@@ -47,7 +48,11 @@ function originalPath(req: IncomingMessage): string {
  */
 export function createDashboard(options: DashboardOptions): DashboardHandler {
   const resolved = resolveDashboardOptions(options);
-  const context = { options: resolved, history: new ThroughputHistory() };
+  const context = {
+    options: resolved,
+    history: new ThroughputHistory(),
+    grids: new BatchGridReader(),
+  };
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     let path = url.pathname;

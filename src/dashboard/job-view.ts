@@ -1,18 +1,7 @@
-import {
-  BatchStatus,
-  type BatchInFlight,
-  type BatchListEntry,
-  type DistributedStateStore,
-} from '@batchactions/core';
+import type { BatchInFlight, DistributedStateStore } from '@batchactions/core';
 import { readJobStatus, type JobStatusReport } from '../control/job-status';
+import type { BatchGridReader } from './batch-grid';
 import type { ThroughputHistory, ThroughputSample } from './throughput-history';
-
-/**
- * One character per batch, in index order, for the grid: `.` pending, `p` paused, `R` held by a
- * worker, `S` held with a stale heartbeat, `C` completed, `W` completed with failed records,
- * `F` failed. A 20,000-batch job is a 20 kB string.
- */
-export type BatchGridCode = '.' | 'p' | 'R' | 'S' | 'C' | 'W' | 'F';
 
 /** A batch in flight as the job page shows it. */
 export interface InFlightRow extends BatchInFlight {
@@ -27,7 +16,7 @@ export interface JobView {
   readonly recordsPerSecond?: number;
   readonly etaMs?: number;
   readonly inFlight?: readonly InFlightRow[];
-  /** The batch grid ({@link BatchGridCode} per batch); absent on stores without `listBatches`. */
+  /** The batch grid (a `BatchGridCode` per batch); absent on stores without `listBatches`. */
   readonly grid?: string;
   /** The readings the throughput chart draws. */
   readonly samples: readonly ThroughputSample[];
@@ -35,63 +24,26 @@ export interface JobView {
   readonly now: number;
 }
 
-/** The grid code of one batch. */
-export function gridCode(batch: BatchListEntry, staleHeartbeatMs: number): BatchGridCode {
-  switch (batch.status) {
-    case BatchStatus.PENDING:
-      return '.';
-    case BatchStatus.PAUSED:
-      return 'p';
-    case BatchStatus.PROCESSING:
-      return (batch.heartbeatAgeMs ?? 0) > staleHeartbeatMs ? 'S' : 'R';
-    case BatchStatus.COMPLETED:
-      return batch.failedCount > 0 ? 'W' : 'C';
-    case BatchStatus.FAILED:
-      return 'F';
-  }
-}
-
-/** Batches read per `listBatches` call: pages keep each query and answer bounded. */
-const GRID_PAGE = 5000;
-
-async function readGrid(
-  store: DistributedStateStore,
-  jobId: string,
-  staleHeartbeatMs: number,
-): Promise<string | undefined> {
-  if (!store.listBatches) return undefined;
-  const codes: string[] = [];
-  let afterIndex = -1;
-  for (;;) {
-    const page = await store.listBatches(jobId, { afterIndex, limit: GRID_PAGE });
-    for (const batch of page) {
-      // Indexes are dense from 0; a gap (never seen) would shift every later cell.
-      while (codes.length < batch.batchIndex) codes.push('.');
-      codes.push(gridCode(batch, staleHeartbeatMs));
-    }
-    const last = page.at(-1);
-    if (page.length < GRID_PAGE || last === undefined) break;
-    afterIndex = last.batchIndex;
-  }
-  return codes.join('');
-}
-
 /**
  * Reads the job page: the status report (`readJobStatus`: job row, progress, batch counts,
- * batches in flight) and the batch grid (`listBatches`, one query per 5,000 batches).
+ * batches in flight) and the batch grid (`listBatches` on the batches not finished yet).
  * Rejects with `JobNotFoundError` for an unknown job.
  */
 export async function readJobView(
   store: DistributedStateStore,
   jobId: string,
   history: ThroughputHistory,
+  grids: BatchGridReader,
   staleHeartbeatMs: number,
   now: number,
 ): Promise<JobView> {
-  const [full, grid] = await Promise.all([
-    readJobStatus(store, jobId),
-    readGrid(store, jobId, staleHeartbeatMs),
-  ]);
+  const full = await readJobStatus(store, jobId);
+  const grid = await grids.read(
+    store,
+    jobId,
+    `${jobId}\u0000${String(full.createdAt ?? '')}`,
+    staleHeartbeatMs,
+  );
   const { inFlight, ...report } = full;
   const done = report.progress.processedRecords + report.progress.failedRecords;
   const rate = history.record(jobId, now, done, report.progress.pendingRecords);
