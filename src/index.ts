@@ -58,5 +58,6 @@ export type { DashboardServer, DashboardServerOptions } from './dashboard/dashbo
 export type {
   BatchListEntry,
   BatchListPage,
+  BatchStatusEntry,
   FailedRecordPage,
 } from '@batchactions/core';

@@ -1,4 +1,4 @@
-import { BatchStatus, type BatchListEntry, type DistributedStateStore } from '@batchactions/core';
+import { BatchStatus, type BatchStatusEntry, type DistributedStateStore } from '@batchactions/core';
 
 /**
  * One character per batch, in index order, for the grid: `.` pending, `p` paused, `R` held by a
@@ -8,7 +8,7 @@ import { BatchStatus, type BatchListEntry, type DistributedStateStore } from '@b
 export type BatchGridCode = '.' | 'p' | 'R' | 'S' | 'C' | 'W' | 'F';
 
 /** The grid code of one batch. */
-export function gridCode(batch: BatchListEntry, staleHeartbeatMs: number): BatchGridCode {
+export function gridCode(batch: BatchStatusEntry, staleHeartbeatMs: number): BatchGridCode {
   switch (batch.status) {
     case BatchStatus.PENDING:
       return '.';
@@ -52,13 +52,16 @@ export class BatchGridReader {
     key: string,
     staleHeartbeatMs: number,
   ): Promise<string | undefined> {
-    if (!store.listBatches) return undefined;
+    // The brief listing when the store has it (a quarter of the columns), else the full one.
+    const list =
+      store.listBatchStatuses?.bind(store) ?? store.listBatches?.bind(store) ?? undefined;
+    if (list === undefined) return undefined;
     const prefix = this.prefixes.get(key) ?? [];
     this.prefixes.delete(key);
     const tail: string[] = [];
     let afterIndex = prefix.length - 1;
     for (;;) {
-      const page = await store.listBatches(jobId, { afterIndex, limit: GRID_PAGE });
+      const page = await list(jobId, { afterIndex, limit: GRID_PAGE });
       for (const batch of page) {
         // Indexes are dense from 0; a gap (never seen) would shift every later cell.
         while (prefix.length + tail.length < batch.batchIndex) tail.push('.');

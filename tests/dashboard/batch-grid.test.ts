@@ -8,13 +8,13 @@ import {
 import { prepareJob } from '@batchactions/core/testing';
 import { BatchGridReader } from '../../src/dashboard/batch-grid';
 
-/** The store, with the pages `listBatches` was asked for. */
+/** The store, with the pages `listBatchStatuses` was asked for. */
 function watched(store: InMemoryDistributedStateStore) {
   const pages: (BatchListPage | undefined)[] = [];
-  const listBatches = store.listBatches.bind(store);
-  store.listBatches = (jobId, page) => {
+  const listBatchStatuses = store.listBatchStatuses.bind(store);
+  store.listBatchStatuses = (jobId, page) => {
     pages.push(page);
-    return listBatches(jobId, page);
+    return listBatchStatuses(jobId, page);
   };
   return { store: store as DistributedStateStore, pages };
 }
@@ -56,11 +56,16 @@ describe('BatchGridReader', () => {
     expect(await new BatchGridReader().read(store, jobId, jobId, 30_000)).toBe('S.');
   });
 
-  it('gives no grid for a store without listBatches', async () => {
+  it('uses listBatches without listBatchStatuses, and gives no grid without either', async () => {
     const store = new InMemoryDistributedStateStore();
-    const bare = Object.assign(Object.create(store) as DistributedStateStore, {
+    const { jobId } = await prepareJob(store, 2, 1);
+    const full = Object.assign(Object.create(store) as DistributedStateStore, {
+      listBatchStatuses: undefined,
+    });
+    expect(await new BatchGridReader().read(full, jobId, jobId, 30_000)).toBe('..');
+    const bare = Object.assign(Object.create(full) as DistributedStateStore, {
       listBatches: undefined,
     });
-    expect(await new BatchGridReader().read(bare, 'job', 'job', 30_000)).toBeUndefined();
+    expect(await new BatchGridReader().read(bare, jobId, jobId, 30_000)).toBeUndefined();
   });
 });

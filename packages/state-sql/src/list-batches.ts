@@ -2,13 +2,14 @@ import {
   checkListPage,
   type BatchListEntry,
   type BatchListPage,
+  type BatchStatusEntry,
   type BatchStatus,
   type FailedRecordPage,
   type ProcessedRecord,
 } from '@batchactions/core';
 import { forFamily, type Db } from './db';
 import { decodeRecord, type RecordRow } from './record-codec';
-import { listBatchesSql, listFailedRecordsSql } from './sql/listing-sql';
+import { listBatchesSql, listBatchStatusesSql, listFailedRecordsSql } from './sql/listing-sql';
 import type { QuotedTables } from './sql/tables';
 
 type Count = number | string | bigint;
@@ -54,6 +55,35 @@ export async function listBatches(
     ...(row.workerId === null || row.workerId === '' ? {} : { workerId: row.workerId }),
     ...(row.ageMs === null ? {} : { heartbeatAgeMs: Math.max(0, Number(row.ageMs)) }),
     ...(row.error === null ? {} : { error: row.error }),
+  }));
+}
+
+interface StatusRow {
+  readonly batchIndex: Count;
+  readonly status: BatchStatus;
+  readonly failedCount: Count;
+  readonly ageMs: Count | null;
+}
+
+/**
+ * A page of the job's batches with only index, status, failed count and heartbeat age (one
+ * query on the batches' unique index).
+ * @throws InvalidOptionError for a bad `afterIndex` or `limit`.
+ */
+export async function listBatchStatuses(
+  db: Db,
+  t: QuotedTables,
+  jobId: string,
+  page?: BatchListPage,
+): Promise<readonly BatchStatusEntry[]> {
+  const { afterIndex, limit } = checkListPage(page);
+  const sql = forFamily(db.family, listBatchStatusesSql(t, db.family, limit));
+  const rows = await db.select<StatusRow>(sql, [jobId, afterIndex]);
+  return rows.map((row) => ({
+    batchIndex: Number(row.batchIndex),
+    status: row.status,
+    failedCount: Number(row.failedCount),
+    ...(row.ageMs === null ? {} : { heartbeatAgeMs: Math.max(0, Number(row.ageMs)) }),
   }));
 }
 

@@ -20,6 +20,7 @@ import {
   type BatchInFlight,
   type BatchListEntry,
   type BatchListPage,
+  type BatchStatusEntry,
   type FailedRecordPage,
   type BatchLease,
   type BatchOutcome,
@@ -40,7 +41,7 @@ import { chunks, Db } from './db';
 import { isUniqueViolation, type SqlExecutor } from './executor';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
 import { listJobs } from './list-jobs';
-import { listBatches, listFailedRecords } from './list-batches';
+import { listBatches, listBatchStatuses, listFailedRecords } from './list-batches';
 import {
   acknowledgeJobCompletion,
   claimJobCompletion,
@@ -625,6 +626,11 @@ export class SqlStateStore implements DistributedStateStore {
   /** A page of the job's batches in index order, without records (the dashboard's grid). */
   listBatches(jobId: string, page?: BatchListPage): Promise<readonly BatchListEntry[]> {
     return this.run(() => listBatches(this.db, this.sql.t, jobId, page));
+  }
+
+  /** A page of the job's batches with only index, status, failed count and heartbeat age. */
+  listBatchStatuses(jobId: string, page?: BatchListPage): Promise<readonly BatchStatusEntry[]> {
+    return this.run(() => listBatchStatuses(this.db, this.sql.t, jobId, page));
   }
 
   /** A page of the job's invalid and failed records in index order. */

@@ -18,6 +18,7 @@ import type {
   BatchInFlight,
   BatchListEntry,
   BatchListPage,
+  BatchStatusEntry,
   FailedRecordPage,
   BatchLease,
   BatchOutcome,
@@ -615,6 +616,18 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         ...(b.error === undefined ? {} : { error: b.error }),
       }));
     });
+  }
+
+  async listBatchStatuses(
+    jobId: string,
+    page?: BatchListPage,
+  ): Promise<readonly BatchStatusEntry[]> {
+    return (await this.listBatches(jobId, page)).map((b) => ({
+      batchIndex: b.batchIndex,
+      status: b.status,
+      failedCount: b.failedCount,
+      ...(b.heartbeatAgeMs === undefined ? {} : { heartbeatAgeMs: b.heartbeatAgeMs }),
+    }));
   }
 
   async listFailedRecords(

@@ -82,6 +82,33 @@ export function describeListBatches(currentStore: () => DistributedStateStore): 
       expect(waiting!.attempt).toBe(0);
     });
 
+    it('listBatchStatuses (optional) gives the same page as listBatches, in brief', async (context) => {
+      const store = listingStore(currentStore(), context);
+      if (typeof store.listBatchStatuses !== 'function') context.skip('no listBatchStatuses');
+      const { jobId } = await prepareJob(store, 4, 2);
+      await claim(store, jobId, 'w1');
+      const second = await claim(store, jobId, 'w2');
+      await store.updateBatchState(jobId, second.batchId, {
+        batchId: second.batchId,
+        status: BatchStatus.COMPLETED,
+        processedCount: 1,
+        failedCount: 1,
+      });
+      const page = { afterIndex: -1, limit: 3 };
+      const full = await store.listBatches(jobId, page);
+      const brief = (await store.listBatchStatuses?.(jobId, page)) ?? [];
+      expect(
+        brief.map(({ heartbeatAgeMs, ...rest }) => [rest, heartbeatAgeMs !== undefined]),
+      ).toEqual(
+        full.map((b) => [
+          { batchIndex: b.batchIndex, status: b.status, failedCount: b.failedCount },
+          b.heartbeatAgeMs !== undefined,
+        ]),
+      );
+      expect(brief.map((b) => b.heartbeatAgeMs !== undefined)).toEqual([true, false, false]);
+      await expect(store.listBatchStatuses?.(jobId, { limit: 0 })).rejects.toThrow(/page\.limit/);
+    });
+
     it('pages by index: afterIndex and limit', async (context) => {
       const store = listingStore(currentStore(), context);
       const { jobId } = await prepareJob(store, 6, 1);

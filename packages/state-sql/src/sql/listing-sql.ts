@@ -26,6 +26,19 @@ export function listBatchesSql(t: QuotedTables, family: SqlFamily, limit?: numbe
     ${limitClause(limit)}`;
 }
 
+/** {@link listBatchesSql} with only what a status grid draws: index, status, failed count, age. */
+export function listBatchStatusesSql(t: QuotedTables, family: SqlFamily, limit?: number): string {
+  return `
+    SELECT "batchIndex", "status", "failedCount",
+           CASE WHEN "status" = 'PROCESSING'
+                THEN ${nowMs(family)} - coalesce("claimedAt", ${nowMs(family)})
+           END AS "ageMs"
+    FROM ${t.batches}
+    WHERE "jobId" = $1 AND "batchIndex" > $2
+    ORDER BY "batchIndex"
+    ${limitClause(limit)}`;
+}
+
 /**
  * A page of the invalid and failed records of job `$1` whose index is above `$2`, in index
  * order: the dashboard's failed-records table. Read on the (`jobId`, `status`) index, so the
