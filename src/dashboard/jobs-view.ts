@@ -62,9 +62,12 @@ export async function readJobRows(
 ): Promise<JobRow[]> {
   if (!store.listJobs) throw new UnsupportedByStoreError('the jobs page', 'listJobs');
   const search = query.search.toLowerCase();
-  const entries = (
-    await store.listJobs(query.statuses.length > 0 ? { statuses: query.statuses } : {})
-  )
+  // Without a search the store applies the limit; a search looks through every job's id.
+  const listed = await store.listJobs({
+    ...(query.statuses.length > 0 ? { statuses: query.statuses } : {}),
+    ...(search === '' ? { limit: query.limit } : {}),
+  });
+  const entries = listed
     .filter((entry) => search === '' || entry.jobId.toLowerCase().includes(search))
     .slice(0, query.limit);
   return Promise.all(

@@ -7,7 +7,13 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferSource, JobStatus, type DistributedStateStore } from '@batchactions/core';
+import {
+  BatchStatus,
+  BufferSource,
+  InMemoryDistributedStateStore,
+  JobStatus,
+  type DistributedStateStore,
+} from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { PostgresStateStore } from '@batchactions/state-postgres';
 import { SqliteStateStore } from '@batchactions/state-sqlite';
@@ -309,6 +315,45 @@ describe('dashboard in chromium', () => {
       await page.close();
     } finally {
       await bare.close();
+    }
+  });
+
+  it('draws a 20,000-batch grid, one cell per batch', async () => {
+    const store = new InMemoryDistributedStateStore();
+    const di = new DistributedImport({ schema: { fields: [] }, batchSize: 1, stateStore: store });
+    const lines = ['id', ...Array.from({ length: 20_000 }, (_, i) => String(i))];
+    const { jobId } = await di.prepare(new BufferSource(`${lines.join('\n')}\n`), new CsvParser());
+    for (let i = 0; i < 7_000; i += 1) {
+      const claim = await store.claimBatch(jobId, `w${String(i % 4)}`);
+      if (!claim.claimed) throw new Error('nothing to claim');
+      await store.updateBatchState(jobId, claim.reservation.batchId, {
+        batchId: claim.reservation.batchId,
+        status: BatchStatus.COMPLETED,
+        processedCount: i % 50 === 0 ? 0 : 1,
+        failedCount: i % 50 === 0 ? 1 : 0,
+      });
+    }
+    await store.claimBatch(jobId, 'holder');
+    const big = await startDashboardServer({ store, port: 0 });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+      await page.goto(`${big.url}#/job/${encodeURIComponent(jobId)}`);
+      const grid = page.locator('#grid');
+      await expect.poll(() => grid.getAttribute('data-batches'), { timeout: 30_000 }).toBe('20000');
+      const size = {
+        width: Number(await grid.getAttribute('width')),
+        height: Number(await grid.getAttribute('height')),
+      };
+      // 4-pixel cells above 8,000 batches: every batch has its cell.
+      expect(Math.floor(size.width / 4) * Math.floor(size.height / 4)).toBeGreaterThanOrEqual(
+        20_000,
+      );
+      const box = await grid.boundingBox();
+      if (box) await page.mouse.move(box.x + 1, box.y + 1);
+      await expect.poll(() => page.locator('.tip').textContent()).toContain('batch 0');
+      await page.close();
+    } finally {
+      await big.close();
     }
   });
 });
