@@ -1,4 +1,8 @@
-import { InvalidOptionError, type DistributedStateStore } from '@batchactions/core';
+import {
+  InvalidOptionError,
+  missingDistributedMethods,
+  type DistributedStateStore,
+} from '@batchactions/core';
 
 /** Options of {@link createDashboard}. */
 export interface DashboardOptions {
@@ -62,8 +66,13 @@ export function resolveDashboardOptions(options: DashboardOptions): ResolvedDash
     throw new InvalidOptionError('options', options, 'an object { store, ... }');
   }
   const store: unknown = options.store;
-  if (typeof store !== 'object' || store === null) {
-    throw new InvalidOptionError('store', store, 'a DistributedStateStore');
+  const missing = missingDistributedMethods(store);
+  if (missing.length > 0) {
+    throw new InvalidOptionError(
+      'store',
+      typeof store === 'object' && store !== null ? `(lacking ${missing.join(', ')})` : store,
+      'a DistributedStateStore (every method of the published port)',
+    );
   }
   if (options.allowControl !== undefined && typeof options.allowControl !== 'boolean') {
     throw new InvalidOptionError('allowControl', options.allowControl, 'a boolean');

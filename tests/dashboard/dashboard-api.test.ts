@@ -249,6 +249,9 @@ describe('dashboard control', () => {
       createDashboard({ store: t.store, allowControl: true, controlToken: 'short' }),
     ).toThrow(/controlToken/);
     expect(() => createDashboard({ store: t.store, refreshMs: 10 })).toThrow(/refreshMs/);
+    expect(() => createDashboard({ store: {} as unknown as typeof t.store })).toThrow(
+      /store.*claimBatch/s,
+    );
     expect(() => createDashboard({ store: t.store, basePath: 'dashboard/' })).toThrow(/basePath/);
   });
 
