@@ -89,10 +89,17 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     clear(box).appendChild(el('div', { className: 'error', role: 'alert', text: error.message }));
   }
 
+  // One refresh at a time: a slow answer delays the next refresh instead of piling requests up.
   function schedule(fn) {
     if (timer) clearInterval(timer);
-    fn();
-    timer = setInterval(fn, info.refreshMs);
+    var busy = false;
+    function tick() {
+      if (busy) return;
+      busy = true;
+      fn().then(function () { busy = false; }, function () { busy = false; });
+    }
+    tick();
+    timer = setInterval(tick, info.refreshMs);
   }
 
   // ---- jobs page ----
@@ -115,14 +122,14 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     if (!info.listing.listJobs) return;
     function refresh() {
       var query = 'jobs?status=' + encodeURIComponent(status.value) + '&q=' + encodeURIComponent(search.value);
-      api(query).then(function (body) {
+      return api(query).then(function (body) {
         if (my !== generation) return;
         renderJobs(box, body.jobs);
         stamp();
       }, function (error) { if (my === generation) showError(box, error); });
     }
-    status.addEventListener('change', refresh);
-    search.addEventListener('input', refresh);
+    status.addEventListener('change', function () { refresh(); });
+    search.addEventListener('input', function () { refresh(); });
     schedule(refresh);
   }
 
@@ -180,7 +187,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     var failed = failedTable(failedBox, path);
     attachGridTip(grid, tip, path, function () { return gridCodes; });
     function refresh() {
-      api(path).then(function (view) {
+      return api(path).then(function (view) {
         if (my !== generation) return;
         renderSummary(summary, view);
         if (view.grid === undefined) {
