@@ -65,7 +65,8 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts', 'packages/*/tests/**/*.test.ts'],
-    exclude: ['**/node_modules/**', ...slowSuites],
+    // The dashboard's browser tests run with `npm run test:browser` (vitest.browser.config.ts).
+    exclude: ['**/node_modules/**', ...slowSuites, 'tests/browser/**'],
     globalSetup: ['tests/global-setup.ts'],
     // Drops the test databases a file kept for reuse once the file is done.
     setupFiles: ['tests/support/file-end-hook.ts'],

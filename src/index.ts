@@ -50,3 +50,14 @@ export { BackgroundErrorHandlerWarning } from './process/background-errors';
 export type { FailureThreshold } from './control/failure-threshold';
 export type { RunWorkerOptions, RunWorkerResult } from './worker/run-worker';
 export type { StoppedBy } from './worker/idle-verdict';
+export { createDashboard } from './dashboard/create-dashboard';
+export type { DashboardHandler } from './dashboard/create-dashboard';
+export type { DashboardOptions } from './dashboard/dashboard-options';
+export { startDashboardServer } from './dashboard/dashboard-server';
+export type { DashboardServer, DashboardServerOptions } from './dashboard/dashboard-server';
+export type {
+  BatchListEntry,
+  BatchListPage,
+  BatchStatusEntry,
+  FailedRecordPage,
+} from '@batchactions/core';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addControlCommands } from './commands/control-commands';
 import { addLimitCommand } from './commands/limit-command';
+import { addDashboardCommand } from './commands/dashboard-command';
 import { addListCommand } from './commands/list-command';
 import { addDemoCommand } from './commands/demo-command';
 import { addDoctorCommand } from './commands/doctor-command';
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   addControlCommands(program);
   addLimitCommand(program);
   addDoctorCommand(program);
+  addDashboardCommand(program);
   for (const command of program.commands) {
     command.showHelpAfterError(usageHint(`${PROGRAM_NAME} ${command.name()}`));
   }

@@ -21,6 +21,10 @@ import {
   unknownJobProgress,
   type Batch,
   type BatchInFlight,
+  type BatchListEntry,
+  type BatchListPage,
+  type BatchStatusEntry,
+  type FailedRecordPage,
   type BatchLease,
   type BatchOutcome,
   type BatchState,
@@ -49,6 +53,7 @@ import { chunks, Db } from './db';
 import { isUniqueViolation, type SqlExecutor } from './executor';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
 import { listJobs } from './list-jobs';
+import { listBatches, listBatchStatuses, listFailedRecords } from './list-batches';
 import {
   acknowledgeJobCompletion,
   claimJobCompletion,
@@ -659,6 +664,21 @@ export class SqlStateStore implements DistributedStateStore {
    */
   listJobs(filter?: JobListFilter): Promise<readonly JobListEntry[]> {
     return this.run(() => listJobs(this.db, this.sql.t, filter));
+  }
+
+  /** A page of the job's batches in index order, without records (the dashboard's grid). */
+  listBatches(jobId: string, page?: BatchListPage): Promise<readonly BatchListEntry[]> {
+    return this.run(() => listBatches(this.db, this.sql.t, jobId, page));
+  }
+
+  /** A page of the job's batches with only index, status, failed count and heartbeat age. */
+  listBatchStatuses(jobId: string, page?: BatchListPage): Promise<readonly BatchStatusEntry[]> {
+    return this.run(() => listBatchStatuses(this.db, this.sql.t, jobId, page));
+  }
+
+  /** A page of the job's invalid and failed records in index order. */
+  listFailedRecords(jobId: string, page?: FailedRecordPage): Promise<readonly ProcessedRecord[]> {
+    return this.run(() => listFailedRecords(this.db, this.sql.t, jobId, page));
   }
 
   /** The bind values of a job row (`upsertJobSql`, `insertJobSql`). */

@@ -97,6 +97,55 @@ export interface BatchInFlight {
   readonly heartbeatAgeMs: number;
 }
 
+/** Which batches `listBatches` returns: a page of the job's batches in index order. */
+export interface BatchListPage {
+  /** Only batches whose index is greater than this. Default `-1`: from the first batch. */
+  readonly afterIndex?: number;
+  /** At most this many batches (an integer >= 1). Default: all the remaining ones. */
+  readonly limit?: number;
+}
+
+/** One batch as `listBatches` reports it: its state, holder and counters, without records. */
+export interface BatchListEntry {
+  readonly batchId: string;
+  readonly batchIndex: number;
+  readonly status: BatchStatus;
+  /** Index of the batch's first record (inclusive). */
+  readonly recordStartIndex: number;
+  /** Index of the batch's last record (inclusive). */
+  readonly recordEndIndex: number;
+  readonly processedCount: number;
+  readonly failedCount: number;
+  /** Claims of the batch so far (the fencing token of the last one); 0 before the first claim. */
+  readonly attempt: number;
+  /** The worker holding the batch, or the one that held it last; absent when none is known. */
+  readonly workerId?: string;
+  /**
+   * Present while the batch is PROCESSING: milliseconds since its claim or last heartbeat, by
+   * the store's clock (never negative).
+   */
+  readonly heartbeatAgeMs?: number;
+  /** Why the batch FAILED (a quarantine reason), when stored. */
+  readonly error?: string;
+}
+
+/** One batch as `listBatchStatuses` reports it: what a status grid draws, nothing more. */
+export interface BatchStatusEntry {
+  readonly batchIndex: number;
+  readonly status: BatchStatus;
+  readonly failedCount: number;
+  /** Present while the batch is PROCESSING, as in {@link BatchListEntry}. */
+  readonly heartbeatAgeMs?: number;
+}
+
+/** Which failed records `listFailedRecords` returns: a page in record index order. */
+export interface FailedRecordPage {
+  /** Only records whose index is greater than this. Default `-1`: from the first record. */
+  readonly afterIndex?: number;
+  /** At most this many records (an integer >= 1). Default: all the remaining ones. */
+  readonly limit?: number;
+}
+
 /** Which jobs `listJobs` returns. */
 export interface JobListFilter {
   /** Only jobs whose status is one of these. Absent or empty: every status. */
@@ -501,6 +550,26 @@ export interface DistributedStateStore extends StateStore {
    * lease, so only the caller waits).
    */
   throttleJob?(jobId: string, ms: number): Promise<void>;
+  /**
+   * Optional, for operators (the dashboard's batch grid): a page of the job's batches in index
+   * order, each with its status, counters, worker, attempt and (while PROCESSING) heartbeat age;
+   * no records are read. An unknown job gives `[]`. One indexed query per page. A bad page throws
+   * `InvalidOptionError` naming `page.afterIndex` or `page.limit` (check it with
+   * `checkBatchListPage`).
+   */
+  listBatches?(jobId: string, page?: BatchListPage): Promise<readonly BatchListEntry[]>;
+  /**
+   * Optional, for operators (the dashboard's batch grid on large jobs): the page of batches
+   * `listBatches` would give, with only their index, status, failed count and heartbeat age
+   * (a quarter of the columns, so a 20,000-batch job reads fast). Same order, same page checks.
+   */
+  listBatchStatuses?(jobId: string, page?: BatchListPage): Promise<readonly BatchStatusEntry[]>;
+  /**
+   * Optional, for operators (the dashboard's failed-records table): a page of the job's invalid
+   * and failed records (those `getFailedRecords` returns) in index order. An unknown job gives
+   * `[]`. A bad page throws `InvalidOptionError` naming `page.afterIndex` or `page.limit`.
+   */
+  listFailedRecords?(jobId: string, page?: FailedRecordPage): Promise<readonly ProcessedRecord[]>;
 }
 
 const REQUIRED_METHODS = [

@@ -16,6 +16,10 @@ import {
 } from '../errors/job-errors';
 import type {
   BatchInFlight,
+  BatchListEntry,
+  BatchListPage,
+  BatchStatusEntry,
+  FailedRecordPage,
   BatchLease,
   BatchOutcome,
   ClaimBatchResult,
@@ -41,6 +45,7 @@ import { checkJobListFilter, jobListEntry, prepareMarks, selectJobListEntries } 
 import { InMemoryLimitsTable } from '../limits/limits-table';
 import { checkJobLimitsChange } from '../limits/check-limits';
 import type { JobLimitsChange, JobLimitsState, TokenLease } from '../limits/job-limits';
+import { checkListPage, selectPage } from './list-pages';
 import {
   checkTakeoverArguments,
   isBeingPrepared,
@@ -600,6 +605,51 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           heartbeatAgeMs: Math.max(0, now - (b.claimedAt ?? now)),
         }));
     });
+  }
+
+  listBatches(jobId: string, page?: BatchListPage): Promise<readonly BatchListEntry[]> {
+    return settle(() => {
+      const checked = checkListPage(page);
+      const stored = this.jobs.get(jobId);
+      if (!stored) return [];
+      const now = this.now();
+      return selectPage(stored.order, (b) => b.index, checked).map((b) => ({
+        batchId: b.id,
+        batchIndex: b.index,
+        status: b.status,
+        recordStartIndex: b.recordStartIndex,
+        recordEndIndex: b.recordEndIndex,
+        processedCount: b.processedCount,
+        failedCount: b.failedCount,
+        attempt: b.attempt,
+        ...(b.workerId === undefined ? {} : { workerId: b.workerId }),
+        ...(b.status === BatchStatus.PROCESSING
+          ? { heartbeatAgeMs: Math.max(0, now - (b.claimedAt ?? now)) }
+          : {}),
+        ...(b.error === undefined ? {} : { error: b.error }),
+      }));
+    });
+  }
+
+  async listBatchStatuses(
+    jobId: string,
+    page?: BatchListPage,
+  ): Promise<readonly BatchStatusEntry[]> {
+    return (await this.listBatches(jobId, page)).map((b) => ({
+      batchIndex: b.batchIndex,
+      status: b.status,
+      failedCount: b.failedCount,
+      ...(b.heartbeatAgeMs === undefined ? {} : { heartbeatAgeMs: b.heartbeatAgeMs }),
+    }));
+  }
+
+  async listFailedRecords(
+    jobId: string,
+    page?: FailedRecordPage,
+  ): Promise<readonly ProcessedRecord[]> {
+    const checked = checkListPage(page);
+    const failed = await this.recordsWithStatus(jobId, RECORD_STATUS_GROUPS.failed);
+    return selectPage(failed, (record) => record.index, checked);
   }
 
   /** Unknown job: all zeros and not complete, as the published `SequelizeStateStore`. */

@@ -38,3 +38,5 @@ export {
 } from './prepare-rules';
 export type { PrepareStanding } from './prepare-rules';
 export type { CheckedJobListFilter, JobListRow, JobListSource } from './job-list';
+export { checkListPage, selectPage } from './list-pages';
+export type { CheckedListPage } from './list-pages';

@@ -12,6 +12,7 @@ import type {
 } from '../ports/distributed-state-store';
 import { quarantineReason } from '../stores/batch-rules';
 import { describeBatchesInFlight } from './describe-batches-in-flight';
+import { describeListBatches } from './describe-list-batches';
 import { describeListJobs } from './describe-list-jobs';
 import { describeEarlyOpen } from './describe-early-open';
 import { describePrepareAndCompletion } from './describe-prepare-and-completion';
@@ -89,6 +90,7 @@ export function describeDistributedStateStore(
 
     describeListJobs(() => store);
     describeBatchesInFlight(() => store);
+    describeListBatches(() => store);
     describePrepareAndCompletion(() => store);
     describeEarlyOpen(() => store);
     describeResumablePrepare(() => store, options);

@@ -216,7 +216,8 @@ export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: b
     SELECT count(*)::integer AS "leased" FROM lease`;
 }
 
-const RECORD_SELECT = `"recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount"`;
+/** The columns `decodeRecord` reads, in the order every record query selects them. */
+export const RECORD_SELECT = `"recordIndex", "status", "raw", "parsed", "errors", "processingError", "retryCount"`;
 
 /**
  * One bound of the record range of batch `$2` of job `$1` (`recordStartIndex` or

@@ -1,0 +1,161 @@
+import { describe, expect, it, type TestContext } from 'vitest';
+import { InvalidOptionError } from '../errors/invalid-option-error';
+import { BatchStatus } from '../model/batch';
+import type { ProcessedRecord } from '../model/record';
+import type { DistributedStateStore } from '../ports/distributed-state-store';
+import { prepareJob } from './fixtures';
+
+type ListingStore = DistributedStateStore &
+  Required<Pick<DistributedStateStore, 'listBatches' | 'listFailedRecords'>>;
+
+/** The store under test, or the test is reported skipped (never passed) without the methods. */
+function listingStore(store: DistributedStateStore, context: TestContext): ListingStore {
+  if (typeof store.listBatches !== 'function' || typeof store.listFailedRecords !== 'function') {
+    context.skip('the store has no listBatches / listFailedRecords');
+  }
+  return store as ListingStore;
+}
+
+async function claim(store: DistributedStateStore, jobId: string, workerId: string) {
+  const result = await store.claimBatch(jobId, workerId);
+  if (!result.claimed) throw new Error(`expected a claim, got ${result.reason}`);
+  return result.reservation;
+}
+
+function failed(record: ProcessedRecord, status: 'failed' | 'invalid'): ProcessedRecord {
+  return status === 'failed'
+    ? { ...record, status, processingError: `boom ${String(record.index)}` }
+    : {
+        ...record,
+        status,
+        errors: [
+          { field: 'email', message: 'bad email', code: 'PATTERN_MISMATCH', severity: 'error' },
+        ],
+      };
+}
+
+/**
+ * The `listBatches` and `listFailedRecords` part of the conformance suite (the dashboard's
+ * grid and failed-records table), registered inside `describeDistributedStateStore`.
+ */
+export function describeListBatches(currentStore: () => DistributedStateStore): void {
+  describe('listBatches and listFailedRecords (optional)', () => {
+    it('lists nothing for an unknown job', async (context) => {
+      const store = listingStore(currentStore(), context);
+      expect(await store.listBatches('no-such-job')).toEqual([]);
+      expect(await store.listFailedRecords('no-such-job')).toEqual([]);
+    });
+
+    it('lists every batch in index order with status, counters, holder and heartbeat age', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const { jobId, batches } = await prepareJob(store, 5, 3);
+      await prepareJob(store, 2, 2);
+      const first = await claim(store, jobId, 'w1');
+      const second = await claim(store, jobId, 'w2');
+      await store.updateBatchState(jobId, second.batchId, {
+        batchId: second.batchId,
+        status: BatchStatus.COMPLETED,
+        processedCount: 2,
+        failedCount: 1,
+      });
+      const listed = await store.listBatches(jobId);
+      expect(listed.map((b) => [b.batchId, b.batchIndex, b.status])).toEqual([
+        [batches[0]!.id, 0, BatchStatus.PROCESSING],
+        [batches[1]!.id, 1, BatchStatus.COMPLETED],
+        [batches[2]!.id, 2, BatchStatus.PENDING],
+        [batches[3]!.id, 3, BatchStatus.PENDING],
+        [batches[4]!.id, 4, BatchStatus.PENDING],
+      ]);
+      const [held, done, waiting] = listed;
+      expect(held).toMatchObject({
+        workerId: 'w1',
+        recordStartIndex: 0,
+        recordEndIndex: 2,
+        processedCount: 0,
+        failedCount: 0,
+      });
+      if (first.attempt !== undefined) expect(held!.attempt).toBe(first.attempt);
+      expect(held!.heartbeatAgeMs).toBeGreaterThanOrEqual(0);
+      expect(done).toMatchObject({ processedCount: 2, failedCount: 1 });
+      expect(done!.heartbeatAgeMs).toBeUndefined();
+      expect(waiting!.heartbeatAgeMs).toBeUndefined();
+      expect(waiting!.attempt).toBe(0);
+    });
+
+    it('listBatchStatuses (optional) gives the same page as listBatches, in brief', async (context) => {
+      const store = listingStore(currentStore(), context);
+      if (typeof store.listBatchStatuses !== 'function') context.skip('no listBatchStatuses');
+      const { jobId } = await prepareJob(store, 4, 2);
+      await claim(store, jobId, 'w1');
+      const second = await claim(store, jobId, 'w2');
+      await store.updateBatchState(jobId, second.batchId, {
+        batchId: second.batchId,
+        status: BatchStatus.COMPLETED,
+        processedCount: 1,
+        failedCount: 1,
+      });
+      const page = { afterIndex: -1, limit: 3 };
+      const full = await store.listBatches(jobId, page);
+      const brief = (await store.listBatchStatuses?.(jobId, page)) ?? [];
+      expect(
+        brief.map(({ heartbeatAgeMs, ...rest }) => [rest, heartbeatAgeMs !== undefined]),
+      ).toEqual(
+        full.map((b) => [
+          { batchIndex: b.batchIndex, status: b.status, failedCount: b.failedCount },
+          b.heartbeatAgeMs !== undefined,
+        ]),
+      );
+      expect(brief.map((b) => b.heartbeatAgeMs !== undefined)).toEqual([true, false, false]);
+      await expect(store.listBatchStatuses?.(jobId, { limit: 0 })).rejects.toThrow(/page\.limit/);
+    });
+
+    it('pages by index: afterIndex and limit', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const { jobId } = await prepareJob(store, 6, 1);
+      const indexes = async (page: { afterIndex?: number; limit?: number }) =>
+        (await store.listBatches(jobId, page)).map((b) => b.batchIndex);
+      expect(await indexes({ limit: 2 })).toEqual([0, 1]);
+      expect(await indexes({ afterIndex: 1, limit: 3 })).toEqual([2, 3, 4]);
+      expect(await indexes({ afterIndex: 4 })).toEqual([5]);
+      expect(await indexes({ afterIndex: 5 })).toEqual([]);
+    });
+
+    it('pages the invalid and failed records in index order, and only those', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const { jobId, batches } = await prepareJob(store, 2, 4);
+      const other = await prepareJob(store, 1, 2);
+      const [a, b] = batches;
+      const records = [...a!.records, ...b!.records];
+      await store.saveBatchRecords(jobId, a!.id, [
+        { ...records[0]!, status: 'processed' },
+        failed(records[1]!, 'invalid'),
+        failed(records[2]!, 'failed'),
+      ]);
+      await store.saveBatchRecords(jobId, b!.id, [failed(records[6]!, 'failed')]);
+      await store.saveBatchRecords(other.jobId, other.batches[0]!.id, [
+        failed(other.batches[0]!.records[0]!, 'failed'),
+      ]);
+      const all = await store.listFailedRecords(jobId);
+      expect(all.map((r) => [r.index, r.status])).toEqual([
+        [1, 'invalid'],
+        [2, 'failed'],
+        [6, 'failed'],
+      ]);
+      expect(all[0]!.errors[0]).toMatchObject({ field: 'email', code: 'PATTERN_MISMATCH' });
+      expect(all[1]!.processingError).toBe('boom 2');
+      expect(all[0]!.raw).toEqual(records[1]!.raw);
+      const page = await store.listFailedRecords(jobId, { afterIndex: 1, limit: 1 });
+      expect(page.map((r) => r.index)).toEqual([2]);
+      expect(await store.listFailedRecords(jobId, { afterIndex: 6 })).toEqual([]);
+    });
+
+    it('refuses a bad page with InvalidOptionError naming the field', async (context) => {
+      const store = listingStore(currentStore(), context);
+      await expect(store.listBatches('j', { limit: 0 })).rejects.toThrow(InvalidOptionError);
+      await expect(store.listBatches('j', { limit: 0 })).rejects.toThrow(/page\.limit/);
+      await expect(store.listFailedRecords('j', { afterIndex: 1.5 })).rejects.toThrow(
+        /page\.afterIndex/,
+      );
+    });
+  });
+}
