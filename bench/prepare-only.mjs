@@ -4,12 +4,12 @@
 // the prepare path (run it in two checkouts alternately, e.g. with bench/before-after.mjs
 // --script bench/prepare-only.mjs), and for CPU profiles (`node --cpu-prof bench/prepare-only.mjs`).
 // Usage: npm run build && node bench/prepare-only.mjs [--rows 50000] [--batch-size 500]
-//          [--store sqlite|postgres] [--runs 5]
+//          [--store sqlite|postgres|memory] [--runs 5] [--process]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FilePathSource } from '@batchactions/core';
+import { FilePathSource, InMemoryDistributedStateStore } from '@batchactions/core';
 import { DistributedImport, runWorker } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
 import { schema, usersCsvLines } from './shared.mjs';
@@ -38,7 +38,10 @@ const rates = [];
 const cpuRates = [];
 const processRates = [];
 for (let run = 0; run < Number(values.runs); run += 1) {
-  const rig = await freshStore(values.store);
+  const rig =
+    values.store === 'memory'
+      ? { open: () => new InMemoryDistributedStateStore(), dispose: () => undefined }
+      : await freshStore(values.store);
   const store = await rig.open();
   const di = new DistributedImport({ schema, batchSize, stateStore: store });
   const cpu = process.cpuUsage();
