@@ -11,11 +11,14 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import { QueryTypes, Sequelize } from 'sequelize';
-import { generatedPrismaClient, MARIADB_URL } from './state-sequelize-stores.mjs';
+import {
+  generatedPrismaClient,
+  mariaDbAdapterOptions,
+  MARIADB_URL,
+} from './state-sequelize-stores.mjs';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '300' } } });
 const calls = Number(values.calls);
-const url = new URL(MARIADB_URL);
 
 /** 500 records as one JSON document (about the size of a batch's completion). */
 const documentOf500 = JSON.stringify(
@@ -47,15 +50,7 @@ async function perCall(n, call) {
 
 async function prismaClient(cached) {
   const { PrismaClient } = await import(pathToFileURL(generatedPrismaClient('mysql')).href);
-  const adapter = new PrismaMariaDb({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: url.pathname.slice(1),
-    connectionLimit: 4,
-    ...(cached ? { prepareCacheLength: 256 } : {}),
-  });
+  const adapter = new PrismaMariaDb(mariaDbAdapterOptions(MARIADB_URL, cached));
   return new PrismaClient({ adapter });
 }
 

@@ -136,17 +136,27 @@ async function prismaFromEnv(env) {
     return new PrismaClient({ adapter });
   }
   const { PrismaMariaDb } = await import('@prisma/adapter-mariadb');
-  const url = new URL(env.SEQ_URL);
-  const adapter = new PrismaMariaDb({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: url.pathname.slice(1),
-    connectionLimit: 4,
-    ...(env.PRISMA_ADAPTER_DEFAULTS === '1' ? {} : { prepareCacheLength: 256 }),
-  });
+  const adapter = new PrismaMariaDb(
+    mariaDbAdapterOptions(env.SEQ_URL, env.PRISMA_ADAPTER_DEFAULTS !== '1'),
+  );
   return new PrismaClient({ adapter });
+}
+
+/**
+ * The options of Prisma's MariaDB adapter for the server at `url` (4 connections), with the
+ * driver's prepared-statement cache when `cached` (as the state-prisma README recommends).
+ */
+export function mariaDbAdapterOptions(url, cached) {
+  const { hostname, port, username, password, pathname } = new URL(url);
+  return {
+    host: hostname,
+    port: Number(port || 3306),
+    user: decodeURIComponent(username),
+    password: decodeURIComponent(password),
+    database: pathname.slice(1),
+    connectionLimit: 4,
+    ...(cached ? { prepareCacheLength: 256 } : {}),
+  };
 }
 
 async function admin(url, sql) {

@@ -3,13 +3,10 @@ import { BufferSource, type DistributedStateStore, type JobSummary } from '@batc
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport } from '../../src/index';
 import { sequelizeFactories } from '../support/sequelize-stores';
-import { storeFactories, useTestStore } from '../support/stores';
+import { fullPortStores, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
-const withCompletionClaims = [
-  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
-  ...sequelizeFactories,
-];
+const withCompletionClaims = [...fullPortStores, ...sequelizeFactories];
 
 /**
  * The store, with its next `failures` calls of `claimJobCompletion` failing as a dropped

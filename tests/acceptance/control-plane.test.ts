@@ -7,23 +7,16 @@ import {
   type DomainEvent,
 } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
-import { DistributedImport } from '../../src/index';
-import { publishedPortOnly, storeFactories, useTestStore } from '../support/stores';
-import { usersCsv, usersSchema, workerLoop } from '../support/workers';
+import { DistributedImport, type DistributedImportConfig } from '../../src/index';
+import { fullPortStores, publishedPortOnly, useTestStore } from '../support/stores';
+import { usersCsv, usersImporter, usersSchema, workerLoop } from '../support/workers';
 
-const controllable = storeFactories.filter((f) => !f.name.startsWith('published port only'));
+const controllable = fullPortStores;
 
 describe.each(controllable)('control plane on $name', (factory) => {
   const t = useTestStore(factory);
 
-  const importer = (extra: Partial<ConstructorParameters<typeof DistributedImport>[0]> = {}) =>
-    new DistributedImport({
-      coerceValues: true,
-      schema: usersSchema,
-      batchSize: 5,
-      stateStore: t.store,
-      ...extra,
-    });
+  const importer = (extra: Partial<DistributedImportConfig> = {}) => usersImporter(t.store, extra);
 
   it('pauses and resumes a job from another importer; every record is processed once', async () => {
     const worker = importer();

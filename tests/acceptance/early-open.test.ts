@@ -10,13 +10,10 @@ import { CsvParser, JsonParser } from '@batchactions/import';
 import { DistributedImport, runWorker } from '../../src/index';
 import { GatedCsvSource } from '../support/gated-source';
 import { sequelizeFactories } from '../support/sequelize-stores';
-import { publishedPortOnly, storeFactories, useTestStore } from '../support/stores';
+import { fullPortStores, publishedPortOnly, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
-const stores = [
-  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
-  ...sequelizeFactories,
-];
+const stores = [...fullPortStores, ...sequelizeFactories];
 
 /**
  * Polls `check` until it holds: a hang guard of two minutes (a loaded 2-core machine running

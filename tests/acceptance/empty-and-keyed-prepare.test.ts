@@ -10,13 +10,10 @@ import { CsvParser } from '@batchactions/import';
 import { DistributedImport, type PrepareOutcome } from '../../src/index';
 import { sequelizeFactories } from '../support/sequelize-stores';
 import { barrier, interceptStore } from '../support/store-wrapper';
-import { storeFactories, useTestStore } from '../support/stores';
+import { fullPortStores, storeFactories, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema, workerLoop } from '../support/workers';
 
-const ours = [
-  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
-  ...sequelizeFactories,
-];
+const ours = [...fullPortStores, ...sequelizeFactories];
 const publishedOnly = storeFactories.filter((f) => f.name.startsWith('published port only'));
 
 function importer(store: DistributedStateStore, events: DomainEvent[] = []): DistributedImport {

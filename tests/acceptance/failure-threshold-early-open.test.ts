@@ -5,13 +5,10 @@ import { CsvParser, JsonParser } from '@batchactions/import';
 import { DistributedImport, runWorker } from '../../src/index';
 import { GatedCsvSource } from '../support/gated-source';
 import { sequelizeFactories } from '../support/sequelize-stores';
-import { storeFactories, useTestStore } from '../support/stores';
+import { fullPortStores, useTestStore } from '../support/stores';
 import { usersSchema } from '../support/workers';
 
-const stores = [
-  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
-  ...sequelizeFactories,
-];
+const stores = [...fullPortStores, ...sequelizeFactories];
 
 /** Polls `check` until it holds: a hang guard of two minutes, not a timing assertion. */
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {

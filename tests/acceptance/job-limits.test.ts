@@ -7,11 +7,11 @@ import {
   type DistributedStateStore,
 } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
-import { DistributedImport, runWorker } from '../../src/index';
-import { publishedPortOnly, storeFactories, useTestStore } from '../support/stores';
-import { usersCsv, usersSchema, workerLoop } from '../support/workers';
+import { DistributedImport, runWorker, type DistributedImportConfig } from '../../src/index';
+import { fullPortStores, publishedPortOnly, useTestStore } from '../support/stores';
+import { usersCsv, usersImporter, usersSchema, workerLoop } from '../support/workers';
 
-const limiting = storeFactories.filter((f) => !f.name.startsWith('published port only'));
+const limiting = fullPortStores;
 const LIMIT_METHODS = [
   'setJobLimits',
   'getJobLimits',
@@ -22,14 +22,7 @@ const LIMIT_METHODS = [
 
 describe.each(limiting)('job-wide limits on $name (issue 27)', (factory) => {
   const t = useTestStore(factory);
-  const importer = (extra: Partial<ConstructorParameters<typeof DistributedImport>[0]> = {}) =>
-    new DistributedImport({
-      coerceValues: true,
-      schema: usersSchema,
-      batchSize: 5,
-      stateStore: t.store,
-      ...extra,
-    });
+  const importer = (extra: Partial<DistributedImportConfig> = {}) => usersImporter(t.store, extra);
 
   it('sets limits at prepare, shows them in status, and processes every record once under them', async () => {
     const di = importer();

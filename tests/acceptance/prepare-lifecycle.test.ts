@@ -10,13 +10,10 @@ import { CsvParser, ParseError } from '@batchactions/import';
 import { DistributedImport, PrepareInterruptedError, PrepareResumableError } from '../../src/index';
 import { GatedCsvSource } from '../support/gated-source';
 import { sequelizeFactories } from '../support/sequelize-stores';
-import { storeFactories, useTestStore } from '../support/stores';
+import { fullPortStores, useTestStore } from '../support/stores';
 import { usersSchema, workerLoop } from '../support/workers';
 
-const controllable = [
-  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
-  ...sequelizeFactories,
-];
+const controllable = [...fullPortStores, ...sequelizeFactories];
 
 /** Polls `check` until it holds (a bounded wait for a condition, not a timing assertion). */
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {

@@ -17,13 +17,10 @@ import {
 import { GatedCsvSource } from '../support/gated-source';
 import { sequelizeFactories } from '../support/sequelize-stores';
 import { barrier, connectionLost, interceptStore } from '../support/store-wrapper';
-import { storeFactories, useTestStore } from '../support/stores';
+import { fullPortStores, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
-const stores = [
-  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
-  ...sequelizeFactories,
-];
+const stores = [...fullPortStores, ...sequelizeFactories];
 
 /** Polls the store until `check` holds (a bounded wait for a state, never a timing assertion). */
 async function waitFor(check: () => boolean | Promise<boolean>, what: string): Promise<void> {

@@ -21,13 +21,10 @@ import {
 } from '../../src/index';
 import { GatedCsvSource } from '../support/gated-source';
 import { sequelizeFactories } from '../support/sequelize-stores';
-import { storeFactories, useTestStore } from '../support/stores';
+import { fullPortStores, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
-const stores = [
-  ...storeFactories.filter((f) => !f.name.startsWith('published port only')),
-  ...sequelizeFactories,
-];
+const stores = [...fullPortStores, ...sequelizeFactories];
 
 /** A `remainingTimeMs` with time for `batches` batches, then none (a deadline at a known point). */
 function deadlineAfter(batches: number): () => number {

@@ -9,7 +9,7 @@ import {
 import { CsvParser } from '@batchactions/import';
 import { DistributedImport, runWorker, type DistributedImportConfig } from '../../src/index';
 import { storeFactories, useTestStore } from '../support/stores';
-import { usersCsv, usersSchema } from '../support/workers';
+import { usersCsv, usersImporter, usersSchema } from '../support/workers';
 
 /** Resolves when `check` is true, polling; fails after `timeoutMs`. */
 async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
@@ -30,14 +30,7 @@ describe.each(storeFactories)('worker lifecycle on $name', (factory) => {
   const t = useTestStore(factory);
   const controllable = !factory.name.startsWith('published port only');
 
-  const importer = (extra: Partial<DistributedImportConfig> = {}) =>
-    new DistributedImport({
-      coerceValues: true,
-      schema: usersSchema,
-      batchSize: 5,
-      stateStore: t.store,
-      ...extra,
-    });
+  const importer = (extra: Partial<DistributedImportConfig> = {}) => usersImporter(t.store, extra);
 
   it("waits for a dead worker's batch, reclaims it once its lease expires and finishes the job", async () => {
     // Our stores: heartbeats every 50 ms, a lease of 300 ms. A store with only the published

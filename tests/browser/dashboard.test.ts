@@ -1,10 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,11 +9,10 @@ import {
   type DistributedStateStore,
 } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
-import { PostgresStateStore } from '@batchactions/state-postgres';
-import { SqliteStateStore } from '@batchactions/state-sqlite';
 import { DistributedImport, startDashboardServer, type DashboardServer } from '../../src/index';
 import { publishedPortOnly } from '../support/stores';
 import { requireBuild, startWorker, type ChildWorker } from '../support/child-workers';
+import { postgresTargetRig, sqliteTargetRig, type TargetRig } from '../support/target-rigs';
 
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH overrides it. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,48 +34,9 @@ function csv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-interface Rig {
-  readonly store: DistributedStateStore;
-  readonly env: Record<string, string>;
-  dispose(): Promise<void>;
-}
-
 /** The local PostgreSQL (DATABASE_URL) in a schema of its own, or SQLite files in a temp dir. */
-async function openRig(): Promise<Rig> {
-  const connectionString = process.env.DATABASE_URL;
-  if (connectionString) {
-    const schema = `dash_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    const store = new PostgresStateStore({ connectionString, schema });
-    await store.initialize();
-    const admin = new pg.Pool({ connectionString, max: 1 });
-    await admin.query(`CREATE TABLE "${schema}".target (id integer PRIMARY KEY)`);
-    return {
-      store,
-      env: { STORE_KIND: 'postgres', DATABASE_URL: connectionString, PG_SCHEMA: schema },
-      dispose: async () => {
-        await store.close();
-        await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-        await admin.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'ba-dash-'));
-  const file = join(dir, 'state.sqlite');
-  const targetFile = join(dir, 'target.sqlite');
-  const store = new SqliteStateStore({ filename: file });
-  await store.initialize();
-  const target = new Database(targetFile);
-  target.pragma('journal_mode = WAL');
-  target.exec('CREATE TABLE target (id INTEGER PRIMARY KEY)');
-  target.close();
-  return {
-    store,
-    env: { STORE_KIND: 'sqlite', SQLITE_FILE: file, TARGET_FILE: targetFile },
-    dispose: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+function openRig(): Promise<TargetRig> {
+  return process.env.DATABASE_URL ? postgresTargetRig('dash') : sqliteTargetRig('dash');
 }
 
 async function prepare(store: DistributedStateStore, text: string): Promise<string> {
@@ -102,7 +56,7 @@ async function statNumber(page: Page, id: string): Promise<number> {
 }
 
 describe('dashboard in chromium', () => {
-  let rig: Rig;
+  let rig: TargetRig;
   let browser: Browser;
   let server: DashboardServer;
   const workers: ChildWorker[] = [];
@@ -125,7 +79,7 @@ describe('dashboard in chromium', () => {
     // Optional chaining: a failed setup (no build, no browser) leaves some of them unset.
     await (server as DashboardServer | undefined)?.close();
     await (browser as Browser | undefined)?.close();
-    await (rig as Rig | undefined)?.dispose();
+    await (rig as TargetRig | undefined)?.dispose();
   });
 
   it('shows 4 worker processes at work live, the failed rows as text, downloads and control', async () => {

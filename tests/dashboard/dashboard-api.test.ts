@@ -152,6 +152,18 @@ describe('dashboard control', () => {
     return (await di.prepare(new BufferSource(usersCsv(8)), new CsvParser())).jobId;
   }
 
+  /** A dashboard with control on (token {@link TOKEN}), closed when the test finishes. */
+  async function controlServer() {
+    const server = await startDashboardServer({
+      store: t.store,
+      port: 0,
+      allowControl: true,
+      controlToken: TOKEN,
+    });
+    onTestFinished(() => server.close());
+    return server;
+  }
+
   async function post(url: string, headers: Record<string, string>) {
     const res = await fetch(url, { method: 'POST', headers });
     return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
@@ -171,13 +183,7 @@ describe('dashboard control', () => {
 
   it('needs the token, the header and the same origin', async () => {
     const jobId = await pendingJob();
-    const server = await startDashboardServer({
-      store: t.store,
-      port: 0,
-      allowControl: true,
-      controlToken: TOKEN,
-    });
-    onTestFinished(() => server.close());
+    const server = await controlServer();
     const url = `${server.url}api/jobs/${jobId}/pause`;
     const good = { 'X-BatchActions-Dashboard': '1', Authorization: `Bearer ${TOKEN}` };
     expect((await post(url, { 'X-BatchActions-Dashboard': '1' })).status).toBe(403);
@@ -207,13 +213,7 @@ describe('dashboard control', () => {
       new CsvParser(),
     );
     await runWorker(di, jobId, () => undefined);
-    const server = await startDashboardServer({
-      store: t.store,
-      port: 0,
-      allowControl: true,
-      controlToken: TOKEN,
-    });
-    onTestFinished(() => server.close());
+    const server = await controlServer();
     const res = await fetch(`${server.url}api/jobs/${jobId}/redrive`, {
       method: 'POST',
       headers: { 'X-BatchActions-Dashboard': '1', Authorization: `Bearer ${TOKEN}` },

@@ -1,81 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BufferSource, type DistributedStateStore } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
-import { PostgresStateStore } from '@batchactions/state-postgres';
-import { SqliteStateStore } from '@batchactions/state-sqlite';
 import { DistributedImport } from '../../src/index';
 import { requireBuild, startWorker, type ChildReport } from '../support/child-workers';
+import { postgresTargetRig, sqliteTargetRig, type TargetRig } from '../support/target-rigs';
 
 const RECORDS = 50_000;
 const BATCH_SIZE = 100;
-
-/** A shared store plus the target table the processors write into. */
-interface Rig {
-  readonly store: DistributedStateStore;
-  readonly env: Record<string, string>;
-  readonly targetCount: () => Promise<{ rows: number; distinct: number }>;
-  readonly dispose: () => Promise<void>;
-}
-
-async function postgresRig(): Promise<Rig> {
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error('DATABASE_URL is not set (tests/global-setup.ts sets it)');
-  const schema = `mp_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const store = new PostgresStateStore({ connectionString, schema });
-  await store.initialize();
-  const admin = new pg.Pool({ connectionString, max: 1 });
-  await admin.query(`CREATE TABLE "${schema}".target (id integer PRIMARY KEY)`);
-  return {
-    store,
-    env: { STORE_KIND: 'postgres', DATABASE_URL: connectionString, PG_SCHEMA: schema },
-    targetCount: async () => {
-      const { rows } = await admin.query<{ rows: string; distinct: string }>(
-        `SELECT count(*) AS rows, count(DISTINCT id) AS distinct FROM "${schema}".target`,
-      );
-      return { rows: Number(rows[0]?.rows), distinct: Number(rows[0]?.distinct) };
-    },
-    dispose: async () => {
-      await store.close();
-      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await admin.end();
-    },
-  };
-}
-
-async function sqliteRig(): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), 'ba-mp-'));
-  const file = join(dir, 'state.sqlite');
-  const targetFile = join(dir, 'target.sqlite');
-  const store = new SqliteStateStore({ filename: file });
-  await store.initialize();
-  const target = new Database(targetFile);
-  target.pragma('journal_mode = WAL');
-  target.exec('CREATE TABLE target (id INTEGER PRIMARY KEY)');
-  return {
-    store,
-    env: { STORE_KIND: 'sqlite', SQLITE_FILE: file, TARGET_FILE: targetFile },
-    targetCount: () => {
-      const row = target
-        .prepare('SELECT count(*) AS n, count(DISTINCT id) AS d FROM target')
-        .get() as {
-        n: number;
-        d: number;
-      };
-      return Promise.resolve({ rows: row.n, distinct: row.d });
-    },
-    dispose: async () => {
-      target.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 function csv(rows: number): string {
   const lines = ['id,email'];
@@ -110,10 +41,10 @@ function reportsOf(
 }
 
 describe.each([
-  { name: 'SqliteStateStore', rig: sqliteRig, pkg: 'state-sqlite' as const },
-  { name: 'PostgresStateStore', rig: postgresRig, pkg: 'state-postgres' as const },
+  { name: 'SqliteStateStore', rig: () => sqliteTargetRig(), pkg: 'state-sqlite' as const },
+  { name: 'PostgresStateStore', rig: () => postgresTargetRig(), pkg: 'state-postgres' as const },
 ])('4 worker processes on $name', ({ rig: makeRig, pkg }) => {
-  let rig: Rig;
+  let rig: TargetRig;
   beforeAll(() => {
     requireBuild(pkg);
   });

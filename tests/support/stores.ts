@@ -94,6 +94,11 @@ export const storeFactories: StoreFactory[] = selectedStores([
   },
 ]);
 
+/** The stores with our optional port methods (every one but the published-port-only store). */
+export const fullPortStores: StoreFactory[] = storeFactories.filter(
+  (f) => !f.name.startsWith('published port only'),
+);
+
 /**
  * Gives each test of the enclosing `describe` a fresh store of `factory` (created before the
  * test, torn down after it). The returned object always refers to the current test's store.

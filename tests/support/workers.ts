@@ -1,5 +1,9 @@
-import type { BulkProcessor, RecordProcessorFn } from '@batchactions/core';
-import type { DistributedBatchResult, DistributedImport } from '../../src/index';
+import type { BulkProcessor, DistributedStateStore, RecordProcessorFn } from '@batchactions/core';
+import {
+  DistributedImport,
+  type DistributedBatchResult,
+  type DistributedImportConfig,
+} from '../../src/index';
 
 /** Runs the README's worker loop until no batch is left or the job completes. */
 export async function workerLoop(
@@ -32,3 +36,20 @@ export const usersSchema = {
     { name: 'name', type: 'string' as const, required: true },
   ],
 };
+
+/**
+ * A `DistributedImport` of {@link usersSchema} on `store`, values coerced, batches of 5, with
+ * `extra` on top: the importer of the acceptance tests.
+ */
+export function usersImporter(
+  store: DistributedStateStore,
+  extra: Partial<DistributedImportConfig> = {},
+): DistributedImport {
+  return new DistributedImport({
+    coerceValues: true,
+    schema: usersSchema,
+    batchSize: 5,
+    stateStore: store,
+    ...extra,
+  });
+}

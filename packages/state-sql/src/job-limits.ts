@@ -1,9 +1,8 @@
 import {
   applyLimitsChange,
   checkJobLimitsChange,
-  effectiveRecords,
-  leaseSizeOf,
   leaseTokens,
+  limitsState,
   returnTokens,
   throttleBucket,
   type JobLimits,
@@ -138,17 +137,7 @@ export async function getJobLimits(
     const job = await db.select<{ now: Num }>(s.selectJobClock, [jobId]);
     return job.length === 0 ? null : {};
   }
-  const limits = limitsOf(row);
-  const bucket = bucketOf(row);
-  const now = Number(row.now);
-  const rate = limits.rateLimit;
-  return {
-    ...limits,
-    ...(rate
-      ? { effectiveRecords: effectiveRecords(bucket, rate, now), leaseSize: leaseSizeOf(rate) }
-      : {}),
-    ...(bucket.throttledUntil > now ? { throttledUntil: bucket.throttledUntil } : {}),
-  };
+  return limitsState(limitsOf(row), bucketOf(row), Number(row.now));
 }
 
 /**

@@ -21,6 +21,7 @@ export {
   factorAt,
   leaseSizeOf,
   leaseTokens,
+  limitsState,
   returnTokens,
   throttleBucket,
   type LeaseOutcome,

@@ -2,9 +2,8 @@ import type { JobLimits, JobLimitsChange, JobLimitsState, TokenLease } from './j
 import { applyLimitsChange, hasLimits } from './check-limits';
 import {
   FRESH_BUCKET,
-  effectiveRecords,
-  leaseSizeOf,
   leaseTokens,
+  limitsState,
   returnTokens,
   throttleBucket,
   type RateBucket,
@@ -33,15 +32,7 @@ export class InMemoryLimitsTable {
   get(jobId: string, now: number): JobLimitsState {
     const stored = this.byJob.get(jobId);
     if (!stored) return {};
-    const { limits, bucket } = stored;
-    const rate = limits.rateLimit;
-    return {
-      ...limits,
-      ...(rate
-        ? { effectiveRecords: effectiveRecords(bucket, rate, now), leaseSize: leaseSizeOf(rate) }
-        : {}),
-      ...(bucket.throttledUntil > now ? { throttledUntil: bucket.throttledUntil } : {}),
-    };
+    return limitsState(stored.limits, stored.bucket, now);
   }
 
   /** The job's `maxConcurrentBatches`, if it has one. */

@@ -1,4 +1,4 @@
-import type { RateLimit } from './job-limits';
+import type { JobLimits, JobLimitsState, RateLimit } from './job-limits';
 
 /**
  * The stored state of a job's rate bucket, in the store's clock (epoch ms). The bucket is a
@@ -55,6 +55,21 @@ export function factorAt(bucket: RateBucket, rate: RateLimit, now: number): numb
 /** The effective rate at `now`, in records per `rate.perMs`. */
 export function effectiveRecords(bucket: RateBucket, rate: RateLimit, now: number): number {
   return rate.records * factorAt(bucket, rate, now);
+}
+
+/**
+ * What a reader of job limits sees at `now` (`getJobLimits`, `status`): the limits, and with a
+ * rate its effective value and lease size, and the end of a throttle still running.
+ */
+export function limitsState(limits: JobLimits, bucket: RateBucket, now: number): JobLimitsState {
+  const rate = limits.rateLimit;
+  return {
+    ...limits,
+    ...(rate
+      ? { effectiveRecords: effectiveRecords(bucket, rate, now), leaseSize: leaseSizeOf(rate) }
+      : {}),
+    ...(bucket.throttledUntil > now ? { throttledUntil: bucket.throttledUntil } : {}),
+  };
 }
 
 /** Outcome of {@link leaseTokens}. */

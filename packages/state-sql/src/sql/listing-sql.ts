@@ -14,22 +14,27 @@ function limitClause(limit: number | undefined): string {
  * age (database clock) is given for PROCESSING batches only.
  */
 export function listBatchesSql(t: QuotedTables, family: SqlFamily, limit?: number): string {
-  return `
-    SELECT "id", "batchIndex", "status", "recordStartIndex", "recordEndIndex",
-           "processedCount", "failedCount", "attempt", "workerId", "error",
-           CASE WHEN "status" = 'PROCESSING'
-                THEN ${nowMs(family)} - coalesce("claimedAt", ${nowMs(family)})
-           END AS "ageMs"
-    FROM ${t.batches}
-    WHERE "jobId" = $1 AND "batchIndex" > $2
-    ORDER BY "batchIndex"
-    ${limitClause(limit)}`;
+  return batchPage(
+    t,
+    family,
+    `"id", "batchIndex", "status", "recordStartIndex", "recordEndIndex",
+           "processedCount", "failedCount", "attempt", "workerId", "error"`,
+    limit,
+  );
 }
 
 /** {@link listBatchesSql} with only what a status grid draws: index, status, failed count, age. */
 export function listBatchStatusesSql(t: QuotedTables, family: SqlFamily, limit?: number): string {
+  return batchPage(t, family, `"batchIndex", "status", "failedCount"`, limit);
+}
+
+/**
+ * `columns` and the heartbeat age (PROCESSING batches only, database clock) of the batches of
+ * job `$1` whose index is above `$2`, in index order, on the (`jobId`, `batchIndex`) index.
+ */
+function batchPage(t: QuotedTables, family: SqlFamily, columns: string, limit?: number): string {
   return `
-    SELECT "batchIndex", "status", "failedCount",
+    SELECT ${columns},
            CASE WHEN "status" = 'PROCESSING'
                 THEN ${nowMs(family)} - coalesce("claimedAt", ${nowMs(family)})
            END AS "ageMs"
