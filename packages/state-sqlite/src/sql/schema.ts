@@ -138,6 +138,18 @@ ALTER TABLE batchactions_jobs ADD COLUMN completion_acknowledged_at INTEGER;
 /** Version 9: the job-wide limits table (issue 27); see `createJobLimitsTableSql`. */
 const V9_JOB_LIMITS = createJobLimitsTableSql('sqlite', 'batchactions_job_limits');
 
+/**
+ * Version 10: `batchactions_jobs."sourceName"` (the source's file name, for search),
+ * `"traceContext"` (the prepare's trace context, with OpenTelemetry context propagation) and
+ * `batchactions_batches."completedAt"` (epoch ms, when the batch reached a final state).
+ * Columns only: existing rows get NULLs. The shared store's version 9.
+ */
+const V10_SOURCE_AND_BATCH_TIMES = `
+ALTER TABLE batchactions_jobs ADD COLUMN "sourceName" TEXT;
+ALTER TABLE batchactions_jobs ADD COLUMN "traceContext" TEXT;
+ALTER TABLE batchactions_batches ADD COLUMN "completedAt" INTEGER;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
@@ -153,6 +165,11 @@ export const MIGRATIONS: readonly Migration[] = [
     after: rekeyUniqueValues,
   },
   { version: 9, description: 'job-wide limits', sql: V9_JOB_LIMITS },
+  {
+    version: 10,
+    description: 'job source name, trace context, batch completion time',
+    sql: V10_SOURCE_AND_BATCH_TIMES,
+  },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */
