@@ -88,6 +88,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 6, name: 'completion claim time and acknowledgement' },
       { version: 7, name: 'shared SQL store columns' },
       { version: 8, name: 'job-wide limits' },
+      { version: 9, name: 'job source name, trace context, batch completion time' },
     ]);
   });
 
@@ -188,7 +189,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 2,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [3, 4, 5, 6, 7, 8],
+      applied: [3, 4, 5, 6, 7, 8, 9],
     });
     // Version 4: old jobs are not being prepared, and a job finished before has no completion
     // left to report (its job:completed was emitted then).

@@ -64,9 +64,9 @@ describe.each(DIALECTS)('upgrading tables of schema version 4 (%s)', (dialect) =
     expect(await store.migrate()).toEqual({
       fromVersion: 4,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [5, 6, 7, 8],
+      applied: [5, 6, 7, 8, 9],
     });
-    expect(LATEST_SCHEMA_VERSION).toBe(8);
+    expect(LATEST_SCHEMA_VERSION).toBe(9);
     const preparing = await store.getJobDetails('preparing');
     expect(preparing).toMatchObject({ status: JobStatus.CREATED, totalRecords: 2 });
     expect(preparing?.prepareHeartbeatAgeMs).toBeGreaterThanOrEqual(0);
