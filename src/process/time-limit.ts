@@ -108,6 +108,10 @@ export function limitRecordProcessor(
   processor: RecordProcessorFn,
   limitMs: number | undefined,
 ): RecordProcessorFn {
+  // Without a limit: the guarded call itself, without `limitedCall`'s extra promise per record.
+  if (limitMs === undefined) {
+    return (record, context) => guardedCall(() => processor(record, context), context.signal);
+  }
   return (record, context) =>
     limitedCall(
       (signal) => processor(record, signal === context.signal ? context : { ...context, signal }),
