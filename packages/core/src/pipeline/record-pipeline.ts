@@ -128,6 +128,10 @@ export interface ValidatedRecord {
 /** Ready for the processor: the valid record and its processor input (after `beforeProcess`). */
 export interface ReadyRecord {
   readonly kind: 'ready';
+  /**
+   * The pipeline's own valid record. {@link settleProcessed} turns this very object into the
+   * processed record (no second copy): read it only before the record is settled.
+   */
   readonly valid: ProcessedRecord;
   readonly input: ParsedRecord;
 }
@@ -175,7 +179,8 @@ export async function commitFailure(
   failure: PendingFailure,
 ): Promise<RecordFailure> {
   steps.count?.(0, 1);
-  await steps.save(context.batchId, failure.record);
+  const saving = steps.save(context.batchId, failure.record);
+  if (saving !== undefined) await saving;
   emitFailed(steps, context, failure.record, failure.eventError);
   const { eventError: _eventError, ...result } = failure;
   return result;
@@ -295,6 +300,20 @@ async function prepareInput(
 }
 
 /**
+ * The processed record, made from the ready record's `valid` record in place: `valid` is the
+ * pipeline's own object (built by `decideRecord` or `runRecordPipeline`, never handed to a hook
+ * or the processor), and nothing reads it once its record is settled, so it is not copied a
+ * second time. Same fields in the same order as `{ ...valid, parsed, status, retryCount }`.
+ */
+function becomeProcessed(ready: ReadyRecord, retryCount: number): ProcessedRecord {
+  const record = ready.valid as { -readonly [K in keyof ProcessedRecord]: ProcessedRecord[K] };
+  record.parsed = ready.input;
+  record.status = 'processed';
+  record.retryCount = retryCount;
+  return record;
+}
+
+/**
  * Steps 6–7 after a successful processor call (or a bulk call's outcome for this record): the
  * processed record is counted, saved and reported, then `afterProcess` runs; its failure turns
  * the record `failed`.
@@ -305,14 +324,10 @@ export async function settleProcessed(
   ready: ReadyRecord,
   retryCount: number,
 ): Promise<RecordResult> {
-  const processed: ProcessedRecord = {
-    ...ready.valid,
-    parsed: ready.input,
-    status: 'processed',
-    retryCount,
-  };
+  const processed = becomeProcessed(ready, retryCount);
   steps.count?.(1, 0);
-  await steps.save(context.batchId, processed);
+  const saving = steps.save(context.batchId, processed);
+  if (saving !== undefined) await saving;
   if (steps.events.hasListeners('record:processed')) {
     steps.events.emit({
       type: 'record:processed',
