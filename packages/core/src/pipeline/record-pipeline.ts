@@ -14,7 +14,7 @@ import {
   type ValidationResult,
 } from '../model/validation';
 import type { JobHooks, ProcessingContext, RecordProcessorFn } from '../ports/processing';
-import { runWithRetries } from './backoff';
+import { retryAfterFailure } from './backoff';
 import { errorMessage } from './error-message';
 
 /**
@@ -136,6 +136,14 @@ export interface ReadyRecord {
   readonly input: ParsedRecord;
 }
 
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 class HookFailure {
   constructor(
     readonly hook: string,
@@ -227,7 +235,9 @@ export async function validateRecord(
   }
   let result: ValidationResult;
   try {
-    result = await steps.validate(working, context);
+    const returned = steps.validate(working, context);
+    // A synchronous validation (the schema's) is not awaited: no promise per record.
+    result = isPromiseLike(returned) ? await returned : returned;
   } catch (error) {
     if (steps.onValidateError !== 'fail-record') throw error;
     const message = errorMessage(error);
@@ -277,12 +287,10 @@ export async function decideRecord(
       eventError: errors.map((e) => e.message).join('; '),
     };
   }
-  return prepareInput(
-    steps,
-    context,
-    pending,
-    markRecordValid(pending, working, getWarnings(errors)),
-  );
+  const valid = markRecordValid(pending, working, errors.length === 0 ? [] : getWarnings(errors));
+  return steps.hooks?.beforeProcess
+    ? await prepareInput(steps, context, pending, valid)
+    : { kind: 'ready', valid, input: valid.parsed };
 }
 
 /** Step 5: `beforeProcess`, whose result becomes the processor input. */
@@ -378,32 +386,43 @@ export async function processReadyRecord(
   processor: RecordProcessorFn,
   processorContext: ProcessingContext = context,
 ): Promise<RecordResult> {
-  const outcome = await runWithRetries(() => processor(ready.input, processorContext), {
-    maxRetries: steps.maxRetries,
-    retryDelayMs: steps.retryDelayMs,
-    signal: context.signal,
-    onRetry: (attempt, _delayMs, error) => {
-      steps.events.emit({
-        type: 'record:retried',
-        jobId: context.jobId,
-        timestamp: Date.now(),
-        batchId: context.batchId,
-        recordIndex: ready.valid.index,
-        attempt,
+  // The first call is made here: a record whose processor succeeds at once needs no retry
+  // policy, closures or outcome object.
+  let retryCount = 0;
+  try {
+    await processor(ready.input, processorContext);
+  } catch (firstError) {
+    const outcome = await retryAfterFailure(
+      () => processor(ready.input, processorContext),
+      {
         maxRetries: steps.maxRetries,
-        error: errorMessage(error),
-      });
-    },
-  });
-  const retryCount = outcome.attempts - 1;
-  if (!outcome.ok) {
-    return commitFailure(
-      steps,
-      context,
-      processorFailure(ready, outcome.message, retryCount, outcome.error),
+        retryDelayMs: steps.retryDelayMs,
+        signal: context.signal,
+        onRetry: (attempt, _delayMs, error) => {
+          steps.events.emit({
+            type: 'record:retried',
+            jobId: context.jobId,
+            timestamp: Date.now(),
+            batchId: context.batchId,
+            recordIndex: ready.valid.index,
+            attempt,
+            maxRetries: steps.maxRetries,
+            error: errorMessage(error),
+          });
+        },
+      },
+      firstError,
     );
+    retryCount = outcome.attempts - 1;
+    if (!outcome.ok) {
+      return await commitFailure(
+        steps,
+        context,
+        processorFailure(ready, outcome.message, retryCount, outcome.error),
+      );
+    }
   }
-  return settleProcessed(steps, context, ready, retryCount);
+  return await settleProcessed(steps, context, ready, retryCount);
 }
 
 /** Whether a stage's outcome is a failure (to commit), not the next stage's input. */
