@@ -117,7 +117,7 @@ export function limitRecordProcessor(
       (signal) => processor(record, signal === context.signal ? context : { ...context, signal }),
       context.signal,
       limitMs,
-      () => new RecordTimeoutError([context.recordIndex], limitMs ?? 0),
+      () => new RecordTimeoutError([context.recordIndex], limitMs),
     );
 }
 
