@@ -26,9 +26,10 @@ export interface BatchRun {
   /**
    * Stores one record's final state. On a store with only the published port this is the
    * published `saveProcessedRecord` call, made before the record's event; on a store with
-   * fenced batch writes it keeps the record for the one write at the end of the batch.
+   * fenced batch writes it keeps the record for the one write at the end of the batch, at once
+   * (nothing to await).
    */
-  readonly save: (record: ProcessedRecord) => Promise<void>;
+  readonly save: (record: ProcessedRecord) => Promise<void> | void;
   /** The store's job-wide unique-value claims, when `jobWideUniqueFields` is on. */
   readonly claimUniqueValues:
     ((claims: readonly UniqueValueClaim[]) => Promise<readonly number[]>) | undefined;

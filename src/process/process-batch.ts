@@ -315,9 +315,8 @@ async function runClaimedBatch(
   // per-record `saveProcessedRecord`, made before each record's event.
   const kept = new Map<number, ProcessedRecord>();
   const save = lease
-    ? (record: ProcessedRecord) => {
+    ? (record: ProcessedRecord): void => {
         kept.set(record.index, record);
-        return Promise.resolve();
       }
     : (record: ProcessedRecord) => store.saveProcessedRecord(jobId, batchId, record);
   const claimUnique = config.jobWideUniqueFields ? store.claimUniqueValues?.bind(store) : undefined;

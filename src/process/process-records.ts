@@ -27,9 +27,13 @@ export interface Prechecked {
   readonly uniqueness: ReadonlyMap<number, readonly ValidationError[]>;
 }
 
+const PROCESSED: RecordTally = { processed: 1, failed: 0, stop: false };
+const FAILED: RecordTally = { processed: 0, failed: 1, stop: false };
+const FAILED_STOP: RecordTally = { processed: 0, failed: 1, stop: true };
+
 function tallyOf(run: BatchRun, result: RecordResult): RecordTally {
-  if (result.status === 'processed') return { processed: 1, failed: 0, stop: false };
-  return { processed: 0, failed: 1, stop: !run.config.continueOnError };
+  if (result.status === 'processed') return PROCESSED;
+  return run.config.continueOnError ? FAILED : FAILED_STOP;
 }
 
 /**
@@ -51,18 +55,15 @@ async function processRecord(
   if (isPendingFailure(validated)) {
     return tallyOf(run, await commitFailure(pipeline, context, validated));
   }
-  const withDuplicates = await addDuplicateFindings(run, validated, context, uniqueness);
+  const withDuplicates =
+    uniqueness === undefined && run.duplicateChecker === undefined
+      ? validated
+      : await addDuplicateFindings(run, validated, context, uniqueness);
   const ready = await decideRecord(pipeline, context, record, withDuplicates);
   if (isPendingFailure(ready)) return tallyOf(run, await commitFailure(pipeline, context, ready));
-  // The processor gets a context object of its own (same fields), as published.
-  const result = await processReadyRecord(
-    pipeline,
-    context,
-    ready,
-    processor,
-    contextFor(run, record.index),
-  );
-  return tallyOf(run, result);
+  // The processor gets a context object of its own (same fields), as published: the rate
+  // gate's wrapper (`gateRecordProcessor`) builds it for each call.
+  return tallyOf(run, await processReadyRecord(pipeline, context, ready, processor));
 }
 
 /** Counts of one batch and whether it stopped early (`continueOnError: false`). */

@@ -62,6 +62,11 @@ export class RateGate {
     this.limited = options.rateLimited && supportsJobLimits(options.store);
   }
 
+  /** True while the batch takes no tokens (a job without a rate): `take` would resolve at once. */
+  get unlimited(): boolean {
+    return !this.limited;
+  }
+
   /** Waits until `count` tokens are this batch's to spend (at once on a job without rate). */
   take(count = 1): Promise<void> {
     if (!this.limited) return Promise.resolve();

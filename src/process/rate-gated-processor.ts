@@ -1,4 +1,9 @@
-import type { BulkProcessor, RecordProcessorFn } from '@batchactions/core';
+import type {
+  BulkProcessor,
+  ParsedRecord,
+  ProcessingContext,
+  RecordProcessorFn,
+} from '@batchactions/core';
 import type { RateGate } from './rate-gate';
 
 /**
@@ -11,9 +16,33 @@ export function gateRecordProcessor(
   gate: RateGate,
 ): RecordProcessorFn {
   const throttle = (ms: number) => gate.throttle(ms);
-  return async (record, context) => {
+  const gated = async (record: ParsedRecord, context: ProcessingContext): Promise<void> => {
     await gate.take(1);
-    await processor(record, { ...context, throttle });
+    await processor(record, withThrottle(context, throttle));
+  };
+  // A job without a rate (the gate takes no token) calls the processor at once: no extra
+  // promise or wait per record.
+  return (record, context) =>
+    gate.unlimited ? processor(record, withThrottle(context, throttle)) : gated(record, context);
+}
+
+/**
+ * The processor's context: the pipeline's fields and `throttle`, in a new object (the processor
+ * gets a context object of its own). Built field by field: the pipeline's context always has
+ * exactly these fields, and a literal is much cheaper than a spread.
+ */
+function withThrottle(
+  context: ProcessingContext,
+  throttle: (ms: number) => Promise<void>,
+): ProcessingContext {
+  return {
+    jobId: context.jobId,
+    batchId: context.batchId,
+    batchIndex: context.batchIndex,
+    recordIndex: context.recordIndex,
+    totalRecords: context.totalRecords,
+    signal: context.signal,
+    throttle,
   };
 }
 

@@ -49,12 +49,12 @@ export function distributedPipeline(run: BatchRun): RecordPipeline & {
 export const SKIP = 'skip' as const;
 
 /** Steps 1–5 of 5.1 for one stored record: the empty-row skip, then core's validation stage. */
-export async function validateStored(
+export function validateStored(
   run: BatchRun,
   pipeline: ReturnType<typeof distributedPipeline>,
   record: ProcessedRecord,
   context: HookContext,
-): Promise<typeof SKIP | ValidatedRecord | PendingFailure> {
+): typeof SKIP | Promise<ValidatedRecord | PendingFailure> {
   const { validator } = run;
   if (validator.skipEmptyRows && validator.isEmptyRow(record.raw)) return SKIP;
   return validateRecord(pipeline, context, record);

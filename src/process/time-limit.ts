@@ -108,12 +108,16 @@ export function limitRecordProcessor(
   processor: RecordProcessorFn,
   limitMs: number | undefined,
 ): RecordProcessorFn {
+  // Without a limit: the guarded call itself, without `limitedCall`'s extra promise per record.
+  if (limitMs === undefined) {
+    return (record, context) => guardedCall(() => processor(record, context), context.signal);
+  }
   return (record, context) =>
     limitedCall(
       (signal) => processor(record, signal === context.signal ? context : { ...context, signal }),
       context.signal,
       limitMs,
-      () => new RecordTimeoutError([context.recordIndex], limitMs ?? 0),
+      () => new RecordTimeoutError([context.recordIndex], limitMs),
     );
 }
 

@@ -1,4 +1,5 @@
 import type { ValidationError } from './validation';
+import { hasOnlyCoreFields } from './core-fields';
 
 /** A record as the parser produced it: field name to raw value. */
 export type RawRecord = Record<string, unknown>;
@@ -47,7 +48,8 @@ export function markRecordValid(
   parsed: ParsedRecord,
   warnings: readonly ValidationError[] = [],
 ): ProcessedRecord {
-  return { ...record, parsed, status: 'valid', errors: warnings };
+  if (!hasOnlyCoreFields(record)) return { ...record, parsed, status: 'valid', errors: warnings };
+  return { index: record.index, raw: record.raw, parsed, status: 'valid', errors: warnings };
 }
 
 /** The record failed validation. */

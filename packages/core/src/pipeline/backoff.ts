@@ -49,20 +49,42 @@ export async function runWithRetries(
   fn: () => unknown,
   policy: RetryPolicy,
 ): Promise<AttemptOutcome> {
+  try {
+    await fn();
+    return FIRST_ATTEMPT_OK;
+  } catch (error) {
+    return await retryAfterFailure(fn, policy, error);
+  }
+}
+
+const FIRST_ATTEMPT_OK: AttemptOutcome = { ok: true, attempts: 1 };
+
+/**
+ * {@link runWithRetries} after its first attempt failed with `firstError` (made by the caller):
+ * the published backoff, then further calls of `fn`. For callers that make the first call
+ * themselves, so that a record whose processor succeeds at once costs no retry machinery.
+ */
+export async function retryAfterFailure(
+  fn: () => unknown,
+  policy: RetryPolicy,
+  firstError: unknown,
+): Promise<AttemptOutcome> {
+  let error = firstError;
   for (let attempt = 1; ; attempt++) {
+    if (attempt > policy.maxRetries || policy.signal?.aborted) {
+      return { ok: false, attempts: attempt, error, message: errorMessage(error) };
+    }
+    const delayMs = backoffDelay(policy.retryDelayMs, attempt);
+    policy.onRetry?.(attempt, delayMs, error);
+    await sleep(delayMs, policy.signal);
+    if (policy.signal?.aborted) {
+      return { ok: false, attempts: attempt, error, message: errorMessage(error) };
+    }
     try {
       await fn();
-      return { ok: true, attempts: attempt };
-    } catch (error) {
-      if (attempt > policy.maxRetries || policy.signal?.aborted) {
-        return { ok: false, attempts: attempt, error, message: errorMessage(error) };
-      }
-      const delayMs = backoffDelay(policy.retryDelayMs, attempt);
-      policy.onRetry?.(attempt, delayMs, error);
-      await sleep(delayMs, policy.signal);
-      if (policy.signal?.aborted) {
-        return { ok: false, attempts: attempt, error, message: errorMessage(error) };
-      }
+      return { ok: true, attempts: attempt + 1 };
+    } catch (next) {
+      error = next;
     }
   }
 }

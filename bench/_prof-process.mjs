@@ -1,0 +1,26 @@
+// Profiles only the processing phase (one in-process worker, in-memory store) with the inspector.
+import { Session } from 'node:inspector/promises';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { FilePathSource, InMemoryDistributedStateStore } from '@batchactions/core';
+import { DistributedImport, runWorker } from '@batchactions/distributed';
+import { CsvParser } from '@batchactions/import';
+import { schema, usersCsvLines } from './shared.mjs';
+const rows = Number(process.argv[2] ?? 50000);
+const out = process.argv[3];
+const dir = mkdtempSync(join(tmpdir(), 'ba-prof-'));
+const csv = join(dir, 'u.csv');
+writeFileSync(csv, [...usersCsvLines(rows)].join(''));
+const store = new InMemoryDistributedStateStore();
+const di = new DistributedImport({ schema, batchSize: 500, stateStore: store });
+const { jobId } = await di.prepare(new FilePathSource(csv), new CsvParser());
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 200 });
+await session.post('Profiler.start');
+const { processed } = await runWorker(di, jobId, () => undefined, { workerId: 'w0' });
+const { profile } = await session.post('Profiler.stop');
+if (processed !== rows) throw new Error('bad');
+writeFileSync(out, JSON.stringify(profile));
