@@ -2,9 +2,11 @@
 // rate far above the natural rate, a cap above the lanes, and both, against the same job
 // without limits. Each variant prepares N users and processes them with one process running 4 lanes
 // (runWorker concurrency 4) and a no-op processor. Variants alternate in the same run,
-// `--rounds` times each; the best round of each is reported with the overhead.
+// `--rounds` times each; the best and the median round of each are reported with the overhead.
+// `--count` first runs each variant once more, untimed, counting store calls and (PostgreSQL)
+// SQL statements per batch.
 // Usage: npm run build && node bench/limits.mjs [--rows 50000] [--batch-size 500] [--rounds 3]
-//   [--stores postgres,sqlite]
+//   [--stores postgres,sqlite] [--count]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +114,7 @@ console.log(`${rows} records, batch ${batchSize}, 1 process Ã— ${LANES} lanes â€
 for (const kind of values.stores.split(',')) {
   const rig = await freshStore(kind);
   const best = { plain: 0, rate: 0, cap: 0, both: 0 };
+  const all = { plain: [], rate: [], cap: [], both: [] };
   try {
     if (values.count) {
       if (kind === 'postgres') await countPgStatements();
@@ -124,6 +127,7 @@ for (const kind of values.stores.split(',')) {
       for (const variant of Object.keys(VARIANTS)) {
         const rate = await measure(rig, VARIANTS[variant]);
         best[variant] = Math.max(best[variant], rate);
+        all[variant].push(rate);
         console.log(
           `${kind} round ${round} ${variant}: ${rate.toLocaleString('en')} rec/s (load ${loadavg()[0].toFixed(1)})`,
         );
@@ -132,11 +136,22 @@ for (const kind of values.stores.split(',')) {
   } finally {
     await rig.dispose();
   }
-  const overhead = (variant) => ((best.plain / best[variant] - 1) * 100).toFixed(1);
-  console.log(
-    `${kind}: best without limits ${best.plain.toLocaleString('en')} rec/s; ` +
-      ['rate', 'cap', 'both']
-        .map((v) => `${v} ${best[v].toLocaleString('en')} rec/s (overhead ${overhead(v)}%)`)
-        .join(', '),
-  );
+  const median = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
+  };
+  const med = Object.fromEntries(Object.entries(all).map(([v, xs]) => [v, median(xs)]));
+  const overhead = (of, variant) => ((of.plain / of[variant] - 1) * 100).toFixed(1);
+  for (const [label, of] of [
+    ['best', best],
+    ['median', med],
+  ]) {
+    console.log(
+      `${kind} ${label}: without limits ${of.plain.toLocaleString('en')} rec/s; ` +
+        ['rate', 'cap', 'both']
+          .map((v) => `${v} ${of[v].toLocaleString('en')} rec/s (overhead ${overhead(of, v)}%)`)
+          .join(', '),
+    );
+  }
 }
