@@ -138,6 +138,7 @@ async function prismaFromEnv(env) {
   const { PrismaMariaDb } = await import('@prisma/adapter-mariadb');
   const adapter = new PrismaMariaDb(
     mariaDbAdapterOptions(env.SEQ_URL, env.PRISMA_ADAPTER_DEFAULTS !== '1'),
+    env.PRISMA_TEXT_PROTOCOL === '1' ? { useTextProtocol: true } : undefined,
   );
   return new PrismaClient({ adapter });
 }
@@ -218,6 +219,9 @@ export async function freshStore(kind) {
         SEQ_DIALECT: 'mariadb',
         SEQ_URL: url.toString(),
         ...(kind.startsWith('prisma-') && adapterDefaults ? { PRISMA_ADAPTER_DEFAULTS: '1' } : {}),
+        // `prisma-mariadb-text`: the adapter's text protocol (one packet per statement, no
+        // prepare), as Sequelize's mariadb dialect sends statements.
+        ...(kind === 'prisma-mariadb-text' ? { PRISMA_TEXT_PROTOCOL: '1' } : {}),
         ...baselineEnv(kind),
       },
       dispose: () => admin(MARIADB_URL, `DROP DATABASE IF EXISTS \`${name}\``),

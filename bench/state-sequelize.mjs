@@ -131,6 +131,8 @@ const label = {
   'sequelize-mariadb-baseline': 'SequelizeStateStore (SEQ_BASELINE build), MariaDB 10.11',
   'prisma-postgres': 'PrismaStateStore (Prisma 7, adapter-pg), PostgreSQL 15',
   'prisma-mariadb': 'PrismaStateStore (Prisma 7, adapter-mariadb), MariaDB 10.11',
+  'prisma-mariadb-text':
+    'PrismaStateStore (Prisma 7, adapter-mariadb, useTextProtocol), MariaDB 10.11',
   'prisma-postgres-baseline': 'PrismaStateStore (PRISMA_BASELINE build), PostgreSQL 15',
   'prisma-mariadb-baseline':
     'PrismaStateStore (PRISMA_BASELINE build, adapter defaults), MariaDB 10.11',

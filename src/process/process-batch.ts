@@ -9,6 +9,7 @@ import {
   type EventBus,
   type JobHooks,
   type ProcessedRecord,
+  type RateLeaseGrant,
   type RecordProcessorFn,
 } from '@batchactions/core';
 import type { DuplicateChecker, SchemaValidator } from '@batchactions/import';
@@ -237,6 +238,7 @@ export async function processBatch(
         processor,
         options,
         reservation.rateLimited === true,
+        reservation.rateLease,
       ),
     };
   } catch (error) {
@@ -270,6 +272,7 @@ async function runClaimedBatch(
   processor: RecordProcessorFn | BulkProcessor,
   options: ProcessWorkerBatchOptions,
   rateLimited: boolean,
+  rateLease: RateLeaseGrant | undefined,
 ): Promise<DistributedBatchResult> {
   const { store, config, events } = deps;
   const records = await store.getBatchRecords(jobId, batchId);
@@ -306,6 +309,7 @@ async function runClaimedBatch(
     store,
     jobId,
     rateLimited,
+    ...(rateLease ? { firstLease: rateLease } : {}),
     records: records.length,
     signal: keeper.signal,
     paused: () => watcher.paused,

@@ -1,4 +1,8 @@
-import { supportsJobLimits, type DistributedStateStore } from '@batchactions/core';
+import {
+  supportsJobLimits,
+  type DistributedStateStore,
+  type RateLeaseGrant,
+} from '@batchactions/core';
 
 /**
  * Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. Less
@@ -27,6 +31,8 @@ export interface RateGateOptions {
   readonly jobId: string;
   /** The claim said the job has a rate limit (`BatchReservation.rateLimited`). */
   readonly rateLimited: boolean;
+  /** The batch's first lease, taken by the claim (`BatchReservation.rateLease`), if any. */
+  readonly firstLease?: RateLeaseGrant;
   /** Records of the batch: the most tokens it can need (a lease never asks for more). */
   readonly records: number;
   /** The batch's signal: a wait ends at once when it aborts (cancel, lease lost, shutdown). */
@@ -60,6 +66,14 @@ export class RateGate {
   constructor(private readonly options: RateGateOptions) {
     this.remaining = options.records;
     this.limited = options.rateLimited && supportsJobLimits(options.store);
+    if (this.limited && options.firstLease !== undefined) this.grant(options.firstLease);
+  }
+
+  /** Takes a lease's tokens into the pool, their slots counted from now. */
+  private grant(lease: RateLeaseGrant): void {
+    this.pool = lease.granted;
+    this.nextSlotAt = Date.now() + lease.waitMs;
+    this.slotMs = lease.intervalMs;
   }
 
   /** True while the batch takes no tokens (a job without a rate): `take` would resolve at once. */
@@ -89,9 +103,7 @@ export class RateGate {
           this.limited = false;
           return;
         }
-        this.pool = lease.granted;
-        this.nextSlotAt = Date.now() + lease.waitMs;
-        this.slotMs = lease.intervalMs;
+        this.grant(lease);
       }
       // Never before its time slot: the job's calls stay spread at its rate. A worker slower
       // than the slots (a slow target) spends them late, at its own pace.

@@ -1,6 +1,7 @@
-import type { ClaimBatchResult } from '@batchactions/core';
-import type { Db, Transaction } from './db';
-import { checkBatchCap, type LimitStatements } from './job-limits';
+import type { ClaimBatchResult, RateLeaseGrant } from '@batchactions/core';
+import { DEADLOCK_ATTEMPTS, type Db, type Transaction } from './db';
+import { isDeadlock } from './executor';
+import { checkBatchCap, leaseInTransaction, type LimitStatements } from './job-limits';
 import type { Statements } from './statements';
 
 interface ClaimedRow {
@@ -66,8 +67,12 @@ function notClaimed(jobStatus: string | undefined): ClaimBatchResult {
  *
  * A job with `maxConcurrentBatches` (issue 27) is claimed only below its cap: SQLite counts in
  * the claim statement; PostgreSQL and the MySQL family lock the job's limits row and count in
- * the claim's transaction (`checkBatchCap`), so capped claims of one job take turns. A refused
- * claim with a batch pending says NO_PENDING_BATCHES with `limitReached`.
+ * the claim's transaction (`checkBatchCap`; PostgreSQL counts in the claim statement that
+ * follows the lock), so capped claims of one job take turns. A refused claim with a batch
+ * pending says NO_PENDING_BATCHES with `limitReached`. A batch of a rate-limited job comes with
+ * its first lease of tokens (`rateLease`), taken by the claim (PostgreSQL: its statement; MySQL
+ * family: its transaction, on the limits row it holds; SQLite: see above) instead of a
+ * `leaseRateTokens` round trip of the worker.
  */
 export async function claimBatch(
   db: Db,
@@ -76,46 +81,8 @@ export async function claimBatch(
   jobId: string,
   workerId: string,
 ): Promise<ClaimBatchResult> {
-  if (db.family === 'postgres') {
-    const row = await claimPostgres(db, s, jobId, workerId, false);
-    if (row === undefined) return notClaimed(undefined);
-    if (row.id !== null) return claimed(jobId, workerId, { ...row, id: row.id });
-    if (row.jobStatus !== 'PROCESSING' || row.maxBatches === null) return notClaimed(row.jobStatus);
-    // A capped job (issue 27): the claim again, holding the job's limits row.
-    return db.transaction(
-      async (transaction) => {
-        const cap = await checkBatchCap(db, limits, jobId, transaction);
-        if (cap.state !== 'free') return cap.state === 'full' ? LIMIT_REACHED : NOTHING_PENDING;
-        const again = await claimPostgres(db, s, jobId, workerId, true, transaction);
-        if (again === undefined) return notClaimed(undefined);
-        return again.id === null
-          ? notClaimed(again.jobStatus)
-          : claimed(jobId, workerId, { ...again, id: again.id });
-      },
-      { lockingReads: true },
-    );
-  }
-  if (db.family === 'sqlite') {
-    const rows = await db.select<ClaimedRow>(s.claimBatchSqlite(), [jobId, workerId]);
-    const row = rows[0];
-    if (row !== undefined) return claimed(jobId, workerId, row);
-    const refusal = await db.select<{
-      status: string;
-      maxBatches: Count;
-      processing: Count;
-      pending: Count;
-    }>(limits.claimRefusalSqlite, [jobId]);
-    const job = refusal[0];
-    if (
-      job?.status === 'PROCESSING' &&
-      job.maxBatches !== null &&
-      Number(job.processing) >= Number(job.maxBatches) &&
-      Number(job.pending) > 0
-    ) {
-      return LIMIT_REACHED;
-    }
-    return notClaimed(job?.status);
-  }
+  if (db.family === 'postgres') return claimPostgres(db, s, limits, jobId, workerId);
+  if (db.family === 'sqlite') return claimSqlite(db, s, limits, jobId, workerId);
   return db.transaction(
     async (transaction) => {
       // The job row first, share-locked to the end of the claim: a cancel waits for us.
@@ -132,12 +99,26 @@ export async function claimBatch(
       if (batch === undefined) return notClaimed(jobStatus);
       const now = Number(batch.now);
       await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
-      return claimed(jobId, workerId, {
-        ...batch,
-        attempt: Number(batch.attempt) + 1,
-        claimedAt: now,
-        ...(cap.rateLimited ? { rateRecords: 1 } : {}),
-      });
+      // A rate-limited job's batch takes its first lease here, on the limits row already held.
+      const lease = cap.rateLimited
+        ? await leaseInTransaction(
+            db,
+            limits,
+            jobId,
+            Number(batch.recordEndIndex) - Number(batch.recordStartIndex) + 1,
+            transaction,
+            cap.row,
+          )
+        : undefined;
+      return withLease(
+        claimed(jobId, workerId, {
+          ...batch,
+          attempt: Number(batch.attempt) + 1,
+          claimedAt: now,
+          ...(cap.rateLimited ? { rateRecords: 1 } : {}),
+        }),
+        lease,
+      );
     },
     { lockingReads: true },
   );
@@ -147,21 +128,172 @@ type PostgresClaimRow = Omit<ClaimedRow, 'id'> & {
   readonly jobStatus: string;
   readonly id: string | null;
   readonly maxBatches: Count;
+  /** Capped variant: whether a batch of the job is PENDING. */
+  readonly pending?: boolean;
+  readonly leaseGranted: number | string | null;
+  readonly leaseWaitMs: number | string | null;
+  readonly leaseIntervalMs: number | string | null;
 };
 
-/** The PostgreSQL claim statement; `capChecked`: the caller holds the job's limits row. */
+/**
+ * Jobs that had a cap at their last claim by this process (PostgreSQL): their next claim goes
+ * straight to the capped transaction instead of first trying the uncapped statement, which
+ * refuses a capped job. Only a hint: both variants read the cap themselves, so a stale entry
+ * (a cap removed or added by `setLimits`) costs a statement, never a wrong claim.
+ */
+const cappedJobs = new Set<string>();
+const CAPPED_JOBS_KEPT = 1024;
+
+function rememberCap(jobId: string, capped: boolean): void {
+  if (!capped) {
+    cappedJobs.delete(jobId);
+    return;
+  }
+  if (cappedJobs.size >= CAPPED_JOBS_KEPT) cappedJobs.clear();
+  cappedJobs.add(jobId);
+}
+
+function postgresClaimed(jobId: string, workerId: string, row: PostgresClaimRow): ClaimBatchResult {
+  const result = claimed(jobId, workerId, { ...row, id: String(row.id) });
+  if (row.leaseGranted === null) return result;
+  return withLease(result, {
+    granted: Number(row.leaseGranted),
+    waitMs: Number(row.leaseWaitMs),
+    intervalMs: Number(row.leaseIntervalMs),
+  });
+}
+
+/**
+ * PostgreSQL: one statement for a job without a cap (and its first lease of tokens with it); a
+ * capped job is claimed in a transaction of two statements: its limits row locked, then the
+ * claim counting its batches (see `claimBatchPostgresSql`). A claim statement chosen as a
+ * deadlock victim (it waits for the limits row while holding its batch) is run again.
+ */
 async function claimPostgres(
   db: Db,
   s: Statements,
+  limits: LimitStatements,
   jobId: string,
   workerId: string,
-  capChecked: boolean,
-  transaction?: Transaction,
-): Promise<PostgresClaimRow | undefined> {
-  const rows = await db.select<PostgresClaimRow>(
-    s.claimBatchPostgres(),
-    [jobId, workerId, capChecked],
-    transaction,
+): Promise<ClaimBatchResult> {
+  if (!cappedJobs.has(jobId)) {
+    const row = await retryDeadlock(async () => {
+      const rows = await db.select<PostgresClaimRow>(s.claimBatchPostgres(false), [
+        jobId,
+        workerId,
+      ]);
+      return rows[0];
+    });
+    if (row === undefined) return notClaimed(undefined);
+    if (row.id !== null) return postgresClaimed(jobId, workerId, row);
+    if (row.jobStatus !== 'PROCESSING' || row.maxBatches === null) return notClaimed(row.jobStatus);
+    rememberCap(jobId, true);
+  }
+  return db.transaction(
+    async (transaction) => {
+      await db.select(limits.selectLimitsLocked, [jobId], transaction);
+      const rows = await db.select<PostgresClaimRow>(
+        s.claimBatchPostgres(true),
+        [jobId, workerId],
+        transaction,
+      );
+      const row = rows[0];
+      if (row === undefined) {
+        rememberCap(jobId, false);
+        return notClaimed(undefined);
+      }
+      rememberCap(jobId, row.maxBatches !== null && row.jobStatus === 'PROCESSING');
+      if (row.id !== null) return postgresClaimed(jobId, workerId, row);
+      if (row.jobStatus !== 'PROCESSING') return notClaimed(row.jobStatus);
+      if (row.maxBatches === null) return NOTHING_PENDING;
+      return row.pending === true ? LIMIT_REACHED : NOTHING_PENDING;
+    },
+    { lockingReads: true },
   );
-  return rows[0];
+}
+
+/** Runs `statement` again (up to `DEADLOCK_ATTEMPTS` times) when the server chose it as a deadlock victim. */
+async function retryDeadlock<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await statement();
+    } catch (error) {
+      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
+    }
+  }
+}
+
+/** `result` with the batch's first lease (`rateLease`) taken by the claim, if any. */
+function withLease(result: ClaimBatchResult, lease: RateLeaseGrant | undefined): ClaimBatchResult {
+  if (!result.claimed || lease === undefined) return result;
+  return {
+    claimed: true,
+    reservation: { ...result.reservation, rateLimited: true, rateLease: lease },
+  };
+}
+
+/**
+ * Jobs that had a rate limit at their last claim by this process (SQLite): their next claim runs
+ * in a transaction that also takes the batch's first lease of tokens (one write transaction
+ * instead of the claim's and then the lease's). Only a hint: a stale entry costs a transaction
+ * (or a lease of the worker's own), never a wrong claim.
+ */
+const rateJobs = new Set<string>();
+
+function rememberRate(jobId: string, rateLimited: boolean): void {
+  if (!rateLimited) {
+    rateJobs.delete(jobId);
+    return;
+  }
+  if (rateJobs.size >= CAPPED_JOBS_KEPT) rateJobs.clear();
+  rateJobs.add(jobId);
+}
+
+/** SQLite: the claim statement, in a transaction with the batch's first lease for a rate-limited job. */
+async function claimSqlite(
+  db: Db,
+  s: Statements,
+  limits: LimitStatements,
+  jobId: string,
+  workerId: string,
+): Promise<ClaimBatchResult> {
+  const claimRow = async (t?: Transaction) =>
+    (await db.select<ClaimedRow>(s.claimBatchSqlite(), [jobId, workerId], t))[0];
+  const row = rateJobs.has(jobId)
+    ? await db.transaction(async (t) => {
+        const taken = await claimRow(t);
+        if (taken === undefined) return undefined;
+        const lease = await leaseInTransaction(
+          db,
+          limits,
+          jobId,
+          Number(taken.recordEndIndex) - Number(taken.recordStartIndex) + 1,
+          t,
+        );
+        return { taken, lease };
+      })
+    : { taken: await claimRow(), lease: undefined };
+  if (row?.taken !== undefined) {
+    const rateLimited = row.lease !== undefined || (row.taken.rateRecords ?? null) !== null;
+    rememberRate(jobId, rateLimited);
+    return withLease(claimed(jobId, workerId, row.taken), row.lease);
+  }
+  const refusal = await db.select<{
+    status: string;
+    maxBatches: Count;
+    processing: Count;
+    pending: Count;
+  }>(limits.claimRefusalSqlite, [jobId]);
+  const job = refusal[0];
+  if (job?.status !== 'PROCESSING') rememberRate(jobId, false);
+  if (
+    job?.status === 'PROCESSING' &&
+    job.maxBatches !== null &&
+    Number(job.processing) >= Number(job.maxBatches) &&
+    Number(job.pending) > 0
+  ) {
+    return LIMIT_REACHED;
+  }
+  return notClaimed(job?.status);
 }

@@ -9,6 +9,7 @@ import {
   type JobLimitsChange,
   type JobLimitsState,
   type RateBucket,
+  type RateLeaseGrant,
   type RateLimit,
   type TokenLease,
 } from '@batchactions/core';
@@ -17,6 +18,7 @@ import {
   claimRefusalSqliteSql,
   countBatchesForCapSql,
   deleteLimitsSql,
+  leaseRateTokensPostgresSql,
   selectJobClockSql,
   selectLimitsSql,
   updateBucketSql,
@@ -26,7 +28,7 @@ import type { QuotedTables } from './sql/tables';
 
 type Num = number | string | bigint | null;
 
-interface LimitsRow {
+export interface LimitsRow {
   readonly rateRecords: Num;
   readonly ratePerMs: Num;
   readonly maxBatches: Num;
@@ -47,6 +49,8 @@ export class LimitStatements {
   readonly countBatchesForCap: string;
   readonly deleteLimits: string;
   readonly claimRefusalSqlite: string;
+  /** PostgreSQL: `leaseRateTokens` as one statement. */
+  readonly leaseRateTokens: string | undefined;
 
   constructor(
     readonly family: SqlFamily,
@@ -61,6 +65,7 @@ export class LimitStatements {
     this.countBatchesForCap = q(countBatchesForCapSql(t));
     this.deleteLimits = q(deleteLimitsSql(t));
     this.claimRefusalSqlite = q(claimRefusalSqliteSql(t));
+    this.leaseRateTokens = family === 'postgres' ? leaseRateTokensPostgresSql(t) : undefined;
   }
 }
 
@@ -167,13 +172,31 @@ function withBucket<T>(
   );
 }
 
-/** `leaseRateTokens`: one transaction on the job's limits row. */
-export function leaseRateTokens(
+/**
+ * `leaseRateTokens`: one statement on PostgreSQL (`leaseRateTokensPostgresSql`), else one
+ * transaction on the job's limits row.
+ */
+export async function leaseRateTokens(
   db: Db,
   s: LimitStatements,
   jobId: string,
   wanted: number,
 ): Promise<TokenLease> {
+  if (s.leaseRateTokens !== undefined) {
+    const row = (
+      await db.select<{ leaseGranted: Num; leaseWaitMs: Num; leaseIntervalMs: Num }>(
+        s.leaseRateTokens,
+        [jobId, wanted],
+      )
+    )[0];
+    if (!row) return { limited: false };
+    return {
+      limited: true,
+      granted: Number(row.leaseGranted),
+      waitMs: Number(row.leaseWaitMs),
+      intervalMs: Number(row.leaseIntervalMs),
+    };
+  }
   return withBucket<TokenLease>(
     db,
     s,
@@ -193,6 +216,27 @@ export function leaseRateTokens(
     },
     { limited: false },
   );
+}
+
+/**
+ * A lease of job `jobId`'s rate bucket inside the caller's transaction `t` (a claim's: its
+ * batch's first lease): `row` is the job's limits row the transaction already holds locked, or
+ * it is read here (locked). Undefined when the job has no rate limit.
+ */
+export async function leaseInTransaction(
+  db: Db,
+  s: LimitStatements,
+  jobId: string,
+  wanted: number,
+  t: Transaction,
+  row?: LimitsRow,
+): Promise<RateLeaseGrant | undefined> {
+  const held = row ?? (await db.select<LimitsRow>(s.selectLimitsLocked, [jobId], t))[0];
+  const rate = limitsOf(held).rateLimit;
+  if (!held || !rate) return undefined;
+  const outcome = leaseTokens(bucketOf(held), rate, Math.max(1, wanted), Number(held.now));
+  await db.run(s.updateBucket, bucketValues(jobId, outcome.bucket), t);
+  return { granted: outcome.granted, waitMs: outcome.waitMs, intervalMs: outcome.intervalMs };
 }
 
 /** `returnRateTokens`: one transaction on the job's limits row. */
@@ -257,15 +301,19 @@ export async function checkBatchCap(
   s: LimitStatements,
   jobId: string,
   t: Transaction,
-): Promise<{ readonly state: 'free' | 'full' | 'empty'; readonly rateLimited: boolean }> {
+): Promise<{
+  readonly state: 'free' | 'full' | 'empty';
+  readonly rateLimited: boolean;
+  readonly row: LimitsRow | undefined;
+}> {
   const row = (await db.select<LimitsRow>(s.selectLimitsLocked, [jobId], t))[0];
   const limits = limitsOf(row);
   const rateLimited = limits.rateLimit !== undefined;
   const cap = limits.maxConcurrentBatches;
-  if (cap === undefined) return { state: 'free', rateLimited };
+  if (cap === undefined) return { state: 'free', rateLimited, row };
   const counts = (
     await db.select<{ processing: Num; pending: Num }>(s.countBatchesForCap, [jobId], t)
   )[0];
-  if (Number(counts?.processing ?? 0) < cap) return { state: 'free', rateLimited };
-  return { state: Number(counts?.pending ?? 0) > 0 ? 'full' : 'empty', rateLimited };
+  if (Number(counts?.processing ?? 0) < cap) return { state: 'free', rateLimited, row };
+  return { state: Number(counts?.pending ?? 0) > 0 ? 'full' : 'empty', rateLimited, row };
 }

@@ -150,7 +150,8 @@ export class Statements {
   selectBatchesInFlight = () =>
     this.get('selectBatchesInFlight', () => selectBatchesInFlightSql(this.t, this.family));
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
-  claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
+  claimBatchPostgres = (capped: boolean) =>
+    this.get(`claimBatchPostgres${String(capped)}`, () => claimBatchPostgresSql(this.t, capped));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
   lockJobForClaim = () => this.get('lockJobForClaim', () => lockJobForClaimMysqlSql(this.t));
   pickBatch = () => this.get('pickBatch', () => pickBatchMysqlSql(this.t));

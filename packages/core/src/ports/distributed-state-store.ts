@@ -26,6 +26,20 @@ export interface BatchReservation {
    * tokens (`leaseRateTokens`) before its processor calls. Absent: no rate limit, no lease.
    */
   readonly rateLimited?: true;
+  /**
+   * Addition (issue 27): the batch's first lease of rate tokens, taken by the claim itself
+   * (stores that lease in the claim's step save the worker a `leaseRateTokens` round trip).
+   * Present only with `rateLimited`; the worker spends these tokens first (and returns what it
+   * does not spend). Absent: the worker leases on its own.
+   */
+  readonly rateLease?: RateLeaseGrant;
+}
+
+/** Tokens granted by one lease: `granted` of them, the first after `waitMs`, then one per `intervalMs`. */
+export interface RateLeaseGrant {
+  readonly granted: number;
+  readonly waitMs: number;
+  readonly intervalMs: number;
 }
 
 /** Why a claim returned no batch. */

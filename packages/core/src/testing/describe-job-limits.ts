@@ -4,6 +4,7 @@ import {
   supportsJobLimits,
   type DistributedStateStore,
   type JobLimitMethods,
+  type RateLeaseGrant,
 } from '../ports/distributed-state-store';
 import { leaseSizeOf } from '../limits/rate-bucket';
 import { prepareJob } from './fixtures';
@@ -109,11 +110,12 @@ export function describeJobLimits(currentStore: () => DistributedStateStore): vo
       const store = limitsStore(currentStore(), context);
       const { jobId } = await prepareJob(store, 1, 1);
       expect(await store.leaseRateTokens(jobId, 5)).toEqual({ limited: false });
-      // 50 per 5 s: a lease of 10 tokens stands for 1000 ms.
-      const rateLimit = { records: 50, perMs: 5000 };
+      // 50 per 50 s: a lease of 10 tokens stands for 10 s (slow enough that the time a loaded
+      // machine takes between the calls below does not blur the waits).
+      const rateLimit = { records: 50, perMs: 50_000 };
       await store.setJobLimits(jobId, { rateLimit });
       const first = await store.leaseRateTokens(jobId, 1000);
-      expect(first).toEqual({ limited: true, granted: 10, waitMs: 0, intervalMs: 100 });
+      expect(first).toEqual({ limited: true, granted: 10, waitMs: 0, intervalMs: 1000 });
       const waits: number[] = [];
       for (let i = 0; i < 3; i += 1) {
         const lease = await store.leaseRateTokens(jobId, 4);
@@ -121,16 +123,48 @@ export function describeJobLimits(currentStore: () => DistributedStateStore): vo
         expect(lease.granted).toBe(4);
         waits.push(lease.waitMs);
       }
-      // The first lease's slots end 1000 ms on; 4 tokens stand for 400 ms: the waits grow by
-      // 400 ms each (less the time that passed).
+      // The first lease's slots end 10 s on; 4 tokens stand for 4 s: the waits grow by 4 s
+      // each (less the time that passed).
       expect(waits[0]).toBeGreaterThan(0);
-      expect((waits[2] ?? 0) - (waits[0] ?? 0)).toBeGreaterThan(600);
-      expect((waits[2] ?? 0) - (waits[0] ?? 0)).toBeLessThanOrEqual(800);
+      expect((waits[2] ?? 0) - (waits[0] ?? 0)).toBeGreaterThan(6000);
+      expect((waits[2] ?? 0) - (waits[0] ?? 0)).toBeLessThanOrEqual(8000);
       // Unspent tokens given back shorten the next wait.
       await store.returnRateTokens(jobId, 8);
       const after = await store.leaseRateTokens(jobId, 4);
       if (!after.limited) throw new Error('expected a lease');
       expect(after.waitMs).toBeLessThan(waits[2] ?? 0);
+    });
+
+    it("counts a claim's own lease (rateLease) in the bucket", async (context) => {
+      const store = limitsStore(currentStore(), context);
+      const { jobId } = await prepareJob(store, 3, 3);
+      // 10 a minute: a lease of at most 2 tokens, 6 s apart.
+      await store.setJobLimits(jobId, { rateLimit: { records: 10, perMs: 60_000 } });
+      // A store may lease in a claim only once it knows the job is rate-limited: two claims.
+      let own: RateLeaseGrant | undefined;
+      for (let i = 0; i < 2 && own === undefined; i += 1) {
+        const claim = await store.claimBatch(jobId, 'w');
+        if (!claim.claimed) throw new Error('expected a claim');
+        expect(claim.reservation.rateLimited).toBe(true);
+        own = claim.reservation.rateLease;
+      }
+      if (own === undefined) context.skip('the store does not lease in the claim');
+      expect(own).toEqual({ granted: 2, waitMs: 0, intervalMs: 6000 });
+      // The claim's 2 tokens hold the next 12 s: a lease now waits for them.
+      const next = await store.leaseRateTokens(jobId, 1);
+      if (!next.limited) throw new Error('expected a lease');
+      expect(next.waitMs).toBeGreaterThan(6000);
+      expect(next.waitMs).toBeLessThanOrEqual(12_000);
+      // A throttled job's lease runs at the rate the store reports in force.
+      await store.throttleJob(jobId, 1);
+      const slowed = await store.leaseRateTokens(jobId, 1);
+      const limits = await store.getJobLimits(jobId);
+      if (!slowed.limited || limits?.effectiveRecords === undefined) {
+        throw new Error('expected a lease and a rate');
+      }
+      expect(slowed.intervalMs).toBeGreaterThan(11_000);
+      expect(slowed.intervalMs).toBeLessThanOrEqual(12_000);
+      expect(60_000 / limits.effectiveRecords).toBeLessThanOrEqual(slowed.intervalMs);
     });
 
     it('throttles: leases wait out the pause and the rate halves', async (context) => {

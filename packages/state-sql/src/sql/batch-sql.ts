@@ -1,5 +1,6 @@
 import { placeholders, valueRows, type SqlFamily } from '../db';
 import { ignoreDuplicates, nowMs } from './dialect-sql';
+import { LEASE_COLUMNS, leaseCtesPostgresSql } from './limit-sql';
 import type { QuotedTables } from './tables';
 
 /** Columns of a batch row as `insertBatchesSql` writes them, in bind order. */
@@ -115,12 +116,25 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
  * job does not exist. The update names the job too: batch ids are unique per job only in the
  * PostgreSQL store's layout (primary key `"jobId", "id"`).
  *
- * Job-wide limits (issue 27): a job with `maxConcurrentBatches` is not claimed here unless `$3`
- * is true (the caller then holds the job's limits row and counted its batches, see
- * `checkBatchCap`); its cap and rate come back with the row, so a job without limits costs no
- * other statement.
+ * Job-wide limits (issue 27): its cap and rate come back with the row, so a job without limits
+ * costs no other statement. Uncapped variant: a job with `maxConcurrentBatches` is not claimed
+ * (`maxBatches` tells the caller to claim again with the `capped` variant). `capped` variant: run
+ * in a transaction whose previous statement locked the job's limits row (`lockLimitsSql`): this
+ * statement's snapshot, taken after the lock, sees every claim committed by an earlier holder,
+ * so counting the job's PROCESSING batches here is exact; it claims only below the cap and says
+ * whether a batch is pending (`pending`). A claimed batch of a rate-limited job takes its first
+ * lease of tokens in the same statement (`leaseGranted`, `leaseWaitMs`, `leaseIntervalMs`; see
+ * `leaseCtesPostgresSql`): no round trip of its own.
  */
-export function claimBatchPostgresSql(t: QuotedTables): string {
+export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string {
+  const capCheck = capped
+    ? `(SELECT "maxBatches" FROM caps) IS NULL OR (SELECT "maxBatches" FROM caps) >
+         (SELECT count(*) FROM ${t.batches} c WHERE c."jobId" = $1 AND c."status" = 'PROCESSING')`
+    : `NOT EXISTS (SELECT 1 FROM caps WHERE "maxBatches" IS NOT NULL)`;
+  const pending = capped
+    ? `, EXISTS (SELECT 1 FROM ${t.batches} p WHERE p."jobId" = $1 AND p."status" = 'PENDING')
+         AS "pending"`
+    : '';
   return `
     WITH job AS (
       SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
@@ -134,7 +148,7 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'
         AND (SELECT "status" FROM job) = 'PROCESSING'
-        AND ($3::boolean OR NOT EXISTS (SELECT 1 FROM caps WHERE "maxBatches" IS NOT NULL))
+        AND (${capCheck})
       ORDER BY b."batchIndex"
       LIMIT 1
       FOR UPDATE SKIP LOCKED
@@ -147,10 +161,16 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
       WHERE b."jobId" = $1 AND b."id" = next_batch."id"
       RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
                 b."claimedAt"
-    )
+    ),
+    ${leaseCtesPostgresSql(
+      t,
+      `(SELECT "recordEndIndex" - "recordStartIndex" + 1 FROM claimed)::float8`,
+      'EXISTS (SELECT 1 FROM claimed)',
+    )}
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
-           (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*
-    FROM job LEFT JOIN claimed ON true`;
+           (SELECT "rateRecords" FROM caps) AS "rateRecords"${pending}, claimed.*,
+           ${LEASE_COLUMNS}
+    FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true`;
 }
 
 /**

@@ -83,3 +83,61 @@ export function claimRefusalSqliteSql(t: QuotedTables): string {
     FROM ${t.jobs} j LEFT JOIN ${t.jobLimits} l ON l."jobId" = j."id"
     WHERE j."id" = $1`;
 }
+
+/**
+ * PostgreSQL: the arithmetic of `leaseTokens` (`@batchactions/core`) in SQL, over a CTE `cur`
+ * holding job `$1`'s locked limits row (`r`, `p`, `readyAt`, `factor`, `throttledAt`,
+ * `throttledUntil`, `now`), for `wanted` tokens: the same IEEE double operations in the same
+ * order as the TypeScript, so both give the same bucket. Columns: `granted`, `ms` (per token),
+ * `start` (the first slot), `now`.
+ */
+function leaseCalcSql(wanted: string): string {
+  return `
+    SELECT cur."now",
+      GREATEST(1, LEAST(floor(${wanted}), ceil(cur."r" / 5.0)))::float8 AS "granted",
+      cur."p"::float8 / (cur."r"::float8 * (CASE WHEN cur."factor" >= 1 THEN 1::float8 ELSE
+        LEAST(1::float8, cur."factor" + GREATEST(0::float8,
+          (cur."now" - cur."throttledAt")::float8 / (10::float8 * cur."p"::float8))) END))
+        AS "ms",
+      GREATEST(cur."readyAt", cur."now"::float8, cur."throttledUntil"::float8) AS "start"
+    FROM cur`;
+}
+
+/**
+ * PostgreSQL: the CTEs of one lease of job `$1`'s rate bucket, inside one statement: `cur` locks
+ * the limits row (a lease that waited for the lock reads the row as the holder left it, and the
+ * update below follows it), `lease` computes the lease (see {@link leaseCalcSql}), `leased`
+ * writes the bucket. `when`: an extra condition for leasing at all (a claim leases only with a
+ * batch); `wanted`: the SQL of the tokens wanted.
+ */
+export function leaseCtesPostgresSql(t: QuotedTables, wanted: string, when = 'true'): string {
+  return `
+    cur AS (
+      SELECT "rateRecords" AS "r", "ratePerMs" AS "p", "readyAt", "factor", "throttledAt",
+             "throttledUntil", ${nowMs('postgres')} AS "now"
+      FROM ${t.jobLimits}
+      WHERE "jobId" = $1 AND "rateRecords" IS NOT NULL AND "ratePerMs" IS NOT NULL AND ${when}
+      FOR UPDATE
+    ),
+    lease AS (${leaseCalcSql(wanted)}),
+    leased AS (
+      UPDATE ${t.jobLimits} l SET "readyAt" = lease."start" + lease."granted" * lease."ms"
+      FROM lease
+      WHERE l."jobId" = $1
+    )`;
+}
+
+/** The lease's answer columns (from the `lease` CTE of {@link leaseCtesPostgresSql}). */
+export const LEASE_COLUMNS = `lease."granted" AS "leaseGranted",
+      GREATEST(0, ceil(lease."start" - lease."now")) AS "leaseWaitMs",
+      lease."ms" AS "leaseIntervalMs"`;
+
+/**
+ * PostgreSQL: `leaseRateTokens` as one statement ($2: tokens wanted): no row of `lease` when the
+ * job has no rate limit (or no limits row).
+ */
+export function leaseRateTokensPostgresSql(t: QuotedTables): string {
+  return `
+    WITH ${leaseCtesPostgresSql(t, '$2::float8')}
+    SELECT ${LEASE_COLUMNS} FROM lease`;
+}
