@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BufferSource,
@@ -48,10 +49,10 @@ describe('the source name of this package’s sources, without calling metadata(
       'a.csv',
     );
     expect(knownSourceName(new BufferSource('x', { fileName: 'b.csv' }))).toBe('b.csv');
-    expect(knownSourceName(new StreamSource([], { fileName: 'c.csv' }))).toBe('c.csv');
+    expect(knownSourceName(new StreamSource(Readable.from([]), { fileName: 'c.csv' }))).toBe('c.csv');
     // Defaults that name no file are not names.
     expect(knownSourceName(new BufferSource('x'))).toBeUndefined();
-    expect(knownSourceName(new StreamSource([]))).toBeUndefined();
+    expect(knownSourceName(new StreamSource(Readable.from([])))).toBeUndefined();
     expect(knownSourceName(new UrlSource('https://example.com/'))).toBeUndefined();
     expect(knownSourceName({ metadata: () => ({ fileName: 'user.csv' }) })).toBeUndefined();
     expect(knownSourceName(null)).toBeUndefined();
