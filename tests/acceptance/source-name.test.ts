@@ -39,9 +39,7 @@ afterAll(async () => {
 
 describe('the source name of this package’s sources, without calling metadata()', () => {
   it('is a file’s base name, a URL’s last segment or the fileName given', () => {
-    expect(knownSourceName(new FilePathSource('/data/in/Orders 2026.csv'))).toBe(
-      'Orders 2026.csv',
-    );
+    expect(knownSourceName(new FilePathSource('/data/in/Orders 2026.csv'))).toBe('Orders 2026.csv');
     expect(knownSourceName(new UrlSource('https://example.com/x/exports%20v2.csv?sig=1'))).toBe(
       'exports v2.csv',
     );
@@ -49,7 +47,9 @@ describe('the source name of this package’s sources, without calling metadata(
       'a.csv',
     );
     expect(knownSourceName(new BufferSource('x', { fileName: 'b.csv' }))).toBe('b.csv');
-    expect(knownSourceName(new StreamSource(Readable.from([]), { fileName: 'c.csv' }))).toBe('c.csv');
+    expect(knownSourceName(new StreamSource(Readable.from([]), { fileName: 'c.csv' }))).toBe(
+      'c.csv',
+    );
     // Defaults that name no file are not names.
     expect(knownSourceName(new BufferSource('x'))).toBeUndefined();
     expect(knownSourceName(new StreamSource(Readable.from([])))).toBeUndefined();

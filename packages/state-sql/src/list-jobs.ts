@@ -104,9 +104,7 @@ export async function listJobs(
         ? {}
         : { prepareHeartbeatAgeMs: Math.max(0, Number(row.now) - heartbeatAt) }),
       ...prepareMarks(row.openedEarlyAt != null, row.prepareStoppedAt != null),
-      ...(row.sourceName === null || row.sourceName === undefined
-        ? {}
-        : { sourceName: row.sourceName }),
+      ...(row.sourceName === null ? {} : { sourceName: row.sourceName }),
     };
   });
 }

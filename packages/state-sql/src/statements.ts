@@ -138,7 +138,8 @@ export class Statements {
   insertBatches = (rows: number) =>
     this.get(`insertBatches${rows}`, () => insertBatchesSql(this.t, this.family, rows));
   selectBatches = () => this.get('selectBatches', () => selectBatchesSql(this.t));
-  updateBatchState = () => this.get('updateBatchState', () => updateBatchStateSql(this.t, this.family));
+  updateBatchState = () =>
+    this.get('updateBatchState', () => updateBatchStateSql(this.t, this.family));
   releaseBatch = () => this.get('releaseBatch', () => releaseBatchSql(this.t));
   releaseProcessingBatches = () =>
     this.get('releaseProcessingBatches', () => releaseProcessingBatchesSql(this.t));
@@ -156,7 +157,8 @@ export class Statements {
       selectStaleBatchesSql(this.t, this.family, lock),
     );
   requeueBatch = () => this.get('requeueBatch', () => requeueBatchSql(this.t));
-  quarantineBatch = () => this.get('quarantineBatch', () => quarantineBatchSql(this.t, this.family));
+  quarantineBatch = () =>
+    this.get('quarantineBatch', () => quarantineBatchSql(this.t, this.family));
 
   upsertRecordsPostgres = () =>
     this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t, this.nullableJson));

@@ -71,10 +71,7 @@ function isFinalBatchStatus(status: BatchStatus): boolean {
 }
 
 /** `completedAt` and `durationMs` of a `listBatches` entry (see `BatchListEntry`). */
-function batchTimes(
-  b: MutableBatch,
-  now: number,
-): { completedAt?: number; durationMs?: number } {
+function batchTimes(b: MutableBatch, now: number): { completedAt?: number; durationMs?: number } {
   if (b.status === BatchStatus.PROCESSING) {
     const start = b.attemptStartedAt ?? b.claimedAt;
     return start === undefined ? {} : { durationMs: Math.max(0, now - start) };
@@ -82,9 +79,7 @@ function batchTimes(
   if (!isFinalBatchStatus(b.status) || b.completedAt === undefined) return {};
   return {
     completedAt: b.completedAt,
-    ...(b.claimedAt === undefined
-      ? {}
-      : { durationMs: Math.max(0, b.completedAt - b.claimedAt) }),
+    ...(b.claimedAt === undefined ? {} : { durationMs: Math.max(0, b.completedAt - b.claimedAt) }),
   };
 }
 
