@@ -26,6 +26,8 @@ export interface RouteContext {
 }
 
 const JOB_STATUSES: readonly string[] = Object.values(JobStatus);
+/** Longest search text (`q`) of the jobs page, as `listJobs` takes it. */
+const MAX_SEARCH_LENGTH = 1000;
 
 /** Which optional listing methods the store has: the page says what it cannot show. */
 export function listingSupport(store: DistributedStateStore) {
@@ -80,12 +82,19 @@ async function jobs(res: ServerResponse, context: RouteContext, params: URLSearc
       `unknown status "${unknown}" (one of ${JOB_STATUSES.join(', ')})`,
     );
   }
+  const search = params.get('q') ?? '';
+  if (search.length > MAX_SEARCH_LENGTH) {
+    throw new BatchActionsError(
+      'BAD_REQUEST',
+      `query parameter q must be at most ${String(MAX_SEARCH_LENGTH)} characters, got ${String(search.length)}`,
+    );
+  }
   const now = Date.now();
   const rows = await readJobRows(
     store,
     {
       statuses: statuses as JobStatus[],
-      search: params.get('q') ?? '',
+      search,
       limit: intParam(params, 'limit', 200, 1, 1000),
     },
     context.history,

@@ -1,4 +1,6 @@
 import {
+  checkJobListFilter,
+  matchesJobSearch,
   UnsupportedByStoreError,
   type DistributedStateStore,
   type JobListEntry,
@@ -11,6 +13,8 @@ import type { ThroughputHistory } from './throughput-history';
 /** One row of the jobs page. */
 export interface JobRow {
   readonly jobId: string;
+  /** The file the job was prepared from, when the store recorded it. */
+  readonly sourceName?: string;
   readonly status: JobStatus;
   readonly phase: JobPhase;
   readonly totalRecords: number;
@@ -33,7 +37,7 @@ export interface JobRow {
 /** What the jobs page asks for. */
 export interface JobsQuery {
   readonly statuses: readonly JobStatus[];
-  /** Part of the job id, case-insensitive. */
+  /** Part of the job id or of its source name, case-insensitive. */
   readonly search: string;
   readonly limit: number;
 }
@@ -51,6 +55,25 @@ function prepareOf(entry: JobListEntry, prepareTimeoutMs: number): PrepareState 
 }
 
 /**
+ * The jobs matching `query`, newest first: the store filters by status and search (before its
+ * batches are joined and counted, so a search costs the matching jobs only) and applies the
+ * limit. A store whose `listJobs` predates `search` returns jobs that do not match: they are
+ * then read again without the limit and filtered here.
+ */
+async function listMatchingJobs(
+  store: DistributedStateStore & Required<Pick<DistributedStateStore, 'listJobs'>>,
+  query: JobsQuery,
+): Promise<readonly JobListEntry[]> {
+  const statuses = query.statuses.length > 0 ? { statuses: query.statuses } : {};
+  const search = query.search === '' ? {} : { search: query.search };
+  const listed = await store.listJobs({ ...statuses, ...search, limit: query.limit });
+  const { search: lowered } = checkJobListFilter(search);
+  if (listed.every((entry) => matchesJobSearch(entry, lowered))) return listed;
+  const all = await store.listJobs(statuses);
+  return all.filter((entry) => matchesJobSearch(entry, lowered)).slice(0, query.limit);
+}
+
+/**
  * The jobs page: one `listJobs` query, plus `listBatchesInFlight` for the jobs that have batches
  * in flight (to count their workers). Newest first, as `listJobs` orders them.
  */
@@ -61,15 +84,10 @@ export async function readJobRows(
   now: number,
 ): Promise<JobRow[]> {
   if (!store.listJobs) throw new UnsupportedByStoreError('the jobs page', 'listJobs');
-  const search = query.search.toLowerCase();
-  // Without a search the store applies the limit; a search looks through every job's id.
-  const listed = await store.listJobs({
-    ...(query.statuses.length > 0 ? { statuses: query.statuses } : {}),
-    ...(search === '' ? { limit: query.limit } : {}),
-  });
-  const entries = listed
-    .filter((entry) => search === '' || entry.jobId.toLowerCase().includes(search))
-    .slice(0, query.limit);
+  const entries = await listMatchingJobs(
+    store as DistributedStateStore & Required<Pick<DistributedStateStore, 'listJobs'>>,
+    query,
+  );
   return Promise.all(
     entries.map(async (entry) => {
       const inFlight =
@@ -95,6 +113,7 @@ export async function readJobRows(
       const live = phase !== 'finished' && phase !== 'paused';
       return {
         jobId: entry.jobId,
+        ...(entry.sourceName === undefined ? {} : { sourceName: entry.sourceName }),
         status: entry.status,
         phase,
         totalRecords: entry.totalRecords,

@@ -8,6 +8,7 @@ import {
   hasLimits,
   supportsJobLimits,
   createPendingRecord,
+  knownSourceName,
   type Batch,
   type DataSource,
   type DistributedStateStore,
@@ -240,7 +241,13 @@ export async function prepareJob(
     plan = NEW_JOB_PLAN(deps.batchSize);
   }
   const openEarly = request.options.openEarly || plan.openedEarly;
-  const job: NewJob = { id: jobId, config: jobConfig(deps), distributed: true };
+  const sourceName = request.options.sourceName ?? knownSourceName(source);
+  const job: NewJob = {
+    id: jobId,
+    config: jobConfig(deps),
+    distributed: true,
+    ...(sourceName === undefined || resuming ? {} : { sourceName }),
+  };
   const writer = writerFor(deps, job, request, openEarly);
   const { start } = plan;
   const batches: Batch[] = [];

@@ -1,6 +1,7 @@
 import {
   checkJobLimits,
   InvalidOptionError,
+  MAX_SOURCE_NAME_LENGTH,
   type JobLimits,
   type RateLimit,
 } from '@batchactions/core';
@@ -90,10 +91,20 @@ export interface PrepareOptions {
    * @defaultValue none (no cap)
    */
   readonly maxConcurrentBatches?: number;
+  /**
+   * The name of the file (or other source) the job is prepared from, stored with the job for
+   * the dashboard's search and the CLI's `list` (`JobListEntry.sourceName`). A non-empty string
+   * of at most 1,000 characters, else `InvalidOptionError` naming `sourceName`. The source's
+   * `metadata()` is never called for it. Not an option of `resumePrepare` (the job has its name).
+   * @defaultValue the name this package's sources were constructed with: a `FilePathSource`'s
+   * base name, a `UrlSource`'s file name (given, or its URL's last path segment), the
+   * `fileName` given to a `BufferSource` or `StreamSource`; none for other sources
+   */
+  readonly sourceName?: string;
 }
 
 /** Options of `resumePrepare`. */
-export interface ResumePrepareOptions extends Omit<PrepareOptions, 'jobId'> {
+export interface ResumePrepareOptions extends Omit<PrepareOptions, 'jobId' | 'sourceName'> {
   /**
    * Take over a prepare whose last heartbeat is older than this (its process died); a younger
    * one is taken to be alive, and `resumePrepare` rejects with `PrepareStillRunningError`. A
@@ -121,14 +132,31 @@ export interface CheckedPrepareOptions {
   readonly onOpen: ((jobId: string) => void) | undefined;
   /** `rateLimit` and `maxConcurrentBatches`, checked (empty: none). */
   readonly limits: JobLimits;
+  /** The caller's `sourceName`, checked (the source's own name is taken in `prepare`). */
+  readonly sourceName?: string;
+}
+
+/** Checks the `sourceName` option: absent, or a non-empty string of at most 1,000 characters. */
+export function checkSourceNameOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_SOURCE_NAME_LENGTH) {
+    throw new InvalidOptionError(
+      'sourceName',
+      value,
+      `a non-empty string of at most ${MAX_SOURCE_NAME_LENGTH} characters`,
+    );
+  }
+  return value;
 }
 
 /** Checks `prepare`'s options the one way (`option-checks.ts`). */
 export function checkPrepareOptions(given: PrepareOptions | undefined): CheckedPrepareOptions {
   const options = optionsObject('options', given);
   const jobId = checkJobIdOption(options.jobId);
+  const sourceName = checkSourceNameOption(options.sourceName);
   return {
     ...(jobId === undefined ? {} : { jobId }),
+    ...(sourceName === undefined ? {} : { sourceName }),
     openEarly: booleanOption('openEarly', options.openEarly, false),
     stopSignal: optionalSignal('stopSignal', options.stopSignal),
     remainingTimeMs: optionalFunction('remainingTimeMs', options.remainingTimeMs),
@@ -157,12 +185,16 @@ export function checkResumeOptions(
   timings: PrepareTimings,
 ): CheckedPrepareOptions & { readonly takeOverAfterMs: number } {
   const options = optionsObject('options', given);
-  if ((options as PrepareOptions).jobId !== undefined) {
-    throw new InvalidOptionError(
-      'jobId',
-      (options as PrepareOptions).jobId,
-      'no jobId option: resumePrepare takes the job id as its first argument',
-    );
+  for (const name of ['jobId', 'sourceName'] as const) {
+    if ((options as PrepareOptions)[name] !== undefined) {
+      throw new InvalidOptionError(
+        name,
+        (options as PrepareOptions)[name],
+        name === 'jobId'
+          ? 'no jobId option: resumePrepare takes the job id as its first argument'
+          : 'no sourceName option: resumePrepare goes on with the job stored under its name',
+      );
+    }
   }
   const takeOverAfterMs = numberAtLeast(
     'takeOverAfterMs',

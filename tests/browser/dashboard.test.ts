@@ -39,14 +39,18 @@ function openRig(): Promise<TargetRig> {
   return process.env.DATABASE_URL ? postgresTargetRig('dash') : sqliteTargetRig('dash');
 }
 
-async function prepare(store: DistributedStateStore, text: string): Promise<string> {
+async function prepare(
+  store: DistributedStateStore,
+  text: string,
+  fileName = 'users.csv',
+): Promise<string> {
   const di = new DistributedImport({
     schema: { fields: [] },
     batchSize: BATCH_SIZE,
     stateStore: store,
   });
-  return (await di.prepare(new BufferSource(text, { fileName: 'users.csv' }), new CsvParser()))
-    .jobId;
+  // The BufferSource's file name is the job's source name (shown, and searched by).
+  return (await di.prepare(new BufferSource(text, { fileName }), new CsvParser())).jobId;
 }
 
 /** Reads a number shown in a stat box ("1,234 / 6,000 (20%)" gives 1234). */
@@ -85,7 +89,11 @@ describe('dashboard in chromium', () => {
   it('shows 4 worker processes at work live, the failed rows as text, downloads and control', async () => {
     const jobId = await prepare(rig.store, csv());
     // Two more jobs for the jobs page: one waiting for workers, one finished.
-    const waiting = await prepare(rig.store, 'id,email\n1,a@example.com\n2,b@example.com\n');
+    const waiting = await prepare(
+      rig.store,
+      'id,email\n1,a@example.com\n2,b@example.com\n',
+      'Waiting-Orders.csv',
+    );
     const finished = await prepare(rig.store, csv().split('\n').slice(0, 301).join('\n'));
     const finisher = startWorker({ ...rig.env, JOB_ID: finished, WORKER_ID: 'early-bird' });
     await finisher.done;
@@ -100,6 +108,19 @@ describe('dashboard in chromium', () => {
     expect(await page.locator(`tr[data-job="${waiting}"] .badge`).nth(1).textContent()).toBe(
       'waiting-for-workers',
     );
+    // The search finds a job by its file name (any case) as well as by its id.
+    await page.fill('#search', 'waiting-ORD');
+    await expect.poll(() => page.locator('#jobs-table tbody tr').count()).toBe(1);
+    expect(await page.locator('#jobs-table tbody tr').getAttribute('data-job')).toBe(waiting);
+    expect(await page.locator(`tr[data-job="${waiting}"] td.source`).textContent()).toBe(
+      'Waiting-Orders.csv',
+    );
+    await page.fill('#search', jobId.slice(0, 8));
+    await expect
+      .poll(() => page.locator('#jobs-table tbody tr').first().getAttribute('data-job'))
+      .toBe(jobId);
+    await page.fill('#search', '');
+    await expect.poll(() => page.locator('#jobs-table tbody tr').count()).toBe(3);
 
     for (let i = 0; i < 4; i += 1) {
       workers.push(
@@ -116,7 +137,7 @@ describe('dashboard in chromium', () => {
     // The jobs page follows the workers: progress grows, the workers are counted.
     const row = page.locator(`tr[data-job="${jobId}"]`);
     await expect
-      .poll(async () => Number((await row.locator('td').nth(8).textContent()) ?? '0'), {
+      .poll(async () => Number((await row.locator('td').nth(9).textContent()) ?? '0'), {
         timeout: 30_000,
       })
       .toBeGreaterThanOrEqual(2);
@@ -124,7 +145,7 @@ describe('dashboard in chromium', () => {
       .poll(
         async () =>
           Number(
-            ((await row.locator('td').nth(4).textContent()) ?? '0')
+            ((await row.locator('td').nth(5).textContent()) ?? '0')
               .split(' ')[0]
               ?.replaceAll(',', ''),
           ),
@@ -158,10 +179,13 @@ describe('dashboard in chromium', () => {
     expect(await xssRow.locator('td.raw').textContent()).toContain(`email: ${XSS}`);
     expect(await page.locator('#failed-table script').count()).toBe(0);
 
-    // The hover tip names the batch's worker while it is held.
+    // The hover tip names the batch's worker, attempt and how long it ran (or runs).
     const box = await grid.boundingBox();
     if (box) await page.mouse.move(box.x + 3, box.y + 3);
     await expect.poll(() => page.locator('.tip').textContent()).toContain('batch 0');
+    await expect
+      .poll(() => page.locator('.tip').textContent())
+      .toMatch(/attempt \d+, worker worker-\d[\s\S]*(took|running for) \d+(\.\d)? (ms|s)/);
 
     await expect
       .poll(
@@ -305,6 +329,7 @@ describe('dashboard in chromium', () => {
       const box = await grid.boundingBox();
       if (box) await page.mouse.move(box.x + 1, box.y + 1);
       await expect.poll(() => page.locator('.tip').textContent()).toContain('batch 0');
+      await expect.poll(() => page.locator('.tip').textContent()).toMatch(/took \d+ ms/);
       await page.close();
     } finally {
       await big.close();

@@ -1,5 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cliWorkspace,
@@ -36,6 +36,7 @@ interface Listed {
   failedRecords: number;
   completedBatches: number;
   totalBatches: number;
+  sourceName?: string;
 }
 
 async function list(...args: string[]): Promise<Listed[]> {
@@ -69,10 +70,15 @@ describe('list and purge', () => {
 
     // The table for people: a header, one line per job, its status, counts and age.
     const table = (await runCliOk(['list', '--store', store])).trimEnd().split('\n');
-    expect(table[0]).toMatch(/^JOB +STATUS +RECORDS DONE +FAILED +BATCHES DONE +IN FLIGHT +AGE$/);
-    expect(table[3]).toMatch(
-      new RegExp(`^${done.jobId} +COMPLETED +30/30 +1 +3/3 +0 +\\d+(\\.\\d)? (ms|s)$`),
+    expect(table[0]).toMatch(
+      /^JOB +STATUS +RECORDS DONE +FAILED +BATCHES DONE +IN FLIGHT +AGE +SOURCE$/,
     );
+    expect(table[3]).toMatch(
+      new RegExp(
+        `^${done.jobId} +COMPLETED +30/30 +1 +3/3 +0 +\\d+(\\.\\d)? (ms|s) +${basename(csv).replace(/\./g, '\\.')}$`,
+      ),
+    );
+    expect(all[2]).toMatchObject({ sourceName: basename(csv) });
     expect(await runCliOk(['list', '--store', store, '--status', 'FAILED'])).toBe(
       'no jobs with status FAILED\n',
     );

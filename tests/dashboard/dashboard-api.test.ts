@@ -35,7 +35,10 @@ describe.each(storeFactories)('dashboard API on $name', (factory) => {
       'User 7',
       '<script>alert(1)</script>',
     );
-    const { jobId } = await di.prepare(new BufferSource(csv), new CsvParser());
+    const { jobId } = await di.prepare(
+      new BufferSource(csv, { fileName: 'Imports-12.csv' }),
+      new CsvParser(),
+    );
     await runWorker(di, jobId, () => undefined);
     return jobId;
   }
@@ -89,6 +92,13 @@ describe.each(storeFactories)('dashboard API on $name', (factory) => {
       expect(filtered.body.jobs).toEqual([]);
       const searched = await get(`api/jobs?q=${jobId.slice(2, 8).toUpperCase()}`);
       expect(searched.body.jobs).toHaveLength(1);
+      // By the file's name too, in any case; the row carries it.
+      const byName = await get('api/jobs?q=imports-1');
+      expect(byName.body.jobs).toEqual([
+        expect.objectContaining({ jobId, sourceName: 'Imports-12.csv' }),
+      ]);
+      expect((await get('api/jobs?q=imports-13')).body.jobs).toEqual([]);
+      expect((await get(`api/jobs?q=${'x'.repeat(1001)}`)).res.status).toBe(400);
     }
     const view = await get(`api/jobs/${encodeURIComponent(jobId)}`);
     expect(view.res.status).toBe(200);
@@ -100,6 +110,10 @@ describe.each(storeFactories)('dashboard API on $name', (factory) => {
       expect(batch.body.batches).toEqual([
         expect.objectContaining({ batchIndex: 1, status: 'COMPLETED', failedCount: 1 }),
       ]);
+      // The hover's times: when the batch finished and how long its attempt ran.
+      const [hovered] = batch.body.batches as { completedAt?: number; durationMs?: number }[];
+      expect(hovered?.completedAt).toEqual(expect.any(Number));
+      expect(hovered?.durationMs).toBeGreaterThanOrEqual(0);
     } else {
       expect(view.body.grid).toBeUndefined();
     }

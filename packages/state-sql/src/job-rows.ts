@@ -18,6 +18,7 @@ export interface JobRow {
   readonly startedAt: number | string | bigint | null;
   readonly completedAt: number | string | bigint | null;
   readonly distributed: boolean | number | null;
+  readonly sourceName?: string | null;
   /** 1 until the job's prepare finished. */
   readonly preparing: number | string;
 }
@@ -77,7 +78,7 @@ export function decodeJob(row: JobRow, batches: readonly BatchRow[], asGiven = f
       : Number(row.totalRecords);
   const distributed =
     asGiven && row.distributed !== null ? Boolean(row.distributed) : row.distributed ? true : null;
-  return storedJob(
+  const job = storedJob(
     {
       id: row.id,
       config: jsonValue(row.config) as JobConfig,
@@ -89,6 +90,7 @@ export function decodeJob(row: JobRow, batches: readonly BatchRow[], asGiven = f
     },
     batchList,
   );
+  return row.sourceName == null ? job : { ...job, sourceName: row.sourceName };
 }
 
 /** First record index of a batch (inclusive): given, else its first record's, else 0. */

@@ -26,6 +26,8 @@ interface BatchRow {
   readonly workerId: string | null;
   readonly error: string | null;
   readonly ageMs: Count | null;
+  readonly completedAt: Count | null;
+  readonly durationMs: Count | null;
 }
 
 /**
@@ -55,6 +57,8 @@ export async function listBatches(
     ...(row.workerId === null || row.workerId === '' ? {} : { workerId: row.workerId }),
     ...(row.ageMs === null ? {} : { heartbeatAgeMs: Math.max(0, Number(row.ageMs)) }),
     ...(row.error === null ? {} : { error: row.error }),
+    ...(row.completedAt === null ? {} : { completedAt: Number(row.completedAt) }),
+    ...(row.durationMs === null ? {} : { durationMs: Math.max(0, Number(row.durationMs)) }),
   }));
 }
 

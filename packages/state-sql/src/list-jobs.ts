@@ -23,6 +23,7 @@ interface ListedRow {
   readonly prepareHeartbeatAt: Count;
   readonly openedEarlyAt: Count;
   readonly prepareStoppedAt: Count;
+  readonly sourceName: string | null;
   readonly now: Count;
   readonly processed: Count;
   readonly failed: Count;
@@ -43,17 +44,26 @@ export async function listJobs(
   t: QuotedTables,
   filter?: JobListFilter,
 ): Promise<readonly JobListEntry[]> {
-  const { statuses = [], limit } = checkJobListFilter(filter);
-  const where =
-    statuses.length === 0
-      ? ''
-      : `WHERE j."status" IN (${statuses.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const { statuses = [], limit, search } = checkJobListFilter(filter);
+  const conditions: string[] = [];
+  const params: unknown[] = [...statuses];
+  if (statuses.length > 0) {
+    conditions.push(`j."status" IN (${statuses.map((_, i) => `$${i + 1}`).join(', ')})`);
+  }
+  if (search !== undefined) {
+    // A substring match: no index serves it, but it narrows the jobs before their batches are
+    // joined and counted, which is the cost of this query.
+    params.push(`%${search.replace(/[!%_]/g, (c) => `!${c}`)}%`);
+    const like = `LIKE $${params.length} ESCAPE '!'`;
+    conditions.push(`(lower(j."id") ${like} OR lower(j."sourceName") ${like})`);
+  }
+  const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
   const count = (condition: string) => `sum(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
   const sql = forFamily(
     db.family,
     `SELECT j."id", j."status", ${storedTotalSql(db.family)} AS "totalRecords",
             j."createdAt", j."startedAt", j."completedAt", j."prepareHeartbeatAt", j."openedEarlyAt",
-            j."prepareStoppedAt", ${nowMs(db.family)} AS "now",
+            j."prepareStoppedAt", j."sourceName", ${nowMs(db.family)} AS "now",
             coalesce(sum(b."processedCount"), 0) AS "processed",
             coalesce(sum(b."failedCount"), 0) AS "failed",
             count(b."id") AS "total",
@@ -65,11 +75,12 @@ export async function listJobs(
      LEFT JOIN ${t.batches} b ON b."jobId" = j."id"
      ${where}
      GROUP BY j."id", j."status", j."totalRecords", j."createdAt", j."startedAt", j."completedAt",
-              j."prepareHeartbeatAt", j."prepareFinishedAt", j."openedEarlyAt", j."prepareStoppedAt"
+              j."prepareHeartbeatAt", j."prepareFinishedAt", j."openedEarlyAt", j."prepareStoppedAt",
+              j."sourceName"
      ORDER BY (CASE WHEN j."startedAt" IS NULL THEN 1 ELSE 0 END), j."startedAt" DESC, j."id"
      ${limit === undefined ? '' : `LIMIT ${String(limit)}`}`,
   );
-  const rows = await db.select<ListedRow>(sql, statuses);
+  const rows = await db.select<ListedRow>(sql, params);
   return rows.map((row) => {
     const createdAt = optionalNumber(row.createdAt);
     const startedAt = optionalNumber(row.startedAt);
@@ -93,6 +104,7 @@ export async function listJobs(
         ? {}
         : { prepareHeartbeatAgeMs: Math.max(0, Number(row.now) - heartbeatAt) }),
       ...prepareMarks(row.openedEarlyAt != null, row.prepareStoppedAt != null),
+      ...(row.sourceName === null ? {} : { sourceName: row.sourceName }),
     };
   });
 }

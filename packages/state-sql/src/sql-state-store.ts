@@ -37,6 +37,7 @@ import {
   type ProcessedRecord,
   type RecordStatus,
   type UniqueValueClaim,
+  MAX_SOURCE_NAME_LENGTH,
 } from '@batchactions/core';
 import { claimBatch } from './claim-batch';
 import {
@@ -691,6 +692,9 @@ export class SqlStateStore implements DistributedStateStore {
       job.startedAt ?? null,
       job.completedAt ?? null,
       job.distributed ?? (this.keepJobAsGiven ? null : false),
+      typeof job.sourceName === 'string' && job.sourceName !== ''
+        ? job.sourceName.slice(0, MAX_SOURCE_NAME_LENGTH)
+        : null,
     ];
   }
 

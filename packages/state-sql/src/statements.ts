@@ -142,14 +142,15 @@ export class Statements {
   insertBatches = (rows: number) =>
     this.get(`insertBatches${rows}`, () => insertBatchesSql(this.t, this.family, rows));
   selectBatches = () => this.get('selectBatches', () => selectBatchesSql(this.t));
-  updateBatchState = () => this.get('updateBatchState', () => updateBatchStateSql(this.t));
+  updateBatchState = () =>
+    this.get('updateBatchState', () => updateBatchStateSql(this.t, this.family));
   releaseBatch = () => this.get('releaseBatch', () => releaseBatchSql(this.t));
   releaseProcessingBatches = () =>
     this.get('releaseProcessingBatches', () => releaseProcessingBatchesSql(this.t));
   heartbeatBatch = () => this.get('heartbeatBatch', () => heartbeatBatchSql(this.t, this.family));
   selectBatchesInFlight = () =>
     this.get('selectBatchesInFlight', () => selectBatchesInFlightSql(this.t, this.family));
-  fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t));
+  fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t, this.family));
   claimBatchPostgres = (capped: boolean) =>
     this.get(`claimBatchPostgres${String(capped)}`, () => claimBatchPostgresSql(this.t, capped));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
@@ -161,7 +162,8 @@ export class Statements {
       selectStaleBatchesSql(this.t, this.family, lock),
     );
   requeueBatch = () => this.get('requeueBatch', () => requeueBatchSql(this.t));
-  quarantineBatch = () => this.get('quarantineBatch', () => quarantineBatchSql(this.t));
+  quarantineBatch = () =>
+    this.get('quarantineBatch', () => quarantineBatchSql(this.t, this.family));
 
   upsertRecordsPostgres = () =>
     this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t, this.nullableJson));

@@ -62,8 +62,19 @@ function table(entries: readonly JobListEntry[], now: number, prepareTimeoutMs: 
     `${formatCount(entry.completedBatches + entry.failedBatches)}/${formatCount(entry.totalBatches)}`,
     formatCount(entry.processingBatches),
     jobAge(entry, now),
+    // Last: a name may hold spaces, and the columns before it keep their places.
+    entry.sourceName ?? '-',
   ]);
-  const header = ['JOB', 'STATUS', 'RECORDS DONE', 'FAILED', 'BATCHES DONE', 'IN FLIGHT', 'AGE'];
+  const header = [
+    'JOB',
+    'STATUS',
+    'RECORDS DONE',
+    'FAILED',
+    'BATCHES DONE',
+    'IN FLIGHT',
+    'AGE',
+    'SOURCE',
+  ];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
@@ -104,7 +115,7 @@ export function addListCommand(program: Command): void {
   program
     .command('list')
     .description(
-      'List the jobs of a store, newest first: status, records and batches done, batches in flight, age.',
+      'List the jobs of a store, newest first: status, records and batches done, batches in flight, age, source file.',
     )
     .addOption(storeOption({ required: true }))
     .option(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import {
   FilePathSource,
   JobStatus,
@@ -196,7 +197,10 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
         printed.jobId = true;
       };
       const prepareOptions = {
-        ...(options.resume === undefined ? { jobId } : {}),
+        // The file's name, for the dashboard's search and `list` (a URL names itself).
+        ...(options.resume === undefined
+          ? { jobId, ...(isHttpUrl(file) ? {} : { sourceName: basename(file) }) }
+          : {}),
         // A store that cannot resume a prepare cannot stop one cleanly either.
         ...(resumesPrepare(store) ? { stopSignal: signals.signal } : {}),
         deadlineMarginMs: 0,

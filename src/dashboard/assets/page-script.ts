@@ -44,6 +44,13 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     if (h < 48) return h + 'h ' + (m % 60) + 'm';
     return Math.floor(h / 24) + 'd ' + (h % 24) + 'h';
   }
+  // Batch times are often under a second: milliseconds below 10 s, then as duration().
+  function preciseDuration(ms) {
+    if (ms === undefined || ms === null || !isFinite(ms)) return '-';
+    if (ms < 1000) return Math.round(ms) + ' ms';
+    if (ms < 10000) return (ms / 1000).toFixed(1) + ' s';
+    return duration(ms);
+  }
   function rate(r) { return r === undefined ? '-' : (r >= 100 ? Math.round(r).toLocaleString('en-US') : r.toFixed(1)) + '/s'; }
   function percent(done, total) { return total > 0 ? Math.min(100, (done / total) * 100) : 0; }
   function bar(processed, failed, total, big) {
@@ -113,7 +120,7 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     }
     var status = el('select', { id: 'status-filter', 'aria-label': 'filter by status' },
       [el('option', { value: '', text: 'every status' })].concat(STATUSES.map(function (s) { return el('option', { value: s, text: s }); })));
-    var search = el('input', { id: 'search', type: 'search', placeholder: 'search job id', 'aria-label': 'search job id' });
+    var search = el('input', { id: 'search', type: 'search', placeholder: 'search job id or file', 'aria-label': 'search job id or file name' });
     var openId = el('input', { id: 'open-id', placeholder: 'job id', 'aria-label': 'job id to open' });
     var open = el('button', { text: 'Open job', onclick: function () { if (openId.value.trim() !== '') location.hash = '#/job/' + encodeURIComponent(openId.value.trim()); } });
     main.appendChild(el('div', { className: 'toolbar' }, [status, search, el('span', { className: 'muted', text: 'or' }), openId, open]));
@@ -136,13 +143,14 @@ export const PAGE_SCRIPT = String.raw`'use strict';
   function renderJobs(box, jobs) {
     clear(box);
     if (jobs.length === 0) { box.appendChild(el('p', { className: 'muted', text: 'No job matches.' })); return; }
-    var head = el('tr', null, ['Job', 'Status', 'Phase', 'Progress', 'Records', 'Rate', 'ETA', 'Age', 'Workers', 'Failures'].map(function (h, i) {
-      return el('th', { className: i >= 4 ? 'num' : '', text: h });
+    var head = el('tr', null, ['Job', 'Source', 'Status', 'Phase', 'Progress', 'Records', 'Rate', 'ETA', 'Age', 'Workers', 'Failures'].map(function (h, i) {
+      return el('th', { className: i >= 5 ? 'num' : '', text: h });
     }));
     var rows = jobs.map(function (job) {
       var done = job.processedRecords + job.failedRecords;
       return el('tr', { 'data-job': job.jobId }, [
         el('td', null, [el('a', { href: '#/job/' + encodeURIComponent(job.jobId), text: job.jobId })]),
+        el('td', { className: 'source', text: job.sourceName || '-' }),
         el('td', null, [badge(job.status)]),
         el('td', null, [badge(job.phase)]),
         el('td', null, [bar(job.processedRecords, job.failedRecords, job.totalRecords, false)]),
@@ -323,7 +331,9 @@ export const PAGE_SCRIPT = String.raw`'use strict';
           var lines = ['batch ' + b.batchIndex + ': ' + b.status,
             'records ' + (b.recordStartIndex + 1) + '–' + (b.recordEndIndex + 1) + ' (' + b.processedCount + ' processed, ' + b.failedCount + ' failed)',
             'attempt ' + b.attempt + (b.workerId ? ', worker ' + b.workerId : '')];
-          if (b.heartbeatAgeMs !== undefined) lines.push('heartbeat ' + duration(b.heartbeatAgeMs) + ' ago (held ' + duration(b.heartbeatAgeMs) + ' since the last renewal)');
+          if (b.heartbeatAgeMs !== undefined) lines.push('heartbeat ' + preciseDuration(b.heartbeatAgeMs) + ' ago');
+          if (b.durationMs !== undefined) lines.push((b.status === 'PROCESSING' ? 'running for ' : 'took ') + preciseDuration(b.durationMs) + (b.attempt > 1 ? ' (last attempt)' : ''));
+          if (b.completedAt !== undefined) lines.push('finished ' + new Date(b.completedAt).toLocaleTimeString());
           if (b.error) lines.push(b.error);
           tip.textContent = lines.join('\n');
         }, function () { /* the tip keeps the grid's own text */ });

@@ -40,6 +40,12 @@ export interface JobState {
   readonly completedAt?: number;
   /** True for jobs prepared by `DistributedImport`. */
   readonly distributed?: boolean;
+  /**
+   * Addition: the name of the file (or other source) the job was prepared from, for search and
+   * listings (`DistributedImport.prepare`'s `sourceName`). Stores in this repository keep the
+   * first name given: a later save without one leaves it as it is. Absent when unknown.
+   */
+  readonly sourceName?: string;
 }
 
 /** Record-level progress of a job. */

@@ -141,6 +141,19 @@ export interface BatchListEntry {
   readonly heartbeatAgeMs?: number;
   /** Why the batch FAILED (a quarantine reason), when stored. */
   readonly error?: string;
+  /**
+   * Present once the batch is COMPLETED or FAILED, on stores that record it (every store in
+   * this repository, for batches finished since they do): epoch ms, by the store's clock, when
+   * it reached that state.
+   */
+  readonly completedAt?: number;
+  /**
+   * How long the batch's last attempt ran, in milliseconds by the store's clock (never
+   * negative): from its claim to `completedAt` once finished, from its claim to now while
+   * PROCESSING (heartbeats do not restart it). Absent when unknown: a batch never claimed, one
+   * finished before the store recorded it, and on stores that do not.
+   */
+  readonly durationMs?: number;
 }
 
 /** One batch as `listBatchStatuses` reports it: what a status grid draws, nothing more. */
@@ -166,6 +179,12 @@ export interface JobListFilter {
   readonly statuses?: readonly JobStatus[];
   /** At most this many jobs (an integer >= 1), the first ones in the list's order. Absent: all. */
   readonly limit?: number;
+  /**
+   * Only jobs whose id or `sourceName` contains this text, compared case-insensitively (ASCII
+   * letters; `%` and `_` are plain characters). A string of at most 1,000 characters; absent or
+   * empty: every job. Applied before `limit`. A store that predates it ignores it.
+   */
+  readonly search?: string;
 }
 
 /** One job as `listJobs` returns it: its status and counts, without batches or records. */
@@ -201,6 +220,11 @@ export interface JobListEntry {
   readonly openEarly?: true;
   /** The prepare stopped before the end (`stopPrepare`) and waits for `resumePrepare`. */
   readonly prepareStopped?: true;
+  /**
+   * The name of the file (or other source) the job was prepared from (`JobState.sourceName`).
+   * Absent when unknown, and on stores that do not record it.
+   */
+  readonly sourceName?: string;
 }
 
 /** A job's row alone, without batches: what `getJobDetails` returns. */

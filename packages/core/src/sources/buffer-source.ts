@@ -2,6 +2,7 @@ import { InvalidOptionError } from '../errors/invalid-option-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
 import { checkOffset, sampleLimit, utf8Prefix } from './chunk-bytes';
 import { DEFAULT_MIME_TYPE } from './mime-types';
+import { rememberSourceName } from './source-name';
 
 /** Metadata reported by a {@link BufferSource}. */
 export type BufferSourceOptions = Partial<SourceMetadata>;
@@ -22,6 +23,7 @@ export class BufferSource implements DataSource {
     }
     this.text = typeof data === 'string' ? data : data.toString('utf8');
     this.meta = metadata;
+    rememberSourceName(this, metadata.fileName);
   }
 
   /** Yields the whole content as one string (`''` for an empty source). */

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
+import { pathSourceName, rememberSourceName } from './source-name';
 import {
   checkEncoding,
   checkOffset,
@@ -67,6 +68,7 @@ export class FilePathSource implements DataSource {
       );
     }
     this.path = filePath;
+    rememberSourceName(this, pathSourceName(filePath));
     this.encoding = checkEncoding(options.encoding ?? 'utf-8');
     this.highWaterMark = highWaterMark;
     this.mimeType = options.mimeType ?? detectMimeType(basename(filePath));

@@ -7,3 +7,4 @@ export type { StreamSourceInput, StreamSourceOptions } from './stream-source';
 export { UrlSource } from './url-source';
 export type { UrlSourceOptions } from './url-source';
 export { redactUrl } from './redact-url';
+export { knownSourceName, MAX_SOURCE_NAME_LENGTH } from './source-name';

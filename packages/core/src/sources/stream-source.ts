@@ -4,6 +4,7 @@ import { SourceError } from '../errors/source-error';
 import type { DataSource, SourceMetadata } from '../ports/data-source';
 import { checkEncoding, chunkToBuffer, decodeChunks, sampleLimit, utf8Prefix } from './chunk-bytes';
 import { DEFAULT_MIME_TYPE } from './mime-types';
+import { rememberSourceName } from './source-name';
 
 /** Options of {@link StreamSource}. */
 export interface StreamSourceOptions {
@@ -90,6 +91,7 @@ export class StreamSource implements DataSource {
     }
     this.options = options;
     this.encoding = checkEncoding(options.encoding ?? 'utf-8');
+    rememberSourceName(this, options.fileName);
   }
 
   /**

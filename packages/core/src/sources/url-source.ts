@@ -10,6 +10,7 @@ import type {
 import { checkOffset, decodeChunks, decodePrefix, readAllText, sampleLimit } from './chunk-bytes';
 import { type HttpBodyRequest, streamHttpBody } from './http-body-stream';
 import { DEFAULT_MIME_TYPE, knownMimeType, mediaTypeOf } from './mime-types';
+import { rememberSourceName } from './source-name';
 import { redactUrl } from './redact-url';
 
 /** Options of {@link UrlSource}. */
@@ -132,7 +133,9 @@ export class UrlSource implements DataSource {
     this.options = options;
     this.usable = httpUrl(url) !== undefined;
     const parsed = URL.canParse(url) ? new URL(url) : undefined;
-    this.fileName = options.fileName ?? (parsed ? fileNameOf(parsed) : undefined) ?? 'remote-file';
+    const named = options.fileName ?? (parsed ? fileNameOf(parsed) : undefined);
+    this.fileName = named ?? 'remote-file';
+    rememberSourceName(this, named);
     this.request = { url, headers, timeoutMs, fetch: fetchFn };
   }
 

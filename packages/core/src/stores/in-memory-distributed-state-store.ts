@@ -66,6 +66,23 @@ function settle<T>(fn: () => T): Promise<T> {
   });
 }
 
+function isFinalBatchStatus(status: BatchStatus): boolean {
+  return status === BatchStatus.COMPLETED || status === BatchStatus.FAILED;
+}
+
+/** `completedAt` and `durationMs` of a `listBatches` entry (see `BatchListEntry`). */
+function batchTimes(b: MutableBatch, now: number): { completedAt?: number; durationMs?: number } {
+  if (b.status === BatchStatus.PROCESSING) {
+    const start = b.attemptStartedAt ?? b.claimedAt;
+    return start === undefined ? {} : { durationMs: Math.max(0, now - start) };
+  }
+  if (!isFinalBatchStatus(b.status) || b.completedAt === undefined) return {};
+  return {
+    completedAt: b.completedAt,
+    ...(b.claimedAt === undefined ? {} : { durationMs: Math.max(0, b.completedAt - b.claimedAt) }),
+  };
+}
+
 interface MutableBatch {
   id: string;
   index: number;
@@ -74,6 +91,10 @@ interface MutableBatch {
   failedCount: number;
   workerId: string | undefined;
   claimedAt: number | undefined;
+  /** When the last attempt was claimed (heartbeats move `claimedAt`, not this). */
+  attemptStartedAt: number | undefined;
+  /** When the batch reached COMPLETED or FAILED (cleared when it goes back to PENDING). */
+  completedAt: number | undefined;
   recordStartIndex: number;
   recordEndIndex: number;
   attempt: number;
@@ -195,7 +216,9 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         }
         this.unattached.delete(job.id);
       } else {
-        stored.state = state;
+        // The source name is kept once given, as the SQL stores keep it.
+        const sourceName = state.sourceName ?? stored.state.sourceName;
+        stored.state = sourceName === undefined ? state : { ...state, sourceName };
       }
       for (const batch of batches) {
         if (!stored.batches.has(batch.id)) this.addBatch(stored, batch);
@@ -418,13 +441,13 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     return settle(() => {
       const batch = this.jobs.get(jobId)?.batches.get(batchId);
       if (!batch) return;
+      if (isFinalBatchStatus(state.status) && !isFinalBatchStatus(batch.status)) {
+        this.markFinished(batch);
+      }
       batch.status = state.status;
       batch.processedCount = state.processedCount;
       batch.failedCount = state.failedCount;
-      if (state.status === BatchStatus.PENDING) {
-        batch.workerId = undefined;
-        batch.claimedAt = undefined;
-      }
+      if (state.status === BatchStatus.PENDING) this.unclaim(batch);
       return;
     });
   }
@@ -532,6 +555,8 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       batch.status = BatchStatus.PROCESSING;
       batch.workerId = workerId;
       batch.claimedAt = this.now();
+      batch.attemptStartedAt = batch.claimedAt;
+      batch.completedAt = undefined;
       batch.attempt += 1;
       batch.error = undefined;
       return {
@@ -560,8 +585,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         (attempt === undefined || batch.attempt === attempt)
       ) {
         batch.status = BatchStatus.PENDING;
-        batch.workerId = undefined;
-        batch.claimedAt = undefined;
+        this.unclaim(batch);
       }
       return;
     });
@@ -582,8 +606,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           this.quarantine(stored, batch);
         } else {
           batch.status = BatchStatus.PENDING;
-          batch.workerId = undefined;
-          batch.claimedAt = undefined;
+          this.unclaim(batch);
         }
       }
       return changed;
@@ -627,6 +650,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
           ? { heartbeatAgeMs: Math.max(0, now - (b.claimedAt ?? now)) }
           : {}),
         ...(b.error === undefined ? {} : { error: b.error }),
+        ...batchTimes(b, now),
       }));
     });
   }
@@ -706,6 +730,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       const stored = this.requireJob(lease.jobId);
       const batch = this.requireHeld(lease);
       this.putRecords(stored, batch.id, records);
+      this.markFinished(batch);
       batch.status = outcome.status;
       batch.processedCount = outcome.processedCount;
       batch.failedCount = outcome.failedCount;
@@ -744,8 +769,7 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
         for (const batch of stored.order) {
           if (batch.status !== BatchStatus.PROCESSING) continue;
           batch.status = BatchStatus.PENDING;
-          batch.workerId = undefined;
-          batch.claimedAt = undefined;
+          this.unclaim(batch);
         }
       }
       return true;
@@ -834,8 +858,26 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
     return batch;
   }
 
+  /**
+   * Stamps the end of a batch's last attempt; its claim time becomes the attempt's start again
+   * (as the SQL stores do), so `claimedAt` of a finished batch is when its last attempt began.
+   */
+  private markFinished(batch: MutableBatch): void {
+    batch.completedAt = this.now();
+    batch.claimedAt = batch.attemptStartedAt ?? batch.claimedAt;
+  }
+
+  /** A batch back to PENDING: no holder, no claim, no attempt times. */
+  private unclaim(batch: MutableBatch): void {
+    batch.workerId = undefined;
+    batch.claimedAt = undefined;
+    batch.attemptStartedAt = undefined;
+    batch.completedAt = undefined;
+  }
+
   private quarantine(stored: StoredJob, batch: MutableBatch): void {
     const reason = quarantineReason(batch.index, batch.attempt, batch.workerId);
+    this.markFinished(batch);
     batch.status = BatchStatus.FAILED;
     batch.error = reason;
     batch.processedCount = 0;
@@ -856,6 +898,8 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
       failedCount: batch.failedCount,
       workerId: batch.workerId,
       claimedAt: batch.claimedAt,
+      attemptStartedAt: undefined,
+      completedAt: undefined,
       recordStartIndex: batch.recordStartIndex ?? batch.records[0]?.index ?? 0,
       recordEndIndex: batch.recordEndIndex ?? batch.records.at(-1)?.index ?? -1,
       attempt: batch.attempt ?? 0,

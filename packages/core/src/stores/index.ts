@@ -24,6 +24,7 @@ export { InMemoryStateStore } from './in-memory-state-store';
 export type { InMemoryStateStoreOptions } from './in-memory-state-store';
 export {
   checkJobListFilter,
+  matchesJobSearch,
   compareJobListEntries,
   jobListEntry,
   jobListEntryFromRow,

@@ -7,6 +7,28 @@ import type { JobListEntry, JobListFilter } from '../ports/distributed-state-sto
 export interface CheckedJobListFilter {
   readonly statuses: readonly JobStatus[] | undefined;
   readonly limit: number | undefined;
+  /** The search text in lower case (ASCII letters only lowered); undefined: no search. */
+  readonly search?: string | undefined;
+}
+
+/** Longest `search` a `listJobs` filter accepts. */
+const MAX_SEARCH_LENGTH = 1000;
+
+/** ASCII-only lower case: what every SQL database's `lower()` agrees on. */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/** True when `entry` matches a checked search (its id or source name contains the text). */
+export function matchesJobSearch(
+  entry: { readonly jobId: string; readonly sourceName?: string },
+  search: string | undefined,
+): boolean {
+  if (search === undefined) return true;
+  return (
+    asciiLower(entry.jobId).includes(search) ||
+    (entry.sourceName !== undefined && asciiLower(entry.sourceName).includes(search))
+  );
 }
 
 const JOB_STATUSES: readonly string[] = Object.values(JobStatus);
@@ -21,9 +43,13 @@ export function checkJobListFilter(filter: JobListFilter | undefined): CheckedJo
   // Callers from JavaScript may pass anything.
   const given: unknown = filter;
   if (typeof given !== 'object' || given === null) {
-    throw new InvalidOptionError('filter', filter, 'an object { statuses?, limit? }');
+    throw new InvalidOptionError('filter', filter, 'an object { statuses?, limit?, search? }');
   }
-  const { statuses, limit } = filter as { statuses?: unknown; limit?: unknown };
+  const { statuses, limit, search } = filter as {
+    statuses?: unknown;
+    limit?: unknown;
+    search?: unknown;
+  };
   if (
     statuses !== undefined &&
     (!Array.isArray(statuses) ||
@@ -38,10 +64,18 @@ export function checkJobListFilter(filter: JobListFilter | undefined): CheckedJo
   if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)) {
     throw new InvalidOptionError('filter.limit', limit, 'an integer >= 1');
   }
+  if (search !== undefined && (typeof search !== 'string' || search.length > MAX_SEARCH_LENGTH)) {
+    throw new InvalidOptionError(
+      'filter.search',
+      search,
+      `a string of at most ${MAX_SEARCH_LENGTH} characters`,
+    );
+  }
   return {
     statuses:
       statuses === undefined || statuses.length === 0 ? undefined : (statuses as JobStatus[]),
     limit,
+    ...(search === undefined || search === '' ? {} : { search: asciiLower(search) }),
   };
 }
 
@@ -67,6 +101,8 @@ export interface JobListSource {
   readonly openEarly?: boolean | undefined;
   /** True when the prepare stopped (`stopPrepare`) and waits to be resumed. */
   readonly prepareStopped?: boolean | undefined;
+  /** The job's source name, when stored. */
+  readonly sourceName?: string | null | undefined;
 }
 
 /** A `listJobs` entry from a job and its batches' statuses and counters (in-memory stores). */
@@ -108,6 +144,7 @@ export function jobListEntry(
       ? {}
       : { prepareHeartbeatAgeMs: job.prepareHeartbeatAgeMs }),
     ...prepareMarks(job.openEarly, job.prepareStopped),
+    ...(job.sourceName == null ? {} : { sourceName: job.sourceName }),
   };
 }
 
@@ -116,9 +153,10 @@ export function selectJobListEntries(
   entries: readonly JobListEntry[],
   filter: CheckedJobListFilter,
 ): JobListEntry[] {
-  const { statuses, limit } = filter;
+  const { statuses, limit, search } = filter;
   const selected = entries
     .filter((entry) => statuses === undefined || statuses.includes(entry.status))
+    .filter((entry) => matchesJobSearch(entry, search))
     .sort(compareJobListEntries);
   return limit === undefined ? selected : selected.slice(0, limit);
 }

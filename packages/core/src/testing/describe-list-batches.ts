@@ -16,6 +16,10 @@ function listingStore(store: DistributedStateStore, context: TestContext): Listi
   return store as ListingStore;
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 async function claim(store: DistributedStateStore, jobId: string, workerId: string) {
   const result = await store.claimBatch(jobId, workerId);
   if (!result.claimed) throw new Error(`expected a claim, got ${result.reason}`);
@@ -107,6 +111,78 @@ export function describeListBatches(currentStore: () => DistributedStateStore): 
       );
       expect(brief.map((b) => b.heartbeatAgeMs !== undefined)).toEqual([true, false, false]);
       await expect(store.listBatchStatuses?.(jobId, { limit: 0 })).rejects.toThrow(/page\.limit/);
+    });
+
+    it('gives finished batches their completion time, and every claimed one how long its last attempt ran (optional)', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const { jobId } = await prepareJob(store, 5, 2);
+      const first = await claim(store, jobId, 'w1');
+      const second = await claim(store, jobId, 'w2');
+      const third = await claim(store, jobId, 'w3');
+      const fourth = await claim(store, jobId, 'w4');
+      await sleep(40);
+      // A heartbeat renews the claim but not the attempt's start.
+      const lease = (r: typeof first) =>
+        r.attempt === undefined
+          ? undefined
+          : { jobId, batchId: r.batchId, workerId: r.workerId, attempt: r.attempt };
+      const firstLease = lease(first);
+      if (store.heartbeatBatch && firstLease) await store.heartbeatBatch(firstLease);
+      const running = (await store.listBatches(jobId))[0]!;
+      if (running.durationMs === undefined) context.skip('the store does not time batches');
+      expect(running.completedAt).toBeUndefined();
+      expect(running.durationMs).toBeGreaterThanOrEqual((running.heartbeatAgeMs ?? 0) + 30);
+
+      const finish = (r: typeof first, status: BatchStatus) =>
+        store.updateBatchState(jobId, r.batchId, {
+          batchId: r.batchId,
+          status,
+          processedCount: status === BatchStatus.COMPLETED ? 2 : 0,
+          failedCount: status === BatchStatus.FAILED ? 2 : 0,
+        });
+      if (store.completeBatch && firstLease) {
+        await store.completeBatch(firstLease, [], {
+          status: BatchStatus.COMPLETED,
+          processedCount: 2,
+          failedCount: 0,
+        });
+      } else {
+        await finish(first, BatchStatus.COMPLETED);
+      }
+      await finish(second, BatchStatus.FAILED);
+      await finish(third, BatchStatus.PENDING);
+      const before = Date.now();
+      const [done, failedBatch, back, held, never] = await store.listBatches(jobId);
+      for (const batch of [done!, failedBatch!]) {
+        expect(batch.durationMs).toBeGreaterThanOrEqual(30);
+        expect(batch.completedAt).toBeGreaterThan(before - 60_000);
+        expect(batch.completedAt).toBeLessThanOrEqual(before + 60_000);
+      }
+      // Back to PENDING, or never claimed: no times. Still held: a duration only.
+      for (const batch of [back!, never!]) {
+        expect(batch).not.toHaveProperty('completedAt');
+        expect(batch).not.toHaveProperty('durationMs');
+      }
+      expect(held!.durationMs).toBeGreaterThanOrEqual(30);
+      expect(held).not.toHaveProperty('completedAt');
+
+      // Written again in a final state, a finished batch keeps its times.
+      await sleep(15);
+      await finish(second, BatchStatus.FAILED);
+      const again = (await store.listBatches(jobId, { afterIndex: 0, limit: 1 }))[0]!;
+      expect([again.completedAt, again.durationMs]).toEqual([
+        failedBatch!.completedAt,
+        failedBatch!.durationMs,
+      ]);
+
+      // Quarantined by a reclaim (its attempts used up; stores with fenced writes): finished,
+      // timed.
+      if (typeof store.completeBatch !== 'function') return;
+      expect(await store.reclaimStaleBatches(jobId, 0, fourth.attempt ?? 1)).toBe(1);
+      const quarantined = (await store.listBatches(jobId, { afterIndex: 2, limit: 1 }))[0]!;
+      expect(quarantined.status).toBe(BatchStatus.FAILED);
+      expect(quarantined.durationMs).toBeGreaterThanOrEqual(30);
+      expect(quarantined.completedAt).toBeGreaterThanOrEqual(done!.completedAt!);
     });
 
     it('pages by index: afterIndex and limit', async (context) => {

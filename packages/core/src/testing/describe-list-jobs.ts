@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { InvalidOptionError } from '../errors/invalid-option-error';
 import { BatchStatus } from '../model/batch';
@@ -153,6 +154,50 @@ export function describeListJobs(currentStore: () => DistributedStateStore): voi
       ]);
     });
 
+    it('keeps the source name a job was saved with, lists it, and searches id or name (optional)', async (context) => {
+      const store = listingStore(currentStore(), context);
+      const tag = randomUUID().slice(0, 8);
+      const named = `job-${tag}-a_1`;
+      const plain = `job-${tag}-b`;
+      const other = `job-${tag}-c`;
+      const save = (id: string, sourceName?: string) =>
+        store.saveJobState({
+          ...makeJobState(id, JobStatus.PROCESSING, [], 0),
+          ...(sourceName === undefined ? {} : { sourceName }),
+        });
+      await save(named, 'Orders-2026 (final).CSV');
+      await save(plain);
+      await save(other, 'customers.csv');
+      // A later save without a name keeps it (prepare saves the job more than once).
+      await save(named);
+      const byId = new Map((await store.listJobs()).map((entry) => [entry.jobId, entry]));
+      if (byId.get(named)?.sourceName === undefined) {
+        context.skip('the store does not record source names');
+      }
+      expect(byId.get(named)?.sourceName).toBe('Orders-2026 (final).CSV');
+      expect(byId.get(plain)).not.toHaveProperty('sourceName');
+      expect((await store.getJobState(named))?.sourceName).toBe('Orders-2026 (final).CSV');
+      expect(await store.getJobState(plain)).not.toHaveProperty('sourceName');
+
+      const found = async (search: string, limit?: number) =>
+        (await store.listJobs({ search, ...(limit === undefined ? {} : { limit }) }))
+          .map((entry) => entry.jobId)
+          .sort();
+      // By name, any case; by part of the id; `_` and `%` are plain characters.
+      expect(await found('orders-2026 (FINAL)')).toEqual([named]);
+      expect(await found('.csv')).toEqual([named, other].sort());
+      expect(await found(`${tag}-b`)).toEqual([plain]);
+      expect(await found(`${tag}-`)).toEqual([named, plain, other].sort());
+      expect(await found('a_1')).toEqual([named]);
+      expect(await found(`${tag}_`)).toEqual([]);
+      expect(await found('%')).toEqual([]);
+      expect(await found('')).toEqual([named, plain, other].sort());
+      expect(await found(`${tag}-`, 2)).toHaveLength(2);
+      expect(
+        await store.listJobs({ search: 'customers', statuses: [JobStatus.COMPLETED] }),
+      ).toEqual([]);
+    });
+
     it('rejects a bad filter with InvalidOptionError naming the field', async (context) => {
       const store = listingStore(currentStore(), context);
       const bad: [unknown, string][] = [
@@ -162,6 +207,8 @@ export function describeListJobs(currentStore: () => DistributedStateStore): voi
         [{ statuses: ['DONE'] }, 'filter.statuses'],
         [{ statuses: 'FAILED' }, 'filter.statuses'],
         [{ statuses: null }, 'filter.statuses'],
+        [{ search: 42 }, 'filter.search'],
+        [{ search: 'x'.repeat(1001) }, 'filter.search'],
         [null, 'filter'],
       ];
       for (const [filter, option] of bad) {

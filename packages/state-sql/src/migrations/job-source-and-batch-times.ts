@@ -12,6 +12,9 @@ import type { TableNames } from '../tables';
  *   links to the import's trace.
  * - `batches.completedAt`: when the batch reached a final state (epoch ms, database clock); with
  *   `claimedAt`, how long its last attempt took. NULL for batches finished before this version.
+ *   While the batch is PROCESSING it holds when its attempt was claimed: heartbeats move
+ *   `claimedAt`, so the final write sets `claimedAt` back to that start and `completedAt` to
+ *   now (`finishTimes` in `sql/batch-sql.ts`); NULL again when the batch goes back to PENDING.
  *
  * Columns only; existing rows get NULLs and nothing is rewritten.
  */

@@ -49,19 +49,37 @@ export function selectBatchesSql(t: QuotedTables): string {
 }
 
 /**
+ * The batch times a final write sets (version 9): `claimedAt` becomes the start of the last
+ * attempt again (a claim stores it in `completedAt` while the batch is PROCESSING, heartbeats
+ * move `claimedAt`), then `completedAt` the database clock. Listed before `"status"` in a SET:
+ * MySQL evaluates SET left to right, each expression seeing the columns assigned before it.
+ */
+function finishTimes(family: SqlFamily): string {
+  return `"claimedAt" = coalesce("completedAt", "claimedAt"), "completedAt" = ${nowMs(family)}`;
+}
+
+/**
  * Unfenced write of status `$3` and counters `$4`, `$5` of batch `$2` of job `$1` (the published
  * port's `updateBatchState`). `$6` = 1 when the status is PENDING: the batch then loses its worker
- * and claim time. `version` always moves, so the row always counts as changed (MySQL reports
- * only rows whose values changed).
+ * and claim and completion times. A batch reaching COMPLETED or FAILED from another status gets
+ * its completion time (see `finishTimes`; the times are set before the status, for MySQL).
+ * `version` always moves, so the row always counts as changed (MySQL reports only rows whose
+ * values changed).
  */
-export function updateBatchStateSql(t: QuotedTables): string {
+export function updateBatchStateSql(t: QuotedTables, family: SqlFamily): string {
+  const finishing = `$3 IN ('COMPLETED', 'FAILED') AND "status" NOT IN ('COMPLETED', 'FAILED')`;
   return `
     UPDATE ${t.batches}
-    SET "status" = $3,
+    SET "claimedAt" = CASE WHEN $6 = 1 THEN NULL
+                           WHEN ${finishing} THEN coalesce("completedAt", "claimedAt")
+                           ELSE "claimedAt" END,
+        "completedAt" = CASE WHEN $6 = 1 THEN NULL
+                             WHEN ${finishing} THEN ${nowMs(family)}
+                             ELSE "completedAt" END,
+        "status" = $3,
         "processedCount" = $4,
         "failedCount" = $5,
         "workerId" = CASE WHEN $6 = 1 THEN NULL ELSE "workerId" END,
-        "claimedAt" = CASE WHEN $6 = 1 THEN NULL ELSE "claimedAt" END,
         "version" = "version" + 1
     WHERE "jobId" = $1 AND "id" = $2`;
 }
@@ -73,7 +91,8 @@ export function updateBatchStateSql(t: QuotedTables): string {
 export function releaseBatchSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "version" = "version" + 1
+    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "completedAt" = NULL,
+        "version" = "version" + 1
     WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING' AND "workerId" = $3
       AND ($4 = -1 OR "attempt" = $4)`;
 }
@@ -92,13 +111,14 @@ export function heartbeatBatchSql(t: QuotedTables, family: SqlFamily): string {
 
 /**
  * The fence of `completeBatch`: writes the outcome (`$5` status, `$6` processed, `$7` failed,
- * `$8` error) only while the lease (`$1`..`$4`) holds. One changed row means the lease held; the
- * row lock it takes keeps a concurrent reclaim out until the transaction ends.
+ * `$8` error) and the completion time only while the lease (`$1`..`$4`) holds. One changed row
+ * means the lease held; the row lock it takes keeps a concurrent reclaim out until the
+ * transaction ends.
  */
-export function fenceBatchSql(t: QuotedTables): string {
+export function fenceBatchSql(t: QuotedTables, family: SqlFamily): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = $5, "processedCount" = $6, "failedCount" = $7, "error" = $8,
+    SET ${finishTimes(family)}, "status" = $5, "processedCount" = $6, "failedCount" = $7, "error" = $8,
         "version" = "version" + 1
     WHERE ${HELD_BY_LEASE}`;
 }
@@ -156,6 +176,7 @@ export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string 
     claimed AS (
       UPDATE ${t.batches} b
       SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
+          "completedAt" = ${nowMs('postgres')},
           "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
       FROM next_batch
       WHERE b."jobId" = $1 AND b."id" = next_batch."id"
@@ -184,6 +205,7 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
     SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('sqlite')},
+        "completedAt" = ${nowMs('sqlite')},
         "attempt" = "attempt" + 1, "version" = "version" + 1, "error" = NULL
     WHERE "jobId" = $1 AND "id" = (
       SELECT b."id" FROM ${t.batches} b
@@ -231,7 +253,7 @@ export function pickBatchMysqlSql(t: QuotedTables): string {
 export function takeBatchMysqlSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = $3,
+    SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = $3, "completedAt" = $3,
         "attempt" = "attempt" + 1, "version" = "version" + 1, "error" = NULL
     WHERE "id" = $1`;
 }
@@ -268,7 +290,8 @@ export function selectBatchesInFlightSql(t: QuotedTables, family: SqlFamily): st
 export function requeueBatchSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "version" = "version" + 1
+    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "completedAt" = NULL,
+        "version" = "version" + 1
     WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;
 }
 
@@ -276,10 +299,10 @@ export function requeueBatchSql(t: QuotedTables): string {
  * Quarantines stale batch `$2` of job `$1`: FAILED with reason `$3`, every record of its range
  * failed (stored or not, so the job's counts still add up to its total).
  */
-export function quarantineBatchSql(t: QuotedTables): string {
+export function quarantineBatchSql(t: QuotedTables, family: SqlFamily): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = 'FAILED', "error" = $3, "processedCount" = 0,
+    SET ${finishTimes(family)}, "status" = 'FAILED', "error" = $3, "processedCount" = 0,
         "failedCount" = "recordEndIndex" - "recordStartIndex" + 1,
         "version" = "version" + 1
     WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'`;

@@ -17,20 +17,28 @@ const JOB_COLUMNS = [
 /**
  * Creates job `$1` or replaces its fields. The published `batches` JSON column gets `[]` on
  * insert and is never rewritten: batch state lives in the batches table only. `createdAt` is
- * the database clock at the insert, never rewritten either.
+ * the database clock at the insert, never rewritten either. `$8`, the source name, is written
+ * when given and kept otherwise (a save without one does not clear it).
  */
 export function upsertJobSql(t: QuotedTables, family: SqlFamily): string {
+  const keepName =
+    family === 'mysql'
+      ? `"sourceName" = coalesce(VALUES("sourceName"), "sourceName")`
+      : `"sourceName" = coalesce(excluded."sourceName", ${t.jobs}."sourceName")`;
   return `
-    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches", "createdAt")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', ${nowMs(family)})
-    ${upsertClause(family, ['id'], JOB_COLUMNS.slice(1))}`;
+    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "sourceName", "batches", "createdAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', ${nowMs(family)})
+    ${upsertClause(family, ['id'], JOB_COLUMNS.slice(1))}, ${keepName}`;
 }
 
-/** Creates job `$1`; a job with its id already there fails it with a unique violation. */
+/**
+ * Creates job `$1` (`$8` its source name, or NULL); a job with its id already there fails it
+ * with a unique violation.
+ */
 export function insertJobSql(t: QuotedTables, family: SqlFamily): string {
   return `
-    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "batches", "createdAt")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', ${nowMs(family)})`;
+    INSERT INTO ${t.jobs} (${JOB_COLUMNS.map((c) => `"${c}"`).join(', ')}, "sourceName", "batches", "createdAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '[]', ${nowMs(family)})`;
 }
 
 /**
@@ -40,6 +48,7 @@ export function insertJobSql(t: QuotedTables, family: SqlFamily): string {
 export function selectJobSql(t: QuotedTables): string {
   return `
     SELECT "id", "status", "config", "totalRecords", "startedAt", "completedAt", "distributed",
+           "sourceName",
            CASE WHEN "prepareFinishedAt" IS NULL THEN 1 ELSE 0 END AS "preparing"
     FROM ${t.jobs}
     WHERE "id" = $1`;
@@ -79,7 +88,7 @@ export function updateJobStatusSql(t: QuotedTables, family: SqlFamily, from: num
 export function releaseProcessingBatchesSql(t: QuotedTables): string {
   return `
     UPDATE ${t.batches}
-    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL
+    SET "status" = 'PENDING', "workerId" = NULL, "claimedAt" = NULL, "completedAt" = NULL
     WHERE "jobId" = $1 AND "status" = 'PROCESSING'`;
 }
 

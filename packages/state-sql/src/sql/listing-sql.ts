@@ -11,14 +11,24 @@ function limitClause(limit: number | undefined): string {
 /**
  * A page of the batches of job `$1` whose index is above `$2`, in index order: the dashboard's
  * batch grid. Read on the unique (`jobId`, `batchIndex`) index; no record is read. The heartbeat
- * age (database clock) is given for PROCESSING batches only.
+ * age (database clock) is given for PROCESSING batches only. `completedAt` for finished
+ * batches; `durationMs` of the last attempt: while PROCESSING, from its start (`completedAt`
+ * holds it then, see `finishTimes`; `claimedAt` for a batch claimed before version 9) to now,
+ * once finished from `claimedAt` (its start again) to `completedAt`.
  */
 export function listBatchesSql(t: QuotedTables, family: SqlFamily, limit?: number): string {
+  const now = nowMs(family);
   return batchPage(
     t,
     family,
     `"id", "batchIndex", "status", "recordStartIndex", "recordEndIndex",
-           "processedCount", "failedCount", "attempt", "workerId", "error"`,
+           "processedCount", "failedCount", "attempt", "workerId", "error",
+           CASE WHEN "status" IN ('COMPLETED', 'FAILED') THEN "completedAt" END AS "completedAt",
+           CASE WHEN "status" = 'PROCESSING'
+                THEN ${now} - coalesce("completedAt", "claimedAt", ${now})
+                WHEN "status" IN ('COMPLETED', 'FAILED')
+                THEN "completedAt" - "claimedAt"
+           END AS "durationMs"`,
     limit,
   );
 }

@@ -156,7 +156,8 @@ export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean)
   return `
     WITH lease AS (
       UPDATE ${t.batches}
-      SET "status" = $12, "processedCount" = $13, "failedCount" = $14, "error" = $15,
+      SET "claimedAt" = coalesce("completedAt", "claimedAt"), "completedAt" = ${nowMs('postgres')},
+          "status" = $12, "processedCount" = $13, "failedCount" = $14, "error" = $15,
           "version" = "version" + 1
       WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
         AND "workerId" = $10 AND "attempt" = $11
@@ -191,7 +192,8 @@ export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: b
     ),
     lease AS (
       UPDATE ${t.batches}
-      SET "status" = $9, "processedCount" = $10, "failedCount" = $11, "error" = $12,
+      SET "claimedAt" = coalesce("completedAt", "claimedAt"), "completedAt" = ${nowMs('postgres')},
+          "status" = $9, "processedCount" = $10, "failedCount" = $11, "error" = $12,
           "version" = "version" + 1
       WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
         AND "workerId" = $13 AND "attempt" = $14
