@@ -38,6 +38,13 @@ import {
   type RecordStatus,
   type UniqueValueClaim,
 } from '@batchactions/core';
+import {
+  completeBatchWithPayload,
+  payloadRecords,
+  payloadRecordsWithStatus,
+  registerBatchWithPayload,
+  writeRecordsToPayload,
+} from './batch-payloads';
 import { claimBatch } from './claim-batch';
 import {
   deleteJobLimits,
@@ -49,7 +56,7 @@ import {
   throttleJob,
 } from './job-limits';
 import { completeBatch } from './complete-batch';
-import { chunks, Db } from './db';
+import { chunks, Db, type Transaction } from './db';
 import { isUniqueViolation, type SqlExecutor } from './executor';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
 import { listJobs } from './list-jobs';
@@ -137,6 +144,15 @@ export interface SqlStateStoreParts {
    * `distributed` takes NULL), an absent parsed record or error list stored as SQL NULL.
    */
   readonly layout?: 'published' | 'own';
+  /**
+   * Issue 28: `registerBatch` stores a batch's records as one value in one row of the batch
+   * payloads table (one statement for the records instead of one row each), workers read it
+   * with one row, and `completeBatch` writes the batch's outcome as one value plus rows only
+   * for its invalid and failed records. Batches registered without it (or before the upgrade)
+   * keep their records as rows; every method reads and writes both kinds, so stores with and
+   * without the option can share a database. Default `false`.
+   */
+  readonly batchPayloads?: boolean;
 }
 
 /**
@@ -160,6 +176,8 @@ export class SqlStateStore implements DistributedStateStore {
   private readonly setUpSchema: () => Promise<unknown>;
   /** The `'own'` layout (see {@link SqlStateStoreParts.layout}). */
   private readonly keepJobAsGiven: boolean;
+  /** See {@link SqlStateStoreParts.batchPayloads}. */
+  private readonly batchPayloads: boolean;
   private schemaReady: Promise<unknown> | undefined;
 
   constructor(parts: SqlStateStoreParts) {
@@ -169,6 +187,7 @@ export class SqlStateStore implements DistributedStateStore {
     this.serial = parts.executor.family === 'sqlite' ? new Serial() : undefined;
     this.setUpSchema = () => parts.setUpSchema(parts.executor);
     this.keepJobAsGiven = parts.layout === 'own';
+    this.batchPayloads = parts.batchPayloads ?? false;
   }
 
   /**
@@ -242,7 +261,7 @@ export class SqlStateStore implements DistributedStateStore {
         }
         for (const batch of job.batches) {
           if (batch.records.length === 0) continue;
-          await upsertRecords(this.db, this.sql, job.id, batch.id, batch.records, transaction);
+          await this.writeRecords(job.id, batch.id, batch.records, transaction);
         }
       });
     });
@@ -274,7 +293,7 @@ export class SqlStateStore implements DistributedStateStore {
 
   /** Upserts one record by (job, index) in one statement; `retryCount` is kept. */
   saveProcessedRecord(jobId: string, batchId: string, record: ProcessedRecord): Promise<void> {
-    return this.run(() => upsertRecords(this.db, this.sql, jobId, batchId, [record]));
+    return this.run(() => this.writeRecords(jobId, batchId, [record]));
   }
 
   getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
@@ -300,12 +319,15 @@ export class SqlStateStore implements DistributedStateStore {
    */
   getProgress(jobId: string): Promise<JobProgress> {
     return this.run(async () => {
-      const [jobs, counts] = await Promise.all([
+      const [jobs, counts, payloads] = await Promise.all([
         this.db.select<ProgressRow>(this.sql.progress(), [jobId]),
         this.db.select<StatusCountRow>(this.sql.recordStatusCounts(), [jobId]),
+        this.db.select<{ processed: Count }>(this.sql.payloadCounts(), [jobId]),
       ]);
       const job = jobs[0];
-      let processed = 0;
+      // Records kept in batch payloads count from their rows' counters (their invalid and
+      // failed ones have rows, counted below).
+      let processed = Number(payloads[0]?.processed ?? 0);
       let failed = 0;
       for (const row of counts) {
         if (row.status === 'processed') processed += Number(row.count);
@@ -380,11 +402,13 @@ export class SqlStateStore implements DistributedStateStore {
     batchId: string,
     records: readonly ProcessedRecord[],
   ): Promise<void> {
-    return this.run(() => upsertRecords(this.db, this.sql, jobId, batchId, records));
+    return this.run(() => this.writeRecords(jobId, batchId, records));
   }
 
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
     return this.run(async () => {
+      const fromPayload = await payloadRecords(this.db, this.sql, jobId, batchId);
+      if (fromPayload !== undefined) return fromPayload;
       const rows = await this.db.select<RecordRow>(this.sql.selectBatchRecords(), [jobId, batchId]);
       return rows.map(decodeRecord);
     });
@@ -513,6 +537,9 @@ export class SqlStateStore implements DistributedStateStore {
    * index held by another batch), writing nothing.
    */
   registerBatch(jobId: string, batch: Batch, options: RegisterBatchOptions = {}): Promise<void> {
+    if (this.batchPayloads) {
+      return this.run(() => registerBatchWithPayload(this.db, this.sql, jobId, batch, options));
+    }
     return this.run(() =>
       this.db.family === 'postgres'
         ? registerBatchPostgres(this.db, this.sql, jobId, batch, options)
@@ -530,7 +557,11 @@ export class SqlStateStore implements DistributedStateStore {
     records: readonly ProcessedRecord[],
     outcome: BatchOutcome,
   ): Promise<void> {
-    return this.run(() => completeBatch(this.db, this.sql, lease, records, outcome));
+    return this.run(async () => {
+      // A batch with a payload first (any store may have registered it); else its rows.
+      if (await completeBatchWithPayload(this.db, this.sql, lease, records, outcome)) return;
+      await completeBatch(this.db, this.sql, lease, records, outcome);
+    });
   }
 
   /**
@@ -699,11 +730,32 @@ export class SqlStateStore implements DistributedStateStore {
     statuses: readonly RecordStatus[],
   ): Promise<readonly ProcessedRecord[]> {
     return this.run(async () => {
-      const rows = await this.db.select<RecordRow>(
-        this.sql.selectRecordsByStatus(statuses.length),
-        [jobId, ...statuses],
-      );
-      return rows.map(decodeRecord);
+      const [rows, fromPayloads] = await Promise.all([
+        this.db.select<RecordRow>(this.sql.selectRecordsByStatus(statuses.length), [
+          jobId,
+          ...statuses,
+        ]),
+        payloadRecordsWithStatus(this.db, this.sql, jobId, statuses),
+      ]);
+      const records = rows.map(decodeRecord);
+      if (fromPayloads.length === 0) return records;
+      return [...records, ...fromPayloads].sort((a, b) => a.index - b.index);
     });
+  }
+
+  /**
+   * Saves records of batch `batchId`: merged into its payload when it has one, else upserted as
+   * rows (in `transaction`, or as one write of their own).
+   */
+  private async writeRecords(
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+    transaction?: Transaction,
+  ): Promise<void> {
+    if (await writeRecordsToPayload(this.db, this.sql, jobId, batchId, records, transaction)) {
+      return;
+    }
+    await upsertRecords(this.db, this.sql, jobId, batchId, records, transaction);
   }
 }

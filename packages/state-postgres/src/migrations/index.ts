@@ -6,6 +6,7 @@ import { migration005EarlyOpenAndResume } from './005_early_open_and_resume';
 import { migration006CompletionAcknowledgement } from './006_completion_acknowledgement';
 import { migration007SharedColumns } from './007_shared_columns';
 import { migration008JobLimits } from './008_job_limits';
+import { migration010BatchPayloads } from './010_batch_payloads';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006CompletionAcknowledgement,
   migration007SharedColumns,
   migration008JobLimits,
+  migration010BatchPayloads,
 ];
 
 /** The schema version this package writes and reads. */

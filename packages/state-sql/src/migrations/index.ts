@@ -1,6 +1,7 @@
 import type { Db, SqlFamily, Transaction } from '../db';
 import type { TableNames } from '../tables';
 import type { QuotedTables } from '../sql/tables';
+import { batchPayloads } from './batch-payloads';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
@@ -48,6 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 7, name: 'job creation time', statements: jobCreatedAt },
   { version: 8, name: 'job-wide limits', statements: jobLimits },
+  { version: 10, name: 'batch payloads', statements: batchPayloads },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */

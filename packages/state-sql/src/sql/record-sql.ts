@@ -17,9 +17,9 @@ export const RECORD_COLUMNS = [
 ] as const;
 
 /** Columns replaced when a record is saved again (every one but the key). */
-const REPLACED = RECORD_COLUMNS.filter((c) => c !== 'jobId' && c !== 'recordIndex');
+export const REPLACED = RECORD_COLUMNS.filter((c) => c !== 'jobId' && c !== 'recordIndex');
 
-const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
+export const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
 
 /** Bind values per row of {@link upsertRecordsValuesSql}: the row's own columns after job and batch. */
 export const RECORD_ROW_VALUES = RECORD_COLUMNS.length - 2;
@@ -101,7 +101,7 @@ export function completeRecordSql(t: QuotedTables): string {
  * escapes every element of an array parameter, which for JSON costs far more than one
  * `JSON.stringify` of the whole column.
  */
-function postgresRecordInput(first: number): string {
+export function postgresRecordInput(first: number): string {
   const p = (offset: number) => `$${first + offset}`;
   return `ROWS FROM (
       unnest(${p(0)}::integer[]),
@@ -131,7 +131,7 @@ function inputJson(nullableJson: boolean): { parsed: string; errors: string } {
 }
 
 /** The values of one record row: job `$1`, batch `$2`, the rest from `input`. */
-function inputValues(nullableJson: boolean): string {
+export function inputValues(nullableJson: boolean): string {
   const { parsed, errors } = inputJson(nullableJson);
   return `$1, $2, input."recordIndex", input."status", input."raw",
       ${parsed}, ${errors}, input."processingError", input."retryCount"`;

@@ -1,4 +1,8 @@
-import { createJobLimitsTableSql } from '@batchactions/state-sql';
+import {
+  createBatchPayloadsTableSql,
+  createJobLimitsTableSql,
+  createRecordStartIndexSql,
+} from '@batchactions/state-sql';
 import type { SqliteDatabase } from '../database-handle';
 import { V7_CREATED_AT } from './migration-7-created-at';
 import { rekeyUniqueValues, V8_SHARED_LAYOUT } from './migration-8-shared-layout';
@@ -138,6 +142,14 @@ ALTER TABLE batchactions_jobs ADD COLUMN completion_acknowledged_at INTEGER;
 /** Version 9: the job-wide limits table (issue 27); see `createJobLimitsTableSql`. */
 const V9_JOB_LIMITS = createJobLimitsTableSql('sqlite', 'batchactions_job_limits');
 
+/**
+ * Version 11: the batch payloads table (issue 28), a batch's records as one value in one row
+ * (see `createBatchPayloadsTableSql`). New table only: batches stored before keep their records
+ * as rows. The shared store's version 10.
+ */
+const V11_BATCH_PAYLOADS = `${createBatchPayloadsTableSql('sqlite', 'batchactions_batch_payloads')};
+${createRecordStartIndexSql('sqlite', 'batchactions_batches_record_start', 'batchactions_batches')};`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
@@ -153,6 +165,7 @@ export const MIGRATIONS: readonly Migration[] = [
     after: rekeyUniqueValues,
   },
   { version: 9, description: 'job-wide limits', sql: V9_JOB_LIMITS },
+  { version: 11, description: 'batch payloads', sql: V11_BATCH_PAYLOADS },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */
