@@ -558,9 +558,17 @@ export class SqlStateStore implements DistributedStateStore {
     outcome: BatchOutcome,
   ): Promise<void> {
     return this.run(async () => {
-      // A batch with a payload first (any store may have registered it); else its rows.
-      if (await completeBatchWithPayload(this.db, this.sql, lease, records, outcome)) return;
-      await completeBatch(this.db, this.sql, lease, records, outcome);
+      // Either write refuses, writing nothing, a batch stored the other way (any store of the
+      // database may have registered it); the one this store registers is tried first.
+      // PostgreSQL's per-record write tells so itself; elsewhere the payload write (one
+      // transaction) writes a batch without a payload by its rows.
+      if (this.batchPayloads || this.db.family !== 'postgres') {
+        if (await completeBatchWithPayload(this.db, this.sql, lease, records, outcome)) return;
+        await completeBatch(this.db, this.sql, lease, records, outcome);
+        return;
+      }
+      if (await completeBatch(this.db, this.sql, lease, records, outcome)) return;
+      await completeBatchWithPayload(this.db, this.sql, lease, records, outcome);
     });
   }
 
