@@ -19,12 +19,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { FilePathSource } from '@batchactions/core';
 import { DistributedImport, runWorker } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
+import { databaseUrl, ensureDatabase, measured } from './pg-server-time.mjs';
 import { runBenchWorker, schema, usersCsvLines } from './shared.mjs';
 
 const { values } = parseArgs({
@@ -43,11 +43,7 @@ const layouts = values.layouts.split(',');
 const layoutLabel = (layout) => (layout === 'payloads' ? ' (batchPayloads)' : '');
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB_NAME = 'ba_dbtime';
-const benchUrl = (() => {
-  const url = new URL(serverUrl);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-})();
+const benchUrl = databaseUrl(serverUrl, DB_NAME);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ba-dbtime-'));
 const csvFile = join(dataDir, 'users.csv');
@@ -86,54 +82,10 @@ function ranges() {
 
 // ---------------------------------------------------------------------------------- PostgreSQL
 
-async function admin(work) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Milliseconds the server spent running statements in the benchmark's database so far. Called
- * with every connection to it closed: a backend flushes its statistics when it exits, so the
- * figure is read until two reads 200 ms apart agree.
- */
-async function activeMs() {
-  return admin(async (client) => {
-    let last = -1;
-    for (;;) {
-      await client.query('SELECT pg_stat_clear_snapshot()');
-      const { rows: r } = await client.query(
-        'SELECT active_time FROM pg_stat_database WHERE datname = $1',
-        [DB_NAME],
-      );
-      const now = Number(r[0]?.active_time ?? 0);
-      if (now === last) return now;
-      last = now;
-      await sleep(200);
-    }
-  });
-}
-
-/** Runs `work` and returns its wall milliseconds and the database time it used. */
-async function measuredPg(work) {
-  const before = await activeMs();
-  const started = performance.now();
-  await work();
-  const ms = performance.now() - started;
-  return { ms, dbMs: (await activeMs()) - before };
-}
+const measuredPg = (work) => measured(serverUrl, DB_NAME, work);
 
 async function postgresFigures() {
-  await admin(async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-      DB_NAME,
-    ]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE ${DB_NAME}`);
-  });
+  await ensureDatabase(serverUrl, DB_NAME);
   const { PostgresStateStore } = await import('@batchactions/state-postgres');
   const pgSchema = `dbtime_${Date.now().toString(36)}`;
   const figures = [];

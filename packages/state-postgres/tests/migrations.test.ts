@@ -91,6 +91,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 6, name: 'completion claim time and acknowledgement' },
       { version: 7, name: 'shared SQL store columns' },
       { version: 8, name: 'job-wide limits' },
+      { version: 9, name: 'job source name, trace context, batch completion time' },
       { version: 10, name: 'batch payloads' },
     ]);
   });

@@ -65,7 +65,11 @@ import {
   storeSummarySql,
   takeOverPrepareSql,
 } from './sql/prepare-sql';
-import { insertUniqueValuesSql, selectUniqueHoldersSql } from './sql/unique-sql';
+import {
+  claimUniqueValuesPostgresSql,
+  insertUniqueValuesSql,
+  selectUniqueHoldersSql,
+} from './sql/unique-sql';
 import {
   completeBatchPayloadPostgresSql,
   deleteBatchRowsInRangeSql,
@@ -203,6 +207,8 @@ export class Statements {
     this.get('failUnprocessedRecords', () => failUnprocessedRecordsSql(this.t));
   insertUniqueValues = (rows: number) =>
     this.get(`insertUniqueValues${rows}`, () => insertUniqueValuesSql(this.t, this.family, rows));
+  claimUniqueValuesPostgres = () =>
+    this.get('claimUniqueValuesPostgres', () => claimUniqueValuesPostgresSql(this.t));
   selectUniqueHolders = (keys: number) =>
     this.get(`selectUniqueHolders${keys}`, () => selectUniqueHoldersSql(this.t, keys));
 

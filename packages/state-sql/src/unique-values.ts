@@ -43,12 +43,26 @@ export function uniqueFieldKey(field: string, family: SqlFamily): string {
 
 const CLAIMS_PER_STATEMENT = 500;
 
+interface HolderRow {
+  readonly field: string;
+  readonly valueKey: string;
+  readonly recordIndex: number | string;
+}
+
+/** The map key of a (stored field, value key) pair. */
+const pairKey = (field: string, valueKey: string) => JSON.stringify([field, valueKey]);
+
 /**
  * Job-wide `uniqueFields`: inserts the values nobody holds (the first claim of a value wins,
  * within the call and across concurrent callers: the table's primary key decides), then reads
  * who holds each value; an unknown job is refused (`JobNotFoundError`), as by the in-memory
- * store. The statements run on their own: once the insert is done, every value
- * has a committed holder, whoever inserted it.
+ * store. The statements run on their own: once the insert is done, every value has a committed
+ * holder, whoever inserted it.
+ *
+ * On PostgreSQL the insert is one statement for the whole call that returns the claims it
+ * inserted; only values it did not insert (held already: a duplicate, or a batch run again) are
+ * read back, so a batch of unique values costs one round trip. Elsewhere: the job is checked,
+ * the claims inserted 500 per statement, and every holder read back.
  */
 export async function claimUniqueValues(
   db: Db,
@@ -57,28 +71,42 @@ export async function claimUniqueValues(
   claims: readonly UniqueValueClaim[],
 ): Promise<readonly number[]> {
   if (claims.length === 0) return [];
-  // An unknown (or deleted) job takes no claims: rows stored for it would never be deleted.
-  const job = await db.select(s.selectJobStatus(), [jobId]);
-  if (job.length === 0) throw new JobNotFoundError(jobId);
   const keys = claims.map((c) => uniqueValueKey(c.value, db.family));
   const fields = claims.map((c) => uniqueFieldKey(c.field, db.family));
-  const rows = claims.map((c, k) => [fields[k], keys[k], c.recordIndex]);
-  for (const part of chunks(rows, CLAIMS_PER_STATEMENT)) {
-    await db.run(s.insertUniqueValues(part.length), [jobId, ...part.flat()]);
-  }
   const holders = new Map<string, number>();
-  for (const part of chunks([...new Set(keys)], CLAIMS_PER_STATEMENT)) {
-    const found = await db.select<{
-      field: string;
-      valueKey: string;
-      recordIndex: number | string;
-    }>(s.selectUniqueHolders(part.length), [jobId, ...part]);
-    for (const row of found) {
-      holders.set(JSON.stringify([row.field, row.valueKey]), Number(row.recordIndex));
+  const hold = (rows: readonly HolderRow[]) => {
+    for (const row of rows) holders.set(pairKey(row.field, row.valueKey), Number(row.recordIndex));
+  };
+  // An unknown (or deleted) job takes no claims: rows stored for it would never be deleted.
+  const refuseUnknownJob = async () => {
+    const job = await db.select(s.selectJobStatus(), [jobId]);
+    if (job.length === 0) throw new JobNotFoundError(jobId);
+  };
+  if (db.family === 'postgres') {
+    const inserted = await db.select<HolderRow>(s.claimUniqueValuesPostgres(), [
+      jobId,
+      fields,
+      keys,
+      claims.map((c) => c.recordIndex),
+    ]);
+    if (inserted.length === 0) await refuseUnknownJob();
+    hold(inserted);
+  } else {
+    await refuseUnknownJob();
+    const rows = claims.map((c, k) => [fields[k], keys[k], c.recordIndex]);
+    for (const part of chunks(rows, CLAIMS_PER_STATEMENT)) {
+      await db.run(s.insertUniqueValues(part.length), [jobId, ...part.flat()]);
     }
   }
+  const unread = new Set<string>();
+  keys.forEach((key, k) => {
+    if (!holders.has(pairKey(fields[k] as string, key))) unread.add(key);
+  });
+  for (const part of chunks([...unread], CLAIMS_PER_STATEMENT)) {
+    hold(await db.select<HolderRow>(s.selectUniqueHolders(part.length), [jobId, ...part]));
+  }
   return claims.map((claim, k) => {
-    const holder = holders.get(JSON.stringify([fields[k], keys[k]]));
+    const holder = holders.get(pairKey(fields[k] as string, keys[k] as string));
     if (holder === undefined) {
       // Only a concurrent deleteJob of this very job can take the row away in between.
       throw new BatchActionsError(

@@ -6,6 +6,7 @@ import { migration005EarlyOpenAndResume } from './005_early_open_and_resume';
 import { migration006CompletionAcknowledgement } from './006_completion_acknowledgement';
 import { migration007SharedColumns } from './007_shared_columns';
 import { migration008JobLimits } from './008_job_limits';
+import { migration009JobSourceAndBatchTimes } from './009_job_source_and_batch_times';
 import { migration010BatchPayloads } from './010_batch_payloads';
 import type { Migration } from './migration';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006CompletionAcknowledgement,
   migration007SharedColumns,
   migration008JobLimits,
+  migration009JobSourceAndBatchTimes,
   migration010BatchPayloads,
 ];
 

@@ -7,6 +7,7 @@ import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
 import { jobCreatedAt } from './job-created-at';
 import { jobLimits } from './job-limits';
+import { jobSourceAndBatchTimes } from './job-source-and-batch-times';
 import { dropPublishedIndexes, leasesAndIds } from './leases-and-ids';
 import { prepareAndCompletion } from './prepare-and-completion';
 import { publishedTables } from './published-tables';
@@ -49,6 +50,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 7, name: 'job creation time', statements: jobCreatedAt },
   { version: 8, name: 'job-wide limits', statements: jobLimits },
+  {
+    version: 9,
+    name: 'job source name, trace context, batch completion time',
+    statements: jobSourceAndBatchTimes,
+  },
   { version: 10, name: 'batch payloads', statements: batchPayloads },
 ];
 

@@ -23,3 +23,21 @@ export function selectUniqueHoldersSql(t: QuotedTables, keys: number): string {
     FROM ${t.uniqueValues}
     WHERE "jobId" = $1 AND "valueKey" IN (${list})`;
 }
+
+/**
+ * PostgreSQL: claims job `$1`'s values in one statement, the claims given as arrays (`$2`
+ * fields, `$3` value keys, `$4` record indexes), and returns the claims it inserted: the
+ * values nobody held. Nothing is inserted for an unknown job. Rows go in sorted by field, value
+ * and record index: the B-tree is walked in order, concurrent claimers take row locks in the
+ * same order, and within the statement the lowest record index of a value wins.
+ */
+export function claimUniqueValuesPostgresSql(t: QuotedTables): string {
+  return `
+    INSERT INTO ${t.uniqueValues} ("jobId", "field", "valueKey", "recordIndex")
+    SELECT $1::text, c.field, c.value_key, c.record_index
+    FROM unnest($2::text[], $3::text[], $4::integer[]) AS c (field, value_key, record_index)
+    WHERE EXISTS (SELECT 1 FROM ${t.jobs} WHERE "id" = $1::text)
+    ORDER BY c.field, c.value_key, c.record_index
+    ON CONFLICT DO NOTHING
+    RETURNING "field", "valueKey", "recordIndex"`;
+}

@@ -143,6 +143,18 @@ ALTER TABLE batchactions_jobs ADD COLUMN completion_acknowledged_at INTEGER;
 const V9_JOB_LIMITS = createJobLimitsTableSql('sqlite', 'batchactions_job_limits');
 
 /**
+ * Version 10: `batchactions_jobs."sourceName"` (the source's file name, for search),
+ * `"traceContext"` (the prepare's trace context, with OpenTelemetry context propagation) and
+ * `batchactions_batches."completedAt"` (epoch ms, when the batch reached a final state).
+ * Columns only: existing rows get NULLs. The shared store's version 9.
+ */
+const V10_SOURCE_AND_BATCH_TIMES = `
+ALTER TABLE batchactions_jobs ADD COLUMN "sourceName" TEXT;
+ALTER TABLE batchactions_jobs ADD COLUMN "traceContext" TEXT;
+ALTER TABLE batchactions_batches ADD COLUMN "completedAt" INTEGER;
+`;
+
+/**
  * Version 11: the batch payloads table (issue 28), a batch's records as one value in one row
  * (see `createBatchPayloadsTableSql`). New table only: batches stored before keep their records
  * as rows. The shared store's version 10.
@@ -165,6 +177,11 @@ export const MIGRATIONS: readonly Migration[] = [
     after: rekeyUniqueValues,
   },
   { version: 9, description: 'job-wide limits', sql: V9_JOB_LIMITS },
+  {
+    version: 10,
+    description: 'job source name, trace context, batch completion time',
+    sql: V10_SOURCE_AND_BATCH_TIMES,
+  },
   { version: 11, description: 'batch payloads', sql: V11_BATCH_PAYLOADS },
 ];
 
