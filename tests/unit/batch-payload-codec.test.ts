@@ -36,7 +36,12 @@ describe('batch payload codec (issue 28)', () => {
       { ...stored[0], status: 'processed' } as ProcessedRecord,
       { ...stored[1], status: 'processed' } as ProcessedRecord,
       { ...(stored[2] as ProcessedRecord), status: 'processed', parsed: { n: 2, extra: true } },
-      { ...(stored[3] as ProcessedRecord), status: 'failed', processingError: 'boom', retryCount: 2 },
+      {
+        ...(stored[3] as ProcessedRecord),
+        status: 'failed',
+        processingError: 'boom',
+        retryCount: 2,
+      },
       { ...(stored[4] as ProcessedRecord), status: 'processed', parsed: {} },
     ];
     const outcome = encodeOutcomes(done, false);

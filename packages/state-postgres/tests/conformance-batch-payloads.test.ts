@@ -18,7 +18,8 @@ function postgresStore(store: DistributedStateStore): PostgresStateStore {
 
 describeDistributedStateStore(
   'PostgresStateStore (batchPayloads)',
-  () => createTestSchemaStore(`conformance payloads ${String((counter += 1))}`, {
+  () =>
+    createTestSchemaStore(`conformance payloads ${String((counter += 1))}`, {
       batchPayloads: true,
     }),
   {

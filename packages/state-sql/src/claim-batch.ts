@@ -1,6 +1,7 @@
 import type { ClaimBatchResult } from '@batchactions/core';
 import type { Db, Transaction } from './db';
 import { checkBatchCap, type LimitStatements } from './job-limits';
+import type { PayloadRow } from './payload-codec';
 import type { Statements } from './statements';
 
 interface ClaimedRow {
@@ -12,6 +13,23 @@ interface ClaimedRow {
   readonly claimedAt: number | string | bigint;
   /** The job's rate limit (issue 27), NULL or absent without one. */
   readonly rateRecords?: number | string | null;
+  /** The batch's payload (issue 28): NULL or absent for a batch kept as rows. */
+  readonly payloadRecords?: string | null;
+  readonly payloadOutcome?: string | null;
+}
+
+/** Called with the payload of a batch a claim took (PostgreSQL and SQLite claims read it). */
+export type OnClaimedPayload = (batchId: string, payload: PayloadRow) => void;
+
+function notePayload(row: ClaimedRow, onPayload: OnClaimedPayload | undefined): void {
+  if (onPayload === undefined || row.payloadRecords === null || row.payloadRecords === undefined) {
+    return;
+  }
+  onPayload(row.id, {
+    batchId: row.id,
+    records: row.payloadRecords,
+    outcome: row.payloadOutcome ?? null,
+  });
 }
 
 type Count = number | string | bigint | null;
@@ -75,11 +93,15 @@ export async function claimBatch(
   limits: LimitStatements,
   jobId: string,
   workerId: string,
+  onPayload?: OnClaimedPayload,
 ): Promise<ClaimBatchResult> {
   if (db.family === 'postgres') {
     const row = await claimPostgres(db, s, jobId, workerId, false);
     if (row === undefined) return notClaimed(undefined);
-    if (row.id !== null) return claimed(jobId, workerId, { ...row, id: row.id });
+    if (row.id !== null) {
+      notePayload({ ...row, id: row.id }, onPayload);
+      return claimed(jobId, workerId, { ...row, id: row.id });
+    }
     if (row.jobStatus !== 'PROCESSING' || row.maxBatches === null) return notClaimed(row.jobStatus);
     // A capped job (issue 27): the claim again, holding the job's limits row.
     return db.transaction(
@@ -88,9 +110,9 @@ export async function claimBatch(
         if (cap.state !== 'free') return cap.state === 'full' ? LIMIT_REACHED : NOTHING_PENDING;
         const again = await claimPostgres(db, s, jobId, workerId, true, transaction);
         if (again === undefined) return notClaimed(undefined);
-        return again.id === null
-          ? notClaimed(again.jobStatus)
-          : claimed(jobId, workerId, { ...again, id: again.id });
+        if (again.id === null) return notClaimed(again.jobStatus);
+        notePayload({ ...again, id: again.id }, onPayload);
+        return claimed(jobId, workerId, { ...again, id: again.id });
       },
       { lockingReads: true },
     );
@@ -98,7 +120,10 @@ export async function claimBatch(
   if (db.family === 'sqlite') {
     const rows = await db.select<ClaimedRow>(s.claimBatchSqlite(), [jobId, workerId]);
     const row = rows[0];
-    if (row !== undefined) return claimed(jobId, workerId, row);
+    if (row !== undefined) {
+      notePayload(row, onPayload);
+      return claimed(jobId, workerId, row);
+    }
     const refusal = await db.select<{
       status: string;
       maxBatches: Count;

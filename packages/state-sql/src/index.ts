@@ -23,7 +23,11 @@ export {
   type QuotedTables,
 } from './sql/tables';
 export { createJobLimitsTableSql } from './sql/limits-table-sql';
-export { createBatchPayloadsTableSql, createRecordStartIndexSql } from './sql/payload-sql';
+export {
+  createBatchPayloadsTableSql,
+  createRecordStartIndexSql,
+  payloadCompressionSql,
+} from './sql/payload-sql';
 export {
   DEFAULT_TABLE_PREFIX,
   resolveTableNames,

@@ -79,6 +79,8 @@ import {
   takeOverPrepare,
 } from './prepare-runs';
 import { persistedConfig } from './persisted-config';
+import { ClaimedPayloads } from './claimed-payloads';
+import { decodePayload } from './payload-codec';
 import { decodeRecord, type RecordRow } from './record-codec';
 import { upsertRecords } from './record-writes';
 import { reclaimStaleBatches } from './reclaim-stale-batches';
@@ -178,6 +180,8 @@ export class SqlStateStore implements DistributedStateStore {
   private readonly keepJobAsGiven: boolean;
   /** See {@link SqlStateStoreParts.batchPayloads}. */
   private readonly batchPayloads: boolean;
+  /** Payloads the last claims read, for the `getBatchRecords` right after (issue 28). */
+  private readonly claimedPayloads = new ClaimedPayloads();
   private schemaReady: Promise<unknown> | undefined;
 
   constructor(parts: SqlStateStoreParts) {
@@ -244,6 +248,7 @@ export class SqlStateStore implements DistributedStateStore {
    * hold yet (those it holds keep their state), with any records they carry; one transaction.
    */
   saveJobState(job: JobState): Promise<void> {
+    for (const batch of job.batches) this.claimedPayloads.forget(job.id, batch.id);
     return this.run(async () => {
       const jobValues = this.jobValues(job);
       if (job.batches.length === 0) {
@@ -293,6 +298,7 @@ export class SqlStateStore implements DistributedStateStore {
 
   /** Upserts one record by (job, index) in one statement; `retryCount` is kept. */
   saveProcessedRecord(jobId: string, batchId: string, record: ProcessedRecord): Promise<void> {
+    this.claimedPayloads.forget(jobId, batchId);
     return this.run(() => this.writeRecords(jobId, batchId, [record]));
   }
 
@@ -372,8 +378,16 @@ export class SqlStateStore implements DistributedStateStore {
 
   // ---------------------------------------------------------- DistributedStateStore
 
+  /**
+   * On PostgreSQL and SQLite the claim reads the claimed batch's payload too (issue 28); it is
+   * kept for a moment, for the `getBatchRecords` a worker calls right after.
+   */
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
-    return this.run(() => claimBatch(this.db, this.sql, this.limitSql, jobId, workerId));
+    return this.run(() =>
+      claimBatch(this.db, this.sql, this.limitSql, jobId, workerId, (batchId, payload) => {
+        this.claimedPayloads.keep(jobId, batchId, payload);
+      }),
+    );
   }
 
   /** Puts the batch back to PENDING only while `workerId` holds it (PROCESSING). */
@@ -391,9 +405,17 @@ export class SqlStateStore implements DistributedStateStore {
   reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
     const invalid = reclaimArgumentsError(timeoutMs, maxAttempts);
     if (invalid) return Promise.reject(invalid);
-    return this.run(() =>
-      reclaimStaleBatches(this.db, this.sql, jobId, Math.floor(timeoutMs), maxAttempts),
-    );
+    return this.run(async () => {
+      const changed = await reclaimStaleBatches(
+        this.db,
+        this.sql,
+        jobId,
+        Math.floor(timeoutMs),
+        maxAttempts,
+      );
+      if (changed > 0) this.claimedPayloads.forgetJob(jobId);
+      return changed;
+    });
   }
 
   /** Upserts the records of one batch: one statement, or one transaction when it takes more. */
@@ -402,10 +424,13 @@ export class SqlStateStore implements DistributedStateStore {
     batchId: string,
     records: readonly ProcessedRecord[],
   ): Promise<void> {
+    this.claimedPayloads.forget(jobId, batchId);
     return this.run(() => this.writeRecords(jobId, batchId, records));
   }
 
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
+    const claimed = this.claimedPayloads.take(jobId, batchId);
+    if (claimed !== undefined) return Promise.resolve(decodePayload(claimed));
     return this.run(async () => {
       const fromPayload = await payloadRecords(this.db, this.sql, jobId, batchId);
       if (fromPayload !== undefined) return fromPayload;
@@ -537,6 +562,7 @@ export class SqlStateStore implements DistributedStateStore {
    * index held by another batch), writing nothing.
    */
   registerBatch(jobId: string, batch: Batch, options: RegisterBatchOptions = {}): Promise<void> {
+    this.claimedPayloads.forget(jobId, batch.id);
     if (this.batchPayloads) {
       return this.run(() => registerBatchWithPayload(this.db, this.sql, jobId, batch, options));
     }
@@ -557,6 +583,7 @@ export class SqlStateStore implements DistributedStateStore {
     records: readonly ProcessedRecord[],
     outcome: BatchOutcome,
   ): Promise<void> {
+    this.claimedPayloads.forget(lease.jobId, lease.batchId);
     return this.run(async () => {
       // Either write refuses, writing nothing, a batch stored the other way (any store of the
       // database may have registered it); the one this store registers is tried first.
@@ -681,6 +708,7 @@ export class SqlStateStore implements DistributedStateStore {
   }
 
   deleteJob(jobId: string): Promise<boolean> {
+    this.claimedPayloads.forgetJob(jobId);
     return this.run(() =>
       this.db.transaction(async (transaction) => {
         // The job row first: a batch registration in flight ends before the delete (which then

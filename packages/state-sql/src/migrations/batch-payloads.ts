@@ -1,5 +1,9 @@
 import type { SqlFamily } from '../db';
-import { createBatchPayloadsTableSql, createRecordStartIndexSql } from '../sql/payload-sql';
+import {
+  createBatchPayloadsTableSql,
+  createRecordStartIndexSql,
+  payloadCompressionSql,
+} from '../sql/payload-sql';
 import { batchPayloadsTableName } from '../sql/tables';
 import type { TableNames } from '../tables';
 
@@ -10,8 +14,10 @@ import type { TableNames } from '../tables';
  * tells the two apart by whether the batch has a payload row.
  */
 export function batchPayloads(family: SqlFamily, n: TableNames): string[] {
+  const table = `"${batchPayloadsTableName(n)}"`;
   return [
-    createBatchPayloadsTableSql(family, `"${batchPayloadsTableName(n)}"`),
+    createBatchPayloadsTableSql(family, table),
+    ...(family === 'postgres' ? [payloadCompressionSql(table)] : []),
     createRecordStartIndexSql(family, `${n.batches}_record_start`, `"${n.batches}"`),
   ];
 }

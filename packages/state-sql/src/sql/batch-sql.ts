@@ -115,6 +115,9 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
  * job does not exist. The update names the job too: batch ids are unique per job only in the
  * PostgreSQL store's layout (primary key `"jobId", "id"`).
  *
+ * The claimed batch's payload (issue 28; NULL for a batch kept as rows) comes back with it, so
+ * that the worker's `getBatchRecords` right after needs no statement.
+ *
  * Job-wide limits (issue 27): a job with `maxConcurrentBatches` is not claimed here unless `$3`
  * is true (the caller then holds the job's limits row and counted its batches, see
  * `checkBatchCap`); its cap and rate come back with the row, so a job without limits costs no
@@ -149,8 +152,10 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
                 b."claimedAt"
     )
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
-           (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*
-    FROM job LEFT JOIN claimed ON true`;
+           (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*,
+           p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
+    FROM job LEFT JOIN claimed ON true
+    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
 }
 
 /**
@@ -158,7 +163,7 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
  * lock from choosing the row to changing it, so no two connections can choose the same batch.
  * The job id is matched too: in `SqliteStateStore`'s layout batch ids are unique per job only.
  * A job with `maxConcurrentBatches` (issue 27) gets a batch only while fewer are PROCESSING,
- * counted under the same write lock.
+ * counted under the same write lock. The claimed batch's payload (issue 28) comes back with it.
  */
 export function claimBatchSqliteSql(t: QuotedTables): string {
   return `
@@ -180,7 +185,11 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
       ORDER BY b."batchIndex"
       LIMIT 1)
     RETURNING ${CLAIMED_COLUMNS},
-      (SELECT l."rateRecords" FROM ${t.jobLimits} l WHERE l."jobId" = $1) AS "rateRecords"`;
+      (SELECT l."rateRecords" FROM ${t.jobLimits} l WHERE l."jobId" = $1) AS "rateRecords",
+      (SELECT p."records" FROM ${t.batchPayloads} p
+       WHERE p."jobId" = $1 AND p."batchId" = "id") AS "payloadRecords",
+      (SELECT p."outcome" FROM ${t.batchPayloads} p
+       WHERE p."jobId" = $1 AND p."batchId" = "id") AS "payloadOutcome"`;
 }
 
 /**

@@ -40,11 +40,36 @@ export function createBatchPayloadsTableSql(family: SqlFamily, table: string): s
 }
 
 /**
+ * PostgreSQL 14 and later: the payload columns compressed with lz4 instead of the default pglz
+ * (a batch's value is written about twice as fast, for a value about a third larger). A server
+ * older, or built without lz4, keeps pglz. `table` is quoted (and qualified).
+ */
+export function payloadCompressionSql(table: string): string {
+  return `
+    DO $$
+    BEGIN
+      IF current_setting('server_version_num')::integer >= 140000 THEN
+        EXECUTE 'ALTER TABLE ${table.replaceAll("'", "''")}
+                   ALTER COLUMN "records" SET COMPRESSION lz4,
+                   ALTER COLUMN "outcome" SET COMPRESSION lz4';
+      END IF;
+    EXCEPTION WHEN feature_not_supported THEN
+      -- Built without lz4: the columns keep pglz.
+      NULL;
+    END
+    $$`;
+}
+
+/**
  * The index on the batches' (`jobId`, `recordStartIndex`) a registration's overlap check reads
  * (the stored batch starting closest below a new batch's end), named `name` (unqualified) on
  * `batches` (quoted, qualified). MySQL has no `IF NOT EXISTS` for indexes.
  */
-export function createRecordStartIndexSql(family: SqlFamily, name: string, batches: string): string {
+export function createRecordStartIndexSql(
+  family: SqlFamily,
+  name: string,
+  batches: string,
+): string {
   const ifNotExists = family === 'mysql' ? '' : 'IF NOT EXISTS ';
   return `CREATE INDEX ${ifNotExists}"${name}" ON ${batches} ("jobId", "recordStartIndex")`;
 }
