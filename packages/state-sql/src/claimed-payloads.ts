@@ -13,6 +13,8 @@ const MOST_KEPT = 64;
  */
 export class ClaimedPayloads {
   private readonly kept = new Map<string, { payload: PayloadRow; at: number }>();
+  /** Batches this store last saw with a payload: their completion tries the payload write first. */
+  private readonly withPayload = new Set<string>();
 
   keep(jobId: string, batchId: string, payload: PayloadRow): void {
     const key = `${jobId}\u0000${batchId}`;
@@ -22,6 +24,23 @@ export class ClaimedPayloads {
       const oldest = this.kept.keys().next();
       if (oldest.done !== true) this.kept.delete(oldest.value);
     }
+    this.sawPayload(jobId, batchId);
+  }
+
+  /** Notes that the batch has a payload (a claim or a read found one). */
+  sawPayload(jobId: string, batchId: string): void {
+    const key = `${jobId}\u0000${batchId}`;
+    this.withPayload.delete(key);
+    this.withPayload.add(key);
+    if (this.withPayload.size > MOST_KEPT * 4) {
+      const oldest = this.withPayload.values().next();
+      if (oldest.done !== true) this.withPayload.delete(oldest.value);
+    }
+  }
+
+  /** Whether this store last saw the batch with a payload; forgets it. */
+  hadPayload(jobId: string, batchId: string): boolean {
+    return this.withPayload.delete(`${jobId}\u0000${batchId}`);
   }
 
   /** The payload kept for the batch, once; undefined when none (or too old). */

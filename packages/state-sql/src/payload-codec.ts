@@ -144,9 +144,10 @@ export interface PayloadRow {
 function parsedOf(e: PayloadEntry, raw: RawRecord): RawRecord {
   if (e.p !== undefined) return e.p;
   if (e.d === undefined && e.k === undefined) return raw;
-  const parsed: RawRecord = { ...raw, ...e.d };
-  for (const key of e.k ?? []) delete parsed[key];
-  return parsed;
+  const merged: RawRecord = { ...raw, ...e.d };
+  if (e.k === undefined) return merged;
+  const removed = new Set(e.k);
+  return Object.fromEntries(Object.entries(merged).filter(([key]) => !removed.has(key)));
 }
 
 function fromEntry(e: PayloadEntry, raw: RawRecord): ProcessedRecord {

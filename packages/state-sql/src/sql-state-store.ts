@@ -433,7 +433,10 @@ export class SqlStateStore implements DistributedStateStore {
     if (claimed !== undefined) return Promise.resolve(decodePayload(claimed));
     return this.run(async () => {
       const fromPayload = await payloadRecords(this.db, this.sql, jobId, batchId);
-      if (fromPayload !== undefined) return fromPayload;
+      if (fromPayload !== undefined) {
+        this.claimedPayloads.sawPayload(jobId, batchId);
+        return fromPayload;
+      }
       const rows = await this.db.select<RecordRow>(this.sql.selectBatchRecords(), [jobId, batchId]);
       return rows.map(decodeRecord);
     });
@@ -584,12 +587,13 @@ export class SqlStateStore implements DistributedStateStore {
     outcome: BatchOutcome,
   ): Promise<void> {
     this.claimedPayloads.forget(lease.jobId, lease.batchId);
+    const seenWithPayload = this.claimedPayloads.hadPayload(lease.jobId, lease.batchId);
     return this.run(async () => {
       // Either write refuses, writing nothing, a batch stored the other way (any store of the
-      // database may have registered it); the one this store registers is tried first.
-      // PostgreSQL's per-record write tells so itself; elsewhere the payload write (one
-      // transaction) writes a batch without a payload by its rows.
-      if (this.batchPayloads || this.db.family !== 'postgres') {
+      // database may have registered it); the way this store registers, or saw the batch stored
+      // at its claim, is tried first. PostgreSQL's per-record write tells so itself; elsewhere
+      // the payload write (one transaction) writes a batch without a payload by its rows.
+      if (this.batchPayloads || seenWithPayload || this.db.family !== 'postgres') {
         if (await completeBatchWithPayload(this.db, this.sql, lease, records, outcome)) return;
         await completeBatch(this.db, this.sql, lease, records, outcome);
         return;
