@@ -33,32 +33,43 @@ export function ensureDatabase(serverUrl, database) {
 }
 
 /**
- * Milliseconds the server spent running statements in `database` so far. Called with every
- * connection to it closed: a backend flushes its statistics when it exits, so the figure is
- * read until two reads 200 ms apart agree.
+ * The server's counters of `database` so far: `activeMs`, the milliseconds it spent running
+ * statements there, and `blocks`, the shared-buffer pages those statements touched (hits and
+ * reads), a figure of the work done that other processes on the machine do not inflate as they
+ * do time. Called with every connection to it closed: a backend flushes its statistics when it
+ * exits, so the figures are read until two reads 200 ms apart agree.
  */
-export function activeMs(serverUrl, database) {
+export function serverCounters(serverUrl, database) {
   return withClient(serverUrl, async (client) => {
-    let last = -1;
+    let last = '';
     for (;;) {
       await client.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await client.query(
-        'SELECT active_time FROM pg_stat_database WHERE datname = $1',
+        `SELECT active_time, blks_hit + blks_read AS blocks
+         FROM pg_stat_database WHERE datname = $1`,
         [database],
       );
-      const now = Number(rows[0]?.active_time ?? 0);
-      if (now === last) return now;
-      last = now;
+      const now = {
+        activeMs: Number(rows[0]?.active_time ?? 0),
+        blocks: Number(rows[0]?.blocks ?? 0),
+      };
+      const seen = JSON.stringify(now);
+      if (seen === last) return now;
+      last = seen;
       await sleep(200);
     }
   });
 }
 
-/** Runs `work` and returns its wall milliseconds and the server time `database` used. */
+/**
+ * Runs `work` and returns its wall milliseconds, the server time `database` used (`dbMs`) and
+ * the shared-buffer pages it touched (`blocks`).
+ */
 export async function measured(serverUrl, database, work) {
-  const before = await activeMs(serverUrl, database);
+  const before = await serverCounters(serverUrl, database);
   const started = performance.now();
   await work();
   const ms = performance.now() - started;
-  return { ms, dbMs: (await activeMs(serverUrl, database)) - before };
+  const after = await serverCounters(serverUrl, database);
+  return { ms, dbMs: after.activeMs - before.activeMs, blocks: after.blocks - before.blocks };
 }

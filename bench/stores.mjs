@@ -6,8 +6,11 @@ import { join } from 'node:path';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A fresh store: `open()` gives a new connection to it (for each worker), `dispose()` removes it. */
-export async function freshStore(kind) {
+/**
+ * A fresh store: `open()` gives a new connection to it (for each worker), `dispose()` removes it.
+ * PostgreSQL: a new schema in the database of `databaseUrl` (default `DATABASE_URL`).
+ */
+export async function freshStore(kind, { databaseUrl = DATABASE_URL } = {}) {
   if (kind === 'sqlite') {
     const { SqliteStateStore } = await import('@batchactions/state-sqlite');
     const dir = mkdtempSync(join(tmpdir(), 'ba-bench-'));
@@ -28,20 +31,20 @@ export async function freshStore(kind) {
     const { PostgresStateStore } = await import('@batchactions/state-postgres');
     const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
     const open = async () => {
-      const store = new PostgresStateStore({ connectionString: DATABASE_URL, schema });
+      const store = new PostgresStateStore({ connectionString: databaseUrl, schema });
       await store.initialize();
       return store;
     };
     const dispose = async () => {
       const pg = (await import('pg')).default;
-      const client = new pg.Client({ connectionString: DATABASE_URL });
+      const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
     };
     return {
       kind,
-      env: { STORE_KIND: 'postgres', DATABASE_URL, PG_SCHEMA: schema },
+      env: { STORE_KIND: 'postgres', DATABASE_URL: databaseUrl, PG_SCHEMA: schema },
       open,
       dispose,
     };
