@@ -21,6 +21,10 @@ export const slowSuites = [
   'packages/state-prisma/tests/multi-process.test.ts',
   // Half a million generated CSV rows through the parser: CPU-bound, 20 s on 2 cores.
   'packages/import/tests/csv-large-file.test.ts',
+  // The conformance suite again with `batchPayloads` on (issue 28), on every Sequelize dialect
+  // and every Prisma 7 database: 6 minutes each here. SQLite and PostgreSQL run it in `npm test`.
+  'packages/state-sequelize/tests/conformance-batch-payloads.test.ts',
+  'packages/state-prisma/tests/conformance-batch-payloads.test.ts',
 ];
 
 /**

@@ -13,7 +13,7 @@
 // per 500), then read by range and updated by range, 500 at a time (PostgreSQL: 4 connections).
 //
 // Usage: npm run build && node bench/db-time.mjs [--rows 100000] [--batch-size 500]
-//          [--stores postgres,sqlite]   (DATABASE_URL: the PostgreSQL server; the benchmark
+//          [--stores postgres,sqlite] [--layouts rows,payloads]   (DATABASE_URL: the PostgreSQL server; the benchmark
 //          creates and uses a database `ba_dbtime` on it)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -32,11 +32,15 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     'batch-size': { type: 'string', default: '500' },
     stores: { type: 'string', default: 'postgres,sqlite' },
+    // Issue 28: `rows` (the stores' default), `payloads` (`batchPayloads: true`), or both.
+    layouts: { type: 'string', default: 'rows,payloads' },
   },
 });
 const rows = Number(values.rows);
 const batchSize = Number(values['batch-size']);
 const kinds = values.stores.split(',');
+const layouts = values.layouts.split(',');
+const layoutLabel = (layout) => (layout === 'payloads' ? ' (batchPayloads)' : '');
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB_NAME = 'ba_dbtime';
 const benchUrl = databaseUrl(serverUrl, DB_NAME);
@@ -84,8 +88,35 @@ async function postgresFigures() {
   await ensureDatabase(serverUrl, DB_NAME);
   const { PostgresStateStore } = await import('@batchactions/state-postgres');
   const pgSchema = `dbtime_${Date.now().toString(36)}`;
+  const figures = [];
+  for (const layout of layouts) {
+    const [prepare, processing] = await postgresStoreFigures(PostgresStateStore, pgSchema, layout);
+    figures.push(
+      [`PostgresStateStore${layoutLabel(layout)}`, 'prepare', prepare],
+      [`PostgresStateStore${layoutLabel(layout)}`, 'processing, 4 processes', processing],
+    );
+  }
+  const raws = await postgresRaw(pgSchema);
+  const cleanup = new pg.Client({ connectionString: benchUrl });
+  await cleanup.connect();
+  await cleanup.query(`DROP SCHEMA "${pgSchema}" CASCADE`);
+  await cleanup.end();
+  return figures.map(([store, phase, ours]) => [
+    store,
+    phase,
+    ours,
+    phase === 'prepare' ? raws[0] : raws[1],
+  ]);
+}
+
+/** Prepare and processing of the PostgreSQL store in `layout`, each measured. */
+async function postgresStoreFigures(PostgresStateStore, pgSchema, layout) {
   const open = async () => {
-    const store = new PostgresStateStore({ connectionString: benchUrl, schema: pgSchema });
+    const store = new PostgresStateStore({
+      connectionString: benchUrl,
+      schema: pgSchema,
+      batchPayloads: layout === 'payloads',
+    });
     await store.initialize();
     return store;
   };
@@ -119,8 +150,11 @@ async function postgresFigures() {
       Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
   });
   processing.ms = window;
+  return [prepare, processing];
+}
 
-  // Raw baseline: the bare driver, one row per record.
+/** The raw PostgreSQL baseline: the bare driver, one row per record. */
+async function postgresRaw(pgSchema) {
   const table = `"${pgSchema}".raw_records`;
   const setup = new pg.Client({ connectionString: benchUrl });
   await setup.connect();
@@ -163,14 +197,7 @@ async function postgresFigures() {
       }),
     );
   });
-  const cleanup = new pg.Client({ connectionString: benchUrl });
-  await cleanup.connect();
-  await cleanup.query(`DROP SCHEMA "${pgSchema}" CASCADE`);
-  await cleanup.end();
-  return [
-    ['PostgresStateStore', 'prepare', prepare, rawPrepare],
-    ['PostgresStateStore', 'processing, 4 processes', processing, rawProcessing],
-  ];
+  return [rawPrepare, rawProcessing];
 }
 
 // -------------------------------------------------------------------------------------- SQLite
@@ -210,18 +237,25 @@ async function sqliteFigures() {
   const { SqliteStateStore } = await import('@batchactions/state-sqlite');
   const dir = mkdtempSync(join(tmpdir(), 'ba-dbtime-sqlite-'));
   try {
-    const store = new SqliteStateStore({ filename: join(dir, 'store.sqlite') });
-    await store.initialize();
-    const di = new DistributedImport({ schema, batchSize, stateStore: store });
-    let jobId;
-    const prepare = await measuredSqlite(async () => {
-      ({ jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser()));
-    });
-    const processing = await measuredSqlite(async () => {
-      const { processed } = await runWorker(di, jobId, () => undefined, { workerId: 'w0' });
-      if (processed !== rows) throw new Error(`processed ${processed} of ${rows}`);
-    });
-    await store.close();
+    const ours = [];
+    for (const layout of layouts) {
+      const store = new SqliteStateStore({
+        filename: join(dir, `store-${layout}.sqlite`),
+        batchPayloads: layout === 'payloads',
+      });
+      await store.initialize();
+      const di = new DistributedImport({ schema, batchSize, stateStore: store });
+      let jobId;
+      const prepare = await measuredSqlite(async () => {
+        ({ jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser()));
+      });
+      const processing = await measuredSqlite(async () => {
+        const { processed } = await runWorker(di, jobId, () => undefined, { workerId: 'w0' });
+        if (processed !== rows) throw new Error(`processed ${processed} of ${rows}`);
+      });
+      await store.close();
+      ours.push([layout, prepare, processing]);
+    }
 
     const db = new Database(join(dir, 'raw.sqlite'));
     db.pragma('journal_mode = WAL');
@@ -252,10 +286,10 @@ async function sqliteFigures() {
       }
     });
     db.close();
-    return [
-      ['SqliteStateStore', 'prepare', prepare, rawPrepare],
-      ['SqliteStateStore', 'processing, 1 worker', processing, rawProcessing],
-    ];
+    return ours.flatMap(([layout, prepare, processing]) => [
+      [`SqliteStateStore${layoutLabel(layout)}`, 'prepare', prepare, rawPrepare],
+      [`SqliteStateStore${layoutLabel(layout)}`, 'processing, 1 worker', processing, rawProcessing],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -268,13 +302,15 @@ console.log(
   `${fmt(rows)} records, batch ${batchSize} — ${machine}, load ${loadavg()[0].toFixed(1)}`,
 );
 const lines = [
-  '| store | phase | records/s | DB ms per 1,000 records | raw baseline records/s | raw DB ms per 1,000 records |',
-  '|---|---|---|---|---|---|',
+  '| store | phase | records/s | DB ms per 1,000 records | pages per 1,000 records | raw baseline records/s | raw DB ms per 1,000 records | raw pages per 1,000 records |',
+  '|---|---|---|---|---|---|---|---|',
 ];
 for (const kind of kinds) {
   const figures = kind === 'postgres' ? await postgresFigures() : await sqliteFigures();
   for (const [store, phase, ours, raw] of figures) {
-    const line = `| ${store} | ${phase} | ${fmt(rate(ours.ms))} | ${perThousand(ours.dbMs)} | ${fmt(rate(raw.ms))} | ${perThousand(raw.dbMs)} |`;
+    // PostgreSQL: shared-buffer pages touched per 1,000 records too (load does not inflate them).
+    const pages = (m) => (m.blocks === undefined ? '–' : perThousand(m.blocks));
+    const line = `| ${store} | ${phase} | ${fmt(rate(ours.ms))} | ${perThousand(ours.dbMs)} | ${pages(ours)} | ${fmt(rate(raw.ms))} | ${perThousand(raw.dbMs)} | ${pages(raw)} |`;
     console.log(line);
     lines.push(line);
   }

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@batchactions/core';
+import type { BatchPayloadsOption } from '@batchactions/state-sql';
 import type { PgPoolLike } from './pg-types';
 
 /** Default of {@link PostgresStateStoreCommonOptions.schema}. */
@@ -9,7 +10,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 0;
 export const DEFAULT_POOL_SIZE = 10;
 
 /** Options shared by both ways to build a {@link PostgresStateStore}. */
-export interface PostgresStateStoreCommonOptions {
+export interface PostgresStateStoreCommonOptions extends BatchPayloadsOption {
   /**
    * PostgreSQL schema that holds the store's tables; created by `initialize()`. A lowercase SQL
    * identifier: letters, digits and `_`, starting with a letter or `_`, at most 63 characters.

@@ -1,5 +1,5 @@
 import type { JobProgress } from '@batchactions/core';
-import { SqlStateStore } from '@batchactions/state-sql';
+import { resolveBatchPayloads, SqlStateStore } from '@batchactions/state-sql';
 import pg from 'pg';
 import { ConnectingClient } from './connecting-client';
 import { migrateSchema, type MigrationOutcome } from './migrate';
@@ -64,6 +64,7 @@ export class PostgresStateStore extends SqlStateStore {
       setUpSchema: () => Promise.resolve(),
       // Its own tables: config and `distributed` as given, NULL for absent record JSON.
       layout: 'own',
+      batchPayloads: resolveBatchPayloads(options),
     });
     this.schema = resolved.schema;
     this.pool = pool;

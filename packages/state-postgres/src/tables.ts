@@ -25,6 +25,7 @@ export function schemaTables(schema: string): SchemaTables {
       records: 'records',
       uniqueValues: 'unique_values',
       schemaVersion: 'schema_migrations',
+      batchPayloads: 'batch_payloads',
     },
     schema,
   );

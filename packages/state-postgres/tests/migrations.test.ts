@@ -57,6 +57,7 @@ describe('PostgresStateStore migrations', () => {
       [schema],
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
+      'batch_payloads',
       'batches',
       'job_limits',
       'jobs',
@@ -69,8 +70,10 @@ describe('PostgresStateStore migrations', () => {
       [schema],
     );
     expect(indexes.rows.map((r) => r.indexname)).toEqual([
+      'batch_payloads_pkey',
       'batches_job_status_index',
       'batches_pkey',
+      'batches_record_start',
       'job_limits_pkey',
       'jobs_pkey',
       'records_batch_index',
@@ -89,6 +92,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 7, name: 'shared SQL store columns' },
       { version: 8, name: 'job-wide limits' },
       { version: 9, name: 'job source name, trace context, batch completion time' },
+      { version: 10, name: 'batch payloads' },
     ]);
   });
 
@@ -189,7 +193,7 @@ describe('PostgresStateStore migrations', () => {
     expect(await store.initialize()).toEqual({
       fromVersion: 2,
       toVersion: LATEST_SCHEMA_VERSION,
-      applied: [3, 4, 5, 6, 7, 8, 9],
+      applied: MIGRATIONS.filter((m) => m.version > 2).map((m) => m.version),
     });
     // Version 4: old jobs are not being prepared, and a job finished before has no completion
     // left to report (its job:completed was emitted then).

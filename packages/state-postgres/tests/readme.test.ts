@@ -53,7 +53,7 @@ describe('README of @batchactions/state-postgres', () => {
       `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname NOT LIKE '%_pkey'`,
       [store.schema],
     );
-    expect(rows.length).toBe(2);
+    expect(rows.length).toBe(3);
     for (const { indexname } of rows) expect(readme).toContain(`\`${indexname} (`);
   });
 });

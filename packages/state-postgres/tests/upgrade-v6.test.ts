@@ -1,4 +1,10 @@
-import { BatchStatus, JobStatus, markRecordProcessed } from '@batchactions/core';
+import {
+  BatchStatus,
+  JobStatus,
+  markRecordFailed,
+  markRecordProcessed,
+  type ProcessedRecord,
+} from '@batchactions/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStateStore } from '@batchactions/state-postgres';
 import { MIGRATIONS } from '../src/migrations';
@@ -75,6 +81,11 @@ async function versionSixSchema(schema: string): Promise<void> {
   }
 }
 
+function pendingRecord(index: number): ProcessedRecord {
+  const raw = { n: index };
+  return { index, raw, parsed: raw, status: 'pending', errors: [] };
+}
+
 describe('PostgresStateStore upgrade from version 6', () => {
   it('finishes a job half processed by version 6, counting every record once', async () => {
     const schema = uniqueSchemaName('upgrade from v6');
@@ -83,7 +94,10 @@ describe('PostgresStateStore upgrade from version 6', () => {
     const store = new PostgresStateStore({ connectionString: testDatabaseUrl(), schema });
     cleanups.push(() => store.close());
 
-    expect(await store.initialize()).toMatchObject({ fromVersion: 6, applied: [7, 8] });
+    expect(await store.initialize()).toMatchObject({
+      fromVersion: 6,
+      applied: MIGRATIONS.filter((m) => m.version > 6).map((m) => m.version),
+    });
 
     const before = await store.getJobDetails('half-job');
     expect(before).toMatchObject({ status: JobStatus.PROCESSING, totalRecords: 20 });
@@ -146,6 +160,88 @@ describe('PostgresStateStore upgrade from version 6', () => {
       completedBatches: 4,
       isComplete: true,
     });
+  });
+
+  it('with batchPayloads on, finishes the half-processed job from its rows beside a new job stored as payloads', async () => {
+    const schema = uniqueSchemaName('upgrade payloads from v6');
+    cleanups.push(() => dropSchema(schema));
+    await versionSixSchema(schema);
+    const store = new PostgresStateStore({
+      connectionString: testDatabaseUrl(),
+      schema,
+      batchPayloads: true,
+    });
+    cleanups.push(() => store.close());
+    await store.initialize();
+
+    // A new job, stored as payloads, prepared while the old one runs.
+    await store.createJobIfAbsent({
+      id: 'new-job',
+      config: { batchSize: 5 },
+      status: JobStatus.CREATED,
+      batches: [],
+      totalRecords: 0,
+      distributed: true,
+    });
+    for (let b = 0; b < 2; b += 1) {
+      await store.registerBatch('new-job', {
+        id: `n${String(b)}`,
+        index: b,
+        status: BatchStatus.PENDING,
+        records: Array.from({ length: 5 }, (_, i) => pendingRecord(b * 5 + i)),
+        processedCount: 0,
+        failedCount: 0,
+      });
+    }
+    expect(await store.finishPrepare('new-job', 10, Date.now())).toBe(JobStatus.PROCESSING);
+
+    expect(await store.reclaimStaleBatches('half-job', 60_000)).toBe(1);
+    for (const jobId of ['half-job', 'new-job']) {
+      for (;;) {
+        const claim = await store.claimBatch(jobId, 'new-worker');
+        if (!claim.claimed) break;
+        const { reservation: r } = claim;
+        const records = await store.getBatchRecords(jobId, r.batchId);
+        expect(records.map((record) => record.index)).toEqual(
+          Array.from({ length: 5 }, (_, i) => r.recordStartIndex + i),
+        );
+        // Record 7 of each job fails.
+        const done = records.map((record) =>
+          record.index === 7 ? markRecordFailed(record, 'boom') : markRecordProcessed(record),
+        );
+        const failed = done.filter((record) => record.status === 'failed').length;
+        await store.completeBatch(
+          { jobId: r.jobId, batchId: r.batchId, workerId: r.workerId, attempt: r.attempt ?? 0 },
+          done,
+          {
+            status: BatchStatus.COMPLETED,
+            processedCount: done.length - failed,
+            failedCount: failed,
+          },
+        );
+      }
+      expect(await store.tryFinalizeJob(jobId)).toBe(true);
+    }
+
+    const half = await store.getProcessedRecords('half-job');
+    expect(half.map((r) => r.index)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 7),
+    );
+    const fresh = await store.getProcessedRecords('new-job');
+    expect(fresh.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 9]);
+    expect(fresh[0]?.raw).toEqual({ n: 0 });
+    for (const jobId of ['half-job', 'new-job']) {
+      expect(await store.getFailedRecords(jobId)).toMatchObject([
+        { index: 7, status: 'failed', processingError: 'boom' },
+      ]);
+      expect(await store.getPendingRecords(jobId)).toEqual([]);
+    }
+    expect(await store.getProgress('new-job')).toMatchObject({
+      processedRecords: 9,
+      failedRecords: 1,
+      pendingRecords: 0,
+    });
+    expect(await store.listFailedRecords('new-job')).toMatchObject([{ index: 7 }]);
   });
 
   it('keeps the prepare and completion marks of version 6', async () => {

@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@batchactions/core';
 import {
+  resolveBatchPayloads,
   migratePublishedTables,
   quoteTables,
   SqlStateStore,
@@ -109,6 +110,7 @@ export class PrismaStateStore extends SqlStateStore {
       }),
       tables: quoteTables(tables),
       setUpSchema: (executor) => setUpTables(executor, tables),
+      batchPayloads: resolveBatchPayloads(options),
     });
     this.tables = tables;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrismaStateStore } from '@batchactions/state-prisma';
-import { toQuestionMarks } from '@batchactions/state-sql';
+import { LATEST_SCHEMA_VERSION, toQuestionMarks } from '@batchactions/state-sql';
 import {
   createTestDatabase,
   DATABASES,
@@ -171,8 +171,8 @@ describe.each(DATABASES)('upgrading tables made from the published 0.0.3 models 
       ]),
     );
     expect(await new PrismaStateStore(prisma).migrate()).toEqual({
-      fromVersion: 8,
-      toVersion: 8,
+      fromVersion: LATEST_SCHEMA_VERSION,
+      toVersion: LATEST_SCHEMA_VERSION,
       applied: [],
     });
   });

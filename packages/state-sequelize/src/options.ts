@@ -1,9 +1,10 @@
-import type { TablePrefixOptions } from '@batchactions/state-sql';
+import type { BatchPayloadsOption, TablePrefixOptions } from '@batchactions/state-sql';
 
 export { DEFAULT_TABLE_PREFIX, resolveTableNames, type TableNames } from '@batchactions/state-sql';
 
 /**
  * Options of `SequelizeStateStore`. Every option is optional; `new SequelizeStateStore(sequelize)`
- * is the published usage. `tablePrefix` (default `'batchactions_'`) names the tables.
+ * is the published usage. `tablePrefix` (default `'batchactions_'`) names the tables;
+ * `batchPayloads` (default `false`) stores each prepared batch as one row (issue 28).
  */
-export type SequelizeStateStoreOptions = TablePrefixOptions;
+export type SequelizeStateStoreOptions = TablePrefixOptions & BatchPayloadsOption;

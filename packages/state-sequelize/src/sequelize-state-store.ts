@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@batchactions/core';
 import {
+  resolveBatchPayloads,
   migratePublishedTables,
   quoteTables,
   SqlStateStore,
@@ -71,6 +72,7 @@ export class SequelizeStateStore extends SqlStateStore {
       executor: sequelizeExecutor(sequelize),
       tables: quoteTables(tables),
       setUpSchema: (executor) => setUpTables(executor, tables),
+      batchPayloads: resolveBatchPayloads(options),
     });
     this.tables = tables;
     defineModels(sequelize, tables);

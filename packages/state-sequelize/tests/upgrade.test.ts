@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SequelizeStateStore } from '@batchactions/state-sequelize';
+import { LATEST_SCHEMA_VERSION, SequelizeStateStore } from '@batchactions/state-sequelize';
+import { MIGRATIONS } from '../../state-sql/src/migrations';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
 import { createPublishedTables } from './support/published-schema';
@@ -112,7 +113,11 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     expect(await count(sequelize, 'batchactions_records')).toBe(emails.length);
     expect(await count(sequelize, 'batchactions_batches')).toBe(3);
     const again = await new SequelizeStateStore(sequelize).migrate();
-    expect(again).toEqual({ fromVersion: 8, toVersion: 8, applied: [] });
+    expect(again).toEqual({
+      fromVersion: LATEST_SCHEMA_VERSION,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [],
+    });
     // Version 4 on an upgraded job: its summary was stored with the finalisation, reported once.
     expect((await store.getJobDetails(jobId))?.summary).toMatchObject({
       total: emails.length,
@@ -130,8 +135,8 @@ describe.each(DIALECTS)('upgrading a database of the published 0.0.5 (%s)', (dia
     const store = new SequelizeStateStore(old);
     expect(await store.migrate()).toEqual({
       fromVersion: 0,
-      toVersion: 8,
-      applied: [1, 2, 3, 4, 5, 6, 7, 8],
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: MIGRATIONS.map((m) => m.version),
     });
     const jobId = randomUUID();
     await store.saveJobState({

@@ -2,6 +2,7 @@ import type { ClaimBatchResult, RateLeaseGrant } from '@batchactions/core';
 import { DEADLOCK_ATTEMPTS, type Db, type Transaction } from './db';
 import { isDeadlock } from './executor';
 import { checkBatchCap, leaseInTransaction, type LimitStatements } from './job-limits';
+import type { PayloadRow } from './payload-codec';
 import type { Statements } from './statements';
 
 interface ClaimedRow {
@@ -13,6 +14,23 @@ interface ClaimedRow {
   readonly claimedAt: number | string | bigint;
   /** The job's rate limit (issue 27), NULL or absent without one. */
   readonly rateRecords?: number | string | null;
+  /** The batch's payload (issue 28): NULL or absent for a batch kept as rows. */
+  readonly payloadRecords?: string | null;
+  readonly payloadOutcome?: string | null;
+}
+
+/** Called with the payload of a batch a claim took (PostgreSQL and SQLite claims read it). */
+export type OnClaimedPayload = (batchId: string, payload: PayloadRow) => void;
+
+function notePayload(row: ClaimedRow, onPayload: OnClaimedPayload | undefined): void {
+  if (onPayload === undefined || row.payloadRecords === null || row.payloadRecords === undefined) {
+    return;
+  }
+  onPayload(row.id, {
+    batchId: row.id,
+    records: row.payloadRecords,
+    outcome: row.payloadOutcome ?? null,
+  });
 }
 
 type Count = number | string | bigint | null;
@@ -80,9 +98,10 @@ export async function claimBatch(
   limits: LimitStatements,
   jobId: string,
   workerId: string,
+  onPayload?: OnClaimedPayload,
 ): Promise<ClaimBatchResult> {
-  if (db.family === 'postgres') return claimPostgres(db, s, limits, jobId, workerId);
-  if (db.family === 'sqlite') return claimSqlite(db, s, limits, jobId, workerId);
+  if (db.family === 'postgres') return claimPostgres(db, s, limits, jobId, workerId, onPayload);
+  if (db.family === 'sqlite') return claimSqlite(db, s, limits, jobId, workerId, onPayload);
   return db.transaction(
     async (transaction) => {
       // The job row first, share-locked to the end of the claim: a cancel waits for us.
@@ -153,8 +172,15 @@ function rememberCap(jobId: string, capped: boolean): void {
   cappedJobs.add(jobId);
 }
 
-function postgresClaimed(jobId: string, workerId: string, row: PostgresClaimRow): ClaimBatchResult {
-  const result = claimed(jobId, workerId, { ...row, id: String(row.id) });
+function postgresClaimed(
+  jobId: string,
+  workerId: string,
+  row: PostgresClaimRow,
+  onPayload: OnClaimedPayload | undefined,
+): ClaimBatchResult {
+  const batch = { ...row, id: String(row.id) };
+  notePayload(batch, onPayload);
+  const result = claimed(jobId, workerId, batch);
   if (row.leaseGranted === null) return result;
   return withLease(result, {
     granted: Number(row.leaseGranted),
@@ -175,6 +201,7 @@ async function claimPostgres(
   limits: LimitStatements,
   jobId: string,
   workerId: string,
+  onPayload: OnClaimedPayload | undefined,
 ): Promise<ClaimBatchResult> {
   if (!cappedJobs.has(jobId)) {
     const row = await retryDeadlock(async () => {
@@ -185,7 +212,7 @@ async function claimPostgres(
       return rows[0];
     });
     if (row === undefined) return notClaimed(undefined);
-    if (row.id !== null) return postgresClaimed(jobId, workerId, row);
+    if (row.id !== null) return postgresClaimed(jobId, workerId, row, onPayload);
     if (row.jobStatus !== 'PROCESSING' || row.maxBatches === null) return notClaimed(row.jobStatus);
     rememberCap(jobId, true);
   }
@@ -203,7 +230,7 @@ async function claimPostgres(
         return notClaimed(undefined);
       }
       rememberCap(jobId, row.maxBatches !== null && row.jobStatus === 'PROCESSING');
-      if (row.id !== null) return postgresClaimed(jobId, workerId, row);
+      if (row.id !== null) return postgresClaimed(jobId, workerId, row, onPayload);
       if (row.jobStatus !== 'PROCESSING') return notClaimed(row.jobStatus);
       if (row.maxBatches === null) return NOTHING_PENDING;
       return row.pending === true ? LIMIT_REACHED : NOTHING_PENDING;
@@ -257,6 +284,7 @@ async function claimSqlite(
   limits: LimitStatements,
   jobId: string,
   workerId: string,
+  onPayload: OnClaimedPayload | undefined,
 ): Promise<ClaimBatchResult> {
   const claimRow = async (t?: Transaction) =>
     (await db.select<ClaimedRow>(s.claimBatchSqlite(), [jobId, workerId], t))[0];
@@ -277,6 +305,7 @@ async function claimSqlite(
   if (row?.taken !== undefined) {
     const rateLimited = row.lease !== undefined || (row.taken.rateRecords ?? null) !== null;
     rememberRate(jobId, rateLimited);
+    notePayload(row.taken, onPayload);
     return withLease(claimed(jobId, workerId, row.taken), row.lease);
   }
   const refusal = await db.select<{

@@ -15,6 +15,8 @@ import type { Statements } from './statements';
  * written. PostgreSQL does it in one statement (two when some record was not stored by the
  * prepare, or the lease is lost); the others fence with an UPDATE first (whose
  * row lock, or SQLite's write lock, keeps a reclaim out until commit) and then upsert.
+ * PostgreSQL returns false, writing nothing, for a batch with a payload (issue 28; see
+ * `completeBatchWithPayload`); the others are only called for batches without one.
  */
 export async function completeBatch(
   db: Db,
@@ -22,7 +24,7 @@ export async function completeBatch(
   lease: BatchLease,
   records: readonly ProcessedRecord[],
   outcome: BatchOutcome,
-): Promise<void> {
+): Promise<boolean> {
   const lost = () => new LeaseLostError(lease.jobId, lease.batchId, lease.workerId, lease.attempt);
   if (db.family === 'postgres') {
     const stored = lastPerIndex(records);
@@ -41,19 +43,23 @@ export async function completeBatch(
       lease.workerId,
       lease.attempt,
     ]);
-    if (Number(inPlace[0]?.leased ?? 0) === 1) return;
+    if (Number(inPlace[0]?.leased ?? 0) === 1) return true;
     // The lease is gone, or some records are not stored under this batch: the upserting write
     // tells the two apart (it writes everything when the lease holds).
-    const rows = await db.select<{ leased: number | string }>(s.completeBatchPostgres(), [
-      lease.jobId,
-      lease.batchId,
-      ...recordColumns(stored),
-      lease.workerId,
-      lease.attempt,
-      ...fence,
-    ]);
+    const rows = await db.select<{ leased: number | string; payload: number | string }>(
+      s.completeBatchPostgres(),
+      [
+        lease.jobId,
+        lease.batchId,
+        ...recordColumns(stored),
+        lease.workerId,
+        lease.attempt,
+        ...fence,
+      ],
+    );
+    if (Number(rows[0]?.payload ?? 0) === 1) return false;
     if (Number(rows[0]?.leased ?? 0) === 0) throw lost();
-    return;
+    return true;
   }
   // Serialised before the transaction: its write lock is held for the SQL work only.
   const writeRecords = completedRecordWrites(db, s, lease.jobId, lease.batchId, records);
@@ -75,4 +81,5 @@ export async function completeBatch(
     if (held === 0) throw lost();
     await writeRecords(transaction);
   });
+  return true;
 }

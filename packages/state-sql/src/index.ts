@@ -6,6 +6,7 @@
  * @module @batchactions/state-sql
  */
 export { SqlStateStore, type SqlStateStoreParts } from './sql-state-store';
+export { resolveBatchPayloads, type BatchPayloadsOption } from './batch-payloads-option';
 export {
   isDeadlock,
   isUniqueViolation,
@@ -15,8 +16,18 @@ export {
   type SqlFamily,
   type SqlTransactionOptions,
 } from './executor';
-export { jobLimitsTableName, quoteTables, type QuotedTables } from './sql/tables';
+export {
+  batchPayloadsTableName,
+  jobLimitsTableName,
+  quoteTables,
+  type QuotedTables,
+} from './sql/tables';
 export { createJobLimitsTableSql } from './sql/limits-table-sql';
+export {
+  createBatchPayloadsTableSql,
+  createRecordStartIndexSql,
+  payloadCompressionSql,
+} from './sql/payload-sql';
 export {
   DEFAULT_TABLE_PREFIX,
   resolveTableNames,

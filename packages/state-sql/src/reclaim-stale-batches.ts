@@ -1,4 +1,5 @@
 import { quarantineReason } from '@batchactions/core';
+import { failUnprocessedInPayload } from './batch-payloads';
 import type { Db } from './db';
 import type { Statements } from './statements';
 
@@ -50,6 +51,7 @@ export async function reclaimStaleBatches(
         const reason = abandonedMessage(row);
         changed += await db.run(s.quarantineBatch(), [jobId, row.id, reason], transaction);
         await db.run(s.failUnprocessedRecords(), [jobId, row.id, reason], transaction);
+        await failUnprocessedInPayload(db, s, jobId, row.id, reason, transaction);
       }
       return changed;
     },

@@ -33,7 +33,7 @@ export function lastPerIndex(records: readonly ProcessedRecord[]): readonly Proc
  * when it serialises as the raw record does: the raw record itself, as for every record not
  * validated yet, or a validated copy without transforms. The payload is then stored once.
  */
-function ownParsed(record: ProcessedRecord): RawRecord | null {
+export function ownParsed(record: ProcessedRecord): RawRecord | null {
   if (record.parsed === record.raw) return null;
   return sameJson(record.parsed, record.raw) ? null : record.parsed;
 }

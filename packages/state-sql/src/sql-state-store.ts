@@ -39,6 +39,13 @@ import {
   type UniqueValueClaim,
   MAX_SOURCE_NAME_LENGTH,
 } from '@batchactions/core';
+import {
+  completeBatchWithPayload,
+  payloadRecords,
+  payloadRecordsWithStatus,
+  registerBatchWithPayload,
+  writeRecordsToPayload,
+} from './batch-payloads';
 import { claimBatch } from './claim-batch';
 import {
   deleteJobLimits,
@@ -50,7 +57,7 @@ import {
   throttleJob,
 } from './job-limits';
 import { completeBatch } from './complete-batch';
-import { chunks, Db } from './db';
+import { chunks, Db, type Transaction } from './db';
 import { isUniqueViolation, type SqlExecutor } from './executor';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
 import { listJobs } from './list-jobs';
@@ -73,6 +80,8 @@ import {
   takeOverPrepare,
 } from './prepare-runs';
 import { persistedConfig } from './persisted-config';
+import { ClaimedPayloads } from './claimed-payloads';
+import { decodePayload } from './payload-codec';
 import { decodeRecord, type RecordRow } from './record-codec';
 import { upsertRecords } from './record-writes';
 import { reclaimStaleBatches } from './reclaim-stale-batches';
@@ -138,6 +147,15 @@ export interface SqlStateStoreParts {
    * `distributed` takes NULL), an absent parsed record or error list stored as SQL NULL.
    */
   readonly layout?: 'published' | 'own';
+  /**
+   * Issue 28: `registerBatch` stores a batch's records as one value in one row of the batch
+   * payloads table (one statement for the records instead of one row each), workers read it
+   * with one row, and `completeBatch` writes the batch's outcome as one value plus rows only
+   * for its invalid and failed records. Batches registered without it (or before the upgrade)
+   * keep their records as rows; every method reads and writes both kinds, so stores with and
+   * without the option can share a database. Default `false`.
+   */
+  readonly batchPayloads?: boolean;
 }
 
 /**
@@ -161,6 +179,10 @@ export class SqlStateStore implements DistributedStateStore {
   private readonly setUpSchema: () => Promise<unknown>;
   /** The `'own'` layout (see {@link SqlStateStoreParts.layout}). */
   private readonly keepJobAsGiven: boolean;
+  /** See {@link SqlStateStoreParts.batchPayloads}. */
+  private readonly batchPayloads: boolean;
+  /** Payloads the last claims read, for the `getBatchRecords` right after (issue 28). */
+  private readonly claimedPayloads = new ClaimedPayloads();
   private schemaReady: Promise<unknown> | undefined;
 
   constructor(parts: SqlStateStoreParts) {
@@ -170,6 +192,7 @@ export class SqlStateStore implements DistributedStateStore {
     this.serial = parts.executor.family === 'sqlite' ? new Serial() : undefined;
     this.setUpSchema = () => parts.setUpSchema(parts.executor);
     this.keepJobAsGiven = parts.layout === 'own';
+    this.batchPayloads = parts.batchPayloads ?? false;
   }
 
   /**
@@ -226,6 +249,7 @@ export class SqlStateStore implements DistributedStateStore {
    * hold yet (those it holds keep their state), with any records they carry; one transaction.
    */
   saveJobState(job: JobState): Promise<void> {
+    for (const batch of job.batches) this.claimedPayloads.forget(job.id, batch.id);
     return this.run(async () => {
       const jobValues = this.jobValues(job);
       if (job.batches.length === 0) {
@@ -243,7 +267,7 @@ export class SqlStateStore implements DistributedStateStore {
         }
         for (const batch of job.batches) {
           if (batch.records.length === 0) continue;
-          await upsertRecords(this.db, this.sql, job.id, batch.id, batch.records, transaction);
+          await this.writeRecords(job.id, batch.id, batch.records, transaction);
         }
       });
     });
@@ -275,7 +299,8 @@ export class SqlStateStore implements DistributedStateStore {
 
   /** Upserts one record by (job, index) in one statement; `retryCount` is kept. */
   saveProcessedRecord(jobId: string, batchId: string, record: ProcessedRecord): Promise<void> {
-    return this.run(() => upsertRecords(this.db, this.sql, jobId, batchId, [record]));
+    this.claimedPayloads.forget(jobId, batchId);
+    return this.run(() => this.writeRecords(jobId, batchId, [record]));
   }
 
   getFailedRecords(jobId: string): Promise<readonly ProcessedRecord[]> {
@@ -301,12 +326,15 @@ export class SqlStateStore implements DistributedStateStore {
    */
   getProgress(jobId: string): Promise<JobProgress> {
     return this.run(async () => {
-      const [jobs, counts] = await Promise.all([
+      const [jobs, counts, payloads] = await Promise.all([
         this.db.select<ProgressRow>(this.sql.progress(), [jobId]),
         this.db.select<StatusCountRow>(this.sql.recordStatusCounts(), [jobId]),
+        this.db.select<{ processed: Count }>(this.sql.payloadCounts(), [jobId]),
       ]);
       const job = jobs[0];
-      let processed = 0;
+      // Records kept in batch payloads count from their rows' counters (their invalid and
+      // failed ones have rows, counted below).
+      let processed = Number(payloads[0]?.processed ?? 0);
       let failed = 0;
       for (const row of counts) {
         if (row.status === 'processed') processed += Number(row.count);
@@ -351,8 +379,16 @@ export class SqlStateStore implements DistributedStateStore {
 
   // ---------------------------------------------------------- DistributedStateStore
 
+  /**
+   * On PostgreSQL and SQLite the claim reads the claimed batch's payload too (issue 28); it is
+   * kept for a moment, for the `getBatchRecords` a worker calls right after.
+   */
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
-    return this.run(() => claimBatch(this.db, this.sql, this.limitSql, jobId, workerId));
+    return this.run(() =>
+      claimBatch(this.db, this.sql, this.limitSql, jobId, workerId, (batchId, payload) => {
+        this.claimedPayloads.keep(jobId, batchId, payload);
+      }),
+    );
   }
 
   /** Puts the batch back to PENDING only while `workerId` holds it (PROCESSING). */
@@ -370,9 +406,17 @@ export class SqlStateStore implements DistributedStateStore {
   reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
     const invalid = reclaimArgumentsError(timeoutMs, maxAttempts);
     if (invalid) return Promise.reject(invalid);
-    return this.run(() =>
-      reclaimStaleBatches(this.db, this.sql, jobId, Math.floor(timeoutMs), maxAttempts),
-    );
+    return this.run(async () => {
+      const changed = await reclaimStaleBatches(
+        this.db,
+        this.sql,
+        jobId,
+        Math.floor(timeoutMs),
+        maxAttempts,
+      );
+      if (changed > 0) this.claimedPayloads.forgetJob(jobId);
+      return changed;
+    });
   }
 
   /** Upserts the records of one batch: one statement, or one transaction when it takes more. */
@@ -381,11 +425,19 @@ export class SqlStateStore implements DistributedStateStore {
     batchId: string,
     records: readonly ProcessedRecord[],
   ): Promise<void> {
-    return this.run(() => upsertRecords(this.db, this.sql, jobId, batchId, records));
+    this.claimedPayloads.forget(jobId, batchId);
+    return this.run(() => this.writeRecords(jobId, batchId, records));
   }
 
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
+    const claimed = this.claimedPayloads.take(jobId, batchId);
+    if (claimed !== undefined) return Promise.resolve(decodePayload(claimed));
     return this.run(async () => {
+      const fromPayload = await payloadRecords(this.db, this.sql, jobId, batchId);
+      if (fromPayload !== undefined) {
+        this.claimedPayloads.sawPayload(jobId, batchId);
+        return fromPayload;
+      }
       const rows = await this.db.select<RecordRow>(this.sql.selectBatchRecords(), [jobId, batchId]);
       return rows.map(decodeRecord);
     });
@@ -514,6 +566,10 @@ export class SqlStateStore implements DistributedStateStore {
    * index held by another batch), writing nothing.
    */
   registerBatch(jobId: string, batch: Batch, options: RegisterBatchOptions = {}): Promise<void> {
+    this.claimedPayloads.forget(jobId, batch.id);
+    if (this.batchPayloads) {
+      return this.run(() => registerBatchWithPayload(this.db, this.sql, jobId, batch, options));
+    }
     return this.run(() =>
       this.db.family === 'postgres'
         ? registerBatchPostgres(this.db, this.sql, jobId, batch, options)
@@ -531,7 +587,21 @@ export class SqlStateStore implements DistributedStateStore {
     records: readonly ProcessedRecord[],
     outcome: BatchOutcome,
   ): Promise<void> {
-    return this.run(() => completeBatch(this.db, this.sql, lease, records, outcome));
+    this.claimedPayloads.forget(lease.jobId, lease.batchId);
+    const seenWithPayload = this.claimedPayloads.hadPayload(lease.jobId, lease.batchId);
+    return this.run(async () => {
+      // Either write refuses, writing nothing, a batch stored the other way (any store of the
+      // database may have registered it); the way this store registers, or saw the batch stored
+      // at its claim, is tried first. PostgreSQL's per-record write tells so itself; elsewhere
+      // the payload write (one transaction) writes a batch without a payload by its rows.
+      if (this.batchPayloads || seenWithPayload || this.db.family !== 'postgres') {
+        if (await completeBatchWithPayload(this.db, this.sql, lease, records, outcome)) return;
+        await completeBatch(this.db, this.sql, lease, records, outcome);
+        return;
+      }
+      if (await completeBatch(this.db, this.sql, lease, records, outcome)) return;
+      await completeBatchWithPayload(this.db, this.sql, lease, records, outcome);
+    });
   }
 
   /**
@@ -643,6 +713,7 @@ export class SqlStateStore implements DistributedStateStore {
   }
 
   deleteJob(jobId: string): Promise<boolean> {
+    this.claimedPayloads.forgetJob(jobId);
     return this.run(() =>
       this.db.transaction(async (transaction) => {
         // The job row first: a batch registration in flight ends before the delete (which then
@@ -703,11 +774,32 @@ export class SqlStateStore implements DistributedStateStore {
     statuses: readonly RecordStatus[],
   ): Promise<readonly ProcessedRecord[]> {
     return this.run(async () => {
-      const rows = await this.db.select<RecordRow>(
-        this.sql.selectRecordsByStatus(statuses.length),
-        [jobId, ...statuses],
-      );
-      return rows.map(decodeRecord);
+      const [rows, fromPayloads] = await Promise.all([
+        this.db.select<RecordRow>(this.sql.selectRecordsByStatus(statuses.length), [
+          jobId,
+          ...statuses,
+        ]),
+        payloadRecordsWithStatus(this.db, this.sql, jobId, statuses),
+      ]);
+      const records = rows.map(decodeRecord);
+      if (fromPayloads.length === 0) return records;
+      return [...records, ...fromPayloads].sort((a, b) => a.index - b.index);
     });
+  }
+
+  /**
+   * Saves records of batch `batchId`: merged into its payload when it has one, else upserted as
+   * rows (in `transaction`, or as one write of their own).
+   */
+  private async writeRecords(
+    jobId: string,
+    batchId: string,
+    records: readonly ProcessedRecord[],
+    transaction?: Transaction,
+  ): Promise<void> {
+    if (await writeRecordsToPayload(this.db, this.sql, jobId, batchId, records, transaction)) {
+      return;
+    }
+    await upsertRecords(this.db, this.sql, jobId, batchId, records, transaction);
   }
 }

@@ -70,6 +70,19 @@ import {
   insertUniqueValuesSql,
   selectUniqueHoldersSql,
 } from './sql/unique-sql';
+import {
+  completeBatchPayloadPostgresSql,
+  deleteBatchRowsInRangeSql,
+  deletePayloadsSql,
+  overlapProbeSql,
+  payloadCountsSql,
+  registerBatchPayloadPostgresSql,
+  selectOverlappingPayloadsSql,
+  selectPayloadSql,
+  selectPayloadsSql,
+  setOutcomeSql,
+  upsertPayloadSql,
+} from './sql/payload-sql';
 
 /**
  * Every statement of the store for one dialect family, built on first use and kept: fixed
@@ -137,7 +150,8 @@ export class Statements {
   distributedStatus = () => this.get('distributedStatus', () => distributedStatusSql(this.t));
   progress = () => this.get('progress', () => progressSql(this.t, this.family));
   recordStatusCounts = () => this.get('recordStatusCounts', () => recordStatusCountsSql(this.t));
-  deleteJob = () => deleteJobSql(this.t).map((sql) => forFamily(this.family, sql));
+  deleteJob = () =>
+    [deletePayloadsSql(this.t), ...deleteJobSql(this.t)].map((sql) => forFamily(this.family, sql));
 
   insertBatches = (rows: number) =>
     this.get(`insertBatches${rows}`, () => insertBatchesSql(this.t, this.family, rows));
@@ -200,4 +214,23 @@ export class Statements {
     this.get('claimUniqueValuesPostgres', () => claimUniqueValuesPostgresSql(this.t));
   selectUniqueHolders = (keys: number) =>
     this.get(`selectUniqueHolders${keys}`, () => selectUniqueHoldersSql(this.t, keys));
+
+  upsertPayload = () => this.get('upsertPayload', () => upsertPayloadSql(this.t, this.family));
+  selectPayload = () => this.get('selectPayload', () => selectPayloadSql(this.t));
+  selectPayloads = () => this.get('selectPayloads', () => selectPayloadsSql(this.t));
+  payloadCounts = () => this.get('payloadCounts', () => payloadCountsSql(this.t));
+  setOutcome = () => this.get('setOutcome', () => setOutcomeSql(this.t));
+  overlapProbe = () => this.get('overlapProbe', () => overlapProbeSql(this.t));
+  selectOverlappingPayloads = () =>
+    this.get('selectOverlappingPayloads', () => selectOverlappingPayloadsSql(this.t));
+  deleteBatchRowsInRange = () =>
+    this.get('deleteBatchRowsInRange', () => deleteBatchRowsInRangeSql(this.t));
+  completeBatchPayloadPostgres = () =>
+    this.get('completeBatchPayloadPostgres', () =>
+      completeBatchPayloadPostgresSql(this.t, this.nullableJson),
+    );
+  registerBatchPayloadPostgres = () =>
+    this.get('registerBatchPayloadPostgres', () =>
+      registerBatchPayloadPostgresSql(this.t, this.nullableJson),
+    );
 }

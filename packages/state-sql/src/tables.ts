@@ -12,6 +12,11 @@ export interface TableNames {
    * `job_limits` (`batchactions_job_limits`).
    */
   readonly jobLimits?: string;
+  /**
+   * The batch payloads table (issue 28). Absent: the jobs table's name with `jobs` replaced by
+   * `batch_payloads` (`batchactions_batch_payloads`).
+   */
+  readonly batchPayloads?: string;
 }
 
 /** Options naming the tables of the published layout (Sequelize and Prisma stores). */
@@ -53,5 +58,6 @@ export function resolveTableNames(options: unknown): TableNames {
     uniqueValues: `${p}unique_values`,
     schemaVersion: `${p}schema_version`,
     jobLimits: `${p}job_limits`,
+    batchPayloads: `${p}batch_payloads`,
   };
 }

@@ -1,11 +1,12 @@
 import { InvalidOptionError } from '@batchactions/core';
+import type { BatchPayloadsOption } from '@batchactions/state-sql';
 import type { SqliteDatabase } from './database-handle';
 
 /** Default of {@link SqliteStateStoreCommonOptions.busyTimeoutMs}. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
 
 /** Options shared by both ways to build a {@link SqliteStateStore}. */
-export interface SqliteStateStoreCommonOptions {
+export interface SqliteStateStoreCommonOptions extends BatchPayloadsOption {
   /**
    * How long a connection waits for another process's write lock before failing with
    * `SQLITE_BUSY`, in milliseconds. SQLite's lock waits are not fair under contention (a waiter

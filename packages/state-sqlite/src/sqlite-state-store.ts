@@ -1,4 +1,9 @@
-import { quoteTables, SqlStateStore, type TableNames } from '@batchactions/state-sql';
+import {
+  quoteTables,
+  resolveBatchPayloads,
+  SqlStateStore,
+  type TableNames,
+} from '@batchactions/state-sql';
 import { retryWhileBusy } from './busy-retry';
 import { configureConnection, openConnection, type Connection } from './connection';
 import { SqliteStoreNotReadyError } from './errors';
@@ -121,6 +126,7 @@ export class SqliteStateStore extends SqlStateStore {
       tables: quoteTables(TABLES),
       // `initialize()` migrates the tables; the methods are refused until it did.
       setUpSchema: () => Promise.resolve(),
+      batchPayloads: resolveBatchPayloads(options),
     });
     this.options = resolved;
     this.sqlite = executor;

@@ -233,3 +233,90 @@ it('upgrades in one transaction: a failed upgrade leaves the file at version 7 w
     await store.close();
   }
 });
+
+it('with batchPayloads on, finishes the half-processed job from its rows beside a new job stored as payloads', async () => {
+  createVersion7File(file.filename, Date.now());
+  const store = new SqliteStateStore({ filename: file.filename, batchPayloads: true });
+  await store.initialize();
+  try {
+    await store.createJobIfAbsent({
+      id: 'new',
+      config: { batchSize: 5 },
+      status: JobStatus.CREATED,
+      batches: [],
+      totalRecords: 0,
+      distributed: true,
+    });
+    for (let b = 0; b < 2; b += 1) {
+      await store.registerBatch('new', {
+        id: `n${String(b)}`,
+        index: b,
+        status: BatchStatus.PENDING,
+        records: Array.from({ length: 5 }, (_, i): ProcessedRecord => {
+          const raw = { n: String(b * 5 + i) };
+          return { index: b * 5 + i, raw, parsed: raw, status: 'pending', errors: [] };
+        }),
+        processedCount: 0,
+        failedCount: 0,
+      });
+    }
+    expect(await store.finishPrepare('new', 10, Date.now())).toBe(JobStatus.PROCESSING);
+
+    expect(await store.reclaimStaleBatches('half', 60_000)).toBe(1);
+    for (const jobId of ['half', 'new']) {
+      for (;;) {
+        const claim = await store.claimBatch(jobId, 'w-new');
+        if (!claim.claimed) break;
+        const { reservation: r } = claim;
+        const records = await store.getBatchRecords(jobId, r.batchId);
+        expect(records.map((record) => record.index)).toEqual(
+          Array.from({ length: 5 }, (_, k) => r.recordStartIndex + k),
+        );
+        // Record 7 of each job fails; the others are processed into a parsed copy.
+        const done: ProcessedRecord[] = records.map((record) =>
+          record.index === 7
+            ? { ...record, status: 'failed', processingError: 'boom' }
+            : { ...record, status: 'processed', parsed: { n: Number(record.raw.n) } },
+        );
+        const failed = done.filter((record) => record.status === 'failed').length;
+        await store.completeBatch(
+          { jobId, batchId: r.batchId, workerId: 'w-new', attempt: r.attempt ?? 0 },
+          done,
+          {
+            status: BatchStatus.COMPLETED,
+            processedCount: done.length - failed,
+            failedCount: failed,
+          },
+        );
+      }
+      expect(await store.tryFinalizeJob(jobId)).toBe(true);
+    }
+
+    const half = await store.getProcessedRecords('half');
+    expect(half.map((r) => r.index)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 3 && i !== 7),
+    );
+    expect((await store.getFailedRecords('half')).map((r) => [r.index, r.status])).toEqual([
+      [3, 'invalid'],
+      [7, 'failed'],
+    ]);
+    const fresh = await store.getProcessedRecords('new');
+    expect(fresh.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 9]);
+    expect(fresh[0]).toMatchObject({ raw: { n: '0' }, parsed: { n: 0 } });
+    expect(await store.getFailedRecords('new')).toMatchObject([
+      { index: 7, status: 'failed', processingError: 'boom', raw: { n: '7' } },
+    ]);
+    expect(await store.getPendingRecords('new')).toEqual([]);
+    expect(await store.getProgress('new')).toMatchObject({
+      processedRecords: 9,
+      failedRecords: 1,
+      pendingRecords: 0,
+    });
+    expect(await store.getProgress('half')).toMatchObject({
+      processedRecords: 18,
+      failedRecords: 2,
+    });
+  } finally {
+    await store.close();
+  }
+});

@@ -7,6 +7,7 @@ import { migration006CompletionAcknowledgement } from './006_completion_acknowle
 import { migration007SharedColumns } from './007_shared_columns';
 import { migration008JobLimits } from './008_job_limits';
 import { migration009JobSourceAndBatchTimes } from './009_job_source_and_batch_times';
+import { migration010BatchPayloads } from './010_batch_payloads';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007SharedColumns,
   migration008JobLimits,
   migration009JobSourceAndBatchTimes,
+  migration010BatchPayloads,
 ];
 
 /** The schema version this package writes and reads. */

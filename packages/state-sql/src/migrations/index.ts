@@ -1,6 +1,7 @@
 import type { Db, SqlFamily, Transaction } from '../db';
 import type { TableNames } from '../tables';
 import type { QuotedTables } from '../sql/tables';
+import { batchPayloads } from './batch-payloads';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
@@ -54,6 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'job source name, trace context, batch completion time',
     statements: jobSourceAndBatchTimes,
   },
+  { version: 10, name: 'batch payloads', statements: batchPayloads },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */

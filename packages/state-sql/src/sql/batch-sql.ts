@@ -145,6 +145,9 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
  * whether a batch is pending (`pending`). A claimed batch of a rate-limited job takes its first
  * lease of tokens in the same statement (`leaseGranted`, `leaseWaitMs`, `leaseIntervalMs`; see
  * `leaseCtesPostgresSql`): no round trip of its own.
+ *
+ * The claimed batch's payload (issue 28; NULL for a batch kept as rows) comes back with it, so
+ * that the worker's `getBatchRecords` right after needs no statement.
  */
 export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string {
   const capCheck = capped
@@ -190,8 +193,10 @@ export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string 
     )}
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
            (SELECT "rateRecords" FROM caps) AS "rateRecords"${pending}, claimed.*,
-           ${LEASE_COLUMNS}
-    FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true`;
+           ${LEASE_COLUMNS},
+           p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
+    FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true
+    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
 }
 
 /**
@@ -199,7 +204,7 @@ export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string 
  * lock from choosing the row to changing it, so no two connections can choose the same batch.
  * The job id is matched too: in `SqliteStateStore`'s layout batch ids are unique per job only.
  * A job with `maxConcurrentBatches` (issue 27) gets a batch only while fewer are PROCESSING,
- * counted under the same write lock.
+ * counted under the same write lock. The claimed batch's payload (issue 28) comes back with it.
  */
 export function claimBatchSqliteSql(t: QuotedTables): string {
   return `
@@ -222,7 +227,11 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
       ORDER BY b."batchIndex"
       LIMIT 1)
     RETURNING ${CLAIMED_COLUMNS},
-      (SELECT l."rateRecords" FROM ${t.jobLimits} l WHERE l."jobId" = $1) AS "rateRecords"`;
+      (SELECT l."rateRecords" FROM ${t.jobLimits} l WHERE l."jobId" = $1) AS "rateRecords",
+      (SELECT p."records" FROM ${t.batchPayloads} p
+       WHERE p."jobId" = $1 AND p."batchId" = "id") AS "payloadRecords",
+      (SELECT p."outcome" FROM ${t.batchPayloads} p
+       WHERE p."jobId" = $1 AND p."batchId" = "id") AS "payloadOutcome"`;
 }
 
 /**

@@ -17,9 +17,9 @@ export const RECORD_COLUMNS = [
 ] as const;
 
 /** Columns replaced when a record is saved again (every one but the key). */
-const REPLACED = RECORD_COLUMNS.filter((c) => c !== 'jobId' && c !== 'recordIndex');
+export const REPLACED = RECORD_COLUMNS.filter((c) => c !== 'jobId' && c !== 'recordIndex');
 
-const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
+export const COLUMN_LIST = RECORD_COLUMNS.map((c) => `"${c}"`).join(', ');
 
 /** Bind values per row of {@link upsertRecordsValuesSql}: the row's own columns after job and batch. */
 export const RECORD_ROW_VALUES = RECORD_COLUMNS.length - 2;
@@ -101,7 +101,7 @@ export function completeRecordSql(t: QuotedTables): string {
  * escapes every element of an array parameter, which for JSON costs far more than one
  * `JSON.stringify` of the whole column.
  */
-function postgresRecordInput(first: number): string {
+export function postgresRecordInput(first: number): string {
   const p = (offset: number) => `$${first + offset}`;
   return `ROWS FROM (
       unnest(${p(0)}::integer[]),
@@ -131,7 +131,7 @@ function inputJson(nullableJson: boolean): { parsed: string; errors: string } {
 }
 
 /** The values of one record row: job `$1`, batch `$2`, the rest from `input`. */
-function inputValues(nullableJson: boolean): string {
+export function inputValues(nullableJson: boolean): string {
   const { parsed, errors } = inputJson(nullableJson);
   return `$1, $2, input."recordIndex", input."status", input."raw",
       ${parsed}, ${errors}, input."processingError", input."retryCount"`;
@@ -150,17 +150,21 @@ export function upsertRecordsPostgresSql(t: QuotedTables, nullableJson: boolean)
  * PostgreSQL: `completeBatch` in one statement (so one transaction): the fence (lease `$1`,
  * `$2`, worker `$10`, attempt `$11`) sets the outcome (`$12` status, `$13` processed, `$14`
  * failed, `$15` error), and only if it held are the records (`$3`..`$9`) upserted. `leased` is
- * 1 when the lease held, 0 when nothing was written.
+ * 1 when the lease held, 0 when nothing was written; a batch with a payload (issue 28) is not
+ * written here (`payload` 1, `leased` 0).
  */
 export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean): string {
   return `
-    WITH lease AS (
+    WITH payload AS (
+      SELECT 1 FROM ${t.batchPayloads} WHERE "jobId" = $1 AND "batchId" = $2
+    ),
+    lease AS (
       UPDATE ${t.batches}
       SET "claimedAt" = coalesce("completedAt", "claimedAt"), "completedAt" = ${nowMs('postgres')},
           "status" = $12, "processedCount" = $13, "failedCount" = $14, "error" = $15,
           "version" = "version" + 1
       WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
-        AND "workerId" = $10 AND "attempt" = $11
+        AND "workerId" = $10 AND "attempt" = $11 AND NOT EXISTS (SELECT 1 FROM payload)
       RETURNING "id"
     ),
     written AS (
@@ -170,7 +174,8 @@ export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean)
       WHERE EXISTS (SELECT 1 FROM lease)
       ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
     )
-    SELECT count(*)::integer AS "leased" FROM lease`;
+    SELECT (SELECT count(*)::integer FROM lease) AS "leased",
+           (SELECT count(*)::integer FROM payload) AS "payload"`;
 }
 
 /**
@@ -180,7 +185,8 @@ export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean)
  * `$6` errors as JSON arrays, `$7` processing errors, `$8` retry counts) are updated in place:
  * their raw payloads, stored by the prepare, are neither sent again nor rewritten. The lease is
  * taken only when every given record is stored under this batch already; otherwise `leased` is
- * 0, nothing is written, and the caller writes the batch with the upserting statement.
+ * 0, nothing is written, and the caller writes the batch with the upserting statement. A batch
+ * with a payload (issue 28) is never written here.
  */
 export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: boolean): string {
   const { parsed, errors } = inputJson(nullableJson);
@@ -198,6 +204,7 @@ export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: b
       WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
         AND "workerId" = $13 AND "attempt" = $14
         AND (SELECT n FROM present) = cardinality($3::integer[])
+        AND NOT EXISTS (SELECT 1 FROM ${t.batchPayloads} p WHERE p."jobId" = $1 AND p."batchId" = $2)
       RETURNING "id"
     ),
     written AS (

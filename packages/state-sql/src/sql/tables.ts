@@ -8,6 +8,8 @@ export interface QuotedTables {
   readonly uniqueValues: string;
   readonly schemaVersion: string;
   readonly jobLimits: string;
+  /** The batch payloads table (issue 28; see `createBatchPayloadsTableSql`). */
+  readonly batchPayloads: string;
 }
 
 /**
@@ -23,10 +25,16 @@ export function quoteTables(names: TableNames, schema?: string): QuotedTables {
     uniqueValues: q(names.uniqueValues),
     schemaVersion: q(names.schemaVersion),
     jobLimits: q(jobLimitsTableName(names)),
+    batchPayloads: q(batchPayloadsTableName(names)),
   };
 }
 
 /** The name of the job-wide limits table of `names` (see `TableNames.jobLimits`). */
 export function jobLimitsTableName(names: TableNames): string {
   return names.jobLimits ?? names.jobs.replace(/jobs$/, 'job_limits');
+}
+
+/** The name of the batch payloads table of `names` (see `TableNames.batchPayloads`). */
+export function batchPayloadsTableName(names: TableNames): string {
+  return names.batchPayloads ?? names.jobs.replace(/jobs$/, 'batch_payloads');
 }

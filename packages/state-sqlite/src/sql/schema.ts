@@ -1,4 +1,8 @@
-import { createJobLimitsTableSql } from '@batchactions/state-sql';
+import {
+  createBatchPayloadsTableSql,
+  createJobLimitsTableSql,
+  createRecordStartIndexSql,
+} from '@batchactions/state-sql';
 import type { SqliteDatabase } from '../database-handle';
 import { V7_CREATED_AT } from './migration-7-created-at';
 import { rekeyUniqueValues, V8_SHARED_LAYOUT } from './migration-8-shared-layout';
@@ -150,6 +154,14 @@ ALTER TABLE batchactions_jobs ADD COLUMN "traceContext" TEXT;
 ALTER TABLE batchactions_batches ADD COLUMN "completedAt" INTEGER;
 `;
 
+/**
+ * Version 11: the batch payloads table (issue 28), a batch's records as one value in one row
+ * (see `createBatchPayloadsTableSql`). New table only: batches stored before keep their records
+ * as rows. The shared store's version 10.
+ */
+const V11_BATCH_PAYLOADS = `${createBatchPayloadsTableSql('sqlite', 'batchactions_batch_payloads')};
+${createRecordStartIndexSql('sqlite', 'batchactions_batches_record_start', 'batchactions_batches')};`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
@@ -170,6 +182,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'job source name, trace context, batch completion time',
     sql: V10_SOURCE_AND_BATCH_TIMES,
   },
+  { version: 11, description: 'batch payloads', sql: V11_BATCH_PAYLOADS },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */

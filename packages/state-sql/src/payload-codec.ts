@@ -1,0 +1,213 @@
+import type { ProcessedRecord, RawRecord, RecordStatus, ValidationError } from '@batchactions/core';
+import { ownParsed } from './record-codec';
+
+/**
+ * One record in a batch payload (issue 28), keys kept short: `i` index, `s` status, `w` raw
+ * record, `p` parsed record (absent when it is the raw record), `e` errors (absent when none),
+ * `x` processing error, `r` retry count (absent when there is none). In an outcome, `w` is
+ * absent unless the record was written by a per-record method (which may bring a new raw), and
+ * a parsed record may come as its difference from the raw one: `d` the keys whose values differ
+ * or are new, `k` the raw keys it does not have.
+ */
+interface PayloadEntry {
+  readonly i: number;
+  readonly s: RecordStatus;
+  readonly w?: RawRecord;
+  readonly p?: RawRecord;
+  readonly d?: RawRecord;
+  readonly k?: string[];
+  readonly e?: readonly ValidationError[];
+  readonly x?: string;
+  readonly r?: number;
+}
+
+/**
+ * The usual prepared batch: pending records with contiguous rising indexes, nothing but their
+ * raw records: `f` the first index, `w` the raw records in order.
+ */
+interface PreparedRun {
+  readonly f: number;
+  readonly w: RawRecord[];
+}
+
+/** An outcome item: an entry, or `[first, last]`: processed records, parsed as raw, nothing else. */
+type OutcomeItem = PayloadEntry | [number, number];
+
+/** The statuses whose records keep a row in the records table beside the payload. */
+export const ROW_STATUSES: ReadonlySet<string> = new Set<RecordStatus>(['invalid', 'failed']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'number' || Number.isFinite(a);
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** `parsed` as its difference from `raw` (see {@link PayloadEntry}), or undefined when not both objects. */
+function difference(raw: unknown, parsed: unknown): { d?: RawRecord; k?: string[] } | undefined {
+  if (!isPlainObject(raw) || !isPlainObject(parsed)) return undefined;
+  const d: RawRecord = {};
+  let changed = false;
+  for (const key of Object.keys(parsed)) {
+    if (!(key in raw) || !sameValue(raw[key], parsed[key])) {
+      d[key] = parsed[key];
+      changed = true;
+    }
+  }
+  const k = Object.keys(raw).filter((key) => !(key in parsed));
+  return { ...(changed ? { d } : {}), ...(k.length > 0 ? { k } : {}) };
+}
+
+function entry(record: ProcessedRecord, withRaw: boolean): PayloadEntry {
+  const parsed = ownParsed(record);
+  const diff = withRaw || parsed === null ? undefined : difference(record.raw, parsed);
+  return {
+    i: record.index,
+    s: record.status,
+    ...(withRaw ? { w: record.raw } : {}),
+    ...(parsed === null ? {} : (diff ?? { p: parsed })),
+    ...(record.errors.length === 0 ? {} : { e: record.errors }),
+    ...(record.processingError === undefined ? {} : { x: record.processingError }),
+    ...(record.retryCount === undefined ? {} : { r: record.retryCount }),
+  };
+}
+
+/** A pending record with nothing but its raw record (parsed as raw, no errors). */
+function barePending(record: ProcessedRecord, previous: ProcessedRecord | undefined): boolean {
+  return (
+    record.status === 'pending' &&
+    (previous === undefined || record.index === previous.index + 1) &&
+    record.errors.length === 0 &&
+    record.processingError === undefined &&
+    record.retryCount === undefined &&
+    ownParsed(record) === null
+  );
+}
+
+/**
+ * The `records` value of a payload, one JSON text: a {@link PreparedRun} for the usual batch,
+ * else every record as an entry with its raw record.
+ */
+export function encodePreparedRecords(records: readonly ProcessedRecord[]): string {
+  const first = records[0];
+  if (first !== undefined && records.every((r, i) => barePending(r, records[i - 1]))) {
+    const run: PreparedRun = { f: first.index, w: records.map((r) => r.raw) };
+    return JSON.stringify(run);
+  }
+  return JSON.stringify(records.map((record) => entry(record, true)));
+}
+
+/** A processed record with nothing else to keep (parsed as raw, no errors, no extras). */
+function bareProcessed(record: ProcessedRecord): boolean {
+  return (
+    record.status === 'processed' &&
+    record.errors.length === 0 &&
+    record.processingError === undefined &&
+    record.retryCount === undefined &&
+    ownParsed(record) === null
+  );
+}
+
+/**
+ * The `outcome` value of a payload: every record's result, as one JSON array; runs of bare
+ * processed records as `[first, last]`. Raw records only `withRaw` (the per-record methods),
+ * since a completed batch's raw records are those stored.
+ */
+export function encodeOutcomes(records: readonly ProcessedRecord[], withRaw: boolean): string {
+  const items: OutcomeItem[] = [];
+  let run: [number, number] | undefined;
+  for (const record of records) {
+    if (!withRaw && bareProcessed(record)) {
+      if (run !== undefined && run[1] === record.index - 1) {
+        run[1] = record.index;
+        continue;
+      }
+      run = [record.index, record.index];
+      items.push(run);
+      continue;
+    }
+    run = undefined;
+    items.push(entry(record, withRaw));
+  }
+  return JSON.stringify(items);
+}
+
+/** A payload row as the payload queries select it. */
+export interface PayloadRow {
+  readonly batchId: string;
+  readonly records: string;
+  readonly outcome: string | null;
+}
+
+function parsedOf(e: PayloadEntry, raw: RawRecord): RawRecord {
+  if (e.p !== undefined) return e.p;
+  if (e.d === undefined && e.k === undefined) return raw;
+  const merged: RawRecord = { ...raw, ...e.d };
+  if (e.k === undefined) return merged;
+  const removed = new Set(e.k);
+  return Object.fromEntries(Object.entries(merged).filter(([key]) => !removed.has(key)));
+}
+
+function fromEntry(e: PayloadEntry, raw: RawRecord): ProcessedRecord {
+  return {
+    index: e.i,
+    raw,
+    parsed: parsedOf(e, raw),
+    status: e.s,
+    errors: e.e ?? [],
+    ...(e.x === undefined ? {} : { processingError: e.x }),
+    ...(e.r === undefined ? {} : { retryCount: e.r }),
+  };
+}
+
+/**
+ * The records of a payload row in index order: the stored records with the outcome's results
+ * over them. An outcome entry for an index the records do not hold brings its raw record (or,
+ * written without one, its parsed record stands for it).
+ */
+export function decodePayload(row: PayloadRow): ProcessedRecord[] {
+  const prepared = JSON.parse(row.records) as PayloadEntry[] | PreparedRun;
+  const byIndex = new Map<number, ProcessedRecord>();
+  if (Array.isArray(prepared)) {
+    for (const e of prepared) byIndex.set(e.i, fromEntry(e, e.w as RawRecord));
+  } else {
+    prepared.w.forEach((raw, k) => {
+      const index = prepared.f + k;
+      byIndex.set(index, { index, raw, parsed: raw, status: 'pending', errors: [] });
+    });
+  }
+  if (row.outcome !== null) {
+    for (const item of JSON.parse(row.outcome) as OutcomeItem[]) {
+      if (Array.isArray(item)) {
+        for (let index = item[0]; index <= item[1]; index += 1) {
+          const raw = (byIndex.get(index)?.raw ?? null) as RawRecord;
+          byIndex.set(index, { index, raw, parsed: raw, status: 'processed', errors: [] });
+        }
+        continue;
+      }
+      const raw = item.w ?? byIndex.get(item.i)?.raw ?? item.p ?? null;
+      byIndex.set(item.i, fromEntry(item, raw as RawRecord));
+    }
+  }
+  const out = [...byIndex.values()];
+  if (!sortedByIndex(out)) out.sort((a, b) => a.index - b.index);
+  return out;
+}
+
+function sortedByIndex(records: readonly ProcessedRecord[]): boolean {
+  for (let i = 1; i < records.length; i += 1) {
+    if ((records[i] as ProcessedRecord).index < (records[i - 1] as ProcessedRecord).index) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** How many of `records` are processed (a payload's `processedCount`). */
+export function processedCount(records: readonly ProcessedRecord[]): number {
+  let n = 0;
+  for (const record of records) if (record.status === 'processed') n += 1;
+  return n;
+}
