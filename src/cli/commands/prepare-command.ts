@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { cliOpenTelemetry } from '../otel-sdk';
 import {
   FilePathSource,
   JobStatus,
@@ -176,6 +177,7 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
         schema,
         stateStore: store,
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        openTelemetry: cliOpenTelemetry(),
       });
       const started = performance.now();
       const deadline = options.maxTime === undefined ? undefined : Date.now() + options.maxTime;
