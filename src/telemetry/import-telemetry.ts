@@ -375,40 +375,55 @@ function summaryAttributes(completed: { summary: JobSummary; reason?: string }) 
   };
 }
 
+/**
+ * `call` timed into `batchactions.processor.duration`: a synchronous call stays synchronous (the
+ * pipeline takes a result that is not a promise as it is, without racing the batch's signal).
+ */
+function timedCall<A extends unknown[], R>(
+  call: (...args: A) => R,
+  o: OtelInstruments,
+  attributes: Attributes,
+): (...args: A) => R {
+  return (...args) => {
+    const started = performance.now();
+    const record = () => {
+      o.processorDuration.record((performance.now() - started) / 1000, attributes);
+    };
+    let result: R;
+    try {
+      result = call(...args);
+    } catch (error) {
+      record();
+      throw error;
+    }
+    // A synchronous call ends here; an asynchronous one when its promise settles.
+    if (isThenable(result)) return Promise.resolve(result).finally(record) as R;
+    record();
+    return result;
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /** The processor with each call's duration recorded (`batchactions.processor.duration`). */
 function timeProcessor<P extends RecordProcessorFn | BulkProcessor>(
   processor: P,
   o: OtelInstruments,
   attributes: Attributes,
 ): P {
-  const record = (started: number) => {
-    o.processorDuration.record((performance.now() - started) / 1000, attributes);
-  };
-  if (typeof processor === 'function') {
-    const timed: RecordProcessorFn = async (...args) => {
-      const started = performance.now();
-      try {
-        return await processor(...args);
-      } finally {
-        record(started);
-      }
-    };
-    return timed as P;
-  }
+  if (typeof processor === 'function') return timedCall(processor, o, attributes) as P;
   const bulk = processor as Partial<BulkProcessor> | null;
   if (typeof bulk !== 'object' || bulk === null || typeof bulk.processBatch !== 'function') {
     return processor;
   }
-  const processBatch = bulk.processBatch.bind(bulk);
   const timed: BulkProcessor = {
-    processBatch: async (...args) => {
-      const started = performance.now();
-      try {
-        return await processBatch(...args);
-      } finally {
-        record(started);
-      }
-    },
+    processBatch: timedCall(bulk.processBatch.bind(bulk), o, attributes),
   };
   return timed as P;
 }

@@ -15,7 +15,6 @@ import { postgresTargetRig, sqliteTargetRig, type TargetRig } from '../support/t
 import {
   CollectingReader,
   finishedSpans,
-  metricPoints,
   type CapturedSpan,
   type MetricPoint,
 } from '../fixtures/otel-capture.mjs';
