@@ -20,9 +20,8 @@ const batchSize = Number(process.env.BATCH_SIZE ?? '500');
 async function openTelemetryOption() {
   if (variant === 'off') return { enabled: false };
   if (variant !== 'sdk') return {};
-  const { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } = await import(
-    '@opentelemetry/sdk-trace-base'
-  );
+  const { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } =
+    await import('@opentelemetry/sdk-trace-base');
   const { MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
   class Reader extends MetricReader {
     async onForceFlush() {}
@@ -51,6 +50,17 @@ async function openStore() {
   };
 }
 
+if (variant === 'absent') {
+  // The hook must really hide the API, or `absent` measures the default.
+  const hidden = await import('@opentelemetry/api').then(
+    () => false,
+    (error) => error.code === 'ERR_MODULE_NOT_FOUND',
+  );
+  if (!hidden)
+    throw new Error(
+      'absent: @opentelemetry/api is still importable (run with --import ./bench/hide-otel-api.mjs)',
+    );
+}
 const text = [...usersCsvLines(rows)].join('');
 const { store, close } = await openStore();
 const di = new DistributedImport({

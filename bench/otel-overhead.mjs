@@ -58,7 +58,9 @@ for (const store of values.stores.split(',')) {
   }
   const base = { prepare: median(runs.absent.prepare), process: median(runs.absent.process) };
   const cost = (phase, v) => ((base[phase] / median(runs[v][phase]) - 1) * 100).toFixed(1);
-  console.log(`| ${store} | variant | prepare rec/s (median) | cost | process rec/s (median) | cost |`);
+  console.log(
+    `| ${store} | variant | prepare rec/s (median) | cost | process rec/s (median) | cost |`,
+  );
   for (const v of VARIANTS) {
     console.log(
       `| ${store} | ${v} | ${median(runs[v].prepare).toLocaleString('en')} | ${cost('prepare', v)}% | ` +

@@ -218,28 +218,28 @@ export class DistributedImport {
     jobCreated: () => Promise<void>,
   ): Promise<PrepareOutcome> {
     return prepareJob(
-        {
-          store: this.store,
-          validator: this.validator,
-          schema: this.config.schema,
-          batchSize: this.batchConfig.batchSize,
-          events: this.events,
-          failureThreshold: this.batchConfig.failureThreshold,
-          completion: {
-            takeOverAfterMs: this.batchConfig.completionTakeOverAfterMs,
-            onBackgroundError: this.backgroundErrors,
-          },
-          liveness: {
-            heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
-            signal,
-            onBackgroundError: this.backgroundErrors,
-          },
-          jobCreated,
+      {
+        store: this.store,
+        validator: this.validator,
+        schema: this.config.schema,
+        batchSize: this.batchConfig.batchSize,
+        events: this.events,
+        failureThreshold: this.batchConfig.failureThreshold,
+        completion: {
+          takeOverAfterMs: this.batchConfig.completionTakeOverAfterMs,
+          onBackgroundError: this.backgroundErrors,
         },
-        source,
-        parser,
-        request,
-      );
+        liveness: {
+          heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
+          signal,
+          onBackgroundError: this.backgroundErrors,
+        },
+        jobCreated,
+      },
+      source,
+      parser,
+      request,
+    );
   }
 
   /**

@@ -74,7 +74,9 @@ export async function startCliTelemetry(
       `OpenTelemetry needs ${missing.join(' and ')}: ` +
       `npm install ${[OTEL_API_PACKAGE, SDK_PACKAGE].join(' ')}`;
     if (flagGiven) throw new CliUsageError(`${OTEL_FLAG}: ${message}`);
-    process.stderr.write(`warning: OTEL_* variables are set, but ${message}; running without telemetry\n`);
+    process.stderr.write(
+      `warning: OTEL_* variables are set, but ${message}; running without telemetry\n`,
+    );
     return undefined;
   }
   const sdk = new sdkModule.NodeSDK();

@@ -7,7 +7,13 @@ import type {
   RecordProcessorFn,
 } from '@batchactions/core';
 import { loadOtelApi } from './otel-api';
-import { ATTR, jobAttributes, MESSAGING_SYSTEM, OtelInstruments, errorTypeOf } from './otel-instruments';
+import {
+  ATTR,
+  jobAttributes,
+  MESSAGING_SYSTEM,
+  OtelInstruments,
+  errorTypeOf,
+} from './otel-instruments';
 import type { ResolvedOpenTelemetry } from './otel-options';
 import { PendingRecordsGauge } from './pending-records-gauge';
 
@@ -154,7 +160,8 @@ export class ImportTelemetry {
     const o = await this.instruments();
     if (o === undefined) return work(NO_PREPARE);
     const { api } = o;
-    const parent = (resuming ? await this.storedContext(o, jobId) : undefined) ?? api.context.active();
+    const parent =
+      (resuming ? await this.storedContext(o, jobId) : undefined) ?? api.context.active();
     const span = o.tracer.startSpan(
       `prepare ${jobId}`,
       {
@@ -214,7 +221,8 @@ export class ImportTelemetry {
     if (outcome.existingStatus !== undefined) return;
     const stored = outcome.storedRecords ?? outcome.totalRecords;
     o.prepareRecords.add(stored, jobAttributes(jobId));
-    if (seconds > 0 && stored > 0) o.prepareThroughput.record(stored / seconds, jobAttributes(jobId));
+    if (seconds > 0 && stored > 0)
+      o.prepareThroughput.record(stored / seconds, jobAttributes(jobId));
   }
 
   /** Called after each stale sweep: `changed` batches went back to PENDING or were quarantined. */

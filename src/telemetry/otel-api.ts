@@ -37,7 +37,9 @@ function apiOf(loaded: unknown): OtelApiModule {
   const module = loaded as Partial<OtelApiModule> & { default?: Partial<OtelApiModule> };
   const api = module.trace === undefined ? module.default : module;
   if (api?.trace === undefined || api.metrics === undefined || api.context === undefined) {
-    throw new OpenTelemetryLoadError(new TypeError(`${OTEL_API_PACKAGE} lacks trace/metrics/context`));
+    throw new OpenTelemetryLoadError(
+      new TypeError(`${OTEL_API_PACKAGE} lacks trace/metrics/context`),
+    );
   }
   return api as OtelApiModule;
 }

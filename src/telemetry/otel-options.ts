@@ -61,14 +61,20 @@ export interface ResolvedOpenTelemetry {
 function providerOption<T>(option: string, value: T | undefined, method: string): T | undefined {
   if (value === undefined) return undefined;
   const candidate = value as Record<string, unknown> | null;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate[method] !== 'function') {
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate[method] !== 'function'
+  ) {
     throw new InvalidOptionError(option, value, `an object with a ${method}() method`);
   }
   return value;
 }
 
 /** Checks `openTelemetry` (naming the option that is wrong) and fills in the defaults. */
-export function resolveOpenTelemetry(value: OpenTelemetryOptions | undefined): ResolvedOpenTelemetry {
+export function resolveOpenTelemetry(
+  value: OpenTelemetryOptions | undefined,
+): ResolvedOpenTelemetry {
   const options = optionsObject('openTelemetry', value);
   return {
     enabled: booleanOption('openTelemetry.enabled', options.enabled, true),

@@ -20,11 +20,7 @@ import { CsvParser } from '@batchactions/import';
 import { DistributedImport, runWorker, type DistributedImportConfig } from '../../src/index';
 import { fullPortStores, publishedPortOnly, useTestStore } from '../support/stores';
 // Plain JS helpers shared with the worker processes of tests/multiprocess.
-import {
-  CollectingReader,
-  finishedSpans,
-  metricPoints,
-} from '../fixtures/otel-capture.mjs';
+import { CollectingReader, finishedSpans, metricPoints } from '../fixtures/otel-capture.mjs';
 
 const RECORDS = 230;
 const BATCH_SIZE = 50;
@@ -169,11 +165,10 @@ describe.each(fullPortStores)('OpenTelemetry on $name', (factory) => {
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([root.traceId]));
     expect(batches).toHaveLength(BATCHES);
     expect(batches.every((b) => b.parentSpanId === root.spanId)).toBe(true);
-    expect(batches.map((b) => b.attributes['batchactions.batch.index']).sort()).toEqual(
-      [0, 1, 2, 3, 4],
-    );
-    const counted = (key: string) =>
-      batches.reduce((n, b) => n + Number(b.attributes[key]), 0);
+    expect(batches.map((b) => b.attributes['batchactions.batch.index']).sort()).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
+    const counted = (key: string) => batches.reduce((n, b) => n + Number(b.attributes[key]), 0);
     expect(counted('batchactions.batch.records_processed')).toBe(summary.processed);
     expect(counted('batchactions.batch.records_failed')).toBe(summary.failed);
     expect(finalize).toHaveLength(1);

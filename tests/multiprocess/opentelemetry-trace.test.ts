@@ -95,7 +95,8 @@ describe.each([
     );
     const results = await Promise.all(workers.map((w) => w.done));
     const reports = results.map((r) => {
-      if (r.code !== 0 || !r.report) throw new Error(`worker exited ${String(r.code)}: ${r.stderr}`);
+      if (r.code !== 0 || !r.report)
+        throw new Error(`worker exited ${String(r.code)}: ${r.stderr}`);
       return r.report as unknown as OtelReport;
     });
     const summary = await rig.store.getProgress(jobId);
