@@ -5,7 +5,9 @@
 //   off     openTelemetry: { enabled: false }
 //   no-sdk  the default: API installed, no SDK (every span and instrument a no-op)
 //   sdk     an SDK recording every span and metric (in memory), for reference
-// The median of each variant is reported, with its cost against `absent`.
+// The order of the variants rotates each round. The median of each variant is reported, with its
+// cost against `absent`; `absent` and `off` run the same code (nothing recorded, nothing called),
+// so their difference is the run's noise floor.
 // Usage: npm run build && node bench/otel-overhead.mjs [--rows 50000] [--batch-size 500]
 //   [--rounds 5] [--stores memory,sqlite]
 import { execFileSync } from 'node:child_process';
@@ -46,7 +48,9 @@ console.log(`${values.rows} records, batch ${values['batch-size']}, 4 lanes — 
 for (const store of values.stores.split(',')) {
   const runs = Object.fromEntries(VARIANTS.map((v) => [v, { prepare: [], process: [] }]));
   for (let round = 1; round <= Number(values.rounds); round += 1) {
-    for (const variant of VARIANTS) {
+    // The order rotates each round: no variant always runs first (or right after another).
+    const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
+    for (const variant of order) {
       const rate = measure(store, variant);
       runs[variant].prepare.push(rate.prepare);
       runs[variant].process.push(rate.process);
