@@ -13,6 +13,11 @@ import {
 import type { DuplicateChecker, SchemaDefinition } from '@batchactions/import';
 import { checkFailureThreshold, type FailureThreshold } from './control/failure-threshold';
 import {
+  resolveOpenTelemetry,
+  type OpenTelemetryOptions,
+  type ResolvedOpenTelemetry,
+} from './telemetry/otel-options';
+import {
   booleanOption,
   integerAtLeast,
   optionalFunction,
@@ -156,6 +161,15 @@ export interface DistributedImportConfig {
    * silently). Default: `console.error`.
    */
   readonly onHandlerError?: HandlerErrorReporter;
+  /**
+   * Addition (issue 29). OpenTelemetry spans and metrics through `@opentelemetry/api`, an
+   * optional peer dependency: spans `prepare {job}`, `process {job}` (one per claimed batch),
+   * `finalize {job}` and the control calls; record, batch and lease counters, durations and the
+   * pending records per job. See docs/opentelemetry.md. Default `{ enabled: true,
+   * propagateContext: false }`: nothing is recorded until the application installs the API and
+   * registers an SDK, and each worker's spans start in its own context.
+   */
+  readonly openTelemetry?: OpenTelemetryOptions;
 }
 
 /**
@@ -262,6 +276,7 @@ function resolveLease(
 export function resolveConfig(config: DistributedImportConfig): {
   batch: DistributedSettings;
   store: DistributedStateStore;
+  telemetry: ResolvedOpenTelemetry;
 } {
   if (typeof config !== 'object' || (config as unknown) === null) {
     throw new InvalidOptionError('config', config, 'an options object');
@@ -317,8 +332,10 @@ export function resolveConfig(config: DistributedImportConfig): {
   optionalObject('duplicateChecker', config.duplicateChecker);
   optionalFunction('onBackgroundError', config.onBackgroundError);
   optionalFunction('onHandlerError', config.onHandlerError);
+  const telemetry = resolveOpenTelemetry(config.openTelemetry);
   return {
     store,
+    telemetry,
     batch: {
       batchSize: batchSizeOption(config.batchSize),
       continueOnError,

@@ -52,6 +52,13 @@ import { setJobLimits } from './control/job-limits';
 import { readJobStatus, type JobStatusReport } from './control/job-status';
 import { LocalWork } from './control/local-work';
 import { guardBackgroundHandler } from './process/background-errors';
+import { ImportTelemetry } from './telemetry/import-telemetry';
+
+/** The source's size in bytes when it tells it (a file); the prepare checks the source itself. */
+function sourceSize(source: DataSource): number | undefined {
+  const candidate = source as Partial<DataSource> | null;
+  return typeof candidate?.metadata === 'function' ? candidate.metadata().fileSize : undefined;
+}
 
 function warnBackgroundError(error: unknown): void {
   console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
@@ -74,18 +81,28 @@ export class DistributedImport {
   /** `onBackgroundError` (or the default warning), guarded: a throwing callback only warns. */
   private readonly backgroundErrors: (error: unknown) => void;
   private readonly local = new LocalWork();
+  /** Spans and metrics (issue 29); a no-op without `@opentelemetry/api`. */
+  private readonly telemetry: ImportTelemetry;
 
   constructor(private readonly config: DistributedImportConfig) {
     const resolved = resolveConfig(config);
     this.store = resolved.store;
     this.batchConfig = resolved.batch;
     this.validator = createValidator(config.schema, this.batchConfig.coerceValues);
-    this.reclaimer = new StaleReclaimer(this.store, this.batchConfig);
     this.streaming = new StreamingJobs(this.store, this.batchConfig.prepareTimeoutMs);
     this.backgroundErrors = guardBackgroundHandler(config.onBackgroundError ?? warnBackgroundError);
     this.events = new EventBus(
       config.onHandlerError ? { onHandlerError: config.onHandlerError } : {},
     );
+    this.telemetry = new ImportTelemetry(
+      resolved.telemetry,
+      this.store,
+      this.events,
+      this.backgroundErrors,
+    );
+    this.reclaimer = new StaleReclaimer(this.store, this.batchConfig, (jobId, changed) => {
+      this.telemetry.reclaimed(jobId, changed);
+    });
   }
 
   /** The processing settings in force, defaults filled in. */
@@ -182,31 +199,47 @@ export class DistributedImport {
   ): Promise<PrepareOutcome> {
     const tracked = this.local.track(request.jobId);
     try {
-      return await prepareJob(
-        {
-          store: this.store,
-          validator: this.validator,
-          schema: this.config.schema,
-          batchSize: this.batchConfig.batchSize,
-          events: this.events,
-          failureThreshold: this.batchConfig.failureThreshold,
-          completion: {
-            takeOverAfterMs: this.batchConfig.completionTakeOverAfterMs,
-            onBackgroundError: this.backgroundErrors,
-          },
-          liveness: {
-            heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
-            signal: tracked.signal,
-            onBackgroundError: this.backgroundErrors,
-          },
-        },
-        source,
-        parser,
-        request,
+      return await this.telemetry.prepare(
+        request.jobId,
+        request.takeOverAfterMs !== undefined,
+        sourceSize(source),
+        (trace) => this.prepareTraced(source, parser, request, tracked.signal, trace.jobCreated),
       );
     } finally {
       tracked.done();
     }
+  }
+
+  private prepareTraced(
+    source: DataSource,
+    parser: SourceParser,
+    request: PrepareRequest,
+    signal: AbortSignal,
+    jobCreated: () => Promise<void>,
+  ): Promise<PrepareOutcome> {
+    return prepareJob(
+      {
+        store: this.store,
+        validator: this.validator,
+        schema: this.config.schema,
+        batchSize: this.batchConfig.batchSize,
+        events: this.events,
+        failureThreshold: this.batchConfig.failureThreshold,
+        completion: {
+          takeOverAfterMs: this.batchConfig.completionTakeOverAfterMs,
+          onBackgroundError: this.backgroundErrors,
+        },
+        liveness: {
+          heartbeatIntervalMs: this.batchConfig.prepareHeartbeatIntervalMs,
+          signal,
+          onBackgroundError: this.backgroundErrors,
+        },
+        jobCreated,
+      },
+      source,
+      parser,
+      request,
+    );
   }
 
   /**
@@ -270,6 +303,7 @@ export class DistributedImport {
         streaming: this.streaming,
         failureThreshold: this.batchConfig.failureThreshold,
         onBackgroundError: this.backgroundErrors,
+        telemetry: this.telemetry,
       },
       jobId,
       processor,
@@ -312,12 +346,14 @@ export class DistributedImport {
    * rows, unchanged), for another run once the cause is fixed. The new job's workers use this
    * importer's schema, hooks and processor settings.
    */
-  async redrive(jobId: string): Promise<PrepareResult> {
-    const failed = await this.store.getFailedRecords(jobId);
-    return this.prepare(
-      new BufferSource('', { fileName: `redrive-of-${jobId}` }),
-      recordsParser(failed.map((r) => r.raw)),
-    );
+  redrive(jobId: string): Promise<PrepareResult> {
+    return this.telemetry.control('redrive', jobId, async () => {
+      const failed = await this.store.getFailedRecords(jobId);
+      return this.prepare(
+        new BufferSource('', { fileName: `redrive-of-${jobId}` }),
+        recordsParser(failed.map((r) => r.raw)),
+      );
+    });
   }
 
   /**
@@ -328,7 +364,7 @@ export class DistributedImport {
    * throws `UnsupportedByStoreError`.
    */
   pause(jobId: string): Promise<boolean> {
-    return pauseJob(this.store, jobId);
+    return this.telemetry.control('pause', jobId, () => pauseJob(this.store, jobId));
   }
 
   /**
@@ -341,7 +377,9 @@ export class DistributedImport {
    * naming it.
    */
   setLimits(jobId: string, limits: JobLimitsChange): Promise<boolean> {
-    return setJobLimits(this.store, jobId, limits);
+    return this.telemetry.control('set_limits', jobId, () =>
+      setJobLimits(this.store, jobId, limits),
+    );
   }
 
   /**
@@ -349,7 +387,7 @@ export class DistributedImport {
    * and opens to workers when the prepare ends. Returns false when the job was not PAUSED.
    */
   resume(jobId: string): Promise<boolean> {
-    return resumeJob(this.store, jobId);
+    return this.telemetry.control('resume', jobId, () => resumeJob(this.store, jobId));
   }
 
   /**
@@ -362,7 +400,9 @@ export class DistributedImport {
    * already ended.
    */
   async cancel(jobId: string): Promise<boolean> {
-    const cancelled = await cancelJob(this.store, jobId);
+    const cancelled = await this.telemetry.control('cancel', jobId, () =>
+      cancelJob(this.store, jobId),
+    );
     if (cancelled) this.local.abort(jobId, new JobCancelledError(jobId));
     return cancelled;
   }
@@ -376,7 +416,7 @@ export class DistributedImport {
     this.totals.delete(jobId);
     this.runningTotals.delete(jobId);
     this.streaming.forget(jobId);
-    const purged = await purgeJob(this.store, jobId);
+    const purged = await this.telemetry.control('purge', jobId, () => purgeJob(this.store, jobId));
     this.local.abort(jobId, new JobNotFoundError(jobId));
     return purged;
   }

@@ -61,3 +61,11 @@ export type {
   BatchStatusEntry,
   FailedRecordPage,
 } from '@batchactions/core';
+export type {
+  OpenTelemetryOptions,
+  OtelMeterProvider,
+  OtelTextMapPropagator,
+  OtelTracerProvider,
+} from './telemetry/otel-options';
+export { OpenTelemetryLoadError } from './telemetry/otel-api';
+export type { TraceContextCarrier } from '@batchactions/core';

@@ -12,6 +12,7 @@ import { addWorkCommand } from './commands/work-command';
 import { CliUsageError } from './cli-errors';
 import { describeError, scrubSecrets } from './format';
 import { USAGE_EXIT_CODE, usageHint } from './run-action';
+import { OTEL_FLAG, startCliTelemetry } from './otel-sdk';
 
 /** The binary's name. */
 export const PROGRAM_NAME = 'batchactions-distributed';
@@ -45,7 +46,12 @@ export function buildProgram(): Command {
       },
     })
     .showHelpAfterError(usageHint(PROGRAM_NAME))
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    // Read (and removed) by runCli before the commands parse; listed here for --help.
+    .option(
+      OTEL_FLAG,
+      'send traces and metrics with OpenTelemetry (OTLP exporter configured from the OTEL_* variables; needs @opentelemetry/api and @opentelemetry/sdk-node installed)',
+    );
   addDemoCommand(program);
   addPrepareCommand(program);
   addWorkCommand(program);
@@ -75,14 +81,19 @@ function commandPathOf(program: Command, argv: readonly string[]): string {
  * pointing at --help), 1 for runtime failures (reported here). Nothing printed shows a password
  * or a URL's query values.
  */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(given: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // `--otel` anywhere: a setting of the whole run, not of one command.
+  const otelFlag = given.includes(OTEL_FLAG);
+  const argv = given.filter((arg) => arg !== OTEL_FLAG);
   if (argv.length <= 2) {
     const names = program.commands.map((command) => command.name()).join(', ');
     process.stderr.write(`error: missing command (one of: ${names})\n${usageHint(PROGRAM_NAME)}\n`);
     return USAGE_EXIT_CODE;
   }
+  let stopTelemetry: (() => Promise<void>) | undefined;
   try {
+    stopTelemetry = await startCliTelemetry(otelFlag, process.env);
     await program.parseAsync([...argv]);
     // A command that ended without failing may ask for another code (a stopped prepare: 3);
     // main.ts sets the process's exit code from this value, so it must carry that one on.
@@ -103,5 +114,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${scrubSecrets(error.stack)}\n`);
     }
     return RUNTIME_EXIT_CODE;
+  } finally {
+    // Flushes the spans and metrics still buffered; a collector that is down only warns.
+    await stopTelemetry?.().catch((error: unknown) => {
+      process.stderr.write(`warning: OpenTelemetry shutdown failed: ${describeError(error)}\n`);
+    });
   }
 }

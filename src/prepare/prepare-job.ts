@@ -105,6 +105,11 @@ export interface PrepareDeps {
   readonly failureThreshold?: FailureThreshold | undefined;
   /** How the prepare reports a completion it finalises (`completionTakeOverAfterMs`). */
   readonly completion?: CompletionSettings | undefined;
+  /**
+   * Called once the job row exists and belongs to this run, before any batch can be claimed
+   * (OpenTelemetry stores the prepare's trace context with it). Not called on a resume.
+   */
+  readonly jobCreated?: (() => Promise<void>) | undefined;
 }
 
 /** What to prepare: a new job, or the rest of a job whose prepare stopped. */
@@ -265,6 +270,7 @@ export async function prepareJob(
   };
   try {
     await writer.begin();
+    if (!resuming) await deps.jobCreated?.();
     // The job is ours now; its limits are in force before its first batch is stored.
     if (hasLimits(limits) && supportsJobLimits(deps.store)) {
       await deps.store.setJobLimits(jobId, limits);

@@ -34,6 +34,7 @@ import { limitBulkProcessor, limitRecordProcessor } from './time-limit';
 import { RateGate } from './rate-gate';
 import { gateBulkProcessor, gateRecordProcessor } from './rate-gated-processor';
 import { batchOutcome, writeBatchResults } from './write-batch-results';
+import type { BatchTrace, ImportTelemetry } from '../telemetry/import-telemetry';
 
 /** True for `{ processBatch }` objects (bulk mode), false for record processor functions. */
 export function isBulkProcessor(
@@ -90,6 +91,8 @@ export interface ProcessBatchDeps {
   readonly onBackgroundError: (error: unknown) => void;
   /** Jobs a prepare opened early and still streams into (our stores only). */
   readonly streaming: StreamingJobs;
+  /** Spans and metrics (issue 29). */
+  readonly telemetry: ImportTelemetry;
 }
 
 /** How this worker reports completions (`completionTakeOverAfterMs`). */
@@ -154,7 +157,10 @@ async function isCancelled(store: DistributedStateStore, jobId: string): Promise
 async function sweepAndClaim(deps: ProcessBatchDeps, jobId: string, workerId: string) {
   const { store, config, reclaimer } = deps;
   if (!supportsFencedWrites(store)) {
-    await store.reclaimStaleBatches(jobId, config.staleBatchTimeoutMs);
+    deps.telemetry.reclaimed(
+      jobId,
+      await store.reclaimStaleBatches(jobId, config.staleBatchTimeoutMs),
+    );
     return store.claimBatch(jobId, workerId);
   }
   const swept = reclaimer.isDue(jobId);
@@ -199,16 +205,20 @@ export async function processBatch(
     const finalised =
       (fenced &&
         claim.reason === 'NO_PENDING_BATCHES' &&
-        (await finalizeJob(
-          store,
-          events,
-          jobId,
-          await deps.totalRecordsOf(jobId),
-          workerId,
-          completionSettings(deps),
+        (await deps.telemetry.finalize(jobId, workerId, async () =>
+          finalizeJob(
+            store,
+            events,
+            jobId,
+            await deps.totalRecordsOf(jobId),
+            workerId,
+            completionSettings(deps),
+          ),
         ))) ||
       (claim.reason === 'JOB_NOT_PROCESSING' &&
-        (await recoverJobCompletion(store, events, jobId, workerId, completionSettings(deps))));
+        (await deps.telemetry.finalize(jobId, workerId, () =>
+          recoverJobCompletion(store, events, jobId, workerId, completionSettings(deps)),
+        )));
     return { result: notClaimed(jobId, finalised), claimFailure: claim.reason };
   }
 
@@ -226,26 +236,36 @@ export async function processBatch(
     fenced && reservation.attempt !== undefined
       ? { jobId, batchId, workerId, attempt: reservation.attempt }
       : undefined;
+  const trace = await deps.telemetry.batch({
+    jobId,
+    batchIndex,
+    attempt: reservation.attempt,
+    workerId,
+  });
   try {
-    return {
-      result: await runClaimedBatch(
+    const result = await trace.run(() =>
+      runClaimedBatch(
         deps,
         jobId,
         workerId,
         batchId,
         batchIndex,
         lease,
-        processor,
+        trace.timed(processor),
         options,
         reservation.rateLimited === true,
         reservation.rateLease,
+        trace,
       ),
-    };
+    );
+    return { result };
   } catch (error) {
     // A cancel released the batch under us (its write was refused): released, not an error.
     if (error instanceof LeaseLostError && (await isCancelled(store, jobId))) {
+      trace.end({ processedCount: 0, failedCount: 0, released: true });
       return { result: releasedResult(jobId, batchId, batchIndex) };
     }
+    trace.fail(error, error instanceof LeaseLostError);
     // The batch is handed back at once rather than after the stale timeout (published: it
     // stayed PROCESSING). A lease lost to another worker (or to a later claim of this worker id:
     // the attempt fences it where the store has leases) makes this a no-op.
@@ -273,6 +293,7 @@ async function runClaimedBatch(
   options: ProcessWorkerBatchOptions,
   rateLimited: boolean,
   rateLease: RateLeaseGrant | undefined,
+  trace: BatchTrace,
 ): Promise<DistributedBatchResult> {
   const { store, config, events } = deps;
   const records = await store.getBatchRecords(jobId, batchId);
@@ -368,6 +389,7 @@ async function runClaimedBatch(
     await (lease
       ? store.releaseBatch(jobId, batchId, workerId, lease.attempt)
       : store.releaseBatch(jobId, batchId, workerId));
+    trace.end({ processedCount: 0, failedCount: 0, released: true });
     return releasedResult(jobId, batchId, batchIndex);
   }
 
@@ -379,6 +401,8 @@ async function runClaimedBatch(
     kept,
     outcome,
   );
+  // Counted once written: the metrics add up to the job's summary.
+  trace.end({ processedCount: outcome.processedCount, failedCount: outcome.failedCount });
   if (outcome.error === undefined) {
     events.emit({
       type: 'batch:completed',
@@ -402,11 +426,17 @@ async function runClaimedBatch(
   }
 
   const failedEarly = await enforceFailureThreshold(store, jobId, deps.failureThreshold);
-  if (failedEarly !== undefined)
-    await emitJobCompleted(store, events, jobId, jobTotal, failedEarly);
+  if (failedEarly !== undefined) {
+    await deps.telemetry.finalize(jobId, workerId, async () => {
+      await emitJobCompleted(store, events, jobId, jobTotal, failedEarly);
+      return true;
+    });
+  }
   const jobComplete =
     failedEarly !== undefined ||
-    (await finalizeJob(store, events, jobId, jobTotal, workerId, completionSettings(deps)));
+    (await deps.telemetry.finalize(jobId, workerId, () =>
+      finalizeJob(store, events, jobId, jobTotal, workerId, completionSettings(deps)),
+    ));
   return {
     claimed: true,
     batchId,

@@ -23,9 +23,11 @@ export function reclaimAfterMs(config: DistributedSettings, fenced: boolean): nu
 export class StaleReclaimer {
   private readonly lastSweep = new Map<string, number>();
 
+  /** @param onSwept told how many batches each sweep changed (OpenTelemetry's reclaim count). */
   constructor(
     private readonly store: DistributedStateStore,
     private readonly config: DistributedSettings,
+    private readonly onSwept?: (jobId: string, changed: number) => void,
   ) {}
 
   private get timeoutMs(): number {
@@ -46,10 +48,12 @@ export class StaleReclaimer {
   async sweep(jobId: string): Promise<number> {
     this.lastSweep.set(jobId, Date.now());
     const fenced = typeof this.store.completeBatch === 'function';
-    return this.store.reclaimStaleBatches(
+    const changed = await this.store.reclaimStaleBatches(
       jobId,
       this.timeoutMs,
       fenced ? this.config.maxBatchAttempts : undefined,
     );
+    this.onSwept?.(jobId, changed);
+    return changed;
   }
 }

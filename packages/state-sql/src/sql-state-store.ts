@@ -38,6 +38,7 @@ import {
   type RecordStatus,
   type UniqueValueClaim,
   MAX_SOURCE_NAME_LENGTH,
+  type TraceContextCarrier,
 } from '@batchactions/core';
 import {
   completeBatchWithPayload,
@@ -89,6 +90,7 @@ import { Serial } from './serial';
 import type { QuotedTables } from './sql/tables';
 import { Statements } from './statements';
 import { claimUniqueValues } from './unique-values';
+import { getTraceContext, saveTraceContext, TraceContextStatements } from './trace-context';
 
 type Count = number | string | bigint | null;
 
@@ -174,6 +176,8 @@ export class SqlStateStore implements DistributedStateStore {
   private readonly sql: Statements;
   /** The statements of job-wide limits (issue 27), apart from the others. */
   private readonly limitSql: LimitStatements;
+  /** The statements of the stored trace context (issue 29), apart from the others. */
+  private readonly traceSql: TraceContextStatements;
   /** SQLite: one call at a time (see `Serial`); others run calls concurrently. */
   private readonly serial: Serial | undefined;
   private readonly setUpSchema: () => Promise<unknown>;
@@ -189,6 +193,7 @@ export class SqlStateStore implements DistributedStateStore {
     this.db = new Db(parts.executor);
     this.sql = new Statements(parts.executor.family, parts.tables, parts.layout === 'own');
     this.limitSql = new LimitStatements(parts.executor.family, parts.tables);
+    this.traceSql = new TraceContextStatements(parts.executor.family, parts.tables);
     this.serial = parts.executor.family === 'sqlite' ? new Serial() : undefined;
     this.setUpSchema = () => parts.setUpSchema(parts.executor);
     this.keepJobAsGiven = parts.layout === 'own';
@@ -682,6 +687,18 @@ export class SqlStateStore implements DistributedStateStore {
     claims: readonly UniqueValueClaim[],
   ): Promise<readonly number[]> {
     return this.run(() => claimUniqueValues(this.db, this.sql, jobId, claims));
+  }
+
+  // ---------------------------------------------------------------- trace context
+
+  /** Stores the prepare's trace context with the job (issue 29); false for an unknown job. */
+  saveTraceContext(jobId: string, carrier: TraceContextCarrier): Promise<boolean> {
+    return this.run(() => saveTraceContext(this.db, this.traceSql, jobId, carrier));
+  }
+
+  /** The trace context stored with the job; null without one or for an unknown job. */
+  getTraceContext(jobId: string): Promise<TraceContextCarrier | null> {
+    return this.run(() => getTraceContext(this.db, this.traceSql, jobId));
   }
 
   /** Deletes a job with its batches, records and unique values; false when it did not exist. */

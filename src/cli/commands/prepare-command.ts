@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { cliOpenTelemetry } from '../otel-sdk';
 import {
   FilePathSource,
   JobStatus,
@@ -177,6 +178,7 @@ async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Pr
         schema,
         stateStore: store,
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        openTelemetry: cliOpenTelemetry(),
       });
       const started = performance.now();
       const deadline = options.maxTime === undefined ? undefined : Date.now() + options.maxTime;

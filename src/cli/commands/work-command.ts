@@ -1,4 +1,5 @@
 import { isTerminalJobStatus, JobNotFoundError, JobStatus } from '@batchactions/core';
+import { cliOpenTelemetry } from '../otel-sdk';
 import type { Command } from 'commander';
 import { DistributedImport } from '../../distributed-import';
 import type { DistributedBatchResult } from '../../process/process-batch';
@@ -162,6 +163,7 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
       recordConcurrency: options.recordConcurrency,
       coerceValues: options.coerceValues === true,
       jobWideUniqueFields: options.jobWideUniqueFields === true,
+      openTelemetry: cliOpenTelemetry(),
       ...(continueOnError === undefined ? {} : { continueOnError }),
       ...(maxRetries === undefined ? {} : { maxRetries }),
       ...(retryDelayMs === undefined ? {} : { retryDelayMs }),

@@ -608,7 +608,25 @@ export interface DistributedStateStore extends StateStore {
    * `[]`. A bad page throws `InvalidOptionError` naming `page.afterIndex` or `page.limit`.
    */
   listFailedRecords?(jobId: string, page?: FailedRecordPage): Promise<readonly ProcessedRecord[]>;
+  /**
+   * Optional, for OpenTelemetry context propagation (issue 29): stores the prepare's trace
+   * context with the job (replacing any stored before), so that the workers' batch spans join
+   * the prepare's trace. Returns false (and stores nothing) for an unknown job. A store without
+   * it simply does not propagate trace context.
+   */
+  saveTraceContext?(jobId: string, carrier: TraceContextCarrier): Promise<boolean>;
+  /**
+   * Optional, with `saveTraceContext`: the trace context stored with the job, or `null` when
+   * none was stored or the job is unknown.
+   */
+  getTraceContext?(jobId: string): Promise<TraceContextCarrier | null>;
 }
+
+/**
+ * A trace context as a text-map carrier (W3C `traceparent` and `tracestate`, or whatever the
+ * configured propagator writes): header names to values. It holds ids only, never record data.
+ */
+export type TraceContextCarrier = Readonly<Record<string, string>>;
 
 const REQUIRED_METHODS = [
   'saveJobState',

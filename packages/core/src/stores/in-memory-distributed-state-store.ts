@@ -33,6 +33,7 @@ import type {
   PrepareTakeover,
   RegisterBatchOptions,
   UniqueValueClaim,
+  TraceContextCarrier,
 } from '../ports/distributed-state-store';
 import {
   checkReclaimArguments,
@@ -175,6 +176,8 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
   private readonly now: () => number;
   /** Job-wide limits (issue 27), apart from the jobs: a job without limits has no entry. */
   private readonly limits = new InMemoryLimitsTable();
+  /** Trace contexts saved with `saveTraceContext` (issue 29), apart from the jobs. */
+  private readonly traceContexts = new Map<string, TraceContextCarrier>();
 
   /** @param options.now clock used for claims and staleness (default `Date.now`). */
   constructor(options: { now?: () => number } = {}) {
@@ -783,7 +786,23 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
   deleteJob(jobId: string): Promise<boolean> {
     return settle(() => {
       this.limits.delete(jobId);
+      this.traceContexts.delete(jobId);
       return this.jobs.delete(jobId);
+    });
+  }
+
+  saveTraceContext(jobId: string, carrier: TraceContextCarrier): Promise<boolean> {
+    return settle(() => {
+      if (!this.jobs.has(jobId)) return false;
+      this.traceContexts.set(jobId, { ...carrier });
+      return true;
+    });
+  }
+
+  getTraceContext(jobId: string): Promise<TraceContextCarrier | null> {
+    return settle(() => {
+      const carrier = this.jobs.has(jobId) ? this.traceContexts.get(jobId) : undefined;
+      return carrier === undefined ? null : { ...carrier };
     });
   }
 

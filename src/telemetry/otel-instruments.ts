@@ -1,0 +1,178 @@
+import type {
+  Attributes,
+  Context,
+  Counter,
+  Histogram,
+  Meter,
+  Span,
+  TextMapPropagator,
+  Tracer,
+} from '@opentelemetry/api';
+import type { OtelApiModule } from './otel-api';
+import type { ResolvedOpenTelemetry } from './otel-options';
+
+/** The instrumentation scope of every span and instrument. */
+export const SCOPE_NAME = '@batchactions/distributed';
+
+/** `messaging.system` of every span and measurement. */
+export const MESSAGING_SYSTEM = 'batchactions';
+
+/**
+ * Attribute keys: the messaging semantic conventions where they fit (a job is the destination
+ * its batches are sent to and consumed from), `batchactions.` otherwise. None carries a record's
+ * values or a per-record id.
+ */
+export const ATTR = {
+  system: 'messaging.system',
+  operationName: 'messaging.operation.name',
+  operationType: 'messaging.operation.type',
+  destination: 'messaging.destination.name',
+  consumerGroup: 'messaging.consumer.group.name',
+  messageCount: 'messaging.batch.message_count',
+  errorType: 'error.type',
+  jobId: 'batchactions.job.id',
+  batchIndex: 'batchactions.batch.index',
+  attempt: 'batchactions.batch.attempt',
+  workerId: 'batchactions.worker.id',
+  processed: 'batchactions.batch.records_processed',
+  failed: 'batchactions.batch.records_failed',
+  released: 'batchactions.batch.released',
+  records: 'batchactions.prepare.records',
+  batches: 'batchactions.prepare.batches',
+  sourceBytes: 'batchactions.prepare.source_bytes',
+  resumed: 'batchactions.prepare.resumed',
+  stoppedBy: 'batchactions.prepare.stopped_by',
+  control: 'batchactions.control.operation',
+  changed: 'batchactions.control.changed',
+  summaryTotal: 'batchactions.job.total',
+  summaryProcessed: 'batchactions.job.processed',
+  summaryFailed: 'batchactions.job.failed',
+  summarySkipped: 'batchactions.job.skipped',
+  reason: 'batchactions.job.failure_reason',
+} as const;
+
+/** Metric names (see docs/opentelemetry.md). */
+export const METRIC = {
+  recordsProcessed: 'batchactions.records.processed',
+  recordsFailed: 'batchactions.records.failed',
+  recordsRetried: 'batchactions.records.retried',
+  recordsPending: 'batchactions.records.pending',
+  batchDuration: 'messaging.process.duration',
+  processorDuration: 'batchactions.processor.duration',
+  claims: 'batchactions.batches.claimed',
+  reclaims: 'batchactions.batches.reclaimed',
+  leaseLosses: 'batchactions.leases.lost',
+  prepareRecords: 'batchactions.prepare.records',
+  prepareThroughput: 'batchactions.prepare.throughput',
+} as const;
+
+/** The metric attributes of a job: low cardinality (one series per job). */
+export function jobAttributes(jobId: string): Attributes {
+  return { [ATTR.system]: MESSAGING_SYSTEM, [ATTR.destination]: jobId };
+}
+
+/** The tracer, meter, propagator and instruments of one importer, once the API is loaded. */
+export class OtelInstruments {
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly propagator: TextMapPropagator;
+  readonly recordsProcessed: Counter;
+  readonly recordsFailed: Counter;
+  readonly recordsRetried: Counter;
+  readonly batchDuration: Histogram;
+  readonly processorDuration: Histogram;
+  readonly claims: Counter;
+  readonly reclaims: Counter;
+  readonly leaseLosses: Counter;
+  readonly prepareRecords: Counter;
+  readonly prepareThroughput: Histogram;
+
+  constructor(
+    readonly api: OtelApiModule,
+    options: ResolvedOpenTelemetry,
+  ) {
+    const tracerProvider = (options.tracerProvider ?? api.trace.getTracerProvider()) as {
+      getTracer(name: string): Tracer;
+    };
+    const meterProvider = (options.meterProvider ?? api.metrics.getMeterProvider()) as {
+      getMeter(name: string): Meter;
+    };
+    this.tracer = tracerProvider.getTracer(SCOPE_NAME);
+    this.meter = meterProvider.getMeter(SCOPE_NAME);
+    this.propagator = (options.propagator ?? api.propagation) as TextMapPropagator;
+    const m = this.meter;
+    const records = { unit: '{record}' };
+    this.recordsProcessed = m.createCounter(METRIC.recordsProcessed, {
+      ...records,
+      description: 'Records the processor accepted, counted when their batch is written',
+    });
+    this.recordsFailed = m.createCounter(METRIC.recordsFailed, {
+      ...records,
+      description: 'Records invalid or failed, counted when their batch is written',
+    });
+    this.recordsRetried = m.createCounter(METRIC.recordsRetried, {
+      ...records,
+      description: 'Processor attempts that failed and were retried',
+    });
+    this.batchDuration = m.createHistogram(METRIC.batchDuration, {
+      unit: 's',
+      description: 'Time from a batch claimed to its results written (one batch)',
+    });
+    this.processorDuration = m.createHistogram(METRIC.processorDuration, {
+      unit: 's',
+      description: 'Duration of one processor call (one record, or one bulk call)',
+    });
+    this.claims = m.createCounter(METRIC.claims, {
+      unit: '{batch}',
+      description: 'Batches claimed by workers',
+    });
+    this.reclaims = m.createCounter(METRIC.reclaims, {
+      unit: '{batch}',
+      description:
+        'Stale batches (their worker died or hangs) put back to PENDING or quarantined by a sweep',
+    });
+    this.leaseLosses = m.createCounter(METRIC.leaseLosses, {
+      unit: '{batch}',
+      description: 'Batches whose worker lost its lease: their results were refused',
+    });
+    this.prepareRecords = m.createCounter(METRIC.prepareRecords, {
+      ...records,
+      description: 'Records stored by prepares',
+    });
+    this.prepareThroughput = m.createHistogram(METRIC.prepareThroughput, {
+      unit: '{record}/s',
+      description: 'Records stored per second by one prepare run',
+    });
+  }
+
+  /** `span` with an error status and the exception recorded. */
+  failSpan(span: Span, error: unknown, errorType?: string): void {
+    if (error instanceof Error) span.recordException(error);
+    span.setAttribute(ATTR.errorType, errorType ?? errorTypeOf(error));
+    span.setStatus({
+      code: this.api.SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  /** The context stored in `carrier`, over the current one. */
+  extract(carrier: Readonly<Record<string, string>>): Context {
+    return this.propagator.extract(
+      this.api.context.active(),
+      carrier,
+      this.api.defaultTextMapGetter,
+    );
+  }
+
+  /** The carrier of `context` (`traceparent`, `tracestate` with W3C Trace Context). */
+  inject(context: Context): Record<string, string> {
+    const carrier: Record<string, string> = {};
+    this.propagator.inject(context, carrier, this.api.defaultTextMapSetter);
+    return carrier;
+  }
+}
+
+/** A low-cardinality error type: the error's class name. */
+export function errorTypeOf(error: unknown): string {
+  return error instanceof Error ? error.name : '_OTHER';
+}
