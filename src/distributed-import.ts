@@ -53,12 +53,7 @@ import { readJobStatus, type JobStatusReport } from './control/job-status';
 import { LocalWork } from './control/local-work';
 import { guardBackgroundHandler } from './process/background-errors';
 import { ImportTelemetry } from './telemetry/import-telemetry';
-
-/** The source's size in bytes when it tells it (a file); the prepare checks the source itself. */
-function sourceSize(source: DataSource): number | undefined {
-  const candidate = source as Partial<DataSource> | null;
-  return typeof candidate?.metadata === 'function' ? candidate.metadata().fileSize : undefined;
-}
+import { reportedSourceSize } from './prepare/source-size';
 
 function warnBackgroundError(error: unknown): void {
   console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
@@ -202,7 +197,7 @@ export class DistributedImport {
       return await this.telemetry.prepare(
         request.jobId,
         request.takeOverAfterMs !== undefined,
-        sourceSize(source),
+        reportedSourceSize(source),
         (trace) => this.prepareTraced(source, parser, request, tracked.signal, trace.jobCreated),
       );
     } finally {

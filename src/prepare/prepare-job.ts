@@ -32,6 +32,7 @@ import {
   type BatchWriter,
   type NewJob,
 } from './batch-writers';
+import { reportedSourceSize } from './source-size';
 import { keepsPrepareLiveness, resumesPrepare, type ResumingStore } from './prepare-heartbeat';
 import {
   PrepareNotResumableError,
@@ -278,7 +279,7 @@ export async function prepareJob(
     // Before the first batch is stored: if onOpen throws, nothing was claimable.
     if (openEarly) announceOpen(request.options.onOpen, jobId);
     if (start.cursor?.sourceSize !== undefined) {
-      const size = source.metadata().fileSize;
+      const size = reportedSourceSize(source);
       if (size !== undefined && size !== start.cursor.sourceSize) {
         throw new SourceMismatchError(
           jobId,
@@ -293,7 +294,7 @@ export async function prepareJob(
       start.cursor?.sourceVersion,
     );
     damagedOf = damagedRows;
-    const sourceSize = source.metadata().fileSize;
+    const sourceSize = reportedSourceSize(source);
     const unverifiable = warnOnce();
     /** Stores a batch, or checks the one stored already; true when it stored it. */
     const flush = async (chunk: ProcessedRecord[]): Promise<boolean> => {

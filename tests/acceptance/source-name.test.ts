@@ -92,6 +92,33 @@ describe.each(fullPortStores)('sourceName on $name', (factory) => {
     expect(found?.map((entry) => entry.jobId)).toEqual([named.jobId]);
   });
 
+  it('prepares a source whose metadata() throws, as the published engine, which never calls it', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const unimplemented: DataSource = {
+        read: () => new BufferSource(usersCsv(7)).read(),
+        sample: () => Promise.resolve(''),
+        metadata: () => {
+          throw new Error('metadata is not implemented');
+        },
+      };
+      const { jobId, totalRecords } = await importer(t.store).prepare(
+        unimplemented,
+        new CsvParser(),
+      );
+      expect(totalRecords).toBe(7);
+      expect((await t.store.getJobState(jobId))?.totalRecords).toBe(7);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => (w as Error & { code?: string }).code)).toContain(
+        'BATCHACTIONS_SOURCE_METADATA',
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('refuses a bad sourceName, and any on resumePrepare', async () => {
     const di = importer(t.store);
     for (const bad of ['', '  ', 'x'.repeat(1001), 42]) {
