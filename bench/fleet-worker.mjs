@@ -13,6 +13,7 @@ const store = new PostgresStateStore({
   connectionString: process.env.DATABASE_URL,
   schema: process.env.PG_SCHEMA,
   poolSize: loops,
+  batchPayloads: process.env.BATCH_PAYLOADS === '1',
 });
 await store.initialize();
 const di = new DistributedImport({

@@ -10,7 +10,8 @@
 // saturates. docs/benchmarks.md turns the figures into an estimate of the fleet one server feeds.
 //
 // Usage: npm run build && node bench/fleet.mjs [--rows 100000] [--batch-size 500]
-//          [--fleets 4,16,64] [--processes 4] [--processor-ms 0]
+//          [--fleets 4,16,64] [--processes 4] [--processor-ms 0] [--layouts rows,payloads]
+//        (--layouts: the stores' default one-row-per-record layout, `batchPayloads: true`, or both)
 //        (DATABASE_URL: the PostgreSQL server; the benchmark uses a database `ba_fleet` on it)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     fleets: { type: 'string', default: '4,16,64' },
     processes: { type: 'string', default: '4' },
     'processor-ms': { type: 'string', default: '0' },
+    layouts: { type: 'string', default: 'rows,payloads' },
   },
 });
 const rows = Number(values.rows);
@@ -39,6 +41,7 @@ const batchSize = Number(values['batch-size']);
 const fleets = values.fleets.split(',').map(Number);
 const processes = Number(values.processes);
 const processorMs = Number(values['processor-ms']);
+const layouts = values.layouts.split(',');
 for (const fleet of fleets) {
   if (!Number.isInteger(fleet) || fleet < processes || fleet % processes !== 0) {
     throw new Error(`--fleets: ${fleet} is not a multiple of --processes ${processes}`);
@@ -77,14 +80,21 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(
 console.log(
   `${fmt(rows)} records, batch ${batchSize}, processor ${processorMs} ms/record, ${processes} processes — ${machine}, load ${loadavg()[0].toFixed(1)}`,
 );
-console.log('| worker loops | records/s | DB ms per 1,000 records | max RSS per process (MB) |');
-console.log('|---|---|---|---|');
+console.log(
+  '| layout | worker loops | records/s | DB ms per 1,000 records | max RSS per process (MB) |',
+);
+console.log('|---|---|---|---|---|');
 
 await ensureDatabase(serverUrl, DB_NAME);
 const pgSchema = `fleet_${Date.now().toString(36)}`;
 try {
-  for (const fleet of fleets) {
-    const store = new PostgresStateStore({ connectionString: benchUrl, schema: pgSchema });
+  for (const [layout, fleet] of layouts.flatMap((l) => fleets.map((f) => [l, f]))) {
+    const batchPayloads = layout === 'payloads';
+    const store = new PostgresStateStore({
+      connectionString: benchUrl,
+      schema: pgSchema,
+      batchPayloads,
+    });
     await store.initialize();
     const di = new DistributedImport({ schema, batchSize, stateStore: store });
     const { jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser());
@@ -101,6 +111,7 @@ try {
             WORKER_PREFIX: `p${p}`,
             BATCH_SIZE: String(batchSize),
             PROCESSOR_MS_PER_RECORD: String(processorMs),
+            BATCH_PAYLOADS: batchPayloads ? '1' : '0',
           }),
         ),
       );
@@ -113,7 +124,7 @@ try {
       Math.max(...results.map((r) => r.endedAt)) - Math.min(...results.map((r) => r.startedAt));
     const rss = Math.max(...results.map((r) => r.maxRssMb));
     console.log(
-      `| ${fleet} | ${fmt(Math.round((rows / window) * 1000))} | ${((run.dbMs / rows) * 1000).toFixed(1)} | ${Math.round(rss)} |`,
+      `| ${layout} | ${fleet} | ${fmt(Math.round((rows / window) * 1000))} | ${((run.dbMs / rows) * 1000).toFixed(1)} | ${Math.round(rss)} |`,
     );
   }
 } finally {

@@ -108,8 +108,8 @@ describe.each(STORES)('status/list time and doctor ($kind store)', ({ url, versi
     expect(human).toMatch(/^ {2}elapsed {2}.+ since prepare started$/m);
     const table = await runCliOk(['list', '--store', store]);
     const row = table.split('\n').find((line) => line.startsWith(jobId)) ?? '';
-    expect(row).not.toMatch(/ -$/);
-    expect(row).toMatch(/ (\d+ ms|[\d.]+ s|\d+ min \d+ s)$/);
+    // AGE, then SOURCE (the file's name), the last column.
+    expect(row).toMatch(/ (\d+ ms|[\d.]+ s|\d+ min \d+ s) {2,}\S+\.csv$/);
 
     const resumed = await runCli(prepareArgs(store, '--resume', jobId));
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -41,6 +41,9 @@ const MODELS: readonly Model[] = [
       ['completionClaimedAt', 'BigInt?'],
       ['completionAcknowledgedAt', 'BigInt?'],
       ['createdAt', 'BigInt?'],
+      // Version 9: the source's name, the prepare's trace context.
+      ['sourceName', 'String?', '@db.Text'],
+      ['traceContext', 'String?', '@db.Text'],
     ],
     attributes: [],
   },
@@ -82,11 +85,14 @@ const MODELS: readonly Model[] = [
       ['attempt', 'Int @default(0)'],
       ['error', 'String?', '@db.Text'],
       ['sourceCursor', 'String?', '@db.Text'],
+      // Version 9: when the batch's attempt started (PROCESSING) or when it finished.
+      ['completedAt', 'BigInt?'],
     ],
     attributes: [
       '@@unique([jobId, batchIndex], map: "batchactions_batches_job_id_batch_index")',
       '@@index([jobId, status], map: "batchactions_batches_job_id_status")',
       '@@index([jobId, status, batchIndex], map: "batchactions_batches_claim")',
+      '@@index([jobId, recordStartIndex], map: "batchactions_batches_record_start")',
     ],
   },
   {
@@ -115,6 +121,21 @@ const MODELS: readonly Model[] = [
       ['throttledUntil', 'BigInt @default(0)'],
     ],
     attributes: [],
+  },
+  {
+    // Version 10: batch payloads (issue 28), a batch's records as one row.
+    name: 'BatchactionsBatchPayload',
+    table: 'batchactions_batch_payloads',
+    fields: [
+      ['jobId', 'String', '@db.VarChar(255)'],
+      ['batchId', 'String', '@db.VarChar(255)'],
+      ['records', 'String', '@db.Text'],
+      ['outcome', 'String?', '@db.Text'],
+      ['recordCount', 'Int @default(0)'],
+      ['processedCount', 'Int @default(0)'],
+      ['version', 'Int @default(0)'],
+    ],
+    attributes: ['@@id([jobId, batchId])'],
   },
   {
     name: 'BatchactionsSchemaVersion',
