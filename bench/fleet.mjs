@@ -13,7 +13,6 @@
 //          [--fleets 4,16,64] [--processes 4] [--processor-ms 0] [--layouts rows,payloads]
 //        (--layouts: the stores' default one-row-per-record layout, `batchPayloads: true`, or both)
 //        (DATABASE_URL: the PostgreSQL server; the benchmark uses a database `ba_fleet` on it)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +23,7 @@ import { DistributedImport } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
 import { PostgresStateStore } from '@batchactions/state-postgres';
 import { databaseUrl, ensureDatabase, measured, withClient } from './pg-server-time.mjs';
-import { schema, usersCsvLines } from './shared.mjs';
+import { runBenchWorker, schema, usersCsvLines } from './shared.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -59,21 +58,7 @@ process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const workerScript = fileURLToPath(new URL('./fleet-worker.mjs', import.meta.url));
 
 /** Runs one fleet process and resolves with the JSON line it printed. */
-function fleetProcess(env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerScript], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
-        : reject(new Error(`fleet process exited ${code}`)),
-    );
-  });
-}
+const fleetProcess = (env) => runBenchWorker(env, workerScript);
 
 const fmt = (n) => n.toLocaleString('en');
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

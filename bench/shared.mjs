@@ -42,13 +42,17 @@ export async function freshStoreFromEnv(env) {
 }
 
 /**
- * Runs bench/worker.mjs with `env` added to this process's environment and resolves with the
- * JSON line it printed last (its counts and timings).
+ * Runs `script` (a path; default bench/worker.mjs) in a child process with `env` added to this
+ * process's environment and resolves with the JSON line it printed last (its counts and
+ * timings). `nodeArgs`: options for node itself.
  */
-export function runBenchWorker(env) {
-  const workerScript = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+export function runBenchWorker(
+  env,
+  script = fileURLToPath(new URL('./worker.mjs', import.meta.url)),
+  nodeArgs = [],
+) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerScript], {
+    const child = spawn(process.execPath, [...nodeArgs, script], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

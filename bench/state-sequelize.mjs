@@ -13,7 +13,6 @@
 // Prisma: PRISMA_BASELINE=<dir> with --stores prisma-<postgres|mariadb>-baseline compares an
 // earlier build (see state-sequelize-stores.mjs); --section prisma writes the "PrismaStateStore
 // (issue 24)" section of bench/results.md instead of the SequelizeStateStore one.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { FilePathSource } from '@batchactions/core';
 import { DistributedImport } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
-import { schema, usersCsvLines } from './shared.mjs';
+import { runBenchWorker, schema, usersCsvLines } from './shared.mjs';
 import { freshStore, storeFromEnv } from './state-sequelize-stores.mjs';
 
 const { values } = parseArgs({
@@ -47,22 +46,9 @@ process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 
 const rate = (n, ms) => Math.round((n / ms) * 1000);
 
-function runChild(env) {
-  return new Promise((resolve, reject) => {
-    const nodeArgs = process.env.WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...nodeArgs, workerScript], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
-        : reject(new Error(`worker exited ${code}`)),
-    );
-  });
-}
+/** One worker process (WORKER_NODE_ARGS: options for node, to profile it). */
+const runChild = (env) =>
+  runBenchWorker(env, workerScript, process.env.WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
 
 /** CPU ms used so far by the database server process DB_PID (Linux), for profiling; 0 without. */
 function serverCpuMs() {
