@@ -1,7 +1,4 @@
 import {
-  JobNotFoundError,
-  JobNotPreparingError,
-  JobStatus,
   LeaseLostError,
   RecordAlreadyStoredError,
   type Batch,
@@ -24,15 +21,10 @@ import {
 } from './payload-codec';
 import { lastPerIndex, noNul, recordColumns } from './record-codec';
 import { completedRecordWrites, recordUpserts, runWrites } from './record-writes';
+import { fenceBatchInTransaction, lockJobForRegistration } from './batch-steps';
 import type { Statements } from './statements';
 
 type Count = number | string | bigint | null;
-
-interface RegisterTargetRow {
-  readonly status: JobStatus;
-  readonly openEarly: Count;
-  readonly owner: string | null;
-}
 
 /** The lowest and highest index of `records` (not empty). */
 function indexRange(records: readonly ProcessedRecord[]): [number, number] {
@@ -104,15 +96,7 @@ export async function registerBatchWithPayload(
   const rowWrites = recordUpserts(db, sql, jobId, batch.id, rows);
   const heartbeat = [jobId, prepareRun ?? '', prepareRun === undefined ? 0 : 1];
   await db.transaction(async (transaction) => {
-    const job = (await db.select<RegisterTargetRow>(sql.lockJob('share'), [jobId], transaction))[0];
-    if (job === undefined) throw new JobNotFoundError(jobId);
-    const open = job.status === JobStatus.PROCESSING && Number(job.openEarly) === 1;
-    if (job.status !== JobStatus.CREATED && job.status !== JobStatus.PAUSED && !open) {
-      throw new JobNotPreparingError(jobId, job.status);
-    }
-    if (prepareRun !== undefined && job.owner !== prepareRun) {
-      throw new JobNotPreparingError(jobId, job.status, prepareRun);
-    }
+    await lockJobForRegistration(db, sql, jobId, prepareRun, transaction);
     if (records.length > 0) {
       const [low, high] = indexRange(records);
       await refuseTakenIndexes(db, sql, jobId, batch.id, records, low, high, transaction);
@@ -252,21 +236,7 @@ export async function completeBatchWithPayload(
   }
   const rowWrites = recordUpserts(db, s, lease.jobId, lease.batchId, done.rows);
   return db.transaction(async (transaction) => {
-    const held = await db.run(
-      s.fenceBatch(),
-      [
-        lease.jobId,
-        lease.batchId,
-        lease.workerId,
-        lease.attempt,
-        outcome.status,
-        outcome.processedCount,
-        outcome.failedCount,
-        outcome.error ?? null,
-      ],
-      transaction,
-    );
-    if (held === 0) throw lost();
+    await fenceBatchInTransaction(db, s, lease, outcome, transaction);
     const changed = await db.run(
       s.setOutcome(),
       [lease.jobId, lease.batchId, done.outcome, processed],

@@ -161,16 +161,21 @@ type PostgresClaimRow = Omit<ClaimedRow, 'id'> & {
  * (a cap removed or added by `setLimits`) costs a statement, never a wrong claim.
  */
 const cappedJobs = new Set<string>();
-const CAPPED_JOBS_KEPT = 1024;
+const JOB_HINTS_KEPT = 1024;
 
-function rememberCap(jobId: string, capped: boolean): void {
-  if (!capped) {
-    cappedJobs.delete(jobId);
+/** Notes whether `jobId` is in `hints` (a bounded set of this process's job hints). */
+function rememberHint(hints: Set<string>, jobId: string, present: boolean): void {
+  if (!present) {
+    hints.delete(jobId);
     return;
   }
-  if (cappedJobs.size >= CAPPED_JOBS_KEPT) cappedJobs.clear();
-  cappedJobs.add(jobId);
+  if (hints.size >= JOB_HINTS_KEPT) hints.clear();
+  hints.add(jobId);
 }
+
+const rememberCap = (jobId: string, capped: boolean) => {
+  rememberHint(cappedJobs, jobId, capped);
+};
 
 function postgresClaimed(
   jobId: string,
@@ -268,14 +273,9 @@ function withLease(result: ClaimBatchResult, lease: RateLeaseGrant | undefined):
  */
 const rateJobs = new Set<string>();
 
-function rememberRate(jobId: string, rateLimited: boolean): void {
-  if (!rateLimited) {
-    rateJobs.delete(jobId);
-    return;
-  }
-  if (rateJobs.size >= CAPPED_JOBS_KEPT) rateJobs.clear();
-  rateJobs.add(jobId);
-}
+const rememberRate = (jobId: string, rateLimited: boolean) => {
+  rememberHint(rateJobs, jobId, rateLimited);
+};
 
 /** SQLite: the claim statement, in a transaction with the batch's first lease for a rate-limited job. */
 async function claimSqlite(

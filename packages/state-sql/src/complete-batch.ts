@@ -7,6 +7,7 @@ import {
 import type { Db } from './db';
 import { lastPerIndex, noNul, outcomeColumns, recordColumns } from './record-codec';
 import { completedRecordWrites } from './record-writes';
+import { fenceBatchInTransaction } from './batch-steps';
 import type { Statements } from './statements';
 
 /**
@@ -64,21 +65,7 @@ export async function completeBatch(
   // Serialised before the transaction: its write lock is held for the SQL work only.
   const writeRecords = completedRecordWrites(db, s, lease.jobId, lease.batchId, records);
   await db.transaction(async (transaction) => {
-    const held = await db.run(
-      s.fenceBatch(),
-      [
-        lease.jobId,
-        lease.batchId,
-        lease.workerId,
-        lease.attempt,
-        outcome.status,
-        outcome.processedCount,
-        outcome.failedCount,
-        outcome.error ?? null,
-      ],
-      transaction,
-    );
-    if (held === 0) throw lost();
+    await fenceBatchInTransaction(db, s, lease, outcome, transaction);
     await writeRecords(transaction);
   });
   return true;

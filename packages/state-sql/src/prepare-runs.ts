@@ -1,6 +1,4 @@
 import {
-  JobNotFoundError,
-  JobNotPreparingError,
   JobStatus,
   prepareTakeoverFor,
   RecordAlreadyStoredError,
@@ -16,15 +14,10 @@ import { batchRowValues, optionalNumber } from './job-rows';
 import { refusedBatchError } from './prepare-liveness';
 import { increasing, lastPerIndex, recordColumns } from './record-codec';
 import { recordUpserts, runWrites } from './record-writes';
+import { lockJobForRegistration } from './batch-steps';
 import type { Statements } from './statements';
 
 type Count = number | string | bigint | null;
-
-interface RegisterTargetRow {
-  readonly status: JobStatus;
-  readonly openEarly: Count;
-  readonly owner: string | null;
-}
 
 interface StandingRow {
   readonly status: JobStatus;
@@ -103,15 +96,7 @@ export async function registerBatchInTransaction(
   const upserts = recordUpserts(db, sql, jobId, batch.id, batch.records);
   const heartbeat = [jobId, prepareRun ?? '', prepareRun === undefined ? 0 : 1];
   await db.transaction(async (transaction) => {
-    const job = (await db.select<RegisterTargetRow>(sql.lockJob('share'), [jobId], transaction))[0];
-    if (job === undefined) throw new JobNotFoundError(jobId);
-    const open = job.status === JobStatus.PROCESSING && Number(job.openEarly) === 1;
-    if (job.status !== JobStatus.CREATED && job.status !== JobStatus.PAUSED && !open) {
-      throw new JobNotPreparingError(jobId, job.status);
-    }
-    if (prepareRun !== undefined && job.owner !== prepareRun) {
-      throw new JobNotPreparingError(jobId, job.status, prepareRun);
-    }
+    await lockJobForRegistration(db, sql, jobId, prepareRun, transaction);
     const records = batch.records;
     if (records.length > 0) {
       // Contiguous rising indexes (the usual case) hold every index from first to last; any
