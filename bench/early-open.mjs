@@ -4,8 +4,10 @@
 // - early open: the workers get it as soon as the job exists (`openEarly`, `onOpen`).
 // Reports time to the first record processed (the first batch a worker wrote), prepare alone,
 // processing alone, and file -> job:completed, as seconds and records/s, and writes
-// bench/early-open.md. Usage: npm run build && node bench/early-open.mjs [--rows 1000000,10000000]
-//                              [--batch-size 500] [--workers 4]
+// bench/early-open.md (or --out). Also the peak memory (RSS) of the process that prepares and of
+// each worker. Usage: npm run build && node bench/early-open.mjs [--rows 1000000,10000000]
+//   [--batch-size 500] [--workers 4] [--layouts rows,payloads] [--out bench/early-open.md]
+// (--layouts: the store's default one-row-per-record layout, `batchPayloads: true`, or both)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
@@ -31,8 +33,16 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000000,10000000' },
     'batch-size': { type: 'string', default: '500' },
     workers: { type: 'string', default: '4' },
+    layouts: { type: 'string', default: 'rows' },
+    out: { type: 'string', default: fileURLToPath(new URL('./early-open.md', import.meta.url)) },
   },
 });
+const layouts = values.layouts.split(',');
+for (const layout of layouts) {
+  if (layout !== 'rows' && layout !== 'payloads') {
+    throw new Error(`--layouts: unknown layout "${layout}" (expected rows, payloads or both)`);
+  }
+}
 const sizes = values.rows.split(',').map(Number);
 const batchSize = Number(values['batch-size']);
 const workerCount = Number(values.workers);
@@ -99,13 +109,27 @@ function warmWorker(env, workerId) {
   return { ready, start: (jobId) => child.stdin.end(`${jobId}\n`), done };
 }
 
-async function run(file, rows, earlyOpen) {
-  const rig = await freshStore('postgres');
+/** Samples this process's RSS every 50 ms until `stop()`, which returns the peak in MB. */
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
+  };
+}
+
+async function run(file, rows, earlyOpen, layout) {
+  const rig = await freshStore('postgres', { batchPayloads: layout === 'payloads' });
   try {
     const store = await rig.open();
     const workers = Array.from({ length: workerCount }, (_, i) => warmWorker(rig.env, `w${i}`));
     await Promise.all(workers.map((w) => w.ready));
     const di = new DistributedImport({ schema, batchSize, stateStore: store });
+    globalThis.gc?.();
+    const stopRss = rssSampler();
     const cpu0 = cpuTimes();
     const t0 = Date.now();
     let openedAt;
@@ -118,6 +142,7 @@ async function run(file, rows, earlyOpen) {
     });
     const preparedAt = Date.now();
     const cpuPrepared = cpuTimes();
+    const prepareRssMb = stopRss();
     if (result.totalRecords !== rows) throw new Error(`prepared ${result.totalRecords} of ${rows}`);
     const reports = await Promise.all(workers.map((w) => w.done));
     const cpuEnd = cpuTimes();
@@ -130,6 +155,7 @@ async function run(file, rows, earlyOpen) {
     await store.close();
     return {
       rows,
+      layout,
       variant: earlyOpen ? 'early open' : 'published (open when prepared)',
       firstRecordMs: firstRecordAt - t0,
       prepareMs: preparedAt - t0,
@@ -137,6 +163,7 @@ async function run(file, rows, earlyOpen) {
       processingMs: completedAt - (openedAt ?? preparedAt),
       fileToCompletedMs: completedAt - t0,
       workerRssMb: Math.max(...reports.map((r) => r.maxRssMb)),
+      prepareRssMb,
       // Cores busy (of all the machine's) while prepare ran, and after it until the end.
       coresDuringPrepare: coresBusy(cpu0, cpuPrepared),
       coresAfterPrepare: coresBusy(cpuPrepared, cpuEnd),
@@ -153,14 +180,18 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(
 const results = [];
 for (const rows of sizes) {
   const file = await writeCsv(rows);
-  for (const earlyOpen of [false, true]) {
-    const r = await run(file, rows, earlyOpen);
+  for (const [layout, earlyOpen] of layouts.flatMap((l) => [
+    [l, false],
+    [l, true],
+  ])) {
+    const r = await run(file, rows, earlyOpen, layout);
     results.push(r);
     console.log(
-      `${rows} rows, ${r.variant}: first record ${s(r.firstRecordMs)} s, prepare ${s(r.prepareMs)} s ` +
+      `${rows} rows, ${layout}, ${r.variant}: first record ${s(r.firstRecordMs)} s, prepare ${s(r.prepareMs)} s ` +
         `(${rate(rows, r.prepareMs)}/s), processing ${s(r.processingMs)} s, file -> job:completed ` +
         `${s(r.fileToCompletedMs)} s (${rate(rows, r.fileToCompletedMs)}/s); cores busy ` +
-        `${cores(r.coresDuringPrepare)} during prepare, ${cores(r.coresAfterPrepare)} after`,
+        `${cores(r.coresDuringPrepare)} during prepare, ${cores(r.coresAfterPrepare)} after; ` +
+        `peak RSS prepare ${Math.round(r.prepareRssMb)} MB, worker ${Math.round(r.workerRssMb)} MB`,
     );
   }
   rmSync(file, { force: true });
@@ -171,15 +202,18 @@ const lines = [
   '',
   `Machine: ${machine}; PostgreSQL on the same machine. ${workerCount} worker processes, already`,
   `running when the prepare starts (they get the job id on stdin), no-op processor, batches of ${batchSize}.`,
-  `Command: \`npm run build && node bench/early-open.mjs --rows ${values.rows} --batch-size ${batchSize} --workers ${workerCount}\`.`,
+  `Command: \`npm run build && node bench/early-open.mjs --rows ${values.rows} --batch-size ${batchSize} --workers ${workerCount} --layouts ${values.layouts}\`.`,
+  'Layout "rows": one row per record (the default); "payloads": the store option `batchPayloads: true`.',
+  'Peak RSS: of the process that prepares (sampled every 50 ms during the prepare) and the largest of the workers (`maxRSS`).',
   '',
-  '| rows | variant | first record | prepare | processing | file → job:completed | cores busy: during prepare / after |',
-  '|---|---|---|---|---|---|---|',
+  '| rows | layout | variant | first record | prepare | processing | file → job:completed | cores busy: during prepare / after | peak RSS: prepare / worker |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${r.rows.toLocaleString('en-US')} | ${r.variant} | ${s(r.firstRecordMs)} s | ${s(r.prepareMs)} s (${rate(r.rows, r.prepareMs)}/s) | ` +
+      `| ${r.rows.toLocaleString('en-US')} | ${r.layout} | ${r.variant} | ${s(r.firstRecordMs)} s | ${s(r.prepareMs)} s (${rate(r.rows, r.prepareMs)}/s) | ` +
       `${s(r.processingMs)} s | ${s(r.fileToCompletedMs)} s (${rate(r.rows, r.fileToCompletedMs)}/s) | ` +
-      `${cores(r.coresDuringPrepare)} / ${cores(r.coresAfterPrepare)} of ${cpus().length} |`,
+      `${cores(r.coresDuringPrepare)} / ${cores(r.coresAfterPrepare)} of ${cpus().length} | ` +
+      `${Math.round(r.prepareRssMb)} / ${Math.round(r.workerRssMb)} MB |`,
   ),
   '',
   '"processing" runs from the moment workers got the job id to `job:completed`: alone in the',
@@ -187,9 +221,10 @@ const lines = [
   '"prepare alone" and "processing alone" for the same file in the same run.',
   '',
 ];
-for (const rows of sizes) {
-  const published = results.find((r) => r.rows === rows && !r.variant.startsWith('early'));
-  const early = results.find((r) => r.rows === rows && r.variant.startsWith('early'));
+for (const [rows, layout] of sizes.flatMap((n) => layouts.map((l) => [n, l]))) {
+  const of = (r) => r.rows === rows && r.layout === layout;
+  const published = results.find((r) => of(r) && !r.variant.startsWith('early'));
+  const early = results.find((r) => of(r) && r.variant.startsWith('early'));
   const longer = Math.max(published.prepareMs, published.processingMs);
   // The CPU work of both phases (core-seconds, from the published run) spread over every core:
   // no overlap can end sooner on this machine.
@@ -198,11 +233,11 @@ for (const rows of sizes) {
       published.processingMs * (published.coresAfterPrepare ?? cpus().length)) /
     cpus().length;
   lines.push(
-    `- ${rows.toLocaleString('en-US')} rows: early open ends ${s(early.fileToCompletedMs)} s after the file ` +
+    `- ${rows.toLocaleString('en-US')} rows, ${layout}: early open ends ${s(early.fileToCompletedMs)} s after the file ` +
       `opens = ${(early.fileToCompletedMs / longer).toFixed(2)} × the longer phase alone (${s(longer)} s); ` +
       `the CPU work of both phases needs ${s(cpuBoundMs)} s on ${cpus().length} cores ` +
       `(${(cpuBoundMs / longer).toFixed(2)} ×); first record ${s(early.firstRecordMs)} s ` +
       `(published: ${s(published.firstRecordMs)} s).`,
   );
 }
-writeFileSync(new URL('./early-open.md', import.meta.url), `${lines.join('\n')}\n`);
+writeFileSync(values.out, `${lines.join('\n')}\n`);

@@ -28,7 +28,10 @@ export function* usersCsvLines(rows) {
 export async function freshStoreFromEnv(env) {
   if (env.STORE_KIND === 'sqlite') {
     const { SqliteStateStore } = await import('@batchactions/state-sqlite');
-    const store = new SqliteStateStore({ filename: env.SQLITE_FILE });
+    const store = new SqliteStateStore({
+      filename: env.SQLITE_FILE,
+      batchPayloads: env.BATCH_PAYLOADS === '1',
+    });
     await store.initialize();
     return store;
   }
@@ -36,6 +39,7 @@ export async function freshStoreFromEnv(env) {
   const store = new PostgresStateStore({
     connectionString: env.DATABASE_URL,
     schema: env.PG_SCHEMA,
+    batchPayloads: env.BATCH_PAYLOADS === '1',
   });
   await store.initialize();
   return store;

@@ -9,20 +9,22 @@ export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127
 /**
  * A fresh store: `open()` gives a new connection to it (for each worker), `dispose()` removes it.
  * PostgreSQL: a new schema in the database of `databaseUrl` (default `DATABASE_URL`).
+ * `batchPayloads`: the stores' batch-payload layout (issue 28) instead of one row per record.
  */
-export async function freshStore(kind, { databaseUrl = DATABASE_URL } = {}) {
+export async function freshStore(kind, { databaseUrl = DATABASE_URL, batchPayloads = false } = {}) {
+  const layoutEnv = batchPayloads ? { BATCH_PAYLOADS: '1' } : {};
   if (kind === 'sqlite') {
     const { SqliteStateStore } = await import('@batchactions/state-sqlite');
     const dir = mkdtempSync(join(tmpdir(), 'ba-bench-'));
     const filename = join(dir, 'bench.sqlite');
     const open = async () => {
-      const store = new SqliteStateStore({ filename });
+      const store = new SqliteStateStore({ filename, batchPayloads });
       await store.initialize();
       return store;
     };
     return {
       kind,
-      env: { STORE_KIND: 'sqlite', SQLITE_FILE: filename },
+      env: { STORE_KIND: 'sqlite', SQLITE_FILE: filename, ...layoutEnv },
       open,
       dispose: () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -31,7 +33,11 @@ export async function freshStore(kind, { databaseUrl = DATABASE_URL } = {}) {
     const { PostgresStateStore } = await import('@batchactions/state-postgres');
     const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
     const open = async () => {
-      const store = new PostgresStateStore({ connectionString: databaseUrl, schema });
+      const store = new PostgresStateStore({
+        connectionString: databaseUrl,
+        schema,
+        batchPayloads,
+      });
       await store.initialize();
       return store;
     };
@@ -44,7 +50,7 @@ export async function freshStore(kind, { databaseUrl = DATABASE_URL } = {}) {
     };
     return {
       kind,
-      env: { STORE_KIND: 'postgres', DATABASE_URL: databaseUrl, PG_SCHEMA: schema },
+      env: { STORE_KIND: 'postgres', DATABASE_URL: databaseUrl, PG_SCHEMA: schema, ...layoutEnv },
       open,
       dispose,
     };
