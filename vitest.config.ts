@@ -6,7 +6,8 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * The multi-process soak and fault suites: minutes of worker processes, SIGKILLs and lease
- * expiries; and the record-bound suites (1 GiB inputs). `npm run test:slow` (vitest.slow.config.ts) runs them, and CI runs both commands.
+ * expiries; and the record-bound suites (1 GiB inputs). `npm run test:slow` (vitest.slow.config.ts) runs them, then the
+ * acceptance files on Sequelize's other dialects (vitest.matrix.config.ts); CI runs both commands.
  */
 export const slowSuites = [
   'tests/multiprocess/**/*.test.ts',
@@ -19,6 +20,15 @@ export const slowSuites = [
   'packages/state-sequelize/tests/multi-process.test.ts',
   // Worker processes through Prisma 7 (PostgreSQL, MariaDB, SQLite) and 6 (PostgreSQL, SQLite).
   'packages/state-prisma/tests/multi-process.test.ts',
+  // The Sequelize store's conformance on PostgreSQL and SQLite (npm test: on MariaDB).
+  'packages/state-sequelize/tests/conformance-dialects.test.ts',
+  // Prisma 7 on MariaDB and Prisma 6 (PostgreSQL, SQLite); npm test has Prisma 7 on PostgreSQL
+  // and SQLite (conformance.test.ts).
+  'packages/state-prisma/tests/conformance-matrix.test.ts',
+  // Type checks of generated Prisma 6 and 7 clients with the TypeScript compiler: a minute.
+  'packages/state-prisma/tests/client-types.test.ts',
+  // The CLI's prepare stopped by deadlines and signals, killed and resumed, on both stores.
+  'tests/cli/prepare-resume.test.ts',
   // Half a million generated CSV rows through the parser: CPU-bound, 20 s on 2 cores.
   'packages/import/tests/csv-large-file.test.ts',
   // The conformance suite again with `batchPayloads` on (issue 28, off by default), on every

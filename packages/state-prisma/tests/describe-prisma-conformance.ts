@@ -1,5 +1,5 @@
-// The conformance suite on PrismaStateStore: conformance.test.ts (default layout) and
-// conformance-batch-payloads.test.ts (`batchPayloads`, issue 28).
+// The conformance suite on PrismaStateStore: conformance.test.ts and conformance-matrix.test.ts
+// (default layout) and conformance-batch-payloads.test.ts (`batchPayloads`, issue 28).
 import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { PrismaStateStore } from '@batchactions/state-prisma';
@@ -21,6 +21,21 @@ export const EVERY_PRISMA: Runs = [
   [6, 'postgres'],
   [6, 'sqlite'],
 ];
+
+/**
+ * What `npm test` runs (conformance.test.ts): Prisma 7 on PostgreSQL and SQLite. The rest of
+ * `EVERY_PRISMA` (Prisma 7 on MariaDB, Prisma 6) is conformance-matrix.test.ts, a slow suite CI
+ * runs: MariaDB is in `npm test` through Sequelize, on the same shared SQL.
+ */
+export const PRISMA_QUICK: Runs = [
+  [7, 'postgres'],
+  [7, 'sqlite'],
+];
+
+/** `EVERY_PRISMA` but `PRISMA_QUICK`. */
+export const PRISMA_MATRIX: Runs = EVERY_PRISMA.filter(
+  ([major, kind]) => !PRISMA_QUICK.some(([m, k]) => m === major && k === kind),
+);
 
 /** Prisma 7 on every database. */
 export const PRISMA_7: Runs = DATABASES.map((kind) => [7, kind] as const);

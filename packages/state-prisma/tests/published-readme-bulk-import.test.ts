@@ -38,7 +38,7 @@ interface PrintedGlobals {
   __optionB?: { PrismaClient: new () => TestPrismaClient; csvData: string };
 }
 
-const ROWS = 1_234;
+const ROWS = 234;
 
 /** `csvData`, which the README leaves to the reader: `ROWS` users, row `broken` not an email. */
 function usersCsv(broken?: number): string {
@@ -191,7 +191,7 @@ describe('the published state-prisma README usage (BulkImport), Prisma 7', () =>
 
     it('as the packages take it, with one invalid row: the run fails (continueOnError is off) and the store says so', async () => {
       database = await createTestDatabase(kind, 'prisma readme bulk import invalid');
-      const broken = 300;
+      const broken = 150;
       const { importer, saved } = await runUsage(usersCsv(broken));
 
       expect(importer.getStatus().status).toBe('FAILED');

@@ -1,11 +1,17 @@
-// The conformance suite on SequelizeStateStore: conformance.test.ts (default layout) and
+// The conformance suite on SequelizeStateStore: conformance.test.ts (MariaDB) and
+// conformance-dialects.test.ts (PostgreSQL, SQLite; test:slow) in the default layout, and
 // conformance-batch-payloads.test.ts (`batchPayloads`, issue 28).
 import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import type { Sequelize } from 'sequelize';
 import { holdPgBatchWrites, holdPgClaims } from '../../../tests/support/pg-batch-write-gate';
-import { createMigratedTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
+import {
+  createMigratedTestDatabase,
+  DIALECTS,
+  type TestDatabase,
+  type TestDialect,
+} from './support/databases';
 
 const opened = new Map<DistributedStateStore, { sequelize: Sequelize; database: TestDatabase }>();
 
@@ -15,10 +21,13 @@ function entryOf(store: DistributedStateStore) {
   return entry;
 }
 
-/** The conformance suite on every dialect, in the default layout or with `batchPayloads`. */
-export function describeSequelizeConformance(batchPayloads: boolean): void {
+/** The conformance suite on `dialects`, in the default layout or with `batchPayloads`. */
+export function describeSequelizeConformance(
+  batchPayloads: boolean,
+  dialects: readonly TestDialect[] = DIALECTS,
+): void {
   let counter = 0;
-  for (const dialect of DIALECTS) {
+  for (const dialect of dialects) {
     const quote = (name: string) => (dialect === 'mariadb' ? `\`${name}\`` : `"${name}"`);
     describeDistributedStateStore(
       `SequelizeStateStore (${dialect}${batchPayloads ? ', batchPayloads' : ''})`,
