@@ -8,6 +8,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStateStore } from '@batchactions/state-postgres';
 import { MIGRATIONS } from '../src/migrations';
+import { prepareTenRecords, runToEnd } from '../../../tests/support/upgrade-jobs';
 import {
   createTestPool,
   dropSchema,
@@ -175,53 +176,13 @@ describe('PostgresStateStore upgrade from version 6', () => {
     await store.initialize();
 
     // A new job, stored as payloads, prepared while the old one runs.
-    await store.createJobIfAbsent({
-      id: 'new-job',
-      config: { batchSize: 5 },
-      status: JobStatus.CREATED,
-      batches: [],
-      totalRecords: 0,
-      distributed: true,
-    });
-    for (let b = 0; b < 2; b += 1) {
-      await store.registerBatch('new-job', {
-        id: `n${String(b)}`,
-        index: b,
-        status: BatchStatus.PENDING,
-        records: Array.from({ length: 5 }, (_, i) => pendingRecord(b * 5 + i)),
-        processedCount: 0,
-        failedCount: 0,
-      });
-    }
-    expect(await store.finishPrepare('new-job', 10, Date.now())).toBe(JobStatus.PROCESSING);
+    await prepareTenRecords(store, 'new-job', pendingRecord);
 
     expect(await store.reclaimStaleBatches('half-job', 60_000)).toBe(1);
-    for (const jobId of ['half-job', 'new-job']) {
-      for (;;) {
-        const claim = await store.claimBatch(jobId, 'new-worker');
-        if (!claim.claimed) break;
-        const { reservation: r } = claim;
-        const records = await store.getBatchRecords(jobId, r.batchId);
-        expect(records.map((record) => record.index)).toEqual(
-          Array.from({ length: 5 }, (_, i) => r.recordStartIndex + i),
-        );
-        // Record 7 of each job fails.
-        const done = records.map((record) =>
-          record.index === 7 ? markRecordFailed(record, 'boom') : markRecordProcessed(record),
-        );
-        const failed = done.filter((record) => record.status === 'failed').length;
-        await store.completeBatch(
-          { jobId: r.jobId, batchId: r.batchId, workerId: r.workerId, attempt: r.attempt ?? 0 },
-          done,
-          {
-            status: BatchStatus.COMPLETED,
-            processedCount: done.length - failed,
-            failedCount: failed,
-          },
-        );
-      }
-      expect(await store.tryFinalizeJob(jobId)).toBe(true);
-    }
+    // Record 7 of each job fails.
+    await runToEnd(store, ['half-job', 'new-job'], 'new-worker', (record) =>
+      record.index === 7 ? markRecordFailed(record, 'boom') : markRecordProcessed(record),
+    );
 
     const half = await store.getProcessedRecords('half-job');
     expect(half.map((r) => r.index)).toEqual(

@@ -4,6 +4,7 @@ import { BatchStatus, JobStatus, type ProcessedRecord } from '@batchactions/core
 import { SCHEMA_VERSION, SCHEMA_VERSION_TABLE, SqliteStateStore } from '@batchactions/state-sqlite';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/sql/schema';
+import { prepareTenRecords, runToEnd } from '../../../tests/support/upgrade-jobs';
 import { tempDb, type TempDb } from './temp-db';
 
 let file: TempDb;
@@ -239,58 +240,18 @@ it('with batchPayloads on, finishes the half-processed job from its rows beside 
   const store = new SqliteStateStore({ filename: file.filename, batchPayloads: true });
   await store.initialize();
   try {
-    await store.createJobIfAbsent({
-      id: 'new',
-      config: { batchSize: 5 },
-      status: JobStatus.CREATED,
-      batches: [],
-      totalRecords: 0,
-      distributed: true,
+    await prepareTenRecords(store, 'new', (index): ProcessedRecord => {
+      const raw = { n: String(index) };
+      return { index, raw, parsed: raw, status: 'pending', errors: [] };
     });
-    for (let b = 0; b < 2; b += 1) {
-      await store.registerBatch('new', {
-        id: `n${String(b)}`,
-        index: b,
-        status: BatchStatus.PENDING,
-        records: Array.from({ length: 5 }, (_, i): ProcessedRecord => {
-          const raw = { n: String(b * 5 + i) };
-          return { index: b * 5 + i, raw, parsed: raw, status: 'pending', errors: [] };
-        }),
-        processedCount: 0,
-        failedCount: 0,
-      });
-    }
-    expect(await store.finishPrepare('new', 10, Date.now())).toBe(JobStatus.PROCESSING);
 
     expect(await store.reclaimStaleBatches('half', 60_000)).toBe(1);
-    for (const jobId of ['half', 'new']) {
-      for (;;) {
-        const claim = await store.claimBatch(jobId, 'w-new');
-        if (!claim.claimed) break;
-        const { reservation: r } = claim;
-        const records = await store.getBatchRecords(jobId, r.batchId);
-        expect(records.map((record) => record.index)).toEqual(
-          Array.from({ length: 5 }, (_, k) => r.recordStartIndex + k),
-        );
-        // Record 7 of each job fails; the others are processed into a parsed copy.
-        const done: ProcessedRecord[] = records.map((record) =>
-          record.index === 7
-            ? { ...record, status: 'failed', processingError: 'boom' }
-            : { ...record, status: 'processed', parsed: { n: Number(record.raw.n) } },
-        );
-        const failed = done.filter((record) => record.status === 'failed').length;
-        await store.completeBatch(
-          { jobId, batchId: r.batchId, workerId: 'w-new', attempt: r.attempt ?? 0 },
-          done,
-          {
-            status: BatchStatus.COMPLETED,
-            processedCount: done.length - failed,
-            failedCount: failed,
-          },
-        );
-      }
-      expect(await store.tryFinalizeJob(jobId)).toBe(true);
-    }
+    // Record 7 of each job fails; the others are processed into a parsed copy.
+    await runToEnd(store, ['half', 'new'], 'w-new', (record) =>
+      record.index === 7
+        ? { ...record, status: 'failed', processingError: 'boom' }
+        : { ...record, status: 'processed', parsed: { n: Number(record.raw.n) } },
+    );
 
     const half = await store.getProcessedRecords('half');
     expect(half.map((r) => r.index)).toEqual(
