@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,40 +12,15 @@ import { PostgresStateStore } from '@batchactions/state-postgres';
 import { SqliteStateStore } from '@batchactions/state-sqlite';
 import { DistributedImport } from '../../src/index';
 import { requireBuiltCli, runCli, runCliOk } from '../cli/built-cli';
-import { requireBuild } from '../support/child-workers';
+import { requireBuild, startChild } from '../support/child-workers';
 import { testDatabaseUrl, uniqueSchemaName } from '../support/postgres';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
-/** A child node process and how it ended, with the JSON line it printed last. */
+/** A child node process of `tests/fixtures` and how it ended, with the JSON line it printed last. */
 function runChild(script: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [fixture(script)], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    report: Record<string, unknown> | undefined;
-    stderr: string;
-  }>((resolve) => {
-    child.on('close', (code, signal) => {
-      const last = stdout.trim().split('\n').at(-1);
-      resolve({
-        code,
-        signal,
-        stderr,
-        report: last ? (JSON.parse(last) as Record<string, unknown>) : undefined,
-      });
-    });
-  });
-  return { child, done };
+  const { child, done } = startChild(fixture(script), env);
+  return { child, done: done.then((end) => ({ ...end, report: end.last })) };
 }
 
 /** Polls until `check` holds (a bounded wait for a condition, not a timing assertion). */

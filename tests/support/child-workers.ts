@@ -31,8 +31,20 @@ export interface ChildWorker {
   }>;
 }
 
-/** Starts `mp-worker.mjs` (or another worker script of `tests/fixtures`) with the given environment. */
-export function startWorker(env: Record<string, string>, script = workerScript): ChildWorker {
+/** How a child process ended: its exit code or signal, its stderr and its last stdout line as JSON. */
+export interface ChildEnd {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+  /** The last line the child printed, parsed; absent when it printed nothing. */
+  readonly last?: Record<string, unknown>;
+}
+
+/** Starts `node script` in the repository root with `env` added to this process's environment. */
+export function startChild(
+  script: string,
+  env: Record<string, string>,
+): { child: ChildProcess; done: Promise<ChildEnd> } {
   const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -42,18 +54,30 @@ export function startWorker(env: Record<string, string>, script = workerScript):
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    report?: ChildReport;
-    stderr: string;
-  }>((resolve) => {
+  const done = new Promise<ChildEnd>((resolve) => {
     child.on('close', (code, signal) => {
       const last = stdout.trim().split('\n').at(-1);
-      const parsed = last ? (JSON.parse(last) as Partial<ChildReport>) : undefined;
-      const report = parsed && 'workerId' in parsed ? (parsed as ChildReport) : undefined;
-      resolve({ code, signal, stderr, ...(report ? { report } : {}) });
+      resolve({
+        code,
+        signal,
+        stderr,
+        ...(last ? { last: JSON.parse(last) as Record<string, unknown> } : {}),
+      });
     });
   });
   return { child, done };
+}
+
+/** Starts `mp-worker.mjs` (or another worker script of `tests/fixtures`) with the given environment. */
+export function startWorker(env: Record<string, string>, script = workerScript): ChildWorker {
+  const { child, done } = startChild(script, env);
+  return {
+    child,
+    done: done.then(({ code, signal, stderr, last }) => ({
+      code,
+      signal,
+      stderr,
+      ...(last && 'workerId' in last ? { report: last as unknown as ChildReport } : {}),
+    })),
+  };
 }
