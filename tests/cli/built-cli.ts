@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { requireFreshBuild } from '../support/built-output';
 
 /** The built CLI; the tests run it as users do. */
@@ -228,5 +228,21 @@ export async function cliWorkspace(
     }),
   );
   await writeFile(workspace.processor, 'export default function processor() {}\n');
+  return workspace;
+}
+
+/**
+ * The {@link CliWorkspace} of a test file (`await` it at the top of the file): made at once,
+ * removed after the file's tests, which first check that the CLI was built.
+ */
+export async function fileCliWorkspace(
+  prefix: string,
+  emails: readonly string[],
+): Promise<CliWorkspace> {
+  beforeAll(() => {
+    requireBuiltCli();
+  });
+  const workspace = await cliWorkspace(prefix, emails);
+  afterAll(() => rm(workspace.dir, { recursive: true, force: true }));
   return workspace;
 }

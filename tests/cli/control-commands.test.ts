@@ -1,10 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   prepareJson,
-  cliWorkspace,
-  requireBuiltCli,
+  fileCliWorkspace,
   runCli,
   runCliOk,
   statusJson,
@@ -13,25 +12,12 @@ import {
   type StatusJson,
 } from './built-cli';
 
-let dir: string;
-let csv: string;
-let schema: string;
-let processor: string;
-let store: string;
-
-beforeAll(async () => {
-  requireBuiltCli();
-  ({ dir, csv, schema, processor, store } = await cliWorkspace(
-    'cli-control-',
-    Array.from({ length: 40 }, (_, i) =>
-      (i + 1) % 10 === 3 ? '"bad, ""quoted"""' : `u${String(i + 1)}@x.io`,
-    ),
-  ));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const { dir, csv, schema, processor, store } = await fileCliWorkspace(
+  'cli-control-',
+  Array.from({ length: 40 }, (_, i) =>
+    (i + 1) % 10 === 3 ? '"bad, ""quoted"""' : `u${String(i + 1)}@x.io`,
+  ),
+);
 
 /** Runs a worker until the job ends (or, with `extra` options, until they stop it). */
 async function work(jobId: string, extra: readonly string[] = []): Promise<string> {

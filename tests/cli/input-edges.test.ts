@@ -1,32 +1,21 @@
 import { spawn } from 'node:child_process';
-import { rm, utimes, writeFile } from 'node:fs/promises';
+import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { JobStatus } from '@batchactions/core';
 import { SqliteStateStore } from '@batchactions/state-sqlite';
 import { STORE_URL_FORMS } from '../../src/cli/store-url';
 import {
   CLI_PATH,
-  cliWorkspace,
-  requireBuiltCli,
+  fileCliWorkspace,
   runCli,
   runCliOk,
   statusJson,
   workArgs,
   type CliRun,
-  type CliWorkspace,
 } from './built-cli';
 
-let ws: CliWorkspace;
-
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await cliWorkspace('cli-input-edges-', ['a@x.io', 'b@x.io', 'c@x.io']);
-});
-
-afterAll(async () => {
-  await rm(ws.dir, { recursive: true, force: true });
-});
+const ws = await fileCliWorkspace('cli-input-edges-', ['a@x.io', 'b@x.io', 'c@x.io']);
 
 /** The jobs of a SQLite store file, read through the store itself. */
 async function storedJobs(storeUrl: string): Promise<{ jobId: string; status: JobStatus }[]> {

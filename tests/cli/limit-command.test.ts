@@ -1,32 +1,10 @@
-import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cliWorkspace,
-  prepareJson,
-  requireBuiltCli,
-  runCli,
-  runCliOk,
-  statusJson,
-  workArgs,
-} from './built-cli';
+import { describe, expect, it } from 'vitest';
+import { fileCliWorkspace, prepareJson, runCli, runCliOk, statusJson, workArgs } from './built-cli';
 
-let dir: string;
-let csv: string;
-let schema: string;
-let processor: string;
-let store: string;
-
-beforeAll(async () => {
-  requireBuiltCli();
-  ({ dir, csv, schema, processor, store } = await cliWorkspace(
-    'cli-limit-',
-    Array.from({ length: 30 }, (_, i) => `u${String(i + 1)}@x.io`),
-  ));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const { csv, schema, processor, store } = await fileCliWorkspace(
+  'cli-limit-',
+  Array.from({ length: 30 }, (_, i) => `u${String(i + 1)}@x.io`),
+);
 
 describe('limit (issue 27)', () => {
   it('sets, shows and removes the job-wide limits of a job, and workers finish under them', async () => {

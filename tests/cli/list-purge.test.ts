@@ -1,32 +1,12 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cliWorkspace,
-  prepareJson,
-  requireBuiltCli,
-  runCli,
-  runCliOk,
-  workArgs,
-} from './built-cli';
+import { describe, expect, it } from 'vitest';
+import { fileCliWorkspace, prepareJson, runCli, runCliOk, workArgs } from './built-cli';
 
-let dir: string;
-let csv: string;
-let schema: string;
-let processor: string;
-let store: string;
-
-beforeAll(async () => {
-  requireBuiltCli();
-  ({ dir, csv, schema, processor, store } = await cliWorkspace(
-    'cli-list-',
-    Array.from({ length: 30 }, (_, i) => (i + 1 === 7 ? 'not-an-email' : `u${String(i + 1)}@x.io`)),
-  ));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const { dir, csv, schema, processor, store } = await fileCliWorkspace(
+  'cli-list-',
+  Array.from({ length: 30 }, (_, i) => (i + 1 === 7 ? 'not-an-email' : `u${String(i + 1)}@x.io`)),
+);
 
 interface Listed {
   jobId: string;
