@@ -1,6 +1,6 @@
 import { placeholders, valueRows, type SqlFamily } from '../db';
 import { ignoreDuplicates, nowMs } from './dialect-sql';
-import { LEASE_COLUMNS, leaseCtesPostgresSql } from './limit-sql';
+import { LEASE_COLUMNS, leaseCalcSql, leaseCtesPostgresSql } from './limit-sql';
 import type { QuotedTables } from './tables';
 
 /** Columns of a batch row as `insertBatchesSql` writes them, in bind order. */
@@ -137,27 +137,15 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
  * PostgreSQL store's layout (primary key `"jobId", "id"`).
  *
  * Job-wide limits (issue 27): its cap and rate come back with the row, so a job without limits
- * costs no other statement. Uncapped variant: a job with `maxConcurrentBatches` is not claimed
- * (`maxBatches` tells the caller to claim again with the `capped` variant). `capped` variant: run
- * in a transaction whose previous statement locked the job's limits row (`lockLimitsSql`): this
- * statement's snapshot, taken after the lock, sees every claim committed by an earlier holder,
- * so counting the job's PROCESSING batches here is exact; it claims only below the cap and says
- * whether a batch is pending (`pending`). A claimed batch of a rate-limited job takes its first
- * lease of tokens in the same statement (`leaseGranted`, `leaseWaitMs`, `leaseIntervalMs`; see
- * `leaseCtesPostgresSql`): no round trip of its own.
+ * costs no other statement. A job with `maxConcurrentBatches` is not claimed here (`maxBatches`
+ * tells the caller to claim with {@link claimCappedBatchPostgresSql}). A claimed batch of a
+ * rate-limited job takes its first lease of tokens in the same statement (`leaseGranted`,
+ * `leaseWaitMs`, `leaseIntervalMs`; see `leaseCtesPostgresSql`): no round trip of its own.
  *
  * The claimed batch's payload (issue 28; NULL for a batch kept as rows) comes back with it, so
  * that the worker's `getBatchRecords` right after needs no statement.
  */
-export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string {
-  const capCheck = capped
-    ? `(SELECT "maxBatches" FROM caps) IS NULL OR (SELECT "maxBatches" FROM caps) >
-         (SELECT count(*) FROM ${t.batches} c WHERE c."jobId" = $1 AND c."status" = 'PROCESSING')`
-    : `NOT EXISTS (SELECT 1 FROM caps WHERE "maxBatches" IS NOT NULL)`;
-  const pending = capped
-    ? `, EXISTS (SELECT 1 FROM ${t.batches} p WHERE p."jobId" = $1 AND p."status" = 'PENDING')
-         AS "pending"`
-    : '';
+export function claimBatchPostgresSql(t: QuotedTables): string {
   return `
     WITH job AS (
       SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
@@ -171,31 +159,131 @@ export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string 
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'
         AND (SELECT "status" FROM job) = 'PROCESSING'
-        AND (${capCheck})
+        AND NOT EXISTS (SELECT 1 FROM caps WHERE "maxBatches" IS NOT NULL)
       ORDER BY b."batchIndex"
       LIMIT 1
       FOR UPDATE SKIP LOCKED
     ),
-    claimed AS (
-      UPDATE ${t.batches} b
-      SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
-          "completedAt" = ${nowMs('postgres')},
-          "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
-      FROM next_batch
-      WHERE b."jobId" = $1 AND b."id" = next_batch."id"
-      RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
-                b."claimedAt"
-    ),
+    claimed AS (${takeBatchPostgresSql(t)}),
     ${leaseCtesPostgresSql(
       t,
       `(SELECT "recordEndIndex" - "recordStartIndex" + 1 FROM claimed)::float8`,
       'EXISTS (SELECT 1 FROM claimed)',
     )}
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
-           (SELECT "rateRecords" FROM caps) AS "rateRecords"${pending}, claimed.*,
+           (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*,
            ${LEASE_COLUMNS},
            p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
     FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true
+    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
+}
+
+/** PostgreSQL: the claim's UPDATE of the batch in CTE `next_batch` (the `claimed` CTE), `when` holding. */
+function takeBatchPostgresSql(t: QuotedTables, when = 'true'): string {
+  return `
+      UPDATE ${t.batches} b
+      SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
+          "completedAt" = ${nowMs('postgres')},
+          "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
+      FROM next_batch
+      WHERE b."jobId" = $1 AND b."id" = next_batch."id" AND ${when}
+      RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
+                b."claimedAt"`;
+}
+
+/** The columns of a limits row that the capped claim compares with what its snapshot read. */
+const LIMITS_ROW = ['claimSeq', 'maxBatches', 'rateRecords', 'ratePerMs', 'readyAt', 'factor']
+  .concat(['throttledAt', 'throttledUntil'])
+  .map((column) => `"${column}"`);
+
+/**
+ * PostgreSQL: the claim of a job with `maxConcurrentBatches` (issue 27) in one statement, exact
+ * under every interleaving of capped claims:
+ *
+ * 1. `seen` reads the job's limits row and `counts` its PROCESSING batches, both from the
+ *    statement's snapshot; `next_batch` picks and locks the lowest PENDING batch only if the
+ *    snapshot has room under the cap;
+ * 2. `took` updates the limits row: `claimSeq` + 1 and, for a rate-limited job, the bucket moved
+ *    by the batch's first lease (computed from `seen`). It waits for the row lock of any other
+ *    writer, and (EvalPlanQual) re-checks its condition on the row as that writer left it: the
+ *    row must still be the one `seen` read, column for column;
+ * 3. `claimed` takes the batch only if `took` did (or if the job has no limits row at all).
+ *
+ * Every claim of a capped job bumps `claimSeq` while it holds the limits row, in the statement
+ * (or transaction) that moves its batch to PROCESSING. So when `took` finds the row unchanged, no
+ * claim committed between this statement's snapshot and its lock, and none is in progress (it
+ * would hold the lock): the snapshot's count is exact, or too high by batches that finished
+ * since (a claim refused on it is as if it ran at the snapshot). When the row moved, nothing is
+ * taken and the answer has `picked` true with no batch: the caller runs the statement again, in
+ * the end in a transaction whose first statement locks the limits row, where the snapshot is
+ * taken after the lock and the row cannot move. Lock order: job row (shared), batch row, limits
+ * row, as in {@link claimBatchPostgresSql}.
+ *
+ * Answer: as {@link claimBatchPostgresSql}, plus `full` (the snapshot's count is at the cap),
+ * `pending` (a batch is PENDING) and `picked`.
+ */
+export function claimCappedBatchPostgresSql(t: QuotedTables): string {
+  const seenRow = LIMITS_ROW.map((column) => `seen.${column}`).join(', ');
+  const currentRow = LIMITS_ROW.map((column) => `l.${column}`).join(', ');
+  return `
+    WITH job AS (
+      SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
+    ),
+    seen AS (
+      SELECT ${LIMITS_ROW.join(', ')} FROM ${t.jobLimits} WHERE "jobId" = $1
+    ),
+    counts AS (
+      SELECT
+        (SELECT count(*) FROM ${t.batches} c WHERE c."jobId" = $1 AND c."status" = 'PROCESSING')
+          AS "processing",
+        EXISTS (SELECT 1 FROM ${t.batches} p WHERE p."jobId" = $1 AND p."status" = 'PENDING')
+          AS "pending"
+    ),
+    full_cap AS (
+      SELECT EXISTS (SELECT 1 FROM seen, counts WHERE seen."maxBatches" <= counts."processing")
+        AS "full"
+    ),
+    next_batch AS MATERIALIZED (
+      SELECT b."id", b."recordStartIndex", b."recordEndIndex"
+      FROM ${t.batches} b
+      WHERE b."jobId" = $1
+        AND b."status" = 'PENDING'
+        AND (SELECT "status" FROM job) = 'PROCESSING'
+        AND NOT (SELECT "full" FROM full_cap)
+      ORDER BY b."batchIndex"
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    ),
+    cur AS (
+      SELECT "rateRecords" AS "r", "ratePerMs" AS "p", "readyAt", "factor", "throttledAt",
+             "throttledUntil", ${nowMs('postgres')} AS "now"
+      FROM seen
+      WHERE "rateRecords" IS NOT NULL AND "ratePerMs" IS NOT NULL
+        AND EXISTS (SELECT 1 FROM next_batch)
+    ),
+    lease AS (${leaseCalcSql(
+      `(SELECT "recordEndIndex" - "recordStartIndex" + 1 FROM next_batch)::float8`,
+    )}),
+    took AS (
+      UPDATE ${t.jobLimits} l
+      SET "claimSeq" = l."claimSeq" + 1,
+          "readyAt" = coalesce((SELECT "start" + "granted" * "ms" FROM lease), l."readyAt")
+      FROM seen
+      WHERE l."jobId" = $1 AND EXISTS (SELECT 1 FROM next_batch)
+        AND ROW(${currentRow}) IS NOT DISTINCT FROM ROW(${seenRow})
+      RETURNING l."jobId"
+    ),
+    claimed AS (${takeBatchPostgresSql(
+      t,
+      '(EXISTS (SELECT 1 FROM took) OR NOT EXISTS (SELECT 1 FROM seen))',
+    )})
+    SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM seen) AS "maxBatches",
+           (SELECT "rateRecords" FROM seen) AS "rateRecords", full_cap."full" AS "full",
+           counts."pending" AS "pending", EXISTS (SELECT 1 FROM next_batch) AS "picked",
+           claimed.*, ${LEASE_COLUMNS},
+           p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
+    FROM job CROSS JOIN counts CROSS JOIN full_cap LEFT JOIN claimed ON true
+    LEFT JOIN lease ON claimed."id" IS NOT NULL
     LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
 }
 

@@ -91,7 +91,7 @@ export function claimRefusalSqliteSql(t: QuotedTables): string {
  * order as the TypeScript, so both give the same bucket. Columns: `granted`, `ms` (per token),
  * `start` (the first slot), `now`.
  */
-function leaseCalcSql(wanted: string): string {
+export function leaseCalcSql(wanted: string): string {
   return `
     SELECT cur."now",
       GREATEST(1, LEAST(floor(${wanted}), ceil(cur."r" / 5.0)))::float8 AS "granted",

@@ -27,3 +27,16 @@ export function createJobLimitsTableSql(family: SqlFamily, table: string): strin
       "throttledUntil" BIGINT NOT NULL DEFAULT 0
     )`;
 }
+
+/**
+ * Adds `"claimSeq"` to the job-wide limits table `table` (schema version 11 of the shared layout):
+ * how many claims of a capped job moved one of its batches to PROCESSING on PostgreSQL. A capped
+ * PostgreSQL claim runs as one statement that bumps it only if the limits row is as its snapshot
+ * read it (see `claimBatchPostgresSql`); a claim that finds it moved falls back to a transaction.
+ * Other databases keep 0 and never read it (they claim a capped job under the write lock or in
+ * a transaction). Existing rows get 0, which needs no initialisation: only its changes matter.
+ */
+export function addClaimSeqColumnSql(family: SqlFamily, table: string): string {
+  const type = family === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return `ALTER TABLE ${table} ADD COLUMN "claimSeq" ${type} NOT NULL DEFAULT 0`;
+}
