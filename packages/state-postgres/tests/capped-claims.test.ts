@@ -3,10 +3,14 @@ import { prepareJob } from '@batchactions/core/testing';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStateStore, type PgPoolLike } from '@batchactions/state-postgres';
+import { MIGRATIONS } from '../src/migrations';
 import {
+  createTestPool,
   createTestSchemaStore,
+  dropSchema,
   dropTestSchemaStore,
   testDatabaseUrl,
+  uniqueSchemaName,
 } from '../../../tests/support/postgres';
 
 /*
@@ -175,5 +179,48 @@ describe('PostgresStateStore capped claims', () => {
     expect((await store.getDistributedStatus(jobId)).processingBatches).toBe(2);
     // 1 (held) + 3 bumps of the holder + the claim's.
     expect(await claimSeq(jobId)).toBe(5);
+  });
+});
+
+describe('PostgresStateStore capped claims after the upgrade from version 10', () => {
+  it('counts the batches in flight and the limits rows from before (claimSeq 0)', async () => {
+    const schema = uniqueSchemaName('capped upgrade');
+    const pool = createTestPool(1);
+    try {
+      // The schema as version 10 left it (released migrations never change).
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      for (const m of MIGRATIONS.filter((m) => m.version <= 10)) {
+        await pool.query(m.sql.replaceAll('{{schema}}', `"${schema}"`));
+      }
+      await pool.query(`CREATE TABLE "${schema}".schema_migrations (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await pool.query(
+        `INSERT INTO "${schema}".schema_migrations (version, name)
+         SELECT v, 'v' || v FROM generate_series(1, 10) AS v`,
+      );
+      // A job capped at 1 with a batch in flight, written at version 10 (no claimSeq yet).
+      const old = new PostgresStateStore({ connectionString: testDatabaseUrl(), schema });
+      opened.push(old);
+      const { jobId } = await prepareJob(old, 3, 1);
+      await old.setJobLimits(jobId, { maxConcurrentBatches: 1 });
+      await pool.query(
+        `UPDATE "${schema}".batches SET "status" = 'PROCESSING', "workerId" = 'old', "attempt" = 1
+         WHERE "jobId" = $1 AND "batchIndex" = 0`,
+        [jobId],
+      );
+
+      const upgraded = new PostgresStateStore({ connectionString: testDatabaseUrl(), schema });
+      opened.push(upgraded);
+      expect((await upgraded.initialize()).applied).toEqual([11]);
+      expect(await upgraded.claimBatch(jobId, 'new')).toMatchObject({ limitReached: true });
+      const [held] = await upgraded.listBatchesInFlight(jobId);
+      if (held === undefined) throw new Error('expected the batch in flight');
+      await upgraded.releaseBatch(jobId, held.batchId, 'old', 1);
+      expect((await upgraded.claimBatch(jobId, 'new')).claimed).toBe(true);
+      expect(await upgraded.claimBatch(jobId, 'new2')).toMatchObject({ limitReached: true });
+    } finally {
+      await pool.end();
+      await dropSchema(schema);
+    }
   });
 });
