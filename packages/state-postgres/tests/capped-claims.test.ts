@@ -16,7 +16,7 @@ import {
 /*
  * Claims of a job with `maxConcurrentBatches` (issue 27) on PostgreSQL, in forced interleavings:
  * the claim is one statement that counts the job's batches in flight from its snapshot and then
- * locks the limits row; it must take nothing when another claim committed in between.
+ * locks the limits row; it must count the claims that committed in between.
  */
 
 let store: PostgresStateStore;
@@ -108,7 +108,7 @@ describe('PostgresStateStore capped claims', () => {
     expect(await claimSeq(jobId)).toBe(2);
   });
 
-  it('takes nothing on a stale snapshot when the limits row moved while it waited (a lease)', async () => {
+  it('leases from the bucket as the lock finds it, not as the snapshot read it', async () => {
     const jobId = await cappedJob(3, 1);
     await store.setJobLimits(jobId, { rateLimit: { records: 1_000_000, perMs: 1000 } });
     await lockLimits(jobId);

@@ -84,9 +84,10 @@ function notClaimed(jobStatus: string | undefined): ClaimBatchResult {
  * or waits for the claim and releases the claimed batch; SQLite runs one writer at a time.
  *
  * A job with `maxConcurrentBatches` (issue 27) is claimed only below its cap: SQLite counts in
- * the claim statement; PostgreSQL in one statement too, which bumps the limits row's
- * `claimSeq` only if no other claim moved the row since its snapshot (else it runs again, in
- * the end after locking the row: see `claimCappedBatchPostgresSql`); the MySQL family locks
+ * the claim statement; PostgreSQL in one statement too, which counts from its snapshot and
+ * adds the claims made since (the limits row's `claimSeq`, read once it locked the row; when
+ * those could have filled the cap it runs again, in the end after locking the row: see
+ * `claimCappedBatchPostgresSql`); the MySQL family locks
  * the job's limits row and counts in the claim's transaction (`checkBatchCap`), so capped
  * claims of one job take turns. A refused claim with a batch
  * pending says NO_PENDING_BATCHES with `limitReached`. A batch of a rate-limited job comes with
@@ -149,12 +150,12 @@ type PostgresClaimRow = Omit<ClaimedRow, 'id'> & {
   readonly jobStatus: string;
   readonly id: string | null;
   readonly maxBatches: Count;
-  /** Capped claim: whether the job's batches PROCESSING (its snapshot's count) are at the cap. */
+  /** Capped claim: no room under the cap (see `claimCappedBatchPostgresSql`). */
   readonly full?: boolean;
   /** Capped claim: whether a batch of the job is PENDING. */
   readonly pending?: boolean;
-  /** Capped claim: whether it locked a batch to take (true with no batch: the limits row moved). */
-  readonly picked?: boolean;
+  /** Capped claim: no room once claims made after its snapshot are counted (run it again). */
+  readonly moved?: boolean;
   readonly leaseGranted: number | string | null;
   readonly leaseWaitMs: number | string | null;
   readonly leaseIntervalMs: number | string | null;
@@ -202,8 +203,8 @@ function postgresClaimed(
 
 /**
  * Capped claim statements (PostgreSQL) run on their own before the claim falls back to a
- * transaction: each one that finds the limits row moved by another claim since its snapshot
- * took nothing, and the next one starts after that claim committed.
+ * transaction: each one that found no room only once it counted the claims made after its
+ * snapshot took nothing, and the next one starts after those claims committed.
  */
 const CAPPED_STATEMENT_ATTEMPTS = 3;
 
@@ -221,14 +222,14 @@ function cappedOutcome(
   rememberCap(jobId, row.maxBatches !== null && row.jobStatus === 'PROCESSING');
   if (row.id !== null) return postgresClaimed(jobId, workerId, row, onPayload);
   if (row.jobStatus !== 'PROCESSING') return notClaimed(row.jobStatus);
-  if (row.picked === true) return undefined;
+  if (row.moved === true) return undefined;
   return row.full === true && row.pending === true ? LIMIT_REACHED : NOTHING_PENDING;
 }
 
 /**
  * PostgreSQL: one statement for a job without a cap (and its first lease of tokens with it).
  * A capped job is claimed by one statement too (see `claimCappedBatchPostgresSql`), which
- * takes nothing when another claim moved the job's limits row since its snapshot: it is run
+ * takes nothing when the claims made since its snapshot may have filled the cap: it is run
  * again, and after {@link CAPPED_STATEMENT_ATTEMPTS} such answers in a transaction whose first
  * statement locks the limits row (the same statement then cannot be overtaken). A claim
  * statement chosen as a deadlock victim (it waits for the limits row while holding its batch)
@@ -264,8 +265,8 @@ async function claimPostgres(
         [jobId, workerId],
         transaction,
       );
-      // With the limits row locked first, the row cannot move under the statement; should it
-      // still take nothing, the claim is an empty one (the worker asks again).
+      // With the limits row locked first, no claim can commit under the statement; should it
+      // still say so, the claim is an empty one (the worker asks again).
       return cappedOutcome(jobId, workerId, rows[0], onPayload) ?? NOTHING_PENDING;
     },
     { lockingReads: true },

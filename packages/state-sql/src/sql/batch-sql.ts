@@ -191,46 +191,43 @@ function takeBatchPostgresSql(t: QuotedTables, when = 'true'): string {
                 b."claimedAt"`;
 }
 
-/** The columns of a limits row that the capped claim compares with what its snapshot read. */
-const LIMITS_ROW = ['claimSeq', 'maxBatches', 'rateRecords', 'ratePerMs', 'readyAt', 'factor']
-  .concat(['throttledAt', 'throttledUntil'])
-  .map((column) => `"${column}"`);
-
 /**
  * PostgreSQL: the claim of a job with `maxConcurrentBatches` (issue 27) in one statement, exact
  * under every interleaving of capped claims:
  *
- * 1. `seen` reads the job's limits row and `counts` its PROCESSING batches, both from the
- *    statement's snapshot; `next_batch` picks and locks the lowest PENDING batch only if the
+ * 1. `seen` reads the job's `claimSeq` and cap and `counts` its PROCESSING batches, both from
+ *    the statement's snapshot; `next_batch` picks and locks the lowest PENDING batch only if the
  *    snapshot has room under the cap;
- * 2. `took` updates the limits row: `claimSeq` + 1 and, for a rate-limited job, the bucket moved
- *    by the batch's first lease (computed from `seen`). It waits for the row lock of any other
- *    writer, and (EvalPlanQual) re-checks its condition on the row as that writer left it: the
- *    row must still be the one `seen` read, column for column;
- * 3. `claimed` takes the batch only if `took` did (or if the job has no limits row at all).
+ * 2. `cur` then locks the job's limits row (`FOR UPDATE`: it waits for any other writer and
+ *    reads the row as that writer left it). Every claim of a capped job bumps `claimSeq` while
+ *    it holds that row, in the statement (or transaction) that moves its batch to PROCESSING, so
+ *    `cur."claimSeq" - seen."claimSeq"` counts the claims that committed between the snapshot
+ *    and the lock, and none is in progress (it would hold the lock). The batches in flight now
+ *    are at most the snapshot's count plus those claims (batches that finished since only make
+ *    it fewer): `room` holds when that sum is below the cap `cur` reads;
+ * 3. `took` bumps `claimSeq` and, for a rate-limited job, moves the bucket by the batch's first
+ *    lease (computed from `cur`, as {@link claimBatchPostgresSql} does); `claimed` takes the
+ *    batch only if `took` did (or if the job had no limits row in the snapshot).
  *
- * Every claim of a capped job bumps `claimSeq` while it holds the limits row, in the statement
- * (or transaction) that moves its batch to PROCESSING. So when `took` finds the row unchanged, no
- * claim committed between this statement's snapshot and its lock, and none is in progress (it
- * would hold the lock): the snapshot's count is exact, or too high by batches that finished
- * since (a claim refused on it is as if it ran at the snapshot). When the row moved, nothing is
- * taken and the answer has `picked` true with no batch: the caller runs the statement again, in
- * the end in a transaction whose first statement locks the limits row, where the snapshot is
- * taken after the lock and the row cannot move. Lock order: job row (shared), batch row, limits
- * row, as in {@link claimBatchPostgresSql}.
+ * A claim whose sum reaches the cap only through claims made after its snapshot takes nothing
+ * and says so (`moved` with no batch): the caller runs the statement again (a new snapshot),
+ * in the end in a transaction whose first statement locks the limits row, where nothing can
+ * commit between the snapshot and the lock. A claim refused on the snapshot's count alone is
+ * as if it ran at the snapshot. Lock order: job row (shared), batch row, limits row, as in
+ * {@link claimBatchPostgresSql}.
  *
- * Answer: as {@link claimBatchPostgresSql}, plus `full` (the snapshot's count is at the cap),
- * `pending` (a batch is PENDING) and `picked`.
+ * Answer: as {@link claimBatchPostgresSql}, plus `full` (no room: on the snapshot's count, or at
+ * the lock without any claim since the snapshot), `pending` (a batch is PENDING) and `moved`.
  */
 export function claimCappedBatchPostgresSql(t: QuotedTables): string {
-  const seenRow = LIMITS_ROW.map((column) => `seen.${column}`).join(', ');
-  const currentRow = LIMITS_ROW.map((column) => `l.${column}`).join(', ');
+  const room = `(cur."maxBatches" IS NULL OR (SELECT "processing" FROM counts)
+          + (cur."claimSeq" - (SELECT "claimSeq" FROM seen)) < cur."maxBatches")`;
   return `
     WITH job AS (
       SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
     ),
     seen AS (
-      SELECT ${LIMITS_ROW.join(', ')} FROM ${t.jobLimits} WHERE "jobId" = $1
+      SELECT "claimSeq", "maxBatches", "rateRecords" FROM ${t.jobLimits} WHERE "jobId" = $1
     ),
     counts AS (
       SELECT
@@ -239,38 +236,33 @@ export function claimCappedBatchPostgresSql(t: QuotedTables): string {
         EXISTS (SELECT 1 FROM ${t.batches} p WHERE p."jobId" = $1 AND p."status" = 'PENDING')
           AS "pending"
     ),
-    full_cap AS (
-      SELECT EXISTS (SELECT 1 FROM seen, counts WHERE seen."maxBatches" <= counts."processing")
-        AS "full"
-    ),
     next_batch AS MATERIALIZED (
       SELECT b."id", b."recordStartIndex", b."recordEndIndex"
       FROM ${t.batches} b
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'
         AND (SELECT "status" FROM job) = 'PROCESSING'
-        AND NOT (SELECT "full" FROM full_cap)
+        AND NOT EXISTS (SELECT 1 FROM seen, counts WHERE seen."maxBatches" <= counts."processing")
       ORDER BY b."batchIndex"
       LIMIT 1
       FOR UPDATE SKIP LOCKED
     ),
-    cur AS (
-      SELECT "rateRecords" AS "r", "ratePerMs" AS "p", "readyAt", "factor", "throttledAt",
-             "throttledUntil", ${nowMs('postgres')} AS "now"
-      FROM seen
-      WHERE "rateRecords" IS NOT NULL AND "ratePerMs" IS NOT NULL
-        AND EXISTS (SELECT 1 FROM next_batch)
+    cur AS MATERIALIZED (
+      SELECT "claimSeq", "maxBatches", "rateRecords" AS "r", "ratePerMs" AS "p", "readyAt",
+             "factor", "throttledAt", "throttledUntil", ${nowMs('postgres')} AS "now"
+      FROM ${t.jobLimits}
+      WHERE "jobId" = $1 AND EXISTS (SELECT 1 FROM next_batch)
+      FOR UPDATE
     ),
     lease AS (${leaseCalcSql(
       `(SELECT "recordEndIndex" - "recordStartIndex" + 1 FROM next_batch)::float8`,
+      `cur."r" IS NOT NULL AND cur."p" IS NOT NULL AND ${room}`,
     )}),
     took AS (
       UPDATE ${t.jobLimits} l
       SET "claimSeq" = l."claimSeq" + 1,
           "readyAt" = coalesce((SELECT "start" + "granted" * "ms" FROM lease), l."readyAt")
-      FROM seen
-      WHERE l."jobId" = $1 AND EXISTS (SELECT 1 FROM next_batch)
-        AND ROW(${currentRow}) IS NOT DISTINCT FROM ROW(${seenRow})
+      WHERE l."jobId" = $1 AND EXISTS (SELECT 1 FROM cur WHERE ${room})
       RETURNING l."jobId"
     ),
     claimed AS (${takeBatchPostgresSql(
@@ -278,11 +270,16 @@ export function claimCappedBatchPostgresSql(t: QuotedTables): string {
       '(EXISTS (SELECT 1 FROM took) OR NOT EXISTS (SELECT 1 FROM seen))',
     )})
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM seen) AS "maxBatches",
-           (SELECT "rateRecords" FROM seen) AS "rateRecords", full_cap."full" AS "full",
-           counts."pending" AS "pending", EXISTS (SELECT 1 FROM next_batch) AS "picked",
+           (SELECT "rateRecords" FROM seen) AS "rateRecords",
+           EXISTS (SELECT 1 FROM seen WHERE seen."maxBatches" <= counts."processing")
+             OR EXISTS (SELECT 1 FROM cur, seen
+                        WHERE cur."claimSeq" = seen."claimSeq" AND NOT ${room}) AS "full",
+           counts."pending" AS "pending",
+           EXISTS (SELECT 1 FROM cur, seen
+                   WHERE cur."claimSeq" <> seen."claimSeq" AND NOT ${room}) AS "moved",
            claimed.*, ${LEASE_COLUMNS},
            p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
-    FROM job CROSS JOIN counts CROSS JOIN full_cap LEFT JOIN claimed ON true
+    FROM job CROSS JOIN counts LEFT JOIN claimed ON true
     LEFT JOIN lease ON claimed."id" IS NOT NULL
     LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
 }

@@ -30,11 +30,13 @@ export function createJobLimitsTableSql(family: SqlFamily, table: string): strin
 
 /**
  * Adds `"claimSeq"` to the job-wide limits table `table` (schema version 11 of the shared layout):
- * how many claims of a capped job moved one of its batches to PROCESSING on PostgreSQL. A capped
- * PostgreSQL claim runs as one statement that bumps it only if the limits row is as its snapshot
- * read it (see `claimBatchPostgresSql`); a claim that finds it moved falls back to a transaction.
- * Other databases keep 0 and never read it (they claim a capped job under the write lock or in
- * a transaction). Existing rows get 0, which needs no initialisation: only its changes matter.
+ * how many claims of a capped job moved one of its batches to PROCESSING on PostgreSQL, bumped
+ * by each of them while it holds the row. A capped PostgreSQL claim is one statement that counts
+ * the batches in flight from its snapshot and adds the claims made since, told by how far
+ * `claimSeq` moved between its snapshot and its lock on the row (see
+ * `claimCappedBatchPostgresSql`). Other databases keep 0 and never read it (they claim a capped
+ * job under the write lock or in a transaction). Existing rows get 0, which needs no
+ * initialisation: only its differences are read, never its value.
  */
 export function addClaimSeqColumnSql(family: SqlFamily, table: string): string {
   const type = family === 'sqlite' ? 'INTEGER' : 'BIGINT';
