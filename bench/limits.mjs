@@ -4,7 +4,7 @@
 // (runWorker concurrency 4) and a no-op processor. Variants alternate in the same run,
 // `--rounds` times each; the best and the median round of each are reported with the overhead.
 // `--count` first runs each variant once more, untimed, counting store calls and (PostgreSQL)
-// SQL statements per batch.
+// SQL statements per batch (with the claim statements and the transactions among them).
 // Usage: npm run build && node bench/limits.mjs [--rows 50000] [--batch-size 500] [--rounds 3]
 //   [--stores postgres,sqlite] [--count]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,12 @@ async function countPgStatements() {
   const pg = (await import('pg')).default;
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (...args) {
-    if (tally) tally.statements += 1;
+    if (tally) {
+      tally.statements += 1;
+      const text = typeof args[0] === 'string' ? args[0] : (args[0]?.text ?? '');
+      if (text.includes('next_batch')) tally.claims += 1;
+      if (text.trim() === 'BEGIN') tally.begins += 1;
+    }
     return query.apply(this, args);
   };
 }
@@ -78,7 +83,7 @@ async function measure(rig, limits, counting = false) {
   try {
     const di = new DistributedImport({ schema, batchSize, stateStore: store });
     const { jobId } = await di.prepare(new FilePathSource(csvFile), new CsvParser(), limits);
-    if (counting) tally = { calls: {}, statements: 0 };
+    if (counting) tally = { calls: {}, statements: 0, claims: 0, begins: 0 };
     const started = Date.now();
     const result = await runWorker(di, jobId, () => undefined, {
       workerId: 'bench',
@@ -97,7 +102,10 @@ async function measure(rig, limits, counting = false) {
       const total = Object.values(counts.calls).reduce((a, b) => a + b, 0);
       console.log(
         `  per batch: ${per(total)} store calls (${calls})` +
-          (counts.statements > 0 ? `; ${per(counts.statements)} pg statements` : ''),
+          (counts.statements > 0
+            ? `; ${per(counts.statements)} pg statements (claim statements ${per(counts.claims)},` +
+              ` BEGIN ${per(counts.begins)})`
+            : ''),
       );
     }
     if (result.processed !== rows) {

@@ -93,6 +93,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 8, name: 'job-wide limits' },
       { version: 9, name: 'job source name, trace context, batch completion time' },
       { version: 10, name: 'batch payloads' },
+      { version: 11, name: 'capped claims in one statement' },
     ]);
   });
 

@@ -84,9 +84,12 @@ function notClaimed(jobStatus: string | undefined): ClaimBatchResult {
  * or waits for the claim and releases the claimed batch; SQLite runs one writer at a time.
  *
  * A job with `maxConcurrentBatches` (issue 27) is claimed only below its cap: SQLite counts in
- * the claim statement; PostgreSQL and the MySQL family lock the job's limits row and count in
- * the claim's transaction (`checkBatchCap`; PostgreSQL counts in the claim statement that
- * follows the lock), so capped claims of one job take turns. A refused claim with a batch
+ * the claim statement; PostgreSQL in one statement too, which counts from its snapshot and
+ * adds the claims made since (the limits row's `claimSeq`, read once it locked the row; when
+ * those could have filled the cap it runs again, in the end after locking the row: see
+ * `claimCappedBatchPostgresSql`); the MySQL family locks
+ * the job's limits row and counts in the claim's transaction (`checkBatchCap`), so capped
+ * claims of one job take turns. A refused claim with a batch
  * pending says NO_PENDING_BATCHES with `limitReached`. A batch of a rate-limited job comes with
  * its first lease of tokens (`rateLease`), taken by the claim (PostgreSQL: its statement; MySQL
  * family: its transaction, on the limits row it holds; SQLite: see above) instead of a
@@ -147,8 +150,12 @@ type PostgresClaimRow = Omit<ClaimedRow, 'id'> & {
   readonly jobStatus: string;
   readonly id: string | null;
   readonly maxBatches: Count;
-  /** Capped variant: whether a batch of the job is PENDING. */
+  /** Capped claim: no room under the cap (see `claimCappedBatchPostgresSql`). */
+  readonly full?: boolean;
+  /** Capped claim: whether a batch of the job is PENDING. */
   readonly pending?: boolean;
+  /** Capped claim: no room once claims made after its snapshot are counted (run it again). */
+  readonly moved?: boolean;
   readonly leaseGranted: number | string | null;
   readonly leaseWaitMs: number | string | null;
   readonly leaseIntervalMs: number | string | null;
@@ -156,9 +163,9 @@ type PostgresClaimRow = Omit<ClaimedRow, 'id'> & {
 
 /**
  * Jobs that had a cap at their last claim by this process (PostgreSQL): their next claim goes
- * straight to the capped transaction instead of first trying the uncapped statement, which
- * refuses a capped job. Only a hint: both variants read the cap themselves, so a stale entry
- * (a cap removed or added by `setLimits`) costs a statement, never a wrong claim.
+ * straight to the capped statement instead of first trying the uncapped one, which refuses a
+ * capped job. Only a hint: both statements read the cap themselves, so a stale entry (a cap
+ * removed or added by `setLimits`) costs a statement, never a wrong claim.
  */
 const cappedJobs = new Set<string>();
 const JOB_HINTS_KEPT = 1024;
@@ -195,10 +202,38 @@ function postgresClaimed(
 }
 
 /**
- * PostgreSQL: one statement for a job without a cap (and its first lease of tokens with it); a
- * capped job is claimed in a transaction of two statements: its limits row locked, then the
- * claim counting its batches (see `claimBatchPostgresSql`). A claim statement chosen as a
- * deadlock victim (it waits for the limits row while holding its batch) is run again.
+ * Capped claim statements (PostgreSQL) run on their own before the claim falls back to a
+ * transaction: each one that found no room only once it counted the claims made after its
+ * snapshot took nothing, and the next one starts after those claims committed.
+ */
+const CAPPED_STATEMENT_ATTEMPTS = 3;
+
+/** The answer of a capped claim statement: a claim result, or `undefined` to try again. */
+function cappedOutcome(
+  jobId: string,
+  workerId: string,
+  row: PostgresClaimRow | undefined,
+  onPayload: OnClaimedPayload | undefined,
+): ClaimBatchResult | undefined {
+  if (row === undefined) {
+    rememberCap(jobId, false);
+    return notClaimed(undefined);
+  }
+  rememberCap(jobId, row.maxBatches !== null && row.jobStatus === 'PROCESSING');
+  if (row.id !== null) return postgresClaimed(jobId, workerId, row, onPayload);
+  if (row.jobStatus !== 'PROCESSING') return notClaimed(row.jobStatus);
+  if (row.moved === true) return undefined;
+  return row.full === true && row.pending === true ? LIMIT_REACHED : NOTHING_PENDING;
+}
+
+/**
+ * PostgreSQL: one statement for a job without a cap (and its first lease of tokens with it).
+ * A capped job is claimed by one statement too (see `claimCappedBatchPostgresSql`), which
+ * takes nothing when the claims made since its snapshot may have filled the cap: it is run
+ * again, and after {@link CAPPED_STATEMENT_ATTEMPTS} such answers in a transaction whose first
+ * statement locks the limits row (the same statement then cannot be overtaken). A claim
+ * statement chosen as a deadlock victim (it waits for the limits row while holding its batch)
+ * is run again.
  */
 async function claimPostgres(
   db: Db,
@@ -208,37 +243,31 @@ async function claimPostgres(
   workerId: string,
   onPayload: OnClaimedPayload | undefined,
 ): Promise<ClaimBatchResult> {
+  const claimRow = (sql: string) =>
+    retryDeadlock(async () => (await db.select<PostgresClaimRow>(sql, [jobId, workerId]))[0]);
   if (!cappedJobs.has(jobId)) {
-    const row = await retryDeadlock(async () => {
-      const rows = await db.select<PostgresClaimRow>(s.claimBatchPostgres(false), [
-        jobId,
-        workerId,
-      ]);
-      return rows[0];
-    });
+    const row = await claimRow(s.claimBatchPostgres());
     if (row === undefined) return notClaimed(undefined);
     if (row.id !== null) return postgresClaimed(jobId, workerId, row, onPayload);
     if (row.jobStatus !== 'PROCESSING' || row.maxBatches === null) return notClaimed(row.jobStatus);
     rememberCap(jobId, true);
   }
+  for (let attempt = 1; attempt <= CAPPED_STATEMENT_ATTEMPTS; attempt += 1) {
+    const row = await claimRow(s.claimCappedBatchPostgres());
+    const outcome = cappedOutcome(jobId, workerId, row, onPayload);
+    if (outcome !== undefined) return outcome;
+  }
   return db.transaction(
     async (transaction) => {
       await db.select(limits.selectLimitsLocked, [jobId], transaction);
       const rows = await db.select<PostgresClaimRow>(
-        s.claimBatchPostgres(true),
+        s.claimCappedBatchPostgres(),
         [jobId, workerId],
         transaction,
       );
-      const row = rows[0];
-      if (row === undefined) {
-        rememberCap(jobId, false);
-        return notClaimed(undefined);
-      }
-      rememberCap(jobId, row.maxBatches !== null && row.jobStatus === 'PROCESSING');
-      if (row.id !== null) return postgresClaimed(jobId, workerId, row, onPayload);
-      if (row.jobStatus !== 'PROCESSING') return notClaimed(row.jobStatus);
-      if (row.maxBatches === null) return NOTHING_PENDING;
-      return row.pending === true ? LIMIT_REACHED : NOTHING_PENDING;
+      // With the limits row locked first, no claim can commit under the statement; should it
+      // still say so, the claim is an empty one (the worker asks again).
+      return cappedOutcome(jobId, workerId, rows[0], onPayload) ?? NOTHING_PENDING;
     },
     { lockingReads: true },
   );

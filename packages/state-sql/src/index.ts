@@ -22,7 +22,7 @@ export {
   quoteTables,
   type QuotedTables,
 } from './sql/tables';
-export { createJobLimitsTableSql } from './sql/limits-table-sql';
+export { addClaimSeqColumnSql, createJobLimitsTableSql } from './sql/limits-table-sql';
 export {
   createBatchPayloadsTableSql,
   createRecordStartIndexSql,

@@ -1,6 +1,7 @@
 import { forFamily, type SqlFamily } from './db';
 import {
   claimBatchPostgresSql,
+  claimCappedBatchPostgresSql,
   claimBatchSqliteSql,
   fenceBatchSql,
   heartbeatBatchSql,
@@ -165,8 +166,9 @@ export class Statements {
   selectBatchesInFlight = () =>
     this.get('selectBatchesInFlight', () => selectBatchesInFlightSql(this.t, this.family));
   fenceBatch = () => this.get('fenceBatch', () => fenceBatchSql(this.t, this.family));
-  claimBatchPostgres = (capped: boolean) =>
-    this.get(`claimBatchPostgres${String(capped)}`, () => claimBatchPostgresSql(this.t, capped));
+  claimBatchPostgres = () => this.get('claimBatchPostgres', () => claimBatchPostgresSql(this.t));
+  claimCappedBatchPostgres = () =>
+    this.get('claimCappedBatchPostgres', () => claimCappedBatchPostgresSql(this.t));
   claimBatchSqlite = () => this.get('claimBatchSqlite', () => claimBatchSqliteSql(this.t));
   lockJobForClaim = () => this.get('lockJobForClaim', () => lockJobForClaimMysqlSql(this.t));
   pickBatch = () => this.get('pickBatch', () => pickBatchMysqlSql(this.t));

@@ -1,7 +1,9 @@
 import { describe, expect, it, type TestContext } from 'vitest';
 import { BatchStatus } from '../model/batch';
+import { JobStatus } from '../model/job';
 import {
   supportsJobLimits,
+  type BatchReservation,
   type DistributedStateStore,
   type JobLimitMethods,
   type RateLeaseGrant,
@@ -93,6 +95,79 @@ export function describeJobLimits(currentStore: () => DistributedStateStore): vo
       expect(claims.filter((c) => c.claimed)).toHaveLength(3);
       const status = await store.getDistributedStatus(jobId);
       expect(status.processingBatches).toBe(3);
+    });
+
+    describe('gives a slot back on every way out of PROCESSING (cap 1)', () => {
+      /** A job of 3 one-record batches capped at 1, its first batch claimed, the second refused. */
+      async function cappedAtOne(store: LimitsStore) {
+        const { jobId } = await prepareJob(store, 3, 1);
+        await store.setJobLimits(jobId, { maxConcurrentBatches: 1 });
+        const first = await store.claimBatch(jobId, 'w1');
+        if (!first.claimed) throw new Error('expected a claim');
+        expect(await store.claimBatch(jobId, 'w2')).toMatchObject({ limitReached: true });
+        return { jobId, held: first.reservation };
+      }
+
+      async function expectSlotFree(store: LimitsStore, jobId: string) {
+        const next = await store.claimBatch(jobId, 'w3');
+        expect(next.claimed).toBe(true);
+        expect(await store.claimBatch(jobId, 'w4')).toMatchObject({ limitReached: true });
+      }
+
+      const lease = (held: BatchReservation) => ({
+        jobId: held.jobId,
+        batchId: held.batchId,
+        workerId: held.workerId,
+        attempt: held.attempt ?? 0,
+      });
+
+      for (const status of [BatchStatus.COMPLETED, BatchStatus.FAILED]) {
+        it(`a batch finished ${status}`, async (context) => {
+          const store = limitsStore(currentStore(), context);
+          const { jobId, held } = await cappedAtOne(store);
+          const counts = { processedCount: 1, failedCount: 0 };
+          if (store.completeBatch) {
+            await store.completeBatch(lease(held), [], { status, ...counts });
+          } else {
+            await store.updateBatchState(jobId, held.batchId, {
+              batchId: held.batchId,
+              status,
+              ...counts,
+            });
+          }
+          await expectSlotFree(store, jobId);
+        });
+      }
+
+      it('a released batch', async (context) => {
+        const store = limitsStore(currentStore(), context);
+        const { jobId, held } = await cappedAtOne(store);
+        await store.releaseBatch(jobId, held.batchId, held.workerId, held.attempt);
+        await expectSlotFree(store, jobId);
+      });
+
+      it('a reclaimed batch, requeued or quarantined', async (context) => {
+        const store = limitsStore(currentStore(), context);
+        const { jobId } = await cappedAtOne(store);
+        expect(await store.reclaimStaleBatches(jobId, 0)).toBe(1);
+        await expectSlotFree(store, jobId);
+        // The batch claimed now is at its second attempt or a first one: quarantined at 1.
+        expect(await store.reclaimStaleBatches(jobId, 0, 1)).toBe(1);
+        await expectSlotFree(store, jobId);
+      });
+
+      it('a paused job keeps its slot; a cancelled one has none in flight', async (context) => {
+        const store = limitsStore(currentStore(), context);
+        if (!store.updateJobStatus) context.skip('the store has no updateJobStatus');
+        const { jobId, held } = await cappedAtOne(store);
+        await store.updateJobStatus?.(jobId, [JobStatus.PROCESSING], JobStatus.PAUSED);
+        await store.updateJobStatus?.(jobId, [JobStatus.PAUSED], JobStatus.PROCESSING);
+        expect(await store.claimBatch(jobId, 'w2')).toMatchObject({ limitReached: true });
+        await store.releaseBatch(jobId, held.batchId, held.workerId, held.attempt);
+        await expectSlotFree(store, jobId);
+        await store.updateJobStatus?.(jobId, [JobStatus.PROCESSING], JobStatus.ABORTED);
+        expect((await store.getDistributedStatus(jobId)).processingBatches).toBe(0);
+      });
     });
 
     it('marks reservations of a rate-limited job, and only those', async (context) => {

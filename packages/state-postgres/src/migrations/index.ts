@@ -8,6 +8,7 @@ import { migration007SharedColumns } from './007_shared_columns';
 import { migration008JobLimits } from './008_job_limits';
 import { migration009JobSourceAndBatchTimes } from './009_job_source_and_batch_times';
 import { migration010BatchPayloads } from './010_batch_payloads';
+import { migration011ClaimSeq } from './011_claim_seq';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008JobLimits,
   migration009JobSourceAndBatchTimes,
   migration010BatchPayloads,
+  migration011ClaimSeq,
 ];
 
 /** The schema version this package writes and reads. */

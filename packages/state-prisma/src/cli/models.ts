@@ -119,6 +119,8 @@ const MODELS: readonly Model[] = [
       ['factor', 'Float @default(1)'],
       ['throttledAt', 'BigInt @default(0)'],
       ['throttledUntil', 'BigInt @default(0)'],
+      // Version 11: bumped by PostgreSQL claims of a capped job (0 elsewhere).
+      ['claimSeq', 'BigInt @default(0)'],
     ],
     attributes: [],
   },

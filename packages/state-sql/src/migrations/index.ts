@@ -3,6 +3,7 @@ import type { TableNames } from '../tables';
 import type { QuotedTables } from '../sql/tables';
 import { batchPayloads } from './batch-payloads';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
+import { claimSeq } from './claim-seq';
 import { completionAcknowledgement } from './completion-acknowledgement';
 import { earlyOpenAndResume } from './early-open-and-resume';
 import { jobCreatedAt } from './job-created-at';
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: jobSourceAndBatchTimes,
   },
   { version: 10, name: 'batch payloads', statements: batchPayloads },
+  { version: 11, name: 'capped claims in one statement', statements: claimSeq },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */

@@ -1,6 +1,6 @@
 import { placeholders, valueRows, type SqlFamily } from '../db';
 import { ignoreDuplicates, nowMs } from './dialect-sql';
-import { LEASE_COLUMNS, leaseCtesPostgresSql } from './limit-sql';
+import { LEASE_COLUMNS, leaseCalcSql, leaseCtesPostgresSql } from './limit-sql';
 import type { QuotedTables } from './tables';
 
 /** Columns of a batch row as `insertBatchesSql` writes them, in bind order. */
@@ -137,27 +137,15 @@ const CLAIMED_COLUMNS = `"id", "batchIndex", "recordStartIndex", "recordEndIndex
  * PostgreSQL store's layout (primary key `"jobId", "id"`).
  *
  * Job-wide limits (issue 27): its cap and rate come back with the row, so a job without limits
- * costs no other statement. Uncapped variant: a job with `maxConcurrentBatches` is not claimed
- * (`maxBatches` tells the caller to claim again with the `capped` variant). `capped` variant: run
- * in a transaction whose previous statement locked the job's limits row (`lockLimitsSql`): this
- * statement's snapshot, taken after the lock, sees every claim committed by an earlier holder,
- * so counting the job's PROCESSING batches here is exact; it claims only below the cap and says
- * whether a batch is pending (`pending`). A claimed batch of a rate-limited job takes its first
- * lease of tokens in the same statement (`leaseGranted`, `leaseWaitMs`, `leaseIntervalMs`; see
- * `leaseCtesPostgresSql`): no round trip of its own.
+ * costs no other statement. A job with `maxConcurrentBatches` is not claimed here (`maxBatches`
+ * tells the caller to claim with {@link claimCappedBatchPostgresSql}). A claimed batch of a
+ * rate-limited job takes its first lease of tokens in the same statement (`leaseGranted`,
+ * `leaseWaitMs`, `leaseIntervalMs`; see `leaseCtesPostgresSql`): no round trip of its own.
  *
  * The claimed batch's payload (issue 28; NULL for a batch kept as rows) comes back with it, so
  * that the worker's `getBatchRecords` right after needs no statement.
  */
-export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string {
-  const capCheck = capped
-    ? `(SELECT "maxBatches" FROM caps) IS NULL OR (SELECT "maxBatches" FROM caps) >
-         (SELECT count(*) FROM ${t.batches} c WHERE c."jobId" = $1 AND c."status" = 'PROCESSING')`
-    : `NOT EXISTS (SELECT 1 FROM caps WHERE "maxBatches" IS NOT NULL)`;
-  const pending = capped
-    ? `, EXISTS (SELECT 1 FROM ${t.batches} p WHERE p."jobId" = $1 AND p."status" = 'PENDING')
-         AS "pending"`
-    : '';
+export function claimBatchPostgresSql(t: QuotedTables): string {
   return `
     WITH job AS (
       SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
@@ -171,31 +159,128 @@ export function claimBatchPostgresSql(t: QuotedTables, capped: boolean): string 
       WHERE b."jobId" = $1
         AND b."status" = 'PENDING'
         AND (SELECT "status" FROM job) = 'PROCESSING'
-        AND (${capCheck})
+        AND NOT EXISTS (SELECT 1 FROM caps WHERE "maxBatches" IS NOT NULL)
       ORDER BY b."batchIndex"
       LIMIT 1
       FOR UPDATE SKIP LOCKED
     ),
-    claimed AS (
-      UPDATE ${t.batches} b
-      SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
-          "completedAt" = ${nowMs('postgres')},
-          "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
-      FROM next_batch
-      WHERE b."jobId" = $1 AND b."id" = next_batch."id"
-      RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
-                b."claimedAt"
-    ),
+    claimed AS (${takeBatchPostgresSql(t)}),
     ${leaseCtesPostgresSql(
       t,
       `(SELECT "recordEndIndex" - "recordStartIndex" + 1 FROM claimed)::float8`,
       'EXISTS (SELECT 1 FROM claimed)',
     )}
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
-           (SELECT "rateRecords" FROM caps) AS "rateRecords"${pending}, claimed.*,
+           (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*,
            ${LEASE_COLUMNS},
            p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
     FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true
+    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
+}
+
+/** PostgreSQL: the claim's UPDATE of the batch in CTE `next_batch` (the `claimed` CTE), `when` holding. */
+function takeBatchPostgresSql(t: QuotedTables, when = 'true'): string {
+  return `
+      UPDATE ${t.batches} b
+      SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
+          "completedAt" = ${nowMs('postgres')},
+          "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
+      FROM next_batch
+      WHERE b."jobId" = $1 AND b."id" = next_batch."id" AND ${when}
+      RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
+                b."claimedAt"`;
+}
+
+/**
+ * PostgreSQL: the claim of a job with `maxConcurrentBatches` (issue 27) in one statement, exact
+ * under every interleaving of capped claims:
+ *
+ * 1. `seen` reads the job's `claimSeq` and cap and `counts` its PROCESSING batches, both from
+ *    the statement's snapshot; `next_batch` picks and locks the lowest PENDING batch only if the
+ *    snapshot has room under the cap;
+ * 2. `cur` then locks the job's limits row (`FOR UPDATE`: it waits for any other writer and
+ *    reads the row as that writer left it). Every claim of a capped job bumps `claimSeq` while
+ *    it holds that row, in the statement (or transaction) that moves its batch to PROCESSING, so
+ *    `cur."claimSeq" - seen."claimSeq"` counts the claims that committed between the snapshot
+ *    and the lock, and none is in progress (it would hold the lock). The batches in flight now
+ *    are at most the snapshot's count plus those claims (batches that finished since only make
+ *    it fewer): `room` holds when that sum is below the cap `cur` reads;
+ * 3. `took` bumps `claimSeq` and, for a rate-limited job, moves the bucket by the batch's first
+ *    lease (computed from `cur`, as {@link claimBatchPostgresSql} does); `claimed` takes the
+ *    batch only if `took` did (or if the job had no limits row in the snapshot).
+ *
+ * A claim whose sum reaches the cap only through claims made after its snapshot takes nothing
+ * and says so (`moved` with no batch): the caller runs the statement again (a new snapshot),
+ * in the end in a transaction whose first statement locks the limits row, where nothing can
+ * commit between the snapshot and the lock. A claim refused on the snapshot's count alone is
+ * as if it ran at the snapshot. Lock order: job row (shared), batch row, limits row, as in
+ * {@link claimBatchPostgresSql}.
+ *
+ * Answer: as {@link claimBatchPostgresSql}, plus `full` (no room: on the snapshot's count, or at
+ * the lock without any claim since the snapshot), `pending` (a batch is PENDING) and `moved`.
+ */
+export function claimCappedBatchPostgresSql(t: QuotedTables): string {
+  const room = `(cur."maxBatches" IS NULL OR (SELECT "processing" FROM counts)
+          + (cur."claimSeq" - (SELECT "claimSeq" FROM seen)) < cur."maxBatches")`;
+  return `
+    WITH job AS (
+      SELECT "status" FROM ${t.jobs} WHERE "id" = $1 FOR SHARE
+    ),
+    seen AS (
+      SELECT "claimSeq", "maxBatches", "rateRecords" FROM ${t.jobLimits} WHERE "jobId" = $1
+    ),
+    counts AS (
+      SELECT
+        (SELECT count(*) FROM ${t.batches} c WHERE c."jobId" = $1 AND c."status" = 'PROCESSING')
+          AS "processing",
+        EXISTS (SELECT 1 FROM ${t.batches} p WHERE p."jobId" = $1 AND p."status" = 'PENDING')
+          AS "pending"
+    ),
+    next_batch AS MATERIALIZED (
+      SELECT b."id", b."recordStartIndex", b."recordEndIndex"
+      FROM ${t.batches} b
+      WHERE b."jobId" = $1
+        AND b."status" = 'PENDING'
+        AND (SELECT "status" FROM job) = 'PROCESSING'
+        AND NOT EXISTS (SELECT 1 FROM seen, counts WHERE seen."maxBatches" <= counts."processing")
+      ORDER BY b."batchIndex"
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    ),
+    cur AS MATERIALIZED (
+      SELECT "claimSeq", "maxBatches", "rateRecords" AS "r", "ratePerMs" AS "p", "readyAt",
+             "factor", "throttledAt", "throttledUntil", ${nowMs('postgres')} AS "now"
+      FROM ${t.jobLimits}
+      WHERE "jobId" = $1 AND EXISTS (SELECT 1 FROM next_batch)
+      FOR UPDATE
+    ),
+    lease AS (${leaseCalcSql(
+      `(SELECT "recordEndIndex" - "recordStartIndex" + 1 FROM next_batch)::float8`,
+      `cur."r" IS NOT NULL AND cur."p" IS NOT NULL AND ${room}`,
+    )}),
+    took AS (
+      UPDATE ${t.jobLimits} l
+      SET "claimSeq" = l."claimSeq" + 1,
+          "readyAt" = coalesce((SELECT "start" + "granted" * "ms" FROM lease), l."readyAt")
+      WHERE l."jobId" = $1 AND EXISTS (SELECT 1 FROM cur WHERE ${room})
+      RETURNING l."jobId"
+    ),
+    claimed AS (${takeBatchPostgresSql(
+      t,
+      '(EXISTS (SELECT 1 FROM took) OR NOT EXISTS (SELECT 1 FROM seen))',
+    )})
+    SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM seen) AS "maxBatches",
+           (SELECT "rateRecords" FROM seen) AS "rateRecords",
+           EXISTS (SELECT 1 FROM seen WHERE seen."maxBatches" <= counts."processing")
+             OR EXISTS (SELECT 1 FROM cur, seen
+                        WHERE cur."claimSeq" = seen."claimSeq" AND NOT ${room}) AS "full",
+           counts."pending" AS "pending",
+           EXISTS (SELECT 1 FROM cur, seen
+                   WHERE cur."claimSeq" <> seen."claimSeq" AND NOT ${room}) AS "moved",
+           claimed.*, ${LEASE_COLUMNS},
+           p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
+    FROM job CROSS JOIN counts LEFT JOIN claimed ON true
+    LEFT JOIN lease ON claimed."id" IS NOT NULL
     LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
 }
 

@@ -89,9 +89,9 @@ export function claimRefusalSqliteSql(t: QuotedTables): string {
  * holding job `$1`'s locked limits row (`r`, `p`, `readyAt`, `factor`, `throttledAt`,
  * `throttledUntil`, `now`), for `wanted` tokens: the same IEEE double operations in the same
  * order as the TypeScript, so both give the same bucket. Columns: `granted`, `ms` (per token),
- * `start` (the first slot), `now`.
+ * `start` (the first slot), `now`. `where`: a condition on `cur` for leasing at all.
  */
-function leaseCalcSql(wanted: string): string {
+export function leaseCalcSql(wanted: string, where = 'true'): string {
   return `
     SELECT cur."now",
       GREATEST(1, LEAST(floor(${wanted}), ceil(cur."r" / 5.0)))::float8 AS "granted",
@@ -100,7 +100,8 @@ function leaseCalcSql(wanted: string): string {
           (cur."now" - cur."throttledAt")::float8 / (10::float8 * cur."p"::float8))) END))
         AS "ms",
       GREATEST(cur."readyAt", cur."now"::float8, cur."throttledUntil"::float8) AS "start"
-    FROM cur`;
+    FROM cur
+    WHERE ${where}`;
 }
 
 /**

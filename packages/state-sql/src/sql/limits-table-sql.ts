@@ -27,3 +27,18 @@ export function createJobLimitsTableSql(family: SqlFamily, table: string): strin
       "throttledUntil" BIGINT NOT NULL DEFAULT 0
     )`;
 }
+
+/**
+ * Adds `"claimSeq"` to the job-wide limits table `table` (schema version 11 of the shared layout):
+ * how many claims of a capped job moved one of its batches to PROCESSING on PostgreSQL, bumped
+ * by each of them while it holds the row. A capped PostgreSQL claim is one statement that counts
+ * the batches in flight from its snapshot and adds the claims made since, told by how far
+ * `claimSeq` moved between its snapshot and its lock on the row (see
+ * `claimCappedBatchPostgresSql`). Other databases keep 0 and never read it (they claim a capped
+ * job under the write lock or in a transaction). Existing rows get 0, which needs no
+ * initialisation: only its differences are read, never its value.
+ */
+export function addClaimSeqColumnSql(family: SqlFamily, table: string): string {
+  const type = family === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return `ALTER TABLE ${table} ADD COLUMN "claimSeq" ${type} NOT NULL DEFAULT 0`;
+}

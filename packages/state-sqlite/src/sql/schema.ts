@@ -1,4 +1,5 @@
 import {
+  addClaimSeqColumnSql,
   createBatchPayloadsTableSql,
   createJobLimitsTableSql,
   createRecordStartIndexSql,
@@ -162,6 +163,13 @@ ALTER TABLE batchactions_batches ADD COLUMN "completedAt" INTEGER;
 const V11_BATCH_PAYLOADS = `${createBatchPayloadsTableSql('sqlite', 'batchactions_batch_payloads')};
 ${createRecordStartIndexSql('sqlite', 'batchactions_batches_record_start', 'batchactions_batches')};`;
 
+/**
+ * Version 12: `batchactions_job_limits."claimSeq"` (issue 27; see `addClaimSeqColumnSql`): only
+ * PostgreSQL claims read and bump it, SQLite keeps 0; added so that the tables are the same on
+ * every database. The shared store's version 11.
+ */
+const V12_CLAIM_SEQ = `${addClaimSeqColumnSql('sqlite', 'batchactions_job_limits')};`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
@@ -183,6 +191,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: V10_SOURCE_AND_BATCH_TIMES,
   },
   { version: 11, description: 'batch payloads', sql: V11_BATCH_PAYLOADS },
+  { version: 12, description: 'capped claims in one statement', sql: V12_CLAIM_SEQ },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */
