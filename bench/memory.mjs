@@ -1,0 +1,77 @@
+// Memory of a prepare and of a worker on a big file (issue 28): each in a process of its own,
+// peak RSS, and the heap in use after a full GC (for a worker, every tenth of the job: flat when
+// nothing is kept per record or per batch). Usage: npm run build && node bench/memory.mjs
+//   [--rows 1000000] [--store sqlite|postgres] [--layout rows|payloads] [--node-flags "..."]
+// (--node-flags: options for both node processes, e.g. "--max-semi-space-size=2")
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runBenchWorker, usersCsvLines } from './shared.mjs';
+import { freshStore } from './stores.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    store: { type: 'string', default: 'sqlite' },
+    layout: { type: 'string', default: 'rows' },
+    'node-flags': { type: 'string', default: '' },
+  },
+});
+const rows = Number(values.rows);
+if (values.layout !== 'rows' && values.layout !== 'payloads') {
+  throw new Error(`--layout: expected rows or payloads, got "${values.layout}"`);
+}
+const dir = mkdtempSync(join(tmpdir(), 'ba-bench-memory-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const file = join(dir, 'users.csv');
+const out = createWriteStream(file);
+let buffer = '';
+for (const line of usersCsvLines(rows)) {
+  buffer += line;
+  if (buffer.length > 1 << 20) {
+    if (!out.write(buffer)) await once(out, 'drain');
+    buffer = '';
+  }
+}
+out.end(buffer);
+await once(out, 'finish');
+
+const child = fileURLToPath(new URL('./memory-child.mjs', import.meta.url));
+const nodeArgs = ['--expose-gc', ...values['node-flags'].split(' ').filter(Boolean)];
+const rig = await freshStore(values.store, { batchPayloads: values.layout === 'payloads' });
+try {
+  const prepared = await runBenchWorker(
+    { ...rig.env, FILE: file, MODE: 'prepare' },
+    child,
+    nodeArgs,
+  );
+  const worked = await runBenchWorker(
+    {
+      ...rig.env,
+      JOB_ID: prepared.jobId,
+      TOTAL_BATCHES: String(Math.ceil(rows / 500)),
+      MODE: 'work',
+    },
+    child,
+    nodeArgs,
+  );
+  if (worked.processed !== rows) throw new Error(`processed ${worked.processed} of ${rows}`);
+  console.log(
+    `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `${rows.toLocaleString('en-US')} rows, ${values.store}, layout ${values.layout}, node ${nodeArgs.join(' ')}`,
+  );
+  console.log(
+    `prepare: peak RSS ${prepared.maxRssMb} MB, heap after GC ${prepared.heapAfterGcMb[0]} MB`,
+  );
+  console.log(
+    `worker:  peak RSS ${worked.maxRssMb} MB, V8 heap reserved at the end ${worked.heapTotalMb} MB, ` +
+      `heap after GC at each tenth of the job: ${worked.heapAfterGcMb.join(', ')} MB`,
+  );
+} finally {
+  await rig.dispose();
+}
