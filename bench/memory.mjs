@@ -1,8 +1,8 @@
 // Memory of a prepare and of a worker on a big file (issue 28): each in a process of its own,
 // peak RSS, and the heap in use after a full GC (for a worker, every tenth of the job: flat when
 // nothing is kept per record or per batch). Usage: npm run build && node bench/memory.mjs
-//   [--rows 1000000] [--store sqlite|postgres] [--layout rows|payloads] [--node-flags "..."]
-// (--node-flags: options for both node processes, e.g. "--max-semi-space-size=2")
+//   [--rows 1000000] [--store sqlite|postgres] [--layout rows|payloads] [--node-flags="..."]
+// (--node-flags: options for both node processes, e.g. --node-flags="--max-semi-space-size=1")
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
