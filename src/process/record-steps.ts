@@ -28,7 +28,12 @@ export function distributedPipeline(run: BatchRun): RecordPipeline & {
   const { validator } = run;
   return {
     hooks: run.hooks,
-    hookInput: (raw) => validator.resolveAliases(raw),
+    // `beforeValidate` gets a record of its own; otherwise `applyTransforms` copies the record
+    // before changing it, so a record that needs no renaming is not copied twice.
+    hookInput: (raw) =>
+      run.hooks.beforeValidate
+        ? validator.resolveAliases(raw)
+        : validator.resolveAliasesShared(raw),
     validate: (working) => {
       const transformed = validator.applyTransforms(working);
       const { isValid, errors } = validator.validate(transformed);
