@@ -1,7 +1,8 @@
 import {
   isPendingFailure,
-  validateRecord,
+  validateRecordNow,
   type HookContext,
+  type MaybePromise,
   type PendingFailure,
   type ProcessedRecord,
   type RawRecord,
@@ -59,10 +60,11 @@ export function validateStored(
   pipeline: ReturnType<typeof distributedPipeline>,
   record: ProcessedRecord,
   context: HookContext,
-): typeof SKIP | Promise<ValidatedRecord | PendingFailure> {
+): typeof SKIP | MaybePromise<ValidatedRecord | PendingFailure> {
   const { validator } = run;
   if (validator.skipEmptyRows && validator.isEmptyRow(record.raw)) return SKIP;
-  return validateRecord(pipeline, context, record);
+  // Synchronous unless a hook has to be awaited: no promise per record.
+  return validateRecordNow(pipeline, context, record);
 }
 
 /** Published `hasErrors`: a finding without severity, or with severity `'error'`, is an error. */
