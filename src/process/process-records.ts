@@ -1,7 +1,7 @@
 import {
   commitFailure,
-  decideRecord,
-  processReadyRecord,
+  decideRecordNow,
+  processReadyRecordNow,
   type PendingFailure,
   type ProcessedRecord,
   type RecordProcessorFn,
@@ -50,7 +50,10 @@ async function processRecord(
   uniqueness: readonly ValidationError[] | undefined,
 ): Promise<RecordTally> {
   const context = contextFor(run, record.index);
-  const validated = checked ?? (await validateStored(run, pipeline, record, context));
+  // Each stage is awaited only when it returned a promise (a hook, an asynchronous processor or
+  // save): a record that needs none goes through without a promise per stage.
+  const validating = checked ?? validateStored(run, pipeline, record, context);
+  const validated = validating instanceof Promise ? await validating : validating;
   if (validated === SKIP) return SKIPPED;
   if (isPendingFailure(validated)) {
     return tallyOf(run, await commitFailure(pipeline, context, validated));
@@ -59,11 +62,13 @@ async function processRecord(
     uniqueness === undefined && run.duplicateChecker === undefined
       ? validated
       : await addDuplicateFindings(run, validated, context, uniqueness);
-  const ready = await decideRecord(pipeline, context, record, withDuplicates);
+  const deciding = decideRecordNow(pipeline, context, record, withDuplicates);
+  const ready = deciding instanceof Promise ? await deciding : deciding;
   if (isPendingFailure(ready)) return tallyOf(run, await commitFailure(pipeline, context, ready));
   // The processor gets a context object of its own (same fields), as published: the rate
   // gate's wrapper (`gateRecordProcessor`) builds it for each call.
-  return tallyOf(run, await processReadyRecord(pipeline, context, ready, processor));
+  const result = processReadyRecordNow(pipeline, context, ready, processor);
+  return tallyOf(run, result instanceof Promise ? await result : result);
 }
 
 /** Counts of one batch and whether it stopped early (`continueOnError: false`). */

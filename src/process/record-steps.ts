@@ -1,7 +1,8 @@
 import {
   isPendingFailure,
-  validateRecord,
+  validateRecordNow,
   type HookContext,
+  type MaybePromise,
   type PendingFailure,
   type ProcessedRecord,
   type RawRecord,
@@ -28,7 +29,12 @@ export function distributedPipeline(run: BatchRun): RecordPipeline & {
   const { validator } = run;
   return {
     hooks: run.hooks,
-    hookInput: (raw) => validator.resolveAliases(raw),
+    // `beforeValidate` gets a record of its own; otherwise `applyTransforms` copies the record
+    // before changing it, so a record that needs no renaming is not copied twice.
+    hookInput: (raw) =>
+      run.hooks.beforeValidate
+        ? validator.resolveAliases(raw)
+        : validator.resolveAliasesShared(raw),
     validate: (working) => {
       const transformed = validator.applyTransforms(working);
       const { isValid, errors } = validator.validate(transformed);
@@ -54,10 +60,11 @@ export function validateStored(
   pipeline: ReturnType<typeof distributedPipeline>,
   record: ProcessedRecord,
   context: HookContext,
-): typeof SKIP | Promise<ValidatedRecord | PendingFailure> {
+): typeof SKIP | MaybePromise<ValidatedRecord | PendingFailure> {
   const { validator } = run;
   if (validator.skipEmptyRows && validator.isEmptyRow(record.raw)) return SKIP;
-  return validateRecord(pipeline, context, record);
+  // Synchronous unless a hook has to be awaited: no promise per record.
+  return validateRecordNow(pipeline, context, record);
 }
 
 /** Published `hasErrors`: a finding without severity, or with severity `'error'`, is an error. */

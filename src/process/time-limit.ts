@@ -1,4 +1,10 @@
-import { RecordTimeoutError, type BulkProcessor, type RecordProcessorFn } from '@batchactions/core';
+import {
+  RecordTimeoutError,
+  type BulkProcessor,
+  type ParsedRecord,
+  type ProcessingContext,
+  type RecordProcessorFn,
+} from '@batchactions/core';
 
 /**
  * Settles as `work` does, or rejects with the signal's reason as soon as `signal` aborts: the
@@ -43,11 +49,9 @@ function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
 }
 
 /**
- * One call without a time limit that ends when the batch stops. A processor that returns
- * without a promise (synchronous work) is done when it returns: its result is taken as it is,
- * without racing the signal (no listener, no extra promise per record); one that returns a
- * promise is raced against the signal. Either way a batch that stopped meanwhile rejects with
- * the signal's reason, as the race would.
+ * One call without a time limit that ends when the batch stops (bulk calls): a result returned
+ * without a promise is taken as it is, a promise is raced against the signal; a batch that
+ * stopped meanwhile rejects with the signal's reason.
  */
 function guardedCall<T>(
   call: (signal: AbortSignal) => T | Promise<T>,
@@ -63,6 +67,32 @@ function guardedCall<T>(
   if (isThenable(result)) return untilAborted(result, outer);
   if (outer.aborted) return Promise.reject(outer.reason as Error);
   return Promise.resolve(result);
+}
+
+/**
+ * One record processor call without a time limit that ends when the batch stops. A processor
+ * that returns without a promise (synchronous work) is done when it returns: its result is
+ * returned as it is, without racing the signal and without a promise (no listener, closure or
+ * promise per record); one that returns a promise is raced against the signal. Either way a
+ * batch that stopped meanwhile rejects with the signal's reason, as the race would, and a
+ * synchronous throw becomes a rejection.
+ */
+function guardedRecordCall(
+  processor: RecordProcessorFn,
+  record: ParsedRecord,
+  context: ProcessingContext,
+): Promise<void> | void {
+  const outer = context.signal;
+  let result: Promise<void> | void;
+  try {
+    result = processor(record, context);
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the processor's own error, unchanged
+    return Promise.reject(error);
+  }
+  if (isThenable(result)) return untilAborted(result, outer);
+  if (outer.aborted) return Promise.reject(outer.reason as Error);
+  return result;
 }
 
 /**
@@ -110,7 +140,7 @@ export function limitRecordProcessor(
 ): RecordProcessorFn {
   // Without a limit: the guarded call itself, without `limitedCall`'s extra promise per record.
   if (limitMs === undefined) {
-    return (record, context) => guardedCall(() => processor(record, context), context.signal);
+    return (record, context) => guardedRecordCall(processor, record, context);
   }
   return (record, context) =>
     limitedCall(

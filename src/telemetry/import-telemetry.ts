@@ -268,7 +268,8 @@ export class ImportTelemetry {
     let ended = false;
     return {
       run: (work) => api.context.with(context, work),
-      timed: (processor) => timeProcessor(processor, o, attributes),
+      timed: (processor) =>
+        o.timesProcessor ? timeProcessor(processor, o, attributes) : processor,
       end: (result) => {
         if (ended) return;
         ended = true;

@@ -86,6 +86,11 @@ export class OtelInstruments {
   readonly leaseLosses: Counter;
   readonly prepareRecords: Counter;
   readonly prepareThroughput: Histogram;
+  /**
+   * Whether processor calls are timed: `false` when the processor histogram is the API's no-op
+   * (no meter provider registered), so a worker without metrics adds nothing per record.
+   */
+  readonly timesProcessor: boolean;
 
   constructor(
     readonly api: OtelApiModule,
@@ -143,6 +148,8 @@ export class OtelInstruments {
       unit: '{record}/s',
       description: 'Records stored per second by one prepare run',
     });
+    // The API's no-op meter (no SDK registered) hands out one shared no-op histogram.
+    this.timesProcessor = this.processorDuration !== api.createNoopMeter().createHistogram('');
   }
 
   /** `span` with an error status and the exception recorded. */

@@ -106,6 +106,37 @@ describe('the per-record pipeline, as published', () => {
     expect(saved[0]).toMatchObject({ status: 'processed', parsed: { email: 'a', touched: true } });
   });
 
+  it('beforeValidate gets a record of its own even when no key needs renaming; without it the raw record is never changed', async () => {
+    const schema: SchemaDefinition = {
+      fields: [
+        { name: 'email', type: 'string', required: true, transform: (v) => `${String(v)}!` },
+      ],
+    };
+    const seen: RawRecord[] = [];
+    const hooked = await run([{ email: 'a', extra: 1 }], {
+      schema,
+      hooks: {
+        beforeValidate: (r) => {
+          seen.push(r);
+          (r as Record<string, unknown>).email = 'changed';
+          return Promise.resolve(r);
+        },
+      },
+    });
+    expect(hooked.saved[0]).toMatchObject({
+      status: 'processed',
+      raw: { email: 'a', extra: 1 },
+      parsed: { email: 'changed!', extra: 1 },
+    });
+    expect(seen[0]).not.toBe(hooked.saved[0]?.raw);
+    const plain = await run([{ email: 'a', extra: 1 }], { schema });
+    expect(plain.saved[0]).toMatchObject({
+      raw: { email: 'a', extra: 1 },
+      parsed: { email: 'a!', extra: 1 },
+    });
+    expect(plain.saved[0]?.parsed).not.toBe(plain.saved[0]?.raw);
+  });
+
   it('processes warnings-only records with the transformed data; afterValidate decides by severity', async () => {
     const schema: SchemaDefinition = {
       fields: [

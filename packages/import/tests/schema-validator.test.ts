@@ -234,6 +234,46 @@ describe('SchemaValidator.resolveAliases', () => {
     expect(new SchemaValidator({ fields: [] }).resolveAliases(record)).toBe(record);
   });
 
+  it('gives the same answers when records repeat a key list, and when the key list changes', () => {
+    const rows = [
+      { MAIL: 'a@x.io', age: '1' },
+      { MAIL: 'b@x.io', age: '2' },
+      { age: '3', mail: 'c@x.io', email: 'dropped@x.io' },
+      { age: '4', mail: 'd@x.io', email: 'dropped@x.io' },
+      { MAIL: 'e@x.io', age: '5' },
+    ];
+    expect(rows.map((row) => validator.resolveAliases(row))).toEqual([
+      { email: 'a@x.io', age: '1' },
+      { email: 'b@x.io', age: '2' },
+      { age: '3', email: 'c@x.io' },
+      { age: '4', email: 'd@x.io' },
+      { email: 'e@x.io', age: '5' },
+    ]);
+    expect(Object.keys(validator.resolveAliases(rows[2] ?? {}))).toEqual(['age', 'email']);
+  });
+
+  it('resolveAliasesShared: the record itself when nothing is renamed or dropped, else as resolveAliases', () => {
+    const plain = { email: 'a@x.io', age: '1', other: 2 };
+    expect(validator.resolveAliasesShared(plain)).toBe(plain);
+    const aliased = { mail: 'a@x.io', age: '1' };
+    const resolved = validator.resolveAliasesShared(aliased);
+    expect(resolved).not.toBe(aliased);
+    expect(resolved).toEqual({ email: 'a@x.io', age: '1' });
+    const twice = { email: 'a@x.io', MAIL: 'b@x.io' };
+    expect(validator.resolveAliasesShared(twice)).toEqual({ email: 'a@x.io' });
+    expect(validator.resolveAliasesShared(plain)).toBe(plain);
+    // resolveAliases keeps returning a new object for the same keys.
+    expect(validator.resolveAliases(plain)).not.toBe(plain);
+    expect(validator.resolveAliases(plain)).toEqual(plain);
+  });
+
+  it('keeps a __proto__ key as data', () => {
+    const record = JSON.parse('{"__proto__": "x", "MAIL": "a@x.io"}') as Record<string, unknown>;
+    const resolved = validator.resolveAliases(record);
+    expect(Object.getPrototypeOf(resolved)).toBe(Object.prototype);
+    expect(Object.keys(resolved)).toEqual(['__proto__', 'email']);
+  });
+
   it('hasAliases counts distinct lower-cased names beyond the fields', () => {
     expect(validator.hasAliases).toBe(true);
     expect(

@@ -4,14 +4,19 @@ export { errorMessage } from './error-message';
 export {
   commitFailure,
   decideRecord,
+  decideRecordNow,
   isPendingFailure,
   processReadyRecord,
+  processReadyRecordNow,
   processorFailure,
   runRecordPipeline,
   settleProcessed,
+  settleProcessedNow,
   validateRecord,
+  validateRecordNow,
 } from './record-pipeline';
 export type {
+  MaybePromise,
   PendingFailure,
   ReadyRecord,
   RecordFailure,

@@ -212,6 +212,9 @@ function hookFailure(
   };
 }
 
+/** A stage's outcome, or a promise of it when some step had to be awaited. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /**
  * Steps 1–2: `beforeValidate`, then `validate`. Needs `steps.validate`. A failing hook (or a
  * throwing `validate` with `onValidateError: 'fail-record'`) gives a {@link PendingFailure}.
@@ -230,23 +233,70 @@ export async function validateRecord(
     if (result instanceof HookFailure) return hookFailure(steps, pending, pending, result);
     working = result;
   }
+  return validateWorking(steps, context, pending, working);
+}
+
+/**
+ * {@link validateRecord} without a promise when nothing has to be awaited (no `beforeValidate`,
+ * a synchronous `validate`, such as the schema's): same outcome, same errors thrown.
+ */
+export function validateRecordNow(
+  steps: RecordPipeline & Required<Pick<RecordPipeline, 'validate'>>,
+  context: ProcessingContext,
+  pending: ProcessedRecord,
+): MaybePromise<ValidatedRecord | PendingFailure> {
+  if (steps.hooks?.beforeValidate) return validateRecord(steps, context, pending);
+  const working = steps.hookInput ? steps.hookInput(pending.raw) : pending.raw;
+  return validateWorking(steps, context, pending, working);
+}
+
+/** Step 2: `validate` on the working data; a promise only when `validate` returned one. */
+function validateWorking(
+  steps: RecordPipeline & Required<Pick<RecordPipeline, 'validate'>>,
+  context: ProcessingContext,
+  pending: ProcessedRecord,
+  working: RawRecord,
+): MaybePromise<ValidatedRecord | PendingFailure> {
+  let returned: ValidationResult | Promise<ValidationResult>;
+  try {
+    returned = steps.validate(working, context);
+  } catch (error) {
+    return validationThrew(steps, pending, error);
+  }
+  if (isPromiseLike(returned)) return awaitValidation(steps, pending, working, returned);
+  return { kind: 'validated', working: returned.parsed ?? working, errors: returned.errors };
+}
+
+async function awaitValidation(
+  steps: RecordPipeline,
+  pending: ProcessedRecord,
+  working: RawRecord,
+  returned: PromiseLike<ValidationResult>,
+): Promise<ValidatedRecord | PendingFailure> {
   let result: ValidationResult;
   try {
-    const returned = steps.validate(working, context);
-    // A synchronous validation (the schema's) is not awaited: no promise per record.
-    result = isPromiseLike(returned) ? await returned : returned;
+    result = await returned;
   } catch (error) {
-    if (steps.onValidateError !== 'fail-record') throw error;
-    const message = errorMessage(error);
-    return {
-      status: 'failed',
-      record: markRecordFailed(pending, message),
-      stopMessage: message,
-      cause: error,
-      eventError: message,
-    };
+    return validationThrew(steps, pending, error);
   }
   return { kind: 'validated', working: result.parsed ?? working, errors: result.errors };
+}
+
+/** `validate` threw: rethrown, or the record fails (`onValidateError: 'fail-record'`). */
+function validationThrew(
+  steps: RecordPipeline,
+  pending: ProcessedRecord,
+  error: unknown,
+): PendingFailure {
+  if (steps.onValidateError !== 'fail-record') throw error;
+  const message = errorMessage(error);
+  return {
+    status: 'failed',
+    record: markRecordFailed(pending, message),
+    stopMessage: message,
+    cause: error,
+    eventError: message,
+  };
 }
 
 /**
@@ -276,6 +326,34 @@ export async function decideRecord(
       working = returned.parsed;
     }
   }
+  const decided = verdict(pending, working, errors);
+  if (isPendingFailure(decided) || !steps.hooks?.beforeProcess) return decided;
+  return await prepareInput(steps, context, pending, decided.valid);
+}
+
+/**
+ * {@link decideRecord} without a promise when there is no `afterValidate` or `beforeProcess`
+ * hook to await: same outcome.
+ */
+export function decideRecordNow(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  pending: ProcessedRecord,
+  validated: ValidatedRecord,
+): MaybePromise<ReadyRecord | PendingFailure> {
+  const { hooks } = steps;
+  if (hooks?.afterValidate || hooks?.beforeProcess) {
+    return decideRecord(steps, context, pending, validated);
+  }
+  return verdict(pending, validated.working, validated.errors);
+}
+
+/** Step 4: hard errors make the record `invalid`; otherwise it is valid, with its warnings. */
+function verdict(
+  pending: ProcessedRecord,
+  working: RawRecord,
+  errors: readonly ValidationError[],
+): ReadyRecord | PendingFailure {
   if (hasErrors(errors)) {
     return {
       status: 'invalid',
@@ -285,9 +363,7 @@ export async function decideRecord(
     };
   }
   const valid = markRecordValid(pending, working, errors.length === 0 ? [] : getWarnings(errors));
-  return steps.hooks?.beforeProcess
-    ? await prepareInput(steps, context, pending, valid)
-    : { kind: 'ready', valid, input: valid.parsed };
+  return { kind: 'ready', valid, input: valid.parsed };
 }
 
 /** Step 5: `beforeProcess`, whose result becomes the processor input. */
@@ -336,10 +412,42 @@ export async function settleProcessed(
   ready: ReadyRecord,
   retryCount: number,
 ): Promise<RecordResult> {
+  return await settleProcessedNow(steps, context, ready, retryCount);
+}
+
+/**
+ * {@link settleProcessed} without a promise when nothing has to be awaited (a save that
+ * completes at once, no `afterProcess`): same steps in the same order.
+ */
+export function settleProcessedNow(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  ready: ReadyRecord,
+  retryCount: number,
+): MaybePromise<RecordResult> {
   const processed = becomeProcessed(ready, retryCount);
   steps.count?.(1, 0);
   const saving = steps.save(context.batchId, processed);
-  if (saving !== undefined) await saving;
+  if (saving !== undefined) return reportWhenSaved(steps, context, processed, saving);
+  return reportProcessed(steps, context, processed);
+}
+
+async function reportWhenSaved(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  processed: ProcessedRecord,
+  saving: Promise<void>,
+): Promise<RecordResult> {
+  await saving;
+  return await reportProcessed(steps, context, processed);
+}
+
+/** `record:processed`, then `afterProcess` (a promise only when there is one to run). */
+function reportProcessed(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  processed: ProcessedRecord,
+): MaybePromise<RecordResult> {
   if (steps.events.hasListeners('record:processed')) {
     steps.events.emit({
       type: 'record:processed',
@@ -351,6 +459,15 @@ export async function settleProcessed(
   }
   const after = steps.hooks?.afterProcess;
   if (!after) return { status: 'processed', record: processed };
+  return runAfterProcess(steps, context, processed, after);
+}
+
+async function runAfterProcess(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  processed: ProcessedRecord,
+  after: NonNullable<JobHooks['afterProcess']>,
+): Promise<RecordResult> {
   const result = await callHook('afterProcess', () => after(processed, context));
   if (!(result instanceof HookFailure)) return { status: 'processed', record: processed };
   const message = `afterProcess hook failed: ${result.message}`;
@@ -390,43 +507,89 @@ export async function processReadyRecord(
   processor: RecordProcessorFn,
   processorContext: ProcessingContext = context,
 ): Promise<RecordResult> {
-  // The first call is made here: a record whose processor succeeds at once needs no retry
-  // policy, closures or outcome object.
-  let retryCount = 0;
+  return await processReadyRecordNow(steps, context, ready, processor, processorContext);
+}
+
+/**
+ * {@link processReadyRecord} without a promise when nothing has to be awaited (a processor that
+ * returns without a promise and succeeds, a save that completes at once, no `afterProcess`).
+ * The first call is made here: a record whose processor succeeds at once needs no retry
+ * policy, closures or outcome object.
+ */
+export function processReadyRecordNow(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  ready: ReadyRecord,
+  processor: RecordProcessorFn,
+  processorContext: ProcessingContext = context,
+): MaybePromise<RecordResult> {
+  let returned: Promise<void> | void;
   try {
-    await processor(ready.input, processorContext);
+    returned = processor(ready.input, processorContext);
   } catch (firstError) {
-    const outcome = await retryAfterFailure(
-      () => processor(ready.input, processorContext),
-      {
-        maxRetries: steps.maxRetries,
-        retryDelayMs: steps.retryDelayMs,
-        signal: context.signal,
-        onRetry: (attempt, _delayMs, error) => {
-          steps.events.emit({
-            type: 'record:retried',
-            jobId: context.jobId,
-            timestamp: Date.now(),
-            batchId: context.batchId,
-            recordIndex: ready.valid.index,
-            attempt,
-            maxRetries: steps.maxRetries,
-            error: errorMessage(error),
-          });
-        },
-      },
-      firstError,
-    );
-    retryCount = outcome.attempts - 1;
-    if (!outcome.ok) {
-      return await commitFailure(
-        steps,
-        context,
-        processorFailure(ready, outcome.message, retryCount, outcome.error),
-      );
-    }
+    return retryProcessor(steps, context, ready, processor, processorContext, firstError);
   }
-  return await settleProcessed(steps, context, ready, retryCount);
+  if (isPromiseLike(returned)) {
+    return settleFirstCall(steps, context, ready, processor, processorContext, returned);
+  }
+  return settleProcessedNow(steps, context, ready, 0);
+}
+
+async function settleFirstCall(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  ready: ReadyRecord,
+  processor: RecordProcessorFn,
+  processorContext: ProcessingContext,
+  call: PromiseLike<void>,
+): Promise<RecordResult> {
+  try {
+    await call;
+  } catch (firstError) {
+    return await retryProcessor(steps, context, ready, processor, processorContext, firstError);
+  }
+  return await settleProcessedNow(steps, context, ready, 0);
+}
+
+/** The first call failed: the retries with backoff, then the record's outcome. */
+async function retryProcessor(
+  steps: RecordPipeline,
+  context: ProcessingContext,
+  ready: ReadyRecord,
+  processor: RecordProcessorFn,
+  processorContext: ProcessingContext,
+  firstError: unknown,
+): Promise<RecordResult> {
+  const outcome = await retryAfterFailure(
+    () => processor(ready.input, processorContext),
+    {
+      maxRetries: steps.maxRetries,
+      retryDelayMs: steps.retryDelayMs,
+      signal: context.signal,
+      onRetry: (attempt, _delayMs, error) => {
+        steps.events.emit({
+          type: 'record:retried',
+          jobId: context.jobId,
+          timestamp: Date.now(),
+          batchId: context.batchId,
+          recordIndex: ready.valid.index,
+          attempt,
+          maxRetries: steps.maxRetries,
+          error: errorMessage(error),
+        });
+      },
+    },
+    firstError,
+  );
+  const retryCount = outcome.attempts - 1;
+  if (!outcome.ok) {
+    return await commitFailure(
+      steps,
+      context,
+      processorFailure(ready, outcome.message, retryCount, outcome.error),
+    );
+  }
+  return await settleProcessedNow(steps, context, ready, retryCount);
 }
 
 /** Whether a stage's outcome is a failure (to commit), not the next stage's input. */

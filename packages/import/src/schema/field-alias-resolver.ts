@@ -13,6 +13,10 @@ export class FieldAliasResolver {
   /** Source key → canonical name (or `undefined` for unclaimed keys); headers repeat forever. */
   private readonly keyCache = new Map<string, string | null>();
   private readonly fieldCount: number;
+  /** The key list last resolved, where each of its keys goes, and whether that changes nothing. */
+  private lastKeys: readonly string[] = [];
+  private lastTargets: readonly (string | undefined)[] = [];
+  private lastUnchanged = true;
 
   constructor(fields: readonly FieldDefinition[]) {
     this.fieldCount = fields.length;
@@ -41,18 +45,63 @@ export class FieldAliasResolver {
   /** A new record with canonical keys; the record itself when the schema has no fields. */
   resolve(record: RawRecord): RawRecord {
     if (this.fieldCount === 0) return record;
+    const keys = Object.keys(record);
+    return this.build(record, keys, this.targetsOf(keys));
+  }
+
+  /**
+   * As {@link resolve}, but `record` itself when resolving would rename or drop no key: for
+   * callers that copy the record before changing anything.
+   */
+  resolveShared(record: RawRecord): RawRecord {
+    if (this.fieldCount === 0) return record;
+    const keys = Object.keys(record);
+    const targets = this.targetsOf(keys);
+    return this.lastUnchanged ? record : this.build(record, keys, targets);
+  }
+
+  private build(
+    record: RawRecord,
+    keys: readonly string[],
+    targets: readonly (string | undefined)[],
+  ): RawRecord {
     const resolved: RawRecord = {};
-    const filled = new Set<string>();
-    for (const key of Object.keys(record)) {
-      const canonical = this.canonicalName(key);
-      if (canonical === null) {
-        defineField(resolved, key, record[key]);
-      } else if (!filled.has(canonical)) {
-        filled.add(canonical);
-        defineField(resolved, canonical, record[key]);
-      }
+    for (let i = 0; i < keys.length; i += 1) {
+      const target = targets[i];
+      if (target !== undefined) defineField(resolved, target, record[keys[i] as string]);
     }
     return resolved;
+  }
+
+  /**
+   * Where each key's value goes (`undefined`: dropped, an earlier key filled its field). Records
+   * of one source repeat the same keys in the same order, so the last key list's answer is kept
+   * and reused while the keys stay the same.
+   */
+  private targetsOf(keys: readonly string[]): readonly (string | undefined)[] {
+    const last = this.lastKeys;
+    if (keys.length === last.length) {
+      let same = true;
+      for (let i = 0; i < keys.length; i += 1) {
+        if (keys[i] !== last[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastTargets;
+    }
+    const filled = new Set<string>();
+    const targets = keys.map((key) => {
+      const canonical = this.canonicalName(key);
+      if (canonical === null) return key;
+      if (filled.has(canonical)) return undefined;
+      filled.add(canonical);
+      return canonical;
+    });
+    this.lastKeys = keys;
+    this.lastTargets = targets;
+    this.lastUnchanged = targets.every((target, i) => target === keys[i]);
+    return targets;
   }
 }
 

@@ -88,6 +88,14 @@ export class SchemaValidator {
   }
 
   /**
+   * Addition: as `resolveAliases`, but `record` itself when no key would be renamed or dropped
+   * (for callers that copy the record before changing it, such as `applyTransforms`).
+   */
+  resolveAliasesShared(record: RawRecord): RawRecord {
+    return this.aliases.resolveShared(record);
+  }
+
+  /**
    * A shallow copy where, per field in schema order: a string value of an `array` field is split
    * (trimmed, empty items dropped, `itemTransform` applied); with `coerceValues` the value is
    * converted to its type; `transform` rewrites any value that is not `undefined`; an `undefined`
