@@ -12,11 +12,8 @@ import {
 } from '@batchactions/core';
 import type { DuplicateChecker, SchemaDefinition } from '@batchactions/import';
 import { checkFailureThreshold, type FailureThreshold } from './control/failure-threshold';
-import {
-  resolveOpenTelemetry,
-  type OpenTelemetryOptions,
-  type ResolvedOpenTelemetry,
-} from './telemetry/otel-options';
+import type { OpenTelemetryOptions } from '@batchactions/core';
+import { resolveOpenTelemetry, type ResolvedOpenTelemetry } from '@batchactions/core/telemetry';
 import {
   booleanOption,
   integerAtLeast,

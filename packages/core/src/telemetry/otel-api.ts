@@ -1,4 +1,4 @@
-import { BatchActionsError } from '@batchactions/core';
+import { BatchActionsError } from '../errors/batch-actions-error';
 import type * as OtelApi from '@opentelemetry/api';
 
 /** The `@opentelemetry/api` module. */
