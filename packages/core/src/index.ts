@@ -40,7 +40,7 @@ export * from './pipeline';
 export * from './sources';
 export * from './stores';
 export * from './limits';
-export { OpenTelemetryLoadError } from './telemetry/otel-api';
+export { OpenTelemetryLoadError } from './telemetry/otel-errors';
 export type {
   OpenTelemetryOptions,
   OtelMeterProvider,

@@ -7,13 +7,8 @@
  *
  * @module @batchactions/core/telemetry
  */
-export {
-  isPackageMissing,
-  loadOtelApi,
-  OpenTelemetryLoadError,
-  OTEL_API_PACKAGE,
-  type OtelApiModule,
-} from './otel-api';
+export { isPackageMissing, OpenTelemetryLoadError, OTEL_API_PACKAGE } from './otel-errors';
+export { loadOtelApi, type OtelApiModule } from './otel-api';
 export {
   resolveOpenTelemetry,
   type OpenTelemetryOptions,
