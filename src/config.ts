@@ -161,10 +161,10 @@ export interface DistributedImportConfig {
   /**
    * Addition (issue 29). OpenTelemetry spans and metrics through `@opentelemetry/api`, an
    * optional peer dependency: spans `prepare {job}`, `process {job}` (one per claimed batch),
-   * `finalize {job}` and the control calls; record, batch and lease counters, durations and the
-   * pending records per job. See docs/opentelemetry.md. Default `{ enabled: true,
-   * propagateContext: false }`: nothing is recorded until the application installs the API and
-   * registers an SDK, and each worker's spans start in its own context.
+   * `finalize {job}` and the control calls; record, batch, lease, reclaim and quarantine
+   * counters, durations and the pending records per job. See docs/opentelemetry.md. Default
+   * `{ enabled: true, propagateContext: false }`: nothing is recorded until the application
+   * installs the API and registers an SDK, and each worker's spans start in its own context.
    */
   readonly openTelemetry?: OpenTelemetryOptions;
 }

@@ -57,15 +57,22 @@ export function processBatch(
   split: SplitBatch,
   processor: RecordProcessorFn,
 ): Promise<BatchEnd> {
-  const trace = run.trace?.batch(split.batchIndex, split.records.length);
+  let trace: EngineBatchTrace | undefined;
+  try {
+    trace = run.trace?.batch(split.batchIndex, split.records.length);
+  } catch (error) {
+    // An SDK that throws fails the batch as an async step would, never the dispatcher.
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   if (trace === undefined) return runBatch(job, run, split, processor, undefined);
   // The batch runs with its span active: the processor's own spans are its children.
-  return trace.run(async () => {
+  const traced = trace;
+  return traced.run(async () => {
     try {
-      return await runBatch(job, run, split, trace.timed(processor), trace);
+      return await runBatch(job, run, split, traced.timed(processor), traced);
     } catch (error) {
       // A failure before the records (the PROCESSING write); ended already otherwise.
-      trace.fail(0, 0, error);
+      traced.fail(0, 0, error);
       throw error;
     }
   });
