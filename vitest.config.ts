@@ -55,6 +55,10 @@ export default defineConfig({
         find: /^@batchactions\/core\/testing$/,
         replacement: here('packages/core/src/testing/index.ts'),
       },
+      {
+        find: /^@batchactions\/core\/telemetry$/,
+        replacement: here('packages/core/src/telemetry/index.ts'),
+      },
       { find: /^@batchactions\/core$/, replacement: here('packages/core/src/index.ts') },
       { find: /^@batchactions\/import$/, replacement: here('packages/import/src/index.ts') },
       {

@@ -1,6 +1,9 @@
-// One measurement of bench/otel-overhead.mjs, in a process of its own: prepares ROWS users into
-// a fresh store and processes them with one worker of 4 lanes and a no-op processor, with the
-// OpenTelemetry setting VARIANT; prints `{ prepare, process }` in records/s as one JSON line.
+// One measurement of bench/otel-overhead.mjs, in a process of its own, with the OpenTelemetry
+// setting VARIANT; prints `{ prepare, process }` in records/s as one JSON line.
+//   STORE=memory|sqlite  DistributedImport: prepares ROWS users into a fresh store and processes
+//                        them with one worker of 4 lanes and a no-op processor;
+//   STORE=bulk-import    BulkImport (so BatchEngine): one process validates and processes ROWS
+//                        users with a no-op processor (`prepare` is null: there is none).
 //   absent   run with --import ./bench/hide-otel-api.mjs: @opentelemetry/api cannot be loaded
 //   off      openTelemetry: { enabled: false }
 //   no-sdk   the default: the API is loaded, no SDK registered (every span and instrument no-op)
@@ -10,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BufferSource, InMemoryDistributedStateStore } from '@batchactions/core';
 import { DistributedImport, runWorker } from '@batchactions/distributed';
-import { CsvParser } from '@batchactions/import';
+import { BulkImport, CsvParser } from '@batchactions/import';
 import { schema, usersCsvLines } from './shared.mjs';
 
 const { VARIANT: variant = 'no-sdk', STORE: storeKind = 'memory' } = process.env;
@@ -62,6 +65,21 @@ if (variant === 'absent') {
     );
 }
 const text = [...usersCsvLines(rows)].join('');
+if (storeKind === 'bulk-import') {
+  const bulk = new BulkImport({
+    schema,
+    batchSize,
+    continueOnError: true,
+    openTelemetry: await openTelemetryOption(),
+  }).from(new BufferSource(text), new CsvParser());
+  const started = performance.now();
+  await bulk.start(() => undefined);
+  const rate = Math.round(rows / ((performance.now() - started) / 1000));
+  const { processedRecords } = bulk.getStatus().progress;
+  if (processedRecords !== rows) throw new Error(`processed ${processedRecords}, expected ${rows}`);
+  console.log(JSON.stringify({ prepare: null, process: rate }));
+  process.exit(0);
+}
 const { store, close } = await openStore();
 const di = new DistributedImport({
   schema,

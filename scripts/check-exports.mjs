@@ -60,6 +60,7 @@ const expected = {
     'SourceError',
   ],
   '@batchactions/core/testing': ['describeDistributedStateStore'],
+  '@batchactions/core/telemetry': ['loadOtelApi', 'OtelInstruments', 'resolveOpenTelemetry'],
   '@batchactions/import': [
     'SchemaValidator',
     'UniqueValueTracker',

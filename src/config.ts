@@ -12,11 +12,8 @@ import {
 } from '@batchactions/core';
 import type { DuplicateChecker, SchemaDefinition } from '@batchactions/import';
 import { checkFailureThreshold, type FailureThreshold } from './control/failure-threshold';
-import {
-  resolveOpenTelemetry,
-  type OpenTelemetryOptions,
-  type ResolvedOpenTelemetry,
-} from './telemetry/otel-options';
+import type { OpenTelemetryOptions } from '@batchactions/core';
+import { resolveOpenTelemetry, type ResolvedOpenTelemetry } from '@batchactions/core/telemetry';
 import {
   booleanOption,
   integerAtLeast,
@@ -164,10 +161,10 @@ export interface DistributedImportConfig {
   /**
    * Addition (issue 29). OpenTelemetry spans and metrics through `@opentelemetry/api`, an
    * optional peer dependency: spans `prepare {job}`, `process {job}` (one per claimed batch),
-   * `finalize {job}` and the control calls; record, batch and lease counters, durations and the
-   * pending records per job. See docs/opentelemetry.md. Default `{ enabled: true,
-   * propagateContext: false }`: nothing is recorded until the application installs the API and
-   * registers an SDK, and each worker's spans start in its own context.
+   * `finalize {job}` and the control calls; record, batch, lease, reclaim and quarantine
+   * counters, durations and the pending records per job. See docs/opentelemetry.md. Default
+   * `{ enabled: true, propagateContext: false }`: nothing is recorded until the application
+   * installs the API and registers an SDK, and each worker's spans start in its own context.
    */
   readonly openTelemetry?: OpenTelemetryOptions;
 }

@@ -95,8 +95,8 @@ export class DistributedImport {
       this.events,
       this.backgroundErrors,
     );
-    this.reclaimer = new StaleReclaimer(this.store, this.batchConfig, (jobId, changed) => {
-      this.telemetry.reclaimed(jobId, changed);
+    this.reclaimer = new StaleReclaimer(this.store, this.batchConfig, (jobId, swept) => {
+      this.telemetry.swept(jobId, swept.reclaimed, swept.quarantined);
     });
   }
 

@@ -66,6 +66,6 @@ export type {
   OtelMeterProvider,
   OtelTextMapPropagator,
   OtelTracerProvider,
-} from './telemetry/otel-options';
-export { OpenTelemetryLoadError } from './telemetry/otel-api';
+} from '@batchactions/core';
+export { OpenTelemetryLoadError } from '@batchactions/core';
 export type { TraceContextCarrier } from '@batchactions/core';

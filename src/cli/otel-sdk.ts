@@ -1,6 +1,6 @@
 import { CliUsageError } from './cli-errors';
-import { isPackageMissing, loadOtelApi, OTEL_API_PACKAGE } from '../telemetry/otel-api';
-import type { OpenTelemetryOptions } from '../telemetry/otel-options';
+import type { OpenTelemetryOptions } from '@batchactions/core';
+import { isPackageMissing, loadOtelApi, OTEL_API_PACKAGE } from '@batchactions/core/telemetry';
 
 /** The flag that starts the OpenTelemetry SDK (`batchactions-distributed --otel work ...`). */
 export const OTEL_FLAG = '--otel';

@@ -157,9 +157,11 @@ async function isCancelled(store: DistributedStateStore, jobId: string): Promise
 async function sweepAndClaim(deps: ProcessBatchDeps, jobId: string, workerId: string) {
   const { store, config, reclaimer } = deps;
   if (!supportsFencedWrites(store)) {
-    deps.telemetry.reclaimed(
+    // The published call exactly (no maxAttempts: nothing is quarantined).
+    deps.telemetry.swept(
       jobId,
       await store.reclaimStaleBatches(jobId, config.staleBatchTimeoutMs),
+      0,
     );
     return store.claimBatch(jobId, workerId);
   }

@@ -1,4 +1,8 @@
-import { supportsFencedWrites, type DistributedStateStore } from '@batchactions/core';
+import {
+  supportsFencedWrites,
+  type DistributedStateStore,
+  type StaleBatchSweep,
+} from '@batchactions/core';
 import type { DistributedSettings } from '../config';
 
 /**
@@ -14,6 +18,23 @@ export function reclaimAfterMs(config: DistributedSettings, fenced: boolean): nu
 }
 
 /**
+ * One sweep of `jobId`'s stale batches: with `sweepStaleBatches` when the store has it (reclaims
+ * and quarantines told apart), else with `reclaimStaleBatches` (every change a reclaim).
+ */
+export async function sweepStale(
+  store: DistributedStateStore,
+  jobId: string,
+  timeoutMs: number,
+  maxAttempts: number | undefined,
+): Promise<StaleBatchSweep> {
+  if (store.sweepStaleBatches !== undefined) {
+    return store.sweepStaleBatches(jobId, timeoutMs, maxAttempts);
+  }
+  const changed = await store.reclaimStaleBatches(jobId, timeoutMs, maxAttempts);
+  return { reclaimed: changed, quarantined: 0 };
+}
+
+/**
  * Decides when a worker on one of our stores (fenced writes) sweeps stale batches back to
  * PENDING. Sweeping before every claim is one more write per batch (on SQLite, one more turn of
  * the write lock for every worker), yet a batch only goes stale after the lease timeout. So a
@@ -23,11 +44,13 @@ export function reclaimAfterMs(config: DistributedSettings, fenced: boolean): nu
 export class StaleReclaimer {
   private readonly lastSweep = new Map<string, number>();
 
-  /** @param onSwept told how many batches each sweep changed (OpenTelemetry's reclaim count). */
+  /**
+   * @param onSwept told what each sweep changed (OpenTelemetry's reclaim and quarantine counts).
+   */
   constructor(
     private readonly store: DistributedStateStore,
     private readonly config: DistributedSettings,
-    private readonly onSwept?: (jobId: string, changed: number) => void,
+    private readonly onSwept?: (jobId: string, swept: StaleBatchSweep) => void,
   ) {}
 
   private get timeoutMs(): number {
@@ -48,12 +71,13 @@ export class StaleReclaimer {
   async sweep(jobId: string): Promise<number> {
     this.lastSweep.set(jobId, Date.now());
     const fenced = typeof this.store.completeBatch === 'function';
-    const changed = await this.store.reclaimStaleBatches(
+    const swept = await sweepStale(
+      this.store,
       jobId,
       this.timeoutMs,
       fenced ? this.config.maxBatchAttempts : undefined,
     );
-    this.onSwept?.(jobId, changed);
-    return changed;
+    this.onSwept?.(jobId, swept);
+    return swept.reclaimed + swept.quarantined;
   }
 }

@@ -1,4 +1,4 @@
-import type { Attributes, Context, Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import type {
   BulkProcessor,
   DistributedStateStore,
@@ -6,15 +6,16 @@ import type {
   JobSummary,
   RecordProcessorFn,
 } from '@batchactions/core';
-import { loadOtelApi } from './otel-api';
 import {
   ATTR,
+  errorTypeOf,
   jobAttributes,
+  loadOtelApi,
   MESSAGING_SYSTEM,
   OtelInstruments,
-  errorTypeOf,
-} from './otel-instruments';
-import type { ResolvedOpenTelemetry } from './otel-options';
+  timeProcessor,
+  type ResolvedOpenTelemetry,
+} from '@batchactions/core/telemetry';
 import { PendingRecordsGauge } from './pending-records-gauge';
 
 /** What a prepare run reports when it ends (a `PrepareOutcome`'s fields). */
@@ -225,10 +226,18 @@ export class ImportTelemetry {
       o.prepareThroughput.record(stored / seconds, jobAttributes(jobId));
   }
 
-  /** Called after each stale sweep: `changed` batches went back to PENDING or were quarantined. */
-  reclaimed(jobId: string, changed: number): void {
-    if (changed <= 0 || this.loaded === undefined) return;
-    void this.loaded.then((o) => o?.reclaims.add(changed, jobAttributes(jobId)));
+  /**
+   * Called after each stale sweep: `reclaimed` batches went back to PENDING, `quarantined` ones
+   * were marked FAILED (their claims used up).
+   */
+  swept(jobId: string, reclaimed: number, quarantined: number): void {
+    if (reclaimed <= 0 && quarantined <= 0) return;
+    // A worker's first sweep comes before its first span: the API may still be loading.
+    void this.instruments().then((o) => {
+      if (o === undefined) return;
+      if (reclaimed > 0) o.reclaims.add(reclaimed, jobAttributes(jobId));
+      if (quarantined > 0) o.quarantines.add(quarantined, jobAttributes(jobId));
+    });
   }
 
   /**
@@ -382,57 +391,4 @@ function summaryAttributes(completed: { summary: JobSummary; reason?: string }) 
     [ATTR.summarySkipped]: summary.skipped,
     ...(reason === undefined ? {} : { [ATTR.reason]: reason }),
   };
-}
-
-/**
- * `call` timed into `batchactions.processor.duration`: a synchronous call stays synchronous (the
- * pipeline takes a result that is not a promise as it is, without racing the batch's signal).
- */
-function timedCall<A extends unknown[], R>(
-  call: (...args: A) => R,
-  o: OtelInstruments,
-  attributes: Attributes,
-): (...args: A) => R {
-  return (...args) => {
-    const started = performance.now();
-    const record = () => {
-      o.processorDuration.record((performance.now() - started) / 1000, attributes);
-    };
-    let result: R;
-    try {
-      result = call(...args);
-    } catch (error) {
-      record();
-      throw error;
-    }
-    // A synchronous call ends here; an asynchronous one when its promise settles.
-    if (isThenable(result)) return Promise.resolve(result).finally(record) as R;
-    record();
-    return result;
-  };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-/** The processor with each call's duration recorded (`batchactions.processor.duration`). */
-function timeProcessor<P extends RecordProcessorFn | BulkProcessor>(
-  processor: P,
-  o: OtelInstruments,
-  attributes: Attributes,
-): P {
-  if (typeof processor === 'function') return timedCall(processor, o, attributes) as P;
-  const bulk = processor as Partial<BulkProcessor> | null;
-  if (typeof bulk !== 'object' || bulk === null || typeof bulk.processBatch !== 'function') {
-    return processor;
-  }
-  const timed: BulkProcessor = {
-    processBatch: timedCall(bulk.processBatch.bind(bulk), o, attributes),
-  };
-  return timed as P;
 }

@@ -1,6 +1,6 @@
 import type { Meter, ObservableResult } from '@opentelemetry/api';
 import type { DistributedStateStore } from '@batchactions/core';
-import { jobAttributes, METRIC } from './otel-instruments';
+import { jobAttributes, METRIC } from '@batchactions/core/telemetry';
 
 /** A job's pending count is read from the store at most this often, whatever the export rate. */
 export const PENDING_READ_INTERVAL_MS = 5000;

@@ -310,6 +310,43 @@ describe('OpenTelemetry on any store', () => {
     expect(sumOf(points, 'batchactions.records.processed')).toBe(0);
   });
 
+  it('counts reclaimed and quarantined stale batches apart', async () => {
+    // A clock of the test's: claims go stale when it moves, not with the wall clock.
+    let now = 1_000_000;
+    const store = new InMemoryDistributedStateStore({ now: () => now });
+    const c = capture();
+    const make = () =>
+      new DistributedImport({
+        schema,
+        batchSize: BATCH_SIZE,
+        stateStore: store,
+        maxBatchAttempts: 2,
+        openTelemetry: { tracerProvider: c.tracerProvider, meterProvider: c.meterProvider },
+      });
+    const { jobId } = await make().prepare(new BufferSource(csv()), new CsvParser());
+    // Two workers die holding batches: the first sweep puts both back (attempt 1 of 2).
+    const dead = async (workerId: string) => {
+      const claim = await store.claimBatch(jobId, workerId);
+      if (!claim.claimed) throw new Error('expected a claim');
+      return claim.reservation;
+    };
+    expect((await dead('dead-1')).batchIndex).toBe(0);
+    expect((await dead('dead-2')).batchIndex).toBe(1);
+    now += 3_600_000;
+    // Each worker is a fresh importer (as a fresh process): its first claim sweeps.
+    await make().processWorkerBatch(jobId, () => undefined, 'w1');
+    // Batch 0 (or 1) claimed again and abandoned again: its second attempt was its last.
+    const again = await dead('dead-3');
+    expect(again.attempt).toBe(2);
+    now += 3_600_000;
+    await runWorker(make(), jobId, () => undefined, { workerId: 'w2' });
+    const points = await metricPoints(c.reader);
+    expect(sumOf(points, 'batchactions.batches.reclaimed')).toBe(2);
+    expect(sumOf(points, 'batchactions.batches.quarantined')).toBe(1);
+    const status = await store.getDistributedStatus(jobId);
+    expect(status.failedBatches).toBe(1);
+  });
+
   it('a bad openTelemetry option names itself', () => {
     const store = new InMemoryDistributedStateStore();
     const make = (openTelemetry: unknown) => () =>

@@ -7,7 +7,7 @@ import { publishedPortOnly } from '../support/stores';
 const settings = (leaseTimeoutMs: number, staleBatchTimeoutMs: number) =>
   ({ leaseTimeoutMs, staleBatchTimeoutMs, maxBatchAttempts: 4 }) as DistributedSettings;
 
-/** The store, noting the arguments of every sweep. */
+/** The store, noting the arguments of every sweep (either method). */
 function sweeps(store: DistributedStateStore) {
   const calls: unknown[][] = [];
   const watched = new Proxy(store, {
@@ -17,6 +17,12 @@ function sweeps(store: DistributedStateStore) {
         return (...args: unknown[]) => {
           calls.push(args);
           return Promise.resolve(0);
+        };
+      }
+      if (key === 'sweepStaleBatches' && value !== undefined) {
+        return (...args: unknown[]) => {
+          calls.push(args);
+          return Promise.resolve({ reclaimed: 0, quarantined: 0 });
         };
       }
       return typeof value === 'function'

@@ -40,3 +40,10 @@ export * from './pipeline';
 export * from './sources';
 export * from './stores';
 export * from './limits';
+export { OpenTelemetryLoadError } from './telemetry/otel-errors';
+export type {
+  OpenTelemetryOptions,
+  OtelMeterProvider,
+  OtelTextMapPropagator,
+  OtelTracerProvider,
+} from './telemetry/otel-options';

@@ -5,6 +5,11 @@ import type { RawRecord } from '../model/record';
 import type { ValidationResult } from '../model/validation';
 import type { JobHooks } from '../ports/processing';
 import type { StateStore } from '../ports/state-store';
+import {
+  resolveOpenTelemetry,
+  type OpenTelemetryOptions,
+  type ResolvedOpenTelemetry,
+} from '../telemetry/otel-options';
 
 /** Synchronous validation of one record for `BatchEngine` (`errors` decide; `parsed` is handed on). */
 export type ValidateFn = (record: RawRecord) => ValidationResult;
@@ -32,6 +37,16 @@ export interface BatchEngineConfig {
   readonly validate?: ValidateFn;
   /** Skip rows whose values are all `undefined`, `null` or `''` (no event, not counted). Default: false. */
   readonly skipEmptyRows?: boolean;
+  /**
+   * Addition (issue 29). OpenTelemetry spans (one per run, `run {job}`, and one per batch,
+   * `process {job}`; none per record) and metrics (records processed / failed / retried, batch
+   * and processor durations) through `@opentelemetry/api`, an optional peer dependency: without
+   * it nothing is loaded or recorded, without an SDK registered every span and instrument is a
+   * no-op. A processor's own spans nest under its batch's span. `propagateContext` and
+   * `propagator` do not apply (one process). See docs/opentelemetry.md. Default
+   * `{ enabled: true }` (`null` too): on, recording once the application registers an SDK.
+   */
+  readonly openTelemetry?: OpenTelemetryOptions;
 }
 
 /** Limits of one `processChunk()` call, checked after each batch. Default: none (process everything). */
@@ -84,6 +99,7 @@ export interface ResolvedEngineConfig {
   readonly hooks: JobHooks | null;
   readonly validate: ValidateFn | null;
   readonly skipEmptyRows: boolean;
+  readonly telemetry: ResolvedOpenTelemetry;
 }
 
 const HOOK_NAMES = ['beforeValidate', 'afterValidate', 'beforeProcess', 'afterProcess'] as const;
@@ -186,6 +202,7 @@ export function resolveEngineConfig(input: BatchEngineConfig = {}): ResolvedEngi
     hooks: checkHooks(input.hooks),
     validate: validate as ValidateFn | null,
     skipEmptyRows: checkBoolean('skipEmptyRows', input.skipEmptyRows) ?? false,
+    telemetry: resolveOpenTelemetry(input.openTelemetry ?? undefined),
   };
 }
 

@@ -9,6 +9,7 @@ import type { DataSource } from '../ports/data-source';
 import type { RecordProcessorFn } from '../ports/processing';
 import { InMemoryStateStore } from '../stores/in-memory-state-store';
 import { StreamSource } from '../sources/stream-source';
+import { EngineTelemetry } from '../telemetry/engine-telemetry';
 import {
   checkChunkOptions,
   resolveEngineConfig,
@@ -29,6 +30,8 @@ import { beginRun, runJob } from './run-job';
  */
 export class BatchEngine {
   private readonly job: JobContext;
+  /** Spans and metrics (issue 29); absent with `openTelemetry: { enabled: false }`. */
+  private readonly telemetry: EngineTelemetry | undefined;
 
   constructor(config: BatchEngineConfig = {}) {
     const c = resolveEngineConfig(config);
@@ -43,6 +46,9 @@ export class BatchEngine {
       c.validate,
       c.skipEmptyRows,
     );
+    this.telemetry = c.telemetry.enabled
+      ? new EngineTelemetry(c.telemetry, this.job.eventBus)
+      : undefined;
   }
 
   /**
@@ -164,7 +170,7 @@ export class BatchEngine {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return runJob(this.job, run, processor);
+    return runJob(this.job, run, processor, this.telemetry, false);
   }
 
   /**
@@ -185,7 +191,7 @@ export class BatchEngine {
     };
     job.eventBus.on('job:failed', onFailed);
     try {
-      await runJob(job, run, processor);
+      await runJob(job, run, processor, this.telemetry, true);
     } finally {
       job.eventBus.off('job:failed', onFailed);
       job.chunkLimits = null;

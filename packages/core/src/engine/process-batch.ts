@@ -5,6 +5,7 @@ import type { ProcessedRecord } from '../model/record';
 import { errorMessage } from '../pipeline/error-message';
 import { runRecordPipeline, type RecordPipeline } from '../pipeline/record-pipeline';
 import type { ProcessingContext, RecordProcessorFn } from '../ports/processing';
+import type { EngineBatchTrace, EngineRunTrace } from '../telemetry/engine-telemetry';
 import type { JobContext } from './job-context';
 import type { SplitBatch } from './record-stream';
 
@@ -13,6 +14,8 @@ export interface RunState {
   readonly signal: AbortSignal;
   /** Set when a batch failed (`continueOnError: false`): other batches stop at the next record. */
   stopping: boolean;
+  /** The run's span (OpenTelemetry, issue 29): each batch opens its own under it. */
+  trace?: EngineRunTrace;
 }
 
 /** How a batch ended. */
@@ -48,11 +51,39 @@ function pipelineFor(
  * it COMPLETED. A record failure with `continueOnError: false` marks the batch `FAILED`, emits
  * `batch:failed`, and rejects with a `RecordFailedError`.
  */
-export async function processBatch(
+export function processBatch(
   job: JobContext,
   run: RunState,
   split: SplitBatch,
   processor: RecordProcessorFn,
+): Promise<BatchEnd> {
+  let trace: EngineBatchTrace | undefined;
+  try {
+    trace = run.trace?.batch(split.batchIndex, split.records.length);
+  } catch (error) {
+    // An SDK that throws fails the batch as an async step would, never the dispatcher.
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  if (trace === undefined) return runBatch(job, run, split, processor, undefined);
+  // The batch runs with its span active: the processor's own spans are its children.
+  const traced = trace;
+  return traced.run(async () => {
+    try {
+      return await runBatch(job, run, split, traced.timed(processor), traced);
+    } catch (error) {
+      // A failure before the records (the PROCESSING write); ended already otherwise.
+      traced.fail(0, 0, error);
+      throw error;
+    }
+  });
+}
+
+async function runBatch(
+  job: JobContext,
+  run: RunState,
+  split: SplitBatch,
+  processor: RecordProcessorFn,
+  trace: EngineBatchTrace | undefined,
 ): Promise<BatchEnd> {
   const { stateStore, jobId, eventBus } = job;
   const batchId = randomUUID();
@@ -110,7 +141,11 @@ export async function processBatch(
     }
   } catch (error) {
     job.batchPositions.delete(batchId);
-    await failBatch(job, batchId, split.batchIndex, counts, error);
+    try {
+      await failBatch(job, batchId, split.batchIndex, counts, error);
+    } finally {
+      trace?.fail(counts.processed, counts.failed, error);
+    }
     throw error;
   }
   job.batchPositions.delete(batchId);
@@ -124,6 +159,7 @@ export async function processBatch(
       processedCount: counts.processed,
       failedCount: counts.failed,
     });
+    trace?.end(counts.processed, counts.failed, true);
     return 'left';
   }
 
@@ -135,6 +171,7 @@ export async function processBatch(
     processedCount: counts.processed,
     failedCount: counts.failed,
   });
+  trace?.end(counts.processed, counts.failed, false);
   job.setBatchRecords(batchId, []);
   eventBus.emit({
     type: 'batch:completed',

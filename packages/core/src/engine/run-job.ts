@@ -2,6 +2,7 @@ import { InvalidJobStatusError } from '../errors/engine-errors';
 import { JobStatus } from '../model/job';
 import { errorMessage } from '../pipeline/error-message';
 import type { RecordProcessorFn } from '../ports/processing';
+import type { EngineTelemetry } from '../telemetry/engine-telemetry';
 import type { JobContext } from './job-context';
 import { processBatch, type RunState } from './process-batch';
 import { recordsFromSource } from './record-input';
@@ -59,17 +60,26 @@ export function beginRun(job: JobContext): RunState {
   return { signal: job.abortController.signal, stopping: false };
 }
 
-/** The rest of the run, after `beginRun`. Resolves when the run ended, whatever the outcome. */
+/**
+ * The rest of the run, after `beginRun`. Resolves when the run ended, whatever the outcome.
+ * With `telemetry` the run has its span (`chunked`: a `processChunk()` call), and each batch
+ * its own under it.
+ */
 export async function runJob(
   job: JobContext,
   run: RunState,
   processor: RecordProcessorFn,
+  telemetry?: EngineTelemetry,
+  chunked = false,
 ): Promise<void> {
   const previousTotal = job.totalRecords;
   const continuing = job.stream !== null;
   // A re-streamed input is recounted; a continued one keeps counting where it stopped.
   if (!continuing) job.totalRecords = 0;
-  await Promise.resolve();
+  // One microtask, as published; the first traced run waits for the API to load.
+  await (telemetry === undefined ? Promise.resolve() : telemetry.ready());
+  const trace = telemetry?.startRun(job.jobId, chunked);
+  if (trace !== undefined) run.trace = trace;
   job.eventBus.emit({
     type: 'job:started',
     jobId: job.jobId,
@@ -81,11 +91,13 @@ export async function runJob(
   let end: RunEnd;
   let stream: RecordStream | undefined;
   try {
-    stream = openStream(job, run);
-    end =
+    const opened = openStream(job, run);
+    stream = opened;
+    const dispatch = () =>
       job.maxConcurrentBatches > 1
-        ? await dispatchConcurrently(job, run, stream, processor)
-        : await dispatchSequentially(job, run, stream, processor);
+        ? dispatchConcurrently(job, run, opened, processor)
+        : dispatchSequentially(job, run, opened, processor);
+    end = await (trace === undefined ? dispatch() : trace.run(dispatch));
   } catch (error) {
     end = { stoppedAtLimit: false, failure: error };
   }
@@ -230,5 +242,9 @@ async function finishRun(
     }
   }
   job.running = false;
-  await job.saveState();
+  try {
+    await job.saveState();
+  } finally {
+    run.trace?.end(job.status, job.buildSummary(), end.failure);
+  }
 }

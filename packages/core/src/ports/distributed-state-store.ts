@@ -620,6 +620,26 @@ export interface DistributedStateStore extends StateStore {
    * none was stored or the job is unknown.
    */
   getTraceContext?(jobId: string): Promise<TraceContextCarrier | null>;
+  /**
+   * Optional (issue 29): `reclaimStaleBatches` (same arguments, same effect, one call instead of
+   * it), telling the stale batches put back to PENDING from those quarantined as FAILED, for
+   * the `batchactions.batches.reclaimed` and `batchactions.batches.quarantined` metrics. Their
+   * sum is what `reclaimStaleBatches` returns. A store without it has its sweeps made with
+   * `reclaimStaleBatches`, every changed batch counted as reclaimed.
+   */
+  sweepStaleBatches?(
+    jobId: string,
+    timeoutMs: number,
+    maxAttempts?: number,
+  ): Promise<StaleBatchSweep>;
+}
+
+/** What `sweepStaleBatches` changed. */
+export interface StaleBatchSweep {
+  /** Stale batches put back to PENDING (to be claimed again). */
+  readonly reclaimed: number;
+  /** Stale batches marked FAILED instead: already claimed `maxAttempts` times. */
+  readonly quarantined: number;
 }
 
 /**

@@ -33,6 +33,7 @@ import type {
   PrepareTakeover,
   RegisterBatchOptions,
   UniqueValueClaim,
+  StaleBatchSweep,
   TraceContextCarrier,
 } from '../ports/distributed-state-store';
 import {
@@ -596,24 +597,39 @@ export class InMemoryDistributedStateStore implements DistributedStateStore {
 
   reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
     return settle(() => {
-      checkReclaimArguments(timeoutMs, maxAttempts);
-      const stored = this.jobs.get(jobId);
-      if (!stored) return 0;
-      const now = this.now();
-      let changed = 0;
-      for (const batch of stored.order) {
-        if (batch.status !== BatchStatus.PROCESSING) continue;
-        if ((batch.claimedAt ?? 0) + timeoutMs > now) continue;
-        changed += 1;
-        if (maxAttempts !== undefined && batch.attempt >= maxAttempts) {
-          this.quarantine(stored, batch);
-        } else {
-          batch.status = BatchStatus.PENDING;
-          this.unclaim(batch);
-        }
-      }
-      return changed;
+      const swept = this.sweepStale(jobId, timeoutMs, maxAttempts);
+      return swept.reclaimed + swept.quarantined;
     });
+  }
+
+  sweepStaleBatches(
+    jobId: string,
+    timeoutMs: number,
+    maxAttempts?: number,
+  ): Promise<StaleBatchSweep> {
+    return settle(() => this.sweepStale(jobId, timeoutMs, maxAttempts));
+  }
+
+  private sweepStale(jobId: string, timeoutMs: number, maxAttempts?: number): StaleBatchSweep {
+    checkReclaimArguments(timeoutMs, maxAttempts);
+    const stored = this.jobs.get(jobId);
+    if (!stored) return { reclaimed: 0, quarantined: 0 };
+    const now = this.now();
+    let reclaimed = 0;
+    let quarantined = 0;
+    for (const batch of stored.order) {
+      if (batch.status !== BatchStatus.PROCESSING) continue;
+      if ((batch.claimedAt ?? 0) + timeoutMs > now) continue;
+      if (maxAttempts !== undefined && batch.attempt >= maxAttempts) {
+        this.quarantine(stored, batch);
+        quarantined += 1;
+      } else {
+        batch.status = BatchStatus.PENDING;
+        this.unclaim(batch);
+        reclaimed += 1;
+      }
+    }
+    return { reclaimed, quarantined };
   }
 
   listBatchesInFlight(jobId: string): Promise<readonly BatchInFlight[]> {

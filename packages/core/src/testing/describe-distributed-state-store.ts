@@ -327,6 +327,28 @@ export function describeDistributedStateStore(
       });
     });
 
+    it('sweepStaleBatches tells reclaimed batches from quarantined ones', async (ctx) => {
+      const sweep = store.sweepStaleBatches?.bind(store);
+      requireFeature(ctx, sweep !== undefined && fencing(), 'sweepStaleBatches');
+      if (sweep === undefined) return;
+      const { jobId } = await prepareJob(store, 2, 2);
+      // Batch 0 claimed twice (its second claim is the last allowed), batch 1 once.
+      await claimOrFail(store, jobId, 'w1');
+      await sleep(5);
+      expect(await sweep(jobId, 0, 2)).toEqual({ reclaimed: 1, quarantined: 0 });
+      await claimOrFail(store, jobId, 'w2');
+      await claimOrFail(store, jobId, 'w3');
+      await sleep(5);
+      expect(await sweep(jobId, 0, 2)).toEqual({ reclaimed: 1, quarantined: 1 });
+      expect(await sweep(jobId, 0, 2)).toEqual({ reclaimed: 0, quarantined: 0 });
+      const batches = (await store.getJobState(jobId))?.batches ?? [];
+      expect(batches.map((b) => b.status)).toEqual([BatchStatus.FAILED, BatchStatus.PENDING]);
+      // Without maxAttempts nothing is quarantined, as with reclaimStaleBatches.
+      await claimOrFail(store, jobId, 'w4');
+      await sleep(5);
+      expect(await sweep(jobId, 0)).toEqual({ reclaimed: 1, quarantined: 0 });
+    });
+
     it('counts every record of a quarantined batch failed, stored or not', async (ctx) => {
       requireFeature(ctx, fencing(), 'fenced writes (completeBatch, heartbeatBatch)');
       const jobId = `quarantine-range-${String(Date.now())}`;

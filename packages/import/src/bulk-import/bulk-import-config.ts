@@ -1,4 +1,9 @@
-import type { JobHooks, ProcessedRecord, StateStore } from '@batchactions/core';
+import type {
+  JobHooks,
+  OpenTelemetryOptions,
+  ProcessedRecord,
+  StateStore,
+} from '@batchactions/core';
 import type { DuplicateChecker } from '../ports/duplicate-checker';
 import type { SchemaDefinition } from '../schema/schema-definition';
 
@@ -53,6 +58,15 @@ export interface BulkImportConfig {
    * @defaultValue `false`
    */
   readonly coerceValues?: boolean;
+  /**
+   * Addition (issue 29). OpenTelemetry spans and metrics of the import, as `BatchEngine`'s
+   * option of the same name: a span per run (`run {job}`) and per batch (`process {job}`, never
+   * per record), the record, batch and processor metrics, through `@opentelemetry/api` (an
+   * optional peer dependency; a no-op until the application registers an SDK). A processor's
+   * own spans nest under its batch's span. See docs/opentelemetry.md.
+   * @defaultValue `{ enabled: true }`
+   */
+  readonly openTelemetry?: OpenTelemetryOptions;
 }
 
 /** Options of `BulkImport.generateTemplate`. */

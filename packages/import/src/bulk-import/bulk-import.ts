@@ -198,6 +198,7 @@ export class BulkImport {
       skipEmptyRows: config.schema.skipEmptyRows,
       validate: importValidation(this.validator, this.registry, this.transformedByErrors),
       ...(hooks === undefined ? {} : { hooks }),
+      ...(config.openTelemetry === undefined ? {} : { openTelemetry: config.openTelemetry }),
     };
   }
 

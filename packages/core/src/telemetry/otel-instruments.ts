@@ -11,8 +11,11 @@ import type {
 import type { OtelApiModule } from './otel-api';
 import type { ResolvedOpenTelemetry } from './otel-options';
 
-/** The instrumentation scope of every span and instrument. */
+/** The instrumentation scope of the distributed importer's spans and instruments. */
 export const SCOPE_NAME = '@batchactions/distributed';
+
+/** The instrumentation scope of `BatchEngine`'s (and so `BulkImport`'s) spans and instruments. */
+export const ENGINE_SCOPE_NAME = '@batchactions/core';
 
 /** `messaging.system` of every span and measurement. */
 export const MESSAGING_SYSTEM = 'batchactions';
@@ -49,6 +52,9 @@ export const ATTR = {
   summaryFailed: 'batchactions.job.failed',
   summarySkipped: 'batchactions.job.skipped',
   reason: 'batchactions.job.failure_reason',
+  jobStatus: 'batchactions.job.status',
+  chunked: 'batchactions.run.chunked',
+  recordCount: 'batchactions.batch.records',
 } as const;
 
 /** Metric names (see docs/opentelemetry.md). */
@@ -61,6 +67,7 @@ export const METRIC = {
   processorDuration: 'batchactions.processor.duration',
   claims: 'batchactions.batches.claimed',
   reclaims: 'batchactions.batches.reclaimed',
+  quarantines: 'batchactions.batches.quarantined',
   leaseLosses: 'batchactions.leases.lost',
   prepareRecords: 'batchactions.prepare.records',
   prepareThroughput: 'batchactions.prepare.throughput',
@@ -71,7 +78,11 @@ export function jobAttributes(jobId: string): Attributes {
   return { [ATTR.system]: MESSAGING_SYSTEM, [ATTR.destination]: jobId };
 }
 
-/** The tracer, meter, propagator and instruments of one importer, once the API is loaded. */
+/**
+ * The tracer, meter, propagator and instruments of one importer (or `BatchEngine`), once the API
+ * is loaded. `BatchEngine` uses the record, batch and processor instruments; the claim, reclaim,
+ * quarantine, lease and prepare ones are the distributed importer's.
+ */
 export class OtelInstruments {
   readonly tracer: Tracer;
   readonly meter: Meter;
@@ -83,6 +94,7 @@ export class OtelInstruments {
   readonly processorDuration: Histogram;
   readonly claims: Counter;
   readonly reclaims: Counter;
+  readonly quarantines: Counter;
   readonly leaseLosses: Counter;
   readonly prepareRecords: Counter;
   readonly prepareThroughput: Histogram;
@@ -95,6 +107,7 @@ export class OtelInstruments {
   constructor(
     readonly api: OtelApiModule,
     options: ResolvedOpenTelemetry,
+    scope: string = SCOPE_NAME,
   ) {
     const tracerProvider = (options.tracerProvider ?? api.trace.getTracerProvider()) as {
       getTracer(name: string): Tracer;
@@ -102,8 +115,8 @@ export class OtelInstruments {
     const meterProvider = (options.meterProvider ?? api.metrics.getMeterProvider()) as {
       getMeter(name: string): Meter;
     };
-    this.tracer = tracerProvider.getTracer(SCOPE_NAME);
-    this.meter = meterProvider.getMeter(SCOPE_NAME);
+    this.tracer = tracerProvider.getTracer(scope);
+    this.meter = meterProvider.getMeter(scope);
     this.propagator = (options.propagator ?? api.propagation) as TextMapPropagator;
     const m = this.meter;
     const records = { unit: '{record}' };
@@ -133,8 +146,12 @@ export class OtelInstruments {
     });
     this.reclaims = m.createCounter(METRIC.reclaims, {
       unit: '{batch}',
+      description: 'Stale batches (their worker died or hangs) put back to PENDING by a sweep',
+    });
+    this.quarantines = m.createCounter(METRIC.quarantines, {
+      unit: '{batch}',
       description:
-        'Stale batches (their worker died or hangs) put back to PENDING or quarantined by a sweep',
+        'Stale batches a sweep marked FAILED instead, their claims used up (maxBatchAttempts)',
     });
     this.leaseLosses = m.createCounter(METRIC.leaseLosses, {
       unit: '{batch}',
@@ -182,4 +199,58 @@ export class OtelInstruments {
 /** A low-cardinality error type: the error's class name. */
 export function errorTypeOf(error: unknown): string {
   return error instanceof Error ? error.name : '_OTHER';
+}
+
+/**
+ * `call` timed into `batchactions.processor.duration`: a synchronous call stays synchronous (the
+ * pipeline takes a result that is not a promise as it is, without racing the batch's signal).
+ */
+function timedCall<A extends unknown[], R>(
+  call: (...args: A) => R,
+  o: OtelInstruments,
+  attributes: Attributes,
+): (...args: A) => R {
+  return (...args) => {
+    const started = performance.now();
+    const record = () => {
+      o.processorDuration.record((performance.now() - started) / 1000, attributes);
+    };
+    let result: R;
+    try {
+      result = call(...args);
+    } catch (error) {
+      record();
+      throw error;
+    }
+    // A synchronous call ends here; an asynchronous one when its promise settles.
+    if (isThenable(result)) return Promise.resolve(result).finally(record) as R;
+    record();
+    return result;
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * The processor with each call's duration recorded (`batchactions.processor.duration`): a
+ * function (one record per call), or an object with `processBatch` (one bulk call); anything
+ * else is returned as it is.
+ */
+export function timeProcessor<P>(processor: P, o: OtelInstruments, attributes: Attributes): P {
+  if (typeof processor === 'function') {
+    return timedCall(processor as (...args: unknown[]) => unknown, o, attributes) as P;
+  }
+  const bulk = processor as { processBatch?: unknown } | null;
+  if (typeof bulk !== 'object' || bulk === null || typeof bulk.processBatch !== 'function') {
+    return processor;
+  }
+  const processBatch = bulk.processBatch as (...args: unknown[]) => unknown;
+  const timed = { processBatch: timedCall(processBatch.bind(bulk), o, attributes) };
+  return timed as P;
 }

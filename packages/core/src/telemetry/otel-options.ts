@@ -1,5 +1,18 @@
-import { InvalidOptionError } from '@batchactions/core';
-import { booleanOption, optionsObject } from '../option-checks';
+import { InvalidOptionError } from '../errors/invalid-option-error';
+
+function optionsObject<T extends object>(name: string, value: T | undefined): T {
+  if (value === undefined) return {} as T;
+  if (typeof value !== 'object' || (value as unknown) === null) {
+    throw new InvalidOptionError(name, value, 'an options object');
+  }
+  return value;
+}
+
+function booleanOption(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, value, 'a boolean');
+  return value;
+}
 
 /**
  * The part of an OpenTelemetry `TracerProvider` the importer uses (typed here so that the
@@ -21,9 +34,10 @@ export interface OtelTextMapPropagator {
 }
 
 /**
- * Addition (issue 29): OpenTelemetry traces and metrics of the importer, through
- * `@opentelemetry/api` (an optional peer dependency: without it, or without an SDK registered,
- * nothing is recorded and nothing is loaded). See docs/opentelemetry.md.
+ * Addition (issue 29): OpenTelemetry traces and metrics of `DistributedImport`, `BatchEngine` and
+ * `BulkImport`, through `@opentelemetry/api` (an optional peer dependency: without it nothing is
+ * loaded or recorded; without an SDK registered every span and instrument is a no-op). See
+ * docs/opentelemetry.md.
  */
 export interface OpenTelemetryOptions {
   /**
@@ -35,7 +49,8 @@ export interface OpenTelemetryOptions {
    * Store the prepare's trace context with the job (on stores with `saveTraceContext`: every
    * store in this repository) so that every worker's batch spans, in any process, are children
    * of the prepare span: one import is one trace. Default `false`: each batch span starts in the
-   * worker's own current context.
+   * worker's own current context. `BatchEngine` and `BulkImport` run in one process: their batch
+   * spans are always children of the run's span, and they ignore this option and `propagator`.
    */
   readonly propagateContext?: boolean;
   /** Where spans go. Default: the global provider (`trace.getTracerProvider()`). */
