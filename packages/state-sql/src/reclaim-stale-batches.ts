@@ -1,4 +1,4 @@
-import { quarantineReason } from '@batchactions/core';
+import { quarantineReason, type StaleBatchSweep } from '@batchactions/core';
 import { failUnprocessedInPayload } from './batch-payloads';
 import type { Db } from './db';
 import type { Statements } from './statements';
@@ -19,7 +19,7 @@ export function abandonedMessage(row: StaleRow): string {
  * Puts the job's batches claimed at least `timeoutMs` ago back to PENDING, or, with
  * `maxAttempts`, quarantines those already claimed that many times: FAILED with the reason,
  * every record of the batch's range counted failed and the unprocessed ones marked failed. Returns how many batches
- * changed.
+ * were put back (`reclaimed`) and how many quarantined.
  *
  * Workers call this before every claim, so the usual case (nothing stale) is one plain read.
  * Otherwise one transaction locks the stale rows (PostgreSQL, MySQL family; SQLite holds its
@@ -32,9 +32,9 @@ export async function reclaimStaleBatches(
   jobId: string,
   timeoutMs: number,
   maxAttempts: number | undefined,
-): Promise<number> {
+): Promise<StaleBatchSweep> {
   const probe = await db.select<StaleRow>(s.selectStaleBatches(false), [jobId, timeoutMs]);
-  if (probe.length === 0) return 0;
+  if (probe.length === 0) return { reclaimed: 0, quarantined: 0 };
   return db.transaction(
     async (transaction) => {
       const stale = await db.select<StaleRow>(
@@ -42,18 +42,19 @@ export async function reclaimStaleBatches(
         [jobId, timeoutMs],
         transaction,
       );
-      let changed = 0;
+      let reclaimed = 0;
+      let quarantined = 0;
       for (const row of stale) {
         if (maxAttempts === undefined || Number(row.attempt) < maxAttempts) {
-          changed += await db.run(s.requeueBatch(), [jobId, row.id], transaction);
+          reclaimed += await db.run(s.requeueBatch(), [jobId, row.id], transaction);
           continue;
         }
         const reason = abandonedMessage(row);
-        changed += await db.run(s.quarantineBatch(), [jobId, row.id, reason], transaction);
+        quarantined += await db.run(s.quarantineBatch(), [jobId, row.id, reason], transaction);
         await db.run(s.failUnprocessedRecords(), [jobId, row.id, reason], transaction);
         await failUnprocessedInPayload(db, s, jobId, row.id, reason, transaction);
       }
-      return changed;
+      return { reclaimed, quarantined };
     },
     { lockingReads: true },
   );

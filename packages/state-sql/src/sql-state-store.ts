@@ -39,6 +39,7 @@ import {
   type UniqueValueClaim,
   MAX_SOURCE_NAME_LENGTH,
   type TraceContextCarrier,
+  type StaleBatchSweep,
 } from '@batchactions/core';
 import {
   completeBatchWithPayload,
@@ -406,21 +407,40 @@ export class SqlStateStore implements DistributedStateStore {
   /**
    * Puts batches claimed at least `timeoutMs` ago (database clock) back to PENDING; with
    * `maxAttempts`, a stale batch already claimed that many times is quarantined as FAILED.
+   * Returns how many batches changed (see `sweepStaleBatches` for the two counts apart).
    * @throws InvalidOptionError for a negative or non-finite timeout or a bad `maxAttempts`.
    */
-  reclaimStaleBatches(jobId: string, timeoutMs: number, maxAttempts?: number): Promise<number> {
+  async reclaimStaleBatches(
+    jobId: string,
+    timeoutMs: number,
+    maxAttempts?: number,
+  ): Promise<number> {
+    const sweep = await this.sweepStaleBatches(jobId, timeoutMs, maxAttempts);
+    return sweep.reclaimed + sweep.quarantined;
+  }
+
+  /**
+   * `reclaimStaleBatches` with the batches put back (`reclaimed`) and those quarantined
+   * counted apart (the facade's reclaim and quarantine counters).
+   * @throws InvalidOptionError for a negative or non-finite timeout or a bad `maxAttempts`.
+   */
+  sweepStaleBatches(
+    jobId: string,
+    timeoutMs: number,
+    maxAttempts?: number,
+  ): Promise<StaleBatchSweep> {
     const invalid = reclaimArgumentsError(timeoutMs, maxAttempts);
     if (invalid) return Promise.reject(invalid);
     return this.run(async () => {
-      const changed = await reclaimStaleBatches(
+      const sweep = await reclaimStaleBatches(
         this.db,
         this.sql,
         jobId,
         Math.floor(timeoutMs),
         maxAttempts,
       );
-      if (changed > 0) this.claimedPayloads.forgetJob(jobId);
-      return changed;
+      if (sweep.reclaimed + sweep.quarantined > 0) this.claimedPayloads.forgetJob(jobId);
+      return sweep;
     });
   }
 
