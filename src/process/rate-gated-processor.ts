@@ -20,10 +20,12 @@ export function gateRecordProcessor(
     await gate.take(1);
     await processor(record, withThrottle(context, throttle));
   };
-  // A job without a rate (the gate takes no token) calls the processor at once: no extra
-  // promise or wait per record.
+  // A job without a rate (the gate takes no token), or a record whose token is ready, calls the
+  // processor at once: no extra promise or wait per record.
   return (record, context) =>
-    gate.unlimited ? processor(record, withThrottle(context, throttle)) : gated(record, context);
+    gate.unlimited || gate.takeNow()
+      ? processor(record, withThrottle(context, throttle))
+      : gated(record, context);
 }
 
 /**
