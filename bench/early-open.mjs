@@ -9,15 +9,7 @@
 //   [--batch-size 500] [--workers 4] [--layouts rows,payloads] [--out bench/early-open.md]
 // (--layouts: the store's default one-row-per-record layout, `batchPayloads: true`, or both)
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { FilePathSource } from '@batchactions/core';
 import { DistributedImport } from '@batchactions/distributed';
 import { CsvParser } from '@batchactions/import';
-import { schema, usersCsvLines } from './shared.mjs';
+import { schema, writeUsersCsv } from './shared.mjs';
 import { freshStore } from './stores.mjs';
 
 const { values } = parseArgs({
@@ -51,17 +43,7 @@ process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 
 async function writeCsv(rows) {
   const file = join(dataDir, `users-${rows}.csv`);
-  const out = createWriteStream(file);
-  let buffer = '';
-  for (const line of usersCsvLines(rows)) {
-    buffer += line;
-    if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) await once(out, 'drain');
-      buffer = '';
-    }
-  }
-  out.end(buffer);
-  await once(out, 'finish');
+  await writeUsersCsv(file, rows);
   return file;
 }
 

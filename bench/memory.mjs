@@ -3,13 +3,12 @@
 // nothing is kept per record or per batch). Usage: npm run build && node bench/memory.mjs
 //   [--rows 1000000] [--store sqlite|postgres] [--layout rows|payloads] [--node-flags="..."]
 // (--node-flags: options for both node processes, e.g. --node-flags="--max-semi-space-size=1")
-import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runBenchWorker, usersCsvLines } from './shared.mjs';
+import { runBenchWorker, writeUsersCsv } from './shared.mjs';
 import { freshStore } from './stores.mjs';
 
 const { values } = parseArgs({
@@ -27,17 +26,7 @@ if (values.layout !== 'rows' && values.layout !== 'payloads') {
 const dir = mkdtempSync(join(tmpdir(), 'ba-bench-memory-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, 'users.csv');
-const out = createWriteStream(file);
-let buffer = '';
-for (const line of usersCsvLines(rows)) {
-  buffer += line;
-  if (buffer.length > 1 << 20) {
-    if (!out.write(buffer)) await once(out, 'drain');
-    buffer = '';
-  }
-}
-out.end(buffer);
-await once(out, 'finish');
+await writeUsersCsv(file, rows);
 
 const child = fileURLToPath(new URL('./memory-child.mjs', import.meta.url));
 const nodeArgs = ['--expose-gc', ...values['node-flags'].split(' ').filter(Boolean)];

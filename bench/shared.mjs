@@ -1,5 +1,7 @@
 // Pieces shared by the benchmark runners and their worker processes.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const schema = {
@@ -22,6 +24,21 @@ export function* usersCsvLines(rows) {
   for (let i = 0; i < rows; i += 1) {
     yield `${i},user${i}@example.com,User ${i},${20 + (i % 50)},${countries[i % countries.length]}\n`;
   }
+}
+
+/** Writes `rows` users (`usersCsvLines`) to `file`, a megabyte at a time. */
+export async function writeUsersCsv(file, rows) {
+  const out = createWriteStream(file);
+  let buffer = '';
+  for (const line of usersCsvLines(rows)) {
+    buffer += line;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  out.end(buffer);
+  await once(out, 'finish');
 }
 
 /** Opens the store a parent process described in environment variables. */

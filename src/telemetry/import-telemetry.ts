@@ -11,10 +11,10 @@ import {
   errorTypeOf,
   jobAttributes,
   loadOtelApi,
-  MESSAGING_SYSTEM,
   OtelInstruments,
   timeProcessor,
   type ResolvedOpenTelemetry,
+  operationAttributes,
 } from '@batchactions/core/telemetry';
 import { PendingRecordsGauge } from './pending-records-gauge';
 
@@ -168,11 +168,7 @@ export class ImportTelemetry {
       {
         kind: api.SpanKind.PRODUCER,
         attributes: {
-          [ATTR.system]: MESSAGING_SYSTEM,
-          [ATTR.operationName]: 'prepare',
-          [ATTR.operationType]: 'send',
-          [ATTR.destination]: jobId,
-          [ATTR.jobId]: jobId,
+          ...operationAttributes(jobId, 'prepare', 'send'),
           [ATTR.resumed]: resuming,
           ...(sourceBytes === undefined ? {} : { [ATTR.sourceBytes]: sourceBytes }),
         },
@@ -257,11 +253,7 @@ export class ImportTelemetry {
       {
         kind: api.SpanKind.CONSUMER,
         attributes: {
-          [ATTR.system]: MESSAGING_SYSTEM,
-          [ATTR.operationName]: 'process',
-          [ATTR.operationType]: 'process',
-          [ATTR.destination]: jobId,
-          [ATTR.jobId]: jobId,
+          ...operationAttributes(jobId, 'process', 'process'),
           [ATTR.batchIndex]: claimed.batchIndex,
           [ATTR.workerId]: claimed.workerId,
           ...(claimed.attempt === undefined ? {} : { [ATTR.attempt]: claimed.attempt }),
@@ -339,11 +331,7 @@ export class ImportTelemetry {
         kind: api.SpanKind.INTERNAL,
         startTime,
         attributes: {
-          [ATTR.system]: MESSAGING_SYSTEM,
-          [ATTR.operationName]: 'finalize',
-          [ATTR.operationType]: 'settle',
-          [ATTR.destination]: jobId,
-          [ATTR.jobId]: jobId,
+          ...operationAttributes(jobId, 'finalize', 'settle'),
           [ATTR.workerId]: workerId,
           ...(completed === undefined ? {} : summaryAttributes(completed)),
         },
@@ -362,10 +350,7 @@ export class ImportTelemetry {
     const span = o.tracer.startSpan(`${operation} ${jobId}`, {
       kind: api.SpanKind.INTERNAL,
       attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: operation,
-        [ATTR.destination]: jobId,
-        [ATTR.jobId]: jobId,
+        ...operationAttributes(jobId, operation),
         [ATTR.control]: operation,
       },
     });

@@ -8,8 +8,8 @@ import {
   ENGINE_SCOPE_NAME,
   errorTypeOf,
   jobAttributes,
-  MESSAGING_SYSTEM,
   OtelInstruments,
+  operationAttributes,
   timeProcessor,
 } from './otel-instruments';
 import type { ResolvedOpenTelemetry } from './otel-options';
@@ -94,10 +94,7 @@ export class EngineTelemetry {
       {
         kind: api.SpanKind.INTERNAL,
         attributes: {
-          [ATTR.system]: MESSAGING_SYSTEM,
-          [ATTR.operationName]: 'run',
-          [ATTR.destination]: jobId,
-          [ATTR.jobId]: jobId,
+          ...operationAttributes(jobId, 'run'),
           [ATTR.chunked]: chunked,
         },
       },
@@ -140,11 +137,7 @@ function openBatch(
     {
       kind: api.SpanKind.INTERNAL,
       attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: 'process',
-        [ATTR.operationType]: 'process',
-        [ATTR.destination]: jobId,
-        [ATTR.jobId]: jobId,
+        ...operationAttributes(jobId, 'process', 'process'),
         [ATTR.batchIndex]: batchIndex,
         [ATTR.recordCount]: recordCount,
       },

@@ -24,6 +24,7 @@ export {
   jobAttributes,
   MESSAGING_SYSTEM,
   METRIC,
+  operationAttributes,
   OtelInstruments,
   SCOPE_NAME,
   timeProcessor,

@@ -79,6 +79,24 @@ export function jobAttributes(jobId: string): Attributes {
 }
 
 /**
+ * The messaging attributes of a span of one of a job's operations (`prepare`, `process`,
+ * `finalize`, `run`, a control call): system, operation name and type, destination and job id.
+ */
+export function operationAttributes(
+  jobId: string,
+  operationName: string,
+  operationType?: string,
+): Attributes {
+  return {
+    [ATTR.system]: MESSAGING_SYSTEM,
+    [ATTR.operationName]: operationName,
+    ...(operationType === undefined ? {} : { [ATTR.operationType]: operationType }),
+    [ATTR.destination]: jobId,
+    [ATTR.jobId]: jobId,
+  };
+}
+
+/**
  * The tracer, meter, propagator and instruments of one importer (or `BatchEngine`), once the API
  * is loaded. `BatchEngine` uses the record, batch and processor instruments; the claim, reclaim,
  * quarantine, lease and prepare ones are the distributed importer's.
