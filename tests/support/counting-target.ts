@@ -5,9 +5,21 @@ import type { AddressInfo } from 'node:net';
 export const WINDOW_MS = 100;
 
 /**
- * A local HTTP target that counts what a fleet of workers sends it: each request's arrival
- * time (per 100 ms window) and how many are in flight at once. Each request takes `serviceMs`
- * to answer. While `storm` is on, it answers 429 with `Retry-After: retryAfterSeconds`.
+ * When the caller sent the request: the `t` query parameter (epoch ms, the caller's clock, which
+ * on one machine is this one), absent when the caller gives none.
+ */
+function sentAt(url: string | undefined): number | undefined {
+  const t = new URL(url ?? '/', 'http://target').searchParams.get('t');
+  return t === null ? undefined : Number(t);
+}
+
+/**
+ * A local HTTP target that counts what a fleet of workers sends it: each request's time per
+ * 100 ms window, and how many are in flight at once. A request's time is when its caller sent
+ * it (the `t` query parameter) or else its arrival: the send time is what a rate limiter
+ * governs, and this process, busy on a loaded machine, can accept within one window requests
+ * sent over more than one. Each request takes `serviceMs` to answer. While `storm` is on, it
+ * answers 429 with `Retry-After: retryAfterSeconds`.
  */
 export class CountingTarget {
   readonly arrivals: number[] = [];
@@ -25,7 +37,7 @@ export class CountingTarget {
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
-      this.arrivals.push(Date.now());
+      this.arrivals.push(sentAt(request.url) ?? Date.now());
       this.inFlight += 1;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       const storming = this.storm;
