@@ -2,7 +2,7 @@ import type { SqlFamily } from '../db';
 import { upsertClause } from './dialect-sql';
 import { nowMs } from './dialect-sql';
 import { takesBatches } from './prepare-sql';
-import { COLUMN_LIST, inputValues, postgresRecordInput, REPLACED } from './record-sql';
+import { LEASED_AND_PAYLOAD, upsertInputRecordsPostgresSql } from './record-sql';
 import type { QuotedTables } from './tables';
 
 /**
@@ -199,15 +199,8 @@ export function completeBatchPayloadPostgresSql(t: QuotedTables, nullableJson: b
       WHERE "jobId" = $1 AND "recordIndex" >= $18 AND "recordIndex" <= $19 AND "batchId" = $2
         AND NOT ("recordIndex" = ANY ($3::integer[])) AND EXISTS (SELECT 1 FROM lease)
     ),
-    written AS (
-      INSERT INTO ${t.records} (${COLUMN_LIST})
-      SELECT ${inputValues(nullableJson)}
-      FROM ${postgresRecordInput(3)}
-      WHERE EXISTS (SELECT 1 FROM lease)
-      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
-    )
-    SELECT (SELECT count(*)::integer FROM lease) AS "leased",
-           (SELECT count(*)::integer FROM payload) AS "payload"`;
+    written AS (${upsertInputRecordsPostgresSql(t, nullableJson, 'lease')}
+    )${LEASED_AND_PAYLOAD}`;
 }
 
 /**
@@ -262,12 +255,7 @@ export function registerBatchPayloadPostgresSql(t: QuotedTables, nullableJson: b
         AND "batchId" = $2 AND NOT ("recordIndex" = ANY ($3::integer[]))
         AND EXISTS (SELECT 1 FROM allowed) AND NOT EXISTS (SELECT 1 FROM batch)
     ),
-    written AS (
-      INSERT INTO ${t.records} (${COLUMN_LIST})
-      SELECT ${inputValues(nullableJson)}
-      FROM ${postgresRecordInput(3)}
-      WHERE EXISTS (SELECT 1 FROM allowed)
-      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
+    written AS (${upsertInputRecordsPostgresSql(t, nullableJson, 'allowed')}
     )
     SELECT (SELECT count(*)::integer FROM job) AS "found",
            (SELECT probe."batches" + probe."rows" FROM probe) AS "clash"`;

@@ -139,12 +139,30 @@ export function inputValues(nullableJson: boolean): string {
 
 /** PostgreSQL: upserts the records of batch `$2` of job `$1` (columns `$3`..`$9`) in one statement. */
 export function upsertRecordsPostgresSql(t: QuotedTables, nullableJson: boolean): string {
-  return `
-    INSERT INTO ${t.records} (${COLUMN_LIST})
-    SELECT ${inputValues(nullableJson)}
-    FROM ${postgresRecordInput(3)}
-    ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}`;
+  return upsertInputRecordsPostgresSql(t, nullableJson);
 }
+
+/**
+ * PostgreSQL: the INSERT ... ON CONFLICT that upserts the records given in `$3`..`$9` (see
+ * {@link postgresRecordInput}); with `gate`, only when the CTE of that name has a row.
+ */
+export function upsertInputRecordsPostgresSql(
+  t: QuotedTables,
+  nullableJson: boolean,
+  gate?: string,
+): string {
+  return `
+      INSERT INTO ${t.records} (${COLUMN_LIST})
+      SELECT ${inputValues(nullableJson)}
+      FROM ${postgresRecordInput(3)}
+      ${gate === undefined ? '' : `WHERE EXISTS (SELECT 1 FROM ${gate})`}
+      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}`;
+}
+
+/** PostgreSQL: the answer of a fenced batch write: `leased` and `payload` (rows of those CTEs). */
+export const LEASED_AND_PAYLOAD = `
+    SELECT (SELECT count(*)::integer FROM lease) AS "leased",
+           (SELECT count(*)::integer FROM payload) AS "payload"`;
 
 /**
  * PostgreSQL: `completeBatch` in one statement (so one transaction): the fence (lease `$1`,
@@ -167,15 +185,8 @@ export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean)
         AND "workerId" = $10 AND "attempt" = $11 AND NOT EXISTS (SELECT 1 FROM payload)
       RETURNING "id"
     ),
-    written AS (
-      INSERT INTO ${t.records} (${COLUMN_LIST})
-      SELECT ${inputValues(nullableJson)}
-      FROM ${postgresRecordInput(3)}
-      WHERE EXISTS (SELECT 1 FROM lease)
-      ${upsertClause('postgres', ['jobId', 'recordIndex'], REPLACED)}
-    )
-    SELECT (SELECT count(*)::integer FROM lease) AS "leased",
-           (SELECT count(*)::integer FROM payload) AS "payload"`;
+    written AS (${upsertInputRecordsPostgresSql(t, nullableJson, 'lease')}
+    )${LEASED_AND_PAYLOAD}`;
 }
 
 /**
