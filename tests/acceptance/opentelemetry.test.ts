@@ -3,12 +3,6 @@ import { context, type ContextManager } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import {
   BufferSource,
   InMemoryDistributedStateStore,
   InvalidOptionError,
@@ -20,7 +14,7 @@ import { CsvParser } from '@batchactions/import';
 import { DistributedImport, runWorker, type DistributedImportConfig } from '../../src/index';
 import { fullPortStores, publishedPortOnly, useTestStore } from '../support/stores';
 // Plain JS helpers shared with the worker processes of tests/multiprocess.
-import { CollectingReader, finishedSpans, metricPoints } from '../fixtures/otel-capture.mjs';
+import { capture, finishedSpans, metricPoints, type Capture } from '../fixtures/otel-capture.mjs';
 
 const RECORDS = 230;
 const BATCH_SIZE = 50;
@@ -39,26 +33,6 @@ function csv(): string {
     lines.push(`${i},${i % 23 === 0 ? 'not-an-email' : `user${i}@example.com`}`);
   }
   return lines.join('\n');
-}
-
-interface Capture {
-  readonly exporter: InMemorySpanExporter;
-  readonly reader: CollectingReader;
-  readonly tracerProvider: BasicTracerProvider;
-  readonly meterProvider: MeterProvider;
-}
-
-function capture(): Capture {
-  const exporter = new InMemorySpanExporter();
-  const reader = new CollectingReader();
-  return {
-    exporter,
-    reader,
-    tracerProvider: new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
-    }),
-    meterProvider: new MeterProvider({ readers: [reader] }),
-  };
 }
 
 type CapturedSpan = ReturnType<typeof finishedSpans>[number];

@@ -2,23 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, SpanStatusCode, type ContextManager } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import {
   BatchEngine,
   InvalidOptionError,
   type BatchEngineConfig,
   type JobSummary,
 } from '@batchactions/core';
 // Plain JS helpers shared with the facade's OpenTelemetry tests.
-import {
-  CollectingReader,
-  finishedSpans,
-  metricPoints,
-} from '../../../../tests/fixtures/otel-capture.mjs';
+import { capture, finishedSpans, metricPoints } from '../../../../tests/fixtures/otel-capture.mjs';
 import { collectEvents, RecordingStore, rows, trace } from './helpers';
 
 const RECORDS = 230;
@@ -28,18 +18,6 @@ const BATCHES = Math.ceil(RECORDS / BATCH_SIZE);
 type CapturedSpan = ReturnType<typeof finishedSpans>[number];
 type Point = Awaited<ReturnType<typeof metricPoints>>[number];
 
-function capture() {
-  const exporter = new InMemorySpanExporter();
-  const reader = new CollectingReader();
-  return {
-    exporter,
-    reader,
-    tracerProvider: new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
-    }),
-    meterProvider: new MeterProvider({ readers: [reader] }),
-  };
-}
 type Capture = ReturnType<typeof capture>;
 
 function sumOf(points: Point[], name: string): number {
