@@ -26,8 +26,8 @@ export const PRISMA_BASELINE_MODULE = process.env.PRISMA_BASELINE
   : undefined;
 
 /** The Sequelize instance described by SEQ_* variables (also used by the worker processes). */
-export function sequelizeFromEnv(env) {
-  const base = { logging: false, pool: { max: 4 } };
+export function sequelizeFromEnv(env, extra = {}) {
+  const base = { logging: false, pool: { max: 4 }, ...extra };
   if (env.SEQ_DIALECT === 'sqlite')
     return new Sequelize({ ...base, dialect: 'sqlite', storage: env.SEQ_STORAGE });
   if (env.SEQ_DIALECT === 'postgres') {

@@ -5,9 +5,11 @@ import {
   LATEST_SCHEMA_VERSION,
   SchemaVersionError,
   SequelizeStateStore,
+  sequelizeExecutor,
   UnsupportedDialectError,
   type MigrationOutcome,
 } from '@batchactions/state-sequelize';
+import { migratePublishedTables, resolveTableNames } from '@batchactions/state-sql';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { reportsOf, requireBuild, startChild } from './support/children';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './support/databases';
@@ -82,6 +84,37 @@ describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
       applied: [],
     });
     await expect(other.initialize()).resolves.toBeUndefined();
+  });
+
+  it('tells up-to-date tables by one read of the versions: no lock, no transaction', async () => {
+    database = await createTestDatabase(dialect, 'init fast path');
+    await new SequelizeStateStore(connect()).initialize();
+    const statements: string[] = [];
+    const logged = database.connect({ logging: (sql: string) => statements.push(sql) });
+    open.push(logged);
+    expect(await new SequelizeStateStore(logged).migrate()).toEqual({
+      fromVersion: LATEST_SCHEMA_VERSION,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [],
+    });
+    const work = statements.filter((sql) => !/SELECT 1\+1|SET |PRAGMA/i.test(sql));
+    expect(work).toHaveLength(1);
+    expect(work[0]).toMatch(/SELECT .version. FROM .batchactions_schema_version./);
+    expect(statements.join('\n')).not.toMatch(/GET_LOCK|advisory|START TRANSACTION|BEGIN/i);
+
+    // Tables one release behind (the latest migration not applied): the locked path applies it.
+    const names = resolveTableNames(undefined);
+    await database.drop();
+    database = await createTestDatabase(dialect, 'init fast path behind');
+    const older = database.connect();
+    open.push(older);
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    await migratePublishedTables(sequelizeExecutor(older), names, latest - 1);
+    const tracked = database.connect({ logging: (sql: string) => statements.push(sql) });
+    open.push(tracked);
+    statements.length = 0;
+    expect((await new SequelizeStateStore(tracked).migrate()).applied).toEqual([latest]);
+    expect(statements.join('\n')).toMatch(/GET_LOCK|advisory|BEGIN|START TRANSACTION/i);
   });
 
   it('is safe when 4 processes initialise the same new database at once', async () => {

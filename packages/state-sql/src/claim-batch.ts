@@ -19,11 +19,19 @@ interface ClaimedRow {
   readonly payloadOutcome?: string | null;
 }
 
-/** Called with the payload of a batch a claim took (PostgreSQL and SQLite claims read it). */
-export type OnClaimedPayload = (batchId: string, payload: PayloadRow) => void;
+/**
+ * Called with the payload of a batch a claim took, or `undefined` when the batch has none (it
+ * keeps its records as rows): every family's claim reads it.
+ */
+export type OnClaimedPayload = (batchId: string, payload: PayloadRow | undefined) => void;
 
-function notePayload(row: ClaimedRow, onPayload: OnClaimedPayload | undefined): void {
-  if (onPayload === undefined || row.payloadRecords === null || row.payloadRecords === undefined) {
+function notePayload(
+  row: Pick<ClaimedRow, 'id' | 'payloadRecords' | 'payloadOutcome'>,
+  onPayload: OnClaimedPayload | undefined,
+): void {
+  if (onPayload === undefined || row.payloadRecords === undefined) return;
+  if (row.payloadRecords === null) {
+    onPayload(row.id, undefined);
     return;
   }
   onPayload(row.id, {
@@ -41,6 +49,8 @@ const LIMIT_REACHED: ClaimBatchResult = {
   limitReached: true,
 };
 const NOTHING_PENDING: ClaimBatchResult = { claimed: false, reason: 'NO_PENDING_BATCHES' };
+/** The limits step's answer for a job without a limits row. */
+const NO_LIMITS = { state: 'free', rateLimited: false, row: undefined } as const;
 
 function claimed(jobId: string, workerId: string, row: ClaimedRow): ClaimBatchResult {
   return {
@@ -105,22 +115,36 @@ export async function claimBatch(
 ): Promise<ClaimBatchResult> {
   if (db.family === 'postgres') return claimPostgres(db, s, limits, jobId, workerId, onPayload);
   if (db.family === 'sqlite') return claimSqlite(db, s, limits, jobId, workerId, onPayload);
-  return db.transaction(
+  // The batch the committed attempt took (a deadlock victim's attempt runs again).
+  let taken: Pick<ClaimedRow, 'id' | 'payloadRecords' | 'payloadOutcome'> | undefined;
+  const result = await db.transaction(
     async (transaction) => {
       // The job row first, share-locked to the end of the claim: a cancel waits for us.
-      const job = await db.select<{ status: string }>(s.lockJobForClaim(), [jobId], transaction);
+      const job = await db.select<{ status: string; limited: Count }>(
+        s.lockJobForClaim(),
+        [jobId],
+        transaction,
+      );
       const jobStatus = job[0]?.status;
       if (jobStatus !== 'PROCESSING') return notClaimed(jobStatus);
-      // Job-wide limits (issue 27): a job without a limits row locks nothing here.
-      const cap = await checkBatchCap(db, limits, jobId, transaction);
+      // Job-wide limits (issue 27): only a job with a limits row has a limits step.
+      const cap =
+        Number(job[0]?.limited) === 1
+          ? await checkBatchCap(db, limits, jobId, transaction)
+          : NO_LIMITS;
       if (cap.state !== 'free') return cap.state === 'full' ? LIMIT_REACHED : NOTHING_PENDING;
       const picked = await db.select<
-        Omit<ClaimedRow, 'claimedAt'> & { now: number | string | bigint }
+        Omit<ClaimedRow, 'claimedAt'> & { now: Count; jobHasPayloads: Count }
       >(s.pickBatch(), [jobId], transaction);
       const batch = picked[0];
       if (batch === undefined) return notClaimed(jobStatus);
       const now = Number(batch.now);
       await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
+      // A job none of whose batches has a payload keeps this one as rows (else: not known).
+      taken = {
+        id: batch.id,
+        payloadRecords: Number(batch.jobHasPayloads) === 0 ? null : undefined,
+      };
       // A rate-limited job's batch takes its first lease here, on the limits row already held.
       const lease = cap.rateLimited
         ? await leaseInTransaction(
@@ -144,6 +168,8 @@ export async function claimBatch(
     },
     { lockingReads: true },
   );
+  if (result.claimed && taken !== undefined) notePayload(taken, onPayload);
+  return result;
 }
 
 type PostgresClaimRow = Omit<ClaimedRow, 'id'> & {

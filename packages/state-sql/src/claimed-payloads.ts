@@ -15,6 +15,11 @@ export class ClaimedPayloads {
   private readonly kept = new Map<string, { payload: PayloadRow; at: number }>();
   /** Batches this store last saw with a payload: their completion tries the payload write first. */
   private readonly withPayload = new Set<string>();
+  /**
+   * Batches this store's last claims found without a payload: read and completed by their
+   * rows alone (a batch keeps its layout for its whole life).
+   */
+  private readonly withoutPayload = new Set<string>();
 
   keep(jobId: string, batchId: string, payload: PayloadRow): void {
     const key = `${jobId}\u0000${batchId}`;
@@ -36,6 +41,27 @@ export class ClaimedPayloads {
       const oldest = this.withPayload.values().next();
       if (oldest.done !== true) this.withPayload.delete(oldest.value);
     }
+  }
+
+  /** Notes that a claim found the batch kept as rows (no payload). */
+  sawRows(jobId: string, batchId: string): void {
+    const key = `${jobId}\u0000${batchId}`;
+    this.withoutPayload.delete(key);
+    this.withoutPayload.add(key);
+    if (this.withoutPayload.size > MOST_KEPT * 4) {
+      const oldest = this.withoutPayload.values().next();
+      if (oldest.done !== true) this.withoutPayload.delete(oldest.value);
+    }
+  }
+
+  /** Whether this store's claim found the batch kept as rows. */
+  hasRows(jobId: string, batchId: string): boolean {
+    return this.withoutPayload.has(`${jobId}\u0000${batchId}`);
+  }
+
+  /** Whether this store's claim found the batch kept as rows; forgets it. */
+  hadRows(jobId: string, batchId: string): boolean {
+    return this.withoutPayload.delete(`${jobId}\u0000${batchId}`);
   }
 
   /** Whether this store last saw the batch with a payload; forgets it. */
@@ -60,5 +86,8 @@ export class ClaimedPayloads {
   forgetJob(jobId: string): void {
     const prefix = `${jobId}\u0000`;
     for (const key of [...this.kept.keys()]) if (key.startsWith(prefix)) this.kept.delete(key);
+    for (const key of [...this.withoutPayload]) {
+      if (key.startsWith(prefix)) this.withoutPayload.delete(key);
+    }
   }
 }

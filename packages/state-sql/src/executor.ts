@@ -136,3 +136,20 @@ export function isDeadlock(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Whether `error` says a table does not exist: PostgreSQL 42P01, MySQL/MariaDB 1146, SQLite
+ * "no such table", through the clients' wrappers (Sequelize, Prisma's driver adapters).
+ */
+export function isMissingTable(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (e.code === '42P01' || e.errno === 1146 || e.code === 'ER_NO_SUCH_TABLE') return true;
+    if (e.kind === 'TableDoesNotExist') return true;
+    if (typeof e.message === 'string' && /no such table/i.test(e.message)) return true;
+    const meta = e.meta as Record<string, unknown> | undefined;
+    if (meta && (meta.code === '42P01' || meta.code === '1146')) return true;
+    const cause = e.cause as Record<string, unknown> | undefined;
+    if (cause && typeof cause === 'object' && cause.kind === 'TableDoesNotExist') return true;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import { BatchActionsError } from '@batchactions/core';
 import { Db, forFamily, type Transaction } from './db';
-import type { SqlExecutor } from './executor';
+import { isMissingTable, type SqlExecutor } from './executor';
 import { SchemaVersionError } from './errors';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
 import type { TableNames } from './tables';
@@ -76,6 +76,17 @@ export async function migrateTables(
   t: QuotedTables,
   upTo: number = LATEST_SCHEMA_VERSION,
 ): Promise<MigrationOutcome> {
+  // Tables already up to date (every start after the first) are told by one read, without the
+  // lock: a fleet of workers starting at once does not queue behind each other's migration
+  // transaction. A version row is written after its migration's statements, so a recorded
+  // version is a finished one; anything missing (or no table yet) takes the locked path.
+  const recorded = await recordedVersions(db, t);
+  if (recorded !== undefined) {
+    const fromVersion = checkedFromVersion(recorded, names);
+    if (pendingMigrations(recorded, fromVersion, upTo).length === 0) {
+      return { fromVersion, toVersion: Math.max(fromVersion, upTo), applied: [] };
+    }
+  }
   return db.transaction(async (transaction) => {
     const key = await lockKey(db, names, transaction);
     await lockMigrations(db, key, transaction);
@@ -102,18 +113,6 @@ async function applyMigrations(
          "appliedAt" BIGINT NOT NULL)`),
     transaction,
   );
-  const rows = await db.select<{ version: number | string | null }>(
-    q(`SELECT max("version") AS "version" FROM ${t.schemaVersion}`),
-    [],
-    transaction,
-  );
-  const fromVersion = Number(rows[0]?.version ?? 0);
-  if (fromVersion > LATEST_SCHEMA_VERSION) {
-    throw new SchemaVersionError(names.schemaVersion, fromVersion, LATEST_SCHEMA_VERSION);
-  }
-  // Every version not recorded yet, not only those above the highest: a version numbered below
-  // one already applied (numbers taken by changes made side by side) still runs. Versions up to
-  // 5 were always applied in order, so the highest one tells.
   const recorded = new Set(
     (
       await db.select<{ version: number | string }>(
@@ -123,10 +122,9 @@ async function applyMigrations(
       )
     ).map((row) => Number(row.version)),
   );
+  const fromVersion = checkedFromVersion(recorded, names);
   const applied: number[] = [];
-  for (const migration of MIGRATIONS) {
-    if (migration.version > upTo || recorded.has(migration.version)) continue;
-    if (migration.version <= fromVersion && migration.version <= 5) continue;
+  for (const migration of pendingMigrations(recorded, fromVersion, upTo)) {
     for (const statement of migration.statements(db.family, names)) {
       await db.exec(q(statement), transaction);
     }
@@ -142,6 +140,52 @@ async function applyMigrations(
     applied.push(migration.version);
   }
   return { fromVersion, toVersion: Math.max(fromVersion, upTo), applied };
+}
+
+/**
+ * The versions recorded in the schema-version table, read outside any transaction; `undefined`
+ * when the table does not exist yet (the first start), which sends the caller down the locked
+ * path, where it is created.
+ */
+async function recordedVersions(db: Db, t: QuotedTables): Promise<Set<number> | undefined> {
+  try {
+    const rows = await db.select<{ version: number | string }>(
+      forFamily(db.family, `SELECT "version" FROM ${t.schemaVersion}`),
+      [],
+    );
+    return new Set(rows.map((row) => Number(row.version)));
+  } catch (error) {
+    if (isMissingTable(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The highest recorded version; `SchemaVersionError` when a newer release migrated further. */
+function checkedFromVersion(recorded: ReadonlySet<number>, names: TableNames): number {
+  const fromVersion = Math.max(0, ...recorded);
+  if (fromVersion > LATEST_SCHEMA_VERSION) {
+    throw new SchemaVersionError(names.schemaVersion, fromVersion, LATEST_SCHEMA_VERSION);
+  }
+  return fromVersion;
+}
+
+/**
+ * The migrations up to `upTo` not recorded yet, in order: every version not recorded, not only
+ * those above the highest (a version numbered below one already applied, numbers taken by
+ * changes made side by side, still runs). Versions up to 5 were always applied in order, so
+ * the highest one tells for them.
+ */
+function pendingMigrations(
+  recorded: ReadonlySet<number>,
+  fromVersion: number,
+  upTo: number,
+): typeof MIGRATIONS {
+  return MIGRATIONS.filter(
+    (m) =>
+      m.version <= upTo &&
+      !recorded.has(m.version) &&
+      !(m.version <= fromVersion && m.version <= 5),
+  );
 }
 
 /** PostgreSQL: the SERIAL sequence behind `records.id` is an integer one; make it 64-bit too. */

@@ -392,7 +392,8 @@ export class SqlStateStore implements DistributedStateStore {
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
     return this.run(() =>
       claimBatch(this.db, this.sql, this.limitSql, jobId, workerId, (batchId, payload) => {
-        this.claimedPayloads.keep(jobId, batchId, payload);
+        if (payload === undefined) this.claimedPayloads.sawRows(jobId, batchId);
+        else this.claimedPayloads.keep(jobId, batchId, payload);
       }),
     );
   }
@@ -457,8 +458,12 @@ export class SqlStateStore implements DistributedStateStore {
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
     const claimed = this.claimedPayloads.take(jobId, batchId);
     if (claimed !== undefined) return Promise.resolve(decodePayload(claimed));
+    // A batch its claim saw kept as rows is read by its rows alone.
+    const asRows = this.claimedPayloads.hasRows(jobId, batchId);
     return this.run(async () => {
-      const fromPayload = await payloadRecords(this.db, this.sql, jobId, batchId);
+      const fromPayload = asRows
+        ? undefined
+        : await payloadRecords(this.db, this.sql, jobId, batchId);
       if (fromPayload !== undefined) {
         this.claimedPayloads.sawPayload(jobId, batchId);
         return fromPayload;
@@ -614,7 +619,14 @@ export class SqlStateStore implements DistributedStateStore {
   ): Promise<void> {
     this.claimedPayloads.forget(lease.jobId, lease.batchId);
     const seenWithPayload = this.claimedPayloads.hadPayload(lease.jobId, lease.batchId);
+    const seenAsRows = this.claimedPayloads.hadRows(lease.jobId, lease.batchId);
     return this.run(async () => {
+      // A batch its claim saw kept as rows (a batch keeps its layout for life) is written by
+      // its rows, without first trying the payload write.
+      if (seenAsRows && this.db.family !== 'postgres') {
+        await completeBatch(this.db, this.sql, lease, records, outcome);
+        return;
+      }
       // Either write refuses, writing nothing, a batch stored the other way (any store of the
       // database may have registered it); the way this store registers, or saw the batch stored
       // at its claim, is tried first. PostgreSQL's per-record write tells so itself; elsewhere

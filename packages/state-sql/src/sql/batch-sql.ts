@@ -322,23 +322,33 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
 /**
  * MySQL family, step 0 of the claim transaction: job `$1`'s status, read with a shared lock held
  * to the end of the claim, so that a cancel (an UPDATE of the job row) waits for the claim and
- * then releases the claimed batch, or commits first and is seen here.
+ * then releases the claimed batch, or commits first and is seen here; and whether the job has a
+ * limits row (read without a lock: a subquery of a locking read takes none), without which the
+ * claim skips the limits step.
  */
 export function lockJobForClaimMysqlSql(t: QuotedTables): string {
-  return `SELECT "status" FROM ${t.jobs} WHERE "id" = $1 LOCK IN SHARE MODE`;
+  return `
+    SELECT "status",
+           EXISTS (SELECT 1 FROM ${t.jobLimits} l WHERE l."jobId" = $1) AS "limited"
+    FROM ${t.jobs} WHERE "id" = $1 LOCK IN SHARE MODE`;
 }
 
 /**
  * MySQL family, step 1 of the claim transaction: the lowest PENDING batch of job `$1` that no
- * concurrent claimer has locked, with the database clock. No row: no batch is pending.
+ * concurrent claimer has locked, with the database clock and whether any batch of the job has a
+ * payload (issue 28; read without a lock; when none has, the claimed batch keeps its records as
+ * rows). The payload table is compared with bound values only: its columns may not share the
+ * collation of tables made from the published models (MariaDB refuses such a comparison). No
+ * row: no batch is pending.
  */
 export function pickBatchMysqlSql(t: QuotedTables): string {
   return `
-    SELECT "id", "batchIndex", "recordStartIndex", "recordEndIndex", "attempt",
-           ${nowMs('mysql')} AS "now"
-    FROM ${t.batches}
-    WHERE "jobId" = $1 AND "status" = 'PENDING'
-    ORDER BY "batchIndex"
+    SELECT b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
+           ${nowMs('mysql')} AS "now",
+           EXISTS (SELECT 1 FROM ${t.batchPayloads} p WHERE p."jobId" = $1) AS "jobHasPayloads"
+    FROM ${t.batches} b
+    WHERE b."jobId" = $1 AND b."status" = 'PENDING'
+    ORDER BY b."batchIndex"
     LIMIT 1
     FOR UPDATE SKIP LOCKED`;
 }
