@@ -78,7 +78,13 @@ export class PostgresStateStore extends SqlStateStore {
    * @throws SchemaVersionError when a newer version of this package already migrated the
    * schema further.
    */
-  initialize(): Promise<MigrationOutcome> {
+  async initialize(): Promise<MigrationOutcome> {
+    // A schema already at this version (every start after the first) is told by one read,
+    // without the migration's advisory lock: a fleet starting at once does not queue on it.
+    const { current } = await this.readSchemaVersion();
+    if (current === LATEST_SCHEMA_VERSION) {
+      return { fromVersion: current, toVersion: current, applied: [] };
+    }
     return migrateSchema(this.pool, this.tables);
   }
 

@@ -97,6 +97,32 @@ describe('PostgresStateStore migrations', () => {
     ]);
   });
 
+  it('tells an up-to-date schema by one read: no advisory lock, no transaction', async () => {
+    const schema = newSchema('migrate fast path');
+    await freshStore(schema).initialize();
+    const pool = createTestPool(2);
+    cleanups.push(() => pool.end());
+    const statements: string[] = [];
+    const counted = {
+      query: (text: string, values?: unknown[]) => {
+        statements.push(text);
+        return pool.query(text, values);
+      },
+      connect: async () => {
+        statements.push('(connect)');
+        return pool.connect();
+      },
+    };
+    const store = new PostgresStateStore({ pool: counted as never, schema });
+    expect(await store.initialize()).toEqual({
+      fromVersion: LATEST_SCHEMA_VERSION,
+      toVersion: LATEST_SCHEMA_VERSION,
+      applied: [],
+    });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/SELECT max\(version\)/);
+  });
+
   it('lets many processes initialise the same schema at once: one migrates, the others wait', async () => {
     const schema = newSchema('migrate concurrently');
     const stores = Array.from({ length: 8 }, () => freshStore(schema));
