@@ -113,7 +113,7 @@ describe('PostgresStateStore migrations', () => {
         return pool.connect();
       },
     };
-    const store = new PostgresStateStore({ pool: counted as never, schema });
+    const store = new PostgresStateStore({ pool: counted, schema });
     expect(await store.initialize()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,
       toVersion: LATEST_SCHEMA_VERSION,

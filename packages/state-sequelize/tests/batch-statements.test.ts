@@ -53,7 +53,7 @@ describe.each(DIALECTS)('statements of a batch through the shared SQL store (%s)
   async function claimReadComplete(store: SequelizeStateStore, jobId: string) {
     const claim = await store.claimBatch(jobId, 'w1');
     if (!claim.claimed) throw new Error('nothing claimed');
-    const lease: BatchLease = { ...claim.reservation };
+    const lease: BatchLease = { ...claim.reservation, attempt: claim.reservation.attempt ?? 1 };
     const records = await store.getBatchRecords(jobId, lease.batchId);
     return { lease, records };
   }
@@ -73,7 +73,8 @@ describe.each(DIALECTS)('statements of a batch through the shared SQL store (%s)
     expect(reads[0]).not.toMatch(/batch_payloads/);
 
     log.on();
-    await store.completeBatch(claim.reservation, processed(records), {
+    const lease: BatchLease = { ...claim.reservation, attempt: claim.reservation.attempt ?? 1 };
+    await store.completeBatch(lease, processed(records), {
       status: 'COMPLETED',
       processedCount: 3,
       failedCount: 0,
