@@ -5,6 +5,16 @@ const KEEP_MS = 2_000;
 /** Most payloads kept at once (a worker reads each right after its claim). */
 const MOST_KEPT = 64;
 
+/** Adds `key` to `keys` as its newest entry, dropping the oldest past `MOST_KEPT * 4`. */
+function remember(keys: Set<string>, key: string): void {
+  keys.delete(key);
+  keys.add(key);
+  if (keys.size > MOST_KEPT * 4) {
+    const oldest = keys.values().next();
+    if (oldest.done !== true) keys.delete(oldest.value);
+  }
+}
+
 /**
  * The payloads that this store's last claims read with the claimed batch (issue 28), so that
  * the worker's `getBatchRecords` right after the claim needs no statement: each is handed out
@@ -34,24 +44,12 @@ export class ClaimedPayloads {
 
   /** Notes that the batch has a payload (a claim or a read found one). */
   sawPayload(jobId: string, batchId: string): void {
-    const key = `${jobId}\u0000${batchId}`;
-    this.withPayload.delete(key);
-    this.withPayload.add(key);
-    if (this.withPayload.size > MOST_KEPT * 4) {
-      const oldest = this.withPayload.values().next();
-      if (oldest.done !== true) this.withPayload.delete(oldest.value);
-    }
+    remember(this.withPayload, `${jobId}\u0000${batchId}`);
   }
 
   /** Notes that a claim found the batch kept as rows (no payload). */
   sawRows(jobId: string, batchId: string): void {
-    const key = `${jobId}\u0000${batchId}`;
-    this.withoutPayload.delete(key);
-    this.withoutPayload.add(key);
-    if (this.withoutPayload.size > MOST_KEPT * 4) {
-      const oldest = this.withoutPayload.values().next();
-      if (oldest.done !== true) this.withoutPayload.delete(oldest.value);
-    }
+    remember(this.withoutPayload, `${jobId}\u0000${batchId}`);
   }
 
   /** Whether this store's claim found the batch kept as rows. */
