@@ -17,7 +17,7 @@ const heapAfterGc = () => {
 const store = await freshStoreFromEnv(process.env);
 const di = new DistributedImport({ schema, batchSize: 500, stateStore: store });
 globalThis.gc();
-const report = { heapAfterGcMb: [], loadedRssMb: mb(process.memoryUsage().rss) };
+const report = { heapAfterGcMb: [], rssMb: [], loadedRssMb: mb(process.memoryUsage().rss) };
 if (process.env.MODE === 'prepare') {
   const { CsvParser } = await import('@batchactions/import');
   const result = await di.prepare(new FilePathSource(process.env.FILE), new CsvParser());
@@ -32,6 +32,7 @@ if (process.env.MODE === 'prepare') {
     onBatch: () => {
       batches += 1;
       if (batches % Math.max(1, Math.floor(totalBatches / 10)) === 0) {
+        report.rssMb.push(mb(process.memoryUsage().rss));
         report.heapAfterGcMb.push(heapAfterGc());
       }
     },

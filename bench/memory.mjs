@@ -62,6 +62,9 @@ try {
     `worker:  peak RSS ${worked.maxRssMb} MB, RSS once loaded ${worked.loadedRssMb} MB, V8 heap reserved at the end ${worked.heapTotalMb} MB, ` +
       `heap after GC at each tenth of the job: ${worked.heapAfterGcMb.join(', ')} MB`,
   );
+  if (worked.rssMb !== undefined) {
+    console.log(`worker:  RSS at each tenth of the job: ${worked.rssMb.join(', ')} MB`);
+  }
   for (const [name, run] of [
     ['prepare', prepared],
     ['worker', worked],
