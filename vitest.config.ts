@@ -62,6 +62,10 @@ export default defineConfig({
       { find: /^@batchactions\/core$/, replacement: here('packages/core/src/index.ts') },
       { find: /^@batchactions\/import$/, replacement: here('packages/import/src/index.ts') },
       {
+        find: /^@batchactions\/import\/validation$/,
+        replacement: here('packages/import/src/validation.ts'),
+      },
+      {
         find: /^@batchactions\/state-sql$/,
         replacement: here('packages/state-sql/src/index.ts'),
       },

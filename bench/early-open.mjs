@@ -5,7 +5,8 @@
 // Reports time to the first record processed (the first batch a worker wrote), prepare alone,
 // processing alone, and file -> job:completed, as seconds and records/s, and writes
 // bench/early-open.md (or --out). Also the peak memory (RSS) of the process that prepares and of
-// each worker. Usage: npm run build && node bench/early-open.mjs [--rows 1000000,10000000]
+// each worker, each measured in its own process (the prepare runs in a child process too, see
+// bench/early-open-prepare.mjs). Usage: npm run build && node bench/early-open.mjs [--rows 1000000,10000000]
 //   [--batch-size 500] [--workers 4] [--layouts rows,payloads] [--out bench/early-open.md]
 // (--layouts: the store's default one-row-per-record layout, `batchPayloads: true`, or both)
 import { spawn } from 'node:child_process';
@@ -14,10 +15,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { FilePathSource } from '@batchactions/core';
-import { DistributedImport } from '@batchactions/distributed';
-import { CsvParser } from '@batchactions/import';
-import { schema, writeUsersCsv } from './shared.mjs';
+import { writeUsersCsv } from './shared.mjs';
 import { freshStore } from './stores.mjs';
 
 const { values } = parseArgs({
@@ -91,16 +89,39 @@ function warmWorker(env, workerId) {
   return { ready, start: (jobId) => child.stdin.end(`${jobId}\n`), done };
 }
 
-/** Samples this process's RSS every 50 ms until `stop()`, which returns the peak in MB. */
-function rssSampler() {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  return () => {
-    clearInterval(timer);
-    return Math.max(peak, process.memoryUsage().rss) / 2 ** 20;
-  };
+/**
+ * Starts the prepare in a process of its own (bench/early-open-prepare.mjs); `onOpen(jobId)` when
+ * the job is open to workers; `done` resolves with its times, counts and peak RSS.
+ */
+function prepareProcess(env, file, earlyOpen, onOpen) {
+  const script = fileURLToPath(new URL('./early-open-prepare.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: {
+      ...process.env,
+      ...env,
+      FILE: file,
+      OPEN_EARLY: earlyOpen ? '1' : '0',
+      BATCH_SIZE: String(batchSize),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  let opened = false;
+  child.stdout.on('data', (d) => {
+    out += d;
+    const open = /\{"open":"([^"]+)"\}/.exec(out);
+    if (!opened && open !== null) {
+      opened = true;
+      onOpen(open[1]);
+    }
+  });
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`prepare exited ${code}`)),
+    ),
+  );
 }
 
 async function run(file, rows, earlyOpen, layout) {
@@ -109,22 +130,14 @@ async function run(file, rows, earlyOpen, layout) {
     const store = await rig.open();
     const workers = Array.from({ length: workerCount }, (_, i) => warmWorker(rig.env, `w${i}`));
     await Promise.all(workers.map((w) => w.ready));
-    const di = new DistributedImport({ schema, batchSize, stateStore: store });
-    globalThis.gc?.();
-    const stopRss = rssSampler();
     const cpu0 = cpuTimes();
-    const t0 = Date.now();
-    let openedAt;
-    const result = await di.prepare(new FilePathSource(file), new CsvParser(), {
-      openEarly: earlyOpen,
-      onOpen: (jobId) => {
-        openedAt = Date.now();
-        for (const w of workers) w.start(jobId);
-      },
+    const result = await prepareProcess(rig.env, file, earlyOpen, (jobId) => {
+      for (const w of workers) w.start(jobId);
     });
-    const preparedAt = Date.now();
+    // Times from the moment the prepare process starts its prepare (its code loaded).
+    const { startedAt: t0, openedAt, preparedAt } = result;
     const cpuPrepared = cpuTimes();
-    const prepareRssMb = stopRss();
+    const prepareRssMb = result.maxRssMb;
     if (result.totalRecords !== rows) throw new Error(`prepared ${result.totalRecords} of ${rows}`);
     const reports = await Promise.all(workers.map((w) => w.done));
     const cpuEnd = cpuTimes();
@@ -186,7 +199,7 @@ const lines = [
   `running when the prepare starts (they get the job id on stdin), no-op processor, batches of ${batchSize}.`,
   `Command: \`npm run build && node bench/early-open.mjs --rows ${values.rows} --batch-size ${batchSize} --workers ${workerCount} --layouts ${values.layouts}\`.`,
   'Layout "rows": one row per record (the default); "payloads": the store option `batchPayloads: true`.',
-  'Peak RSS: of the process that prepares (sampled every 50 ms during the prepare) and the largest of the workers (`maxRSS`).',
+  'Peak RSS (`maxRSS`): of the process that prepares (a child process of its own) and the largest of the workers.',
   '',
   '| rows | layout | variant | first record | prepare | processing | file → job:completed | cores busy: during prepare / after | peak RSS: prepare / worker |',
   '|---|---|---|---|---|---|---|---|---|',

@@ -55,12 +55,29 @@ try {
     `${rows.toLocaleString('en-US')} rows, ${values.store}, layout ${values.layout}, node ${nodeArgs.join(' ')}`,
   );
   console.log(
-    `prepare: peak RSS ${prepared.maxRssMb} MB, heap after GC ${prepared.heapAfterGcMb[0]} MB`,
+    `prepare: peak RSS ${prepared.maxRssMb} MB, RSS once loaded ${prepared.loadedRssMb} MB, ` +
+      `heap after GC ${prepared.heapAfterGcMb[0]} MB`,
   );
   console.log(
-    `worker:  peak RSS ${worked.maxRssMb} MB, V8 heap reserved at the end ${worked.heapTotalMb} MB, ` +
+    `worker:  peak RSS ${worked.maxRssMb} MB, RSS once loaded ${worked.loadedRssMb} MB, V8 heap reserved at the end ${worked.heapTotalMb} MB, ` +
       `heap after GC at each tenth of the job: ${worked.heapAfterGcMb.join(', ')} MB`,
   );
+  if (worked.rssMb !== undefined) {
+    console.log(`worker:  RSS at each tenth of the job: ${worked.rssMb.join(', ')} MB`);
+  }
+  for (const [name, run] of [
+    ['prepare', prepared],
+    ['worker', worked],
+  ]) {
+    const spaces = Object.entries(run.spacesMb)
+      .filter(([, size]) => size > 0)
+      .map(([space, size]) => `${space} ${size}`)
+      .join(', ');
+    console.log(
+      `${name} at the end: RSS anonymous ${run.endRss.anonMb} MB, files ${run.endRss.fileMb} MB, ` +
+        `external ${run.externalMb} MB; V8 spaces (MB): ${spaces}`,
+    );
+  }
 } finally {
   await rig.dispose();
 }

@@ -1,11 +1,28 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  tsconfig: '../../tsconfig.build.json',
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+// `validation`: the schema side without the parsers' libraries (a worker never parses). The two
+// formats are built apart, each cleaning only its own files (the builds run side by side).
+export default defineConfig([
+  {
+    // ESM: the code both entries use goes to a chunk both import (one copy of each class).
+    entry: { index: 'src/index.ts', validation: 'src/validation.ts' },
+    format: ['esm'],
+    dts: true,
+    tsconfig: '../../tsconfig.build.json',
+    clean: ['!**/*.cjs', '!**/*.cjs.map', '!**/*.d.cts'],
+    sourcemap: true,
+    target: 'node20',
+  },
+  {
+    // CommonJS: `validation` re-exports the main entry's values (`require('@batchactions/import')`,
+    // the package naming itself), so there is one copy of each class there too.
+    entry: { index: 'src/index.ts', validation: 'src/validation-commonjs.ts' },
+    format: ['cjs'],
+    dts: true,
+    external: ['@batchactions/import'],
+    tsconfig: '../../tsconfig.build.json',
+    clean: ['!**/*.js', '!**/*.js.map', '!**/*.d.ts'],
+    sourcemap: true,
+    target: 'node20',
+  },
+]);

@@ -1,13 +1,19 @@
 import { inspect } from 'node:util';
 import { redactUrl } from '@batchactions/core';
-import { STORE_URL_FORMS } from './store-url';
+import { STORE_URL_FORMS } from './store-url-forms';
 
 /** Text helpers for the CLI's human-readable output. */
 
-const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/**
+ * Made on first use: an `Intl.NumberFormat` loads ICU's locale data (about 7 MB of resident
+ * memory), and this module is loaded by every process that imports the package (the dashboard
+ * scrubs its messages with `scrubSecrets`), workers included.
+ */
+let integerFormat: Intl.NumberFormat | undefined;
 
 /** `1234567` → `1,234,567`. */
 export function formatCount(value: number): string {
+  integerFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   return integerFormat.format(value);
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InvalidOptionError } from '@batchactions/core';
-import { SchemaValidator, type SchemaDefinition } from '@batchactions/import';
+import { SchemaValidator, type SchemaDefinition } from '@batchactions/import/validation';
 import { CliUsageError } from './cli-errors';
 import { importUserModule } from './load-module';
 import { checkSchemaKeys } from './schema-keys';

@@ -1,11 +1,5 @@
 import { extname } from 'node:path';
-import {
-  CsvParser,
-  JsonParser,
-  XmlParser,
-  type MalformedRowsMode,
-  type SourceParser,
-} from '@batchactions/import';
+import type { MalformedRowsMode, SourceParser } from '@batchactions/import';
 import { CliUsageError } from './cli-errors';
 
 /** The file formats `prepare` reads. */
@@ -46,8 +40,12 @@ export interface ParserChoice {
 /** The values of `prepare --malformed-rows`. */
 export const MALFORMED_ROWS_MODES = ['keep', 'invalid', 'fail'] as const;
 
-/** The streaming parser for a format. */
-export function parserFor(choice: ParserChoice): SourceParser {
+/**
+ * The streaming parser for a format. The parsers are loaded here, on demand: of the CLI's
+ * commands only `prepare` parses, and a `work` process need not hold the parsers' libraries.
+ */
+export async function parserFor(choice: ParserChoice): Promise<SourceParser> {
+  const { CsvParser, JsonParser, XmlParser } = await import('@batchactions/import');
   switch (choice.format) {
     case 'csv':
       return new CsvParser(

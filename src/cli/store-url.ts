@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { redactUrl } from '@batchactions/core';
 import { Option } from 'commander';
 import { CliUsageError } from './cli-errors';
+import { STORE_URL_FORMS } from './store-url-forms';
 
 /** Where a store lives, as told by a `--store` URL. */
 export type StoreLocation =
@@ -41,9 +42,7 @@ export const STORE_URL_ENV = 'BATCHACTIONS_STORE_URL';
 /** Connect timeout of PostgreSQL stores without `?connect_timeout=`. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/** The forms `--store` accepts, for messages and help. */
-export const STORE_URL_FORMS =
-  'sqlite:<relative path>, sqlite:///<absolute path> or postgres://user[:password]@host[:port]/database[?schema=name]';
+export { STORE_URL_FORMS } from './store-url-forms';
 
 function usage(message: string): CliUsageError {
   return new CliUsageError(`--store: ${message}`);

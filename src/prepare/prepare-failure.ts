@@ -1,4 +1,4 @@
-import { ParseError } from '@batchactions/import';
+import { ParseError } from '@batchactions/import/validation';
 import { PrepareInterruptedError, SourceMismatchError } from './prepare-errors';
 
 /**

@@ -1,4 +1,4 @@
-import { SchemaValidator, type SchemaDefinition } from '@batchactions/import';
+import { SchemaValidator, type SchemaDefinition } from '@batchactions/import/validation';
 
 /**
  * The worker's validator: published semantics, with the import package's value coercion only

@@ -5,7 +5,7 @@ import type {
   ValidatedRecord,
   ValidationError,
 } from '@batchactions/core';
-import { uniqueFieldValues } from '@batchactions/import';
+import { uniqueFieldValues } from '@batchactions/import/validation';
 import { contextFor, type BatchRun } from './batch-run';
 import type { Prechecked } from './process-records';
 import {

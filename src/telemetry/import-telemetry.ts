@@ -18,6 +18,30 @@ import {
 } from '@batchactions/core/telemetry';
 import { PendingRecordsGauge } from './pending-records-gauge';
 
+/**
+ * Where `@opentelemetry/api` 1.x keeps what an application registered globally (tracer and meter
+ * providers, propagator, context manager, logger): a property of `globalThis` under this symbol,
+ * absent until something is registered.
+ */
+const OTEL_GLOBALS = Symbol.for('opentelemetry.js.api.1');
+
+/**
+ * Whether recording needs `@opentelemetry/api` loaded now: a provider or a propagator was given,
+ * the trace context is propagated, or an application registered something globally (an SDK).
+ * Otherwise every span and instrument would be a no-op, and a worker would hold the API's code
+ * (several MB of resident memory) for nothing. Asked again at each use until it is loaded, so an
+ * SDK registered later is picked up by the next batch.
+ */
+function otelNeeded(options: ResolvedOpenTelemetry): boolean {
+  return (
+    options.tracerProvider !== undefined ||
+    options.meterProvider !== undefined ||
+    options.propagator !== undefined ||
+    options.propagateContext ||
+    (globalThis as Record<symbol, unknown>)[OTEL_GLOBALS] !== undefined
+  );
+}
+
 /** What a prepare run reports when it ends (a `PrepareOutcome`'s fields). */
 export interface PreparedCounts {
   readonly totalRecords: number;
@@ -95,6 +119,7 @@ export class ImportTelemetry {
   /** The instruments, or `undefined` when nothing is recorded. */
   private instruments(): Promise<OtelInstruments | undefined> {
     if (!this.options.enabled) return Promise.resolve(undefined);
+    if (this.loaded === undefined && !otelNeeded(this.options)) return Promise.resolve(undefined);
     // Not installed: nothing is recorded. Installed but broken: reported once (the import goes
     // on without telemetry rather than failing over it).
     this.loaded ??= loadOtelApi().then(

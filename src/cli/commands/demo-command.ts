@@ -11,7 +11,6 @@ import {
   type DistributedStateStore,
   type ProcessedRecord,
 } from '@batchactions/core';
-import { CsvParser } from '@batchactions/import';
 import type { Command } from 'commander';
 import { DistributedImport } from '../../distributed-import';
 import type { PrepareResult } from '../../prepare/prepare-job';
@@ -273,6 +272,8 @@ export async function runDemo(options: DemoCommandOptions): Promise<void> {
         working.catch(() => undefined);
       };
       let prepared: PrepareResult;
+      // Loaded here: the CLI's other commands never parse (see parserFor).
+      const { CsvParser } = await import('@batchactions/import');
       try {
         prepared = await importer.prepare(new FilePathSource(csvPath), new CsvParser(), {
           openEarly: true,

@@ -164,7 +164,7 @@ export async function prepareFile(file: string, options: PrepareCommandOptions):
 
 async function prepareOrRefuse(file: string, options: PrepareCommandOptions): Promise<void> {
   const format = resolveFormat(pathOf(file), options.format);
-  const parser = parserFor({
+  const parser = await parserFor({
     format,
     ...(options.recordElement === undefined ? {} : { recordElement: options.recordElement }),
     ...(options.malformedRows === undefined ? {} : { malformedRows: options.malformedRows }),
