@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -87,13 +90,23 @@ describe.each([
       },
     });
     const { jobId } = await orchestrator.prepare(new BufferSource(csv()), new CsvParser());
+    // Each worker holds its first batch until all four have one (see otel-worker.mjs).
+    const barrier = mkdtempSync(join(tmpdir(), 'ba-otel-barrier-'));
     const workers = Array.from({ length: 4 }, (_, i) =>
       startWorker(
-        { ...rig.env, JOB_ID: jobId, WORKER_ID: `p${i}`, BATCH_SIZE: String(BATCH_SIZE) },
+        {
+          ...rig.env,
+          JOB_ID: jobId,
+          WORKER_ID: `p${i}`,
+          BATCH_SIZE: String(BATCH_SIZE),
+          BARRIER_DIR: barrier,
+          BARRIER_COUNT: '4',
+        },
         workerScript,
       ),
     );
     const results = await Promise.all(workers.map((w) => w.done));
+    rmSync(barrier, { recursive: true, force: true });
     const reports = results.map((r) => {
       if (r.code !== 0 || !r.report)
         throw new Error(`worker exited ${String(r.code)}: ${r.stderr}`);
