@@ -67,6 +67,7 @@ import {
   takeOverPrepareSql,
 } from './sql/prepare-sql';
 import {
+  claimFreeUniqueValuesPostgresSql,
   claimUniqueValuesPostgresSql,
   insertUniqueValuesSql,
   selectUniqueHoldersSql,
@@ -214,6 +215,8 @@ export class Statements {
     this.get(`insertUniqueValues${rows}`, () => insertUniqueValuesSql(this.t, this.family, rows));
   claimUniqueValuesPostgres = () =>
     this.get('claimUniqueValuesPostgres', () => claimUniqueValuesPostgresSql(this.t));
+  claimFreeUniqueValuesPostgres = () =>
+    this.get('claimFreeUniqueValuesPostgres', () => claimFreeUniqueValuesPostgresSql(this.t));
   selectUniqueHolders = (keys: number) =>
     this.get(`selectUniqueHolders${keys}`, () => selectUniqueHoldersSql(this.t, keys));
 

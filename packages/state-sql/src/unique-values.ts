@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BatchActionsError, JobNotFoundError, type UniqueValueClaim } from '@batchactions/core';
 import { chunks, type Db, type SqlFamily } from './db';
+import { isUniqueViolation } from './executor';
 import type { Statements } from './statements';
 
 /** Values longer than this are stored as a hash, to fit the key of the unique-values table. */
@@ -53,6 +54,31 @@ interface HolderRow {
 const pairKey = (field: string, valueKey: string) => JSON.stringify([field, valueKey]);
 
 /**
+ * Jobs (PostgreSQL) one of whose claims in this process found a value taken: their later claims
+ * skip the plain INSERT that would fail. Only a hint, bounded: a job missing from it costs one
+ * failed statement, never a wrong claim.
+ */
+const jobsWithTakenValues = new Set<string>();
+
+function rememberTakenValues(jobId: string): void {
+  if (jobsWithTakenValues.size >= 1024) jobsWithTakenValues.clear();
+  jobsWithTakenValues.add(jobId);
+}
+
+/**
+ * PostgreSQL: every claim in one plain INSERT; how many rows it inserted (0 for an unknown job,
+ * -1 when a value was taken or repeated: a unique violation, nothing inserted).
+ */
+async function claimAllFree(db: Db, s: Statements, bind: readonly unknown[]): Promise<number> {
+  try {
+    return await db.run(s.claimFreeUniqueValuesPostgres(), bind);
+  } catch (error) {
+    if (isUniqueViolation(error)) return -1;
+    throw error;
+  }
+}
+
+/**
  * Job-wide `uniqueFields`: inserts the values nobody holds (the first claim of a value wins,
  * within the call and across concurrent callers: the table's primary key decides), then reads
  * who holds each value; an unknown job is refused (`JobNotFoundError`), as by the in-memory
@@ -83,12 +109,17 @@ export async function claimUniqueValues(
     if (job.length === 0) throw new JobNotFoundError(jobId);
   };
   if (db.family === 'postgres') {
-    const inserted = await db.select<HolderRow>(s.claimUniqueValuesPostgres(), [
-      jobId,
-      fields,
-      keys,
-      claims.map((c) => c.recordIndex),
-    ]);
+    const bind = [jobId, fields, keys, claims.map((c) => c.recordIndex)];
+    // Values are usually free: claimed by a plain INSERT, they cost the database less. A job
+    // where one was not (held, or repeated within the claims) is claimed with the conflict-
+    // tolerant statement from then on, in this process.
+    if (!jobsWithTakenValues.has(jobId)) {
+      const claimed = await claimAllFree(db, s, bind);
+      if (claimed === 0) await refuseUnknownJob();
+      if (claimed === claims.length) return claims.map((c) => c.recordIndex);
+      rememberTakenValues(jobId);
+    }
+    const inserted = await db.select<HolderRow>(s.claimUniqueValuesPostgres(), bind);
     if (inserted.length === 0) await refuseUnknownJob();
     hold(inserted);
   } else {

@@ -32,12 +32,27 @@ export function selectUniqueHoldersSql(t: QuotedTables, keys: number): string {
  * same order, and within the statement the lowest record index of a value wins.
  */
 export function claimUniqueValuesPostgresSql(t: QuotedTables): string {
+  return `${insertClaimsPostgres(t)}
+    ON CONFLICT DO NOTHING
+    RETURNING "field", "valueKey", "recordIndex"`;
+}
+
+/**
+ * PostgreSQL: the claims of {@link claimUniqueValuesPostgresSql} as a plain INSERT, for claims
+ * that are expected to be free: it fails whole (unique violation, nothing inserted) when one
+ * value is already held or repeated, and then the caller runs the statement above. Where it
+ * succeeds it costs the database less per value: no speculative insertion (its conflict probe
+ * before each row and the confirmation record after it).
+ */
+export function claimFreeUniqueValuesPostgresSql(t: QuotedTables): string {
+  return insertClaimsPostgres(t);
+}
+
+function insertClaimsPostgres(t: QuotedTables): string {
   return `
     INSERT INTO ${t.uniqueValues} ("jobId", "field", "valueKey", "recordIndex")
     SELECT $1::text, c.field, c.value_key, c.record_index
     FROM unnest($2::text[], $3::text[], $4::integer[]) AS c (field, value_key, record_index)
     WHERE EXISTS (SELECT 1 FROM ${t.jobs} WHERE "id" = $1::text)
-    ORDER BY c.field, c.value_key, c.record_index
-    ON CONFLICT DO NOTHING
-    RETURNING "field", "valueKey", "recordIndex"`;
+    ORDER BY c.field, c.value_key, c.record_index`;
 }
