@@ -21,17 +21,24 @@ interface ClaimedRow {
 
 /**
  * Called with the payload of a batch a claim took, or `undefined` when the batch has none (it
- * keeps its records as rows): every family's claim reads it.
+ * keeps its records as rows), then with how many rows the batch's read must find to be sure of
+ * that (MySQL family; see `pickBatchMysqlSql`).
  */
-export type OnClaimedPayload = (batchId: string, payload: PayloadRow | undefined) => void;
+export type OnClaimedPayload = (
+  batchId: string,
+  payload: PayloadRow | undefined,
+  rowsToConfirm?: number,
+) => void;
 
-function notePayload(
-  row: Pick<ClaimedRow, 'id' | 'payloadRecords' | 'payloadOutcome'>,
-  onPayload: OnClaimedPayload | undefined,
-): void {
+/** What a claim tells of the claimed batch's layout. */
+type ClaimedLayout = Pick<ClaimedRow, 'id' | 'payloadRecords' | 'payloadOutcome'> & {
+  readonly rowsToConfirm?: number;
+};
+
+function notePayload(row: ClaimedLayout, onPayload: OnClaimedPayload | undefined): void {
   if (onPayload === undefined || row.payloadRecords === undefined) return;
   if (row.payloadRecords === null) {
-    onPayload(row.id, undefined);
+    onPayload(row.id, undefined, row.rowsToConfirm);
     return;
   }
   onPayload(row.id, {
@@ -116,7 +123,7 @@ export async function claimBatch(
   if (db.family === 'postgres') return claimPostgres(db, s, limits, jobId, workerId, onPayload);
   if (db.family === 'sqlite') return claimSqlite(db, s, limits, jobId, workerId, onPayload);
   // The batch the committed attempt took (a deadlock victim's attempt runs again).
-  let taken: Pick<ClaimedRow, 'id' | 'payloadRecords' | 'payloadOutcome'> | undefined;
+  let taken: ClaimedLayout | undefined;
   const result = await db.transaction(
     async (transaction) => {
       // The job row first, share-locked to the end of the claim: a cancel waits for us.
@@ -140,10 +147,16 @@ export async function claimBatch(
       if (batch === undefined) return notClaimed(jobStatus);
       const now = Number(batch.now);
       await db.run(s.takeBatch(), [batch.id, workerId, now], transaction);
-      // A job none of whose batches has a payload keeps this one as rows (else: not known).
+      // A job none of whose batches had a payload when the statement began keeps this one as
+      // rows, which the read confirms by finding a row for every index of its range (a first
+      // payload batch committed meanwhile has rows for its invalid records only).
       taken = {
         id: batch.id,
         payloadRecords: Number(batch.jobHasPayloads) === 0 ? null : undefined,
+        rowsToConfirm: Math.max(
+          0,
+          Number(batch.recordEndIndex) - Number(batch.recordStartIndex) + 1,
+        ),
       };
       // A rate-limited job's batch takes its first lease here, on the limits row already held.
       const lease = cap.rateLimited

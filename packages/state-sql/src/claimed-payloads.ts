@@ -5,13 +5,13 @@ const KEEP_MS = 2_000;
 /** Most payloads kept at once (a worker reads each right after its claim). */
 const MOST_KEPT = 64;
 
-/** Adds `key` to `keys` as its newest entry, dropping the oldest past `MOST_KEPT * 4`. */
-function remember(keys: Set<string>, key: string): void {
-  keys.delete(key);
-  keys.add(key);
-  if (keys.size > MOST_KEPT * 4) {
-    const oldest = keys.values().next();
-    if (oldest.done !== true) keys.delete(oldest.value);
+/** Sets `key` in `entries` as its newest entry, dropping the oldest past `MOST_KEPT * 4`. */
+function remember<V>(entries: Map<string, V>, key: string, value: V): void {
+  entries.delete(key);
+  entries.set(key, value);
+  if (entries.size > MOST_KEPT * 4) {
+    const oldest = entries.keys().next();
+    if (oldest.done !== true) entries.delete(oldest.value);
   }
 }
 
@@ -24,12 +24,15 @@ function remember(keys: Set<string>, key: string): void {
 export class ClaimedPayloads {
   private readonly kept = new Map<string, { payload: PayloadRow; at: number }>();
   /** Batches this store last saw with a payload: their completion tries the payload write first. */
-  private readonly withPayload = new Set<string>();
+  private readonly withPayload = new Map<string, true>();
   /**
-   * Batches this store's last claims found without a payload: read and completed by their
-   * rows alone (a batch keeps its layout for its whole life).
+   * Batches this store's last claims found without a payload (a batch keeps its layout for its
+   * whole life), with how many rows the read of the batch must find to confirm it (0: none, it
+   * is sure): read and completed by their rows alone. A MySQL claim can only tell that the job
+   * had no payload when its statement began (see `pickBatchMysqlSql`): a batch whose rows fall
+   * short is probed for a payload by the read.
    */
-  private readonly withoutPayload = new Set<string>();
+  private readonly withoutPayload = new Map<string, number>();
 
   keep(jobId: string, batchId: string, payload: PayloadRow): void {
     const key = `${jobId}\u0000${batchId}`;
@@ -44,22 +47,39 @@ export class ClaimedPayloads {
 
   /** Notes that the batch has a payload (a claim or a read found one). */
   sawPayload(jobId: string, batchId: string): void {
-    remember(this.withPayload, `${jobId}\u0000${batchId}`);
+    remember(this.withPayload, `${jobId}\u0000${batchId}`, true);
   }
 
-  /** Notes that a claim found the batch kept as rows (no payload). */
-  sawRows(jobId: string, batchId: string): void {
-    remember(this.withoutPayload, `${jobId}\u0000${batchId}`);
+  /**
+   * Notes that a claim found the batch kept as rows (no payload); `rowsToConfirm` rows, when
+   * given, must be read before that is taken as sure (see `withoutPayload`).
+   */
+  sawRows(jobId: string, batchId: string, rowsToConfirm = 0): void {
+    remember(this.withoutPayload, `${jobId}\u0000${batchId}`, rowsToConfirm);
   }
 
-  /** Whether this store's claim found the batch kept as rows. */
-  hasRows(jobId: string, batchId: string): boolean {
-    return this.withoutPayload.has(`${jobId}\u0000${batchId}`);
+  /** How many rows confirm that the batch is kept as rows (0: sure); undefined: not known. */
+  rowsToConfirm(jobId: string, batchId: string): number | undefined {
+    return this.withoutPayload.get(`${jobId}\u0000${batchId}`);
   }
 
-  /** Whether this store's claim found the batch kept as rows; forgets it. */
+  /** The read found the rows: the batch is sure to be kept as rows. */
+  confirmRows(jobId: string, batchId: string): void {
+    const key = `${jobId}\u0000${batchId}`;
+    if (this.withoutPayload.has(key)) this.withoutPayload.set(key, 0);
+  }
+
+  /** The read did not find the rows: nothing is known of the batch's layout. */
+  dropRows(jobId: string, batchId: string): void {
+    this.withoutPayload.delete(`${jobId}\u0000${batchId}`);
+  }
+
+  /** Whether the batch is sure to be kept as rows; forgets it. */
   hadRows(jobId: string, batchId: string): boolean {
-    return this.withoutPayload.delete(`${jobId}\u0000${batchId}`);
+    const key = `${jobId}\u0000${batchId}`;
+    const toConfirm = this.withoutPayload.get(key);
+    this.withoutPayload.delete(key);
+    return toConfirm === 0;
   }
 
   /** Whether this store last saw the batch with a payload; forgets it. */
@@ -84,7 +104,7 @@ export class ClaimedPayloads {
   forgetJob(jobId: string): void {
     const prefix = `${jobId}\u0000`;
     for (const key of [...this.kept.keys()]) if (key.startsWith(prefix)) this.kept.delete(key);
-    for (const key of [...this.withoutPayload]) {
+    for (const key of [...this.withoutPayload.keys()]) {
       if (key.startsWith(prefix)) this.withoutPayload.delete(key);
     }
   }

@@ -391,10 +391,17 @@ export class SqlStateStore implements DistributedStateStore {
    */
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
     return this.run(() =>
-      claimBatch(this.db, this.sql, this.limitSql, jobId, workerId, (batchId, payload) => {
-        if (payload === undefined) this.claimedPayloads.sawRows(jobId, batchId);
-        else this.claimedPayloads.keep(jobId, batchId, payload);
-      }),
+      claimBatch(
+        this.db,
+        this.sql,
+        this.limitSql,
+        jobId,
+        workerId,
+        (batchId, payload, rowsToConfirm) => {
+          if (payload === undefined) this.claimedPayloads.sawRows(jobId, batchId, rowsToConfirm);
+          else this.claimedPayloads.keep(jobId, batchId, payload);
+        },
+      ),
     );
   }
 
@@ -458,12 +465,21 @@ export class SqlStateStore implements DistributedStateStore {
   getBatchRecords(jobId: string, batchId: string): Promise<readonly ProcessedRecord[]> {
     const claimed = this.claimedPayloads.take(jobId, batchId);
     if (claimed !== undefined) return Promise.resolve(decodePayload(claimed));
-    // A batch its claim saw kept as rows is read by its rows alone.
-    const asRows = this.claimedPayloads.hasRows(jobId, batchId);
+    // A batch its claim saw kept as rows is read by its rows alone, once they confirm it.
+    const rowsToConfirm = this.claimedPayloads.rowsToConfirm(jobId, batchId);
     return this.run(async () => {
-      const fromPayload = asRows
-        ? undefined
-        : await payloadRecords(this.db, this.sql, jobId, batchId);
+      if (rowsToConfirm !== undefined) {
+        const rows = await this.db.select<RecordRow>(this.sql.selectBatchRecords(), [
+          jobId,
+          batchId,
+        ]);
+        if (rows.length >= rowsToConfirm) {
+          this.claimedPayloads.confirmRows(jobId, batchId);
+          return rows.map(decodeRecord);
+        }
+        this.claimedPayloads.dropRows(jobId, batchId);
+      }
+      const fromPayload = await payloadRecords(this.db, this.sql, jobId, batchId);
       if (fromPayload !== undefined) {
         this.claimedPayloads.sawPayload(jobId, batchId);
         return fromPayload;
