@@ -4,8 +4,10 @@
 // the prepare path (run it in two checkouts alternately, e.g. with bench/before-after.mjs
 // --script bench/prepare-only.mjs), and for CPU profiles (`node --cpu-prof bench/prepare-only.mjs`).
 // Usage: npm run build && node bench/prepare-only.mjs [--rows 50000] [--batch-size 500]
-//          [--store sqlite|postgres|memory] [--runs 5] [--process]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//          [--store sqlite|postgres|memory] [--runs 5] [--process] [--payloads]
+//          [--csv FILE]   (reuse FILE, written first if missing: a callgrind run then counts
+//          the prepare without the writing of its input)
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,15 +25,21 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     // Also process the prepared job with one in-process worker (no-op processor) and time it.
     process: { type: 'boolean', default: false },
+    // The stores' batch-payload layout (`batchPayloads: true`, issue 28) instead of rows.
+    payloads: { type: 'boolean', default: false },
+    csv: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
 const batchSize = Number(values['batch-size']);
 
-const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-data-'));
-const csvFile = join(dataDir, 'users.csv');
-writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
-process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+let csvFile = values.csv;
+if (csvFile === undefined) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-data-'));
+  csvFile = join(dataDir, 'users.csv');
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+}
+if (!existsSync(csvFile)) writeFileSync(csvFile, [...usersCsvLines(rows)].join(''));
 
 const rates = [];
 /** Records per second of this process's CPU time (user + system): steadier on a busy machine. */
@@ -41,7 +49,7 @@ for (let run = 0; run < Number(values.runs); run += 1) {
   const rig =
     values.store === 'memory'
       ? { open: () => new InMemoryDistributedStateStore(), dispose: () => undefined }
-      : await freshStore(values.store);
+      : await freshStore(values.store, { batchPayloads: values.payloads });
   const store = await rig.open();
   const di = new DistributedImport({ schema, batchSize, stateStore: store });
   const cpu = process.cpuUsage();

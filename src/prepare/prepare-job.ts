@@ -287,7 +287,7 @@ export async function prepareJob(
         );
       }
     }
-    const { records, cursor, damagedRows } = readTrackedRecords(
+    const { records, cursor, damagedRows, take, close } = readTrackedRecords(
       source,
       parser,
       start.cursor?.cursor,
@@ -324,18 +324,41 @@ export async function prepareJob(
     const { validator } = deps;
     const skipEmpty = validator.skipEmptyRows;
     let chunk: ProcessedRecord[] = [];
-    for await (const row of records) {
-      // Leaving the loop closes the source: a cancelled or purged job stops the stream at once.
-      if (writer.stopRequested()) throw await writer.interrupted();
-      if (skipEmpty && validator.isEmptyRow(row)) continue;
-      chunk.push(createPendingRecord(recordIndex, row));
-      recordIndex += 1;
-      if (chunk.length >= plan.batchSize) {
-        const stored = await flush(chunk);
-        chunk = [];
-        // Between two stored batches (skipping stored ones costs no time worth stopping for).
-        stoppedBy = stored && writer.stop ? stopReason(request.options) : undefined;
-        if (stoppedBy !== undefined) break;
+    /** Stores the batch, which is full; true when the prepare must stop there. */
+    const flushFull = async (): Promise<boolean> => {
+      const stored = await flush(chunk);
+      chunk = [];
+      // Between two stored batches (skipping stored ones costs no time worth stopping for).
+      stoppedBy = stored && writer.stop ? stopReason(request.options) : undefined;
+      return stoppedBy !== undefined;
+    };
+    if (take !== undefined) {
+      // A batch's records read together: no promise per record. The last record taken for a
+      // batch is its last one, so the cursor stands after it when the batch is stored.
+      try {
+        for (;;) {
+          const rows = await take(plan.batchSize - chunk.length);
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            if (writer.stopRequested()) throw await writer.interrupted();
+            if (skipEmpty && validator.isEmptyRow(row)) continue;
+            chunk.push(createPendingRecord(recordIndex, row));
+            recordIndex += 1;
+          }
+          if (chunk.length >= plan.batchSize && (await flushFull())) break;
+        }
+      } finally {
+        // Leaving the loop closes the source.
+        await (close as () => Promise<void>)();
+      }
+    } else {
+      for await (const row of records) {
+        // Leaving the loop closes the source: a cancelled or purged job stops the stream at once.
+        if (writer.stopRequested()) throw await writer.interrupted();
+        if (skipEmpty && validator.isEmptyRow(row)) continue;
+        chunk.push(createPendingRecord(recordIndex, row));
+        recordIndex += 1;
+        if (chunk.length >= plan.batchSize && (await flushFull())) break;
       }
     }
     if (stoppedBy === undefined) {

@@ -1,5 +1,10 @@
 import type { DataSource, RawRecord, SourceVersion } from '@batchactions/core';
-import type { DamagedRowsReport, ParseCursor, SourceParser } from '@batchactions/import';
+import type {
+  DamagedRowsReport,
+  ParseCursor,
+  SourceParser,
+  TrackedRecords,
+} from '@batchactions/import';
 
 async function readWhole(source: DataSource): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -34,6 +39,12 @@ export interface SourceRecords {
   readonly cursor?: () => ParseCursor;
   /** The rows read so far that look damaged, when the parser looks (see `TrackedRecords`). */
   readonly damagedRows?: () => DamagedRowsReport | undefined;
+  /**
+   * Present when the parser reads a batch at a time (`TrackedRecords.take`): the next records,
+   * at most `max`, `[]` at the end; then `records` is not read, and `close` ends the parse.
+   */
+  readonly take?: (max: number) => Promise<RawRecord[]>;
+  readonly close?: () => Promise<void>;
 }
 
 type TrackingParser = SourceParser & Required<Pick<SourceParser, 'parseStreamFrom'>>;
@@ -76,5 +87,11 @@ export function readTrackedRecords(
     records: tracked,
     cursor: () => tracked.cursor(),
     ...(tracked.damagedRows === undefined ? {} : { damagedRows: () => tracked.damagedRows?.() }),
+    ...(tracked.take === undefined
+      ? {}
+      : {
+          take: (max: number) => (tracked as Required<Pick<TrackedRecords, 'take'>>).take(max),
+          close: () => tracked.close?.() ?? Promise.resolve(),
+        }),
   };
 }

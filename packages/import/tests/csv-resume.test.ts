@@ -139,3 +139,58 @@ describe('CsvParser.parseStreamFrom: resume after every record (property)', () =
     expect(resume(new CsvParser(), null as unknown as ParseCursor)).toThrow(ParseResumeError);
   });
 });
+
+/** Records, the cursor after each, and the error a parse ends with, read one by one. */
+async function readEach(parser: CsvParser, bytes: Buffer, cutsAt: readonly number[]) {
+  const tracked = parser.parseStreamFrom(splitAt(bytes, cutsAt));
+  const records: unknown[] = [];
+  const cursors: ParseCursor[] = [];
+  try {
+    for await (const record of tracked) {
+      records.push(record);
+      cursors.push(tracked.cursor());
+    }
+  } catch (error: unknown) {
+    return { records, cursors, error: String(error) };
+  }
+  return { records, cursors, error: undefined };
+}
+
+describe('CsvParser.parseStreamFrom: take (records a batch at a time)', () => {
+  for (const { name, text, options } of CASES) {
+    it(`gives the records, cursors and error of the iterator: ${name}`, async () => {
+      const sizes = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 });
+      await fc.assert(
+        fc.asyncProperty(cuts, sizes, async (at, takeSizes) => {
+          const bytes = Buffer.from(text);
+          const boundaries = at.map((cut) => cut % (bytes.length + 1));
+          const each = await readEach(new CsvParser(options), bytes, boundaries);
+          const tracked = new CsvParser(options).parseStreamFrom(splitAt(bytes, boundaries));
+          const take = (max: number) =>
+            (tracked.take as (max: number) => Promise<Record<string, unknown>[]>).call(
+              tracked,
+              max,
+            );
+          const records: unknown[] = [];
+          let error: string | undefined;
+          try {
+            for (let turn = 0; ; turn += 1) {
+              const max = takeSizes[turn % takeSizes.length] as number;
+              const batch = await take(max);
+              if (batch.length === 0) break;
+              expect(batch.length).toBeLessThanOrEqual(max);
+              records.push(...batch);
+              expect(tracked.cursor()).toEqual(each.cursors[records.length - 1]);
+            }
+          } catch (thrown: unknown) {
+            error = String(thrown);
+          } finally {
+            await tracked.close?.();
+          }
+          expect({ records, error }).toEqual({ records: each.records, error: each.error });
+        }),
+        { numRuns: 25 },
+      );
+    });
+  }
+});

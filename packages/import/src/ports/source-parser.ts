@@ -39,6 +39,15 @@ export interface TrackedRecords extends AsyncIterable<RawRecord> {
    * swallowed following lines), or `undefined` when none did or the parser does not look.
    */
   damagedRows?(): DamagedRowsReport | undefined;
+  /**
+   * Optional, for a consumer that reads a batch at a time (`CsvParser` has it): the next
+   * records, at most `max` (at least one while any remain, `[]` at the end), without a promise
+   * per record; `cursor()` then stands after the last record returned. A consumer uses either
+   * this or the iterator, not both, and calls `close()` when it stops before the end.
+   */
+  take?(max: number): Promise<RawRecord[]>;
+  /** Stops a parse read with `take` (the source is closed); nothing when it ended already. */
+  close?(): Promise<void>;
 }
 
 /**

@@ -129,13 +129,79 @@ export class CsvDamageScanner {
     );
   }
 
-  /** Scans the next bytes of the input. */
+  /**
+   * Scans the next bytes of the input. Lines without a quote or a CR, in a file whose line break
+   * is LF, are skimmed (`skim`): only their line breaks are looked for. The line holding the
+   * next quote or CR, and everything while skimming is not possible, is read byte by byte.
+   */
   scan(chunk: Buffer): void {
+    const length = chunk.length;
+    // Where the next quote and CR are (-1: none left in the chunk; -2: not looked for yet).
+    let nextQuote = -2;
+    let nextCr = -2;
+    let from = 0;
+    while (from < length) {
+      if (this.skimmable()) {
+        if (nextQuote !== -1 && nextQuote < from) nextQuote = chunk.indexOf(this.quote, from);
+        if (nextCr !== -1 && nextCr < from) nextCr = chunk.indexOf(CR, from);
+        const stop = Math.min(
+          nextQuote === -1 ? length : nextQuote,
+          nextCr === -1 ? length : nextCr,
+        );
+        from = this.skim(chunk, from, stop);
+        if (from >= length) break;
+      }
+      const lf = chunk.indexOf(LF, from);
+      const to = lf === -1 ? length : lf + 1;
+      this.scanBytes(chunk, from, to);
+      from = to;
+    }
+  }
+
+  /**
+   * Whether the bytes ahead can be skimmed: outside quotes, no CR pending, LF line breaks known,
+   * the swallow threshold known, no trimming (a line of blanks is not content then).
+   */
+  private skimmable(): boolean {
+    return (
+      !this.afterCr &&
+      !this.trim &&
+      this.recordDelimiter === LF_ONLY &&
+      this.swallowThreshold !== undefined &&
+      (this.state === FIELD_START || this.state === UNQUOTED)
+    );
+  }
+
+  /**
+   * Reads `chunk` from `from` up to `stop` (the next quote or CR, or the end) line by line: none
+   * of those bytes can damage a row or make it span lines, so each LF ends a row (with content
+   * when its line is not empty). Returns where the byte-by-byte scan must go on: the start of the
+   * line holding `stop`, or the chunk's length when nothing is left.
+   */
+  private skim(chunk: Buffer, from: number, stop: number): number {
+    let start = from;
+    for (;;) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf === -1 || lf >= stop) break;
+      if (lf > start) this.hasContent = true;
+      this.state = this.rowEnd();
+      start = lf + 1;
+    }
+    if (stop < chunk.length) return start;
+    if (start < chunk.length) {
+      // The start of a row the next chunk ends.
+      this.hasContent = true;
+      this.state = chunk[chunk.length - 1] === this.delimiter ? FIELD_START : UNQUOTED;
+    }
+    return chunk.length;
+  }
+
+  /** Scans bytes `from`..`to` (excluded) of `chunk` one by one. */
+  private scanBytes(chunk: Buffer, from: number, to: number): void {
     const delimiter = this.delimiter;
     const quote = this.quote;
     let state = this.state;
-    const length = chunk.length;
-    for (let i = 0; i < length; i++) {
+    for (let i = from; i < to; i++) {
       const byte = chunk[i] as number;
       if (this.afterCr) {
         // A CR outside quotes, with CRLF or no line break known yet: this byte tells.

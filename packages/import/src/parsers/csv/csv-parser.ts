@@ -26,6 +26,17 @@ type CsvRow =
       readonly info: { readonly lines: number; readonly bytes: number };
     };
 
+/** A stream being parsed: csv-parse's rows, and how each becomes a record. */
+interface CsvRowStream {
+  readonly rows: RowQueue<CsvRow>;
+  /** The record of the next row (`undefined`: the header or an empty row), tracked and checked. */
+  record(row: CsvRow): RawRecord | undefined;
+  /** What to throw for `error` (csv-parse's errors named with their lines and positions). */
+  failure(error: unknown): unknown;
+  /** Stops reading the source. */
+  close(): void;
+}
+
 /** Bytes read at most before detecting the delimiter without a complete first line. */
 const DETECTION_LIMIT = 64 * 1024;
 
@@ -123,11 +134,16 @@ export class CsvParser implements SourceParser {
       this.options.hasHeader && this.options.columns === undefined,
     );
     const damaged = new DamagedRows();
-    return trackedRecords(
-      this.streamRecords(chunks, tracking, damaged),
-      () => tracking.cursor(),
-      () => damaged.report(),
-    );
+    const batches = new CsvRecordBatches(() => this.openRows(chunks, tracking, damaged));
+    return {
+      ...trackedRecords(
+        this.streamRecords(chunks, tracking, damaged),
+        () => tracking.cursor(),
+        () => damaged.report(),
+      ),
+      take: (max) => batches.take(max),
+      close: () => batches.close(),
+    };
   }
 
   private async *streamRecords(
@@ -135,6 +151,33 @@ export class CsvParser implements SourceParser {
     tracking: CsvTracking | undefined,
     damaged: DamagedRows,
   ): AsyncGenerator<RawRecord> {
+    const stream = await this.openRows(chunks, tracking, damaged);
+    try {
+      // The rows ready are taken together: no promise per row, only per record yielded.
+      for (
+        let ready = await stream.rows.next();
+        ready.length > 0;
+        ready = await stream.rows.next()
+      ) {
+        for (const row of ready) {
+          const record = stream.record(row);
+          if (record !== undefined) yield record;
+        }
+      }
+    } catch (error: unknown) {
+      throw stream.failure(error);
+    } finally {
+      // An early `return` by our consumer: stop reading the source.
+      stream.close();
+    }
+  }
+
+  /** Starts parsing `chunks`: the rows as csv-parse makes them, and how each becomes a record. */
+  private async openRows(
+    chunks: AsyncIterable<string | Buffer>,
+    tracking: CsvTracking | undefined,
+    damaged: DamagedRows,
+  ): Promise<CsvRowStream> {
     const source = chunks[Symbol.asyncIterator]();
     const resume = tracking?.resumed;
     const textCheck =
@@ -160,24 +203,26 @@ export class CsvParser implements SourceParser {
     const shaper = this.newShaper(resume);
     const linesBefore = resume?.lines ?? 0;
     let rowNumber = resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows;
-    try {
-      // The rows ready are taken together: no promise per row, only per record yielded.
-      for (let ready = await rows.next(); ready.length > 0; ready = await rows.next()) {
-        for (const row of ready) {
-          rowNumber += 1;
-          const mark = scanner?.markOf(rowNumber);
-          const record = this.checkedRow(shaper, row, linesBefore, mark, damaged);
-          if (tracking !== undefined) tracking.rowRead(row, shaper, record !== undefined);
-          if (record !== undefined) yield record;
-        }
-      }
-    } catch (error: unknown) {
-      const openedAt = scanner?.openQuoteLine;
-      throw toCsvParseError(error, openedAt === undefined ? progress : { ...progress, openedAt });
-    } finally {
-      // An early `return` by our consumer: stop reading the source.
-      if (!parser.destroyed) parser.destroy();
-    }
+    return {
+      rows,
+      record: (row) => {
+        rowNumber += 1;
+        const mark = scanner?.markOf(rowNumber);
+        const record = this.checkedRow(shaper, row, linesBefore, mark, damaged);
+        if (tracking !== undefined) tracking.rowRead(row, shaper, record !== undefined);
+        return record;
+      },
+      failure: (error) => {
+        const openedAt = scanner?.openQuoteLine;
+        return toCsvParseError(
+          error,
+          openedAt === undefined ? progress : { ...progress, openedAt },
+        );
+      },
+      close: () => {
+        if (!parser.destroyed) parser.destroy();
+      },
+    };
   }
 
   /**
@@ -477,5 +522,55 @@ class CsvTracking {
       lines: (resumed?.lines ?? 0) + this.lastLines,
     };
     return { byteOffset: this.startOffset + this.lastBytes, state };
+  }
+}
+
+/**
+ * `TrackedRecords.take` of a CSV parse: the records of the rows ready, up to a count, so that a
+ * consumer reading by the batch pays no promise per record. The parse starts on the first call.
+ * The records before a failing row are returned first; the next call throws the failure.
+ */
+class CsvRecordBatches {
+  private stream: Promise<CsvRowStream> | undefined;
+  private ready: CsvRow[] = [];
+  private at = 0;
+  private failed: { readonly error: unknown } | undefined;
+
+  constructor(private readonly open: () => Promise<CsvRowStream>) {}
+
+  async take(max: number): Promise<RawRecord[]> {
+    if (this.failed !== undefined) throw this.failed.error;
+    const stream = await (this.stream ??= this.open());
+    const out: RawRecord[] = [];
+    try {
+      for (;;) {
+        const { ready } = this;
+        while (this.at < ready.length) {
+          const row = ready[this.at] as CsvRow;
+          this.at += 1;
+          const record = stream.record(row);
+          if (record === undefined) continue;
+          out.push(record);
+          if (out.length >= max) return out;
+        }
+        if (out.length > 0) return out;
+        this.ready = await stream.rows.next();
+        this.at = 0;
+        if (this.ready.length === 0) return out;
+      }
+    } catch (error: unknown) {
+      const failure = stream.failure(error);
+      this.failed = { error: failure };
+      if (out.length === 0) throw failure;
+      return out;
+    }
+  }
+
+  async close(): Promise<void> {
+    const opening = this.stream;
+    if (opening === undefined) return;
+    // A parse that failed to start has nothing to stop (its error went to `take`).
+    const stream = await opening.catch(() => undefined);
+    stream?.close();
   }
 }

@@ -35,6 +35,15 @@ export function uniqueHeaderNames(header: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * `name` as the string V8 keeps for it as a property key (the same characters): a store with it
+ * as key then matches the store site's cached key at once; a name csv-parse made is a fresh
+ * string that would send every store of it to a generic lookup.
+ */
+function asKey(name: string): string {
+  return Object.keys({ [name]: 0 })[0] ?? name;
+}
+
 function isBlankRow(row: readonly string[]): boolean {
   for (const value of row) if (value !== '') return false;
   return true;
@@ -60,7 +69,8 @@ export class CsvRecordShaper {
     private readonly malformedRows: MalformedRowsMode = 'keep',
     resume?: { readonly header: readonly string[]; readonly dataRows: number },
   ) {
-    this.header = resume?.header ?? columns ?? (hasHeader ? undefined : []);
+    const header = resume?.header ?? columns ?? (hasHeader ? undefined : []);
+    this.header = header === undefined ? undefined : header.map(asKey);
     this.dataRows = resume?.dataRows ?? 0;
   }
 
@@ -80,7 +90,7 @@ export class CsvRecordShaper {
    */
   shape(row: readonly string[], line?: number): RawRecord | undefined {
     if (this.header === undefined) {
-      this.header = uniqueHeaderNames(row);
+      this.header = uniqueHeaderNames(row).map(asKey);
       return undefined;
     }
     this.dataRows += 1;
@@ -117,7 +127,32 @@ function shapeRow(row: readonly string[], header: readonly string[]): RawRecord 
     return record;
   }
   const count = Math.min(row.length, header.length);
-  for (let i = 0; i < count; i++) defineField(record, header[i] as string, row[i]);
+  if (count > 8 || header.includes('__proto__')) {
+    for (let i = 0; i < count; i++) defineField(record, header[i] as string, row[i]);
+  } else {
+    setFirstFields(record, row, header, count);
+  }
   if (row.length > header.length) record[EXTRA_FIELDS_KEY] = row.slice(header.length);
   return record;
+}
+
+/**
+ * The first `count` (at most 8) values of a row under their header names, one store site per
+ * column: each site sees one name on one object shape, so V8 keeps it monomorphic, where one
+ * site for every column goes megamorphic (a cache lookup per value). No name is `__proto__`.
+ */
+function setFirstFields(
+  record: RawRecord,
+  row: readonly string[],
+  header: readonly string[],
+  count: number,
+): void {
+  if (count > 0) record[header[0] as string] = row[0];
+  if (count > 1) record[header[1] as string] = row[1];
+  if (count > 2) record[header[2] as string] = row[2];
+  if (count > 3) record[header[3] as string] = row[3];
+  if (count > 4) record[header[4] as string] = row[4];
+  if (count > 5) record[header[5] as string] = row[5];
+  if (count > 6) record[header[6] as string] = row[6];
+  if (count > 7) record[header[7] as string] = row[7];
 }
