@@ -94,3 +94,27 @@ export async function dropTestSchemaStore(store: PostgresStateStore): Promise<vo
 export function createTestPool(max = 4): pg.Pool {
   return new pg.Pool({ connectionString: testDatabaseUrl(), max });
 }
+
+/**
+ * A pool for a store's `pool` option that records the text of every statement run on it
+ * outside a transaction (a checkout for one is recorded as `(connect)`).
+ */
+export function statementRecordingPool(pool: pg.Pool): {
+  readonly pool: { query: pg.Pool['query']; connect: () => Promise<pg.PoolClient> };
+  readonly statements: string[];
+} {
+  const statements: string[] = [];
+  return {
+    statements,
+    pool: {
+      query: ((text: string, values?: unknown[]) => {
+        statements.push(text);
+        return pool.query(text, values);
+      }) as pg.Pool['query'],
+      connect: () => {
+        statements.push('(connect)');
+        return pool.connect();
+      },
+    },
+  };
+}

@@ -9,6 +9,7 @@ import { MIGRATIONS } from '../src/migrations';
 import {
   createTestPool,
   dropSchema,
+  statementRecordingPool,
   testDatabaseUrl,
   uniqueSchemaName,
 } from '../../../tests/support/postgres';
@@ -102,17 +103,7 @@ describe('PostgresStateStore migrations', () => {
     await freshStore(schema).initialize();
     const pool = createTestPool(2);
     cleanups.push(() => pool.end());
-    const statements: string[] = [];
-    const counted = {
-      query: (text: string, values?: unknown[]) => {
-        statements.push(text);
-        return pool.query(text, values);
-      },
-      connect: async () => {
-        statements.push('(connect)');
-        return pool.connect();
-      },
-    };
+    const { pool: counted, statements } = statementRecordingPool(pool);
     const store = new PostgresStateStore({ pool: counted, schema });
     expect(await store.initialize()).toEqual({
       fromVersion: LATEST_SCHEMA_VERSION,

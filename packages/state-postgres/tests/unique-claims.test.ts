@@ -6,6 +6,7 @@ import {
   createTestPool,
   createTestSchemaStore,
   dropTestSchemaStore,
+  statementRecordingPool,
 } from '../../../tests/support/postgres';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -19,14 +20,7 @@ async function countedStore(name: string) {
   cleanups.push(() => dropTestSchemaStore(created));
   const pool = createTestPool(2);
   cleanups.push(() => pool.end());
-  const statements: string[] = [];
-  const counted = {
-    query: (text: string, values?: unknown[]) => {
-      statements.push(text);
-      return pool.query(text, values);
-    },
-    connect: () => pool.connect(),
-  };
+  const { pool: counted, statements } = statementRecordingPool(pool);
   const store = new PostgresStateStore({ pool: counted, schema: created.schema });
   const jobId = `job-${crypto.randomUUID()}`;
   await store.saveJobState(makeJobState(jobId, JobStatus.PROCESSING, [], 0));
