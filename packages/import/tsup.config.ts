@@ -18,7 +18,10 @@ export default defineConfig([
     // the package naming itself), so there is one copy of each class there too.
     entry: { index: 'src/index.ts', validation: 'src/validation-commonjs.ts' },
     format: ['cjs'],
-    dts: true,
+    // Declarations from the sources (the same names and types as the ESM entry): the CommonJS
+    // entry's own file names the package itself, whose declarations the side-by-side ESM build
+    // has not written yet on a clean checkout.
+    dts: { entry: { index: 'src/index.ts', validation: 'src/validation.ts' } },
     external: ['@batchactions/import'],
     tsconfig: '../../tsconfig.build.json',
     clean: ['!**/*.js', '!**/*.js.map', '!**/*.d.ts'],
