@@ -29,6 +29,12 @@ export const slowSuites = [
   'packages/state-prisma/tests/client-types.test.ts',
   // The CLI's prepare stopped by deadlines and signals, killed and resumed, on both stores.
   'tests/cli/prepare-resume.test.ts',
+  // The CLI on odd inputs and its doctor's elapsed-time checks (child processes, a minute of
+  // file time together), and the published state-prisma README's BulkImport usage (20 s): moved
+  // here when npm test reached 5 minutes on 2 cores (2026-12-07: 304 s in CI).
+  'tests/cli/input-edges.test.ts',
+  'tests/cli/doctor-elapsed.test.ts',
+  'packages/state-prisma/tests/published-readme-bulk-import.test.ts',
   // Half a million generated CSV rows through the parser: CPU-bound, 20 s on 2 cores.
   'packages/import/tests/csv-large-file.test.ts',
   // The conformance suite again with `batchPayloads` on (issue 28, off by default), on every
