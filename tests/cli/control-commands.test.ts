@@ -6,6 +6,7 @@ import {
   fileCliWorkspace,
   runCli,
   runCliOk,
+  startCli,
   statusJson,
   workArgs,
   type PreparedJson,
@@ -43,13 +44,13 @@ describe('pause, resume, cancel, failed and purge', () => {
       progress: { processedRecords: 0 },
     });
 
-    // By default it waits for resume, then does the work. (Resumed after the worker had time
-    // to start: its stderr shows that it found the job paused and waited.)
-    const waiting = runCli(workArgs({ jobId, store, schema, processor, quiet: true }));
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // By default it waits for resume, then does the work. (Resumed once the worker has said on
+    // stderr that it found the job paused and waits: an event, not a sleep.)
+    const waiting = startCli(workArgs({ jobId, store, schema, processor, quiet: true }));
+    await waiting.waitForStderr(/is PAUSED: waiting for/);
     expect(await statusOf(jobId)).toMatchObject({ status: 'PAUSED' });
     await runCliOk(['resume', jobId, '--store', store]);
-    const resumed = await waiting;
+    const resumed = await waiting.done;
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`job ${jobId} is PAUSED: waiting for \`resume ${jobId}\``);
     expect(resumed.stdout).toMatch(/stopped: job-complete/);

@@ -170,13 +170,16 @@ describe('BulkImport lifecycle', () => {
       new CsvParser(),
     );
     const seen: string[] = [];
-    let paused: Promise<void> | undefined;
+    // The processor hands its pause() to the test, which waits for it (not for wall-clock time).
+    let handPause!: (pausing: Promise<void>) => void;
+    const paused = new Promise<void>((resolve) => {
+      handPause = resolve;
+    });
     const run = importer.start((record) => {
       seen.push(String(record.email));
-      if (seen.length === 1) paused = importer.pause();
+      if (seen.length === 1) handPause(importer.pause());
       return Promise.resolve();
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
     await paused;
     expect(importer.getStatus().status).toBe('PAUSED');
     const during = seen.length;

@@ -3,6 +3,10 @@
 import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { PrismaStateStore } from '@batchactions/state-prisma';
+import {
+  holdMariadbBatchWrites,
+  holdMariadbClaims,
+} from '../../../tests/support/mariadb-batch-write-gate';
 import { holdPgBatchWrites, holdPgClaims } from '../../../tests/support/pg-batch-write-gate';
 import {
   createMigratedTestDatabase,
@@ -51,6 +55,13 @@ function entryOf(store: DistributedStateStore) {
   return entry;
 }
 
+/** The URL of the MariaDB database of `store`. */
+function mariadbUrlOf(store: DistributedStateStore): string {
+  const url = entryOf(store).database.childEnv.PRISMA_TEST_URL;
+  if (url === undefined) throw new Error('not a MariaDB store of this test file');
+  return url;
+}
+
 /** The conformance suite on `runs`, in the default layout or with `batchPayloads`. */
 export function describePrismaConformance(runs: Runs, batchPayloads: boolean): void {
   let counter = 0;
@@ -83,8 +94,16 @@ export function describePrismaConformance(runs: Runs, batchPayloads: boolean): v
           const values = kind === 'postgres' ? [jobId, byMs] : [byMs, jobId];
           await entryOf(store).prisma.$executeRawUnsafe(sql, ...values);
         },
-        // As in the Sequelize package's conformance file: PostgreSQL only (a trigger in the test's
-        // schema holds the batch inserts or claims).
+        // As in the Sequelize package's conformance file: a trigger in the test's schema or
+        // database holds the batch inserts or claims (PostgreSQL, MariaDB; not SQLite).
+        ...(kind === 'mariadb'
+          ? {
+              holdBatchWrites: (store: DistributedStateStore) =>
+                holdMariadbBatchWrites(mariadbUrlOf(store), 'batchactions_batches'),
+              holdClaims: (store: DistributedStateStore) =>
+                holdMariadbClaims(mariadbUrlOf(store), 'batchactions_batches'),
+            }
+          : {}),
         ...(kind === 'postgres'
           ? {
               holdBatchWrites: (store: DistributedStateStore) => {

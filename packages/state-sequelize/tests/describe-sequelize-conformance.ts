@@ -5,6 +5,10 @@ import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import type { Sequelize } from 'sequelize';
+import {
+  holdMariadbBatchWrites,
+  holdMariadbClaims,
+} from '../../../tests/support/mariadb-batch-write-gate';
 import { holdPgBatchWrites, holdPgClaims } from '../../../tests/support/pg-batch-write-gate';
 import {
   createMigratedTestDatabase,
@@ -19,6 +23,13 @@ function entryOf(store: DistributedStateStore) {
   const entry = opened.get(store);
   if (entry === undefined) throw new Error('not a store of this test file');
   return entry;
+}
+
+/** The URL of the MariaDB database of `store`. */
+function mariadbUrlOf(store: DistributedStateStore): string {
+  const url = entryOf(store).database.childEnv.SEQ_URL;
+  if (url === undefined) throw new Error('not a MariaDB store of this test file');
+  return url;
 }
 
 /** The conformance suite on `dialects`, in the default layout or with `batchPayloads`. */
@@ -56,11 +67,17 @@ export function describeSequelizeConformance(
             { bind: [jobId, byMs] },
           );
         },
-        // PostgreSQL: a trigger in the test's schema holds the batch inserts. SQLite writes
-        // serialise on the database lock (no write in flight to hold). MariaDB: a trigger can hold
-        // an insert (GET_LOCK), but its information_schema does not show the takeover waiting for
-        // the held write's row lock (no INNODB_TRX or INNODB_LOCK_WAITS entry while it waits), so
-        // a gate could not tell when to let the write go; no gate there.
+        // PostgreSQL: a trigger in the test's schema holds the batch inserts (an advisory lock);
+        // MariaDB: a trigger in the test's database (a named lock). SQLite writes serialise on
+        // the database lock (no write in flight to hold).
+        ...(dialect === 'mariadb'
+          ? {
+              holdBatchWrites: (store: DistributedStateStore) =>
+                holdMariadbBatchWrites(mariadbUrlOf(store), 'batchactions_batches'),
+              holdClaims: (store: DistributedStateStore) =>
+                holdMariadbClaims(mariadbUrlOf(store), 'batchactions_batches'),
+            }
+          : {}),
         ...(dialect === 'postgres'
           ? {
               holdBatchWrites: (store: DistributedStateStore) => {

@@ -2,18 +2,29 @@ import { BatchEngine, JobStatus } from '@batchactions/core';
 import { describe, expect, it } from 'vitest';
 import { collectEvents, RecordingStore, rows, trace } from './helpers';
 
+/**
+ * A pause() started inside the run, handed to the test: the test waits for the call itself to
+ * happen and settle, never for wall-clock time (a fixed sleep lost the race on a loaded machine).
+ */
+function handOver(): { give: (pausing: Promise<void>) => void; taken: Promise<void> } {
+  let give!: (pausing: Promise<void>) => void;
+  const taken = new Promise<void>((resolve) => {
+    give = resolve;
+  });
+  return { give, taken };
+}
+
 describe('BatchEngine pause, resume, abort (core 6.7)', () => {
   it('pause() holds the run before the next record; resume() continues it', async () => {
     const engine = new BatchEngine({ batchSize: 2 }).fromRecords(rows(4));
     const events = collectEvents(engine);
     const seen: number[] = [];
-    let paused: Promise<void> | undefined;
+    const pause = handOver();
     const done = engine.start((r) => {
       seen.push(r.id as number);
-      if (r.id === 1) paused = engine.pause();
+      if (r.id === 1) pause.give(engine.pause());
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await paused;
+    await pause.taken;
     expect(engine.getStatus().status).toBe(JobStatus.PAUSED);
     expect(seen).toEqual([0, 1]);
     const pausedEvent = events.find((e) => e.type === 'job:paused');
@@ -77,13 +88,12 @@ describe('BatchEngine pause, resume, abort (core 6.7)', () => {
   it('abort while paused processes no further record (defect 2)', async () => {
     const engine = new BatchEngine({ batchSize: 10 }).fromRecords(rows(5));
     const seen: number[] = [];
-    let pausing: Promise<void> | undefined;
+    const pause = handOver();
     const done = engine.start((r) => {
       seen.push(r.id as number);
-      if (r.id === 1) pausing = engine.pause();
+      if (r.id === 1) pause.give(engine.pause());
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await pausing;
+    await pause.taken;
     await engine.abort();
     await done;
     expect(seen).toEqual([0, 1]);
@@ -91,9 +101,9 @@ describe('BatchEngine pause, resume, abort (core 6.7)', () => {
 
   it('a pause after the last record holds the run until resume, then completes (defect 11)', async () => {
     const engine = new BatchEngine({ batchSize: 2 }).fromRecords(rows(2));
-    let pausing: Promise<void> | undefined;
+    const pause = handOver();
     engine.on('batch:completed', () => {
-      pausing = engine.pause();
+      pause.give(engine.pause());
     });
     let settled = false;
     const done = engine
@@ -101,8 +111,7 @@ describe('BatchEngine pause, resume, abort (core 6.7)', () => {
       .then(() => {
         settled = true;
       });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await pausing;
+    await pause.taken;
     expect(settled).toBe(false);
     expect(engine.getStatus().status).toBe('PAUSED');
     engine.resume();
