@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import mariadb from 'mariadb';
+import mariadb, { type Connection } from 'mariadb';
+import type { DistributedStateStore } from '@batchactions/core';
 import type { BatchWriteGate } from '@batchactions/core/testing';
 
 /** How often the gate looks at the server's sessions while it waits for a state to be reached. */
@@ -51,11 +52,11 @@ async function holdMariadbStatements(
   const lockName = `gate_${String(randomInt(1, 2 ** 31 - 1))}`;
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
   const holder = await mariadb.createConnection(url);
-  const [{ got }] = await holder.query<{ got: number | bigint }[]>(
-    'SELECT GET_LOCK(?, 0) AS got',
-    [lockName],
-  );
-  if (Number(got) !== 1) throw new Error(`the gate could not take its named lock ${lockName}`);
+  const [taken] = await holder.query<{ got: number | bigint }[]>('SELECT GET_LOCK(?, 0) AS got', [
+    lockName,
+  ]);
+  if (Number(taken?.got) !== 1)
+    throw new Error(`the gate could not take its named lock ${lockName}`);
   await holder.query(`DROP TRIGGER IF EXISTS ${trigger}`);
   // One statement (no BEGIN ... END): the held session takes the lock and gives it straight back,
   // so that every later held statement can have it too once the gate lets go.
@@ -72,9 +73,16 @@ async function holdMariadbStatements(
     SELECT ID FROM information_schema.PROCESSLIST
     WHERE STATE = 'User lock' AND INFO LIKE CONCAT('%', ?, '%') AND ID <> CONNECTION_ID()`;
   return {
-    writeHeld: () => until(() => any(HELD, [lockName]), () => released),
+    writeHeld: () =>
+      until(
+        () => any(HELD, [lockName]),
+        () => released,
+      ),
     lockWaited: () =>
-      until(async () => rowLockWaitIn(await innodbStatus(holder), database), () => released),
+      until(
+        async () => rowLockWaitIn(await innodbStatus(holder), database),
+        () => released,
+      ),
     async release() {
       if (released) return;
       released = true;
@@ -87,7 +95,7 @@ async function holdMariadbStatements(
 }
 
 /** The text of `SHOW ENGINE INNODB STATUS` (the InnoDB monitor). */
-async function innodbStatus(connection: mariadb.Connection): Promise<string> {
+async function innodbStatus(connection: Connection): Promise<string> {
   const rows = await connection.query<{ Status: string }[]>('SHOW ENGINE INNODB STATUS');
   return rows[0]?.Status ?? '';
 }
@@ -112,4 +120,15 @@ function rowLockWaitIn(status: string, database: string): boolean {
         block.includes('FOR THIS LOCK TO BE GRANTED') &&
         block.includes(table),
     );
+}
+
+/** Both gates for a conformance harness whose stores are on MariaDB (`urlOf`: a store's database). */
+export function mariadbGates(urlOf: (store: DistributedStateStore) => string): {
+  holdBatchWrites: (store: DistributedStateStore) => Promise<BatchWriteGate>;
+  holdClaims: (store: DistributedStateStore) => Promise<BatchWriteGate>;
+} {
+  return {
+    holdBatchWrites: (store) => holdMariadbBatchWrites(urlOf(store), 'batchactions_batches'),
+    holdClaims: (store) => holdMariadbClaims(urlOf(store), 'batchactions_batches'),
+  };
 }

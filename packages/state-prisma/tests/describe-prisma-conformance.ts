@@ -3,10 +3,7 @@
 import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { PrismaStateStore } from '@batchactions/state-prisma';
-import {
-  holdMariadbBatchWrites,
-  holdMariadbClaims,
-} from '../../../tests/support/mariadb-batch-write-gate';
+import { mariadbGates } from '../../../tests/support/mariadb-batch-write-gate';
 import { holdPgBatchWrites, holdPgClaims } from '../../../tests/support/pg-batch-write-gate';
 import {
   createMigratedTestDatabase,
@@ -96,14 +93,7 @@ export function describePrismaConformance(runs: Runs, batchPayloads: boolean): v
         },
         // As in the Sequelize package's conformance file: a trigger in the test's schema or
         // database holds the batch inserts or claims (PostgreSQL, MariaDB; not SQLite).
-        ...(kind === 'mariadb'
-          ? {
-              holdBatchWrites: (store: DistributedStateStore) =>
-                holdMariadbBatchWrites(mariadbUrlOf(store), 'batchactions_batches'),
-              holdClaims: (store: DistributedStateStore) =>
-                holdMariadbClaims(mariadbUrlOf(store), 'batchactions_batches'),
-            }
-          : {}),
+        ...(kind === 'mariadb' ? mariadbGates(mariadbUrlOf) : {}),
         ...(kind === 'postgres'
           ? {
               holdBatchWrites: (store: DistributedStateStore) => {

@@ -5,10 +5,7 @@ import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import type { Sequelize } from 'sequelize';
-import {
-  holdMariadbBatchWrites,
-  holdMariadbClaims,
-} from '../../../tests/support/mariadb-batch-write-gate';
+import { mariadbGates } from '../../../tests/support/mariadb-batch-write-gate';
 import { holdPgBatchWrites, holdPgClaims } from '../../../tests/support/pg-batch-write-gate';
 import {
   createMigratedTestDatabase,
@@ -70,14 +67,7 @@ export function describeSequelizeConformance(
         // PostgreSQL: a trigger in the test's schema holds the batch inserts (an advisory lock);
         // MariaDB: a trigger in the test's database (a named lock). SQLite writes serialise on
         // the database lock (no write in flight to hold).
-        ...(dialect === 'mariadb'
-          ? {
-              holdBatchWrites: (store: DistributedStateStore) =>
-                holdMariadbBatchWrites(mariadbUrlOf(store), 'batchactions_batches'),
-              holdClaims: (store: DistributedStateStore) =>
-                holdMariadbClaims(mariadbUrlOf(store), 'batchactions_batches'),
-            }
-          : {}),
+        ...(dialect === 'mariadb' ? mariadbGates(mariadbUrlOf) : {}),
         ...(dialect === 'postgres'
           ? {
               holdBatchWrites: (store: DistributedStateStore) => {
