@@ -1,0 +1,269 @@
+/**
+ * The CSV fast path (issue 28): lines that hold no quote character and no CR are split by the
+ * delimiter here, without csv-parse, which spends about 21,800 instructions on a typical record.
+ * At the first line it cannot prove simple, the reader stops and hands the rest of the input to
+ * csv-parse, which goes on from that row boundary as a resumed parse would.
+ *
+ * What "simple" covers, and why each result equals csv-parse's (`relax_quotes`,
+ * `relax_column_count`, no `trim`, `escape` = `quote`):
+ * - a line without a quote cannot open, close or escape a quoted field, and without a CR its
+ *   only line break is its LF, the record delimiter csv-parse discovers first (the reader takes
+ *   over only while that is LF); so csv-parse's fields are exactly the pieces between delimiters;
+ * - fields are decoded a run of lines at a time: with one-byte ASCII delimiters and line breaks,
+ *   no multi-byte character (nor an invalid sequence, replaced by U+FFFD) spans a delimiter, so
+ *   the text is the same as csv-parse's field by field decoding;
+ * - a line longer than `maxRecordBytes` goes to csv-parse, which reports it;
+ * - a row is released only once the bytes csv-parse would wait for after it have arrived (one
+ *   byte, two before the first line break), so the rows delivered before a failing chunk (a
+ *   source error, input that is not text) are the same;
+ * - a byte-order mark is skipped as csv-parse skips it (a UTF-8 one counts in byte offsets); an
+ *   input csv-parse would decode otherwise (a UTF-16 mark, a UTF-8 mark with another encoding)
+ *   is csv-parse's from its first byte.
+ */
+
+const LF = 0x0a;
+const CR = 0x0d;
+/**
+ * Longest start of a line kept between chunks: a longer one is handed to csv-parse (which also
+ * reports one over `maxRecordBytes`), so that joining chunks never copies much.
+ */
+const LONGEST_KEPT = 64 * 1024;
+
+/**
+ * Global switch of the fast path, for the differential tests and benchmarks only (not an
+ * option: results are the same either way). `globalThis[CSV_SIMPLE_LINES_SWITCH] = false` turns
+ * it off for parses started afterwards.
+ */
+export const CSV_SIMPLE_LINES_SWITCH = Symbol.for('@batchactions/import:csv-simple-lines');
+
+/** Whether new parses use the fast path (see {@link CSV_SIMPLE_LINES_SWITCH}). */
+export function simpleLinesEnabled(): boolean {
+  return (globalThis as Record<symbol, unknown>)[CSV_SIMPLE_LINES_SWITCH] !== false;
+}
+
+/** Encodings in which the delimiter, quote and line breaks are single ASCII bytes. */
+const ONE_BYTE_ASCII_ENCODINGS = ['utf8', 'utf-8', 'latin1', 'binary', 'ascii'];
+
+/** What the reader needs of the parser's options and of where the parse starts. */
+export interface CsvSimpleLinesSetup {
+  readonly delimiter: string;
+  readonly quote: string;
+  readonly encoding: BufferEncoding;
+  readonly trim: boolean;
+  readonly skipEmptyLines: boolean;
+  readonly maxRecordBytes: number;
+  /** Whether the parse starts at the input's first byte (a byte-order mark may follow). */
+  readonly atInputStart: boolean;
+  /** The record delimiter known before the first byte (a resumed parse), `null`: not yet. */
+  readonly recordDelimiter: string | null;
+}
+
+/** Receives a row: its fields, and where it ends (bytes and lines since the parse's start). */
+export type SimpleRowSink = (fields: string[], bytes: number, lines: number) => void;
+
+/**
+ * Splits the simple lines of a chunk stream into rows (see the module comment), counting the
+ * bytes, lines and rows it consumed so that csv-parse can go on from there.
+ */
+export class CsvSimpleLines {
+  /** Bytes consumed since the parse's start (a byte-order mark and skipped lines included). */
+  bytes = 0;
+  /** Line breaks consumed. */
+  lines = 0;
+  /** Rows emitted (csv-parse's count: the header row and empty rows it keeps included). */
+  rows = 0;
+  /**
+   * Where the last row emitted ends (0: none), as `bytes`. csv-parse's `info.bytes` stays there
+   * until its next field ends, and its errors name that position.
+   */
+  lastRowEnd = 0;
+  /** Fields of the first row emitted (the damage scanner's threshold when no header is known). */
+  firstRowFields: number | undefined = undefined;
+  /** Whether LF is known as the record delimiter. */
+  lfKnown: boolean;
+
+  private readonly delimiter: string;
+  private readonly quoteByte: number;
+  private readonly utf8: boolean;
+  private bomPending: boolean;
+  /** Chunks received and not consumed yet (the start of a line). */
+  private pending: Buffer[] = [];
+
+  constructor(
+    private readonly setup: CsvSimpleLinesSetup,
+    private readonly emit: SimpleRowSink,
+  ) {
+    this.delimiter = setup.delimiter;
+    this.quoteByte = setup.quote.charCodeAt(0);
+    this.utf8 = ['utf8', 'utf-8'].includes(setup.encoding.toLowerCase());
+    this.bomPending = setup.atInputStart;
+    this.lfKnown = setup.recordDelimiter === '\n';
+  }
+
+  /** Whether the fast path can read a parse with this setup at all. */
+  static supports(setup: CsvSimpleLinesSetup): boolean {
+    const asciiByte = (s: string): boolean =>
+      s.length === 1 && s.charCodeAt(0) < 0x80 && s !== '\n' && s !== '\r';
+    return (
+      asciiByte(setup.delimiter) &&
+      asciiByte(setup.quote) &&
+      setup.delimiter !== setup.quote &&
+      !setup.trim &&
+      ONE_BYTE_ASCII_ENCODINGS.includes(setup.encoding.toLowerCase()) &&
+      (setup.recordDelimiter === null || setup.recordDelimiter === '\n')
+    );
+  }
+
+  /**
+   * Reads the next chunk, emitting the rows of its complete simple lines. Returns `undefined`
+   * while every line so far was simple; else the input from the first line that is not, for
+   * csv-parse (the chunks as received when nothing was consumed yet). The reader is done then.
+   */
+  read(chunk: Buffer): Buffer[] | undefined {
+    this.pending.push(chunk);
+    return this.consume(false);
+  }
+
+  /** The input ended: emits the last line, or returns it (see `read`) when it is not simple. */
+  end(): Buffer[] | undefined {
+    return this.consume(true);
+  }
+
+  private consume(end: boolean): Buffer[] | undefined {
+    const { pending } = this;
+    const buf = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+    let pos = 0;
+    if (this.bomPending) {
+      // csv-parse waits for three bytes before it looks for a byte-order mark.
+      if (buf.length < 3 && !end) return undefined;
+      this.bomPending = false;
+      if (buf.length >= 3) {
+        const utf8Bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+        const utf16Bom = buf[0] === 0xff && buf[1] === 0xfe;
+        // csv-parse would switch to the encoding the mark names: all of it is csv-parse's.
+        if (utf16Bom || (utf8Bom && !this.utf8)) return this.handOver(buf, 0);
+        if (utf8Bom) {
+          pos = 3;
+          this.bytes += 3;
+        }
+      }
+    }
+    // The first byte that makes its line not simple (buf.length: none).
+    const quote = buf.indexOf(this.quoteByte, pos);
+    const cr = buf.indexOf(CR, pos);
+    const special = Math.min(quote === -1 ? buf.length : quote, cr === -1 ? buf.length : cr);
+    // The complete lines csv-parse would have read: it keeps the last byte of the input received
+    // (the last two until it knows the record delimiter) for the next chunk.
+    const firstLf = buf.indexOf(LF, pos);
+    if (firstLf !== -1 && (end || firstLf < buf.length - (this.lfKnown ? 1 : 2))) {
+      const limit = end ? buf.length : buf.length - 1;
+      let stop = buf.lastIndexOf(LF, limit - 1) + 1;
+      // The line holding the special byte, and those after it, are csv-parse's.
+      const specialLine = special < stop ? Math.max(pos, buf.lastIndexOf(LF, special) + 1) : -1;
+      if (specialLine !== -1) stop = specialLine;
+      if (stop > pos) {
+        const at = this.splitLines(buf, pos, stop);
+        // csv-parse discovers LF as the record delimiter at the first line break read.
+        if (at > pos) this.lfKnown = true;
+        if (at !== stop) return this.handOver(buf, at);
+        pos = stop;
+      }
+      if (specialLine !== -1) return this.handOver(buf, pos);
+    }
+    // What is left is (the start of) a line, or lines csv-parse would not have read yet.
+    const longest = Math.min(LONGEST_KEPT, this.setup.maxRecordBytes);
+    if (special < buf.length || buf.length - pos > longest) return this.handOver(buf, pos);
+    if (end) {
+      this.lastLine(buf, pos);
+      return undefined;
+    }
+    // Nothing consumed: the chunks stay as received (see `handOver`).
+    if (pos > 0) this.pending = pos === buf.length ? [] : [buf.subarray(pos)];
+    else if (pending.length > 1) this.pending = this.bytes === 0 ? pending : [buf];
+    return undefined;
+  }
+
+  /** The input's last line, without a line break, from `pos` (no special byte in it). */
+  private lastLine(buf: Buffer, pos: number): void {
+    this.pending = [];
+    // csv-parse makes no row of an empty last line.
+    if (pos === buf.length) return;
+    const text = buf.toString(this.setup.encoding, pos);
+    this.bytes += buf.length - pos;
+    this.row(new FieldSplitter(text, this.delimiter).split(0, text.length), this.lines + 1);
+  }
+
+  /**
+   * The input from `pos` on, for csv-parse: from a row boundary. When nothing was consumed, the
+   * chunks as received, so that csv-parse and the damage scanner see what they see without the
+   * fast path.
+   */
+  private handOver(buf: Buffer, pos: number): Buffer[] {
+    const rest = pos === 0 && this.bytes === 0 ? this.pending : [buf.subarray(pos)];
+    this.pending = [];
+    return rest;
+  }
+
+  /**
+   * Emits the rows of the simple lines `buf[from..to)` (`to` just after an LF). Returns `to`,
+   * or the start of the first line longer than `maxRecordBytes` (csv-parse's to report).
+   */
+  private splitLines(buf: Buffer, from: number, to: number): number {
+    const text = buf.toString(this.setup.encoding, from, to);
+    // One byte per character: offsets in the text are offsets in the bytes.
+    const sameOffsets = text.length === to - from;
+    const { maxRecordBytes, skipEmptyLines } = this.setup;
+    const fields = new FieldSplitter(text, this.delimiter);
+    let char = 0;
+    let byte = from;
+    while (char < text.length) {
+      const lf = text.indexOf('\n', char);
+      const lineEnd = sameOffsets ? from + lf : buf.indexOf(LF, byte);
+      if (lineEnd - byte > maxRecordBytes) return byte;
+      this.lines += 1;
+      this.bytes += lineEnd + 1 - byte;
+      if (lf > char) this.row(fields.split(char, lf), this.lines);
+      else if (!skipEmptyLines) this.row([''], this.lines);
+      char = lf + 1;
+      byte = lineEnd + 1;
+    }
+    return to;
+  }
+
+  private row(fields: string[], lines: number): void {
+    this.rows += 1;
+    this.lastRowEnd = this.bytes;
+    this.firstRowFields ??= fields.length;
+    this.emit(fields, this.bytes, lines);
+  }
+}
+
+/**
+ * Splits the lines of one text by a one-character delimiter. The next delimiter found is kept,
+ * so a text whose lines hold few delimiters is searched once, not once per line.
+ */
+class FieldSplitter {
+  private next = -2;
+
+  constructor(
+    private readonly text: string,
+    private readonly delimiter: string,
+  ) {}
+
+  /** The fields of `text[from..to)`, a line. */
+  split(from: number, to: number): string[] {
+    const { text, delimiter } = this;
+    const fields: string[] = [];
+    let start = from;
+    for (;;) {
+      if (this.next !== -1 && this.next < start) this.next = text.indexOf(delimiter, start);
+      const at = this.next;
+      if (at === -1 || at >= to) {
+        fields.push(text.slice(start, to));
+        return fields;
+      }
+      fields.push(text.slice(start, at));
+      start = at + 1;
+    }
+  }
+}
