@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CsvParser, type CsvParserOptions, type ParseCursor } from '@batchactions/import';
-import { CSV_SIMPLE_LINES_SWITCH } from '../src/parsers/csv/csv-simple-lines';
+import { CSV_SIMPLE_LINES_SWITCH, CsvSimpleLines } from '../src/parsers/csv/csv-simple-lines';
 import { splitAt } from './helpers/chunks';
 
 /**
@@ -371,5 +371,92 @@ describe('CsvParser fast path: early stop', () => {
     await parsed.close?.();
     // The fast path stops at its next chunk: the source's `finally` runs (else: a timeout).
     await closing;
+  });
+});
+
+describe('CsvSimpleLines', () => {
+  const setup = {
+    delimiter: ',',
+    quote: '"',
+    encoding: 'utf-8' as BufferEncoding,
+    trim: false,
+    skipEmptyLines: true,
+    maxRecordBytes: 1000,
+    atInputStart: true,
+    recordDelimiter: null,
+  };
+
+  function reader(options: Partial<typeof setup> = {}): {
+    lines: CsvSimpleLines;
+    rows: [string[], number, number][];
+  } {
+    const rows: [string[], number, number][] = [];
+    const lines = new CsvSimpleLines({ ...setup, ...options }, (fields, bytes, line) =>
+      rows.push([fields, bytes, line]),
+    );
+    return { lines, rows };
+  }
+
+  it('splits simple lines, with where each row ends, and keeps the last byte for later', () => {
+    const { lines, rows } = reader();
+    expect(lines.read(Buffer.from('\uFEFFa,b\n\n1,é\n2,'))).toBeUndefined();
+    // The BOM counts in byte offsets; the empty line is skipped but counted.
+    expect(rows).toEqual([
+      [['a', 'b'], 7, 1],
+      [['1', 'é'], 13, 3],
+    ]);
+    expect(lines.read(Buffer.from('x\n'))).toBeUndefined();
+    // `2,x\n` ends at the chunk's last byte: csv-parse would wait for one more byte.
+    expect(rows).toHaveLength(2);
+    expect(lines.end()).toBeUndefined();
+    expect(rows[2]).toEqual([['2', 'x'], 17, 4]);
+    expect(lines).toMatchObject({ bytes: 17, lines: 4, rows: 3, lfKnown: true });
+  });
+
+  it('hands over the input from the first line holding a quote or a CR', () => {
+    const { lines, rows } = reader();
+    const rest = lines.read(Buffer.from('a,b\n1,2\n3,"x"\n4,5\n'));
+    expect(rows.map(([fields]) => fields)).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(Buffer.concat(rest ?? []).toString()).toBe('3,"x"\n4,5\n');
+    expect(lines).toMatchObject({ bytes: 8, lines: 2, rows: 2, lastRowEnd: 8 });
+    const crlf = reader();
+    expect(Buffer.concat(crlf.lines.read(Buffer.from('a,b\r\n1,2\r\n')) ?? []).toString()).toBe(
+      'a,b\r\n1,2\r\n',
+    );
+    expect(crlf.rows).toEqual([]);
+  });
+
+  it('hands over a line longer than maxRecordBytes, and the chunks as received when it read nothing', () => {
+    const { lines, rows } = reader({ maxRecordBytes: 4 });
+    const chunks = [Buffer.from('ab'), Buffer.from('cdef\n1\n')];
+    expect(lines.read(chunks[0] as Buffer)).toBeUndefined();
+    expect(lines.read(chunks[1] as Buffer)).toEqual(chunks);
+    expect(rows).toEqual([]);
+  });
+
+  it('applies only where csv-parse splits as it does', () => {
+    expect(CsvSimpleLines.supports(setup)).toBe(true);
+    expect(CsvSimpleLines.supports({ ...setup, trim: true })).toBe(false);
+    expect(CsvSimpleLines.supports({ ...setup, delimiter: '::' })).toBe(false);
+    expect(CsvSimpleLines.supports({ ...setup, encoding: 'utf16le' })).toBe(false);
+    expect(CsvSimpleLines.supports({ ...setup, recordDelimiter: '\r\n' })).toBe(false);
+    expect(CsvSimpleLines.supports({ ...setup, recordDelimiter: '\n' })).toBe(true);
+  });
+});
+
+describe('CsvParser damage scanner and a byte-order mark split across chunks', () => {
+  it('marks the same rows whatever chunk holds the mark', async () => {
+    const bytes = Buffer.from('\uFEFF\n"a\nb",c\n1,x"y\n2,3\n');
+    const options = { malformedRows: 'invalid' as const };
+    for (const state of ['off', 'on'] as const) {
+      setFastPath(state);
+      const whole = await trackedOutcome(options, bytes, []);
+      for (const cut of [0, 1, 2, 3, 4]) {
+        expect(await trackedOutcome(options, bytes, [cut])).toEqual(whole);
+      }
+    }
   });
 });
