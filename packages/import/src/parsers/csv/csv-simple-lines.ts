@@ -9,9 +9,9 @@
  * - a line without a quote cannot open, close or escape a quoted field, and without a CR its
  *   only line break is its LF, the record delimiter csv-parse discovers first (the reader takes
  *   over only while that is LF); so csv-parse's fields are exactly the pieces between delimiters;
- * - fields are decoded a run of lines at a time: with one-byte ASCII delimiters and line breaks,
- *   no multi-byte character (nor an invalid sequence, replaced by U+FFFD) spans a delimiter, so
- *   the text is the same as csv-parse's field by field decoding;
+ * - fields are decoded a line at a time: with one-byte ASCII delimiters and line breaks, no
+ *   multi-byte character (nor an invalid sequence, replaced by U+FFFD) spans a delimiter, so the
+ *   text is the same as csv-parse's field by field decoding;
  * - a line longer than `maxRecordBytes` goes to csv-parse, which reports it;
  * - a row is released only once the bytes csv-parse would wait for after it have arrived (one
  *   byte, two before the first line break), so the rows delivered before a failing chunk (a
@@ -190,7 +190,7 @@ export class CsvSimpleLines {
     if (pos === buf.length) return;
     const text = buf.toString(this.setup.encoding, pos);
     this.bytes += buf.length - pos;
-    this.row(new FieldSplitter(text, this.delimiter).split(0, text.length), this.lines + 1);
+    this.row(splitFields(text, this.delimiter), this.lines + 1);
   }
 
   /**
@@ -209,28 +209,24 @@ export class CsvSimpleLines {
    * or the start of the first line longer than `maxRecordBytes` (csv-parse's to report).
    */
   private splitLines(buf: Buffer, from: number, to: number): number {
-    const text = buf.toString(this.setup.encoding, from, to);
-    // One byte per character: offsets in the text are offsets in the bytes.
-    const sameOffsets = text.length === to - from;
-    const { maxRecordBytes, skipEmptyLines } = this.setup;
-    const fields = new FieldSplitter(text, this.delimiter);
-    let char = 0;
-    let byte = from;
-    while (char < text.length) {
-      const lf = text.indexOf('\n', char);
-      const lineEnd = sameOffsets ? from + lf : buf.indexOf(LF, byte);
-      if (lineEnd - byte > maxRecordBytes) return byte;
+    const { encoding, maxRecordBytes, skipEmptyLines } = this.setup;
+    let start = from;
+    while (start < to) {
+      const lf = buf.indexOf(LF, start);
+      if (lf - start > maxRecordBytes) return start;
       this.lines += 1;
-      this.bytes += lineEnd + 1 - byte;
-      if (lf > char) this.row(fields.split(char, lf), this.lines);
-      else if (!skipEmptyLines) this.row([''], this.lines);
-      char = lf + 1;
-      byte = lineEnd + 1;
+      this.bytes += lf + 1 - start;
+      // Decoded a line at a time: a field kept by the caller holds on to its line at most (a
+      // string sliced from a longer text keeps all of it alive).
+      if (lf > start) this.row(splitFields(buf.toString(encoding, start, lf), this.delimiter));
+      else if (!skipEmptyLines) this.row(['']);
+      start = lf + 1;
     }
     return to;
   }
 
-  private row(fields: string[], lines: number): void {
+  /** A row ending at the current position (`bytes`) on line `lines`. */
+  private row(fields: string[], lines = this.lines): void {
     this.rows += 1;
     this.lastRowEnd = this.bytes;
     this.firstRowFields ??= fields.length;
@@ -238,32 +234,14 @@ export class CsvSimpleLines {
   }
 }
 
-/**
- * Splits the lines of one text by a one-character delimiter. The next delimiter found is kept,
- * so a text whose lines hold few delimiters is searched once, not once per line.
- */
-class FieldSplitter {
-  private next = -2;
-
-  constructor(
-    private readonly text: string,
-    private readonly delimiter: string,
-  ) {}
-
-  /** The fields of `text[from..to)`, a line. */
-  split(from: number, to: number): string[] {
-    const { text, delimiter } = this;
-    const fields: string[] = [];
-    let start = from;
-    for (;;) {
-      if (this.next !== -1 && this.next < start) this.next = text.indexOf(delimiter, start);
-      const at = this.next;
-      if (at === -1 || at >= to) {
-        fields.push(text.slice(start, to));
-        return fields;
-      }
-      fields.push(text.slice(start, at));
-      start = at + 1;
-    }
+/** The fields of one line, split by a one-character delimiter. */
+function splitFields(line: string, delimiter: string): string[] {
+  const fields: string[] = [];
+  let start = 0;
+  for (let at = line.indexOf(delimiter); at !== -1; at = line.indexOf(delimiter, start)) {
+    fields.push(line.slice(start, at));
+    start = at + 1;
   }
+  fields.push(start === 0 ? line : line.slice(start));
+  return fields;
 }
