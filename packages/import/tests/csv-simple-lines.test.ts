@@ -202,7 +202,6 @@ describe('CsvParser fast path: the same results as csv-parse alone (property)', 
         const { configured, ...rest } = input.options;
         const options: Partial<CsvParserOptions> = {
           ...rest,
-          ...(rest.quote === delimiter ? { quote: '"' } : {}),
           ...(configured ? { delimiter } : {}),
         };
         let text = lines.map((fields) => fields.join(delimiter)).join(lineBreak);
@@ -410,7 +409,7 @@ describe('CsvSimpleLines', () => {
     expect(rows).toHaveLength(2);
     expect(lines.end()).toBeUndefined();
     expect(rows[2]).toEqual([['2', 'x'], 17, 4]);
-    expect(lines).toMatchObject({ bytes: 17, lines: 4, rows: 3, lfKnown: true });
+    expect(lines).toMatchObject({ bytes: 17, lines: 4, rows: 3, recordDelimiter: '\n' });
   });
 
   it('hands over the input from the first line holding a quote or a CR', () => {
@@ -422,11 +421,30 @@ describe('CsvSimpleLines', () => {
     ]);
     expect(Buffer.concat(rest ?? []).toString()).toBe('3,"x"\n4,5\n');
     expect(lines).toMatchObject({ bytes: 8, lines: 2, rows: 2, lastRowEnd: 8 });
-    const crlf = reader();
-    expect(Buffer.concat(crlf.lines.read(Buffer.from('a,b\r\n1,2\r\n')) ?? []).toString()).toBe(
-      'a,b\r\n1,2\r\n',
+    const lf = reader();
+    expect(Buffer.concat(lf.lines.read(Buffer.from('a,b\n1,2\r\n3,4\n')) ?? []).toString()).toBe(
+      '1,2\r\n3,4\n',
     );
-    expect(crlf.rows).toEqual([]);
+    expect(lf.rows).toEqual([[['a', 'b'], 4, 1]]);
+  });
+
+  it("splits CRLF lines; a lone LF or CR in them is csv-parse's", () => {
+    const { lines, rows } = reader();
+    const rest = lines.read(Buffer.from('a,b\r\n\r\n1,2\r\n3\r4,5\r\n6,7\r\n'));
+    expect(rows).toEqual([
+      [['a', 'b'], 5, 1],
+      [['1', '2'], 12, 3],
+    ]);
+    expect(Buffer.concat(rest ?? []).toString()).toBe('3\r4,5\r\n6,7\r\n');
+    expect(lines.recordDelimiter).toBe('\r\n');
+    const lone = reader();
+    expect(Buffer.concat(lone.lines.read(Buffer.from('a\r\nb\nc\r\nd')) ?? []).toString()).toBe(
+      'b\nc\r\nd',
+    );
+    const cr = reader();
+    expect(Buffer.concat(cr.lines.read(Buffer.from('a,b\r1,2\r')) ?? []).toString()).toBe(
+      'a,b\r1,2\r',
+    );
   });
 
   it('hands over a line longer than maxRecordBytes, and the chunks as received when it read nothing', () => {
@@ -442,7 +460,8 @@ describe('CsvSimpleLines', () => {
     expect(CsvSimpleLines.supports({ ...setup, trim: true })).toBe(false);
     expect(CsvSimpleLines.supports({ ...setup, delimiter: '::' })).toBe(false);
     expect(CsvSimpleLines.supports({ ...setup, encoding: 'utf16le' })).toBe(false);
-    expect(CsvSimpleLines.supports({ ...setup, recordDelimiter: '\r\n' })).toBe(false);
+    expect(CsvSimpleLines.supports({ ...setup, recordDelimiter: '\r' })).toBe(false);
+    expect(CsvSimpleLines.supports({ ...setup, recordDelimiter: '\r\n' })).toBe(true);
     expect(CsvSimpleLines.supports({ ...setup, recordDelimiter: '\n' })).toBe(true);
   });
 });

@@ -220,7 +220,7 @@ export class CsvParser implements SourceParser {
       before: CsvSimpleLines | undefined,
     ): void => {
       const at = before === undefined || before.bytes === 0 ? undefined : before;
-      const recordDelimiter = at?.lfKnown === true ? '\n' : (resume?.recordDelimiter ?? null);
+      const recordDelimiter = at?.recordDelimiter ?? resume?.recordDelimiter ?? null;
       const csvParser = parse(
         this.csvParseOptions(delimiter, {
           // After the fast path's rows, a U+FEFF is data: csv-parse starts past any mark.
@@ -415,7 +415,7 @@ export class CsvParser implements SourceParser {
       (resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows) +
         (simple?.rows ?? 0),
       // csv-parse discovers the line break in a new parse; a resumed one is told it.
-      simple?.lfKnown === true ? '\n' : (resume?.recordDelimiter ?? null),
+      simple?.recordDelimiter ?? resume?.recordDelimiter ?? null,
     );
   }
 
@@ -744,9 +744,9 @@ class CsvTracking {
       recordDelimiter:
         discovered !== undefined
           ? discovered.toString(encoding)
-          : this.parser === undefined && this.simple?.lfKnown === true
-            ? '\n'
-            : (resumed?.recordDelimiter ?? null),
+          : ((this.parser === undefined ? this.simple?.recordDelimiter : undefined) ??
+            resumed?.recordDelimiter ??
+            null),
       header: this.lastHeader,
       headerRow: this.headerRow,
       dataRows: this.lastDataRows,

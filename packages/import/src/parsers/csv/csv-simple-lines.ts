@@ -58,6 +58,9 @@ export interface CsvSimpleLinesSetup {
   readonly recordDelimiter: string | null;
 }
 
+/** The record delimiters of simple lines: LF, CRLF (a lone CR is csv-parse's). */
+export type SimpleRecordDelimiter = '\n' | '\r\n';
+
 /** Receives a row: its fields, and where it ends (bytes and lines since the parse's start). */
 export type SimpleRowSink = (fields: string[], bytes: number, lines: number) => void;
 
@@ -79,8 +82,8 @@ export class CsvSimpleLines {
   lastRowEnd = 0;
   /** Fields of the first row emitted (the damage scanner's threshold when no header is known). */
   firstRowFields: number | undefined = undefined;
-  /** Whether LF is known as the record delimiter. */
-  lfKnown: boolean;
+  /** The record delimiter csv-parse has discovered by now (`null`: no line break read yet). */
+  recordDelimiter: SimpleRecordDelimiter | null;
 
   private readonly delimiter: string;
   private readonly quoteByte: number;
@@ -97,7 +100,10 @@ export class CsvSimpleLines {
     this.quoteByte = setup.quote.charCodeAt(0);
     this.utf8 = ['utf8', 'utf-8'].includes(setup.encoding.toLowerCase());
     this.bomPending = setup.atInputStart;
-    this.lfKnown = setup.recordDelimiter === '\n';
+    this.recordDelimiter =
+      setup.recordDelimiter === '\n' || setup.recordDelimiter === '\r\n'
+        ? setup.recordDelimiter
+        : null;
   }
 
   /** Whether the fast path can read a parse with this setup at all. */
@@ -110,7 +116,9 @@ export class CsvSimpleLines {
       setup.delimiter !== setup.quote &&
       !setup.trim &&
       ONE_BYTE_ASCII_ENCODINGS.includes(setup.encoding.toLowerCase()) &&
-      (setup.recordDelimiter === null || setup.recordDelimiter === '\n')
+      (setup.recordDelimiter === null ||
+        setup.recordDelimiter === '\n' ||
+        setup.recordDelimiter === '\r\n')
     );
   }
 
@@ -148,23 +156,30 @@ export class CsvSimpleLines {
         }
       }
     }
-    // The first byte that makes its line not simple (buf.length: none).
+    let mode = this.recordDelimiter;
+    if (mode === null) {
+      const found = firstLineBreak(buf, pos, end);
+      if (found === 'not simple') return this.handOver(buf, pos);
+      mode = found ?? null;
+    }
+    // The first quote, or CR in a file of LF lines: its line is not simple (buf.length: none).
+    // (CRs of CRLF lines are checked line by line.)
     const quote = buf.indexOf(this.quoteByte, pos);
-    const cr = buf.indexOf(CR, pos);
+    const cr = mode === '\n' ? buf.indexOf(CR, pos) : -1;
     const special = Math.min(quote === -1 ? buf.length : quote, cr === -1 ? buf.length : cr);
     // The complete lines csv-parse would have read: it keeps the last byte of the input received
-    // (the last two until it knows the record delimiter) for the next chunk.
+    // for the next chunk (for the first line break, `firstLineBreak` tells).
     const firstLf = buf.indexOf(LF, pos);
-    if (firstLf !== -1 && (end || firstLf < buf.length - (this.lfKnown ? 1 : 2))) {
+    if (mode !== null && firstLf !== -1 && (end || firstLf < buf.length - 1)) {
       const limit = end ? buf.length : buf.length - 1;
       let stop = buf.lastIndexOf(LF, limit - 1) + 1;
       // The line holding the special byte, and those after it, are csv-parse's.
       const specialLine = special < stop ? Math.max(pos, buf.lastIndexOf(LF, special) + 1) : -1;
       if (specialLine !== -1) stop = specialLine;
       if (stop > pos) {
-        const at = this.splitLines(buf, pos, stop);
-        // csv-parse discovers LF as the record delimiter at the first line break read.
-        if (at > pos) this.lfKnown = true;
+        const at = this.splitLines(buf, pos, stop, mode === '\r\n');
+        // csv-parse discovers the record delimiter at the first line break it reads.
+        if (at > pos) this.recordDelimiter = mode;
         if (at !== stop) return this.handOver(buf, at);
         pos = stop;
       }
@@ -173,24 +188,24 @@ export class CsvSimpleLines {
     // What is left is (the start of) a line, or lines csv-parse would not have read yet.
     const longest = Math.min(LONGEST_KEPT, this.setup.maxRecordBytes);
     if (special < buf.length || buf.length - pos > longest) return this.handOver(buf, pos);
-    if (end) {
-      this.lastLine(buf, pos);
-      return undefined;
-    }
+    if (end) return this.lastLine(buf, pos);
     // Nothing consumed: the chunks stay as received (see `handOver`).
     if (pos > 0) this.pending = pos === buf.length ? [] : [buf.subarray(pos)];
     else if (pending.length > 1) this.pending = this.bytes === 0 ? pending : [buf];
     return undefined;
   }
 
-  /** The input's last line, without a line break, from `pos` (no special byte in it). */
-  private lastLine(buf: Buffer, pos: number): void {
+  /** The input's last line, without a line break, from `pos` (no quote in it). */
+  private lastLine(buf: Buffer, pos: number): Buffer[] | undefined {
+    // A CR there is a field's character or a line break: csv-parse's.
+    if (buf.indexOf(CR, pos) !== -1) return this.handOver(buf, pos);
     this.pending = [];
     // csv-parse makes no row of an empty last line.
-    if (pos === buf.length) return;
+    if (pos === buf.length) return undefined;
     const text = buf.toString(this.setup.encoding, pos);
     this.bytes += buf.length - pos;
     this.row(splitFields(text, this.delimiter), this.lines + 1);
+    return undefined;
   }
 
   /**
@@ -205,20 +220,24 @@ export class CsvSimpleLines {
   }
 
   /**
-   * Emits the rows of the simple lines `buf[from..to)` (`to` just after an LF). Returns `to`,
-   * or the start of the first line longer than `maxRecordBytes` (csv-parse's to report).
+   * Emits the rows of the lines `buf[from..to)` (`to` just after an LF; no quote, and no CR in
+   * LF lines). Returns `to`, or the start of the first line that is not simple: longer than
+   * `maxRecordBytes` (csv-parse reports it), or, for CRLF lines (`crlf`), a line whose LF has no
+   * CR before it or which holds another CR (field characters and lines for csv-parse).
    */
-  private splitLines(buf: Buffer, from: number, to: number): number {
+  private splitLines(buf: Buffer, from: number, to: number, crlf: boolean): number {
     const { encoding, maxRecordBytes, skipEmptyLines } = this.setup;
     let start = from;
     while (start < to) {
       const lf = buf.indexOf(LF, start);
-      if (lf - start > maxRecordBytes) return start;
+      const end = crlf ? lf - 1 : lf;
+      if (crlf && (end < start || buf.indexOf(CR, start) !== end)) return start;
+      if (end - start > maxRecordBytes) return start;
       this.lines += 1;
       this.bytes += lf + 1 - start;
       // Decoded a line at a time: a field kept by the caller holds on to its line at most (a
       // string sliced from a longer text keeps all of it alive).
-      if (lf > start) this.row(splitFields(buf.toString(encoding, start, lf), this.delimiter));
+      if (end > start) this.row(splitFields(buf.toString(encoding, start, end), this.delimiter));
       else if (!skipEmptyLines) this.row(['']);
       start = lf + 1;
     }
@@ -232,6 +251,28 @@ export class CsvSimpleLines {
     this.firstRowFields ??= fields.length;
     this.emit(fields, this.bytes, lines);
   }
+}
+
+/**
+ * The record delimiter csv-parse will discover in `buf` from `pos`: the first line break,
+ * `undefined` when it cannot tell yet (none, or not one csv-parse would have read: until it knows
+ * the record delimiter, it keeps the last two bytes received for the next chunk), `'not simple'`
+ * for a lone CR (csv-parse's record delimiter then) or a CR in the first line.
+ */
+function firstLineBreak(
+  buf: Buffer,
+  pos: number,
+  end: boolean,
+): SimpleRecordDelimiter | 'not simple' | undefined {
+  const lf = buf.indexOf(LF, pos);
+  const cr = buf.indexOf(CR, pos);
+  if (cr !== -1 && (lf === -1 || cr < lf)) {
+    if (cr + 1 === lf) return end || cr < buf.length - 2 ? '\r\n' : undefined;
+    // A CR last may be the first half of a CRLF.
+    return cr === buf.length - 1 && !end ? undefined : 'not simple';
+  }
+  if (lf === -1) return undefined;
+  return end || lf < buf.length - 2 ? '\n' : undefined;
 }
 
 /** The fields of one line, split by a one-character delimiter. */
