@@ -63,7 +63,10 @@ interface Head {
  * (the published parser ignored it).
  *
  * `parse` reads one whole input synchronously; `parseStream` reads a chunk stream split anywhere
- * (inside rows, quotes or multi-byte characters) with one header for the whole stream.
+ * (inside rows, quotes or multi-byte characters) with one header for the whole stream. The
+ * streams split lines holding no quote and no stray CR themselves (a fraction of csv-parse's
+ * cost), up to the first line that holds one; csv-parse reads the input from there (see
+ * `CsvSimpleLines`: the results are the same).
  */
 export class CsvParser implements SourceParser {
   private readonly options: ResolvedCsvOptions;
