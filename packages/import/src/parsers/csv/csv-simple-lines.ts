@@ -1,21 +1,23 @@
 /**
- * The CSV fast path (issue 28): lines that hold no quote character and no CR are split by the
- * delimiter here, without csv-parse, which spends about 21,800 instructions on a typical record.
- * At the first line it cannot prove simple, the reader stops and hands the rest of the input to
- * csv-parse, which goes on from that row boundary as a resumed parse would.
+ * The CSV fast path (issue 28): lines that hold no quote character and no stray CR are split by
+ * the delimiter here, without csv-parse, which spends about 21,800 instructions on a typical
+ * record. At the first line it cannot prove simple, the reader stops and hands the rest of the
+ * input to csv-parse, which goes on from that row boundary as a resumed parse would.
  *
  * What "simple" covers, and why each result equals csv-parse's (`relax_quotes`,
  * `relax_column_count`, no `trim`, `escape` = `quote`):
- * - a line without a quote cannot open, close or escape a quoted field, and without a CR its
- *   only line break is its LF, the record delimiter csv-parse discovers first (the reader takes
- *   over only while that is LF); so csv-parse's fields are exactly the pieces between delimiters;
+ * - a line without a quote cannot open, close or escape a quoted field; its line break is the
+ *   record delimiter csv-parse discovers at the first line break, LF or CRLF, and a line holding
+ *   any other CR or LF (a field character for csv-parse, and a line it counts) is not simple; so
+ *   csv-parse's fields are exactly the pieces between delimiters; a lone CR as record delimiter
+ *   is csv-parse's alone;
  * - fields are decoded a line at a time: with one-byte ASCII delimiters and line breaks, no
  *   multi-byte character (nor an invalid sequence, replaced by U+FFFD) spans a delimiter, so the
  *   text is the same as csv-parse's field by field decoding;
  * - a line longer than `maxRecordBytes` goes to csv-parse, which reports it;
- * - a row is released only once the bytes csv-parse would wait for after it have arrived (one
- *   byte, two before the first line break), so the rows delivered before a failing chunk (a
- *   source error, input that is not text) are the same;
+ * - a row is released only once the bytes csv-parse would wait for after it have arrived (the
+ *   last byte received, the last two before the record delimiter is known), so the rows
+ *   delivered before a failing chunk (a source error, input that is not text) are the same;
  * - a byte-order mark is skipped as csv-parse skips it (a UTF-8 one counts in byte offsets); an
  *   input csv-parse would decode otherwise (a UTF-16 mark, a UTF-8 mark with another encoding)
  *   is csv-parse's from its first byte.
