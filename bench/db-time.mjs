@@ -13,7 +13,7 @@
 // per 500), then read by range and updated by range, 500 at a time (PostgreSQL: 4 connections).
 //
 // Usage: npm run build && node bench/db-time.mjs [--rows 100000] [--batch-size 500]
-//          [--stores postgres,sqlite] [--layouts rows,payloads]   (DATABASE_URL: the PostgreSQL server; the benchmark
+//          [--stores postgres,sqlite] [--layouts rows,payloads] [--csv-fast on|off]   (DATABASE_URL: the PostgreSQL server; the benchmark
 //          creates and uses a database `ba_dbtime` on it)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -34,8 +34,13 @@ const { values } = parseArgs({
     stores: { type: 'string', default: 'postgres,sqlite' },
     // Issue 28: `rows` (the stores' default), `payloads` (`batchPayloads: true`), or both.
     layouts: { type: 'string', default: 'rows,payloads' },
+    // `off`: CsvParser without its fast path for simple lines (issue 28), in prepare and in the
+    // raw baselines alike (they parse the file with CsvParser too), for same-run comparisons.
+    'csv-fast': { type: 'string', default: 'on' },
   },
 });
+if (values['csv-fast'] === 'off')
+  globalThis[Symbol.for('@batchactions/import:csv-simple-lines')] = false;
 const rows = Number(values.rows);
 const batchSize = Number(values['batch-size']);
 const kinds = values.stores.split(',');
@@ -299,7 +304,7 @@ async function sqliteFigures() {
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(
-  `${fmt(rows)} records, batch ${batchSize} — ${machine}, load ${loadavg()[0].toFixed(1)}`,
+  `${fmt(rows)} records, batch ${batchSize}, CSV fast path ${values['csv-fast']} — ${machine}, load ${loadavg()[0].toFixed(1)}`,
 );
 const lines = [
   '| store | phase | records/s | DB ms per 1,000 records | pages per 1,000 records | raw baseline records/s | raw DB ms per 1,000 records | raw pages per 1,000 records |',

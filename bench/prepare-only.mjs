@@ -5,6 +5,7 @@
 // --script bench/prepare-only.mjs), and for CPU profiles (`node --cpu-prof bench/prepare-only.mjs`).
 // Usage: npm run build && node bench/prepare-only.mjs [--rows 50000] [--batch-size 500]
 //          [--store sqlite|postgres|memory] [--runs 5] [--process] [--payloads]
+//          [--csv-fast on|off]   (off: CsvParser without its fast path for simple lines)
 //          [--csv FILE]   (reuse FILE, written first if missing: a callgrind run then counts
 //          the prepare without the writing of its input)
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,8 +29,12 @@ const { values } = parseArgs({
     // The stores' batch-payload layout (`batchPayloads: true`, issue 28) instead of rows.
     payloads: { type: 'boolean', default: false },
     csv: { type: 'string' },
+    // `off`: CsvParser without its fast path for simple lines (issue 28), for same-run comparisons.
+    'csv-fast': { type: 'string', default: 'on' },
   },
 });
+if (values['csv-fast'] === 'off')
+  globalThis[Symbol.for('@batchactions/import:csv-simple-lines')] = false;
 const rows = Number(values.rows);
 const batchSize = Number(values['batch-size']);
 

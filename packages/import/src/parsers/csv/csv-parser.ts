@@ -17,6 +17,12 @@ import { CsvDamagedRowError } from '../../errors/parse-error';
 import { MALFORMED_ROW_KEY } from '../../schema/malformed-row';
 import { RowQueue, TextCheck } from '../text-check';
 import { CsvDamageScanner, DamagedRows, type CsvRowMark } from './csv-damage-scanner';
+import {
+  CsvSimpleLines,
+  simpleLinesEnabled,
+  type CsvSimpleLinesSetup,
+  type SimpleRowSink,
+} from './csv-simple-lines';
 
 /** A row as csv-parse yields it: its fields, or with `info` its fields and where it ended. */
 type CsvRow =
@@ -57,7 +63,10 @@ interface Head {
  * (the published parser ignored it).
  *
  * `parse` reads one whole input synchronously; `parseStream` reads a chunk stream split anywhere
- * (inside rows, quotes or multi-byte characters) with one header for the whole stream.
+ * (inside rows, quotes or multi-byte characters) with one header for the whole stream. The
+ * streams split lines holding no quote and no stray CR themselves (a fraction of csv-parse's
+ * cost), up to the first line that holds one; csv-parse reads the input from there (see
+ * `CsvSimpleLines`: the results are the same).
  */
 export class CsvParser implements SourceParser {
   private readonly options: ResolvedCsvOptions;
@@ -89,7 +98,7 @@ export class CsvParser implements SourceParser {
     let rows: string[][];
     try {
       // Strings are parsed as text; Buffers as bytes in the configured encoding.
-      const options = this.csvParseOptions(delimiter);
+      const options = this.csvParseOptions(delimiter, { bom: true, recordDelimiter: null });
       const rowsOf: (input: string | Buffer, o: CsvParseOptions) => string[][] = parseWhole;
       rows =
         typeof data === 'string'
@@ -172,7 +181,11 @@ export class CsvParser implements SourceParser {
     }
   }
 
-  /** Starts parsing `chunks`: the rows as csv-parse makes them, and how each becomes a record. */
+  /**
+   * Starts parsing `chunks`: the rows, and how each becomes a record. Simple lines are split by
+   * {@link CsvSimpleLines} while they last; csv-parse reads the input from the first line that
+   * is not (all of it when the fast path does not apply), as a parse resumed there would.
+   */
   private async openRows(
     chunks: AsyncIterable<string | Buffer>,
     tracking: CsvTracking | undefined,
@@ -186,23 +199,97 @@ export class CsvParser implements SourceParser {
       resume === undefined
         ? await this.readHead(source, textCheck)
         : { chunks: [], exhausted: false, delimiter: resume.delimiter };
-    const progress = this.newProgress(tracking);
-    const parser = parse(this.csvParseOptions(head.delimiter, resume));
-    tracking?.watch(parser, head.delimiter, !this.reportsLines);
-    const scanner = this.newScanner(head.delimiter, resume);
-    // Rows reach the queue as csv-parse makes them, so the rows before an error are all read
-    // before it is thrown (a stream destroyed by its error drops what it buffered).
+    // Rows reach the queue as they are made, so the rows before an error are all read before it
+    // is thrown (a stream destroyed by its error drops what it buffered).
     const rows = new RowQueue<CsvRow>();
-    const input = Readable.from(this.bytesOf(head, source, scanner, textCheck, rows));
-    parser.on('data', (row: CsvRow) => {
-      rows.push(row);
-    });
-    pipeline(input, parser, (error) => {
-      rows.end(error);
-    });
+    const input = this.bytesOf(head, source, textCheck, rows);
+    const resumedRows = resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows;
+    const delimiter = head.delimiter;
+    const setup = this.simpleLinesSetup(delimiter, resume);
+    const simple =
+      setup === undefined
+        ? undefined
+        : new CsvSimpleLines(setup, this.simpleRowSink(rows, tracking));
+    tracking?.begin(delimiter, !this.reportsLines, simple);
+    let progress = this.newProgress(tracking);
+    let parser: CsvStreamParser | undefined;
+    let scanner: CsvDamageScanner | undefined;
+    let closed = false;
+
+    /** csv-parse on `pieces` then `rest`, from where `simple` stopped (if anywhere). */
+    const startCsvParse = (
+      pieces: readonly Buffer[],
+      rest: AsyncIterator<Buffer>,
+      before: CsvSimpleLines | undefined,
+    ): void => {
+      const at = before === undefined || before.bytes === 0 ? undefined : before;
+      const recordDelimiter = at?.recordDelimiter ?? resume?.recordDelimiter ?? null;
+      const csvParser = parse(
+        this.csvParseOptions(delimiter, {
+          // After the fast path's rows, a U+FEFF is data: csv-parse starts past any mark.
+          bom: resume === undefined && at === undefined,
+          recordDelimiter,
+        }),
+      );
+      parser = csvParser;
+      if (at !== undefined) {
+        // csv-parse's position stays at the last row's end until a field ends (its errors name
+        // it): start it there, as a parse from the start would have it. csv-parse only ever
+        // assigns `info.bytes`; it is typed read-only for its callers.
+        (csvParser.info as { bytes: number }).bytes = at.lastRowEnd - at.bytes;
+      }
+      if (at === undefined) {
+        scanner = this.newScanner(delimiter, resume);
+      } else {
+        scanner = this.newScanner(delimiter, resume, at);
+        progress = this.newProgress(tracking, at);
+      }
+      tracking?.watch(csvParser, at);
+      csvParser.on('data', (row: CsvRow) => {
+        rows.push(at === undefined || Array.isArray(row) ? row : shiftedRow(row, at));
+      });
+      const scanned = this.scanned(
+        pieces,
+        rest,
+        scanner,
+        at === undefined && textCheck !== undefined,
+      );
+      pipeline(Readable.from(scanned), csvParser, (error) => {
+        rows.end(error);
+      });
+    };
+
+    if (simple === undefined) {
+      startCsvParse([], input, undefined);
+    } else {
+      const readSimpleLines = async (): Promise<void> => {
+        try {
+          for (;;) {
+            const next = await input.next();
+            if (closed) {
+              await input.return(undefined);
+              return;
+            }
+            const rest = next.done === true ? simple.end() : simple.read(next.value);
+            if (rest !== undefined) {
+              startCsvParse(rest, input, simple);
+              return;
+            }
+            if (next.done === true) {
+              rows.end();
+              return;
+            }
+          }
+        } catch (error: unknown) {
+          rows.end(error);
+        }
+      };
+      void readSimpleLines();
+    }
+
     const shaper = this.newShaper(resume);
     const linesBefore = resume?.lines ?? 0;
-    let rowNumber = resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows;
+    let rowNumber = resumedRows;
     return {
       rows,
       record: (row) => {
@@ -220,8 +307,47 @@ export class CsvParser implements SourceParser {
         );
       },
       close: () => {
-        if (!parser.destroyed) parser.destroy();
+        closed = true;
+        if (parser === undefined) {
+          // Wakes the fast path waiting for room, which then stops reading the source.
+          rows.end();
+        } else if (!parser.destroyed) {
+          parser.destroy();
+        }
       },
+    };
+  }
+
+  /** The fast path's setup for this parse, or `undefined` when it does not apply. */
+  private simpleLinesSetup(
+    delimiter: string,
+    resume: CsvCursorState | undefined,
+  ): CsvSimpleLinesSetup | undefined {
+    if (!simpleLinesEnabled()) return undefined;
+    const setup: CsvSimpleLinesSetup = {
+      ...this.options,
+      delimiter,
+      atInputStart: resume === undefined,
+      recordDelimiter: resume?.recordDelimiter ?? null,
+    };
+    return CsvSimpleLines.supports(setup) ? setup : undefined;
+  }
+
+  /** Where the fast path's rows go: the queue, with their ends as csv-parse's rows have them. */
+  private simpleRowSink(rows: RowQueue<CsvRow>, tracking: CsvTracking | undefined): SimpleRowSink {
+    if (this.reportsLines) {
+      return (fields, bytes, lines) => {
+        rows.push({ record: fields, info: { lines, bytes } });
+      };
+    }
+    if (tracking === undefined) {
+      return (fields) => {
+        rows.push(fields);
+      };
+    }
+    return (fields, bytes, lines) => {
+      tracking.rowEnd(bytes, lines);
+      rows.push(fields);
     };
   }
 
@@ -275,20 +401,24 @@ export class CsvParser implements SourceParser {
   private newScanner(
     delimiter: string,
     resume: CsvCursorState | undefined,
+    simple?: CsvSimpleLines,
   ): CsvDamageScanner | undefined {
     const { quote, encoding, trim, skipEmptyLines, columns } = this.options;
     if (!CsvDamageScanner.supports(delimiter, quote, encoding)) return undefined;
-    const known = resume?.header.length ?? columns?.length;
+    const header = resume?.header.length ?? columns?.length;
+    const known = header === undefined || header === 0 ? undefined : header;
     return new CsvDamageScanner(
       delimiter,
       quote,
       trim,
       skipEmptyLines,
-      known === undefined || known === 0 ? undefined : known,
-      resume?.lines ?? 0,
-      resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows,
+      // After the fast path, the first row it read sets the threshold, as it would have.
+      known ?? simple?.firstRowFields,
+      (resume?.lines ?? 0) + (simple?.lines ?? 0),
+      (resume === undefined ? 0 : (resume.headerRow ? 1 : 0) + resume.dataRows) +
+        (simple?.rows ?? 0),
       // csv-parse discovers the line break in a new parse; a resumed one is told it.
-      resume?.recordDelimiter ?? null,
+      simple?.recordDelimiter ?? resume?.recordDelimiter ?? null,
     );
   }
 
@@ -319,35 +449,53 @@ export class CsvParser implements SourceParser {
       : shaper.shape(row.record, startLine ?? row.info.lines + linesBefore);
   }
 
-  private newProgress(tracking?: CsvTracking): CsvProgress {
+  /**
+   * What errors are named with: csv-parse counts rows, lines and bytes from where it started, a
+   * resumed cursor and the rows of the fast path (`simple`) before it.
+   */
+  private newProgress(tracking?: CsvTracking, simple?: CsvSimpleLines): CsvProgress {
     const resume = tracking?.resumed;
+    const resumed =
+      resume === undefined || tracking === undefined
+        ? undefined
+        : {
+            rows: (resume.headerRow ? 1 : 0) + resume.dataRows,
+            lines: resume.lines,
+            bytes: tracking.startOffset,
+          };
+    const before =
+      simple === undefined
+        ? resumed
+        : {
+            rows: (resumed?.rows ?? 0) + simple.rows,
+            lines: (resumed?.lines ?? 0) + simple.lines,
+            bytes: (resumed?.bytes ?? 0) + simple.bytes,
+          };
     return {
       maxRecordBytes: this.options.maxRecordBytes,
       usesHeader: this.options.hasHeader && this.options.columns === undefined,
       columnCount: this.options.columns?.length,
-      ...(resume === undefined || tracking === undefined
-        ? {}
-        : {
-            before: {
-              rows: (resume.headerRow ? 1 : 0) + resume.dataRows,
-              lines: resume.lines,
-              bytes: tracking.startOffset,
-            },
-          }),
+      ...(before === undefined ? {} : { before }),
     };
   }
 
-  private csvParseOptions(delimiter: string, resume?: CsvCursorState): CsvParseOptions {
+  /**
+   * @param start `bom`: whether the input starts here (a parse resumed after a record, or after
+   *   the fast path's rows, does not: a U+FEFF there is data); `recordDelimiter`: the line break
+   *   discovered before, so a parse started after it splits rows the same way.
+   */
+  private csvParseOptions(
+    delimiter: string,
+    start: { readonly bom: boolean; readonly recordDelimiter: string | null },
+  ): CsvParseOptions {
     const { quote, trim, skipEmptyLines, encoding } = this.options;
     return {
       delimiter,
       quote,
       escape: quote,
       encoding,
-      // A resumed parse starts after a record: a U+FEFF there is data, not a byte-order mark.
-      bom: resume === undefined,
-      // The line break discovered before the cursor, so a resumed parse splits rows the same way.
-      ...(resume?.recordDelimiter == null ? {} : { record_delimiter: resume.recordDelimiter }),
+      bom: start.bom,
+      ...(start.recordDelimiter === null ? {} : { record_delimiter: start.recordDelimiter }),
       trim,
       skip_empty_lines: skipEmptyLines,
       relax_column_count: true,
@@ -387,26 +535,16 @@ export class CsvParser implements SourceParser {
   }
 
   /**
-   * The input's bytes for csv-parse: the head read already, then the rest of the source, each
-   * chunk checked for being text (the first 64 KiB) and scanned for damage, and only when the
-   * consumer has room for more rows.
+   * The input's bytes: the head read already, then the rest of the source, each chunk checked
+   * for being text (the first 64 KiB), and only when the consumer has room for more rows.
    */
   private async *bytesOf(
     head: Head,
     source: AsyncIterator<string | Buffer>,
-    scanner: CsvDamageScanner | undefined,
     textCheck: TextCheck | undefined,
     rows: RowQueue<CsvRow>,
-  ): AsyncGenerator<Buffer> {
-    let first = true;
-    const scan = (chunk: Buffer): void => {
-      if (scanner === undefined) return;
-      // A byte-order mark is not data (csv-parse strips it too).
-      scanner.scan(first && textCheck !== undefined && hasBom(chunk) ? chunk.subarray(3) : chunk);
-      first = false;
-    };
+  ): AsyncGenerator<Buffer, void, undefined> {
     for (const chunk of head.chunks) {
-      scan(chunk);
       yield chunk;
       await rows.room();
     }
@@ -415,12 +553,33 @@ export class CsvParser implements SourceParser {
       for await (const value of rest) {
         const chunk = this.toBuffer(value);
         textCheck?.check(value);
-        scan(chunk);
         yield chunk;
         await rows.room();
       }
     }
-    scanner?.end();
+  }
+
+  /**
+   * The bytes for csv-parse (`pieces`, then `rest`), each scanned for damage first.
+   * `atInputStart`: the input's first bytes come first; a byte-order mark there is not data.
+   */
+  private async *scanned(
+    pieces: readonly Buffer[],
+    rest: AsyncIterator<Buffer>,
+    scanner: CsvDamageScanner | undefined,
+    atInputStart: boolean,
+  ): AsyncGenerator<Buffer> {
+    const scan = scanner === undefined ? undefined : new BomSkippingScan(scanner, atInputStart);
+    for (const piece of pieces) {
+      scan?.scan(piece);
+      yield piece;
+    }
+    const more: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => rest };
+    for await (const chunk of more) {
+      scan?.scan(chunk);
+      yield chunk;
+    }
+    scan?.end();
   }
 
   private toBuffer(chunk: string | Buffer): Buffer {
@@ -428,9 +587,59 @@ export class CsvParser implements SourceParser {
   }
 }
 
+/**
+ * Feeds the damage scanner the bytes csv-parse parses: without the input's byte-order mark,
+ * which csv-parse looks for in the input's first three bytes, whatever chunks hold them (the
+ * scanner used to look only at the first chunk: a first chunk of one or two bytes made it read
+ * the mark as data, and mark the wrong rows).
+ */
+class BomSkippingScan {
+  /** The input's first bytes, while fewer than three arrived. */
+  private start: Buffer | undefined;
+
+  constructor(
+    private readonly scanner: CsvDamageScanner,
+    atInputStart: boolean,
+  ) {
+    this.start = atInputStart ? Buffer.alloc(0) : undefined;
+  }
+
+  scan(chunk: Buffer): void {
+    if (this.start === undefined) {
+      this.scanner.scan(chunk);
+      return;
+    }
+    const start = this.start.length === 0 ? chunk : Buffer.concat([this.start, chunk]);
+    if (start.length < 3) {
+      // csv-parse waits for three bytes too: no row can be read before.
+      this.start = start;
+      return;
+    }
+    this.start = undefined;
+    this.scanner.scan(hasBom(start) ? start.subarray(3) : start);
+  }
+
+  end(): void {
+    if (this.start !== undefined && this.start.length > 0) this.scanner.scan(this.start);
+    this.start = undefined;
+    this.scanner.end();
+  }
+}
+
 /** Whether `bytes` starts with a UTF-8 byte-order mark. */
 function hasBom(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
+/** A csv-parse row with `info`, its ends counted from the parse's start (`after` the fast path). */
+function shiftedRow(
+  row: Exclude<CsvRow, string[]>,
+  after: { readonly bytes: number; readonly lines: number },
+): CsvRow {
+  return {
+    record: row.record,
+    info: { lines: row.info.lines + after.lines, bytes: row.info.bytes + after.bytes },
+  };
 }
 
 /** csv-parse's `max_record_size` for `maxRecordBytes` (it counts bytes of fields). */
@@ -445,6 +654,8 @@ function maxRecordSize(maxRecordBytes: number): number {
  */
 class CsvTracking {
   private parser: CsvStreamParser | undefined;
+  /** The fast path, while it reads (csv-parse not started). */
+  private simple: CsvSimpleLines | undefined;
   private delimiter = '';
   private readonly ends = new CsvRowEnds();
   /** Whether row ends come from the queue (rows without `info`). */
@@ -464,17 +675,38 @@ class CsvTracking {
     private readonly headerRow: boolean,
   ) {}
 
-  /** Starts tracking a csv-parse stream; `queue`: record each row's end as csv-parse pushes it. */
-  watch(parser: CsvStreamParser, delimiter: string, queue: boolean): void {
-    this.parser = parser;
+  /**
+   * Starts tracking a parse with `delimiter`; `queue`: rows come without `info`, their ends are
+   * recorded as they are made (`rowEnd`, or csv-parse's pushes once `watch`ed).
+   */
+  begin(delimiter: string, queue: boolean, simple?: CsvSimpleLines): void {
     this.delimiter = delimiter;
     this.queued = queue;
-    if (!queue) return;
+    this.simple = simple;
+  }
+
+  /** A row of the fast path ends here (bytes and lines since the parse's start). */
+  rowEnd(bytes: number, lines: number): void {
+    this.ends.push(bytes, lines);
+  }
+
+  /**
+   * Tracks a csv-parse stream, started after the fast path's rows (`after`: its counts are
+   * added to csv-parse's) or at the parse's start.
+   */
+  watch(
+    parser: CsvStreamParser,
+    after: { readonly bytes: number; readonly lines: number } | undefined,
+  ): void {
+    this.parser = parser;
+    if (!this.queued) return;
     const { ends } = this;
+    const bytes = after?.bytes ?? 0;
+    const lines = after?.lines ?? 0;
     const push = parser.push.bind(parser);
     // csv-parse updates `info` just before it pushes a row: that is the row's end.
     parser.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
-      if (chunk !== null) ends.push(parser.info.bytes, parser.info.lines);
+      if (chunk !== null) ends.push(parser.info.bytes + bytes, parser.info.lines + lines);
       return push(chunk, encoding);
     };
   }
@@ -513,9 +745,11 @@ class CsvTracking {
       parser: 'csv',
       delimiter: this.delimiter,
       recordDelimiter:
-        discovered === undefined
-          ? (resumed?.recordDelimiter ?? null)
-          : discovered.toString(encoding),
+        discovered !== undefined
+          ? discovered.toString(encoding)
+          : ((this.parser === undefined ? this.simple?.recordDelimiter : undefined) ??
+            resumed?.recordDelimiter ??
+            null),
       header: this.lastHeader,
       headerRow: this.headerRow,
       dataRows: this.lastDataRows,
