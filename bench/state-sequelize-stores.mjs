@@ -211,8 +211,11 @@ export async function freshStore(kind) {
     const url = new URL(MARIADB_URL);
     url.pathname = `/${name}`;
     // The baseline and `-default-adapter` kinds build the adapter with its own defaults (no
-    // prepared-statement cache), the others as the package's README recommends.
-    const adapterDefaults = kind.endsWith('-baseline') || kind.endsWith('-default-adapter');
+    // prepared-statement cache), the others as the package's README recommends; with
+    // BASELINE_ADAPTER=readme the baseline kinds too (to compare two builds, nothing else).
+    const adapterDefaults =
+      (kind.endsWith('-baseline') && process.env.BASELINE_ADAPTER !== 'readme') ||
+      kind.endsWith('-default-adapter');
     return {
       env: {
         STORE_KIND: kind,
