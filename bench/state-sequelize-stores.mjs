@@ -99,20 +99,25 @@ export async function storeFromEnv(env) {
 
 /**
  * The newest Prisma 7 client the state-prisma tests generated for `provider`
- * (packages/state-prisma/tests/.generated; run those tests once first).
+ * (packages/state-prisma/tests/.generated; run those tests once first). With `small`, a client
+ * generated with `compilerBuild = "small"` in its generator block, in a folder named
+ * `prisma7-small-<provider>-<anything>` there (made by hand: see bench/results.md, issue 24).
  */
-export function generatedPrismaClient(provider) {
+export function generatedPrismaClient(provider, small = false) {
   const root = fileURLToPath(
     new URL('../packages/state-prisma/tests/.generated/', import.meta.url),
   );
+  const prefix = small ? `prisma7-small-${provider}-` : `prisma7-${provider}-`;
   const found = (existsSync(root) ? readdirSync(root) : [])
-    .filter((name) => name.startsWith(`prisma7-${provider}-`) && !name.includes('.'))
+    .filter((name) => name.startsWith(prefix) && !name.includes('.'))
     .map((name) => join(root, name, 'client.mjs'))
     .filter((file) => existsSync(file))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   if (found.length === 0) {
     throw new Error(
-      `no generated Prisma 7 client for ${provider}: run \`npx vitest run packages/state-prisma/tests/quick-start.test.ts\` once (it generates them)`,
+      small
+        ? `no Prisma 7 client with compilerBuild "small" for ${provider} under ${root}${prefix}*: see bench/results.md (issue 24) for how to generate one`
+        : `no generated Prisma 7 client for ${provider}: run \`npx vitest run packages/state-prisma/tests/quick-start.test.ts\` once (it generates them)`,
     );
   }
   return found[0];
@@ -125,7 +130,8 @@ export function generatedPrismaClient(provider) {
  */
 async function prismaFromEnv(env) {
   const provider = env.SEQ_DIALECT === 'postgres' ? 'postgresql' : 'mysql';
-  const { PrismaClient } = await import(pathToFileURL(generatedPrismaClient(provider)).href);
+  const client = generatedPrismaClient(provider, env.PRISMA_COMPILER_BUILD === 'small');
+  const { PrismaClient } = await import(pathToFileURL(client).href);
   if (env.SEQ_DIALECT === 'postgres') {
     const { PrismaPg } = await import('@prisma/adapter-pg');
     const adapter = new PrismaPg({
@@ -211,8 +217,11 @@ export async function freshStore(kind) {
     const url = new URL(MARIADB_URL);
     url.pathname = `/${name}`;
     // The baseline and `-default-adapter` kinds build the adapter with its own defaults (no
-    // prepared-statement cache), the others as the package's README recommends.
-    const adapterDefaults = kind.endsWith('-baseline') || kind.endsWith('-default-adapter');
+    // prepared-statement cache), the others as the package's README recommends; with
+    // BASELINE_ADAPTER=readme the baseline kinds too (to compare two builds, nothing else).
+    const adapterDefaults =
+      (kind.endsWith('-baseline') && process.env.BASELINE_ADAPTER !== 'readme') ||
+      kind.endsWith('-default-adapter');
     return {
       env: {
         STORE_KIND: kind,
@@ -222,6 +231,8 @@ export async function freshStore(kind) {
         // `prisma-mariadb-text`: the adapter's text protocol (one packet per statement, no
         // prepare), as Sequelize's mariadb dialect sends statements.
         ...(kind === 'prisma-mariadb-text' ? { PRISMA_TEXT_PROTOCOL: '1' } : {}),
+        // `prisma-mariadb-small-compiler`: a client generated with `compilerBuild = "small"`.
+        ...(kind === 'prisma-mariadb-small-compiler' ? { PRISMA_COMPILER_BUILD: 'small' } : {}),
         ...baselineEnv(kind),
       },
       dispose: () => admin(MARIADB_URL, `DROP DATABASE IF EXISTS \`${name}\``),

@@ -122,6 +122,8 @@ const label = {
   'prisma-postgres-baseline': 'PrismaStateStore (PRISMA_BASELINE build), PostgreSQL 15',
   'prisma-mariadb-baseline':
     'PrismaStateStore (PRISMA_BASELINE build, adapter defaults), MariaDB 10.11',
+  'prisma-mariadb-small-compiler':
+    'PrismaStateStore (Prisma 7, adapter-mariadb, compilerBuild "small"), MariaDB 10.11',
   'prisma-mariadb-default-adapter':
     'PrismaStateStore (Prisma 7, adapter-mariadb with its defaults), MariaDB 10.11',
 };

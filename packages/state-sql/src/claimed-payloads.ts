@@ -16,6 +16,18 @@ function remember<V>(entries: Map<string, V>, key: string, value: V): void {
 }
 
 /**
+ * What a claim of this store wrote on a batch kept as rows (MySQL family): the attempt and claim
+ * time its completion can fence with in one statement (`completeBatchRowsMysqlSql`), and the
+ * record range whose rows the batch's read confirms.
+ */
+export interface RowsClaim {
+  readonly attempt: number;
+  readonly claimedAt: number;
+  readonly recordStartIndex: number;
+  readonly recordEndIndex: number;
+}
+
+/**
  * The payloads that this store's last claims read with the claimed batch (issue 28), so that
  * the worker's `getBatchRecords` right after the claim needs no statement: each is handed out
  * once, within {@link KEEP_MS} of its claim, and dropped when this store writes the batch. Older
@@ -33,6 +45,8 @@ export class ClaimedPayloads {
    * short is probed for a payload by the read.
    */
   private readonly withoutPayload = new Map<string, number>();
+  /** The claims of batches in {@link withoutPayload} (MySQL family), see {@link RowsClaim}. */
+  private readonly rowsClaims = new Map<string, RowsClaim>();
 
   keep(jobId: string, batchId: string, payload: PayloadRow): void {
     const key = `${jobId}\u0000${batchId}`;
@@ -58,6 +72,23 @@ export class ClaimedPayloads {
     remember(this.withoutPayload, `${jobId}\u0000${batchId}`, rowsToConfirm);
   }
 
+  /** Notes what this store's claim of a batch kept as rows wrote (see {@link RowsClaim}). */
+  noteRowsClaim(jobId: string, batchId: string, claim: RowsClaim): void {
+    remember(this.rowsClaims, `${jobId}\u0000${batchId}`, claim);
+  }
+
+  /**
+   * The claim of a batch whose read found a row for every index of its range (see
+   * {@link RowsClaim}); undefined when the batch was not read so. Forgets the claim: call it
+   * before {@link hadRows}.
+   */
+  confirmedRowsClaim(jobId: string, batchId: string): RowsClaim | undefined {
+    const key = `${jobId}\u0000${batchId}`;
+    const claim = this.rowsClaims.get(key);
+    this.rowsClaims.delete(key);
+    return this.withoutPayload.get(key) === 0 ? claim : undefined;
+  }
+
   /** How many rows confirm that the batch is kept as rows (0: sure); undefined: not known. */
   rowsToConfirm(jobId: string, batchId: string): number | undefined {
     return this.withoutPayload.get(`${jobId}\u0000${batchId}`);
@@ -72,6 +103,7 @@ export class ClaimedPayloads {
   /** The read did not find the rows: nothing is known of the batch's layout. */
   dropRows(jobId: string, batchId: string): void {
     this.withoutPayload.delete(`${jobId}\u0000${batchId}`);
+    this.rowsClaims.delete(`${jobId}\u0000${batchId}`);
   }
 
   /** Whether the batch is sure to be kept as rows; forgets it. */
@@ -106,6 +138,9 @@ export class ClaimedPayloads {
     for (const key of [...this.kept.keys()]) if (key.startsWith(prefix)) this.kept.delete(key);
     for (const key of [...this.withoutPayload.keys()]) {
       if (key.startsWith(prefix)) this.withoutPayload.delete(key);
+    }
+    for (const key of [...this.rowsClaims.keys()]) {
+      if (key.startsWith(prefix)) this.rowsClaims.delete(key);
     }
   }
 }

@@ -4,9 +4,11 @@ import {
   type BatchOutcome,
   type ProcessedRecord,
 } from '@batchactions/core';
+import type { RowsClaim } from './claimed-payloads';
 import type { Db } from './db';
+import { isDeadlock } from './executor';
 import { lastPerIndex, noNul, outcomeColumns, recordColumns } from './record-codec';
-import { completedRecordWrites } from './record-writes';
+import { completedRecordWrites, mysqlCompletionDocument } from './record-writes';
 import { fenceBatchInTransaction } from './batch-steps';
 import type { Statements } from './statements';
 
@@ -69,4 +71,47 @@ export async function completeBatch(
     await writeRecords(transaction);
   });
   return true;
+}
+
+/**
+ * MySQL family (issue 24): the fenced write of a finished batch in one statement, without a
+ * transaction (`completeBatchRowsMysqlSql`), for a batch this store claimed (`claim`) and whose
+ * read found a row for every index of its range: each record lies in that range, so every one
+ * is stored and none needs an upsert. Resolves false, having written nothing, when it does not
+ * apply (a record outside the range, records for more than one document), when the batch row
+ * does not match the lease and the claim, or when the server chose the statement as a deadlock
+ * victim: `completeBatch` then writes the batch (or tells that the lease is lost).
+ */
+export async function completeClaimedRowsBatchMysql(
+  db: Db,
+  s: Statements,
+  lease: BatchLease,
+  claim: RowsClaim,
+  records: readonly ProcessedRecord[],
+  outcome: BatchOutcome,
+): Promise<boolean> {
+  if (records.length === 0 || claim.attempt !== lease.attempt) return false;
+  for (const record of records) {
+    if (record.index < claim.recordStartIndex || record.index > claim.recordEndIndex) return false;
+  }
+  const document = mysqlCompletionDocument(records);
+  if (document === undefined) return false;
+  try {
+    const changed = await db.run(s.completeBatchRowsMysql(), [
+      document,
+      lease.jobId,
+      lease.batchId,
+      lease.workerId,
+      lease.attempt,
+      claim.claimedAt,
+      outcome.status,
+      outcome.processedCount,
+      outcome.failedCount,
+      outcome.error ?? null,
+    ]);
+    return changed > 0;
+  } catch (error) {
+    if (isDeadlock(error)) return false;
+    throw error;
+  }
 }

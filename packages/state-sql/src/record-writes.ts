@@ -51,6 +51,15 @@ function mysqlDocuments(records: readonly ProcessedRecord[], withRaw: boolean): 
   return mysqlRecordDocuments(records, withRaw, MYSQL_ROWS_PER_STATEMENT, CHARS_PER_STATEMENT);
 }
 
+/**
+ * MySQL family: the one JSON document (without raw payloads) of a finished batch's records, as
+ * its in-place completion writes them; undefined when they take more than one document.
+ */
+export function mysqlCompletionDocument(records: readonly ProcessedRecord[]): string | undefined {
+  const documents = mysqlDocuments(lastPerIndex(records), false);
+  return documents.length === 1 ? documents[0] : undefined;
+}
+
 /** Statements with their bind values, built before a transaction opens. */
 export type Writes = readonly (readonly [string, unknown[]])[];
 

@@ -58,7 +58,7 @@ import {
   setJobLimits,
   throttleJob,
 } from './job-limits';
-import { completeBatch } from './complete-batch';
+import { completeBatch, completeClaimedRowsBatchMysql } from './complete-batch';
 import { chunks, Db, type Transaction } from './db';
 import { isUniqueViolation, type SqlExecutor } from './executor';
 import { batchRowValues, decodeJob, optionalNumber, type BatchRow, type JobRow } from './job-rows';
@@ -390,8 +390,8 @@ export class SqlStateStore implements DistributedStateStore {
    * kept for a moment, for the `getBatchRecords` a worker calls right after.
    */
   claimBatch(jobId: string, workerId: string): Promise<ClaimBatchResult> {
-    return this.run(() =>
-      claimBatch(
+    return this.run(async () => {
+      const result = await claimBatch(
         this.db,
         this.sql,
         this.limitSql,
@@ -401,8 +401,24 @@ export class SqlStateStore implements DistributedStateStore {
           if (payload === undefined) this.claimedPayloads.sawRows(jobId, batchId, rowsToConfirm);
           else this.claimedPayloads.keep(jobId, batchId, payload);
         },
-      ),
-    );
+      );
+      // MySQL: a batch claimed as rows can be completed in one statement once read (issue 24).
+      if (result.claimed && this.db.family === 'mysql') {
+        const { reservation } = result;
+        if (
+          reservation.attempt !== undefined &&
+          this.claimedPayloads.rowsToConfirm(jobId, reservation.batchId) !== undefined
+        ) {
+          this.claimedPayloads.noteRowsClaim(jobId, reservation.batchId, {
+            attempt: reservation.attempt,
+            claimedAt: reservation.claimedAt,
+            recordStartIndex: reservation.recordStartIndex,
+            recordEndIndex: reservation.recordEndIndex,
+          });
+        }
+      }
+      return result;
+    });
   }
 
   /** Puts the batch back to PENDING only while `workerId` holds it (PROCESSING). */
@@ -635,11 +651,26 @@ export class SqlStateStore implements DistributedStateStore {
   ): Promise<void> {
     this.claimedPayloads.forget(lease.jobId, lease.batchId);
     const seenWithPayload = this.claimedPayloads.hadPayload(lease.jobId, lease.batchId);
+    const rowsClaim = this.claimedPayloads.confirmedRowsClaim(lease.jobId, lease.batchId);
     const seenAsRows = this.claimedPayloads.hadRows(lease.jobId, lease.batchId);
     return this.run(async () => {
       // A batch its claim saw kept as rows (a batch keeps its layout for life) is written by
-      // its rows, without first trying the payload write.
+      // its rows, without first trying the payload write; on MySQL in one statement when this
+      // store claimed it and read all its rows (issue 24).
       if (seenAsRows && this.db.family !== 'postgres') {
+        if (
+          rowsClaim !== undefined &&
+          (await completeClaimedRowsBatchMysql(
+            this.db,
+            this.sql,
+            lease,
+            rowsClaim,
+            records,
+            outcome,
+          ))
+        ) {
+          return;
+        }
         await completeBatch(this.db, this.sql, lease, records, outcome);
         return;
       }

@@ -44,7 +44,11 @@ import {
   completeRecordsValuesSql,
   completeRecordSql,
 } from './sql/record-sql';
-import { completeRecordsMysqlSql, upsertRecordsMysqlSql } from './sql/mysql-record-sql';
+import {
+  completeBatchRowsMysqlSql,
+  completeRecordsMysqlSql,
+  upsertRecordsMysqlSql,
+} from './sql/mysql-record-sql';
 import type { QuotedTables } from './sql/tables';
 import {
   acknowledgeCompletionSql,
@@ -206,6 +210,8 @@ export class Statements {
     this.get(`completeRecordsValues${rows}`, () => completeRecordsValuesSql(this.t, rows));
   completeRecordsMysql = () =>
     this.get('completeRecordsMysql', () => completeRecordsMysqlSql(this.t));
+  completeBatchRowsMysql = () =>
+    this.get('completeBatchRowsMysql', () => completeBatchRowsMysqlSql(this.t));
   selectBatchRecords = () => this.get('selectBatchRecords', () => selectBatchRecordsSql(this.t));
   selectRecordsByStatus = (statuses: number) =>
     this.get(`selectRecordsByStatus${statuses}`, () => selectRecordsByStatusSql(this.t, statuses));
