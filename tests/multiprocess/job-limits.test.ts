@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BufferSource, leaseSizeOf, type DistributedStateStore } from '@batchactions/core';
@@ -38,6 +39,12 @@ const workerScript = fileURLToPath(new URL('../fixtures/limits-worker.mjs', impo
 interface Rig {
   readonly store: DistributedStateStore;
   readonly env: Record<string, string>;
+  /**
+   * How far the job's rate bucket is booked ahead of the database clock, in ms (its limits
+   * row's `readyAt` minus now): above 0 while every token up to then is granted (the fleet asks
+   * as fast as the rate gives, or faster); 0 or less while tokens go unasked.
+   */
+  readonly bookedAheadMs: (jobId: string) => Promise<number>;
   readonly dispose: () => Promise<void>;
 }
 
@@ -47,10 +54,20 @@ async function postgresRig(): Promise<Rig> {
   const schemaName = `limits_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const store = new PostgresStateStore({ connectionString, schema: schemaName });
   await store.initialize();
+  const reader = new pg.Pool({ connectionString, max: 1 });
   return {
     store,
     env: { STORE_KIND: 'postgres', DATABASE_URL: connectionString, PG_SCHEMA: schemaName },
+    bookedAheadMs: async (jobId) => {
+      const { rows } = await reader.query<{ ahead: string | number }>(
+        `SELECT "readyAt" - extract(epoch FROM clock_timestamp()) * 1000 AS ahead
+         FROM "${schemaName}"."job_limits" WHERE "jobId" = $1`,
+        [jobId],
+      );
+      return Number(rows[0]?.ahead ?? Number.NaN);
+    },
     dispose: async () => {
+      await reader.end();
       await store.close();
       const admin = new pg.Pool({ connectionString, max: 1 });
       await admin.query(`DROP SCHEMA "${schemaName}" CASCADE`);
@@ -64,10 +81,17 @@ async function sqliteRig(): Promise<Rig> {
   const file = join(dir, 'state.sqlite');
   const store = new SqliteStateStore({ filename: file });
   await store.initialize();
+  const reader = new Database(file, { readonly: true });
+  const ahead = reader.prepare<[string], { ahead: number }>(
+    `SELECT "readyAt" - (julianday('now') - 2440587.5) * 86400000.0 AS ahead
+     FROM "batchactions_job_limits" WHERE "jobId" = ?`,
+  );
   return {
     store,
     env: { STORE_KIND: 'sqlite', SQLITE_FILE: file },
+    bookedAheadMs: (jobId) => Promise.resolve(ahead.get(jobId)?.ahead ?? Number.NaN),
     dispose: async () => {
+      reader.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -141,7 +165,15 @@ describe.each([
     // Phase 1: the rate. Steady once every worker has started sending.
     await until(() => target.arrivals.length >= 50, 30_000, 'the first requests');
     const steadyFrom = Date.now() + 1000;
-    await sleep(3500);
+    await sleep(1000);
+    // Through the steady span, how often the rate bucket was booked ahead (see bookedAheadMs).
+    const booked: boolean[] = [];
+    while (Date.now() < steadyFrom + 2500) {
+      const ahead = await rig.bookedAheadMs(jobId);
+      expect(ahead).not.toBeNaN();
+      booked.push(ahead > 0);
+      await sleep(25);
+    }
     const steadyTo = Date.now();
     // The limiter hands out time slots, and a token is spent no earlier than its slot; a worker
     // the machine holds back spends its late tokens together, so any one window may also hold
@@ -155,10 +187,18 @@ describe.each([
       (RATE.records * (steadyTo - steadyFrom)) / RATE.perMs + CAP * lease,
     );
     const steadyRate = (target.countBetween(steadyFrom, steadyTo) * 1000) / (steadyTo - steadyFrom);
-    // The limiter does not hold the fleet far below the rate: at least three quarters of it,
-    // also with every core of the machine busy (8 processes then fall short of sending 100 a
-    // second: 85-89% measured with a busy loop per core).
-    expect(steadyRate).toBeGreaterThanOrEqual(0.75 * RATE.records);
+    // The limiter does not hold the fleet far below the rate. Either the fleet sends at least
+    // three quarters of it (85-89% measured with a busy loop per core beside 8 processes), or,
+    // on a machine too busy for 8 processes to send that many, the bucket was not booked ahead
+    // for a good share of the span: tokens went unasked, so the fleet, not the limiter, fell
+    // short (CI at load 12 reached 27-44% of the rate; with 8 busy loops beside the test, 75-91%
+    // of the rate came with the bucket booked 78-87% of the span). A limiter that held the fleet
+    // below the rate keeps every token booked ahead, workers queued for the next one: with the
+    // job's rate set to 40 a second here, the bucket was booked in 100% of the samples.
+    const bookedShare = booked.filter(Boolean).length / booked.length;
+    if (steadyRate < 0.75 * RATE.records) {
+      expect(bookedShare, `${String(steadyRate)} records/s`).toBeLessThan(0.95);
+    }
     // The cap, at every instant: the target never had more requests in flight.
     expect(target.maxInFlight).toBeLessThanOrEqual(CAP);
 
