@@ -120,4 +120,61 @@ describe.each(DIALECTS)('statements of a batch through the shared SQL store (%s)
       3, 4, 5,
     ]);
   });
+
+  it.runIf(dialect === 'mariadb')(
+    'completes a claimed, read batch in one statement, and writes nothing once another store took it over',
+    async () => {
+      database = await createTestDatabase(dialect, 'one statement fence');
+      const { store: slow, log } = await storeWith(false);
+      const { store: fast, log: fastLog } = await storeWith(false);
+      const { jobId } = await prepareJob(slow, 2, 3, { useRegisterBatch: true });
+      // The slow store claims and reads batch 0, as a worker does before its processor runs:
+      // its completion may take the one-statement path (its own claim, every row read).
+      const late = await claimReadComplete(slow, jobId);
+      // Another process's store takes the batch over (the slow one's lease went stale).
+      expect(await fast.reclaimStaleBatches(jobId, 0)).toBe(1);
+      const taken = await claimReadComplete(fast, jobId);
+      expect(taken.lease.batchId).toBe(late.lease.batchId);
+      expect(taken.lease.attempt).toBe(late.lease.attempt + 1);
+
+      log.on();
+      await expect(
+        slow.completeBatch(late.lease, processed(late.records), {
+          status: 'COMPLETED',
+          processedCount: 3,
+          failedCount: 0,
+        }),
+      ).rejects.toMatchObject({ name: 'LeaseLostError' });
+      // The one-statement completion ran first and changed nothing (its fence failed), then the
+      // transactional one told that the lease is lost.
+      const tried = log.take();
+      expect(tried.some((sql) => /JSON_TABLE/.test(sql) && /STRAIGHT_JOIN/.test(sql))).toBe(true);
+      const after = await fast.getBatchRecords(jobId, late.lease.batchId);
+      expect(after.map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+      expect((await fast.getJobState(jobId))?.batches[0]).toMatchObject({
+        status: 'PROCESSING',
+        workerId: taken.lease.workerId,
+      });
+
+      // The store holding the batch completes it in one statement.
+      fastLog.on();
+      await fast.completeBatch(taken.lease, processed(taken.records), {
+        status: 'COMPLETED',
+        processedCount: 3,
+        failedCount: 0,
+      });
+      const completion = fastLog.take();
+      expect(completion).toHaveLength(1);
+      expect(completion[0]).toMatch(/JSON_TABLE/);
+      expect((await fast.getBatchRecords(jobId, late.lease.batchId)).map((r) => r.status)).toEqual([
+        'processed',
+        'processed',
+        'processed',
+      ]);
+      expect((await fast.getJobState(jobId))?.batches[0]).toMatchObject({
+        status: 'COMPLETED',
+        processedCount: 3,
+      });
+    },
+  );
 });
