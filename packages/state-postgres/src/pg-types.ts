@@ -18,6 +18,13 @@ export interface PgQueryable {
 export interface PgPoolClientLike extends PgQueryable {
   /** Returns the connection to the pool; passing an error destroys it instead. */
   release(error?: Error | boolean): void;
+  /**
+   * `pg` clients are event emitters: a checked-out client whose connection drops between
+   * statements emits `error`, which nobody handles unless someone listens (the pool stops
+   * listening while the client is checked out). Optional in this type, used when present.
+   */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A connection pool, such as `pg.Pool`. */
