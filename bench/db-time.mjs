@@ -11,15 +11,19 @@
 // processes; SQLite: 1 in-process worker). Raw baselines: one row per record, inserted 500 per
 // statement (PostgreSQL: unnest arrays; SQLite: one prepared INSERT per record in a transaction
 // per 500), then read by range and updated by range, 500 at a time (PostgreSQL: 4 connections).
+// The raw prepare parses the file with our CsvParser, as the stores' prepare does (the difference
+// is then the storage alone), and again as a hand-rolled loader would: csv-parse's own streaming
+// parser (`columns: true`) feeding the same insert ("hand-rolled loader" column).
 //
 // Usage: npm run build && node bench/db-time.mjs [--rows 100000] [--batch-size 500]
 //          [--stores postgres,sqlite] [--layouts rows,payloads] [--csv-fast on|off]   (DATABASE_URL: the PostgreSQL server; the benchmark
 //          creates and uses a database `ba_dbtime` on it)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { parse as csvParse } from 'csv-parse';
 import pg from 'pg';
 import { FilePathSource } from '@batchactions/core';
 import { DistributedImport, runWorker } from '@batchactions/distributed';
@@ -59,11 +63,18 @@ const rate = (ms) => Math.round((rows / ms) * 1000);
 const perThousand = (dbMs) => ((dbMs / rows) * 1000).toFixed(1);
 const fmt = (n) => n.toLocaleString('en');
 
-/** The records of the CSV file, `batchSize` at a time, parsed as the stores' prepare parses them. */
-async function* csvBatches() {
+/**
+ * The records of the CSV file, `batchSize` at a time, parsed as the stores' prepare parses them
+ * (`ours`: CsvParser) or as a hand-rolled loader would (`csv-parse`: its streaming parser).
+ */
+async function* csvBatches(parser = 'ours') {
   let batch = [];
   let index = 0;
-  for await (const record of new CsvParser().parseStream(new FilePathSource(csvFile).read())) {
+  const records =
+    parser === 'csv-parse'
+      ? createReadStream(csvFile).pipe(csvParse({ columns: true }))
+      : new CsvParser().parseStream(new FilePathSource(csvFile).read());
+  for await (const record of records) {
     batch.push({ index, raw: record });
     index += 1;
     if (batch.length === batchSize) {
@@ -168,19 +179,22 @@ async function postgresRaw(pgSchema) {
        raw json NOT NULL, PRIMARY KEY (job, idx))`,
   );
   await setup.end();
-  const rawPrepare = await measuredPg(async () => {
-    const client = new pg.Client({ connectionString: benchUrl });
-    await client.connect();
-    for await (const batch of csvBatches()) {
-      await client.query(
-        `INSERT INTO ${table} (job, idx, status, raw)
-         SELECT 'raw', i, 'PENDING', r
-         FROM ROWS FROM (unnest($1::integer[]), json_array_elements($2::json)) AS t (i, r)`,
-        [batch.map((r) => r.index), JSON.stringify(batch.map((r) => r.raw))],
-      );
-    }
-    await client.end();
-  });
+  const insertAll = (job, parser) =>
+    measuredPg(async () => {
+      const client = new pg.Client({ connectionString: benchUrl });
+      await client.connect();
+      for await (const batch of csvBatches(parser)) {
+        await client.query(
+          `INSERT INTO ${table} (job, idx, status, raw)
+           SELECT $3, i, 'PENDING', r
+           FROM ROWS FROM (unnest($1::integer[]), json_array_elements($2::json)) AS t (i, r)`,
+          [batch.map((r) => r.index), JSON.stringify(batch.map((r) => r.raw)), job],
+        );
+      }
+      await client.end();
+    });
+  const rawPrepare = await insertAll('raw', 'ours');
+  rawPrepare.handRolled = await insertAll('hand-rolled', 'csv-parse');
   const rawProcessing = await measuredPg(async () => {
     const next = ranges();
     await Promise.all(
@@ -267,13 +281,16 @@ async function sqliteFigures() {
     db.exec(`CREATE TABLE raw_records (job TEXT NOT NULL, idx INTEGER NOT NULL,
       status TEXT NOT NULL, raw TEXT NOT NULL, PRIMARY KEY (job, idx)) WITHOUT ROWID`);
     const insert = db.prepare(
-      `INSERT INTO raw_records (job, idx, status, raw) VALUES ('raw', ?, 'PENDING', ?)`,
+      `INSERT INTO raw_records (job, idx, status, raw) VALUES (?, ?, 'PENDING', ?)`,
     );
-    const insertBatch = db.transaction((batch) => {
-      for (const r of batch) insert.run(r.index, JSON.stringify(r.raw));
+    const insertBatch = db.transaction((job, batch) => {
+      for (const r of batch) insert.run(job, r.index, JSON.stringify(r.raw));
     });
     const rawPrepare = await measuredSqlite(async () => {
-      for await (const batch of csvBatches()) insertBatch(batch);
+      for await (const batch of csvBatches('ours')) insertBatch('raw', batch);
+    });
+    rawPrepare.handRolled = await measuredSqlite(async () => {
+      for await (const batch of csvBatches('csv-parse')) insertBatch('hand-rolled', batch);
     });
     const select = db.prepare(
       `SELECT idx, status, raw FROM raw_records WHERE job = 'raw' AND idx BETWEEN ? AND ?`,
@@ -307,15 +324,15 @@ console.log(
   `${fmt(rows)} records, batch ${batchSize}, CSV fast path ${values['csv-fast']} — ${machine}, load ${loadavg()[0].toFixed(1)}`,
 );
 const lines = [
-  '| store | phase | records/s | DB ms per 1,000 records | pages per 1,000 records | raw baseline records/s | raw DB ms per 1,000 records | raw pages per 1,000 records |',
-  '|---|---|---|---|---|---|---|---|',
+  '| store | phase | records/s | DB ms per 1,000 records | pages per 1,000 records | raw baseline records/s | raw DB ms per 1,000 records | raw pages per 1,000 records | hand-rolled loader records/s |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 for (const kind of kinds) {
   const figures = kind === 'postgres' ? await postgresFigures() : await sqliteFigures();
   for (const [store, phase, ours, raw] of figures) {
     // PostgreSQL: shared-buffer pages touched per 1,000 records too (load does not inflate them).
     const pages = (m) => (m.blocks === undefined ? '–' : perThousand(m.blocks));
-    const line = `| ${store} | ${phase} | ${fmt(rate(ours.ms))} | ${perThousand(ours.dbMs)} | ${pages(ours)} | ${fmt(rate(raw.ms))} | ${perThousand(raw.dbMs)} | ${pages(raw)} |`;
+    const line = `| ${store} | ${phase} | ${fmt(rate(ours.ms))} | ${perThousand(ours.dbMs)} | ${pages(ours)} | ${fmt(rate(raw.ms))} | ${perThousand(raw.dbMs)} | ${pages(raw)} | ${raw.handRolled === undefined ? '–' : fmt(rate(raw.handRolled.ms))} |`;
     console.log(line);
     lines.push(line);
   }

@@ -101,7 +101,8 @@ export async function storeFromEnv(env) {
  * The newest Prisma 7 client the state-prisma tests generated for `provider`
  * (packages/state-prisma/tests/.generated; run those tests once first). With `small`, a client
  * generated with `compilerBuild = "small"` in its generator block, in a folder named
- * `prisma7-small-<provider>-<anything>` there (made by hand: see bench/results.md, issue 24).
+ * `prisma7-small-<provider>-<anything>` there (packages/state-prisma/tests/small-compiler.test.ts
+ * generates them).
  */
 export function generatedPrismaClient(provider, small = false) {
   const root = fileURLToPath(
@@ -116,7 +117,7 @@ export function generatedPrismaClient(provider, small = false) {
   if (found.length === 0) {
     throw new Error(
       small
-        ? `no Prisma 7 client with compilerBuild "small" for ${provider} under ${root}${prefix}*: see bench/results.md (issue 24) for how to generate one`
+        ? `no Prisma 7 client with compilerBuild "small" for ${provider}: run \`npx vitest run packages/state-prisma/tests/small-compiler.test.ts\` once (it generates them)`
         : `no generated Prisma 7 client for ${provider}: run \`npx vitest run packages/state-prisma/tests/quick-start.test.ts\` once (it generates them)`,
     );
   }
@@ -207,6 +208,8 @@ export async function freshStore(kind) {
         SEQ_DIALECT: 'postgres',
         SEQ_URL: DATABASE_URL,
         SEQ_SCHEMA: name,
+        // `prisma-postgres-small-compiler`: a client generated with `compilerBuild = "small"`.
+        ...(kind === 'prisma-postgres-small-compiler' ? { PRISMA_COMPILER_BUILD: 'small' } : {}),
         ...baselineEnv(kind),
       },
       dispose: () => admin(DATABASE_URL, `DROP SCHEMA IF EXISTS "${name}" CASCADE`),

@@ -122,6 +122,8 @@ const label = {
   'prisma-postgres-baseline': 'PrismaStateStore (PRISMA_BASELINE build), PostgreSQL 15',
   'prisma-mariadb-baseline':
     'PrismaStateStore (PRISMA_BASELINE build, adapter defaults), MariaDB 10.11',
+  'prisma-postgres-small-compiler':
+    'PrismaStateStore (Prisma 7, adapter-pg, compilerBuild "small"), PostgreSQL 15',
   'prisma-mariadb-small-compiler':
     'PrismaStateStore (Prisma 7, adapter-mariadb, compilerBuild "small"), MariaDB 10.11',
   'prisma-mariadb-default-adapter':
@@ -149,7 +151,7 @@ const baselineCommand = [
     ? 'PRISMA_BASELINE=<earlier build, bundled> '
     : '',
 ].join('');
-const section = `<!-- ${sectionMarker}:start -->\n## ${sectionTitle}\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn), ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (other work was running).\nCommand: \`npm run build && ${baselineCommand}node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}${values.section === 'prisma' ? ' --section prisma' : ''}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n\nEvery round (1-minute load average after it):\n\n\`\`\`\n${roundLines.join('\n')}\n\`\`\`\n<!-- ${sectionMarker}:end -->\n`;
+const section = `<!-- ${sectionMarker}:start -->\n## ${sectionTitle}\n\n${rows.toLocaleString('en')} records, batch ${batchSize}, no-op processor, best of ${rounds} rounds (stores measured in turn), ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}; 1-minute load average ${loadBefore} before, ${loadAfter} after (the benchmark's own processes count in it).\nCommand: \`npm run build && ${baselineCommand}node bench/state-sequelize.mjs --rows ${rows} --batch-size ${batchSize} --rounds ${rounds} --stores ${kinds.join(',')}${values.section === 'prisma' ? ' --section prisma' : ''}\`\n\n${table}\n\n4 processes: records/s from the first worker starting its loop to the last one finishing.\n\nEvery round (1-minute load average after it):\n\n\`\`\`\n${roundLines.join('\n')}\n\`\`\`\n<!-- ${sectionMarker}:end -->\n`;
 const resultsFile = new URL('./results.md', import.meta.url);
 const current = readFileSync(resultsFile, 'utf8');
 const marker = new RegExp(

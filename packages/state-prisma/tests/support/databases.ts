@@ -10,7 +10,7 @@ import {
   type TestDatabase as SequelizeTestDatabase,
 } from '../../../state-sequelize/tests/support/databases';
 import type { ModelsProvider } from '../../src/cli/models';
-import { loadPrismaClient, type PrismaMajor } from './prisma-clients';
+import { loadPrismaClient, type CompilerBuild, type PrismaMajor } from './prisma-clients';
 
 /** The databases every test of this package runs against. */
 export const DATABASES = ['postgres', 'mariadb', 'sqlite'] as const;
@@ -31,8 +31,14 @@ export interface PrismaTestDatabase {
   readonly kind: TestDatabaseKind;
   /** The schema (PostgreSQL), database (MariaDB) or file (SQLite). */
   readonly name: string;
-  /** A new Prisma client (Prisma `major`, through its driver adapter) on this database. */
-  connect(options?: { readonly poolSize?: number }): Promise<TestPrismaClient>;
+  /**
+   * A new Prisma client (Prisma `major`, through its driver adapter) on this database;
+   * `compilerBuild` (Prisma 7): the generator's query compiler build, default `fast`.
+   */
+  connect(options?: {
+    readonly poolSize?: number;
+    readonly compilerBuild?: CompilerBuild;
+  }): Promise<TestPrismaClient>;
   /** Environment for a child process to reach the same database (fixtures/prisma-env.mjs). */
   readonly childEnv: Record<string, string>;
   drop(): Promise<void>;
@@ -89,7 +95,7 @@ function wrap(database: SequelizeTestDatabase, major: PrismaMajor): PrismaTestDa
     name: database.name,
     childEnv: env,
     connect: async (options = {}) => {
-      const PrismaClient = await loadPrismaClient(PROVIDER[kind], major);
+      const PrismaClient = await loadPrismaClient(PROVIDER[kind], major, options.compilerBuild);
       const client = new PrismaClient({ adapter: adapterFor(env, options.poolSize) });
       return client as unknown as TestPrismaClient;
     },

@@ -30,15 +30,29 @@ function prismaCli(major: PrismaMajor): { readonly bin: string; readonly version
   return { bin: join(dirname(manifest), bin.prisma), version };
 }
 
-function schemaText(provider: ModelsProvider, output: string, major: PrismaMajor): string {
+/**
+ * The query compiler build a Prisma 7 client is generated with (`compilerBuild` of the
+ * generator block): `fast`, Prisma's default, or `small`, which the state-prisma README suggests
+ * for short-lived worker processes.
+ */
+export type CompilerBuild = 'fast' | 'small';
+
+function schemaText(
+  provider: ModelsProvider,
+  output: string,
+  major: PrismaMajor,
+  compilerBuild: CompilerBuild = 'fast',
+): string {
   // Prisma 6: the query compiler (`engineType = "client"`, no Rust engine to download) and a
   // datasource URL, which its schema still requires (the driver adapter is what connects).
   const v6 = major === 6;
+  if (v6 && compilerBuild !== 'fast') throw new Error('compilerBuild is a Prisma 7 setting');
   return [
     'generator client {',
     '  provider   = "prisma-client"',
     `  output     = "${output}"`,
     ...(v6 ? ['  engineType = "client"'] : []),
+    ...(compilerBuild === 'small' ? ['  compilerBuild = "small"'] : []),
     '}',
     '',
     'datasource db {',
@@ -66,20 +80,20 @@ function schemaText(provider: ModelsProvider, output: string, major: PrismaMajor
 export async function generatedClient(
   provider: ModelsProvider,
   major: PrismaMajor = 7,
+  compilerBuild: CompilerBuild = 'fast',
 ): Promise<string> {
   const cli = prismaCli(major);
-  const hash = createHash('sha256')
-    .update(cli.version)
-    .update(schemaText(provider, 'src', major))
-    .digest('hex')
-    .slice(0, 12);
-  const dir = join(generatedRoot, `prisma${String(major)}-${provider}-${hash}`);
+  const schema = schemaText(provider, 'src', major, compilerBuild);
+  const hash = createHash('sha256').update(cli.version).update(schema).digest('hex').slice(0, 12);
+  // `prisma7-small-<provider>-…` for the small build: the name bench/ looks for.
+  const buildTag = compilerBuild === 'small' ? 'small-' : '';
+  const dir = join(generatedRoot, `prisma${String(major)}-${buildTag}${provider}-${hash}`);
   const entry = join(dir, 'client.mjs');
   if (existsSync(entry)) return entry;
   const scratch = `${dir}.${String(process.pid)}.${String(Date.now())}`;
   mkdirSync(scratch, { recursive: true });
   try {
-    writeFileSync(join(scratch, 'schema.prisma'), schemaText(provider, 'src', major));
+    writeFileSync(join(scratch, 'schema.prisma'), schema);
     execFileSync(
       process.execPath,
       [cli.bin, 'generate', '--schema', join(scratch, 'schema.prisma')],
@@ -138,8 +152,9 @@ export type PrismaClientClass = new (options: { adapter: unknown; log?: unknown 
 export async function loadPrismaClient(
   provider: ModelsProvider,
   major: PrismaMajor = 7,
+  compilerBuild: CompilerBuild = 'fast',
 ): Promise<PrismaClientClass> {
-  const entry = await generatedClient(provider, major);
+  const entry = await generatedClient(provider, major, compilerBuild);
   const module = (await import(pathToFileURL(entry).href)) as { PrismaClient: PrismaClientClass };
   return module.PrismaClient;
 }
