@@ -27,10 +27,15 @@ export function* usersCsvLines(rows) {
 }
 
 /** Writes `rows` users (`usersCsvLines`) to `file`, a megabyte at a time. */
-export async function writeUsersCsv(file, rows) {
+export function writeUsersCsv(file, rows) {
+  return writeLines(file, usersCsvLines(rows));
+}
+
+/** Writes the strings of `lines` to `file`, a megabyte at a time. */
+export async function writeLines(file, lines) {
   const out = createWriteStream(file);
   let buffer = '';
-  for (const line of usersCsvLines(rows)) {
+  for (const line of lines) {
     buffer += line;
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) await once(out, 'drain');

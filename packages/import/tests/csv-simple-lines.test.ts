@@ -240,6 +240,75 @@ describe('CsvParser fast path: the same results as csv-parse alone (property)', 
   });
 });
 
+describe('CsvParser fast path on quoted fields: the same results as csv-parse alone (property)', () => {
+  // Fields wrapped in quotes, most of them whole (what spreadsheets export), some not: a
+  // doubled quote, text after the closing quote, a line break or CR inside, a quote left open.
+  const quotedContent = fc.string({
+    unit: fc.constantFrom('a', 'Z', ' ', ',', ';', 'é', '🎉', '\t'),
+    maxLength: 6,
+  });
+  const quotedField = (quote: string) =>
+    fc.oneof(
+      { weight: 12, arbitrary: quotedContent.map((text) => `${quote}${text}${quote}`) },
+      { weight: 4, arbitrary: plainField },
+      {
+        weight: 1,
+        arbitrary: quotedContent.map((text) => `${quote}${text}${quote}${quote}x${quote}`),
+      },
+      { weight: 1, arbitrary: quotedContent.map((text) => `${quote}${text}${quote}x`) },
+      { weight: 1, arbitrary: quotedContent.map((text) => `${quote}${text}\n${text}${quote}`) },
+      { weight: 1, arbitrary: quotedContent.map((text) => `${quote}${text}\r${quote}`) },
+      { weight: 1, arbitrary: quotedContent.map((text) => `${quote}${text}`) },
+      { weight: 1, arbitrary: quotedContent.map((text) => `x${quote}${text}`) },
+    );
+  const quotedInputs = fc
+    .record({
+      quote: fc.constantFrom('"', "'"),
+      delimiter: fc.constantFrom(',', ';', '\t'),
+      lineBreak: fc.constantFrom('\n', '\n', '\r\n'),
+      finalBreak: fc.boolean(),
+      cuts: fc.array(fc.nat(), { maxLength: 12 }),
+      max: fc.integer({ min: 1, max: 7 }),
+      malformedRows: fc.constantFrom<MalformedOption>('keep', 'invalid', 'fail'),
+      skipEmptyLines: fc.boolean(),
+      lineCount: fc.integer({ min: 1, max: 20 }),
+    })
+    .chain((base) =>
+      fc.record({
+        base: fc.constant(base),
+        lines: fc.array(fc.array(quotedField(base.quote), { minLength: 1, maxLength: 4 }), {
+          minLength: base.lineCount,
+          maxLength: base.lineCount,
+        }),
+      }),
+    );
+
+  it('records, cursors, resumes, damage reports and errors are equal', async () => {
+    await fc.assert(
+      fc.asyncProperty(quotedInputs, async ({ base, lines }) => {
+        const { quote, delimiter, lineBreak, finalBreak, cuts, max } = base;
+        const options: Partial<CsvParserOptions> = {
+          quote,
+          delimiter,
+          malformedRows: base.malformedRows,
+          skipEmptyLines: base.skipEmptyLines,
+        };
+        let text = ['a', 'b', 'c'].join(delimiter) + lineBreak;
+        text += lines.map((fields) => fields.join(delimiter)).join(lineBreak);
+        if (finalBreak) text += lineBreak;
+        const bytes = Buffer.from(text);
+        await expectSameEverywhere(
+          options,
+          bytes,
+          cuts.map((cut) => cut % (bytes.length + 1)),
+          max,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 type MalformedOption = NonNullable<CsvParserOptions['malformedRows']>;
 
 /** Every cut of `bytes`: one cut at each offset, and the input byte by byte. */
@@ -412,14 +481,49 @@ describe('CsvSimpleLines', () => {
     expect(lines).toMatchObject({ bytes: 17, lines: 4, rows: 3, recordDelimiter: '\n' });
   });
 
-  it('hands over the input from the first line holding a quote or a CR', () => {
+  it('splits lines whose quotes each wrap a whole field', () => {
     const { lines, rows } = reader();
-    const rest = lines.read(Buffer.from('a,b\n1,2\n3,"x"\n4,5\n'));
+    const rest = lines.read(Buffer.from('a,b,c\n"x, y",2,""\n"",,"é"\n"q"\n'));
+    expect(rest).toBeUndefined();
+    expect(lines.end()).toBeUndefined();
+    expect(rows).toEqual([
+      [['a', 'b', 'c'], 6, 1],
+      [['x, y', '2', ''], 18, 2],
+      [['', '', 'é'], 27, 3],
+      [['q'], 31, 4],
+    ]);
+    const last = reader();
+    expect(last.lines.read(Buffer.from('a,b\n"1",'))).toBeUndefined();
+    expect(last.lines.end()).toBeUndefined();
+    expect(last.rows.map(([fields]) => fields)).toEqual([
+      ['a', 'b'],
+      ['1', ''],
+    ]);
+  });
+
+  it("hands over a line whose quotes do not each wrap a field: csv-parse's", () => {
+    for (const line of ['3,x"y', '"a""b",c', '"a"b,c', '"open,c', '3,"', ' "a",b', '"a" ,b']) {
+      const { lines, rows } = reader();
+      const rest = lines.read(Buffer.from(`a,b\n"1",2\n${line}\n4,5\n`));
+      expect(rows.map(([fields]) => fields)).toEqual([
+        ['a', 'b'],
+        ['1', '2'],
+      ]);
+      expect(Buffer.concat(rest ?? []).toString()).toBe(`${line}\n4,5\n`);
+    }
+    const last = reader();
+    expect(Buffer.concat(last.lines.read(Buffer.from('a\n"b')) ?? []).toString()).toBe('');
+    expect(Buffer.concat(last.lines.end() ?? []).toString()).toBe('"b');
+  });
+
+  it('hands over the input from the first line holding a stray quote or a CR', () => {
+    const { lines, rows } = reader();
+    const rest = lines.read(Buffer.from('a,b\n1,2\n3,x"\n4,5\n'));
     expect(rows.map(([fields]) => fields)).toEqual([
       ['a', 'b'],
       ['1', '2'],
     ]);
-    expect(Buffer.concat(rest ?? []).toString()).toBe('3,"x"\n4,5\n');
+    expect(Buffer.concat(rest ?? []).toString()).toBe('3,x"\n4,5\n');
     expect(lines).toMatchObject({ bytes: 8, lines: 2, rows: 2, lastRowEnd: 8 });
     const lf = reader();
     expect(Buffer.concat(lf.lines.read(Buffer.from('a,b\n1,2\r\n3,4\n')) ?? []).toString()).toBe(

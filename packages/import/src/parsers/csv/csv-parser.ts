@@ -64,8 +64,9 @@ interface Head {
  *
  * `parse` reads one whole input synchronously; `parseStream` reads a chunk stream split anywhere
  * (inside rows, quotes or multi-byte characters) with one header for the whole stream. The
- * streams split lines holding no quote and no stray CR themselves (a fraction of csv-parse's
- * cost), up to the first line that holds one; csv-parse reads the input from there (see
+ * streams split lines themselves (a fraction of csv-parse's cost) while each line holds no stray
+ * CR and its quotes, if any, each wrap a whole field (`"a,b",c`), up to the first line that is
+ * otherwise (a doubled quote, a quoted line break…); csv-parse reads the input from there (see
  * `CsvSimpleLines`: the results are the same).
  */
 export class CsvParser implements SourceParser {

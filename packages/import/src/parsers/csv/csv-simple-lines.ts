@@ -1,8 +1,8 @@
 /**
- * The CSV fast path (issue 28): lines that hold no quote character and no stray CR are split by
- * the delimiter here, without csv-parse, which spends about 21,800 instructions on a typical
- * record. At the first line it cannot prove simple, the reader stops and hands the rest of the
- * input to csv-parse, which goes on from that row boundary as a resumed parse would.
+ * The CSV fast path (issue 28): lines csv-parse would split plainly are split here, without
+ * csv-parse, which spends about 21,800 instructions on a typical record. At the first line it
+ * cannot prove simple, the reader stops and hands the rest of the input to csv-parse, which goes
+ * on from that row boundary as a resumed parse would.
  *
  * What "simple" covers, and why each result equals csv-parse's (`relax_quotes`,
  * `relax_column_count`, no `trim`, `escape` = `quote`):
@@ -11,9 +11,14 @@
  *   any other CR or LF (a field character for csv-parse, and a line it counts) is not simple; so
  *   csv-parse's fields are exactly the pieces between delimiters; a lone CR as record delimiter
  *   is csv-parse's alone;
- * - fields are decoded a line at a time: with one-byte ASCII delimiters and line breaks, no
- *   multi-byte character (nor an invalid sequence, replaced by U+FFFD) spans a delimiter, so the
- *   text is the same as csv-parse's field by field decoding;
+ * - a line whose quotes each wrap a whole field (`"a,b",c,""`: a field that starts with the
+ *   quote, no quote before its closing one, and the delimiter or the line's end right after it)
+ *   has csv-parse's fields too: each wrapped field is its text between the quotes (a quote
+ *   anywhere else, a doubled quote, text after a closing quote or a quote left open, which may
+ *   span lines, make the line csv-parse's, and its damage scanner's);
+ * - fields are decoded a line at a time: with one-byte ASCII delimiters, quotes and line breaks,
+ *   no multi-byte character (nor an invalid sequence, replaced by U+FFFD) spans one of them, so
+ *   the text is the same as csv-parse's field by field decoding;
  * - a line longer than `maxRecordBytes` goes to csv-parse, which reports it;
  * - a row is released only once the bytes csv-parse would wait for after it have arrived (the
  *   last byte received, the last two before the record delimiter is known), so the rows
@@ -164,11 +169,10 @@ export class CsvSimpleLines {
       if (found === 'not simple') return this.handOver(buf, pos);
       mode = found ?? null;
     }
-    // The first quote, or CR in a file of LF lines: its line is not simple (buf.length: none).
-    // (CRs of CRLF lines are checked line by line.)
-    const quote = buf.indexOf(this.quoteByte, pos);
+    // The first CR in a file of LF lines: its line is not simple (buf.length: none). (CRs of
+    // CRLF lines, and quotes, are checked line by line.)
     const cr = mode === '\n' ? buf.indexOf(CR, pos) : -1;
-    const special = Math.min(quote === -1 ? buf.length : quote, cr === -1 ? buf.length : cr);
+    const special = cr === -1 ? buf.length : cr;
     // The complete lines csv-parse would have read: it keeps the last byte of the input received
     // for the next chunk (for the first line break, `firstLineBreak` tells).
     const firstLf = buf.indexOf(LF, pos);
@@ -197,17 +201,39 @@ export class CsvSimpleLines {
     return undefined;
   }
 
-  /** The input's last line, without a line break, from `pos` (no quote in it). */
+  /** The input's last line, without a line break, from `pos`. */
   private lastLine(buf: Buffer, pos: number): Buffer[] | undefined {
     // A CR there is a field's character or a line break: csv-parse's.
     if (buf.indexOf(CR, pos) !== -1) return this.handOver(buf, pos);
-    this.pending = [];
     // csv-parse makes no row of an empty last line.
-    if (pos === buf.length) return undefined;
-    const text = buf.toString(this.setup.encoding, pos);
+    if (pos === buf.length) {
+      this.pending = [];
+      return undefined;
+    }
+    const fields = this.fieldsOf(buf, pos, buf.length);
+    if (fields === undefined) return this.handOver(buf, pos);
+    this.pending = [];
     this.bytes += buf.length - pos;
-    this.row(splitFields(text, this.delimiter), this.lines + 1);
+    this.row(fields, this.lines + 1);
     return undefined;
+  }
+
+  /**
+   * The fields of the line `buf[start..end)` (no line break in it), or `undefined` when it holds
+   * a quote that does not wrap a whole field (see {@link splitQuotedFields}): csv-parse's.
+   * `quoteAt`: the first quote at or after `start` (-1: none), when the caller knows it.
+   */
+  private fieldsOf(
+    buf: Buffer,
+    start: number,
+    end: number,
+    quoteAt = buf.indexOf(this.quoteByte, start),
+  ): string[] | undefined {
+    // Decoded a line at a time: a field kept by the caller holds on to its line at most (a
+    // string sliced from a longer text keeps all of it alive).
+    const text = buf.toString(this.setup.encoding, start, end);
+    if (quoteAt === -1 || quoteAt >= end) return splitFields(text, this.delimiter);
+    return splitQuotedFields(text, this.delimiter, this.setup.quote);
   }
 
   /**
@@ -222,25 +248,34 @@ export class CsvSimpleLines {
   }
 
   /**
-   * Emits the rows of the lines `buf[from..to)` (`to` just after an LF; no quote, and no CR in
-   * LF lines). Returns `to`, or the start of the first line that is not simple: longer than
-   * `maxRecordBytes` (csv-parse reports it), or, for CRLF lines (`crlf`), a line whose LF has no
-   * CR before it or which holds another CR (field characters and lines for csv-parse).
+   * Emits the rows of the lines `buf[from..to)` (`to` just after an LF; no CR in LF lines).
+   * Returns `to`, or the start of the first line that is not simple: longer than
+   * `maxRecordBytes` (csv-parse reports it), holding a quote that does not wrap a whole field,
+   * or, for CRLF lines (`crlf`), a line whose LF has no CR before it or which holds another CR
+   * (field characters and lines for csv-parse).
    */
   private splitLines(buf: Buffer, from: number, to: number, crlf: boolean): number {
-    const { encoding, maxRecordBytes, skipEmptyLines } = this.setup;
+    const { maxRecordBytes, skipEmptyLines } = this.setup;
     let start = from;
+    // The next quote from `start` on, looked for again only once passed (one scan per chunk).
+    let quoteAt = buf.indexOf(this.quoteByte, start);
     while (start < to) {
       const lf = buf.indexOf(LF, start);
       const end = crlf ? lf - 1 : lf;
       if (crlf && (end < start || buf.indexOf(CR, start) !== end)) return start;
       if (end - start > maxRecordBytes) return start;
-      this.lines += 1;
-      this.bytes += lf + 1 - start;
-      // Decoded a line at a time: a field kept by the caller holds on to its line at most (a
-      // string sliced from a longer text keeps all of it alive).
-      if (end > start) this.row(splitFields(buf.toString(encoding, start, end), this.delimiter));
-      else if (!skipEmptyLines) this.row(['']);
+      if (quoteAt !== -1 && quoteAt < start) quoteAt = buf.indexOf(this.quoteByte, start);
+      if (end > start) {
+        const fields = this.fieldsOf(buf, start, end, quoteAt);
+        if (fields === undefined) return start;
+        this.lines += 1;
+        this.bytes += lf + 1 - start;
+        this.row(fields);
+      } else {
+        this.lines += 1;
+        this.bytes += lf + 1 - start;
+        if (!skipEmptyLines) this.row(['']);
+      }
       start = lf + 1;
     }
     return to;
@@ -275,6 +310,40 @@ function firstLineBreak(
   }
   if (lf === -1) return undefined;
   return end || lf < buf.length - 2 ? '\n' : undefined;
+}
+
+/**
+ * The fields of one line holding the quote character, as csv-parse reads them, when every quote
+ * in it wraps a whole field: the field starts with a quote, its closing quote is the next one,
+ * and the delimiter or the line's end follows it (`"a,b"` is `a,b`, `""` is empty). `undefined`
+ * for anything else (a doubled quote, a quote inside an unquoted field, text after a closing
+ * quote, a quote left open): csv-parse reads those lines, and marks the damaged ones.
+ */
+export function splitQuotedFields(
+  line: string,
+  delimiter: string,
+  quote: string,
+): string[] | undefined {
+  const fields: string[] = [];
+  let start = 0;
+  for (;;) {
+    if (line.startsWith(quote, start)) {
+      const close = line.indexOf(quote, start + 1);
+      if (close === -1) return undefined;
+      fields.push(line.slice(start + 1, close));
+      if (close + 1 === line.length) return fields;
+      if (!line.startsWith(delimiter, close + 1)) return undefined;
+      start = close + 2;
+      continue;
+    }
+    const at = line.indexOf(delimiter, start);
+    const end = at === -1 ? line.length : at;
+    const stray = line.indexOf(quote, start);
+    if (stray !== -1 && stray < end) return undefined;
+    fields.push(line.slice(start, end));
+    if (at === -1) return fields;
+    start = at + 1;
+  }
 }
 
 /** The fields of one line, split by a one-character delimiter. */
