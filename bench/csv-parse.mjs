@@ -1,8 +1,9 @@
-// CsvParser alone (FilePathSource + parseStream, no store): records/s on three shapes of the
+// CsvParser alone (FilePathSource + parseStream, no store): records/s on four shapes of the
 // same users file, with the fast path for simple lines on and off in the same run (issue 28).
 // - plain: no quote anywhere (the other benchmarks' file);
 // - quoted: every field wrapped in quotes, as spreadsheet exports write them;
-// - escaped: the quoted file with a doubled quote in one field of row 10 (a line the fast path
+// - doubled: the quoted file with a doubled quote in the name of every 10th row (`"User ""7"""`);
+// - multiline: the quoted file with a line break inside the name of row 10 (a line the fast path
 //   leaves to csv-parse, which then reads the rest of the file).
 // Variants alternate, `--rounds` times; the median of each is printed.
 // Usage: npm run build && node bench/csv-parse.mjs [--rows 300000] [--rounds 5]
@@ -33,22 +34,30 @@ const quoteLine = (line) =>
     .split(',')
     .map((field) => `"${field}"`)
     .join(',')}\n`;
-function* quotedLines(escapeAt) {
+/** The users file with every field quoted; `change(line, i)` rewrites data row `i`'s line. */
+function* quotedLines(change = (line) => line) {
   let i = -1;
   for (const line of usersCsvLines(rows)) {
-    const quoted = quoteLine(line);
-    yield i === escapeAt ? quoted.replace('"User ', '"User ""') : quoted;
+    yield i < 0 ? quoteLine(line) : change(quoteLine(line), i);
     i += 1;
   }
 }
 const files = {
   plain: join(dir, 'plain.csv'),
   quoted: join(dir, 'quoted.csv'),
-  escaped: join(dir, 'escaped.csv'),
+  doubled: join(dir, 'doubled.csv'),
+  multiline: join(dir, 'multiline.csv'),
 };
 await writeLines(files.plain, usersCsvLines(rows));
-await writeLines(files.quoted, quotedLines(-2));
-await writeLines(files.escaped, quotedLines(10));
+await writeLines(files.quoted, quotedLines());
+await writeLines(
+  files.doubled,
+  quotedLines((line, i) => (i % 10 === 7 ? line.replace(/"User (\d+)"/, '"User ""$1"""') : line)),
+);
+await writeLines(
+  files.multiline,
+  quotedLines((line, i) => (i === 10 ? line.replace('"User ', '"User\n') : line)),
+);
 
 async function parseAll(file, fast) {
   globalThis[SWITCH] = fast;

@@ -244,12 +244,20 @@ describe('CsvParser fast path on quoted fields: the same results as csv-parse al
   // Fields wrapped in quotes, most of them whole (what spreadsheets export), some not: a
   // doubled quote, text after the closing quote, a line break or CR inside, a quote left open.
   const quotedContent = fc.string({
-    unit: fc.constantFrom('a', 'Z', ' ', ',', ';', 'é', '🎉', '\t'),
+    unit: fc.constantFrom('a', 'Z', ' ', ',', ';', 'é', '🎉', '\t', '"', "'"),
     maxLength: 6,
   });
   const quotedField = (quote: string) =>
     fc.oneof(
-      { weight: 12, arbitrary: quotedContent.map((text) => `${quote}${text}${quote}`) },
+      // Wrapped, its quotes doubled (the escape is the quote).
+      {
+        weight: 12,
+        arbitrary: quotedContent.map(
+          (text) => `${quote}${text.replaceAll(quote, quote + quote)}${quote}`,
+        ),
+      },
+      // Wrapped, its quotes not doubled: often a stray quote.
+      { weight: 2, arbitrary: quotedContent.map((text) => `${quote}${text}${quote}`) },
       { weight: 4, arbitrary: plainField },
       {
         weight: 1,
@@ -481,9 +489,9 @@ describe('CsvSimpleLines', () => {
     expect(lines).toMatchObject({ bytes: 17, lines: 4, rows: 3, recordDelimiter: '\n' });
   });
 
-  it('splits lines whose quotes each wrap a whole field', () => {
+  it('splits lines whose quotes all belong to wrapped fields, doubled quotes read as one', () => {
     const { lines, rows } = reader();
-    const rest = lines.read(Buffer.from('a,b,c\n"x, y",2,""\n"",,"é"\n"q"\n'));
+    const rest = lines.read(Buffer.from('a,b,c\n"x, y",2,""\n"",,"é"\n"q"\n"O""B",""""\n'));
     expect(rest).toBeUndefined();
     expect(lines.end()).toBeUndefined();
     expect(rows).toEqual([
@@ -491,6 +499,7 @@ describe('CsvSimpleLines', () => {
       [['x, y', '2', ''], 18, 2],
       [['', '', 'é'], 27, 3],
       [['q'], 31, 4],
+      [['O"B', '"'], 43, 5],
     ]);
     const last = reader();
     expect(last.lines.read(Buffer.from('a,b\n"1",'))).toBeUndefined();
@@ -501,8 +510,8 @@ describe('CsvSimpleLines', () => {
     ]);
   });
 
-  it("hands over a line whose quotes do not each wrap a field: csv-parse's", () => {
-    for (const line of ['3,x"y', '"a""b",c', '"a"b,c', '"open,c', '3,"', ' "a",b', '"a" ,b']) {
+  it("hands over a line with a quote outside wrapped fields, or one left open: csv-parse's", () => {
+    for (const line of ['3,x"y', '"a"b,c', '"open,c', '3,"', ' "a",b', '"a" ,b', '"a""', '""",x']) {
       const { lines, rows } = reader();
       const rest = lines.read(Buffer.from(`a,b\n"1",2\n${line}\n4,5\n`));
       expect(rows.map(([fields]) => fields)).toEqual([

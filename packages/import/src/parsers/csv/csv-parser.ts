@@ -65,9 +65,9 @@ interface Head {
  * `parse` reads one whole input synchronously; `parseStream` reads a chunk stream split anywhere
  * (inside rows, quotes or multi-byte characters) with one header for the whole stream. The
  * streams split lines themselves (a fraction of csv-parse's cost) while each line holds no stray
- * CR and its quotes, if any, each wrap a whole field (`"a,b",c`), up to the first line that is
- * otherwise (a doubled quote, a quoted line break…); csv-parse reads the input from there (see
- * `CsvSimpleLines`: the results are the same).
+ * CR and its quotes, if any, belong to fields wrapped in quotes (`"a,b",c,"O""Brien"`), up to
+ * the first line that is otherwise (a quoted line break, a stray quote…); csv-parse reads the
+ * input from there (see `CsvSimpleLines`: the results are the same).
  */
 export class CsvParser implements SourceParser {
   private readonly options: ResolvedCsvOptions;

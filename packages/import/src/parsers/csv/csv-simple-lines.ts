@@ -11,11 +11,12 @@
  *   any other CR or LF (a field character for csv-parse, and a line it counts) is not simple; so
  *   csv-parse's fields are exactly the pieces between delimiters; a lone CR as record delimiter
  *   is csv-parse's alone;
- * - a line whose quotes each wrap a whole field (`"a,b",c,""`: a field that starts with the
- *   quote, no quote before its closing one, and the delimiter or the line's end right after it)
- *   has csv-parse's fields too: each wrapped field is its text between the quotes (a quote
- *   anywhere else, a doubled quote, text after a closing quote or a quote left open, which may
- *   span lines, make the line csv-parse's, and its damage scanner's);
+ * - a line whose quotes all belong to wrapped fields (`"a,b",c,"O""Brien",""`: a field that
+ *   starts with the quote, doubled quotes inside it, and the delimiter or the line's end right
+ *   after its closing quote) has csv-parse's fields too: each wrapped field is its text between
+ *   the quotes, a doubled quote read as one (a quote anywhere else, text after a closing quote or
+ *   a quote left open, which may span lines, make the line csv-parse's, and its damage
+ *   scanner's);
  * - fields are decoded a line at a time: with one-byte ASCII delimiters, quotes and line breaks,
  *   no multi-byte character (nor an invalid sequence, replaced by U+FFFD) spans one of them, so
  *   the text is the same as csv-parse's field by field decoding;
@@ -314,10 +315,12 @@ function firstLineBreak(
 
 /**
  * The fields of one line holding the quote character, as csv-parse reads them, when every quote
- * in it wraps a whole field: the field starts with a quote, its closing quote is the next one,
- * and the delimiter or the line's end follows it (`"a,b"` is `a,b`, `""` is empty). `undefined`
- * for anything else (a doubled quote, a quote inside an unquoted field, text after a closing
- * quote, a quote left open): csv-parse reads those lines, and marks the damaged ones.
+ * in it belongs to a field wrapped in quotes: the field starts with a quote, a doubled quote in
+ * it stands for one quote (the escape is the quote), and its closing quote is followed by the
+ * delimiter or the line's end (`"a,b"` is `a,b`, `"O""Brien"` is `O"Brien`, `""` is empty).
+ * `undefined` for anything else (a quote inside an unquoted field, text after a closing quote, a
+ * quote left open, which may go on over the next lines): csv-parse reads those lines, and its
+ * damage scanner marks the damaged ones.
  */
 export function splitQuotedFields(
   line: string,
@@ -328,9 +331,17 @@ export function splitQuotedFields(
   let start = 0;
   for (;;) {
     if (line.startsWith(quote, start)) {
-      const close = line.indexOf(quote, start + 1);
+      let value = '';
+      let from = start + 1;
+      let close = line.indexOf(quote, from);
+      // A doubled quote inside the field: one quote of its value.
+      while (close !== -1 && line.startsWith(quote, close + 1)) {
+        value += line.slice(from, close + 1);
+        from = close + 2;
+        close = line.indexOf(quote, from);
+      }
       if (close === -1) return undefined;
-      fields.push(line.slice(start + 1, close));
+      fields.push(value + line.slice(from, close));
       if (close + 1 === line.length) return fields;
       if (!line.startsWith(delimiter, close + 1)) return undefined;
       start = close + 2;
