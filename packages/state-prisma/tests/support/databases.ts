@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaBetterSQLite3 as PrismaBetterSqlite3V6 } from 'prisma-adapter-better-sqlite3-6';
 import { PrismaPg as PrismaPgV6 } from 'prisma-adapter-pg-6';
 import type { PrismaBatchactionsClient } from '@batchactions/state-prisma';
+import type { Sequelize } from 'sequelize';
 import {
   createMigratedTestDatabase as createSequelizeMigrated,
   createTestDatabase as createSequelizeDatabase,
@@ -39,6 +40,8 @@ export interface PrismaTestDatabase {
     readonly poolSize?: number;
     readonly compilerBuild?: CompilerBuild;
   }): Promise<TestPrismaClient>;
+  /** A new Sequelize instance on the same database (the neighbour store's client). */
+  connectSequelize(): Sequelize;
   /** Environment for a child process to reach the same database (fixtures/prisma-env.mjs). */
   readonly childEnv: Record<string, string>;
   drop(): Promise<void>;
@@ -99,6 +102,7 @@ function wrap(database: SequelizeTestDatabase, major: PrismaMajor): PrismaTestDa
       const client = new PrismaClient({ adapter: adapterFor(env, options.poolSize) });
       return client as unknown as TestPrismaClient;
     },
+    connectSequelize: () => database.connect({ logging: false }),
     drop: () => database.drop(),
   };
 }
