@@ -1,6 +1,7 @@
 import {
   isTerminalJobStatus,
   JobNotFoundError,
+  LeaseLostError,
   sleep,
   type BulkProcessor,
   type JobStatus,
@@ -74,6 +75,13 @@ export interface RunWorkerResult {
   /** True when this worker finalised the job. */
   readonly jobComplete: boolean;
   /**
+   * Batches this worker lost before writing them: its lease ran out (a process stalled longer
+   * than `leaseTimeoutMs`, a network partition) and another worker took the batch over, so the
+   * store refused the late write (`LeaseLostError`) and discarded its results. The batch is the
+   * other worker's; the loop goes on claiming. Not counted in `batches`, `processed` or `failed`.
+   */
+  readonly leasesLost: number;
+  /**
    * Why the loop ended: `'job-complete'` (this worker finalised the job), `'job-terminal'` (the
    * job ended otherwise: finalised by another worker, cancelled, failed), `'paused'`
    * (`stopWhenPaused` or `waitForOthers: false`), `'no-batches'` (nothing claimable and not
@@ -131,7 +139,9 @@ function checkedOptions(given: RunWorkerOptions | undefined) {
  *
  * Unlike `processWorkerBatch` (which, as published, resolves `claimed: false` for a job id the
  * store does not know), `runWorker` rejects with `JobNotFoundError` when a claim finds no such
- * job, so that a mistyped id does not look like a finished job.
+ * job, so that a mistyped id does not look like a finished job. A batch lost to another worker
+ * (`LeaseLostError`: the lease ran out under this one) is counted in `leasesLost` and the loop
+ * goes on; any other error rejects it.
  */
 export async function runWorker(
   importer: DistributedImport,
@@ -147,6 +157,7 @@ export async function runWorker(
   let processed = 0;
   let failed = 0;
   let jobComplete = false;
+  let leasesLost = 0;
   let stoppedBy: StoppedBy | undefined;
   let jobStatus: JobStatus | undefined;
   let longestBatchMs = 0;
@@ -185,12 +196,22 @@ export async function runWorker(
     let idleWaitMs = FIRST_POLL_MS;
     while (mayClaim()) {
       const started = Date.now();
-      const { result, claimFailure, streaming, limitReached } = await importer.attemptBatch(
-        jobId,
-        processor,
-        laneWorkerId,
-        options.abortSignal ? { signal: options.abortSignal } : {},
-      );
+      let attempt: Awaited<ReturnType<DistributedImport['attemptBatch']>>;
+      try {
+        attempt = await importer.attemptBatch(
+          jobId,
+          processor,
+          laneWorkerId,
+          options.abortSignal ? { signal: options.abortSignal } : {},
+        );
+      } catch (error: unknown) {
+        // The batch went to another worker, which writes it: this one claims the next.
+        if (!(error instanceof LeaseLostError)) throw error;
+        leasesLost += 1;
+        idleWaitMs = FIRST_POLL_MS;
+        continue;
+      }
+      const { result, claimFailure, streaming, limitReached } = attempt;
       if (claimFailure === 'JOB_NOT_FOUND') throw new JobNotFoundError(jobId);
       if (result.claimed) {
         longestBatchMs = Math.max(longestBatchMs, Date.now() - started);
@@ -269,6 +290,7 @@ export async function runWorker(
     processed,
     failed,
     jobComplete,
+    leasesLost,
     stoppedBy: stoppedBy ?? 'no-batches',
     ...(jobStatus === undefined ? {} : { jobStatus }),
   };

@@ -86,9 +86,14 @@ function batchLine(workerId: string, result: DistributedBatchResult): string {
 function summaryLine(result: RunWorkerResult, elapsedMs: number): string {
   const records = result.processed + result.failed;
   const finalised = result.jobComplete ? '; finalised the job' : '';
+  // Shown only when it happened: the published-looking summary line stays as it was otherwise.
+  const lost =
+    result.leasesLost > 0
+      ? `, ${formatCount(result.leasesLost)} lost to another worker (lease expired)`
+      : '';
   return (
     `worker ${result.workerId}: ${formatCount(result.batches)} batches, ${formatCount(result.processed)} processed, ` +
-    `${formatCount(result.failed)} failed in ${formatDuration(elapsedMs)} (${formatRate(records, elapsedMs)}); ` +
+    `${formatCount(result.failed)} failed${lost} in ${formatDuration(elapsedMs)} (${formatRate(records, elapsedMs)}); ` +
     `stopped: ${result.stoppedBy}${result.jobStatus === undefined ? '' : ` (job ${result.jobStatus})`}${finalised}\n`
   );
 }
@@ -137,6 +142,7 @@ export async function workOnJob(jobId: string, options: WorkCommandOptions): Pro
           processed: 0,
           failed: 0,
           jobComplete: false,
+          leasesLost: 0,
           stoppedBy: isTerminalJobStatus(job.status)
             ? 'job-terminal'
             : job.status === JobStatus.PAUSED
