@@ -10,6 +10,7 @@ import {
   type PrismaTestDatabase,
   type TestPrismaClient,
 } from './support/databases';
+import { manualLoop } from './support/manual-loop';
 
 // The Prisma and Sequelize stores keep the same tables: a fleet may run some workers on one and
 // some on the other (docs/stores.md says so for the servers a fleet shares; one SQLite file
@@ -74,20 +75,13 @@ describe.each(['postgres', 'mariadb'] as const)(
         const stateStore = client === 'prisma' ? await prismaStore() : sequelizeStore();
         if (stateStore instanceof SequelizeStateStore) await stateStore.initialize();
         const di = new DistributedImport({ schema, batchSize: BATCH, stateStore });
-        let finalised = 0;
-        for (;;) {
-          const result = await di.processWorkerBatch(
-            jobId,
-            (record) => {
-              const n = String(record.n);
-              seen.set(n, [...(seen.get(n) ?? []), workerId]);
-            },
-            workerId,
-          );
-          if (result.claimed) batchesBy[client] += 1;
-          if (result.jobComplete) finalised += 1;
-          if (!result.claimed || result.jobComplete) return finalised;
-        }
+        return manualLoop(
+          di,
+          jobId,
+          workerId,
+          (n) => seen.set(n, [...(seen.get(n) ?? []), workerId]),
+          () => (batchesBy[client] += 1),
+        );
       };
       const finalised = await Promise.all([
         loop('prisma', 'prisma-1'),

@@ -9,6 +9,7 @@ import {
   type PrismaTestDatabase,
   type TestPrismaClient,
 } from './support/databases';
+import { manualLoop } from './support/manual-loop';
 
 // The README suggests `compilerBuild = "small"` for short-lived worker processes (Prisma 7): the
 // store sends raw SQL only, so it must work the same on a client generated with it.
@@ -56,19 +57,7 @@ describe.each(DATABASES)(
           batchSize: 150,
           stateStore: new PrismaStateStore(await connect()),
         });
-        let finalised = 0;
-        for (;;) {
-          const result = await di.processWorkerBatch(
-            jobId,
-            (record) => {
-              const n = String(record.n);
-              seen.set(n, (seen.get(n) ?? 0) + 1);
-            },
-            workerId,
-          );
-          if (result.jobComplete) finalised += 1;
-          if (!result.claimed || result.jobComplete) return finalised;
-        }
+        return manualLoop(di, jobId, workerId, (n) => seen.set(n, (seen.get(n) ?? 0) + 1));
       };
       const finalised = await Promise.all([loop('small-1'), loop('small-2')]);
       expect(finalised[0] + finalised[1]).toBe(1);
