@@ -70,11 +70,14 @@ export async function createPublishedTables(sequelize: Sequelize): Promise<void>
 }
 
 /**
- * Runs Sequelize's `sync()` again when PostgreSQL answered "cache lookup failed": its index
- * listing looks tables up by name in every schema of the database, and other test files create
- * and drop tables of the same names in their own schemas at the same time. Any other error
- * fails the test at once.
+ * Runs Sequelize's `sync()` again when PostgreSQL answered "cache lookup failed" or "could not
+ * open relation with OID": its index listing looks tables up by name in every schema of the
+ * database, and other test files create and drop tables of the same names in their own schemas
+ * at the same time (a table dropped between the listing's catalog read and its index lookup
+ * gives one or the other). Any other error fails the test at once.
  */
+const CATALOG_RACES = ['cache lookup failed', 'could not open relation with OID'];
+
 async function syncRetryingCatalogRace(sync: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -82,7 +85,8 @@ async function syncRetryingCatalogRace(sync: () => Promise<unknown>): Promise<vo
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (attempt >= 5 || !message.includes('cache lookup failed')) throw error;
+      const catalogRace = CATALOG_RACES.some((race) => message.includes(race));
+      if (attempt >= 5 || !catalogRace) throw error;
     }
   }
 }
