@@ -2,11 +2,12 @@
 // job; MODE=work processes job JOB_ID alone with a no-op processor. Either prints one JSON line:
 // its peak RSS (maxRSS), its RSS once its code is loaded and its store open (after a full GC)
 // and, for `work`, the heap in use after a full GC every tenth of the job. The worker imports
-// what a worker's code imports: the facade and its store, not the parsers.
+// what a worker's code imports: the facade and its store, not the parsers. YOUNG_GENERATION=limited
+// calls limitYoungGeneration() first.
 import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { FilePathSource } from '@batchactions/core';
-import { DistributedImport, runWorker } from '@batchactions/distributed';
+import { DistributedImport, limitYoungGeneration, runWorker } from '@batchactions/distributed';
 import { freshStoreFromEnv, schema } from './shared.mjs';
 
 const mb = (bytes) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -14,6 +15,10 @@ const heapAfterGc = () => {
   globalThis.gc();
   return mb(process.memoryUsage().heapUsed);
 };
+if (process.env.YOUNG_GENERATION === 'limited') {
+  const limit = limitYoungGeneration();
+  if (!limit.applied) throw new Error(`young generation not limited: ${limit.keptFlag} given`);
+}
 const store = await freshStoreFromEnv(process.env);
 const di = new DistributedImport({ schema, batchSize: 500, stateStore: store });
 globalThis.gc();
@@ -26,6 +31,7 @@ if (process.env.MODE === 'prepare') {
 } else {
   const totalBatches = Number(process.env.TOTAL_BATCHES);
   let batches = 0;
+  const started = performance.now();
   const result = await runWorker(di, process.env.JOB_ID, () => undefined, {
     workerId: 'memory',
     pollIntervalMs: 100,
@@ -37,7 +43,12 @@ if (process.env.MODE === 'prepare') {
       }
     },
   });
-  Object.assign(report, { processed: result.processed });
+  const seconds = (performance.now() - started) / 1000;
+  Object.assign(report, {
+    processed: result.processed,
+    recordsPerSecond: Math.round(result.processed / seconds),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+  });
 }
 await store.close();
 const usage = process.memoryUsage();

@@ -2,9 +2,12 @@
 // peak RSS, and the heap in use after a full GC (for a worker, every tenth of the job: flat when
 // nothing is kept per record or per batch). Usage: npm run build && node bench/memory.mjs
 //   [--rows 1000000] [--store sqlite|postgres] [--layout rows|payloads] [--node-flags="..."]
-// (--node-flags: options for both node processes, e.g. --node-flags="--max-semi-space-size=1")
+//   [--young-generation default|limited|both] [--rounds 1]
+// (--node-flags: options for both node processes, e.g. --node-flags="--max-semi-space-size=1";
+// --young-generation limited: the worker calls limitYoungGeneration() first; both: each variant
+// in turn, a fresh job each, `--rounds` times, so that their figures share one run.)
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,11 +20,26 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     layout: { type: 'string', default: 'rows' },
     'node-flags': { type: 'string', default: '' },
+    'young-generation': { type: 'string', default: 'default' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const rows = Number(values.rows);
+const rounds = Number(values.rounds);
 if (values.layout !== 'rows' && values.layout !== 'payloads') {
   throw new Error(`--layout: expected rows or payloads, got "${values.layout}"`);
+}
+const youngGeneration = values['young-generation'];
+const variants =
+  youngGeneration === 'both'
+    ? ['default', 'limited']
+    : youngGeneration === 'limited'
+      ? ['limited']
+      : ['default'];
+if (!['default', 'limited', 'both'].includes(youngGeneration)) {
+  throw new Error(
+    `--young-generation: expected default, limited or both, got "${youngGeneration}"`,
+  );
 }
 const dir = mkdtempSync(join(tmpdir(), 'ba-bench-memory-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -30,30 +48,36 @@ await writeUsersCsv(file, rows);
 
 const child = fileURLToPath(new URL('./memory-child.mjs', import.meta.url));
 const nodeArgs = ['--expose-gc', ...values['node-flags'].split(' ').filter(Boolean)];
-const rig = await freshStore(values.store, { batchPayloads: values.layout === 'payloads' });
-try {
-  const prepared = await runBenchWorker(
-    { ...rig.env, FILE: file, MODE: 'prepare' },
-    child,
-    nodeArgs,
-  );
-  const worked = await runBenchWorker(
-    {
-      ...rig.env,
-      JOB_ID: prepared.jobId,
-      TOTAL_BATCHES: String(Math.ceil(rows / 500)),
-      MODE: 'work',
-    },
-    child,
-    nodeArgs,
-  );
-  if (worked.processed !== rows) throw new Error(`processed ${worked.processed} of ${rows}`);
-  console.log(
-    `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  );
-  console.log(
-    `${rows.toLocaleString('en-US')} rows, ${values.store}, layout ${values.layout}, node ${nodeArgs.join(' ')}`,
-  );
+
+/** One prepare and one worker on a fresh store; the worker with the young generation given. */
+async function measure(variant) {
+  const rig = await freshStore(values.store, { batchPayloads: values.layout === 'payloads' });
+  try {
+    const prepared = await runBenchWorker(
+      { ...rig.env, FILE: file, MODE: 'prepare' },
+      child,
+      nodeArgs,
+    );
+    const worked = await runBenchWorker(
+      {
+        ...rig.env,
+        JOB_ID: prepared.jobId,
+        TOTAL_BATCHES: String(Math.ceil(rows / 500)),
+        MODE: 'work',
+        YOUNG_GENERATION: variant,
+      },
+      child,
+      nodeArgs,
+    );
+    if (worked.processed !== rows) throw new Error(`processed ${worked.processed} of ${rows}`);
+    return { prepared, worked };
+  } finally {
+    await rig.dispose();
+  }
+}
+
+function report(variant, { prepared, worked }) {
+  console.log(`--- worker young generation: ${variant}`);
   console.log(
     `prepare: peak RSS ${prepared.maxRssMb} MB, RSS once loaded ${prepared.loadedRssMb} MB, ` +
       `heap after GC ${prepared.heapAfterGcMb[0]} MB`,
@@ -62,9 +86,11 @@ try {
     `worker:  peak RSS ${worked.maxRssMb} MB, RSS once loaded ${worked.loadedRssMb} MB, V8 heap reserved at the end ${worked.heapTotalMb} MB, ` +
       `heap after GC at each tenth of the job: ${worked.heapAfterGcMb.join(', ')} MB`,
   );
-  if (worked.rssMb !== undefined) {
-    console.log(`worker:  RSS at each tenth of the job: ${worked.rssMb.join(', ')} MB`);
-  }
+  console.log(
+    `worker:  ${worked.recordsPerSecond.toLocaleString('en-US')} records/s, CPU ${worked.cpuMs} ms ` +
+      `(${((worked.cpuMs * 1000) / rows).toFixed(2)} µs per record, loading included)`,
+  );
+  console.log(`worker:  RSS at each tenth of the job: ${worked.rssMb.join(', ')} MB`);
   for (const [name, run] of [
     ['prepare', prepared],
     ['worker', worked],
@@ -78,6 +104,19 @@ try {
         `external ${run.externalMb} MB; V8 spaces (MB): ${spaces}`,
     );
   }
-} finally {
-  await rig.dispose();
 }
+
+console.log(
+  `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+    `load average ${loadavg()[0].toFixed(1)} at the start`,
+);
+console.log(
+  `${rows.toLocaleString('en-US')} rows, ${values.store}, layout ${values.layout}, node ${nodeArgs.join(' ')}`,
+);
+for (let round = 1; round <= rounds; round++) {
+  for (const variant of variants) {
+    if (rounds > 1) console.log(`=== round ${round}`);
+    report(variant, await measure(variant));
+  }
+}
+console.log(`load average ${loadavg()[0].toFixed(1)} at the end`);

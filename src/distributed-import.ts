@@ -54,6 +54,7 @@ import { LocalWork } from './control/local-work';
 import { guardBackgroundHandler } from './process/background-errors';
 import { ImportTelemetry } from './telemetry/import-telemetry';
 import { reportedSourceSize } from './prepare/source-size';
+import { steerYoungGeneration } from './worker/young-generation';
 
 function warnBackgroundError(error: unknown): void {
   console.warn('[batchactions] background work of a worker failed; it will be retried:', error);
@@ -269,6 +270,7 @@ export class DistributedImport {
     const signal = optionalSignal('signal', checked.signal);
     // A cancel (or purge) of the job in this process aborts the batch at once.
     const tracked = this.local.track(jobId, signal);
+    steerYoungGeneration();
     try {
       return await this.runAttempt(jobId, processor, workerId, {
         ...checked,
@@ -276,6 +278,7 @@ export class DistributedImport {
       });
     } finally {
       tracked.done();
+      steerYoungGeneration();
     }
   }
 

@@ -46,9 +46,11 @@ export type {
   RegisterBatchOptions,
 } from '@batchactions/core';
 export { runWorker } from './worker/run-worker';
+export { limitYoungGeneration } from './worker/young-generation';
 export { BackgroundErrorHandlerWarning } from './process/background-errors';
 export type { FailureThreshold } from './control/failure-threshold';
 export type { RunWorkerOptions, RunWorkerResult } from './worker/run-worker';
+export type { YoungGenerationLimit, YoungGenerationOptions } from './worker/young-generation';
 export type { StoppedBy } from './worker/idle-verdict';
 export { createDashboard } from './dashboard/create-dashboard';
 export type { DashboardHandler } from './dashboard/create-dashboard';
