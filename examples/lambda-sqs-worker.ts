@@ -28,6 +28,11 @@ export interface SqsBatchResponse {
   readonly batchItemFailures: { readonly itemIdentifier: string }[];
 }
 
+// Memory: V8's default sizing takes a busy worker process to 110-130 MB, too close to a 128 MB
+// function. Set NODE_OPTIONS=--max-semi-space-size=4 in the function's environment (or call
+// limitYoungGeneration() from '@batchactions/distributed' here, first): 90-105 MB.
+// See docs/operations.md, "Worker memory".
+
 // Created once per Lambda container and reused by its invocations. PostgreSQL in production;
 // without DATABASE_URL, an SQLite file (one machine only: for running the handler locally).
 export const stateStore = process.env.DATABASE_URL
