@@ -30,7 +30,7 @@ export interface SqsBatchResponse {
 
 // Memory: V8's default sizing takes a busy worker process to 110-130 MB, too close to a 128 MB
 // function. Set NODE_OPTIONS=--max-semi-space-size=4 in the function's environment (or call
-// limitYoungGeneration() from '@batchactions/distributed' here, first): 90-105 MB.
+// limitYoungGeneration() from '@batchactions/distributed' here, first): 90-106 MB.
 // See docs/operations.md, "Worker memory".
 
 // Created once per Lambda container and reused by its invocations. PostgreSQL in production;
