@@ -2,10 +2,11 @@
 // peak RSS, and the heap in use after a full GC (for a worker, every tenth of the job: flat when
 // nothing is kept per record or per batch). Usage: npm run build && node bench/memory.mjs
 //   [--rows 1000000] [--store sqlite|postgres] [--layout rows|payloads] [--node-flags="..."]
-//   [--young-generation default|limited|both] [--rounds 1]
+//   [--young-generation default|limited|both] [--rounds 1] [--sqlite-cache-kib N]
 // (--node-flags: options for both node processes, e.g. --node-flags="--max-semi-space-size=1";
 // --young-generation limited: the worker calls limitYoungGeneration() first; both: each variant
-// in turn, a fresh job each, `--rounds` times, so that their figures share one run.)
+// in turn, a fresh job each, `--rounds` times, so that their figures share one run;
+// --sqlite-cache-kib: the SQLite store's cacheSizeKiB in both processes.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     'young-generation': { type: 'string', default: 'default' },
     rounds: { type: 'string', default: '1' },
+    'sqlite-cache-kib': { type: 'string', default: '' },
   },
 });
 const rows = Number(values.rows);
@@ -46,6 +48,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, 'users.csv');
 await writeUsersCsv(file, rows);
 
+const cacheEnv = values['sqlite-cache-kib'] ? { SQLITE_CACHE_KIB: values['sqlite-cache-kib'] } : {};
 const child = fileURLToPath(new URL('./memory-child.mjs', import.meta.url));
 const nodeArgs = ['--expose-gc', ...values['node-flags'].split(' ').filter(Boolean)];
 
@@ -54,13 +57,14 @@ async function measure(variant) {
   const rig = await freshStore(values.store, { batchPayloads: values.layout === 'payloads' });
   try {
     const prepared = await runBenchWorker(
-      { ...rig.env, FILE: file, MODE: 'prepare' },
+      { ...rig.env, ...cacheEnv, FILE: file, MODE: 'prepare' },
       child,
       nodeArgs,
     );
     const worked = await runBenchWorker(
       {
         ...rig.env,
+        ...cacheEnv,
         JOB_ID: prepared.jobId,
         TOTAL_BATCHES: String(Math.ceil(rows / 500)),
         MODE: 'work',
@@ -111,7 +115,8 @@ console.log(
     `load average ${loadavg()[0].toFixed(1)} at the start`,
 );
 console.log(
-  `${rows.toLocaleString('en-US')} rows, ${values.store}, layout ${values.layout}, node ${nodeArgs.join(' ')}`,
+  `${rows.toLocaleString('en-US')} rows, ${values.store}, layout ${values.layout}, node ${nodeArgs.join(' ')}` +
+    (values['sqlite-cache-kib'] ? `, SQLite cache ${values['sqlite-cache-kib']} KiB` : ''),
 );
 for (let round = 1; round <= rounds; round++) {
   for (const variant of variants) {

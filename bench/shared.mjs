@@ -53,6 +53,8 @@ export async function freshStoreFromEnv(env) {
     const store = new SqliteStateStore({
       filename: env.SQLITE_FILE,
       batchPayloads: env.BATCH_PAYLOADS === '1',
+      // SQLITE_CACHE_KIB: the store's `cacheSizeKiB` (bench/memory.mjs --sqlite-cache-kib).
+      ...(env.SQLITE_CACHE_KIB ? { cacheSizeKiB: Number(env.SQLITE_CACHE_KIB) } : {}),
     });
     await store.initialize();
     return store;

@@ -31,16 +31,20 @@ export function openConnection(options: ResolvedSqliteOptions): Connection {
  * Per-connection settings. busy_timeout first, so that lock waits are bounded. A new file the
  * store opened itself gets incremental auto-vacuum. WAL lets readers
  * run beside the single writer; NORMAL synchronisation is durable against process crashes (not
- * against power loss of the last commits) and avoids an fsync per transaction. Switching a fresh
+ * against power loss of the last commits) and avoids an fsync per transaction. The page cache
+ * keeps the connection's size unless `cacheSizeKiB` is given. Switching a fresh
  * file to WAL can fail with SQLITE_BUSY at once when other processes do the same; that is
  * retried until `busyTimeoutMs`.
  */
 export async function configureConnection(
   connection: Connection,
   busyTimeoutMs: number,
+  cacheSizeKiB?: number,
 ): Promise<void> {
   const { db } = connection;
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+  // A negative cache_size is in KiB (a positive one would be in pages).
+  if (cacheSizeKiB !== undefined) db.exec(`PRAGMA cache_size = -${cacheSizeKiB}`);
   // Before any table exists (a new file), so that the pages a purge frees can be given back
   // by `reclaimSpace` without rewriting the file. On a file with tables SQLite ignores it.
   if (connection.owned) db.exec('PRAGMA auto_vacuum = INCREMENTAL');

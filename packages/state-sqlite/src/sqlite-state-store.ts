@@ -154,7 +154,11 @@ export class SqliteStateStore extends SqlStateStore {
       // In the file's turn: a migration waiting for the write lock that a store of this
       // process holds across an await would block the thread that has to release it.
       await inTurn(fileKeyOf(connection.db), async () => {
-        await configureConnection(connection, this.options.busyTimeoutMs);
+        await configureConnection(
+          connection,
+          this.options.busyTimeoutMs,
+          this.options.cacheSizeKiB,
+        );
         await retryWhileBusy(
           () => migrate(connection.db, connection.location),
           this.options.busyTimeoutMs,

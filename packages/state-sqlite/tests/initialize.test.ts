@@ -196,6 +196,25 @@ describe('SqliteStateStore.initialize', () => {
     db.close();
   });
 
+  it("sets the page cache to cacheSizeKiB when given, and leaves the connection's own otherwise", async () => {
+    const sized = new Database(file.filename);
+    const store = new SqliteStateStore({ database: sized, cacheSizeKiB: 2000 });
+    await store.initialize();
+    // Negative: KiB (a positive cache_size counts pages).
+    expect(sized.pragma('cache_size', { simple: true })).toBe(-2000);
+    await store.close();
+    sized.close();
+
+    const untouched = new Database(file.filename);
+    const before = untouched.pragma('cache_size', { simple: true });
+    const plain = new SqliteStateStore({ database: untouched });
+    await plain.initialize();
+    expect(untouched.pragma('cache_size', { simple: true })).toBe(before);
+    expect(before).toBe(-16000); // better-sqlite3's own, what the option's TSDoc says
+    await plain.close();
+    untouched.close();
+  });
+
   it('sets busy_timeout to 30 s by default', async () => {
     const db = new Database(file.filename);
     const store = new SqliteStateStore({ database: db });
@@ -215,6 +234,10 @@ describe('SqliteStateStore options', () => {
     ['a database that is no handle', { database: { prepare: 1 } }, /"database"/],
     ['a negative busy timeout', { filename: 'a.db', busyTimeoutMs: -1 }, /"busyTimeoutMs"/],
     ['a fractional busy timeout', { filename: 'a.db', busyTimeoutMs: 1.5 }, /"busyTimeoutMs"/],
+    ['a page cache of 0', { filename: 'a.db', cacheSizeKiB: 0 }, /"cacheSizeKiB"/],
+    ['a fractional page cache', { filename: 'a.db', cacheSizeKiB: 1.5 }, /"cacheSizeKiB"/],
+    ['a page cache as text', { filename: 'a.db', cacheSizeKiB: '2000' }, /"cacheSizeKiB"/],
+    ['a null page cache', { filename: 'a.db', cacheSizeKiB: null }, /"cacheSizeKiB"/],
   ];
   it.each(bad)('rejects %s with InvalidOptionError', (_label, options, message) => {
     const build = () => new SqliteStateStore(options as SqliteStateStoreOptions);
