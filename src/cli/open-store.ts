@@ -63,12 +63,19 @@ async function importStorePackage<T>(
   }
 }
 
+/** Settings a command gives the store it opens, beyond the URL's. */
+export interface StoreTuning {
+  /** SQLite only: the store's `cacheSizeKiB` (`work` keeps a worker's page cache small). */
+  readonly sqliteCacheSizeKiB?: number;
+}
+
 /**
  * Loads the store package on demand: both are optional peer dependencies, so a user of one store
  * need not install the other's driver.
  */
 export async function createStore(
   location: StoreLocation,
+  tuning: StoreTuning = {},
 ): Promise<DistributedStateStore & Lifecycle> {
   if (location.kind === 'sqlite') {
     const { SqliteStateStore } = await importStorePackage(
@@ -76,7 +83,12 @@ export async function createStore(
       location,
       () => import('@batchactions/state-sqlite'),
     );
-    return new SqliteStateStore({ filename: location.filename });
+    return new SqliteStateStore({
+      filename: location.filename,
+      ...(tuning.sqliteCacheSizeKiB === undefined
+        ? {}
+        : { cacheSizeKiB: tuning.sqliteCacheSizeKiB }),
+    });
   }
   const { PostgresStateStore } = await importStorePackage(
     '@batchactions/state-postgres',
@@ -164,9 +176,13 @@ async function initialize(
  * Creates and initialises the store a `--store` URL names (see {@link OpenMode}). A failure to
  * connect is a `StoreOpenError` naming the store without its password. Close it when done.
  */
-export async function openStore(location: StoreLocation, mode: OpenMode): Promise<OpenedStore> {
+export async function openStore(
+  location: StoreLocation,
+  mode: OpenMode,
+  tuning: StoreTuning = {},
+): Promise<OpenedStore> {
   if (mode === 'existing' && location.kind === 'sqlite') requireSqliteFile(location);
-  const store = await createStore(location);
+  const store = await createStore(location, tuning);
   if (!isDistributedStateStore(store)) {
     throw new TypeError(`The store for "${location.url}" is not a DistributedStateStore`);
   }
@@ -192,8 +208,9 @@ export async function withStore<T>(
   location: StoreLocation,
   mode: OpenMode,
   use: (opened: OpenedStore) => Promise<T>,
+  tuning: StoreTuning = {},
 ): Promise<T> {
-  const opened = await openStore(location, mode);
+  const opened = await openStore(location, mode, tuning);
   try {
     return await use(opened);
   } finally {
