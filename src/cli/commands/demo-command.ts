@@ -174,7 +174,7 @@ async function processWithWorkers(
   args.interrupt.onInterrupt(() => {
     for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGTERM');
   });
-  const display = createProgressDisplay(total);
+  const display = await createProgressDisplay(total);
   let polling = true;
   let pollError: Error | undefined;
   const poll = async (): Promise<void> => {
