@@ -208,15 +208,17 @@ describe('PostgresStateStore fencing', () => {
           `SELECT 1 FROM "${store.schema}".batches WHERE "jobId" = $1 AND id = $2 FOR UPDATE`,
           [jobId, batchId],
         );
-        const a = first();
+        // Settled handlers are attached at once: the second may reject before the first
+        // resolves (the reclaim still has its COMMIT to read when the completion is refused).
+        const a = settle(first());
         const monitor = new pg.Client({ connectionString: testDatabaseUrl() });
         await monitor.connect();
         try {
           await blockedOnLock(monitor, 1);
-          const b = second();
+          const b = settle(second());
           await blockedOnLock(monitor, 2);
           await admin.query('ROLLBACK');
-          return [await settle(a), await settle(b)];
+          return [await a, await b];
         } finally {
           await monitor.end();
         }
