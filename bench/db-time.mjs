@@ -16,7 +16,8 @@
 // parser (`columns: true`) feeding the same insert ("hand-rolled loader" column).
 //
 // Usage: npm run build && node bench/db-time.mjs [--rows 100000] [--batch-size 500]
-//          [--stores postgres,sqlite] [--layouts rows,payloads] [--csv-fast on|off]   (DATABASE_URL: the PostgreSQL server; the benchmark
+//          [--stores postgres,sqlite] [--layouts rows,payloads] [--csv-fast on|off]
+//          [--pg-prepared on|off|both]   (DATABASE_URL: the PostgreSQL server; the benchmark
 //          creates and uses a database `ba_dbtime` on it)
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -41,6 +42,9 @@ const { values } = parseArgs({
     // `off`: CsvParser without its fast path for simple lines (issue 28), in prepare and in the
     // raw baselines alike (they parse the file with CsvParser too), for same-run comparisons.
     'csv-fast': { type: 'string', default: 'on' },
+    // PostgresStateStore's `preparedStatements` (default on): `off` or `both` (each layout run
+    // with and without, for same-run comparisons).
+    'pg-prepared': { type: 'string', default: 'on' },
   },
 });
 if (values['csv-fast'] === 'off')
@@ -50,6 +54,15 @@ const batchSize = Number(values['batch-size']);
 const kinds = values.stores.split(',');
 const layouts = values.layouts.split(',');
 const layoutLabel = (layout) => (layout === 'payloads' ? ' (batchPayloads)' : '');
+const preparedModes = { on: [true], off: [false], both: [false, true] }[values['pg-prepared']];
+if (preparedModes === undefined) throw new Error('--pg-prepared: on, off or both');
+const pgLabel = (layout, prepared) => {
+  const notes = [
+    ...(layout === 'payloads' ? ['batchPayloads'] : []),
+    ...(values['pg-prepared'] === 'on' ? [] : [prepared ? 'prepared' : 'unprepared']),
+  ];
+  return `PostgresStateStore${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+};
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB_NAME = 'ba_dbtime';
 const benchUrl = databaseUrl(serverUrl, DB_NAME);
@@ -104,18 +117,29 @@ async function postgresFigures() {
   await ensureDatabase(serverUrl, DB_NAME);
   const { PostgresStateStore } = await import('@batchactions/state-postgres');
   const pgSchema = `dbtime_${Date.now().toString(36)}`;
+  // A schema per variant: each starts from empty tables, whatever ran before it.
+  const schemas = [];
   const figures = [];
   for (const layout of layouts) {
-    const [prepare, processing] = await postgresStoreFigures(PostgresStateStore, pgSchema, layout);
-    figures.push(
-      [`PostgresStateStore${layoutLabel(layout)}`, 'prepare', prepare],
-      [`PostgresStateStore${layoutLabel(layout)}`, 'processing, 4 processes', processing],
-    );
+    for (const prepared of preparedModes) {
+      schemas.push(`${pgSchema}_${schemas.length}`);
+      const [prepare, processing] = await postgresStoreFigures(
+        PostgresStateStore,
+        schemas.at(-1),
+        layout,
+        prepared,
+      );
+      figures.push(
+        [pgLabel(layout, prepared), 'prepare', prepare],
+        [pgLabel(layout, prepared), 'processing, 4 processes', processing],
+      );
+    }
   }
-  const raws = await postgresRaw(pgSchema);
+  schemas.push(`${pgSchema}_raw`);
+  const raws = await postgresRaw(schemas.at(-1));
   const cleanup = new pg.Client({ connectionString: benchUrl });
   await cleanup.connect();
-  await cleanup.query(`DROP SCHEMA "${pgSchema}" CASCADE`);
+  for (const name of schemas) await cleanup.query(`DROP SCHEMA "${name}" CASCADE`);
   await cleanup.end();
   return figures.map(([store, phase, ours]) => [
     store,
@@ -125,13 +149,17 @@ async function postgresFigures() {
   ]);
 }
 
-/** Prepare and processing of the PostgreSQL store in `layout`, each measured. */
-async function postgresStoreFigures(PostgresStateStore, pgSchema, layout) {
+/**
+ * Prepare and processing of the PostgreSQL store in `layout` (`prepared`: its
+ * `preparedStatements`), each measured.
+ */
+async function postgresStoreFigures(PostgresStateStore, pgSchema, layout, prepared) {
   const open = async () => {
     const store = new PostgresStateStore({
       connectionString: benchUrl,
       schema: pgSchema,
       batchPayloads: layout === 'payloads',
+      preparedStatements: prepared,
     });
     await store.initialize();
     return store;
@@ -155,6 +183,7 @@ async function postgresStoreFigures(PostgresStateStore, pgSchema, layout) {
           JOB_ID: jobId,
           WORKER_ID: `p${i}`,
           BATCH_SIZE: String(batchSize),
+          PG_PREPARED: prepared ? '1' : '0',
         }),
       ),
     );
@@ -174,6 +203,7 @@ async function postgresRaw(pgSchema) {
   const table = `"${pgSchema}".raw_records`;
   const setup = new pg.Client({ connectionString: benchUrl });
   await setup.connect();
+  await setup.query(`CREATE SCHEMA "${pgSchema}"`);
   await setup.query(
     `CREATE TABLE ${table} (job text NOT NULL, idx integer NOT NULL, status text NOT NULL,
        raw json NOT NULL, PRIMARY KEY (job, idx))`,

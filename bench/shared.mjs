@@ -64,6 +64,8 @@ export async function freshStoreFromEnv(env) {
     connectionString: env.DATABASE_URL,
     schema: env.PG_SCHEMA,
     batchPayloads: env.BATCH_PAYLOADS === '1',
+    // PG_PREPARED=0: the store's `preparedStatements: false` (bench/db-time.mjs --pg-prepared).
+    ...(env.PG_PREPARED === '0' ? { preparedStatements: false } : {}),
   });
   await store.initialize();
   return store;

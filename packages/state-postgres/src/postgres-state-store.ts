@@ -57,7 +57,7 @@ export class PostgresStateStore extends SqlStateStore {
     const pool = ownedPool ?? (resolved as { pool: PgPoolLike }).pool;
     const tables = schemaTables(resolved.schema);
     super({
-      executor: pgExecutor(pool, resolved.schema),
+      executor: pgExecutor(pool, resolved.schema, resolved.preparedStatements),
       tables: tables.store,
       // The schema is created and migrated by initialize() only; a store used before gets
       // SchemaNotInitializedError from its first statement.

@@ -1,5 +1,6 @@
 // The conformance suite on PostgresStateStore, in the default layout or with `batchPayloads`
-// (issue 28): conformance.test.ts and conformance-batch-payloads.test.ts.
+// (issue 28) and prepared statements, the fast configuration: conformance.test.ts and
+// conformance-batch-payloads.test.ts.
 import type { DistributedStateStore } from '@batchactions/core';
 import { describeDistributedStateStore } from '@batchactions/core/testing';
 import { PostgresStateStore } from '@batchactions/state-postgres';
@@ -19,8 +20,12 @@ export function describePostgresConformance(batchPayloads: boolean): void {
   let counter = 0;
   const label = batchPayloads ? 'conformance payloads' : 'conformance';
   describeDistributedStateStore(
-    batchPayloads ? 'PostgresStateStore (batchPayloads)' : 'PostgresStateStore',
-    () => createTestSchemaStore(`${label} ${String((counter += 1))}`, { batchPayloads }),
+    batchPayloads ? 'PostgresStateStore (batchPayloads, preparedStatements)' : 'PostgresStateStore',
+    () =>
+      createTestSchemaStore(`${label} ${String((counter += 1))}`, {
+        batchPayloads,
+        preparedStatements: batchPayloads,
+      }),
     {
       teardown: async (store) => {
         await dropTestSchemaStore(postgresStore(store));
