@@ -43,10 +43,20 @@ function givenSizeFlag(): string | undefined {
   return undefined;
 }
 
-/** The young generation's two semi-spaces, in bytes, as V8 has them now. */
+/**
+ * The size of one semi-space of the young generation, in bytes, as V8 has it now (a little
+ * under it at times). `space_size` is committed memory: both semi-spaces, or only the active
+ * one while V8 has uncommitted the idle one after a scavenge, when half of it would read as a
+ * semi-space half its real size; the active semi-space's used plus available bytes is its
+ * capacity less V8's own reserve. The larger of the two is taken.
+ */
 function semiSpaceBytes(): number {
   const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-  return (newSpace?.space_size ?? 0) / 2;
+  if (newSpace === undefined) return 0;
+  return Math.max(
+    newSpace.space_size / 2,
+    newSpace.space_used_size + newSpace.space_available_size,
+  );
 }
 
 /** One watcher per process: it holds the cap of the latest call. */
@@ -66,12 +76,13 @@ export function steerYoungGeneration(): void {
 }
 
 /**
- * At the cap, V8 may not grow the young generation (factor 1); under it (at start, or after V8
- * shrank it while allocation was slow), it grows by its own factor, one doubling at a time, so
- * that growth missed between two checks passes the cap by one step at most.
+ * When one more doubling would pass the cap, V8 may not grow the young generation (factor 1);
+ * under it (at start, or after V8 shrank it while allocation was slow), it grows by its own
+ * factor, one doubling at a time, so that growth missed between two checks passes the cap by
+ * one step at most. (Sizes are powers of two: a semi-space over half the cap is at the cap.)
  */
 function steer(): void {
-  const wanted = semiSpaceBytes() >= capBytes ? 1 : V8_GROWTH_FACTOR;
+  const wanted = semiSpaceBytes() * V8_GROWTH_FACTOR > capBytes ? 1 : V8_GROWTH_FACTOR;
   if (wanted === growthFactor) return;
   setFlagsFromString(`--semi-space-growth-factor=${wanted}`);
   growthFactor = wanted;
