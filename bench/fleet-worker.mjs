@@ -14,6 +14,7 @@ const store = new PostgresStateStore({
   schema: process.env.PG_SCHEMA,
   poolSize: loops,
   batchPayloads: process.env.BATCH_PAYLOADS === '1',
+  preparedStatements: process.env.PG_PREPARED === '1',
 });
 await store.initialize();
 const di = new DistributedImport({

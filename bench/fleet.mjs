@@ -11,7 +11,8 @@
 //
 // Usage: npm run build && node bench/fleet.mjs [--rows 100000] [--batch-size 500]
 //          [--fleets 4,16,64] [--processes 4] [--processor-ms 0] [--layouts rows,payloads]
-//        (--layouts: the stores' default one-row-per-record layout, `batchPayloads: true`, or both)
+//        (--layouts: the stores' default one-row-per-record layout, `batchPayloads: true`, or both;
+//         a `+prepared` suffix, e.g. `payloads+prepared`, adds `preparedStatements: true`)
 //        (DATABASE_URL: the PostgreSQL server; the benchmark uses a database `ba_fleet` on it)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -74,11 +75,17 @@ await ensureDatabase(serverUrl, DB_NAME);
 const pgSchema = `fleet_${Date.now().toString(36)}`;
 try {
   for (const [layout, fleet] of layouts.flatMap((l) => fleets.map((f) => [l, f]))) {
-    const batchPayloads = layout === 'payloads';
+    const [storage, extra] = layout.split('+');
+    if (!['rows', 'payloads'].includes(storage) || ![undefined, 'prepared'].includes(extra)) {
+      throw new Error(`--layouts: ${layout} is not rows or payloads, with or without +prepared`);
+    }
+    const batchPayloads = storage === 'payloads';
+    const preparedStatements = extra === 'prepared';
     const store = new PostgresStateStore({
       connectionString: benchUrl,
       schema: pgSchema,
       batchPayloads,
+      preparedStatements,
     });
     await store.initialize();
     const di = new DistributedImport({ schema, batchSize, stateStore: store });
@@ -97,6 +104,7 @@ try {
             BATCH_SIZE: String(batchSize),
             PROCESSOR_MS_PER_RECORD: String(processorMs),
             BATCH_PAYLOADS: batchPayloads ? '1' : '0',
+            PG_PREPARED: preparedStatements ? '1' : '0',
           }),
         ),
       );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SqlConnection, SqlExecutor } from '@batchactions/state-sql';
+import { PLAN_EACH_TIME, type SqlConnection, type SqlExecutor } from '@batchactions/state-sql';
 import { SchemaNotInitializedError } from './errors';
 import { PgErrorCode, sqlState } from './pg-errors';
 import type { PgPoolLike, PgQueryable, PgQueryResultLike } from './pg-types';
@@ -46,17 +46,21 @@ const sendUnnamed: Send = (client, sql, values) => client.query(sql, values as u
  * Sends each statement text under a name derived from it (`ba_` and 24 hex digits of its
  * SHA-1), so that `pg` parses it once per connection and PostgreSQL may reuse its plan: the
  * store's statements are long CTEs whose parse and plan cost more server time than their
- * execution (issue 28). Up to {@link MAX_PREPARED_STATEMENTS} texts; the rest run unnamed.
+ * execution (issue 28). Up to {@link MAX_PREPARED_STATEMENTS} texts; the rest, and the texts
+ * opening with `PLAN_EACH_TIME` (planned for their values each time), run unnamed.
  */
 function sendNamed(): Send {
-  const names = new Map<string, string>();
+  // The name of each text, or null for a text that runs unnamed (`PLAN_EACH_TIME`).
+  const names = new Map<string, string | null>();
   return (client, sql, values) => {
     let name = names.get(sql);
     if (name === undefined && names.size < MAX_PREPARED_STATEMENTS) {
-      name = `ba_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+      name = sql.startsWith(PLAN_EACH_TIME)
+        ? null
+        : `ba_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
       names.set(sql, name);
     }
-    if (name === undefined) return sendUnnamed(client, sql, values);
+    if (name === undefined || name === null) return sendUnnamed(client, sql, values);
     const config: QueryConfig = { name, text: sql, values: values as unknown[] };
     return (client as unknown as { query(c: QueryConfig): Promise<PgQueryResultLike> }).query(
       config,

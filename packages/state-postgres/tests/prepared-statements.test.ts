@@ -3,6 +3,7 @@ import { prepareJob } from '@batchactions/core/testing';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PostgresStateStore, type PostgresStateStoreOptions } from '@batchactions/state-postgres';
+import { PLAN_EACH_TIME } from '@batchactions/state-sql';
 import { MAX_PREPARED_STATEMENTS, pgExecutor } from '../src/pg-executor';
 import type { PgPoolLike } from '../src/pg-types';
 import {
@@ -79,9 +80,13 @@ describe('PostgresStateStore prepared statements', () => {
       (arg): arg is { name: string; text: string } =>
         typeof arg === 'object' && arg !== null && 'name' in arg,
     );
-    // Every statement of the store went out named; only the transaction bracket is plain text.
-    const plain = sent.filter((arg) => typeof arg === 'string');
-    expect(new Set(plain)).toEqual(new Set(['BEGIN', 'COMMIT']));
+    // Every statement of the store went out named but the transaction bracket and the batch
+    // completion that is planned for its values each time.
+    const plain = sent.filter((arg): arg is string => typeof arg === 'string');
+    expect(new Set(plain.filter((sql) => !sql.startsWith(PLAN_EACH_TIME)))).toEqual(
+      new Set(['BEGIN', 'COMMIT']),
+    );
+    expect(plain.filter((sql) => sql.startsWith(PLAN_EACH_TIME))).toHaveLength(2);
     expect(named.length).toBeGreaterThan(8);
     const nameOf = new Map<string, string>();
     for (const { name, text } of named) {
@@ -135,7 +140,7 @@ describe('PostgresStateStore prepared statements', () => {
     }
   });
 
-  it(`names at most ${MAX_PREPARED_STATEMENTS} texts per store and sends the rest unnamed`, async () => {
+  it(`names at most ${MAX_PREPARED_STATEMENTS} texts per store, never one planned each time`, async () => {
     const calls: unknown[][] = [];
     const fake = {
       query: (...args: unknown[]) => {
@@ -149,10 +154,13 @@ describe('PostgresStateStore prepared statements', () => {
       await executor.execute(`SELECT ${i}`, []);
     }
     await executor.execute('SELECT 0', [1]);
+    await executor.execute(`${PLAN_EACH_TIME} SELECT 0`, [2]);
     const named = calls.filter(([arg]) => typeof arg === 'object');
     expect(named).toHaveLength(MAX_PREPARED_STATEMENTS + 1);
     expect(calls[MAX_PREPARED_STATEMENTS]).toEqual([`SELECT ${MAX_PREPARED_STATEMENTS}`, []]);
-    expect(calls.at(-1)).toEqual([
+    // A statement that wants a plan for its values each time is never named.
+    expect(calls.at(-1)).toEqual([`${PLAN_EACH_TIME} SELECT 0`, [2]]);
+    expect(calls.at(-2)).toEqual([
       { name: (calls[0]![0] as { name: string }).name, text: 'SELECT 0', values: [1] },
     ]);
   });

@@ -32,6 +32,15 @@ export interface SqlConnection {
   executeMany?(sql: string, valueLists: readonly (readonly unknown[])[]): Promise<number>;
 }
 
+/**
+ * A comment that opens the statements wanting a plan made for their values each time. An
+ * executor that sends statements as named prepared statements (PostgreSQL's
+ * `preparedStatements`) sends the statements holding it unprepared: in a generic plan their
+ * `= ANY ($n)` over a whole batch's list is a filter scanning the list for every row (500 x 500
+ * comparisons a batch), where a plan for the values hashes the list.
+ */
+export const PLAN_EACH_TIME = '/* plan each time */';
+
 /** How {@link SqlExecutor.transaction} runs a transaction. */
 export interface SqlTransactionOptions {
   /**

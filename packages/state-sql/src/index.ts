@@ -10,6 +10,7 @@ export { resolveBatchPayloads, type BatchPayloadsOption } from './batch-payloads
 export {
   isDeadlock,
   isUniqueViolation,
+  PLAN_EACH_TIME,
   toQuestionMarks,
   type SqlConnection,
   type SqlExecutor,

@@ -1,3 +1,4 @@
+import { PLAN_EACH_TIME } from '../executor';
 import { takesBatches } from './prepare-sql';
 import type { SqlFamily } from '../db';
 import { nowMs, upsertClause } from './dialect-sql';
@@ -201,7 +202,7 @@ export function completeBatchPostgresSql(t: QuotedTables, nullableJson: boolean)
  */
 export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: boolean): string {
   const { parsed, errors } = inputJson(nullableJson);
-  return `
+  return `${PLAN_EACH_TIME}
     WITH present AS (
       SELECT count(*)::integer AS n
       FROM ${t.records}
