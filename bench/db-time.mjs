@@ -8,16 +8,17 @@
 // statement calls (`run`, `all`, `get`, `iterate`, `exec`), commits and their fsyncs included.
 //
 // Phases: prepare (one process), processing with a no-op processor (PostgreSQL: 4 worker
-// processes; SQLite: 1 in-process worker). Raw baselines: one row per record, inserted 500 per
-// statement (PostgreSQL: unnest arrays; SQLite: one prepared INSERT per record in a transaction
-// per 500), then read by range and updated by range, 500 at a time (PostgreSQL: 4 connections).
+// processes, or --pg-processes; SQLite: 1 in-process worker). Raw baselines: one row per
+// record, inserted 500 per statement (PostgreSQL: unnest arrays; SQLite: one prepared INSERT per
+// record in a transaction per 500), then read by range and updated by range, 500 at a time
+// (PostgreSQL: as many connections as worker processes).
 // The raw prepare parses the file with our CsvParser, as the stores' prepare does (the difference
 // is then the storage alone), and again as a hand-rolled loader would: csv-parse's own streaming
 // parser (`columns: true`) feeding the same insert ("hand-rolled loader" column).
 //
 // Usage: npm run build && node bench/db-time.mjs [--rows 100000] [--batch-size 500]
 //          [--stores postgres,sqlite] [--layouts rows,payloads] [--csv-fast on|off]
-//          [--pg-prepared on|off|both]   (DATABASE_URL: the PostgreSQL server; the benchmark
+//          [--pg-prepared on|off|both] [--pg-processes 4]   (DATABASE_URL: the PostgreSQL server; the benchmark
 //          creates and uses a database `ba_dbtime` on it)
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -45,11 +46,19 @@ const { values } = parseArgs({
     // PostgresStateStore's `preparedStatements` (default on): `off` or `both` (each layout run
     // with and without, for same-run comparisons).
     'pg-prepared': { type: 'string', default: 'on' },
+    // Worker processes of PostgreSQL's processing phase (and connections of its raw baseline).
+    // With 1 the server's time is its own: with 4 on a 2-core machine that also runs the
+    // server, `active_time` counts backends waiting for a core.
+    'pg-processes': { type: 'string', default: '4' },
   },
 });
 if (values['csv-fast'] === 'off')
   globalThis[Symbol.for('@batchactions/import:csv-simple-lines')] = false;
 const rows = Number(values.rows);
+const pgProcesses = Number(values['pg-processes']);
+if (!Number.isInteger(pgProcesses) || pgProcesses < 1)
+  throw new Error('--pg-processes: an integer >= 1');
+const pgProcessing = `processing, ${pgProcesses} process${pgProcesses === 1 ? '' : 'es'}`;
 const batchSize = Number(values['batch-size']);
 const kinds = values.stores.split(',');
 const layouts = values.layouts.split(',');
@@ -131,7 +140,7 @@ async function postgresFigures() {
       );
       figures.push(
         [pgLabel(layout, prepared), 'prepare', prepare],
-        [pgLabel(layout, prepared), 'processing, 4 processes', processing],
+        [pgLabel(layout, prepared), pgProcessing, processing],
       );
     }
   }
@@ -175,7 +184,7 @@ async function postgresStoreFigures(PostgresStateStore, pgSchema, layout, prepar
   let window = 0;
   const processing = await measuredPg(async () => {
     const results = await Promise.all(
-      Array.from({ length: 4 }, (_, i) =>
+      Array.from({ length: pgProcesses }, (_, i) =>
         runBenchWorker({
           STORE_KIND: 'postgres',
           DATABASE_URL: benchUrl,
@@ -228,7 +237,7 @@ async function postgresRaw(pgSchema) {
   const rawProcessing = await measuredPg(async () => {
     const next = ranges();
     await Promise.all(
-      Array.from({ length: 4 }, async () => {
+      Array.from({ length: pgProcesses }, async () => {
         const client = new pg.Client({ connectionString: benchUrl });
         await client.connect();
         for (let range = next(); range !== undefined; range = next()) {
