@@ -99,6 +99,9 @@ export async function createStore(
     connectionString: location.connectionString,
     connectTimeoutMs: location.connectTimeoutMs,
     ...(location.schema === undefined ? {} : { schema: location.schema }),
+    ...(location.preparedStatements === undefined
+      ? {}
+      : { preparedStatements: location.preparedStatements }),
   });
 }
 

@@ -18,7 +18,10 @@ export type StoreLocation =
     }
   | {
       readonly kind: 'postgres';
-      /** The URL without our parameters (`schema`, `connect_timeout`), for the `pg` driver. */
+      /**
+       * The URL without our parameters (`schema`, `connect_timeout`, `prepared_statements`), for
+       * the `pg` driver.
+       */
       readonly connectionString: string;
       /** From the `?schema=` parameter. Default: the store's default (`batchactions`). */
       readonly schema?: string;
@@ -27,6 +30,11 @@ export type StoreLocation =
        * ms; 0 waits without limit. Default {@link DEFAULT_CONNECT_TIMEOUT_MS}.
        */
       readonly connectTimeoutMs: number;
+      /**
+       * From `?prepared_statements=` (`true` or `false`): the store's `preparedStatements`.
+       * Default: the store's own (`false`).
+       */
+      readonly preparedStatements?: boolean;
       /** The URL with its password and query values replaced by `***`, for messages. */
       readonly url: string;
       /**
@@ -98,6 +106,14 @@ function connectTimeoutOf(value: string | null, shown: string): number {
   return Number(value.trim()) * 1000;
 }
 
+function preparedStatementsOf(value: string | null, shown: string): boolean | undefined {
+  if (value === null) return undefined;
+  const given = value.trim().toLowerCase();
+  if (given === 'true' || given === '1') return true;
+  if (given === 'false' || given === '0') return false;
+  throw usage(`"${shown}": prepared_statements must be true or false, got "${value}".`);
+}
+
 function parsePostgresUrl(url: string): StoreLocation {
   const shown = redactUrl(url);
   let parsed: URL;
@@ -121,17 +137,23 @@ function parsePostgresUrl(url: string): StoreLocation {
   if (parsed.hostname === '') {
     throw usage(`"${shown}" names no host; use ${STORE_URL_FORMS}.`);
   }
-  // `schema` is ours, `connect_timeout` libpq's (seconds) that the pg driver ignores: both are
-  // applied here and taken out before the URL reaches the driver.
+  // `schema` and `prepared_statements` are ours, `connect_timeout` libpq's (seconds) that the pg
+  // driver ignores: all are applied here and taken out before the URL reaches the driver.
   const schema = parsed.searchParams.get('schema') ?? undefined;
   const connectTimeoutMs = connectTimeoutOf(parsed.searchParams.get('connect_timeout'), shown);
-  parsed.searchParams.delete('schema');
-  parsed.searchParams.delete('connect_timeout');
+  const preparedStatements = preparedStatementsOf(
+    parsed.searchParams.get('prepared_statements'),
+    shown,
+  );
+  for (const name of ['schema', 'connect_timeout', 'prepared_statements']) {
+    parsed.searchParams.delete(name);
+  }
   return {
     kind: 'postgres',
     connectionString: parsed.toString(),
     ...(schema === undefined ? {} : { schema }),
     connectTimeoutMs,
+    ...(preparedStatements === undefined ? {} : { preparedStatements }),
     url: shown,
     raw: url,
   };
@@ -139,7 +161,8 @@ function parsePostgresUrl(url: string): StoreLocation {
 
 /**
  * Parses a store URL: `sqlite:<path>` (see {@link parseSqliteUrl}) or `postgres://...` /
- * `postgresql://...` (with optional `?schema=<name>` and `?connect_timeout=<seconds>`).
+ * `postgresql://...` (with optional `?schema=<name>`, `?connect_timeout=<seconds>` and
+ * `?prepared_statements=true|false`).
  * Anything else throws `CliUsageError` (exit code 2); messages never show a password or a
  * query value.
  */

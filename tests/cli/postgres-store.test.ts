@@ -97,12 +97,23 @@ describe('postgres:// store URLs', () => {
     );
     await writeFile(processor, 'export function processor() {}\n');
 
-    const { jobId, totalBatches } = await prepareJson({ file: csv, schema, store, batchSize: 25 });
+    // The prepare and one worker send the store's statements as prepared statements.
+    const prepared = new URL(store);
+    prepared.searchParams.set('prepared_statements', 'true');
+    const { jobId, totalBatches } = await prepareJson({
+      file: csv,
+      schema,
+      store: prepared.toString(),
+      batchSize: 25,
+    });
     expect(totalBatches).toBe(12);
 
     const runs = await Promise.all(
-      ['a', 'b'].map((id) =>
-        runCli(workArgs({ jobId, store, schema, processor, workerId: id, quiet: true })),
+      [
+        ['a', prepared.toString()],
+        ['b', store],
+      ].map(([id, url]) =>
+        runCli(workArgs({ jobId, store: url!, schema, processor, workerId: id!, quiet: true })),
       ),
     );
     for (const run of runs) expect(run.code, run.stderr).toBe(0);

@@ -57,6 +57,20 @@ describe('parseStoreUrl', () => {
     expect(parseStoreUrl('postgres://localhost/test?connect_timeout=0')).toMatchObject({
       connectTimeoutMs: 0,
     });
+    expect(parseStoreUrl('postgres://localhost/test')).not.toHaveProperty('preparedStatements');
+    for (const [given, expected] of [
+      ['true', true],
+      ['1', true],
+      ['FALSE', false],
+      ['0', false],
+    ] as const) {
+      expect(
+        parseStoreUrl(`postgres://localhost/test?prepared_statements=${given}&x=1`),
+      ).toMatchObject({
+        preparedStatements: expected,
+        connectionString: 'postgres://localhost/test?x=1',
+      });
+    }
   });
 
   it('rejects other schemes, no scheme, an empty path and bad parameters as usage errors without secrets', () => {
@@ -70,6 +84,9 @@ describe('parseStoreUrl', () => {
     );
     expect(() => parseStoreUrl('postgres://db/x?connect_timeout=soon')).toThrow(
       /connect_timeout must be a whole number of seconds/,
+    );
+    expect(() => parseStoreUrl('postgres://db/x?prepared_statements=yes')).toThrow(
+      /prepared_statements must be true or false, got "yes"/,
     );
     for (const bad of [
       'postgres://app:hunter2@db:99999/x?password=hunter3',
