@@ -29,7 +29,9 @@ function cuttingPool(pool: pg.Pool, admin: pg.Pool) {
       };
       lent.query = async (text, values) => {
         const result = await query(text, values);
-        if (cutAfter?.test(text)) {
+        // With preparedStatements the store sends pg's query object, its text in `text`.
+        const sql = typeof text === 'string' ? text : (text as { text: string }).text;
+        if (cutAfter?.test(sql)) {
           cutAfter = undefined;
           // Not `events.once`: it listens for 'error' too, and would handle what the store must.
           const ended = new Promise((resolve) => client.once('end', resolve));
@@ -60,30 +62,35 @@ describe('PostgresStateStore: a connection cut inside a transaction', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('fails that call, without an uncaught error, and the store goes on', async () => {
-    const schema = uniqueSchemaName('connection cut');
-    const pool = createTestPool(2);
-    const admin = createTestPool(1);
-    cleanups.push(async () => {
-      await pool.end();
-      await dropSchema(schema);
-      await admin.end();
-    });
-    const cutting = cuttingPool(pool, admin);
-    const store = new PostgresStateStore({ pool: cutting.pool, schema });
-    await store.initialize();
+  it.each([false, true])(
+    'fails that call, without an uncaught error, and the store goes on (preparedStatements: %s)',
+    async (preparedStatements) => {
+      const schema = uniqueSchemaName('connection cut');
+      const pool = createTestPool(2);
+      const admin = createTestPool(1);
+      cleanups.push(async () => {
+        await pool.end();
+        await dropSchema(schema);
+        await admin.end();
+      });
+      const cutting = cuttingPool(pool, admin);
+      const store = new PostgresStateStore({ pool: cutting.pool, schema, preparedStatements });
+      await store.initialize();
 
-    // takeOverPrepare is a transaction: a locking read of the job row, then (when taken) its
-    // update, then COMMIT. The connection dies right after the locking read: the 'error' a pg
-    // client emits then, with no query to reject, must not end the process (vitest fails the
-    // run on an uncaught exception), and the call rejects with the connection's error.
-    cutting.cutAfterNext(/FOR UPDATE/);
-    await expect(store.takeOverPrepare('no-such-job', 'run-1', 0)).rejects.toThrow(
-      /terminat|Connection|not queryable/i,
-    );
-    // The dropped connection was not returned to the pool: the next transactions run.
-    expect(await store.takeOverPrepare('no-such-job', 'run-1', 0)).toMatchObject({ taken: false });
-    expect(await store.listJobs()).toEqual([]);
-    await store.close();
-  });
+      // takeOverPrepare is a transaction: a locking read of the job row, then (when taken) its
+      // update, then COMMIT. The connection dies right after the locking read: the 'error' a pg
+      // client emits then, with no query to reject, must not end the process (vitest fails the
+      // run on an uncaught exception), and the call rejects with the connection's error.
+      cutting.cutAfterNext(/FOR UPDATE/);
+      await expect(store.takeOverPrepare('no-such-job', 'run-1', 0)).rejects.toThrow(
+        /terminat|Connection|not queryable/i,
+      );
+      // The dropped connection was not returned to the pool: the next transactions run.
+      expect(await store.takeOverPrepare('no-such-job', 'run-1', 0)).toMatchObject({
+        taken: false,
+      });
+      expect(await store.listJobs()).toEqual([]);
+      await store.close();
+    },
+  );
 });
