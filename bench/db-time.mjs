@@ -43,8 +43,8 @@ const { values } = parseArgs({
     // `off`: CsvParser without its fast path for simple lines (issue 28), in prepare and in the
     // raw baselines alike (they parse the file with CsvParser too), for same-run comparisons.
     'csv-fast': { type: 'string', default: 'on' },
-    // PostgresStateStore's `preparedStatements` (default on): `off` or `both` (each layout run
-    // with and without, for same-run comparisons).
+    // PostgresStateStore's `preparedStatements` here (the store's default is off): `on`, `off`
+    // or `both` (each layout run with and without, for same-run comparisons).
     'pg-prepared': { type: 'string', default: 'on' },
     // Worker processes of PostgreSQL's processing phase (and connections of its raw baseline).
     // With 1 the server's time is its own: with 4 on a 2-core machine that also runs the

@@ -64,8 +64,9 @@ export async function freshStoreFromEnv(env) {
     connectionString: env.DATABASE_URL,
     schema: env.PG_SCHEMA,
     batchPayloads: env.BATCH_PAYLOADS === '1',
-    // PG_PREPARED=0: the store's `preparedStatements: false` (bench/db-time.mjs --pg-prepared).
-    ...(env.PG_PREPARED === '0' ? { preparedStatements: false } : {}),
+    // PG_PREPARED=1: the store's `preparedStatements: true` (bench/db-time.mjs --pg-prepared);
+    // anything else keeps the default (false).
+    preparedStatements: env.PG_PREPARED === '1',
   });
   await store.initialize();
   return store;
