@@ -26,6 +26,7 @@ export function schemaTables(schema: string): SchemaTables {
       uniqueValues: 'unique_values',
       schemaVersion: 'schema_migrations',
       batchPayloads: 'batch_payloads',
+      batchOutcomes: 'batch_outcomes',
     },
     schema,
   );

@@ -3,6 +3,7 @@ import { prepareJob } from '@batchactions/core/testing';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStateStore, type PgPoolLike } from '@batchactions/state-postgres';
+import { createBatchOutcomesTableSql } from '@batchactions/state-sql';
 import { MIGRATIONS } from '../src/migrations';
 import {
   createTestPool,
@@ -198,6 +199,9 @@ describe('PostgresStateStore capped claims after the upgrade from version 10', (
         `INSERT INTO "${schema}".schema_migrations (version, name)
          SELECT v, 'v' || v FROM generate_series(1, 10) AS v`,
       );
+      // This package's code writes the fixture below: it needs version 12's outcomes table (a
+      // new table, which version 12 creates only if it is missing).
+      await pool.query(createBatchOutcomesTableSql('postgres', `"${schema}".batch_outcomes`));
       // A job capped at 1 with a batch in flight, written at version 10 (no claimSeq yet).
       const old = new PostgresStateStore({ connectionString: testDatabaseUrl(), schema });
       opened.push(old);
@@ -211,7 +215,7 @@ describe('PostgresStateStore capped claims after the upgrade from version 10', (
 
       const upgraded = new PostgresStateStore({ connectionString: testDatabaseUrl(), schema });
       opened.push(upgraded);
-      expect((await upgraded.initialize()).applied).toEqual([11]);
+      expect((await upgraded.initialize()).applied).toEqual([11, 12]);
       expect(await upgraded.claimBatch(jobId, 'new')).toMatchObject({ limitReached: true });
       const [held] = await upgraded.listBatchesInFlight(jobId);
       if (held === undefined) throw new Error('expected the batch in flight');

@@ -58,6 +58,7 @@ describe('PostgresStateStore migrations', () => {
       [schema],
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
+      'batch_outcomes',
       'batch_payloads',
       'batches',
       'job_limits',
@@ -71,6 +72,7 @@ describe('PostgresStateStore migrations', () => {
       [schema],
     );
     expect(indexes.rows.map((r) => r.indexname)).toEqual([
+      'batch_outcomes_pkey',
       'batch_payloads_pkey',
       'batches_job_status_index',
       'batches_pkey',

@@ -107,10 +107,13 @@ export async function registerBatchWithPayload(
       transaction,
     );
     await db.run(sql.upsertPayload(), payload, transaction);
-    if (inserted === 0 && records.length > 0) {
-      // A registration repeated: the rows of the payload it replaces go.
-      const [low, high] = indexRange(records);
-      await db.run(sql.deleteBatchRowsInRange(), [jobId, batch.id, low, high], transaction);
+    if (inserted === 0) {
+      // A registration repeated: the outcome and the rows of the payload it replaces go.
+      await db.run(sql.deleteOutcome(), [jobId, batch.id], transaction);
+      if (records.length > 0) {
+        const [low, high] = indexRange(records);
+        await db.run(sql.deleteBatchRowsInRange(), [jobId, batch.id, low, high], transaction);
+      }
     }
     await runWrites(db, rowWrites, transaction);
     if (db.family === 'sqlite') await db.run(sql.renewHeartbeatWithBatch(), heartbeat, transaction);
@@ -195,7 +198,7 @@ function completion(records: readonly ProcessedRecord[]) {
 }
 
 /**
- * `completeBatch` of a batch with a payload: its outcome as one value on the payload row, and
+ * `completeBatch` of a batch with a payload: its outcome as one value in its outcomes row, and
  * rows only for its invalid and failed records (the rows of its other records deleted), with
  * the fence, in one transaction (PostgreSQL: one statement). Returns false, writing nothing,
  * when the batch has no payload (it keeps its records as rows: the caller writes them so).

@@ -18,6 +18,7 @@ export {
   type SqlTransactionOptions,
 } from './executor';
 export {
+  batchOutcomesTableName,
   batchPayloadsTableName,
   jobLimitsTableName,
   quoteTables,
@@ -25,8 +26,11 @@ export {
 } from './sql/tables';
 export { addClaimSeqColumnSql, createJobLimitsTableSql } from './sql/limits-table-sql';
 export {
+  createBatchOutcomesTableSql,
   createBatchPayloadsTableSql,
   createRecordStartIndexSql,
+  moveOutcomesSql,
+  outcomeCompressionSql,
   payloadCompressionSql,
 } from './sql/payload-sql';
 export {

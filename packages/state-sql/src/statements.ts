@@ -79,6 +79,8 @@ import {
 import {
   completeBatchPayloadPostgresSql,
   deleteBatchRowsInRangeSql,
+  deleteOutcomeSql,
+  deleteOutcomesSql,
   deletePayloadsSql,
   overlapProbeSql,
   payloadCountsSql,
@@ -157,7 +159,9 @@ export class Statements {
   progress = () => this.get('progress', () => progressSql(this.t, this.family));
   recordStatusCounts = () => this.get('recordStatusCounts', () => recordStatusCountsSql(this.t));
   deleteJob = () =>
-    [deletePayloadsSql(this.t), ...deleteJobSql(this.t)].map((sql) => forFamily(this.family, sql));
+    [deleteOutcomesSql(this.t), deletePayloadsSql(this.t), ...deleteJobSql(this.t)].map((sql) =>
+      forFamily(this.family, sql),
+    );
 
   insertBatches = (rows: number) =>
     this.get(`insertBatches${rows}`, () => insertBatchesSql(this.t, this.family, rows));
@@ -230,7 +234,8 @@ export class Statements {
   selectPayload = () => this.get('selectPayload', () => selectPayloadSql(this.t));
   selectPayloads = () => this.get('selectPayloads', () => selectPayloadsSql(this.t));
   payloadCounts = () => this.get('payloadCounts', () => payloadCountsSql(this.t));
-  setOutcome = () => this.get('setOutcome', () => setOutcomeSql(this.t));
+  setOutcome = () => this.get('setOutcome', () => setOutcomeSql(this.t, this.family));
+  deleteOutcome = () => this.get('deleteOutcome', () => deleteOutcomeSql(this.t));
   overlapProbe = () => this.get('overlapProbe', () => overlapProbeSql(this.t));
   selectOverlappingPayloads = () =>
     this.get('selectOverlappingPayloads', () => selectOverlappingPayloadsSql(this.t));

@@ -17,6 +17,12 @@ export interface TableNames {
    * `batch_payloads` (`batchactions_batch_payloads`).
    */
   readonly batchPayloads?: string;
+  /**
+   * The batch outcomes table (issue 28): a completed payload batch's outcome, in a row of its
+   * own so that a completion does not rewrite the batch's records. Absent: the jobs table's
+   * name with `jobs` replaced by `batch_outcomes` (`batchactions_batch_outcomes`).
+   */
+  readonly batchOutcomes?: string;
 }
 
 /** Options naming the tables of the published layout (Sequelize and Prisma stores). */
@@ -59,5 +65,6 @@ export function resolveTableNames(options: unknown): TableNames {
     schemaVersion: `${p}schema_version`,
     jobLimits: `${p}job_limits`,
     batchPayloads: `${p}batch_payloads`,
+    batchOutcomes: `${p}batch_outcomes`,
   };
 }

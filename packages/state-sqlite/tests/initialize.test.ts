@@ -45,6 +45,7 @@ describe('SqliteStateStore.initialize', () => {
     await store.close();
     inspect(file.filename, (db) => {
       expect(tablesOf(db)).toEqual([
+        'batchactions_batch_outcomes',
         'batchactions_batch_payloads',
         'batchactions_batches',
         'batchactions_job_limits',

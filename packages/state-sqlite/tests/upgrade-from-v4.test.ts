@@ -92,7 +92,7 @@ it('upgrades a database created at version 4: a prepare in progress continues, n
     expect(db.prepare(`SELECT max(version) AS v FROM ${SCHEMA_VERSION_TABLE}`).get()).toEqual({
       v: SCHEMA_VERSION,
     });
-    expect(SCHEMA_VERSION).toBe(12);
+    expect(SCHEMA_VERSION).toBe(13);
   } finally {
     db.close();
   }

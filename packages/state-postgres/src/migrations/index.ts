@@ -9,6 +9,7 @@ import { migration008JobLimits } from './008_job_limits';
 import { migration009JobSourceAndBatchTimes } from './009_job_source_and_batch_times';
 import { migration010BatchPayloads } from './010_batch_payloads';
 import { migration011ClaimSeq } from './011_claim_seq';
+import { migration012BatchOutcomes } from './012_batch_outcomes';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009JobSourceAndBatchTimes,
   migration010BatchPayloads,
   migration011ClaimSeq,
+  migration012BatchOutcomes,
 ];
 
 /** The schema version this package writes and reads. */

@@ -140,6 +140,19 @@ const MODELS: readonly Model[] = [
     attributes: ['@@id([jobId, batchId])'],
   },
   {
+    // Version 12: batch outcomes (issue 28), a payload batch's outcome in a row of its own.
+    name: 'BatchactionsBatchOutcome',
+    table: 'batchactions_batch_outcomes',
+    fields: [
+      ['jobId', 'String', '@db.VarChar(255)'],
+      ['batchId', 'String', '@db.VarChar(255)'],
+      ['outcome', 'String', '@db.Text'],
+      ['processedCount', 'Int @default(0)'],
+      ['version', 'Int @default(0)'],
+    ],
+    attributes: ['@@id([jobId, batchId])'],
+  },
+  {
     name: 'BatchactionsSchemaVersion',
     table: 'batchactions_schema_version',
     fields: [

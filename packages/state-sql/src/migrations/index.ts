@@ -1,6 +1,7 @@
 import type { Db, SqlFamily, Transaction } from '../db';
 import type { TableNames } from '../tables';
 import type { QuotedTables } from '../sql/tables';
+import { batchOutcomes } from './batch-outcomes';
 import { batchPayloads } from './batch-payloads';
 import { batchRowsFromJobJson } from './batch-rows-from-job-json';
 import { claimSeq } from './claim-seq';
@@ -58,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 10, name: 'batch payloads', statements: batchPayloads },
   { version: 11, name: 'capped claims in one statement', statements: claimSeq },
+  { version: 12, name: 'batch outcomes', statements: batchOutcomes },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */

@@ -173,9 +173,10 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
            (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*,
            ${LEASE_COLUMNS},
-           p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
+           p."records" AS "payloadRecords", o."outcome" AS "payloadOutcome"
     FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true
-    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
+    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"
+    LEFT JOIN ${t.batchOutcomes} o ON o."jobId" = $1 AND o."batchId" = claimed."id"`;
 }
 
 /** PostgreSQL: the claim's UPDATE of the batch in CTE `next_batch` (the `claimed` CTE), `when` holding. */
@@ -278,10 +279,11 @@ export function claimCappedBatchPostgresSql(t: QuotedTables): string {
            EXISTS (SELECT 1 FROM cur, seen
                    WHERE cur."claimSeq" <> seen."claimSeq" AND NOT ${room}) AS "moved",
            claimed.*, ${LEASE_COLUMNS},
-           p."records" AS "payloadRecords", p."outcome" AS "payloadOutcome"
+           p."records" AS "payloadRecords", o."outcome" AS "payloadOutcome"
     FROM job CROSS JOIN counts LEFT JOIN claimed ON true
     LEFT JOIN lease ON claimed."id" IS NOT NULL
-    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"`;
+    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"
+    LEFT JOIN ${t.batchOutcomes} o ON o."jobId" = $1 AND o."batchId" = claimed."id"`;
 }
 
 /**
@@ -315,8 +317,8 @@ export function claimBatchSqliteSql(t: QuotedTables): string {
       (SELECT l."rateRecords" FROM ${t.jobLimits} l WHERE l."jobId" = $1) AS "rateRecords",
       (SELECT p."records" FROM ${t.batchPayloads} p
        WHERE p."jobId" = $1 AND p."batchId" = "id") AS "payloadRecords",
-      (SELECT p."outcome" FROM ${t.batchPayloads} p
-       WHERE p."jobId" = $1 AND p."batchId" = "id") AS "payloadOutcome"`;
+      (SELECT o."outcome" FROM ${t.batchOutcomes} o
+       WHERE o."jobId" = $1 AND o."batchId" = "id") AS "payloadOutcome"`;
 }
 
 /**

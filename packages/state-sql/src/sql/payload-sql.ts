@@ -11,13 +11,11 @@ import type { QuotedTables } from './tables';
  *
  * - `records`: the records as `registerBatch` stored them, one JSON array text (see
  *   `encodePreparedRecords`); never rewritten by workers;
- * - `outcome`: NULL until the batch is completed, then the records' results without their raw
- *   payloads (see `encodeOutcomes`), one JSON array text; later writes of the published
- *   per-record methods merge into it;
- * - `recordCount`, `processedCount`: records in the payload, and how many of them are
- *   `processed` now (what `getProgress` counts, without reading the values);
- * - `version`: moves on every write, so MySQL's "changed rows" count says whether the row
- *   matched.
+ * - `outcome`: NULL. Versions before the outcomes table kept the batch's outcome here; the
+ *   migration that made that table moved them (see {@link createBatchOutcomesTableSql});
+ * - `recordCount`, `processedCount`: records in the payload, and how many of them were
+ *   `processed` when it was registered (a row of the outcomes table overrides the count);
+ * - `version`: moves on every write.
  *
  * The records table keeps a row for each of the batch's records whose status is `invalid` or
  * `failed` (a mirror of the payload), so failed-record queries, exports and redrive read rows as
@@ -40,18 +38,77 @@ export function createBatchPayloadsTableSql(family: SqlFamily, table: string): s
 }
 
 /**
+ * The batch outcomes table (issue 28): one row per batch with a payload that a worker (or a
+ * published per-record write) has given results, kept apart from the payload so that writing
+ * an outcome does not rewrite the batch's records (SQLite rewrites a whole row, overflow pages
+ * included, on every UPDATE):
+ *
+ * - `outcome`: the records' results without their raw payloads (see `encodeOutcomes`), one JSON
+ *   array text; later writes of the published per-record methods merge into it;
+ * - `processedCount`: how many of the batch's records are `processed` now (what `getProgress`
+ *   counts, without reading the values); overrides the payload row's;
+ * - `version`: moves on every write, so MySQL's "changed rows" count says whether a row was
+ *   written.
+ *
+ * A batch with a payload and no outcome row has its records as registered.
+ */
+export function createBatchOutcomesTableSql(family: SqlFamily, table: string): string {
+  const text = family === 'mysql' ? 'LONGTEXT' : 'TEXT';
+  return `
+    CREATE TABLE IF NOT EXISTS ${table} (
+      "jobId" VARCHAR(255) NOT NULL,
+      "batchId" VARCHAR(255) NOT NULL,
+      "outcome" ${text} NOT NULL,
+      "processedCount" INTEGER NOT NULL DEFAULT 0,
+      "version" INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY ("jobId", "batchId")
+    )`;
+}
+
+/**
+ * The upgrade of stored outcomes into the outcomes table: each payload row's outcome (written
+ * by a version that kept it there) becomes a row of `outcomes` with its processed count, and
+ * leaves the payload row. `payloads` and `outcomes` are quoted (and qualified). A row already
+ * moved (a migration run again after a failure) is left as it is.
+ */
+export function moveOutcomesSql(family: SqlFamily, payloads: string, outcomes: string): string[] {
+  const skipMoved =
+    family === 'mysql'
+      ? `ON DUPLICATE KEY UPDATE "version" = ${outcomes}."version"`
+      : 'ON CONFLICT DO NOTHING';
+  return [
+    `INSERT INTO ${outcomes} ("jobId", "batchId", "outcome", "processedCount", "version")
+     SELECT "jobId", "batchId", "outcome", "processedCount", 0 FROM ${payloads}
+     WHERE "outcome" IS NOT NULL
+     ${skipMoved}`,
+    `UPDATE ${payloads} SET "outcome" = NULL WHERE "outcome" IS NOT NULL`,
+  ];
+}
+
+/**
+ * PostgreSQL 14 and later: the outcome column of the outcomes table `table` (quoted, qualified)
+ * compressed with lz4, as the payloads' are (see {@link payloadCompressionSql}).
+ */
+export function outcomeCompressionSql(table: string): string {
+  return payloadCompressionSql(table, ['outcome']);
+}
+
+/**
  * PostgreSQL 14 and later: the payload columns compressed with lz4 instead of the default pglz
  * (a batch's value is written about twice as fast, for a value about a third larger). A server
  * older, or built without lz4, keeps pglz. `table` is quoted (and qualified).
  */
-export function payloadCompressionSql(table: string): string {
+export function payloadCompressionSql(
+  table: string,
+  columns: readonly string[] = ['records', 'outcome'],
+): string {
+  const alter = columns.map((column) => `ALTER COLUMN "${column}" SET COMPRESSION lz4`);
   return `
     DO $$
     BEGIN
       IF current_setting('server_version_num')::integer >= 140000 THEN
         EXECUTE 'ALTER TABLE ${table.replaceAll("'", "''")}
-                   ALTER COLUMN "records" SET COMPRESSION lz4,
-                   ALTER COLUMN "outcome" SET COMPRESSION lz4';
+                   ${alter.join(',\n                   ')}';
       END IF;
     EXCEPTION WHEN feature_not_supported THEN
       -- Built without lz4: the columns keep pglz.
@@ -87,34 +144,62 @@ export function upsertPayloadSql(t: QuotedTables, family: SqlFamily): string {
     ${upsertClause(family, ['jobId', 'batchId'], ['records', 'outcome', 'recordCount', 'processedCount'])}`;
 }
 
+/** The payload rows of `t` as `p` with their outcomes (NULL: none written yet). */
+function payloadsWithOutcomes(t: QuotedTables): string {
+  return `${t.batchPayloads} p
+    LEFT JOIN ${t.batchOutcomes} o ON o."jobId" = p."jobId" AND o."batchId" = p."batchId"`;
+}
+
 /** The payload of batch `$2` of job `$1` (no row: the batch keeps its records as rows). */
 export function selectPayloadSql(t: QuotedTables): string {
   return `
-    SELECT "batchId", "records", "outcome" FROM ${t.batchPayloads}
-    WHERE "jobId" = $1 AND "batchId" = $2`;
+    SELECT p."batchId" AS "batchId", p."records" AS "records", o."outcome" AS "outcome"
+    FROM ${payloadsWithOutcomes(t)}
+    WHERE p."jobId" = $1 AND p."batchId" = $2`;
 }
 
 /** Every payload of job `$1`. */
 export function selectPayloadsSql(t: QuotedTables): string {
-  return `SELECT "batchId", "records", "outcome" FROM ${t.batchPayloads} WHERE "jobId" = $1`;
+  return `
+    SELECT p."batchId" AS "batchId", p."records" AS "records", o."outcome" AS "outcome"
+    FROM ${payloadsWithOutcomes(t)}
+    WHERE p."jobId" = $1`;
 }
 
 /** Whether job `$1` has payloads, and how many of their records are processed. */
 export function payloadCountsSql(t: QuotedTables): string {
   return `
-    SELECT count(*) AS "payloads", coalesce(sum("processedCount"), 0) AS "processed"
-    FROM ${t.batchPayloads} WHERE "jobId" = $1`;
+    SELECT count(*) AS "payloads",
+           coalesce(sum(coalesce(o."processedCount", p."processedCount")), 0) AS "processed"
+    FROM ${payloadsWithOutcomes(t)}
+    WHERE p."jobId" = $1`;
 }
 
 /**
- * Writes the outcome `$3` (JSON text) and processed count `$4` of batch `$2` of job `$1`; no
- * changed row: the batch has no payload.
+ * Writes the outcome `$3` (JSON text) and processed count `$4` of batch `$2` of job `$1` into
+ * its outcomes row (made or replaced); no written row: the batch has no payload.
  */
-export function setOutcomeSql(t: QuotedTables): string {
+export function setOutcomeSql(t: QuotedTables, family: SqlFamily): string {
+  const [outcome, processed] = family === 'postgres' ? ['$3::text', '$4::integer'] : ['$3', '$4'];
+  const replace =
+    family === 'mysql'
+      ? `ON DUPLICATE KEY UPDATE "outcome" = VALUES("outcome"),
+           "processedCount" = VALUES("processedCount"),
+           "version" = ${t.batchOutcomes}."version" + 1`
+      : `ON CONFLICT ("jobId", "batchId") DO UPDATE
+         SET "outcome" = excluded."outcome", "processedCount" = excluded."processedCount",
+             "version" = ${t.batchOutcomes}."version" + 1`;
   return `
-    UPDATE ${t.batchPayloads}
-    SET "outcome" = $3, "processedCount" = $4, "version" = "version" + 1
-    WHERE "jobId" = $1 AND "batchId" = $2`;
+    INSERT INTO ${t.batchOutcomes} ("jobId", "batchId", "outcome", "processedCount", "version")
+    SELECT p."jobId", p."batchId", ${outcome}, ${processed}, 0
+    FROM ${t.batchPayloads} p
+    WHERE p."jobId" = $1 AND p."batchId" = $2
+    ${replace}`;
+}
+
+/** Deletes the outcome of batch `$2` of job `$1` (its payload was registered again). */
+export function deleteOutcomeSql(t: QuotedTables): string {
+  return `DELETE FROM ${t.batchOutcomes} WHERE "jobId" = $1 AND "batchId" = $2`;
 }
 
 /**
@@ -145,8 +230,8 @@ export function overlapProbeSql(t: QuotedTables): string {
  */
 export function selectOverlappingPayloadsSql(t: QuotedTables): string {
   return `
-    SELECT p."batchId" AS "batchId", p."records" AS "records", p."outcome" AS "outcome"
-    FROM ${t.batchPayloads} p
+    SELECT p."batchId" AS "batchId", p."records" AS "records", o."outcome" AS "outcome"
+    FROM ${payloadsWithOutcomes(t)}
     JOIN ${t.batches} b ON b."jobId" = p."jobId" AND b."id" = p."batchId"
     WHERE p."jobId" = $1 AND p."batchId" <> $2
       AND b."recordStartIndex" <= $4 AND b."recordEndIndex" >= $3`;
@@ -167,6 +252,11 @@ export function deletePayloadsSql(t: QuotedTables): string {
   return `DELETE FROM ${t.batchPayloads} WHERE "jobId" = $1`;
 }
 
+/** Deletes the outcomes of job `$1` (part of `deleteJob`). */
+export function deleteOutcomesSql(t: QuotedTables): string {
+  return `DELETE FROM ${t.batchOutcomes} WHERE "jobId" = $1`;
+}
+
 /**
  * PostgreSQL: `completeBatch` of a batch with a payload, in one statement: the fence (lease
  * `$1`, `$2`, worker `$10`, attempt `$11`) sets the outcome (`$12` status, `$13` processed, `$14`
@@ -183,16 +273,19 @@ export function completeBatchPayloadPostgresSql(t: QuotedTables, nullableJson: b
     ),
     lease AS (
       UPDATE ${t.batches}
-      SET "status" = $12, "processedCount" = $13, "failedCount" = $14, "error" = $15,
+      SET "claimedAt" = coalesce("completedAt", "claimedAt"), "completedAt" = ${nowMs('postgres')},
+          "status" = $12, "processedCount" = $13, "failedCount" = $14, "error" = $15,
           "version" = "version" + 1
       WHERE "jobId" = $1 AND "id" = $2 AND "status" = 'PROCESSING'
         AND "workerId" = $10 AND "attempt" = $11 AND EXISTS (SELECT 1 FROM payload)
       RETURNING "id"
     ),
     outcome AS (
-      UPDATE ${t.batchPayloads}
-      SET "outcome" = $16, "processedCount" = $17, "version" = "version" + 1
-      WHERE "jobId" = $1 AND "batchId" = $2 AND EXISTS (SELECT 1 FROM lease)
+      INSERT INTO ${t.batchOutcomes} ("jobId", "batchId", "outcome", "processedCount", "version")
+      SELECT $1, $2, $16::text, $17::integer, 0 FROM lease
+      ON CONFLICT ("jobId", "batchId") DO UPDATE
+      SET "outcome" = excluded."outcome", "processedCount" = excluded."processedCount",
+          "version" = ${t.batchOutcomes}."version" + 1
     ),
     cleared AS (
       DELETE FROM ${t.records}
@@ -211,8 +304,8 @@ export function completeBatchPayloadPostgresSql(t: QuotedTables, nullableJson: b
  * invalid records (`$3`..`$9`), only if the job takes batches and, with `$21` = 1, run `$20`
  * owns its prepare (`found` 0 otherwise), and only if the quick overlap check of the range
  * `$26`..`$27` finds no other batch there (`clash` > 0 otherwise: nothing written, and the caller
- * checks index by index in a transaction). A registration repeated deletes the rows of its
- * earlier payload. The key-share lock on the job row works as in `registerBatchPostgresSql`.
+ * checks index by index in a transaction). A registration repeated deletes the rows and the
+ * outcome of its earlier payload. The key-share lock on the job row works as in `registerBatchPostgresSql`.
  */
 export function registerBatchPayloadPostgresSql(t: QuotedTables, nullableJson: boolean): string {
   return `
@@ -253,6 +346,11 @@ export function registerBatchPayloadPostgresSql(t: QuotedTables, nullableJson: b
       DELETE FROM ${t.records}
       WHERE "jobId" = $1 AND "recordIndex" >= $26::integer AND "recordIndex" <= $27::integer
         AND "batchId" = $2 AND NOT ("recordIndex" = ANY ($3::integer[]))
+        AND EXISTS (SELECT 1 FROM allowed) AND NOT EXISTS (SELECT 1 FROM batch)
+    ),
+    reset AS (
+      DELETE FROM ${t.batchOutcomes}
+      WHERE "jobId" = $1 AND "batchId" = $2
         AND EXISTS (SELECT 1 FROM allowed) AND NOT EXISTS (SELECT 1 FROM batch)
     ),
     written AS (${upsertInputRecordsPostgresSql(t, nullableJson, 'allowed')}

@@ -10,6 +10,8 @@ export interface QuotedTables {
   readonly jobLimits: string;
   /** The batch payloads table (issue 28; see `createBatchPayloadsTableSql`). */
   readonly batchPayloads: string;
+  /** The batch outcomes table (issue 28; see `createBatchOutcomesTableSql`). */
+  readonly batchOutcomes: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export function quoteTables(names: TableNames, schema?: string): QuotedTables {
     schemaVersion: q(names.schemaVersion),
     jobLimits: q(jobLimitsTableName(names)),
     batchPayloads: q(batchPayloadsTableName(names)),
+    batchOutcomes: q(batchOutcomesTableName(names)),
   };
 }
 
@@ -37,4 +40,9 @@ export function jobLimitsTableName(names: TableNames): string {
 /** The name of the batch payloads table of `names` (see `TableNames.batchPayloads`). */
 export function batchPayloadsTableName(names: TableNames): string {
   return names.batchPayloads ?? names.jobs.replace(/jobs$/, 'batch_payloads');
+}
+
+/** The name of the batch outcomes table of `names` (see `TableNames.batchOutcomes`). */
+export function batchOutcomesTableName(names: TableNames): string {
+  return names.batchOutcomes ?? names.jobs.replace(/jobs$/, 'batch_outcomes');
 }

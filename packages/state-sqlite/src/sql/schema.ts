@@ -1,8 +1,10 @@
 import {
   addClaimSeqColumnSql,
+  createBatchOutcomesTableSql,
   createBatchPayloadsTableSql,
   createJobLimitsTableSql,
   createRecordStartIndexSql,
+  moveOutcomesSql,
 } from '@batchactions/state-sql';
 import type { SqliteDatabase } from '../database-handle';
 import { V7_CREATED_AT } from './migration-7-created-at';
@@ -170,6 +172,19 @@ ${createRecordStartIndexSql('sqlite', 'batchactions_batches_record_start', 'batc
  */
 const V12_CLAIM_SEQ = `${addClaimSeqColumnSql('sqlite', 'batchactions_job_limits')};`;
 
+/**
+ * Version 13: the batch outcomes table (issue 28), a payload batch's outcome in a row of its own
+ * (see `createBatchOutcomesTableSql`): a completion no longer rewrites the batch's records,
+ * which SQLite did on every outcome write (a whole row, overflow pages included). Outcomes that
+ * versions 11 and 12 stored in the payload rows move into it. The shared store's version 12.
+ */
+const V13_BATCH_OUTCOMES = [
+  createBatchOutcomesTableSql('sqlite', 'batchactions_batch_outcomes'),
+  ...moveOutcomesSql('sqlite', 'batchactions_batch_payloads', 'batchactions_batch_outcomes'),
+]
+  .map((statement) => `${statement};`)
+  .join('\n');
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, batches and records', sql: V1 },
   { version: 2, description: 'unique values', sql: V2 },
@@ -192,6 +207,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 11, description: 'batch payloads', sql: V11_BATCH_PAYLOADS },
   { version: 12, description: 'capped claims in one statement', sql: V12_CLAIM_SEQ },
+  { version: 13, description: 'batch outcomes', sql: V13_BATCH_OUTCOMES },
 ];
 
 /** The newest schema version this package writes (the highest migration's). */
