@@ -147,6 +147,7 @@ describe('PostgresJsStateStore: options and tables', () => {
       SELECT table_name AS name FROM information_schema.tables
        WHERE table_schema = current_schema() ORDER BY table_name`;
     expect(tables.map((t) => t.name)).toEqual([
+      'imports_batch_outcomes',
       'imports_batch_payloads',
       'imports_batches',
       'imports_job_limits',

@@ -97,6 +97,7 @@ describe('PostgresStateStore migrations', () => {
       { version: 9, name: 'job source name, trace context, batch completion time' },
       { version: 10, name: 'batch payloads' },
       { version: 11, name: 'capped claims in one statement' },
+      { version: 12, name: 'batch outcomes' },
     ]);
   });
 

@@ -154,6 +154,7 @@ describe.each(DIALECTS)('SequelizeStateStore tables (%s)', (dialect) => {
     const tables = await sequelize.query<{ name: string }>(listing, { type: QueryTypes.SELECT });
     const names = tables.map((t) => t.name).sort();
     expect(names).toEqual([
+      'acme_batch_outcomes',
       'acme_batch_payloads',
       'acme_batches',
       'acme_job_limits',

@@ -67,7 +67,7 @@ describe.each(DIALECTS)('upgrading tables of schema version 4 (%s)', (dialect) =
       toVersion: LATEST_SCHEMA_VERSION,
       applied: MIGRATIONS.filter((m) => m.version > 4).map((m) => m.version),
     });
-    expect(LATEST_SCHEMA_VERSION).toBe(11);
+    expect(LATEST_SCHEMA_VERSION).toBe(12);
     const preparing = await store.getJobDetails('preparing');
     expect(preparing).toMatchObject({ status: JobStatus.CREATED, totalRecords: 2 });
     expect(preparing?.prepareHeartbeatAgeMs).toBeGreaterThanOrEqual(0);
