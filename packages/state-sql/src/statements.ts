@@ -154,7 +154,8 @@ export class Statements {
   selectCompletion = () => this.get('selectCompletion', () => selectCompletionSql(this.t));
   lockJob = (mode: 'share' | 'update') =>
     this.get(`lockJob${mode}`, () => lockJobSql(this.t, this.family, mode));
-  hasUnfinishedBatch = () => this.get('hasUnfinishedBatch', () => hasUnfinishedBatchSql(this.t));
+  hasUnfinishedBatch = () =>
+    this.get('hasUnfinishedBatch', () => hasUnfinishedBatchSql(this.t, this.family));
   distributedStatus = () => this.get('distributedStatus', () => distributedStatusSql(this.t));
   progress = () => this.get('progress', () => progressSql(this.t, this.family));
   recordStatusCounts = () => this.get('recordStatusCounts', () => recordStatusCountsSql(this.t));

@@ -50,7 +50,8 @@ export function createBatchPayloadsTableSql(family: SqlFamily, table: string): s
  * - `version`: moves on every write, so MySQL's "changed rows" count says whether a row was
  *   written.
  *
- * A batch with a payload and no outcome row has its records as registered.
+ * A batch with a payload and no outcome row has its records as registered. (SQLite: a rowid
+ * table; as `WITHOUT ROWID` the processing's driver time was about 60% higher in a scratch run.)
  */
 export function createBatchOutcomesTableSql(family: SqlFamily, table: string): string {
   const text = family === 'mysql' ? 'LONGTEXT' : 'TEXT';
