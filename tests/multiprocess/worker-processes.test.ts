@@ -43,6 +43,18 @@ function reportsOf(
 describe.each([
   { name: 'SqliteStateStore', rig: () => sqliteTargetRig(), pkg: 'state-sqlite' as const },
   { name: 'PostgresStateStore', rig: () => postgresTargetRig(), pkg: 'state-postgres' as const },
+  // Batches prepared as payloads (issue 28): one-statement claims that read the payload, and
+  // completions that write an outcome row.
+  {
+    name: 'SqliteStateStore (batchPayloads)',
+    rig: () => sqliteTargetRig('mp', { batchPayloads: true }),
+    pkg: 'state-sqlite' as const,
+  },
+  {
+    name: 'PostgresStateStore (batchPayloads)',
+    rig: () => postgresTargetRig('mp', { batchPayloads: true }),
+    pkg: 'state-postgres' as const,
+  },
 ])('4 worker processes on $name', ({ rig: makeRig, pkg }) => {
   let rig: TargetRig;
   beforeAll(() => {

@@ -19,15 +19,31 @@ export interface TargetRig {
   readonly dispose: () => Promise<void>;
 }
 
+/** How the rig's own store (the one that prepares) is opened. */
+export interface TargetRigOptions {
+  /**
+   * The store's `batchPayloads` (default false). Only the rig's store takes it: the workers'
+   * stores read a batch in whichever form it was stored.
+   */
+  readonly batchPayloads?: boolean;
+}
+
 /**
  * A PostgresStateStore in a schema of its own (named `<prefix>_<random>`) on DATABASE_URL, with
  * a `target (id integer PRIMARY KEY)` table in that schema.
  */
-export async function postgresTargetRig(prefix = 'mp'): Promise<TargetRig> {
+export async function postgresTargetRig(
+  prefix = 'mp',
+  options: TargetRigOptions = {},
+): Promise<TargetRig> {
   const connectionString = process.env.DATABASE_URL;
   if (!connectionString) throw new Error('DATABASE_URL is not set (tests/global-setup.ts sets it)');
   const schema = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const store = new PostgresStateStore({ connectionString, schema });
+  const store = new PostgresStateStore({
+    connectionString,
+    schema,
+    batchPayloads: options.batchPayloads ?? false,
+  });
   await store.initialize();
   const admin = new pg.Pool({ connectionString, max: 1 });
   await admin.query(`CREATE TABLE "${schema}".target (id integer PRIMARY KEY)`);
@@ -49,11 +65,17 @@ export async function postgresTargetRig(prefix = 'mp'): Promise<TargetRig> {
 }
 
 /** A SqliteStateStore file and a `target` SQLite file, in a temp dir named `ba-<prefix>-`. */
-export async function sqliteTargetRig(prefix = 'mp'): Promise<TargetRig> {
+export async function sqliteTargetRig(
+  prefix = 'mp',
+  options: TargetRigOptions = {},
+): Promise<TargetRig> {
   const dir = mkdtempSync(join(tmpdir(), `ba-${prefix}-`));
   const file = join(dir, 'state.sqlite');
   const targetFile = join(dir, 'target.sqlite');
-  const store = new SqliteStateStore({ filename: file });
+  const store = new SqliteStateStore({
+    filename: file,
+    batchPayloads: options.batchPayloads ?? false,
+  });
   await store.initialize();
   const target = new Database(targetFile);
   target.pragma('journal_mode = WAL');
