@@ -278,6 +278,11 @@ export async function writeRecordsToPayload(
 ): Promise<boolean> {
   if (input.length === 0) return true;
   const work = async (t: Transaction): Promise<boolean> => {
+    // The row locked first, then read by a statement of its own: a write waiting for another's
+    // lock reads that write's outcome (each statement sees what committed before it, under the
+    // READ COMMITTED the PostgreSQL and MySQL transactions run with). Without it, concurrent
+    // writes lost each other's records (348 of 400 in a scratch run of 20 at once).
+    if (db.family !== 'sqlite') await db.select(s.lockPayload(), [jobId, batchId], t);
     const rows = await db.select<PayloadRow>(s.selectPayload(), [jobId, batchId], t);
     const row = rows[0];
     if (row === undefined) return false;

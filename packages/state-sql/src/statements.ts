@@ -82,6 +82,7 @@ import {
   deleteOutcomeSql,
   deleteOutcomesSql,
   deletePayloadsSql,
+  lockPayloadSql,
   overlapProbeSql,
   payloadCountsSql,
   registerBatchPayloadPostgresSql,
@@ -233,6 +234,7 @@ export class Statements {
 
   upsertPayload = () => this.get('upsertPayload', () => upsertPayloadSql(this.t, this.family));
   selectPayload = () => this.get('selectPayload', () => selectPayloadSql(this.t));
+  lockPayload = () => this.get('lockPayload', () => lockPayloadSql(this.t));
   selectPayloads = () => this.get('selectPayloads', () => selectPayloadsSql(this.t));
   payloadCounts = () => this.get('payloadCounts', () => payloadCountsSql(this.t));
   setOutcome = () => this.get('setOutcome', () => setOutcomeSql(this.t, this.family));

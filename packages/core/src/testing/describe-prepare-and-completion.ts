@@ -28,6 +28,27 @@ const HOUR = 3_600_000;
  */
 export function describePrepareAndCompletion(currentStore: () => DistributedStateStore): void {
   describe('prepare liveness (optional)', () => {
+    it('keeps every record of concurrent per-record writes to one registered batch', async (context) => {
+      // A store keeping a batch as one value (batch payloads) merges each published write into
+      // it: twenty at once must not write over each other.
+      const store = storeWith(currentStore(), context, ['registerBatch', 'heartbeatPrepare']);
+      const jobId = await startPreparing(store);
+      const batch = batchOf(jobId, 0, 20);
+      await store.registerBatch(jobId, batch);
+      await Promise.all(
+        batch.records.map((record) =>
+          store.saveProcessedRecord(jobId, batch.id, { ...record, status: 'processed' }),
+        ),
+      );
+      const processed = await store.getProcessedRecords(jobId);
+      expect(processed.map((record) => record.index).sort((a, b) => a - b)).toEqual(
+        batch.records.map((record) => record.index),
+      );
+      expect((await store.getBatchRecords(jobId, batch.id)).map((r) => r.status)).toEqual(
+        batch.records.map(() => 'processed'),
+      );
+    });
+
     it('marks a job being prepared, counts its registered records, and opens it once with finishPrepare', async (context) => {
       const store = storeWith(currentStore(), context, PREPARING);
       const jobId = await startPreparing(store);

@@ -159,6 +159,19 @@ export function selectPayloadSql(t: QuotedTables): string {
     WHERE p."jobId" = $1 AND p."batchId" = $2`;
 }
 
+/**
+ * Locks the payload row of batch `$2` of job `$1` for the rest of the transaction (PostgreSQL
+ * and MySQL; SQLite's write transactions are serial already): the published per-record writes
+ * read, merge and write a batch's outcome, and two of them at once would each write their own
+ * merge over the other's.
+ */
+export function lockPayloadSql(t: QuotedTables): string {
+  return `
+    SELECT "batchId" FROM ${t.batchPayloads}
+    WHERE "jobId" = $1 AND "batchId" = $2
+    FOR UPDATE`;
+}
+
 /** Every payload of job `$1`. */
 export function selectPayloadsSql(t: QuotedTables): string {
   return `
