@@ -5,16 +5,30 @@ import { STORE_URL_FORMS } from './store-url-forms';
 /** Text helpers for the CLI's human-readable output. */
 
 /**
- * Made on first use: an `Intl.NumberFormat` loads ICU's locale data (about 7 MB of resident
- * memory), and this module is loaded by every process that imports the package (the dashboard
- * scrubs its messages with `scrubSecrets`), workers included.
+ * `1234567` → `1,234,567`, rounded half away from zero as `Intl.NumberFormat('en-US')` does.
+ * Written out rather than through `Intl`: an `Intl.NumberFormat` loads ICU's locale data (about
+ * 7 MB of resident memory), and the CLI's `work` formats a line per batch in a process that
+ * should stay small.
  */
-let integerFormat: Intl.NumberFormat | undefined;
-
-/** `1234567` → `1,234,567`. */
 export function formatCount(value: number): string {
-  integerFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-  return integerFormat.format(value);
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
+  const rounded = Math.sign(value) * Math.round(Math.abs(value));
+  const digits = integerDigits(Math.abs(rounded));
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return rounded < 0 ? `-${grouped}` : grouped;
+}
+
+/**
+ * A non-negative integer's shortest decimal digits, written out in full (`1e+21` →
+ * `1000000000000000000000`), as `Intl` prints them.
+ */
+function integerDigits(value: number): string {
+  const text = String(value);
+  const exponent = /^(\d)(?:\.(\d+))?e\+(\d+)$/.exec(text);
+  if (exponent === null) return text;
+  const [, first, rest = '', power] = exponent;
+  return `${first}${rest}${'0'.repeat(Number(power) - rest.length)}`;
 }
 
 /** Records per second over `elapsedMs`, as text (`12,345 records/s`). */

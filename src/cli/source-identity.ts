@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { formatCount } from './format';
 import {
   BatchActionsError,
   JobStatus,
@@ -23,7 +24,7 @@ export function fileIdentity(path: string): FileIdentity {
 
 /** `users.csv, 12,345 bytes, modified 2026-12-05T13:00:00.000Z`. */
 export function describeIdentity(identity: FileIdentity): string {
-  const size = new Intl.NumberFormat('en-US').format(identity.size);
+  const size = formatCount(identity.size);
   return `${identity.name}, ${size} bytes, modified ${identity.modifiedAt.toISOString()}`;
 }
 
