@@ -153,4 +153,36 @@ describe('batch payload codec (issue 28)', () => {
     });
     expect(read).toEqual(saved);
   });
+  it('writes a batch processed in full, with its retry counts, as runs, and reads them back', () => {
+    const stored = Array.from({ length: 8 }, (_, k) => pending(100 + k));
+    const processed = (k: number, retryCount?: number): ProcessedRecord => ({
+      ...(stored[k] as ProcessedRecord),
+      status: 'processed',
+      ...(retryCount === undefined ? {} : { retryCount }),
+    });
+    // What a worker's completion writes: every record with retryCount = attempt - 1.
+    const done = [0, 1, 2, 3, 4, 5, 6, 7].map((k) =>
+      processed(k, k < 3 ? 0 : k < 6 ? 1 : undefined),
+    );
+    const outcome = encodeOutcomes(done, false);
+    expect(JSON.parse(outcome)).toEqual([
+      [100, 102, 0],
+      [103, 105, 1],
+      [106, 107],
+    ]);
+    const read = decodePayload({ batchId: 'b', records: encodePreparedRecords(stored), outcome });
+    expect(read).toEqual(done);
+    // Exactly the keys of the records given: no retryCount key where there was none.
+    expect(read.map((r) => Object.keys(r))).toEqual(done.map((r) => Object.keys(r)));
+    // A retry count JSON cannot keep as a run stays an entry.
+    const odd = encodeOutcomes([processed(0, 0.5)], false);
+    expect(JSON.parse(odd)).toEqual([{ i: 100, s: 'processed', r: 0.5 }]);
+    // A whole batch of 500 is one item.
+    const big = Array.from({ length: 500 }, (_, k) => ({
+      ...pending(k),
+      status: 'processed' as const,
+      retryCount: 0,
+    }));
+    expect(JSON.parse(encodeOutcomes(big, false))).toEqual([[0, 499, 0]]);
+  });
 });

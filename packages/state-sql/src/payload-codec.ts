@@ -42,8 +42,13 @@ interface PreparedColumns {
   readonly v: unknown[][];
 }
 
-/** An outcome item: an entry, or `[first, last]`: processed records, parsed as raw, nothing else. */
-type OutcomeItem = PayloadEntry | [number, number];
+/**
+ * An outcome item: an entry, or a run of processed records, parsed as raw, no errors:
+ * `[first, last]` without a retry count, `[first, last, r]` each with retry count `r` (what a
+ * worker's completion writes: `retryCount` is the attempt less one, so a batch processed in full
+ * is one item).
+ */
+type OutcomeItem = PayloadEntry | [number, number] | [number, number, number];
 
 /** The statuses whose records keep a row in the records table beside the payload. */
 export const ROW_STATUSES: ReadonlySet<string> = new Set<RecordStatus>(['invalid', 'failed']);
@@ -167,13 +172,13 @@ function runRecords(run: PreparedRun | PreparedColumns): RawRecord[] {
   return out;
 }
 
-/** A processed record with nothing else to keep (parsed as raw, no errors, no extras). */
+/** A processed record with nothing else to keep (parsed as raw, no errors, no processing error; any retry count). */
 function bareProcessed(record: ProcessedRecord): boolean {
   return (
     record.status === 'processed' &&
     record.errors.length === 0 &&
     record.processingError === undefined &&
-    record.retryCount === undefined &&
+    (record.retryCount === undefined || Number.isInteger(record.retryCount)) &&
     ownParsed(record) === null
   );
 }
@@ -185,14 +190,18 @@ function bareProcessed(record: ProcessedRecord): boolean {
  */
 export function encodeOutcomes(records: readonly ProcessedRecord[], withRaw: boolean): string {
   const items: OutcomeItem[] = [];
-  let run: [number, number] | undefined;
+  let run: [number, number] | [number, number, number] | undefined;
   for (const record of records) {
     if (!withRaw && bareProcessed(record)) {
-      if (run !== undefined && run[1] === record.index - 1) {
+      const retries = record.retryCount;
+      if (run !== undefined && run[1] === record.index - 1 && run[2] === retries) {
         run[1] = record.index;
         continue;
       }
-      run = [record.index, record.index];
+      run =
+        retries === undefined
+          ? [record.index, record.index]
+          : [record.index, record.index, retries];
       items.push(run);
       continue;
     }
@@ -249,9 +258,15 @@ export function decodePayload(row: PayloadRow): ProcessedRecord[] {
   if (row.outcome !== null) {
     for (const item of JSON.parse(row.outcome) as OutcomeItem[]) {
       if (Array.isArray(item)) {
+        const retries = item[2];
         for (let index = item[0]; index <= item[1]; index += 1) {
           const raw = (byIndex.get(index)?.raw ?? null) as RawRecord;
-          byIndex.set(index, { index, raw, parsed: raw, status: 'processed', errors: [] });
+          byIndex.set(
+            index,
+            retries === undefined
+              ? { index, raw, parsed: raw, status: 'processed', errors: [] }
+              : { index, raw, parsed: raw, status: 'processed', errors: [], retryCount: retries },
+          );
         }
         continue;
       }

@@ -186,6 +186,46 @@ export function describePrepareAndCompletion(currentStore: () => DistributedStat
   });
 
   describe('completion (optional)', () => {
+    it("keeps each record's retry count through a fenced completion of a registered batch", async (context) => {
+      // A store keeping a batch as one value writes a completion's records compactly (runs of
+      // processed records): their retry counts, as the facade gives them, must read back.
+      const store = storeWith(currentStore(), context, [
+        'registerBatch',
+        'heartbeatPrepare',
+        'finishPrepare',
+        'completeBatch',
+      ]);
+      const jobId = await startPreparing(store);
+      const batch = batchOf(jobId, 0, 6);
+      await store.registerBatch(jobId, batch);
+      await store.finishPrepare(jobId, 6, Date.now());
+      const claim = await store.claimBatch(jobId, 'w1');
+      if (!claim.claimed) throw new Error('expected a batch to claim');
+      const records = await store.getBatchRecords(jobId, claim.reservation.batchId);
+      const retries = [0, 0, 1, 1, undefined, 0];
+      const done = records.map((record, k) => ({
+        ...record,
+        status: 'processed' as const,
+        ...(retries[k] === undefined ? {} : { retryCount: retries[k] }),
+      }));
+      await store.completeBatch(
+        {
+          jobId,
+          batchId: claim.reservation.batchId,
+          workerId: 'w1',
+          attempt: claim.reservation.attempt ?? 1,
+        },
+        done,
+        { status: BatchStatus.COMPLETED, processedCount: 6, failedCount: 0 },
+      );
+      const read = await store.getBatchRecords(jobId, claim.reservation.batchId);
+      expect(read.map((record) => [record.index, record.status, record.retryCount])).toEqual(
+        done.map((record, k) => [record.index, 'processed', retries[k]]),
+      );
+      const processed = await store.getProcessedRecords(jobId);
+      expect(processed.map((record) => record.retryCount)).toEqual(retries);
+    });
+
     async function finishAll(store: DistributedStateStore, jobId: string, failedInLast: number) {
       for (;;) {
         const claim = await store.claimBatch(jobId, 'w');

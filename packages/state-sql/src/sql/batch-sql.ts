@@ -173,21 +173,38 @@ export function claimBatchPostgresSql(t: QuotedTables): string {
     SELECT job."status" AS "jobStatus", (SELECT "maxBatches" FROM caps) AS "maxBatches",
            (SELECT "rateRecords" FROM caps) AS "rateRecords", claimed.*,
            ${LEASE_COLUMNS},
-           p."records" AS "payloadRecords", o."outcome" AS "payloadOutcome"
-    FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true
-    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"
-    LEFT JOIN ${t.batchOutcomes} o ON o."jobId" = $1 AND o."batchId" = claimed."id"`;
+           ${claimedPayloadPostgresSql(t)}
+    FROM job LEFT JOIN claimed ON true LEFT JOIN lease ON true`;
 }
 
-/** PostgreSQL: the claim's UPDATE of the batch in CTE `next_batch` (the `claimed` CTE), `when` holding. */
+/**
+ * PostgreSQL: the claimed batch's payload and outcome, as columns of a claim's final SELECT,
+ * each found by its whole primary key. The batch id is compared in the database's default
+ * collation, the payload and outcome tables' own: `PostgresStateStore` keeps its ids
+ * `COLLATE "C"`, and compared in that collation the `batchId` column is no index key, so each
+ * claim read every payload and outcome row of the job on the job id alone and filtered them
+ * (about 100 pages a claim at 200 batches, growing with the job).
+ */
+function claimedPayloadPostgresSql(t: QuotedTables): string {
+  return `(SELECT p."records" FROM ${t.batchPayloads} p
+            WHERE p."jobId" = $1 AND p."batchId" = claimed."id" COLLATE "default") AS "payloadRecords",
+           (SELECT o."outcome" FROM ${t.batchOutcomes} o
+            WHERE o."jobId" = $1 AND o."batchId" = claimed."id" COLLATE "default") AS "payloadOutcome"`;
+}
+
+/**
+ * PostgreSQL: the claim's UPDATE of the batch in CTE `next_batch` (the `claimed` CTE), `when`
+ * holding. The batch is matched by its whole primary key (`= (SELECT ...)`): joined to
+ * `next_batch`, the planner of a job not analyzed yet read the job's batch rows on the job id
+ * alone and filtered them by id.
+ */
 function takeBatchPostgresSql(t: QuotedTables, when = 'true'): string {
   return `
       UPDATE ${t.batches} b
       SET "status" = 'PROCESSING', "workerId" = $2, "claimedAt" = ${nowMs('postgres')},
           "completedAt" = ${nowMs('postgres')},
           "attempt" = b."attempt" + 1, "version" = b."version" + 1, "error" = NULL
-      FROM next_batch
-      WHERE b."jobId" = $1 AND b."id" = next_batch."id" AND ${when}
+      WHERE b."jobId" = $1 AND b."id" = (SELECT "id" FROM next_batch) AND ${when}
       RETURNING b."id", b."batchIndex", b."recordStartIndex", b."recordEndIndex", b."attempt",
                 b."claimedAt"`;
 }
@@ -279,11 +296,9 @@ export function claimCappedBatchPostgresSql(t: QuotedTables): string {
            EXISTS (SELECT 1 FROM cur, seen
                    WHERE cur."claimSeq" <> seen."claimSeq" AND NOT ${room}) AS "moved",
            claimed.*, ${LEASE_COLUMNS},
-           p."records" AS "payloadRecords", o."outcome" AS "payloadOutcome"
+           ${claimedPayloadPostgresSql(t)}
     FROM job CROSS JOIN counts LEFT JOIN claimed ON true
-    LEFT JOIN lease ON claimed."id" IS NOT NULL
-    LEFT JOIN ${t.batchPayloads} p ON p."jobId" = $1 AND p."batchId" = claimed."id"
-    LEFT JOIN ${t.batchOutcomes} o ON o."jobId" = $1 AND o."batchId" = claimed."id"`;
+    LEFT JOIN lease ON claimed."id" IS NOT NULL`;
 }
 
 /**
