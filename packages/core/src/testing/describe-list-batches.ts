@@ -4,7 +4,7 @@ import { BatchStatus } from '../model/batch';
 import type { ProcessedRecord } from '../model/record';
 import type { DistributedStateStore } from '../ports/distributed-state-store';
 import { prepareJob } from './fixtures';
-import { batchOf, startPreparing, storeWith } from './prepare-fixtures';
+import { claimRegisteredBatch, storeWith } from './prepare-fixtures';
 
 type ListingStore = DistributedStateStore &
   Required<Pick<DistributedStateStore, 'listBatches' | 'listFailedRecords'>>;
@@ -195,20 +195,15 @@ export function describeListBatches(currentStore: () => DistributedStateStore): 
         'completeBatch',
       ]);
       // With batch payloads this is the payload's completion, not the per-record one.
-      const jobId = await startPreparing(store);
-      const batch = batchOf(jobId, 0, 3);
-      await store.registerBatch(jobId, batch);
-      await store.finishPrepare(jobId, 3, Date.now());
-      const r = await claim(store, jobId, 'w1');
-      const records = await store.getBatchRecords(jobId, r.batchId);
+      const { lease, records } = await claimRegisteredBatch(store, 3, 'w1');
       await sleep(40);
       const done = records.map((record) => ({ ...record, status: 'processed' as const }));
-      await store.completeBatch(
-        { jobId, batchId: r.batchId, workerId: 'w1', attempt: r.attempt ?? 1 },
-        done,
-        { status: BatchStatus.COMPLETED, processedCount: 3, failedCount: 0 },
-      );
-      const listed = (await listing.listBatches(jobId))[0];
+      await store.completeBatch(lease, done, {
+        status: BatchStatus.COMPLETED,
+        processedCount: 3,
+        failedCount: 0,
+      });
+      const listed = (await listing.listBatches(lease.jobId))[0];
       if (listed?.durationMs === undefined) context.skip('the store does not time batches');
       expect(listed?.status).toBe(BatchStatus.COMPLETED);
       expect(listed?.durationMs).toBeGreaterThanOrEqual(30);

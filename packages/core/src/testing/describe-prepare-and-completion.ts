@@ -7,6 +7,7 @@ import { prepareJob, sleep } from './fixtures';
 import {
   batchOf,
   cancelAndExpectPrepareRefused,
+  claimRegisteredBatch,
   startPreparing,
   storeWith,
 } from './prepare-fixtures';
@@ -195,34 +196,23 @@ export function describePrepareAndCompletion(currentStore: () => DistributedStat
         'finishPrepare',
         'completeBatch',
       ]);
-      const jobId = await startPreparing(store);
-      const batch = batchOf(jobId, 0, 6);
-      await store.registerBatch(jobId, batch);
-      await store.finishPrepare(jobId, 6, Date.now());
-      const claim = await store.claimBatch(jobId, 'w1');
-      if (!claim.claimed) throw new Error('expected a batch to claim');
-      const records = await store.getBatchRecords(jobId, claim.reservation.batchId);
+      const { lease, records } = await claimRegisteredBatch(store, 6, 'w1');
       const retries = [0, 0, 1, 1, undefined, 0];
       const done = records.map((record, k) => ({
         ...record,
         status: 'processed' as const,
         ...(retries[k] === undefined ? {} : { retryCount: retries[k] }),
       }));
-      await store.completeBatch(
-        {
-          jobId,
-          batchId: claim.reservation.batchId,
-          workerId: 'w1',
-          attempt: claim.reservation.attempt ?? 1,
-        },
-        done,
-        { status: BatchStatus.COMPLETED, processedCount: 6, failedCount: 0 },
-      );
-      const read = await store.getBatchRecords(jobId, claim.reservation.batchId);
+      await store.completeBatch(lease, done, {
+        status: BatchStatus.COMPLETED,
+        processedCount: 6,
+        failedCount: 0,
+      });
+      const read = await store.getBatchRecords(lease.jobId, lease.batchId);
       expect(read.map((record) => [record.index, record.status, record.retryCount])).toEqual(
         done.map((record, k) => [record.index, 'processed', retries[k]]),
       );
-      const processed = await store.getProcessedRecords(jobId);
+      const processed = await store.getProcessedRecords(lease.jobId);
       expect(processed.map((record) => record.retryCount)).toEqual(retries);
     });
 

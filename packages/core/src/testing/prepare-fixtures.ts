@@ -1,7 +1,8 @@
 import { expect, type TestContext } from 'vitest';
 import { JobNotPreparingError } from '../errors/job-errors';
 import { JobStatus } from '../model/job';
-import type { DistributedStateStore } from '../ports/distributed-state-store';
+import type { ProcessedRecord } from '../model/record';
+import type { BatchLease, DistributedStateStore } from '../ports/distributed-state-store';
 import { makeBatch, makeJobState, makeRecords } from './fixtures';
 
 type Method = keyof DistributedStateStore;
@@ -53,6 +54,28 @@ export async function startPreparing(
 /** Batch `index` of a job being prepared: `size` records from `index * size`. */
 export function batchOf(jobId: string, index: number, size: number) {
   return makeBatch(`${jobId}-b${index}`, index, makeRecords(index * size, size));
+}
+
+/**
+ * A job prepared as `prepare` does with one registered batch of `size` records, opened, and
+ * that batch claimed by `workerId`: the lease (as the fenced writes take it) and the records the
+ * claim hands out. With batch payloads the batch is stored as one value.
+ */
+export async function claimRegisteredBatch(
+  store: StoreWith<'heartbeatPrepare' | 'registerBatch' | 'finishPrepare'>,
+  size: number,
+  workerId: string,
+): Promise<{ lease: BatchLease; records: readonly ProcessedRecord[] }> {
+  const jobId = await startPreparing(store);
+  await store.registerBatch(jobId, batchOf(jobId, 0, size));
+  await store.finishPrepare(jobId, size, Date.now());
+  const claim = await store.claimBatch(jobId, workerId);
+  if (!claim.claimed) throw new Error(`expected a claim, got ${claim.reason}`);
+  const { batchId, attempt } = claim.reservation;
+  return {
+    lease: { jobId, batchId, workerId, attempt: attempt ?? 1 },
+    records: await store.getBatchRecords(jobId, batchId),
+  };
 }
 
 /**
