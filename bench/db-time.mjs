@@ -18,7 +18,7 @@
 //
 // Usage: npm run build && node bench/db-time.mjs [--rows 100000] [--batch-size 500]
 //          [--stores postgres,sqlite] [--layouts rows,payloads] [--csv-fast on|off]
-//          [--pg-prepared on|off|both] [--pg-processes 4]   (DATABASE_URL: the PostgreSQL server; the benchmark
+//          [--pg-prepared on|off|both] [--pg-async-commit on|off|both] [--pg-processes 4]   (DATABASE_URL: the PostgreSQL server; the benchmark
 //          creates and uses a database `ba_dbtime` on it)
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -46,6 +46,9 @@ const { values } = parseArgs({
     // PostgresStateStore's `preparedStatements` here (the store's default is off): `on`, `off`
     // or `both` (each layout run with and without, for same-run comparisons).
     'pg-prepared': { type: 'string', default: 'on' },
+    // PostgresStateStore's `asynchronousCommit` (the store's default is off): `on`, `off` or
+    // `both` (each layout run with and without, in that order, for same-run comparisons).
+    'pg-async-commit': { type: 'string', default: 'off' },
     // Worker processes of PostgreSQL's processing phase (and connections of its raw baseline).
     // With 1 the server's time is its own: with 4 on a 2-core machine that also runs the
     // server, `active_time` counts backends waiting for a core.
@@ -65,10 +68,13 @@ const layouts = values.layouts.split(',');
 const layoutLabel = (layout) => (layout === 'payloads' ? ' (batchPayloads)' : '');
 const preparedModes = { on: [true], off: [false], both: [false, true] }[values['pg-prepared']];
 if (preparedModes === undefined) throw new Error('--pg-prepared: on, off or both');
-const pgLabel = (layout, prepared) => {
+const asyncModes = { on: [true], off: [false], both: [false, true] }[values['pg-async-commit']];
+if (asyncModes === undefined) throw new Error('--pg-async-commit: on, off or both');
+const pgLabel = (layout, prepared, asyncCommit) => {
   const notes = [
     ...(layout === 'payloads' ? ['batchPayloads'] : []),
     ...(values['pg-prepared'] === 'on' ? [] : [prepared ? 'prepared' : 'unprepared']),
+    ...(asyncCommit ? ['asynchronousCommit'] : []),
   ];
   return `PostgresStateStore${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 };
@@ -131,17 +137,18 @@ async function postgresFigures() {
   const figures = [];
   for (const layout of layouts) {
     for (const prepared of preparedModes) {
-      schemas.push(`${pgSchema}_${schemas.length}`);
-      const [prepare, processing] = await postgresStoreFigures(
-        PostgresStateStore,
-        schemas.at(-1),
-        layout,
-        prepared,
-      );
-      figures.push(
-        [pgLabel(layout, prepared), 'prepare', prepare],
-        [pgLabel(layout, prepared), pgProcessing, processing],
-      );
+      for (const asyncCommit of asyncModes) {
+        schemas.push(`${pgSchema}_${schemas.length}`);
+        const [prepare, processing] = await postgresStoreFigures(
+          PostgresStateStore,
+          schemas.at(-1),
+          layout,
+          prepared,
+          asyncCommit,
+        );
+        const label = pgLabel(layout, prepared, asyncCommit);
+        figures.push([label, 'prepare', prepare], [label, pgProcessing, processing]);
+      }
     }
   }
   schemas.push(`${pgSchema}_raw`);
@@ -160,15 +167,16 @@ async function postgresFigures() {
 
 /**
  * Prepare and processing of the PostgreSQL store in `layout` (`prepared`: its
- * `preparedStatements`), each measured.
+ * `preparedStatements`; `asyncCommit`: its `asynchronousCommit`), each measured.
  */
-async function postgresStoreFigures(PostgresStateStore, pgSchema, layout, prepared) {
+async function postgresStoreFigures(PostgresStateStore, pgSchema, layout, prepared, asyncCommit) {
   const open = async () => {
     const store = new PostgresStateStore({
       connectionString: benchUrl,
       schema: pgSchema,
       batchPayloads: layout === 'payloads',
       preparedStatements: prepared,
+      asynchronousCommit: asyncCommit,
     });
     await store.initialize();
     return store;
@@ -193,6 +201,7 @@ async function postgresStoreFigures(PostgresStateStore, pgSchema, layout, prepar
           WORKER_ID: `p${i}`,
           BATCH_SIZE: String(batchSize),
           PG_PREPARED: prepared ? '1' : '0',
+          PG_ASYNC_COMMIT: asyncCommit ? '1' : '0',
         }),
       ),
     );

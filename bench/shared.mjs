@@ -67,6 +67,9 @@ export async function freshStoreFromEnv(env) {
     // PG_PREPARED=1: the store's `preparedStatements: true` (bench/db-time.mjs --pg-prepared);
     // anything else keeps the default (false).
     preparedStatements: env.PG_PREPARED === '1',
+    // PG_ASYNC_COMMIT=1: the store's `asynchronousCommit: true` (bench/db-time.mjs
+    // --pg-async-commit); anything else keeps the default (false).
+    asynchronousCommit: env.PG_ASYNC_COMMIT === '1',
   });
   await store.initialize();
   return store;

@@ -102,6 +102,9 @@ export async function createStore(
     ...(location.preparedStatements === undefined
       ? {}
       : { preparedStatements: location.preparedStatements }),
+    ...(location.asynchronousCommit === undefined
+      ? {}
+      : { asynchronousCommit: location.asynchronousCommit }),
   });
 }
 

@@ -19,8 +19,8 @@ export type StoreLocation =
   | {
       readonly kind: 'postgres';
       /**
-       * The URL without our parameters (`schema`, `connect_timeout`, `prepared_statements`), for
-       * the `pg` driver.
+       * The URL without our parameters (`schema`, `connect_timeout`, `prepared_statements`,
+       * `asynchronous_commit`), for the `pg` driver.
        */
       readonly connectionString: string;
       /** From the `?schema=` parameter. Default: the store's default (`batchactions`). */
@@ -35,6 +35,11 @@ export type StoreLocation =
        * Default: the store's own (`false`).
        */
       readonly preparedStatements?: boolean;
+      /**
+       * From `?asynchronous_commit=` (`true` or `false`): the store's `asynchronousCommit`.
+       * Default: the store's own (`false`).
+       */
+      readonly asynchronousCommit?: boolean;
       /** The URL with its password and query values replaced by `***`, for messages. */
       readonly url: string;
       /**
@@ -106,12 +111,13 @@ function connectTimeoutOf(value: string | null, shown: string): number {
   return Number(value.trim()) * 1000;
 }
 
-function preparedStatementsOf(value: string | null, shown: string): boolean | undefined {
+/** A `true` / `false` parameter (`1` / `0` too) named `name`, undefined when absent. */
+function flagOf(name: string, value: string | null, shown: string): boolean | undefined {
   if (value === null) return undefined;
   const given = value.trim().toLowerCase();
   if (given === 'true' || given === '1') return true;
   if (given === 'false' || given === '0') return false;
-  throw usage(`"${shown}": prepared_statements must be true or false, got "${value}".`);
+  throw usage(`"${shown}": ${name} must be true or false, got "${value}".`);
 }
 
 function parsePostgresUrl(url: string): StoreLocation {
@@ -137,15 +143,15 @@ function parsePostgresUrl(url: string): StoreLocation {
   if (parsed.hostname === '') {
     throw usage(`"${shown}" names no host; use ${STORE_URL_FORMS}.`);
   }
-  // `schema` and `prepared_statements` are ours, `connect_timeout` libpq's (seconds) that the pg
-  // driver ignores: all are applied here and taken out before the URL reaches the driver.
+  // `schema`, `prepared_statements` and `asynchronous_commit` are ours, `connect_timeout`
+  // libpq's (seconds) that the pg driver ignores: all are applied here and taken out before the
+  // URL reaches the driver.
   const schema = parsed.searchParams.get('schema') ?? undefined;
   const connectTimeoutMs = connectTimeoutOf(parsed.searchParams.get('connect_timeout'), shown);
-  const preparedStatements = preparedStatementsOf(
-    parsed.searchParams.get('prepared_statements'),
-    shown,
-  );
-  for (const name of ['schema', 'connect_timeout', 'prepared_statements']) {
+  const flag = (name: string) => flagOf(name, parsed.searchParams.get(name), shown);
+  const preparedStatements = flag('prepared_statements');
+  const asynchronousCommit = flag('asynchronous_commit');
+  for (const name of ['schema', 'connect_timeout', 'prepared_statements', 'asynchronous_commit']) {
     parsed.searchParams.delete(name);
   }
   return {
@@ -154,6 +160,7 @@ function parsePostgresUrl(url: string): StoreLocation {
     ...(schema === undefined ? {} : { schema }),
     connectTimeoutMs,
     ...(preparedStatements === undefined ? {} : { preparedStatements }),
+    ...(asynchronousCommit === undefined ? {} : { asynchronousCommit }),
     url: shown,
     raw: url,
   };
@@ -161,8 +168,8 @@ function parsePostgresUrl(url: string): StoreLocation {
 
 /**
  * Parses a store URL: `sqlite:<path>` (see {@link parseSqliteUrl}) or `postgres://...` /
- * `postgresql://...` (with optional `?schema=<name>`, `?connect_timeout=<seconds>` and
- * `?prepared_statements=true|false`).
+ * `postgresql://...` (with optional `?schema=<name>`, `?connect_timeout=<seconds>`,
+ * `?prepared_statements=true|false` and `?asynchronous_commit=true|false`).
  * Anything else throws `CliUsageError` (exit code 2); messages never show a password or a
  * query value.
  */

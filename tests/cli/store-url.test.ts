@@ -70,7 +70,14 @@ describe('parseStoreUrl', () => {
         preparedStatements: expected,
         connectionString: 'postgres://localhost/test?x=1',
       });
+      expect(
+        parseStoreUrl(`postgres://localhost/test?x=1&asynchronous_commit=${given}`),
+      ).toMatchObject({
+        asynchronousCommit: expected,
+        connectionString: 'postgres://localhost/test?x=1',
+      });
     }
+    expect(parseStoreUrl('postgres://localhost/test')).not.toHaveProperty('asynchronousCommit');
   });
 
   it('rejects other schemes, no scheme, an empty path and bad parameters as usage errors without secrets', () => {
@@ -87,6 +94,9 @@ describe('parseStoreUrl', () => {
     );
     expect(() => parseStoreUrl('postgres://db/x?prepared_statements=yes')).toThrow(
       /prepared_statements must be true or false, got "yes"/,
+    );
+    expect(() => parseStoreUrl('postgres://db/x?asynchronous_commit=later')).toThrow(
+      /asynchronous_commit must be true or false, got "later"/,
     );
     for (const bad of [
       'postgres://app:hunter2@db:99999/x?password=hunter3',

@@ -65,6 +65,7 @@ export class PostgresStateStore extends SqlStateStore {
       // Its own tables: config and `distributed` as given, NULL for absent record JSON.
       layout: 'own',
       batchPayloads: resolveBatchPayloads(options),
+      asynchronousCommit: resolved.asynchronousCommit,
     });
     this.schema = resolved.schema;
     this.pool = pool;

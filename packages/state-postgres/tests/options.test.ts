@@ -27,6 +27,17 @@ describe('PostgresStateStore options', () => {
     await store.close();
   });
 
+  it.each<unknown>(['yes', 1, null])(
+    'rejects asynchronousCommit %j naming the option, with either way of connecting',
+    (asynchronousCommit) => {
+      for (const way of [{ connectionString: URL }, { pool: createTestPool(1) }]) {
+        const error = optionError({ ...way, asynchronousCommit });
+        expect(error.option).toBe('asynchronousCommit');
+        expect(error.message).toContain('true or false');
+      }
+    },
+  );
+
   it.each<[unknown, string]>([
     ['Upper', 'uppercase'],
     ['1abc', 'leading digit'],

@@ -159,6 +159,12 @@ export interface SqlStateStoreParts {
    * without the option can share a database. Default `false`.
    */
   readonly batchPayloads?: boolean;
+  /**
+   * PostgreSQL family only: a batch's registration (`registerBatch`) and its fenced completion
+   * (`completeBatch`) commit without waiting for their WAL flush, as every claim does. Ignored
+   * by the other families. Default `false`.
+   */
+  readonly asynchronousCommit?: boolean;
 }
 
 /**
@@ -192,7 +198,12 @@ export class SqlStateStore implements DistributedStateStore {
 
   constructor(parts: SqlStateStoreParts) {
     this.db = new Db(parts.executor);
-    this.sql = new Statements(parts.executor.family, parts.tables, parts.layout === 'own');
+    this.sql = new Statements(
+      parts.executor.family,
+      parts.tables,
+      parts.layout === 'own',
+      parts.executor.family === 'postgres' && parts.asynchronousCommit === true,
+    );
     this.limitSql = new LimitStatements(parts.executor.family, parts.tables);
     this.traceSql = new TraceContextStatements(parts.executor.family, parts.tables);
     this.serial = parts.executor.family === 'sqlite' ? new Serial() : undefined;

@@ -17,6 +17,7 @@ import {
   selectStaleBatchesSql,
   takeBatchMysqlSql,
   updateBatchStateSql,
+  withAsynchronousCommit,
 } from './sql/batch-sql';
 import {
   deleteJobSql,
@@ -104,12 +105,20 @@ export class Statements {
    * @param nullableJson the records' `parsed` and `errors` columns take SQL NULL for an absent
    * value (the PostgreSQL store's own tables), rather than JSON null and `[]` (the published
    * tables, where they are NOT NULL).
+   * @param asynchronousCommit PostgreSQL: a batch's registration and its completion commit
+   * without waiting for their WAL flush (see `SqlStateStoreParts.asynchronousCommit`).
    */
   constructor(
     readonly family: SqlFamily,
     readonly t: QuotedTables,
     private readonly nullableJson = false,
+    private readonly asynchronousCommit = false,
   ) {}
+
+  /** `sql` (a statement ending with its SELECT list) committing asynchronously when so configured. */
+  private batchWrite(sql: string): string {
+    return this.asynchronousCommit ? withAsynchronousCommit(sql) : sql;
+  }
 
   private get(key: string, build: () => string): string {
     let sql = this.cache.get(key);
@@ -196,15 +205,17 @@ export class Statements {
     this.get('upsertRecordsPostgres', () => upsertRecordsPostgresSql(this.t, this.nullableJson));
   registerBatchPostgres = (replacing: boolean) =>
     this.get(`registerBatchPostgres${String(replacing)}`, () =>
-      registerBatchPostgresSql(this.t, replacing, this.nullableJson),
+      this.batchWrite(registerBatchPostgresSql(this.t, replacing, this.nullableJson)),
     );
   registerBatchRow = () =>
     this.get('registerBatchRow', () => registerBatchRowSql(this.t, this.family));
   completeBatchPostgres = () =>
-    this.get('completeBatchPostgres', () => completeBatchPostgresSql(this.t, this.nullableJson));
+    this.get('completeBatchPostgres', () =>
+      this.batchWrite(completeBatchPostgresSql(this.t, this.nullableJson)),
+    );
   completeBatchInPlacePostgres = () =>
     this.get('completeBatchInPlacePostgres', () =>
-      completeBatchInPlacePostgresSql(this.t, this.nullableJson),
+      this.batchWrite(completeBatchInPlacePostgresSql(this.t, this.nullableJson)),
     );
   upsertRecordsValues = (rows: number) =>
     this.get(`upsertRecordsValues${rows}`, () =>
@@ -246,10 +257,10 @@ export class Statements {
     this.get('deleteBatchRowsInRange', () => deleteBatchRowsInRangeSql(this.t));
   completeBatchPayloadPostgres = () =>
     this.get('completeBatchPayloadPostgres', () =>
-      completeBatchPayloadPostgresSql(this.t, this.nullableJson),
+      this.batchWrite(completeBatchPayloadPostgresSql(this.t, this.nullableJson)),
     );
   registerBatchPayloadPostgres = () =>
     this.get('registerBatchPayloadPostgres', () =>
-      registerBatchPayloadPostgresSql(this.t, this.nullableJson),
+      this.batchWrite(registerBatchPayloadPostgresSql(this.t, this.nullableJson)),
     );
 }

@@ -234,7 +234,7 @@ export function completeBatchInPlacePostgresSql(t: QuotedTables, nullableJson: b
       WHERE r."jobId" = $1 AND r."batchId" = $2 AND r."recordIndex" = input."recordIndex"
         AND EXISTS (SELECT 1 FROM lease)
     )
-    SELECT count(*)::integer AS "leased" FROM lease`;
+    SELECT (SELECT count(*)::integer FROM lease) AS "leased"`;
 }
 
 /** The columns `decodeRecord` reads, in the order every record query selects them. */
