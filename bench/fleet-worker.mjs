@@ -15,6 +15,7 @@ const store = new PostgresStateStore({
   poolSize: loops,
   batchPayloads: process.env.BATCH_PAYLOADS === '1',
   preparedStatements: process.env.PG_PREPARED === '1',
+  asynchronousCommit: process.env.PG_ASYNC_COMMIT === '1',
 });
 await store.initialize();
 const di = new DistributedImport({

@@ -12,7 +12,8 @@
 // Usage: npm run build && node bench/fleet.mjs [--rows 100000] [--batch-size 500]
 //          [--fleets 4,16,64] [--processes 4] [--processor-ms 0] [--layouts rows,payloads]
 //        (--layouts: the stores' default one-row-per-record layout, `batchPayloads: true`, or both;
-//         a `+prepared` suffix, e.g. `payloads+prepared`, adds `preparedStatements: true`)
+//         a `+prepared` suffix, e.g. `payloads+prepared`, adds `preparedStatements: true`, and
+//         `+async` adds `asynchronousCommit: true`: `payloads+prepared+async`)
 //        (DATABASE_URL: the PostgreSQL server; the benchmark uses a database `ba_fleet` on it)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -75,17 +76,22 @@ await ensureDatabase(serverUrl, DB_NAME);
 const pgSchema = `fleet_${Date.now().toString(36)}`;
 try {
   for (const [layout, fleet] of layouts.flatMap((l) => fleets.map((f) => [l, f]))) {
-    const [storage, extra] = layout.split('+');
-    if (!['rows', 'payloads'].includes(storage) || ![undefined, 'prepared'].includes(extra)) {
-      throw new Error(`--layouts: ${layout} is not rows or payloads, with or without +prepared`);
+    const [storage, ...extras] = layout.split('+');
+    if (
+      !['rows', 'payloads'].includes(storage) ||
+      extras.some((extra) => !['prepared', 'async'].includes(extra))
+    ) {
+      throw new Error(`--layouts: ${layout} is not rows or payloads, with +prepared or +async`);
     }
     const batchPayloads = storage === 'payloads';
-    const preparedStatements = extra === 'prepared';
+    const preparedStatements = extras.includes('prepared');
+    const asynchronousCommit = extras.includes('async');
     const store = new PostgresStateStore({
       connectionString: benchUrl,
       schema: pgSchema,
       batchPayloads,
       preparedStatements,
+      asynchronousCommit,
     });
     await store.initialize();
     const di = new DistributedImport({ schema, batchSize, stateStore: store });
@@ -105,6 +111,7 @@ try {
             PROCESSOR_MS_PER_RECORD: String(processorMs),
             BATCH_PAYLOADS: batchPayloads ? '1' : '0',
             PG_PREPARED: preparedStatements ? '1' : '0',
+            PG_ASYNC_COMMIT: asynchronousCommit ? '1' : '0',
           }),
         ),
       );
