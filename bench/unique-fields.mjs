@@ -5,7 +5,8 @@
 // is reported with the overhead, beside the PostgreSQL server's time per 1,000 records processed
 // (pg_stat_database.active_time of a database `ba_unique` the benchmark uses alone), which a
 // busy machine changes less than records/s. Usage: npm run build && node bench/unique-fields.mjs
-//   [--rows 100000] [--batch-size 500] [--rounds 3]
+//   [--rows 100000] [--batch-size 500] [--rounds 3] [--layout rows|payloads]
+// (--layout: the store's default one-row-per-record layout, or `batchPayloads: true`)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +23,14 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '100000' },
     'batch-size': { type: 'string', default: '500' },
     rounds: { type: 'string', default: '3' },
+    layout: { type: 'string', default: 'rows' },
   },
 });
 const rows = Number(values.rows);
 const batchSize = Number(values['batch-size']);
 const rounds = Number(values.rounds);
+if (!['rows', 'payloads'].includes(values.layout)) throw new Error('--layout: rows or payloads');
+const batchPayloads = values.layout === 'payloads';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ba-bench-unique-'));
 const csvFile = join(dataDir, 'users.csv');
@@ -76,9 +80,14 @@ async function measure(rig, unique) {
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-console.log(`${rows} records, batch ${batchSize}, 4 worker processes, PostgreSQL — ${machine}`);
+console.log(
+  `${rows} records, batch ${batchSize}, 4 worker processes, PostgreSQL, ${values.layout} — ${machine}`,
+);
 await ensureDatabase(DATABASE_URL, DB_NAME);
-const rig = await freshStore('postgres', { databaseUrl: databaseUrl(DATABASE_URL, DB_NAME) });
+const rig = await freshStore('postgres', {
+  databaseUrl: databaseUrl(DATABASE_URL, DB_NAME),
+  batchPayloads,
+});
 const best = { plain: 0, unique: 0 };
 const leastDb = { plain: Infinity, unique: Infinity };
 const leastBlocks = { plain: Infinity, unique: Infinity };
