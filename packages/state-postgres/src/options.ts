@@ -1,5 +1,9 @@
 import { InvalidOptionError } from '@batchactions/core';
-import type { BatchPayloadsOption } from '@batchactions/state-sql';
+import {
+  resolveAsynchronousCommit,
+  type AsynchronousCommitOption,
+  type BatchPayloadsOption,
+} from '@batchactions/state-sql';
 import type { PgPoolLike } from './pg-types';
 
 /** Default of {@link PostgresStateStoreCommonOptions.schema}. */
@@ -10,7 +14,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 0;
 export const DEFAULT_POOL_SIZE = 10;
 
 /** Options shared by both ways to build a {@link PostgresStateStore}. */
-export interface PostgresStateStoreCommonOptions extends BatchPayloadsOption {
+export interface PostgresStateStoreCommonOptions
+  extends BatchPayloadsOption, AsynchronousCommitOption {
   /**
    * PostgreSQL schema that holds the store's tables; created by `initialize()`. A lowercase SQL
    * identifier: letters, digits and `_`, starting with a letter or `_`, at most 63 characters.
@@ -34,26 +39,6 @@ export interface PostgresStateStoreCommonOptions extends BatchPayloadsOption {
    * @default false
    */
   readonly preparedStatements?: boolean;
-  /**
-   * Commits each batch's registration (`prepare`) and each batch's completion (the worker's
-   * fenced write of its outcome) without waiting for PostgreSQL to flush the write-ahead log
-   * to disk, as the store always does for claims: `synchronous_commit` is off for those
-   * transactions alone (never for the connection, nor for job-level writes such as a cancel,
-   * the end of a prepare or the job's completion). Measured with `batchPayloads` (`node
-   * bench/db-time.mjs --pg-async-commit both`): the server's time per 1,000 records fell about
-   * threefold in prepare and by a third in processing.
-   *
-   * What it risks, and only when the database server itself crashes (not a worker or a client):
-   * the writes of its last few hundred milliseconds (three `wal_writer_delay`s at most) that no
-   * durable commit followed. They are lost whole and in order, so the job stays consistent and
-   * nothing is counted twice: a lost completion puts its batch back to PROCESSING under the
-   * worker that finished it, reclaimed once stale and processed again (your processor sees
-   * those records twice, as after any reclaim); a lost registration is registered again when
-   * the prepare resumes. The job's own transitions stay durable: a job reported COMPLETED keeps
-   * every batch outcome it counted (its commit flushes the log up to them).
-   * @default false
-   */
-  readonly asynchronousCommit?: boolean;
 }
 
 /** The store opens (and owns) a pool to `connectionString`; `close()` ends it. */
@@ -153,10 +138,7 @@ export function resolvePostgresOptions(
   if (typeof preparedStatements !== 'boolean') {
     throw new InvalidOptionError('preparedStatements', preparedStatements, 'true or false');
   }
-  const asynchronousCommit = raw.asynchronousCommit === undefined ? false : raw.asynchronousCommit;
-  if (typeof asynchronousCommit !== 'boolean') {
-    throw new InvalidOptionError('asynchronousCommit', asynchronousCommit, 'true or false');
-  }
+  const asynchronousCommit = resolveAsynchronousCommit(options, 'postgres');
   if (raw.pool !== undefined && raw.connectionString !== undefined) {
     throw new InvalidOptionError('pool', 'both', 'either "pool" or "connectionString", not both');
   }

@@ -5,6 +5,11 @@ import { CsvParser } from '@batchactions/import';
 import { PostgresStateStore } from '@batchactions/state-postgres';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  expectAsynchronousBatchCommits,
+  recordCommitModes,
+  type CommitMode,
+} from '../../../tests/support/commit-modes';
 import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '../../../tests/support/postgres';
 
 // A claim commits without waiting for its WAL flush (`synchronous_commit` off for its
@@ -41,38 +46,14 @@ afterEach(async () => {
   await dropSchema(store.schema);
 });
 
-interface CommitMode {
-  readonly row: string;
-  readonly mode: string;
-}
-
-/**
- * Records, for every write of a batch row (its new status) and every update of a job row ("job "
- * and its new status), the `synchronous_commit` its transaction had at the end of the statement
- * (an AFTER ROW trigger runs there, after the whole statement, as the commit that follows sees
- * it). Returns a reader of the rows so far, and forgets them.
- */
-async function recordCommitModes(): Promise<() => Promise<CommitMode[]>> {
+/** The commit modes of this test's store's writes (see tests/support/commit-modes.ts). */
+function recordModes(): Promise<() => Promise<CommitMode[]>> {
   const s = `"${store.schema}"`;
-  await admin.query(`CREATE TABLE ${s}.commit_modes (n serial, row text, mode text)`);
-  await admin.query(`
-    CREATE FUNCTION ${s}.note_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      INSERT INTO ${s}.commit_modes (row, mode)
-      VALUES (CASE TG_TABLE_NAME WHEN 'jobs' THEN 'job ' ELSE '' END || NEW."status",
-              current_setting('synchronous_commit'));
-      RETURN NEW;
-    END $$`);
-  for (const [table, events] of [
-    ['batches', 'INSERT OR UPDATE'],
-    ['jobs', 'UPDATE'],
-  ] as const) {
-    await admin.query(`
-      CREATE TRIGGER note_commit_mode AFTER ${events} ON ${s}.${table}
-      FOR EACH ROW EXECUTE FUNCTION ${s}.note_commit_mode()`);
-  }
-  return async () =>
-    (await admin.query<CommitMode>(`DELETE FROM ${s}.commit_modes RETURNING row, mode`)).rows;
+  return recordCommitModes(async (sql) => (await admin.query<Record<string, unknown>>(sql)).rows, {
+    schema: store.schema,
+    batches: `${s}.batches`,
+    jobs: `${s}.jobs`,
+  });
 }
 
 const schema = { fields: [{ name: 'id', type: 'string' as const, required: true }] };
@@ -82,7 +63,7 @@ const csv = (rows: number) =>
 describe('PostgreSQL claim commits', () => {
   it('commit a claim asynchronously and leave the connection synchronous for what follows', async () => {
     const { jobId } = await prepareJob(store, 2, 3, { useRegisterBatch: true });
-    const modes = await recordCommitModes();
+    const modes = await recordModes();
     for (let n = 0; n < 2; n += 1) {
       const claim = await store.claimBatch(jobId, 'w');
       if (!claim.claimed) throw new Error(`expected a claim, got ${claim.reason}`);
@@ -106,7 +87,7 @@ describe('PostgreSQL claim commits', () => {
   it('commit the claim of a job with maxConcurrentBatches asynchronously too', async () => {
     const { jobId } = await prepareJob(store, 2, 3, { useRegisterBatch: true });
     await store.setJobLimits(jobId, { maxConcurrentBatches: 1 });
-    const modes = await recordCommitModes();
+    const modes = await recordModes();
     const claim = await store.claimBatch(jobId, 'w');
     expect(claim.claimed).toBe(true);
     // At the cap: no batch, and no row changed.
@@ -210,34 +191,6 @@ describe('PostgreSQL claim commits', () => {
       batchPayloads: true,
       asynchronousCommit: true,
     });
-    const modes = await recordCommitModes();
-    const di = new DistributedImport({ schema, batchSize: 4, stateStore: fast });
-    const { jobId } = await di.prepare(new BufferSource(csv(8)), new CsvParser());
-    const prepared = await modes();
-    // The two registrations, then the job's own writes (opened for workers: durable).
-    expect(prepared.filter((m) => !m.row.startsWith('job '))).toEqual([
-      { row: 'PENDING', mode: 'off' },
-      { row: 'PENDING', mode: 'off' },
-    ]);
-    const jobWrites = prepared.filter((m) => m.row.startsWith('job '));
-    expect(jobWrites.length).toBeGreaterThan(0);
-    expect(jobWrites.every((m) => m.mode === 'on')).toBe(true);
-    let complete = false;
-    for (let calls = 0; calls < 5 && !complete; calls += 1) {
-      complete = (await di.processWorkerBatch(jobId, () => undefined, 'w')).jobComplete;
-    }
-    expect(complete).toBe(true);
-    const processed = await modes();
-    expect(processed.filter((m) => !m.row.startsWith('job '))).toEqual([
-      { row: 'PROCESSING', mode: 'off' },
-      { row: 'COMPLETED', mode: 'off' },
-      { row: 'PROCESSING', mode: 'off' },
-      { row: 'COMPLETED', mode: 'off' },
-    ]);
-    // The job's completion (a few writes of its row), durable.
-    const finished = processed.filter((m) => m.row.startsWith('job '));
-    expect(finished.map((m) => m.row)).toContain('job COMPLETED');
-    expect(finished.every((m) => m.mode === 'on')).toBe(true);
-    expect((await di.getStatus(jobId)).progress).toMatchObject({ processedRecords: 8 });
+    await expectAsynchronousBatchCommits(fast, await recordModes());
   });
 });

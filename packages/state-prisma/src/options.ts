@@ -2,6 +2,7 @@ import { InvalidOptionError } from '@batchactions/core';
 import {
   resolveTableNames,
   type TableNames,
+  type AsynchronousCommitOption,
   type BatchPayloadsOption,
   type TablePrefixOptions,
 } from '@batchactions/state-sql';
@@ -20,7 +21,8 @@ export const DEFAULT_TRANSACTION_MAX_WAIT_MS = 30_000;
  * Options of `PrismaStateStore`. Every option is optional; `new PrismaStateStore(prisma)` is
  * the published usage.
  */
-export interface PrismaStateStoreOptions extends TablePrefixOptions, BatchPayloadsOption {
+export interface PrismaStateStoreOptions
+  extends TablePrefixOptions, BatchPayloadsOption, AsynchronousCommitOption {
   /**
    * The database behind the client, as the datasource's `provider` names it (`mysql` also for
    * MariaDB). Default: the provider the client was generated for (every Prisma 6 and 7 client

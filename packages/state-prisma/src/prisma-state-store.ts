@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@batchactions/core';
 import {
+  resolveAsynchronousCommit,
   resolveBatchPayloads,
   migratePublishedTables,
   quoteTables,
@@ -111,6 +112,7 @@ export class PrismaStateStore extends SqlStateStore {
       tables: quoteTables(tables),
       setUpSchema: (executor) => setUpTables(executor, tables),
       batchPayloads: resolveBatchPayloads(options),
+      asynchronousCommit: resolveAsynchronousCommit(options, family),
     });
     this.tables = tables;
   }

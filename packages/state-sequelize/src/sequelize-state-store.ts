@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@batchactions/core';
 import {
+  resolveAsynchronousCommit,
   resolveBatchPayloads,
   migratePublishedTables,
   quoteTables,
@@ -68,11 +69,13 @@ export class SequelizeStateStore extends SqlStateStore {
   constructor(sequelize: Sequelize, options?: SequelizeStateStoreOptions) {
     checkSequelize(sequelize);
     const tables = resolveTableNames(options);
+    const executor = sequelizeExecutor(sequelize);
     super({
-      executor: sequelizeExecutor(sequelize),
+      executor,
       tables: quoteTables(tables),
-      setUpSchema: (executor) => setUpTables(executor, tables),
+      setUpSchema: (setUp) => setUpTables(setUp, tables),
       batchPayloads: resolveBatchPayloads(options),
+      asynchronousCommit: resolveAsynchronousCommit(options, executor.family),
     });
     this.tables = tables;
     defineModels(sequelize, tables);

@@ -8,6 +8,10 @@
 export { SqlStateStore, type SqlStateStoreParts } from './sql-state-store';
 export { resolveBatchPayloads, type BatchPayloadsOption } from './batch-payloads-option';
 export {
+  resolveAsynchronousCommit,
+  type AsynchronousCommitOption,
+} from './asynchronous-commit-option';
+export {
   isDeadlock,
   isUniqueViolation,
   PLAN_EACH_TIME,

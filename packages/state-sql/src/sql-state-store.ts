@@ -161,8 +161,9 @@ export interface SqlStateStoreParts {
   readonly batchPayloads?: boolean;
   /**
    * PostgreSQL family only: a batch's registration (`registerBatch`) and its fenced completion
-   * (`completeBatch`) commit without waiting for their WAL flush, as every claim does. Ignored
-   * by the other families. Default `false`.
+   * (`completeBatch`) commit without waiting for their WAL flush, as every claim does (see
+   * {@link AsynchronousCommitOption}; check a user's value with `resolveAsynchronousCommit`,
+   * which refuses it on the other families). Default `false`.
    */
   readonly asynchronousCommit?: boolean;
 }

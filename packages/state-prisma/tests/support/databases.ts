@@ -39,6 +39,8 @@ export interface PrismaTestDatabase {
   connect(options?: {
     readonly poolSize?: number;
     readonly compilerBuild?: CompilerBuild;
+    /** PostgreSQL: more `-c name=value` settings for the client's connections. */
+    readonly pgOptions?: string;
   }): Promise<TestPrismaClient>;
   /** A new Sequelize instance on the same database (the neighbour store's client). */
   connectSequelize(): Sequelize;
@@ -57,7 +59,8 @@ export function adapterFor(env: Record<string, string | undefined>, poolSize = 5
     case 'postgres':
       return new (v6 ? PrismaPgV6 : PrismaPg)({
         connectionString: env.PRISMA_TEST_URL,
-        options: `-c search_path=${env.PRISMA_TEST_SCHEMA ?? 'public'}`,
+        options:
+          `-c search_path=${env.PRISMA_TEST_SCHEMA ?? 'public'} ${env.PRISMA_TEST_PG_OPTIONS ?? ''}`.trim(),
         max: poolSize,
       });
     case 'mariadb': {
@@ -99,7 +102,11 @@ function wrap(database: SequelizeTestDatabase, major: PrismaMajor): PrismaTestDa
     childEnv: env,
     connect: async (options = {}) => {
       const PrismaClient = await loadPrismaClient(PROVIDER[kind], major, options.compilerBuild);
-      const client = new PrismaClient({ adapter: adapterFor(env, options.poolSize) });
+      const adapterEnv =
+        options.pgOptions === undefined
+          ? env
+          : { ...env, PRISMA_TEST_PG_OPTIONS: options.pgOptions };
+      const client = new PrismaClient({ adapter: adapterFor(adapterEnv, options.poolSize) });
       return client as unknown as TestPrismaClient;
     },
     connectSequelize: () => database.connect({ logging: false }),
