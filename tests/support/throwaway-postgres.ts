@@ -21,6 +21,13 @@ export interface ThrowawayServer {
   /** Its temporary directory (data, and binaries when copied), removed by `stop()`. */
   readonly directory: string;
   stop(): Promise<void>;
+  /**
+   * Kills the server as a crash would: SIGKILL to the postmaster and every backend at once,
+   * so that whatever sits in its shared memory (WAL not yet written among it) is gone.
+   */
+  crash(): Promise<void>;
+  /** Starts the server again on the same data directory and port (crash recovery first). */
+  restart(): Promise<void>;
 }
 
 /**
@@ -172,7 +179,8 @@ function startServer(
   postgres: string,
   dataDir: string,
   port: number,
-): Promise<() => Promise<void>> {
+  options: ThrowawayOptions = {},
+): Promise<{ stop: () => Promise<void>; crash: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = spawn(
       postgres,
@@ -194,8 +202,20 @@ function startServer(
         'synchronous_commit=off',
         '-c',
         'full_page_writes=off',
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => [
+          '-c',
+          `${name}=${value}`,
+        ]),
       ],
-      { uid: user.uid, gid: user.gid, env: { LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+      {
+        uid: user.uid,
+        gid: user.gid,
+        env: { LC_ALL: 'C' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        // A process group of its own, which the backends it forks join, so that `crash` kills
+        // them all; only when asked: out of the terminal's group, Ctrl-C no longer stops it.
+        detached: options.crashable === true,
+      },
     );
     let log = '';
     let ready = false;
@@ -208,9 +228,19 @@ function startServer(
       log += chunk.toString();
       if (!ready && log.includes('database system is ready to accept connections')) {
         ready = true;
-        resolve(async () => {
-          if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
-          await exited;
+        const running = () => server.exitCode === null && server.signalCode === null;
+        resolve({
+          stop: async () => {
+            if (running()) server.kill('SIGINT');
+            await exited;
+          },
+          crash: async () => {
+            if (options.crashable !== true || server.pid === undefined) {
+              throw new Error('crash(): start the server with { crashable: true }');
+            }
+            if (running()) process.kill(-server.pid, 'SIGKILL');
+            await exited;
+          },
         });
       }
     });
@@ -229,6 +259,14 @@ export interface ThrowawayOptions {
   readonly tmp?: string;
   /** Copy the binaries even when the server's user can run them where they are. Default: false. */
   readonly copyBinaries?: boolean;
+  /**
+   * Server settings (`-c name=value`) over the throwaway defaults (`fsync`,
+   * `synchronous_commit` and `full_page_writes` off), e.g. `{ synchronous_commit: 'on' }` for a
+   * test of what a crash keeps.
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Run the server in a process group of its own, so that `crash()` can kill it. Default: false. */
+  readonly crashable?: boolean;
 }
 
 /** Starts the server; throws {@link ThrowawayPostgresError} saying why not and what to do. */
@@ -271,13 +309,18 @@ export async function startThrowawayPostgres(
       // A free port can be taken between the probe and the server's bind: try another one.
       const port = await freePort();
       try {
-        const stop = await startServer(user, postgres, dataDir, port);
+        let server = await startServer(user, postgres, dataDir, port, options);
         return {
           url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
           directory: root,
           stop: async () => {
-            await stop();
+            await server.stop();
             await removeRoot();
+          },
+          crash: () => server.crash(),
+          restart: async () => {
+            await server.stop();
+            server = await startServer(user, postgres, dataDir, port, options);
           },
         };
       } catch (error) {

@@ -1,0 +1,171 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BufferSource, LeaseLostError } from '@batchactions/core';
+import { CsvParser } from '@batchactions/import';
+import { PostgresStateStore } from '@batchactions/state-postgres';
+import { DistributedImport } from '../../src/index';
+import { startThrowawayPostgres, type ThrowawayServer } from '../support/throwaway-postgres';
+
+// The PostgreSQL server itself crashes (SIGKILL to the postmaster and every backend) while
+// workers run, and comes back through crash recovery. Claims commit without waiting for the WAL
+// flush, and with `asynchronousCommit` so do batch registrations and completions: what the
+// crash loses is whatever of those the WAL had not written yet, whole and in order. The job must
+// still finish with every record counted exactly once.
+//
+// The server is a throwaway one of this test's own (the shared test server cannot be killed):
+// `synchronous_commit` on, so that only the store's own asynchronous commits can be lost, and a
+// 10-second `wal_writer_delay`, so that the WAL writer flushes as late as it can.
+
+const RECORDS = 3_000;
+const BATCH = 30;
+const WORKERS = 3;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * What a crashed or recovering server makes a call fail with: the connection dropped under it,
+ * refused while the server is down, or the server still recovering; or a failure wrapping only
+ * such errors. Anything else is a bug the crash exposed, and fails the test.
+ */
+function isCrashError(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.every(isCrashError);
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (recovering).
+  if (['57P01', '57P02', '57P03', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(String(code))) {
+    return true;
+  }
+  if (
+    /Connection terminated|Client has encountered a connection error|read ECONNRESET|connect ECONNREFUSED|the database system is (starting up|in recovery mode|shutting down)/.test(
+      error.message,
+    )
+  ) {
+    return true;
+  }
+  return error.cause !== undefined && isCrashError(error.cause);
+}
+
+describe('the PostgreSQL server crashing under running workers', () => {
+  let server: ThrowawayServer;
+  beforeAll(async () => {
+    server = await startThrowawayPostgres({
+      crashable: true,
+      settings: { synchronous_commit: 'on', wal_writer_delay: '10000ms' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it.each([
+    ['claims only (the default)', false],
+    ['asynchronousCommit', true],
+  ])(
+    'loses and double-counts nothing, %s',
+    async (_label, asynchronousCommit) => {
+      const schema = asynchronousCommit ? 'crash_async' : 'crash_default';
+      const errors: unknown[] = [];
+      const stores = Array.from(
+        { length: WORKERS + 1 },
+        () =>
+          new PostgresStateStore({
+            connectionString: server.url,
+            schema,
+            poolSize: 2,
+            batchPayloads: true,
+            asynchronousCommit,
+            onPoolError: (error) => errors.push(error),
+          }),
+      );
+      for (const store of stores) await store.initialize();
+      const importerFor = (store: PostgresStateStore) =>
+        new DistributedImport({
+          schema: { fields: [{ name: 'id', type: 'number', required: true }] },
+          batchSize: BATCH,
+          stateStore: store,
+          staleBatchTimeoutMs: 1_500,
+          heartbeatIntervalMs: 300,
+          maxBatchAttempts: 1_000,
+          onBackgroundError: (error) => errors.push(error),
+        });
+      const observer = importerFor(stores[WORKERS]!);
+      const lines = ['id', ...Array.from({ length: RECORDS }, (_, i) => String(i))];
+      const { jobId } = await observer.prepare(new BufferSource(lines.join('\n')), new CsvParser());
+
+      const handed = new Map<number, number>();
+      let acknowledged = 0;
+      const processor = async (record: Record<string, unknown>) => {
+        const id = Number(record.id);
+        handed.set(id, (handed.get(id) ?? 0) + 1);
+        if (id % 10 === 0) await sleep(1);
+      };
+      const deadline = Date.now() + 90_000;
+      const loop = async (store: PostgresStateStore, workerId: string) => {
+        const di = importerFor(store);
+        di.on('batch:completed', () => {
+          acknowledged += 1;
+        });
+        while (Date.now() < deadline) {
+          try {
+            const result = await di.processWorkerBatch(jobId, processor, workerId);
+            if (result.jobComplete) return;
+            if (!result.claimed) {
+              if ((await observer.getStatus(jobId)).status !== 'PROCESSING') return;
+              await sleep(100); // batches of the crash's lost leases: wait for their reclaim
+            }
+          } catch (error) {
+            errors.push(error);
+            await sleep(50);
+          }
+        }
+      };
+      const loops = stores.slice(0, WORKERS).map((store, i) => loop(store, `w${i}`));
+
+      // Crash once a third of the batches are acknowledged.
+      while (acknowledged < RECORDS / BATCH / 3 && Date.now() < deadline) await sleep(5);
+      const acknowledgedAtCrash = acknowledged;
+      const crashedAt = Date.now();
+      await server.crash();
+      await sleep(200);
+      await server.restart();
+      await Promise.all(loops);
+      // Completions from before the crash that recovery kept (the server's clock is this
+      // machine's): a lost one was completed again later, with a later time.
+      const admin = new pg.Client({ connectionString: server.url });
+      await admin.connect();
+      const kept = await admin.query<{ n: number }>(
+        `SELECT count(*)::integer AS n FROM "${schema}".batches
+         WHERE "jobId" = $1 AND status = 'COMPLETED' AND "completedAt" <= $2`,
+        [jobId, crashedAt],
+      );
+      await admin.end();
+
+      const status = await observer.getStatus(jobId);
+      expect(status.status).toBe('COMPLETED');
+      expect([status.progress.processedRecords, status.progress.failedRecords]).toEqual([
+        RECORDS,
+        0,
+      ]);
+      const processed = await stores[0]!.getProcessedRecords(jobId);
+      expect(processed).toHaveLength(RECORDS);
+      expect(new Set(processed.map((r) => r.index)).size).toBe(RECORDS);
+      // Every record reached the processor at least once (some twice: batches whose claim or
+      // completion the crash lost, and those in flight when it struck, ran again).
+      expect(handed.size).toBe(RECORDS);
+      const unexpected = errors.filter(
+        (error) => !isCrashError(error) && !(error instanceof LeaseLostError),
+      );
+      expect(unexpected).toEqual([]);
+      // What the crash cost, for the reader of the test output: completions acknowledged to a
+      // worker before the crash that recovery did not keep.
+      const lost = acknowledgedAtCrash - (kept.rows[0]?.n ?? 0);
+      console.log(
+        `${schema}: ${acknowledgedAtCrash} batches acknowledged at the crash, ${kept.rows[0]?.n ?? 0} completed after recovery (${Math.max(0, lost)} lost), ${[...handed.values()].filter((n) => n > 1).length} records handed twice or more`,
+      );
+      for (const store of stores) await store.close();
+    },
+    150_000,
+  );
+});
