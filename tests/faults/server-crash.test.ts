@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BufferSource, LeaseLostError } from '@batchactions/core';
+import { BufferSource, LeaseLostError, sleep } from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import { PostgresStateStore } from '@batchactions/state-postgres';
 import { DistributedImport } from '../../src/index';
@@ -19,10 +19,6 @@ import { startThrowawayPostgres, type ThrowawayServer } from '../support/throwaw
 const RECORDS = 3_000;
 const BATCH = 30;
 const WORKERS = 3;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * What a crashed or recovering server makes a call fail with: the connection dropped under it,

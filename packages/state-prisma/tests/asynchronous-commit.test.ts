@@ -1,10 +1,10 @@
-import { InvalidOptionError } from '@batchactions/core';
 import { PrismaStateStore, type PrismaBatchactionsClient } from '@batchactions/state-prisma';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   expectAsynchronousBatchCommits,
   recordCommitModes,
 } from '../../../tests/support/commit-modes';
+import { invalidOptionOf } from '../../../tests/support/option-error';
 import {
   createMigratedTestDatabase,
   type PrismaTestDatabase,
@@ -20,16 +20,6 @@ function fakeClient(provider: string): PrismaBatchactionsClient {
   );
 }
 
-function optionError(build: () => unknown): InvalidOptionError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof InvalidOptionError) return error;
-    throw error;
-  }
-  throw new Error('expected InvalidOptionError');
-}
-
 let database: PrismaTestDatabase | undefined;
 let client: TestPrismaClient | undefined;
 afterEach(async () => {
@@ -43,7 +33,7 @@ describe('PrismaStateStore asynchronousCommit', () => {
   it.each(['mysql', 'sqlite'])(
     'is refused for the %s provider, naming the option (false is accepted)',
     (provider) => {
-      const refused = optionError(
+      const refused = invalidOptionOf(
         () => new PrismaStateStore(fakeClient(provider), { asynchronousCommit: true }),
       );
       expect(refused.option).toBe('asynchronousCommit');
@@ -51,7 +41,7 @@ describe('PrismaStateStore asynchronousCommit', () => {
       expect(
         () => new PrismaStateStore(fakeClient(provider), { asynchronousCommit: false }),
       ).not.toThrow();
-      const wrongType = optionError(
+      const wrongType = invalidOptionOf(
         () => new PrismaStateStore(fakeClient('postgresql'), { asynchronousCommit: 1 as never }),
       );
       expect(wrongType.message).toContain('true or false');

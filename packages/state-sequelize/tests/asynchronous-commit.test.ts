@@ -1,4 +1,3 @@
-import { InvalidOptionError } from '@batchactions/core';
 import { SequelizeStateStore } from '@batchactions/state-sequelize';
 import type { Sequelize } from 'sequelize';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import {
   expectAsynchronousBatchCommits,
   recordCommitModes,
 } from '../../../tests/support/commit-modes';
+import { invalidOptionOf } from '../../../tests/support/option-error';
 import { createTestDatabase, type TestDatabase } from './support/databases';
 
 let database: TestDatabase | undefined;
@@ -17,16 +17,6 @@ afterEach(async () => {
   database = undefined;
 });
 
-function optionError(build: () => unknown): InvalidOptionError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof InvalidOptionError) return error;
-    throw error;
-  }
-  throw new Error('expected InvalidOptionError');
-}
-
 describe('SequelizeStateStore asynchronousCommit', () => {
   it.each(['mariadb', 'sqlite'] as const)(
     'is refused on %s, naming the option (false is accepted)',
@@ -34,12 +24,12 @@ describe('SequelizeStateStore asynchronousCommit', () => {
       database = await createTestDatabase(dialect, `async commit ${dialect}`);
       const client = database.connect();
       sequelize = client;
-      const refused = optionError(
+      const refused = invalidOptionOf(
         () => new SequelizeStateStore(client, { asynchronousCommit: true }),
       );
       expect(refused.option).toBe('asynchronousCommit');
       expect(refused.message).toMatch(/only PostgreSQL/);
-      const wrongType = optionError(
+      const wrongType = invalidOptionOf(
         () => new SequelizeStateStore(client, { asynchronousCommit: 'yes' as never }),
       );
       expect(wrongType.message).toContain('true or false');
