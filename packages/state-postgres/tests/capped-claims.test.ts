@@ -7,12 +7,11 @@ import { createBatchOutcomesTableSql } from '@batchactions/state-sql';
 import { MIGRATIONS } from '../src/migrations';
 import {
   createTestPool,
-  createTestSchemaStore,
   dropSchema,
-  dropTestSchemaStore,
   testDatabaseUrl,
   uniqueSchemaName,
 } from '../../../tests/support/postgres';
+import { storePerTest } from '../../../tests/support/postgres-store-per-test';
 
 /*
  * Claims of a job with `maxConcurrentBatches` (issue 27) on PostgreSQL, in forced interleavings:
@@ -26,8 +25,8 @@ let holder: pg.Client;
 let watcher: pg.Client;
 const opened: { close(): Promise<void> }[] = [];
 
-beforeEach(async (context) => {
-  store = await createTestSchemaStore(context.task.name);
+storePerTest((made) => (store = made));
+beforeEach(async () => {
   holder = new pg.Client({ connectionString: testDatabaseUrl() });
   watcher = new pg.Client({ connectionString: testDatabaseUrl() });
   await Promise.all([holder.connect(), watcher.connect()]);
@@ -35,7 +34,6 @@ beforeEach(async (context) => {
 afterEach(async () => {
   await Promise.all([holder.end(), watcher.end()]);
   for (const one of opened.splice(0)) await one.close();
-  await dropTestSchemaStore(store);
 });
 
 /** A store on the test schema with its own pool (`pool` wraps it when given). */

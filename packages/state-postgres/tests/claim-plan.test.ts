@@ -1,22 +1,14 @@
 import { BatchStatus } from '@batchactions/core';
 import { prepareJob } from '@batchactions/core/testing';
 import type { PostgresStateStore } from '@batchactions/state-postgres';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Statements } from '../../state-sql/src/statements';
 import { schemaTables } from '../src/tables';
-import {
-  createTestPool,
-  createTestSchemaStore,
-  dropTestSchemaStore,
-} from '../../../tests/support/postgres';
+import { createTestPool } from '../../../tests/support/postgres';
+import { storePerTest } from '../../../tests/support/postgres-store-per-test';
 
 let store: PostgresStateStore;
-beforeEach(async (context) => {
-  store = await createTestSchemaStore(context.task.name, { batchPayloads: true });
-});
-afterEach(async () => {
-  await dropTestSchemaStore(store);
-});
+storePerTest((made) => (store = made), { batchPayloads: true });
 
 interface PlanNode {
   readonly 'Node Type': string;

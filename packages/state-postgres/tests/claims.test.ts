@@ -1,24 +1,18 @@
 import { BatchStatus, createBatch, JobStatus, type BatchReservation } from '@batchactions/core';
 import { makeJobState, makeRecords, prepareJob } from '@batchactions/core/testing';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStateStore } from '@batchactions/state-postgres';
-import {
-  createTestSchemaStore,
-  dropTestSchemaStore,
-  testDatabaseUrl,
-} from '../../../tests/support/postgres';
+import { testDatabaseUrl } from '../../../tests/support/postgres';
+import { storePerTest } from '../../../tests/support/postgres-store-per-test';
 
 let store: PostgresStateStore;
 let others: PostgresStateStore[] = [];
 
-beforeEach(async (context) => {
-  store = await createTestSchemaStore(context.task.name);
-});
+storePerTest((made) => (store = made));
 afterEach(async () => {
   for (const other of others) await other.close();
   others = [];
-  await dropTestSchemaStore(store);
 });
 
 /** Stores on the same schema with one connection each: each claimer has its own session. */

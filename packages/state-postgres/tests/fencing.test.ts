@@ -8,27 +8,17 @@ import {
   type ProcessedRecord,
 } from '@batchactions/core';
 import { prepareJob } from '@batchactions/core/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PostgresStateStore } from '@batchactions/state-postgres';
-import {
-  createTestSchemaStore,
-  dropSchema,
-  dropTestSchemaStore,
-  testDatabaseUrl,
-  uniqueSchemaName,
-} from '../../../tests/support/postgres';
+import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '../../../tests/support/postgres';
+import { storePerTest } from '../../../tests/support/postgres-store-per-test';
 
 let store: PostgresStateStore;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeEach(async (context) => {
-  store = await createTestSchemaStore(context.task.name);
-});
-afterEach(async () => {
-  await dropTestSchemaStore(store);
-});
+storePerTest((made) => (store = made));
 
 function leaseOf(r: BatchReservation): BatchLease {
   return { jobId: r.jobId, batchId: r.batchId, workerId: r.workerId, attempt: r.attempt ?? 0 };

@@ -1,7 +1,7 @@
 import { BatchStatus, InvalidOptionError, markRecordProcessed } from '@batchactions/core';
 import { prepareJob } from '@batchactions/core/testing';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PostgresStateStore, type PostgresStateStoreOptions } from '@batchactions/state-postgres';
 import { PLAN_EACH_TIME } from '@batchactions/state-sql';
 import { MAX_PREPARED_STATEMENTS, pgExecutor } from '../src/pg-executor';
@@ -11,15 +11,13 @@ import {
   createTestSchemaStore,
   dropTestSchemaStore,
 } from '../../../tests/support/postgres';
+import { storePerTest } from '../../../tests/support/postgres-store-per-test';
 
 let store: PostgresStateStore;
 
-beforeEach(async (context) => {
-  store = await createTestSchemaStore(context.task.name, { preparedStatements: true });
-});
-afterEach(async () => {
+storePerTest((made) => (store = made), { preparedStatements: true });
+afterEach(() => {
   vi.restoreAllMocks();
-  await dropTestSchemaStore(store);
 });
 
 /** A job of two batches of three records, both claimed and completed through `on`. */

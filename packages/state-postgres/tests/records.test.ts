@@ -13,22 +13,18 @@ import { makeJobState, makeRecords, prepareJob } from '@batchactions/core/testin
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PostgresStateStore } from '@batchactions/state-postgres';
-import {
-  createTestPool,
-  createTestSchemaStore,
-  dropTestSchemaStore,
-} from '../../../tests/support/postgres';
+import { createTestPool } from '../../../tests/support/postgres';
+import { storePerTest } from '../../../tests/support/postgres-store-per-test';
 
 let store: PostgresStateStore;
 let pool: pg.Pool;
 
-beforeEach(async (context) => {
-  store = await createTestSchemaStore(context.task.name);
+storePerTest((made) => (store = made));
+beforeEach(() => {
   pool = createTestPool(1);
 });
 afterEach(async () => {
   await pool.end();
-  await dropTestSchemaStore(store);
 });
 
 async function newJob(status: JobStatus = JobStatus.CREATED): Promise<string> {
