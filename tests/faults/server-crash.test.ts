@@ -15,10 +15,16 @@ import { startThrowawayPostgres, type ThrowawayServer } from '../support/throwaw
 // The server is a throwaway one of this test's own (the shared test server cannot be killed):
 // `synchronous_commit` on, so that only the store's own asynchronous commits can be lost, and a
 // 10-second `wal_writer_delay`, so that the WAL writer flushes as late as it can.
+//
+// With `jobWideUniqueFields`, the claims of unique values commit asynchronously as well: a third
+// of the records repeat a value of an earlier one, and each value must end with exactly one
+// processed record, every other record with it rejected as a duplicate.
 
 const RECORDS = 3_000;
 const BATCH = 30;
 const WORKERS = 3;
+/** Values of the unique field: record i has `k${i % VALUES}`. */
+const VALUES = 2_000;
 
 /**
  * What a crashed or recovering server makes a call fail with: the connection dropped under it,
@@ -56,12 +62,14 @@ describe('the PostgreSQL server crashing under running workers', () => {
   });
 
   it.each([
-    ['claims only (the default)', false],
-    ['asynchronousCommit', true],
+    ['claims only (the default)', false, false],
+    ['asynchronousCommit', true, false],
+    ['jobWideUniqueFields', false, true],
+    ['jobWideUniqueFields with asynchronousCommit', true, true],
   ])(
     'loses and double-counts nothing, %s',
-    async (_label, asynchronousCommit) => {
-      const schema = asynchronousCommit ? 'crash_async' : 'crash_default';
+    async (_label, asynchronousCommit, unique) => {
+      const schema = `crash_${asynchronousCommit ? 'async' : 'default'}${unique ? '_unique' : ''}`;
       const errors: unknown[] = [];
       const stores = Array.from(
         { length: WORKERS + 1 },
@@ -78,7 +86,14 @@ describe('the PostgreSQL server crashing under running workers', () => {
       for (const store of stores) await store.initialize();
       const importerFor = (store: PostgresStateStore) =>
         new DistributedImport({
-          schema: { fields: [{ name: 'id', type: 'number', required: true }] },
+          schema: {
+            fields: [
+              { name: 'id', type: 'number', required: true },
+              { name: 'key', type: 'string', required: true },
+            ],
+            ...(unique ? { uniqueFields: ['key'] } : {}),
+          },
+          jobWideUniqueFields: unique,
           batchSize: BATCH,
           stateStore: store,
           staleBatchTimeoutMs: 1_500,
@@ -87,7 +102,7 @@ describe('the PostgreSQL server crashing under running workers', () => {
           onBackgroundError: (error) => errors.push(error),
         });
       const observer = importerFor(stores[WORKERS]!);
-      const lines = ['id', ...Array.from({ length: RECORDS }, (_, i) => String(i))];
+      const lines = ['id,key', ...Array.from({ length: RECORDS }, (_, i) => `${i},k${i % VALUES}`)];
       const { jobId } = await observer.prepare(new BufferSource(lines.join('\n')), new CsvParser());
 
       const handed = new Map<number, number>();
@@ -140,16 +155,32 @@ describe('the PostgreSQL server crashing under running workers', () => {
 
       const status = await observer.getStatus(jobId);
       expect(status.status).toBe('COMPLETED');
+      const holders = unique ? VALUES : RECORDS;
       expect([status.progress.processedRecords, status.progress.failedRecords]).toEqual([
-        RECORDS,
-        0,
+        holders,
+        RECORDS - holders,
       ]);
       const processed = await stores[0]!.getProcessedRecords(jobId);
-      expect(processed).toHaveLength(RECORDS);
-      expect(new Set(processed.map((r) => r.index)).size).toBe(RECORDS);
-      // Every record reached the processor at least once (some twice: batches whose claim or
-      // completion the crash lost, and those in flight when it struck, ran again).
-      expect(handed.size).toBe(RECORDS);
+      expect(processed).toHaveLength(holders);
+      expect(new Set(processed.map((r) => r.index)).size).toBe(holders);
+      // Every value held by exactly one processed record; every other record with it rejected
+      // as a duplicate of that one.
+      expect(new Set(processed.map((r) => r.index % VALUES)).size).toBe(Math.min(holders, VALUES));
+      const failed = await stores[0]!.getFailedRecords(jobId);
+      expect(failed).toHaveLength(RECORDS - holders);
+      const holderOf = new Map(processed.map((r) => [r.index % VALUES, r.index]));
+      for (const record of failed) {
+        expect(record.errors.map((e) => [e.code, e.message])).toEqual([
+          [
+            'DUPLICATE_VALUE',
+            `Field "key" has duplicate value "k${record.index % VALUES}": row ${holderOf.get(record.index % VALUES)! + 1} already has it`,
+          ],
+        ]);
+      }
+      // Every processed record reached the processor at least once (some twice: batches whose
+      // claim or completion the crash lost, and those in flight when it struck, ran again).
+      expect(handed.size).toBe(holders);
+      expect(processed.every((r) => handed.has(r.index))).toBe(true);
       const unexpected = errors.filter(
         (error) => !isCrashError(error) && !(error instanceof LeaseLostError),
       );

@@ -12,10 +12,10 @@ import {
 } from '../../../tests/support/commit-modes';
 import { dropSchema, testDatabaseUrl, uniqueSchemaName } from '../../../tests/support/postgres';
 
-// A claim commits without waiting for its WAL flush (`synchronous_commit` off for its
-// transaction only). These tests check that the setting is the claim's alone, and that a claim a
-// server crash loses (the batch row back as it was before the claim) costs a retry, never a
-// record lost or counted twice.
+// A claim, of a batch or of job-wide unique values, commits without waiting for its WAL flush
+// (`synchronous_commit` off for its transaction only). These tests check that the setting is the
+// claim's alone, and that a claim a server crash loses (the batch row back as it was before the
+// claim) costs a retry, never a record lost or counted twice.
 
 let store: PostgresStateStore;
 let pool: pg.Pool;
@@ -103,6 +103,41 @@ describe('PostgreSQL claim commits', () => {
       { row: 'PROCESSING', mode: 'off' },
       { row: 'PROCESSING', mode: 'on' },
     ]);
+  });
+
+  it('commit job-wide unique-value claims asynchronously, on both paths, and leave the connection synchronous', async () => {
+    const { jobId } = await prepareJob(store, 1, 3, { useRegisterBatch: true });
+    const s = `"${store.schema}"`;
+    // A statement trigger notes each claim statement that committed: its setting at the end of
+    // the statement and how many values it inserted. A statement that failed (the plain INSERT
+    // meeting a taken value) leaves no note: its transaction rolled back.
+    await admin.query(`CREATE TABLE ${s}.unique_modes (n serial, mode text, inserted integer)`);
+    await admin.query(`
+      CREATE FUNCTION ${s}.note_unique_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO ${s}.unique_modes (mode, inserted)
+        SELECT current_setting('synchronous_commit'), count(*) FROM added;
+        RETURN NULL;
+      END $$`);
+    await admin.query(`
+      CREATE TRIGGER note_unique_mode AFTER INSERT ON ${s}.unique_values
+      REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION ${s}.note_unique_mode()`);
+    const claim = (value: string, recordIndex: number) => ({ field: 'email', value, recordIndex });
+    // Free values: the plain INSERT.
+    expect(await store.claimUniqueValues(jobId, [claim('a', 0), claim('b', 1)])).toEqual([0, 1]);
+    // A taken value: the plain INSERT fails whole, the conflict-tolerant one inserts the rest.
+    expect(await store.claimUniqueValues(jobId, [claim('b', 2), claim('c', 2)])).toEqual([1, 2]);
+    const notes = await admin.query<{ mode: string; inserted: number }>(
+      `SELECT mode, inserted FROM ${s}.unique_modes ORDER BY n`,
+    );
+    expect(notes.rows).toEqual([
+      { mode: 'off', inserted: 2 },
+      { mode: 'off', inserted: 1 },
+    ]);
+    // The pool's one connection kept its own setting.
+    expect(
+      (await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows,
+    ).toEqual([{ synchronous_commit: 'on' }]);
   });
 
   it('a claim lost in a crash costs its batch a retry: every record counted once', async () => {

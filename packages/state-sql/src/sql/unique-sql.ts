@@ -48,11 +48,27 @@ export function claimFreeUniqueValuesPostgresSql(t: QuotedTables): string {
   return insertClaimsPostgres(t);
 }
 
+/**
+ * The claims' INSERT. Its job check also turns `synchronous_commit` off for the statement's own
+ * transaction (an uncorrelated subquery: evaluated once, before the first row; `set_config(...,
+ * true)` ends with the transaction, so the pooled connection keeps its setting), as a batch
+ * claim does: the claims are visible at once, as any commit, and durable within a few
+ * `wal_writer_delay`s or as soon as a later synchronous commit flushes the WAL past them. The
+ * WAL is flushed in order, so whatever durable decision depends on a claim makes it durable
+ * too: the batch's own completion, and the completion of any batch whose record lost the value
+ * to it (that record's claim saw this one committed, so its commit record is earlier in the
+ * WAL). A server crash can lose only claims of a batch that completed nothing durably since;
+ * that batch is processed again (its lease was lost with the crash, or its completion was) and
+ * claims its values again. What it saves: the WAL flush the worker waited for before its batch
+ * could start: about a quarter of the database's time of a batch's unique values (issue 28).
+ */
 function insertClaimsPostgres(t: QuotedTables): string {
   return `
     INSERT INTO ${t.uniqueValues} ("jobId", "field", "valueKey", "recordIndex")
     SELECT $1::text, c.field, c.value_key, c.record_index
     FROM unnest($2::text[], $3::text[], $4::integer[]) AS c (field, value_key, record_index)
-    WHERE EXISTS (SELECT 1 FROM ${t.jobs} WHERE "id" = $1::text)
+    WHERE EXISTS (
+      SELECT 1 FROM ${t.jobs}
+      WHERE "id" = $1::text AND set_config('synchronous_commit', 'off', true) = 'off')
     ORDER BY c.field, c.value_key, c.record_index`;
 }
