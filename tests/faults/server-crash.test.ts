@@ -16,9 +16,10 @@ import { startThrowawayPostgres, type ThrowawayServer } from '../support/throwaw
 // `synchronous_commit` on, so that only the store's own asynchronous commits can be lost, and a
 // 10-second `wal_writer_delay`, so that the WAL writer flushes as late as it can.
 //
-// With `jobWideUniqueFields`, the claims of unique values commit asynchronously as well: a third
-// of the records repeat a value of an earlier one, and each value must end with exactly one
-// processed record, every other record with it rejected as a duplicate.
+// With `jobWideUniqueFields` (whose claims of unique values commit durably), a third of the
+// records repeat a value of an earlier one, and each value must end with exactly one processed
+// record, every other record with it rejected as a duplicate naming that one. The last test
+// forces the one interleaving that durable unique claims are for (see insertClaimsPostgres).
 
 const RECORDS = 3_000;
 const BATCH = 30;
@@ -107,10 +108,15 @@ describe('the PostgreSQL server crashing under running workers', () => {
 
       const handed = new Map<number, number>();
       let acknowledged = 0;
+      // Once the crash begins, the processors in flight wait for the restart: their batches are
+      // completed after recovery, by workers whose leases may have survived it.
+      let restarted: Promise<void> | undefined;
+      let markRestarted = () => {};
       const processor = async (record: Record<string, unknown>) => {
         const id = Number(record.id);
         handed.set(id, (handed.get(id) ?? 0) + 1);
-        if (id % 10 === 0) await sleep(1);
+        if (restarted) await restarted;
+        else if (id % 10 === 0) await sleep(1);
       };
       const deadline = Date.now() + 90_000;
       const loop = async (store: PostgresStateStore, workerId: string) => {
@@ -138,9 +144,13 @@ describe('the PostgreSQL server crashing under running workers', () => {
       while (acknowledged < RECORDS / BATCH / 3 && Date.now() < deadline) await sleep(5);
       const acknowledgedAtCrash = acknowledged;
       const crashedAt = Date.now();
+      restarted = new Promise((resolve) => {
+        markRestarted = resolve;
+      });
       await server.crash();
       await sleep(200);
       await server.restart();
+      markRestarted();
       await Promise.all(loops);
       // Completions from before the crash that recovery kept (the server's clock is this
       // machine's): a lost one was completed again later, with a later time.
@@ -195,4 +205,105 @@ describe('the PostgreSQL server crashing under running workers', () => {
     },
     150_000,
   );
+  it('keeps the unique claims of a batch whose claim survived a crash and whose worker completes it after recovery', async () => {
+    // The interleaving forced: the batch claim (asynchronous) is flushed by a durable commit of
+    // someone else, the batch's unique claims follow, the server crashes before anything else
+    // is flushed, and the worker, alive all along, completes the batch after recovery with its
+    // lease intact. Its values must still be held: a later record with one of them is a
+    // duplicate. (With asynchronous unique claims they were lost, and the duplicates processed.)
+    const schema = 'crash_unique_window';
+    const errors: unknown[] = [];
+    const connectAdmin = async () => {
+      const client = new pg.Client({ connectionString: server.url });
+      // The crash ends this connection: an error event the test expects.
+      client.on('error', (error) => errors.push(error));
+      await client.connect();
+      return client;
+    };
+    let admin = await connectAdmin();
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    await admin.query(`CREATE TABLE "${schema}".flushes (n serial)`);
+    const store = new PostgresStateStore({
+      connectionString: server.url,
+      schema,
+      poolSize: 1,
+      batchPayloads: true,
+      onPoolError: (error) => errors.push(error),
+    });
+    await store.initialize();
+    let survivedClaim: string | undefined;
+    let crashed = false;
+    const crashing = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== 'claimUniqueValues') return Reflect.get(target, key, receiver) as unknown;
+        return async (...args: Parameters<PostgresStateStore['claimUniqueValues']>) => {
+          if (crashed) return target.claimUniqueValues(...args);
+          crashed = true;
+          // A durable commit of someone else flushes the log past the batch claim.
+          await admin.query(`INSERT INTO "${schema}".flushes DEFAULT VALUES`);
+          const holders = await target.claimUniqueValues(...args);
+          await server.crash();
+          await server.restart();
+          admin = await connectAdmin();
+          const batch = await admin.query<{ status: string }>(
+            `SELECT status FROM "${schema}".batches WHERE "jobId" = $1 AND "batchIndex" = 0`,
+            [args[0]],
+          );
+          survivedClaim = batch.rows[0]?.status;
+          // The pool's one connection died with the server: replace it before the completion.
+          for (let tries = 0; ; tries += 1) {
+            try {
+              await target.getJobStatus(args[0]);
+              break;
+            } catch (error) {
+              if (!isCrashError(error) || tries >= 20) throw error;
+              await sleep(100);
+            }
+          }
+          return holders;
+        };
+      },
+    });
+    const di = new DistributedImport({
+      schema: {
+        fields: [
+          { name: 'id', type: 'number', required: true },
+          { name: 'key', type: 'string', required: true },
+        ],
+        uniqueFields: ['key'],
+      },
+      jobWideUniqueFields: true,
+      batchSize: 2,
+      stateStore: crashing,
+      onBackgroundError: (error) => errors.push(error),
+    });
+    const csv = ['id,key', '0,k0', '1,k1', '2,k0', '3,k1'].join('\n');
+    const { jobId } = await di.prepare(new BufferSource(csv), new CsvParser());
+    const first = await di.processWorkerBatch(jobId, () => undefined, 'w');
+    // The forced interleaving happened: the batch claim survived the crash.
+    expect(crashed).toBe(true);
+    expect(survivedClaim).toBe('PROCESSING');
+    expect(first).toMatchObject({
+      claimed: true,
+      batchIndex: 0,
+      processedCount: 2,
+      failedCount: 0,
+    });
+    const second = await di.processWorkerBatch(jobId, () => undefined, 'w');
+    expect(second).toMatchObject({
+      claimed: true,
+      batchIndex: 1,
+      processedCount: 0,
+      failedCount: 2,
+    });
+    expect(second.jobComplete).toBe(true);
+    const failed = await store.getFailedRecords(jobId);
+    expect(failed.map((r) => [r.index, r.errors.map((e) => e.message)])).toEqual([
+      [2, ['Field "key" has duplicate value "k0": row 1 already has it']],
+      [3, ['Field "key" has duplicate value "k1": row 2 already has it']],
+    ]);
+    expect(errors.filter((error) => !isCrashError(error))).toEqual([]);
+    await admin.end();
+    await store.close();
+  }, 60_000);
 });

@@ -49,26 +49,18 @@ export function claimFreeUniqueValuesPostgresSql(t: QuotedTables): string {
 }
 
 /**
- * The claims' INSERT. Its job check also turns `synchronous_commit` off for the statement's own
- * transaction (an uncorrelated subquery: evaluated once, before the first row; `set_config(...,
- * true)` ends with the transaction, so the pooled connection keeps its setting), as a batch
- * claim does: the claims are visible at once, as any commit, and durable within a few
- * `wal_writer_delay`s or as soon as a later synchronous commit flushes the WAL past them. The
- * WAL is flushed in order, so whatever durable decision depends on a claim makes it durable
- * too: the batch's own completion, and the completion of any batch whose record lost the value
- * to it (that record's claim saw this one committed, so its commit record is earlier in the
- * WAL). A server crash can lose only claims of a batch that completed nothing durably since;
- * that batch is processed again (its lease was lost with the crash, or its completion was) and
- * claims its values again. What it saves: the WAL flush the worker waited for before its batch
- * could start: about a quarter of the database's time of a batch's unique values (issue 28).
+ * The claims' INSERT. It commits durably (the connection's `synchronous_commit`), unlike a batch
+ * claim: nothing fences a batch's completion on its unique claims. Were they asynchronous, a
+ * server crash could keep the batch claim (flushed by someone's later commit) and lose the unique
+ * claims after it; a worker whose processor outlived the restart would then complete the batch
+ * (its lease intact) with its values missing from the register, and a later record with one of
+ * them would be accepted too.
  */
 function insertClaimsPostgres(t: QuotedTables): string {
   return `
     INSERT INTO ${t.uniqueValues} ("jobId", "field", "valueKey", "recordIndex")
     SELECT $1::text, c.field, c.value_key, c.record_index
     FROM unnest($2::text[], $3::text[], $4::integer[]) AS c (field, value_key, record_index)
-    WHERE EXISTS (
-      SELECT 1 FROM ${t.jobs}
-      WHERE "id" = $1::text AND set_config('synchronous_commit', 'off', true) = 'off')
+    WHERE EXISTS (SELECT 1 FROM ${t.jobs} WHERE "id" = $1::text)
     ORDER BY c.field, c.value_key, c.record_index`;
 }
