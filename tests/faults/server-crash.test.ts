@@ -110,12 +110,15 @@ describe('the PostgreSQL server crashing under running workers', () => {
       let acknowledged = 0;
       // Once the crash begins, the processors in flight wait for the restart: their batches are
       // completed after recovery, by workers whose leases may have survived it.
-      let restarted: Promise<void> | undefined;
+      let crashing = false;
       let markRestarted = () => {};
+      const restarted = new Promise<void>((resolve) => {
+        markRestarted = resolve;
+      });
       const processor = async (record: Record<string, unknown>) => {
         const id = Number(record.id);
         handed.set(id, (handed.get(id) ?? 0) + 1);
-        if (restarted) await restarted;
+        if (crashing) await restarted;
         else if (id % 10 === 0) await sleep(1);
       };
       const deadline = Date.now() + 90_000;
@@ -144,9 +147,7 @@ describe('the PostgreSQL server crashing under running workers', () => {
       while (acknowledged < RECORDS / BATCH / 3 && Date.now() < deadline) await sleep(5);
       const acknowledgedAtCrash = acknowledged;
       const crashedAt = Date.now();
-      restarted = new Promise((resolve) => {
-        markRestarted = resolve;
-      });
+      crashing = true;
       await server.crash();
       await sleep(200);
       await server.restart();
