@@ -18,6 +18,7 @@ export {
   PrepareOwnershipLostError,
   PrepareResumableError,
   PrepareStillRunningError,
+  PreparedBatchesMissingError,
   SourceMismatchError,
 } from './prepare/prepare-errors';
 export { RecordAlreadyStoredError } from '@batchactions/core';

@@ -24,6 +24,12 @@ export interface BatchWriter {
    * the job's status afterwards.
    */
   open(batches: Batch[], totalRecords: number): Promise<JobStatus>;
+  /**
+   * Checks, once every write settled, that the store holds each of the `totalBatches` batches
+   * the job was prepared into (stores that resume prepares); throws
+   * `PreparedBatchesMissingError` naming those it lost.
+   */
+  verify?(totalBatches: number): Promise<void>;
   /** Ends the prepare for good on `error`: the job is FAILED (if it is still this run's). */
   fail(error: unknown, totalRecords: number): Promise<never>;
   /**

@@ -160,3 +160,29 @@ export class SourceMismatchError extends BatchActionsError {
     this.jobId = jobId;
   }
 }
+
+/**
+ * The end-of-prepare check found batches the prepare wrote missing from the store: their
+ * registrations were acknowledged and then lost (with `asynchronousCommit`, a database server
+ * crash loses the last writes before it; the prepare went on once the server was back). The
+ * prepare does not open the job with a hole in it: it stops resumable
+ * (`PrepareResumableError`, this error its `cause`), and `resumePrepare` stores the missing
+ * batches again from the source.
+ */
+export class PreparedBatchesMissingError extends BatchActionsError {
+  readonly jobId: string;
+  /** Indexes of the batches missing, in order (the first 20 in the message). */
+  readonly missingBatches: readonly number[];
+
+  constructor(jobId: string, missingBatches: readonly number[], totalBatches: number) {
+    const shown = missingBatches.slice(0, 20).join(', ');
+    const more = missingBatches.length > 20 ? `, and ${missingBatches.length - 20} more` : '';
+    super(
+      'PREPARE_BATCHES_MISSING',
+      `prepare of job ${jobId} wrote ${totalBatches} batches, but the store holds none numbered ` +
+        `${shown}${more}: their writes were lost after they were acknowledged`,
+    );
+    this.jobId = jobId;
+    this.missingBatches = missingBatches;
+  }
+}

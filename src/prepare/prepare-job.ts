@@ -373,6 +373,7 @@ export async function prepareJob(
     }
     await writer.drain();
     if (writer.stopRequested()) throw await writer.interrupted();
+    if (stoppedBy === undefined) await writer.verify?.(batchIndex);
     // A job kept closed until `open` is announced before it opens: an onOpen that throws then
     // fails the job before any worker could claim a batch of it (as with early open).
     if (stoppedBy === undefined && !openEarly && writer.closedUntilOpen) {

@@ -18,6 +18,7 @@ import {
 import { saveNewJob } from './job-identity';
 import { PrepareHeartbeat, type PreparingStore, type ResumingStore } from './prepare-heartbeat';
 import {
+  PreparedBatchesMissingError,
   PrepareInterruptedError,
   PrepareOwnershipLostError,
   PrepareResumableError,
@@ -152,6 +153,22 @@ export function preparingWriter(
     drain: () => writes.settle(),
     stopRequested: () => heartbeat?.stopped === true || options.signal?.aborted === true,
     interrupted: () => interrupted(),
+    ...(run === undefined
+      ? {}
+      : {
+          async verify(totalBatches: number) {
+            const held = new Set(
+              (await resuming.listPreparedBatches(jobId)).map((batch) => batch.batchIndex),
+            );
+            const missing: number[] = [];
+            for (let index = 0; index < totalBatches; index += 1) {
+              if (!held.has(index)) missing.push(index);
+            }
+            if (missing.length > 0) {
+              throw new PreparedBatchesMissingError(jobId, missing, totalBatches);
+            }
+          },
+        }),
     async open(_batches, totalRecords) {
       await stopHeartbeat();
       const status =

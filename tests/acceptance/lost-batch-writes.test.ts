@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { BufferSource, type Batch, type DistributedStateStore } from '@batchactions/core';
+import { CsvParser } from '@batchactions/import';
+import {
+  DistributedImport,
+  PreparedBatchesMissingError,
+  PrepareResumableError,
+  runWorker,
+} from '../../src/index';
+import { fullPortStores, useTestStore } from '../support/stores';
+import { usersCsv, usersSchema } from '../support/workers';
+
+// A batch registration acknowledged and then lost (a PostgreSQL store with `asynchronousCommit`
+// loses the last writes before a server crash; a prepare that outlives the restart goes on with
+// its next batches). The prepare must not open the job with a hole in it: its end-of-prepare
+// check finds the batch missing and stops the prepare resumable, and the resume stores it.
+// tests/faults/server-crash.test.ts forces the same loss with a real crash.
+
+/** `store`, except that the first registration of batch `lostIndex` is acknowledged unwritten. */
+function losingRegistration(
+  store: DistributedStateStore,
+  lostIndex: number,
+): DistributedStateStore {
+  let lost = false;
+  return new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (key !== 'registerBatch') {
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      }
+      return (jobId: string, batch: Batch, ...rest: unknown[]) => {
+        if (!lost && batch.index === lostIndex) {
+          lost = true;
+          return Promise.resolve();
+        }
+        return (target.registerBatch as (...args: unknown[]) => Promise<void>)(
+          jobId,
+          batch,
+          ...rest,
+        );
+      };
+    },
+  });
+}
+
+describe.each(fullPortStores)(
+  'a batch write lost after it was acknowledged, on $name',
+  (factory) => {
+    const t = useTestStore(factory);
+
+    it('stops the prepare resumable naming the batch; the resume stores it; every record once', async () => {
+      const csv = usersCsv(100);
+      const lossy = new DistributedImport({
+        schema: usersSchema,
+        batchSize: 20,
+        stateStore: losingRegistration(t.store, 2),
+      });
+      const error: unknown = await lossy.prepare(new BufferSource(csv), new CsvParser()).then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(PrepareResumableError);
+      const { jobId, cause } = error as PrepareResumableError;
+      expect(cause).toBeInstanceOf(PreparedBatchesMissingError);
+      expect((cause as PreparedBatchesMissingError).missingBatches).toEqual([2]);
+      expect((cause as PreparedBatchesMissingError).message).toBe(
+        `prepare of job ${jobId} wrote 5 batches, but the store holds none numbered 2: their ` +
+          'writes were lost after they were acknowledged',
+      );
+
+      // The job was not opened: its prepare is stopped, for a resume.
+      const di = new DistributedImport({ schema: usersSchema, batchSize: 20, stateStore: t.store });
+      const stopped = await di.getStatus(jobId);
+      expect(stopped.status).toBe('CREATED');
+      expect(stopped.prepare).toEqual({ state: 'stopped', openEarly: false });
+
+      const resumed = await di.resumePrepare(jobId, new BufferSource(csv), new CsvParser());
+      expect(resumed).toMatchObject({ jobId, totalRecords: 100, totalBatches: 5 });
+      const batches = await t.store.listPreparedBatches!(jobId);
+      expect(batches.map((b) => [b.batchIndex, b.recordStartIndex, b.recordEndIndex])).toEqual(
+        Array.from({ length: 5 }, (_, i) => [i, i * 20, i * 20 + 19]),
+      );
+
+      const ids: number[] = [];
+      const result = await runWorker(di, jobId, (record) => void ids.push(Number(record.id)), {
+        waitForOthers: false,
+      });
+      expect(result.jobComplete).toBe(true);
+      expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    });
+  },
+);
