@@ -88,5 +88,40 @@ describe.each(fullPortStores)(
       expect(result.jobComplete).toBe(true);
       expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     });
+
+    it('opened early: workers take the batches it holds, and the job completes only once the resume stored the lost one', async () => {
+      const csv = usersCsv(100);
+      const lossy = new DistributedImport({
+        schema: usersSchema,
+        batchSize: 20,
+        stateStore: losingRegistration(t.store, 3),
+      });
+      const error: unknown = await lossy
+        .prepare(new BufferSource(csv), new CsvParser(), { openEarly: true })
+        .then(
+          () => undefined,
+          (rejection: unknown) => rejection,
+        );
+      expect(error).toBeInstanceOf(PrepareResumableError);
+      const { jobId, cause } = error as PrepareResumableError;
+      expect((cause as PreparedBatchesMissingError).missingBatches).toEqual([3]);
+      const di = new DistributedImport({
+        schema: usersSchema,
+        batchSize: 20,
+        stateStore: t.store,
+      });
+      const ids: number[] = [];
+      const processor = (record: Record<string, unknown>) => void ids.push(Number(record.id));
+      // The four batches held are processed; the job cannot complete with its prepare stopped.
+      const early = await runWorker(di, jobId, processor, { waitForOthers: false });
+      expect(early.jobComplete).toBe(false);
+      expect(early.processed).toBe(80);
+      expect((await di.getStatus(jobId)).status).toBe('PROCESSING');
+
+      await di.resumePrepare(jobId, new BufferSource(csv), new CsvParser());
+      const rest = await runWorker(di, jobId, processor, { waitForOthers: false });
+      expect(rest.jobComplete).toBe(true);
+      expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    });
   },
 );
