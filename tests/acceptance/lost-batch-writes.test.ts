@@ -43,24 +43,37 @@ function losingRegistration(
   });
 }
 
+const CSV = usersCsv(100);
+
+/**
+ * Prepares 100 users in batches of 20 through `store`, losing batch `lostIndex`; returns the
+ * `PrepareResumableError` the prepare must end with.
+ */
+async function prepareLosing(
+  store: DistributedStateStore,
+  lostIndex: number,
+  options: { openEarly?: boolean } = {},
+): Promise<PrepareResumableError> {
+  const lossy = new DistributedImport({
+    schema: usersSchema,
+    batchSize: 20,
+    stateStore: losingRegistration(store, lostIndex),
+  });
+  const error: unknown = await lossy.prepare(new BufferSource(CSV), new CsvParser(), options).then(
+    () => undefined,
+    (rejection: unknown) => rejection,
+  );
+  expect(error).toBeInstanceOf(PrepareResumableError);
+  return error as PrepareResumableError;
+}
+
 describe.each(fullPortStores)(
   'a batch write lost after it was acknowledged, on $name',
   (factory) => {
     const t = useTestStore(factory);
 
     it('stops the prepare resumable naming the batch; the resume stores it; every record once', async () => {
-      const csv = usersCsv(100);
-      const lossy = new DistributedImport({
-        schema: usersSchema,
-        batchSize: 20,
-        stateStore: losingRegistration(t.store, 2),
-      });
-      const error: unknown = await lossy.prepare(new BufferSource(csv), new CsvParser()).then(
-        () => undefined,
-        (rejection: unknown) => rejection,
-      );
-      expect(error).toBeInstanceOf(PrepareResumableError);
-      const { jobId, cause } = error as PrepareResumableError;
+      const { jobId, cause } = await prepareLosing(t.store, 2);
       expect(cause).toBeInstanceOf(PreparedBatchesMissingError);
       expect((cause as PreparedBatchesMissingError).missingBatches).toEqual([2]);
       expect((cause as PreparedBatchesMissingError).message).toBe(
@@ -74,7 +87,7 @@ describe.each(fullPortStores)(
       expect(stopped.status).toBe('CREATED');
       expect(stopped.prepare).toEqual({ state: 'stopped', openEarly: false });
 
-      const resumed = await di.resumePrepare(jobId, new BufferSource(csv), new CsvParser());
+      const resumed = await di.resumePrepare(jobId, new BufferSource(CSV), new CsvParser());
       expect(resumed).toMatchObject({ jobId, totalRecords: 100, totalBatches: 5 });
       const batches = await t.store.listPreparedBatches!(jobId);
       expect(batches.map((b) => [b.batchIndex, b.recordStartIndex, b.recordEndIndex])).toEqual(
@@ -90,20 +103,7 @@ describe.each(fullPortStores)(
     });
 
     it('opened early: workers take the batches it holds, and the job completes only once the resume stored the lost one', async () => {
-      const csv = usersCsv(100);
-      const lossy = new DistributedImport({
-        schema: usersSchema,
-        batchSize: 20,
-        stateStore: losingRegistration(t.store, 3),
-      });
-      const error: unknown = await lossy
-        .prepare(new BufferSource(csv), new CsvParser(), { openEarly: true })
-        .then(
-          () => undefined,
-          (rejection: unknown) => rejection,
-        );
-      expect(error).toBeInstanceOf(PrepareResumableError);
-      const { jobId, cause } = error as PrepareResumableError;
+      const { jobId, cause } = await prepareLosing(t.store, 3, { openEarly: true });
       expect((cause as PreparedBatchesMissingError).missingBatches).toEqual([3]);
       const di = new DistributedImport({
         schema: usersSchema,
@@ -118,7 +118,7 @@ describe.each(fullPortStores)(
       expect(early.processed).toBe(80);
       expect((await di.getStatus(jobId)).status).toBe('PROCESSING');
 
-      await di.resumePrepare(jobId, new BufferSource(csv), new CsvParser());
+      await di.resumePrepare(jobId, new BufferSource(CSV), new CsvParser());
       const rest = await runWorker(di, jobId, processor, { waitForOthers: false });
       expect(rest.jobComplete).toBe(true);
       expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
