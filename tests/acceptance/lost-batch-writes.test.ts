@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource, type Batch, type DistributedStateStore } from '@batchactions/core';
+import {
+  BufferSource,
+  type Batch,
+  type DistributedStateStore,
+  type RegisterBatchOptions,
+} from '@batchactions/core';
 import { CsvParser } from '@batchactions/import';
 import {
   DistributedImport,
@@ -7,6 +12,7 @@ import {
   PrepareResumableError,
   runWorker,
 } from '../../src/index';
+import { interceptStore } from '../support/store-wrapper';
 import { fullPortStores, useTestStore } from '../support/stores';
 import { usersCsv, usersSchema } from '../support/workers';
 
@@ -22,23 +28,13 @@ function losingRegistration(
   lostIndex: number,
 ): DistributedStateStore {
   let lost = false;
-  return new Proxy(store, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target) as unknown;
-      if (key !== 'registerBatch') {
-        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+  return interceptStore(store, {
+    registerBatch: (real, jobId, batch: Batch, options?: RegisterBatchOptions) => {
+      if (!lost && batch.index === lostIndex) {
+        lost = true;
+        return Promise.resolve();
       }
-      return (jobId: string, batch: Batch, ...rest: unknown[]) => {
-        if (!lost && batch.index === lostIndex) {
-          lost = true;
-          return Promise.resolve();
-        }
-        return (target.registerBatch as (...args: unknown[]) => Promise<void>)(
-          jobId,
-          batch,
-          ...rest,
-        );
-      };
+      return real(jobId, batch, options);
     },
   });
 }

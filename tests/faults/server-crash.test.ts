@@ -10,6 +10,7 @@ import {
   runWorker,
 } from '../../src/index';
 import { GatedCsvSource } from '../support/gated-source';
+import { interceptStore } from '../support/store-wrapper';
 import { usersSchema } from '../support/workers';
 import { startThrowawayPostgres, type ThrowawayServer } from '../support/throwaway-postgres';
 
@@ -55,6 +56,22 @@ function isCrashError(error: unknown): boolean {
     return true;
   }
   return error.cause !== undefined && isCrashError(error.cause);
+}
+
+/**
+ * Waits until `store` answers again after a restart: each failed call (a pooled connection the
+ * crash ended, the server still recovering) makes the pool drop that connection.
+ */
+async function untilReconnected(store: PostgresStateStore): Promise<void> {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      await store.listJobs();
+      return;
+    } catch (error) {
+      if (!isCrashError(error) || tries >= 20) throw error;
+      await sleep(100);
+    }
+  }
 }
 
 describe('the PostgreSQL server crashing under running workers', () => {
@@ -241,35 +258,24 @@ describe('the PostgreSQL server crashing under running workers', () => {
     await store.initialize();
     let survivedClaim: string | undefined;
     let crashed = false;
-    const crashing = new Proxy(store, {
-      get(target, key, receiver) {
-        if (key !== 'claimUniqueValues') return Reflect.get(target, key, receiver) as unknown;
-        return async (...args: Parameters<PostgresStateStore['claimUniqueValues']>) => {
-          if (crashed) return target.claimUniqueValues(...args);
-          crashed = true;
-          // A durable commit of someone else flushes the log past the batch claim.
-          await admin.query(`INSERT INTO "${schema}".flushes DEFAULT VALUES`);
-          const holders = await target.claimUniqueValues(...args);
-          await server.crash();
-          await server.restart();
-          admin = await connectAdmin();
-          const batch = await admin.query<{ status: string }>(
-            `SELECT status FROM "${schema}".batches WHERE "jobId" = $1 AND "batchIndex" = 0`,
-            [args[0]],
-          );
-          survivedClaim = batch.rows[0]?.status;
-          // The pool's one connection died with the server: replace it before the completion.
-          for (let tries = 0; ; tries += 1) {
-            try {
-              await target.getJobStatus(args[0]);
-              break;
-            } catch (error) {
-              if (!isCrashError(error) || tries >= 20) throw error;
-              await sleep(100);
-            }
-          }
-          return holders;
-        };
+    const crashing = interceptStore(store, {
+      claimUniqueValues: async (real, jobId, claims) => {
+        if (crashed) return real(jobId, claims);
+        crashed = true;
+        // A durable commit of someone else flushes the log past the batch claim.
+        await admin.query(`INSERT INTO "${schema}".flushes DEFAULT VALUES`);
+        const holders = await real(jobId, claims);
+        await server.crash();
+        await server.restart();
+        admin = await connectAdmin();
+        const batch = await admin.query<{ status: string }>(
+          `SELECT status FROM "${schema}".batches WHERE "jobId" = $1 AND "batchIndex" = 0`,
+          [jobId],
+        );
+        survivedClaim = batch.rows[0]?.status;
+        // The pool's one connection died with the server: replace it before the completion.
+        await untilReconnected(store);
+        return holders;
       },
     });
     const di = new DistributedImport({
@@ -374,15 +380,7 @@ describe('the PostgreSQL server crashing under running workers', () => {
       await server.restart();
       heldAfterRecovery = await heldBatches();
       // The pool's connection died with the server: replace it before the prepare goes on.
-      for (let tries = 0; ; tries += 1) {
-        try {
-          await store.listJobs();
-          break;
-        } catch (error) {
-          if (!isCrashError(error) || tries >= 20) throw error;
-          await sleep(100);
-        }
-      }
+      await untilReconnected(store);
     });
     const error: unknown = await importer()
       .prepare(source, new CsvParser())
